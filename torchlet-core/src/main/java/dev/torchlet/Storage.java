@@ -1,0 +1,105 @@
+package dev.torchlet;
+
+/**
+ * The flat, GC-managed primitive array behind one or more tensors (views share it).
+ * Exactly one of the arrays is non-null, matching {@link #dtype()}.
+ */
+public final class Storage {
+    private final DType dtype;
+    private final float[] f32;
+    private final double[] f64;
+    private final long[] i64;
+    private final boolean[] bool;
+
+    private Storage(DType dtype, float[] f32, double[] f64, long[] i64, boolean[] bool) {
+        this.dtype = dtype;
+        this.f32 = f32;
+        this.f64 = f64;
+        this.i64 = i64;
+        this.bool = bool;
+    }
+
+    public static Storage of(float[] data) {
+        return new Storage(DType.FLOAT32, data, null, null, null);
+    }
+
+    public static Storage of(double[] data) {
+        return new Storage(DType.FLOAT64, null, data, null, null);
+    }
+
+    public static Storage of(long[] data) {
+        return new Storage(DType.INT64, null, null, data, null);
+    }
+
+    public static Storage of(boolean[] data) {
+        return new Storage(DType.BOOL, null, null, null, data);
+    }
+
+    /** A zero-filled storage of n elements. */
+    public static Storage allocate(DType dtype, int n) {
+        return switch (dtype) {
+            case FLOAT32 -> of(new float[n]);
+            case FLOAT64 -> of(new double[n]);
+            case INT64 -> of(new long[n]);
+            case BOOL -> of(new boolean[n]);
+        };
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public int length() {
+        return switch (dtype) {
+            case FLOAT32 -> f32.length;
+            case FLOAT64 -> f64.length;
+            case INT64 -> i64.length;
+            case BOOL -> bool.length;
+        };
+    }
+
+    public float[] floats() {
+        return f32;
+    }
+
+    public double[] doubles() {
+        return f64;
+    }
+
+    public long[] longs() {
+        return i64;
+    }
+
+    public boolean[] bools() {
+        return bool;
+    }
+
+    /** Reads element i as a double, whatever the dtype. */
+    public double getDouble(int i) {
+        return switch (dtype) {
+            case FLOAT32 -> f32[i];
+            case FLOAT64 -> f64[i];
+            case INT64 -> i64[i];
+            case BOOL -> bool[i] ? 1 : 0;
+        };
+    }
+
+    /** Writes element i from a double, converting to the dtype (truncating toward zero for int64). */
+    public void setDouble(int i, double v) {
+        switch (dtype) {
+            case FLOAT32 -> f32[i] = (float) v;
+            case FLOAT64 -> f64[i] = v;
+            case INT64 -> i64[i] = (long) v;
+            case BOOL -> bool[i] = v != 0;
+        }
+    }
+
+    public long getLong(int i) {
+        return switch (dtype) {
+            case FLOAT32 -> (long) f32[i];
+            case FLOAT64 -> (long) f64[i];
+            case INT64 -> i64[i];
+            case BOOL -> bool[i] ? 1 : 0;
+        };
+    }
+}

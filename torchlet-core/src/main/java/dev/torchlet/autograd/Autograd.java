@@ -1,0 +1,43 @@
+package dev.torchlet.autograd;
+
+import dev.torchlet.Tensor;
+
+/** Records ops into the graph: the only entry point ops use. */
+public final class Autograd {
+    private Autograd() {}
+
+    /** True if an op on these inputs must be recorded: grad mode is on and some input requires grad. */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Attaches a backward node to {@code out} if any input requires grad (and grad mode is on).
+     *
+     * @param name     PyTorch's node name, e.g. "MulBackward0"
+     * @param out      the forward result
+     * @param inputs   the op's tensor inputs, in the order the backward returns their grads
+     * @param saved    tensors the backward formula needs (freed after backward unless retained)
+     * @param backward the formula
+     * @return out, for chaining
+     */
+    public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, BackwardFn backward) {
+        if (needsGrad(inputs)) {
+            out.attachGradFn(new Node(name, inputs, saved, backward));
+        }
+        return out;
+    }
+
+    /** Shorthand when the saved tensors are the inputs themselves. */
+    public static Tensor record(String name, Tensor out, Tensor[] inputs, BackwardFn backward) {
+        return record(name, out, inputs, inputs, backward);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.torchlet.autograd;
+
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backward engine: walks the graph from a root in reverse topological order, sums the
+ * gradients flowing into each node (a tensor used twice gets both contributions), and
+ * accumulates gradients into leaf tensors' {@code grad()}.
+ */
+public final class Engine {
+    private Engine() {}
+
+    public static void backward(Tensor root, Tensor gradRoot, boolean retainGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn "
+                    + "(call requiresGrad(true) on a leaf it depends on, outside a noGrad() scope)");
+        }
+        if (!java.util.Arrays.equals(gradRoot.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradRoot.shape())
+                    + " does not match the tensor's shape " + Shape.str(root.shape()));
+        }
+        try (var ignored = GradMode.scope(false)) {
+            if (root.gradFn() == null) {
+                accumulateLeaf(root, gradRoot);
+                return;
+            }
+            List<Node> order = topologicalOrder(root.gradFn());
+            Map<Node, Tensor> pending = new IdentityHashMap<>();
+            pending.put(root.gradFn(), gradRoot);
+            for (Node node : order) {
+                Tensor g = pending.remove(node);
+                if (g == null) {
+                    continue; // no gradient reached this node (e.g. only an integer output path)
+                }
+                Tensor[] inputGrads = node.apply(g);
+                if (!retainGraph) {
+                    node.releaseSaved();
+                }
+                Tensor[] inputs = node.inputs();
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in == null || !in.requiresGrad() || i >= inputGrads.length || inputGrads[i] == null) {
+                        continue;
+                    }
+                    Tensor gi = reduceToShape(inputGrads[i], in.shape(), node.name());
+                    if (in.gradFn() == null) {
+                        accumulateLeaf(in, gi);
+                    } else {
+                        pending.merge(in.gradFn(), gi, Tensor::add);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sums a broadcast gradient back to the shape of the input it belongs to. */
+    static Tensor reduceToShape(Tensor g, int[] shape, String op) {
+        if (java.util.Arrays.equals(g.shape(), shape)) {
+            return g;
+        }
+        if (!Shape.broadcastableTo(shape, g.shape())) {
+            throw new IllegalStateException("internal: " + op + " produced a gradient of shape " + Shape.str(g.shape())
+                    + " for an input of shape " + Shape.str(shape));
+        }
+        return g.sumToShape(shape);
+    }
+
+    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+        Tensor current = leaf.grad();
+        Tensor gc = g.dtype() == leaf.dtype() ? g : g.to(leaf.dtype());
+        leaf.setGrad(current == null ? gc.contiguousCopy() : current.add(gc));
+    }
+
+    /** Nodes reachable from root, each after every node that feeds gradient into it. Iterative DFS. */
+    private static List<Node> topologicalOrder(Node root) {
+        List<Node> postOrder = new ArrayList<>();
+        Map<Node, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, nextInputIndex}
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Node node = (Node) frame[0];
+            int i = (Integer) frame[1];
+            Tensor[] inputs = node.inputs();
+            if (i < inputs.length) {
+                frame[1] = i + 1;
+                Tensor in = inputs[i];
+                if (in != null && in.gradFn() != null && visited.put(in.gradFn(), Boolean.TRUE) == null) {
+                    stack.push(new Object[] {in.gradFn(), 0});
+                }
+            } else {
+                stack.pop();
+                postOrder.add(node);
+            }
+        }
+        java.util.Collections.reverse(postOrder);
+        return postOrder;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.torchlet.kernels;
+
+import dev.torchlet.Storage;
+
+/**
+ * Binary elementwise kernels over broadcast strided operands: {@code out[i] = op(a[i], b[i])}
+ * where out is contiguous with the broadcast shape and a/b are addressed by strides (a stride of
+ * 0 repeats an element). Operands and output share one dtype; the op layer promotes first.
+ */
+public final class Broadcast {
+    private Broadcast() {}
+
+    /** Number of output elements below which work stays on the calling thread. */
+    private static final int GRAIN = 1 << 15;
+
+    public static void binary(BinaryOp op, int[] shape,
+                              Storage a, int aOffset, int[] aStrides,
+                              Storage b, int bOffset, int[] bStrides,
+                              Storage out) {
+        int rank = shape.length;
+        int n = out.length();
+        if (n == 0) {
+            return;
+        }
+        int inner = rank == 0 ? 1 : shape[rank - 1];
+        int sa = rank == 0 ? 0 : aStrides[rank - 1];
+        int sb = rank == 0 ? 0 : bStrides[rank - 1];
+        int rows = n / inner;
+        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(inner, 1)), (r0, r1) -> {
+            int[] idx = new int[Math.max(rank - 1, 0)];
+            // position the odometer at row r0
+            int rem = r0;
+            int pa = aOffset, pb = bOffset;
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d] = rem % shape[d];
+                rem /= shape[d];
+                pa += idx[d] * aStrides[d];
+                pb += idx[d] * bStrides[d];
+            }
+            for (int r = r0; r < r1; r++) {
+                row(op, a, pa, sa, b, pb, sb, out, r * inner, inner);
+                for (int d = rank - 2; d >= 0; d--) {
+                    idx[d]++;
+                    pa += aStrides[d];
+                    pb += bStrides[d];
+                    if (idx[d] < shape[d]) {
+                        break;
+                    }
+                    pa -= aStrides[d] * shape[d];
+                    pb -= bStrides[d] * shape[d];
+                    idx[d] = 0;
+                }
+            }
+        });
+    }
+
+    private static void row(BinaryOp op, Storage a, int pa, int sa, Storage b, int pb, int sb, Storage out, int po,
+                            int n) {
+        switch (out.dtype()) {
+            case FLOAT32 -> rowF32(op, a.floats(), pa, sa, b.floats(), pb, sb, out.floats(), po, n);
+            case FLOAT64 -> {
+                double[] x = a.doubles(), y = b.doubles(), o = out.doubles();
+                for (int i = 0; i < n; i++) {
+                    o[po + i] = op.apply(x[pa + i * sa], y[pb + i * sb]);
+                }
+            }
+            case INT64 -> {
+                long[] x = a.longs(), y = b.longs(), o = out.longs();
+                for (int i = 0; i < n; i++) {
+                    o[po + i] = op.apply(x[pa + i * sa], y[pb + i * sb]);
+                }
+            }
+            case BOOL -> throw new IllegalStateException("bool arithmetic must be promoted first");
+        }
+    }
+
+    /** float32 rows: the common ops get their own loops so the JIT can unroll and vectorize them. */
+    private static void rowF32(BinaryOp op, float[] x, int pa, int sa, float[] y, int pb, int sb, float[] o, int po,
+                               int n) {
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] + y[pb + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] - y[pb + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] * y[pb + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] / y[pb + i]; }
+                default -> { for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i], y[pb + i]); }
+            }
+            return;
+        }
+        if (sb == 0) {
+            float c = y[pb];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] + c; }
+                case SUB -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] - c; }
+                case MUL -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] * c; }
+                case DIV -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] / c; }
+                default -> { for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i * sa], c); }
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            o[po + i] = op.apply(x[pa + i * sa], y[pb + i * sb]);
+        }
+    }
+}

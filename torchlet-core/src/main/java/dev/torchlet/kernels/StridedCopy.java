@@ -1,0 +1,124 @@
+package dev.torchlet.kernels;
+
+import dev.torchlet.DType;
+import dev.torchlet.Storage;
+
+/**
+ * Copies a strided view into a contiguous row-major destination, converting the dtype when
+ * source and destination differ. Walks the index space like an odometer; the innermost dim is
+ * a tight loop (an arraycopy when both sides are unit-stride and of the same dtype).
+ */
+public final class StridedCopy {
+    private StridedCopy() {}
+
+    public static void copy(Storage src, int srcOffset, int[] shape, int[] srcStrides, Storage dst, int dstOffset) {
+        int rank = shape.length;
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        if (n == 0) {
+            return;
+        }
+        if (rank == 0) {
+            copyRow(src, srcOffset, 1, dst, dstOffset, 1);
+            return;
+        }
+        int inner = shape[rank - 1];
+        int innerStride = srcStrides[rank - 1];
+        int rows = n / inner;
+        int[] idx = new int[rank];
+        int srcPos = srcOffset;
+        int dstPos = dstOffset;
+        for (int r = 0; r < rows; r++) {
+            copyRow(src, srcPos, innerStride, dst, dstPos, inner);
+            dstPos += inner;
+            // advance the odometer over dims [0, rank-2]
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d]++;
+                srcPos += srcStrides[d];
+                if (idx[d] < shape[d]) {
+                    break;
+                }
+                srcPos -= srcStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    private static void copyRow(Storage src, int sp, int ss, Storage dst, int dp, int n) {
+        DType sd = src.dtype();
+        DType dd = dst.dtype();
+        if (sd == dd) {
+            Object s = switch (sd) {
+                case FLOAT32 -> src.floats();
+                case FLOAT64 -> src.doubles();
+                case INT64 -> src.longs();
+                case BOOL -> src.bools();
+            };
+            Object d = switch (dd) {
+                case FLOAT32 -> dst.floats();
+                case FLOAT64 -> dst.doubles();
+                case INT64 -> dst.longs();
+                case BOOL -> dst.bools();
+            };
+            if (ss == 1) {
+                System.arraycopy(s, sp, d, dp, n);
+                return;
+            }
+            switch (sd) {
+                case FLOAT32 -> {
+                    float[] a = src.floats(), b = dst.floats();
+                    for (int i = 0; i < n; i++) {
+                        b[dp + i] = a[sp + i * ss];
+                    }
+                }
+                case FLOAT64 -> {
+                    double[] a = src.doubles(), b = dst.doubles();
+                    for (int i = 0; i < n; i++) {
+                        b[dp + i] = a[sp + i * ss];
+                    }
+                }
+                case INT64 -> {
+                    long[] a = src.longs(), b = dst.longs();
+                    for (int i = 0; i < n; i++) {
+                        b[dp + i] = a[sp + i * ss];
+                    }
+                }
+                case BOOL -> {
+                    boolean[] a = src.bools(), b = dst.bools();
+                    for (int i = 0; i < n; i++) {
+                        b[dp + i] = a[sp + i * ss];
+                    }
+                }
+            }
+            return;
+        }
+        if (sd == DType.FLOAT32 && dd == DType.FLOAT64) {
+            float[] a = src.floats();
+            double[] b = dst.doubles();
+            for (int i = 0; i < n; i++) {
+                b[dp + i] = a[sp + i * ss];
+            }
+            return;
+        }
+        if (sd == DType.FLOAT64 && dd == DType.FLOAT32) {
+            double[] a = src.doubles();
+            float[] b = dst.floats();
+            for (int i = 0; i < n; i++) {
+                b[dp + i] = (float) a[sp + i * ss];
+            }
+            return;
+        }
+        if (dd == DType.INT64 && sd != DType.BOOL) {
+            long[] b = dst.longs();
+            for (int i = 0; i < n; i++) {
+                b[dp + i] = src.getLong(sp + i * ss);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dst.setDouble(dp + i, src.getDouble(sp + i * ss));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+
+/** Activation functions with PyTorch's definitions and gradients. */
+public final class Activations {
+    private static final double SQRT_2 = Math.sqrt(2.0);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private Activations() {}
+
+    /** relu(x) = max(x, 0); gradient 1 for x &gt; 0, else 0. */
+    public static Tensor relu(Tensor t) {
+        Tensor out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
+        return Autograd.record("ReluBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.mul(s[0].gt(0f).to(g.dtype()))});
+    }
+
+    /** sigmoid(x) = 1 / (1 + e^-x); gradient y (1 - y). */
+    public static Tensor sigmoid(Tensor t) {
+        Tensor out = Unary.map(t, x -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)));
+        return Autograd.record("SigmoidBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.mul(s[0].mul(s[0].neg().add(1f)))});
+    }
+
+    /** tanh; gradient 1 - y^2. */
+    public static Tensor tanh(Tensor t) {
+        Tensor out = Unary.map(t, Math::tanh);
+        return Autograd.record("TanhBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.mul(s[0].mul(s[0]).neg().add(1f))});
+    }
+
+    /** x for x &gt; 0, slope * x otherwise. */
+    public static Tensor leakyRelu(Tensor t, float slope) {
+        Tensor out = Unary.map(t, x -> x > 0 ? x : x * slope);
+        return Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor pos = s[0].gt(0f).to(g.dtype());
+            return new Tensor[] {g.mul(pos.add(pos.neg().add(1f).mul(slope)))};
+        });
+    }
+
+    /** x for x &gt; 0, alpha (e^x - 1) otherwise; gradient 1 or alpha e^x. */
+    public static Tensor elu(Tensor t, float alpha) {
+        Tensor out = Unary.map(t, x -> x > 0 ? x : alpha * Math.expm1(x));
+        return Autograd.record("EluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> x > 0 ? 1.0 : alpha * Math.exp(x));
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    /**
+     * Exact: x * Phi(x) with Phi the standard normal CDF. tanh approximation:
+     * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+     */
+    public static Tensor gelu(Tensor t, boolean tanhApprox) {
+        Tensor out = Unary.map(t, tanhApprox ? Activations::geluTanh : Activations::geluExact);
+        return Autograd.record("GeluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], tanhApprox ? Activations::geluTanhGrad : Activations::geluExactGrad);
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    static double geluExact(double x) {
+        return 0.5 * x * (1.0 + Erf.erf(x / SQRT_2));
+    }
+
+    static double geluExactGrad(double x) {
+        double cdf = 0.5 * (1.0 + Erf.erf(x / SQRT_2));
+        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+        return cdf + x * pdf;
+    }
+
+    static double geluTanh(double x) {
+        double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+        return 0.5 * x * (1.0 + Math.tanh(inner));
+    }
+
+    static double geluTanhGrad(double x) {
+        double inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+        double th = Math.tanh(inner);
+        double dInner = SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x);
+        return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * dInner;
+    }
+
+    /** silu(x) = x * sigmoid(x); gradient s (1 + x (1 - s)). */
+    public static Tensor silu(Tensor t) {
+        Tensor out = Unary.map(t, x -> x / (1.0 + Math.exp(-x)));
+        return Autograd.record("SiluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> {
+                double sg = 1.0 / (1.0 + Math.exp(-x));
+                return sg * (1.0 + x * (1.0 - sg));
+            });
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    /** softplus(x) = log(1 + e^(beta x)) / beta, linear (x) where beta x &gt; threshold. */
+    public static Tensor softplus(Tensor t, float beta, float threshold) {
+        Tensor out = Unary.map(t, x -> x * beta > threshold ? x : Math.log1p(Math.exp(x * beta)) / beta);
+        return Autograd.record("SoftplusBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> x * beta > threshold ? 1.0 : 1.0 / (1.0 + Math.exp(-x * beta)));
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+}

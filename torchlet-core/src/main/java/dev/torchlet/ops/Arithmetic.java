@@ -1,0 +1,132 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.BinaryOp;
+import dev.torchlet.kernels.Broadcast;
+
+/**
+ * Broadcasting arithmetic: add, sub, mul, div, pow, maximum, minimum. Operands are promoted to a
+ * common dtype (bool &lt; int64 &lt; float32 &lt; float64; division and pow of integers give
+ * float32). Gradients come out in the broadcast shape; the engine sums them back.
+ */
+public final class Arithmetic {
+    private Arithmetic() {}
+
+    /** Forward only: op(a, b) with broadcasting and promotion. */
+    static Tensor compute(String name, BinaryOp op, Tensor a, Tensor b) {
+        DType dtype = DType.promote(a.dtype(), b.dtype());
+        if (op == BinaryOp.DIV && !dtype.isFloatingPoint()) {
+            dtype = DType.FLOAT32; // true division, like torch.div
+        } else if (dtype == DType.BOOL) {
+            dtype = DType.INT64; // bool arithmetic counts in integers
+        }
+        int[] shape = Shape.broadcast(name, a.shapeRef(), b.shapeRef());
+        Tensor x = a.dtype() == dtype ? a : Conversion.rawCopy(a, dtype);
+        Tensor y = b.dtype() == dtype ? b : Conversion.rawCopy(b, dtype);
+        Tensor out = Tensor.empty(dtype, shape);
+        Broadcast.binary(op, shape, x.storage(), x.offset(), Ops.broadcastStrides(x, shape),
+                y.storage(), y.offset(), Ops.broadcastStrides(y, shape), out.storage());
+        return out;
+    }
+
+    private static Tensor scalarLike(Tensor t, float value) {
+        return Ops.scalar(value, DType.promoteWithFloatScalar(t.dtype()));
+    }
+
+    public static Tensor add(Tensor a, Tensor b) {
+        Tensor out = compute("add", BinaryOp.ADD, a, b);
+        return Autograd.record("AddBackward0", out, new Tensor[] {a, b}, new Tensor[0],
+                (g, s) -> new Tensor[] {g, g});
+    }
+
+    public static Tensor add(Tensor a, float b) {
+        Tensor out = compute("add", BinaryOp.ADD, a, scalarLike(a, b));
+        return Autograd.record("AddBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g});
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        Tensor out = compute("sub", BinaryOp.SUB, a, b);
+        return Autograd.record("SubBackward0", out, new Tensor[] {a, b}, new Tensor[0],
+                (g, s) -> new Tensor[] {g, b.requiresGrad() ? g.neg() : null});
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        Tensor out = compute("mul", BinaryOp.MUL, a, b);
+        return Autograd.record("MulBackward0", out, new Tensor[] {a, b},
+                (g, s) -> new Tensor[] {s[0].requiresGrad() ? g.mul(s[1]) : null,
+                                        s[1].requiresGrad() ? g.mul(s[0]) : null});
+    }
+
+    public static Tensor mul(Tensor a, float b) {
+        Tensor out = compute("mul", BinaryOp.MUL, a, scalarLike(a, b));
+        return Autograd.record("MulBackward1", out, new Tensor[] {a}, new Tensor[0],
+                (g, s) -> new Tensor[] {g.mul(b)});
+    }
+
+    public static Tensor div(Tensor a, Tensor b) {
+        Tensor out = compute("div", BinaryOp.DIV, a, b);
+        // d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2
+        return Autograd.record("DivBackward0", out, new Tensor[] {a, b},
+                (g, s) -> new Tensor[] {s[0].requiresGrad() ? g.div(s[1]) : null,
+                                        s[1].requiresGrad() ? g.mul(s[0]).div(s[1].mul(s[1])).neg() : null});
+    }
+
+    public static Tensor div(Tensor a, float b) {
+        Tensor out = compute("div", BinaryOp.DIV, a, scalarLike(a, b));
+        return Autograd.record("DivBackward1", out, new Tensor[] {a}, new Tensor[0],
+                (g, s) -> new Tensor[] {g.div(b)});
+    }
+
+    /** a^e for a scalar exponent; d/da = e * a^(e-1) (0 when e == 0). */
+    public static Tensor pow(Tensor a, float e) {
+        Tensor out = compute("pow", BinaryOp.POW, a, scalarLike(a, e));
+        return Autograd.record("PowBackward0", out, new Tensor[] {a},
+                (g, s) -> new Tensor[] {e == 0f ? Torch.zerosLike(g) : g.mul(s[0].pow(e - 1f)).mul(e)});
+    }
+
+    /** a^b elementwise; d/da = b * a^(b-1), d/db = a^b * log(a) (0 where a == 0 and b >= 0). */
+    public static Tensor pow(Tensor a, Tensor b) {
+        Tensor out = compute("pow", BinaryOp.POW, a, b);
+        return Autograd.record("PowBackward1", out, new Tensor[] {a, b}, new Tensor[] {a, b, out},
+                (g, s) -> {
+                    Tensor ga = null;
+                    Tensor gb = null;
+                    if (s[0].requiresGrad()) {
+                        ga = g.mul(s[1]).mul(s[0].pow(s[1].sub(1f)));
+                    }
+                    if (s[1].requiresGrad()) {
+                        Tensor logA = Torch.where(s[0].eq(0f).mul(s[1].ge(0f)).ne(0f),
+                                Torch.zerosLike(s[0]), s[0].log());
+                        gb = g.mul(s[2]).mul(logA);
+                    }
+                    return new Tensor[] {ga, gb};
+                });
+    }
+
+    /**
+     * Elementwise max. Like PyTorch, where a == b the gradient is split in half between the two.
+     */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return extremum("maximum", "MaximumBackward0", BinaryOp.MAX, a, b);
+    }
+
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return extremum("minimum", "MinimumBackward0", BinaryOp.MIN, a, b);
+    }
+
+    private static Tensor extremum(String name, String node, BinaryOp op, Tensor a, Tensor b) {
+        Tensor out = compute(name, op, a, b);
+        return Autograd.record(node, out, new Tensor[] {a, b}, (g, s) -> {
+            Tensor aWins = op == BinaryOp.MAX ? s[0].gt(s[1]) : s[0].lt(s[1]);
+            Tensor tie = s[0].eq(s[1]);
+            // weight of a: 1 where a wins, 0.5 on ties, 0 where b wins
+            Tensor wa = aWins.to(g.dtype()).add(tie.to(g.dtype()).mul(0.5f));
+            Tensor ga = g.mul(wa);
+            return new Tensor[] {ga, g.sub(ga)};
+        });
+    }
+}

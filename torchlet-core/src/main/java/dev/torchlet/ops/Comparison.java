@@ -1,0 +1,67 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+
+/** Elementwise comparisons with broadcasting; results are bool tensors and carry no gradient. */
+public final class Comparison {
+    private Comparison() {}
+
+    public enum Op {
+        EQ, NE, LT, LE, GT, GE;
+
+        boolean test(double a, double b) {
+            return switch (this) {
+                case EQ -> a == b;
+                case NE -> a != b;
+                case LT -> a < b;
+                case LE -> a <= b;
+                case GT -> a > b;
+                case GE -> a >= b;
+            };
+        }
+
+        boolean test(long a, long b) {
+            return switch (this) {
+                case EQ -> a == b;
+                case NE -> a != b;
+                case LT -> a < b;
+                case LE -> a <= b;
+                case GT -> a > b;
+                case GE -> a >= b;
+            };
+        }
+    }
+
+    public static Tensor compare(Op op, Tensor a, float b) {
+        return compare(op, a, Ops.scalar(b, DType.promoteWithFloatScalar(a.dtype())));
+    }
+
+    public static Tensor compare(Op op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase();
+        int[] shape = Shape.broadcast(name, a.shapeRef(), b.shapeRef());
+        DType common = DType.promote(a.dtype(), b.dtype());
+        Tensor x = Tensor.wrap(a.storage(), a.offset(), shape, Ops.broadcastStrides(a, shape)).contiguous();
+        Tensor y = Tensor.wrap(b.storage(), b.offset(), shape, Ops.broadcastStrides(b, shape)).contiguous();
+        x = Ops.contiguousAs(x, common);
+        y = Ops.contiguousAs(y, common);
+        Tensor out = Tensor.empty(DType.BOOL, shape);
+        boolean[] o = out.storage().bools();
+        int n = o.length;
+        int xo = x.offset();
+        int yo = y.offset();
+        if (common == DType.INT64) {
+            long[] xs = x.storage().longs();
+            long[] ys = y.storage().longs();
+            for (int i = 0; i < n; i++) {
+                o[i] = op.test(xs[xo + i], ys[yo + i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                o[i] = op.test(x.storage().getDouble(xo + i), y.storage().getDouble(yo + i));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.Gemm;
+import dev.torchlet.kernels.Parallel;
+
+/**
+ * matmul with PyTorch's rules: 1-D operands are promoted to a matrix (a row for the left, a
+ * column for the right) and the added dim removed again; batch dims broadcast. Transposed views
+ * go to the GEMM kernel as transposed operands, without a copy.
+ */
+public final class MatMul {
+    private MatMul() {}
+
+    public static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() == 0 || b.dim() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes "
+                    + Shape.str(a.shapeRef()) + " and " + Shape.str(b.shapeRef()));
+        }
+        if (a.dtype() != b.dtype() || !a.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("matmul: expected two floating-point tensors of the same dtype, got "
+                    + a.dtype() + " and " + b.dtype());
+        }
+        if (a.dim() == 1 && b.dim() == 1) {
+            checkInner(a.shapeRef(), b.shapeRef(), a.size(0), b.size(0));
+            return batched(a.unsqueeze(0), b.unsqueeze(-1)).reshape();
+        }
+        if (a.dim() == 1) {
+            return batched(a.unsqueeze(0), b).squeeze(-2);
+        }
+        if (b.dim() == 1) {
+            return batched(a, b.unsqueeze(-1)).squeeze(-1);
+        }
+        return batched(a, b);
+    }
+
+    private static void checkInner(int[] as, int[] bs, int ka, int kb) {
+        if (ka != kb) {
+            throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs) + ": inner sizes "
+                    + ka + " != " + kb);
+        }
+    }
+
+    /** (..., n, k) @ (..., k, m) -> (broadcast batch..., n, m); both at least 2-D. */
+    private static Tensor batched(Tensor a, Tensor b) {
+        int ra = a.dim();
+        int rb = b.dim();
+        int n = a.size(-2);
+        int k = a.size(-1);
+        int m = b.size(-1);
+        checkInner(a.shapeRef(), b.shapeRef(), k, b.size(-2));
+        int[] batchA = java.util.Arrays.copyOf(a.shapeRef(), ra - 2);
+        int[] batchB = java.util.Arrays.copyOf(b.shapeRef(), rb - 2);
+        int[] batch = Shape.broadcast("matmul", batchA, batchB);
+        int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = n;
+        outShape[batch.length + 1] = m;
+        Tensor x = operand(a.detach().expand(concat(batch, n, k)));
+        Tensor y = operand(b.detach().expand(concat(batch, k, m)));
+        Tensor out = Tensor.empty(a.dtype(), outShape);
+        multiply(x, y, out, Shape.numel(batch), n, k, m);
+        return Autograd.record(batch.length == 0 ? "MmBackward0" : "BmmBackward0", out, new Tensor[] {a, b},
+                (g, s) -> new Tensor[] {
+                        s[0].requiresGrad() ? g.matmul(s[1].transpose(-1, -2)) : null,
+                        s[1].requiresGrad() ? s[0].transpose(-1, -2).matmul(g) : null});
+    }
+
+    private static int[] concat(int[] batch, int r, int c) {
+        int[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = r;
+        s[batch.length + 1] = c;
+        return s;
+    }
+
+    /** A matrix stack the kernel can address (see {@link MatrixView#orientation}); otherwise a contiguous copy. */
+    private static Tensor operand(Tensor t) {
+        return MatrixView.orientation(t) != 0 ? t : t.contiguousCopy();
+    }
+
+    private static void multiply(Tensor x, Tensor y, Tensor out, int batches, int n, int k, int m) {
+        int rank = x.dim();
+        MatrixView[] xs = new MatrixView[batches];
+        MatrixView[] ys = new MatrixView[batches];
+        for (int bIdx = 0; bIdx < batches; bIdx++) {
+            xs[bIdx] = MatrixView.of(x, bIdx, rank);
+            ys[bIdx] = MatrixView.of(y, bIdx, rank);
+        }
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        // many small matrices: one matrix per task; few large ones: the GEMM kernel parallelizes inside
+        Parallel.RangeBody body = (s, e) -> {
+            for (int bIdx = s; bIdx < e; bIdx++) {
+                MatrixView xa = xs[bIdx];
+                MatrixView yb = ys[bIdx];
+                int cOff = bIdx * n * m;
+                if (f32) {
+                    Gemm.sgemm(xa.trans, yb.trans, n, m, k, 1f, x.storage().floats(), xa.offset, xa.ld,
+                            y.storage().floats(), yb.offset, yb.ld, 0f, out.storage().floats(), cOff, m);
+                } else {
+                    Gemm.dgemm(xa.trans, yb.trans, n, m, k, 1.0, x.storage().doubles(), xa.offset, xa.ld,
+                            y.storage().doubles(), yb.offset, yb.ld, 0.0, out.storage().doubles(), cOff, m);
+                }
+            }
+        };
+        long flopsPerMatrix = 2L * n * k * m;
+        if (batches > 1 && flopsPerMatrix < (1 << 22)) {
+            Parallel.forRange(batches, 1, body);
+        } else {
+            body.run(0, batches);
+        }
+    }
+
+    /** Offset, leading dimension and orientation of one matrix of a stack. */
+    private record MatrixView(int offset, int ld, boolean trans) {
+        static MatrixView of(Tensor t, int batchIndex, int rank) {
+            int[] shape = t.shapeRef();
+            int[] st = t.stridesRef();
+            int off = t.offset();
+            int rem = batchIndex;
+            for (int d = rank - 3; d >= 0; d--) {
+                off += (rem % shape[d]) * st[d];
+                rem /= shape[d];
+            }
+            int rows = shape[rank - 2];
+            int cols = shape[rank - 1];
+            if (orientation(t) == 1) {
+                return new MatrixView(off, rows == 1 ? Math.max(cols, 1) : st[rank - 2], false);
+            }
+            return new MatrixView(off, cols == 1 ? Math.max(rows, 1) : st[rank - 1], true);
+        }
+
+        /**
+         * 1 if rows are unit-stride with a leading dim of at least cols (row-major), -1 if columns are
+         * (column-major: the kernel's transposed case), 0 if neither (e.g. a stride-0 expanded dim).
+         */
+        static int orientation(Tensor t) {
+            int[] st = t.stridesRef();
+            int r = st.length;
+            int rows = t.shapeRef()[r - 2];
+            int cols = t.shapeRef()[r - 1];
+            if ((cols == 1 || st[r - 1] == 1) && (rows == 1 || st[r - 2] >= cols)) {
+                return 1;
+            }
+            if ((rows == 1 || st[r - 2] == 1) && (cols == 1 || st[r - 1] >= rows)) {
+                return -1;
+            }
+            return 0;
+        }
+    }
+}

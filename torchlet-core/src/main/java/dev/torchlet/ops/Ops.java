@@ -1,0 +1,79 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Storage;
+import dev.torchlet.Tensor;
+
+/** Small helpers shared by the op classes. */
+final class Ops {
+    private Ops() {}
+
+    /** Strides that address {@code t} as if expanded to {@code outShape}: 0 along broadcast dims. */
+    static int[] broadcastStrides(Tensor t, int[] outShape) {
+        int[] shape = t.shapeRef();
+        int[] strides = t.stridesRef();
+        int lead = outShape.length - shape.length;
+        int[] out = new int[outShape.length];
+        for (int i = 0; i < shape.length; i++) {
+            out[lead + i] = shape[i] == 1 && outShape[lead + i] != 1 ? 0 : strides[i];
+        }
+        return out;
+    }
+
+    /** t as a contiguous tensor of the given dtype (no copy when it already is one). */
+    static Tensor contiguousAs(Tensor t, DType dtype) {
+        Tensor c = t.dtype() == dtype ? t : t.to(dtype);
+        return c.contiguous();
+    }
+
+    /** A 0-d tensor holding a scalar in the given dtype. */
+    static Tensor scalar(double value, DType dtype) {
+        Storage s = Storage.allocate(dtype, 1);
+        s.setDouble(0, value);
+        return Tensor.wrap(s);
+    }
+
+    static void requireFloat(String op, Tensor t) {
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
+                    + " with shape " + Shape.str(t.shapeRef()));
+        }
+    }
+
+    /** The float dtype an op on t computes in: t's own if floating, else float32. */
+    static DType floatType(Tensor t) {
+        return t.dtype().isFloatingPoint() ? t.dtype() : DType.FLOAT32;
+    }
+
+    /** Normalizes and de-duplicates a list of dims; null means all dims. Result is sorted. */
+    static int[] dims(String op, int[] dims, int rank) {
+        if (dims == null) {
+            int[] all = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int d : dims) {
+            int n = Shape.dim(op, d, rank);
+            if (seen[n]) {
+                throw new IllegalArgumentException(op + ": dim " + n + " appears multiple times in the list of dims");
+            }
+            seen[n] = true;
+        }
+        int count = 0;
+        for (boolean b : seen) {
+            count += b ? 1 : 0;
+        }
+        int[] out = new int[rank == 0 ? 0 : count];
+        int k = 0;
+        for (int i = 0; i < rank; i++) {
+            if (seen[i]) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+}

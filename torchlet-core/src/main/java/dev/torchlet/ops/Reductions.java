@@ -1,0 +1,300 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Storage;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.Reduce;
+
+/**
+ * Reductions over all elements or a set of dims, with keepDim. The kernel layer only reduces the
+ * last axis of a contiguous block, so each reduction first permutes the reduced dims to the end:
+ * {@code (kept..., reduced...) -> rows x n}.
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    /** The reduced dims moved last and flattened: a contiguous (rows, n) layout plus the output shape. */
+    record Layout(Tensor block, int rows, int n, int[] outShape, int[] keptShape) {}
+
+    static Layout layout(String op, Tensor t, int[] dimsOrNull, boolean keepDim) {
+        int rank = t.dim();
+        int[] dims = Ops.dims(op, dimsOrNull, rank);
+        boolean[] reduced = new boolean[rank];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int[] perm = new int[rank];
+        int k = 0;
+        int rows = 1;
+        int n = 1;
+        for (int i = 0; i < rank; i++) {
+            if (!reduced[i]) {
+                perm[k++] = i;
+                rows *= t.shapeRef()[i];
+            }
+        }
+        int keptCount = k;
+        for (int i = 0; i < rank; i++) {
+            if (reduced[i]) {
+                perm[k++] = i;
+                n *= t.shapeRef()[i];
+            }
+        }
+        int[] keptShape = new int[rank];
+        int[] outShape = new int[keepDim ? rank : keptCount];
+        for (int i = 0, j = 0; i < rank; i++) {
+            keptShape[i] = reduced[i] ? 1 : t.shapeRef()[i];
+            if (keepDim) {
+                outShape[i] = keptShape[i];
+            } else if (!reduced[i]) {
+                outShape[j++] = t.shapeRef()[i];
+            }
+        }
+        Tensor block = t.detach();
+        if (!isIdentity(perm)) {
+            block = block.permute(perm);
+        }
+        block = block.contiguous();
+        return new Layout(block, rows, n, outShape, keptShape);
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Broadcasts a reduced gradient back over the reduced dims of the input. */
+    static Tensor expandBack(Tensor g, int[] keptShape, int[] inShape) {
+        return g.reshape(keptShape).expand(inShape);
+    }
+
+    public static Tensor sum(Tensor t, int[] dims, boolean keepDim) {
+        Layout l = layout("sum", t, dims, keepDim);
+        DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
+        Tensor block = l.block().dtype() == dtype ? l.block() : Conversion.rawCopy(l.block(), dtype);
+        Tensor out = Tensor.empty(dtype, l.outShape());
+        Storage in = block.storage();
+        int off = block.offset();
+        switch (dtype) {
+            case FLOAT32 -> Reduce.sum(in.floats(), off, l.rows(), l.n(), out.storage().floats());
+            case FLOAT64 -> Reduce.sum(in.doubles(), off, l.rows(), l.n(), out.storage().doubles());
+            case INT64 -> Reduce.sum(in.longs(), off, l.rows(), l.n(), out.storage().longs());
+            case BOOL -> throw new IllegalStateException("unreachable");
+        }
+        int[] inShape = t.shape();
+        int[] keptShape = l.keptShape();
+        return Autograd.record("SumBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, new Tensor[0],
+                (g, s) -> new Tensor[] {expandBack(g, keptShape, inShape)});
+    }
+
+    public static Tensor mean(Tensor t, int[] dims, boolean keepDim) {
+        Ops.requireFloat("mean", t);
+        Layout l = layout("mean", t, dims, keepDim);
+        return sum(t, dims, keepDim).div((float) l.n());
+    }
+
+    /** Sums a broadcast tensor down to a shape it was broadcast from (leading dims and size-1 dims). */
+    public static Tensor sumToShape(Tensor t, int[] target) {
+        int[] shape = t.shapeRef();
+        if (java.util.Arrays.equals(shape, target)) {
+            return t;
+        }
+        if (!Shape.broadcastableTo(target, shape)) {
+            throw new IllegalArgumentException("sumToShape: shape " + Shape.str(target) + " is not a broadcast source of "
+                    + Shape.str(shape));
+        }
+        int lead = shape.length - target.length;
+        int count = 0;
+        int[] dims = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) {
+                dims[count++] = i;
+            }
+        }
+        Tensor s = sum(t, java.util.Arrays.copyOf(dims, count), true);
+        return s.reshape(target);
+    }
+
+    /** var = sum((x - mean)^2) / (N - correction), composed from differentiable ops. */
+    public static Tensor var(Tensor t, int[] dims, int correction, boolean keepDim) {
+        Ops.requireFloat("var", t);
+        Layout l = layout("var", t, dims, keepDim);
+        Tensor centered = t.sub(mean(t, dims, true));
+        Tensor ss = sum(centered.mul(centered), dims, keepDim);
+        return ss.div((float) Math.max(0, l.n() - correction));
+    }
+
+    /** log(sum(exp(x))) along dim, computed stably as m + log(sum(exp(x - m))) with m the (detached) max. */
+    public static Tensor logsumexp(Tensor t, int dim, boolean keepDim) {
+        Ops.requireFloat("logsumexp", t);
+        Tensor m = maxDim(t.detach(), dim, true, true).values();
+        // an all -inf row would give nan from (-inf) - (-inf); PyTorch replaces such maxima by 0
+        Tensor safeM = m.maskedFill(m.abs().eq(Float.POSITIVE_INFINITY), 0f);
+        Tensor r = t.sub(safeM).exp().sum(dim, true).log().add(safeM);
+        return keepDim ? r : r.squeeze(dim);
+    }
+
+    /**
+     * p-norm (sum |x|^p)^(1/p); p = inf gives max |x|, p = 0 counts non-zeros. The 2-norm's
+     * gradient x / ||x|| is 0 at x = 0, like PyTorch.
+     */
+    public static Tensor norm(Tensor t, float p, int[] dims, boolean keepDim) {
+        Ops.requireFloat("norm", t);
+        if (p == Float.POSITIVE_INFINITY) {
+            Tensor a = t.abs();
+            return dims == null ? max(a) : maxDim(a, dims[0], keepDim, true).values();
+        }
+        if (p == 0f) {
+            return sum(t.ne(0f).to(t.dtype()), dims, keepDim);
+        }
+        if (p == 2f) {
+            Tensor ss = sum(t.mul(t), dims, keepDim);
+            Tensor out = ss.detach().sqrt();
+            return Autograd.record("NormBackward1", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
+                int[] kept = layout("norm", s[0], dims, true).keptShape();
+                Tensor n = s[1].reshape(kept);
+                Tensor scale = g.reshape(kept).div(n).maskedFill(n.eq(0f), 0f);
+                return new Tensor[] {s[0].mul(scale)};
+            });
+        }
+        return sum(t.abs().pow(p), dims, keepDim).pow(1f / p);
+    }
+
+    /** Product over dims; the gradient is the product of the other elements (exact with zeros). */
+    public static Tensor prod(Tensor t, int[] dims, boolean keepDim) {
+        Layout l = layout("prod", t, dims, keepDim);
+        DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
+        Tensor out = Tensor.empty(dtype, l.outShape());
+        Reduce.prod(l.block().storage(), l.block().offset(), l.rows(), l.n(), out.storage());
+        int[] inShape = t.shape();
+        return Autograd.record("ProdBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, (g, s) -> {
+            Layout in = layout("prod", s[0], dims, true);
+            Tensor others = productOfOthers(in);
+            // others is in (rows, n) layout; move back to the input layout through the same permutation
+            Tensor gRows = g.reshape(in.rows(), 1);
+            Tensor gradBlock = others.mul(gRows);
+            return new Tensor[] {unpermute(gradBlock, s[0], dims)};
+        });
+    }
+
+    /** For each row of a (rows, n) block, the product of all entries except the i-th (prefix * suffix). */
+    private static Tensor productOfOthers(Layout l) {
+        int rows = l.rows();
+        int n = l.n();
+        Tensor block = l.block();
+        Tensor out = Tensor.empty(block.dtype(), rows, n);
+        Storage in = block.storage();
+        Storage o = out.storage();
+        int off = block.offset();
+        for (int r = 0; r < rows; r++) {
+            double prefix = 1;
+            for (int i = 0; i < n; i++) {
+                o.setDouble(r * n + i, prefix);
+                prefix *= in.getDouble(off + r * n + i);
+            }
+            double suffix = 1;
+            for (int i = n - 1; i >= 0; i--) {
+                o.setDouble(r * n + i, o.getDouble(r * n + i) * suffix);
+                suffix *= in.getDouble(off + r * n + i);
+            }
+        }
+        return out;
+    }
+
+    /** Inverse of layout(): a (rows, n) block back to t's shape and dim order. */
+    private static Tensor unpermute(Tensor block, Tensor t, int[] dimsOrNull) {
+        int rank = t.dim();
+        int[] dims = Ops.dims("prod", dimsOrNull, rank);
+        boolean[] reduced = new boolean[rank];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int[] perm = new int[rank];
+        int[] permShape = new int[rank];
+        int k = 0;
+        for (int i = 0; i < rank; i++) {
+            if (!reduced[i]) {
+                permShape[k] = t.shapeRef()[i];
+                perm[k++] = i;
+            }
+        }
+        for (int i = 0; i < rank; i++) {
+            if (reduced[i]) {
+                permShape[k] = t.shapeRef()[i];
+                perm[k++] = i;
+            }
+        }
+        int[] inverse = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            inverse[perm[i]] = i;
+        }
+        return block.reshape(permShape).permute(inverse).contiguous();
+    }
+
+    /** Max of all elements (gradient split evenly among ties, like PyTorch's amax). */
+    public static Tensor max(Tensor t) {
+        return extremumAll(t, true);
+    }
+
+    public static Tensor min(Tensor t) {
+        return extremumAll(t, false);
+    }
+
+    private static Tensor extremumAll(Tensor t, boolean isMax) {
+        if (t.numel() == 0) {
+            throw new IllegalArgumentException((isMax ? "max" : "min") + ": cannot reduce an empty tensor of shape "
+                    + Shape.str(t.shapeRef()) + " (the operation has no identity)");
+        }
+        Tensor flat = t.detach().reshape(-1);
+        long[] idx = new long[1];
+        Tensor block = flat.contiguous();
+        Reduce.argExtremum(block.storage(), block.offset(), 1, block.numel(), isMax, idx);
+        Tensor out = Tensor.empty(t.dtype());
+        out.storage().setDouble(0, block.storage().getDouble(block.offset() + (int) idx[0]));
+        return Autograd.record(isMax ? "MaxBackward1" : "MinBackward1", out, new Tensor[] {t}, new Tensor[] {t, out},
+                (g, s) -> {
+                    Tensor mask = s[0].eq(s[1]).to(g.dtype());
+                    return new Tensor[] {mask.mul(g.div(mask.sum()))};
+                });
+    }
+
+    /** Max or min along one dim: values and first-occurrence int64 indices; gradient goes to those indices. */
+    public static Tensor.ValuesIndices maxDim(Tensor t, int dim, boolean keepDim, boolean isMax) {
+        String op = isMax ? "max" : "min";
+        int d = Shape.dim(op, dim, t.dim());
+        if (t.dim() > 0 && t.shapeRef()[d] == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce over dim " + d + " of size 0 (shape "
+                    + Shape.str(t.shapeRef()) + ")");
+        }
+        int[] dims = t.dim() == 0 ? null : new int[] {d};
+        Layout l = layout(op, t, dims, keepDim);
+        Tensor indices = Tensor.empty(DType.INT64, l.outShape());
+        long[] idx = indices.storage().longs();
+        Reduce.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), isMax, idx);
+        Tensor values = Tensor.empty(t.dtype(), l.outShape());
+        Storage in = l.block().storage();
+        for (int r = 0; r < l.rows(); r++) {
+            values.storage().setDouble(r, in.getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
+        }
+        if (t.dim() == 0) {
+            return new Tensor.ValuesIndices(Autograd.record("MaxBackward0", values, new Tensor[] {t}, new Tensor[0],
+                    (g, s) -> new Tensor[] {g}), indices);
+        }
+        int[] inShape = t.shape();
+        int[] keptShape = l.keptShape();
+        Tensor recorded = Autograd.record(isMax ? "MaxBackward0" : "MinBackward0", values, new Tensor[] {t},
+                new Tensor[] {indices}, (g, s) -> {
+                    Tensor gi = g.reshape(keptShape);
+                    Tensor idxKept = s[0].reshape(keptShape);
+                    return new Tensor[] {Torch.zeros(g.dtype(), inShape).scatter(d, idxKept, gi)};
+                });
+        return new Tensor.ValuesIndices(recorded, indices);
+    }
+}

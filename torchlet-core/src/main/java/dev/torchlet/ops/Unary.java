@@ -1,0 +1,124 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.Pointwise;
+import dev.torchlet.kernels.UnaryFn;
+
+/**
+ * Elementwise math: exp, log, sqrt, rsqrt, abs, sign, sin, cos, clamp. Integer inputs compute in
+ * float32 (abs, sign and clamp keep integer dtypes, as in PyTorch).
+ */
+public final class Unary {
+    private Unary() {}
+
+    /** out = f(t) elementwise in t's float type (or dtype when keepDtype and t is integer). */
+    static Tensor map(Tensor t, UnaryFn f) {
+        DType dtype = Ops.floatType(t);
+        Tensor in = Ops.contiguousAs(t, dtype);
+        Tensor out = Tensor.empty(dtype, t.shapeRef());
+        int n = out.numel();
+        if (dtype == DType.FLOAT32) {
+            Pointwise.map(in.storage().floats(), in.offset(), out.storage().floats(), n, f);
+        } else {
+            Pointwise.map(in.storage().doubles(), in.offset(), out.storage().doubles(), n, f);
+        }
+        return out;
+    }
+
+    /** Integer-preserving map for abs/sign/clamp on int64 tensors. */
+    private static Tensor mapLong(Tensor t, UnaryFn f) {
+        Tensor in = t.contiguous();
+        Tensor out = Tensor.empty(DType.INT64, t.shapeRef());
+        long[] o = out.storage().longs();
+        for (int i = 0; i < o.length; i++) {
+            o[i] = (long) f.apply(in.storage().getLong(in.offset() + i));
+        }
+        return out;
+    }
+
+    public static Tensor exp(Tensor t) {
+        Tensor out = map(t, Math::exp);
+        return Autograd.record("ExpBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.mul(s[0])});
+    }
+
+    public static Tensor log(Tensor t) {
+        Tensor out = map(t, Math::log);
+        return Autograd.record("LogBackward0", out, new Tensor[] {t}, (g, s) -> new Tensor[] {g.div(s[0])});
+    }
+
+    public static Tensor sqrt(Tensor t) {
+        Tensor out = map(t, Math::sqrt);
+        // d sqrt(x) = 1 / (2 sqrt(x))
+        return Autograd.record("SqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.div(s[0].mul(2f))});
+    }
+
+    public static Tensor rsqrt(Tensor t) {
+        Tensor out = map(t, x -> 1.0 / Math.sqrt(x));
+        // d x^(-1/2) = -1/2 x^(-3/2) = -1/2 * out^3
+        return Autograd.record("RsqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out},
+                (g, s) -> new Tensor[] {g.mul(s[0].pow(3f)).mul(-0.5f)});
+    }
+
+    public static Tensor abs(Tensor t) {
+        if (t.dtype() == DType.INT64) {
+            return mapLong(t, Math::abs);
+        }
+        Tensor out = map(t, Math::abs);
+        return Autograd.record("AbsBackward0", out, new Tensor[] {t}, (g, s) -> new Tensor[] {g.mul(s[0].sign())});
+    }
+
+    public static Tensor sign(Tensor t) {
+        if (t.dtype() == DType.INT64) {
+            return mapLong(t, Math::signum);
+        }
+        Tensor out = map(t, x -> Double.isNaN(x) ? 0 : Math.signum(x));
+        return Autograd.record("SignBackward0", out, new Tensor[] {t}, new Tensor[0],
+                (g, s) -> new Tensor[] {Torch.zerosLike(g)});
+    }
+
+    public static Tensor sin(Tensor t) {
+        Tensor out = map(t, Math::sin);
+        return Autograd.record("SinBackward0", out, new Tensor[] {t}, (g, s) -> new Tensor[] {g.mul(s[0].cos())});
+    }
+
+    public static Tensor cos(Tensor t) {
+        Tensor out = map(t, Math::cos);
+        return Autograd.record("CosBackward0", out, new Tensor[] {t},
+                (g, s) -> new Tensor[] {g.mul(s[0].sin()).neg()});
+    }
+
+    /** Clamps into [min, max] (NaN = no bound); the gradient passes where min &lt;= x &lt;= max. */
+    public static Tensor clamp(Tensor t, float min, float max) {
+        if (Float.isNaN(min) && Float.isNaN(max)) {
+            throw new IllegalArgumentException("clamp: at least one of min and max must be given");
+        }
+        boolean hasMin = !Float.isNaN(min);
+        boolean hasMax = !Float.isNaN(max);
+        UnaryFn f = x -> {
+            if (Double.isNaN(x)) {
+                return x;
+            }
+            double v = hasMin ? Math.max(x, min) : x;
+            return hasMax ? Math.min(v, max) : v;
+        };
+        if (t.dtype() == DType.INT64) {
+            return mapLong(t, f);
+        }
+        Tensor out = map(t, f);
+        return Autograd.record("ClampBackward1", out, new Tensor[] {t}, (g, s) -> {
+            Tensor pass = Torch.onesLike(s[0]).to(DType.BOOL);
+            if (hasMin) {
+                pass = pass.mul(s[0].ge(min)).ne(0f);
+            }
+            if (hasMax) {
+                pass = pass.mul(s[0].le(max)).ne(0f);
+            }
+            return new Tensor[] {g.mul(pass.to(g.dtype()))};
+        });
+    }
+}
