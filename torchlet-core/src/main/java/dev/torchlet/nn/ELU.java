@@ -1,0 +1,12 @@
+package dev.torchlet.nn;
+
+/** x for x &gt; 0, alpha (e^x - 1) otherwise (default alpha 1). */
+public class ELU extends Activation {
+    public ELU() {
+        this(1f);
+    }
+
+    public ELU(float alpha) {
+        super(x -> x.elu(alpha), "alpha=" + alpha);
+    }
+}

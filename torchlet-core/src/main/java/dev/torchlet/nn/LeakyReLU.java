@@ -1,0 +1,12 @@
+package dev.torchlet.nn;
+
+/** x for x &gt; 0, negativeSlope * x otherwise (default slope 0.01). */
+public class LeakyReLU extends Activation {
+    public LeakyReLU() {
+        this(0.01f);
+    }
+
+    public LeakyReLU(float negativeSlope) {
+        super(x -> x.leakyRelu(negativeSlope), "negative_slope=" + negativeSlope);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.torchlet.nn.functional;
+
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.Reduction;
+
+/**
+ * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
+ * call these; the math lives here (or in the op classes these delegate to).
+ */
+public final class F {
+    private F() {}
+
+    // ---------------------------------------------------------------- activations
+
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    public static Tensor gelu(Tensor x) {
+        return x.gelu();
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return x.sigmoid();
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return x.tanh();
+    }
+
+    public static Tensor silu(Tensor x) {
+        return x.silu();
+    }
+
+    public static Tensor leakyRelu(Tensor x, float negativeSlope) {
+        return x.leakyRelu(negativeSlope);
+    }
+
+    public static Tensor elu(Tensor x, float alpha) {
+        return x.elu(alpha);
+    }
+
+    public static Tensor softplus(Tensor x, float beta, float threshold) {
+        return x.softplus(beta, threshold);
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
+
+    // ---------------------------------------------------------------- linear and dropout
+
+    /** y = x W^T + b: x (..., in), weight (out, in), bias (out) or null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1)) {
+            throw new IllegalArgumentException("linear: input " + Shape.str(x.shapeRef()) + " does not match weight "
+                    + Shape.str(weight.shapeRef()) + " (expected last input dim " + (weight.dim() == 2
+                    ? weight.size(1) : "?") + ")");
+        }
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** Zeroes elements with probability p in training and scales the rest by 1/(1-p). */
+    public static Tensor dropout(Tensor x, double p, boolean training) {
+        checkProbability("dropout", p);
+        if (!training || p == 0) {
+            return x;
+        }
+        if (p == 1) {
+            return x.mul(0f);
+        }
+        Tensor keep = Torch.rand(x.shapeRef()).ge((float) p).to(x.dtype());
+        return x.mul(keep.div((float) (1 - p)));
+    }
+
+    /** Zeroes whole channels (dim 1 of (N, C, ...)) with probability p in training. */
+    public static Tensor dropout2d(Tensor x, double p, boolean training) {
+        checkProbability("dropout2d", p);
+        if (!training || p == 0) {
+            return x;
+        }
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException("dropout2d: expects (N, C, H, W) or (C, H, W) input, got "
+                    + Shape.str(x.shapeRef()));
+        }
+        int[] maskShape = new int[x.dim()];
+        java.util.Arrays.fill(maskShape, 1);
+        int channelDim = x.dim() == 3 ? 0 : 1;
+        for (int i = 0; i <= channelDim; i++) {
+            maskShape[i] = x.size(i);
+        }
+        Tensor keep = Torch.rand(maskShape).ge((float) p).to(x.dtype());
+        return x.mul(keep.div((float) (1 - p)));
+    }
+
+    private static void checkProbability(String op, double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(op + ": probability has to be between 0 and 1, but got " + p);
+        }
+    }
+
+    /** Rows of weight (num, dim) picked by int64 indices: output (*indices.shape, dim). */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        int[] outShape = java.util.Arrays.copyOf(indices.shapeRef(), indices.dim() + 1);
+        outShape[indices.dim()] = weight.size(1);
+        return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
+    }
+
+    // ---------------------------------------------------------------- regression and binary losses
+
+    private static void sameShape(String op, Tensor input, Tensor target) {
+        if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(input.shapeRef()) + " and target "
+                    + Shape.str(target.shapeRef()) + " must have the same shape");
+        }
+    }
+
+    /** mean((x - y)^2). */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        return mseLoss(input, target, Reduction.MEAN);
+    }
+
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        sameShape("mse_loss", input, target);
+        Tensor d = input.sub(target);
+        return reduction.apply("mse_loss", d.mul(d));
+    }
+
+    /** mean(|x - y|). */
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        sameShape("l1_loss", input, target);
+        return reduction.apply("l1_loss", input.sub(target).abs());
+    }
+
+    /** 0.5 d^2 / beta where |d| &lt; beta, else |d| - 0.5 beta. */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target, Reduction reduction, float beta) {
+        sameShape("smooth_l1_loss", input, target);
+        if (beta < 0) {
+            throw new IllegalArgumentException("smooth_l1_loss: beta must be non-negative, got " + beta);
+        }
+        Tensor d = input.sub(target).abs();
+        if (beta == 0) {
+            return reduction.apply("smooth_l1_loss", d);
+        }
+        Tensor small = d.lt(beta);
+        Tensor quadratic = d.mul(d).mul(0.5f / beta);
+        Tensor linear = d.sub(0.5f * beta);
+        return reduction.apply("smooth_l1_loss", Torch.where(small, quadratic, linear));
+    }
+
+    /** 0.5 d^2 where |d| &lt;= delta, else delta (|d| - 0.5 delta). */
+    public static Tensor huberLoss(Tensor input, Tensor target, Reduction reduction, float delta) {
+        sameShape("huber_loss", input, target);
+        if (delta <= 0) {
+            throw new IllegalArgumentException("huber_loss: delta must be positive, got " + delta);
+        }
+        Tensor d = input.sub(target).abs();
+        Tensor quadratic = d.mul(d).mul(0.5f);
+        Tensor linear = d.sub(0.5f * delta).mul(delta);
+        return reduction.apply("huber_loss", Torch.where(d.le(delta), quadratic, linear));
+    }
+
+    /**
+     * Binary cross-entropy on probabilities: -w (y log x + (1 - y) log(1 - x)), logs clamped at
+     * -100 like PyTorch.
+     */
+    public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
+        sameShape("binary_cross_entropy", input, target);
+        Tensor logX = input.log().clampMin(-100f);
+        Tensor log1mX = input.neg().add(1f).log().clampMin(-100f);
+        Tensor loss = target.mul(logX).add(target.neg().add(1f).mul(log1mX)).neg();
+        if (weight != null) {
+            loss = loss.mul(weight);
+        }
+        return reduction.apply("binary_cross_entropy", loss);
+    }
+
+    /**
+     * BCE on logits, stable form: (1 - y) x + (1 + (p - 1) y) * (log(1 + e^-|x|) + max(-x, 0)),
+     * with p = posWeight (1 when null) and w = weight.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, Tensor posWeight,
+                                                      Reduction reduction) {
+        sameShape("binary_cross_entropy_with_logits", input, target);
+        Tensor logSigNeg = input.abs().neg().exp().add(1f).log().add(input.neg().relu()); // -log sigmoid(x)
+        Tensor loss;
+        if (posWeight == null) {
+            loss = target.neg().add(1f).mul(input).add(logSigNeg);
+        } else {
+            Tensor logWeight = posWeight.sub(1f).mul(target).add(1f);
+            loss = target.neg().add(1f).mul(input).add(logWeight.mul(logSigNeg));
+        }
+        if (weight != null) {
+            loss = loss.mul(weight);
+        }
+        return reduction.apply("binary_cross_entropy_with_logits", loss);
+    }
+
+    /**
+     * KL divergence with input as log-probabilities: target * (log target - input), 0 where
+     * target = 0; with logTarget the target is given as log-probabilities: exp(t) (t - input).
+     */
+    public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
+        Tensor loss;
+        if (logTarget) {
+            loss = target.exp().mul(target.sub(input));
+        } else {
+            Tensor safeLog = Torch.where(target.gt(0f), target, Torch.onesLike(target)).log();
+            loss = target.mul(safeLog.sub(input));
+        }
+        if (reduction == Reduction.BATCHMEAN) {
+            return loss.sum().div((float) (input.dim() == 0 ? 1 : input.size(0)));
+        }
+        return reduction.apply("kl_div", loss);
+    }
+
+    /** max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance ||x - y + eps|| over the last dim. */
+    public static Tensor tripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, float margin, float p,
+                                           float eps, boolean swap, Reduction reduction) {
+        Tensor dPos = pairwiseDistance(anchor, positive, p, eps);
+        Tensor dNeg = pairwiseDistance(anchor, negative, p, eps);
+        if (swap) {
+            dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps));
+        }
+        return reduction.apply("triplet_margin_loss", dPos.sub(dNeg).add(margin).relu());
+    }
+
+    /** ||x1 - x2 + eps||_p over the last dim, like torch.nn.functional.pairwise_distance. */
+    public static Tensor pairwiseDistance(Tensor x1, Tensor x2, float p, float eps) {
+        return x1.sub(x2).add(eps).norm(p, -1, false);
+    }
+
+    /** cos(x1, x2) along dim: x1.x2 / max(||x1|| ||x2||, eps). */
+    public static Tensor cosineSimilarity(Tensor x1, Tensor x2, int dim, float eps) {
+        Tensor dot = x1.mul(x2).sum(dim, false);
+        Tensor n1 = x1.mul(x1).sum(dim, false);
+        Tensor n2 = x2.mul(x2).sum(dim, false);
+        return dot.div(n1.mul(n2).clampMin(eps * eps).sqrt());
+    }
+
+    /** 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1. */
+    public static Tensor cosineEmbeddingLoss(Tensor x1, Tensor x2, Tensor y, float margin, Reduction reduction) {
+        // PyTorch's formula: cos = sum(x1*x2) / sqrt((sum(x1^2) + eps) (sum(x2^2) + eps)), eps = 1e-12
+        float eps = 1e-12f;
+        int d = x1.dim() - 1;
+        Tensor dot = x1.mul(x2).sum(d, false);
+        Tensor m1 = x1.mul(x1).sum(d, false).add(eps);
+        Tensor m2 = x2.mul(x2).sum(d, false).add(eps);
+        Tensor cos = dot.div(m1.mul(m2).sqrt());
+        Tensor pos = cos.neg().add(1f);
+        Tensor neg = cos.sub(margin).relu();
+        Tensor yf = y.to(x1.dtype());
+        Tensor loss = Torch.where(yf.eq(1f), pos, Torch.zerosLike(pos))
+                .add(Torch.where(yf.eq(-1f), neg, Torch.zerosLike(neg)));
+        return reduction.apply("cosine_embedding_loss", loss);
+    }
+}
