@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 
 /** 1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1. */

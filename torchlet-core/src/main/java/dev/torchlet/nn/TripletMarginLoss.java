@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 
 /** max(d(a, p) - d(a, n) + margin, 0); defaults margin 1, p 2, eps 1e-6, no swap. */

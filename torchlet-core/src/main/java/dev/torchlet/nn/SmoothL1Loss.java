@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 
 /** Quadratic below beta (default 1), linear above; see {@link F#smoothL1Loss}. */

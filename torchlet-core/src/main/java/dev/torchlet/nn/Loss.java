@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 
 /**
  * A loss function object, like torch.nn's loss modules: {@code loss.forward(input, target)}.

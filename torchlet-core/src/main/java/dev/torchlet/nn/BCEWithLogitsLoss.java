@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 
 /** Sigmoid + binary cross-entropy in one stable formula; posWeight weighs positive examples per class. */

@@ -1,7 +1,6 @@
-package dev.torchlet.nn.loss;
+package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 
 /** KL divergence; input holds log-probabilities (target too when logTarget). Use BATCHMEAN for the true KL. */
