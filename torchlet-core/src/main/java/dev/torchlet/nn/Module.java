@@ -91,7 +91,11 @@ public abstract class Module {
         }
     }
 
-    /** Replaces a registered child (e.g. a new classification head), keeping its position. */
+    /**
+     * Replaces a registered child (e.g. a new classification head), keeping its position in the
+     * state dict. The forward of this module sees the new child only if it looks children up with
+     * {@link #child(String)} rather than through a field captured at construction (the zoo models do).
+     */
     public void replaceModule(String name, Module module) {
         if (!children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": no child module named '" + name
@@ -110,6 +114,16 @@ public abstract class Module {
         parameters.clear();
         registerParameter(name, value);
         rest.forEach(parameters::putIfAbsent);
+    }
+
+    /** A registered child module by name. */
+    public Module child(String name) {
+        Module m = children.get(name);
+        if (m == null && !children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no child module named '" + name
+                    + "' (children: " + children.keySet() + ")");
+        }
+        return m;
     }
 
     /** A registered parameter of this module (not of children), or null. */

@@ -21,7 +21,7 @@ public abstract class Optimizer {
     private final Map<Tensor, Map<String, Tensor>> state = new IdentityHashMap<>();
 
     protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
-        if (groups.isEmpty()) {
+        if (groups.stream().allMatch(g -> g.params().isEmpty())) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
         }
         IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
