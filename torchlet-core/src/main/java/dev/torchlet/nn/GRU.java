@@ -1,0 +1,37 @@
+package dev.torchlet.nn;
+
+import dev.torchlet.Tensor;
+
+/**
+ * Gated recurrent unit, as torch.nn.GRU. Gates in PyTorch's order r, z, n:
+ * <pre>
+ *   r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r * h_n)
+ *   h' = (1 - z) * n + z * h
+ * </pre>
+ * where x_* = x W_i*^T + b_i* and h_* = h W_h*^T + b_h*.
+ */
+public class GRU extends RecurrentLayer {
+    public GRU(int inputSize, int hiddenSize, int numLayers, boolean batchFirst) {
+        this(inputSize, hiddenSize, numLayers, batchFirst, 0.0, true);
+    }
+
+    public GRU(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, double dropout, boolean bias) {
+        super(inputSize, hiddenSize, numLayers, batchFirst, dropout, bias, 3);
+    }
+
+    @Override
+    protected boolean hasCell() {
+        return false;
+    }
+
+    @Override
+    protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh) {
+        Tensor hProj = hiddenProjection(state[0], whh, bhh); // (B, 3H)
+        int h = hiddenSize;
+        Tensor r = xProj.narrow(1, 0, h).add(hProj.narrow(1, 0, h)).sigmoid();
+        Tensor z = xProj.narrow(1, h, h).add(hProj.narrow(1, h, h)).sigmoid();
+        Tensor n = xProj.narrow(1, 2 * h, h).add(r.mul(hProj.narrow(1, 2 * h, h))).tanh();
+        Tensor next = z.neg().add(1f).mul(n).add(z.mul(state[0]));
+        return new Tensor[] {next, null};
+    }
+}

@@ -1,0 +1,130 @@
+package dev.torchlet.nn;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
+
+/**
+ * Multi-head scaled dot-product attention, as torch.nn.MultiheadAttention (PyTorch's parameter
+ * names: {@code in_proj_weight} (3E, E), {@code in_proj_bias} (3E), {@code out_proj.weight},
+ * {@code out_proj.bias}):
+ * <pre>
+ *   q, k, v = x W_q^T + b_q, ...        split into heads: (B, heads, T, E/heads)
+ *   attn = softmax(q k^T / sqrt(E/heads) + mask)   (B, heads, Tq, Tk)
+ *   out = (dropout(attn) v) merged back to (B, Tq, E), then out_proj
+ * </pre>
+ */
+public class MultiheadAttention extends Module {
+    private final int embedDim;
+    private final int numHeads;
+    private final double dropout;
+    private final boolean batchFirst;
+    private final Linear outProj;
+
+    public MultiheadAttention(int embedDim, int numHeads) {
+        this(embedDim, numHeads, 0.0, true, false);
+    }
+
+    public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
+        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
+            throw new IllegalArgumentException("MultiheadAttention: embedDim " + embedDim
+                    + " must be positive and divisible by numHeads " + numHeads);
+        }
+        this.embedDim = embedDim;
+        this.numHeads = numHeads;
+        this.dropout = dropout;
+        this.batchFirst = batchFirst;
+        Init.xavierUniform(registerParameter("in_proj_weight", Torch.zeros(3 * embedDim, embedDim)), 1.0);
+        registerParameter("in_proj_bias", bias ? Torch.zeros(3 * embedDim) : null);
+        outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
+        if (bias) {
+            Init.zeros(outProj.bias());
+        }
+    }
+
+    /** Attention output and the attention weights (averaged over heads), like PyTorch's (attn_output, attn_weights). */
+    public record Output(Tensor output, Tensor weights) {}
+
+    /** Self-attention without masks. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, x, x, null, null).output();
+    }
+
+    /**
+     * @param query (B, Tq, E) if batchFirst else (Tq, B, E); key and value likewise with Tk
+     * @param attnMask null, bool (Tq, Tk) where true = not allowed, or float (Tq, Tk) added to scores
+     * @param keyPaddingMask null or bool (B, Tk) where true = padding (ignored)
+     */
+    public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask) {
+        Tensor q = batchFirst ? query : query.transpose(0, 1);
+        Tensor k = batchFirst ? key : key.transpose(0, 1);
+        Tensor v = batchFirst ? value : value.transpose(0, 1);
+        if (q.dim() != 3 || q.size(2) != embedDim || k.dim() != 3 || k.size(2) != embedDim || v.dim() != 3
+                || !java.util.Arrays.equals(k.shapeRef(), v.shapeRef()) || k.size(0) != q.size(0)) {
+            throw new IllegalArgumentException("MultiheadAttention: expected query/key/value of shape (B, T, "
+                    + embedDim + ") (batchFirst=" + batchFirst + "), got " + Shape.str(query.shapeRef()) + ", "
+                    + Shape.str(key.shapeRef()) + ", " + Shape.str(value.shapeRef()));
+        }
+        int b = q.size(0);
+        int tq = q.size(1);
+        int tk = k.size(1);
+        int hd = embedDim / numHeads;
+        Tensor w = parameter("in_proj_weight");
+        Tensor bias = parameter("in_proj_bias");
+        Tensor qp = F.linear(q, w.narrow(0, 0, embedDim), bias == null ? null : bias.narrow(0, 0, embedDim));
+        Tensor kp = F.linear(k, w.narrow(0, embedDim, embedDim), bias == null ? null : bias.narrow(0, embedDim,
+                embedDim));
+        Tensor vp = F.linear(v, w.narrow(0, 2 * embedDim, embedDim), bias == null ? null : bias.narrow(0,
+                2 * embedDim, embedDim));
+        Tensor qh = qp.reshape(b, tq, numHeads, hd).transpose(1, 2); // (B, h, Tq, hd)
+        Tensor kh = kp.reshape(b, tk, numHeads, hd).transpose(1, 2); // (B, h, Tk, hd)
+        Tensor vh = vp.reshape(b, tk, numHeads, hd).transpose(1, 2); // (B, h, Tk, hd)
+        Tensor scores = qh.mul((float) (1 / Math.sqrt(hd))).matmul(kh.transpose(-2, -1)); // (B, h, Tq, Tk)
+        if (attnMask != null) {
+            scores = applyMask(scores, attnMask, tq, tk);
+        }
+        if (keyPaddingMask != null) {
+            if (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.dim() != 2 || keyPaddingMask.size(0) != b
+                    || keyPaddingMask.size(1) != tk) {
+                throw new IllegalArgumentException("MultiheadAttention: keyPaddingMask must be bool (" + b + ", " + tk
+                        + "), got " + keyPaddingMask.dtype() + " " + Shape.str(keyPaddingMask.shapeRef()));
+            }
+            scores = scores.maskedFill(keyPaddingMask.reshape(b, 1, 1, tk), Float.NEGATIVE_INFINITY);
+        }
+        Tensor attn = scores.softmax(-1);
+        Tensor attnDropped = F.dropout(attn, dropout, isTraining());
+        Tensor out = attnDropped.matmul(vh).transpose(1, 2).reshape(b, tq, embedDim); // (B, Tq, E)
+        out = outProj.call(out);
+        if (!batchFirst) {
+            out = out.transpose(0, 1);
+        }
+        return new Output(out, attn.mean(1, false));
+    }
+
+    private static Tensor applyMask(Tensor scores, Tensor mask, int tq, int tk) {
+        if (mask.dim() != 2 || mask.size(0) != tq || mask.size(1) != tk) {
+            throw new IllegalArgumentException("MultiheadAttention: attnMask must be (" + tq + ", " + tk + "), got "
+                    + Shape.str(mask.shapeRef()));
+        }
+        return mask.dtype() == DType.BOOL ? scores.maskedFill(mask, Float.NEGATIVE_INFINITY) : scores.add(mask);
+    }
+
+    /** A bool (T, T) mask that hides future positions (true above the diagonal), for causal attention. */
+    public static Tensor causalMask(int t) {
+        boolean[] m = new boolean[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                m[i * t + j] = true;
+            }
+        }
+        return Torch.tensor(m, t, t);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.torchlet.nn;
+
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Shared machinery of RNN, LSTM and GRU: PyTorch's parameter names and shapes per layer k
+ * ({@code weight_ih_l<k>} (G*H, in), {@code weight_hh_l<k>} (G*H, H), {@code bias_ih_l<k>},
+ * {@code bias_hh_l<k>}, with G gates), init U(-1/sqrt(H), 1/sqrt(H)), batch-first or
+ * time-first layout, and dropout between layers in training.
+ *
+ * <p>Per layer, the input projection of all time steps is one matmul; only the hidden-state
+ * product runs step by step.
+ */
+public abstract class RecurrentLayer extends Module {
+    protected final int inputSize;
+    protected final int hiddenSize;
+    protected final int numLayers;
+    protected final boolean batchFirst;
+    protected final double dropout;
+    private final int gates;
+
+    protected RecurrentLayer(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, double dropout,
+                             boolean bias, int gates) {
+        if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": sizes must be positive, got input="
+                    + inputSize + ", hidden=" + hiddenSize + ", layers=" + numLayers);
+        }
+        if (!(dropout >= 0 && dropout <= 1)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": dropout must be in [0, 1], got "
+                    + dropout);
+        }
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        this.numLayers = numLayers;
+        this.batchFirst = batchFirst;
+        this.dropout = dropout;
+        this.gates = gates;
+        double bound = 1 / Math.sqrt(hiddenSize);
+        for (int k = 0; k < numLayers; k++) {
+            int in = k == 0 ? inputSize : hiddenSize;
+            Init.uniform(registerParameter("weight_ih_l" + k, Torch.zeros(gates * hiddenSize, in)), -bound, bound);
+            Init.uniform(registerParameter("weight_hh_l" + k, Torch.zeros(gates * hiddenSize, hiddenSize)), -bound,
+                    bound);
+            if (bias) {
+                Init.uniform(registerParameter("bias_ih_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
+                Init.uniform(registerParameter("bias_hh_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
+            }
+        }
+    }
+
+    /** Output of all steps (B, T, H) or (T, B, H), and the final hidden (and cell) state (layers, B, H). */
+    public record Output(Tensor output, Tensor hidden, Tensor cell) {}
+
+    /** One time step of one layer: (projected input x W_ih^T + b_ih (B, G*H), previous state) -> new state. */
+    protected abstract Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh);
+
+    /** Whether the state has a cell part (LSTM). */
+    protected abstract boolean hasCell();
+
+    /** Output sequence only (like taking {@code output, _ = rnn(x)}). */
+    @Override
+    public Tensor forward(Tensor input) {
+        return forward(input, null, null).output();
+    }
+
+    /**
+     * @param input (B, T, in) if batchFirst else (T, B, in); unbatched (T, in) also accepted
+     * @param h0    initial hidden state (layers, B, H) or null for zeros
+     * @param c0    initial cell state (LSTM only) or null for zeros
+     */
+    public Output forward(Tensor input, Tensor h0, Tensor c0) {
+        String op = getClass().getSimpleName();
+        boolean unbatched = input.dim() == 2;
+        Tensor x = unbatched ? input.unsqueeze(batchFirst ? 0 : 1) : input;
+        if (x.dim() != 3 || x.size(2) != inputSize) {
+            throw new IllegalArgumentException(op + ": expected input of shape " + (batchFirst ? "(B, T, " : "(T, B, ")
+                    + inputSize + "), got " + Shape.str(input.shapeRef()));
+        }
+        if (!batchFirst) {
+            x = x.transpose(0, 1); // (B, T, in)
+        }
+        int b = x.size(0);
+        int t = x.size(1);
+        List<Tensor> hn = new ArrayList<>();
+        List<Tensor> cn = new ArrayList<>();
+        Tensor layerIn = x;
+        for (int k = 0; k < numLayers; k++) {
+            Tensor[] state = new Tensor[] {initial(op, "h0", h0, k, b), hasCell() ? initial(op, "c0", c0, k, b) : null};
+            // (B, T, in) @ (in, G*H) + b_ih: the input projection of every step at once
+            Tensor proj = F.linear(layerIn, parameter("weight_ih_l" + k), parameter("bias_ih_l" + k));
+            Tensor whh = parameter("weight_hh_l" + k);
+            Tensor bhh = parameter("bias_hh_l" + k);
+            List<Tensor> outs = new ArrayList<>(t);
+            for (int s = 0; s < t; s++) {
+                state = cell(proj.select(1, s), state, whh, bhh);
+                outs.add(state[0]);
+            }
+            Tensor layerOut = Torch.stack(outs, 1); // (B, T, H)
+            hn.add(state[0]);
+            if (hasCell()) {
+                cn.add(state[1]);
+            }
+            if (k < numLayers - 1 && dropout > 0) {
+                layerOut = F.dropout(layerOut, dropout, isTraining());
+            }
+            layerIn = layerOut;
+        }
+        Tensor out = batchFirst ? layerIn : layerIn.transpose(0, 1);
+        Tensor h = Torch.stack(hn, 0);
+        Tensor c = hasCell() ? Torch.stack(cn, 0) : null;
+        if (unbatched) {
+            out = out.squeeze(batchFirst ? 0 : 1);
+            h = h.squeeze(1);
+            c = c == null ? null : c.squeeze(1);
+        }
+        return new Output(out, h, c);
+    }
+
+    private Tensor initial(String op, String name, Tensor given, int layer, int batch) {
+        if (given == null) {
+            return Torch.zeros(batch, hiddenSize);
+        }
+        Tensor g = given.dim() == 2 ? given.unsqueeze(1) : given;
+        if (g.dim() != 3 || g.size(0) != numLayers || g.size(1) != batch || g.size(2) != hiddenSize) {
+            throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + numLayers + ", " + batch + ", "
+                    + hiddenSize + "), got " + Shape.str(given.shapeRef()));
+        }
+        return g.select(0, layer);
+    }
+
+    /** h @ W_hh^T + b_hh: (B, H) -> (B, G*H). */
+    protected static Tensor hiddenProjection(Tensor h, Tensor whh, Tensor bhh) {
+        return F.linear(h, whh, bhh);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize + (numLayers != 1 ? ", num_layers=" + numLayers : "")
+                + (batchFirst ? ", batch_first=True" : "") + (dropout != 0 ? ", dropout=" + dropout : "");
+    }
+}
