@@ -1,0 +1,269 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Softmax and log-softmax along the middle axis of a contiguous (outer, n, inner) block, and
+ * their fused backward passes. Numerically stable: each row subtracts its maximum m first,
+ * <pre>
+ *   softmax:     y_j = exp(x_j - m) / sum_k exp(x_k - m)
+ *   log-softmax: y_j = x_j - m - log(sum_k exp(x_k - m))
+ *   backward:    softmax     gx = y * (g - sum(g * y))
+ *                log-softmax gx = g - exp(y) * sum(g)
+ * </pre>
+ * When inner == 1 (softmax over the last dim, the common case) each row is contiguous and the
+ * float32 rows run on the Vector API ({@link #rowForward}, {@link #rowBackward}); their plain-loop
+ * twins {@link #rowForwardReference}, {@link #rowBackwardReference} are the test oracle. When
+ * inner &gt; 1 the n entries of a "row" are inner apart and all inner rows of one outer block are
+ * processed together, column-wise, so memory is still read sequentially.
+ */
+public final class SoftmaxKernel {
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    /** Elements below which work stays on the calling thread. */
+    private static final int GRAIN = 1 << 15;
+
+    private SoftmaxKernel() {}
+
+    // ---------------------------------------------------------------- float32
+
+    public static void forward(float[] x, int xOff, float[] y, int outer, int n, int inner, boolean log) {
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            if (inner == 1) {
+                for (int o = o0; o < o1; o++) {
+                    rowForward(x, xOff + o * n, y, o * n, n, log);
+                }
+                return;
+            }
+            float[] max = new float[inner];
+            float[] sum = new float[inner];
+            for (int o = o0; o < o1; o++) {
+                int xb = xOff + o * n * inner;
+                int yb = o * n * inner;
+                System.arraycopy(x, xb, max, 0, inner);
+                for (int j = 1; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        max[i] = Math.max(max[i], x[xb + j * inner + i]);
+                    }
+                }
+                java.util.Arrays.fill(sum, 0f);
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        float e = (float) Math.exp(x[xb + j * inner + i] - max[i]);
+                        y[yb + j * inner + i] = e;
+                        sum[i] += e;
+                    }
+                }
+                for (int i = 0; i < inner; i++) {
+                    sum[i] = log ? (float) Math.log(sum[i]) : 1f / sum[i];
+                }
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        y[yb + p] = log ? x[xb + p] - max[i] - sum[i] : y[yb + p] * sum[i];
+                    }
+                }
+            }
+        });
+    }
+
+    public static void backward(float[] y, float[] g, int gOff, float[] gx, int outer, int n, int inner,
+                                boolean log) {
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            if (inner == 1) {
+                for (int o = o0; o < o1; o++) {
+                    rowBackward(y, o * n, g, gOff + o * n, gx, o * n, n, log);
+                }
+                return;
+            }
+            float[] acc = new float[inner];
+            for (int o = o0; o < o1; o++) {
+                int b = o * n * inner;
+                int gb = gOff + b;
+                java.util.Arrays.fill(acc, 0f);
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        acc[i] += log ? g[gb + p] : g[gb + p] * y[b + p];
+                    }
+                }
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        gx[b + p] = log ? g[gb + p] - (float) Math.exp(y[b + p]) * acc[i]
+                                : y[b + p] * (g[gb + p] - acc[i]);
+                    }
+                }
+            }
+        });
+    }
+
+    /** One contiguous row, Vector API. */
+    public static void rowForward(float[] x, int xo, float[] y, int yo, int n, boolean log) {
+        int step = F.length();
+        int bound = F.loopBound(n);
+        // m = max(x)
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < bound; i += step) {
+            vmax = vmax.max(FloatVector.fromArray(F, x, xo + i));
+        }
+        float m = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, x[xo + i]);
+        }
+        // s = sum(exp(x - m)); softmax keeps exp(x - m) in y
+        FloatVector vm = FloatVector.broadcast(F, m);
+        FloatVector vsum = FloatVector.zero(F);
+        for (i = 0; i < bound; i += step) {
+            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(vm).lanewise(VectorOperators.EXP);
+            if (!log) {
+                e.intoArray(y, yo + i);
+            }
+            vsum = vsum.add(e);
+        }
+        float s = vsum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xo + i] - m);
+            if (!log) {
+                y[yo + i] = e;
+            }
+            s += e;
+        }
+        if (log) {
+            // y = (x - m) - log s, in two steps so a large m does not swallow log s
+            float ls = (float) Math.log(s);
+            FloatVector vs = FloatVector.broadcast(F, ls);
+            for (i = 0; i < bound; i += step) {
+                FloatVector.fromArray(F, x, xo + i).sub(vm).sub(vs).intoArray(y, yo + i);
+            }
+            for (; i < n; i++) {
+                y[yo + i] = x[xo + i] - m - ls;
+            }
+        } else {
+            float inv = 1f / s;
+            FloatVector vinv = FloatVector.broadcast(F, inv);
+            for (i = 0; i < bound; i += step) {
+                FloatVector.fromArray(F, y, yo + i).mul(vinv).intoArray(y, yo + i);
+            }
+            for (; i < n; i++) {
+                y[yo + i] *= inv;
+            }
+        }
+    }
+
+    /** One contiguous row, plain loops: the oracle for {@link #rowForward}. */
+    public static void rowForwardReference(float[] x, int xo, float[] y, int yo, int n, boolean log) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[xo + i]);
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += Math.exp(x[xo + i] - m);
+        }
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = log ? (float) (x[xo + i] - m - Math.log(s)) : (float) (Math.exp(x[xo + i] - m) / s);
+        }
+    }
+
+    /** One contiguous row of the backward pass, Vector API. */
+    public static void rowBackward(float[] y, int yo, float[] g, int go, float[] gx, int xo, int n, boolean log) {
+        int step = F.length();
+        int bound = F.loopBound(n);
+        // acc = sum(g * y) for softmax, sum(g) for log-softmax
+        FloatVector vacc = FloatVector.zero(F);
+        int i = 0;
+        for (; i < bound; i += step) {
+            FloatVector vg = FloatVector.fromArray(F, g, go + i);
+            vacc = log ? vacc.add(vg) : vg.fma(FloatVector.fromArray(F, y, yo + i), vacc);
+        }
+        float acc = vacc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            acc += log ? g[go + i] : g[go + i] * y[yo + i];
+        }
+        FloatVector va = FloatVector.broadcast(F, acc);
+        for (i = 0; i < bound; i += step) {
+            FloatVector vg = FloatVector.fromArray(F, g, go + i);
+            FloatVector vy = FloatVector.fromArray(F, y, yo + i);
+            FloatVector r = log ? vg.sub(vy.lanewise(VectorOperators.EXP).mul(va)) : vy.mul(vg.sub(va));
+            r.intoArray(gx, xo + i);
+        }
+        for (; i < n; i++) {
+            gx[xo + i] = log ? g[go + i] - (float) Math.exp(y[yo + i]) * acc : y[yo + i] * (g[go + i] - acc);
+        }
+    }
+
+    /** One contiguous row of the backward pass, plain loops: the oracle for {@link #rowBackward}. */
+    public static void rowBackwardReference(float[] y, int yo, float[] g, int go, float[] gx, int xo, int n,
+                                            boolean log) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += log ? g[go + i] : (double) g[go + i] * y[yo + i];
+        }
+        for (int i = 0; i < n; i++) {
+            gx[xo + i] = log ? (float) (g[go + i] - Math.exp(y[yo + i]) * acc) : (float) (y[yo + i] * (g[go + i] - acc));
+        }
+    }
+
+    // ---------------------------------------------------------------- float64 (plain loops)
+
+    public static void forward(double[] x, int xOff, double[] y, int outer, int n, int inner, boolean log) {
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            double[] max = new double[inner];
+            double[] sum = new double[inner];
+            for (int o = o0; o < o1; o++) {
+                int xb = xOff + o * n * inner;
+                int yb = o * n * inner;
+                System.arraycopy(x, xb, max, 0, inner);
+                for (int j = 1; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        max[i] = Math.max(max[i], x[xb + j * inner + i]);
+                    }
+                }
+                java.util.Arrays.fill(sum, 0);
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        double e = Math.exp(x[xb + j * inner + i] - max[i]);
+                        y[yb + j * inner + i] = e;
+                        sum[i] += e;
+                    }
+                }
+                for (int i = 0; i < inner; i++) {
+                    sum[i] = log ? Math.log(sum[i]) : 1.0 / sum[i];
+                }
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        y[yb + p] = log ? x[xb + p] - max[i] - sum[i] : y[yb + p] * sum[i];
+                    }
+                }
+            }
+        });
+    }
+
+    public static void backward(double[] y, double[] g, int gOff, double[] gx, int outer, int n, int inner,
+                                boolean log) {
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            double[] acc = new double[inner];
+            for (int o = o0; o < o1; o++) {
+                int b = o * n * inner;
+                int gb = gOff + b;
+                java.util.Arrays.fill(acc, 0);
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        acc[i] += log ? g[gb + p] : g[gb + p] * y[b + p];
+                    }
+                }
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < inner; i++) {
+                        int p = j * inner + i;
+                        gx[b + p] = log ? g[gb + p] - Math.exp(y[b + p]) * acc[i] : y[b + p] * (g[gb + p] - acc[i]);
+                    }
+                }
+            }
+        });
+    }
+}
