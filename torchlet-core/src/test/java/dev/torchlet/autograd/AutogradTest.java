@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
  * the graph, float64 conversion) and the engine's rules (accumulation, retainGraph, noGrad, detach,
  * requiresGrad propagation, errors). Tolerance for the goldens: atol 1e-5, rtol 1e-4 (float32).
  */
-class AutogradTest {
+public class AutogradTest {
     static final Tol TOL = new Tol(1e-5, 1e-4);
     static final int END = Integer.MAX_VALUE;
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** cat, stack, split and chunk against PyTorch, incl. non-contiguous inputs. Copies only: exact (0). */
-class JoiningGoldenTest {
+public class JoiningGoldenTest {
     static final Tol EXACT = new Tol(0, 0);
     static final int END = Integer.MAX_VALUE;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestFactory;
  * like (2,1,3,4) @ (5,4,2)) and for transposed, sliced, expanded and permuted views as operands.
  * Tolerance: atol 1e-5, rtol 1e-4 (float32; inner sizes are at most 5).
  */
-class MatMulGoldenTest {
+public class MatMulGoldenTest {
     static final Tol TOL = new Tol(1e-5, 1e-4);
     static final int END = Integer.MAX_VALUE;
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
  * (incl. large and -inf inputs), prod (with zeros) and p-norms (1, 2, 3, inf; all and along a dim,
  * incl. all-zero rows). Tolerance: atol 1e-5, rtol 1e-4 (float32; sums accumulate in a different order).
  */
-class ReductionGoldenTest {
+public class ReductionGoldenTest {
     static final Tol TOL = new Tol(1e-5, 1e-4);
     static final float INF = Float.POSITIVE_INFINITY;
 

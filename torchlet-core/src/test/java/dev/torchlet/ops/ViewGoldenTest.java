@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
  * View ops against PyTorch (values and the gradient flowing back through the view), plus checks
  * that views really share storage. Views copy no arithmetic, so the tolerance is exact (0).
  */
-class ViewGoldenTest {
+public class ViewGoldenTest {
     static final Tol EXACT = new Tol(0, 0);
     static final int END = Integer.MAX_VALUE;
 
