@@ -190,11 +190,18 @@ public final class Torch {
             throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
         }
         float[] d = new float[steps];
-        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        // PyTorch fills the first half from start and the second half from end, for symmetry.
+        if (steps == 1) {
+            d[0] = (float) start;
+            return Tensor.wrap(Storage.of(d), steps);
+        }
+        // Like PyTorch: in float32 arithmetic, the first half counted from start and the second
+        // half from end, so both ends are exact.
+        float s = (float) start;
+        float e = (float) end;
+        float step = (e - s) / (steps - 1);
         int half = steps / 2;
         for (int i = 0; i < steps; i++) {
-            d[i] = (float) (i < half ? start + step * i : end - step * (steps - 1 - i));
+            d[i] = i < half ? s + step * i : e - step * (steps - 1 - i);
         }
         return Tensor.wrap(Storage.of(d), steps);
     }

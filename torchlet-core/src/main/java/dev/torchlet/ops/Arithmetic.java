@@ -88,19 +88,27 @@ public final class Arithmetic {
                 (g, s) -> new Tensor[] {e == 0f ? Torch.zerosLike(g) : g.mul(s[0].pow(e - 1f)).mul(e)});
     }
 
-    /** a^b elementwise; d/da = b * a^(b-1), d/db = a^b * log(a) (0 where a == 0 and b >= 0). */
+    /**
+     * a^b elementwise. d/da = b * a^(b-1), taken as 0 where b == 0 (so 0^0 gives 0, not 0 * inf);
+     * d/db = a^b * log(a), taken as 0 where a == 0 and b &gt;= 0. These are PyTorch's masks; they are
+     * applied arithmetically (exponent and log argument replaced by safe values under the mask).
+     */
     public static Tensor pow(Tensor a, Tensor b) {
         Tensor out = compute("pow", BinaryOp.POW, a, b);
         return Autograd.record("PowBackward1", out, new Tensor[] {a, b}, new Tensor[] {a, b, out},
                 (g, s) -> {
+                    Tensor x = s[0];
+                    Tensor e = s[1];
                     Tensor ga = null;
                     Tensor gb = null;
-                    if (s[0].requiresGrad()) {
-                        ga = g.mul(s[1]).mul(s[0].pow(s[1].sub(1f)));
+                    if (x.requiresGrad()) {
+                        Tensor eZero = e.eq(0f).to(g.dtype()); // 1 where b == 0
+                        // b * a^(b - 1 + [b == 0]): the factor b zeroes the masked entries, a^0 = 1 keeps them finite
+                        ga = g.mul(e).mul(x.pow(e.sub(1f).add(eZero)));
                     }
-                    if (s[1].requiresGrad()) {
-                        Tensor logA = Torch.where(s[0].eq(0f).mul(s[1].ge(0f)).ne(0f),
-                                Torch.zerosLike(s[0]), s[0].log());
+                    if (e.requiresGrad()) {
+                        Tensor masked = x.eq(0f).mul(e.ge(0f)).to(g.dtype()); // a == 0 and b >= 0
+                        Tensor logA = x.add(masked).log(); // log(1) = 0 under the mask
                         gb = g.mul(s[2]).mul(logA);
                     }
                     return new Tensor[] {ga, gb};

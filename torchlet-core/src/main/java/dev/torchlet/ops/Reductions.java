@@ -134,37 +134,90 @@ public final class Reductions {
     /** log(sum(exp(x))) along dim, computed stably as m + log(sum(exp(x - m))) with m the (detached) max. */
     public static Tensor logsumexp(Tensor t, int dim, boolean keepDim) {
         Ops.requireFloat("logsumexp", t);
-        Tensor m = maxDim(t.detach(), dim, true, true).values();
-        // an all -inf row would give nan from (-inf) - (-inf); PyTorch replaces such maxima by 0
-        Tensor safeM = m.maskedFill(m.abs().eq(Float.POSITIVE_INFINITY), 0f);
-        Tensor r = t.sub(safeM).exp().sum(dim, true).log().add(safeM);
-        return keepDim ? r : r.squeeze(dim);
+        int d = Shape.dim("logsumexp", dim, t.dim());
+        Tensor m = maxDim(t.detach(), d, true, true).values(); // a fresh contiguous tensor
+        // an infinite max would give nan from inf - inf; PyTorch shifts such rows by 0 instead
+        Storage ms = m.storage();
+        for (int i = 0; i < ms.length(); i++) {
+            if (Double.isInfinite(ms.getDouble(i))) {
+                ms.setDouble(i, 0);
+            }
+        }
+        Tensor r = t.sub(m).exp().sum(d, true).log().add(m);
+        return keepDim || t.dim() == 0 ? r : r.squeeze(d);
     }
 
     /**
-     * p-norm (sum |x|^p)^(1/p); p = inf gives max |x|, p = 0 counts non-zeros. The 2-norm's
-     * gradient x / ||x|| is 0 at x = 0, like PyTorch.
+     * p-norm (sum |x|^p)^(1/p) over dims (null: all); p = inf gives max |x|, p = 0 counts
+     * non-zeros. Backward is PyTorch's: for p = inf the gradient sign(x) g is shared evenly among
+     * the entries attaining the max; otherwise sign(x) |x|^(p-1) g / norm^(p-1), taken as 0 where
+     * the norm is 0 (and, for p &lt; 1, where x is 0).
      */
     public static Tensor norm(Tensor t, float p, int[] dims, boolean keepDim) {
         Ops.requireFloat("norm", t);
-        if (p == Float.POSITIVE_INFINITY) {
+        if (Float.isNaN(p) || p < 0) {
+            throw new IllegalArgumentException("norm: p must be a non-negative number or infinity, got " + p
+                    + " (input shape " + Shape.str(t.shapeRef()) + ")");
+        }
+        Layout l = layout("norm", t, dims, keepDim);
+        int[] kept = l.keptShape();
+        Tensor out;
+        try (var ignored = Torch.noGrad()) {
             Tensor a = t.abs();
-            return dims == null ? max(a) : maxDim(a, dims[0], keepDim, true).values();
+            if (p == Float.POSITIVE_INFINITY) {
+                out = amax(a, dims, keepDim);
+            } else if (p == 0f) {
+                return sum(t.ne(0f).to(t.dtype()), dims, keepDim); // piecewise constant: no gradient, like PyTorch's zeros
+            } else if (p == 1f) {
+                out = sum(a, dims, keepDim);
+            } else if (p == 2f) {
+                out = sum(t.mul(t), dims, keepDim).sqrt();
+            } else {
+                out = sum(a.pow(p), dims, keepDim).pow(1f / p);
+            }
         }
-        if (p == 0f) {
-            return sum(t.ne(0f).to(t.dtype()), dims, keepDim);
+        return Autograd.record("NormBackward1", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
+            Tensor x = s[0];
+            Tensor n = s[1].reshape(kept);
+            Tensor gk = g.reshape(kept);
+            if (p == Float.POSITIVE_INFINITY) {
+                Tensor mask = x.abs().eq(n).to(g.dtype());
+                Tensor count = sum(mask, dims, true);
+                return new Tensor[] {x.sign().mul(mask).mul(gk.div(count))};
+            }
+            if (p == 1f) {
+                return new Tensor[] {x.sign().mul(gk)};
+            }
+            Tensor zeroNorm = n.eq(0f).to(g.dtype());
+            Tensor safeNorm = n.add(zeroNorm); // 1 where the norm is 0; masked out below
+            Tensor scale = gk.div(p == 2f ? safeNorm : safeNorm.pow(p - 1f)).mul(zeroNorm.neg().add(1f));
+            Tensor scaled;
+            if (p == 2f) {
+                scaled = x;
+            } else if (p > 2f) {
+                scaled = x.mul(x.abs().pow(p - 2f)); // finite at x = 0
+            } else {
+                Tensor zeroX = x.eq(0f).to(g.dtype());
+                scaled = x.sign().mul(x.abs().add(zeroX).pow(p - 1f)); // sign(0) = 0 masks x = 0
+            }
+            return new Tensor[] {scaled.mul(scale)};
+        });
+    }
+
+    /** max |.| style reduction without gradient: max over dims (null: all) of a detached tensor. */
+    private static Tensor amax(Tensor t, int[] dims, boolean keepDim) {
+        Layout l = layout("amax", t, dims, keepDim);
+        if (l.n() == 0 && l.rows() > 0) {
+            throw new IllegalArgumentException("norm: cannot take the inf-norm over an empty dim (shape "
+                    + Shape.str(t.shapeRef()) + ")");
         }
-        if (p == 2f) {
-            Tensor ss = sum(t.mul(t), dims, keepDim);
-            Tensor out = ss.detach().sqrt();
-            return Autograd.record("NormBackward1", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
-                int[] kept = layout("norm", s[0], dims, true).keptShape();
-                Tensor n = s[1].reshape(kept);
-                Tensor scale = g.reshape(kept).div(n).maskedFill(n.eq(0f), 0f);
-                return new Tensor[] {s[0].mul(scale)};
-            });
+        long[] idx = new long[l.rows()];
+        Reduce.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), true, idx);
+        Tensor out = Tensor.empty(t.dtype(), l.outShape());
+        for (int r = 0; r < l.rows(); r++) {
+            out.storage().setDouble(r, l.block().storage().getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
         }
-        return sum(t.abs().pow(p), dims, keepDim).pow(1f / p);
+        return out;
     }
 
     /** Product over dims; the gradient is the product of the other elements (exact with zeros). */
@@ -290,11 +343,32 @@ public final class Reductions {
         int[] inShape = t.shape();
         int[] keptShape = l.keptShape();
         Tensor recorded = Autograd.record(isMax ? "MaxBackward0" : "MinBackward0", values, new Tensor[] {t},
-                new Tensor[] {indices}, (g, s) -> {
-                    Tensor gi = g.reshape(keptShape);
-                    Tensor idxKept = s[0].reshape(keptShape);
-                    return new Tensor[] {Torch.zeros(g.dtype(), inShape).scatter(d, idxKept, gi)};
-                });
+                new Tensor[] {indices}, (g, s) -> new Tensor[] {placeAlongDim(g, s[0], inShape, d)});
         return new Tensor.ValuesIndices(recorded, indices);
+    }
+
+    /**
+     * Backward of max/min along dim d: zeros of inShape with g[r] written at index[r] along d.
+     * g and index have the reduced shape (with or without the kept size-1 dim; same element order).
+     */
+    private static Tensor placeAlongDim(Tensor g, Tensor index, int[] inShape, int d) {
+        Tensor out = Torch.zeros(g.dtype(), inShape);
+        Tensor gc = g.contiguous();
+        long[] idx = index.contiguous().storage().longs();
+        int size = inShape[d];
+        int inner = 1;
+        for (int i = d + 1; i < inShape.length; i++) {
+            inner *= inShape[i];
+        }
+        Storage o = out.storage();
+        Storage gs = gc.storage();
+        int gOff = gc.offset();
+        int indexOff = index.contiguous().offset();
+        for (int r = 0; r < gc.numel(); r++) {
+            int outer = r / inner;
+            int in = r % inner;
+            o.setDouble((outer * size + (int) idx[indexOff + r]) * inner + in, gs.getDouble(gOff + r));
+        }
+        return out;
     }
 }
