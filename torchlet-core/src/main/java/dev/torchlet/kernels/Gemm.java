@@ -6,10 +6,12 @@ package dev.torchlet.kernels;
  *
  * <p>Addressing: without transpose, {@code A[i][p] = a[aOff + i*lda + p]}; with transA the array
  * holds A's transpose, so {@code A[i][p] = a[aOff + p*lda + i]} (same for B). This lets callers pass
- * transposed views without copying.
+ * transposed views without copying. With {@code beta == 0} C is only written (NaNs in it do not survive).
  *
- * <p>This is the entry point the ops call; it routes to the fast kernel. {@link GemmReference} is
- * the plain-loop oracle the conformance tests compare against.
+ * <p>This is the entry point the ops call; it checks the arguments and routes to the fast kernels:
+ * {@link GemmF32} (packed, register-tiled, multi-threaded; a direct path for small products) and
+ * {@link GemmF64} (simple row-parallel loops). {@link GemmReference} is the plain-loop oracle the
+ * conformance tests compare against.
  */
 public final class Gemm {
     private Gemm() {}
@@ -17,12 +19,39 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        GemmReference.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        check("sgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        GemmF32.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
-        GemmReference.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        GemmF64.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Sizes non-negative, leading dims at least the stored row width, every addressed element in its array. */
+    static void check(String op, boolean transA, boolean transB, int m, int n, int k,
+                      int aLen, int aOff, int lda, int bLen, int bOff, int ldb, int cLen, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException(op + ": negative size m=" + m + ", n=" + n + ", k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        checkOperand(op, "C", m, n, cLen, cOff, ldc);
+        if (k > 0) {
+            checkOperand(op, "A", transA ? k : m, transA ? m : k, aLen, aOff, lda);
+            checkOperand(op, "B", transB ? n : k, transB ? k : n, bLen, bOff, ldb);
+        }
+    }
+
+    /** A stored (rows, cols) matrix at off with leading dim ld must lie inside an array of length len. */
+    private static void checkOperand(String op, String name, int rows, int cols, int len, int off, int ld) {
+        long last = off + (long) (rows - 1) * ld + cols - 1;
+        if (off < 0 || (rows > 1 && ld < cols) || last >= len) {
+            throw new IllegalArgumentException(op + ": operand " + name + " stored as (" + rows + ", " + cols
+                    + ") at offset " + off + " with leading dim " + ld + " does not fit its array of length " + len);
+        }
     }
 }

@@ -12,9 +12,6 @@ public final class GemmReference {
             java.util.Arrays.fill(row, 0f);
             for (int p = 0; p < k; p++) {
                 float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                if (av == 0f) {
-                    continue;
-                }
                 if (transB) {
                     for (int j = 0; j < n; j++) {
                         row[j] += av * b[bOff + j * ldb + p];

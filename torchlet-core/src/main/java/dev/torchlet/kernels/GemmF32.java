@@ -1,0 +1,587 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fast float32 GEMM behind {@link Gemm#sgemm}: same contract ({@code C = alpha * op(A) @ op(B) + beta * C},
+ * row-major, either operand transposed in place).
+ *
+ * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
+ * op(B) is packed once into NR-wide panels (shared by all threads), each thread packs its MC-row blocks of
+ * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. The tile keeps
+ * MR x 2 vector accumulators in registers (12 x 32 floats with 512-bit vectors: 24 zmm accumulators +
+ * 2 B vectors + 1 broadcast of A), so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
+ * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
+ * in full on the zero-padded panels into a scratch tile and merged element by element.
+ *
+ * <p>Small products (and GEMV-like shapes) take the direct path: no packing, a few rows times two
+ * vectors of columns straight from the operands (masked at the right edge), or, when op(B) is stored
+ * transposed, vectorized dot products along k.
+ */
+final class GemmF32 {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int VL = S.length();
+    /** Register tile: MR rows x NR = 2 vectors of columns. 12 rows need 27 vector registers (AVX-512 has 32). */
+    static final int MR = Integer.getInteger("torchlet.gemm.mr", VL >= 16 ? 12 : 6);
+    static final int NR = 2 * VL;
+    /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) fits L1. */
+    static final int KC = Integer.getInteger("torchlet.gemm.kc", 256);
+    /** Rows of A per block: MC x KC floats (~150 KB) stay in L2. */
+    static final int MC = Integer.getInteger("torchlet.gemm.mc", MR * 12);
+    /** Columns per B block. */
+    static final int NC = NR * 128;
+    /** Products below this many multiply-adds use the direct (unpacked) path. */
+    static final long DIRECT_MACS = 1L << 18;
+    /** Work below this many multiply-adds stays on the calling thread. */
+    static final long PARALLEL_MACS = 1L << 20;
+
+    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private GemmF32() {}
+
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        long macs = (long) m * n * k;
+        boolean direct = macs < DIRECT_MACS || m <= 4 || n < VL;
+        if (direct) {
+            direct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** C = beta * C (beta == 0 overwrites, so NaNs in C do not survive, as in BLAS). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- blocked path
+
+    /** The blocked path for any sizes (package-private so the conformance test can force it). */
+    static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        int threads = (long) m * n * k < PARALLEL_MACS ? 1 : Parallel.numThreads();
+        // row blocks of at most MC rows, their count a multiple of the thread count, sizes balanced
+        int mBlocks = roundUp(ceilDiv(m, MC), threads);
+        int mc = Math.min(MC, roundUp(ceilDiv(m, mBlocks), MR));
+        mBlocks = ceilDiv(m, mc);
+        int ncMax = Math.min(NC, roundUp(n, NR));
+        float[] bPack = B_PACK.get();
+        if (bPack.length < ncMax * KC) {
+            bPack = new float[ncMax * KC];
+            B_PACK.set(bPack);
+        }
+        float[] bp = bPack;
+        if (beta != 0f && beta != 1f) {
+            scale(m, n, beta, c, cOff, ldc); // then every slice accumulates
+        }
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int nPanels = ceilDiv(nc, NR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // the first slice overwrites C when beta == 0, every other slice accumulates into C
+                boolean acc = pc > 0 || beta != 0f;
+                int jcF = jc;
+                int pcF = pc;
+                Parallel.RangeBody packB = (s, e) ->
+                        GemmPacking.packB(transB, b, bOff, ldb, pcF, jcF, kc, nc, NR, bp, s, e);
+                Parallel.RangeBody compute = (s, e) -> {
+                    float[] ap = A_PACK.get();
+                    float[] tile = TILE.get();
+                    for (int blk = s; blk < e; blk++) {
+                        int ic = blk * mc;
+                        int mcb = Math.min(mc, m - ic);
+                        GemmPacking.packA(transA, a, aOff, lda, ic, pcF, mcb, kc, alpha, MR, ap);
+                        macro(mcb, nc, kc, ap, bp, c, cOff + ic * ldc + jcF, ldc, acc, tile);
+                    }
+                };
+                if (threads > 1) {
+                    Parallel.forRange(nPanels, 4, packB);
+                    Parallel.forRange(mBlocks, 1, compute);
+                } else {
+                    packB.run(0, nPanels);
+                    compute.run(0, mBlocks);
+                }
+            }
+        }
+    }
+
+    /** One (mc, kc) block of packed A times one (kc, nc) block of packed B into C at cIdx. */
+    private static void macro(int mcb, int nc, int kc, float[] ap, float[] bp, float[] c, int cIdx, int ldc,
+                              boolean acc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int bi = jr * kc;
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mcb; ir += MR) {
+                int ai = ir * kc;
+                int rows = Math.min(MR, mcb - ir);
+                int ci = cIdx + ir * ldc + jr;
+                if (rows == MR && cols == NR) {
+                    tile(kc, ap, ai, bp, bi, c, ci, ldc, acc);
+                } else {
+                    tile(kc, ap, ai, bp, bi, tile, 0, NR, false);
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < cols; j++) {
+                            float v = tile[r * NR + j];
+                            int idx = ci + r * ldc + j;
+                            c[idx] = acc ? c[idx] + v : v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                             boolean accumulate) {
+        switch (MR) {
+            case 12 -> tile12x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+            case 8 -> tile8x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+            case 6 -> tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+            default -> throw new IllegalStateException("sgemm: no " + MR + "-row register tile");
+        }
+    }
+
+    static void tileForBench(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                             boolean accumulate) {
+        tile(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static int roundUp(int x, int y) {
+        return ceilDiv(x, y) * y;
+    }
+
+    // ---------------------------------------------------------------- direct path (no packing)
+
+    /** The direct path for any sizes (package-private so the conformance test can force it). */
+    static void direct(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                       float beta, float[] c, int cOff, int ldc) {
+        if (transA && transB) {
+            blocked(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        int threads = (long) m * n * k < PARALLEL_MACS ? 1 : Parallel.numThreads();
+        if (threads == 1) {
+            directBlock(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (n >= m) {
+            int unit = transB ? 4 : NR; // split columns in whole tiles
+            Parallel.forRange(ceilDiv(n, unit), 1, (s, e) -> directBlock(transA, transB, 0, m, s * unit,
+                    Math.min(n, e * unit), k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else {
+            Parallel.forRange(ceilDiv(m, 4), 1, (s, e) -> directBlock(transA, transB, s * 4, Math.min(m, e * 4),
+                    0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    /** The block rows [i0, i1) x columns [j0, j1) of C, straight from the operands. */
+    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        if (!transB) {
+            // A[i][p] = a[aOff + i*ais + p*aps] for either orientation of A
+            int ais = transA ? 1 : lda;
+            int aps = transA ? lda : 1;
+            for (int j = j0; j < j1; j += NR) {
+                VectorMask<Float> m0 = S.indexInRange(j, j1);
+                VectorMask<Float> m1 = S.indexInRange(j + VL, j1);
+                int i = i0;
+                for (; i + 4 <= i1; i += 4) {
+                    axpy4(k, alpha, a, aOff + i * ais, ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc,
+                            m0, m1);
+                }
+                for (; i < i1; i++) {
+                    axpy1(k, alpha, a, aOff + i * ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, m0, m1);
+                }
+            }
+        } else {
+            // transB (and not transA, see sgemm): C[i][j] = dot(row i of A, row j of the stored B)
+            int j4 = j0 + (j1 - j0) / 4 * 4;
+            int i = i0;
+            for (; i + 2 <= i1; i += 2) {
+                for (int j = j0; j < j4; j += 4) {
+                    dot2x4(k, alpha, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j, ldc);
+                }
+                for (int j = j4; j < j1; j++) {
+                    for (int r = i; r < i + 2; r++) {
+                        c[cOff + r * ldc + j] = combine(alpha * dot(k, a, aOff + r * lda, b, bOff + j * ldb), beta,
+                                c[cOff + r * ldc + j]);
+                    }
+                }
+            }
+            for (; i < i1; i++) {
+                for (int j = j0; j < j4; j += 4) {
+                    dot1x4(k, alpha, a, aOff + i * lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j);
+                }
+                for (int j = j4; j < j1; j++) {
+                    c[cOff + i * ldc + j] = combine(alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb), beta,
+                            c[cOff + i * ldc + j]);
+                }
+            }
+        }
+    }
+
+    private static float combine(float v, float beta, float old) {
+        return beta == 0f ? v : v + beta * old;
+    }
+
+    /** C[i..i+4)[j..j+2VL) = alpha * A[i..i+4)[:] @ B[:][j..j+2VL) + beta * C, columns masked by m0, m1. */
+    private static void axpy4(int k, float alpha, float[] a, int ai, int ais, int aps, float[] b, int bi, int ldb,
+                              float beta, float[] c, int ci, int ldc, VectorMask<Float> m0, VectorMask<Float> m1) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            int pb = bi + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, pb, m0);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + VL, m1);
+            int pa = ai + p * aps;
+            FloatVector av = FloatVector.broadcast(S, a[pa]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[pa + ais]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[pa + 2 * ais]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[pa + 3 * ais]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        storeMasked(c00, c01, alpha, beta, c, ci, m0, m1);
+        storeMasked(c10, c11, alpha, beta, c, ci + ldc, m0, m1);
+        storeMasked(c20, c21, alpha, beta, c, ci + 2 * ldc, m0, m1);
+        storeMasked(c30, c31, alpha, beta, c, ci + 3 * ldc, m0, m1);
+    }
+
+    /** One row of {@link #axpy4}. */
+    private static void axpy1(int k, float alpha, float[] a, int ai, int aps, float[] b, int bi, int ldb,
+                              float beta, float[] c, int ci, VectorMask<Float> m0, VectorMask<Float> m1) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S); // second chain hides FMA latency
+        int p = 0;
+        for (; p + 2 <= k; p += 2) {
+            int pb = bi + p * ldb;
+            FloatVector av = FloatVector.broadcast(S, a[ai + p * aps]);
+            c0 = av.fma(FloatVector.fromArray(S, b, pb, m0), c0);
+            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL, m1), c1);
+            FloatVector aw = FloatVector.broadcast(S, a[ai + (p + 1) * aps]);
+            d0 = aw.fma(FloatVector.fromArray(S, b, pb + ldb, m0), d0);
+            d1 = aw.fma(FloatVector.fromArray(S, b, pb + ldb + VL, m1), d1);
+        }
+        if (p < k) {
+            int pb = bi + p * ldb;
+            FloatVector av = FloatVector.broadcast(S, a[ai + p * aps]);
+            c0 = av.fma(FloatVector.fromArray(S, b, pb, m0), c0);
+            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL, m1), c1);
+        }
+        storeMasked(c0.add(d0), c1.add(d1), alpha, beta, c, ci, m0, m1);
+    }
+
+    private static void storeMasked(FloatVector v0, FloatVector v1, float alpha, float beta, float[] c, int ci,
+                                    VectorMask<Float> m0, VectorMask<Float> m1) {
+        FloatVector r0 = v0.mul(alpha);
+        FloatVector r1 = v1.mul(alpha);
+        if (beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            r0 = FloatVector.fromArray(S, c, ci, m0).fma(bv, r0);
+            r1 = FloatVector.fromArray(S, c, ci + VL, m1).fma(bv, r1);
+        }
+        r0.intoArray(c, ci, m0);
+        r1.intoArray(c, ci + VL, m1);
+    }
+
+    /** C[i..i+2)[j..j+4) = alpha * A[i..i+2)[:] . Bt[j..j+4)[:] + beta * C, with Bt the stored (n, k) B. */
+    private static void dot2x4(int k, float alpha, float[] a, int ai, int lda, float[] b, int bi, int ldb,
+                               float beta, float[] c, int ci, int ldc) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
+        FloatVector s03 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
+        for (int p = 0; p < k; p += VL) {
+            VectorMask<Float> mk = S.indexInRange(p, k);
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p, mk);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p, mk);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, mk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + ldb + p, mk);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * ldb + p, mk);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * ldb + p, mk);
+            s00 = a0.fma(b0, s00);
+            s01 = a0.fma(b1, s01);
+            s02 = a0.fma(b2, s02);
+            s03 = a0.fma(b3, s03);
+            s10 = a1.fma(b0, s10);
+            s11 = a1.fma(b1, s11);
+            s12 = a1.fma(b2, s12);
+            s13 = a1.fma(b3, s13);
+        }
+        storeDots(s00, s01, s02, s03, alpha, beta, c, ci);
+        storeDots(s10, s11, s12, s13, alpha, beta, c, ci + ldc);
+    }
+
+    private static void dot1x4(int k, float alpha, float[] a, int ai, float[] b, int bi, int ldb,
+                               float beta, float[] c, int ci) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        for (int p = 0; p < k; p += VL) {
+            VectorMask<Float> mk = S.indexInRange(p, k);
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p, mk);
+            s0 = a0.fma(FloatVector.fromArray(S, b, bi + p, mk), s0);
+            s1 = a0.fma(FloatVector.fromArray(S, b, bi + ldb + p, mk), s1);
+            s2 = a0.fma(FloatVector.fromArray(S, b, bi + 2 * ldb + p, mk), s2);
+            s3 = a0.fma(FloatVector.fromArray(S, b, bi + 3 * ldb + p, mk), s3);
+        }
+        storeDots(s0, s1, s2, s3, alpha, beta, c, ci);
+    }
+
+    private static void storeDots(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float alpha,
+                                  float beta, float[] c, int ci) {
+        c[ci] = combine(alpha * s0.reduceLanes(VectorOperators.ADD), beta, c[ci]);
+        c[ci + 1] = combine(alpha * s1.reduceLanes(VectorOperators.ADD), beta, c[ci + 1]);
+        c[ci + 2] = combine(alpha * s2.reduceLanes(VectorOperators.ADD), beta, c[ci + 2]);
+        c[ci + 3] = combine(alpha * s3.reduceLanes(VectorOperators.ADD), beta, c[ci + 3]);
+    }
+
+    private static float dot(int k, float[] a, int ai, float[] b, int bi) {
+        FloatVector s = FloatVector.zero(S);
+        for (int p = 0; p < k; p += VL) {
+            VectorMask<Float> mk = S.indexInRange(p, k);
+            s = FloatVector.fromArray(S, a, ai + p, mk).fma(FloatVector.fromArray(S, b, bi + p, mk), s);
+        }
+        return s.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---------------------------------------------------------------- register tiles (generated, see tile())
+
+    /** The 6 x 2*VL register tile: C[0..6)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
+    private static void tile6x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                               boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ai + p * 6;
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[pa]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+        }
+        // stores written out: a helper method would not be inlined into a body this large
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
+        }
+    }
+
+    /** The 8 x 2*VL register tile: C[0..8)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
+    private static void tile8x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                               boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ai + p * 8;
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[pa]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[pa + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[pa + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+        }
+        // stores written out: a helper method would not be inlined into a body this large
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
+            c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + VL);
+            c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + VL);
+        }
+    }
+
+    /** The 12 x 2*VL register tile: C[0..12)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
+    private static void tile12x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                               boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ai + p * 12;
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[pa]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[pa + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[pa + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(S, ap[pa + 8]);
+            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(S, ap[pa + 9]);
+            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(S, ap[pa + 10]);
+            c100 = a.fma(b0, c100); c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(S, ap[pa + 11]);
+            c110 = a.fma(b0, c110); c111 = a.fma(b1, c111);
+        }
+        // stores written out: a helper method would not be inlined into a body this large
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+            c80.add(FloatVector.fromArray(S, c, ci + 8 * ldc)).intoArray(c, ci + 8 * ldc);
+            c81.add(FloatVector.fromArray(S, c, ci + 8 * ldc + VL)).intoArray(c, ci + 8 * ldc + VL);
+            c90.add(FloatVector.fromArray(S, c, ci + 9 * ldc)).intoArray(c, ci + 9 * ldc);
+            c91.add(FloatVector.fromArray(S, c, ci + 9 * ldc + VL)).intoArray(c, ci + 9 * ldc + VL);
+            c100.add(FloatVector.fromArray(S, c, ci + 10 * ldc)).intoArray(c, ci + 10 * ldc);
+            c101.add(FloatVector.fromArray(S, c, ci + 10 * ldc + VL)).intoArray(c, ci + 10 * ldc + VL);
+            c110.add(FloatVector.fromArray(S, c, ci + 11 * ldc)).intoArray(c, ci + 11 * ldc);
+            c111.add(FloatVector.fromArray(S, c, ci + 11 * ldc + VL)).intoArray(c, ci + 11 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
+            c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + VL);
+            c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + VL);
+            c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + VL);
+            c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + VL);
+            c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + VL);
+            c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + VL);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packing for {@link GemmF32}'s blocked path: copies a block of op(A) or op(B) into the
+ * contiguous panel layout the micro-kernel streams through, whatever the operand's orientation.
+ * Panels past the matrix edge are zero-padded, so the micro-kernel never needs a tail case in k-loop.
+ *
+ * <p>Layouts (mr/nr = register tile height/width, kc = depth of the block):
+ * <pre>
+ *   A block (mc, kc) -> ceil(mc/mr) panels, panel q holds  dst[q*mr*kc + p*mr + r] = alpha * A[ic + q*mr + r][pc + p]
+ *   B block (kc, nc) -> ceil(nc/nr) panels, panel q holds  dst[q*nr*kc + p*nr + j] = B[pc + p][jc + q*nr + j]
+ * </pre>
+ */
+final class GemmPacking {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int VL = S.length();
+
+    private GemmPacking() {}
+
+    /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of op(A), scaled by alpha, into mr-row panels. */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
+                      float alpha, int mr, float[] dst) {
+        for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
+            int rows = Math.min(mr, mc - i0);
+            int base = q * mr * kc;
+            if (transA) {
+                // A[i][p] = a[aOff + p*lda + i]: each depth step reads mr consecutive floats
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + i0;
+                    int d = base + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = alpha * a[src + r];
+                    }
+                    for (int r = rows; r < mr; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else {
+                // A[i][p] = a[aOff + i*lda + p]: read each row contiguously, write with stride mr
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + i0 + r) * lda + pc;
+                    int d = base + r;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * mr] = alpha * a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + r + p * mr] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs B panels [q0, q1) of the block depth [pc, pc+kc) x columns [jc, jc+nc) into nr-column panels. */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
+                      int nr, float[] dst, int q0, int q1) {
+        for (int q = q0; q < q1; q++) {
+            int j0 = q * nr;
+            int cols = Math.min(nr, nc - j0);
+            int base = q * nr * kc;
+            if (transB) {
+                // B[p][j] = b[bOff + j*ldb + p]: read each column contiguously, write with stride nr
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (jc + j0 + j) * ldb + pc;
+                    int d = base + j;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * nr] = b[src + p];
+                    }
+                }
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + j + p * nr] = 0f;
+                    }
+                }
+            } else if (cols == nr && nr % VL == 0) {
+                // B[p][j] = b[bOff + p*ldb + j]: whole vectors per depth step
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + j0;
+                    int d = base + p * nr;
+                    for (int j = 0; j < nr; j += VL) {
+                        FloatVector.fromArray(S, b, src + j).intoArray(dst, d + j);
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + j0;
+                    int d = base + p * nr;
+                    for (int j = 0; j < cols; j++) {
+                        dst[d + j] = b[src + j];
+                    }
+                    for (int j = cols; j < nr; j++) {
+                        dst[d + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}

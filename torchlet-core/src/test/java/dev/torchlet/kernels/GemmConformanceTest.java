@@ -1,0 +1,226 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fast GEMM kernels vs {@link GemmReference} on awkward sizes (tails of every tile and block size),
+ * both orientations of each operand, offsets, leading dims wider than the rows, alpha/beta and k = 0.
+ * Every case runs the router ({@link Gemm#sgemm}) and both paths of {@link GemmF32} forced.
+ *
+ * <p>Tolerance: the kernels sum in a different order than the reference, so each element may differ by
+ * float rounding of a k-term sum; we allow {@code 2e-5 * (|alpha| * sum_p |A_ip B_pj| + |beta C_ij|) + 1e-6},
+ * about 100x the typical sqrt(k) * 2^-23 relative error for the k <= 520 used here.
+ */
+class GemmConformanceTest {
+    private static final int[] SIZES = {1, 7, 17, 33};
+    private static int savedThreads;
+
+    @BeforeAll
+    static void twoThreads() {
+        savedThreads = Parallel.numThreads();
+        Parallel.setNumThreads(2); // exercise the parallel splits even on a one-core CI machine
+    }
+
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setNumThreads(savedThreads);
+    }
+
+    /** The three f32 entry points under test. */
+    private enum Path { ROUTER, BLOCKED, DIRECT }
+
+    @Test
+    void smallSizesAllOrientationsAllPaths() {
+        Random rnd = new Random(1);
+        for (int m : SIZES) {
+            for (int n : SIZES) {
+                for (int k : SIZES) {
+                    for (int t = 0; t < 4; t++) {
+                        for (Path path : Path.values()) {
+                            check(rnd, path, t >= 2, (t & 1) == 1, m, n, k, 1f, 0f, 0, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void largerSizesCrossBlockBoundaries() {
+        Random rnd = new Random(2);
+        // 257: past KC = 256 and odd against every tile; 520 = 2 KC slices + a tail; n = 4200 > NC
+        int[][] shapes = {{257, 257, 257}, {257, 33, 300}, {33, 257, 520}, {40, 4200, 20}, {1, 1024, 300},
+            {300, 5, 64}, {130, 64, 7}, {64, 512, 96}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                for (Path path : Path.values()) {
+                    check(rnd, path, t >= 2, (t & 1) == 1, s[0], s[1], s[2], 1f, 0f, 0, 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void offsetsWideLeadingDimsAlphaBeta() {
+        Random rnd = new Random(3);
+        float[][] alphaBeta = {{0.5f, 2f}, {-1.5f, 1f}, {1f, -0.25f}, {2f, 0f}};
+        int[][] shapes = {{7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}};
+        for (int[] s : shapes) {
+            for (float[] ab : alphaBeta) {
+                for (int t = 0; t < 4; t++) {
+                    for (Path path : Path.values()) {
+                        check(rnd, path, t >= 2, (t & 1) == 1, s[0], s[1], s[2], ab[0], ab[1], 5, 3);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void zeroDepthScalesC() {
+        Random rnd = new Random(4);
+        for (float beta : new float[] {0f, 1f, 0.5f}) {
+            check(rnd, Path.ROUTER, false, false, 7, 9, 0, 1f, beta, 2, 1);
+            check(rnd, Path.ROUTER, true, true, 7, 9, 0, 1f, beta, 0, 0);
+        }
+        check(rnd, Path.ROUTER, false, true, 40, 40, 300, 0f, 0.5f, 0, 0); // alpha = 0: C = beta * C
+    }
+
+    @Test
+    void betaZeroOverwritesNaN() {
+        for (Path path : Path.values()) {
+            float[] a = {1, 2, 3, 4};
+            float[] b = {1, 0, 0, 1};
+            float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+            run(path, false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
+            assertEquals(List.of(1f, 2f, 3f, 4f), List.of(c[0], c[1], c[2], c[3]), path.toString());
+        }
+    }
+
+    @Test
+    void emptyOutputTouchesNothing() {
+        float[] c = {42f};
+        Gemm.sgemm(false, false, 0, 1, 3, 1f, new float[0], 0, 3, new float[3], 0, 1, 0f, c, 0, 1);
+        Gemm.sgemm(false, false, 1, 0, 3, 1f, new float[3], 0, 3, new float[0], 0, 0, 0f, c, 0, 0);
+        assertEquals(42f, c[0]);
+    }
+
+    @Test
+    void dgemmMatchesReference() {
+        Random rnd = new Random(5);
+        int[][] shapes = {{1, 1, 1}, {7, 17, 33}, {33, 1, 7}, {40, 50, 300}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t >= 2;
+                boolean tb = (t & 1) == 1;
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                int lda = (ta ? m : k) + 2;
+                int ldb = (tb ? k : n) + 1;
+                double[] a = randomD(rnd, 3 + (ta ? k : m) * lda);
+                double[] b = randomD(rnd, 1 + (tb ? n : k) * ldb);
+                double[] c = randomD(rnd, 2 + m * (n + 3));
+                double[] want = c.clone();
+                Gemm.dgemm(ta, tb, m, n, k, 0.75, a, 3, lda, b, 1, ldb, -0.5, c, 2, n + 3);
+                GemmReference.dgemm(ta, tb, m, n, k, 0.75, a, 3, lda, b, 1, ldb, -0.5, want, 2, n + 3);
+                for (int i = 0; i < c.length; i++) {
+                    assertEquals(want[i], c[i], 1e-12 * (k + 1), "dgemm " + m + "x" + n + "x" + k + " t=" + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsNameTheProblem() {
+        float[] a = new float[6];
+        var e1 = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, a, 0, 2, 0f, a, 0, 2));
+        assertTrue(e1.getMessage().contains("sgemm") && e1.getMessage().contains("m=-1"), e1.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 3, 1f, a, 0, 3, a, 0, 3, 0f, new float[6], 0, 3));
+        assertTrue(e2.getMessage().contains("operand B") && e2.getMessage().contains("length 6"), e2.getMessage());
+        var e3 = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, a, 0, 2, 0f, a, 0, 2));
+        assertTrue(e3.getMessage().contains("operand A") && e3.getMessage().contains("leading dim 2"), e3.getMessage());
+        var e4 = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0, new double[4], 0, 2));
+        assertTrue(e4.getMessage().contains("dgemm") && e4.getMessage().contains("offset 1"), e4.getMessage());
+    }
+
+    /**
+     * Runs one case: A and B stored (transposed if asked) at offset {@code off} with leading dims
+     * {@code pad} wider than their rows, C likewise, random contents; compares with the reference.
+     */
+    private static void check(Random rnd, Path path, boolean ta, boolean tb, int m, int n, int k,
+                              float alpha, float beta, int off, int pad) {
+        int lda = (ta ? m : k) + pad;
+        int ldb = (tb ? k : n) + pad;
+        int ldc = n + pad;
+        float[] a = random(rnd, off + Math.max(1, ta ? k : m) * Math.max(lda, 1));
+        float[] b = random(rnd, off + Math.max(1, tb ? n : k) * Math.max(ldb, 1));
+        float[] c = random(rnd, off + m * ldc);
+        float[] want = c.clone();
+        float[] bound = abs(c);
+        run(path, ta, tb, m, n, k, alpha, a, off, Math.max(lda, 1), b, off, Math.max(ldb, 1), beta, c, off, ldc);
+        GemmReference.sgemm(ta, tb, m, n, k, alpha, a, off, Math.max(lda, 1), b, off, Math.max(ldb, 1), beta,
+                want, off, ldc);
+        GemmReference.sgemm(ta, tb, m, n, k, Math.abs(alpha), abs(a), off, Math.max(lda, 1), abs(b), off,
+                Math.max(ldb, 1), Math.abs(beta), bound, off, ldc);
+        List<String> bad = new ArrayList<>();
+        for (int i = 0; i < c.length; i++) {
+            float tol = 2e-5f * bound[i] + 1e-6f;
+            if (!(Math.abs(c[i] - want[i]) <= tol)) {
+                bad.add("[" + i + "] " + c[i] + " vs " + want[i]);
+            }
+        }
+        if (!bad.isEmpty()) {
+            fail(path + " " + (ta ? "A^T" : "A") + " @ " + (tb ? "B^T" : "B") + " m=" + m + " n=" + n + " k=" + k
+                    + " alpha=" + alpha + " beta=" + beta + " off=" + off + " pad=" + pad + ": " + bad.size()
+                    + " wrong, e.g. " + bad.subList(0, Math.min(5, bad.size())));
+        }
+    }
+
+    private static void run(Path path, boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff,
+                            int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        switch (path) {
+            case ROUTER -> Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case BLOCKED -> GemmF32.blocked(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case DIRECT -> GemmF32.direct(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    private static float[] random(Random rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+
+    private static double[] randomD(Random rnd, int len) {
+        double[] x = new double[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = rnd.nextDouble() * 2 - 1;
+        }
+        return x;
+    }
+
+    private static float[] abs(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.abs(x[i]);
+        }
+        return y;
+    }
+}
