@@ -1,0 +1,174 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float32 forward convolution for stride 1 (any padding, dilation, groups) as a direct "implicit
+ * GEMM" with the Vector API: no im2col matrix is built.
+ *
+ * <p>The input is copied once into a zero-padded buffer of planes (hp = h + 2ph, wp = w + 2pw). On
+ * that padded grid, output pixel (y, x) at flat position q = y*wp + x reads tap (c, i, j) at
+ * {@code q + c*hp*wp + i*dh*wp + j*dw}: one constant offset per tap. So a run of consecutive q is a
+ * contiguous vector load for every tap, across row ends too. The kernel computes whole runs of
+ * q (including the wp - ow junk columns at each row end, which read finite neighbours and are
+ * dropped when storing) as a register-blocked GEMM:
+ *
+ * <pre>
+ * acc[r][q0 .. q0 + NB) += W[co0 + r][tap] * xpad[base + q0 + offset[tap] ...]   for each tap, r &lt; MR
+ * </pre>
+ * with MR = 4 output channels times NR = 3 vectors of pixels in 12 vector accumulators.
+ */
+public final class ConvDirect {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    private static final int MR = 4;
+    private static final int NR = 3;
+    private static final int NB = NR * L;
+
+    private ConvDirect() {}
+
+    /** True if this kernel handles the geometry: stride 1 and the output fits the padded input. */
+    public static boolean applies(ConvGeometry g) {
+        return g.sh() == 1 && g.sw() == 1
+                && g.oh() <= g.h() + 2 * g.ph() - (g.kh() - 1) * g.dh()
+                && g.ow() <= g.w() + 2 * g.pw() - (g.kw() - 1) * g.dw()
+                && g.oh() > 0 && g.ow() > 0;
+    }
+
+    /** out (n, cout, oh, ow) = conv(in, w) + bias (bias may be null); in starts at inOff. */
+    public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("ConvDirect: needs stride 1, got " + g);
+        }
+        int hp = g.h() + 2 * g.ph();
+        int wp = g.w() + 2 * g.pw();
+        int plane = hp * wp;
+        int run = g.oh() * wp;
+        int tiles = (run + NB - 1) / NB;
+        int k = g.colRows();
+        int coutG = g.coutG();
+        int blocks = (coutG + MR - 1) / MR;
+
+        // zero-padded input planes, with slack for the last tile's overrun
+        float[] xp = new float[g.n() * g.cin() * plane + NB + (g.kw() - 1) * g.dw() + L];
+        Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> {
+            for (int pl = s; pl < e; pl++) {
+                int src = inOff + pl * g.h() * g.w();
+                int dst = pl * plane + g.ph() * wp + g.pw();
+                for (int y = 0; y < g.h(); y++) {
+                    System.arraycopy(in, src + y * g.w(), xp, dst + y * wp, g.w());
+                }
+            }
+        });
+
+        // tap offsets on the padded grid, and weights packed as [group][block][tap][r] (zero rows past coutG)
+        int[] offsets = new int[k];
+        for (int c = 0, t = 0; c < g.cinG(); c++) {
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++, t++) {
+                    offsets[t] = c * plane + i * g.dh() * wp + j * g.dw();
+                }
+            }
+        }
+        float[] packed = new float[g.groups() * blocks * k * MR];
+        for (int co = 0; co < g.cout(); co++) {
+            int grp = co / coutG;
+            int local = co % coutG;
+            int base = ((grp * blocks + local / MR) * k) * MR + local % MR;
+            for (int t = 0; t < k; t++) {
+                packed[base + t * MR] = w[co * k + t];
+            }
+        }
+
+        int p = g.outPixels();
+        Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
+            float[] tile = new float[MR * NB];
+            for (int item = s; item < e; item++) {
+                int b = item / tiles;
+                int q0 = (item % tiles) * NB;
+                int qEnd = Math.min(q0 + NB, run);
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    int xBase = (b * g.cin() + grp * g.cinG()) * plane + q0;
+                    for (int blk = 0; blk < blocks; blk++) {
+                        block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                        int co0 = grp * coutG + blk * MR;
+                        int rows = Math.min(MR, coutG - blk * MR);
+                        for (int r = 0; r < rows; r++) {
+                            int co = co0 + r;
+                            store(tile, r * NB, q0, qEnd, wp, g.ow(), out, (b * g.cout() + co) * p,
+                                    bias == null ? 0f : bias[co]);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */
+    private static void store(float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff,
+                              float bias) {
+        int q = q0;
+        while (q < qEnd) {
+            int y = q / wp;
+            int x = q - y * wp;
+            int segEnd = Math.min(qEnd, y * wp + ow);
+            int dst = oOff + y * ow - y * wp; // out index of padded position q' on row y is dst + q'
+            for (int v = q; v < segEnd; v++) {
+                out[dst + v] = tile[tOff + v - q0] + bias;
+            }
+            q = (y + 1) * wp;
+        }
+    }
+
+    /** tile[r*NB + v] = sum over taps t of packed[wOff + t*MR + r] * xp[xBase + offsets[t] + v]. */
+    private static void block(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a32 = a00;
+        for (int t = 0; t < k; t++) {
+            int o = xBase + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, o);
+            FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
+            FloatVector x2 = FloatVector.fromArray(S, xp, o + 2 * L);
+            int wi = wOff + t * MR;
+            FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
+            a00 = x0.fma(w0, a00);
+            a01 = x1.fma(w0, a01);
+            a02 = x2.fma(w0, a02);
+            FloatVector w1 = FloatVector.broadcast(S, packed[wi + 1]);
+            a10 = x0.fma(w1, a10);
+            a11 = x1.fma(w1, a11);
+            a12 = x2.fma(w1, a12);
+            FloatVector w2 = FloatVector.broadcast(S, packed[wi + 2]);
+            a20 = x0.fma(w2, a20);
+            a21 = x1.fma(w2, a21);
+            a22 = x2.fma(w2, a22);
+            FloatVector w3 = FloatVector.broadcast(S, packed[wi + 3]);
+            a30 = x0.fma(w3, a30);
+            a31 = x1.fma(w3, a31);
+            a32 = x2.fma(w3, a32);
+        }
+        a00.intoArray(tile, 0);
+        a01.intoArray(tile, L);
+        a02.intoArray(tile, 2 * L);
+        a10.intoArray(tile, NB);
+        a11.intoArray(tile, NB + L);
+        a12.intoArray(tile, NB + 2 * L);
+        a20.intoArray(tile, 2 * NB);
+        a21.intoArray(tile, 2 * NB + L);
+        a22.intoArray(tile, 2 * NB + 2 * L);
+        a30.intoArray(tile, 3 * NB);
+        a31.intoArray(tile, 3 * NB + L);
+        a32.intoArray(tile, 3 * NB + 2 * L);
+    }
+}
