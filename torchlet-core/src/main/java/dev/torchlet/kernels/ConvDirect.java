@@ -105,6 +105,53 @@ public final class ConvDirect {
         });
     }
 
+    /**
+     * The stride-1 input gradient as a forward convolution of gradOut: zero-pad it by (k-1)*d - p,
+     * and convolve with the weight flipped in space and transposed per group,
+     * {@code wT[g*cinG + c][o][kh-1-i][kw-1-j] = w[g*coutG + o][c][i][j]}. Null if that does not apply
+     * (stride > 1, or padding beyond the dilated kernel).
+     */
+    public static ConvGeometry inputGradGeometry(ConvGeometry g) {
+        if (g.sh() != 1 || g.sw() != 1) {
+            return null;
+        }
+        int ph = (g.kh() - 1) * g.dh() - g.ph();
+        int pw = (g.kw() - 1) * g.dw() - g.pw();
+        if (ph < 0 || pw < 0) {
+            return null;
+        }
+        ConvGeometry t = new ConvGeometry(g.n(), g.cout(), g.oh(), g.ow(), g.cin(), g.kh(), g.kw(), 1, 1, ph, pw,
+                g.dh(), g.dw(), g.groups(), g.h(), g.w());
+        return applies(t) ? t : null;
+    }
+
+    /** gradIn (n, cin, h, w) = input gradient, overwritten; requires {@link #inputGradGeometry} != null. */
+    public static void backwardInput(ConvGeometry g, float[] gradOut, float[] w, float[] gradIn) {
+        ConvGeometry t = inputGradGeometry(g);
+        if (t == null) {
+            throw new IllegalArgumentException("ConvDirect: input gradient needs stride 1, got " + g);
+        }
+        int cinG = g.cinG();
+        int coutG = g.coutG();
+        int kh = g.kh();
+        int kw = g.kw();
+        float[] wt = new float[w.length];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int o = 0; o < coutG; o++) {
+                for (int c = 0; c < cinG; c++) {
+                    int src = ((grp * coutG + o) * cinG + c) * kh * kw;
+                    int dst = ((grp * cinG + c) * coutG + o) * kh * kw;
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            wt[dst + (kh - 1 - i) * kw + (kw - 1 - j)] = w[src + i * kw + j];
+                        }
+                    }
+                }
+            }
+        }
+        forward(t, gradOut, 0, wt, null, gradIn);
+    }
+
     /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */
     private static void store(float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff,
                               float bias) {

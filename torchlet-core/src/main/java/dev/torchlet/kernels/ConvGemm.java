@@ -112,19 +112,23 @@ public final class ConvGemm {
 
     /** gradB[co] = sum over n, y, x of gradOut[n][co][y][x]. */
     public static void backwardBias(ConvGeometry g, float[] gradOut, float[] gradB) {
-        int p = g.outPixels();
-        Parallel.forRange(g.cout(), Math.max(1, (1 << 15) / Math.max(1, p * g.n())), (s, e) -> {
-            for (int co = s; co < e; co++) {
+        channelSum(gradOut, g.n(), g.cout(), g.outPixels(), gradB);
+    }
+
+    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p); float partials per row, double across rows. */
+    public static void channelSum(float[] x, int n, int c, int p, float[] sums) {
+        Parallel.forRange(c, Math.max(1, (1 << 15) / Math.max(1, p * n)), (s, e) -> {
+            for (int ch = s; ch < e; ch++) {
                 double sum = 0;
-                for (int b = 0; b < g.n(); b++) {
-                    int base = (b * g.cout() + co) * p;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * p;
                     float part = 0f;
                     for (int q = 0; q < p; q++) {
-                        part += gradOut[base + q];
+                        part += x[base + q];
                     }
                     sum += part;
                 }
-                gradB[co] = (float) sum;
+                sums[ch] = (float) sum;
             }
         });
     }

@@ -63,16 +63,20 @@ public final class ConvReference {
 
     /** Bias gradient: gradB[co] = sum over n, y, x of gradOut[n][co][y][x]. */
     public static void backwardBias(ConvGeometry g, double[] gradOut, double[] gradB) {
-        int p = g.outPixels();
-        for (int co = 0; co < g.cout(); co++) {
+        channelSum(gradOut, g.n(), g.cout(), g.outPixels(), gradB);
+    }
+
+    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p). */
+    public static void channelSum(double[] x, int n, int c, int p, double[] sums) {
+        for (int ch = 0; ch < c; ch++) {
             double s = 0;
-            for (int b = 0; b < g.n(); b++) {
-                int base = (b * g.cout() + co) * p;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * p;
                 for (int q = 0; q < p; q++) {
-                    s += gradOut[base + q];
+                    s += x[base + q];
                 }
             }
-            gradB[co] = s;
+            sums[ch] = s;
         }
     }
 
