@@ -17,12 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * acc[r][q0 .. q0 + NB) += W[co0 + r][tap] * xpad[base + q0 + offset[tap] ...]   for each tap, r &lt; MR
  * </pre>
- * with MR = 4 output channels times NR = 3 vectors of pixels in 12 vector accumulators.
+ * with MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators (of the 32
+ * AVX-512 registers).
  */
 public final class ConvDirect {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    private static final int MR = 4;
+    private static final int MR = 8;
     private static final int NR = 3;
     private static final int NB = NR * L;
 
@@ -50,18 +51,6 @@ public final class ConvDirect {
         int coutG = g.coutG();
         int blocks = (coutG + MR - 1) / MR;
 
-        // zero-padded input planes, with slack for the last tile's overrun
-        float[] xp = new float[g.n() * g.cin() * plane + NB + (g.kw() - 1) * g.dw() + L];
-        Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> {
-            for (int pl = s; pl < e; pl++) {
-                int src = inOff + pl * g.h() * g.w();
-                int dst = pl * plane + g.ph() * wp + g.pw();
-                for (int y = 0; y < g.h(); y++) {
-                    System.arraycopy(in, src + y * g.w(), xp, dst + y * wp, g.w());
-                }
-            }
-        });
-
         // tap offsets on the padded grid, and weights packed as [group][block][tap][r] (zero rows past coutG)
         int[] offsets = new int[k];
         for (int c = 0, t = 0; c < g.cinG(); c++) {
@@ -81,28 +70,68 @@ public final class ConvDirect {
             }
         }
 
-        int p = g.outPixels();
-        Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
-            float[] tile = new float[MR * NB];
-            for (int item = s; item < e; item++) {
-                int b = item / tiles;
-                int q0 = (item % tiles) * NB;
-                int qEnd = Math.min(q0 + NB, run);
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    int xBase = (b * g.cin() + grp * g.cinG()) * plane + q0;
-                    for (int blk = 0; blk < blocks; blk++) {
-                        block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
-                        int co0 = grp * coutG + blk * MR;
-                        int rows = Math.min(MR, coutG - blk * MR);
-                        for (int r = 0; r < rows; r++) {
-                            int co = co0 + r;
-                            store(tile, r * NB, q0, qEnd, wp, g.ow(), out, (b * g.cout() + co) * p,
-                                    bias == null ? 0f : bias[co]);
-                        }
+        int imagePlanes = g.cin() * plane;
+        int slack = NB + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
+        if (g.n() >= Parallel.numThreads()) {
+            // whole images per task: pad one image into a reused buffer (borders stay zero), then all its tiles
+            Parallel.forRange(g.n(), 1, (s, e) -> {
+                float[] xp = new float[imagePlanes + slack];
+                float[] tile = new float[MR * NB];
+                for (int b = s; b < e; b++) {
+                    pad(g, in, inOff + b * g.cin() * g.inPixels(), 0, g.cin(), xp, 0);
+                    for (int t = 0; t < tiles; t++) {
+                        tile(g, xp, 0, b, t * NB, run, wp, plane, offsets, packed, blocks, bias, out, tile);
                     }
                 }
+            });
+        } else {
+            // few images: pad them all, then split the tiles
+            float[] xp = new float[g.n() * imagePlanes + slack];
+            Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> pad(g, in, inOff, s, e, xp, 0));
+            Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
+                float[] tile = new float[MR * NB];
+                for (int item = s; item < e; item++) {
+                    int b = item / tiles;
+                    tile(g, xp, b * imagePlanes, b, (item % tiles) * NB, run, wp, plane, offsets, packed, blocks,
+                            bias, out, tile);
+                }
+            });
+        }
+    }
+
+    /** Copies planes [s, e) (counted from in[inOff]) into the interiors of the padded planes of xp. */
+    private static void pad(ConvGeometry g, float[] in, int inOff, int s, int e, float[] xp, int xpOff) {
+        int wp = g.w() + 2 * g.pw();
+        int plane = (g.h() + 2 * g.ph()) * wp;
+        for (int pl = s; pl < e; pl++) {
+            int src = inOff + pl * g.h() * g.w();
+            int dst = xpOff + pl * plane + g.ph() * wp + g.pw();
+            for (int y = 0; y < g.h(); y++) {
+                System.arraycopy(in, src + y * g.w(), xp, dst + y * wp, g.w());
             }
-        });
+        }
+    }
+
+    /** All output channels of image b for padded positions [q0, q0 + NB); the image's planes start at xp[xImg]. */
+    private static void tile(ConvGeometry g, float[] xp, int xImg, int b, int q0, int run, int wp, int plane,
+                             int[] offsets, float[] packed, int blocks, float[] bias, float[] out, float[] tile) {
+        int k = g.colRows();
+        int coutG = g.coutG();
+        int p = g.outPixels();
+        int qEnd = Math.min(q0 + NB, run);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int xBase = xImg + grp * g.cinG() * plane + q0;
+            for (int blk = 0; blk < blocks; blk++) {
+                block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                int co0 = grp * coutG + blk * MR;
+                int rows = Math.min(MR, coutG - blk * MR);
+                for (int r = 0; r < rows; r++) {
+                    int co = co0 + r;
+                    store(tile, r * NB, q0, qEnd, wp, g.ow(), out, (b * g.cout() + co) * p,
+                            bias == null ? 0f : bias[co]);
+                }
+            }
+        }
     }
 
     /**
@@ -182,10 +211,22 @@ public final class ConvDirect {
         FloatVector a30 = a00;
         FloatVector a31 = a00;
         FloatVector a32 = a00;
+        FloatVector a40 = a00;
+        FloatVector a41 = a00;
+        FloatVector a42 = a00;
+        FloatVector a50 = a00;
+        FloatVector a51 = a00;
+        FloatVector a52 = a00;
+        FloatVector a60 = a00;
+        FloatVector a61 = a00;
+        FloatVector a62 = a00;
+        FloatVector a70 = a00;
+        FloatVector a71 = a00;
+        FloatVector a72 = a00;
         for (int t = 0; t < k; t++) {
             int o = xBase + offsets[t];
             FloatVector x0 = FloatVector.fromArray(S, xp, o);
-            FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
+            FloatVector x1 = FloatVector.fromArray(S, xp, o + 1 * L);
             FloatVector x2 = FloatVector.fromArray(S, xp, o + 2 * L);
             int wi = wOff + t * MR;
             FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
@@ -204,6 +245,22 @@ public final class ConvDirect {
             a30 = x0.fma(w3, a30);
             a31 = x1.fma(w3, a31);
             a32 = x2.fma(w3, a32);
+            FloatVector w4 = FloatVector.broadcast(S, packed[wi + 4]);
+            a40 = x0.fma(w4, a40);
+            a41 = x1.fma(w4, a41);
+            a42 = x2.fma(w4, a42);
+            FloatVector w5 = FloatVector.broadcast(S, packed[wi + 5]);
+            a50 = x0.fma(w5, a50);
+            a51 = x1.fma(w5, a51);
+            a52 = x2.fma(w5, a52);
+            FloatVector w6 = FloatVector.broadcast(S, packed[wi + 6]);
+            a60 = x0.fma(w6, a60);
+            a61 = x1.fma(w6, a61);
+            a62 = x2.fma(w6, a62);
+            FloatVector w7 = FloatVector.broadcast(S, packed[wi + 7]);
+            a70 = x0.fma(w7, a70);
+            a71 = x1.fma(w7, a71);
+            a72 = x2.fma(w7, a72);
         }
         a00.intoArray(tile, 0);
         a01.intoArray(tile, L);
@@ -217,5 +274,17 @@ public final class ConvDirect {
         a30.intoArray(tile, 3 * NB);
         a31.intoArray(tile, 3 * NB + L);
         a32.intoArray(tile, 3 * NB + 2 * L);
+        a40.intoArray(tile, 4 * NB);
+        a41.intoArray(tile, 4 * NB + L);
+        a42.intoArray(tile, 4 * NB + 2 * L);
+        a50.intoArray(tile, 5 * NB);
+        a51.intoArray(tile, 5 * NB + L);
+        a52.intoArray(tile, 5 * NB + 2 * L);
+        a60.intoArray(tile, 6 * NB);
+        a61.intoArray(tile, 6 * NB + L);
+        a62.intoArray(tile, 6 * NB + 2 * L);
+        a70.intoArray(tile, 7 * NB);
+        a71.intoArray(tile, 7 * NB + L);
+        a72.intoArray(tile, 7 * NB + 2 * L);
     }
 }
