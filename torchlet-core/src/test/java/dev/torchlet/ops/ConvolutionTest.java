@@ -80,6 +80,18 @@ class ConvolutionTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"basic", "stride2", "depthwise", "tconv_s2_op1"})
+    void onlyTheWeightRequiresGrad(String name) {
+        Tensor x = fixture(name, "x").detach();
+        Tensor w = fixture(name, "w").detach().requiresGrad(true);
+        Tensor b = fixture(name, "b").detach();
+        run(name, x, w, b).backward(fixture(name, "gout"));
+        assertNull(x.grad());
+        assertNull(b.grad());
+        Golden.assertClose(fixture(name, "gw"), w.grad(), 1e-4, 1e-4, name + " weight grad alone");
+    }
+
     @Test
     void everyFixtureCaseIsTested() {
         Map<String, Tensor> all = Golden.load(FILE);
