@@ -1,0 +1,358 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.ConvDepthwise;
+import dev.torchlet.kernels.ConvDirect;
+import dev.torchlet.kernels.ConvGemm;
+import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvReference;
+
+/**
+ * conv1d, conv2d and convTranspose2d with PyTorch's argument order and weight layouts:
+ * conv weight (cout, cin/groups, kh, kw), transposed weight (cin, cout/groups, kh, kw).
+ *
+ * <pre>
+ * conv2d:  out[b][co][y][x] = bias[co] + sum_{c,i,j} w[co][c][i][j] * in[b][g*cinG + c][y*sh - ph + i*dh][x*sw - pw + j*dw]
+ *          (g = co / coutG; out size floor((in + 2p - d(k-1) - 1) / s) + 1)
+ * convTranspose2d: the adjoint of conv2d in its input (the input gradient of a conv with the same
+ *          weight), out size (in - 1)*s - 2p + d(k-1) + outputPadding + 1
+ * </pre>
+ * Float32 runs on the fast kernels: depthwise direct loops; a Vector API direct kernel for stride 1;
+ * im2col + GEMM otherwise. Float64 (for gradcheck) runs on the plain-loop reference. The backward
+ * is fused (first derivatives only: the gradients it returns do not themselves record a graph).
+ */
+public final class Convolution {
+    private Convolution() {}
+
+    // ---------------------------------------------------------------- public ops
+
+    /** conv2d(x (n, cin, h, w) or (cin, h, w), w (cout, cin/groups, kh, kw), bias (cout) or null). */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return conv2d(x, w, bias, ConvOptions.of(stride, padding, dilation, groups));
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvOptions o) {
+        String op = "conv2d";
+        checkTypes(op, x, w, bias);
+        if (x.dim() == 3) {
+            return conv2d(x.unsqueeze(0), w, bias, o).squeeze(0); // unbatched (cin, h, w)
+        }
+        if (x.dim() != 4 || w.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, H, W) or (C, H, W) and weight "
+                    + "(Cout, Cin/groups, kH, kW), got input " + Shape.str(x.shapeRef()) + " and weight "
+                    + Shape.str(w.shapeRef()));
+        }
+        ConvGeometry g = geometry(op, x.shapeRef(), w.shapeRef(), bias, o);
+        return convolve(g, x, w, bias);
+    }
+
+    /** conv1d(x (n, cin, l) or (cin, l), w (cout, cin/groups, k), bias (cout) or null): conv2d on height 1. */
+    public static Tensor conv1d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        String op = "conv1d";
+        checkTypes(op, x, w, bias);
+        if (x.dim() == 2) {
+            return conv1d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0);
+        }
+        if (x.dim() != 3 || w.dim() != 3) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, L) or (C, L) and weight "
+                    + "(Cout, Cin/groups, k), got input " + Shape.str(x.shapeRef()) + " and weight "
+                    + Shape.str(w.shapeRef()));
+        }
+        ConvOptions o = ConvOptions.of(new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation}, groups);
+        // validate with the 1-D shapes so messages name what the caller passed
+        geometry1d(op, x.shapeRef(), w.shapeRef(), bias, o);
+        ConvGeometry g = geometry(op, unsqueezed(x.shapeRef()), unsqueezed(w.shapeRef()), bias, o);
+        return convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias).squeeze(2);
+    }
+
+    /**
+     * convTranspose2d(x (n, cin, h, w) or (cin, h, w), w (cin, cout/groups, kh, kw), bias (cout) or
+     * null), PyTorch's argument order.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        return convTranspose2d(x, w, bias, ConvOptions.transposed(stride, padding, outputPadding, groups, dilation));
+    }
+
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvOptions o) {
+        String op = "convTranspose2d";
+        checkTypes(op, x, w, bias);
+        if (x.dim() == 3) {
+            return convTranspose2d(x.unsqueeze(0), w, bias, o).squeeze(0);
+        }
+        if (x.dim() != 4 || w.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expected input (N, C, H, W) or (C, H, W) and weight "
+                    + "(Cin, Cout/groups, kH, kW), got input " + Shape.str(x.shapeRef()) + " and weight "
+                    + Shape.str(w.shapeRef()));
+        }
+        int[] xs = x.shapeRef();
+        int[] ws = w.shapeRef();
+        int groups = o.groups();
+        if (ws[0] % groups != 0) {
+            throw new IllegalArgumentException(op + ": weight " + Shape.str(ws) + " has " + ws[0]
+                    + " input channels, not divisible by groups " + groups);
+        }
+        if (xs[1] != ws[0]) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
+                    + " channels but weight " + Shape.str(ws) + " expects " + ws[0] + " (groups " + groups + ")");
+        }
+        int cout = ws[1] * groups;
+        checkBias(op, bias, cout, ws);
+        int[] s = o.stride();
+        int[] p = o.padding();
+        int[] d = o.dilation();
+        int[] op2 = o.outputPadding();
+        int outH = (xs[2] - 1) * s[0] - 2 * p[0] + d[0] * (ws[2] - 1) + op2[0] + 1;
+        int outW = (xs[3] - 1) * s[1] - 2 * p[1] + d[1] * (ws[3] - 1) + op2[1] + 1;
+        if (outH <= 0 || outW <= 0 || xs[2] == 0 || xs[3] == 0) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " with weight " + Shape.str(ws)
+                    + ", stride " + str(s) + ", padding " + str(p) + ", dilation " + str(d)
+                    + " gives an empty output of size " + outH + "x" + outW);
+        }
+        // the conv whose input gradient this is: input (n, cout, outH, outW), output (n, cin, h, w)
+        ConvGeometry g = new ConvGeometry(xs[0], cout, outH, outW, ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1],
+                d[0], d[1], groups, xs[2], xs[3]);
+        DType dt = x.dtype();
+        Tensor xc = dense(x);
+        Tensor wc = dense(w);
+        Tensor bc = bias == null ? null : dense(bias);
+        Tensor out = Tensor.empty(dt, xs[0], cout, outH, outW);
+        inputGrad(g, xc, wc, out);
+        if (bc != null) {
+            addBias(out, bc, g.n(), cout, outH * outW);
+        }
+        return Autograd.record("ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc},
+                (go, sv) -> {
+                    Tensor gc = dense(go);
+                    Tensor gx = null;
+                    Tensor gw = null;
+                    Tensor gb = null;
+                    if (x.requiresGrad()) {
+                        gx = Tensor.empty(dt, xs);
+                        forward(g, gc, sv[1], null, gx);
+                    }
+                    if (w.requiresGrad()) {
+                        gw = Tensor.empty(dt, ws);
+                        weightGrad(g, sv[0], gc, gw); // roles swapped: x plays gradOut, gradOut plays input
+                    }
+                    if (bias != null && bias.requiresGrad()) {
+                        gb = channelSum(gc, g.n(), cout, outH * outW);
+                    }
+                    return new Tensor[] {gx, gw, gb};
+                });
+    }
+
+    // ---------------------------------------------------------------- conv2d core
+
+    private static Tensor convolve(ConvGeometry g, Tensor x, Tensor w, Tensor bias) {
+        DType dt = x.dtype();
+        Tensor xc = dense(x);
+        Tensor wc = dense(w);
+        Tensor bc = bias == null ? null : dense(bias);
+        Tensor out = Tensor.empty(dt, g.n(), g.cout(), g.oh(), g.ow());
+        forward(g, xc, wc, bc, out);
+        int[] xs = x.shape();
+        int[] ws = w.shape();
+        return Autograd.record("ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc},
+                (go, sv) -> {
+                    Tensor gc = dense(go);
+                    Tensor gx = null;
+                    Tensor gw = null;
+                    Tensor gb = null;
+                    if (x.requiresGrad()) {
+                        gx = Tensor.empty(dt, xs);
+                        inputGrad(g, gc, sv[1], gx);
+                    }
+                    if (w.requiresGrad()) {
+                        gw = Tensor.empty(dt, ws);
+                        weightGrad(g, gc, sv[0], gw);
+                    }
+                    if (bias != null && bias.requiresGrad()) {
+                        gb = channelSum(gc, g.n(), g.cout(), g.outPixels());
+                    }
+                    return new Tensor[] {gx, gw, gb};
+                });
+    }
+
+    /** out = conv(x, w) + b for contiguous offset-0 tensors of one dtype; out is fresh. */
+    private static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor out) {
+        if (x.dtype() == DType.FLOAT64) {
+            ConvReference.forward(g, x.storage().doubles(), w.storage().doubles(),
+                    b == null ? null : b.storage().doubles(), out.storage().doubles());
+            return;
+        }
+        float[] xf = x.storage().floats();
+        float[] wf = w.storage().floats();
+        float[] bf = b == null ? null : b.storage().floats();
+        float[] of = out.storage().floats();
+        if (g.isDepthwise()) {
+            ConvDepthwise.forward(g, xf, 0, wf, bf, of);
+        } else if (ConvDirect.applies(g)) {
+            ConvDirect.forward(g, xf, 0, wf, bf, of);
+        } else {
+            ConvGemm.forward(g, xf, 0, wf, bf, of);
+        }
+    }
+
+    /** gradIn = input gradient of the conv g for gradOut (all contiguous, offset 0). */
+    private static void inputGrad(ConvGeometry g, Tensor gradOut, Tensor w, Tensor gradIn) {
+        if (gradOut.dtype() == DType.FLOAT64) {
+            ConvReference.backwardInput(g, gradOut.storage().doubles(), w.storage().doubles(),
+                    gradIn.storage().doubles());
+            return;
+        }
+        float[] go = gradOut.storage().floats();
+        float[] wf = w.storage().floats();
+        float[] gi = gradIn.storage().floats();
+        if (g.isDepthwise()) {
+            ConvDepthwise.backwardInput(g, go, wf, gi);
+        } else if (ConvDirect.inputGradGeometry(g) != null) {
+            ConvDirect.backwardInput(g, go, wf, gi);
+        } else {
+            ConvGemm.backwardInput(g, go, wf, gi);
+        }
+    }
+
+    /** gradW = weight gradient of the conv g (all contiguous, offset 0). */
+    private static void weightGrad(ConvGeometry g, Tensor gradOut, Tensor x, Tensor gradW) {
+        if (gradOut.dtype() == DType.FLOAT64) {
+            ConvReference.backwardWeight(g, gradOut.storage().doubles(), x.storage().doubles(),
+                    gradW.storage().doubles());
+            return;
+        }
+        float[] go = gradOut.storage().floats();
+        float[] xf = x.storage().floats();
+        float[] gw = gradW.storage().floats();
+        if (g.isDepthwise()) {
+            ConvDepthwise.backwardWeight(g, go, xf, 0, gw);
+        } else {
+            ConvGemm.backwardWeight(g, go, xf, 0, gw);
+        }
+    }
+
+    /** (c) sums of t (n, c, p) over n and p. */
+    private static Tensor channelSum(Tensor t, int n, int c, int p) {
+        Tensor out = Tensor.empty(t.dtype(), c);
+        if (t.dtype() == DType.FLOAT64) {
+            ConvReference.channelSum(t.storage().doubles(), n, c, p, out.storage().doubles());
+        } else {
+            ConvGemm.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
+        }
+        return out;
+    }
+
+    /** out (n, c, p) += bias[c]. */
+    private static void addBias(Tensor out, Tensor bias, int n, int c, int p) {
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int base = (b * c + ch) * p;
+                if (out.dtype() == DType.FLOAT64) {
+                    double[] o = out.storage().doubles();
+                    double v = bias.storage().doubles()[ch];
+                    for (int q = 0; q < p; q++) {
+                        o[base + q] += v;
+                    }
+                } else {
+                    float[] o = out.storage().floats();
+                    float v = bias.storage().floats()[ch];
+                    for (int q = 0; q < p; q++) {
+                        o[base + q] += v;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    private static void checkTypes(String op, Tensor x, Tensor w, Tensor bias) {
+        if (x == null || w == null) {
+            throw new IllegalArgumentException(op + ": input and weight must not be null");
+        }
+        if (!x.dtype().isFloatingPoint() || x.dtype() != w.dtype() || bias != null && bias.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": expected floating-point input, weight and bias of one dtype, "
+                    + "got input " + x.dtype() + ", weight " + w.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
+        }
+    }
+
+    private static void checkBias(String op, Tensor bias, int cout, int[] ws) {
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
+            throw new IllegalArgumentException(op + ": bias " + Shape.str(bias.shapeRef()) + " must have shape ["
+                    + cout + "] to match weight " + Shape.str(ws));
+        }
+    }
+
+    /** Validates a 4-D conv and returns its geometry. */
+    private static ConvGeometry geometry(String op, int[] xs, int[] ws, Tensor bias, ConvOptions o) {
+        int groups = o.groups();
+        if (ws[0] % groups != 0) {
+            throw new IllegalArgumentException(op + ": weight " + Shape.str(ws) + " has " + ws[0]
+                    + " output channels, not divisible by groups " + groups);
+        }
+        if (xs[1] % groups != 0) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
+                    + " channels, not divisible by groups " + groups);
+        }
+        if (xs[1] != ws[1] * groups) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
+                    + " channels but weight " + Shape.str(ws) + " expects " + ws[1] * groups
+                    + " (groups " + groups + ")");
+        }
+        checkBias(op, bias, ws[0], ws);
+        int[] s = o.stride();
+        int[] p = o.padding();
+        int[] d = o.dilation();
+        for (int a = 0; a < 2; a++) {
+            int padded = xs[2 + a] + 2 * p[a];
+            int extent = d[a] * (ws[2 + a] - 1) + 1;
+            if (ws[2 + a] < 1 || padded < extent) {
+                throw new IllegalArgumentException(op + ": kernel " + Shape.str(ws) + " (dilated size " + extent
+                        + ") is larger than the padded input " + Shape.str(xs) + " (size " + padded + " with padding "
+                        + str(p) + ")");
+            }
+        }
+        return ConvGeometry.of(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1],
+                groups);
+    }
+
+    /** The 1-D checks with the caller's shapes (kernel vs padded length); the 4-D ones follow. */
+    private static void geometry1d(String op, int[] xs, int[] ws, Tensor bias, ConvOptions o) {
+        int groups = o.groups();
+        if (xs[1] % groups != 0 || ws[0] % groups != 0) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " and weight " + Shape.str(ws)
+                    + ": channel counts " + xs[1] + " and " + ws[0] + " must both be divisible by groups " + groups);
+        }
+        if (xs[1] != ws[1] * groups) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
+                    + " channels but weight " + Shape.str(ws) + " expects " + ws[1] * groups
+                    + " (groups " + groups + ")");
+        }
+        int padded = xs[2] + 2 * o.padding()[1];
+        int extent = o.dilation()[1] * (ws[2] - 1) + 1;
+        if (ws[2] < 1 || padded < extent) {
+            throw new IllegalArgumentException(op + ": kernel " + Shape.str(ws) + " (dilated size " + extent
+                    + ") is larger than the padded input " + Shape.str(xs) + " (length " + padded + ")");
+        }
+    }
+
+    private static int[] unsqueezed(int[] s) {
+        return new int[] {s[0], s[1], 1, s[2]};
+    }
+
+    private static String str(int[] v) {
+        return java.util.Arrays.toString(v);
+    }
+
+    /** t detached, contiguous, starting at offset 0 of a storage of exactly its size. */
+    private static Tensor dense(Tensor t) {
+        Tensor d = t.detach();
+        if (d.isContiguous() && d.offset() == 0 && d.storage().length() == d.numel()) {
+            return d;
+        }
+        return d.contiguousCopy();
+    }
+}

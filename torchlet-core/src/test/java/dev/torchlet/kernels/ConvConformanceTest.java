@@ -1,0 +1,193 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fast conv kernels (im2col + GEMM, stride-1 direct, depthwise) against the double-precision
+ * reference on awkward sizes: 1, 7, 17 channels, odd spatial sizes, tails of the vector and channel
+ * blocks, inputs starting at a non-zero offset of a larger array.
+ *
+ * <p>Tolerance: |fast - ref| &lt;= 1e-5 * (1 + sum of |terms|), i.e. float32 rounding relative to the
+ * magnitude of the dot product each element is, which is what float accumulation can promise.
+ */
+class ConvConformanceTest {
+    private static final int IN_OFF = 5;
+
+    /** n, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups. */
+    private static List<ConvGeometry> geometries() {
+        int[][] specs = {
+                {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+                {2, 1, 7, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                {1, 7, 13, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                {3, 17, 9, 10, 7, 3, 2, 1, 1, 0, 1, 1, 1, 1},
+                {2, 7, 11, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+                {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2, 3},
+                {2, 4, 10, 12, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2},
+                {1, 17, 6, 7, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+                {2, 17, 9, 8, 6, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+                {1, 3, 20, 37, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // several vector tiles per image
+                {1, 9, 8, 8, 9, 3, 3, 1, 1, 3, 0, 1, 1, 1},    // padding beyond the dilated kernel
+                {2, 7, 7, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7},    // depthwise, multiplier 1
+                {1, 3, 11, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1, 3},   // depthwise, multiplier 3, stride 2x1
+                {2, 5, 9, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 5},    // depthwise, dilated
+                {2, 17, 1, 13, 7, 1, 3, 1, 1, 0, 1, 1, 1, 1},  // conv1d shape (height 1)
+        };
+        List<ConvGeometry> out = new ArrayList<>();
+        for (int[] s : specs) {
+            out.add(ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12],
+                    s[13]));
+        }
+        return out;
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+
+    private static double[] toDouble(float[] a, int off, int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = a[off + i];
+        }
+        return d;
+    }
+
+    private static double[] abs(double[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = Math.abs(a[i]);
+        }
+        return d;
+    }
+
+    private static void assertClose(double[] ref, double[] mag, float[] got, int n, String what) {
+        for (int i = 0; i < n; i++) {
+            if (!(Math.abs(got[i] - ref[i]) <= 1e-5 * (1 + mag[i]))) {
+                fail(what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
+            }
+        }
+    }
+
+    @Test
+    void fastKernelsMatchReference() {
+        Random rnd = new Random(42);
+        int checked = 0;
+        for (ConvGeometry g : geometries()) {
+            float[] xBig = random(rnd, g.inputSize() + IN_OFF + 3); // input at IN_OFF inside a larger array
+            float[] w = random(rnd, g.weightSize());
+            float[] b = random(rnd, g.cout());
+            float[] go = random(rnd, g.outputSize());
+            double[] x = toDouble(xBig, IN_OFF, g.inputSize());
+            double[] wd = toDouble(w, 0, w.length);
+            double[] god = toDouble(go, 0, go.length);
+
+            double[] out = new double[g.outputSize()];
+            ConvReference.forward(g, x, wd, toDouble(b, 0, b.length), out);
+            double[] outMag = new double[g.outputSize()];
+            ConvReference.forward(g, abs(x), abs(wd), abs(toDouble(b, 0, b.length)), outMag);
+            double[] gx = new double[g.inputSize()];
+            ConvReference.backwardInput(g, god, wd, gx);
+            double[] gxMag = new double[g.inputSize()];
+            ConvReference.backwardInput(g, abs(god), abs(wd), gxMag);
+            double[] gw = new double[g.weightSize()];
+            ConvReference.backwardWeight(g, god, x, gw);
+            double[] gwMag = new double[g.weightSize()];
+            ConvReference.backwardWeight(g, abs(god), abs(x), gwMag);
+            double[] gb = new double[g.cout()];
+            ConvReference.backwardBias(g, god, gb);
+            double[] gbMag = new double[g.cout()];
+            ConvReference.backwardBias(g, abs(god), gbMag);
+
+            String s = g.toString();
+            float[] o = new float[g.outputSize()];
+            ConvGemm.forward(g, xBig, IN_OFF, w, b, o);
+            assertClose(out, outMag, o, o.length, "ConvGemm.forward " + s);
+            float[] o2 = new float[g.outputSize()];
+            ConvGemm.forward(g, xBig, IN_OFF, w, null, o2);
+            for (int i = 0; i < o.length; i++) {
+                o2[i] += b[(i / g.outPixels()) % g.cout()];
+            }
+            assertClose(out, outMag, o2, o2.length, "ConvGemm.forward without bias " + s);
+            float[] gxf = new float[g.inputSize()];
+            java.util.Arrays.fill(gxf, Float.NaN); // kernels must overwrite
+            ConvGemm.backwardInput(g, go, w, gxf);
+            assertClose(gx, gxMag, gxf, gxf.length, "ConvGemm.backwardInput " + s);
+            float[] gwf = new float[g.weightSize()];
+            java.util.Arrays.fill(gwf, Float.NaN);
+            ConvGemm.backwardWeight(g, go, xBig, IN_OFF, gwf);
+            assertClose(gw, gwMag, gwf, gwf.length, "ConvGemm.backwardWeight " + s);
+            float[] gbf = new float[g.cout()];
+            ConvGemm.backwardBias(g, go, gbf);
+            assertClose(gb, gbMag, gbf, gbf.length, "ConvGemm.backwardBias " + s);
+            checked++;
+
+            if (ConvDirect.applies(g)) {
+                float[] od = new float[g.outputSize()];
+                ConvDirect.forward(g, xBig, IN_OFF, w, b, od);
+                assertClose(out, outMag, od, od.length, "ConvDirect.forward " + s);
+                checked++;
+            }
+            if (ConvDirect.inputGradGeometry(g) != null) {
+                float[] gxd = new float[g.inputSize()];
+                java.util.Arrays.fill(gxd, Float.NaN);
+                ConvDirect.backwardInput(g, go, w, gxd);
+                assertClose(gx, gxMag, gxd, gxd.length, "ConvDirect.backwardInput " + s);
+                checked++;
+            }
+            if (g.isDepthwise()) {
+                float[] odw = new float[g.outputSize()];
+                ConvDepthwise.forward(g, xBig, IN_OFF, w, b, odw);
+                assertClose(out, outMag, odw, odw.length, "ConvDepthwise.forward " + s);
+                float[] gxdw = new float[g.inputSize()];
+                java.util.Arrays.fill(gxdw, Float.NaN);
+                ConvDepthwise.backwardInput(g, go, w, gxdw);
+                assertClose(gx, gxMag, gxdw, gxdw.length, "ConvDepthwise.backwardInput " + s);
+                float[] gwdw = new float[g.weightSize()];
+                java.util.Arrays.fill(gwdw, Float.NaN);
+                ConvDepthwise.backwardWeight(g, go, xBig, IN_OFF, gwdw);
+                assertClose(gw, gwMag, gwdw, gwdw.length, "ConvDepthwise.backwardWeight " + s);
+                checked++;
+            }
+        }
+        assertTrue(checked > 30, "expected every kernel family to be exercised, ran " + checked + " checks");
+    }
+
+    @Test
+    void transposedGeometryWithExplicitOutputSize() {
+        // a stride-1 dilated transposed conv with output padding: the conv's oh is smaller than its formula
+        ConvGeometry g = new ConvGeometry(1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 5, 5);
+        Random rnd = new Random(7);
+        float[] x = random(rnd, g.inputSize());
+        float[] w = random(rnd, g.weightSize());
+        float[] go = random(rnd, g.outputSize());
+        double[] ref = new double[g.inputSize()];
+        ConvReference.backwardInput(g, toDouble(go, 0, go.length), toDouble(w, 0, w.length), ref);
+        double[] mag = new double[g.inputSize()];
+        ConvReference.backwardInput(g, abs(toDouble(go, 0, go.length)), abs(toDouble(w, 0, w.length)), mag);
+        float[] gi = new float[g.inputSize()];
+        ConvGemm.backwardInput(g, go, w, gi);
+        assertClose(ref, mag, gi, gi.length, "ConvGemm.backwardInput with explicit oh");
+        if (ConvDirect.inputGradGeometry(g) != null) {
+            float[] gd = new float[g.inputSize()];
+            ConvDirect.backwardInput(g, go, w, gd);
+            assertClose(ref, mag, gd, gd.length, "ConvDirect.backwardInput with explicit oh");
+        }
+        double[] out = new double[g.outputSize()];
+        ConvReference.forward(g, toDouble(x, 0, x.length), toDouble(w, 0, w.length), null, out);
+        double[] outMag = new double[g.outputSize()];
+        ConvReference.forward(g, abs(toDouble(x, 0, x.length)), abs(toDouble(w, 0, w.length)), null, outMag);
+        float[] od = new float[g.outputSize()];
+        ConvDirect.forward(g, x, 0, w, null, od);
+        assertClose(out, outMag, od, od.length, "ConvDirect.forward with explicit oh");
+    }
+}
