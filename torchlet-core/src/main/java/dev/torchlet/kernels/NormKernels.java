@@ -1,0 +1,470 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fast fused batch-norm, group-norm and layer-norm kernels on contiguous float32 data, viewed as
+ * {@code (N, C, S)} with S the product of the spatial dims (batch/group norm) or as
+ * {@code (rows, D)} (layer norm). Rows of S (or D) elements are processed with the Vector API;
+ * sums are taken in float lanes per row and combined across rows in double. Work is split over
+ * channels or rows on the shared pool above {@link #GRAIN} element visits.
+ *
+ * <p>Statistics arrays (mean, invstd) are double. Weight and bias may be null (1 and 0).
+ * Gradient outputs may be null when not needed. {@link NormReference} is the plain-loop twin.
+ */
+public final class NormKernels {
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    private static final int L = F.length();
+    static final int GRAIN = 1 << 15;
+
+    private NormKernels() {}
+
+    static int grain(long workPerItem) {
+        return (int) Math.max(1, GRAIN / Math.max(1, workPerItem));
+    }
+
+    // ---------------------------------------------------------------- row primitives
+
+    /** sum of a[off .. off+n). */
+    static double sum(float[] a, int off, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            acc0 = acc0.add(FloatVector.fromArray(F, a, off + i));
+            acc1 = acc1.add(FloatVector.fromArray(F, a, off + i + L));
+        }
+        if (i <= n - L) {
+            acc0 = acc0.add(FloatVector.fromArray(F, a, off + i));
+            i += L;
+        }
+        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[off + i];
+        }
+        return s;
+    }
+
+    /** sum of (a - mean)^2 over a[off .. off+n). */
+    static double sumSqDev(float[] a, int off, int n, float mean) {
+        FloatVector m = FloatVector.broadcast(F, mean);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, a, off + i).sub(m);
+            acc = d.fma(d, acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double d = a[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** sum of g * (x - mean) over one row. */
+    static double dotCentered(float[] g, float[] x, int off, int n, float mean) {
+        FloatVector m = FloatVector.broadcast(F, mean);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
+            acc = FloatVector.fromArray(F, g, off + i).fma(d, acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += g[off + i] * (x[off + i] - mean);
+        }
+        return s;
+    }
+
+    /** out = x * scale + shift over one row. */
+    static void affineRow(float[] x, int off, int n, float scale, float shift, float[] out) {
+        FloatVector a = FloatVector.broadcast(F, scale);
+        FloatVector b = FloatVector.broadcast(F, shift);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, off + i).fma(a, b).intoArray(out, off + i);
+        }
+        for (; i < n; i++) {
+            out[off + i] = x[off + i] * scale + shift;
+        }
+    }
+
+    /** gx = a * g + b * (x - mean) + c over one row. */
+    static void gradRow(float[] g, float[] x, int off, int n, float a, float b, float mean, float c, float[] gx) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        FloatVector vb = FloatVector.broadcast(F, b);
+        FloatVector vm = FloatVector.broadcast(F, mean);
+        FloatVector vc = FloatVector.broadcast(F, c);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, off + i).sub(vm);
+            FloatVector.fromArray(F, g, off + i).fma(va, d.fma(vb, vc)).intoArray(gx, off + i);
+        }
+        for (; i < n; i++) {
+            gx[off + i] = a * g[off + i] + b * (x[off + i] - mean) + c;
+        }
+    }
+
+    private static float w(float[] weight, int c) {
+        return weight == null ? 1f : weight[c];
+    }
+
+    private static float b(float[] bias, int c) {
+        return bias == null ? 0f : bias[c];
+    }
+
+    // ---------------------------------------------------------------- batch norm, x (N, C, S)
+
+    /**
+     * Per-channel batch statistics: mean[c] and the biased variance var[c] over the N*S values
+     * of channel c (two passes: mean, then squared deviations).
+     */
+    public static void batchStats(float[] x, int n, int c, int s, double[] mean, double[] var) {
+        long m = (long) n * s;
+        Parallel.forRange(c, grain(2 * m), (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += s == 1 ? x[i * c + ch] : sum(x, (i * c + ch) * s, s);
+                }
+                double mu = sum / m;
+                double ss = 0;
+                for (int i = 0; i < n; i++) {
+                    if (s == 1) {
+                        double d = x[i * c + ch] - mu;
+                        ss += d * d;
+                    } else {
+                        ss += sumSqDev(x, (i * c + ch) * s, s, (float) mu);
+                    }
+                }
+                mean[ch] = mu;
+                var[ch] = ss / m;
+            }
+        });
+    }
+
+    /** out = (x - mean[c]) * invstd[c] * w[c] + b[c], computed as x * alpha + beta like PyTorch. */
+    public static void batchNormApply(float[] x, int n, int c, int s, double[] mean, double[] invstd,
+                                      float[] weight, float[] bias, float[] out) {
+        float[] alpha = new float[c];
+        float[] beta = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double a = invstd[ch] * w(weight, ch);
+            alpha[ch] = (float) a;
+            beta[ch] = (float) (b(bias, ch) - mean[ch] * a);
+        }
+        channelAffine(x, n, c, s, alpha, beta, out);
+    }
+
+    /** out[i, ch, :] = x[i, ch, :] * alpha[ch] + beta[ch]. */
+    private static void channelAffine(float[] x, int n, int c, int s, float[] alpha, float[] beta, float[] out) {
+        if (s == 1) {
+            Parallel.forRange(n, grain(c), (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    int base = i * c;
+                    int ch = 0;
+                    for (int bound = F.loopBound(c); ch < bound; ch += L) {
+                        FloatVector.fromArray(F, x, base + ch).fma(FloatVector.fromArray(F, alpha, ch),
+                                FloatVector.fromArray(F, beta, ch)).intoArray(out, base + ch);
+                    }
+                    for (; ch < c; ch++) {
+                        out[base + ch] = x[base + ch] * alpha[ch] + beta[ch];
+                    }
+                }
+            });
+            return;
+        }
+        Parallel.forRange(n * c, grain(s), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ch = r % c;
+                affineRow(x, r * s, s, alpha[ch], beta[ch], out);
+            }
+        });
+    }
+
+    /**
+     * Fused batch-norm backward. With xhat = (x - mean) * invstd and M = N*S:
+     * training: gx = w * invstd * (g - sum(g)/M - xhat * sum(g * xhat)/M);
+     * eval (mean, invstd are the running statistics, constants): gx = w * invstd * g.
+     * gw[c] = sum(g * xhat), gb[c] = sum(g).
+     */
+    public static void batchNormBackward(float[] g, float[] x, int n, int c, int s, double[] mean, double[] invstd,
+                                         float[] weight, boolean training, float[] gx, float[] gw, float[] gb) {
+        long m = (long) n * s;
+        double[] sumG = new double[c];
+        double[] dot = new double[c];
+        Parallel.forRange(c, grain(2 * m), (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float mu = (float) mean[ch];
+                double sg = 0;
+                double dp = 0;
+                for (int i = 0; i < n; i++) {
+                    int off = (i * c + ch) * s;
+                    if (s == 1) {
+                        sg += g[off];
+                        dp += g[off] * (x[off] - mean[ch]);
+                    } else {
+                        sg += sum(g, off, s);
+                        dp += dotCentered(g, x, off, s, mu);
+                    }
+                }
+                sumG[ch] = sg;
+                dot[ch] = dp;
+            }
+        });
+        for (int ch = 0; ch < c; ch++) {
+            if (gw != null) {
+                gw[ch] = (float) (dot[ch] * invstd[ch]);
+            }
+            if (gb != null) {
+                gb[ch] = (float) sumG[ch];
+            }
+        }
+        if (gx == null) {
+            return;
+        }
+        float[] ca = new float[c];
+        float[] cb = new float[c];
+        float[] cm = new float[c];
+        float[] cc = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double a = invstd[ch] * w(weight, ch);
+            ca[ch] = (float) a;
+            cm[ch] = (float) mean[ch];
+            if (training) {
+                cb[ch] = (float) (-a * invstd[ch] * invstd[ch] * dot[ch] / m);
+                cc[ch] = (float) (-a * sumG[ch] / m);
+            }
+        }
+        Parallel.forRange(n * c, grain(2L * s), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ch = r % c;
+                gradRow(g, x, r * s, s, ca[ch], cb[ch], cm[ch], cc[ch], gx);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- group norm, x (N, C, S)
+
+    /** Per (n, group) mean and 1/sqrt(var + eps) over the C/G*S values of the group; then the affine map. */
+    public static void groupNormForward(float[] x, int n, int c, int s, int groups, float[] weight, float[] bias,
+                                        double eps, float[] out, double[] mean, double[] rstd) {
+        int cg = c / groups;
+        int len = cg * s;
+        Parallel.forRange(n * groups, grain(2L * len), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * len;
+                double mu = sum(x, off, len) / len;
+                double var = sumSqDev(x, off, len, (float) mu) / len;
+                mean[r] = mu;
+                rstd[r] = 1.0 / Math.sqrt(var + eps);
+            }
+        });
+        Parallel.forRange(n * c, grain(s), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ch = r % c;
+                int grp = r / cg; // = i * groups + ch / cg
+                double a = rstd[grp] * w(weight, ch);
+                affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - mean[grp] * a), out);
+            }
+        });
+    }
+
+    /**
+     * Fused group-norm backward. Per group with M = C/G*S, gy = g * w[c] and xhat = (x - mean) * rstd:
+     * gx = rstd * (gy - mean(gy) - xhat * mean(gy * xhat)); gw[c] = sum(g * xhat), gb[c] = sum(g).
+     */
+    public static void groupNormBackward(float[] g, float[] x, int n, int c, int s, int groups, double[] mean,
+                                         double[] rstd, float[] weight, float[] gx, float[] gw, float[] gb) {
+        int cg = c / groups;
+        double[] sumG = new double[n * c];
+        double[] dot = new double[n * c];
+        Parallel.forRange(n * c, grain(2L * s), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * s;
+                sumG[r] = sum(g, off, s);
+                dot[r] = dotCentered(g, x, off, s, (float) mean[r / cg]);
+            }
+        });
+        if (gw != null || gb != null) {
+            for (int ch = 0; ch < c; ch++) {
+                double dw = 0;
+                double db = 0;
+                for (int i = 0; i < n; i++) {
+                    int r = i * c + ch;
+                    dw += dot[r] * rstd[r / cg];
+                    db += sumG[r];
+                }
+                if (gw != null) {
+                    gw[ch] = (float) dw;
+                }
+                if (gb != null) {
+                    gb[ch] = (float) db;
+                }
+            }
+        }
+        if (gx == null) {
+            return;
+        }
+        double m = (double) cg * s;
+        Parallel.forRange(n * groups, grain(2L * cg * s), (q0, q1) -> {
+            for (int q = q0; q < q1; q++) {
+                double a = 0;
+                double bb = 0;
+                for (int k = 0; k < cg; k++) {
+                    int r = q * cg + k;
+                    double wc = w(weight, r % c);
+                    a += wc * sumG[r];
+                    bb += wc * dot[r];
+                }
+                double r3 = rstd[q] * rstd[q] * rstd[q];
+                float cb = (float) (-r3 * bb / m);
+                float cc = (float) (-rstd[q] * a / m);
+                for (int k = 0; k < cg; k++) {
+                    int r = q * cg + k;
+                    gradRow(g, x, r * s, s, (float) (rstd[q] * w(weight, r % c)), cb, (float) mean[q], cc, gx);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- layer norm, x (rows, D)
+
+    /** Per row: mean, rstd = 1/sqrt(var + eps), out = (x - mean) * rstd * w + b (w, b of length D). */
+    public static void layerNormForward(float[] x, int rows, int d, float[] weight, float[] bias, double eps,
+                                        float[] out, double[] mean, double[] rstd) {
+        Parallel.forRange(rows, grain(3L * d), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * d;
+                double mu = sum(x, off, d) / d;
+                double rs = 1.0 / Math.sqrt(sumSqDev(x, off, d, (float) mu) / d + eps);
+                mean[r] = mu;
+                rstd[r] = rs;
+                if (weight == null && bias == null) {
+                    affineRow(x, off, d, (float) rs, (float) (-mu * rs), out);
+                    continue;
+                }
+                FloatVector vm = FloatVector.broadcast(F, (float) mu);
+                FloatVector vr = FloatVector.broadcast(F, (float) rs);
+                int i = 0;
+                for (int bound = F.loopBound(d); i < bound; i += L) {
+                    FloatVector xh = FloatVector.fromArray(F, x, off + i).sub(vm).mul(vr);
+                    FloatVector wv = weight == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, weight, i);
+                    FloatVector bv = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, i);
+                    xh.fma(wv, bv).intoArray(out, off + i);
+                }
+                for (; i < d; i++) {
+                    out[off + i] = (float) ((x[off + i] - mu) * rs) * w(weight, i) + b(bias, i);
+                }
+            }
+        });
+    }
+
+    /**
+     * Fused layer-norm backward. Per row with gy = g * w and xhat = (x - mean) * rstd:
+     * gx = rstd * (gy - mean(gy) - xhat * mean(gy * xhat)); gw = sum over rows of g * xhat,
+     * gb = sum over rows of g. Weight/bias grads are summed in a fixed number of row chunks
+     * (independent of the thread count), so results are deterministic.
+     */
+    public static void layerNormBackward(float[] g, float[] x, int rows, int d, double[] mean, double[] rstd,
+                                         float[] weight, float[] gx, float[] gw, float[] gb) {
+        int chunks = (int) Math.max(1, Math.min(Math.min(rows, 16), (long) rows * d / GRAIN));
+        float[][] pw = gw == null ? null : new float[chunks][d];
+        float[][] pb = gb == null ? null : new float[chunks][d];
+        Parallel.forRange(chunks, 1, (k0, k1) -> {
+            float[] gyRow = weight == null ? null : new float[d];
+            for (int k = k0; k < k1; k++) {
+                int rs = (int) ((long) rows * k / chunks);
+                int re = (int) ((long) rows * (k + 1) / chunks);
+                for (int r = rs; r < re; r++) {
+                    layerNormRowBackward(g, x, r * d, d, (float) mean[r], (float) rstd[r], weight, gyRow, gx,
+                            pw == null ? null : pw[k], pb == null ? null : pb[k]);
+                }
+            }
+        });
+        for (int k = 0; k < chunks; k++) {
+            for (int i = 0; i < d; i++) {
+                if (gw != null) {
+                    gw[i] += pw[k][i];
+                }
+                if (gb != null) {
+                    gb[i] += pb[k][i];
+                }
+            }
+        }
+    }
+
+    private static void layerNormRowBackward(float[] g, float[] x, int off, int d, float mu, float rs,
+                                             float[] weight, float[] gyRow, float[] gx, float[] pw, float[] pb) {
+        // gy = g * w (or g itself), then sums of gy and gy * (x - mu)
+        float[] gy = g;
+        int gyOff = off;
+        if (weight != null) {
+            int i = 0;
+            for (int bound = F.loopBound(d); i < bound; i += L) {
+                FloatVector.fromArray(F, g, off + i).mul(FloatVector.fromArray(F, weight, i)).intoArray(gyRow, i);
+            }
+            for (; i < d; i++) {
+                gyRow[i] = g[off + i] * weight[i];
+            }
+            gy = gyRow;
+            gyOff = 0;
+        }
+        FloatVector vm = FloatVector.broadcast(F, mu);
+        FloatVector vr = FloatVector.broadcast(F, rs);
+        FloatVector accA = FloatVector.zero(F);
+        FloatVector accB = FloatVector.zero(F);
+        int i = 0;
+        int bound = F.loopBound(d);
+        for (; i < bound; i += L) {
+            FloatVector gv = FloatVector.fromArray(F, gy, gyOff + i);
+            FloatVector xc = FloatVector.fromArray(F, x, off + i).sub(vm);
+            accA = accA.add(gv);
+            accB = gv.fma(xc, accB);
+            if (pw != null || pb != null) {
+                FloatVector g0 = FloatVector.fromArray(F, g, off + i);
+                if (pw != null) {
+                    g0.mul(xc.mul(vr)).add(FloatVector.fromArray(F, pw, i)).intoArray(pw, i);
+                }
+                if (pb != null) {
+                    g0.add(FloatVector.fromArray(F, pb, i)).intoArray(pb, i);
+                }
+            }
+        }
+        double a = accA.reduceLanes(VectorOperators.ADD);
+        double b = accB.reduceLanes(VectorOperators.ADD);
+        for (int j = i; j < d; j++) {
+            float xc = x[off + j] - mu;
+            a += gy[gyOff + j];
+            b += gy[gyOff + j] * xc;
+            if (pw != null) {
+                pw[j] += g[off + j] * xc * rs;
+            }
+            if (pb != null) {
+                pb[j] += g[off + j];
+            }
+        }
+        if (gx == null) {
+            return;
+        }
+        // gx = rs * gy - rs * a/d - (x - mu) * rs^3 * b/d
+        float ca = rs;
+        float cb = (float) (-(double) rs * rs * rs * b / d);
+        float cc = (float) (-rs * a / d);
+        i = 0;
+        FloatVector va = FloatVector.broadcast(F, ca);
+        FloatVector vb = FloatVector.broadcast(F, cb);
+        FloatVector vc = FloatVector.broadcast(F, cc);
+        for (; i < bound; i += L) {
+            FloatVector xc = FloatVector.fromArray(F, x, off + i).sub(vm);
+            FloatVector.fromArray(F, gy, gyOff + i).fma(va, xc.fma(vb, vc)).intoArray(gx, off + i);
+        }
+        for (; i < d; i++) {
+            gx[off + i] = ca * gy[gyOff + i] + cb * (x[off + i] - mu) + cc;
+        }
+    }
+}

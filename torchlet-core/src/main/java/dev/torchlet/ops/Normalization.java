@@ -1,0 +1,265 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.NormKernels;
+import dev.torchlet.kernels.NormReference;
+import java.util.Arrays;
+
+/**
+ * Batch, layer and group normalization with fused forward and backward kernels. float32 runs
+ * {@link NormKernels}; float64 (gradient checks) runs {@link NormReference}. Inputs are read as
+ * (N, C, S) with S the product of the trailing dims, or as (rows, D) for layer norm.
+ */
+public final class Normalization {
+    private Normalization() {}
+
+    /**
+     * Batch norm over (N, C), (N, C, L) or (N, C, H, W), like {@code torch.nn.functional.batch_norm}.
+     *
+     * <p>training: normalizes with the batch mean and biased variance over (N, *) per channel and,
+     * when running stats are given, updates them in place:
+     * {@code running = (1 - momentum) * running + momentum * stat}, with the unbiased variance
+     * (M / (M - 1)) for runningVar. eval: normalizes with runningMean / runningVar (required).
+     * y = (x - mean) / sqrt(var + eps) * weight + bias; weight, bias (C) may be null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        String op = "batch_norm";
+        int[] s = x.shapeRef();
+        if (s.length < 2) {
+            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
+                    + Shape.str(s));
+        }
+        Ops.requireFloat(op, x);
+        int n = s[0];
+        int c = s[1];
+        int sp = Shape.numel(s) / Math.max(1, n * c);
+        checkVector(op, "weight", weight, c);
+        checkVector(op, "bias", bias, c);
+        checkVector(op, "running_mean", runningMean, c);
+        checkVector(op, "running_var", runningVar, c);
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException(op + ": eval mode (training=false) needs running_mean and running_var");
+        }
+        long m = (long) n * sp;
+        if (training && m <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
+                    + "size " + Shape.str(s));
+        }
+        DType dt = x.dtype();
+        boolean f32 = dt == DType.FLOAT32;
+        Tensor xd = dense(x, dt);
+        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
+        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
+        double[] mean = new double[c];
+        double[] invstd = new double[c];
+        if (training) {
+            double[] var = new double[c];
+            if (f32) {
+                NormKernels.batchStats(xd.storage().floats(), n, c, sp, mean, var);
+            } else {
+                NormReference.batchStats(xd.storage().doubles(), n, c, sp, mean, var);
+            }
+            for (int ch = 0; ch < c; ch++) {
+                invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
+            }
+            if (runningMean != null) {
+                updateRunning(runningMean, mean, momentum, 1.0);
+                updateRunning(runningVar, var, momentum, (double) m / (m - 1));
+            }
+        } else {
+            double[] rm = runningMean.toDoubleArray();
+            double[] rv = runningVar.toDoubleArray();
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] = rm[ch];
+                invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
+            }
+        }
+        Tensor out = Tensor.empty(dt, s);
+        if (f32) {
+            NormKernels.batchNormApply(xd.storage().floats(), n, c, sp, mean, invstd, floats(wd), floats(bd),
+                    out.storage().floats());
+        } else {
+            NormReference.batchNormApply(xd.storage().doubles(), n, c, sp, mean, invstd, doubles(wd), doubles(bd),
+                    out.storage().doubles());
+        }
+        int[] shape = s.clone();
+        return Autograd.record("NativeBatchNormBackward0", out, new Tensor[] {x, weight, bias},
+                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
+                    Tensor xs = sv[0];
+                    Tensor ws = wd == null ? null : sv[1];
+                    Tensor gd = dense(g, dt);
+                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
+                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, c) : null;
+                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, c) : null;
+                    if (f32) {
+                        NormKernels.batchNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp, mean,
+                                invstd, floats(ws), training, floats(gx), floats(gw), floats(gb));
+                    } else {
+                        NormReference.batchNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
+                                mean, invstd, doubles(ws), training, doubles(gx), doubles(gw), doubles(gb));
+                    }
+                    return new Tensor[] {gx, gw, gb};
+                });
+    }
+
+    /** running = (1 - momentum) * running + momentum * stat * correction, in place (any float dtype, strided). */
+    private static void updateRunning(Tensor running, double[] stat, double momentum, double correction) {
+        int stride = running.dim() == 0 ? 0 : running.stridesRef()[0];
+        int off = running.offset();
+        var st = running.storage();
+        for (int ch = 0; ch < stat.length; ch++) {
+            int p = off + ch * stride;
+            st.setDouble(p, (1 - momentum) * st.getDouble(p) + momentum * stat[ch] * correction);
+        }
+    }
+
+    /**
+     * Layer norm over the trailing dims given by normalizedShape, like
+     * {@code torch.nn.functional.layer_norm}: y = (x - mean) / sqrt(var + eps) * weight + bias with
+     * biased var per row; weight and bias (normalizedShape) may be null.
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        String op = "layer_norm";
+        Ops.requireFloat(op, x);
+        int[] s = x.shapeRef();
+        int k = normalizedShape.length;
+        boolean ok = k >= 1 && k <= s.length
+                && Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape);
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": normalized shape " + Arrays.toString(normalizedShape)
+                    + " must be a non-empty suffix of the input shape " + Shape.str(s));
+        }
+        for (Tensor t : new Tensor[] {weight, bias}) {
+            if (t != null && !Arrays.equals(t.shapeRef(), normalizedShape)) {
+                throw new IllegalArgumentException(op + ": " + (t == weight ? "weight" : "bias") + " shape "
+                        + Shape.str(t.shapeRef()) + " must equal the normalized shape "
+                        + Arrays.toString(normalizedShape));
+            }
+        }
+        int d = Shape.numel(normalizedShape);
+        int rows = d == 0 ? 0 : Shape.numel(s) / d;
+        DType dt = x.dtype();
+        boolean f32 = dt == DType.FLOAT32;
+        Tensor xd = dense(x, dt);
+        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
+        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
+        double[] mean = new double[rows];
+        double[] rstd = new double[rows];
+        Tensor out = Tensor.empty(dt, s);
+        if (f32) {
+            NormKernels.layerNormForward(xd.storage().floats(), rows, d, floats(wd), floats(bd), eps,
+                    out.storage().floats(), mean, rstd);
+        } else {
+            NormReference.layerNormForward(xd.storage().doubles(), rows, d, doubles(wd), doubles(bd), eps,
+                    out.storage().doubles(), mean, rstd);
+        }
+        int[] shape = s.clone();
+        int[] wShape = normalizedShape.clone();
+        return Autograd.record("NativeLayerNormBackward0", out, new Tensor[] {x, weight, bias},
+                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
+                    Tensor xs = sv[0];
+                    Tensor ws = wd == null ? null : sv[1];
+                    Tensor gd = dense(g, dt);
+                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
+                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, wShape) : null;
+                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, wShape) : null;
+                    if (f32) {
+                        NormKernels.layerNormBackward(gd.storage().floats(), xs.storage().floats(), rows, d, mean,
+                                rstd, floats(ws), floats(gx), floats(gw), floats(gb));
+                    } else {
+                        NormReference.layerNormBackward(gd.storage().doubles(), xs.storage().doubles(), rows, d, mean,
+                                rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
+                    }
+                    return new Tensor[] {gx, gw, gb};
+                });
+    }
+
+    /**
+     * Group norm over (N, C, *), like {@code torch.nn.functional.group_norm}: the C channels are
+     * split into numGroups groups and each (sample, group) is normalized over its C/G channels and
+     * all spatial positions; then the per-channel weight and bias (C, nullable) apply.
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        String op = "group_norm";
+        int[] s = x.shapeRef();
+        if (s.length < 2) {
+            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
+                    + Shape.str(s));
+        }
+        Ops.requireFloat(op, x);
+        int n = s[0];
+        int c = s[1];
+        if (numGroups <= 0 || c % numGroups != 0) {
+            throw new IllegalArgumentException(op + ": expected the number of channels " + c
+                    + " to be divisible by num_groups " + numGroups + " (input " + Shape.str(s) + ")");
+        }
+        checkVector(op, "weight", weight, c);
+        checkVector(op, "bias", bias, c);
+        int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
+        DType dt = x.dtype();
+        boolean f32 = dt == DType.FLOAT32;
+        Tensor xd = dense(x, dt);
+        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
+        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
+        double[] mean = new double[n * numGroups];
+        double[] rstd = new double[n * numGroups];
+        Tensor out = Tensor.empty(dt, s);
+        if (f32) {
+            NormKernels.groupNormForward(xd.storage().floats(), n, c, sp, numGroups, floats(wd), floats(bd), eps,
+                    out.storage().floats(), mean, rstd);
+        } else {
+            NormReference.groupNormForward(xd.storage().doubles(), n, c, sp, numGroups, doubles(wd), doubles(bd), eps,
+                    out.storage().doubles(), mean, rstd);
+        }
+        int[] shape = s.clone();
+        return Autograd.record("NativeGroupNormBackward0", out, new Tensor[] {x, weight, bias},
+                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
+                    Tensor xs = sv[0];
+                    Tensor ws = wd == null ? null : sv[1];
+                    Tensor gd = dense(g, dt);
+                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
+                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, c) : null;
+                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, c) : null;
+                    if (f32) {
+                        NormKernels.groupNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp,
+                                numGroups, mean, rstd, floats(ws), floats(gx), floats(gw), floats(gb));
+                    } else {
+                        NormReference.groupNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
+                                numGroups, mean, rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
+                    }
+                    return new Tensor[] {gx, gw, gb};
+                });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void checkVector(String op, String what, Tensor t, int c) {
+        if (t == null) {
+            return;
+        }
+        if (t.dim() != 1 || t.size(0) != c) {
+            throw new IllegalArgumentException(op + ": expected " + what + " of shape [" + c + "] (one per channel), got "
+                    + Shape.str(t.shapeRef()));
+        }
+        Ops.requireFloat(op, t);
+    }
+
+    private static Tensor dense(Tensor t, DType dt) {
+        return Pooling.dense(t, dt);
+    }
+
+    private static float[] floats(Tensor t) {
+        return t == null ? null : t.storage().floats();
+    }
+
+    private static double[] doubles(Tensor t) {
+        return t == null ? null : t.storage().doubles();
+    }
+}
