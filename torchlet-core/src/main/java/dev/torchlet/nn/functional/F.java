@@ -4,6 +4,11 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Reduction;
+import dev.torchlet.ops.Convolution;
+import dev.torchlet.ops.Losses;
+import dev.torchlet.ops.Normalization;
+import dev.torchlet.ops.Pooling;
+import dev.torchlet.ops.Upsample;
 
 /**
  * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
@@ -260,5 +265,95 @@ public final class F {
         Tensor loss = Torch.where(yf.eq(1f), pos, Torch.zerosLike(pos))
                 .add(Torch.where(yf.eq(-1f), neg, Torch.zerosLike(neg)));
         return reduction.apply("cosine_embedding_loss", loss);
+    }
+
+    // ---------------------------------------------------------------- convolution, pooling, normalization
+
+    /** x (N, Cin, H, W), weight (Cout, Cin/groups, kH, kW), bias (Cout) or null. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {padding, padding}, new int[] {1, 1}, 1);
+    }
+
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        return Convolution.conv1d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** x (N, Cin, H, W), weight (Cin, Cout/groups, kH, kW). */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        return Convolution.convTranspose2d(x, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
+
+    public static Tensor maxPool2d(Tensor x, int kernel) {
+        return Pooling.maxPool2d(x, kernel);
+    }
+
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return Pooling.maxPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false);
+    }
+
+    public static Tensor avgPool2d(Tensor x, int kernel) {
+        return Pooling.avgPool2d(x, kernel);
+    }
+
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return Pooling.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+    }
+
+    /** Resize (N, C, H, W) to size (outH, outW), mode "nearest" or "bilinear". */
+    public static Tensor interpolate(Tensor x, int[] size, String mode, boolean alignCorners) {
+        return Upsample.interpolate(x, size, null, mode, alignCorners);
+    }
+
+    /** Resize (N, C, H, W) by scale factors. */
+    public static Tensor interpolate(Tensor x, double scaleFactor, String mode, boolean alignCorners) {
+        return Upsample.interpolate(x, null, new double[] {scaleFactor, scaleFactor}, mode, alignCorners);
+    }
+
+    // ---------------------------------------------------------------- classification losses
+
+    /** Cross-entropy of logits (N, C) against int64 class indices (N), mean over the batch. */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        return Losses.crossEntropy(logits, target);
+    }
+
+    /**
+     * Cross-entropy with PyTorch's options: class weights (or null), ignoreIndex (-100 by default),
+     * label smoothing in [0, 1]; target int64 indices or float class probabilities.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, long ignoreIndex,
+                                      double labelSmoothing, Reduction reduction) {
+        return Losses.crossEntropy(logits, target, weight, ignoreIndex, labelSmoothing, reductionName(reduction));
+    }
+
+    /** Negative log-likelihood of log-probabilities (N, C) at int64 targets (N). */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
+        return Losses.nllLoss(logProbs, target, weight, ignoreIndex, reductionName(reduction));
+    }
+
+    private static String reductionName(Reduction r) {
+        if (r == Reduction.BATCHMEAN) {
+            throw new IllegalArgumentException("reduction 'batchmean' is only valid for kl_div");
+        }
+        return r.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

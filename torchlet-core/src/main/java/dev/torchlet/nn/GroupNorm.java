@@ -1,0 +1,39 @@
+package dev.torchlet.nn;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.ops.Normalization;
+
+/** Normalizes (N, C, ...) over groups of C/numGroups channels; per-channel affine weight 1 and bias 0. */
+public class GroupNorm extends Module {
+    private final int numGroups;
+    private final int numChannels;
+    private final double eps;
+
+    public GroupNorm(int numGroups, int numChannels) {
+        this(numGroups, numChannels, 1e-5, true);
+    }
+
+    public GroupNorm(int numGroups, int numChannels, double eps, boolean affine) {
+        if (numGroups <= 0 || numChannels % numGroups != 0) {
+            throw new IllegalArgumentException("GroupNorm: numChannels " + numChannels
+                    + " must be divisible by numGroups " + numGroups);
+        }
+        this.numGroups = numGroups;
+        this.numChannels = numChannels;
+        this.eps = eps;
+        registerParameter("weight", affine ? Torch.ones(numChannels) : null);
+        registerParameter("bias", affine ? Torch.zeros(numChannels) : null);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Normalization.groupNorm(x, numGroups, parameter("weight"), parameter("bias"), eps);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numGroups + ", " + numChannels + ", eps=" + eps + ", affine=" + (parameter("weight") != null ? "True"
+                : "False");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.Interpolation;
+
+/**
+ * 2-D resizing of (N, C, H, W), like torch.nn.functional.interpolate with mode "nearest" or
+ * "bilinear": to an explicit size, or by scale factors (then the source index uses 1/scale, as
+ * PyTorch does without recompute_scale_factor).
+ */
+public final class Upsample {
+    private Upsample() {}
+
+    /**
+     * @param size        (outH, outW) or null when scale factors are given
+     * @param scale       (sh, sw) or null when size is given
+     */
+    public static Tensor interpolate(Tensor x, int[] size, double[] scale, String mode, boolean alignCorners) {
+        String op = "interpolate";
+        if (x.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got " + Shape.str(x.shapeRef()));
+        }
+        Ops.requireFloat(op, x);
+        if ((size == null) == (scale == null)) {
+            throw new IllegalArgumentException(op + ": give exactly one of size and scale factor");
+        }
+        boolean bilinear = switch (mode) {
+            case "nearest" -> false;
+            case "bilinear" -> true;
+            default -> throw new IllegalArgumentException(op + ": mode must be 'nearest' or 'bilinear', got '" + mode
+                    + "'");
+        };
+        if (alignCorners && !bilinear) {
+            throw new IllegalArgumentException(op + ": alignCorners only has an effect for bilinear mode");
+        }
+        int n = x.size(0);
+        int c = x.size(1);
+        int h = x.size(2);
+        int w = x.size(3);
+        int oh = size != null ? size[0] : (int) Math.floor(h * scale[0]);
+        int ow = size != null ? size[1] : (int) Math.floor(w * scale[1]);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(op + ": output size (" + oh + ", " + ow + ") must be positive");
+        }
+        double sh = scale != null ? 1 / scale[0] : h / (double) oh;
+        double sw = scale != null ? 1 / scale[1] : w / (double) ow;
+        Interpolation.Axis ay = bilinear ? Interpolation.linear(h, oh, sh, alignCorners) : Interpolation.nearest(h, oh, sh);
+        Interpolation.Axis ax = bilinear ? Interpolation.linear(w, ow, sw, alignCorners) : Interpolation.nearest(w, ow, sw);
+        Tensor in = x.contiguous();
+        Tensor out = Tensor.empty(x.dtype(), n, c, oh, ow);
+        int planes = n * c;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] src = in.offset() == 0 ? in.storage().floats() : in.contiguousCopy().storage().floats();
+            Interpolation.forward(src, out.storage().floats(), planes, h, w, ay, ax);
+        } else {
+            double[] src = in.offset() == 0 ? in.storage().doubles() : in.contiguousCopy().storage().doubles();
+            Interpolation.forward(src, out.storage().doubles(), planes, h, w, ay, ax);
+        }
+        int[] inShape = x.shape();
+        return Autograd.record(bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0", out,
+                new Tensor[] {x}, new Tensor[0], (g, s) -> {
+                    Tensor gd = g.to(DType.FLOAT64).contiguousCopy();
+                    Tensor gi = Tensor.empty(DType.FLOAT64, inShape);
+                    Interpolation.backward(gd.storage().doubles(), gi.storage().doubles(), planes, h, w, ay, ax);
+                    return new Tensor[] {gi.to(g.dtype())};
+                });
+    }
+}
