@@ -411,7 +411,7 @@ public final class Tensor {
     }
 
     public Tensor neg() {
-        return Arithmetic.mul(this, -1f);
+        return Arithmetic.neg(this);
     }
 
     /** Elementwise maximum of two tensors (broadcasting). */
