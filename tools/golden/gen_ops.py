@@ -156,6 +156,7 @@ case("red.var_dims_keep", lambda a: torch.var(a, (0, 2), unbiased=True, keepdim=
 case("red.std_all", lambda a: a.std(), U(3, 4))
 case("red.std_c0_neg", lambda a: torch.std(a, -1, unbiased=False), U(3, 4))
 case("red.std_c1_keep", lambda a: torch.std(a, 1, unbiased=True, keepdim=True), U(3, 4))
+case("red.std_constant_row_kink", lambda a: torch.std(a, 1), torch.tensor([[2.0, 2, 2], [1, 2, 4]]))
 case("red.max_all", lambda a: a.max(), U(3, 4))
 case("red.max_all_ties_kink", lambda a: a.max(), F(1, 3, 3, 0))
 case("red.min_all", lambda a: a.min(), U(3, 4))

@@ -411,7 +411,7 @@ public final class Tensor {
     }
 
     public Tensor neg() {
-        return Arithmetic.mul(this, -1f);
+        return Arithmetic.neg(this);
     }
 
     /** Elementwise maximum of two tensors (broadcasting). */
@@ -611,11 +611,11 @@ public final class Tensor {
     }
 
     public Tensor std() {
-        return Reductions.var(this, null, 1, false).sqrt();
+        return Reductions.std(this, null, 1, false);
     }
 
     public Tensor std(int[] dims, int correction, boolean keepDim) {
-        return Reductions.var(this, dims, correction, keepDim).sqrt();
+        return Reductions.std(this, dims, correction, keepDim);
     }
 
     public Tensor prod() {

@@ -143,6 +143,9 @@ public final class Torch {
     }
 
     public static Tensor eye(int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("eye: sizes must be non-negative, got rows=" + rows + ", cols=" + cols);
+        }
         Tensor t = zeros(rows, cols);
         float[] d = t.storage().floats();
         for (int i = 0; i < Math.min(rows, cols); i++) {
@@ -163,6 +166,7 @@ public final class Torch {
         if (step == 0) {
             throw new IllegalArgumentException("arange: step must be non-zero");
         }
+        checkRangeSign(start, end, step);
         long n = Math.max(0, (end - start + step + (step > 0 ? -1 : 1)) / step);
         long[] d = new long[Math.toIntExact(n)];
         for (int i = 0; i < d.length; i++) {
@@ -173,15 +177,29 @@ public final class Torch {
 
     /** start, start+step, ... below end, as float32 (like {@code torch.arange} with float bounds). */
     public static Tensor arange(double start, double end, double step) {
-        if (step == 0 || Double.isNaN(step)) {
-            throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
+        if (step == 0 || Double.isNaN(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("arange: need finite bounds and a non-zero step, got start=" + start
+                    + ", end=" + end + ", step=" + step);
         }
+        checkRangeSign(start, end, step);
         int n = (int) Math.max(0, Math.ceil((end - start) / step));
         float[] d = new float[n];
         for (int i = 0; i < n; i++) {
             d[i] = (float) (start + i * step);
         }
         return Tensor.wrap(Storage.of(d), n);
+    }
+
+    /** Like PyTorch, a range whose end lies behind its start (in the step's direction) is an error. */
+    private static void checkRangeSign(double start, double end, double step) {
+        if ((step > 0 && end < start) || (step < 0 && end > start)) {
+            throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign: start="
+                    + fmt(start) + ", end=" + fmt(end) + ", step=" + fmt(step));
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** {@code steps} evenly spaced float32 values from start to end inclusive. */
@@ -210,7 +228,7 @@ public final class Torch {
 
     /** Uniform in [0, 1), float32. */
     public static Tensor rand(int... shape) {
-        Tensor t = zeros(shape);
+        Tensor t = Tensor.empty(DType.FLOAT32, Shape.check("rand", shape));
         float[] d = t.storage().floats();
         for (int i = 0; i < d.length; i++) {
             d[i] = DEFAULT_GENERATOR.nextFloat();
@@ -220,7 +238,7 @@ public final class Torch {
 
     /** Standard normal, float32. */
     public static Tensor randn(int... shape) {
-        Tensor t = zeros(shape);
+        Tensor t = Tensor.empty(DType.FLOAT32, Shape.check("randn", shape));
         float[] d = t.storage().floats();
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) DEFAULT_GENERATOR.nextGaussian();
@@ -233,7 +251,7 @@ public final class Torch {
         if (hi <= lo) {
             throw new IllegalArgumentException("randint: expected lo < hi, got lo=" + lo + ", hi=" + hi);
         }
-        Tensor t = zeros(DType.INT64, shape);
+        Tensor t = Tensor.empty(DType.INT64, Shape.check("randint", shape));
         long[] d = t.storage().longs();
         for (int i = 0; i < d.length; i++) {
             d[i] = DEFAULT_GENERATOR.nextLong(lo, hi);
@@ -241,16 +259,29 @@ public final class Torch {
         return t;
     }
 
+    /** Uniform [0, 1) with t's shape and (floating-point) dtype. */
     public static Tensor randLike(Tensor t) {
+        requireFloatLike("randLike", t);
         return rand(t.shapeRef()).to(t.dtype());
     }
 
     public static Tensor randnLike(Tensor t) {
+        requireFloatLike("randnLike", t);
         return randn(t.shapeRef()).to(t.dtype());
+    }
+
+    private static void requireFloatLike(String op, Tensor t) {
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype() + " with shape "
+                    + Shape.str(t.shapeRef()) + " (use randint for integers)");
+        }
     }
 
     /** A random permutation of 0..n-1, int64. */
     public static Tensor randperm(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("randperm: n must be non-negative, got " + n);
+        }
         long[] d = new long[n];
         for (int i = 0; i < n; i++) {
             d[i] = i;

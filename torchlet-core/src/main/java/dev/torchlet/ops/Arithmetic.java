@@ -49,9 +49,23 @@ public final class Arithmetic {
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
+        if (a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("sub: subtracting two bool tensors (shapes " + Shape.str(a.shapeRef())
+                    + " and " + Shape.str(b.shapeRef()) + ") is not supported; use logical ops or convert first");
+        }
         Tensor out = compute("sub", BinaryOp.SUB, a, b);
         return Autograd.record("SubBackward0", out, new Tensor[] {a, b}, new Tensor[0],
                 (g, s) -> new Tensor[] {g, b.requiresGrad() ? g.neg() : null});
+    }
+
+    /** -a, keeping the dtype (int64 stays int64); bool is rejected like in PyTorch. */
+    public static Tensor neg(Tensor a) {
+        if (a.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("neg: negating a bool tensor (shape " + Shape.str(a.shapeRef())
+                    + ") is not supported; use logical not or convert first");
+        }
+        Tensor out = compute("neg", BinaryOp.MUL, a, Ops.scalar(-1, a.dtype()));
+        return Autograd.record("NegBackward0", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.neg()});
     }
 
     public static Tensor mul(Tensor a, Tensor b) {

@@ -16,16 +16,27 @@ public final class MatMul {
     private MatMul() {}
 
     public static Tensor matmul(Tensor a, Tensor b) {
+        int[] as = a.shapeRef();
+        int[] bs = b.shapeRef();
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes "
-                    + Shape.str(a.shapeRef()) + " and " + Shape.str(b.shapeRef()));
+                    + Shape.str(as) + " and " + Shape.str(bs));
         }
         if (a.dtype() != b.dtype() || !a.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("matmul: expected two floating-point tensors of the same dtype, got "
-                    + a.dtype() + " and " + b.dtype());
+                    + a.dtype() + " " + Shape.str(as) + " and " + b.dtype() + " " + Shape.str(bs));
+        }
+        // the inner sizes, checked here so the message shows the shapes the caller passed
+        checkInner(as, bs, as[as.length - 1], bs.length == 1 ? bs[0] : bs[bs.length - 2]);
+        if (a.dim() > 2 || b.dim() > 2) {
+            int[] batchA = java.util.Arrays.copyOf(as, Math.max(as.length - 2, 0));
+            int[] batchB = java.util.Arrays.copyOf(bs, Math.max(bs.length - 2, 0));
+            if (!broadcastable(batchA, batchB)) {
+                throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs)
+                        + ": batch dims " + Shape.str(batchA) + " and " + Shape.str(batchB) + " are not broadcastable");
+            }
         }
         if (a.dim() == 1 && b.dim() == 1) {
-            checkInner(a.shapeRef(), b.shapeRef(), a.size(0), b.size(0));
             return batched(a.unsqueeze(0), b.unsqueeze(-1)).reshape();
         }
         if (a.dim() == 1) {
@@ -42,6 +53,17 @@ public final class MatMul {
             throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs) + ": inner sizes "
                     + ka + " != " + kb);
         }
+    }
+
+    private static boolean broadcastable(int[] a, int[] b) {
+        for (int i = 1; i <= Math.min(a.length, b.length); i++) {
+            int x = a[a.length - i];
+            int y = b[b.length - i];
+            if (x != y && x != 1 && y != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** (..., n, k) @ (..., k, m) -> (broadcast batch..., n, m); both at least 2-D. */

@@ -131,6 +131,29 @@ public final class Reductions {
         return ss.div((float) Math.max(0, l.n() - correction));
     }
 
+    /**
+     * std = sqrt(var). Backward d std = d var / (2 std), taken as 0 where std == 0 (a constant
+     * slice), like PyTorch; composing sqrt(var) would give 0 * inf = nan there.
+     */
+    public static Tensor std(Tensor t, int[] dims, int correction, boolean keepDim) {
+        Ops.requireFloat("std", t);
+        Layout l = layout("std", t, dims, keepDim);
+        int[] kept = l.keptShape();
+        float denom = (float) Math.max(0, l.n() - correction);
+        Tensor out;
+        try (var ignored = Torch.noGrad()) {
+            out = var(t, dims, correction, keepDim).sqrt();
+        }
+        return Autograd.record("StdBackward0", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
+            Tensor sd = s[1].reshape(kept);
+            Tensor zero = sd.eq(0f).to(g.dtype());
+            Tensor gVar = g.reshape(kept).div(sd.add(zero).mul(2f)).mul(zero.neg().add(1f));
+            // d var / dx = 2 (x - mean) / (N - correction)
+            Tensor centered = s[0].sub(mean(s[0], dims, true));
+            return new Tensor[] {centered.mul(gVar).mul(2f / denom)};
+        });
+    }
+
     /** log(sum(exp(x))) along dim, computed stably as m + log(sum(exp(x - m))) with m the (detached) max. */
     public static Tensor logsumexp(Tensor t, int dim, boolean keepDim) {
         Ops.requireFloat("logsumexp", t);

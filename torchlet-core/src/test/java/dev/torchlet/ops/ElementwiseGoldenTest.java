@@ -136,5 +136,7 @@ public class ElementwiseGoldenTest {
         assertEquals(dev.torchlet.DType.FLOAT32, i.mul(0.5f).dtype());
         assertEquals(dev.torchlet.DType.FLOAT32, i.div(i).dtype());
         assertEquals(dev.torchlet.DType.BOOL, i.gt(1f).dtype());
+        assertEquals(dev.torchlet.DType.INT64, i.neg().dtype()); // was float32 before neg got its own op
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {-1, -2, -3}, i.neg().toLongArray());
     }
 }

@@ -49,6 +49,7 @@ public class ReductionGoldenTest {
         put("red.std_all", x -> x[0].std());
         put("red.std_c0_neg", x -> x[0].std(new int[] {-1}, 0, false));
         put("red.std_c1_keep", x -> x[0].std(new int[] {1}, 1, true));
+        put("red.std_constant_row_kink", x -> x[0].std(new int[] {1}, 1, false));
         put("red.max_all", x -> x[0].max());
         put("red.max_all_ties_kink", x -> x[0].max());
         put("red.min_all", x -> x[0].min());
