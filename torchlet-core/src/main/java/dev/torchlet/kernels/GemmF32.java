@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
  * op(B) is packed once into NR-wide panels (shared by all threads), each thread packs its MC-row blocks of
  * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. The tile keeps
- * MR x 2 vector accumulators in registers (12 x 32 floats with 512-bit vectors: 24 zmm accumulators +
- * 2 B vectors + 1 broadcast of A), so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
+ * MR x 2 vector accumulators in registers (6 x 32 floats with 512-bit vectors), so each depth step does
+ * 2 vector loads + MR broadcasts for 2*MR FMAs.
  * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
  * in full on the zero-padded panels into a scratch tile and merged element by element.
  *
@@ -24,13 +24,18 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmF32 {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int VL = S.length();
-    /** Register tile: MR rows x NR = 2 vectors of columns. 12 rows need 27 vector registers (AVX-512 has 32). */
-    static final int MR = Integer.getInteger("torchlet.gemm.mr", VL >= 16 ? 12 : 6);
+    /**
+     * Register tile: MR rows x NR = 2 vectors of columns, 12 accumulators + 2 B vectors + 1 broadcast of A
+     * (fits the 16 registers of AVX2 as well as AVX-512's 32). Measured on Zen 5 (AVX-512, 1024^3, one
+     * thread): 6 rows ~193 GFLOP/s, 8 rows ~188, 12 rows ~176; on L1-resident panels all three reach
+     * ~238 (peak ~239), so the wider tiles buy nothing here.
+     */
+    static final int MR = 6;
     static final int NR = 2 * VL;
-    /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) fits L1. */
-    static final int KC = Integer.getInteger("torchlet.gemm.kc", 256);
-    /** Rows of A per block: MC x KC floats (~150 KB) stay in L2. */
-    static final int MC = Integer.getInteger("torchlet.gemm.mc", MR * 12);
+    /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) stays in L1. */
+    static final int KC = 256;
+    /** Rows of A per block: MC x KC floats (144 KB) stay in L2. */
+    static final int MC = MR * 24;
     /** Columns per B block. */
     static final int NC = NR * 128;
     /** Products below this many multiply-adds use the direct (unpacked) path. */
@@ -140,9 +145,9 @@ final class GemmF32 {
                 int rows = Math.min(MR, mcb - ir);
                 int ci = cIdx + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
-                    tile(kc, ap, ai, bp, bi, c, ci, ldc, acc);
+                    tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, acc);
                 } else {
-                    tile(kc, ap, ai, bp, bi, tile, 0, NR, false);
+                    tile6x2(kc, ap, ai, bp, bi, tile, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             float v = tile[r * NR + j];
@@ -153,21 +158,6 @@ final class GemmF32 {
                 }
             }
         }
-    }
-
-    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                             boolean accumulate) {
-        switch (MR) {
-            case 12 -> tile12x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
-            case 8 -> tile8x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
-            case 6 -> tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
-            default -> throw new IllegalStateException("sgemm: no " + MR + "-row register tile");
-        }
-    }
-
-    static void tileForBench(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                             boolean accumulate) {
-        tile(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
     }
 
     private static int ceilDiv(int x, int y) {
@@ -205,7 +195,12 @@ final class GemmF32 {
     private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc) {
-        if (!transB) {
+        if (!transB && i1 - i0 <= 4) {
+            for (int i = i0; i < i1; i++) {
+                rowTimesB(transA ? aOff + i : aOff + i * lda, transA ? lda : 1, j0, j1, k, alpha, a, b, bOff, ldb,
+                        beta, c, cOff + i * ldc);
+            }
+        } else if (!transB) {
             // A[i][p] = a[aOff + i*ais + p*aps] for either orientation of A
             int ais = transA ? 1 : lda;
             int aps = transA ? lda : 1;
@@ -245,6 +240,55 @@ final class GemmF32 {
                             c[cOff + i * ldc + j]);
                 }
             }
+        }
+    }
+
+    /**
+     * One row of C, columns [j0, j1): {@code C[j] = alpha * sum_p A[p] * B[p][j] + beta * C[j]} with
+     * {@code A[p] = a[ai + p*aps]}. GEMV-like shapes: streams B row by row (unit stride, prefetch friendly),
+     * four depth steps per pass over the row accumulator, which stays in L1.
+     */
+    private static void rowTimesB(int ai, int aps, int j0, int j1, int k, float alpha, float[] a, float[] b,
+                                  int bOff, int ldb, float beta, float[] c, int ci) {
+        int w = j1 - j0;
+        int wv = S.loopBound(w);
+        float[] acc = new float[w];
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + p * aps]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + (p + 1) * aps]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + (p + 2) * aps]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + (p + 3) * aps]);
+            int b0 = bOff + p * ldb + j0;
+            int b1 = b0 + ldb;
+            int b2 = b1 + ldb;
+            int b3 = b2 + ldb;
+            int j = 0;
+            for (; j < wv; j += VL) {
+                FloatVector v = FloatVector.fromArray(S, acc, j);
+                v = a0.fma(FloatVector.fromArray(S, b, b0 + j), v);
+                v = a1.fma(FloatVector.fromArray(S, b, b1 + j), v);
+                v = a2.fma(FloatVector.fromArray(S, b, b2 + j), v);
+                v = a3.fma(FloatVector.fromArray(S, b, b3 + j), v);
+                v.intoArray(acc, j);
+            }
+            float s0 = a[ai + p * aps];
+            float s1 = a[ai + (p + 1) * aps];
+            float s2 = a[ai + (p + 2) * aps];
+            float s3 = a[ai + (p + 3) * aps];
+            for (; j < w; j++) {
+                acc[j] += s0 * b[b0 + j] + s1 * b[b1 + j] + s2 * b[b2 + j] + s3 * b[b3 + j];
+            }
+        }
+        for (; p < k; p++) {
+            float s0 = a[ai + p * aps];
+            int b0 = bOff + p * ldb + j0;
+            for (int j = 0; j < w; j++) {
+                acc[j] += s0 * b[b0 + j];
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            c[ci + j0 + j] = combine(alpha * acc[j], beta, c[ci + j0 + j]);
         }
     }
 
@@ -379,7 +423,7 @@ final class GemmF32 {
         return s.reduceLanes(VectorOperators.ADD);
     }
 
-    // ---------------------------------------------------------------- register tiles (generated, see tile())
+    // ---------------------------------------------------------------- the register tile (written out)
 
     /** The 6 x 2*VL register tile: C[0..6)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
     private static void tile6x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
@@ -430,158 +474,6 @@ final class GemmF32 {
             c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
             c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
             c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
-        }
-    }
-
-    /** The 8 x 2*VL register tile: C[0..8)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
-    private static void tile8x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                               boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pa = ai + p * 8;
-            int pb = bi + p * 2 * VL;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[pa]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[pa + 6]);
-            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[pa + 7]);
-            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-        }
-        // stores written out: a helper method would not be inlined into a body this large
-        if (accumulate) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
-            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
-            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
-            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
-            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
-        } else {
-            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
-            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
-            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
-            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
-            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
-            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
-            c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + VL);
-            c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + VL);
-        }
-    }
-
-    /** The 12 x 2*VL register tile: C[0..12)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
-    private static void tile12x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                               boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pa = ai + p * 12;
-            int pb = bi + p * 2 * VL;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[pa]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[pa + 6]);
-            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[pa + 7]);
-            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-            a = FloatVector.broadcast(S, ap[pa + 8]);
-            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
-            a = FloatVector.broadcast(S, ap[pa + 9]);
-            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
-            a = FloatVector.broadcast(S, ap[pa + 10]);
-            c100 = a.fma(b0, c100); c101 = a.fma(b1, c101);
-            a = FloatVector.broadcast(S, ap[pa + 11]);
-            c110 = a.fma(b0, c110); c111 = a.fma(b1, c111);
-        }
-        // stores written out: a helper method would not be inlined into a body this large
-        if (accumulate) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
-            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
-            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
-            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
-            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
-            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
-            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
-            c80.add(FloatVector.fromArray(S, c, ci + 8 * ldc)).intoArray(c, ci + 8 * ldc);
-            c81.add(FloatVector.fromArray(S, c, ci + 8 * ldc + VL)).intoArray(c, ci + 8 * ldc + VL);
-            c90.add(FloatVector.fromArray(S, c, ci + 9 * ldc)).intoArray(c, ci + 9 * ldc);
-            c91.add(FloatVector.fromArray(S, c, ci + 9 * ldc + VL)).intoArray(c, ci + 9 * ldc + VL);
-            c100.add(FloatVector.fromArray(S, c, ci + 10 * ldc)).intoArray(c, ci + 10 * ldc);
-            c101.add(FloatVector.fromArray(S, c, ci + 10 * ldc + VL)).intoArray(c, ci + 10 * ldc + VL);
-            c110.add(FloatVector.fromArray(S, c, ci + 11 * ldc)).intoArray(c, ci + 11 * ldc);
-            c111.add(FloatVector.fromArray(S, c, ci + 11 * ldc + VL)).intoArray(c, ci + 11 * ldc + VL);
-        } else {
-            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
-            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
-            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
-            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
-            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
-            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
-            c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + VL);
-            c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + VL);
-            c80.intoArray(c, ci + 8 * ldc); c81.intoArray(c, ci + 8 * ldc + VL);
-            c90.intoArray(c, ci + 9 * ldc); c91.intoArray(c, ci + 9 * ldc + VL);
-            c100.intoArray(c, ci + 10 * ldc); c101.intoArray(c, ci + 10 * ldc + VL);
-            c110.intoArray(c, ci + 11 * ldc); c111.intoArray(c, ci + 11 * ldc + VL);
         }
     }
 }

@@ -32,8 +32,8 @@ public final class Losses {
      * <p>Class indices, with w = weight (1 if null), lse_i = log(sum_c exp(x_ic)) and eps =
      * labelSmoothing: nll_i = w[t_i] (lse_i - x_i,t_i), smooth_i = sum_c w[c] (lse_i - x_ic),
      * both 0 where t_i == ignoreIndex; loss_i = (1 - eps) nll_i + eps / C * smooth_i. "mean" divides
-     * the nll part by sum_i w[t_i] over non-ignored i, and the smooth part by the same sum when a
-     * weight is given, else by the number of samples including ignored ones (PyTorch 1.13's rule).
+     * both parts by sum_i w[t_i] over non-ignored i (without weights: the number of non-ignored
+     * samples), as PyTorch 1.13 does.
      *
      * <p>Probabilities: y' = y (1 - eps) + eps / C, loss_i = -sum_c w[c] y'_ic log_softmax(x)_ic;
      * "mean" divides by the number of samples. ignoreIndex is not supported there (leave it -100).
@@ -74,8 +74,7 @@ public final class Losses {
         // Row coefficients: loss = sum_i (kn_i * nll_i + ks_i * smooth_i) (for "none" per row).
         double keep = 1 - labelSmoothing;
         double spread = labelSmoothing / c;
-        double nllDen = 1;
-        double smoothDen = 1;
+        double den = 1; // "mean": sum of the target weights of the non-ignored samples
         if (reduction.equals("mean")) {
             double wsum = 0;
             double[] w = wd == null ? null : wd.to(DType.FLOAT64).storage().doubles();
@@ -84,8 +83,7 @@ public final class Losses {
                     wsum += w == null ? 1 : w[(int) t[i]];
                 }
             }
-            nllDen = wsum;
-            smoothDen = weight != null ? wsum : m;
+            den = wsum;
         }
         Tensor out;
         if (reduction.equals("none")) {
@@ -101,11 +99,11 @@ public final class Losses {
                 sn += nll[i];
                 ss += smoothing ? smooth[i] : 0;
             }
-            double v = keep * sn / nllDen + (smoothing ? spread * ss / smoothDen : 0);
+            double v = (keep * sn + (smoothing ? spread * ss : 0)) / den;
             out = fromDoubles(new double[] {v}, dt);
         }
-        double kn = keep / nllDen;
-        double ks = spread / smoothDen;
+        double kn = keep / den;
+        double ks = spread / den;
         Tensor rl = r.logits();
         int[] lshape = rl.shape();
         return Autograd.record("CrossEntropyBackward", out, new Tensor[] {rl}, new Tensor[] {xd}, (g, s) -> {

@@ -1,0 +1,71 @@
+package dev.torchlet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.Torch;
+import dev.torchlet.cli.bench.Timing;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void gemmWorkloadPrintsNameValueUnit() {
+        int saved = Torch.getNumThreads();
+        try {
+            Run r = run("bench", "--only", "gemm1024_gflops", "--threads", "1");
+            assertEquals(0, r.code(), r.err());
+            String line = r.out().strip();
+            assertTrue(line.matches("gemm1024_gflops \\d+\\.\\d\\d GFLOP/s"), line);
+            assertTrue(Double.parseDouble(line.split(" ")[1]) > 0, line);
+            assertEquals(1, Torch.getNumThreads(), "--threads sets the pool size");
+        } finally {
+            Torch.setNumThreads(saved);
+        }
+    }
+
+    @Test
+    void unknownWorkloadListsTheAvailableOnes() {
+        Run r = run("bench", "--only", "gemm1024_gflops,resnet9000_ms");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown workload resnet9000_ms") && r.err().contains("available: gemm1024_gflops"),
+                r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void badThreadCountIsRejected() {
+        Run r = run("bench", "--threads", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--threads must be at least 1, got 0"), r.err());
+    }
+
+    @Test
+    void listShowsDefinitions() {
+        Run r = run("bench", "--list");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("gemm1024_gflops  1024x1024 @ 1024x1024 float32 matmul"), r.out());
+    }
+
+    @Test
+    void timingIsTheMedianAfterWarmUp() {
+        int[] calls = {0};
+        double t = Timing.median(() -> calls[0]++, 2, 5);
+        assertEquals(7, calls[0]);
+        assertTrue(t >= 0);
+    }
+}
