@@ -11,7 +11,11 @@ import java.util.Map;
  */
 public final class Workloads {
     private static final List<Workload> ALL = List.of(
-            new Gemm1024());
+            new Gemm1024(),
+            new Conv3x3(),
+            new MnistCnnTrain(),
+            new LstmTrain(),
+            new TransformerTrain());
 
     private Workloads() {}
 
