@@ -260,7 +260,7 @@ public final class PyTorchCheckpoint {
     private static Map<String, Tensor> stateDict(Path path, Object root, Map<StorageRef, Storage> storages)
             throws IOException {
         if (!(root instanceof Map<?, ?> dict)) {
-            throw bad(path, "the file holds a " + TorchUnpickler.describe(root) + ", not a state dict "
+            throw bad(path, "the file holds " + TorchUnpickler.describe(root) + ", not a state dict "
                     + "(save one with torch.save(model.state_dict(), path))");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -269,7 +269,7 @@ public final class PyTorchCheckpoint {
                 throw bad(path, "state dict key " + TorchUnpickler.describe(e.getKey()) + " is not a string");
             }
             if (!(e.getValue() instanceof PendingTensor t)) {
-                throw bad(path, "entry '" + key + "' is a " + TorchUnpickler.describe(e.getValue())
+                throw bad(path, "entry '" + key + "' holds " + TorchUnpickler.describe(e.getValue())
                         + ", not a tensor: expected a state dict as saved by torch.save(model.state_dict(), path)"
                         + (e.getValue() instanceof Map<?, ?> ? " (for a dict of state dicts, save each one)" : ""));
             }
