@@ -123,6 +123,20 @@ class PyTorchCheckpointTest {
         assertArrayEquals(new float[] {1, 3, 2, 4}, w.toFloatArray(), 0f);
     }
 
+    @Test
+    void largeStorageStreamsThroughSeveralWindows() throws IOException {
+        int n = 600_001; // 2.4 MB of float32: several 1 MiB read windows, odd tail
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = i * 0.5f - 7;
+        }
+        byte[] pkl = new PickleBytes().proto(2).orderedDict().mark()
+                .str("w").tensor("FloatStorage", "0", n, 0, new int[] {n}, new int[] {1})
+                .setItems().stop().bytes();
+        Path p = write("big.pt", PickleBytes.torchZip(pkl, Map.of("0", PickleBytes.floats(v))));
+        assertArrayEquals(v, PyTorchCheckpoint.read(p).get("w").toFloatArray(), 0f);
+    }
+
     // ---------------------------------------------------------------- malicious files
 
     @Test

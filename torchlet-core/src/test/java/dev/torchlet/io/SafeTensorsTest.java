@@ -220,6 +220,33 @@ class SafeTensorsTest {
     }
 
     @Test
+    void tensorsSpanningSeveralMappedWindowsRoundTrip() throws IOException {
+        // 700_001 floats = 2.8 MB: crosses the 1 MiB decode/encode windows at odd element counts
+        int n = 700_001;
+        float[] v = new float[n];
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) Math.sin(i) * i;
+            l[i] = (long) i * 7919 - 3;
+        }
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("head", Torch.tensor(new boolean[] {true}, 1)); // puts the next tensors at odd offsets
+        in.put("f32", Torch.tensor(v, n));
+        in.put("f16", Torch.tensor(v, n));
+        in.put("i64", Torch.tensor(l, n));
+        Path p = dir.resolve("big.safetensors");
+        SafeTensors.write(in, Map.of(), Map.of("f16", "F16"), p);
+        Map<String, Tensor> out = SafeTensors.read(p);
+        assertArrayEquals(v, out.get("f32").toFloatArray(), 0f);
+        assertArrayEquals(l, out.get("i64").toLongArray());
+        float[] h = out.get("f16").toFloatArray();
+        for (int i = 0; i < n; i += 997) {
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(v[i])), h[i], 0f, "f16 " + i);
+        }
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(v[n - 1])), h[n - 1], 0f);
+    }
+
+    @Test
     void readsFileWrittenByPython() throws Exception {
         Path p = Path.of(SafeTensorsTest.class.getResource("/io/python_written.safetensors").toURI());
         SafeTensors.Contents c = SafeTensors.readWithMetadata(p);
