@@ -53,16 +53,16 @@ public final class PyTorchCheckpoint {
     /** The state dict in the file: tensor name to tensor, in the saved order. */
     public static Map<String, Tensor> read(Path path) throws IOException {
         byte[] head = new byte[4];
-        long size;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            size = ch.size();
-            ByteBuffer b = ByteBuffer.wrap(head);
-            while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
-                // fill
+            if (ch.size() < head.length) {
+                throw bad(path, "file is " + ch.size() + " bytes: too short to be a PyTorch checkpoint");
             }
-        }
-        if (size < 4) {
-            throw bad(path, "file is " + size + " bytes: too short to be a PyTorch checkpoint");
+            ByteBuffer b = ByteBuffer.wrap(head);
+            while (b.hasRemaining()) {
+                if (ch.read(b, b.position()) < 0) {
+                    throw bad(path, "file shrank while being read");
+                }
+            }
         }
         try {
             if (head[0] == 'P' && head[1] == 'K') {
@@ -74,7 +74,7 @@ public final class PyTorchCheckpoint {
         } catch (PickleException e) {
             throw pickleError(path, e);
         } catch (RuntimeException e) {
-            throw bad(path, "malformed pickle (" + e + ")");
+            throw bad(path, "malformed file (" + e + ")");
         }
         throw bad(path, "not a PyTorch checkpoint: expected a torch.save zip archive or a legacy pickle, "
                 + "found first bytes " + String.format("%02x %02x %02x %02x", head[0], head[1], head[2], head[3]));
