@@ -1,6 +1,8 @@
 package dev.torchlet.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,287 +11,394 @@ import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * safetensors, Torchlet's native file format: an 8-byte little-endian header length N, N bytes
- * of JSON mapping each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}}
- * (plus an optional {@code "__metadata__"} string map), then the raw little-endian data; offsets
- * are relative to the byte after the header.
+ * safetensors, Torchlet's native file format (the published format, byte for byte):
+ * <pre>
+ *   [8 bytes]  N, little-endian unsigned 64-bit header length
+ *   [N bytes]  UTF-8 JSON object, starting with '{', optionally padded with trailing spaces:
+ *              {"__metadata__": {"k": "v", ...},                      (optional, strings only)
+ *               "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}
+ *   [rest]     the tensors' raw little-endian row-major bytes; offsets are relative to the
+ *              first byte after the header and must tile the data exactly (no gaps, overlaps
+ *              or trailing bytes).
+ * </pre>
  *
- * <p>Reading memory-maps the file and checks every header entry (known dtype, non-negative shape,
- * offsets inside the data and matching the shape, no overlaps). F16/BF16/F32 load as float32,
- * F64 as float64, I64/I32/U8 as int64, BOOL as bool. Writing goes to a temporary file that is then
- * renamed, so a failed write never leaves a half-written file.
+ * <p>Reading memory-maps the file (so multi-gigabyte files stream through, one window at a time,
+ * into the tensors' heap arrays) and checks every header entry before decoding anything: known
+ * dtype, non-negative shape, offsets inside the data matching dtype and shape, and the tiling
+ * above. F16/BF16/F32 load as float32, F64 as float64, I64/I32/I16/I8/U8 as int64, BOOL as bool.
+ *
+ * <p>Writing stores F32/F64/I64/BOOL by the tensor's dtype, or any of F32, F16, BF16, F64, I64,
+ * I32, I16, I8, U8, BOOL on request ({@link #write(Map, Map, Map, Path)}). It goes to a temporary
+ * file in the target's directory that is flushed to disk and then renamed over the target, so a
+ * failed write never leaves a half-written file and never touches an existing one.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Refuse headers above 100 MB, like the reference implementation. */
-    private static final long MAX_HEADER = 100L * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Headers above 100 MB are refused, like the reference implementation. */
+    static final long MAX_HEADER = 100_000_000L;
+    /** Bytes decoded or encoded per window. */
+    private static final int CHUNK = 1 << 20;
 
     private SafeTensors() {}
 
     /** A file's tensors (in header order) and its {@code __metadata__}. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
+    /** One header entry: dtype string, shape and byte range {@code [begin, end)} of the data section. */
+    public record TensorInfo(String name, String dtype, int[] shape, long begin, long end) {}
+
+    /** A validated header: entries in file order, metadata, and the file offset of the data section. */
+    public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {}
+
+    // ---------------------------------------------------------------- reading
+
     /** Reads all tensors of a file, in the order of its header. */
     public static Map<String, Tensor> read(Path path) throws IOException {
         return readWithMetadata(path).tensors();
     }
 
+    /** Reads all tensors and the {@code __metadata__} strings. */
     public static Contents readWithMetadata(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw bad(path, "file is " + size + " bytes, shorter than the 8-byte header length");
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            Header header = readHeader(path, ch);
+            long dataLen = ch.size() - header.dataStart();
+            MemorySegment data = dataLen == 0 ? MemorySegment.ofArray(new byte[0])
+                    : ch.map(FileChannel.MapMode.READ_ONLY, header.dataStart(), dataLen, arena);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (TensorInfo info : header.tensors().values()) {
+                tensors.put(info.name(), decode(info, data));
             }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw bad(path, "header length " + headerLen + " points past the end of the " + size + "-byte file");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            ch.read(headerBuf, 8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
-            } catch (JsonProcessingException e) {
-                throw bad(path, "header is not valid JSON: " + e.getOriginalMessage());
-            }
-            if (header == null || !header.isObject()) {
-                throw bad(path, "header is not a JSON object");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            ByteBuffer data = dataLen == 0 ? ByteBuffer.allocate(0)
-                    : ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen).order(ByteOrder.LITTLE_ENDIAN);
-            return parse(path, header, data, dataLen);
+            return new Contents(Collections.unmodifiableMap(tensors), header.metadata());
         }
     }
 
-    private static Contents parse(Path path, JsonNode header, ByteBuffer data, long dataLen) throws IOException {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
+    /** Reads and validates only the header (cheap even for huge files). */
+    public static Header header(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return readHeader(path, ch);
+        }
+    }
+
+    private static Header readHeader(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw bad(path, "file is " + size + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLen = readFully(ch, 0, 8).getLong();
+        if (headerLen < 0 || headerLen > MAX_HEADER) {
+            throw bad(path, "header length " + Long.toUnsignedString(headerLen) + " exceeds the limit of "
+                    + MAX_HEADER + " bytes");
+        }
+        if (8 + headerLen > size) {
+            throw bad(path, "header length " + headerLen + " points past the end of the " + size
+                    + "-byte file (truncated?)");
+        }
+        if (headerLen < 2) {
+            throw bad(path, "header length " + headerLen + " is too small for a JSON object");
+        }
+        ByteBuffer raw = readFully(ch, 8, (int) headerLen);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(raw).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(path, "header is not valid UTF-8");
+        }
+        if (text.charAt(0) != '{') {
+            throw bad(path, "header must start with '{', found byte 0x"
+                    + Integer.toHexString(text.charAt(0)) + " (not a safetensors file?)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw bad(path, "header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw bad(path, "header is not a JSON object");
+        }
+        return parseHeader(path, root, 8 + headerLen, size - 8 - headerLen);
+    }
+
+    private static Header parseHeader(Path path, JsonNode root, long dataStart, long dataLen) throws IOException {
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        java.util.List<long[]> ranges = new java.util.ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = header.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
             JsonNode info = e.getValue();
             if (name.equals("__metadata__")) {
                 if (!info.isObject()) {
-                    throw bad(path, "__metadata__ must be an object of strings");
+                    throw bad(path, "__metadata__ must be an object of strings, got " + info.getNodeType());
                 }
-                info.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                for (var m : (Iterable<Map.Entry<String, JsonNode>>) info::fields) {
+                    if (!m.getValue().isTextual()) {
+                        throw bad(path, "__metadata__ value for '" + m.getKey() + "' must be a string, got "
+                                + m.getValue());
+                    }
+                    metadata.put(m.getKey(), m.getValue().textValue());
+                }
                 continue;
             }
-            if (!info.isObject() || !info.has("dtype") || !info.has("shape") || !info.has("data_offsets")) {
-                throw bad(path, "tensor '" + name + "' needs dtype, shape and data_offsets");
-            }
-            String dtype = info.get("dtype").asText();
-            int width = elementSize(dtype);
-            if (width < 0) {
-                throw bad(path, "tensor '" + name + "' has unknown dtype '" + dtype + "'");
-            }
-            JsonNode shapeNode = info.get("shape");
-            JsonNode offs = info.get("data_offsets");
-            if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-                throw bad(path, "tensor '" + name + "' has a malformed shape or data_offsets");
-            }
-            int[] shape = new int[shapeNode.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) {
-                long s = shapeNode.get(i).asLong(-1);
-                if (s < 0 || s > Integer.MAX_VALUE) {
-                    throw bad(path, "tensor '" + name + "' has invalid size " + shapeNode.get(i) + " in its shape");
-                }
-                shape[i] = (int) s;
-                numel *= s;
-                if (numel > Integer.MAX_VALUE) {
-                    throw bad(path, "tensor '" + name + "' is too large (" + shapeNode + ")");
-                }
-            }
-            long begin = offs.get(0).asLong(-1);
-            long end = offs.get(1).asLong(-1);
-            if (begin < 0 || end < begin || end > dataLen) {
-                throw bad(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
-                        + "] outside the " + dataLen + " data bytes");
-            }
-            if (end - begin != numel * width) {
-                throw bad(path, "tensor '" + name + "' with dtype " + dtype + " and shape " + Shape.str(shape)
-                        + " needs " + numel * width + " bytes but its data_offsets span " + (end - begin));
-            }
-            ranges.add(new long[] {begin, end});
-            tensors.put(name, decode(dtype, shape, (int) numel, data.slice((int) begin, (int) (end - begin))
-                    .order(ByteOrder.LITTLE_ENDIAN)));
+            tensors.put(name, parseEntry(path, name, info, dataLen));
         }
-        checkNoOverlap(path, ranges);
-        return new Contents(tensors, metadata);
+        checkTiling(path, tensors.values(), dataLen);
+        return new Header(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), dataStart);
     }
 
-    private static void checkNoOverlap(Path path, java.util.List<long[]> ranges) throws IOException {
-        ranges.sort((a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 1; i < ranges.size(); i++) {
-            if (ranges.get(i)[0] < ranges.get(i - 1)[1]) {
-                throw bad(path, "tensor data ranges overlap: [" + ranges.get(i - 1)[0] + ", " + ranges.get(i - 1)[1]
-                        + ") and [" + ranges.get(i)[0] + ", " + ranges.get(i)[1] + ")");
+    private static TensorInfo parseEntry(Path path, String name, JsonNode info, long dataLen) throws IOException {
+        String what = "tensor '" + name + "'";
+        if (!info.isObject() || !info.has("dtype") || !info.has("shape") || !info.has("data_offsets")) {
+            throw bad(path, what + " needs dtype, shape and data_offsets, got " + info);
+        }
+        JsonNode dtypeNode = info.get("dtype");
+        ElementType type = dtypeNode.isTextual() ? ElementType.ofSafetensors(dtypeNode.textValue()) : null;
+        if (type == null) {
+            throw bad(path, what + " has unknown or unsupported dtype " + dtypeNode
+                    + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+        }
+        JsonNode shapeNode = info.get("shape");
+        JsonNode offs = info.get("data_offsets");
+        if (!shapeNode.isArray()) {
+            throw bad(path, what + " has a malformed shape " + shapeNode);
+        }
+        if (!offs.isArray() || offs.size() != 2 || !isLong(offs.get(0)) || !isLong(offs.get(1))) {
+            throw bad(path, what + " has malformed data_offsets " + offs + " (expected [begin, end])");
+        }
+        int[] shape = new int[shapeNode.size()];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode s = shapeNode.get(i);
+            if (!isLong(s) || s.longValue() < 0 || s.longValue() > Integer.MAX_VALUE) {
+                throw bad(path, what + " has invalid size " + s + " in its shape " + shapeNode);
             }
+            shape[i] = (int) s.longValue();
+            numel = Math.min(numel * shape[i], Integer.MAX_VALUE + 1L); // capped: never overflows
+        }
+        if (numel > Integer.MAX_VALUE) {
+            throw bad(path, what + " with shape " + shapeNode + " has more than " + Integer.MAX_VALUE + " elements");
+        }
+        long begin = offs.get(0).longValue();
+        long end = offs.get(1).longValue();
+        if (begin < 0 || end < begin || end > dataLen) {
+            throw bad(path, what + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLen
+                    + " data bytes");
+        }
+        if (end - begin != numel * type.width) {
+            throw bad(path, what + " with dtype " + type + " and shape " + Shape.str(shape) + " needs "
+                    + numel * type.width + " bytes but its data_offsets [" + begin + ", " + end + "] span "
+                    + (end - begin));
+        }
+        return new TensorInfo(name, type.name(), shape, begin, end);
+    }
+
+    private static boolean isLong(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToLong();
+    }
+
+    /** The byte ranges must tile [0, dataLen) exactly, as the spec requires (no polyglot files). */
+    private static void checkTiling(Path path, java.util.Collection<TensorInfo> entries, long dataLen)
+            throws IOException {
+        List<TensorInfo> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long covered = 0;
+        TensorInfo prev = null;
+        for (TensorInfo t : sorted) {
+            if (t.begin() < covered) {
+                throw bad(path, "tensor data ranges overlap: '" + prev.name() + "' [" + prev.begin() + ", "
+                        + prev.end() + ") and '" + t.name() + "' [" + t.begin() + ", " + t.end() + ")");
+            }
+            if (t.begin() > covered) {
+                throw bad(path, "data bytes [" + covered + ", " + t.begin() + ") belong to no tensor");
+            }
+            covered = t.end();
+            prev = t;
+        }
+        if (covered != dataLen) {
+            throw bad(path, "the data section has " + dataLen + " bytes but the tensors cover " + covered
+                    + " (extra trailing bytes)");
         }
     }
 
-    private static int elementSize(String dtype) {
-        return switch (dtype) {
-            case "F64", "I64" -> 8;
-            case "F32", "I32" -> 4;
-            case "F16", "BF16" -> 2;
-            case "U8", "BOOL" -> 1;
-            default -> -1;
-        };
+    private static Tensor decode(TensorInfo info, MemorySegment data) {
+        ElementType type = ElementType.valueOf(info.dtype());
+        int n = Shape.numel(info.shape());
+        Storage s = Storage.allocate(type.loadsAs, n);
+        int perChunk = CHUNK / type.width;
+        long pos = info.begin();
+        for (int at = 0; at < n; at += perChunk) {
+            int c = Math.min(perChunk, n - at);
+            ByteBuffer window = data.asSlice(pos, (long) c * type.width).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            type.decode(window, s, at, c);
+            pos += (long) c * type.width;
+        }
+        return Tensor.wrap(s, info.shape());
     }
 
-    private static Tensor decode(String dtype, int[] shape, int n, ByteBuffer b) {
-        Storage s;
-        switch (dtype) {
-            case "F32" -> {
-                float[] d = new float[n];
-                b.asFloatBuffer().get(d);
-                s = Storage.of(d);
+    private static ByteBuffer readFully(FileChannel ch, long position, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                throw new IOException("safetensors: unexpected end of file");
             }
-            case "F64" -> {
-                double[] d = new double[n];
-                b.asDoubleBuffer().get(d);
-                s = Storage.of(d);
-            }
-            case "F16" -> {
-                float[] d = new float[n];
-                for (int i = 0; i < n; i++) {
-                    d[i] = Float.float16ToFloat(b.getShort(2 * i));
-                }
-                s = Storage.of(d);
-            }
-            case "BF16" -> {
-                float[] d = new float[n];
-                for (int i = 0; i < n; i++) {
-                    d[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
-                }
-                s = Storage.of(d);
-            }
-            case "I64" -> {
-                long[] d = new long[n];
-                b.asLongBuffer().get(d);
-                s = Storage.of(d);
-            }
-            case "I32" -> {
-                long[] d = new long[n];
-                for (int i = 0; i < n; i++) {
-                    d[i] = b.getInt(4 * i);
-                }
-                s = Storage.of(d);
-            }
-            case "U8" -> {
-                long[] d = new long[n];
-                for (int i = 0; i < n; i++) {
-                    d[i] = b.get(i) & 0xff;
-                }
-                s = Storage.of(d);
-            }
-            case "BOOL" -> {
-                boolean[] d = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    d[i] = b.get(i) != 0;
-                }
-                s = Storage.of(d);
-            }
-            default -> throw new IllegalStateException("unreachable dtype " + dtype);
         }
-        return Tensor.wrap(s, shape);
+        return b.flip();
     }
+
+    // ---------------------------------------------------------------- writing
 
     /** Writes tensors (F32, F64, I64 or BOOL by their dtype) atomically: temp file, then rename. */
     public static void write(Map<String, Tensor> tensors, Path path) throws IOException {
-        write(tensors, Map.of(), path);
+        write(tensors, Map.of(), Map.of(), path);
     }
 
+    /** Writes tensors and {@code __metadata__} strings atomically. */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path)
             throws IOException {
+        write(tensors, metadata, Map.of(), path);
+    }
+
+    /**
+     * Writes tensors and metadata atomically, storing the tensors named in {@code storeAs} as the
+     * given safetensors dtype ("F16", "BF16", "I32", "U8", ...). Conversions that would change a
+     * value (a fraction or out-of-range value to an integer type, anything but 0/1 to BOOL) fail
+     * the write; float types round to nearest even.
+     */
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> storeAs,
+            Path path) throws IOException {
+        List<Map.Entry<String, Tensor>> entries = new ArrayList<>();
+        List<ElementType> types = new ArrayList<>();
+        for (var e : storeAs.entrySet()) {
+            if (!tensors.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("safetensors: storeAs names '" + e.getKey()
+                        + "' but there is no such tensor");
+            }
+            if (ElementType.ofSafetensors(e.getValue()) == null) {
+                throw new IllegalArgumentException("safetensors: cannot store tensor '" + e.getKey() + "' as unknown "
+                        + "dtype '" + e.getValue() + "' (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+            }
+        }
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            metadata.forEach((k, v) -> {
+                if (k == null || v == null) {
+                    throw new IllegalArgumentException("safetensors: metadata keys and values must not be null, got "
+                            + k + " -> " + v);
+                }
+                meta.put(k, v);
+            });
         }
         long offset = 0;
-        Map<String, Tensor> contiguous = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                throw new IllegalArgumentException("safetensors: '__metadata__' is reserved and cannot name a tensor");
+        for (var e : tensors.entrySet()) {
+            String name = e.getKey();
+            if (name == null || name.equals("__metadata__")) {
+                throw new IllegalArgumentException("safetensors: '" + name + "' cannot name a tensor");
             }
-            Tensor t = e.getValue().detach().contiguousCopy();
-            contiguous.put(e.getKey(), t);
-            ObjectNode info = header.putObject(e.getKey());
-            info.put("dtype", switch (t.dtype()) {
-                case FLOAT32 -> "F32";
-                case FLOAT64 -> "F64";
-                case INT64 -> "I64";
-                case BOOL -> "BOOL";
-            });
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("safetensors: tensor '" + name + "' is null");
+            }
+            Tensor t = e.getValue().detach().contiguous();
+            ElementType type = storeAs.containsKey(name) ? ElementType.ofSafetensors(storeAs.get(name))
+                    : ElementType.defaultFor(t.dtype());
+            ObjectNode info = header.putObject(name);
+            info.put("dtype", type.name());
             var shape = info.putArray("shape");
             for (int s : t.shapeRef()) {
                 shape.add(s);
             }
-            long bytes = (long) t.numel() * t.dtype().byteSize();
+            long bytes = (long) t.numel() * type.width;
             info.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
+            entries.add(Map.entry(name, t));
+            types.add(type);
         }
         byte[] headerBytes = JSON.writeValueAsBytes(header);
-        int padded = (headerBytes.length + 7) / 8 * 8;
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-                out.write(len.array());
-                out.write(headerBytes);
-                for (int i = headerBytes.length; i < padded; i++) {
-                    out.write(' ');
-                }
-                for (Tensor t : contiguous.values()) {
-                    out.write(encode(t));
+        int padded = (headerBytes.length + 7) / 8 * 8; // the reference writer aligns the data to 8 bytes
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(headerBytes);
+        while (head.hasRemaining()) {
+            head.put((byte) ' ');
+        }
+        writeAtomically(path, ch -> {
+            writeFully(ch, head.flip());
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < entries.size(); i++) {
+                Tensor t = entries.get(i).getValue();
+                ElementType type = types.get(i);
+                String what = "safetensors: writing tensor '" + entries.get(i).getKey() + "' as " + type;
+                int n = t.numel();
+                int perChunk = CHUNK / type.width;
+                for (int at = 0; at < n; at += perChunk) {
+                    int c = Math.min(perChunk, n - at);
+                    buf.clear();
+                    type.encode(t.storage(), t.offset() + at, c, at, buf, what);
+                    writeFully(ch, buf.flip());
                 }
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
+    }
+
+    /** Body of an atomic write: fills the channel of the temporary file. */
+    interface ChannelWriter {
+        void write(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * Writes a file atomically: a temporary file next to {@code path} is filled by {@code body},
+     * forced to disk and renamed over {@code path}. On any failure the temporary file is deleted
+     * and an existing file at {@code path} is left as it was.
+     */
+    static void writeAtomically(Path path, ChannelWriter body) throws IOException {
+        Path abs = path.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.write(ch);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    private static byte[] encode(Tensor t) {
-        int n = t.numel();
-        Storage s = t.storage();
-        ByteBuffer b = ByteBuffer.allocate(n * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> b.asFloatBuffer().put(s.floats(), t.offset(), n);
-            case FLOAT64 -> b.asDoubleBuffer().put(s.doubles(), t.offset(), n);
-            case INT64 -> b.asLongBuffer().put(s.longs(), t.offset(), n);
-            case BOOL -> {
-                for (int i = 0; i < n; i++) {
-                    b.put(i, (byte) (s.bools()[t.offset() + i] ? 1 : 0));
-                }
-            }
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
         }
-        return b.array();
     }
 
     private static IOException bad(Path path, String why) {
@@ -298,12 +407,7 @@ public final class SafeTensors {
 
     /** The DType a safetensors dtype string loads as, or null when unknown. */
     public static DType loadedDType(String dtype) {
-        return switch (dtype) {
-            case "F32", "F16", "BF16" -> DType.FLOAT32;
-            case "F64" -> DType.FLOAT64;
-            case "I64", "I32", "U8" -> DType.INT64;
-            case "BOOL" -> DType.BOOL;
-            default -> null;
-        };
+        ElementType t = ElementType.ofSafetensors(dtype);
+        return t == null ? null : t.loadsAs;
     }
 }
