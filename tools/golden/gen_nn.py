@@ -67,7 +67,8 @@ loss_case("cosine_embedding", lambda i, x2, yy, r: F.cosine_embedding_loss(i, x2
 
 fixtures.save(out, fixtures.fixture_path("nn"))
 
-# ---- optimizers: 10-step trajectories on a fixed quadratic-ish problem
+# ---- optimizers: 10-step trajectories on a fixed quadratic-ish problem. Learning rates are kept
+# moderate so float32 rounding differences (e.g. GEMM summation order) are not amplified past 1e-5.
 opt_out = {}
 torch.manual_seed(1)
 w0 = torch.randn(3, 4)
@@ -110,7 +111,7 @@ trajectory("multistep_lr", lambda p: O.SGD(p, lr=0.1), 10, lambda o: S.MultiStep
 trajectory("exponential_lr", lambda p: O.SGD(p, lr=0.1), 10, lambda o: S.ExponentialLR(o, gamma=0.8))
 trajectory("cosine_lr", lambda p: O.SGD(p, lr=0.1), 10, lambda o: S.CosineAnnealingLR(o, T_max=6, eta_min=0.01))
 trajectory("linear_lr", lambda p: O.SGD(p, lr=0.1), 10, lambda o: S.LinearLR(o, start_factor=0.25, total_iters=4))
-trajectory("onecycle_lr", lambda p: O.SGD(p, lr=0.1, momentum=0.9), 10, lambda o: S.OneCycleLR(o, max_lr=0.5,
+trajectory("onecycle_lr", lambda p: O.SGD(p, lr=0.1, momentum=0.9), 10, lambda o: S.OneCycleLR(o, max_lr=0.2,
            total_steps=10))
 trajectory("onecycle_adam", lambda p: O.Adam(p, lr=0.1), 10, lambda o: S.OneCycleLR(o, max_lr=0.05, total_steps=10))
 

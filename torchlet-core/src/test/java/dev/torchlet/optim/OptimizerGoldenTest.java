@@ -75,7 +75,7 @@ class OptimizerGoldenTest {
         run("exponential_lr", p -> new SGD(p, 0.1), o -> new ExponentialLR(o, 0.8));
         run("cosine_lr", p -> new SGD(p, 0.1), o -> new CosineAnnealingLR(o, 6, 0.01));
         run("linear_lr", p -> new SGD(p, 0.1), o -> new LinearLR(o, 0.25, 1.0, 4));
-        run("onecycle_lr", p -> new SGD(p, 0.1, 0.9), o -> new OneCycleLR(o, 0.5, 10));
+        run("onecycle_lr", p -> new SGD(p, 0.1, 0.9), o -> new OneCycleLR(o, 0.2, 10));
         run("onecycle_adam", p -> new Adam(p, 0.1), o -> new OneCycleLR(o, 0.05, 10));
     }
 
