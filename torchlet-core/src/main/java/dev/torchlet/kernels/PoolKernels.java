@@ -170,6 +170,9 @@ public final class PoolKernels {
      * left/right edges (edge = true) taps outside [0, inW) are masked out per lane, and each lane's
      * index starts at its first in-row column, like {@link #maxCell}. Same tap order and update rule
      * (greater, or NaN) as {@link #maxCell}, so values and indices are identical.
+     *
+     * <p>Vector and mask locals here are never null on purpose: a version with a nullable
+     * IntVector/VectorMask local crashed C2 (SIGSEGV in compiled code) on JDK 25.0.3.
      */
     private static void maxBlock(float[] x, int xb, int inW, int h0, int h1, int dH, int col0, int kW, int sW,
                                  int n, boolean edge, float[] out, long[] idx, int o, int[] scratch,
