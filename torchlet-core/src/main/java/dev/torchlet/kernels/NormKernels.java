@@ -353,7 +353,8 @@ public final class NormKernels {
                 int i = 0;
                 for (int bound = F.loopBound(d); i < bound; i += L) {
                     FloatVector xh = FloatVector.fromArray(F, x, off + i).sub(vm).mul(vr);
-                    FloatVector wv = weight == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, weight, i);
+                    FloatVector wv = weight == null ? FloatVector.broadcast(F, 1f)
+                            : FloatVector.fromArray(F, weight, i);
                     FloatVector bv = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, i);
                     xh.fma(wv, bv).intoArray(out, off + i);
                 }

@@ -1,14 +1,30 @@
 package dev.torchlet.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Fast 2-D pooling kernels over contiguous float32 planes {@code (planes, inH, inW)}, planes =
  * N*C. Work is split over planes on the shared pool once a call has enough work (about
  * {@link #GRAIN} element visits); small calls run on the calling thread. Window bounds are
- * clipped once per output row/column, so the inner loops have no bounds tests. Semantics match
+ * clipped once per output row/column, so the inner loops have no bounds tests. Max pooling with
+ * column stride 1 or 2 computes L output columns at once with the Vector API (branch-free
+ * compare-and-blend, which also avoids the mispredicted branches of a scalar max). Semantics match
  * PyTorch's CPU kernels, including NaN propagation in max pooling and the flat {@code h*W + w}
  * indices per plane. {@link PoolReference} is the plain-loop twin used as the test oracle.
  */
 public final class PoolKernels {
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    @SuppressWarnings("unchecked")
+    private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) F.withLanes(int.class);
+    private static final int L = F.length();
+    /** Float lane indices 0, 2, 4, ...: selectFrom(a, b) keeps the even lanes of the 2L values a ++ b. */
+    private static final FloatVector EVEN = FloatVector.fromArray(F, evenIndices(), 0);
+    /** LANE_STRIDES[s][j] = j * s. */
+    private static final int[][] LANE_STRIDES = {new int[L], laneStrides(1), laneStrides(2)};
     /** Element visits below which a call stays on the calling thread. */
     static final int GRAIN = 1 << 15;
 
@@ -34,6 +50,22 @@ public final class PoolKernels {
         }
     }
 
+    private static float[] evenIndices() {
+        float[] e = new float[L];
+        for (int j = 0; j < L; j++) {
+            e[j] = 2 * j;
+        }
+        return e;
+    }
+
+    private static int[] laneStrides(int s) {
+        int[] a = new int[L];
+        for (int j = 0; j < L; j++) {
+            a[j] = j * s;
+        }
+        return a;
+    }
+
     static int grain(int workPerItem) {
         return Math.max(1, GRAIN / Math.max(1, workPerItem));
     }
@@ -47,23 +79,17 @@ public final class PoolKernels {
     public static void maxForward(float[] x, int planes, Geometry g, float[] out, long[] idx) {
         int inPlane = g.inPlane();
         int outPlane = g.outPlane();
-        boolean twoByTwo = g.kH() == 2 && g.kW() == 2 && g.sH() == 2 && g.sW() == 2 && g.pH() == 0 && g.pW() == 0
-                && g.dH() == 1 && g.dW() == 1 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
         Parallel.forRange(planes, grain(g.work()), (p0, p1) -> {
-            if (twoByTwo) {
-                for (int p = p0; p < p1; p++) {
-                    max2x2(x, p * inPlane, g.inW(), g.outH(), g.outW(), out, idx, p * outPlane);
-                }
-                return;
-            }
             int[] hs = new int[g.outH()];
             int[] he = new int[g.outH()];
             int[] ws = new int[g.outW()];
             int[] we = new int[g.outW()];
+            int[] scratch = new int[L];
+            float[] fscratch = new float[L];
             clipWindows(g.outH(), g.inH(), g.kH(), g.sH(), g.pH(), g.dH(), hs, he);
             clipWindows(g.outW(), g.inW(), g.kW(), g.sW(), g.pW(), g.dW(), ws, we);
             for (int p = p0; p < p1; p++) {
-                maxPlane(x, p * inPlane, g, hs, he, ws, we, out, idx, p * outPlane);
+                maxPlane(x, p * inPlane, g, hs, he, ws, we, out, idx, p * outPlane, scratch, fscratch);
             }
         });
     }
@@ -82,70 +108,125 @@ public final class PoolKernels {
     }
 
     private static void maxPlane(float[] x, int xb, Geometry g, int[] hs, int[] he, int[] ws, int[] we,
-                                 float[] out, long[] idx, int ob) {
+                                 float[] out, long[] idx, int ob, int[] scratch, float[] fscratch) {
         int inW = g.inW();
-        int dH = g.dH();
-        int dW = g.dW();
-        int o = ob;
+        int outW = g.outW();
+        int sW = g.sW();
+        // vector blocks: columns whose horizontal taps (plus one extra element for the stride-2
+        // deinterleave) are all inside the row; the rest are done one cell at a time
+        boolean vec = g.dW() == 1 && (sW == 1 || sW == 2) && outW >= 2;
+        int kW = g.kW();
         for (int oh = 0; oh < g.outH(); oh++) {
             int h0 = hs[oh];
             int h1 = he[oh];
-            for (int ow = 0; ow < g.outW(); ow++) {
-                int w0 = ws[ow];
-                int w1 = we[ow];
-                float best = Float.NEGATIVE_INFINITY;
-                int bi = h0 * inW + w0;
-                for (int ih = h0; ih < h1; ih += dH) {
-                    int row = ih * inW;
-                    for (int iw = w0; iw < w1; iw += dW) {
-                        float v = x[xb + row + iw];
-                        if (v > best || v != v) {
-                            best = v;
-                            bi = row + iw;
-                        }
+            int o = ob + oh * outW;
+            int ow = 0;
+            if (vec) {
+                // full-vector loads touch [first tap of row h0, last tap of row h1 - 1 + load length)
+                int loadStart = xb + h0 * inW;
+                int loadEnd = xb + (h1 - 1) * inW + kW - 1 + (sW == 2 ? 2 * L : L);
+                while (ow < outW) {
+                    int n = Math.min(L, outW - ow);
+                    int col0 = ow * sW - g.pW();
+                    if (loadStart + col0 < 0 || loadEnd + col0 > x.length) {
+                        break; // the very start or end of the array: scalar cells instead
                     }
+                    boolean edge = col0 < 0 || col0 + (n - 1) * sW + kW > inW;
+                    maxBlock(x, xb, inW, h0, h1, g.dH(), col0, kW, sW, n, edge, out, idx, o + ow, scratch, fscratch);
+                    ow += n;
                 }
-                out[o] = best;
-                if (idx != null) {
-                    idx[o] = bi;
-                }
-                o++;
+            }
+            for (; ow < outW; ow++) {
+                maxCell(x, xb, inW, h0, h1, g.dH(), ws[ow], we[ow], g.dW(), out, idx, o + ow);
             }
         }
     }
 
-    /** The small-CNN case MaxPool2d(2): kernel 2, stride 2, no padding, unrolled. */
-    private static void max2x2(float[] x, int xb, int inW, int outH, int outW, float[] out, long[] idx, int ob) {
-        int o = ob;
-        for (int oh = 0; oh < outH; oh++) {
-            int r0 = 2 * oh * inW;
-            int r1 = r0 + inW;
-            for (int ow = 0; ow < outW; ow++) {
-                int c = 2 * ow;
-                float best = x[xb + r0 + c];
-                int bi = r0 + c;
-                float v = x[xb + r0 + c + 1];
+    private static void maxCell(float[] x, int xb, int inW, int h0, int h1, int dH, int w0, int w1, int dW,
+                                float[] out, long[] idx, int o) {
+        float best = Float.NEGATIVE_INFINITY;
+        int bi = h0 * inW + w0;
+        for (int ih = h0; ih < h1; ih += dH) {
+            int row = ih * inW;
+            for (int iw = w0; iw < w1; iw += dW) {
+                float v = x[xb + row + iw];
                 if (v > best || v != v) {
                     best = v;
-                    bi = r0 + c + 1;
+                    bi = row + iw;
                 }
-                v = x[xb + r1 + c];
-                if (v > best || v != v) {
-                    best = v;
-                    bi = r1 + c;
-                }
-                v = x[xb + r1 + c + 1];
-                if (v > best || v != v) {
-                    best = v;
-                    bi = r1 + c + 1;
-                }
-                out[o] = best;
-                if (idx != null) {
-                    idx[o] = bi;
-                }
-                o++;
             }
         }
+        out[o] = best;
+        if (idx != null) {
+            idx[o] = bi;
+        }
+    }
+
+    /**
+     * n &lt;= L adjacent output columns at once: lane j covers input columns col0 + j*sW + kw. Stride
+     * 2 loads 2L contiguous values and keeps the even lanes. Loads are always full vectors (masked
+     * loads measured 5x slower here); lanes past n read values beyond the window, which only feed
+     * lanes that are never stored. The caller guarantees those reads stay inside the array. At the
+     * left/right edges (edge = true) taps outside [0, inW) are masked out per lane, and each lane's
+     * index starts at its first in-row column, like {@link #maxCell}. Same tap order and update rule
+     * (greater, or NaN) as {@link #maxCell}, so values and indices are identical.
+     *
+     * <p>Vector and mask locals here are never null on purpose: a version with a nullable
+     * IntVector/VectorMask local crashed C2 (SIGSEGV in compiled code) on JDK 25.0.3.
+     */
+    private static void maxBlock(float[] x, int xb, int inW, int h0, int h1, int dH, int col0, int kW, int sW,
+                                 int n, boolean edge, float[] out, long[] idx, int o, int[] scratch,
+                                 float[] fscratch) {
+        FloatVector best = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        IntVector laneCols = IntVector.fromArray(I, LANE_STRIDES[sW], 0).add(col0);
+        if (idx == null && !edge) {
+            for (int ih = h0; ih < h1; ih += dH) {
+                int base = xb + ih * inW + col0;
+                for (int kw = 0; kw < kW; kw++) {
+                    best = best.max(load(x, base + kw, sW)); // lanewise MAX propagates NaN
+                }
+            }
+            storeOut(best, out, o, n, fscratch);
+            return;
+        }
+        // lane j's first in-row column: max(col0 + j*sW, 0) (padding never exceeds half the kernel)
+        IntVector bi = laneCols.max(0).add(h0 * inW);
+        for (int ih = h0; ih < h1; ih += dH) {
+            int rowStart = ih * inW;
+            int base = xb + rowStart + col0;
+            for (int kw = 0; kw < kW; kw++) {
+                FloatVector v = load(x, base + kw, sW);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+                if (edge) {
+                    IntVector cols = laneCols.add(kw);
+                    take = take.and(cols.compare(VectorOperators.GE, 0).and(cols.compare(VectorOperators.LT, inW))
+                            .cast(F));
+                }
+                best = best.blend(v, take);
+                bi = bi.blend(laneCols.add(rowStart + kw), take.cast(I));
+            }
+        }
+        storeOut(best, out, o, n, fscratch);
+        if (idx != null) {
+            bi.intoArray(scratch, 0);
+            for (int j = 0; j < n; j++) {
+                idx[o + j] = scratch[j];
+            }
+        }
+    }
+
+    private static void storeOut(FloatVector v, float[] out, int o, int n, float[] fscratch) {
+        if (n == L) {
+            v.intoArray(out, o);
+        } else {
+            v.intoArray(fscratch, 0);
+            System.arraycopy(fscratch, 0, out, o, n);
+        }
+    }
+
+    private static FloatVector load(float[] x, int p, int sW) {
+        FloatVector a = FloatVector.fromArray(F, x, p);
+        return sW == 1 ? a : EVEN.selectFrom(a, FloatVector.fromArray(F, x, p + L));
     }
 
     /** gx[p, idx[p, o]] += gOut[p, o]; gx must start zeroed. Planes are independent, so no races. */

@@ -42,7 +42,8 @@ public final class Normalization {
         checkVector(op, "running_mean", runningMean, c);
         checkVector(op, "running_var", runningVar, c);
         if ((runningMean == null) != (runningVar == null)) {
-            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
+            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both "
+                    + "be null");
         }
         if (!training && runningMean == null) {
             throw new IllegalArgumentException(op + ": eval mode (training=false) needs running_mean and running_var");
@@ -245,8 +246,8 @@ public final class Normalization {
             return;
         }
         if (t.dim() != 1 || t.size(0) != c) {
-            throw new IllegalArgumentException(op + ": expected " + what + " of shape [" + c + "] (one per channel), got "
-                    + Shape.str(t.shapeRef()));
+            throw new IllegalArgumentException(op + ": expected " + what + " of shape [" + c + "] (one per channel), "
+                    + "got " + Shape.str(t.shapeRef()));
         }
         Ops.requireFloat(op, t);
     }

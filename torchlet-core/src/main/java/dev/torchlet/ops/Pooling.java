@@ -289,6 +289,11 @@ public final class Pooling {
         int oh = outSize(in.h(), k[0], p[0], st[0], d[0], ceilMode);
         int ow = outSize(in.w(), k[1], p[1], st[1], d[1], ceilMode);
         if (oh < 1 || ow < 1) {
+            if (op.endsWith("1d")) { // (..., 1, L) internally: report the 1-D sizes
+                String dil = d[1] != 1 ? " (dilation " + d[1] + ")" : "";
+                throw new IllegalArgumentException(op + ": kernel " + k[1] + dil
+                        + " is larger than padded input length " + (in.w() + 2 * p[1]) + " (padding " + p[1] + ")");
+            }
             String dil = dilated && (d[0] != 1 || d[1] != 1) ? " (dilation " + hw(d) + ")" : "";
             throw new IllegalArgumentException(op + ": kernel " + hw(k) + dil + " is larger than padded input "
                     + (in.h() + 2 * p[0]) + "x" + (in.w() + 2 * p[1]) + " (input " + Shape.str(in.shape())

@@ -218,5 +218,9 @@ class PoolingTest {
                 false));
         assertTrue(e.getMessage().contains("max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input"),
                 e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool1d(Torch.randn(2, 3, 4), 3, 1, 0, 2,
+                false));
+        assertTrue(e.getMessage().equals("max_pool1d: kernel 3 (dilation 2) is larger than padded input length 4 "
+                + "(padding 0)"), e.getMessage());
     }
 }
