@@ -3,15 +3,23 @@ package dev.torchlet.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code torchlet} command. Subcommands arrive with their issues (bench, train, eval, ...). */
+/**
+ * The {@code torchlet} command. Errors from bad input end with a one-line message and exit code
+ * 1 (2 for usage errors); {@code --verbose} adds the stack trace.
+ */
 @Command(name = "torchlet",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Torchlet: a PyTorch-style deep learning framework in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    static boolean verbose;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -19,7 +27,17 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (separate from main for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (verbose) {
+                e.printStackTrace();
+            }
+            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            commandLine.getErr().println("torchlet " + commandLine.getCommandName() + ": " + message.lines()
+                    .findFirst().orElse(message));
+            return 1;
+        });
+        return cl.execute(args);
     }
 
     @Override

@@ -1,0 +1,49 @@
+package dev.torchlet.cli.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** PNG plots of the training curves (XChart, headless). */
+public final class Plots {
+    private Plots() {}
+
+    /** Loss (train/test) and test accuracy per epoch, side by side in one PNG, written atomically. */
+    public static void writeCurves(List<EpochStats> history, Path png) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        double[] epochs = history.stream().mapToDouble(EpochStats::epoch).toArray();
+        XYChart loss = new XYChartBuilder().width(560).height(400).title("Loss").xAxisTitle("epoch")
+                .yAxisTitle("cross-entropy").build();
+        loss.addSeries("train", epochs, history.stream().mapToDouble(EpochStats::trainLoss).toArray())
+                .setMarker(SeriesMarkers.CIRCLE);
+        loss.addSeries("test", epochs, history.stream().mapToDouble(EpochStats::testLoss).toArray())
+                .setMarker(SeriesMarkers.CIRCLE);
+        XYChart acc = new XYChartBuilder().width(560).height(400).title("Accuracy").xAxisTitle("epoch")
+                .yAxisTitle("accuracy (%)").build();
+        acc.addSeries("train", epochs, history.stream().mapToDouble(s -> 100 * s.trainAccuracy()).toArray())
+                .setMarker(SeriesMarkers.CIRCLE);
+        acc.addSeries("test", epochs, history.stream().mapToDouble(s -> 100 * s.testAccuracy()).toArray())
+                .setMarker(SeriesMarkers.CIRCLE);
+        var left = BitmapEncoder.getBufferedImage(loss);
+        var right = BitmapEncoder.getBufferedImage(acc);
+        var both = new java.awt.image.BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = both.createGraphics();
+        g.drawImage(left, 0, 0, null);
+        g.drawImage(right, left.getWidth(), 0, null);
+        g.dispose();
+        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
+        try {
+            javax.imageio.ImageIO.write(both, "png", tmp.toFile());
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.torchlet.cli.train;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Settings of one training run, validated on construction so nonsense (batch size 0, negative
+ * lr, unknown model) fails before any work starts.
+ */
+public record TrainConfig(String model, int epochs, int batchSize, String optimizer, double lr, String schedule,
+                          boolean augment, long seed, int threads, int workers, Path out, Path data, Path resume) {
+    public static final List<String> OPTIMIZERS = List.of("adam", "adamw", "sgd");
+    public static final List<String> SCHEDULES = List.of("cosine", "step", "onecycle", "none");
+
+    public TrainConfig {
+        if (!Models.NAMES.contains(model)) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; available: " + String.join(", ",
+                    Models.NAMES));
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!OPTIMIZERS.contains(optimizer)) {
+            throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: "
+                    + String.join(", ", OPTIMIZERS));
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
+        }
+        if (!SCHEDULES.contains(schedule)) {
+            throw new IllegalArgumentException("unknown schedule '" + schedule + "'; available: "
+                    + String.join(", ", SCHEDULES));
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        if (workers < 0) {
+            throw new IllegalArgumentException("--workers must be 0 or more, got " + workers);
+        }
+    }
+
+    /** The default learning rate of an optimizer when --lr is not given. */
+    public static double defaultLr(String optimizer) {
+        return optimizer.equals("sgd") ? 0.05 : 1e-3;
+    }
+
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "model %s, %d epochs, batch %d, %s lr %g (%s schedule)%s, seed %d, "
+                + "%d threads, %d loader workers", model, epochs, batchSize, optimizer, lr, schedule,
+                augment ? ", augmentation" : "", seed, threads, workers);
+    }
+}
