@@ -60,6 +60,14 @@ public final class TrainCommand implements Callable<Integer> {
             + "/usr/share/datasets).")
     Path data;
 
+    @Option(names = "--limit", defaultValue = "0",
+            description = "Train on the first N training images only, for quick trials (default: all).")
+    int limit;
+
+    @Option(names = "--stop-after", defaultValue = "0", paramLabel = "EPOCH",
+            description = "Stop after this epoch (the LR schedule still spans --epochs); continue later with --resume.")
+    int stopAfter;
+
     @Option(names = "--resume", paramLabel = "CHECKPOINT",
             description = "Continue a run from its checkpoint; options not given are taken from the checkpoint.")
     Path resume;
@@ -72,7 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig config = new TrainConfig(model, epochs, batchSize, optimizer,
                 lr != null ? lr : TrainConfig.defaultLr(optimizer), schedule, augment, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), workers,
-                out != null ? out : Path.of("runs", model), data, resume);
+                out != null ? out : Path.of("runs", model), data, resume, limit, stopAfter);
         Trainer.Result r = new Trainer(config, System.out).run();
         printSummary(config, r);
         return 0;
@@ -101,6 +109,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!pr.hasMatchedOption("--augment") && meta.containsKey("augment")) {
             augment = Boolean.parseBoolean(meta.get("augment"));
+        }
+        if (!pr.hasMatchedOption("--limit") && meta.containsKey("limit")) {
+            limit = Integer.parseInt(meta.get("limit"));
         }
         if (!pr.hasMatchedOption("--seed") && meta.containsKey("seed")) {
             seed = Long.parseLong(meta.get("seed"));

@@ -1,6 +1,5 @@
 package dev.torchlet.kernels;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Float32 convolution as im2col + GEMM, one image per task (images in parallel when there are at
@@ -22,7 +21,7 @@ public final class ConvGemm {
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
-        forEachImage(g, () -> g.isPointwise() ? null : new float[k * p], (b, col) -> {
+        forEachImage(g, first -> g.isPointwise() ? null : new float[k * p], (b, col) -> {
             int imgIn = inOff + b * g.cin() * g.inPixels();
             for (int grp = 0; grp < g.groups(); grp++) {
                 float[] src = col;
@@ -54,7 +53,7 @@ public final class ConvGemm {
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
-        forEachImage(g, () -> new float[k * p], (b, col) -> {
+        forEachImage(g, first -> new float[k * p], (b, col) -> {
             int imgIn = b * g.cin() * g.inPixels();
             java.util.Arrays.fill(gradIn, imgIn, imgIn + g.cin() * g.inPixels(), 0f);
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -77,11 +76,12 @@ public final class ConvGemm {
         int p = g.outPixels();
         int coutG = g.coutG();
         int size = g.weightSize();
-        // each task accumulates into its own buffer; the buffers are summed at the end
-        ConcurrentLinkedQueue<float[]> partials = new ConcurrentLinkedQueue<>();
-        forEachImage(g, () -> {
+        // each task accumulates into its own buffer, keyed by its first image; the buffers are summed in
+        // image order so the result does not depend on which thread finished first
+        java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
+        forEachImage(g, first -> {
             float[] acc = new float[size];
-            partials.add(acc);
+            partials.put(first, acc);
             return new Object[] {g.isPointwise() ? null : new float[k * p], acc};
         }, (b, state) -> {
             Object[] st = (Object[]) state;
@@ -103,7 +103,7 @@ public final class ConvGemm {
             }
         });
         java.util.Arrays.fill(gradW, 0, size, 0f);
-        for (float[] acc : partials) {
+        for (float[] acc : partials.values()) {
             for (int i = 0; i < size; i++) {
                 gradW[i] += acc[i];
             }
@@ -138,16 +138,16 @@ public final class ConvGemm {
     }
 
     /** Runs body for every image; one scratch per task. */
-    static <S> void forEachImage(ConvGeometry g, java.util.function.Supplier<S> scratch, ImageBody<S> body) {
+    static <S> void forEachImage(ConvGeometry g, java.util.function.IntFunction<S> scratch, ImageBody<S> body) {
         if (g.n() >= Parallel.numThreads() || g.n() == 1) {
             Parallel.forRange(g.n(), 1, (s, e) -> {
-                S st = scratch.get();
+                S st = scratch.apply(s);
                 for (int b = s; b < e; b++) {
                     body.run(b, st);
                 }
             });
         } else {
-            S st = scratch.get();
+            S st = scratch.apply(0);
             for (int b = 0; b < g.n(); b++) {
                 body.run(b, st);
             }

@@ -45,9 +45,9 @@ public final class CrossEntropyKernel {
         FloatVector vm = FloatVector.broadcast(F, mx);
         FloatVector acc = FloatVector.zero(F);
         for (i = 0; i < bound; i += L) {
-            acc = acc.add(FloatVector.fromArray(F, x, off + i).sub(vm).lanewise(VectorOperators.EXP));
+            acc = acc.add(Simd.exp(FloatVector.fromArray(F, x, off + i).sub(vm)));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = Simd.sumLanes(acc);
         for (; i < c; i++) {
             s += Math.exp(x[off + i] - mx);
         }
@@ -91,7 +91,7 @@ public final class CrossEntropyKernel {
             FloatVector d = vl.sub(FloatVector.fromArray(F, x, off + i));
             acc = weight == null ? acc.add(d) : d.fma(FloatVector.fromArray(F, weight, i), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = Simd.sumLanes(acc);
         for (; i < c; i++) {
             s += (weight == null ? 1f : weight[i]) * (lse - x[off + i]);
         }
@@ -132,7 +132,7 @@ public final class CrossEntropyKernel {
                 FloatVector vb = FloatVector.broadcast(F, (float) -bs);
                 int i = 0;
                 for (int bound = F.loopBound(c); i < bound; i += L) {
-                    FloatVector p = FloatVector.fromArray(F, x, off + i).sub(vl).lanewise(VectorOperators.EXP);
+                    FloatVector p = Simd.exp(FloatVector.fromArray(F, x, off + i).sub(vl));
                     FloatVector gv = p.mul(vk);
                     if (bs != 0) {
                         gv = weight == null ? gv.add(vb) : FloatVector.fromArray(F, weight, i).fma(vb, gv);

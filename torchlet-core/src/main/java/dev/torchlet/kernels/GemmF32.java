@@ -408,10 +408,10 @@ final class GemmF32 {
 
     private static void storeDots(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float alpha,
                                   float beta, float[] c, int ci) {
-        c[ci] = combine(alpha * s0.reduceLanes(VectorOperators.ADD), beta, c[ci]);
-        c[ci + 1] = combine(alpha * s1.reduceLanes(VectorOperators.ADD), beta, c[ci + 1]);
-        c[ci + 2] = combine(alpha * s2.reduceLanes(VectorOperators.ADD), beta, c[ci + 2]);
-        c[ci + 3] = combine(alpha * s3.reduceLanes(VectorOperators.ADD), beta, c[ci + 3]);
+        c[ci] = combine(alpha * Simd.sumLanes(s0), beta, c[ci]);
+        c[ci + 1] = combine(alpha * Simd.sumLanes(s1), beta, c[ci + 1]);
+        c[ci + 2] = combine(alpha * Simd.sumLanes(s2), beta, c[ci + 2]);
+        c[ci + 3] = combine(alpha * Simd.sumLanes(s3), beta, c[ci + 3]);
     }
 
     private static float dot(int k, float[] a, int ai, float[] b, int bi) {
@@ -420,7 +420,7 @@ final class GemmF32 {
             VectorMask<Float> mk = S.indexInRange(p, k);
             s = FloatVector.fromArray(S, a, ai + p, mk).fma(FloatVector.fromArray(S, b, bi + p, mk), s);
         }
-        return s.reduceLanes(VectorOperators.ADD);
+        return Simd.sumLanes(s);
     }
 
     // ---------------------------------------------------------------- the register tile (written out)

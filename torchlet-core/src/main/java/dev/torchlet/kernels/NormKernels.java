@@ -40,7 +40,7 @@ public final class NormKernels {
             acc0 = acc0.add(FloatVector.fromArray(F, a, off + i));
             i += L;
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = Simd.sumLanes(acc0.add(acc1));
         for (; i < n; i++) {
             s += a[off + i];
         }
@@ -56,7 +56,7 @@ public final class NormKernels {
             FloatVector d = FloatVector.fromArray(F, a, off + i).sub(m);
             acc = d.fma(d, acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = Simd.sumLanes(acc);
         for (; i < n; i++) {
             double d = a[off + i] - mean;
             s += d * d;
@@ -73,7 +73,7 @@ public final class NormKernels {
             FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
             acc = FloatVector.fromArray(F, g, off + i).fma(d, acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = Simd.sumLanes(acc);
         for (; i < n; i++) {
             s += g[off + i] * (x[off + i] - mean);
         }
@@ -436,8 +436,8 @@ public final class NormKernels {
                 }
             }
         }
-        double a = accA.reduceLanes(VectorOperators.ADD);
-        double b = accB.reduceLanes(VectorOperators.ADD);
+        double a = Simd.sumLanes(accA);
+        double b = Simd.sumLanes(accB);
         for (int j = i; j < d; j++) {
             float xc = x[off + j] - mu;
             a += gy[gyOff + j];

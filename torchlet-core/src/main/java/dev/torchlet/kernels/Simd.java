@@ -1,6 +1,9 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The Vector API species the fast kernels use: the widest this CPU supports (512-bit on AVX-512). */
@@ -8,6 +11,59 @@ public final class Simd {
     public static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED;
 
     private Simd() {}
+
+    /**
+     * Sum of the lanes, added in lane order. Use this instead of {@code reduceLanes(ADD)}: the JIT
+     * may associate that reduction differently in interpreted and compiled code, so the same
+     * inputs would give results that differ in the last bits from run to run.
+     */
+    public static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** Below ln(smallest normal float) the result is flushed to 0 (exp(-inf) = 0 exactly). */
+    private static final float EXP_LO = -87.33654f;
+    private static final float EXP_HI = 88.72283f;
+
+    /**
+     * e^x per lane, within about 2 ulp, built from plain lanewise arithmetic (the Cephes expf
+     * scheme: x = n ln2 + r, a degree-6 polynomial for e^r, then scaling by 2^n in the exponent
+     * bits). Use this instead of {@code lanewise(EXP)}, which may be computed by different routines
+     * in interpreted and compiled code, so results would change from run to run.
+     */
+    public static FloatVector exp(FloatVector x) {
+        VectorSpecies<Float> s = x.species();
+        VectorMask<Float> underflow = x.compare(VectorOperators.LT, EXP_LO);
+        VectorMask<Float> overflow = x.compare(VectorOperators.GT, EXP_HI);
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        // n = floor(x log2 e + 0.5), via truncation corrected for negative values
+        FloatVector fx = xc.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, 0.5f));
+        FloatVector t = (FloatVector) fx.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
+        FloatVector n = t.sub(FloatVector.broadcast(s, 1f), t.compare(VectorOperators.GT, fx));
+        FloatVector r = n.fma(FloatVector.broadcast(s, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(s, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(s, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(s, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(s, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(s, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(s, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(s, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // 2^n from the exponent bits; n in [-126, 128], split in two factors so 2^128 does not overflow
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector scale1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(scale1).mul(scale2).blend(0f, underflow).blend(Float.POSITIVE_INFINITY, overflow);
+    }
 
     /** e.g. "512-bit float vectors (16 lanes)". */
     public static String describe() {

@@ -117,13 +117,13 @@ public final class SoftmaxKernel {
         FloatVector vm = FloatVector.broadcast(F, m);
         FloatVector vsum = FloatVector.zero(F);
         for (i = 0; i < bound; i += step) {
-            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xo + i).sub(vm));
             if (!log) {
                 e.intoArray(y, yo + i);
             }
             vsum = vsum.add(e);
         }
-        float s = vsum.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sumLanes(vsum);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xo + i] - m);
             if (!log) {
@@ -179,7 +179,7 @@ public final class SoftmaxKernel {
             FloatVector vg = FloatVector.fromArray(F, g, go + i);
             vacc = log ? vacc.add(vg) : vg.fma(FloatVector.fromArray(F, y, yo + i), vacc);
         }
-        float acc = vacc.reduceLanes(VectorOperators.ADD);
+        float acc = Simd.sumLanes(vacc);
         for (; i < n; i++) {
             acc += log ? g[go + i] : g[go + i] * y[yo + i];
         }
@@ -187,7 +187,7 @@ public final class SoftmaxKernel {
         for (i = 0; i < bound; i += step) {
             FloatVector vg = FloatVector.fromArray(F, g, go + i);
             FloatVector vy = FloatVector.fromArray(F, y, yo + i);
-            FloatVector r = log ? vg.sub(vy.lanewise(VectorOperators.EXP).mul(va)) : vy.mul(vg.sub(va));
+            FloatVector r = log ? vg.sub(Simd.exp(vy).mul(va)) : vy.mul(vg.sub(va));
             r.intoArray(gx, xo + i);
         }
         for (; i < n; i++) {

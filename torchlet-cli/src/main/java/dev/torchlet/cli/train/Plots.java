@@ -8,6 +8,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** PNG plots of the training curves (XChart, headless). */
@@ -30,6 +31,10 @@ public final class Plots {
                 .setMarker(SeriesMarkers.CIRCLE);
         acc.addSeries("test", epochs, history.stream().mapToDouble(s -> 100 * s.testAccuracy()).toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
+        for (XYChart c : new XYChart[] {loss, acc}) {
+            c.getStyler().setYAxisDecimalPattern("0.###").setXAxisDecimalPattern("0")
+                    .setLegendPosition(Styler.LegendPosition.InsideNE).setChartBackgroundColor(java.awt.Color.WHITE);
+        }
         var left = BitmapEncoder.getBufferedImage(loss);
         var right = BitmapEncoder.getBufferedImage(acc);
         var both = new java.awt.image.BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(),

@@ -8,7 +8,8 @@ import java.util.List;
  * lr, unknown model) fails before any work starts.
  */
 public record TrainConfig(String model, int epochs, int batchSize, String optimizer, double lr, String schedule,
-                          boolean augment, long seed, int threads, int workers, Path out, Path data, Path resume) {
+                          boolean augment, long seed, int threads, int workers, Path out, Path data, Path resume,
+                          int limit, int stopAfter) {
     public static final List<String> OPTIMIZERS = List.of("adam", "adamw", "sgd");
     public static final List<String> SCHEDULES = List.of("cosine", "step", "onecycle", "none");
 
@@ -37,9 +38,20 @@ public record TrainConfig(String model, int epochs, int batchSize, String optimi
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
+        if (stopAfter < 0) {
+            throw new IllegalArgumentException("--stop-after must be 0 (run all epochs) or more, got " + stopAfter);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("--limit must be 0 (all images) or more, got " + limit);
+        }
         if (workers < 0) {
             throw new IllegalArgumentException("--workers must be 0 or more, got " + workers);
         }
+    }
+
+    /** The last epoch this invocation runs: stopAfter when set (the schedule still spans all epochs). */
+    public int lastEpoch() {
+        return stopAfter > 0 ? Math.min(stopAfter, epochs) : epochs;
     }
 
     /** The default learning rate of an optimizer when --lr is not given. */
@@ -50,6 +62,7 @@ public record TrainConfig(String model, int epochs, int batchSize, String optimi
     public String describe() {
         return String.format(java.util.Locale.ROOT, "model %s, %d epochs, batch %d, %s lr %g (%s schedule)%s, seed %d, "
                 + "%d threads, %d loader workers", model, epochs, batchSize, optimizer, lr, schedule,
-                augment ? ", augmentation" : "", seed, threads, workers);
+                augment ? ", augmentation" : "", seed, threads, workers)
+                + (limit > 0 ? ", first " + limit + " training images only" : "");
     }
 }

@@ -6,6 +6,7 @@ import dev.torchlet.data.Batch;
 import dev.torchlet.data.DataLoader;
 import dev.torchlet.data.Dataset;
 import dev.torchlet.data.Example;
+import dev.torchlet.data.Subset;
 import dev.torchlet.io.Checkpoint;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.functional.F;
@@ -56,6 +57,9 @@ public final class Trainer {
         Torch.manualSeed(config.seed());
         FashionMnist data = FashionMnist.load(config.data());
         Dataset<Example> trainSet = data.trainSet(config.augment());
+        if (config.limit() > 0 && config.limit() < trainSet.size()) {
+            trainSet = new Subset<>(trainSet, java.util.stream.IntStream.range(0, config.limit()).toArray());
+        }
         Dataset<Example> testSet = data.testSet();
         Module model = Models.create(config.model(), data.classes().size());
         Optimizer optimizer = optimizer(model);
@@ -85,7 +89,7 @@ public final class Trainer {
             out.println("training on Fashion-MNIST (" + trainSet.size() + " train / " + testSet.size()
                     + " test images): " + config.describe());
             Evaluation evaluation = null;
-            for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= config.lastEpoch(); epoch++) {
                 EpochStats stats = trainEpoch(model, optimizer, scheduler, trainLoader, epoch, batches);
                 evaluation = Evaluation.run(model, testLoader, data.classes());
                 stats = new EpochStats(epoch, stats.trainLoss(), stats.trainAccuracy(), evaluation.loss(),
@@ -185,6 +189,7 @@ public final class Trainer {
         m.put("schedule", config.schedule());
         m.put("augment", Boolean.toString(config.augment()));
         m.put("seed", Long.toString(config.seed()));
+        m.put("limit", Integer.toString(config.limit()));
         m.put("dataset", "fashion-mnist");
         m.put("history", String.join("\n", history.stream().map(EpochStats::toJson).toList()));
         return m;
@@ -200,6 +205,7 @@ public final class Trainer {
         expected.put("schedule", config.schedule());
         expected.put("seed", Long.toString(config.seed()));
         expected.put("augment", Boolean.toString(config.augment()));
+        expected.put("limit", Integer.toString(config.limit()));
         for (var e : expected.entrySet()) {
             String have = meta.get(e.getKey());
             if (have != null && !have.equals(e.getValue())) {

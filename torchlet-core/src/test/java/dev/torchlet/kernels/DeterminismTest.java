@@ -1,0 +1,68 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.ops.Convolution;
+import dev.torchlet.ops.Losses;
+import dev.torchlet.ops.Normalization;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Same inputs, same bits: a result computed cold (interpreted kernels) must equal the result after
+ * the JIT has compiled them, and must not depend on which pool thread finishes first. (Vector
+ * API lane reductions and unordered partial sums broke this once: training runs were not
+ * reproducible and resume was not exact.)
+ */
+class DeterminismTest {
+    private static void assertStable(String what, Supplier<float[]> compute) {
+        float[] cold = compute.get();
+        for (int i = 0; i < 400; i++) {
+            compute.get();
+        }
+        assertArrayEquals(cold, compute.get(), 0f, what + ": warm result differs from cold result");
+    }
+
+    @Test
+    void gemmDotProductPath() {
+        Torch.manualSeed(3);
+        float[] a = Torch.randn(32, 784).toFloatArray();
+        float[] b = Torch.randn(9, 784).toFloatArray();
+        assertStable("sgemm(n, t) 32x9x784", () -> {
+            float[] c = new float[32 * 9];
+            Gemm.sgemm(false, true, 32, 9, 784, 1f, a, 0, 784, b, 0, 784, 0f, c, 0, 9);
+            return c;
+        });
+    }
+
+    @Test
+    void convolutionWeightGradientWithThreads() {
+        Torch.manualSeed(4);
+        Tensor x = Torch.randn(16, 3, 12, 12);
+        Tensor w = Torch.randn(8, 3, 3, 3);
+        assertStable("conv2d weight grad", () -> {
+            Tensor wg = w.detach().requiresGrad(true);
+            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).sum().backward();
+            return wg.grad().toFloatArray();
+        });
+    }
+
+    @Test
+    void normalizationSoftmaxAndCrossEntropy() {
+        Torch.manualSeed(5);
+        Tensor x = Torch.randn(64, 100);
+        Tensor y = Torch.randint(0, 100, 64);
+        assertStable("layer norm", () -> Normalization.layerNorm(x, new int[] {100}, null, null, 1e-5).toFloatArray());
+        assertStable("softmax", () -> x.softmax(1).toFloatArray());
+        assertStable("cross entropy grad", () -> {
+            Tensor xg = x.detach().requiresGrad(true);
+            Losses.crossEntropy(xg, y).backward();
+            return xg.grad().toFloatArray();
+        });
+        Tensor img = Torch.randn(8, 4, 6, 6);
+        assertStable("batch norm", () -> Normalization.batchNorm(img, null, null, null, null, true, 0.1, 1e-5)
+                .toFloatArray());
+    }
+}
