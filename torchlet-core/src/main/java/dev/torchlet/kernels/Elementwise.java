@@ -64,4 +64,26 @@ public final class Elementwise {
             }
         });
     }
+
+    /**
+     * out[oOff + j] = sum over r &lt; rows of x[xOff + r*cols + j] (a bias gradient): rows summed in
+     * order, vectorized across columns, so each column's sum is the plain sequential float sum.
+     */
+    public static void columnSum(float[] x, int xOff, int rows, int cols, float[] out, int oOff) {
+        int j = 0;
+        for (int end = S.loopBound(cols); j < end; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(S, x, xOff + r * cols + j));
+            }
+            acc.intoArray(out, oOff + j);
+        }
+        for (; j < cols; j++) {
+            float acc = 0f;
+            for (int r = 0; r < rows; r++) {
+                acc += x[xOff + r * cols + j];
+            }
+            out[oOff + j] = acc;
+        }
+    }
 }

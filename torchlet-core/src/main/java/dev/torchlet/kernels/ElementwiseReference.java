@@ -22,4 +22,14 @@ public final class ElementwiseReference {
             acc[aOff + i] += x[xOff + i];
         }
     }
+
+    public static void columnSum(float[] x, int xOff, int rows, int cols, float[] out, int oOff) {
+        for (int j = 0; j < cols; j++) {
+            float acc = 0f;
+            for (int r = 0; r < rows; r++) {
+                acc += x[xOff + r * cols + j];
+            }
+            out[oOff + j] = acc;
+        }
+    }
 }

@@ -79,4 +79,18 @@ class ElementwiseConformanceTest {
             assertSame(want, got, "addInPlace n=" + n);
         }
     }
+
+    @Test
+    void columnSumMatchesReference() {
+        Random r = new Random(4);
+        int[][] shapes = {{1, 1}, {7, 17}, {17, 33}, {64, 257}, {3, 128}, {257, 7}};
+        for (int[] s : shapes) {
+            float[] x = data(r, s[0] * s[1] + 3);
+            float[] want = new float[s[1] + 1];
+            float[] got = new float[s[1] + 1];
+            ElementwiseReference.columnSum(x, 3, s[0], s[1], want, 1);
+            Elementwise.columnSum(x, 3, s[0], s[1], got, 1);
+            assertSame(want, got, "columnSum " + s[0] + "x" + s[1]);
+        }
+    }
 }
