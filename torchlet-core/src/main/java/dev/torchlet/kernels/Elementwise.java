@@ -86,4 +86,18 @@ public final class Elementwise {
             out[oOff + j] = acc;
         }
     }
+
+    /** Sum of x[off .. off + n) in float lanes (a different order than a sequential sum), on the caller's thread. */
+    public static float sum(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + i));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
 }

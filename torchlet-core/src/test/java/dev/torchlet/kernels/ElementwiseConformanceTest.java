@@ -93,4 +93,53 @@ class ElementwiseConformanceTest {
             assertSame(want, got, "columnSum " + s[0] + "x" + s[1]);
         }
     }
+
+    @Test
+    void sumMatchesSequentialSum() {
+        Random r = new Random(5);
+        for (int n : SIZES) {
+            float[] x = new float[n + 3];
+            double want = 0;
+            double mag = 0;
+            for (int i = 0; i < n; i++) {
+                x[3 + i] = r.nextFloat() * 2 - 1;
+                want += x[3 + i];
+                mag += Math.abs(x[3 + i]);
+            }
+            float got = Elementwise.sum(x, 3, n);
+            // float accumulation in another order: within n ulps of the magnitude
+            assertEquals(want, got, 1e-7 * n * (1 + mag), "sum n=" + n);
+        }
+    }
+
+    @Test
+    void adamUpdateMatchesReference() {
+        Random r = new Random(6);
+        for (int n : SIZES) {
+            for (int mode = 0; mode < 3; mode++) { // no decay, L2, decoupled
+                float wd = mode == 0 ? 0f : 0.01f;
+                boolean decoupled = mode == 2;
+                float[] p = data(r, n);
+                float[] grad = data(r, n + 2);
+                float[] m = new float[n];
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    m[i] = r.nextFloat() - 0.5f;
+                    v[i] = r.nextFloat();
+                }
+                float[] p2 = p.clone();
+                float[] m2 = m.clone();
+                float[] v2 = v.clone();
+                for (int step = 0; step < 2; step++) {
+                    AdamKernel.updateReference(p, grad, 2, m, v, 0, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
+                            1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
+                    AdamKernel.update(p2, grad, 2, m2, v2, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
+                            1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
+                }
+                assertSame(p, p2, "adam p n=" + n + " mode " + mode);
+                assertSame(m, m2, "adam m n=" + n + " mode " + mode);
+                assertSame(v, v2, "adam v n=" + n + " mode " + mode);
+            }
+        }
+    }
 }
