@@ -4,9 +4,11 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The backward engine: walks the graph from a root in reverse topological order, sums the
@@ -27,9 +29,13 @@ public final class Engine {
         }
         try (var ignored = GradMode.scope(false)) {
             if (root.gradFn() == null) {
-                accumulateLeaf(root, gradRoot);
+                accumulateLeaf(root, gradRoot, null);
                 return;
             }
+            // storages a leaf may not take over without a copy: the caller's root gradient, and any
+            // storage already handed to a leaf in this pass (e.g. AddBackward's {g, g})
+            Set<Object> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+            handedOut.add(gradRoot.storage());
             List<Node> order = topologicalOrder(root.gradFn());
             Map<Node, Tensor> pending = new IdentityHashMap<>();
             pending.put(root.gradFn(), gradRoot);
@@ -50,7 +56,7 @@ public final class Engine {
                     }
                     Tensor gi = reduceToShape(inputGrads[i], in.shape(), node.name());
                     if (in.gradFn() == null) {
-                        accumulateLeaf(in, gi);
+                        accumulateLeaf(in, gi, handedOut);
                     } else {
                         pending.merge(in.gradFn(), gi, Tensor::add);
                     }
@@ -71,10 +77,22 @@ public final class Engine {
         return g.sumToShape(shape);
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+    /**
+     * leaf.grad += g (or = a copy of g). A fresh gradient that exactly owns its storage (dense, offset
+     * 0, not seen before in this pass) is taken over without the copy, like PyTorch's AccumulateGrad
+     * stealing a gradient nobody else references; handedOut null means always copy.
+     */
+    private static void accumulateLeaf(Tensor leaf, Tensor g, Set<Object> handedOut) {
         Tensor current = leaf.grad();
         Tensor gc = g.dtype() == leaf.dtype() ? g : g.to(leaf.dtype());
-        leaf.setGrad(current == null ? gc.contiguousCopy() : current.add(gc));
+        if (current != null) {
+            leaf.setGrad(current.add(gc));
+        } else if (handedOut != null && gc.isContiguous() && gc.offset() == 0
+                && gc.storage().length() == gc.numel() && handedOut.add(gc.storage())) {
+            leaf.setGrad(gc);
+        } else {
+            leaf.setGrad(gc.contiguousCopy());
+        }
     }
 
     /** Nodes reachable from root, each after every node that feeds gradient into it. Iterative DFS. */

@@ -190,7 +190,11 @@ public final class ConvDirect {
             int x = q - y * wp;
             int segEnd = Math.min(qEnd, y * wp + ow);
             int dst = oOff + y * ow - y * wp; // out index of padded position q' on row y is dst + q'
-            for (int v = q; v < segEnd; v++) {
+            int v = q;
+            for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
+                FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
+            }
+            for (; v < segEnd; v++) {
                 out[dst + v] = tile[tOff + v - q0] + bias;
             }
             q = (y + 1) * wp;

@@ -115,18 +115,14 @@ public final class ConvGemm {
         channelSum(gradOut, g.n(), g.cout(), g.outPixels(), gradB);
     }
 
-    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p); float partials per row, double across rows. */
+    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p); float (vector) partials per row, double across rows. */
     public static void channelSum(float[] x, int n, int c, int p, float[] sums) {
         Parallel.forRange(c, Math.max(1, (1 << 15) / Math.max(1, p * n)), (s, e) -> {
             for (int ch = s; ch < e; ch++) {
                 double sum = 0;
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * p;
-                    float part = 0f;
-                    for (int q = 0; q < p; q++) {
-                        part += x[base + q];
-                    }
-                    sum += part;
+                    sum += Elementwise.sum(x, base, p);
                 }
                 sums[ch] = (float) sum;
             }

@@ -1,7 +1,10 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.Tensor;
+import dev.torchlet.DType;
+import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.Elementwise;
 
 /** Activation functions with PyTorch's definitions and gradients. */
 public final class Activations {
@@ -13,9 +16,30 @@ public final class Activations {
 
     /** relu(x) = max(x, 0); gradient 1 for x &gt; 0, else 0. */
     public static Tensor relu(Tensor t) {
-        Tensor out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
+        Tensor out;
+        if (t.dtype() == DType.FLOAT32) {
+            Tensor in = t.contiguous();
+            out = Tensor.empty(DType.FLOAT32, t.shapeRef());
+            Elementwise.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
+        } else {
+            out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
+        }
         return Autograd.record("ReluBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.mul(s[0].gt(0f).to(g.dtype()))});
+                (g, s) -> new Tensor[] {reluBackward(g, s[0])});
+    }
+
+    /** PyTorch's threshold_backward(g, y, 0): 0 where y &lt;= 0, else g (y the relu output). */
+    private static Tensor reluBackward(Tensor g, Tensor y) {
+        if (g.dtype() == DType.FLOAT32 && y.dtype() == DType.FLOAT32
+                && java.util.Arrays.equals(g.shapeRef(), y.shapeRef())) {
+            Tensor gc = g.contiguous();
+            Tensor yc = y.contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, y.shapeRef());
+            Elementwise.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
+                    out.storage().floats(), 0, out.numel());
+            return out;
+        }
+        return Torch.where(y.le(0f), Torch.zerosLike(g), g);
     }
 
     /** sigmoid(x) = 1 / (1 + e^-x); gradient y (1 - y). */

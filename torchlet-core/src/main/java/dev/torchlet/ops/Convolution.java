@@ -6,6 +6,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.kernels.ConvDepthwise;
 import dev.torchlet.kernels.ConvDirect;
+import dev.torchlet.kernels.ConvDirectWeight;
 import dev.torchlet.kernels.ConvGemm;
 import dev.torchlet.kernels.ConvGeometry;
 import dev.torchlet.kernels.ConvReference;
@@ -229,6 +230,8 @@ public final class Convolution {
         float[] gw = gradW.storage().floats();
         if (g.isDepthwise()) {
             ConvDepthwise.backwardWeight(g, go, xf, 0, gw);
+        } else if (ConvDirectWeight.applies(g)) {
+            ConvDirectWeight.backwardWeight(g, go, xf, 0, gw);
         } else {
             ConvGemm.backwardWeight(g, go, xf, 0, gw);
         }

@@ -1,6 +1,7 @@
 package dev.torchlet.optim;
 
 import dev.torchlet.Tensor;
+import dev.torchlet.kernels.AdamKernel;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +48,11 @@ public class Adam extends Optimizer {
         float stepSize = (float) (lr / (1 - Math.pow(beta1, t)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float decay = (float) (1 - lr * wd);
+        if (!amsgrad) {
+            AdamKernel.update(p, grad, gOff, m, v, n, beta1, beta2, eps, wd, decoupledWeightDecay, decay, stepSize,
+                    bc2Sqrt);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float g = grad[gOff + i];
             if (wd != 0) {

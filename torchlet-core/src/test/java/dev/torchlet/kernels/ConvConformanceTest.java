@@ -37,6 +37,9 @@ class ConvConformanceTest {
                 {1, 3, 11, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1, 3},   // depthwise, multiplier 3, stride 2x1
                 {2, 5, 9, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 5},    // depthwise, dilated
                 {2, 17, 1, 13, 7, 1, 3, 1, 1, 0, 1, 1, 1, 1},  // conv1d shape (height 1)
+                {3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // the MNIST CNN's first conv
+                {2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... and its second (4 channel vectors)
+                {2, 7, 9, 9, 81, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // 6 channel vectors: 4 + 1 + a 1-wide tail
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
@@ -144,6 +147,13 @@ class ConvConformanceTest {
                 assertClose(gx, gxMag, gxd, gxd.length, "ConvDirect.backwardInput " + s);
                 checked++;
             }
+            if (ConvDirectWeight.applies(g)) {
+                float[] gwd = new float[g.weightSize()];
+                java.util.Arrays.fill(gwd, Float.NaN);
+                ConvDirectWeight.backwardWeight(g, go, xBig, IN_OFF, gwd);
+                assertClose(gw, gwMag, gwd, gwd.length, "ConvDirectWeight.backwardWeight " + s);
+                checked++;
+            }
             if (g.isDepthwise()) {
                 float[] odw = new float[g.outputSize()];
                 ConvDepthwise.forward(g, xBig, IN_OFF, w, b, odw);
@@ -189,5 +199,12 @@ class ConvConformanceTest {
         float[] od = new float[g.outputSize()];
         ConvDirect.forward(g, x, 0, w, null, od);
         assertClose(out, outMag, od, od.length, "ConvDirect.forward with explicit oh");
+        double[] gw = new double[g.weightSize()];
+        ConvReference.backwardWeight(g, toDouble(go, 0, go.length), toDouble(x, 0, x.length), gw);
+        double[] gwMag = new double[g.weightSize()];
+        ConvReference.backwardWeight(g, abs(toDouble(go, 0, go.length)), abs(toDouble(x, 0, x.length)), gwMag);
+        float[] gwd = new float[g.weightSize()];
+        ConvDirectWeight.backwardWeight(g, go, x, 0, gwd);
+        assertClose(gw, gwMag, gwd, gwd.length, "ConvDirectWeight.backwardWeight with explicit oh");
     }
 }

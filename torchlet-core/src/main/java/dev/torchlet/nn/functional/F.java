@@ -68,8 +68,7 @@ public final class F {
                     + Shape.str(weight.shapeRef()) + " (expected last input dim " + (weight.dim() == 2
                     ? weight.size(1) : "?") + ")");
         }
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return dev.torchlet.ops.Linear.linear(x, weight, bias);
     }
 
     /** Zeroes elements with probability p in training and scales the rest by 1/(1-p). */

@@ -1,0 +1,253 @@
+package dev.torchlet.kernels;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float32 weight gradient of a stride-1, ungrouped convolution without im2col or GEMM packing:
+ * an outer-product kernel over output channels.
+ *
+ * <pre>
+ * gradW[co][t] = sum over images b and output pixels (y, x) of gradOut[b][co][y][x] * xpad[b][q + offset[t]]
+ * </pre>
+ * with q = y*wp + x on the zero-padded input grid (as in {@link ConvDirect}: tap t = (c, i, j) is
+ * the constant offset c*hp*wp + i*dh*wp + j*dw). Per image, gradOut is transposed once to
+ * (pixel, cout) rows, so one pixel's output channels are contiguous vectors; the kernel keeps a
+ * block of TB taps x CB channel-vectors of accumulators and, per pixel, broadcasts TB input values
+ * against CB vectors of gradOut (no horizontal reductions). Images are split across the pool; each
+ * task accumulates its own partial, summed at the end.
+ */
+public final class ConvDirectWeight {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    /** Taps per block. */
+    private static final int TB = 6;
+    /** Channel vectors per block in the main kernel. */
+    private static final int CB = 4;
+
+    private ConvDirectWeight() {}
+
+    /** True if this kernel handles g: stride 1, one group, a valid output. */
+    public static boolean applies(ConvGeometry g) {
+        return g.groups() == 1 && ConvDirect.applies(g);
+    }
+
+    /** gradW (cout, cin, kh, kw) = weight gradient, overwritten; in starts at inOff. */
+    public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("ConvDirectWeight: needs stride 1 and groups 1, got " + g);
+        }
+        int hp = g.h() + 2 * g.ph();
+        int wp = g.w() + 2 * g.pw();
+        int plane = hp * wp;
+        int k = g.colRows();
+        int kPad = (k + TB - 1) / TB * TB;
+        int cout = g.cout();
+        int coutPad = (cout + L - 1) / L * L;
+        int p = g.outPixels();
+        int[] offsets = new int[kPad]; // padded taps read offset 0; their sums are dropped
+        for (int c = 0, t = 0; c < g.cin(); c++) {
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++, t++) {
+                    offsets[t] = c * plane + i * g.dh() * wp + j * g.dw();
+                }
+            }
+        }
+        int imagePlanes = g.cin() * plane;
+        int slack = L;
+        ConcurrentLinkedQueue<float[]> partials = new ConcurrentLinkedQueue<>();
+        Parallel.forRange(g.n(), 1, (s, e) -> {
+            float[] acc = new float[kPad * coutPad]; // (tap, co)
+            float[] xp = new float[imagePlanes + slack];
+            float[] got = new float[p * coutPad]; // (pixel, co), padded channels stay zero
+            for (int b = s; b < e; b++) {
+                padImage(g, in, inOff + b * g.cin() * g.inPixels(), xp, wp, plane);
+                transpose(gradOut, b * cout * p, cout, p, got, coutPad);
+                int cv = coutPad / L;
+                for (int t0 = 0; t0 < kPad; t0 += TB) {
+                    int v = 0;
+                    for (; v + CB <= cv; v += CB) {
+                        block4(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                    }
+                    for (; v < cv; v++) {
+                        block1(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                    }
+                }
+            }
+            partials.add(acc);
+        });
+        java.util.Arrays.fill(gradW, 0, cout * k, 0f);
+        for (float[] acc : partials) {
+            for (int co = 0; co < cout; co++) {
+                for (int t = 0; t < k; t++) {
+                    gradW[co * k + t] += acc[t * coutPad + co];
+                }
+            }
+        }
+    }
+
+    /** Copies one image into the interiors of its zero-bordered padded planes (borders are never written). */
+    private static void padImage(ConvGeometry g, float[] in, int src, float[] xp, int wp, int plane) {
+        for (int c = 0; c < g.cin(); c++) {
+            int dst = c * plane + g.ph() * wp + g.pw();
+            int from = src + c * g.h() * g.w();
+            for (int y = 0; y < g.h(); y++) {
+                System.arraycopy(in, from + y * g.w(), xp, dst + y * wp, g.w());
+            }
+        }
+    }
+
+    /** got[q][co] = x[off + co*p + q] for x (cout, p); 8-column strips keep the writes cache-local. */
+    private static void transpose(float[] x, int off, int cout, int p, float[] got, int ld) {
+        for (int q0 = 0; q0 < p; q0 += 8) {
+            int q1 = Math.min(p, q0 + 8);
+            for (int co = 0; co < cout; co++) {
+                int src = off + co * p;
+                for (int q = q0; q < q1; q++) {
+                    got[q * ld + co] = x[src + q];
+                }
+            }
+        }
+    }
+
+    /** acc[t0 + r][c0 .. c0 + 4L) += sum over pixels of xp[q + offsets[t0 + r]] * got[pixel][c0 ..]. */
+    private static void block4(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
+                               int wp, float[] acc) {
+        int o0 = offsets[t0];
+        int o1 = offsets[t0 + 1];
+        int o2 = offsets[t0 + 2];
+        int o3 = offsets[t0 + 3];
+        int o4 = offsets[t0 + 4];
+        int o5 = offsets[t0 + 5];
+        int a0 = t0 * ld + c0;
+        FloatVector s00 = FloatVector.fromArray(S, acc, a0);
+        FloatVector s01 = FloatVector.fromArray(S, acc, a0 + L);
+        FloatVector s02 = FloatVector.fromArray(S, acc, a0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, acc, a0 + ld);
+        FloatVector s11 = FloatVector.fromArray(S, acc, a0 + ld + L);
+        FloatVector s12 = FloatVector.fromArray(S, acc, a0 + ld + 2 * L);
+        FloatVector s13 = FloatVector.fromArray(S, acc, a0 + ld + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, acc, a0 + 2 * ld);
+        FloatVector s21 = FloatVector.fromArray(S, acc, a0 + 2 * ld + L);
+        FloatVector s22 = FloatVector.fromArray(S, acc, a0 + 2 * ld + 2 * L);
+        FloatVector s23 = FloatVector.fromArray(S, acc, a0 + 2 * ld + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, acc, a0 + 3 * ld);
+        FloatVector s31 = FloatVector.fromArray(S, acc, a0 + 3 * ld + L);
+        FloatVector s32 = FloatVector.fromArray(S, acc, a0 + 3 * ld + 2 * L);
+        FloatVector s33 = FloatVector.fromArray(S, acc, a0 + 3 * ld + 3 * L);
+        FloatVector s40 = FloatVector.fromArray(S, acc, a0 + 4 * ld);
+        FloatVector s41 = FloatVector.fromArray(S, acc, a0 + 4 * ld + L);
+        FloatVector s42 = FloatVector.fromArray(S, acc, a0 + 4 * ld + 2 * L);
+        FloatVector s43 = FloatVector.fromArray(S, acc, a0 + 4 * ld + 3 * L);
+        FloatVector s50 = FloatVector.fromArray(S, acc, a0 + 5 * ld);
+        FloatVector s51 = FloatVector.fromArray(S, acc, a0 + 5 * ld + L);
+        FloatVector s52 = FloatVector.fromArray(S, acc, a0 + 5 * ld + 2 * L);
+        FloatVector s53 = FloatVector.fromArray(S, acc, a0 + 5 * ld + 3 * L);
+        int pix = 0;
+        for (int y = 0; y < oh; y++) {
+            int qRow = y * wp;
+            for (int x = 0; x < ow; x++, pix++) {
+                int q = qRow + x;
+                int gi = pix * ld + c0;
+                FloatVector g0 = FloatVector.fromArray(S, got, gi);
+                FloatVector g1 = FloatVector.fromArray(S, got, gi + L);
+                FloatVector g2 = FloatVector.fromArray(S, got, gi + 2 * L);
+                FloatVector g3 = FloatVector.fromArray(S, got, gi + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, xp[q + o0]);
+                s00 = g0.fma(x0, s00);
+                s01 = g1.fma(x0, s01);
+                s02 = g2.fma(x0, s02);
+                s03 = g3.fma(x0, s03);
+                FloatVector x1 = FloatVector.broadcast(S, xp[q + o1]);
+                s10 = g0.fma(x1, s10);
+                s11 = g1.fma(x1, s11);
+                s12 = g2.fma(x1, s12);
+                s13 = g3.fma(x1, s13);
+                FloatVector x2 = FloatVector.broadcast(S, xp[q + o2]);
+                s20 = g0.fma(x2, s20);
+                s21 = g1.fma(x2, s21);
+                s22 = g2.fma(x2, s22);
+                s23 = g3.fma(x2, s23);
+                FloatVector x3 = FloatVector.broadcast(S, xp[q + o3]);
+                s30 = g0.fma(x3, s30);
+                s31 = g1.fma(x3, s31);
+                s32 = g2.fma(x3, s32);
+                s33 = g3.fma(x3, s33);
+                FloatVector x4 = FloatVector.broadcast(S, xp[q + o4]);
+                s40 = g0.fma(x4, s40);
+                s41 = g1.fma(x4, s41);
+                s42 = g2.fma(x4, s42);
+                s43 = g3.fma(x4, s43);
+                FloatVector x5 = FloatVector.broadcast(S, xp[q + o5]);
+                s50 = g0.fma(x5, s50);
+                s51 = g1.fma(x5, s51);
+                s52 = g2.fma(x5, s52);
+                s53 = g3.fma(x5, s53);
+            }
+        }
+        s00.intoArray(acc, a0);
+        s01.intoArray(acc, a0 + L);
+        s02.intoArray(acc, a0 + 2 * L);
+        s03.intoArray(acc, a0 + 3 * L);
+        s10.intoArray(acc, a0 + ld);
+        s11.intoArray(acc, a0 + ld + L);
+        s12.intoArray(acc, a0 + ld + 2 * L);
+        s13.intoArray(acc, a0 + ld + 3 * L);
+        s20.intoArray(acc, a0 + 2 * ld);
+        s21.intoArray(acc, a0 + 2 * ld + L);
+        s22.intoArray(acc, a0 + 2 * ld + 2 * L);
+        s23.intoArray(acc, a0 + 2 * ld + 3 * L);
+        s30.intoArray(acc, a0 + 3 * ld);
+        s31.intoArray(acc, a0 + 3 * ld + L);
+        s32.intoArray(acc, a0 + 3 * ld + 2 * L);
+        s33.intoArray(acc, a0 + 3 * ld + 3 * L);
+        s40.intoArray(acc, a0 + 4 * ld);
+        s41.intoArray(acc, a0 + 4 * ld + L);
+        s42.intoArray(acc, a0 + 4 * ld + 2 * L);
+        s43.intoArray(acc, a0 + 4 * ld + 3 * L);
+        s50.intoArray(acc, a0 + 5 * ld);
+        s51.intoArray(acc, a0 + 5 * ld + L);
+        s52.intoArray(acc, a0 + 5 * ld + 2 * L);
+        s53.intoArray(acc, a0 + 5 * ld + 3 * L);
+    }
+
+    /** One channel vector: the tail of {@link #block4}. */
+    private static void block1(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
+                               int wp, float[] acc) {
+        int o0 = offsets[t0];
+        int o1 = offsets[t0 + 1];
+        int o2 = offsets[t0 + 2];
+        int o3 = offsets[t0 + 3];
+        int o4 = offsets[t0 + 4];
+        int o5 = offsets[t0 + 5];
+        int a0 = t0 * ld + c0;
+        FloatVector s0 = FloatVector.fromArray(S, acc, a0);
+        FloatVector s1 = FloatVector.fromArray(S, acc, a0 + ld);
+        FloatVector s2 = FloatVector.fromArray(S, acc, a0 + 2 * ld);
+        FloatVector s3 = FloatVector.fromArray(S, acc, a0 + 3 * ld);
+        FloatVector s4 = FloatVector.fromArray(S, acc, a0 + 4 * ld);
+        FloatVector s5 = FloatVector.fromArray(S, acc, a0 + 5 * ld);
+        int pix = 0;
+        for (int y = 0; y < oh; y++) {
+            int qRow = y * wp;
+            for (int x = 0; x < ow; x++, pix++) {
+                int q = qRow + x;
+                FloatVector g0 = FloatVector.fromArray(S, got, pix * ld + c0);
+                s0 = g0.fma(FloatVector.broadcast(S, xp[q + o0]), s0);
+                s1 = g0.fma(FloatVector.broadcast(S, xp[q + o1]), s1);
+                s2 = g0.fma(FloatVector.broadcast(S, xp[q + o2]), s2);
+                s3 = g0.fma(FloatVector.broadcast(S, xp[q + o3]), s3);
+                s4 = g0.fma(FloatVector.broadcast(S, xp[q + o4]), s4);
+                s5 = g0.fma(FloatVector.broadcast(S, xp[q + o5]), s5);
+            }
+        }
+        s0.intoArray(acc, a0);
+        s1.intoArray(acc, a0 + ld);
+        s2.intoArray(acc, a0 + 2 * ld);
+        s3.intoArray(acc, a0 + 3 * ld);
+        s4.intoArray(acc, a0 + 4 * ld);
+        s5.intoArray(acc, a0 + 5 * ld);
+    }
+}
