@@ -1,6 +1,5 @@
 package dev.torchlet.kernels;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,7 +55,8 @@ public final class ConvDirectWeight {
         }
         int imagePlanes = g.cin() * plane;
         int slack = L;
-        ConcurrentLinkedQueue<float[]> partials = new ConcurrentLinkedQueue<>();
+        // one partial per task, keyed by its first image and summed in image order (deterministic)
+        java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
         Parallel.forRange(g.n(), 1, (s, e) -> {
             float[] acc = new float[kPad * coutPad]; // (tap, co)
             float[] xp = new float[imagePlanes + slack];
@@ -75,10 +75,10 @@ public final class ConvDirectWeight {
                     }
                 }
             }
-            partials.add(acc);
+            partials.put(s, acc);
         });
         java.util.Arrays.fill(gradW, 0, cout * k, 0f);
-        for (float[] acc : partials) {
+        for (float[] acc : partials.values()) {
             for (int co = 0; co < cout; co++) {
                 for (int t = 0; t < k; t++) {
                     gradW[co * k + t] += acc[t * coutPad + co];

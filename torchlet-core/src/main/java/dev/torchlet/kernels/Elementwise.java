@@ -94,7 +94,7 @@ public final class Elementwise {
         for (int end = S.loopBound(n); i < end; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sumLanes(acc);
         for (; i < n; i++) {
             s += x[off + i];
         }
