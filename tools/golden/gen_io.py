@@ -49,8 +49,11 @@ def convbn():
     assert sd["1.num_batches_tracked"].dtype == torch.int64
     torch.save(sd, out("convbn.pt"))
     torch.save(sd, out("convbn_legacy.pt"), _use_new_zipfile_serialization=False)
-    fixtures.save({"state." + k: v for k, v in sd.items()}, out("convbn_expected.safetensors"),
-                  metadata={"keys": ",".join(sd.keys())})
+    model.eval()
+    x = torch.randn(2, 1, 6, 6)
+    expected = {"state." + k: v for k, v in sd.items()}
+    expected.update({"input": x, "eval_output": model(x).detach()})
+    fixtures.save(expected, out("convbn_expected.safetensors"), metadata={"keys": ",".join(sd.keys())})
 
 
 def views_and_dtypes():

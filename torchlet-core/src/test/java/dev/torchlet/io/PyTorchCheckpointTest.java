@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
+import dev.torchlet.nn.BatchNorm2d;
+import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
@@ -72,6 +74,14 @@ class PyTorchCheckpointTest {
         assertEquals(0, n.dim());
         assertArrayEquals(new long[] {3}, n.toLongArray());
         assertArrayEquals(new int[] {2, 1, 3, 3}, sd.get("0.weight").shape());
+
+        // the same state dict drives the equivalent Torchlet model to PyTorch's eval output
+        Sequential model = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2), new ReLU());
+        model.loadStateDict(sd);
+        model.eval();
+        SafeTensors.Contents expected = SafeTensors.readWithMetadata(resource("convbn_expected.safetensors"));
+        Tensor y = model.forward(expected.tensors().get("input"));
+        Golden.assertClose(expected.tensors().get("eval_output"), y, 1e-6, 1e-5, "eval forward of " + file);
     }
 
     @Test
