@@ -27,7 +27,7 @@ public final class Golden {
             var url = Golden.class.getResource("/golden/" + n + ".safetensors");
             if (url == null) {
                 throw new IllegalStateException("missing fixture golden/" + n + ".safetensors: run tools/golden/"
-                        + "generate_all.sh with PyTorch installed");
+                        + "generate_all.sh with PyTorch and torchvision installed");
             }
             try {
                 return SafeTensors.read(Path.of(url.toURI()));

@@ -3,7 +3,7 @@ package dev.torchlet.data.transforms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.data.testing.Golden;
+import dev.torchlet.testing.Golden;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
