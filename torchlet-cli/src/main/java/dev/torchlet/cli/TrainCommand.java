@@ -24,7 +24,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, cnn-bn or resnet-small (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Number of epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Number of epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
