@@ -95,8 +95,12 @@ final class GemmF32 {
 
     /** The blocked path for any sizes (package-private so the conformance test can force it). */
     static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc) {
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0 || k == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
         int threads = (long) m * n * k < PARALLEL_MACS ? 1 : Parallel.numThreads();
         // row blocks of at most MC rows, their count a multiple of the thread count, sizes balanced
         int mBlocks = roundUp(ceilDiv(m, MC), threads);
@@ -182,8 +186,8 @@ final class GemmF32 {
 
     /** The direct path for any sizes (package-private so the conformance test can force it). */
     static void direct(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                       float beta, float[] c, int cOff, int ldc) {
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc) {
         if (transA && transB) {
             blocked(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -202,9 +206,9 @@ final class GemmF32 {
     }
 
     /** The block rows [i0, i1) x columns [j0, j1) of C, straight from the operands. */
-    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc) {
+    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                                    float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                    float beta, float[] c, int cOff, int ldc) {
         if (!transB && i1 - i0 <= 4) {
             for (int i = i0; i < i1; i++) {
                 rowTimesB(transA ? aOff + i : aOff + i * lda, transA ? lda : 1, j0, j1, k, alpha, a, b, bOff, ldb,
