@@ -27,7 +27,7 @@ class BenchCommandTest {
     void gemmWorkloadPrintsNameValueUnit() {
         int saved = Torch.getNumThreads();
         try {
-            Run r = run("bench", "--only", "gemm1024_gflops", "--threads", "1");
+            Run r = run("bench", "--only", "gemm1024_gflops", "--threads", "1", "--warmup-seconds", "0");
             assertEquals(0, r.code(), r.err());
             String line = r.out().strip();
             assertTrue(line.matches("gemm1024_gflops \\d+\\.\\d\\d GFLOP/s"), line);
@@ -63,9 +63,30 @@ class BenchCommandTest {
 
     @Test
     void timingIsTheMedianAfterWarmUp() {
-        int[] calls = {0};
-        double t = Timing.median(() -> calls[0]++, 2, 5);
-        assertEquals(7, calls[0]);
-        assertTrue(t >= 0);
+        double saved = Timing.jitWarmUpSeconds();
+        try {
+            Timing.setJitWarmUpSeconds(0);
+            int[] calls = {0};
+            double t = Timing.median(() -> calls[0]++, 2, 5);
+            assertEquals(7, calls[0], "2 warm-up + 5 timed runs");
+            assertTrue(t >= 0);
+            Timing.setJitWarmUpSeconds(0.05);
+            calls[0] = 0;
+            Timing.median(() -> {
+                calls[0]++;
+                sleep(5);
+            }, 2, 1);
+            assertTrue(calls[0] >= 8, "0.05 s of 5 ms runs warms up ~10 times, got " + calls[0]);
+        } finally {
+            Timing.setJitWarmUpSeconds(saved);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

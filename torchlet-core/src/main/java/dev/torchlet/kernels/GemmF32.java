@@ -1,8 +1,6 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * in full on the zero-padded panels into a scratch tile and merged element by element.
  *
  * <p>Small products (and GEMV-like shapes) take the direct path: no packing, a few rows times two
- * vectors of columns straight from the operands (masked at the right edge), or, when op(B) is stored
+ * vectors of columns straight from the operands (the right edge through a zero-padded copy), or, when op(B) is stored
  * transposed, vectorized dot products along k.
  */
 final class GemmF32 {
@@ -38,8 +36,10 @@ final class GemmF32 {
     static final int MC = MR * 24;
     /** Columns per B block. */
     static final int NC = NR * 128;
-    /** Products below this many multiply-adds use the direct (unpacked) path. */
-    static final long DIRECT_MACS = 1L << 18;
+    /** Products up to this many multiply-adds use the direct (unpacked) path when B is not transposed... */
+    static final long DIRECT_AXPY_MACS = 1L << 20;
+    /** ... and below this many when it is. */
+    static final long DIRECT_DOT_MACS = 1L << 15;
     /** Work below this many multiply-adds stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
 
@@ -60,7 +60,16 @@ final class GemmF32 {
             return;
         }
         long macs = (long) m * n * k;
-        boolean direct = macs < DIRECT_MACS || m <= 4 || n < VL;
+        // measured crossovers (Zen 5, one thread): the direct axpy tiles beat packing up to ~100^3 when n
+        // fills whole tiles; the dot-product path only wins for a few rows (GEMV-like x @ W^T) or tiny sizes
+        boolean direct;
+        if (m <= 4 || n < VL) {
+            direct = true;
+        } else if (transB) {
+            direct = m <= 8 || macs < DIRECT_DOT_MACS;
+        } else {
+            direct = n >= NR && macs <= DIRECT_AXPY_MACS;
+        }
         if (direct) {
             direct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
@@ -85,8 +94,12 @@ final class GemmF32 {
 
     /** The blocked path for any sizes (package-private so the conformance test can force it). */
     static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc) {
+                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                        float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0 || k == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
         int threads = (long) m * n * k < PARALLEL_MACS ? 1 : Parallel.numThreads();
         // row blocks of at most MC rows, their count a multiple of the thread count, sizes balanced
         int mBlocks = roundUp(ceilDiv(m, MC), threads);
@@ -172,8 +185,8 @@ final class GemmF32 {
 
     /** The direct path for any sizes (package-private so the conformance test can force it). */
     static void direct(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                       float beta, float[] c, int cOff, int ldc) {
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc) {
         if (transA && transB) {
             blocked(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -192,9 +205,9 @@ final class GemmF32 {
     }
 
     /** The block rows [i0, i1) x columns [j0, j1) of C, straight from the operands. */
-    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc) {
+    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                                    float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                    float beta, float[] c, int cOff, int ldc) {
         if (!transB && i1 - i0 <= 4) {
             for (int i = i0; i < i1; i++) {
                 rowTimesB(transA ? aOff + i : aOff + i * lda, transA ? lda : 1, j0, j1, k, alpha, a, b, bOff, ldb,
@@ -204,16 +217,40 @@ final class GemmF32 {
             // A[i][p] = a[aOff + i*ais + p*aps] for either orientation of A
             int ais = transA ? 1 : lda;
             int aps = transA ? lda : 1;
-            for (int j = j0; j < j1; j += NR) {
-                VectorMask<Float> m0 = S.indexInRange(j, j1);
-                VectorMask<Float> m1 = S.indexInRange(j + VL, j1);
+            int jFull = j0 + (j1 - j0) / NR * NR;
+            for (int j = j0; j < jFull; j += NR) {
                 int i = i0;
                 for (; i + 4 <= i1; i += 4) {
-                    axpy4(k, alpha, a, aOff + i * ais, ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc,
-                            m0, m1);
+                    axpy4(k, alpha, a, aOff + i * ais, ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
                 }
                 for (; i < i1; i++) {
-                    axpy1(k, alpha, a, aOff + i * ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, m0, m1);
+                    axpy1(k, alpha, a, aOff + i * ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j);
+                }
+            }
+            if (jFull < j1) {
+                // right edge: the same tiles on a zero-padded copy of B's last columns, into a scratch tile
+                // (masked loads near the end of an array leave the Vector API's fast path)
+                int w = j1 - jFull;
+                float[] bt = new float[k * NR];
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(b, bOff + p * ldb + jFull, bt, p * NR, w);
+                }
+                float[] ct = new float[4 * NR];
+                int i = i0;
+                while (i < i1) {
+                    int rows = i + 4 <= i1 ? 4 : 1;
+                    if (rows == 4) {
+                        axpy4(k, alpha, a, aOff + i * ais, ais, aps, bt, 0, NR, 0f, ct, 0, NR);
+                    } else {
+                        axpy1(k, alpha, a, aOff + i * ais, aps, bt, 0, NR, 0f, ct, 0);
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        int ci = cOff + (i + r) * ldc + jFull;
+                        for (int j = 0; j < w; j++) {
+                            c[ci + j] = combine(ct[r * NR + j], beta, c[ci + j]);
+                        }
+                    }
+                    i += rows;
                 }
             }
         } else {
@@ -296,17 +333,17 @@ final class GemmF32 {
         return beta == 0f ? v : v + beta * old;
     }
 
-    /** C[i..i+4)[j..j+2VL) = alpha * A[i..i+4)[:] @ B[:][j..j+2VL) + beta * C, columns masked by m0, m1. */
+    /** C[i..i+4)[j..j+2VL) = alpha * A[i..i+4)[:] @ B[:][j..j+2VL) + beta * C. */
     private static void axpy4(int k, float alpha, float[] a, int ai, int ais, int aps, float[] b, int bi, int ldb,
-                              float beta, float[] c, int ci, int ldc, VectorMask<Float> m0, VectorMask<Float> m1) {
+                              float beta, float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
             int pb = bi + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(S, b, pb, m0);
-            FloatVector b1 = FloatVector.fromArray(S, b, pb + VL, m1);
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + VL);
             int pa = ai + p * aps;
             FloatVector av = FloatVector.broadcast(S, a[pa]);
             c00 = av.fma(b0, c00);
@@ -321,47 +358,46 @@ final class GemmF32 {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        storeMasked(c00, c01, alpha, beta, c, ci, m0, m1);
-        storeMasked(c10, c11, alpha, beta, c, ci + ldc, m0, m1);
-        storeMasked(c20, c21, alpha, beta, c, ci + 2 * ldc, m0, m1);
-        storeMasked(c30, c31, alpha, beta, c, ci + 3 * ldc, m0, m1);
+        storeRow(c00, c01, alpha, beta, c, ci);
+        storeRow(c10, c11, alpha, beta, c, ci + ldc);
+        storeRow(c20, c21, alpha, beta, c, ci + 2 * ldc);
+        storeRow(c30, c31, alpha, beta, c, ci + 3 * ldc);
     }
 
     /** One row of {@link #axpy4}. */
     private static void axpy1(int k, float alpha, float[] a, int ai, int aps, float[] b, int bi, int ldb,
-                              float beta, float[] c, int ci, VectorMask<Float> m0, VectorMask<Float> m1) {
+                              float beta, float[] c, int ci) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
         FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S); // second chain hides FMA latency
         int p = 0;
         for (; p + 2 <= k; p += 2) {
             int pb = bi + p * ldb;
             FloatVector av = FloatVector.broadcast(S, a[ai + p * aps]);
-            c0 = av.fma(FloatVector.fromArray(S, b, pb, m0), c0);
-            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL, m1), c1);
+            c0 = av.fma(FloatVector.fromArray(S, b, pb), c0);
+            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL), c1);
             FloatVector aw = FloatVector.broadcast(S, a[ai + (p + 1) * aps]);
-            d0 = aw.fma(FloatVector.fromArray(S, b, pb + ldb, m0), d0);
-            d1 = aw.fma(FloatVector.fromArray(S, b, pb + ldb + VL, m1), d1);
+            d0 = aw.fma(FloatVector.fromArray(S, b, pb + ldb), d0);
+            d1 = aw.fma(FloatVector.fromArray(S, b, pb + ldb + VL), d1);
         }
         if (p < k) {
             int pb = bi + p * ldb;
             FloatVector av = FloatVector.broadcast(S, a[ai + p * aps]);
-            c0 = av.fma(FloatVector.fromArray(S, b, pb, m0), c0);
-            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL, m1), c1);
+            c0 = av.fma(FloatVector.fromArray(S, b, pb), c0);
+            c1 = av.fma(FloatVector.fromArray(S, b, pb + VL), c1);
         }
-        storeMasked(c0.add(d0), c1.add(d1), alpha, beta, c, ci, m0, m1);
+        storeRow(c0.add(d0), c1.add(d1), alpha, beta, c, ci);
     }
 
-    private static void storeMasked(FloatVector v0, FloatVector v1, float alpha, float beta, float[] c, int ci,
-                                    VectorMask<Float> m0, VectorMask<Float> m1) {
+    private static void storeRow(FloatVector v0, FloatVector v1, float alpha, float beta, float[] c, int ci) {
         FloatVector r0 = v0.mul(alpha);
         FloatVector r1 = v1.mul(alpha);
         if (beta != 0f) {
             FloatVector bv = FloatVector.broadcast(S, beta);
-            r0 = FloatVector.fromArray(S, c, ci, m0).fma(bv, r0);
-            r1 = FloatVector.fromArray(S, c, ci + VL, m1).fma(bv, r1);
+            r0 = FloatVector.fromArray(S, c, ci).fma(bv, r0);
+            r1 = FloatVector.fromArray(S, c, ci + VL).fma(bv, r1);
         }
-        r0.intoArray(c, ci, m0);
-        r1.intoArray(c, ci + VL, m1);
+        r0.intoArray(c, ci);
+        r1.intoArray(c, ci + VL);
     }
 
     /** C[i..i+2)[j..j+4) = alpha * A[i..i+2)[:] . Bt[j..j+4)[:] + beta * C, with Bt the stored (n, k) B. */
@@ -370,14 +406,14 @@ final class GemmF32 {
         FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
         FloatVector s03 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
         FloatVector s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
-        for (int p = 0; p < k; p += VL) {
-            VectorMask<Float> mk = S.indexInRange(p, k);
-            FloatVector a0 = FloatVector.fromArray(S, a, ai + p, mk);
-            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p, mk);
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + p, mk);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + ldb + p, mk);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * ldb + p, mk);
-            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * ldb + p, mk);
+        int kv = S.loopBound(k);
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + ldb + p);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * ldb + p);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * ldb + p);
             s00 = a0.fma(b0, s00);
             s01 = a0.fma(b1, s01);
             s02 = a0.fma(b2, s02);
@@ -387,40 +423,61 @@ final class GemmF32 {
             s12 = a1.fma(b2, s12);
             s13 = a1.fma(b3, s13);
         }
-        storeDots(s00, s01, s02, s03, alpha, beta, c, ci);
-        storeDots(s10, s11, s12, s13, alpha, beta, c, ci + ldc);
+        float[] t = new float[8];
+        for (int p = kv; p < k; p++) { // k tail: scalar (masked loads near an array's end are slow)
+            float a0 = a[ai + p];
+            float a1 = a[ai + lda + p];
+            for (int q = 0; q < 4; q++) {
+                float bq = b[bi + q * ldb + p];
+                t[q] += a0 * bq;
+                t[4 + q] += a1 * bq;
+            }
+        }
+        storeDots(s00, s01, s02, s03, t, 0, alpha, beta, c, ci);
+        storeDots(s10, s11, s12, s13, t, 4, alpha, beta, c, ci + ldc);
     }
 
     private static void dot1x4(int k, float alpha, float[] a, int ai, float[] b, int bi, int ldb,
                                float beta, float[] c, int ci) {
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-        for (int p = 0; p < k; p += VL) {
-            VectorMask<Float> mk = S.indexInRange(p, k);
-            FloatVector a0 = FloatVector.fromArray(S, a, ai + p, mk);
-            s0 = a0.fma(FloatVector.fromArray(S, b, bi + p, mk), s0);
-            s1 = a0.fma(FloatVector.fromArray(S, b, bi + ldb + p, mk), s1);
-            s2 = a0.fma(FloatVector.fromArray(S, b, bi + 2 * ldb + p, mk), s2);
-            s3 = a0.fma(FloatVector.fromArray(S, b, bi + 3 * ldb + p, mk), s3);
+        int kv = S.loopBound(k);
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
+            s0 = a0.fma(FloatVector.fromArray(S, b, bi + p), s0);
+            s1 = a0.fma(FloatVector.fromArray(S, b, bi + ldb + p), s1);
+            s2 = a0.fma(FloatVector.fromArray(S, b, bi + 2 * ldb + p), s2);
+            s3 = a0.fma(FloatVector.fromArray(S, b, bi + 3 * ldb + p), s3);
         }
-        storeDots(s0, s1, s2, s3, alpha, beta, c, ci);
+        float[] t = new float[4];
+        for (int p = kv; p < k; p++) { // k tail: scalar (masked loads near an array's end are slow)
+            float a0 = a[ai + p];
+            for (int q = 0; q < 4; q++) {
+                t[q] += a0 * b[bi + q * ldb + p];
+            }
+        }
+        storeDots(s0, s1, s2, s3, t, 0, alpha, beta, c, ci);
     }
 
-    private static void storeDots(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float alpha,
-                                  float beta, float[] c, int ci) {
-        c[ci] = combine(alpha * Simd.sumLanes(s0), beta, c[ci]);
-        c[ci + 1] = combine(alpha * Simd.sumLanes(s1), beta, c[ci + 1]);
-        c[ci + 2] = combine(alpha * Simd.sumLanes(s2), beta, c[ci + 2]);
-        c[ci + 3] = combine(alpha * Simd.sumLanes(s3), beta, c[ci + 3]);
+    private static void storeDots(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] t, int ti,
+                                  float alpha, float beta, float[] c, int ci) {
+        c[ci] = combine(alpha * (Simd.sumLanes(s0) + t[ti]), beta, c[ci]);
+        c[ci + 1] = combine(alpha * (Simd.sumLanes(s1) + t[ti + 1]), beta, c[ci + 1]);
+        c[ci + 2] = combine(alpha * (Simd.sumLanes(s2) + t[ti + 2]), beta, c[ci + 2]);
+        c[ci + 3] = combine(alpha * (Simd.sumLanes(s3) + t[ti + 3]), beta, c[ci + 3]);
     }
 
     private static float dot(int k, float[] a, int ai, float[] b, int bi) {
         FloatVector s = FloatVector.zero(S);
-        for (int p = 0; p < k; p += VL) {
-            VectorMask<Float> mk = S.indexInRange(p, k);
-            s = FloatVector.fromArray(S, a, ai + p, mk).fma(FloatVector.fromArray(S, b, bi + p, mk), s);
+        int kv = S.loopBound(k);
+        for (int p = 0; p < kv; p += VL) {
+            s = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), s);
         }
-        return Simd.sumLanes(s);
+        float r = Simd.sumLanes(s);
+        for (int p = kv; p < k; p++) {
+            r += a[ai + p] * b[bi + p];
+        }
+        return r;
     }
 
     // ---------------------------------------------------------------- the register tile (written out)

@@ -59,11 +59,26 @@ final class GemmPacking {
     /** Packs B panels [q0, q1) of the block depth [pc, pc+kc) x columns [jc, jc+nc) into nr-column panels. */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
                       int nr, float[] dst, int q0, int q1) {
+        int[] gather = null;
+        if (transB && (long) (VL - 1) * ldb < Integer.MAX_VALUE) {
+            gather = new int[VL]; // lane j reads stored row j: index j*ldb
+            for (int j = 0; j < VL; j++) {
+                gather[j] = j * ldb;
+            }
+        }
         for (int q = q0; q < q1; q++) {
             int j0 = q * nr;
             int cols = Math.min(nr, nc - j0);
             int base = q * nr * kc;
-            if (transB) {
+            if (transB && gather != null && cols == nr && nr % VL == 0) {
+                // B[p][j] = b[bOff + j*ldb + p]: one gather of VL stored rows per depth step and vector
+                for (int v = 0; v < nr; v += VL) {
+                    int src = bOff + (jc + j0 + v) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        FloatVector.fromArray(S, b, src + p, gather, 0).intoArray(dst, base + p * nr + v);
+                    }
+                }
+            } else if (transB) {
                 // B[p][j] = b[bOff + j*ldb + p]: read each column contiguously, write with stride nr
                 for (int j = 0; j < cols; j++) {
                     int src = bOff + (jc + j0 + j) * ldb + pc;

@@ -154,7 +154,8 @@ class GemmConformanceTest {
                 () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, a, 0, 2, 0f, a, 0, 2));
         assertTrue(e3.getMessage().contains("operand A") && e3.getMessage().contains("leading dim 2"), e3.getMessage());
         var e4 = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0, new double[4], 0, 2));
+                () -> Gemm.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0,
+                        new double[4], 0, 2));
         assertTrue(e4.getMessage().contains("dgemm") && e4.getMessage().contains("offset 1"), e4.getMessage());
     }
 

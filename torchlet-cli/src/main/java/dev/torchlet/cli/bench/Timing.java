@@ -2,17 +2,38 @@ package dev.torchlet.cli.bench;
 
 import java.util.Arrays;
 
-/** The baselines' timing rule: {@code warm} untimed runs, then the median of {@code reps} timed runs. */
+/**
+ * The baselines' timing rule: untimed warm-up runs, then the median of {@code reps} timed runs.
+ *
+ * <p>Warm-up is at least 2 runs (the baselines' count) and, on top, as many runs as fit in
+ * {@link #jitWarmUpSeconds()}: the JVM compiles the kernels during their first runs (a 1024 GEMM takes
+ * ~0.7 s interpreted, then several runs in tiers), which is a one-time start-up cost, not throughput.
+ * {@code torchlet bench --warmup-seconds 0} gives the strict 2-run rule.
+ */
 public final class Timing {
+    private static volatile double jitWarmUpSeconds = 1.0;
+
     private Timing() {}
 
-    /** Median wall time in seconds of {@code reps} runs of body after {@code warm} warm-up runs. */
+    public static double jitWarmUpSeconds() {
+        return jitWarmUpSeconds;
+    }
+
+    public static void setJitWarmUpSeconds(double seconds) {
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("timing: warm-up seconds must be >= 0, got " + seconds);
+        }
+        jitWarmUpSeconds = seconds;
+    }
+
+    /** Median wall time in seconds of {@code reps} runs of body after at least {@code warm} warm-up runs. */
     public static double median(Runnable body, int warm, int reps) {
         if (reps < 1 || warm < 0) {
             throw new IllegalArgumentException("timing: need reps >= 1 and warm >= 0, got reps=" + reps
                     + ", warm=" + warm);
         }
-        for (int i = 0; i < warm; i++) {
+        long warmUntil = System.nanoTime() + (long) (jitWarmUpSeconds * 1e9);
+        for (int i = 0; i < warm || System.nanoTime() < warmUntil; i++) {
             body.run();
         }
         double[] ts = new double[reps];
