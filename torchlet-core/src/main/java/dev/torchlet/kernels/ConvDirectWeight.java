@@ -24,6 +24,8 @@ public final class ConvDirectWeight {
     private static final int TB = 6;
     /** Channel vectors per block in the main kernel. */
     private static final int CB = 4;
+    /** Taps per block of {@link #block2} (2 channel vectors); the tap count is padded to a multiple of it. */
+    private static final int TB2 = 2 * TB;
 
     private ConvDirectWeight() {}
 
@@ -41,7 +43,7 @@ public final class ConvDirectWeight {
         int wp = g.w() + 2 * g.pw();
         int plane = hp * wp;
         int k = g.colRows();
-        int kPad = (k + TB - 1) / TB * TB;
+        int kPad = (k + TB2 - 1) / TB2 * TB2;
         int cout = g.cout();
         int coutPad = (cout + L - 1) / L * L;
         int p = g.outPixels();
@@ -65,13 +67,18 @@ public final class ConvDirectWeight {
                 padImage(g, in, inOff + b * g.cin() * g.inPixels(), xp, wp, plane);
                 transpose(gradOut, b * cout * p, cout, p, got, coutPad);
                 int cv = coutPad / L;
-                for (int t0 = 0; t0 < kPad; t0 += TB) {
+                for (int t0 = 0; t0 < kPad; t0 += TB2) {
                     int v = 0;
                     for (; v + CB <= cv; v += CB) {
                         block4(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                        block4(xp, offsets, t0 + TB, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                    }
+                    for (; v + 2 <= cv; v += 2) {
+                        block2(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
                     }
                     for (; v < cv; v++) {
                         block1(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                        block1(xp, offsets, t0 + TB, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
                     }
                 }
             }
@@ -211,6 +218,121 @@ public final class ConvDirectWeight {
         s51.intoArray(acc, a0 + 5 * ld + L);
         s52.intoArray(acc, a0 + 5 * ld + 2 * L);
         s53.intoArray(acc, a0 + 5 * ld + 3 * L);
+    }
+
+    /**
+     * Two channel vectors x {@link #TB2} taps (24 accumulators): the kernel for cout = 2L (e.g. 32
+     * channels with 16 lanes), where {@link #block1} would be bound by its broadcasts.
+     */
+    private static void block2(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
+                               int wp, float[] acc) {
+        int o0 = offsets[t0 + 0];
+        int o1 = offsets[t0 + 1];
+        int o2 = offsets[t0 + 2];
+        int o3 = offsets[t0 + 3];
+        int o4 = offsets[t0 + 4];
+        int o5 = offsets[t0 + 5];
+        int o6 = offsets[t0 + 6];
+        int o7 = offsets[t0 + 7];
+        int o8 = offsets[t0 + 8];
+        int o9 = offsets[t0 + 9];
+        int o10 = offsets[t0 + 10];
+        int o11 = offsets[t0 + 11];
+        int a0 = t0 * ld + c0;
+        FloatVector s0_0 = FloatVector.fromArray(S, acc, a0 + 0 * ld);
+        FloatVector s0_1 = FloatVector.fromArray(S, acc, a0 + 0 * ld + L);
+        FloatVector s1_0 = FloatVector.fromArray(S, acc, a0 + 1 * ld);
+        FloatVector s1_1 = FloatVector.fromArray(S, acc, a0 + 1 * ld + L);
+        FloatVector s2_0 = FloatVector.fromArray(S, acc, a0 + 2 * ld);
+        FloatVector s2_1 = FloatVector.fromArray(S, acc, a0 + 2 * ld + L);
+        FloatVector s3_0 = FloatVector.fromArray(S, acc, a0 + 3 * ld);
+        FloatVector s3_1 = FloatVector.fromArray(S, acc, a0 + 3 * ld + L);
+        FloatVector s4_0 = FloatVector.fromArray(S, acc, a0 + 4 * ld);
+        FloatVector s4_1 = FloatVector.fromArray(S, acc, a0 + 4 * ld + L);
+        FloatVector s5_0 = FloatVector.fromArray(S, acc, a0 + 5 * ld);
+        FloatVector s5_1 = FloatVector.fromArray(S, acc, a0 + 5 * ld + L);
+        FloatVector s6_0 = FloatVector.fromArray(S, acc, a0 + 6 * ld);
+        FloatVector s6_1 = FloatVector.fromArray(S, acc, a0 + 6 * ld + L);
+        FloatVector s7_0 = FloatVector.fromArray(S, acc, a0 + 7 * ld);
+        FloatVector s7_1 = FloatVector.fromArray(S, acc, a0 + 7 * ld + L);
+        FloatVector s8_0 = FloatVector.fromArray(S, acc, a0 + 8 * ld);
+        FloatVector s8_1 = FloatVector.fromArray(S, acc, a0 + 8 * ld + L);
+        FloatVector s9_0 = FloatVector.fromArray(S, acc, a0 + 9 * ld);
+        FloatVector s9_1 = FloatVector.fromArray(S, acc, a0 + 9 * ld + L);
+        FloatVector s10_0 = FloatVector.fromArray(S, acc, a0 + 10 * ld);
+        FloatVector s10_1 = FloatVector.fromArray(S, acc, a0 + 10 * ld + L);
+        FloatVector s11_0 = FloatVector.fromArray(S, acc, a0 + 11 * ld);
+        FloatVector s11_1 = FloatVector.fromArray(S, acc, a0 + 11 * ld + L);
+        int pix = 0;
+        for (int y = 0; y < oh; y++) {
+            int qRow = y * wp;
+            for (int x = 0; x < ow; x++, pix++) {
+                int q = qRow + x;
+                int gi = pix * ld + c0;
+                FloatVector g0 = FloatVector.fromArray(S, got, gi);
+                FloatVector g1 = FloatVector.fromArray(S, got, gi + L);
+                FloatVector x0 = FloatVector.broadcast(S, xp[q + o0]);
+                s0_0 = g0.fma(x0, s0_0);
+                s0_1 = g1.fma(x0, s0_1);
+                FloatVector x1 = FloatVector.broadcast(S, xp[q + o1]);
+                s1_0 = g0.fma(x1, s1_0);
+                s1_1 = g1.fma(x1, s1_1);
+                FloatVector x2 = FloatVector.broadcast(S, xp[q + o2]);
+                s2_0 = g0.fma(x2, s2_0);
+                s2_1 = g1.fma(x2, s2_1);
+                FloatVector x3 = FloatVector.broadcast(S, xp[q + o3]);
+                s3_0 = g0.fma(x3, s3_0);
+                s3_1 = g1.fma(x3, s3_1);
+                FloatVector x4 = FloatVector.broadcast(S, xp[q + o4]);
+                s4_0 = g0.fma(x4, s4_0);
+                s4_1 = g1.fma(x4, s4_1);
+                FloatVector x5 = FloatVector.broadcast(S, xp[q + o5]);
+                s5_0 = g0.fma(x5, s5_0);
+                s5_1 = g1.fma(x5, s5_1);
+                FloatVector x6 = FloatVector.broadcast(S, xp[q + o6]);
+                s6_0 = g0.fma(x6, s6_0);
+                s6_1 = g1.fma(x6, s6_1);
+                FloatVector x7 = FloatVector.broadcast(S, xp[q + o7]);
+                s7_0 = g0.fma(x7, s7_0);
+                s7_1 = g1.fma(x7, s7_1);
+                FloatVector x8 = FloatVector.broadcast(S, xp[q + o8]);
+                s8_0 = g0.fma(x8, s8_0);
+                s8_1 = g1.fma(x8, s8_1);
+                FloatVector x9 = FloatVector.broadcast(S, xp[q + o9]);
+                s9_0 = g0.fma(x9, s9_0);
+                s9_1 = g1.fma(x9, s9_1);
+                FloatVector x10 = FloatVector.broadcast(S, xp[q + o10]);
+                s10_0 = g0.fma(x10, s10_0);
+                s10_1 = g1.fma(x10, s10_1);
+                FloatVector x11 = FloatVector.broadcast(S, xp[q + o11]);
+                s11_0 = g0.fma(x11, s11_0);
+                s11_1 = g1.fma(x11, s11_1);
+            }
+        }
+        s0_0.intoArray(acc, a0 + 0 * ld);
+        s0_1.intoArray(acc, a0 + 0 * ld + L);
+        s1_0.intoArray(acc, a0 + 1 * ld);
+        s1_1.intoArray(acc, a0 + 1 * ld + L);
+        s2_0.intoArray(acc, a0 + 2 * ld);
+        s2_1.intoArray(acc, a0 + 2 * ld + L);
+        s3_0.intoArray(acc, a0 + 3 * ld);
+        s3_1.intoArray(acc, a0 + 3 * ld + L);
+        s4_0.intoArray(acc, a0 + 4 * ld);
+        s4_1.intoArray(acc, a0 + 4 * ld + L);
+        s5_0.intoArray(acc, a0 + 5 * ld);
+        s5_1.intoArray(acc, a0 + 5 * ld + L);
+        s6_0.intoArray(acc, a0 + 6 * ld);
+        s6_1.intoArray(acc, a0 + 6 * ld + L);
+        s7_0.intoArray(acc, a0 + 7 * ld);
+        s7_1.intoArray(acc, a0 + 7 * ld + L);
+        s8_0.intoArray(acc, a0 + 8 * ld);
+        s8_1.intoArray(acc, a0 + 8 * ld + L);
+        s9_0.intoArray(acc, a0 + 9 * ld);
+        s9_1.intoArray(acc, a0 + 9 * ld + L);
+        s10_0.intoArray(acc, a0 + 10 * ld);
+        s10_1.intoArray(acc, a0 + 10 * ld + L);
+        s11_0.intoArray(acc, a0 + 11 * ld);
+        s11_1.intoArray(acc, a0 + 11 * ld + L);
     }
 
     /** One channel vector: the tail of {@link #block4}. */
