@@ -27,6 +27,9 @@ public final class ConvDirectWeight {
     /** Taps per block of {@link #block2} (2 channel vectors); the tap count is padded to a multiple of it. */
     private static final int TB2 = 2 * TB;
 
+    /** Tap counts up to this (e.g. 3x3 on one input channel) use {@link #smallTaps}. */
+    static final int SMALL_K = 9;
+
     private ConvDirectWeight() {}
 
     /** True if this kernel handles g: stride 1, one group, a valid output. */
@@ -56,6 +59,10 @@ public final class ConvDirectWeight {
             }
         }
         int imagePlanes = g.cin() * plane;
+        if (k <= SMALL_K) {
+            smallTaps(g, gradOut, in, inOff, gradW, offsets, wp, plane);
+            return;
+        }
         int slack = L;
         // one partial per task, keyed by its first image and summed in image order (deterministic)
         java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -92,6 +99,142 @@ public final class ConvDirectWeight {
                 }
             }
         }
+    }
+
+    /**
+     * Few taps (k &lt;= {@link #SMALL_K}, e.g. a 3x3 conv of a 1-channel image), where the
+     * per-image transpose of gradOut would cost more than the arithmetic. gradOut is copied onto
+     * the padded grid (junk columns and the tail stay zero, so they add nothing), and
+     * {@code gradW[co][t] = sum_q gpad[co][q] * xpad[q + offsets[t]]} becomes vector dot products
+     * along q: 2 channels x 9 taps of vector accumulators, kept per task across its images and
+     * reduced with {@link Simd#sumLanes} at the end; task partials are summed in image order.
+     */
+    private static void smallTaps(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW,
+                                  int[] offsets, int wp, int plane) {
+        int k = g.colRows();
+        int cout = g.cout();
+        int cout2 = (cout + 1) / 2 * 2;
+        int ow = g.ow();
+        int p = g.outPixels();
+        int runPad = (g.oh() * wp + L - 1) / L * L;
+        int[] off = new int[SMALL_K]; // taps past k read offset 0; their sums are dropped
+        int maxOff = 0;
+        for (int t = 0; t < k; t++) {
+            off[t] = offsets[t];
+            maxOff = Math.max(maxOff, offsets[t]);
+        }
+        int xpLen = Math.max(g.cin() * plane, runPad + maxOff);
+        java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
+        Parallel.forRange(g.n(), 1, (s, e) -> {
+            float[] xp = new float[xpLen];
+            float[] gp = new float[cout2 * runPad]; // (co, q); row cout2-1 stays zero when cout is odd
+            float[] acc = new float[cout2 * SMALL_K * L]; // (co, tap, lane)
+            for (int b = s; b < e; b++) {
+                padImage(g, in, inOff + b * g.cin() * g.inPixels(), xp, wp, plane);
+                for (int co = 0; co < cout; co++) {
+                    int src = (b * cout + co) * p;
+                    for (int y = 0; y < g.oh(); y++) {
+                        System.arraycopy(gradOut, src + y * ow, gp, co * runPad + y * wp, ow);
+                    }
+                }
+                for (int co = 0; co < cout2; co += 2) {
+                    dots2x9(xp, off, gp, co * runPad, runPad, acc, co * SMALL_K * L);
+                }
+            }
+            float[] part = new float[cout * k];
+            for (int co = 0; co < cout; co++) {
+                for (int t = 0; t < k; t++) {
+                    part[co * k + t] = Simd.sumLanes(FloatVector.fromArray(S, acc, (co * SMALL_K + t) * L));
+                }
+            }
+            partials.put(s, part);
+        });
+        java.util.Arrays.fill(gradW, 0, cout * k, 0f);
+        for (float[] part : partials.values()) {
+            for (int i = 0; i < cout * k; i++) {
+                gradW[i] += part[i];
+            }
+        }
+    }
+
+    /** acc[a0 + (r*9 + t)*L ..] += lanes of sum over q of gp[g0 + r*runPad + q] * xp[q + off[t]], r &lt; 2, t &lt; 9. */
+    private static void dots2x9(float[] xp, int[] off, float[] gp, int g0, int runPad, float[] acc, int a0) {
+        int o0 = off[0];
+        int o1 = off[1];
+        int o2 = off[2];
+        int o3 = off[3];
+        int o4 = off[4];
+        int o5 = off[5];
+        int o6 = off[6];
+        int o7 = off[7];
+        int o8 = off[8];
+        FloatVector s00 = FloatVector.fromArray(S, acc, a0 + 0 * L);
+        FloatVector s01 = FloatVector.fromArray(S, acc, a0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, acc, a0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
+        FloatVector s04 = FloatVector.fromArray(S, acc, a0 + 4 * L);
+        FloatVector s05 = FloatVector.fromArray(S, acc, a0 + 5 * L);
+        FloatVector s06 = FloatVector.fromArray(S, acc, a0 + 6 * L);
+        FloatVector s07 = FloatVector.fromArray(S, acc, a0 + 7 * L);
+        FloatVector s08 = FloatVector.fromArray(S, acc, a0 + 8 * L);
+        FloatVector s10 = FloatVector.fromArray(S, acc, a0 + 9 * L);
+        FloatVector s11 = FloatVector.fromArray(S, acc, a0 + 10 * L);
+        FloatVector s12 = FloatVector.fromArray(S, acc, a0 + 11 * L);
+        FloatVector s13 = FloatVector.fromArray(S, acc, a0 + 12 * L);
+        FloatVector s14 = FloatVector.fromArray(S, acc, a0 + 13 * L);
+        FloatVector s15 = FloatVector.fromArray(S, acc, a0 + 14 * L);
+        FloatVector s16 = FloatVector.fromArray(S, acc, a0 + 15 * L);
+        FloatVector s17 = FloatVector.fromArray(S, acc, a0 + 16 * L);
+        FloatVector s18 = FloatVector.fromArray(S, acc, a0 + 17 * L);
+        for (int q = 0; q < runPad; q += L) {
+            FloatVector g0v = FloatVector.fromArray(S, gp, g0 + q);
+            FloatVector g1v = FloatVector.fromArray(S, gp, g0 + runPad + q);
+            FloatVector x0 = FloatVector.fromArray(S, xp, q + o0);
+            s00 = g0v.fma(x0, s00);
+            s10 = g1v.fma(x0, s10);
+            FloatVector x1 = FloatVector.fromArray(S, xp, q + o1);
+            s01 = g0v.fma(x1, s01);
+            s11 = g1v.fma(x1, s11);
+            FloatVector x2 = FloatVector.fromArray(S, xp, q + o2);
+            s02 = g0v.fma(x2, s02);
+            s12 = g1v.fma(x2, s12);
+            FloatVector x3 = FloatVector.fromArray(S, xp, q + o3);
+            s03 = g0v.fma(x3, s03);
+            s13 = g1v.fma(x3, s13);
+            FloatVector x4 = FloatVector.fromArray(S, xp, q + o4);
+            s04 = g0v.fma(x4, s04);
+            s14 = g1v.fma(x4, s14);
+            FloatVector x5 = FloatVector.fromArray(S, xp, q + o5);
+            s05 = g0v.fma(x5, s05);
+            s15 = g1v.fma(x5, s15);
+            FloatVector x6 = FloatVector.fromArray(S, xp, q + o6);
+            s06 = g0v.fma(x6, s06);
+            s16 = g1v.fma(x6, s16);
+            FloatVector x7 = FloatVector.fromArray(S, xp, q + o7);
+            s07 = g0v.fma(x7, s07);
+            s17 = g1v.fma(x7, s17);
+            FloatVector x8 = FloatVector.fromArray(S, xp, q + o8);
+            s08 = g0v.fma(x8, s08);
+            s18 = g1v.fma(x8, s18);
+        }
+        s00.intoArray(acc, a0 + 0 * L);
+        s01.intoArray(acc, a0 + 1 * L);
+        s02.intoArray(acc, a0 + 2 * L);
+        s03.intoArray(acc, a0 + 3 * L);
+        s04.intoArray(acc, a0 + 4 * L);
+        s05.intoArray(acc, a0 + 5 * L);
+        s06.intoArray(acc, a0 + 6 * L);
+        s07.intoArray(acc, a0 + 7 * L);
+        s08.intoArray(acc, a0 + 8 * L);
+        s10.intoArray(acc, a0 + 9 * L);
+        s11.intoArray(acc, a0 + 10 * L);
+        s12.intoArray(acc, a0 + 11 * L);
+        s13.intoArray(acc, a0 + 12 * L);
+        s14.intoArray(acc, a0 + 13 * L);
+        s15.intoArray(acc, a0 + 14 * L);
+        s16.intoArray(acc, a0 + 15 * L);
+        s17.intoArray(acc, a0 + 16 * L);
+        s18.intoArray(acc, a0 + 17 * L);
     }
 
     /** Copies one image into the interiors of its zero-bordered padded planes (borders are never written). */
