@@ -77,7 +77,7 @@ public final class ConvDirect {
             // whole images per task: pad one image into a reused buffer (borders stay zero), then all its tiles
             Parallel.forRange(g.n(), 1, (s, e) -> {
                 float[] xp = new float[imagePlanes + slack];
-                float[] tile = new float[MR * NB];
+                float[] tile = new float[MR * NB + L];
                 for (int b = s; b < e; b++) {
                     pad(g, in, inOff + b * g.cin() * g.inPixels(), 0, g.cin(), xp, 0);
                     for (int t = 0; t < tiles; t++) {
@@ -90,7 +90,7 @@ public final class ConvDirect {
             float[] xp = new float[g.n() * imagePlanes + slack];
             Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> pad(g, in, inOff, s, e, xp, 0));
             Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
-                float[] tile = new float[MR * NB];
+                float[] tile = new float[MR * NB + L];
                 for (int item = s; item < e; item++) {
                     int b = item / tiles;
                     tile(g, xp, b * imagePlanes, b, (item % tiles) * NB, run, wp, plane, offsets, packed, blocks,
@@ -209,8 +209,9 @@ public final class ConvDirect {
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
                 FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
             }
-            for (; v < segEnd; v++) {
-                out[dst + v] = tile[tOff + v - q0] + bias;
+            if (v < segEnd) { // the row's tail: one masked store (the tile has L floats of slack)
+                FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v,
+                        S.indexInRange(v, segEnd));
             }
             q = (y + 1) * wp;
         }
