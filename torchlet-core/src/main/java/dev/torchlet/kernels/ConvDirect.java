@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Float32 forward convolution for stride 1 (any padding, dilation, groups) as a direct "implicit
  * GEMM" with the Vector API: no im2col matrix is built.
  *
- * <p>The input is copied once into a zero-padded buffer of planes (hp = h + 2ph, wp = w + 2pw). On
+ * <p>The input is copied once into a zero-padded buffer of planes (hp = h + 2ph, wp = w + pw, see
+ * {@link #rowStride}). On
  * that padded grid, output pixel (y, x) at flat position q = y*wp + x reads tap (c, i, j) at
  * {@code q + c*hp*wp + i*dh*wp + j*dw}: one constant offset per tap. So a run of consecutive q is a
  * contiguous vector load for every tap, across row ends too. The kernel computes whole runs of
@@ -43,7 +44,7 @@ public final class ConvDirect {
             throw new IllegalArgumentException("ConvDirect: needs stride 1, got " + g);
         }
         int hp = g.h() + 2 * g.ph();
-        int wp = g.w() + 2 * g.pw();
+        int wp = rowStride(g);
         int plane = hp * wp;
         int run = g.oh() * wp;
         int tiles = (run + NB - 1) / NB;
@@ -76,7 +77,7 @@ public final class ConvDirect {
             // whole images per task: pad one image into a reused buffer (borders stay zero), then all its tiles
             Parallel.forRange(g.n(), 1, (s, e) -> {
                 float[] xp = new float[imagePlanes + slack];
-                float[] tile = new float[MR * NB];
+                float[] tile = new float[MR * NB + L];
                 for (int b = s; b < e; b++) {
                     pad(g, in, inOff + b * g.cin() * g.inPixels(), 0, g.cin(), xp, 0);
                     for (int t = 0; t < tiles; t++) {
@@ -89,7 +90,7 @@ public final class ConvDirect {
             float[] xp = new float[g.n() * imagePlanes + slack];
             Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> pad(g, in, inOff, s, e, xp, 0));
             Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
-                float[] tile = new float[MR * NB];
+                float[] tile = new float[MR * NB + L];
                 for (int item = s; item < e; item++) {
                     int b = item / tiles;
                     tile(g, xp, b * imagePlanes, b, (item % tiles) * NB, run, wp, plane, offsets, packed, blocks,
@@ -99,9 +100,19 @@ public final class ConvDirect {
         }
     }
 
+    /**
+     * Row stride of the padded grid: w + pw, not w + 2pw. Every row starts with pw zero columns,
+     * so the right padding of a row is the left padding of the next one: taps reading past the row
+     * end (at most pw columns, since ow + (kw-1)*dw &lt;= w + 2pw) land on zeros. That halves the junk
+     * columns of a 3x3 pad-1 conv (1 per row instead of 2). At least ow, so each output row fits.
+     */
+    static int rowStride(ConvGeometry g) {
+        return Math.max(g.w() + g.pw(), g.ow());
+    }
+
     /** Copies planes [s, e) (counted from in[inOff]) into the interiors of the padded planes of xp. */
     private static void pad(ConvGeometry g, float[] in, int inOff, int s, int e, float[] xp, int xpOff) {
-        int wp = g.w() + 2 * g.pw();
+        int wp = rowStride(g);
         int plane = (g.h() + 2 * g.ph()) * wp;
         for (int pl = s; pl < e; pl++) {
             int src = inOff + pl * g.h() * g.w();
@@ -122,7 +133,11 @@ public final class ConvDirect {
         for (int grp = 0; grp < g.groups(); grp++) {
             int xBase = xImg + grp * g.cinG() * plane + q0;
             for (int blk = 0; blk < blocks; blk++) {
-                block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                if (qEnd - q0 > 2 * L) {
+                    block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                } else { // the last, short tile of the run (e.g. 14x14 images): 2 vectors wide
+                    block2(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                }
                 int co0 = grp * coutG + blk * MR;
                 int rows = Math.min(MR, coutG - blk * MR);
                 for (int r = 0; r < rows; r++) {
@@ -194,11 +209,78 @@ public final class ConvDirect {
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
                 FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
             }
-            for (; v < segEnd; v++) {
-                out[dst + v] = tile[tOff + v - q0] + bias;
+            if (v < segEnd) { // the row's tail: one masked store (the tile has L floats of slack)
+                FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v,
+                        S.indexInRange(v, segEnd));
             }
             q = (y + 1) * wp;
         }
+    }
+
+    /** {@link #block} for the first 2 vectors of pixels only (16 accumulators): tile[r*NB + v], v &lt; 2L. */
+    private static void block2(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a40 = a00;
+        FloatVector a41 = a00;
+        FloatVector a50 = a00;
+        FloatVector a51 = a00;
+        FloatVector a60 = a00;
+        FloatVector a61 = a00;
+        FloatVector a70 = a00;
+        FloatVector a71 = a00;
+        for (int t = 0; t < k; t++) {
+            int o = xBase + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, o);
+            FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
+            int wi = wOff + t * MR;
+            FloatVector w0 = FloatVector.broadcast(S, packed[wi + 0]);
+            a00 = x0.fma(w0, a00);
+            a01 = x1.fma(w0, a01);
+            FloatVector w1 = FloatVector.broadcast(S, packed[wi + 1]);
+            a10 = x0.fma(w1, a10);
+            a11 = x1.fma(w1, a11);
+            FloatVector w2 = FloatVector.broadcast(S, packed[wi + 2]);
+            a20 = x0.fma(w2, a20);
+            a21 = x1.fma(w2, a21);
+            FloatVector w3 = FloatVector.broadcast(S, packed[wi + 3]);
+            a30 = x0.fma(w3, a30);
+            a31 = x1.fma(w3, a31);
+            FloatVector w4 = FloatVector.broadcast(S, packed[wi + 4]);
+            a40 = x0.fma(w4, a40);
+            a41 = x1.fma(w4, a41);
+            FloatVector w5 = FloatVector.broadcast(S, packed[wi + 5]);
+            a50 = x0.fma(w5, a50);
+            a51 = x1.fma(w5, a51);
+            FloatVector w6 = FloatVector.broadcast(S, packed[wi + 6]);
+            a60 = x0.fma(w6, a60);
+            a61 = x1.fma(w6, a61);
+            FloatVector w7 = FloatVector.broadcast(S, packed[wi + 7]);
+            a70 = x0.fma(w7, a70);
+            a71 = x1.fma(w7, a71);
+        }
+        a00.intoArray(tile, 0 * NB);
+        a01.intoArray(tile, 0 * NB + L);
+        a10.intoArray(tile, 1 * NB);
+        a11.intoArray(tile, 1 * NB + L);
+        a20.intoArray(tile, 2 * NB);
+        a21.intoArray(tile, 2 * NB + L);
+        a30.intoArray(tile, 3 * NB);
+        a31.intoArray(tile, 3 * NB + L);
+        a40.intoArray(tile, 4 * NB);
+        a41.intoArray(tile, 4 * NB + L);
+        a50.intoArray(tile, 5 * NB);
+        a51.intoArray(tile, 5 * NB + L);
+        a60.intoArray(tile, 6 * NB);
+        a61.intoArray(tile, 6 * NB + L);
+        a70.intoArray(tile, 7 * NB);
+        a71.intoArray(tile, 7 * NB + L);
     }
 
     /** tile[r*NB + v] = sum over taps t of packed[wOff + t*MR + r] * xp[xBase + offsets[t] + v]. */

@@ -40,6 +40,11 @@ class ConvConformanceTest {
                 {3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // the MNIST CNN's first conv
                 {2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... and its second (4 channel vectors)
                 {2, 7, 9, 9, 81, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // 6 channel vectors: 4 + 1 + a 1-wide tail
+                {2, 5, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 32 channels: the 2-vector weight-grad block
+                {2, 6, 9, 11, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 3 channel vectors (16 lanes): 2 + 1
+                {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // cnn-bn's 32 -> 32 conv (pad 1)
+                {2, 1, 9, 10, 5, 2, 3, 1, 1, 1, 2, 2, 1, 1},    // few taps (6), odd cout, dilated rows
+                {3, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // few taps (9), pad 1, odd cout
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {

@@ -50,6 +50,19 @@ class DeterminismTest {
     }
 
     @Test
+    void convolutionWeightGradientFewTaps() {
+        Torch.manualSeed(5);
+        Tensor x = Torch.randn(16, 1, 14, 14);
+        Tensor w = Torch.randn(32, 1, 3, 3);
+        Tensor go = Torch.randn(16, 32, 14, 14);
+        assertStable("conv2d weight grad, 1 input channel", () -> {
+            Tensor wg = w.detach().requiresGrad(true);
+            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).backward(go);
+            return wg.grad().toFloatArray();
+        });
+    }
+
+    @Test
     void normalizationSoftmaxAndCrossEntropy() {
         Torch.manualSeed(5);
         Tensor x = Torch.randn(64, 100);
