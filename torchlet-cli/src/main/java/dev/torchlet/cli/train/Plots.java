@@ -33,8 +33,11 @@ public final class Plots {
                 .setMarker(SeriesMarkers.CIRCLE);
         for (XYChart c : new XYChart[] {loss, acc}) {
             c.getStyler().setYAxisDecimalPattern("0.###").setXAxisDecimalPattern("0")
-                    .setLegendPosition(Styler.LegendPosition.InsideNE).setChartBackgroundColor(java.awt.Color.WHITE);
+                    .setChartBackgroundColor(java.awt.Color.WHITE);
         }
+        // legends where the curves are not: loss falls (upper right is free), accuracy rises (lower right)
+        loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         var left = BitmapEncoder.getBufferedImage(loss);
         var right = BitmapEncoder.getBufferedImage(acc);
         var both = new java.awt.image.BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(),
