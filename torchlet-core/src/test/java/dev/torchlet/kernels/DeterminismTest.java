@@ -65,4 +65,20 @@ class DeterminismTest {
         assertStable("batch norm", () -> Normalization.batchNorm(img, null, null, null, null, true, 0.1, 1e-5)
                 .toFloatArray());
     }
+
+    @Test
+    void fusedRecurrentLayersForwardAndBackward() {
+        Torch.manualSeed(6);
+        Tensor x = Torch.randn(4, 9, 5);
+        for (var layer : new dev.torchlet.nn.RecurrentLayer[] {new dev.torchlet.nn.LSTM(5, 19, 2, true),
+                new dev.torchlet.nn.GRU(5, 19, 1, true), new dev.torchlet.nn.RNN(5, 19, 1, true)}) {
+            String name = layer.getClass().getSimpleName();
+            assertStable(name + " forward", () -> layer.forward(x).toFloatArray());
+            assertStable(name + " weight grad", () -> {
+                layer.zeroGrad();
+                layer.forward(x).sum().backward();
+                return layer.parameters().get(1).grad().toFloatArray();
+            });
+        }
+    }
 }
