@@ -81,4 +81,17 @@ class DeterminismTest {
             });
         }
     }
+
+    @Test
+    void fusedAttentionForwardAndBackward() {
+        Torch.manualSeed(7);
+        Tensor qkv = Torch.randn(2 * 33, 3 * 24);
+        assertStable("attention forward", () -> dev.torchlet.ops.Attention.selfAttention(qkv, 2, 3, null, 0, false)
+                .toFloatArray());
+        assertStable("attention backward", () -> {
+            Tensor x = qkv.detach().requiresGrad(true);
+            dev.torchlet.ops.Attention.selfAttention(x, 2, 3, null, 0, false).sum().backward();
+            return x.grad().toFloatArray();
+        });
+    }
 }
