@@ -94,4 +94,15 @@ class DeterminismTest {
             return x.grad().toFloatArray();
         });
     }
+
+    @Test
+    void columnSumWithThreads() {
+        Torch.manualSeed(8);
+        float[] a = Torch.randn(300, 1030).toFloatArray();
+        assertStable("column sum", () -> {
+            float[] out = new float[1030];
+            ColumnSum.sum(a, 0, 300, 1030, out, 0);
+            return out;
+        });
+    }
 }
