@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * (the vector exp/tanh are within a few ulp; the recurrence adds float rounding per step).
  */
 class RecurrentConformanceTest {
-    private static final int[][] SIZES = {{1, 1, 1}, {3, 4, 7}, {2, 5, 17}, {4, 3, 33}, {1, 2, 16}};
+    // the last three are large enough for the packed (blocked) GEMM path
+    private static final int[][] SIZES = {{1, 1, 1}, {3, 4, 7}, {2, 5, 17}, {4, 3, 33}, {1, 2, 16}, {5, 3, 64},
+        {19, 2, 150}, {40, 2, 128}};
 
     private static float[] rand(Random r, int n, double scale) {
         float[] a = new float[n];
