@@ -229,10 +229,7 @@ public final class Torch {
     /** Uniform in [0, 1), float32. */
     public static Tensor rand(int... shape) {
         Tensor t = Tensor.empty(DType.FLOAT32, Shape.check("rand", shape));
-        float[] d = t.storage().floats();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = DEFAULT_GENERATOR.nextFloat();
-        }
+        DEFAULT_GENERATOR.nextFloats(t.storage().floats());
         return t;
     }
 

@@ -2,6 +2,7 @@ package dev.torchlet.autograd;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.kernels.ColumnSum;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,11 +71,51 @@ public final class Engine {
         if (java.util.Arrays.equals(g.shape(), shape)) {
             return g;
         }
+        Tensor fast = sumLeadingDims(g, shape);
+        if (fast != null) {
+            return fast;
+        }
         if (!Shape.broadcastableTo(shape, g.shape())) {
             throw new IllegalStateException("internal: " + op + " produced a gradient of shape " + Shape.str(g.shape())
                     + " for an input of shape " + Shape.str(shape));
         }
         return g.sumToShape(shape);
+    }
+
+    /**
+     * The common broadcast case, a bias gradient: a dense g of shape (lead..., target...) summed over
+     * its leading dims, straight from the rows (ColumnSum) instead of a general reduction. Null if g
+     * is not of that form (then the general path runs).
+     */
+    private static Tensor sumLeadingDims(Tensor g, int[] shape) {
+        int[] gs = g.shapeRef();
+        int skip = 0; // the target's leading 1s are summed too
+        while (skip < shape.length && shape[skip] == 1) {
+            skip++;
+        }
+        int tail = shape.length - skip;
+        if (tail > gs.length || !g.isContiguous() || !g.dtype().isFloatingPoint()
+                || (g.dtype() != dev.torchlet.DType.FLOAT32 && g.dtype() != dev.torchlet.DType.FLOAT64)) {
+            return null;
+        }
+        int cols = 1;
+        for (int i = 0; i < tail; i++) {
+            if (gs[gs.length - tail + i] != shape[skip + i]) {
+                return null;
+            }
+            cols *= shape[skip + i];
+        }
+        int rows = cols == 0 ? 0 : g.numel() / cols;
+        Tensor out = Tensor.empty(g.dtype(), shape);
+        if (rows == 0 || cols == 0) {
+            return out;
+        }
+        if (g.dtype() == dev.torchlet.DType.FLOAT32) {
+            ColumnSum.sum(g.storage().floats(), g.offset(), rows, cols, out.storage().floats(), 0);
+        } else {
+            ColumnSum.sum(g.storage().doubles(), g.offset(), rows, cols, out.storage().doubles(), 0);
+        }
+        return out;
     }
 
     /**

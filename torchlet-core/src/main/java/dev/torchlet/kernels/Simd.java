@@ -65,6 +65,30 @@ public final class Simd {
         return y.mul(scale1).mul(scale2).blend(0f, underflow).blend(Float.POSITIVE_INFINITY, overflow);
     }
 
+    /** 1 / (1 + e^-x) per lane, from {@link #exp} (deterministic; within a few ulp of the exact value). */
+    public static FloatVector sigmoid(FloatVector x) {
+        return FloatVector.broadcast(x.species(), 1f).div(exp(x.neg()).add(1f));
+    }
+
+    /**
+     * tanh per lane, from {@link #exp} (deterministic). Cephes tanhf: for |x| < 0.625 the odd
+     * polynomial x + x^3 P(x^2), else sign(x) (1 - 2 / (e^{2|x|} + 1)).
+     */
+    public static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector z = x.mul(x);
+        FloatVector p = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
+        p = p.fma(z, FloatVector.broadcast(x.species(), -5.37397155531e-2f));
+        p = p.fma(z, FloatVector.broadcast(x.species(), 1.33314422036e-1f));
+        p = p.fma(z, FloatVector.broadcast(x.species(), -3.33332819422e-1f));
+        FloatVector small = p.mul(z).fma(x, x);
+        FloatVector e = exp(a.add(a));
+        FloatVector one = FloatVector.broadcast(x.species(), 1f);
+        FloatVector big = one.sub(FloatVector.broadcast(x.species(), 2f).div(e.add(1f)));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+        return big.blend(small, a.compare(VectorOperators.LT, 0.625f));
+    }
+
     /** e.g. "512-bit float vectors (16 lanes)". */
     public static String describe() {
         return FLOAT.vectorBitSize() + "-bit float vectors (" + FLOAT.length() + " lanes)";

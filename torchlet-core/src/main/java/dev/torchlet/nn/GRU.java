@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.Tensor;
+import dev.torchlet.ops.Recurrent;
 
 /**
  * Gated recurrent unit, as torch.nn.GRU. Gates in PyTorch's order r, z, n:
@@ -25,13 +25,7 @@ public class GRU extends RecurrentLayer {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh) {
-        Tensor hProj = hiddenProjection(state[0], whh, bhh); // (B, 3H)
-        int h = hiddenSize;
-        Tensor r = xProj.narrow(1, 0, h).add(hProj.narrow(1, 0, h)).sigmoid();
-        Tensor z = xProj.narrow(1, h, h).add(hProj.narrow(1, h, h)).sigmoid();
-        Tensor n = xProj.narrow(1, 2 * h, h).add(r.mul(hProj.narrow(1, 2 * h, h))).tanh();
-        Tensor next = z.neg().add(1f).mul(n).add(z.mul(state[0]));
-        return new Tensor[] {next, null};
+    protected int mode() {
+        return Recurrent.GRU;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.Tensor;
+import dev.torchlet.ops.Recurrent;
 
 /**
  * Long short-term memory, as torch.nn.LSTM. Gates in PyTorch's order i, f, g, o:
@@ -24,14 +24,7 @@ public class LSTM extends RecurrentLayer {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh) {
-        Tensor gates = xProj.add(hiddenProjection(state[0], whh, bhh)); // (B, 4H)
-        int h = hiddenSize;
-        Tensor i = gates.narrow(1, 0, h).sigmoid();
-        Tensor f = gates.narrow(1, h, h).sigmoid();
-        Tensor g = gates.narrow(1, 2 * h, h).tanh();
-        Tensor o = gates.narrow(1, 3 * h, h).sigmoid();
-        Tensor c = f.mul(state[1]).add(i.mul(g));
-        return new Tensor[] {o.mul(c.tanh()), c};
+    protected int mode() {
+        return Recurrent.LSTM;
     }
 }

@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Attention;
 
 /**
  * Multi-head scaled dot-product attention, as torch.nn.MultiheadAttention (PyTorch's parameter
@@ -50,15 +51,24 @@ public class MultiheadAttention extends Module {
     /** Self-attention without masks. */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, x, x, null, null).output();
+        return forward(x, x, x, null, null, false).output();
+    }
+
+    /** With the attention weights (like PyTorch's need_weights=True). */
+    public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask) {
+        return forward(query, key, value, attnMask, keyPaddingMask, true);
     }
 
     /**
      * @param query (B, Tq, E) if batchFirst else (Tq, B, E); key and value likewise with Tk
      * @param attnMask null, bool (Tq, Tk) where true = not allowed, or float (Tq, Tk) added to scores
      * @param keyPaddingMask null or bool (B, Tk) where true = padding (ignored)
+     * @param needWeights whether to return the head-averaged attention weights; without them the
+     *                    fused attention op runs (no (B, heads, Tq, Tk) intermediates in the graph)
+     *                    and {@code weights()} is null
      */
-    public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask) {
+    public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask,
+                          boolean needWeights) {
         Tensor q = batchFirst ? query : query.transpose(0, 1);
         Tensor k = batchFirst ? key : key.transpose(0, 1);
         Tensor v = batchFirst ? value : value.transpose(0, 1);
@@ -74,6 +84,17 @@ public class MultiheadAttention extends Module {
         int hd = embedDim / numHeads;
         Tensor w = parameter("in_proj_weight");
         Tensor bias = parameter("in_proj_bias");
+        if (attnMask != null) {
+            checkMask(attnMask, tq, tk);
+        }
+        if (keyPaddingMask != null && (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.dim() != 2
+                || keyPaddingMask.size(0) != b || keyPaddingMask.size(1) != tk)) {
+            throw new IllegalArgumentException("MultiheadAttention: keyPaddingMask must be bool (" + b + ", " + tk
+                    + "), got " + keyPaddingMask.dtype() + " " + Shape.str(keyPaddingMask.shapeRef()));
+        }
+        if (!needWeights && (attnMask == null || !attnMask.requiresGrad())) {
+            return new Output(fused(query, key, value, q, k, v, attnMask, keyPaddingMask, b, tq, tk, w, bias), null);
+        }
         Tensor qp = F.linear(q, w.narrow(0, 0, embedDim), bias == null ? null : bias.narrow(0, 0, embedDim));
         Tensor kp = F.linear(k, w.narrow(0, embedDim, embedDim), bias == null ? null : bias.narrow(0, embedDim,
                 embedDim));
@@ -87,11 +108,6 @@ public class MultiheadAttention extends Module {
             scores = applyMask(scores, attnMask, tq, tk);
         }
         if (keyPaddingMask != null) {
-            if (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.dim() != 2 || keyPaddingMask.size(0) != b
-                    || keyPaddingMask.size(1) != tk) {
-                throw new IllegalArgumentException("MultiheadAttention: keyPaddingMask must be bool (" + b + ", " + tk
-                        + "), got " + keyPaddingMask.dtype() + " " + Shape.str(keyPaddingMask.shapeRef()));
-            }
             scores = scores.maskedFill(keyPaddingMask.reshape(b, 1, 1, tk), Float.NEGATIVE_INFINITY);
         }
         Tensor attn = scores.softmax(-1);
@@ -104,11 +120,48 @@ public class MultiheadAttention extends Module {
         return new Output(out, attn.mean(1, false));
     }
 
-    private static Tensor applyMask(Tensor scores, Tensor mask, int tq, int tk) {
+    /**
+     * The fused path: projections as 2-D (B*T, E) products (one packed (B*T, 3E) product for
+     * self-attention), then {@link Attention}, whose output rows already have the heads merged.
+     */
+    private Tensor fused(Tensor query, Tensor key, Tensor value, Tensor q, Tensor k, Tensor v, Tensor attnMask,
+                         Tensor keyPaddingMask, int b, int tq, int tk, Tensor w, Tensor bias) {
+        Tensor mask = null; // additive (1 or B, Tq, Tk)
+        if (attnMask != null) {
+            mask = (attnMask.dtype() == DType.BOOL
+                    ? Torch.zeros(tq, tk).maskedFill(attnMask, Float.NEGATIVE_INFINITY) : attnMask.detach())
+                    .reshape(1, tq, tk);
+        }
+        if (keyPaddingMask != null) {
+            Tensor pad = Torch.zeros(b, 1, tk).maskedFill(keyPaddingMask.reshape(b, 1, tk), Float.NEGATIVE_INFINITY);
+            mask = mask == null ? pad.expand(b, tq, tk) : mask.add(pad);
+        }
+        boolean training = isTraining();
+        Tensor x = q.reshape(b * tq, embedDim);
+        Tensor out;
+        if (query == key && key == value) {
+            Tensor qkv = F.linear(x, w, bias); // (B*T, 3E)
+            out = Attention.selfAttention(qkv, b, numHeads, mask, dropout, training);
+        } else {
+            int e = embedDim;
+            Tensor qp = F.linear(x, w.narrow(0, 0, e), bias == null ? null : bias.narrow(0, 0, e));
+            Tensor kp = F.linear(k.reshape(b * tk, e), w.narrow(0, e, e), bias == null ? null : bias.narrow(0, e, e));
+            Tensor vp = F.linear(v.reshape(b * tk, e), w.narrow(0, 2 * e, e), bias == null ? null
+                    : bias.narrow(0, 2 * e, e));
+            out = Attention.attention(qp, kp, vp, b, numHeads, mask, dropout, training);
+        }
+        out = outProj.call(out).reshape(b, tq, embedDim); // (B, Tq, E)
+        return batchFirst ? out : out.transpose(0, 1);
+    }
+
+    private static void checkMask(Tensor mask, int tq, int tk) {
         if (mask.dim() != 2 || mask.size(0) != tq || mask.size(1) != tk) {
             throw new IllegalArgumentException("MultiheadAttention: attnMask must be (" + tq + ", " + tk + "), got "
                     + Shape.str(mask.shapeRef()));
         }
+    }
+
+    private static Tensor applyMask(Tensor scores, Tensor mask, int tq, int tk) {
         return mask.dtype() == DType.BOOL ? scores.maskedFill(mask, Float.NEGATIVE_INFINITY) : scores.add(mask);
     }
 

@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.Tensor;
+import dev.torchlet.ops.Recurrent;
 
 /** Elman RNN, as torch.nn.RNN: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh (default) or relu. */
 public class RNN extends RecurrentLayer {
@@ -25,8 +25,7 @@ public class RNN extends RecurrentLayer {
     }
 
     @Override
-    protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh) {
-        Tensor pre = xProj.add(hiddenProjection(state[0], whh, bhh));
-        return new Tensor[] {relu ? pre.relu() : pre.tanh(), null};
+    protected int mode() {
+        return relu ? Recurrent.RNN_RELU : Recurrent.RNN_TANH;
     }
 }

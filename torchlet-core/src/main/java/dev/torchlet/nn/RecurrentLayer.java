@@ -4,6 +4,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Recurrent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +14,8 @@ import java.util.List;
  * {@code bias_hh_l<k>}, with G gates), init U(-1/sqrt(H), 1/sqrt(H)), batch-first or
  * time-first layout, and dropout between layers in training.
  *
- * <p>Per layer, the input projection of all time steps is one matmul; only the hidden-state
- * product runs step by step.
+ * <p>Per layer, the input projection of all time steps is one matmul; the recurrence over the
+ * steps is one fused op ({@link Recurrent#sequence}) with a backward through time.
  */
 public abstract class RecurrentLayer extends Module {
     protected final int inputSize;
@@ -56,8 +57,8 @@ public abstract class RecurrentLayer extends Module {
     /** Output of all steps (B, T, H) or (T, B, H), and the final hidden (and cell) state (layers, B, H). */
     public record Output(Tensor output, Tensor hidden, Tensor cell) {}
 
-    /** One time step of one layer: (projected input x W_ih^T + b_ih (B, G*H), previous state) -> new state. */
-    protected abstract Tensor[] cell(Tensor xProj, Tensor[] state, Tensor whh, Tensor bhh);
+    /** The cell, as a {@link Recurrent} mode (LSTM, GRU, RNN_TANH, RNN_RELU). */
+    protected abstract int mode();
 
     /** Whether the state has a cell part (LSTM). */
     protected abstract boolean hasCell();
@@ -90,20 +91,18 @@ public abstract class RecurrentLayer extends Module {
         List<Tensor> cn = new ArrayList<>();
         Tensor layerIn = x;
         for (int k = 0; k < numLayers; k++) {
-            Tensor[] state = new Tensor[] {initial(op, "h0", h0, k, b), hasCell() ? initial(op, "c0", c0, k, b) : null};
-            // (B, T, in) @ (in, G*H) + b_ih: the input projection of every step at once
-            Tensor proj = F.linear(layerIn, parameter("weight_ih_l" + k), parameter("bias_ih_l" + k));
-            Tensor whh = parameter("weight_hh_l" + k);
-            Tensor bhh = parameter("bias_hh_l" + k);
-            List<Tensor> outs = new ArrayList<>(t);
-            for (int s = 0; s < t; s++) {
-                state = cell(proj.select(1, s), state, whh, bhh);
-                outs.add(state[0]);
-            }
-            Tensor layerOut = Torch.stack(outs, 1); // (B, T, H)
-            hn.add(state[0]);
+            Tensor hInit = initial(op, "h0", h0, k, b);
+            Tensor cInit = hasCell() ? initial(op, "c0", c0, k, b) : null;
+            // (B*T, in) @ (in, G*H): the input projection of every step at once, as one 2-D product (its
+            // weight gradient is then one GEMM, not a per-batch stack summed afterwards); the op adds b_ih
+            Tensor proj = layerIn.reshape(b * t, layerIn.size(2)).matmul(parameter("weight_ih_l" + k).t())
+                    .view(b, t, -1);
+            Recurrent.Result r = Recurrent.sequence(op, mode(), proj, hInit, cInit, parameter("weight_hh_l" + k),
+                    parameter("bias_ih_l" + k), parameter("bias_hh_l" + k));
+            Tensor layerOut = r.output(); // (B, T, H)
+            hn.add(r.hn());
             if (hasCell()) {
-                cn.add(state[1]);
+                cn.add(r.cn());
             }
             if (k < numLayers - 1 && dropout > 0) {
                 layerOut = F.dropout(layerOut, dropout, isTraining());
@@ -131,11 +130,6 @@ public abstract class RecurrentLayer extends Module {
                     + hiddenSize + "), got " + Shape.str(given.shapeRef()));
         }
         return g.select(0, layer);
-    }
-
-    /** h @ W_hh^T + b_hh: (B, H) -> (B, G*H). */
-    protected static Tensor hiddenProjection(Tensor h, Tensor whh, Tensor bhh) {
-        return F.linear(h, whh, bhh);
     }
 
     @Override

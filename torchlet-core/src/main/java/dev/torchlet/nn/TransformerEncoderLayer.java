@@ -62,12 +62,15 @@ public class TransformerEncoderLayer extends Module {
     }
 
     private Tensor selfAttention(Tensor x, Tensor attnMask, Tensor keyPaddingMask) {
-        return dropout1.call(selfAttn.forward(x, x, x, attnMask, keyPaddingMask).output());
+        return dropout1.call(selfAttn.forward(x, x, x, attnMask, keyPaddingMask, false).output());
     }
 
     private Tensor feedForward(Tensor x) {
-        Tensor h = linear1.call(x);
+        // as (rows, dModel): 2-D products, so each weight gradient is one GEMM (not a per-batch stack
+        // summed afterwards)
+        int[] shape = x.shape();
+        Tensor h = linear1.call(x.reshape(-1, shape[shape.length - 1]));
         h = gelu ? F.gelu(h) : F.relu(h);
-        return dropout2.call(linear2.call(dropout.call(h)));
+        return dropout2.call(linear2.call(dropout.call(h))).reshape(shape);
     }
 }

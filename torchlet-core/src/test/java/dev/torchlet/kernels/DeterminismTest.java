@@ -78,4 +78,44 @@ class DeterminismTest {
         assertStable("batch norm", () -> Normalization.batchNorm(img, null, null, null, null, true, 0.1, 1e-5)
                 .toFloatArray());
     }
+
+    @Test
+    void fusedRecurrentLayersForwardAndBackward() {
+        Torch.manualSeed(6);
+        Tensor x = Torch.randn(4, 9, 5);
+        for (var layer : new dev.torchlet.nn.RecurrentLayer[] {new dev.torchlet.nn.LSTM(5, 19, 2, true),
+                new dev.torchlet.nn.GRU(5, 19, 1, true), new dev.torchlet.nn.RNN(5, 19, 1, true)}) {
+            String name = layer.getClass().getSimpleName();
+            assertStable(name + " forward", () -> layer.forward(x).toFloatArray());
+            assertStable(name + " weight grad", () -> {
+                layer.zeroGrad();
+                layer.forward(x).sum().backward();
+                return layer.parameters().get(1).grad().toFloatArray();
+            });
+        }
+    }
+
+    @Test
+    void fusedAttentionForwardAndBackward() {
+        Torch.manualSeed(7);
+        Tensor qkv = Torch.randn(2 * 33, 3 * 24);
+        assertStable("attention forward", () -> dev.torchlet.ops.Attention.selfAttention(qkv, 2, 3, null, 0, false)
+                .toFloatArray());
+        assertStable("attention backward", () -> {
+            Tensor x = qkv.detach().requiresGrad(true);
+            dev.torchlet.ops.Attention.selfAttention(x, 2, 3, null, 0, false).sum().backward();
+            return x.grad().toFloatArray();
+        });
+    }
+
+    @Test
+    void columnSumWithThreads() {
+        Torch.manualSeed(8);
+        float[] a = Torch.randn(300, 1030).toFloatArray();
+        assertStable("column sum", () -> {
+            float[] out = new float[1030];
+            ColumnSum.sum(a, 0, 300, 1030, out, 0);
+            return out;
+        });
+    }
 }

@@ -1,0 +1,144 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Multi-head scaled dot-product attention on float arrays, one (batch, head) pair per task:
+ * <pre>
+ *   P  = softmax(scale Q K^T + mask)        (Tq, Tk) per pair, saved
+ *   Pd = P * keep / (1 - p)                 dropout (keep = rand >= p), saved (Pd = P without dropout)
+ *   O  = Pd V
+ * backward, with dO:
+ *   dPd = dO V^T,   dV = Pd^T dO
+ *   dS  = Pd * dPd - P * rowsum(Pd * dPd)   (= P * (dP - rowsum(P dP)) with dP = dPd keep / (1 - p))
+ *   dQ  = scale dS K,   dK = scale dS^T Q
+ * </pre>
+ * Q, K, V are read in place from row-major (rows, cols) arrays: row r of batch b is at
+ * {@code off + (b*T + r)*ld}, head h's columns start at {@code h*hd}; so the heads of a packed
+ * (B*T, 3E) projection are addressed without a split/transpose copy. O, dQ, dK, dV are written the
+ * same way (merged heads, ready for out_proj). The mask is additive (Bm, Tq, Tk), Bm = 1 or B.
+ * {@link AttentionReference} is the plain-loop oracle.
+ */
+public final class AttentionKernels {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+    private AttentionKernels() {}
+
+    /** Where one operand lives: array, offset, row stride (leading dim). */
+    public record Operand(float[] a, int off, int ld) {
+        int at(int batch, int rows, int head, int hd) {
+            return off + batch * rows * ld + head * hd;
+        }
+    }
+
+    /**
+     * @param mask additive (Bm, Tq, Tk) at maskOff with batch stride maskBatchStride (0 = shared), or null
+     * @param rand uniform [0, 1) draws (B, heads, Tq, Tk) for dropout with probability p, or null
+     * @param probs out: P (B, heads, Tq, Tk)
+     * @param dropped out: Pd (same shape) when rand != null (else unused; may be probs)
+     */
+    public static void forward(int b, int heads, int tq, int tk, int hd, float scale, Operand q, Operand k, Operand v,
+                               float[] mask, int maskOff, int maskBatchStride, float[] rand, float p,
+                               float[] probs, float[] dropped, Operand out) {
+        float keepScale = p >= 1 ? 0f : 1f / (1f - p);
+        Parallel.forRange(b * heads, 1, (s, e) -> {
+            for (int task = s; task < e; task++) {
+                int bi = task / heads;
+                int h = task % heads;
+                int pOff = task * tq * tk;
+                Gemm.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld, k.a, k.at(bi, tk, h, hd),
+                        k.ld, 0f, probs, pOff, tk);
+                for (int i = 0; i < tq; i++) {
+                    int row = pOff + i * tk;
+                    if (mask != null) {
+                        addRow(probs, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
+                    }
+                    SoftmaxKernel.rowForward(probs, row, probs, row, tk, false);
+                }
+                float[] pd = probs;
+                if (rand != null) {
+                    pd = dropped;
+                    dropout(probs, rand, dropped, pOff, tq * tk, p, keepScale);
+                }
+                Gemm.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                        out.a, out.at(bi, tq, h, hd), out.ld);
+            }
+        });
+    }
+
+    /** Full-width load, or a masked one (m != null) for the tail of a row. */
+    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
+        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
+    }
+
+    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
+        if (m == null) {
+            v.intoArray(a, off);
+        } else {
+            v.intoArray(a, off, m);
+        }
+    }
+
+    private static void addRow(float[] a, int aOff, float[] m, int mOff, int n) {
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> vm = j + S.length() <= n ? null : S.indexInRange(j, n);
+            store(load(a, aOff + j, vm).add(load(m, mOff + j, vm)), a, aOff + j, vm);
+        }
+    }
+
+    /** Pd = P * (rand >= p ? 1/(1-p) : 0), exactly as F.dropout computes x * (keep / (1 - p)). */
+    private static void dropout(float[] probs, float[] rand, float[] out, int off, int n, float p, float keepScale) {
+        for (int j = off; j < off + n; j++) {
+            out[j] = probs[j] * (rand[j] >= p ? keepScale : 0f);
+        }
+    }
+
+    /**
+     * @param dOut gradient of O, addressed like the output
+     * @param dq out, addressed like q (same for dk, dv); each written once per (batch, head) block
+     */
+    public static void backward(int b, int heads, int tq, int tk, int hd, float scale, Operand q, Operand k,
+                                Operand v, float[] probs, float[] dropped, Operand dOut, Operand dq, Operand dk,
+                                Operand dv) {
+        Parallel.forRange(b * heads, 1, (s, e) -> {
+            float[] ds = new float[tq * tk];
+            for (int task = s; task < e; task++) {
+                int bi = task / heads;
+                int h = task % heads;
+                int pOff = task * tq * tk;
+                int go = dOut.at(bi, tq, h, hd);
+                // dPd = dO V^T ; dV = Pd^T dO
+                Gemm.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                        ds, 0, tk);
+                Gemm.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
+                        dv.at(bi, tk, h, hd), dv.ld);
+                for (int i = 0; i < tq; i++) {
+                    softmaxRowBackward(probs, dropped, pOff + i * tk, ds, i * tk, tk);
+                }
+                // dQ = scale dS K ; dK = scale dS^T Q
+                Gemm.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
+                        dq.at(bi, tq, h, hd), dq.ld);
+                Gemm.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
+                        dk.at(bi, tk, h, hd), dk.ld);
+            }
+        });
+    }
+
+    /** In place on g (= dPd): dS = Pd * g - P * sum(Pd * g); lane partial sums added in lane order. */
+    private static void softmaxRowBackward(float[] p, float[] pd, int pOff, float[] g, int gOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            acc = load(pd, pOff + j, m).fma(load(g, gOff + j, m), acc);
+        }
+        float dot = Simd.sumLanes(acc);
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            FloatVector gv = load(g, gOff + j, m);
+            FloatVector pv = load(p, pOff + j, m);
+            store(load(pd, pOff + j, m).mul(gv).sub(pv.mul(dot)), g, gOff + j, m);
+        }
+    }
+}

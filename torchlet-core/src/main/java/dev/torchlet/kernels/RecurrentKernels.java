@@ -1,0 +1,304 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Whole-sequence recurrent layers (LSTM, GRU, tanh/relu RNN) on float arrays, forward and
+ * backward through time, the way cuDNN runs them: per step one GEMM for the hidden projection
+ * (written straight into the step's gate rows) and one fused pass for the gate nonlinearities;
+ * the backward keeps the gate gradients of every step so the weight gradient is one GEMM
+ * over all B*T rows at the end.
+ *
+ * <p>Layouts (all row-major, dense): xp (B, T, G*H) = x W_ih^T at xpOff; h0, c0 (B, H);
+ * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the backward: hs (B, T, H) = h_t (the output),
+ * gates (B, T, G*H) and aux (B, T, H): LSTM gates = activated i, f, g, o and aux = c_t; GRU
+ * gates = activated r, z, n and aux = h_{t-1} W_hn^T + b_hn; RNN gates and aux unused.
+ * Formulas in {@link RecurrentReference}, the plain-loop oracle (in double).
+ */
+public final class RecurrentKernels {
+    public static final int LSTM = 0;
+    public static final int GRU = 1;
+    public static final int RNN_TANH = 2;
+    public static final int RNN_RELU = 3;
+
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+    private RecurrentKernels() {}
+
+    /** Gates per mode: 4 (LSTM), 3 (GRU), 1 (RNN). */
+    public static int gates(int mode) {
+        return mode == LSTM ? 4 : mode == GRU ? 3 : 1;
+    }
+
+    public static void forward(int mode, int b, int t, int h, float[] xp, int xpOff, float[] h0, int h0Off,
+                               float[] c0, int c0Off, float[] whh, int whhOff, float[] bx, float[] bh,
+                               float[] hs, float[] gates, float[] aux) {
+        int gh = gates(mode) * h;
+        int th = t * h;
+        int tgh = t * gh;
+        // GRU keeps the hidden projection apart from xp (r multiplies only its n part)
+        float[] hp = mode == GRU ? new float[b * gh] : null;
+        float[] xrow = mode == GRU ? new float[gh] : null;
+        float[] bsum = new float[gh]; // LSTM, RNN: both biases go to the pre-activation
+        addInto(bx, 0, bh, 0, bsum, 0, gh);
+        for (int s = 0; s < t; s++) {
+            float[] hPrev = s == 0 ? h0 : hs;
+            int hPrevOff = s == 0 ? h0Off : (s - 1) * h;
+            int hPrevLd = s == 0 ? h : th;
+            if (mode == GRU) {
+                for (int r = 0; r < b; r++) {
+                    System.arraycopy(bh, 0, hp, r * gh, gh);
+                }
+                Gemm.sgemm(false, true, b, gh, h, 1f, hPrev, hPrevOff, hPrevLd, whh, whhOff, h, 1f, hp, 0, gh);
+            } else {
+                // pre-activations of step s: xp + b_ih + b_hh, then += h_{s-1} W_hh^T in place
+                for (int r = 0; r < b; r++) {
+                    int dst = r * tgh + s * gh;
+                    addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
+                }
+                Gemm.sgemm(false, true, b, gh, h, 1f, hPrev, hPrevOff, hPrevLd, whh, whhOff, h, 1f, gates, s * gh, tgh);
+            }
+            for (int r = 0; r < b; r++) {
+                int g = r * tgh + s * gh;   // this step's gate row
+                int o = r * th + s * h;     // this step's state row
+                int hp0 = hPrevOff + r * hPrevLd;
+                switch (mode) {
+                    case LSTM -> {
+                        float[] cPrev = s == 0 ? c0 : aux;
+                        int cp = s == 0 ? c0Off + r * h : o - h;
+                        lstmStep(h, gates, g, cPrev, cp, aux, hs, o);
+                    }
+                    case GRU -> {
+                        addInto(xp, xpOff + g, bx, 0, xrow, 0, gh); // x W_ih^T + b_ih
+                        gruStep(h, xrow, 0, hp, r * gh, hPrev, hp0, gates, g, aux, hs, o);
+                    }
+                    default -> rnnStep(h, mode == RNN_RELU, gates, g, hs, o);
+                }
+            }
+        }
+    }
+
+    private static void addInto(float[] a, int aOff, float[] b, int bOff, float[] out, int oOff, int n) {
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            store(load(a, aOff + j, m).add(load(b, bOff + j, m)), out, oOff + j, m);
+        }
+    }
+
+    /** Full-width load, or a masked one (m != null) for the tail of a row. */
+    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
+        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
+    }
+
+    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
+        if (m == null) {
+            v.intoArray(a, off);
+        } else {
+            v.intoArray(a, off, m);
+        }
+    }
+
+    // The step kernels are split into small single-purpose loops: one big loop with five inlined
+    // exp polynomials was too large for the JIT (C1 ran out of registers, C2 compiled it late),
+    // and uncompiled Vector API code is orders of magnitude slower.
+
+    /** a[off .. off+n) = sigmoid(a[...]) in place. */
+    private static void sigmoidInPlace(float[] a, int off, int n) {
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            store(Simd.sigmoid(load(a, off + j, m)), a, off + j, m);
+        }
+    }
+
+    /** a[off .. off+n) = tanh(a[...]) in place. */
+    private static void tanhInPlace(float[] a, int off, int n) {
+        for (int j = 0; j < n; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            store(Simd.tanh(load(a, off + j, m)), a, off + j, m);
+        }
+    }
+
+    /** i, f, g, o from pre-activations (replaced by their activations); c = f c' + i g; h = o tanh(c). */
+    private static void lstmStep(int h, float[] gates, int g, float[] cPrev, int cp, float[] cs, float[] hs, int o) {
+        sigmoidInPlace(gates, g, 2 * h);
+        tanhInPlace(gates, g + 2 * h, h);
+        sigmoidInPlace(gates, g + 3 * h, h);
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector c = load(gates, g + h + j, m).mul(load(cPrev, cp + j, m))
+                    .add(load(gates, g + j, m).mul(load(gates, g + 2 * h + j, m)));
+            store(c, cs, o + j, m);
+            store(load(gates, g + 3 * h + j, m).mul(Simd.tanh(c)), hs, o + j, m);
+        }
+    }
+
+    /** r, z = sigmoid(x + h), n = tanh(x_n + r hp_n), h = (1 - z) n + z h'. */
+    private static void gruStep(int h, float[] xp, int x, float[] hp, int p, float[] hPrev, int hp0, float[] gates,
+                                int g, float[] hpn, float[] hs, int o) {
+        addInto(xp, x, hp, p, gates, g, 2 * h);
+        sigmoidInPlace(gates, g, 2 * h);
+        int n2 = 2 * h;
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector hn = load(hp, p + n2 + j, m);
+            store(hn, hpn, o + j, m);
+            store(load(gates, g + j, m).fma(hn, load(xp, x + n2 + j, m)), gates, g + n2 + j, m);
+        }
+        tanhInPlace(gates, g + n2, h);
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector n = load(gates, g + n2 + j, m);
+            FloatVector z = load(gates, g + h + j, m);
+            store(z.fma(load(hPrev, hp0 + j, m).sub(n), n), hs, o + j, m); // (1 - z) n + z h' = n + z (h' - n)
+        }
+    }
+
+    private static void rnnStep(int h, boolean relu, float[] pre, int g, float[] hs, int o) {
+        if (!relu) {
+            System.arraycopy(pre, g, hs, o, h);
+            tanhInPlace(hs, o, h);
+            return;
+        }
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            store(load(pre, g + j, m).max(0f), hs, o + j, m);
+        }
+    }
+
+    /**
+     * Backward through time. dy (B, T, H) is the output gradient (the final hidden state is a view of
+     * the output, so its gradient is in dy); dcn (B, H) the final cell-state gradient (LSTM) or null.
+     * Writes dxp (B, T, G*H) (= the gradient of the pre-activations, also that of xp), dh0 (B, H),
+     * dc0 (B, H) (LSTM), dwhh (G*H, H), dbx = db_ih and dbh = db_hh (G*H).
+     */
+    public static void backward(int mode, int b, int t, int h, float[] dy, int dyOff, float[] dcn, int dcnOff,
+                                float[] whh, int whhOff, float[] h0, int h0Off, float[] c0, int c0Off,
+                                float[] hs, float[] gates, float[] aux,
+                                float[] dxp, float[] dh0, float[] dc0, float[] dwhh, float[] dbx, float[] dbh) {
+        int gh = gates(mode) * h;
+        int th = t * h;
+        int tgh = t * gh;
+        // GRU: the hidden projection's gradient differs from xp's in the n part (times r)
+        float[] dhp = mode == GRU ? new float[b * tgh] : dxp;
+        float[] dh = new float[b * h];
+        float[] dhNext = new float[b * h];
+        float[] dc = new float[b * h];
+        float[] tc = new float[h];
+        if (mode == LSTM && dcn != null) {
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(dcn, dcnOff + r * h, dc, r * h, h);
+            }
+        }
+        for (int s = t - 1; s >= 0; s--) {
+            for (int r = 0; r < b; r++) {
+                int g = r * tgh + s * gh;
+                int o = r * th + s * h;
+                int d = r * h;
+                addInto(dy, dyOff + o, dhNext, d, dh, d, h); // dh = dy_s + (gradient from step s+1)
+                switch (mode) {
+                    case LSTM -> {
+                        float[] cPrev = s == 0 ? c0 : aux;
+                        int cp = s == 0 ? c0Off + d : o - h;
+                        lstmStepBack(h, gates, g, aux, o, cPrev, cp, dh, dc, d, dxp, tc);
+                    }
+                    case GRU -> {
+                        float[] hPrev = s == 0 ? h0 : hs;
+                        int hp0 = s == 0 ? h0Off + d : o - h;
+                        gruStepBack(h, gates, g, aux, o, hPrev, hp0, dh, d, dxp, dhp, dhNext);
+                    }
+                    default -> rnnStepBack(h, mode == RNN_RELU, hs, o, dh, d, dxp, g);
+                }
+            }
+            // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
+            Gemm.sgemm(false, false, b, h, gh, 1f, dhp, s * gh, tgh, whh, whhOff, h, mode == GRU ? 1f : 0f,
+                    dhNext, 0, h);
+        }
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(dhNext, r * h, dh0, r * h, h);
+            if (mode == LSTM && dc0 != null) {
+                System.arraycopy(dc, r * h, dc0, r * h, h);
+            }
+        }
+        // dW_hh = sum_t dhp_t^T h_{t-1}: one GEMM over all (b, t) rows of h shifted by one step
+        float[] hPrevAll = new float[b * th];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(h0, h0Off + r * h, hPrevAll, r * th, h);
+            System.arraycopy(hs, r * th, hPrevAll, r * th + h, th - h);
+        }
+        Gemm.sgemm(true, false, gh, h, b * t, 1f, dhp, 0, gh, hPrevAll, 0, h, 0f, dwhh, 0, h);
+        columnSum(dhp, b * t, gh, dbh);
+        if (mode == GRU) {
+            columnSum(dxp, b * t, gh, dbx);
+        } else {
+            System.arraycopy(dbh, 0, dbx, 0, gh);
+        }
+    }
+
+    /** out[q] = sum over rows of a[row * n + q], rows added in order (deterministic). */
+    private static void columnSum(float[] a, int rows, int n, float[] out) {
+        java.util.Arrays.fill(out, 0, n, 0f);
+        for (int row = 0; row < rows; row++) {
+            addInto(out, 0, a, row * n, out, 0, n);
+        }
+    }
+
+    private static void lstmStepBack(int h, float[] gates, int g, float[] cs, int o, float[] cPrev, int cp,
+                                     float[] dhArr, float[] dcArr, int d, float[] dxp, float[] tc) {
+        System.arraycopy(cs, o, tc, 0, h);
+        tanhInPlace(tc, 0, h);
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector t = load(tc, j, m);
+            FloatVector og = load(gates, g + 3 * h + j, m);
+            FloatVector dh = load(dhArr, d + j, m);
+            // dc += dh o (1 - tanh(c)^2); do o (1 - o) with do = dh tanh(c)
+            store(dh.mul(og).mul(t.mul(t).neg().add(1f)).add(load(dcArr, d + j, m)), dcArr, d + j, m);
+            store(dh.mul(t).mul(og).mul(og.neg().add(1f)), dxp, g + 3 * h + j, m);
+        }
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector i = load(gates, g + j, m);
+            FloatVector f = load(gates, g + h + j, m);
+            FloatVector gg = load(gates, g + 2 * h + j, m);
+            FloatVector dc = load(dcArr, d + j, m);
+            store(dc.mul(gg).mul(i).mul(i.neg().add(1f)), dxp, g + j, m);                // di i (1 - i)
+            store(dc.mul(load(cPrev, cp + j, m)).mul(f).mul(f.neg().add(1f)), dxp, g + h + j, m); // df f (1-f)
+            store(dc.mul(i).mul(gg.mul(gg).neg().add(1f)), dxp, g + 2 * h + j, m);        // dg (1 - g^2)
+            store(dc.mul(f), dcArr, d + j, m);                                            // dc_{t-1}
+        }
+    }
+
+    private static void gruStepBack(int h, float[] gates, int g, float[] hpn, int o, float[] hPrev, int hp0,
+                                    float[] dhArr, int d, float[] dxp, float[] dhp, float[] dhNext) {
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector r = load(gates, g + j, m);
+            FloatVector z = load(gates, g + h + j, m);
+            FloatVector n = load(gates, g + 2 * h + j, m);
+            FloatVector dh = load(dhArr, d + j, m);
+            FloatVector dan = dh.mul(z.neg().add(1f)).mul(n.mul(n).neg().add(1f)); // dn (1 - n^2)
+            FloatVector daz = dh.mul(load(hPrev, hp0 + j, m).sub(n)).mul(z).mul(z.neg().add(1f));
+            FloatVector dar = dan.mul(load(hpn, o + j, m)).mul(r).mul(r.neg().add(1f));
+            store(dar, dxp, g + j, m);
+            store(daz, dxp, g + h + j, m);
+            store(dan, dxp, g + 2 * h + j, m);
+            store(dar, dhp, g + j, m);
+            store(daz, dhp, g + h + j, m);
+            store(dan.mul(r), dhp, g + 2 * h + j, m);
+            store(dh.mul(z), dhNext, d + j, m); // the direct path z h'; the GEMM adds dhp W_hh
+        }
+    }
+
+    private static void rnnStepBack(int h, boolean relu, float[] hs, int o, float[] dhArr, int d, float[] dxp, int g) {
+        for (int j = 0; j < h; j += S.length()) {
+            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            FloatVector y = load(hs, o + j, m);
+            FloatVector dh = load(dhArr, d + j, m);
+            FloatVector da = relu ? dh.blend(0f, y.compare(VectorOperators.LE, 0f)) : dh.mul(y.mul(y).neg().add(1f));
+            store(da, dxp, g + j, m);
+        }
+    }
+}

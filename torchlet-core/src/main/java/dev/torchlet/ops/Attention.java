@@ -1,0 +1,159 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.kernels.AttentionKernels;
+import dev.torchlet.kernels.AttentionReference;
+
+/**
+ * Fused multi-head scaled dot-product attention, one differentiable op:
+ * {@code O = dropout(softmax(Q K^T / sqrt(hd) + mask)) V} per (batch, head), with a fused backward
+ * (formulas in {@link AttentionKernels}). Q, K, V are 2-D (B*T, E)-shaped row blocks whose heads are
+ * column slices, read in place (no split-heads transpose copies); the output is (B*Tq, E) with the
+ * heads merged, ready for the output projection. Dropout draws {@code Torch.rand(B, heads, Tq, Tk)}
+ * and keeps {@code rand >= p} scaled by 1/(1-p), exactly like {@code F.dropout} on the weights.
+ * float32 runs the SIMD kernels, float64 (for gradcheck) the reference loops.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /**
+     * Self-attention on a packed projection.
+     *
+     * @param qkv  (B*T, 3E): columns [0, E) are Q, [E, 2E) K, [2E, 3E) V
+     * @param mask additive float (1 or B, T, T) or null
+     */
+    public static Tensor selfAttention(Tensor qkv, int b, int heads, Tensor mask, double p, boolean training) {
+        if (qkv.dim() != 2 || qkv.size(1) % 3 != 0 || b <= 0 || qkv.size(0) % b != 0) {
+            throw new IllegalArgumentException("self_attention: expected qkv of shape (B*T, 3E) with B = " + b
+                    + ", got " + Shape.str(qkv.shapeRef()));
+        }
+        int e = qkv.size(1) / 3;
+        int t = qkv.size(0) / b;
+        return compute("self_attention", new Tensor[] {qkv}, new int[] {0, 0, 0}, new int[] {0, e, 2 * e}, b,
+                heads, e, t, t, mask, p, training);
+    }
+
+    /**
+     * @param q (B*Tq, E); k, v (B*Tk, E), three distinct tensors
+     * @param mask additive float (1 or B, Tq, Tk) or null
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p,
+                                   boolean training) {
+        if (q.dim() != 2 || k.dim() != 2 || !java.util.Arrays.equals(k.shapeRef(), v.shapeRef())
+                || q.size(1) != k.size(1) || b <= 0 || q.size(0) % b != 0 || k.size(0) % b != 0) {
+            throw new IllegalArgumentException("attention: expected q (B*Tq, E), k and v (B*Tk, E) with B = " + b
+                    + ", got " + Shape.str(q.shapeRef()) + ", " + Shape.str(k.shapeRef()) + ", "
+                    + Shape.str(v.shapeRef()));
+        }
+        if (q == k || k == v || q == v) {
+            throw new IllegalArgumentException("attention: q, k, v must be distinct tensors (use selfAttention for "
+                    + "a packed projection)");
+        }
+        return compute("attention", new Tensor[] {q, k, v}, new int[] {0, 1, 2}, new int[] {0, 0, 0}, b, heads,
+                q.size(1), q.size(0) / b, k.size(0) / b, mask, p, training);
+    }
+
+    /**
+     * @param ins   the distinct input tensors
+     * @param which for Q, K, V: index into ins
+     * @param cols  for Q, K, V: first column of the E-wide block
+     */
+    private static Tensor compute(String op, Tensor[] ins, int[] which, int[] cols, int b, int heads, int e, int tq,
+                                  int tk, Tensor mask, double p, boolean training) {
+        if (heads <= 0 || e % heads != 0) {
+            throw new IllegalArgumentException(op + ": embed dim " + e + " is not divisible by heads " + heads);
+        }
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(op + ": dropout probability must be in [0, 1], got " + p);
+        }
+        DType dt = ins[0].dtype();
+        for (Tensor x : ins) {
+            if (x.dtype() != dt || (dt != DType.FLOAT32 && dt != DType.FLOAT64)) {
+                throw new IllegalArgumentException(op + ": expected float32 or float64 tensors of one dtype, got "
+                        + x.dtype() + " and " + dt);
+            }
+        }
+        Tensor m = null;
+        if (mask != null) {
+            if (mask.dim() != 3 || (mask.size(0) != 1 && mask.size(0) != b) || mask.size(1) != tq
+                    || mask.size(2) != tk) {
+                throw new IllegalArgumentException(op + ": expected an additive mask of shape (1 or " + b + ", " + tq
+                        + ", " + tk + "), got " + Shape.str(mask.shapeRef()));
+            }
+            m = Ops.contiguousAs(mask.detach(), dt);
+        }
+        int hd = e / heads;
+        double scale = 1 / Math.sqrt(hd);
+        Tensor[] data = new Tensor[ins.length];
+        for (int i = 0; i < ins.length; i++) {
+            data[i] = rowMajor(ins[i].detach());
+        }
+        boolean drop = training && p > 0;
+        // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
+        Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
+        int n = b * heads * tq * tk;
+        Tensor probs = Tensor.empty(dt, n);
+        Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
+        Tensor out = Tensor.empty(dt, b * tq, e);
+        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
+        if (dt == DType.FLOAT32) {
+            AttentionKernels.forward(b, heads, tq, tk, hd, (float) scale, f(data[which[0]], cols[0]),
+                    f(data[which[1]], cols[1]), f(data[which[2]], cols[2]), m == null ? null : m.storage().floats(),
+                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : rand.storage().floats(), (float) p,
+                    probs.storage().floats(), dropped.storage().floats(), f(out, 0));
+        } else {
+            AttentionReference.forward(b, heads, tq, tk, hd, scale, d(data[which[0]], cols[0]),
+                    d(data[which[1]], cols[1]), d(data[which[2]], cols[2]), m == null ? null : m.storage().doubles(),
+                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : rand.to(DType.FLOAT64).toDoubleArray(),
+                    p, probs.storage().doubles(), dropped.storage().doubles(), d(out, 0));
+        }
+        Tensor[] saved = new Tensor[data.length + 2];
+        System.arraycopy(data, 0, saved, 0, data.length);
+        saved[data.length] = probs;
+        saved[data.length + 1] = dropped;
+        return Autograd.record(ins.length == 1 ? "SelfAttentionBackward" : "AttentionBackward", out, ins, saved,
+                (g, s) -> {
+                    Tensor gc = Ops.contiguousAs(g, dt);
+                    Tensor[] grads = new Tensor[ins.length];
+                    for (int i = 0; i < ins.length; i++) {
+                        grads[i] = Tensor.empty(dt, ins[i].shape());
+                    }
+                    Tensor sp = s[ins.length];
+                    Tensor sd = s[ins.length + 1];
+                    if (dt == DType.FLOAT32) {
+                        AttentionKernels.backward(b, heads, tq, tk, hd, (float) scale, f(s[which[0]], cols[0]),
+                                f(s[which[1]], cols[1]), f(s[which[2]], cols[2]), sp.storage().floats(),
+                                sd.storage().floats(), f(gc, 0), f(grads[which[0]], cols[0]),
+                                f(grads[which[1]], cols[1]), f(grads[which[2]], cols[2]));
+                    } else {
+                        AttentionReference.backward(b, heads, tq, tk, hd, scale, d(s[which[0]], cols[0]),
+                                d(s[which[1]], cols[1]), d(s[which[2]], cols[2]), sp.storage().doubles(),
+                                sd.storage().doubles(), d(gc, 0), d(grads[which[0]], cols[0]),
+                                d(grads[which[1]], cols[1]), d(grads[which[2]], cols[2]));
+                    }
+                    return grads;
+                });
+    }
+
+    /** t itself when its rows are unit-stride with a leading dim covering them, else a contiguous copy. */
+    private static Tensor rowMajor(Tensor t) {
+        int[] st = t.stridesRef();
+        return (st[1] == 1 || t.size(1) == 1) && (t.size(0) == 1 || st[0] >= t.size(1)) ? t : t.contiguousCopy();
+    }
+
+    private static int ld(Tensor t) {
+        return t.size(0) == 1 ? t.size(1) : t.stridesRef()[0];
+    }
+
+    private static AttentionKernels.Operand f(Tensor t, int col) {
+        return new AttentionKernels.Operand(t.storage().floats(), t.offset() + col, ld(t));
+    }
+
+    private static AttentionReference.Operand d(Tensor t, int col) {
+        return new AttentionReference.Operand(t.storage().doubles(), t.offset() + col, ld(t));
+    }
+}
