@@ -32,8 +32,13 @@ public final class Timing {
             throw new IllegalArgumentException("timing: need reps >= 1 and warm >= 0, got reps=" + reps
                     + ", warm=" + warm);
         }
+        for (int i = 0; i < warm; i++) {
+            body.run();
+        }
+        // the JIT window starts after the counted runs: a first run slower than the window (a CNN step
+        // runs ~2 s interpreted) must not use it all up
         long warmUntil = System.nanoTime() + (long) (jitWarmUpSeconds * 1e9);
-        for (int i = 0; i < warm || System.nanoTime() < warmUntil; i++) {
+        while (System.nanoTime() < warmUntil) {
             body.run();
         }
         double[] ts = new double[reps];
