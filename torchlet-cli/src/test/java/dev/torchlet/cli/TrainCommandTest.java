@@ -96,6 +96,21 @@ class TrainCommandTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mlp", "cnn", "cnn-bn", "resnet-small"})
+    void everyModelAndOptimizerRuns(String model) {
+        String optimizer = switch (model) {
+            case "cnn" -> "sgd";
+            case "resnet-small" -> "adamw";
+            default -> "adam";
+        };
+        Run r = cli(train(tmp.resolve(model), "--epochs", "1", "--model", model, "--optimizer", optimizer,
+                "--schedule", "onecycle"));
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("model " + model + ", 1 epochs"), r.output());
+        assertTrue(r.output().contains("test accuracy: "), r.output());
+    }
+
     @Test
     void badInputEndsWithOneLineAndNonZeroExit() {
         Run model = cli("train", "--model", "transformer-xl");
