@@ -162,30 +162,22 @@ public final class Tensor {
 
     /** A row-major copy of the values as float32. */
     public float[] toFloatArray() {
-        return Conversion.to(this, DType.FLOAT32).contiguousCopyIfShared(this).storage.floats();
+        return Conversion.rawCopy(this, DType.FLOAT32).storage.floats();
     }
 
     /** A row-major copy of the values as float64. */
     public double[] toDoubleArray() {
-        return Conversion.to(this, DType.FLOAT64).contiguousCopyIfShared(this).storage.doubles();
+        return Conversion.rawCopy(this, DType.FLOAT64).storage.doubles();
     }
 
     /** A row-major copy of the values as int64 (floats are truncated toward zero). */
     public long[] toLongArray() {
-        return Conversion.to(this, DType.INT64).contiguousCopyIfShared(this).storage.longs();
+        return Conversion.rawCopy(this, DType.INT64).storage.longs();
     }
 
     /** A row-major copy of the values as booleans (non-zero is true). */
     public boolean[] toBooleanArray() {
-        return Conversion.to(this, DType.BOOL).contiguousCopyIfShared(this).storage.bools();
-    }
-
-    /** Returns this if it owns a fresh exact-size contiguous storage not shared with {@code source}. */
-    private Tensor contiguousCopyIfShared(Tensor source) {
-        if (this != source && offset == 0 && isContiguous() && storage.length() == numel()) {
-            return this;
-        }
-        return Conversion.copy(this);
+        return Conversion.rawCopy(this, DType.BOOL).storage.bools();
     }
 
     // ---------------------------------------------------------------- autograd

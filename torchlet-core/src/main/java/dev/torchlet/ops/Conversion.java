@@ -1,7 +1,6 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
-import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.kernels.StridedCopy;
@@ -31,15 +30,10 @@ public final class Conversion {
                 (g, s) -> new Tensor[] {g.to(from)});
     }
 
-    /** Contiguous copy without autograd. */
-    static Tensor rawCopy(Tensor t, DType dtype) {
+    /** A new contiguous copy in the given dtype, recording no graph. */
+    public static Tensor rawCopy(Tensor t, DType dtype) {
         Tensor out = Tensor.empty(dtype, t.shapeRef());
         StridedCopy.copy(t.storage(), t.offset(), t.shapeRef(), t.stridesRef(), out.storage(), 0);
         return out;
-    }
-
-    /** Internal: wrap a storage as contiguous tensor of shape. */
-    static Tensor wrap(Storage s, int[] shape) {
-        return Tensor.wrap(s, shape);
     }
 }
