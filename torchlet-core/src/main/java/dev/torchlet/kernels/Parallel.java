@@ -1,18 +1,30 @@
 package dev.torchlet.kernels;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one shared pool for intra-op parallelism, sized to the cores by default
  * ({@code Torch.setNumThreads}). Work below a grain size runs on the calling thread: no hand-off
  * for tiny tensors.
+ *
+ * <p>A training step makes hundreds of short parallel calls (a GEMM slice, an elementwise op), so the
+ * hand-off must cost microseconds, not the ~50 us of waking a parked fork-join worker. The pool is
+ * therefore OpenMP-like: numThreads - 1 worker threads plus the caller share each job; after a job a
+ * worker spins for {@link #SPIN_NANOS} waiting for the next one before it parks.
+ *
+ * <p>Determinism: a job over [0, n) is always cut into the same chunks (a function of n, the grain
+ * and the thread count only); which thread runs which chunk does not matter to a kernel that keys
+ * its partial results by the chunk's start.
  */
 public final class Parallel {
+    /** How long an idle worker keeps polling for the next job before parking. */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
     private static volatile int numThreads = Runtime.getRuntime().availableProcessors();
-    private static volatile ForkJoinPool pool = newPool(numThreads);
+    private static volatile Pool pool = new Pool(numThreads);
 
     private Parallel() {}
 
@@ -31,43 +43,164 @@ public final class Parallel {
             throw new IllegalArgumentException("setNumThreads: need at least 1 thread, got " + n);
         }
         if (n != numThreads) {
-            ForkJoinPool old = pool;
-            pool = newPool(n);
+            Pool old = pool;
+            pool = new Pool(n);
             numThreads = n;
             old.shutdown();
         }
     }
 
-    private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("torchlet-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
-    }
-
     /**
      * Runs body over [0, n) split into at most numThreads chunks, each at least {@code grain} long.
-     * Runs inline when one chunk suffices or when already on a pool thread (no nested fan-out).
+     * Runs inline when one chunk suffices, when already inside a parallel job (no nested fan-out),
+     * or when another thread is using the pool.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int threads = numThreads;
-        int chunks = Math.min(threads, Math.max(1, n / Math.max(grain, 1)));
-        if (chunks <= 1 || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w
-                && w.getPool() == pool) {
+        int chunks = Math.min(numThreads, Math.max(1, n / Math.max(grain, 1)));
+        Pool p = pool;
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !p.busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int s = (int) ((long) n * c / chunks);
-            int e = (int) ((long) n * (c + 1) / chunks);
-            tasks.add(pool.submit(() -> body.run(s, e)));
+        try {
+            p.run(new Job(body, n, chunks));
+        } finally {
+            p.busy.set(false);
         }
-        body.run(0, (int) ((long) n / chunks));
-        for (ForkJoinTask<?> t : tasks) {
-            t.join();
+    }
+
+    /** One parallel call: chunk c covers [n*c/chunks, n*(c+1)/chunks). Chunks are claimed through {@code next}. */
+    private static final class Job {
+        final RangeBody body;
+        final int n;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger remaining;
+        volatile Throwable error;
+
+        Job(RangeBody body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.remaining = new AtomicInteger(chunks);
+        }
+
+        /** Claims and runs chunks until none is left; true if this thread ran any. */
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    if (error == null) {
+                        body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                    }
+                } catch (Throwable t) {
+                    if (error == null) {
+                        error = t;
+                    }
+                } finally {
+                    remaining.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** The caller plus numThreads - 1 spinning-then-parking workers. */
+    private static final class Pool {
+        final AtomicBoolean busy = new AtomicBoolean();
+        final Worker[] workers;
+        volatile Job current;
+        volatile boolean shutdown;
+
+        Pool(int threads) {
+            workers = new Worker[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(this, i + 1);
+                workers[i].start();
+            }
+        }
+
+        void run(Job job) {
+            current = job;
+            for (Worker w : workers) {
+                if (w.sleeping) {
+                    LockSupport.unpark(w);
+                }
+            }
+            job.work();
+            // wait for chunks still running on workers
+            for (int spins = 0; job.remaining.get() > 0; spins++) {
+                if (spins < 1 << 16) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // a worker was descheduled mid-chunk
+                }
+            }
+            current = null; // do not keep the body's arrays reachable from idle workers
+            Throwable t = job.error;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            } else if (t instanceof Error e) {
+                throw e;
+            } else if (t != null) {
+                throw new RuntimeException(t);
+            }
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** A pool thread: runs every new job it sees, spins a while, then parks until the next one. */
+    private static final class Worker extends Thread {
+        private final Pool pool;
+        volatile boolean sleeping;
+
+        Worker(Pool pool, int index) {
+            super("torchlet-" + index);
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job last = null;
+            while (!pool.shutdown) {
+                Job job = pool.current;
+                if (job != last) {
+                    last = job;
+                    if (job != null) {
+                        job.work();
+                    }
+                    continue;
+                }
+                if (spinUntilNewJob(last)) {
+                    continue;
+                }
+                sleeping = true;
+                if (pool.current == last && !pool.shutdown) { // re-check after announcing: no lost wake-up
+                    LockSupport.park(this);
+                }
+                sleeping = false;
+            }
+        }
+
+        /** Polls for a job other than last for up to SPIN_NANOS; true if one arrived. */
+        private boolean spinUntilNewJob(Job last) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (true) {
+                for (int i = 0; i < 64; i++) {
+                    if (pool.current != last || pool.shutdown) {
+                        return true;
+                    }
+                    Thread.onSpinWait();
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+            }
         }
     }
 }

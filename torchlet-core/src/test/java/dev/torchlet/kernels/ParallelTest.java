@@ -1,0 +1,122 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    private final int saved = Parallel.numThreads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setNumThreads(saved);
+    }
+
+    @Test
+    void chunksCoverTheRangeOnceAndDependOnlyOnSizesAndThreads() {
+        Parallel.setNumThreads(3);
+        for (int round = 0; round < 200; round++) {
+            ConcurrentLinkedQueue<int[]> seen = new ConcurrentLinkedQueue<>();
+            Parallel.forRange(10, 1, (s, e) -> seen.add(new int[] {s, e}));
+            List<int[]> sorted = new ArrayList<>(seen);
+            sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
+            assertEquals(3, sorted.size());
+            assertArrayEquals(new int[] {0, 3}, sorted.get(0));
+            assertArrayEquals(new int[] {3, 6}, sorted.get(1));
+            assertArrayEquals(new int[] {6, 10}, sorted.get(2));
+        }
+    }
+
+    @Test
+    void grainLimitsTheChunkCountAndSmallWorkRunsOnTheCaller() {
+        Parallel.setNumThreads(4);
+        AtomicInteger calls = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        Parallel.forRange(7, 4, (s, e) -> {
+            calls.incrementAndGet();
+            assertSame(caller, Thread.currentThread());
+            assertEquals(0, s);
+            assertEquals(7, e);
+        });
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void nestedCallsRunInline() {
+        Parallel.setNumThreads(2);
+        AtomicLong sum = new AtomicLong();
+        Parallel.forRange(4, 1, (s, e) -> {
+            Thread outer = Thread.currentThread();
+            Parallel.forRange(100, 1, (s2, e2) -> {
+                assertSame(outer, Thread.currentThread());
+                for (int i = s2; i < e2; i++) {
+                    sum.addAndGet(i);
+                }
+            });
+        });
+        assertEquals(2 * 4950, sum.get());
+    }
+
+    @Test
+    void exceptionsFromAnyChunkReachTheCaller() {
+        Parallel.setNumThreads(2);
+        for (int bad = 0; bad < 2; bad++) {
+            int b = bad;
+            IllegalStateException e = assertThrows(IllegalStateException.class, () ->
+                    Parallel.forRange(2, 1, (s, end) -> {
+                        if (s == b) {
+                            throw new IllegalStateException("chunk " + s);
+                        }
+                    }));
+            assertEquals("chunk " + b, e.getMessage());
+        }
+        // the pool still works afterwards
+        AtomicInteger n = new AtomicInteger();
+        Parallel.forRange(2, 1, (s, e) -> n.addAndGet(e - s));
+        assertEquals(2, n.get());
+    }
+
+    @Test
+    void concurrentCallersAllGetCorrectResults() throws Exception {
+        Parallel.setNumThreads(2);
+        int callers = 4;
+        long[] results = new long[callers];
+        Thread[] threads = new Thread[callers];
+        for (int t = 0; t < callers; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                long total = 0;
+                for (int rep = 0; rep < 500; rep++) {
+                    long[] parts = new long[2];
+                    Parallel.forRange(1000, 1, (s, e) -> {
+                        long acc = 0;
+                        for (int i = s; i < e; i++) {
+                            acc += i;
+                        }
+                        parts[s == 0 ? 0 : 1] += acc;
+                    });
+                    total += parts[0] + parts[1];
+                }
+                results[id] = total;
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertTrue(!t.isAlive(), "a caller did not finish");
+        }
+        for (long r : results) {
+            assertEquals(500L * 499_500L, r);
+        }
+    }
+}
