@@ -23,6 +23,67 @@ public final class Gemm {
         GemmF32.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * A float32 op(B) (k, n) packed once for many products: {@link #sgemm(boolean, int, float, float[], int, int,
+     * PackedB, float, float[], int, int)} then skips the packing (e.g. W_hh over the steps of a sequence).
+     * A snapshot: later changes to the source array are not seen.
+     */
+    public static final class PackedB {
+        private final int k;
+        private final int n;
+        private final float[][] blocks;
+
+        PackedB(int k, int n, float[][] blocks) {
+            this.k = k;
+            this.n = n;
+            this.blocks = blocks;
+        }
+
+        /** Rows of op(B): the products' depth. */
+        public int k() {
+            return k;
+        }
+
+        /** Columns of op(B) and of C. */
+        public int n() {
+            return n;
+        }
+
+        float[] block(int i) {
+            return blocks[i];
+        }
+    }
+
+    /** Packs op(B) (k, n), addressed like sgemm's B, for {@link #sgemm(boolean, int, float, float[], int, int, PackedB, float, float[], int, int)}. */
+    public static PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        if (k < 0 || n < 0) {
+            throw new IllegalArgumentException("packB: negative size k=" + k + ", n=" + n);
+        }
+        if (k > 0 && n > 0) {
+            checkOperand("packB", "B", transB ? n : k, transB ? k : n, b.length, bOff, ldb);
+        }
+        return GemmF32.packB(transB, k, n, b, bOff, ldb);
+    }
+
+    /**
+     * {@code C = alpha * op(A) @ B + beta * C} with a prepacked B (sizes (m, k) @ (k, n) from it), on the
+     * calling thread: callers that want threads split the rows of C. Same results as {@link #sgemm}'s
+     * blocked path.
+     */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedB b,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (m < 0) {
+            throw new IllegalArgumentException("sgemm: negative size m=" + m);
+        }
+        if (m > 0 && b.n() > 0) {
+            checkOperand("sgemm", "C", m, b.n(), c.length, cOff, ldc);
+            if (b.k() > 0) {
+                checkOperand("sgemm", "A", transA ? b.k() : m, transA ? m : b.k(), a.length, aOff, lda);
+            }
+        }
+        GemmF32.sgemmPacked(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
+    }
+
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {

@@ -147,6 +147,65 @@ final class GemmF32 {
         }
     }
 
+    // ---------------------------------------------------------------- prepacked B (one B, many products)
+
+    /** op(B) (k, n) packed once into the blocked path's panels: block [jc / NC][pc / KC] as packB lays it out. */
+    static Gemm.PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        int jBlocks = ceilDiv(n, NC);
+        int kSlices = ceilDiv(k, KC);
+        float[][] blocks = new float[jBlocks * kSlices][];
+        for (int jb = 0; jb < jBlocks; jb++) {
+            int jc = jb * NC;
+            int nc = Math.min(NC, n - jc);
+            int nPanels = ceilDiv(nc, NR);
+            for (int ks = 0; ks < kSlices; ks++) {
+                int pc = ks * KC;
+                int kc = Math.min(KC, k - pc);
+                float[] bp = new float[nPanels * NR * kc];
+                GemmPacking.packB(transB, b, bOff, ldb, pc, jc, kc, nc, NR, bp, 0, nPanels);
+                blocks[jb * kSlices + ks] = bp;
+            }
+        }
+        return new Gemm.PackedB(k, n, blocks);
+    }
+
+    /**
+     * C = alpha * op(A) @ B + beta * C with B prepacked, on the calling thread (callers split the rows
+     * of C between threads themselves, e.g. the batch rows of a recurrent step). Row i of C gets the
+     * same bits whatever rows share its tile, so any split of the rows gives the same result.
+     */
+    static void sgemmPacked(boolean transA, int m, float alpha, float[] a, int aOff, int lda, Gemm.PackedB b,
+                            float beta, float[] c, int cOff, int ldc) {
+        int n = b.n();
+        int k = b.k();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (beta != 0f && beta != 1f) {
+            scale(m, n, beta, c, cOff, ldc); // then every slice accumulates
+        }
+        float[] ap = A_PACK.get();
+        float[] tile = TILE.get();
+        int kSlices = ceilDiv(k, KC);
+        for (int jc = 0, jb = 0; jc < n; jc += NC, jb++) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
+                int kc = Math.min(KC, k - pc);
+                boolean acc = pc > 0 || beta != 0f;
+                float[] bp = b.block(jb * kSlices + ks);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mcb = Math.min(MC, m - ic);
+                    GemmPacking.packA(transA, a, aOff, lda, ic, pc, mcb, kc, alpha, MR, ap);
+                    macro(mcb, nc, kc, ap, bp, c, cOff + ic * ldc + jc, ldc, acc, tile);
+                }
+            }
+        }
+    }
+
     /** One (mc, kc) block of packed A times one (kc, nc) block of packed B into C at cIdx. */
     private static void macro(int mcb, int nc, int kc, float[] ap, float[] bp, float[] c, int cIdx, int ldc,
                               boolean acc, float[] tile) {

@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * backward through time, the way cuDNN runs them: per step one GEMM for the hidden projection
  * (written straight into the step's gate rows) and one fused pass for the gate nonlinearities;
  * the backward keeps the gate gradients of every step so the weight gradient is one GEMM
- * over all B*T rows at the end.
+ * over all B*T rows at the end. W_hh is packed once per sequence ({@link Gemm.PackedB}), and the
+ * batch rows of a step, which are independent, are split between threads: one parallel region per
+ * step runs both the GEMM and the gate pass of its rows (same bits for any split).
  *
  * <p>Layouts (all row-major, dense): xp (B, T, G*H) = x W_ih^T at xpOff; h0, c0 (B, H);
  * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the backward: hs (B, T, H) = h_t (the output),
@@ -37,46 +39,67 @@ public final class RecurrentKernels {
                                float[] c0, int c0Off, float[] whh, int whhOff, float[] bx, float[] bh,
                                float[] hs, float[] gates, float[] aux) {
         int gh = gates(mode) * h;
-        int th = t * h;
-        int tgh = t * gh;
         // GRU keeps the hidden projection apart from xp (r multiplies only its n part)
         float[] hp = mode == GRU ? new float[b * gh] : null;
-        float[] xrow = mode == GRU ? new float[gh] : null;
         float[] bsum = new float[gh]; // LSTM, RNN: both biases go to the pre-activation
         addInto(bx, 0, bh, 0, bsum, 0, gh);
+        // every step multiplies by W_hh^T (H, G*H): pack it once for the whole sequence
+        Gemm.PackedB whhT = Gemm.packB(true, h, gh, whh, whhOff, h);
+        int grain = rowGrain(gh, h);
         for (int s = 0; s < t; s++) {
-            float[] hPrev = s == 0 ? h0 : hs;
-            int hPrevOff = s == 0 ? h0Off : (s - 1) * h;
-            int hPrevLd = s == 0 ? h : th;
-            if (mode == GRU) {
-                for (int r = 0; r < b; r++) {
-                    System.arraycopy(bh, 0, hp, r * gh, gh);
-                }
-                Gemm.sgemm(false, true, b, gh, h, 1f, hPrev, hPrevOff, hPrevLd, whh, whhOff, h, 1f, hp, 0, gh);
-            } else {
-                // pre-activations of step s: xp + b_ih + b_hh, then += h_{s-1} W_hh^T in place
-                for (int r = 0; r < b; r++) {
-                    int dst = r * tgh + s * gh;
-                    addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
-                }
-                Gemm.sgemm(false, true, b, gh, h, 1f, hPrev, hPrevOff, hPrevLd, whh, whhOff, h, 1f, gates, s * gh, tgh);
+            int step = s;
+            // the batch rows of a step are independent: each thread runs its rows' GEMM and gate pass
+            Parallel.forRange(b, grain, (r0, r1) -> forwardRows(mode, step, r0, r1, t, h, xp, xpOff, h0, h0Off, c0,
+                    c0Off, whhT, bx, bh, bsum, hp, hs, gates, aux));
+        }
+    }
+
+    /** Batch rows at least this many multiply-adds per parallel chunk of a step (smaller steps stay on one thread). */
+    private static int rowGrain(int gh, int h) {
+        return Math.max(1, (1 << 18) / Math.max(1, gh * h));
+    }
+
+    /** Step s of the forward for batch rows [r0, r1). */
+    private static void forwardRows(int mode, int s, int r0, int r1, int t, int h, float[] xp, int xpOff,
+                                    float[] h0, int h0Off, float[] c0, int c0Off, Gemm.PackedB whhT, float[] bx,
+                                    float[] bh, float[] bsum, float[] hp, float[] hs, float[] gates, float[] aux) {
+        int gh = gates(mode) * h;
+        int th = t * h;
+        int tgh = t * gh;
+        float[] hPrev = s == 0 ? h0 : hs;
+        int hPrevOff = s == 0 ? h0Off : (s - 1) * h;
+        int hPrevLd = s == 0 ? h : th;
+        int rows = r1 - r0;
+        if (mode == GRU) {
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(bh, 0, hp, r * gh, gh);
             }
-            for (int r = 0; r < b; r++) {
-                int g = r * tgh + s * gh;   // this step's gate row
-                int o = r * th + s * h;     // this step's state row
-                int hp0 = hPrevOff + r * hPrevLd;
-                switch (mode) {
-                    case LSTM -> {
-                        float[] cPrev = s == 0 ? c0 : aux;
-                        int cp = s == 0 ? c0Off + r * h : o - h;
-                        lstmStep(h, gates, g, cPrev, cp, aux, hs, o);
-                    }
-                    case GRU -> {
-                        addInto(xp, xpOff + g, bx, 0, xrow, 0, gh); // x W_ih^T + b_ih
-                        gruStep(h, xrow, 0, hp, r * gh, hPrev, hp0, gates, g, aux, hs, o);
-                    }
-                    default -> rnnStep(h, mode == RNN_RELU, gates, g, hs, o);
+            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, hp, r0 * gh, gh);
+        } else {
+            // pre-activations of step s: xp + b_ih + b_hh, then += h_{s-1} W_hh^T in place
+            for (int r = r0; r < r1; r++) {
+                int dst = r * tgh + s * gh;
+                addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
+            }
+            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates, r0 * tgh + s * gh,
+                    tgh);
+        }
+        float[] xrow = mode == GRU ? new float[gh] : null;
+        for (int r = r0; r < r1; r++) {
+            int g = r * tgh + s * gh;   // this step's gate row
+            int o = r * th + s * h;     // this step's state row
+            int hp0 = hPrevOff + r * hPrevLd;
+            switch (mode) {
+                case LSTM -> {
+                    float[] cPrev = s == 0 ? c0 : aux;
+                    int cp = s == 0 ? c0Off + r * h : o - h;
+                    lstmStep(h, gates, g, cPrev, cp, aux, hs, o);
                 }
+                case GRU -> {
+                    addInto(xp, xpOff + g, bx, 0, xrow, 0, gh); // x W_ih^T + b_ih
+                    gruStep(h, xrow, 0, hp, r * gh, hPrev, hp0, gates, g, aux, hs, o);
+                }
+                default -> rnnStep(h, mode == RNN_RELU, gates, g, hs, o);
             }
         }
     }
@@ -186,35 +209,18 @@ public final class RecurrentKernels {
         float[] dh = new float[b * h];
         float[] dhNext = new float[b * h];
         float[] dc = new float[b * h];
-        float[] tc = new float[h];
         if (mode == LSTM && dcn != null) {
             for (int r = 0; r < b; r++) {
                 System.arraycopy(dcn, dcnOff + r * h, dc, r * h, h);
             }
         }
+        // dh_{s-1} = dhp_s W_hh: W_hh (G*H, H) packed once for all steps
+        Gemm.PackedB whhP = Gemm.packB(false, gh, h, whh, whhOff, h);
+        int grain = rowGrain(gh, h);
         for (int s = t - 1; s >= 0; s--) {
-            for (int r = 0; r < b; r++) {
-                int g = r * tgh + s * gh;
-                int o = r * th + s * h;
-                int d = r * h;
-                addInto(dy, dyOff + o, dhNext, d, dh, d, h); // dh = dy_s + (gradient from step s+1)
-                switch (mode) {
-                    case LSTM -> {
-                        float[] cPrev = s == 0 ? c0 : aux;
-                        int cp = s == 0 ? c0Off + d : o - h;
-                        lstmStepBack(h, gates, g, aux, o, cPrev, cp, dh, dc, d, dxp, tc);
-                    }
-                    case GRU -> {
-                        float[] hPrev = s == 0 ? h0 : hs;
-                        int hp0 = s == 0 ? h0Off + d : o - h;
-                        gruStepBack(h, gates, g, aux, o, hPrev, hp0, dh, d, dxp, dhp, dhNext);
-                    }
-                    default -> rnnStepBack(h, mode == RNN_RELU, hs, o, dh, d, dxp, g);
-                }
-            }
-            // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
-            Gemm.sgemm(false, false, b, h, gh, 1f, dhp, s * gh, tgh, whh, whhOff, h, mode == GRU ? 1f : 0f,
-                    dhNext, 0, h);
+            int step = s;
+            Parallel.forRange(b, grain, (r0, r1) -> backwardRows(mode, step, r0, r1, t, h, dy, dyOff, whhP, h0,
+                    h0Off, c0, c0Off, hs, gates, aux, dxp, dhp, dh, dhNext, dc));
         }
         for (int r = 0; r < b; r++) {
             System.arraycopy(dhNext, r * h, dh0, r * h, h);
@@ -235,6 +241,38 @@ public final class RecurrentKernels {
         } else {
             System.arraycopy(dbh, 0, dbx, 0, gh);
         }
+    }
+
+    /** Step s of the backward for batch rows [r0, r1): gate gradients, then dh_{s-1} of those rows. */
+    private static void backwardRows(int mode, int s, int r0, int r1, int t, int h, float[] dy, int dyOff,
+                                     Gemm.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
+                                     float[] gates, float[] aux, float[] dxp, float[] dhp, float[] dh, float[] dhNext,
+                                     float[] dc) {
+        int gh = gates(mode) * h;
+        int th = t * h;
+        int tgh = t * gh;
+        float[] tc = new float[h];
+        for (int r = r0; r < r1; r++) {
+            int g = r * tgh + s * gh;
+            int o = r * th + s * h;
+            int d = r * h;
+            addInto(dy, dyOff + o, dhNext, d, dh, d, h); // dh = dy_s + (gradient from step s+1)
+            switch (mode) {
+                case LSTM -> {
+                    float[] cPrev = s == 0 ? c0 : aux;
+                    int cp = s == 0 ? c0Off + d : o - h;
+                    lstmStepBack(h, gates, g, aux, o, cPrev, cp, dh, dc, d, dxp, tc);
+                }
+                case GRU -> {
+                    float[] hPrev = s == 0 ? h0 : hs;
+                    int hp0 = s == 0 ? h0Off + d : o - h;
+                    gruStepBack(h, gates, g, aux, o, hPrev, hp0, dh, d, dxp, dhp, dhNext);
+                }
+                default -> rnnStepBack(h, mode == RNN_RELU, hs, o, dh, d, dxp, g);
+            }
+        }
+        // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
+        Gemm.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext, r0 * h, h);
     }
 
     /** out[q] = sum over rows of a[row * n + q], rows added in order (deterministic). */
@@ -293,12 +331,19 @@ public final class RecurrentKernels {
     }
 
     private static void rnnStepBack(int h, boolean relu, float[] hs, int o, float[] dhArr, int d, float[] dxp, int g) {
-        for (int j = 0; j < h; j += S.length()) {
+        if (relu) {
+            // scalar on purpose: with the relu blend and the tanh product in one vector loop, C2 of JDK 25.0.3
+            // compiled code that stopped the JVM ("fatal error: DEBUG MESSAGE") once the method got hot
+            // (RecurrentJitStressTest); this is O(H) per row next to the step's O(G*H*H) GEMM
+            for (int j = 0; j < h; j++) {
+                dxp[g + j] = hs[o + j] > 0f ? dhArr[d + j] : 0f; // relu'(a) = [y > 0]
+            }
+            return;
+        }
+        for (int j = 0; j < h; j += S.length()) { // tanh'(a) = 1 - y^2
             VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
             FloatVector y = load(hs, o + j, m);
-            FloatVector dh = load(dhArr, d + j, m);
-            FloatVector da = relu ? dh.blend(0f, y.compare(VectorOperators.LE, 0f)) : dh.mul(y.mul(y).neg().add(1f));
-            store(da, dxp, g + j, m);
+            store(load(dhArr, d + j, m).mul(y.mul(y).neg().add(1f)), dxp, g + j, m);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.torchlet.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,8 +37,8 @@ class GemmConformanceTest {
         Parallel.setNumThreads(savedThreads);
     }
 
-    /** The three f32 entry points under test. */
-    private enum Path { ROUTER, BLOCKED, DIRECT }
+    /** The f32 entry points under test (PACKED: B packed once by Gemm.packB, then the prepacked product). */
+    private enum Path { ROUTER, BLOCKED, DIRECT, PACKED }
 
     @Test
     void smallSizesAllOrientationsAllPaths() {
@@ -105,6 +106,35 @@ class GemmConformanceTest {
             run(path, false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, c, 0, 2);
             assertEquals(List.of(1f, 2f, 3f, 4f), List.of(c[0], c[1], c[2], c[3]), path.toString());
         }
+    }
+
+    @Test
+    void prepackedRowsGiveTheSameBitsHoweverTheRowsAreSplit() {
+        // the recurrent kernels split a step's batch rows between threads and rely on this
+        Random rnd = new Random(6);
+        int m = 32;
+        int n = 512;
+        int k = 300;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, n * k);
+        Gemm.PackedB pb = Gemm.packB(true, k, n, b, 0, k);
+        float[] whole = new float[m * n];
+        Gemm.sgemm(false, m, 1f, a, 0, k, pb, 0f, whole, 0, n);
+        for (int split : new int[] {1, 5, 16, 31}) {
+            float[] parts = new float[m * n];
+            Gemm.sgemm(false, split, 1f, a, 0, k, pb, 0f, parts, 0, n);
+            Gemm.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
+            assertArrayEquals(whole, parts, "split at row " + split);
+        }
+    }
+
+    @Test
+    void prepackedProductChecksItsOperands() {
+        Gemm.PackedB pb = Gemm.packB(false, 3, 4, new float[12], 0, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, 2, 1f, new float[5], 0, 3, pb, 0f, new float[8], 0, 4));
+        assertTrue(e.getMessage().contains("operand A"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Gemm.packB(true, 3, 4, new float[11], 0, 3));
     }
 
     @Test
@@ -198,6 +228,7 @@ class GemmConformanceTest {
             case ROUTER -> Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case BLOCKED -> GemmF32.blocked(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case DIRECT -> GemmF32.direct(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case PACKED -> Gemm.sgemm(ta, m, alpha, a, aOff, lda, Gemm.packB(tb, k, n, b, bOff, ldb), beta, c, cOff, ldc);
         }
     }
 
