@@ -4,7 +4,15 @@ import dev.torchlet.Torch;
 import dev.torchlet.cli.bench.Timing;
 import dev.torchlet.cli.bench.Workload;
 import dev.torchlet.cli.bench.Workloads;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,6 +25,11 @@ import picocli.CommandLine.Option;
  * with the names and definitions of the PyTorch baseline ({@code ../shared/bench/pytorch_bench.py}), so the
  * outputs compare line by line. Timing: 2 warm-up runs (plus {@code --warmup-seconds} of JIT warm-up, see
  * {@link Timing}), then the median of the timed repetitions.
+ *
+ * <p>With several workloads, each runs in its own JVM (same java, flags and class path), like a training
+ * job would: in one shared JVM a workload inherits the JIT profiles of the ones before it (the conv kernels
+ * compiled for 56x56 images deoptimized and recompiled inside the MNIST workload's timed runs, measured ~10%
+ * slower) and their heap. {@code --same-jvm} runs them all in this process instead.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
@@ -41,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "List the workloads with their definitions and exit.")
     boolean list;
+
+    @Option(names = "--same-jvm", description = "Run all workloads in this JVM (default: a fresh JVM per workload "
+            + "when there are several).")
+    boolean sameJvm;
 
     /** The workload names, for --only's help and completion. */
     static final class Names implements Iterable<String> {
@@ -74,6 +91,15 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (selected.size() > 1 && !sameJvm) {
+            for (Workload w : selected) {
+                int code = runInChildJvm(w.name(), out);
+                if (code != 0) {
+                    return code;
+                }
+            }
+            return 0;
+        }
         Torch.setNumThreads(threads);
         Timing.setJitWarmUpSeconds(warmupSeconds);
         for (Workload w : selected) {
@@ -82,5 +108,38 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Runs {@code bench --only name} with this command's options in a new JVM; forwards its output lines. */
+    private int runInChildJvm(String name, PrintWriter out) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
+                "--only", name, "--threads", Integer.toString(threads),
+                "--warmup-seconds", Double.toString(warmupSeconds)));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    out.println(line);
+                    out.flush();
+                }
+            }
+            int code = p.waitFor();
+            if (code != 0) {
+                spec.commandLine().getErr().println("bench: workload " + name + " failed in its JVM (exit code "
+                        + code + ")");
+            }
+            return code;
+        } catch (IOException e) {
+            throw new UncheckedIOException("bench: could not start a JVM for workload " + name + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
     }
 }

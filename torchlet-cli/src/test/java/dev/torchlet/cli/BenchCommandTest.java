@@ -24,6 +24,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void severalWorkloadsRunEachInItsOwnJvmInOrder() {
+        int saved = Torch.getNumThreads();
+        Run r = run("bench", "--only", "conv3x3_64_56_b8_gflops,gemm1024_gflops", "--threads", "1",
+                "--warmup-seconds", "0");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\\R");
+        assertEquals(2, lines.length, r.out());
+        // in the registry's order, like the baseline script
+        assertTrue(lines[0].matches("gemm1024_gflops \\d+\\.\\d\\d GFLOP/s"), lines[0]);
+        assertTrue(lines[1].matches("conv3x3_64_56_b8_gflops \\d+\\.\\d\\d GFLOP/s"), lines[1]);
+        assertEquals(saved, Torch.getNumThreads(), "the children's --threads does not touch this JVM's pool");
+    }
+
+    @Test
     void gemmWorkloadPrintsNameValueUnit() {
         int saved = Torch.getNumThreads();
         try {

@@ -54,7 +54,7 @@ public final class Gemm {
         }
     }
 
-    /** Packs op(B) (k, n), addressed like sgemm's B, for {@link #sgemm(boolean, int, float, float[], int, int, PackedB, float, float[], int, int)}. */
+    /** Packs op(B) (k, n), addressed like sgemm's B (transB: stored as (n, k)), for the prepacked sgemm below. */
     public static PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
         if (k < 0 || n < 0) {
             throw new IllegalArgumentException("packB: negative size k=" + k + ", n=" + n);

@@ -228,7 +228,8 @@ class GemmConformanceTest {
             case ROUTER -> Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case BLOCKED -> GemmF32.blocked(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case DIRECT -> GemmF32.direct(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            case PACKED -> Gemm.sgemm(ta, m, alpha, a, aOff, lda, Gemm.packB(tb, k, n, b, bOff, ldb), beta, c, cOff, ldc);
+            case PACKED -> Gemm.sgemm(ta, m, alpha, a, aOff, lda, Gemm.packB(tb, k, n, b, bOff, ldb), beta, c, cOff,
+                    ldc);
         }
     }
 
