@@ -17,6 +17,15 @@ public final class Activations {
     /** relu(x) = max(x, 0); gradient 1 for x &gt; 0, else 0. */
     public static Tensor relu(Tensor t) {
         Tensor out;
+        if (t.dtype() == DType.INT64) { // integers stay integers, as in PyTorch (and need no gradient)
+            Tensor in = t.contiguous();
+            out = Tensor.empty(DType.INT64, t.shapeRef());
+            long[] o = out.storage().longs();
+            for (int i = 0; i < o.length; i++) {
+                o[i] = Math.max(in.storage().getLong(in.offset() + i), 0L);
+            }
+            return out;
+        }
         if (t.dtype() == DType.FLOAT32) {
             Tensor in = t.contiguous();
             out = Tensor.empty(DType.FLOAT32, t.shapeRef());
