@@ -85,7 +85,7 @@ public final class Parallel {
             this.remaining = new AtomicInteger(chunks);
         }
 
-        /** Claims and runs chunks until none is left; true if this thread ran any. */
+        /** Claims and runs chunks until none is left (after a failure, the rest are only counted down). */
         void work() {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                 try {

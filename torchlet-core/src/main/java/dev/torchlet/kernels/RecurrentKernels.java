@@ -54,7 +54,7 @@ public final class RecurrentKernels {
         }
     }
 
-    /** Batch rows at least this many multiply-adds per parallel chunk of a step (smaller steps stay on one thread). */
+    /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps stay on one thread). */
     private static int rowGrain(int gh, int h) {
         return Math.max(1, (1 << 18) / Math.max(1, gh * h));
     }
