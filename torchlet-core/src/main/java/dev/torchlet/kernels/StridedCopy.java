@@ -5,7 +5,8 @@ import dev.torchlet.Storage;
 
 /**
  * Copies a strided view into a contiguous row-major destination, converting the dtype when
- * source and destination differ. Walks the index space like an odometer; the innermost dim is
+ * source and destination differ ({@link #copy}), or a contiguous source into a strided view of the
+ * same dtype ({@link #scatter}). Walks the index space like an odometer; the innermost dim is
  * a tight loop (an arraycopy when both sides are unit-stride and of the same dtype).
  */
 public final class StridedCopy {
@@ -42,6 +43,82 @@ public final class StridedCopy {
                 }
                 srcPos -= srcStrides[d] * shape[d];
                 idx[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * dst[view] = src[srcOffset ...] for a contiguous row-major source of shape and a destination view
+     * (dstOffset, shape, dstStrides) of the same dtype; the storages must not overlap.
+     */
+    public static void scatter(Storage src, int srcOffset, Storage dst, int dstOffset, int[] shape, int[] dstStrides) {
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("StridedCopy.scatter: dtypes differ, " + src.dtype() + " vs "
+                    + dst.dtype());
+        }
+        int rank = shape.length;
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        if (n == 0) {
+            return;
+        }
+        if (rank == 0) {
+            copyRow(src, srcOffset, 1, dst, dstOffset, 1);
+            return;
+        }
+        int inner = shape[rank - 1];
+        int innerStride = dstStrides[rank - 1];
+        int rows = n / inner;
+        int[] idx = new int[rank];
+        int srcPos = srcOffset;
+        int dstPos = dstOffset;
+        for (int r = 0; r < rows; r++) {
+            scatterRow(src, srcPos, dst, dstPos, innerStride, inner);
+            srcPos += inner;
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d]++;
+                dstPos += dstStrides[d];
+                if (idx[d] < shape[d]) {
+                    break;
+                }
+                dstPos -= dstStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** n elements from src[sp ...] (unit stride) to dst[dp], dst[dp + ds], ... (same dtype). */
+    private static void scatterRow(Storage src, int sp, Storage dst, int dp, int ds, int n) {
+        if (ds == 1) {
+            copyRow(src, sp, 1, dst, dp, n);
+            return;
+        }
+        switch (src.dtype()) {
+            case FLOAT32 -> {
+                float[] a = src.floats(), b = dst.floats();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i * ds] = a[sp + i];
+                }
+            }
+            case FLOAT64 -> {
+                double[] a = src.doubles(), b = dst.doubles();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i * ds] = a[sp + i];
+                }
+            }
+            case INT64 -> {
+                long[] a = src.longs(), b = dst.longs();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i * ds] = a[sp + i];
+                }
+            }
+            case BOOL -> {
+                boolean[] a = src.bools(), b = dst.bools();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i * ds] = a[sp + i];
+                }
             }
         }
     }
