@@ -187,6 +187,21 @@ public final class StridedCopy {
             }
             return;
         }
+        if (sd == DType.BOOL && (dd == DType.FLOAT32 || dd == DType.FLOAT64)) { // masks to 0/1 numbers
+            boolean[] a = src.bools();
+            if (dd == DType.FLOAT32) {
+                float[] b = dst.floats();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i] = a[sp + i * ss] ? 1f : 0f;
+                }
+            } else {
+                double[] b = dst.doubles();
+                for (int i = 0; i < n; i++) {
+                    b[dp + i] = a[sp + i * ss] ? 1.0 : 0.0;
+                }
+            }
+            return;
+        }
         if (dd == DType.INT64 && sd != DType.BOOL) {
             long[] b = dst.longs();
             for (int i = 0; i < n; i++) {

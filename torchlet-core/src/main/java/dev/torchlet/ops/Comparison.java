@@ -35,7 +35,52 @@ public final class Comparison {
     }
 
     public static Tensor compare(Op op, Tensor a, float b) {
+        if (a.dtype() == DType.FLOAT32) { // the common case (masks, thresholds): one pass, no broadcast copy of b
+            return compareWithScalar(op, a.detach().contiguous(), b);
+        }
         return compare(op, a, Ops.scalar(b, DType.promoteWithFloatScalar(a.dtype())));
+    }
+
+    /** a (contiguous float32) op b, elementwise; the same results as comparing both as doubles. */
+    private static Tensor compareWithScalar(Op op, Tensor a, float b) {
+        float[] x = a.storage().floats();
+        int xo = a.offset();
+        Tensor out = Tensor.empty(DType.BOOL, a.shapeRef());
+        boolean[] o = out.storage().bools();
+        int n = o.length;
+        switch (op) {
+            case EQ -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] == b;
+                }
+            }
+            case NE -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] != b;
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] < b;
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] <= b;
+                }
+            }
+            case GT -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] > b;
+                }
+            }
+            case GE -> {
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[xo + i] >= b;
+                }
+            }
+        }
+        return out;
     }
 
     public static Tensor compare(Op op, Tensor a, Tensor b) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,5 +158,24 @@ class ModuleTest {
         d.eval();
         assertSame(x, d.forward(x));
         assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5));
+    }
+
+    @Test
+    void dropoutKeepsWhereTheUniformDrawIsAtLeastP() {
+        // the contract runs and resumes rely on: one rand draw of x's shape, kept where u >= p, scaled by 1/(1-p)
+        for (dev.torchlet.DType dt : new dev.torchlet.DType[] {dev.torchlet.DType.FLOAT32, dev.torchlet.DType.FLOAT64}) {
+            Torch.manualSeed(4);
+            Tensor x = Torch.randn(300, 7).to(dt);
+            Torch.manualSeed(5);
+            double[] u = Torch.rand(300, 7).to(dev.torchlet.DType.FLOAT64).toDoubleArray();
+            Torch.manualSeed(5);
+            double[] y = F.dropout(x, 0.3, true).to(dev.torchlet.DType.FLOAT64).toDoubleArray();
+            double[] xs = x.to(dev.torchlet.DType.FLOAT64).toDoubleArray();
+            double scale = dt == dev.torchlet.DType.FLOAT32 ? 1f / (float) 0.7 : 1.0 / (float) 0.7;
+            for (int i = 0; i < y.length; i++) {
+                double want = u[i] >= (float) 0.3 ? xs[i] * scale : 0.0;
+                assertEquals(want, y[i], Math.abs(want) * 1e-6, dt + " element " + i);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.torchlet.nn.functional;
 
+import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
@@ -80,8 +81,32 @@ public final class F {
         if (p == 1) {
             return x.mul(0f);
         }
-        Tensor keep = Torch.rand(x.shapeRef()).ge((float) p).to(x.dtype());
-        return x.mul(keep.div((float) (1 - p)));
+        return x.mul(scaledKeepMask(Torch.rand(x.shapeRef()), p, x.dtype()));
+    }
+
+    /**
+     * The dropout multiplier from uniform samples u: 1 / (1 - p) where u >= p (kept), else 0, in one pass.
+     * Same values (and so the same training runs) as {@code u.ge(p).to(dtype).div((float) (1 - p))}.
+     */
+    private static Tensor scaledKeepMask(Tensor u, double p, DType dtype) {
+        float[] us = u.contiguous().storage().floats(); // Torch.rand: fresh, dense, offset 0
+        float threshold = (float) p;
+        float q = (float) (1 - p);
+        Tensor mask = Tensor.empty(dtype, u.shapeRef());
+        if (dtype == DType.FLOAT64) {
+            double[] m = mask.storage().doubles();
+            double scale = 1.0 / q;
+            for (int i = 0; i < m.length; i++) {
+                m[i] = us[i] >= threshold ? scale : 0.0;
+            }
+        } else {
+            float[] m = mask.storage().floats();
+            float scale = 1f / q;
+            for (int i = 0; i < m.length; i++) {
+                m[i] = us[i] >= threshold ? scale : 0f;
+            }
+        }
+        return mask;
     }
 
     /** Zeroes whole channels (dim 1 of (N, C, ...)) with probability p in training. */
@@ -100,8 +125,7 @@ public final class F {
         for (int i = 0; i <= channelDim; i++) {
             maskShape[i] = x.size(i);
         }
-        Tensor keep = Torch.rand(maskShape).ge((float) p).to(x.dtype());
-        return x.mul(keep.div((float) (1 - p)));
+        return x.mul(scaledKeepMask(Torch.rand(maskShape), p, x.dtype()));
     }
 
     private static void checkProbability(String op, double p) {
