@@ -89,7 +89,9 @@ public final class F {
      * Same values (and so the same training runs) as {@code u.ge(p).to(dtype).div((float) (1 - p))}.
      */
     private static Tensor scaledKeepMask(Tensor u, double p, DType dtype) {
-        float[] us = u.contiguous().storage().floats(); // Torch.rand: fresh, dense, offset 0
+        Tensor uc = u.contiguous();
+        float[] us = uc.storage().floats();
+        int off = uc.offset();
         float threshold = (float) p;
         float q = (float) (1 - p);
         Tensor mask = Tensor.empty(dtype, u.shapeRef());
@@ -97,13 +99,13 @@ public final class F {
             double[] m = mask.storage().doubles();
             double scale = 1.0 / q;
             for (int i = 0; i < m.length; i++) {
-                m[i] = us[i] >= threshold ? scale : 0.0;
+                m[i] = us[off + i] >= threshold ? scale : 0.0;
             }
         } else {
             float[] m = mask.storage().floats();
             float scale = 1f / q;
             for (int i = 0; i < m.length; i++) {
-                m[i] = us[i] >= threshold ? scale : 0f;
+                m[i] = us[off + i] >= threshold ? scale : 0f;
             }
         }
         return mask;
