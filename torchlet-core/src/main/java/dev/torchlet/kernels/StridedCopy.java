@@ -13,38 +13,7 @@ public final class StridedCopy {
     private StridedCopy() {}
 
     public static void copy(Storage src, int srcOffset, int[] shape, int[] srcStrides, Storage dst, int dstOffset) {
-        int rank = shape.length;
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        if (n == 0) {
-            return;
-        }
-        if (rank == 0) {
-            copyRow(src, srcOffset, 1, dst, dstOffset, 1);
-            return;
-        }
-        int inner = shape[rank - 1];
-        int innerStride = srcStrides[rank - 1];
-        int rows = n / inner;
-        int[] idx = new int[rank];
-        int srcPos = srcOffset;
-        int dstPos = dstOffset;
-        for (int r = 0; r < rows; r++) {
-            copyRow(src, srcPos, innerStride, dst, dstPos, inner);
-            dstPos += inner;
-            // advance the odometer over dims [0, rank-2]
-            for (int d = rank - 2; d >= 0; d--) {
-                idx[d]++;
-                srcPos += srcStrides[d];
-                if (idx[d] < shape[d]) {
-                    break;
-                }
-                srcPos -= srcStrides[d] * shape[d];
-                idx[d] = 0;
-            }
-        }
+        forEachRow(srcOffset, shape, srcStrides, dstOffset, (sp, ss, dp, n) -> copyRow(src, sp, ss, dst, dp, n));
     }
 
     /**
@@ -56,6 +25,20 @@ public final class StridedCopy {
             throw new IllegalArgumentException("StridedCopy.scatter: dtypes differ, " + src.dtype() + " vs "
                     + dst.dtype());
         }
+        forEachRow(dstOffset, shape, dstStrides, srcOffset, (dp, ds, sp, n) -> scatterRow(src, sp, dst, dp, ds, n));
+    }
+
+    /** One innermost row: n elements at viewPos, viewPos + viewStride, ... of the view and densePos ... of the dense side. */
+    @FunctionalInterface
+    private interface Row {
+        void run(int viewPos, int viewStride, int densePos, int n);
+    }
+
+    /**
+     * Walks a view (offset, shape, strides) row by row in row-major order like an odometer, together with
+     * the matching position in a dense row-major array starting at denseOffset.
+     */
+    private static void forEachRow(int offset, int[] shape, int[] strides, int denseOffset, Row row) {
         int rank = shape.length;
         int n = 1;
         for (int s : shape) {
@@ -65,25 +48,26 @@ public final class StridedCopy {
             return;
         }
         if (rank == 0) {
-            copyRow(src, srcOffset, 1, dst, dstOffset, 1);
+            row.run(offset, 1, denseOffset, 1);
             return;
         }
         int inner = shape[rank - 1];
-        int innerStride = dstStrides[rank - 1];
+        int innerStride = strides[rank - 1];
         int rows = n / inner;
         int[] idx = new int[rank];
-        int srcPos = srcOffset;
-        int dstPos = dstOffset;
+        int pos = offset;
+        int densePos = denseOffset;
         for (int r = 0; r < rows; r++) {
-            scatterRow(src, srcPos, dst, dstPos, innerStride, inner);
-            srcPos += inner;
+            row.run(pos, innerStride, densePos, inner);
+            densePos += inner;
+            // advance the odometer over dims [0, rank-2]
             for (int d = rank - 2; d >= 0; d--) {
                 idx[d]++;
-                dstPos += dstStrides[d];
+                pos += strides[d];
                 if (idx[d] < shape[d]) {
                     break;
                 }
-                dstPos -= dstStrides[d] * shape[d];
+                pos -= strides[d] * shape[d];
                 idx[d] = 0;
             }
         }

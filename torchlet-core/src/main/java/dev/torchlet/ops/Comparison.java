@@ -41,44 +41,15 @@ public final class Comparison {
         return compare(op, a, Ops.scalar(b, DType.promoteWithFloatScalar(a.dtype())));
     }
 
-    /** a (contiguous float32) op b, elementwise; the same results as comparing both as doubles. */
+    /** a (contiguous float32) op b, elementwise, read straight from a's floats. */
     private static Tensor compareWithScalar(Op op, Tensor a, float b) {
         float[] x = a.storage().floats();
         int xo = a.offset();
         Tensor out = Tensor.empty(DType.BOOL, a.shapeRef());
         boolean[] o = out.storage().bools();
         int n = o.length;
-        switch (op) {
-            case EQ -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] == b;
-                }
-            }
-            case NE -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] != b;
-                }
-            }
-            case LT -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] < b;
-                }
-            }
-            case LE -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] <= b;
-                }
-            }
-            case GT -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] > b;
-                }
-            }
-            case GE -> {
-                for (int i = 0; i < n; i++) {
-                    o[i] = x[xo + i] >= b;
-                }
-            }
+        for (int i = 0; i < n; i++) {
+            o[i] = op.test(x[xo + i], b); // float -> double widening is exact: same results as the general path
         }
         return out;
     }
