@@ -24,13 +24,13 @@ class ReadmeExampleTest {
 
         for (int step = 0; step < 300; step++) {
             optimizer.zeroGrad();
-            Tensor loss = lossFn.forward(model.forward(x), y);   // logits (N, 2) vs labels (N)
+            Tensor loss = lossFn.call(model.call(x), y);         // logits (N, 2) vs labels (N)
             loss.backward();
             optimizer.step();
         }
         float accuracy;
         try (var g = Torch.noGrad()) {
-            accuracy = model.forward(x).argmax(1).eq(y).to(DType.FLOAT32).mean().item();
+            accuracy = model.call(x).argmax(1).eq(y).to(DType.FLOAT32).mean().item();
         }
         System.out.printf("train accuracy: %.1f%%%n", 100 * accuracy);
         // README-END

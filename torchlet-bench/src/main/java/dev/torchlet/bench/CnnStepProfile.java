@@ -71,7 +71,7 @@ public final class CnnStepProfile {
             Tensor h = x;
             for (int m = 0; m < mods.length; m++) {
                 long c0 = tm.getCurrentThreadCpuTime();
-                h = mods[m].forward(h);
+                h = mods[m].call(h);
                 if (rec) {
                     fwd[m] += (tm.getCurrentThreadCpuTime() - c0) / 1e6;
                 }

@@ -45,7 +45,7 @@ public final class PredictCommand implements Callable<Integer> {
             }
             Tensor probs;
             try (var g = Torch.noGrad()) {
-                probs = saved.model().forward(x.unsqueeze(0)).softmax(1).squeeze(0);
+                probs = saved.model().call(x.unsqueeze(0)).softmax(1).squeeze(0);
             }
             float[] p = probs.toFloatArray();
             Integer[] order = new Integer[p.length];

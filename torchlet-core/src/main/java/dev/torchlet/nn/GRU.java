@@ -12,11 +12,17 @@ import dev.torchlet.ops.Recurrent;
  */
 public class GRU extends RecurrentLayer {
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean batchFirst) {
-        this(inputSize, hiddenSize, numLayers, batchFirst, 0.0, true);
+        this(RecurrentOptions.of(inputSize, hiddenSize).withNumLayers(numLayers).withBatchFirst(batchFirst));
     }
 
+    /** @deprecated use {@code new GRU(RecurrentOptions.of(in, hidden).with...)} */
+    @Deprecated
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, double dropout, boolean bias) {
-        super(inputSize, hiddenSize, numLayers, batchFirst, dropout, bias, 3);
+        this(new RecurrentOptions(inputSize, hiddenSize, numLayers, "tanh", bias, batchFirst, dropout));
+    }
+
+    public GRU(RecurrentOptions options) {
+        super(checkTanh("GRU", options), 3);
     }
 
     @Override

@@ -11,11 +11,17 @@ import dev.torchlet.ops.Recurrent;
  */
 public class LSTM extends RecurrentLayer {
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean batchFirst) {
-        this(inputSize, hiddenSize, numLayers, batchFirst, 0.0, true);
+        this(RecurrentOptions.of(inputSize, hiddenSize).withNumLayers(numLayers).withBatchFirst(batchFirst));
     }
 
+    /** @deprecated use {@code new LSTM(RecurrentOptions.of(in, hidden).with...)} */
+    @Deprecated
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, double dropout, boolean bias) {
-        super(inputSize, hiddenSize, numLayers, batchFirst, dropout, bias, 4);
+        this(new RecurrentOptions(inputSize, hiddenSize, numLayers, "tanh", bias, batchFirst, dropout));
+    }
+
+    public LSTM(RecurrentOptions options) {
+        super(checkTanh("LSTM", options), 4);
     }
 
     @Override

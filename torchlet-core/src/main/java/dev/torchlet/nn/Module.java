@@ -5,47 +5,69 @@ import dev.torchlet.Tensor;
 import dev.torchlet.ops.Assign;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Base class of all layers and models, like {@code torch.nn.Module}.
+ * Base class of all layers, losses and models, like {@code torch.nn.Module}.
+ *
+ * <p><b>Run a module with {@link #call(Tensor)}</b> (PyTorch's {@code module(x)}); <b>implement
+ * {@link #forward(Tensor)}</b>. {@code call} runs the forward hooks around {@code forward}, so
+ * feature extraction, explanations and user hooks see every call; calling {@code forward}
+ * directly skips this module's hooks. Modules with several inputs or outputs (attention,
+ * recurrent and Transformer layers, losses) have {@code call(...)} overloads that go through
+ * the same hooks ({@link #callWithHooks}). Every library module calls its children through
+ * {@code call}; a test scans the sources for direct {@code forward} calls.
  *
  * <p>A module registers its parameters, buffers and child modules explicitly, in declaration
- * order, so names come out as PyTorch's ({@code layer1.0.conv1.weight}). Subclasses implement
- * {@link #forward}; parents call children through {@link #call}, which also runs forward hooks
- * (feature extraction uses them).
+ * order, so names come out as PyTorch's ({@code layer1.0.conv1.weight}). Library modules look
+ * their children up by name at every call ({@link #child(String)}) instead of keeping them in
+ * fields, so {@link #replaceModule(String, Module)} takes effect everywhere.
  */
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
-    private final List<ForwardPreHook> preHooks = new ArrayList<>();
-    private final List<ForwardHook> hooks = new ArrayList<>();
+    /** Children a replacement must be an instance of (e.g. a Transformer layer's self_attn). */
+    private final Map<String, Class<?>> requiredChildTypes = new HashMap<>();
+    private final ForwardHooks forwardHooks = new ForwardHooks();
     private boolean training = true;
+    private boolean frozen;
 
-    /** The computation: input to output. */
+    /**
+     * The computation: input to output. Implement it; to run a module, use {@link #call(Tensor)},
+     * which also runs the forward hooks.
+     */
     public abstract Tensor forward(Tensor input);
 
-    /** Runs pre-hooks, forward and hooks; use this to call child modules. */
+    /** Runs the module: pre-hooks, {@link #forward(Tensor)}, then hooks (PyTorch's {@code module(x)}). */
     public final Tensor call(Tensor input) {
-        Tensor x = input;
-        for (ForwardPreHook h : List.copyOf(preHooks)) {
-            Tensor replaced = h.apply(this, x);
-            if (replaced != null) {
-                x = replaced;
-            }
+        if (forwardHooks.isEmpty()) {
+            return forward(input);
         }
-        Tensor out = forward(x);
-        for (ForwardHook h : List.copyOf(hooks)) {
-            Tensor replaced = h.apply(this, x, out);
-            if (replaced != null) {
-                out = replaced;
-            }
+        return forwardHooks.run(this, new Object[] {input}, args -> forward((Tensor) args[0]));
+    }
+
+    /**
+     * Runs a forward with several inputs (or a {@link ForwardResult} output) through this module's
+     * hooks; the {@code call(...)} overloads of multi-input modules are one line of this. Pre-hooks
+     * see and may replace the first input; hooks see all inputs and the output.
+     *
+     * @param forward the computation on the (possibly replaced) inputs
+     * @param args    the inputs, in the order of the forward's parameters (nulls allowed)
+     */
+    protected final <R> R callWithHooks(Function<Object[], R> forward, Object... args) {
+        if (forwardHooks.isEmpty()) {
+            return forward.apply(args);
         }
-        return out;
+        return forwardHooks.run(this, args, forward);
     }
 
     // ---------------------------------------------------------------- registration
@@ -53,15 +75,21 @@ public abstract class Module {
     /** Registers a parameter (null allowed, e.g. a disabled bias); it becomes a leaf requiring grad. */
     protected final Tensor registerParameter(String name, Tensor value) {
         checkName(name);
-        Tensor p = null;
-        if (value != null) {
-            p = value.isLeaf() && value.isContiguous() && value.offset() == 0
-                    && value.storage().length() == value.numel() ? value : value.detach().contiguousCopy();
-            if (!p.requiresGrad()) {
-                p.requiresGrad(true);
-            }
-        }
+        Tensor p = asParameter(value);
         parameters.put(name, p);
+        return p;
+    }
+
+    /** A leaf with its own dense storage that requires grad: the value itself when it already is one. */
+    private static Tensor asParameter(Tensor value) {
+        if (value == null) {
+            return null;
+        }
+        Tensor p = value.isLeaf() && value.isContiguous() && value.offset() == 0
+                && value.storage().length() == value.numel() ? value : value.detach().contiguousCopy();
+        if (!p.requiresGrad()) {
+            p.requiresGrad(true);
+        }
         return p;
     }
 
@@ -79,41 +107,93 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Registers a child that any replacement must also be an instance of {@code requiredType}, because
+     * this module calls more than its single-input {@code call} on it (e.g. attention with masks).
+     */
+    protected final <M extends Module> M registerModule(String name, M module, Class<? super M> requiredType) {
+        registerModule(name, module);
+        requiredChildTypes.put(name, requiredType);
+        return module;
+    }
+
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name
                     + "' (must be non-empty without '.')");
         }
-        int uses = (parameters.containsKey(name) ? 1 : 0) + (buffers.containsKey(name) ? 1 : 0)
-                + (children.containsKey(name) ? 1 : 0);
-        if (uses > 0) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already used");
         }
     }
 
     /**
-     * Replaces a registered child (e.g. a new classification head), keeping its position in the
-     * state dict. The forward of this module sees the new child only if it looks children up with
-     * {@link #child(String)} rather than through a field captured at construction (the zoo models do).
+     * Replaces a registered parameter's tensor, keeping its place in the state dict (e.g. weight
+     * tying or pruning re-parametrization).
      */
-    public void replaceModule(String name, Module module) {
-        if (!children.containsKey(name)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": no child module named '" + name
-                    + "' (children: " + children.keySet() + ")");
-        }
-        children.put(name, module);
-    }
-
-    /** Replaces a registered parameter's tensor. */
     protected final void setParameter(String name, Tensor value) {
         if (!parameters.containsKey(name)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter named '" + name + "'");
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter named '" + name
+                    + "' (parameters: " + parameters.keySet() + ")");
         }
-        parameters.remove(name);
-        Map<String, Tensor> rest = new LinkedHashMap<>(parameters);
-        parameters.clear();
-        registerParameter(name, value);
-        rest.forEach(parameters::putIfAbsent);
+        parameters.put(name, asParameter(value)); // LinkedHashMap: an existing key keeps its position
+    }
+
+    // ---------------------------------------------------------------- module paths
+
+    /**
+     * Replaces the submodule at a dotted path ("fc", "classifier.1", "layer4.1.conv2") with another
+     * module, keeping its place in the state dict; the owner's forward uses the new one from the next
+     * call on. Fails, changing nothing, on an unknown path or a replacement of the wrong type.
+     */
+    public void replaceModule(String dottedPath, Module replacement) {
+        int dot = dottedPath == null ? -1 : dottedPath.lastIndexOf('.');
+        Module owner = dot < 0 ? this : getSubmodule(dottedPath.substring(0, dot));
+        String name = dot < 0 ? dottedPath : dottedPath.substring(dot + 1);
+        if (!owner.children.containsKey(name)) {
+            throw new IllegalArgumentException("replaceModule: " + owner.getClass().getSimpleName() + " has no child"
+                    + " module named '" + name + "' in path '" + dottedPath + "' (children: " + owner.children.keySet()
+                    + ")");
+        }
+        Class<?> required = owner.requiredChildTypes.get(name);
+        if (required != null && !required.isInstance(replacement)) {
+            throw new IllegalArgumentException("replaceModule: '" + dottedPath + "' must be a "
+                    + required.getSimpleName() + " (" + owner.getClass().getSimpleName() + " calls it with more than "
+                    + "one input), got " + (replacement == null ? "null" : replacement.getClass().getSimpleName()));
+        }
+        owner.children.put(name, replacement);
+    }
+
+    /** The submodule at a dotted path ("" is this module), like PyTorch's {@code get_submodule}. */
+    public Module getSubmodule(String dottedPath) {
+        if (dottedPath == null) {
+            throw new IllegalArgumentException("getSubmodule: path must not be null");
+        }
+        Module m = this;
+        String walked = "";
+        for (String name : dottedPath.isEmpty() ? new String[0] : dottedPath.split("\\.", -1)) {
+            Module next = m.children.get(name);
+            if (next == null) {
+                throw new IllegalArgumentException("getSubmodule: " + (walked.isEmpty() ? getClass().getSimpleName()
+                        : "'" + walked + "' (" + m.getClass().getSimpleName() + ")") + " has no child module named '"
+                        + name + "' (path '" + dottedPath + "'; children: " + m.children.keySet() + ")");
+            }
+            m = next;
+            walked = ModulePaths.join(walked, name);
+        }
+        return m;
+    }
+
+    /** The parameter at a dotted path ("layer1.0.conv1.weight"), like PyTorch's {@code get_parameter}. */
+    public Tensor getParameter(String dottedName) {
+        int dot = dottedName.lastIndexOf('.');
+        Module owner = dot < 0 ? this : getSubmodule(dottedName.substring(0, dot));
+        String name = dottedName.substring(dot + 1);
+        if (!owner.parameters.containsKey(name)) {
+            throw new IllegalArgumentException("getParameter: " + owner.getClass().getSimpleName() + " has no "
+                    + "parameter named '" + name + "' (parameters: " + owner.parameters.keySet() + ")");
+        }
+        return owner.parameters.get(name);
     }
 
     /** A registered child module by name. */
@@ -124,6 +204,16 @@ public abstract class Module {
                     + "' (children: " + children.keySet() + ")");
         }
         return m;
+    }
+
+    /** A registered child that must be of a given type (e.g. attention called with masks). */
+    protected final <M extends Module> M child(String name, Class<M> type) {
+        Module m = child(name);
+        if (!type.isInstance(m)) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": child '" + name + "' must be a "
+                    + type.getSimpleName() + ", got " + (m == null ? "null" : m.getClass().getSimpleName()));
+        }
+        return type.cast(m);
     }
 
     /** A registered parameter of this module (not of children), or null. */
@@ -147,29 +237,40 @@ public abstract class Module {
         return List.copyOf(children.values());
     }
 
-    /** This module ("") and all descendants with dotted names, depth first, like PyTorch. */
+    /**
+     * This module ("") and all descendants with dotted names, depth first, each module once (a
+     * module registered twice appears under its first name), like PyTorch's {@code named_modules}.
+     */
     public Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
-        collectModules("", out);
+        collectModules("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
     }
 
-    private void collectModules(String prefix, Map<String, Module> out) {
+    private void collectModules(String prefix, Map<String, Module> out, Set<Module> seen) {
+        if (!seen.add(this)) {
+            return;
+        }
         out.put(prefix, this);
         children.forEach((name, child) -> {
             if (child != null) {
-                child.collectModules(prefix.isEmpty() ? name : prefix + "." + name, out);
+                child.collectModules(ModulePaths.join(prefix, name), out, seen);
             }
         });
+    }
+
+    /** This module and all descendants, depth first. */
+    public List<Module> modules() {
+        return List.copyOf(namedModules().values());
     }
 
     /** All parameters (skipping null ones) with dotted names, each tensor once. */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        java.util.IdentityHashMap<Tensor, Boolean> seen = new java.util.IdentityHashMap<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         namedModules().forEach((prefix, m) -> m.parameters.forEach((name, p) -> {
-            if (p != null && seen.put(p, Boolean.TRUE) == null) {
-                out.put(prefix.isEmpty() ? name : prefix + "." + name, p);
+            if (p != null && seen.add(p)) {
+                out.put(ModulePaths.join(prefix, name), p);
             }
         }));
         return out;
@@ -183,29 +284,39 @@ public abstract class Module {
         Map<String, Tensor> out = new LinkedHashMap<>();
         namedModules().forEach((prefix, m) -> m.buffers.forEach((name, b) -> {
             if (b != null) {
-                out.put(prefix.isEmpty() ? name : prefix + "." + name, b);
+                out.put(ModulePaths.join(prefix, name), b);
             }
         }));
         return out;
     }
 
-    /** Parameters and buffers by dotted name, in PyTorch's order (per module: parameters, then buffers). */
+    /**
+     * Parameters and buffers by dotted name, in PyTorch's order (per module: parameters, then
+     * buffers, then children). A module or tensor shared under two names appears under both, as in
+     * PyTorch's {@code state_dict}.
+     */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        namedModules().forEach((prefix, m) -> {
-            String p = prefix.isEmpty() ? "" : prefix + ".";
-            m.parameters.forEach((name, t) -> {
-                if (t != null) {
-                    out.put(p + name, t.detach());
-                }
-            });
-            m.buffers.forEach((name, t) -> {
-                if (t != null) {
-                    out.put(p + name, t.detach());
-                }
-            });
-        });
+        collectState("", out);
         return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((name, t) -> {
+            if (t != null) {
+                out.put(ModulePaths.join(prefix, name), t.detach());
+            }
+        });
+        buffers.forEach((name, t) -> {
+            if (t != null) {
+                out.put(ModulePaths.join(prefix, name), t.detach());
+            }
+        });
+        children.forEach((name, child) -> {
+            if (child != null) {
+                child.collectState(ModulePaths.join(prefix, name), out);
+            }
+        });
     }
 
     /** Strict load: every key must match by name and shape; on any mismatch nothing is changed. */
@@ -271,8 +382,9 @@ public abstract class Module {
         return train(true);
     }
 
+    /** Sets training mode recursively; frozen batch-norm layers stay in eval mode (statistics untouched). */
     public Module train(boolean mode) {
-        namedModules().values().forEach(m -> m.training = mode);
+        namedModules().values().forEach(m -> m.training = mode && !m.keepsEvalMode());
         return this;
     }
 
@@ -285,6 +397,11 @@ public abstract class Module {
         return training;
     }
 
+    /** Frozen layers with running statistics (batch norm) stay in eval mode, so fine-tuning keeps them. */
+    private boolean keepsEvalMode() {
+        return frozen && this instanceof BatchNorm;
+    }
+
     /** Clears the gradients of all parameters. */
     public void zeroGrad() {
         for (Tensor p : parameters()) {
@@ -292,10 +409,72 @@ public abstract class Module {
         }
     }
 
-    /** Freezes (false) or unfreezes (true) every parameter. */
+    /** Freezes (false) or unfreezes (true) every parameter, like PyTorch's {@code requires_grad_}. */
     public Module requiresGrad(boolean value) {
         for (Tensor p : parameters()) {
             p.requiresGrad(value);
+        }
+        return this;
+    }
+
+    /**
+     * Freezes submodules and parameters for transfer learning: their parameters stop requiring grad
+     * (so no gradient work is done for them) and frozen batch-norm layers switch to, and stay in, eval
+     * mode through later {@link #train()} calls. Arguments are dotted names or globs of submodules or
+     * parameters ("conv1", "layer1.*", "fc.bias"; {@code *} matches across dots); none freezes
+     * everything. Fails, changing nothing, when a pattern matches nothing.
+     */
+    public Module freeze(String... namesOrGlobs) {
+        return setFrozen(true, namesOrGlobs);
+    }
+
+    /** Undoes {@link #freeze} for the matching submodules and parameters (none: everything). */
+    public Module unfreeze(String... namesOrGlobs) {
+        return setFrozen(false, namesOrGlobs);
+    }
+
+    /** Whether this module was frozen by {@link #freeze} (itself or through an ancestor's pattern). */
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    private Module setFrozen(boolean freeze, String[] patterns) {
+        Map<String, Module> modules = namedModules();
+        Map<String, Tensor> params = namedParameters();
+        Set<Module> hitModules = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> hitParams = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (patterns.length == 0) {
+            hitModules.addAll(modules.values());
+            hitParams.addAll(params.values());
+        }
+        for (String pattern : patterns) {
+            Pattern glob = ModulePaths.glob(pattern);
+            boolean matched = false;
+            for (var e : modules.entrySet()) {
+                if (!e.getKey().isEmpty() && glob.matcher(e.getKey()).matches()) {
+                    hitModules.addAll(e.getValue().namedModules().values());
+                    hitParams.addAll(e.getValue().parameters());
+                    matched = true;
+                }
+            }
+            for (var e : params.entrySet()) {
+                if (glob.matcher(e.getKey()).matches()) {
+                    hitParams.add(e.getValue());
+                    matched = true;
+                }
+            }
+            if (!matched) {
+                throw new IllegalArgumentException((freeze ? "freeze" : "unfreeze") + ": no submodule or parameter of "
+                        + getClass().getSimpleName() + " matches '" + pattern + "' (children: " + children.keySet()
+                        + ")");
+            }
+        }
+        hitParams.forEach(p -> p.requiresGrad(!freeze));
+        for (Module m : hitModules) {
+            m.frozen = freeze;
+            if (m instanceof BatchNorm) {
+                m.training = !freeze && training;
+            }
         }
         return this;
     }
@@ -313,16 +492,39 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- hooks
 
-    /** Called before forward with the input; may return a replacement input (or null). */
+    /** Called before forward with the (first) input; may return a replacement input (or null). */
     @FunctionalInterface
     public interface ForwardPreHook {
         Tensor apply(Module module, Tensor input);
     }
 
-    /** Called after forward with input and output; may return a replacement output (or null). */
+    /**
+     * Called after forward with the (first) input and the output tensor; may return a replacement
+     * output (or null). For a module with a {@link ForwardResult} (attention, recurrent layers) the
+     * output is the result's main tensor.
+     */
     @FunctionalInterface
     public interface ForwardHook {
         Tensor apply(Module module, Tensor input, Tensor output);
+    }
+
+    /**
+     * Called after forward with every input of the call (in the forward's parameter order, nulls
+     * included) and the whole output (a Tensor or a {@link ForwardResult} such as
+     * {@link MultiheadAttention.Output}); may return a replacement of the same type (or null).
+     */
+    @FunctionalInterface
+    public interface ForwardCallHook {
+        Object apply(Module module, List<Object> inputs, Object output);
+    }
+
+    /** A forward output with more than one tensor; tensor hooks see and replace its main tensor. */
+    public interface ForwardResult<R extends ForwardResult<R>> {
+        /** The main output, e.g. the attention output or the recurrent output sequence. */
+        Tensor output();
+
+        /** A copy with the main output replaced. */
+        R withOutput(Tensor output);
     }
 
     /** A handle that removes its hook. */
@@ -337,13 +539,23 @@ public abstract class Module {
     }
 
     public HookHandle registerForwardPreHook(ForwardPreHook hook) {
-        preHooks.add(hook);
-        return () -> preHooks.remove(hook);
+        return forwardHooks.addPre(hook);
     }
 
     public HookHandle registerForwardHook(ForwardHook hook) {
-        hooks.add(hook);
-        return () -> hooks.remove(hook);
+        return forwardHooks.add((module, inputs, output) -> {
+            Tensor out = ForwardHooks.mainTensor(output);
+            if (out == null) {
+                return null;
+            }
+            Tensor in = !inputs.isEmpty() && inputs.get(0) instanceof Tensor t ? t : null;
+            Tensor replaced = hook.apply(module, in, out);
+            return replaced == null ? null : ForwardHooks.withMainTensor(output, replaced);
+        });
+    }
+
+    public HookHandle registerForwardCallHook(ForwardCallHook hook) {
+        return forwardHooks.add(hook);
     }
 
     // ---------------------------------------------------------------- printing

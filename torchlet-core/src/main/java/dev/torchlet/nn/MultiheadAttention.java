@@ -18,35 +18,43 @@ import dev.torchlet.ops.Attention;
  * </pre>
  */
 public class MultiheadAttention extends Module {
+    private final MultiheadAttentionOptions options;
     private final int embedDim;
     private final int numHeads;
-    private final double dropout;
-    private final boolean batchFirst;
-    private final Linear outProj;
 
     public MultiheadAttention(int embedDim, int numHeads) {
-        this(embedDim, numHeads, 0.0, true, false);
+        this(MultiheadAttentionOptions.of(embedDim, numHeads));
     }
 
+    /** @deprecated use {@code new MultiheadAttention(MultiheadAttentionOptions.of(e, h).with...)} */
+    @Deprecated
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
-        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
-            throw new IllegalArgumentException("MultiheadAttention: embedDim " + embedDim
-                    + " must be positive and divisible by numHeads " + numHeads);
-        }
-        this.embedDim = embedDim;
-        this.numHeads = numHeads;
-        this.dropout = dropout;
-        this.batchFirst = batchFirst;
+        this(new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, batchFirst));
+    }
+
+    public MultiheadAttention(MultiheadAttentionOptions options) {
+        this.options = options;
+        this.embedDim = options.embedDim();
+        this.numHeads = options.numHeads();
         Init.xavierUniform(registerParameter("in_proj_weight", Torch.zeros(3 * embedDim, embedDim)), 1.0);
-        registerParameter("in_proj_bias", bias ? Torch.zeros(3 * embedDim) : null);
-        outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
-        if (bias) {
+        registerParameter("in_proj_bias", options.bias() ? Torch.zeros(3 * embedDim) : null);
+        Linear outProj = registerModule("out_proj", new Linear(embedDim, embedDim, options.bias()));
+        if (options.bias()) {
             Init.zeros(outProj.bias());
         }
     }
 
+    public MultiheadAttentionOptions options() {
+        return options;
+    }
+
     /** Attention output and the attention weights (averaged over heads), like PyTorch's (attn_output, attn_weights). */
-    public record Output(Tensor output, Tensor weights) {}
+    public record Output(Tensor output, Tensor weights) implements ForwardResult<Output> {
+        @Override
+        public Output withOutput(Tensor replacement) {
+            return new Output(replacement, weights);
+        }
+    }
 
     /** Self-attention without masks. */
     @Override
@@ -59,6 +67,18 @@ public class MultiheadAttention extends Module {
         return forward(query, key, value, attnMask, keyPaddingMask, true);
     }
 
+    /** Runs {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor)} through the forward hooks. */
+    public final Output call(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask) {
+        return call(query, key, value, attnMask, keyPaddingMask, true);
+    }
+
+    /** Runs {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean)} through the forward hooks. */
+    public final Output call(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask,
+                             boolean needWeights) {
+        return callWithHooks(a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2], (Tensor) a[3], (Tensor) a[4],
+                (Boolean) a[5]), query, key, value, attnMask, keyPaddingMask, needWeights);
+    }
+
     /**
      * @param query (B, Tq, E) if batchFirst else (Tq, B, E); key and value likewise with Tk
      * @param attnMask null, bool (Tq, Tk) where true = not allowed, or float (Tq, Tk) added to scores
@@ -69,6 +89,7 @@ public class MultiheadAttention extends Module {
      */
     public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask,
                           boolean needWeights) {
+        boolean batchFirst = options.batchFirst();
         Tensor q = batchFirst ? query : query.transpose(0, 1);
         Tensor k = batchFirst ? key : key.transpose(0, 1);
         Tensor v = batchFirst ? value : value.transpose(0, 1);
@@ -95,11 +116,9 @@ public class MultiheadAttention extends Module {
         if (!needWeights && (attnMask == null || !attnMask.requiresGrad())) {
             return new Output(fused(query, key, value, q, k, v, attnMask, keyPaddingMask, b, tq, tk, w, bias), null);
         }
-        Tensor qp = F.linear(q, w.narrow(0, 0, embedDim), bias == null ? null : bias.narrow(0, 0, embedDim));
-        Tensor kp = F.linear(k, w.narrow(0, embedDim, embedDim), bias == null ? null : bias.narrow(0, embedDim,
-                embedDim));
-        Tensor vp = F.linear(v, w.narrow(0, 2 * embedDim, embedDim), bias == null ? null : bias.narrow(0,
-                2 * embedDim, embedDim));
+        Tensor qp = project(q, 0);
+        Tensor kp = project(k, 1);
+        Tensor vp = project(v, 2);
         Tensor qh = qp.reshape(b, tq, numHeads, hd).transpose(1, 2); // (B, h, Tq, hd)
         Tensor kh = kp.reshape(b, tk, numHeads, hd).transpose(1, 2); // (B, h, Tk, hd)
         Tensor vh = vp.reshape(b, tk, numHeads, hd).transpose(1, 2); // (B, h, Tk, hd)
@@ -111,10 +130,10 @@ public class MultiheadAttention extends Module {
             scores = scores.maskedFill(keyPaddingMask.reshape(b, 1, 1, tk), Float.NEGATIVE_INFINITY);
         }
         Tensor attn = scores.softmax(-1);
-        Tensor attnDropped = F.dropout(attn, dropout, isTraining());
+        Tensor attnDropped = F.dropout(attn, options.dropout(), isTraining());
         Tensor out = attnDropped.matmul(vh).transpose(1, 2).reshape(b, tq, embedDim); // (B, Tq, E)
-        out = outProj.call(out);
-        if (!batchFirst) {
+        out = child("out_proj").call(out);
+        if (!options.batchFirst()) {
             out = out.transpose(0, 1);
         }
         return new Output(out, attn.mean(1, false));
@@ -141,17 +160,26 @@ public class MultiheadAttention extends Module {
         Tensor out;
         if (query == key && key == value) {
             Tensor qkv = F.linear(x, w, bias); // (B*T, 3E)
-            out = Attention.selfAttention(qkv, b, numHeads, mask, dropout, training);
+            out = Attention.selfAttention(qkv, b, numHeads, mask, options.dropout(), training);
         } else {
-            int e = embedDim;
-            Tensor qp = F.linear(x, w.narrow(0, 0, e), bias == null ? null : bias.narrow(0, 0, e));
-            Tensor kp = F.linear(k.reshape(b * tk, e), w.narrow(0, e, e), bias == null ? null : bias.narrow(0, e, e));
-            Tensor vp = F.linear(v.reshape(b * tk, e), w.narrow(0, 2 * e, e), bias == null ? null
-                    : bias.narrow(0, 2 * e, e));
-            out = Attention.attention(qp, kp, vp, b, numHeads, mask, dropout, training);
+            Tensor qp = project(x, 0);
+            Tensor kp = project(k.reshape(b * tk, embedDim), 1);
+            Tensor vp = project(v.reshape(b * tk, embedDim), 2);
+            out = Attention.attention(qp, kp, vp, b, numHeads, mask, options.dropout(), training);
         }
-        out = outProj.call(out).reshape(b, tq, embedDim); // (B, Tq, E)
-        return batchFirst ? out : out.transpose(0, 1);
+        out = child("out_proj").call(out).reshape(b, tq, embedDim); // (B, Tq, E)
+        return options.batchFirst() ? out : out.transpose(0, 1);
+    }
+
+    /**
+     * x W_part^T + b_part with rows [part E, (part + 1) E) of the packed in-projection: part 0 is the
+     * query, 1 the key and 2 the value projection. x is (..., E).
+     */
+    private Tensor project(Tensor x, int part) {
+        Tensor w = parameter("in_proj_weight");
+        Tensor bias = parameter("in_proj_bias");
+        return F.linear(x, w.narrow(0, part * embedDim, embedDim),
+                bias == null ? null : bias.narrow(0, part * embedDim, embedDim));
     }
 
     private static void checkMask(Tensor mask, int tq, int tk) {

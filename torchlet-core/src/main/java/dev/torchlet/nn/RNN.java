@@ -7,16 +7,19 @@ public class RNN extends RecurrentLayer {
     private final boolean relu;
 
     public RNN(int inputSize, int hiddenSize, int numLayers, boolean batchFirst) {
-        this(inputSize, hiddenSize, numLayers, batchFirst, "tanh", 0.0, true);
+        this(RecurrentOptions.of(inputSize, hiddenSize).withNumLayers(numLayers).withBatchFirst(batchFirst));
     }
 
+    /** @deprecated use {@code new RNN(RecurrentOptions.of(in, hidden).withNonlinearity("relu")...)} */
+    @Deprecated
     public RNN(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, String nonlinearity, double dropout,
                boolean bias) {
-        super(inputSize, hiddenSize, numLayers, batchFirst, dropout, bias, 1);
-        if (!nonlinearity.equals("tanh") && !nonlinearity.equals("relu")) {
-            throw new IllegalArgumentException("RNN: nonlinearity must be 'tanh' or 'relu', got '" + nonlinearity + "'");
-        }
-        this.relu = nonlinearity.equals("relu");
+        this(new RecurrentOptions(inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout));
+    }
+
+    public RNN(RecurrentOptions options) {
+        super(options, 1);
+        this.relu = options.nonlinearity().equals("relu");
     }
 
     @Override

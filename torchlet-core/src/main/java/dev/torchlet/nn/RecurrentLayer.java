@@ -24,23 +24,17 @@ public abstract class RecurrentLayer extends Module {
     protected final boolean batchFirst;
     protected final double dropout;
     private final int gates;
+    private final RecurrentOptions options;
 
-    protected RecurrentLayer(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, double dropout,
-                             boolean bias, int gates) {
-        if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": sizes must be positive, got input="
-                    + inputSize + ", hidden=" + hiddenSize + ", layers=" + numLayers);
-        }
-        if (!(dropout >= 0 && dropout <= 1)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": dropout must be in [0, 1], got "
-                    + dropout);
-        }
-        this.inputSize = inputSize;
-        this.hiddenSize = hiddenSize;
-        this.numLayers = numLayers;
-        this.batchFirst = batchFirst;
-        this.dropout = dropout;
+    protected RecurrentLayer(RecurrentOptions options, int gates) {
+        this.options = options;
+        this.inputSize = options.inputSize();
+        this.hiddenSize = options.hiddenSize();
+        this.numLayers = options.numLayers();
+        this.batchFirst = options.batchFirst();
+        this.dropout = options.dropout();
         this.gates = gates;
+        boolean bias = options.bias();
         double bound = 1 / Math.sqrt(hiddenSize);
         for (int k = 0; k < numLayers; k++) {
             int in = k == 0 ? inputSize : hiddenSize;
@@ -54,8 +48,26 @@ public abstract class RecurrentLayer extends Module {
         }
     }
 
+    public RecurrentOptions options() {
+        return options;
+    }
+
     /** Output of all steps (B, T, H) or (T, B, H), and the final hidden (and cell) state (layers, B, H). */
-    public record Output(Tensor output, Tensor hidden, Tensor cell) {}
+    public record Output(Tensor output, Tensor hidden, Tensor cell) implements ForwardResult<Output> {
+        @Override
+        public Output withOutput(Tensor replacement) {
+            return new Output(replacement, hidden, cell);
+        }
+    }
+
+    /** The options, after checking that a gated cell (LSTM, GRU) was not asked for a relu nonlinearity. */
+    static RecurrentOptions checkTanh(String layer, RecurrentOptions options) {
+        if (!options.nonlinearity().equals("tanh")) {
+            throw new IllegalArgumentException(layer + ": nonlinearity applies to RNN only, got '"
+                    + options.nonlinearity() + "'");
+        }
+        return options;
+    }
 
     /** The cell, as a {@link Recurrent} mode (LSTM, GRU, RNN_TANH, RNN_RELU). */
     protected abstract int mode();
@@ -118,6 +130,11 @@ public abstract class RecurrentLayer extends Module {
             c = c == null ? null : c.squeeze(1);
         }
         return new Output(out, h, c);
+    }
+
+    /** Runs {@link #forward(Tensor, Tensor, Tensor)} through the forward hooks. */
+    public final Output call(Tensor input, Tensor h0, Tensor c0) {
+        return callWithHooks(a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2]), input, h0, c0);
     }
 
     private Tensor initial(String op, String name, Tensor given, int layer, int batch) {

@@ -10,40 +10,41 @@ import dev.torchlet.nn.functional.F;
  *   x = norm1(x + dropout1(self_attn(x)))
  *   x = norm2(x + dropout2(linear2(dropout(act(linear1(x))))))
  * </pre>
- * normFirst applies each norm before its sub-block instead.
+ * normFirst applies each norm before its sub-block instead. Children are looked up by name at
+ * every call, so any of them can be replaced ({@code self_attn} by another MultiheadAttention).
  */
 public class TransformerEncoderLayer extends Module {
-    private final MultiheadAttention selfAttn;
-    private final Linear linear1;
-    private final Dropout dropout;
-    private final Linear linear2;
-    private final LayerNorm norm1;
-    private final LayerNorm norm2;
-    private final Dropout dropout1;
-    private final Dropout dropout2;
-    private final boolean gelu;
-    private final boolean normFirst;
+    private final TransformerEncoderLayerOptions options;
 
     public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward) {
-        this(dModel, nHead, dimFeedforward, 0.1, "relu", 1e-5, false, false);
+        this(TransformerEncoderLayerOptions.of(dModel, nHead, dimFeedforward));
     }
 
+    /** @deprecated use {@code new TransformerEncoderLayer(TransformerEncoderLayerOptions.of(d, h, ff).with...)} */
+    @Deprecated
     public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward, double dropout, String activation,
                                    double layerNormEps, boolean batchFirst, boolean normFirst) {
-        if (!activation.equals("relu") && !activation.equals("gelu")) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: activation must be 'relu' or 'gelu', got '"
-                    + activation + "'");
-        }
-        this.selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nHead, dropout, true, batchFirst));
-        this.linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward));
-        this.dropout = registerModule("dropout", new Dropout(dropout));
-        this.linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel));
-        this.norm1 = registerModule("norm1", new LayerNorm(new int[] {dModel}, layerNormEps, true));
-        this.norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true));
-        this.dropout1 = registerModule("dropout1", new Dropout(dropout));
-        this.dropout2 = registerModule("dropout2", new Dropout(dropout));
-        this.gelu = activation.equals("gelu");
-        this.normFirst = normFirst;
+        this(new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, activation, layerNormEps,
+                batchFirst, normFirst));
+    }
+
+    public TransformerEncoderLayer(TransformerEncoderLayerOptions options) {
+        this.options = options;
+        int d = options.dModel();
+        double p = options.dropout();
+        registerModule("self_attn", new MultiheadAttention(MultiheadAttentionOptions.of(d, options.nHead())
+                .withDropout(p).withBatchFirst(options.batchFirst())), MultiheadAttention.class);
+        registerModule("linear1", new Linear(d, options.dimFeedforward()));
+        registerModule("dropout", new Dropout(p));
+        registerModule("linear2", new Linear(options.dimFeedforward(), d));
+        registerModule("norm1", new LayerNorm(new int[] {d}, options.layerNormEps(), true));
+        registerModule("norm2", new LayerNorm(new int[] {d}, options.layerNormEps(), true));
+        registerModule("dropout1", new Dropout(p));
+        registerModule("dropout2", new Dropout(p));
+    }
+
+    public TransformerEncoderLayerOptions options() {
+        return options;
     }
 
     @Override
@@ -53,7 +54,9 @@ public class TransformerEncoderLayer extends Module {
 
     /** With an optional attention mask (Tq, Tk) and key padding mask (B, T), as in MultiheadAttention. */
     public Tensor forward(Tensor x, Tensor attnMask, Tensor keyPaddingMask) {
-        if (normFirst) {
+        Module norm1 = child("norm1");
+        Module norm2 = child("norm2");
+        if (options.normFirst()) {
             x = x.add(selfAttention(norm1.call(x), attnMask, keyPaddingMask));
             return x.add(feedForward(norm2.call(x)));
         }
@@ -61,16 +64,23 @@ public class TransformerEncoderLayer extends Module {
         return norm2.call(x.add(feedForward(x)));
     }
 
+    /** Runs {@link #forward(Tensor, Tensor, Tensor)} through the forward hooks. */
+    public final Tensor call(Tensor x, Tensor attnMask, Tensor keyPaddingMask) {
+        return callWithHooks(a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2]), x, attnMask, keyPaddingMask);
+    }
+
     private Tensor selfAttention(Tensor x, Tensor attnMask, Tensor keyPaddingMask) {
-        return dropout1.call(selfAttn.forward(x, x, x, attnMask, keyPaddingMask, false).output());
+        MultiheadAttention attention = child("self_attn", MultiheadAttention.class);
+        return child("dropout1").call(attention.call(x, x, x, attnMask, keyPaddingMask, false).output());
     }
 
     private Tensor feedForward(Tensor x) {
         // as (rows, dModel): 2-D products, so each weight gradient is one GEMM (not a per-batch stack
         // summed afterwards)
         int[] shape = x.shape();
-        Tensor h = linear1.call(x.reshape(-1, shape[shape.length - 1]));
-        h = gelu ? F.gelu(h) : F.relu(h);
-        return dropout2.call(linear2.call(dropout.call(h))).reshape(shape);
+        Tensor h = child("linear1").call(x.reshape(-1, shape[shape.length - 1]));
+        h = options.activation().equals("gelu") ? F.gelu(h) : F.relu(h);
+        h = child("linear2").call(child("dropout").call(h));
+        return child("dropout2").call(h).reshape(shape);
     }
 }

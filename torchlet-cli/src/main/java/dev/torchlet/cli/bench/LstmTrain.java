@@ -35,8 +35,8 @@ final class LstmTrain implements Workload {
         Tensor y = Torch.randint(0, 2, 32);
         double seconds = Timing.median(() -> {
             opt.zeroGrad();
-            Tensor out = lstm.forward(x); // (32, 50, 128)
-            F.crossEntropy(fc.forward(out.select(1, -1)), y).backward();
+            Tensor out = lstm.call(x); // (32, 50, 128)
+            F.crossEntropy(fc.call(out.select(1, -1)), y).backward();
             opt.step();
         }, 10);
         return new Result(32 / seconds, "seq/s");

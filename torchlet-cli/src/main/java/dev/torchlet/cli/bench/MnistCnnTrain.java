@@ -41,7 +41,7 @@ final class MnistCnnTrain implements Workload {
         Tensor y = Torch.randint(0, 10, 64);
         double seconds = Timing.median(() -> {
             opt.zeroGrad();
-            F.crossEntropy(net.forward(x), y).backward();
+            F.crossEntropy(net.call(x), y).backward();
             opt.step();
         }, 20);
         return new Result(64 / seconds, "img/s");

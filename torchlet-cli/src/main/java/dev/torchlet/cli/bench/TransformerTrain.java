@@ -4,6 +4,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.TransformerEncoderLayer;
+import dev.torchlet.nn.TransformerEncoderLayerOptions;
 import dev.torchlet.optim.AdamW;
 
 /**
@@ -26,13 +27,13 @@ final class TransformerTrain implements Workload {
     public Result run() {
         Sequential enc = new Sequential();
         for (int i = 0; i < 4; i++) {
-            enc.add(new TransformerEncoderLayer(256, 8, 1024, 0.1, "relu", 1e-5, true, false));
+            enc.add(new TransformerEncoderLayer(TransformerEncoderLayerOptions.of(256, 8, 1024).withBatchFirst(true)));
         }
         AdamW opt = new AdamW(enc.parameters(), 1e-4);
         Tensor x = Torch.rand(16, 128, 256);
         double seconds = Timing.median(() -> {
             opt.zeroGrad();
-            enc.forward(x).pow(2f).mean().backward();
+            enc.call(x).pow(2f).mean().backward();
             opt.step();
         }, 5);
         return new Result(16 * 128 / seconds, "tok/s");

@@ -21,7 +21,7 @@ public record Evaluation(double loss, ConfusionMatrix confusion) {
         long n = 0;
         try (var g = Torch.noGrad()) {
             for (Batch b : loader) {
-                Tensor logits = model.forward(b.inputs());
+                Tensor logits = model.call(b.inputs());
                 int size = b.labels().numel();
                 lossSum += F.crossEntropy(logits, b.labels()).itemDouble() * size;
                 cm.add(b.labels().toLongArray(), logits.argmax(1).toLongArray());

@@ -63,29 +63,24 @@ public final class Models {
 
     /** A basic residual block: two 3x3 conv-BN pairs with an identity or 1x1-conv shortcut. */
     static final class BasicBlock extends Module {
-        private final Sequential body;
-        private final Module shortcut;
-
         BasicBlock(int in, int out, int stride) {
-            body = registerModule("body", new Sequential(
+            registerModule("body", new Sequential(
                     new Conv2d(in, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new ReLU(),
                     new Conv2d(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out)));
-            shortcut = registerModule("shortcut", stride == 1 && in == out ? new Identity()
+            registerModule("shortcut", stride == 1 && in == out ? new Identity()
                     : new Sequential(new Conv2d(in, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out)));
         }
 
         @Override
         public Tensor forward(Tensor x) {
-            return body.call(x).add(shortcut.call(x)).relu();
+            return child("body").call(x).add(child("shortcut").call(x)).relu();
         }
     }
 
     /** A small ResNet for 28x28: stem 32, stages 32 -> 64 (stride 2) -> 128 (stride 2), global average pool. */
     static final class ResNetSmall extends Module {
-        private final Sequential net;
-
         ResNetSmall(int numClasses) {
-            net = registerModule("net", new Sequential(
+            registerModule("net", new Sequential(
                     new Conv2d(1, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(),
                     new BasicBlock(32, 32, 1), new BasicBlock(32, 64, 2), new BasicBlock(64, 128, 2),
                     new AdaptiveAvgPool2d(1), new Flatten(), new Linear(128, numClasses)));
@@ -93,7 +88,7 @@ public final class Models {
 
         @Override
         public Tensor forward(Tensor x) {
-            return net.call(x);
+            return child("net").call(x);
         }
     }
 }

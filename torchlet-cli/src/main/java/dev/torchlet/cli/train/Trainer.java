@@ -124,7 +124,7 @@ public final class Trainer {
                 Tensor x = b.inputs();
                 Tensor y = b.labels();
                 optimizer.zeroGrad();
-                Tensor logits = model.forward(x);
+                Tensor logits = model.call(x);
                 Tensor loss = F.crossEntropy(logits, y);
                 loss.backward();
                 optimizer.step();

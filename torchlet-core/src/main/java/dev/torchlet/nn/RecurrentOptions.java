@@ -1,0 +1,55 @@
+package dev.torchlet.nn;
+
+/**
+ * Options of {@link RNN}, {@link LSTM} and {@link GRU}, as torch.nn's recurrent arguments, validated
+ * on construction: {@code new LSTM(RecurrentOptions.of(128, 256).withNumLayers(2).withBatchFirst(true))}.
+ *
+ * @param inputSize    features per step of the input
+ * @param hiddenSize   features of the hidden state
+ * @param numLayers    stacked layers; default 1
+ * @param nonlinearity "tanh" (default) or "relu"; only RNN accepts "relu"
+ * @param bias         whether the layers have b_ih and b_hh; default true
+ * @param batchFirst   (B, T, in) inputs if true, (T, B, in) (PyTorch's default) if false
+ * @param dropout      dropout on the outputs of every layer but the last, in training, in [0, 1]; default 0
+ */
+public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, String nonlinearity, boolean bias,
+                               boolean batchFirst, double dropout) {
+
+    public RecurrentOptions {
+        if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
+            throw new IllegalArgumentException("recurrent layer: sizes must be positive, got input=" + inputSize
+                    + ", hidden=" + hiddenSize + ", layers=" + numLayers);
+        }
+        if (!"tanh".equals(nonlinearity) && !"relu".equals(nonlinearity)) {
+            throw new IllegalArgumentException("RNN: nonlinearity must be 'tanh' or 'relu', got '" + nonlinearity + "'");
+        }
+        if (!(dropout >= 0 && dropout <= 1)) {
+            throw new IllegalArgumentException("recurrent layer: dropout must be in [0, 1], got " + dropout);
+        }
+    }
+
+    /** PyTorch's defaults: one layer, tanh, biases, time-first, no dropout. */
+    public static RecurrentOptions of(int inputSize, int hiddenSize) {
+        return new RecurrentOptions(inputSize, hiddenSize, 1, "tanh", true, false, 0.0);
+    }
+
+    public RecurrentOptions withNumLayers(int n) {
+        return new RecurrentOptions(inputSize, hiddenSize, n, nonlinearity, bias, batchFirst, dropout);
+    }
+
+    public RecurrentOptions withNonlinearity(String name) {
+        return new RecurrentOptions(inputSize, hiddenSize, numLayers, name, bias, batchFirst, dropout);
+    }
+
+    public RecurrentOptions withBias(boolean b) {
+        return new RecurrentOptions(inputSize, hiddenSize, numLayers, nonlinearity, b, batchFirst, dropout);
+    }
+
+    public RecurrentOptions withBatchFirst(boolean b) {
+        return new RecurrentOptions(inputSize, hiddenSize, numLayers, nonlinearity, bias, b, dropout);
+    }
+
+    public RecurrentOptions withDropout(double p) {
+        return new RecurrentOptions(inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, p);
+    }
+}
