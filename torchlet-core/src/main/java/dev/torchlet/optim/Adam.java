@@ -24,7 +24,11 @@ public class Adam extends Optimizer {
         this(single(params), options);
     }
 
-    /** Several parameter groups; options are the defaults of every group (a group's own settings win). */
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
     public Adam(SequencedCollection<ParamGroup> groups, AdamOptions options) {
         super(List.copyOf(groups), options.groupDefaults());
         this.options = options;

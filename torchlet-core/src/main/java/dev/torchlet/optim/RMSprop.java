@@ -24,7 +24,11 @@ public final class RMSprop extends Optimizer {
         this(single(params), options);
     }
 
-    /** Several parameter groups; options are the defaults of every group (a group's own settings win). */
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
     public RMSprop(SequencedCollection<ParamGroup> groups, RMSpropOptions options) {
         super(List.copyOf(groups), options.groupDefaults());
         this.options = options;
