@@ -3,34 +3,34 @@ package dev.torchlet.nn;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
 import dev.torchlet.ops.Normalization;
+import java.util.Arrays;
 
 /**
  * Batch normalization over channel dim 1, as torch.nn.BatchNorm1d/2d: training normalizes with
  * batch statistics and updates {@code running_mean}/{@code running_var} (momentum 0.1, unbiased
  * variance) and {@code num_batches_tracked}; eval uses the running statistics. Affine weight
- * starts at 1, bias at 0.
+ * starts at 1, bias at 0. Configure it with {@link BatchNormOptions}.
  */
 public abstract class BatchNorm extends Module {
-    private final int numFeatures;
-    private final double eps;
-    private final double momentum;
+    private final BatchNormOptions options;
     private final int[] allowedRanks;
 
-    BatchNorm(int numFeatures, double eps, double momentum, boolean affine, int... allowedRanks) {
-        if (numFeatures <= 0) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": numFeatures must be positive, got "
-                    + numFeatures);
-        }
-        this.numFeatures = numFeatures;
-        this.eps = eps;
-        this.momentum = momentum;
+    BatchNorm(BatchNormOptions options, int... allowedRanks) {
+        this.options = options;
         this.allowedRanks = allowedRanks;
-        registerParameter("weight", affine ? Torch.ones(numFeatures) : null);
-        registerParameter("bias", affine ? Torch.zeros(numFeatures) : null);
-        registerBuffer("running_mean", Torch.zeros(numFeatures));
-        registerBuffer("running_var", Torch.ones(numFeatures));
+        int c = options.numFeatures();
+        registerParameter("weight", options.affine() ? Torch.ones(c) : null);
+        registerParameter("bias", options.affine() ? Torch.zeros(c) : null);
+        registerBuffer("running_mean", Torch.zeros(c));
+        registerBuffer("running_var", Torch.ones(c));
         registerBuffer("num_batches_tracked", Torch.zeros(DType.INT64));
+    }
+
+    /** The options this layer was built with. */
+    public BatchNormOptions options() {
+        return options;
     }
 
     public Tensor weight() {
@@ -49,19 +49,18 @@ public abstract class BatchNorm extends Module {
         }
         if (!ok) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": expected input of rank "
-                    + java.util.Arrays.toString(allowedRanks) + ", got shape " + java.util.Arrays.toString(x.shape()));
+                    + Arrays.toString(allowedRanks) + ", got shape " + Arrays.toString(x.shape()));
         }
         if (isTraining()) {
-            long[] n = buffer("num_batches_tracked").storage().longs();
-            n[0]++;
+            Normalization.countBatch(buffer("num_batches_tracked"));
         }
-        return Normalization.batchNorm(x, buffer("running_mean"), buffer("running_var"), weight(), bias(),
-                isTraining(), momentum, eps);
+        return F.batchNorm(x, buffer("running_mean"), buffer("running_var"), weight(), bias(), isTraining(),
+                options.momentum(), options.eps());
     }
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight() != null ? "True"
-                : "False") + ", track_running_stats=True";
+        return options.numFeatures() + ", eps=" + options.eps() + ", momentum=" + options.momentum() + ", affine="
+                + (options.affine() ? "True" : "False") + ", track_running_stats=True";
     }
 }

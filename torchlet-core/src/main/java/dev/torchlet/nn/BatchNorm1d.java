@@ -2,11 +2,16 @@ package dev.torchlet.nn;
 
 /** Batch norm for (N, C) features or (N, C, L) sequences. */
 public class BatchNorm1d extends BatchNorm {
-    public BatchNorm1d(int numFeatures) {
-        this(numFeatures, 1e-5, 0.1, true);
+    public BatchNorm1d(BatchNormOptions options) {
+        super(options, 2, 3);
     }
 
+    public BatchNorm1d(int numFeatures) {
+        this(BatchNormOptions.of(numFeatures));
+    }
+
+    /** Prefer {@code new BatchNorm1d(BatchNormOptions.of(c).withEps(e).withMomentum(m))}: it names the numbers. */
     public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine) {
-        super(numFeatures, eps, momentum, affine, 2, 3);
+        this(new BatchNormOptions(numFeatures, eps, momentum, affine));
     }
 }

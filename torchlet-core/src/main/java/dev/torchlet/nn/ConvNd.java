@@ -2,10 +2,13 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import java.util.Arrays;
 
 /**
  * Shared state of Conv1d, Conv2d and ConvTranspose2d: weight, optional bias, PyTorch's default
  * init (kaiming uniform with a = sqrt(5): bound 1/sqrt(fan_in) for weight and bias) and printing.
+ * Also the argument checks their options records share. The options are validated before this
+ * constructor runs.
  */
 abstract class ConvNd extends Module {
     protected final int inChannels;
@@ -16,13 +19,8 @@ abstract class ConvNd extends Module {
     protected final int[] dilation;
     protected final int groups;
 
-    ConvNd(String op, int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation,
-           int groups, boolean bias, boolean transposed) {
-        if (inChannels <= 0 || outChannels <= 0 || groups <= 0 || inChannels % groups != 0
-                || outChannels % groups != 0) {
-            throw new IllegalArgumentException(op + ": in_channels " + inChannels + " and out_channels " + outChannels
-                    + " must be positive and divisible by groups " + groups);
-        }
+    ConvNd(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+           boolean bias, boolean transposed) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();
@@ -30,6 +28,7 @@ abstract class ConvNd extends Module {
         this.padding = padding.clone();
         this.dilation = dilation.clone();
         this.groups = groups;
+        // weight (Cout, Cin/groups, *kernel), transposed (Cin, Cout/groups, *kernel)
         int[] shape = new int[2 + kernel.length];
         shape[0] = transposed ? inChannels : outChannels;
         shape[1] = transposed ? outChannels / groups : inChannels / groups;
@@ -47,6 +46,47 @@ abstract class ConvNd extends Module {
     public Tensor bias() {
         return parameter("bias");
     }
+
+    // ---------------------------------------------------------------- checks shared by the options records
+
+    /** Channel counts and groups as PyTorch's _ConvNd checks them: all positive, groups divides both. */
+    static void checkChannels(String layer, int inChannels, int outChannels, int groups) {
+        atLeast(layer, "inChannels", inChannels, 1);
+        atLeast(layer, "outChannels", outChannels, 1);
+        atLeast(layer, "groups", groups, 1);
+        if (inChannels % groups != 0) {
+            throw new IllegalArgumentException(layer + ": groups " + groups + " must divide inChannels " + inChannels);
+        }
+        if (outChannels % groups != 0) {
+            throw new IllegalArgumentException(layer + ": groups " + groups + " must divide outChannels "
+                    + outChannels);
+        }
+    }
+
+    static int atLeast(String layer, String field, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(layer + ": " + field + " must be >= " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** {v} -> {v, v}; {h, w} copied; every entry &gt;= min. */
+    static int[] pair(String layer, String field, int[] v, int min) {
+        if (v == null || v.length < 1 || v.length > 2) {
+            throw new IllegalArgumentException(layer + ": " + field + " needs 1 or 2 values (h, w), got "
+                    + Arrays.toString(v));
+        }
+        int[] out = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
+        for (int x : out) {
+            if (x < min) {
+                throw new IllegalArgumentException(layer + ": " + field + " must be >= " + min + ", got "
+                        + Arrays.toString(out));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- printing, as PyTorch's extra_repr
 
     private static String tuple(int[] v) {
         StringBuilder sb = new StringBuilder("(");

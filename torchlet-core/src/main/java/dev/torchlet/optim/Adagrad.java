@@ -3,6 +3,7 @@ package dev.torchlet.optim;
 import dev.torchlet.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedCollection;
 
 /**
  * Adagrad, as torch.optim.Adagrad:
@@ -10,16 +11,42 @@ import java.util.Map;
  *   g = grad + weight_decay * p ;  clr = lr / (1 + (t - 1) lr_decay)
  *   sum = sum + g^2 ;  p = p - clr g / (sqrt(sum) + eps)
  * </pre>
+ * Configure it with {@link AdagradOptions}: {@code new Adagrad(params, AdagradOptions.of(0.1).withLrDecay(0.01))}.
  */
 public final class Adagrad extends Optimizer {
-    public Adagrad(List<Tensor> params, double lr) {
-        this(single(params), lr, 0, 0, 0, 1e-10);
+    private final AdagradOptions options;
+
+    public Adagrad(List<Tensor> params, AdagradOptions options) {
+        this(single(params), options);
     }
 
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
+    public Adagrad(SequencedCollection<ParamGroup> groups, AdagradOptions options) {
+        super(List.copyOf(groups), options.groupDefaults());
+        this.options = options;
+    }
+
+    public Adagrad(List<Tensor> params, double lr) {
+        this(params, AdagradOptions.of(lr));
+    }
+
+    /**
+     * @deprecated use {@code new Adagrad(groups, AdagradOptions.of(lr).withLrDecay(d).withWeightDecay(wd)
+     *     .withInitialAccumulatorValue(a).withEps(eps))}: six positional arguments are easy to mix up.
+     */
+    @Deprecated
     public Adagrad(List<ParamGroup> groups, double lr, double lrDecay, double weightDecay,
                    double initialAccumulatorValue, double eps) {
-        super(groups, Map.of("lr", lr, "lr_decay", lrDecay, "weight_decay", weightDecay,
-                "initial_accumulator_value", initialAccumulatorValue, "eps", eps));
+        this(groups, new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps));
+    }
+
+    /** The options given at construction: every group's defaults (schedulers change the groups' lr, not these). */
+    public AdagradOptions options() {
+        return options;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.kernels.AdamKernel;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedCollection;
 
 /**
  * Adam, as torch.optim.Adam (weight decay as L2 added to the gradient):
@@ -13,24 +14,43 @@ import java.util.Map;
  *   vmax = max(vmax, v)                                  (amsgrad)
  *   p = p - lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
  * </pre>
+ * With {@link AdamOptions#decoupledWeightDecay()} (AdamW), {@code p = p * (1 - lr * weight_decay)} replaces the L2
+ * term. Configure it with {@link AdamOptions}: {@code new Adam(params, AdamOptions.of(1e-3).withAmsgrad(true))}.
  */
 public class Adam extends Optimizer {
-    private final boolean decoupledWeightDecay;
+    private final AdamOptions options;
+
+    public Adam(List<Tensor> params, AdamOptions options) {
+        this(single(params), options);
+    }
+
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
+    public Adam(SequencedCollection<ParamGroup> groups, AdamOptions options) {
+        super(List.copyOf(groups), options.groupDefaults());
+        this.options = options;
+    }
 
     public Adam(List<Tensor> params, double lr) {
-        this(single(params), lr, 0.9, 0.999, 1e-8, 0, false);
+        this(params, AdamOptions.of(lr));
     }
 
+    /**
+     * @deprecated use {@code new Adam(groups, AdamOptions.of(lr).withBetas(b1, b2).withEps(eps).withWeightDecay(wd)
+     *     .withAmsgrad(amsgrad))}: seven positional arguments are easy to mix up.
+     */
+    @Deprecated
     public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay,
                 boolean amsgrad) {
-        this(groups, lr, beta1, beta2, eps, weightDecay, amsgrad, false);
+        this(groups, new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, false));
     }
 
-    Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay,
-         boolean amsgrad, boolean decoupledWeightDecay) {
-        super(groups, Map.of("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay,
-                "amsgrad", amsgrad ? 1.0 : 0.0));
-        this.decoupledWeightDecay = decoupledWeightDecay;
+    /** The options given at construction: every group's defaults (schedulers change the groups' lr, not these). */
+    public AdamOptions options() {
+        return options;
     }
 
     @Override
@@ -41,6 +61,7 @@ public class Adam extends Optimizer {
         float eps = (float) group.get("eps");
         float wd = (float) group.get("weight_decay");
         boolean amsgrad = group.get("amsgrad") != 0;
+        boolean decoupledWeightDecay = options.decoupledWeightDecay();
         long t = nextStep(state);
         float[] m = buffer(state, "exp_avg", n, 0f);
         float[] v = buffer(state, "exp_avg_sq", n, 0f);

@@ -3,6 +3,7 @@ package dev.torchlet.optim;
 import dev.torchlet.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedCollection;
 
 /**
  * RMSprop, as torch.optim.RMSprop:
@@ -14,16 +15,42 @@ import java.util.Map;
  *   buf = momentum buf + g / avg ; p = p - lr buf                    (momentum &gt; 0)
  *   p = p - lr g / avg                                               (otherwise)
  * </pre>
+ * Configure it with {@link RMSpropOptions}: {@code new RMSprop(params, RMSpropOptions.of(1e-3).withMomentum(0.9))}.
  */
 public final class RMSprop extends Optimizer {
-    public RMSprop(List<Tensor> params, double lr) {
-        this(single(params), lr, 0.99, 1e-8, 0, 0, false);
+    private final RMSpropOptions options;
+
+    public RMSprop(List<Tensor> params, RMSpropOptions options) {
+        this(single(params), options);
     }
 
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
+    public RMSprop(SequencedCollection<ParamGroup> groups, RMSpropOptions options) {
+        super(List.copyOf(groups), options.groupDefaults());
+        this.options = options;
+    }
+
+    public RMSprop(List<Tensor> params, double lr) {
+        this(params, RMSpropOptions.of(lr));
+    }
+
+    /**
+     * @deprecated use {@code new RMSprop(groups, RMSpropOptions.of(lr).withAlpha(a).withEps(eps).withWeightDecay(wd)
+     *     .withMomentum(m).withCentered(c))}: seven positional arguments are easy to mix up.
+     */
+    @Deprecated
     public RMSprop(List<ParamGroup> groups, double lr, double alpha, double eps, double weightDecay, double momentum,
                    boolean centered) {
-        super(groups, Map.of("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum,
-                "centered", centered ? 1.0 : 0.0));
+        this(groups, new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered));
+    }
+
+    /** The options given at construction: every group's defaults (schedulers change the groups' lr, not these). */
+    public RMSpropOptions options() {
+        return options;
     }
 
     @Override

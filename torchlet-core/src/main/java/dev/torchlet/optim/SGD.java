@@ -3,6 +3,7 @@ package dev.torchlet.optim;
 import dev.torchlet.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedCollection;
 
 /**
  * Stochastic gradient descent, as torch.optim.SGD:
@@ -13,25 +14,51 @@ import java.util.Map;
  *   g = nesterov ? g + momentum * buf : buf    (when momentum != 0)
  *   p = p - lr * g
  * </pre>
+ * Configure it with {@link SGDOptions}: {@code new SGD(params, SGDOptions.of(0.1).withMomentum(0.9))}.
  */
 public final class SGD extends Optimizer {
-    public SGD(List<Tensor> params, double lr) {
-        this(single(params), lr, 0, 0, 0, false);
+    private final SGDOptions options;
+
+    public SGD(List<Tensor> params, SGDOptions options) {
+        this(single(params), options);
     }
 
-    public SGD(List<Tensor> params, double lr, double momentum) {
-        this(single(params), lr, momentum, 0, 0, false);
-    }
-
-    public SGD(List<ParamGroup> groups, double lr, double momentum, double dampening, double weightDecay,
-               boolean nesterov) {
-        super(groups, Map.of("lr", lr, "momentum", momentum, "dampening", dampening, "weight_decay", weightDecay,
-                "nesterov", nesterov ? 1.0 : 0.0));
+    /**
+     * Several parameter groups; options are the defaults of every group (a group's own settings win).
+     * Typed SequencedCollection (any ordered collection, e.g. a List) because List&lt;ParamGroup&gt; and the
+     * params constructor's List&lt;Tensor&gt; would erase to the same signature.
+     */
+    public SGD(SequencedCollection<ParamGroup> groups, SGDOptions options) {
+        super(List.copyOf(groups), options.groupDefaults());
+        this.options = options;
         for (ParamGroup g : groups) {
             if (g.get("nesterov") != 0 && (g.get("momentum") <= 0 || g.get("dampening") != 0)) {
                 throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening");
             }
         }
+    }
+
+    public SGD(List<Tensor> params, double lr) {
+        this(params, SGDOptions.of(lr));
+    }
+
+    public SGD(List<Tensor> params, double lr, double momentum) {
+        this(params, SGDOptions.of(lr).withMomentum(momentum));
+    }
+
+    /**
+     * @deprecated use {@code new SGD(groups, SGDOptions.of(lr).withMomentum(m).withDampening(d)
+     *     .withWeightDecay(wd).withNesterov(n))}: six positional arguments are easy to mix up.
+     */
+    @Deprecated
+    public SGD(List<ParamGroup> groups, double lr, double momentum, double dampening, double weightDecay,
+               boolean nesterov) {
+        this(groups, new SGDOptions(lr, momentum, dampening, weightDecay, nesterov));
+    }
+
+    /** The options given at construction: every group's defaults (schedulers change the groups' lr, not these). */
+    public SGDOptions options() {
+        return options;
     }
 
     @Override
