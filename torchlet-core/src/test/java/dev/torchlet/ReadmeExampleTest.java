@@ -2,14 +2,27 @@ package dev.torchlet;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.torchlet.nn.AdaptiveAvgPool2d;
+import dev.torchlet.nn.BatchNorm2d;
+import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.CrossEntropyLoss;
+import dev.torchlet.nn.Flatten;
 import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.optim.Adam;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's training example, verbatim between the markers, must run and learn. */
+/** The README's examples, verbatim between the markers (checked against README.md), must run and work. */
 class ReadmeExampleTest {
     @Test
     void trainingExampleLearnsXor() {
@@ -35,5 +48,46 @@ class ReadmeExampleTest {
         System.out.printf("train accuracy: %.1f%%%n", 100 * accuracy);
         // README-END
         assertTrue(accuracy > 0.95f, "accuracy " + accuracy);
+    }
+
+    @Test
+    void surgeryExampleTakesFeaturesFreezesAndSwapsTheHead() {
+        // README-SURGERY-BEGIN
+        var model = new Sequential(
+                new Sequential(new Conv2d(3, 16, 3, 1, 1), new BatchNorm2d(16), new ReLU()),   // "0": stem
+                new Sequential(new Conv2d(16, 32, 3, 2, 1), new BatchNorm2d(32), new ReLU()),  // "1": stage
+                new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(32, 10)));  // "2": head
+        Module stage = model.getSubmodule("1");                     // like PyTorch's get_submodule
+        var features = new LinkedHashMap<String, Tensor>();
+        try (var hook = stage.registerForwardHook((m, in, out) -> {
+            features.put("stage", out);                             // (2, 32, 16, 16)
+            return null;                                            // null: keep the output
+        })) {
+            model.call(Torch.rand(2, 3, 32, 32));                   // hooks run in call(...)
+        }
+        model.freeze("0", "1.*");                                   // no gradients; frozen BatchNorm stays in eval
+        model.replaceModule("2.2", new Linear(32, 5));              // a new head for 5 classes
+        var trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
+        var optimizer = new Adam(trainable, 1e-3);
+        // README-SURGERY-END
+        assertArrayEquals(new int[] {2, 32, 16, 16}, features.get("stage").shape());
+        assertEquals(2, trainable.size());
+        assertArrayEquals(new int[] {2, 5}, model.call(Torch.rand(2, 3, 32, 32)).shape());
+        model.train();
+        assertEquals(false, model.getSubmodule("1.1").isTraining());
+        optimizer.zeroGrad();
+    }
+
+    @Test
+    void readmeShowsTheExamplesVerbatim() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String test = Files.readString(Path.of("src/test/java/dev/torchlet/ReadmeExampleTest.java"));
+        for (String marker : List.of("README", "README-SURGERY")) {
+            int from = test.indexOf("// " + marker + "-BEGIN\n") + marker.length() + 10;
+            String body = test.substring(from, test.indexOf("        // " + marker + "-END"));
+            String unindented = body.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                    .reduce("", (a, b) -> a + b + "\n");
+            assertTrue(readme.contains(unindented), marker + " example differs from README.md:\n" + unindented);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.torchlet.nn.AdaptiveAvgPool2d;
 import dev.torchlet.nn.BatchNorm1d;
 import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.Conv2dOptions;
 import dev.torchlet.nn.Dropout;
 import dev.torchlet.nn.Flatten;
 import dev.torchlet.nn.Identity;
@@ -53,22 +54,27 @@ public final class Models {
     /** The cnn with batch norm after every conv and the hidden linear layer ("2 Conv + pooling + BN"). */
     static Module cnnBn(int numClasses) {
         return new Sequential(
-                new Conv2d(1, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(),
-                new Conv2d(32, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1, 1, 1, false), new BatchNorm2d(64), new ReLU(),
-                new Conv2d(64, 64, 3, 1, 1, 1, 1, false), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+                convBn(1, 32, 3, 1), new BatchNorm2d(32), new ReLU(),
+                convBn(32, 32, 3, 1), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+                convBn(32, 64, 3, 1), new BatchNorm2d(64), new ReLU(),
+                convBn(64, 64, 3, 1), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(64 * 7 * 7, 256, false), new BatchNorm1d(256), new ReLU(), new Dropout(0.4),
                 new Linear(256, numClasses));
+    }
+
+    /** A k x k convolution for a batch norm to follow: no bias, "same" padding k / 2. */
+    static Conv2d convBn(int in, int out, int kernel, int stride) {
+        return new Conv2d(Conv2dOptions.of(in, out, kernel).withStride(stride).withPadding(kernel / 2).withBias(false));
     }
 
     /** A basic residual block: two 3x3 conv-BN pairs with an identity or 1x1-conv shortcut. */
     static final class BasicBlock extends Module {
         BasicBlock(int in, int out, int stride) {
             registerModule("body", new Sequential(
-                    new Conv2d(in, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new ReLU(),
-                    new Conv2d(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out)));
+                    convBn(in, out, 3, stride), new BatchNorm2d(out), new ReLU(),
+                    convBn(out, out, 3, 1), new BatchNorm2d(out)));
             registerModule("shortcut", stride == 1 && in == out ? new Identity()
-                    : new Sequential(new Conv2d(in, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out)));
+                    : new Sequential(convBn(in, out, 1, stride), new BatchNorm2d(out)));
         }
 
         @Override
@@ -81,7 +87,7 @@ public final class Models {
     static final class ResNetSmall extends Module {
         ResNetSmall(int numClasses) {
             registerModule("net", new Sequential(
-                    new Conv2d(1, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(),
+                    convBn(1, 32, 3, 1), new BatchNorm2d(32), new ReLU(),
                     new BasicBlock(32, 32, 1), new BasicBlock(32, 64, 2), new BasicBlock(64, 128, 2),
                     new AdaptiveAvgPool2d(1), new Flatten(), new Linear(128, numClasses)));
         }
