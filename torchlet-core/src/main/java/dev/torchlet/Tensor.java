@@ -10,7 +10,6 @@ import dev.torchlet.ops.Indexing;
 import dev.torchlet.ops.Joining;
 import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Reductions;
-import dev.torchlet.ops.Softmax;
 import dev.torchlet.ops.Unary;
 import dev.torchlet.ops.Views;
 import java.util.List;
@@ -684,11 +683,11 @@ public final class Tensor {
     public record ValuesIndices(Tensor values, Tensor indices) {}
 
     public Tensor softmax(int dim) {
-        return Softmax.softmax(this, dim);
+        return Activations.softmax(this, dim);
     }
 
     public Tensor logSoftmax(int dim) {
-        return Softmax.logSoftmax(this, dim);
+        return Activations.logSoftmax(this, dim);
     }
 
     // ---------------------------------------------------------------- linear algebra

@@ -22,7 +22,7 @@ public class Upsample extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return dev.torchlet.ops.Upsample.interpolate(x, size, scale, mode, alignCorners);
+        return dev.torchlet.ops.Interpolation.interpolate(x, size, scale, mode, alignCorners);
     }
 
     @Override

@@ -6,10 +6,11 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Reduction;
 import dev.torchlet.ops.Convolution;
+import dev.torchlet.ops.Interpolation;
 import dev.torchlet.ops.Losses;
+import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Normalization;
 import dev.torchlet.ops.Pooling;
-import dev.torchlet.ops.Upsample;
 
 /**
  * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
@@ -69,7 +70,7 @@ public final class F {
                     + Shape.str(weight.shapeRef()) + " (expected last input dim " + (weight.dim() == 2
                     ? weight.size(1) : "?") + ")");
         }
-        return dev.torchlet.ops.Linear.linear(x, weight, bias);
+        return MatMul.linear(x, weight, bias);
     }
 
     /** Zeroes elements with probability p in training and scales the rest by 1/(1-p). */
@@ -346,12 +347,12 @@ public final class F {
 
     /** Resize (N, C, H, W) to size (outH, outW), mode "nearest" or "bilinear". */
     public static Tensor interpolate(Tensor x, int[] size, String mode, boolean alignCorners) {
-        return Upsample.interpolate(x, size, null, mode, alignCorners);
+        return Interpolation.interpolate(x, size, null, mode, alignCorners);
     }
 
     /** Resize (N, C, H, W) by scale factors. */
     public static Tensor interpolate(Tensor x, double scaleFactor, String mode, boolean alignCorners) {
-        return Upsample.interpolate(x, null, new double[] {scaleFactor, scaleFactor}, mode, alignCorners);
+        return Interpolation.interpolate(x, null, new double[] {scaleFactor, scaleFactor}, mode, alignCorners);
     }
 
     // ---------------------------------------------------------------- classification losses
