@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 class ApiNamesTest {
     /** A public type declared at the top level (no indentation) of a source file. */
     private static final Pattern PUBLIC_TOP_LEVEL = Pattern.compile(
-            "^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|interface|enum|record|@interface)"
-                    + "\\s+(\\w+)", Pattern.MULTILINE);
+            "^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*"
+                    + "(?:class|interface|enum|record|@interface)\\s+(\\w+)", Pattern.MULTILINE);
 
     @Test
     void publicTopLevelClassesHaveUniqueSimpleNames() throws IOException {

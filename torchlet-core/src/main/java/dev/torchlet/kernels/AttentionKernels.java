@@ -48,21 +48,21 @@ public final class AttentionKernels {
                 int bi = task / heads;
                 int h = task % heads;
                 int pOff = task * tq * tk;
-                Gemm.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld, k.a, k.at(bi, tk, h, hd),
-                        k.ld, 0f, probs, pOff, tk);
+                GemmKernels.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld,
+                        k.a, k.at(bi, tk, h, hd), k.ld, 0f, probs, pOff, tk);
                 for (int i = 0; i < tq; i++) {
                     int row = pOff + i * tk;
                     if (mask != null) {
                         addRow(probs, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
                     }
-                    SoftmaxKernel.rowForward(probs, row, probs, row, tk, false);
+                    SoftmaxKernels.rowForward(probs, row, probs, row, tk, false);
                 }
                 float[] pd = probs;
                 if (rand != null) {
                     pd = dropped;
                     dropout(probs, rand, dropped, pOff, tq * tk, p, keepScale);
                 }
-                Gemm.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                GemmKernels.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
                         out.a, out.at(bi, tq, h, hd), out.ld);
             }
         });
@@ -110,17 +110,17 @@ public final class AttentionKernels {
                 int pOff = task * tq * tk;
                 int go = dOut.at(bi, tq, h, hd);
                 // dPd = dO V^T ; dV = Pd^T dO
-                Gemm.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                GemmKernels.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
                         ds, 0, tk);
-                Gemm.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
+                GemmKernels.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
                         dv.at(bi, tk, h, hd), dv.ld);
                 for (int i = 0; i < tq; i++) {
                     softmaxRowBackward(probs, dropped, pOff + i * tk, ds, i * tk, tk);
                 }
                 // dQ = scale dS K ; dK = scale dS^T Q
-                Gemm.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
+                GemmKernels.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
                         dq.at(bi, tq, h, hd), dq.ld);
-                Gemm.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
+                GemmKernels.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
                         dk.at(bi, tk, h, hd), dk.ld);
             }
         });

@@ -10,14 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * backward through time, the way cuDNN runs them: per step one GEMM for the hidden projection
  * (written straight into the step's gate rows) and one fused pass for the gate nonlinearities;
  * the backward keeps the gate gradients of every step so the weight gradient is one GEMM
- * over all B*T rows at the end. W_hh is packed once per sequence ({@link Gemm.PackedB}), and the
+ * over all B*T rows at the end. W_hh is packed once per sequence ({@link GemmKernels.PackedB}), and the
  * batch rows of a step, which are independent, are split between threads: one parallel region per
  * step runs both the GEMM and the gate pass of its rows (same bits for any split).
  *
  * <p>Layouts (all row-major, dense): xp (B, T, G*H) = x W_ih^T at xpOff; h0, c0 (B, H);
- * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the backward: hs (B, T, H) = h_t (the output),
- * gates (B, T, G*H) and aux (B, T, H): LSTM gates = activated i, f, g, o and aux = c_t; GRU
- * gates = activated r, z, n and aux = h_{t-1} W_hn^T + b_hn; RNN gates and aux unused.
+ * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the
+ * backward: hs (B, T, H) = h_t (the output), gates (B, T, G*H) and aux (B, T, H): LSTM gates =
+ * activated i, f, g, o and aux = c_t; GRU gates = activated r, z, n and aux = h_{t-1} W_hn^T + b_hn;
+ * RNN gates and aux unused.
  * Formulas in {@link RecurrentReference}, the plain-loop oracle (in double).
  */
 public final class RecurrentKernels {
@@ -44,7 +45,7 @@ public final class RecurrentKernels {
         float[] bsum = new float[gh]; // LSTM, RNN: both biases go to the pre-activation
         addInto(bx, 0, bh, 0, bsum, 0, gh);
         // every step multiplies by W_hh^T (H, G*H): pack it once for the whole sequence
-        Gemm.PackedB whhT = Gemm.packB(true, h, gh, whh, whhOff, h);
+        GemmKernels.PackedB whhT = GemmKernels.packB(true, h, gh, whh, whhOff, h);
         int grain = rowGrain(gh, h);
         for (int s = 0; s < t; s++) {
             int step = s;
@@ -54,14 +55,14 @@ public final class RecurrentKernels {
         }
     }
 
-    /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps stay on one thread). */
+    /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps: one thread). */
     private static int rowGrain(int gh, int h) {
         return Math.max(1, (1 << 18) / Math.max(1, gh * h));
     }
 
     /** Step s of the forward for batch rows [r0, r1). */
     private static void forwardRows(int mode, int s, int r0, int r1, int t, int h, float[] xp, int xpOff,
-                                    float[] h0, int h0Off, float[] c0, int c0Off, Gemm.PackedB whhT, float[] bx,
+                                    float[] h0, int h0Off, float[] c0, int c0Off, GemmKernels.PackedB whhT, float[] bx,
                                     float[] bh, float[] bsum, float[] hp, float[] hs, float[] gates, float[] aux) {
         int gh = gates(mode) * h;
         int th = t * h;
@@ -74,15 +75,15 @@ public final class RecurrentKernels {
             for (int r = r0; r < r1; r++) {
                 System.arraycopy(bh, 0, hp, r * gh, gh);
             }
-            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, hp, r0 * gh, gh);
+            GemmKernels.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, hp, r0 * gh, gh);
         } else {
             // pre-activations of step s: xp + b_ih + b_hh, then += h_{s-1} W_hh^T in place
             for (int r = r0; r < r1; r++) {
                 int dst = r * tgh + s * gh;
                 addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
             }
-            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates, r0 * tgh + s * gh,
-                    tgh);
+            GemmKernels.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates,
+                    r0 * tgh + s * gh, tgh);
         }
         float[] xrow = mode == GRU ? new float[gh] : null;
         for (int r = r0; r < r1; r++) {
@@ -215,7 +216,7 @@ public final class RecurrentKernels {
             }
         }
         // dh_{s-1} = dhp_s W_hh: W_hh (G*H, H) packed once for all steps
-        Gemm.PackedB whhP = Gemm.packB(false, gh, h, whh, whhOff, h);
+        GemmKernels.PackedB whhP = GemmKernels.packB(false, gh, h, whh, whhOff, h);
         int grain = rowGrain(gh, h);
         for (int s = t - 1; s >= 0; s--) {
             int step = s;
@@ -234,7 +235,7 @@ public final class RecurrentKernels {
             System.arraycopy(h0, h0Off + r * h, hPrevAll, r * th, h);
             System.arraycopy(hs, r * th, hPrevAll, r * th + h, th - h);
         }
-        Gemm.sgemm(true, false, gh, h, b * t, 1f, dhp, 0, gh, hPrevAll, 0, h, 0f, dwhh, 0, h);
+        GemmKernels.sgemm(true, false, gh, h, b * t, 1f, dhp, 0, gh, hPrevAll, 0, h, 0f, dwhh, 0, h);
         columnSum(dhp, b * t, gh, dbh);
         if (mode == GRU) {
             columnSum(dxp, b * t, gh, dbx);
@@ -245,7 +246,7 @@ public final class RecurrentKernels {
 
     /** Step s of the backward for batch rows [r0, r1): gate gradients, then dh_{s-1} of those rows. */
     private static void backwardRows(int mode, int s, int r0, int r1, int t, int h, float[] dy, int dyOff,
-                                     Gemm.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
+                                     GemmKernels.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
                                      float[] gates, float[] aux, float[] dxp, float[] dhp, float[] dh, float[] dhNext,
                                      float[] dc) {
         int gh = gates(mode) * h;
@@ -272,7 +273,8 @@ public final class RecurrentKernels {
             }
         }
         // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
-        Gemm.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext, r0 * h, h);
+        GemmKernels.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext,
+                r0 * h, h);
     }
 
     /** out[q] = sum over rows of a[row * n + q], rows added in order (deterministic). */

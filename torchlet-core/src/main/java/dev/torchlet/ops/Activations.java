@@ -5,8 +5,9 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Elementwise;
-import dev.torchlet.kernels.SoftmaxKernel;
+import dev.torchlet.kernels.SoftmaxKernels;
+import dev.torchlet.kernels.SoftmaxReference;
+import dev.torchlet.kernels.UnaryKernels;
 
 /**
  * Activation functions with PyTorch's definitions and gradients, softmax and log-softmax included.
@@ -34,7 +35,7 @@ public final class Activations {
         if (t.dtype() == DType.FLOAT32) {
             Tensor in = t.contiguous();
             out = Tensor.empty(DType.FLOAT32, t.shapeRef());
-            Elementwise.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
+            UnaryKernels.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
         } else {
             out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
         }
@@ -49,7 +50,7 @@ public final class Activations {
             Tensor gc = g.contiguous();
             Tensor yc = y.contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, y.shapeRef());
-            Elementwise.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
+            UnaryKernels.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
                     out.storage().floats(), 0, out.numel());
             return out;
         }
@@ -185,9 +186,9 @@ public final class Activations {
         Tensor out = Tensor.empty(t.dtype(), shape);
         if (out.numel() > 0) {
             if (t.dtype() == DType.FLOAT32) {
-                SoftmaxKernel.forward(x.storage().floats(), x.offset(), out.storage().floats(), b[0], b[1], b[2], log);
+                SoftmaxKernels.forward(x.storage().floats(), x.offset(), out.storage().floats(), b[0], b[1], b[2], log);
             } else {
-                SoftmaxKernel.forward(x.storage().doubles(), x.offset(), out.storage().doubles(), b[0], b[1], b[2],
+                SoftmaxReference.forward(x.storage().doubles(), x.offset(), out.storage().doubles(), b[0], b[1], b[2],
                         log);
             }
         }
@@ -197,10 +198,10 @@ public final class Activations {
             Tensor gx = Tensor.empty(y.dtype(), shape);
             if (gx.numel() > 0) {
                 if (y.dtype() == DType.FLOAT32) {
-                    SoftmaxKernel.backward(y.storage().floats(), gc.storage().floats(), gc.offset(),
+                    SoftmaxKernels.backward(y.storage().floats(), gc.storage().floats(), gc.offset(),
                             gx.storage().floats(), b[0], b[1], b[2], log);
                 } else {
-                    SoftmaxKernel.backward(y.storage().doubles(), gc.storage().doubles(), gc.offset(),
+                    SoftmaxReference.backward(y.storage().doubles(), gc.storage().doubles(), gc.offset(),
                             gx.storage().doubles(), b[0], b[1], b[2], log);
                 }
             }

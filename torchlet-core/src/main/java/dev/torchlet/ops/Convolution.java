@@ -4,11 +4,8 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.ConvDepthwise;
-import dev.torchlet.kernels.ConvDirect;
-import dev.torchlet.kernels.ConvDirectWeight;
-import dev.torchlet.kernels.ConvGemm;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.ConvReference;
 
 /**
@@ -21,8 +18,8 @@ import dev.torchlet.kernels.ConvReference;
  * convTranspose2d: the adjoint of conv2d in its input (the input gradient of a conv with the same
  *          weight), out size (in - 1)*s - 2p + d(k-1) + outputPadding + 1
  * </pre>
- * Float32 runs on the fast kernels: depthwise direct loops; a Vector API direct kernel for stride 1;
- * im2col + GEMM otherwise. Float64 (for gradcheck) runs on the plain-loop reference. The backward
+ * Float32 runs on the fast kernels ({@link ConvKernels}: depthwise direct loops; a Vector API direct
+ * kernel for stride 1; im2col + GEMM otherwise). Float64 (for gradcheck) runs on the plain-loop reference. The backward
  * is fused (first derivatives only: the gradients it returns do not themselves record a graph).
  */
 public final class Convolution {
@@ -186,17 +183,8 @@ public final class Convolution {
                     b == null ? null : b.storage().doubles(), out.storage().doubles());
             return;
         }
-        float[] xf = x.storage().floats();
-        float[] wf = w.storage().floats();
-        float[] bf = b == null ? null : b.storage().floats();
-        float[] of = out.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.forward(g, xf, 0, wf, bf, of);
-        } else if (ConvDirect.applies(g)) {
-            ConvDirect.forward(g, xf, 0, wf, bf, of);
-        } else {
-            ConvGemm.forward(g, xf, 0, wf, bf, of);
-        }
+        ConvKernels.forward(g, x.storage().floats(), 0, w.storage().floats(), b == null ? null : b.storage().floats(),
+                out.storage().floats());
     }
 
     /** gradIn = input gradient of the conv g for gradOut (all contiguous, offset 0). */
@@ -206,16 +194,7 @@ public final class Convolution {
                     gradIn.storage().doubles());
             return;
         }
-        float[] go = gradOut.storage().floats();
-        float[] wf = w.storage().floats();
-        float[] gi = gradIn.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.backwardInput(g, go, wf, gi);
-        } else if (ConvDirect.inputGradGeometry(g) != null) {
-            ConvDirect.backwardInput(g, go, wf, gi);
-        } else {
-            ConvGemm.backwardInput(g, go, wf, gi);
-        }
+        ConvKernels.backwardInput(g, gradOut.storage().floats(), w.storage().floats(), gradIn.storage().floats());
     }
 
     /** gradW = weight gradient of the conv g (all contiguous, offset 0). */
@@ -225,16 +204,7 @@ public final class Convolution {
                     gradW.storage().doubles());
             return;
         }
-        float[] go = gradOut.storage().floats();
-        float[] xf = x.storage().floats();
-        float[] gw = gradW.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.backwardWeight(g, go, xf, 0, gw);
-        } else if (ConvDirectWeight.applies(g)) {
-            ConvDirectWeight.backwardWeight(g, go, xf, 0, gw);
-        } else {
-            ConvGemm.backwardWeight(g, go, xf, 0, gw);
-        }
+        ConvKernels.backwardWeight(g, gradOut.storage().floats(), x.storage().floats(), 0, gradW.storage().floats());
     }
 
     /** (c) sums of t (n, c, p) over n and p. */
@@ -243,7 +213,7 @@ public final class Convolution {
         if (t.dtype() == DType.FLOAT64) {
             ConvReference.channelSum(t.storage().doubles(), n, c, p, out.storage().doubles());
         } else {
-            ConvGemm.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
+            ConvKernels.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
         }
         return out;
     }

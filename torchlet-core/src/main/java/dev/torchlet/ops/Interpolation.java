@@ -24,7 +24,8 @@ public final class Interpolation {
     public static Tensor interpolate(Tensor x, int[] size, double[] scale, String mode, boolean alignCorners) {
         String op = "interpolate";
         if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got " + Shape.str(x.shapeRef()));
+            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got "
+                    + Shape.str(x.shapeRef()));
         }
         Ops.requireFloat(op, x);
         if ((size == null) == (scale == null)) {

@@ -4,9 +4,9 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Elementwise;
-import dev.torchlet.kernels.Gemm;
+import dev.torchlet.kernels.GemmKernels;
 import dev.torchlet.kernels.Parallel;
+import dev.torchlet.kernels.ReduceKernels;
 
 /**
  * Matrix products on the GEMM kernel: {@link #matmul} and the fused {@link #linear} (addmm).
@@ -121,10 +121,10 @@ public final class MatMul {
                 MatrixView yb = ys[bIdx];
                 int cOff = bIdx * n * m;
                 if (f32) {
-                    Gemm.sgemm(xa.trans, yb.trans, n, m, k, 1f, x.storage().floats(), xa.offset, xa.ld,
+                    GemmKernels.sgemm(xa.trans, yb.trans, n, m, k, 1f, x.storage().floats(), xa.offset, xa.ld,
                             y.storage().floats(), yb.offset, yb.ld, 0f, out.storage().floats(), cOff, m);
                 } else {
-                    Gemm.dgemm(xa.trans, yb.trans, n, m, k, 1.0, x.storage().doubles(), xa.offset, xa.ld,
+                    GemmKernels.dgemm(xa.trans, yb.trans, n, m, k, 1.0, x.storage().doubles(), xa.offset, xa.ld,
                             y.storage().doubles(), yb.offset, yb.ld, 0.0, out.storage().doubles(), cOff, m);
                 }
             }
@@ -154,8 +154,8 @@ public final class MatMul {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         DType dt = x.dtype();
         if (!dt.isFloatingPoint() || weight.dtype() != dt || bias != null && bias.dtype() != dt) {
-            throw new IllegalArgumentException("linear: expected floating-point input, weight and bias of one dtype, got "
-                    + "input " + dt + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
+            throw new IllegalArgumentException("linear: expected floating-point input, weight and bias of one dtype, "
+                    + "got input " + dt + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
         }
         int nOut = weight.size(0);
         int k = weight.size(1);
@@ -180,7 +180,7 @@ public final class MatMul {
                 }
                 beta = 1f;
             }
-            Gemm.sgemm(false, true, m, nOut, k, 1f, xc.storage().floats(), xc.offset(), k,
+            GemmKernels.sgemm(false, true, m, nOut, k, 1f, xc.storage().floats(), xc.offset(), k,
                     wc.storage().floats(), wc.offset(), k, beta, o, 0, nOut);
         } else {
             double[] o = out.storage().doubles();
@@ -191,7 +191,7 @@ public final class MatMul {
                 }
                 beta = 1;
             }
-            Gemm.dgemm(false, true, m, nOut, k, 1.0, xc.storage().doubles(), xc.offset(), k,
+            GemmKernels.dgemm(false, true, m, nOut, k, 1.0, xc.storage().doubles(), xc.offset(), k,
                     wc.storage().doubles(), wc.offset(), k, beta, o, 0, nOut);
         }
         return Autograd.record(bias == null ? "MmBackward0" : "AddmmBackward0", out, new Tensor[] {x, weight, bias},
@@ -204,34 +204,29 @@ public final class MatMul {
                         float[] gf = gc.storage().floats();
                         int go = gc.offset();
                         if (gx != null) {
-                            Gemm.sgemm(false, false, m, k, nOut, 1f, gf, go, nOut, s[1].storage().floats(),
+                            GemmKernels.sgemm(false, false, m, k, nOut, 1f, gf, go, nOut, s[1].storage().floats(),
                                     s[1].offset(), k, 0f, gx.storage().floats(), 0, k);
                         }
                         if (gw != null) {
-                            Gemm.sgemm(true, false, nOut, k, m, 1f, gf, go, nOut, s[0].storage().floats(),
+                            GemmKernels.sgemm(true, false, nOut, k, m, 1f, gf, go, nOut, s[0].storage().floats(),
                                     s[0].offset(), k, 0f, gw.storage().floats(), 0, k);
                         }
                         if (gb != null) {
-                            Elementwise.columnSum(gf, go, m, nOut, gb.storage().floats(), 0);
+                            ReduceKernels.columnSum(gf, go, m, nOut, gb.storage().floats(), 0);
                         }
                     } else {
                         double[] gd = gc.storage().doubles();
                         int go = gc.offset();
                         if (gx != null) {
-                            Gemm.dgemm(false, false, m, k, nOut, 1.0, gd, go, nOut, s[1].storage().doubles(),
+                            GemmKernels.dgemm(false, false, m, k, nOut, 1.0, gd, go, nOut, s[1].storage().doubles(),
                                     s[1].offset(), k, 0.0, gx.storage().doubles(), 0, k);
                         }
                         if (gw != null) {
-                            Gemm.dgemm(true, false, nOut, k, m, 1.0, gd, go, nOut, s[0].storage().doubles(),
+                            GemmKernels.dgemm(true, false, nOut, k, m, 1.0, gd, go, nOut, s[0].storage().doubles(),
                                     s[0].offset(), k, 0.0, gw.storage().doubles(), 0, k);
                         }
                         if (gb != null) {
-                            double[] b = gb.storage().doubles();
-                            for (int r = 0; r < m; r++) {
-                                for (int j = 0; j < nOut; j++) {
-                                    b[j] += gd[go + r * nOut + j];
-                                }
-                            }
+                            ReduceKernels.columnSum(gd, go, m, nOut, gb.storage().doubles(), 0);
                         }
                     }
                     return new Tensor[] {gx, gw, gb};
