@@ -4,6 +4,7 @@ import dev.torchlet.autograd.Engine;
 import dev.torchlet.autograd.Node;
 import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Arithmetic;
+import dev.torchlet.ops.Assign;
 import dev.torchlet.ops.Comparison;
 import dev.torchlet.ops.Conversion;
 import dev.torchlet.ops.Indexing;
@@ -274,6 +275,17 @@ public final class Tensor {
     /** A new contiguous copy, like {@code torch.clone}. */
     public Tensor clone() {
         return Conversion.copy(this);
+    }
+
+    /**
+     * Writes src's values into this tensor in place (through this view's strides, into its storage),
+     * src broadcast to this shape and converted to this dtype; returns this. Like {@code copy_} under
+     * {@code torch.no_grad()}: the write is not recorded by autograd (for initializing parameters and
+     * loading state, not for differentiable math).
+     */
+    public Tensor copyFrom(Tensor src) {
+        Assign.copyInto(this, src);
+        return this;
     }
 
     // ---------------------------------------------------------------- views
