@@ -109,6 +109,14 @@ public final class Tensor {
         return strides;
     }
 
+    /**
+     * True if this tensor is contiguous, starts at offset 0 and its storage holds exactly its elements:
+     * the storage's array is this tensor's data in row-major order, with nothing else in it.
+     */
+    public boolean isDense() {
+        return offset == 0 && storage.length() == numel() && isContiguous();
+    }
+
     /** True if elements are laid out row-major without gaps (size-1 dims may have any stride). */
     public boolean isContiguous() {
         int expected = 1;

@@ -128,8 +128,7 @@ public final class Engine {
         Tensor gc = g.dtype() == leaf.dtype() ? g : g.to(leaf.dtype());
         if (current != null) {
             leaf.setGrad(current.add(gc));
-        } else if (handedOut != null && gc.isContiguous() && gc.offset() == 0
-                && gc.storage().length() == gc.numel() && handedOut.add(gc.storage())) {
+        } else if (handedOut != null && gc.isDense() && handedOut.add(gc.storage())) {
             leaf.setGrad(gc);
         } else {
             leaf.setGrad(gc.contiguousCopy());

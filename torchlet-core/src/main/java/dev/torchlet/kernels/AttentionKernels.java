@@ -1,5 +1,9 @@
 package dev.torchlet.kernels;
 
+import static dev.torchlet.kernels.Simd.load;
+import static dev.torchlet.kernels.Simd.store;
+import static dev.torchlet.kernels.Simd.tail;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,22 +72,9 @@ public final class AttentionKernels {
         });
     }
 
-    /** Full-width load, or a masked one (m != null) for the tail of a row. */
-    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
-    }
-
-    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
-        if (m == null) {
-            v.intoArray(a, off);
-        } else {
-            v.intoArray(a, off, m);
-        }
-    }
-
     private static void addRow(float[] a, int aOff, float[] m, int mOff, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> vm = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> vm = tail(j, n);
             store(load(a, aOff + j, vm).add(load(m, mOff + j, vm)), a, aOff + j, vm);
         }
     }
@@ -130,12 +121,12 @@ public final class AttentionKernels {
     private static void softmaxRowBackward(float[] p, float[] pd, int pOff, float[] g, int gOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             acc = load(pd, pOff + j, m).fma(load(g, gOff + j, m), acc);
         }
         float dot = Simd.sumLanes(acc);
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             FloatVector gv = load(g, gOff + j, m);
             FloatVector pv = load(p, pOff + j, m);
             store(load(pd, pOff + j, m).mul(gv).sub(pv.mul(dot)), g, gOff + j, m);

@@ -1,5 +1,9 @@
 package dev.torchlet.kernels;
 
+import static dev.torchlet.kernels.Simd.load;
+import static dev.torchlet.kernels.Simd.store;
+import static dev.torchlet.kernels.Simd.tail;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -107,21 +111,8 @@ public final class RecurrentKernels {
 
     private static void addInto(float[] a, int aOff, float[] b, int bOff, float[] out, int oOff, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(load(a, aOff + j, m).add(load(b, bOff + j, m)), out, oOff + j, m);
-        }
-    }
-
-    /** Full-width load, or a masked one (m != null) for the tail of a row. */
-    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
-    }
-
-    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
-        if (m == null) {
-            v.intoArray(a, off);
-        } else {
-            v.intoArray(a, off, m);
         }
     }
 
@@ -132,7 +123,7 @@ public final class RecurrentKernels {
     /** a[off .. off+n) = sigmoid(a[...]) in place. */
     private static void sigmoidInPlace(float[] a, int off, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(Simd.sigmoid(load(a, off + j, m)), a, off + j, m);
         }
     }
@@ -140,7 +131,7 @@ public final class RecurrentKernels {
     /** a[off .. off+n) = tanh(a[...]) in place. */
     private static void tanhInPlace(float[] a, int off, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(Simd.tanh(load(a, off + j, m)), a, off + j, m);
         }
     }
@@ -151,7 +142,7 @@ public final class RecurrentKernels {
         tanhInPlace(gates, g + 2 * h, h);
         sigmoidInPlace(gates, g + 3 * h, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector c = load(gates, g + h + j, m).mul(load(cPrev, cp + j, m))
                     .add(load(gates, g + j, m).mul(load(gates, g + 2 * h + j, m)));
             store(c, cs, o + j, m);
@@ -166,14 +157,14 @@ public final class RecurrentKernels {
         sigmoidInPlace(gates, g, 2 * h);
         int n2 = 2 * h;
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector hn = load(hp, p + n2 + j, m);
             store(hn, hpn, o + j, m);
             store(load(gates, g + j, m).fma(hn, load(xp, x + n2 + j, m)), gates, g + n2 + j, m);
         }
         tanhInPlace(gates, g + n2, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector n = load(gates, g + n2 + j, m);
             FloatVector z = load(gates, g + h + j, m);
             store(z.fma(load(hPrev, hp0 + j, m).sub(n), n), hs, o + j, m); // (1 - z) n + z h' = n + z (h' - n)
@@ -187,7 +178,7 @@ public final class RecurrentKernels {
             return;
         }
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             store(load(pre, g + j, m).max(0f), hs, o + j, m);
         }
     }
@@ -290,7 +281,7 @@ public final class RecurrentKernels {
         System.arraycopy(cs, o, tc, 0, h);
         tanhInPlace(tc, 0, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector t = load(tc, j, m);
             FloatVector og = load(gates, g + 3 * h + j, m);
             FloatVector dh = load(dhArr, d + j, m);
@@ -299,7 +290,7 @@ public final class RecurrentKernels {
             store(dh.mul(t).mul(og).mul(og.neg().add(1f)), dxp, g + 3 * h + j, m);
         }
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector i = load(gates, g + j, m);
             FloatVector f = load(gates, g + h + j, m);
             FloatVector gg = load(gates, g + 2 * h + j, m);
@@ -314,7 +305,7 @@ public final class RecurrentKernels {
     private static void gruStepBack(int h, float[] gates, int g, float[] hpn, int o, float[] hPrev, int hp0,
                                     float[] dhArr, int d, float[] dxp, float[] dhp, float[] dhNext) {
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector r = load(gates, g + j, m);
             FloatVector z = load(gates, g + h + j, m);
             FloatVector n = load(gates, g + 2 * h + j, m);
@@ -343,7 +334,7 @@ public final class RecurrentKernels {
             return;
         }
         for (int j = 0; j < h; j += S.length()) { // tanh'(a) = 1 - y^2
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector y = load(hs, o + j, m);
             store(load(dhArr, d + j, m).mul(y.mul(y).neg().add(1f)), dxp, g + j, m);
         }

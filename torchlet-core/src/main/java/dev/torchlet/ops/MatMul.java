@@ -152,11 +152,8 @@ public final class MatMul {
      * by the caller (F.linear).
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Ops.requireSameFloat("linear", x, weight, bias);
         DType dt = x.dtype();
-        if (!dt.isFloatingPoint() || weight.dtype() != dt || bias != null && bias.dtype() != dt) {
-            throw new IllegalArgumentException("linear: expected floating-point input, weight and bias of one dtype, "
-                    + "got input " + dt + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
-        }
         int nOut = weight.size(0);
         int k = weight.size(1);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != nOut)) {
