@@ -28,12 +28,7 @@ public final class Normalization {
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
         String op = "batch_norm";
-        int[] s = x.shapeRef();
-        if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
-                    + Shape.str(s));
-        }
-        Ops.requireFloat(op, x);
+        int[] s = channelInput(op, x);
         int n = s[0];
         int c = s[1];
         int sp = Shape.numel(s) / Math.max(1, n * c);
@@ -160,12 +155,7 @@ public final class Normalization {
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
         String op = "group_norm";
-        int[] s = x.shapeRef();
-        if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
-                    + Shape.str(s));
-        }
-        Ops.requireFloat(op, x);
+        int[] s = channelInput(op, x);
         int n = s[0];
         int c = s[1];
         if (numGroups <= 0 || c % numGroups != 0) {
@@ -237,6 +227,17 @@ public final class Normalization {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The shape of x, checked to be a floating-point (N, C, ...) input. */
+    private static int[] channelInput(String op, Tensor x) {
+        int[] s = x.shapeRef();
+        if (s.length < 2) {
+            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
+                    + Shape.str(s));
+        }
+        Ops.requireFloat(op, x);
+        return s;
+    }
 
     private static void checkVector(String op, String what, Tensor t, int c) {
         if (t == null) {
