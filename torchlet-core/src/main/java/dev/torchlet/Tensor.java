@@ -4,13 +4,13 @@ import dev.torchlet.autograd.Engine;
 import dev.torchlet.autograd.Node;
 import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Arithmetic;
+import dev.torchlet.ops.Assign;
 import dev.torchlet.ops.Comparison;
 import dev.torchlet.ops.Conversion;
 import dev.torchlet.ops.Indexing;
 import dev.torchlet.ops.Joining;
 import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Reductions;
-import dev.torchlet.ops.Softmax;
 import dev.torchlet.ops.Unary;
 import dev.torchlet.ops.Views;
 import java.util.List;
@@ -107,6 +107,14 @@ public final class Tensor {
     /** Internal: the strides array itself, not a copy. Callers must not modify it. */
     public int[] stridesRef() {
         return strides;
+    }
+
+    /**
+     * True if this tensor is contiguous, starts at offset 0 and its storage holds exactly its elements:
+     * the storage's array is this tensor's data in row-major order, with nothing else in it.
+     */
+    public boolean isDense() {
+        return offset == 0 && storage.length() == numel() && isContiguous();
     }
 
     /** True if elements are laid out row-major without gaps (size-1 dims may have any stride). */
@@ -275,6 +283,17 @@ public final class Tensor {
     /** A new contiguous copy, like {@code torch.clone}. */
     public Tensor clone() {
         return Conversion.copy(this);
+    }
+
+    /**
+     * Writes src's values into this tensor in place (through this view's strides, into its storage),
+     * src broadcast to this shape and converted to this dtype; returns this. Like {@code copy_} under
+     * {@code torch.no_grad()}: the write is not recorded by autograd (for initializing parameters and
+     * loading state, not for differentiable math).
+     */
+    public Tensor copyFrom(Tensor src) {
+        Assign.copyInto(this, src);
+        return this;
     }
 
     // ---------------------------------------------------------------- views
@@ -684,11 +703,11 @@ public final class Tensor {
     public record ValuesIndices(Tensor values, Tensor indices) {}
 
     public Tensor softmax(int dim) {
-        return Softmax.softmax(this, dim);
+        return Activations.softmax(this, dim);
     }
 
     public Tensor logSoftmax(int dim) {
-        return Softmax.logSoftmax(this, dim);
+        return Activations.logSoftmax(this, dim);
     }
 
     // ---------------------------------------------------------------- linear algebra

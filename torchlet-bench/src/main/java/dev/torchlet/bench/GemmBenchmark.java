@@ -1,6 +1,6 @@
 package dev.torchlet.bench;
 
-import dev.torchlet.kernels.Gemm;
+import dev.torchlet.kernels.GemmKernels;
 import dev.torchlet.kernels.GemmReference;
 import dev.torchlet.kernels.Parallel;
 import java.util.Random;
@@ -62,7 +62,7 @@ public class GemmBenchmark {
 
     @Benchmark
     public float[] sgemm() {
-        Gemm.sgemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n);
+        GemmKernels.sgemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n);
         return c;
     }
 

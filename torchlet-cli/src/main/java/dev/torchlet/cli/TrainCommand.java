@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -86,39 +87,36 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** For --resume: the checkpoint's settings, except those given explicitly on the command line. */
+    /**
+     * For --resume: the checkpoint's settings ({@link TrainConfig.Setting}), except those given
+     * explicitly on the command line, set into the options' fields.
+     */
     private void adoptCheckpointOptions(Map<String, String> meta) {
         ParseResult pr = spec.commandLine().getParseResult();
-        if (!pr.hasMatchedOption("--model") && meta.containsKey("model")) {
-            model = meta.get("model");
-        }
-        if (!pr.hasMatchedOption("--epochs") && meta.containsKey("epochs")) {
-            epochs = Integer.parseInt(meta.get("epochs"));
-        }
-        if (!pr.hasMatchedOption("--batch-size") && meta.containsKey("batch_size")) {
-            batchSize = Integer.parseInt(meta.get("batch_size"));
-        }
-        if (!pr.hasMatchedOption("--optimizer") && meta.containsKey("optimizer")) {
-            optimizer = meta.get("optimizer");
-        }
-        if (!pr.hasMatchedOption("--lr") && meta.containsKey("lr")) {
-            lr = Double.parseDouble(meta.get("lr"));
-        }
-        if (!pr.hasMatchedOption("--schedule") && meta.containsKey("schedule")) {
-            schedule = meta.get("schedule");
-        }
-        if (!pr.hasMatchedOption("--augment") && meta.containsKey("augment")) {
-            augment = Boolean.parseBoolean(meta.get("augment"));
-        }
-        if (!pr.hasMatchedOption("--limit") && meta.containsKey("limit")) {
-            limit = Integer.parseInt(meta.get("limit"));
-        }
-        if (!pr.hasMatchedOption("--seed") && meta.containsKey("seed")) {
-            seed = Long.parseLong(meta.get("seed"));
+        for (TrainConfig.Setting s : TrainConfig.Setting.values()) {
+            String recorded = meta.get(s.key());
+            if (recorded != null && !pr.hasMatchedOption(s.option())) {
+                OptionSpec option = spec.findOption(s.option());
+                option.setValue(parse(option.type(), recorded));
+            }
         }
         if (out == null) {
             out = resume.toAbsolutePath().getParent();
         }
+    }
+
+    /** A recorded setting as the option field's type. */
+    private static Object parse(Class<?> type, String value) {
+        if (type == int.class || type == Integer.class) {
+            return Integer.parseInt(value);
+        } else if (type == long.class || type == Long.class) {
+            return Long.parseLong(value);
+        } else if (type == double.class || type == Double.class) {
+            return Double.parseDouble(value);
+        } else if (type == boolean.class || type == Boolean.class) {
+            return Boolean.parseBoolean(value);
+        }
+        return value;
     }
 
     private static void printSummary(TrainConfig config, Trainer.Result r) {

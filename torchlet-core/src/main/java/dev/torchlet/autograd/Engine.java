@@ -2,7 +2,7 @@ package dev.torchlet.autograd;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
-import dev.torchlet.kernels.ColumnSum;
+import dev.torchlet.kernels.ReduceKernels;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,7 +84,7 @@ public final class Engine {
 
     /**
      * The common broadcast case, a bias gradient: a dense g of shape (lead..., target...) summed over
-     * its leading dims, straight from the rows (ColumnSum) instead of a general reduction. Null if g
+     * its leading dims, straight from the rows (ReduceKernels.columnSum) instead of a general reduction. Null if g
      * is not of that form (then the general path runs).
      */
     private static Tensor sumLeadingDims(Tensor g, int[] shape) {
@@ -111,9 +111,9 @@ public final class Engine {
             return out;
         }
         if (g.dtype() == dev.torchlet.DType.FLOAT32) {
-            ColumnSum.sum(g.storage().floats(), g.offset(), rows, cols, out.storage().floats(), 0);
+            ReduceKernels.columnSum(g.storage().floats(), g.offset(), rows, cols, out.storage().floats(), 0);
         } else {
-            ColumnSum.sum(g.storage().doubles(), g.offset(), rows, cols, out.storage().doubles(), 0);
+            ReduceKernels.columnSum(g.storage().doubles(), g.offset(), rows, cols, out.storage().doubles(), 0);
         }
         return out;
     }
@@ -128,8 +128,7 @@ public final class Engine {
         Tensor gc = g.dtype() == leaf.dtype() ? g : g.to(leaf.dtype());
         if (current != null) {
             leaf.setGrad(current.add(gc));
-        } else if (handedOut != null && gc.isContiguous() && gc.offset() == 0
-                && gc.storage().length() == gc.numel() && handedOut.add(gc.storage())) {
+        } else if (handedOut != null && gc.isDense() && handedOut.add(gc.storage())) {
             leaf.setGrad(gc);
         } else {
             leaf.setGrad(gc.contiguousCopy());

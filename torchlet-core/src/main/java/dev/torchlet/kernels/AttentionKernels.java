@@ -1,5 +1,9 @@
 package dev.torchlet.kernels;
 
+import static dev.torchlet.kernels.Simd.load;
+import static dev.torchlet.kernels.Simd.store;
+import static dev.torchlet.kernels.Simd.tail;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -48,42 +52,29 @@ public final class AttentionKernels {
                 int bi = task / heads;
                 int h = task % heads;
                 int pOff = task * tq * tk;
-                Gemm.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld, k.a, k.at(bi, tk, h, hd),
-                        k.ld, 0f, probs, pOff, tk);
+                GemmKernels.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld,
+                        k.a, k.at(bi, tk, h, hd), k.ld, 0f, probs, pOff, tk);
                 for (int i = 0; i < tq; i++) {
                     int row = pOff + i * tk;
                     if (mask != null) {
                         addRow(probs, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
                     }
-                    SoftmaxKernel.rowForward(probs, row, probs, row, tk, false);
+                    SoftmaxKernels.rowForward(probs, row, probs, row, tk, false);
                 }
                 float[] pd = probs;
                 if (rand != null) {
                     pd = dropped;
                     dropout(probs, rand, dropped, pOff, tq * tk, p, keepScale);
                 }
-                Gemm.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                GemmKernels.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
                         out.a, out.at(bi, tq, h, hd), out.ld);
             }
         });
     }
 
-    /** Full-width load, or a masked one (m != null) for the tail of a row. */
-    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
-    }
-
-    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
-        if (m == null) {
-            v.intoArray(a, off);
-        } else {
-            v.intoArray(a, off, m);
-        }
-    }
-
     private static void addRow(float[] a, int aOff, float[] m, int mOff, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> vm = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> vm = tail(j, n);
             store(load(a, aOff + j, vm).add(load(m, mOff + j, vm)), a, aOff + j, vm);
         }
     }
@@ -110,17 +101,17 @@ public final class AttentionKernels {
                 int pOff = task * tq * tk;
                 int go = dOut.at(bi, tq, h, hd);
                 // dPd = dO V^T ; dV = Pd^T dO
-                Gemm.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
+                GemmKernels.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
                         ds, 0, tk);
-                Gemm.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
+                GemmKernels.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
                         dv.at(bi, tk, h, hd), dv.ld);
                 for (int i = 0; i < tq; i++) {
                     softmaxRowBackward(probs, dropped, pOff + i * tk, ds, i * tk, tk);
                 }
                 // dQ = scale dS K ; dK = scale dS^T Q
-                Gemm.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
+                GemmKernels.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
                         dq.at(bi, tq, h, hd), dq.ld);
-                Gemm.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
+                GemmKernels.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
                         dk.at(bi, tk, h, hd), dk.ld);
             }
         });
@@ -130,12 +121,12 @@ public final class AttentionKernels {
     private static void softmaxRowBackward(float[] p, float[] pd, int pOff, float[] g, int gOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             acc = load(pd, pOff + j, m).fma(load(g, gOff + j, m), acc);
         }
         float dot = Simd.sumLanes(acc);
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             FloatVector gv = load(g, gOff + j, m);
             FloatVector pv = load(p, pOff + j, m);
             store(load(pd, pOff + j, m).mul(gv).sub(pv.mul(dot)), g, gOff + j, m);

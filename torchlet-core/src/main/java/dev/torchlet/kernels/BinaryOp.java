@@ -1,6 +1,6 @@
 package dev.torchlet.kernels;
 
-/** Elementwise binary functions the broadcast kernel knows. */
+/** The binary functions {@link BinaryKernels#broadcast} applies elementwise. */
 public enum BinaryOp {
     ADD, SUB, MUL, DIV, POW, MAX, MIN;
 

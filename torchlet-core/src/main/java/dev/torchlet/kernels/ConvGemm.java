@@ -33,7 +33,7 @@ public final class ConvGemm {
                     ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
                 }
                 int outOff = (b * g.cout() + grp * coutG) * p;
-                Gemm.sgemm(false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p,
+                GemmKernels.sgemm(false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p,
                         0f, out, outOff, p);
                 if (bias != null) {
                     for (int co = 0; co < coutG; co++) {
@@ -59,10 +59,10 @@ public final class ConvGemm {
             for (int grp = 0; grp < g.groups(); grp++) {
                 int goOff = (b * g.cout() + grp * coutG) * p;
                 if (g.isPointwise()) {
-                    Gemm.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
+                    GemmKernels.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
                             0f, gradIn, imgIn + grp * g.cinG() * g.inPixels(), p);
                 } else {
-                    Gemm.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
+                    GemmKernels.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
                             0f, col, 0, p);
                     ConvIm2col.col2im(g, col, gradIn, imgIn, grp * g.cinG());
                 }
@@ -98,7 +98,7 @@ public final class ConvGemm {
                     ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
                 }
                 int goOff = (b * g.cout() + grp * coutG) * p;
-                Gemm.sgemm(false, true, coutG, k, p, 1f, gradOut, goOff, p, src, srcOff, p,
+                GemmKernels.sgemm(false, true, coutG, k, p, 1f, gradOut, goOff, p, src, srcOff, p,
                         1f, acc, grp * coutG * k, k);
             }
         });
@@ -108,25 +108,6 @@ public final class ConvGemm {
                 gradW[i] += acc[i];
             }
         }
-    }
-
-    /** gradB[co] = sum over n, y, x of gradOut[n][co][y][x]. */
-    public static void backwardBias(ConvGeometry g, float[] gradOut, float[] gradB) {
-        channelSum(gradOut, g.n(), g.cout(), g.outPixels(), gradB);
-    }
-
-    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p); float (vector) partials per row, double across rows. */
-    public static void channelSum(float[] x, int n, int c, int p, float[] sums) {
-        Parallel.forRange(c, Math.max(1, (1 << 15) / Math.max(1, p * n)), (s, e) -> {
-            for (int ch = s; ch < e; ch++) {
-                double sum = 0;
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * p;
-                    sum += Elementwise.sum(x, base, p);
-                }
-                sums[ch] = (float) sum;
-            }
-        });
     }
 
     interface ImageBody<S> {

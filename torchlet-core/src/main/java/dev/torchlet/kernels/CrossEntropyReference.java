@@ -2,7 +2,7 @@ package dev.torchlet.kernels;
 
 /**
  * Plain-loop reference cross-entropy on contiguous float64 logits {@code (M, C)}, with the same
- * contracts as {@link CrossEntropyKernel}: the test oracle and the float64 path. Computes the
+ * contracts as {@link CrossEntropyKernels}: the test oracle and the float64 path. Computes the
  * log-softmax row explicitly. Also holds the NLL gather/scatter, which is O(M) and needs no fast twin.
  */
 public final class CrossEntropyReference {
@@ -30,7 +30,7 @@ public final class CrossEntropyReference {
         return logp;
     }
 
-    /** See {@link CrossEntropyKernel#forward}. */
+    /** See {@link CrossEntropyKernels#forward}. */
     public static void forward(double[] x, int m, int c, long[] target, double[] weight, long ignoreIndex,
                                double[] lse, double[] nll, double[] smooth) {
         for (int r = 0; r < m; r++) {
@@ -48,7 +48,7 @@ public final class CrossEntropyReference {
         }
     }
 
-    /** See {@link CrossEntropyKernel#backward}. */
+    /** See {@link CrossEntropyKernels#backward}. */
     public static void backward(double[] x, int m, int c, long[] target, double[] weight, long ignoreIndex,
                                 double[] lse, double[] a, double[] b, double[] gx) {
         double wsum = 0;
@@ -71,7 +71,7 @@ public final class CrossEntropyReference {
         }
     }
 
-    /** See {@link CrossEntropyKernel#softForward}. */
+    /** See {@link CrossEntropyKernels#softForward}. */
     public static void softForward(double[] x, int m, int c, double[] y, double[] weight, double smoothing,
                                    double[] lse, double[] loss) {
         for (int r = 0; r < m; r++) {
@@ -86,7 +86,7 @@ public final class CrossEntropyReference {
         }
     }
 
-    /** See {@link CrossEntropyKernel#softBackward}. */
+    /** See {@link CrossEntropyKernels#softBackward}. */
     public static void softBackward(double[] x, int m, int c, double[] y, double[] weight, double smoothing,
                                     double[] lse, double[] coef, double[] gx, double[] gy) {
         for (int r = 0; r < m; r++) {

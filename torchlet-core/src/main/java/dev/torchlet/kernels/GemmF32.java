@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast float32 GEMM behind {@link Gemm#sgemm}: same contract ({@code C = alpha * op(A) @ op(B) + beta * C},
+ * The fast float32 GEMM behind {@link GemmKernels#sgemm}: same contract ({@code C = alpha * op(A) @ op(B) + beta * C},
  * row-major, either operand transposed in place).
  *
  * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
@@ -150,7 +150,7 @@ final class GemmF32 {
     // ---------------------------------------------------------------- prepacked B (one B, many products)
 
     /** op(B) (k, n) packed once into the blocked path's panels: block [jc / NC][pc / KC] as packB lays it out. */
-    static Gemm.PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    static GemmKernels.PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
         int jBlocks = ceilDiv(n, NC);
         int kSlices = ceilDiv(k, KC);
         float[][] blocks = new float[jBlocks * kSlices][];
@@ -166,7 +166,7 @@ final class GemmF32 {
                 blocks[jb * kSlices + ks] = bp;
             }
         }
-        return new Gemm.PackedB(k, n, blocks);
+        return new GemmKernels.PackedB(k, n, blocks);
     }
 
     /**
@@ -174,7 +174,7 @@ final class GemmF32 {
      * of C between threads themselves, e.g. the batch rows of a recurrent step). Row i of C gets the
      * same bits whatever rows share its tile, so any split of the rows gives the same result.
      */
-    static void sgemmPacked(boolean transA, int m, float alpha, float[] a, int aOff, int lda, Gemm.PackedB b,
+    static void sgemmPacked(boolean transA, int m, float alpha, float[] a, int aOff, int lda, GemmKernels.PackedB b,
                             float beta, float[] c, int cOff, int ldc) {
         int n = b.n();
         int k = b.k();

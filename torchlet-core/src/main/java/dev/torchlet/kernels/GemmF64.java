@@ -1,7 +1,7 @@
 package dev.torchlet.kernels;
 
 /**
- * float64 GEMM behind {@link Gemm#dgemm}: the simple path (float64 is for gradient checks and
+ * float64 GEMM behind {@link GemmKernels#dgemm}: the simple path (float64 is for gradient checks and
  * accuracy, not speed). Rows of C are split over the pool; each row is an axpy over the rows of B
  * (unit stride, auto-vectorized) or, when B is stored transposed, a dot product per element.
  */

@@ -1,6 +1,6 @@
 package dev.torchlet.kernels;
 
-/** Plain-loop GEMM: the readable oracle for {@link Gemm}'s fast kernel. Same contract as {@link Gemm}. */
+/** Plain-loop GEMM: the readable oracle for {@link GemmKernels}'s fast kernel. Same contract as {@link GemmKernels}. */
 public final class GemmReference {
     private GemmReference() {}
 

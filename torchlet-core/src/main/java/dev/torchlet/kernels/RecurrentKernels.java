@@ -1,5 +1,9 @@
 package dev.torchlet.kernels;
 
+import static dev.torchlet.kernels.Simd.load;
+import static dev.torchlet.kernels.Simd.store;
+import static dev.torchlet.kernels.Simd.tail;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -10,14 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
  * backward through time, the way cuDNN runs them: per step one GEMM for the hidden projection
  * (written straight into the step's gate rows) and one fused pass for the gate nonlinearities;
  * the backward keeps the gate gradients of every step so the weight gradient is one GEMM
- * over all B*T rows at the end. W_hh is packed once per sequence ({@link Gemm.PackedB}), and the
+ * over all B*T rows at the end. W_hh is packed once per sequence ({@link GemmKernels.PackedB}), and the
  * batch rows of a step, which are independent, are split between threads: one parallel region per
  * step runs both the GEMM and the gate pass of its rows (same bits for any split).
  *
  * <p>Layouts (all row-major, dense): xp (B, T, G*H) = x W_ih^T at xpOff; h0, c0 (B, H);
- * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the backward: hs (B, T, H) = h_t (the output),
- * gates (B, T, G*H) and aux (B, T, H): LSTM gates = activated i, f, g, o and aux = c_t; GRU
- * gates = activated r, z, n and aux = h_{t-1} W_hn^T + b_hn; RNN gates and aux unused.
+ * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the
+ * backward: hs (B, T, H) = h_t (the output), gates (B, T, G*H) and aux (B, T, H): LSTM gates =
+ * activated i, f, g, o and aux = c_t; GRU gates = activated r, z, n and aux = h_{t-1} W_hn^T + b_hn;
+ * RNN gates and aux unused.
  * Formulas in {@link RecurrentReference}, the plain-loop oracle (in double).
  */
 public final class RecurrentKernels {
@@ -44,7 +49,7 @@ public final class RecurrentKernels {
         float[] bsum = new float[gh]; // LSTM, RNN: both biases go to the pre-activation
         addInto(bx, 0, bh, 0, bsum, 0, gh);
         // every step multiplies by W_hh^T (H, G*H): pack it once for the whole sequence
-        Gemm.PackedB whhT = Gemm.packB(true, h, gh, whh, whhOff, h);
+        GemmKernels.PackedB whhT = GemmKernels.packB(true, h, gh, whh, whhOff, h);
         int grain = rowGrain(gh, h);
         for (int s = 0; s < t; s++) {
             int step = s;
@@ -54,14 +59,14 @@ public final class RecurrentKernels {
         }
     }
 
-    /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps stay on one thread). */
+    /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps: one thread). */
     private static int rowGrain(int gh, int h) {
         return Math.max(1, (1 << 18) / Math.max(1, gh * h));
     }
 
     /** Step s of the forward for batch rows [r0, r1). */
     private static void forwardRows(int mode, int s, int r0, int r1, int t, int h, float[] xp, int xpOff,
-                                    float[] h0, int h0Off, float[] c0, int c0Off, Gemm.PackedB whhT, float[] bx,
+                                    float[] h0, int h0Off, float[] c0, int c0Off, GemmKernels.PackedB whhT, float[] bx,
                                     float[] bh, float[] bsum, float[] hp, float[] hs, float[] gates, float[] aux) {
         int gh = gates(mode) * h;
         int th = t * h;
@@ -74,15 +79,15 @@ public final class RecurrentKernels {
             for (int r = r0; r < r1; r++) {
                 System.arraycopy(bh, 0, hp, r * gh, gh);
             }
-            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, hp, r0 * gh, gh);
+            GemmKernels.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, hp, r0 * gh, gh);
         } else {
             // pre-activations of step s: xp + b_ih + b_hh, then += h_{s-1} W_hh^T in place
             for (int r = r0; r < r1; r++) {
                 int dst = r * tgh + s * gh;
                 addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
             }
-            Gemm.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates, r0 * tgh + s * gh,
-                    tgh);
+            GemmKernels.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates,
+                    r0 * tgh + s * gh, tgh);
         }
         float[] xrow = mode == GRU ? new float[gh] : null;
         for (int r = r0; r < r1; r++) {
@@ -106,21 +111,8 @@ public final class RecurrentKernels {
 
     private static void addInto(float[] a, int aOff, float[] b, int bOff, float[] out, int oOff, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(load(a, aOff + j, m).add(load(b, bOff + j, m)), out, oOff + j, m);
-        }
-    }
-
-    /** Full-width load, or a masked one (m != null) for the tail of a row. */
-    private static FloatVector load(float[] a, int off, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromArray(S, a, off) : FloatVector.fromArray(S, a, off, m);
-    }
-
-    private static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
-        if (m == null) {
-            v.intoArray(a, off);
-        } else {
-            v.intoArray(a, off, m);
         }
     }
 
@@ -131,7 +123,7 @@ public final class RecurrentKernels {
     /** a[off .. off+n) = sigmoid(a[...]) in place. */
     private static void sigmoidInPlace(float[] a, int off, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(Simd.sigmoid(load(a, off + j, m)), a, off + j, m);
         }
     }
@@ -139,7 +131,7 @@ public final class RecurrentKernels {
     /** a[off .. off+n) = tanh(a[...]) in place. */
     private static void tanhInPlace(float[] a, int off, int n) {
         for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= n ? null : S.indexInRange(j, n);
+            VectorMask<Float> m = tail(j, n);
             store(Simd.tanh(load(a, off + j, m)), a, off + j, m);
         }
     }
@@ -150,7 +142,7 @@ public final class RecurrentKernels {
         tanhInPlace(gates, g + 2 * h, h);
         sigmoidInPlace(gates, g + 3 * h, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector c = load(gates, g + h + j, m).mul(load(cPrev, cp + j, m))
                     .add(load(gates, g + j, m).mul(load(gates, g + 2 * h + j, m)));
             store(c, cs, o + j, m);
@@ -165,14 +157,14 @@ public final class RecurrentKernels {
         sigmoidInPlace(gates, g, 2 * h);
         int n2 = 2 * h;
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector hn = load(hp, p + n2 + j, m);
             store(hn, hpn, o + j, m);
             store(load(gates, g + j, m).fma(hn, load(xp, x + n2 + j, m)), gates, g + n2 + j, m);
         }
         tanhInPlace(gates, g + n2, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector n = load(gates, g + n2 + j, m);
             FloatVector z = load(gates, g + h + j, m);
             store(z.fma(load(hPrev, hp0 + j, m).sub(n), n), hs, o + j, m); // (1 - z) n + z h' = n + z (h' - n)
@@ -186,7 +178,7 @@ public final class RecurrentKernels {
             return;
         }
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             store(load(pre, g + j, m).max(0f), hs, o + j, m);
         }
     }
@@ -215,7 +207,7 @@ public final class RecurrentKernels {
             }
         }
         // dh_{s-1} = dhp_s W_hh: W_hh (G*H, H) packed once for all steps
-        Gemm.PackedB whhP = Gemm.packB(false, gh, h, whh, whhOff, h);
+        GemmKernels.PackedB whhP = GemmKernels.packB(false, gh, h, whh, whhOff, h);
         int grain = rowGrain(gh, h);
         for (int s = t - 1; s >= 0; s--) {
             int step = s;
@@ -234,7 +226,7 @@ public final class RecurrentKernels {
             System.arraycopy(h0, h0Off + r * h, hPrevAll, r * th, h);
             System.arraycopy(hs, r * th, hPrevAll, r * th + h, th - h);
         }
-        Gemm.sgemm(true, false, gh, h, b * t, 1f, dhp, 0, gh, hPrevAll, 0, h, 0f, dwhh, 0, h);
+        GemmKernels.sgemm(true, false, gh, h, b * t, 1f, dhp, 0, gh, hPrevAll, 0, h, 0f, dwhh, 0, h);
         columnSum(dhp, b * t, gh, dbh);
         if (mode == GRU) {
             columnSum(dxp, b * t, gh, dbx);
@@ -245,7 +237,7 @@ public final class RecurrentKernels {
 
     /** Step s of the backward for batch rows [r0, r1): gate gradients, then dh_{s-1} of those rows. */
     private static void backwardRows(int mode, int s, int r0, int r1, int t, int h, float[] dy, int dyOff,
-                                     Gemm.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
+                                     GemmKernels.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
                                      float[] gates, float[] aux, float[] dxp, float[] dhp, float[] dh, float[] dhNext,
                                      float[] dc) {
         int gh = gates(mode) * h;
@@ -272,7 +264,8 @@ public final class RecurrentKernels {
             }
         }
         // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
-        Gemm.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext, r0 * h, h);
+        GemmKernels.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext,
+                r0 * h, h);
     }
 
     /** out[q] = sum over rows of a[row * n + q], rows added in order (deterministic). */
@@ -288,7 +281,7 @@ public final class RecurrentKernels {
         System.arraycopy(cs, o, tc, 0, h);
         tanhInPlace(tc, 0, h);
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector t = load(tc, j, m);
             FloatVector og = load(gates, g + 3 * h + j, m);
             FloatVector dh = load(dhArr, d + j, m);
@@ -297,7 +290,7 @@ public final class RecurrentKernels {
             store(dh.mul(t).mul(og).mul(og.neg().add(1f)), dxp, g + 3 * h + j, m);
         }
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector i = load(gates, g + j, m);
             FloatVector f = load(gates, g + h + j, m);
             FloatVector gg = load(gates, g + 2 * h + j, m);
@@ -312,7 +305,7 @@ public final class RecurrentKernels {
     private static void gruStepBack(int h, float[] gates, int g, float[] hpn, int o, float[] hPrev, int hp0,
                                     float[] dhArr, int d, float[] dxp, float[] dhp, float[] dhNext) {
         for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector r = load(gates, g + j, m);
             FloatVector z = load(gates, g + h + j, m);
             FloatVector n = load(gates, g + 2 * h + j, m);
@@ -341,7 +334,7 @@ public final class RecurrentKernels {
             return;
         }
         for (int j = 0; j < h; j += S.length()) { // tanh'(a) = 1 - y^2
-            VectorMask<Float> m = j + S.length() <= h ? null : S.indexInRange(j, h);
+            VectorMask<Float> m = tail(j, h);
             FloatVector y = load(hs, o + j, m);
             store(load(dhArr, d + j, m).mul(y.mul(y).neg().add(1f)), dxp, g + j, m);
         }

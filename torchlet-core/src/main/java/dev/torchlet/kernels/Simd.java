@@ -26,6 +26,25 @@ public final class Simd {
         return s;
     }
 
+    /** The tail mask of a row of n floats at column j: null while a full vector fits, else the lanes still in range. */
+    public static VectorMask<Float> tail(int j, int n) {
+        return j + FLOAT.length() <= n ? null : FLOAT.indexInRange(j, n);
+    }
+
+    /** Full-width load, or a masked one (m != null, see {@link #tail}) for the tail of a row. */
+    public static FloatVector load(float[] a, int off, VectorMask<Float> m) {
+        return m == null ? FloatVector.fromArray(FLOAT, a, off) : FloatVector.fromArray(FLOAT, a, off, m);
+    }
+
+    /** Full-width store, or a masked one (m != null) for the tail of a row. */
+    public static void store(FloatVector v, float[] a, int off, VectorMask<Float> m) {
+        if (m == null) {
+            v.intoArray(a, off);
+        } else {
+            v.intoArray(a, off, m);
+        }
+    }
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;

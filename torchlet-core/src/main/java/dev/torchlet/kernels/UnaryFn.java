@@ -1,6 +1,6 @@
 package dev.torchlet.kernels;
 
-/** A scalar function applied elementwise; float32 data is computed in double and rounded once. */
+/** A scalar function {@link UnaryKernels#map} applies elementwise (float32 data computed in double, rounded once). */
 @FunctionalInterface
 public interface UnaryFn {
     double apply(double x);

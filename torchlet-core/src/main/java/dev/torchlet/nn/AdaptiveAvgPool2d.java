@@ -1,7 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Pooling;
+import dev.torchlet.nn.functional.F;
 
 /** Averages into a fixed (outH, outW) grid whatever the input size (ResNet's global pool is (1, 1)). */
 public class AdaptiveAvgPool2d extends Module {
@@ -19,7 +19,7 @@ public class AdaptiveAvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Pooling.adaptiveAvgPool2d(x, outH, outW);
+        return F.adaptiveAvgPool2d(x, outH, outW);
     }
 
     @Override

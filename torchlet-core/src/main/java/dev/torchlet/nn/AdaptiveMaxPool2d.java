@@ -1,7 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Pooling;
+import dev.torchlet.nn.functional.F;
 
 /** Max into a fixed (outH, outW) grid whatever the input size. */
 public class AdaptiveMaxPool2d extends Module {
@@ -19,7 +19,7 @@ public class AdaptiveMaxPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Pooling.adaptiveMaxPool2d(x, outH, outW);
+        return F.adaptiveMaxPool2d(x, outH, outW);
     }
 
     @Override

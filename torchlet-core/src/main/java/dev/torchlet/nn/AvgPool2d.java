@@ -1,7 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Pooling;
+import dev.torchlet.nn.functional.F;
 
 /** Mean over kernel x kernel windows (stride defaults to the kernel; padding counts in the divisor by default). */
 public class AvgPool2d extends Module {
@@ -25,8 +25,7 @@ public class AvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Pooling.avgPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode,
-                countIncludePad);
+        return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.torchlet.nn;
 
+import dev.torchlet.nn.functional.F;
+
 /** x for x &gt; 0, alpha (e^x - 1) otherwise (default alpha 1). */
 public class ELU extends Activation {
     public ELU() {
@@ -7,6 +9,6 @@ public class ELU extends Activation {
     }
 
     public ELU(float alpha) {
-        super(x -> x.elu(alpha), "alpha=" + alpha);
+        super(x -> F.elu(x, alpha), "alpha=" + alpha);
     }
 }

@@ -1,6 +1,5 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
@@ -33,8 +32,7 @@ public class Embedding extends Module {
         Tensor w = registerParameter("weight", Torch.zeros(numEmbeddings, embeddingDim));
         Init.normal(w, 0, 1);
         if (this.paddingIdx != null) {
-            float[] d = w.storage().floats();
-            java.util.Arrays.fill(d, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
+            Init.zeros(w.select(0, this.paddingIdx)); // the padding row starts at zero
         }
     }
 
@@ -44,16 +42,7 @@ public class Embedding extends Module {
 
     @Override
     public Tensor forward(Tensor indices) {
-        if (indices.dtype() != DType.INT64) {
-            throw new IllegalArgumentException("Embedding: expected int64 indices, got " + indices.dtype());
-        }
-        Tensor out = F.embedding(indices, weight());
-        if (paddingIdx == null || !out.requiresGrad()) {
-            return out;
-        }
-        // rows looked up at paddingIdx contribute no gradient: multiply by a constant 0/1 mask
-        Tensor keep = indices.ne((float) paddingIdx).to(out.dtype()).unsqueeze(-1);
-        return out.mul(keep).add(out.detach().mul(keep.neg().add(1f)));
+        return F.embedding(indices, weight(), paddingIdx);
     }
 
     @Override

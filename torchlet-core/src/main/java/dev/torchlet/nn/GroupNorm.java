@@ -2,7 +2,7 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
-import dev.torchlet.ops.Normalization;
+import dev.torchlet.nn.functional.F;
 
 /** Normalizes (N, C, ...) over groups of C/numGroups channels; per-channel affine weight 1 and bias 0. */
 public class GroupNorm extends Module {
@@ -28,7 +28,7 @@ public class GroupNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Normalization.groupNorm(x, numGroups, parameter("weight"), parameter("bias"), eps);
+        return F.groupNorm(x, numGroups, parameter("weight"), parameter("bias"), eps);
     }
 
     @Override

@@ -2,32 +2,46 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Generator;
 import dev.torchlet.Shape;
-import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 
 /**
  * In-place initializers, like {@code torch.nn.init}. Each fills a contiguous tensor (a parameter)
- * from the default generator ({@link Torch#manualSeed}) and returns it. No gradient is recorded.
+ * from the default generator ({@link Torch#manualSeed}) and returns it. No gradient is recorded:
+ * values are drawn in row-major order and written with {@link Tensor#copyFrom}.
  */
 public final class Init {
     private Init() {}
 
+    /** Values generated and written per step of {@link #fill}. */
+    private static final int CHUNK = 1 << 16;
+
     /** Fan mode for the Kaiming initializers. */
     public enum FanMode { FAN_IN, FAN_OUT }
 
-    private static Storage writable(String op, Tensor t) {
-        if (!t.isContiguous() || t.offset() != 0 || !t.dtype().isFloatingPoint()) {
+    private static void checkWritable(String op, Tensor t) {
+        if (!t.isContiguous() || !t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expects a contiguous floating-point tensor, got "
                     + t.dtype() + " " + Shape.str(t.shapeRef()) + (t.isContiguous() ? "" : " (non-contiguous)"));
         }
-        return t.storage();
     }
 
+    /**
+     * t[i] = the i-th value drawn from values, in row-major order (rounded to t's dtype); returns t.
+     * Written in chunks through a flat view, so no buffer of the parameter's size is needed.
+     */
     private static Tensor fill(String op, Tensor t, java.util.function.DoubleSupplier values) {
-        Storage s = writable(op, t);
-        for (int i = 0; i < t.numel(); i++) {
-            s.setDouble(i, values.getAsDouble());
+        checkWritable(op, t);
+        int n = t.numel();
+        try (var noGrad = Torch.noGrad()) {
+            Tensor flat = t.view(n);
+            for (int start = 0; start < n; start += CHUNK) {
+                double[] v = new double[Math.min(CHUNK, n - start)];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = values.getAsDouble();
+                }
+                flat.narrow(0, start, v.length).copyFrom(Torch.tensor(v, v.length));
+            }
         }
         return t;
     }
@@ -73,7 +87,10 @@ public final class Init {
         });
     }
 
-    /** PyTorch's recommended gain for a nonlinearity ("linear", "conv2d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"). */
+    /**
+     * PyTorch's recommended gain for a nonlinearity ("linear", "conv2d", "sigmoid", "tanh", "relu",
+     * "leaky_relu", "selu").
+     */
     public static double calculateGain(String nonlinearity, double param) {
         return switch (nonlinearity) {
             case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "sigmoid", "identity"
@@ -137,7 +154,7 @@ public final class Init {
             throw new IllegalArgumentException("orthogonal: only tensors with 2 or more dims are supported, got "
                     + Shape.str(t.shapeRef()));
         }
-        Storage s = writable("orthogonal", t);
+        checkWritable("orthogonal", t);
         int rows = t.size(0);
         int cols = t.numel() / rows;
         boolean transpose = rows < cols;
@@ -171,11 +188,11 @@ public final class Init {
                 a[i][j] /= norm;
             }
         }
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                s.setDouble(r * cols + c, gain * (transpose ? a[c][r] : a[r][c]));
-            }
-        }
-        return t;
+        int[] next = {0}; // row-major position in t
+        return fill("orthogonal", t, () -> {
+            int r = next[0] / cols;
+            int c = next[0]++ % cols;
+            return gain * (transpose ? a[c][r] : a[r][c]);
+        });
     }
 }

@@ -2,7 +2,7 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
-import dev.torchlet.ops.Normalization;
+import dev.torchlet.nn.functional.F;
 
 /**
  * Normalizes over the trailing dims given by normalizedShape: y = (x - mean) / sqrt(var + eps) *
@@ -25,7 +25,7 @@ public class LayerNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Normalization.layerNorm(x, normalizedShape, parameter("weight"), parameter("bias"), eps);
+        return F.layerNorm(x, normalizedShape, parameter("weight"), parameter("bias"), eps);
     }
 
     @Override

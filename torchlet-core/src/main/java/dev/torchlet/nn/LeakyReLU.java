@@ -1,5 +1,7 @@
 package dev.torchlet.nn;
 
+import dev.torchlet.nn.functional.F;
+
 /** x for x &gt; 0, negativeSlope * x otherwise (default slope 0.01). */
 public class LeakyReLU extends Activation {
     public LeakyReLU() {
@@ -7,6 +9,6 @@ public class LeakyReLU extends Activation {
     }
 
     public LeakyReLU(float negativeSlope) {
-        super(x -> x.leakyRelu(negativeSlope), "negative_slope=" + negativeSlope);
+        super(x -> F.leakyRelu(x, negativeSlope), "negative_slope=" + negativeSlope);
     }
 }

@@ -1,7 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Pooling;
+import dev.torchlet.nn.functional.F;
 
 /** Max over windows of a sequence: (N, C, L) -> (N, C, L'). Stride defaults to the kernel. */
 public class MaxPool1d extends Module {
@@ -21,11 +21,12 @@ public class MaxPool1d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Pooling.maxPool1d(x, kernel, stride, padding, 1, false);
+        return F.maxPool1d(x, kernel, stride, padding, 1, false);
     }
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding + ", dilation=1, ceil_mode=False";
+        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding
+                + ", dilation=1, ceil_mode=False";
     }
 }

@@ -1,7 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Pooling;
+import dev.torchlet.nn.functional.F;
 
 /** Max over kernel x kernel windows (stride defaults to the kernel). (N, C, H, W) -> (N, C, H', W'). */
 public class MaxPool2d extends Module {
@@ -29,8 +29,7 @@ public class MaxPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Pooling.maxPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation},
-                ceilMode);
+        return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.torchlet.nn;
 
+import dev.torchlet.nn.functional.F;
+
 /** softmax along a dim. */
 public class Softmax extends Activation {
     public Softmax(int dim) {
-        super(x -> x.softmax(dim), "dim=" + dim);
+        super(x -> F.softmax(x, dim), "dim=" + dim);
     }
 }

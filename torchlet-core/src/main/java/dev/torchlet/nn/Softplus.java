@@ -1,5 +1,7 @@
 package dev.torchlet.nn;
 
+import dev.torchlet.nn.functional.F;
+
 /** log(1 + e^(beta x)) / beta, linear above the threshold (defaults beta 1, threshold 20). */
 public class Softplus extends Activation {
     public Softplus() {
@@ -7,6 +9,6 @@ public class Softplus extends Activation {
     }
 
     public Softplus(float beta, float threshold) {
-        super(x -> x.softplus(beta, threshold), "beta=" + beta + ", threshold=" + threshold);
+        super(x -> F.softplus(x, beta, threshold), "beta=" + beta + ", threshold=" + threshold);
     }
 }

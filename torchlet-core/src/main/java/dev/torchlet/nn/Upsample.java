@@ -1,6 +1,7 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
+import dev.torchlet.nn.functional.F;
 
 /** Resizes (N, C, H, W) by a scale factor or to a size, mode "nearest" (default) or "bilinear". */
 public class Upsample extends Module {
@@ -22,7 +23,7 @@ public class Upsample extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return dev.torchlet.ops.Upsample.interpolate(x, size, scale, mode, alignCorners);
+        return F.interpolate(x, size, scale, mode, alignCorners);
     }
 
     @Override

@@ -1,12 +1,18 @@
 package dev.torchlet.ops;
 
-import dev.torchlet.Tensor;
 import dev.torchlet.DType;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Elementwise;
+import dev.torchlet.kernels.SoftmaxKernels;
+import dev.torchlet.kernels.SoftmaxReference;
+import dev.torchlet.kernels.UnaryKernels;
 
-/** Activation functions with PyTorch's definitions and gradients. */
+/**
+ * Activation functions with PyTorch's definitions and gradients, softmax and log-softmax included.
+ * The pointwise ones map each element on its own; softmax normalizes along a dim.
+ */
 public final class Activations {
     private static final double SQRT_2 = Math.sqrt(2.0);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
@@ -29,7 +35,7 @@ public final class Activations {
         if (t.dtype() == DType.FLOAT32) {
             Tensor in = t.contiguous();
             out = Tensor.empty(DType.FLOAT32, t.shapeRef());
-            Elementwise.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
+            UnaryKernels.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
         } else {
             out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
         }
@@ -44,7 +50,7 @@ public final class Activations {
             Tensor gc = g.contiguous();
             Tensor yc = y.contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, y.shapeRef());
-            Elementwise.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
+            UnaryKernels.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
                     out.storage().floats(), 0, out.numel());
             return out;
         }
@@ -135,6 +141,71 @@ public final class Activations {
         return Autograd.record("SoftplusBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x * beta > threshold ? 1.0 : 1.0 / (1.0 + Math.exp(-x * beta)));
             return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    // ---------------------------------------------------------------- softmax along a dim
+
+    /**
+     * softmax(x)_j = exp(x_j - m) / sum_k exp(x_k - m) along dim (m = max_k x_k); gradient
+     * gx = y * (g - sum(g * y, dim)). The input is viewed as a contiguous (outer, n, inner) block
+     * with n the softmax dim, so any dim works without a permute; the backward is a fused kernel.
+     */
+    public static Tensor softmax(Tensor t, int dim) {
+        return softmax("softmax", "SoftmaxBackward0", t, dim, false);
+    }
+
+    /** logSoftmax(x)_j = x_j - m - log(sum_k exp(x_k - m)) along dim; gradient gx = g - exp(y) * sum(g, dim). */
+    public static Tensor logSoftmax(Tensor t, int dim) {
+        return softmax("log_softmax", "LogSoftmaxBackward0", t, dim, true);
+    }
+
+    /** The (outer, n, inner) sizes of t around dim d; a 0-d tensor is (1, 1, 1). */
+    private static int[] blocks(int[] shape, int d) {
+        int outer = 1;
+        int inner = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= shape[i];
+        }
+        for (int i = d + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        int n = shape.length == 0 ? 1 : shape[d];
+        return new int[] {outer, n, inner};
+    }
+
+    private static Tensor softmax(String op, String node, Tensor t, int dim, boolean log) {
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
+                    + " with shape " + Shape.str(t.shapeRef()) + " (convert with .to(DType.FLOAT32) first)");
+        }
+        int d = Shape.dim(op, dim, t.dim());
+        int[] shape = t.shape();
+        int[] b = blocks(shape, d);
+        Tensor x = t.detach().contiguous();
+        Tensor out = Tensor.empty(t.dtype(), shape);
+        if (out.numel() > 0) {
+            if (t.dtype() == DType.FLOAT32) {
+                SoftmaxKernels.forward(x.storage().floats(), x.offset(), out.storage().floats(), b[0], b[1], b[2], log);
+            } else {
+                SoftmaxReference.forward(x.storage().doubles(), x.offset(), out.storage().doubles(), b[0], b[1], b[2],
+                        log);
+            }
+        }
+        return Autograd.record(node, out, new Tensor[] {t}, new Tensor[] {out}, (g, s) -> {
+            Tensor y = s[0];
+            Tensor gc = Ops.contiguousAs(g, y.dtype());
+            Tensor gx = Tensor.empty(y.dtype(), shape);
+            if (gx.numel() > 0) {
+                if (y.dtype() == DType.FLOAT32) {
+                    SoftmaxKernels.backward(y.storage().floats(), gc.storage().floats(), gc.offset(),
+                            gx.storage().floats(), b[0], b[1], b[2], log);
+                } else {
+                    SoftmaxReference.backward(y.storage().doubles(), gc.storage().doubles(), gc.offset(),
+                            gx.storage().doubles(), b[0], b[1], b[2], log);
+                }
+            }
+            return new Tensor[] {gx};
         });
     }
 }

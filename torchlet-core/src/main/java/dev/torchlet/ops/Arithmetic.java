@@ -6,7 +6,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.kernels.BinaryOp;
-import dev.torchlet.kernels.Broadcast;
+import dev.torchlet.kernels.BinaryKernels;
 
 /**
  * Broadcasting arithmetic: add, sub, mul, div, pow, maximum, minimum. Operands are promoted to a
@@ -28,7 +28,7 @@ public final class Arithmetic {
         Tensor x = a.dtype() == dtype ? a : Conversion.rawCopy(a, dtype);
         Tensor y = b.dtype() == dtype ? b : Conversion.rawCopy(b, dtype);
         Tensor out = Tensor.empty(dtype, shape);
-        Broadcast.binary(op, shape, x.storage(), x.offset(), Ops.broadcastStrides(x, shape),
+        BinaryKernels.broadcast(op, shape, x.storage(), x.offset(), Ops.broadcastStrides(x, shape),
                 y.storage(), y.offset(), Ops.broadcastStrides(y, shape), out.storage());
         return out;
     }

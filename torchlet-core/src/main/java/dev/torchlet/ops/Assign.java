@@ -2,9 +2,12 @@ package dev.torchlet.ops;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
-import dev.torchlet.kernels.StridedCopy;
+import dev.torchlet.kernels.CopyKernels;
 
-/** Writes values into existing (possibly strided) tensors. Not differentiable; used by backward formulas and optimizers. */
+/**
+ * Writes values into existing (possibly strided) tensors. Not differentiable; used by backward formulas,
+ * optimizers and in-place initialization.
+ */
 public final class Assign {
     private Assign() {}
 
@@ -18,13 +21,13 @@ public final class Assign {
         if (src.dtype() == dst.dtype() && src.isContiguous() && src.storage() != dst.storage()
                 && java.util.Arrays.equals(src.shapeRef(), shape)) {
             // the common case (e.g. a slice's gradient embedded into zeros): no intermediate copy
-            StridedCopy.scatter(src.storage(), src.offset(), dst.storage(), dst.offset(), shape, dst.stridesRef());
+            CopyKernels.scatter(src.storage(), src.offset(), dst.storage(), dst.offset(), shape, dst.stridesRef());
             return;
         }
         int[] srcStrides = Ops.broadcastStrides(src, shape);
         // gather src into a contiguous buffer of dst's dtype (it may overlap dst), then scatter into dst's strides
         Tensor srcView = Tensor.wrap(src.storage(), src.offset(), shape, srcStrides);
         Tensor contiguous = Conversion.rawCopy(srcView, dst.dtype());
-        StridedCopy.scatter(contiguous.storage(), 0, dst.storage(), dst.offset(), shape, dst.stridesRef());
+        CopyKernels.scatter(contiguous.storage(), 0, dst.storage(), dst.offset(), shape, dst.stridesRef());
     }
 }

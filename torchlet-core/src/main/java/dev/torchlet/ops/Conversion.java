@@ -3,7 +3,7 @@ package dev.torchlet.ops;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.StridedCopy;
+import dev.torchlet.kernels.CopyKernels;
 
 /** Copies and dtype conversions. Both are differentiable between floating-point types. */
 public final class Conversion {
@@ -33,7 +33,7 @@ public final class Conversion {
     /** A new contiguous copy in the given dtype, recording no graph. */
     public static Tensor rawCopy(Tensor t, DType dtype) {
         Tensor out = Tensor.empty(dtype, t.shapeRef());
-        StridedCopy.copy(t.storage(), t.offset(), t.shapeRef(), t.stridesRef(), out.storage(), 0);
+        CopyKernels.copy(t.storage(), t.offset(), t.shapeRef(), t.stridesRef(), out.storage(), 0);
         return out;
     }
 }

@@ -4,11 +4,8 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.ConvDepthwise;
-import dev.torchlet.kernels.ConvDirect;
-import dev.torchlet.kernels.ConvDirectWeight;
-import dev.torchlet.kernels.ConvGemm;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.ConvReference;
 
 /**
@@ -16,13 +13,14 @@ import dev.torchlet.kernels.ConvReference;
  * conv weight (cout, cin/groups, kh, kw), transposed weight (cin, cout/groups, kh, kw).
  *
  * <pre>
- * conv2d:  out[b][co][y][x] = bias[co] + sum_{c,i,j} w[co][c][i][j] * in[b][g*cinG + c][y*sh - ph + i*dh][x*sw - pw + j*dw]
+ * conv2d:  out[b][co][y][x] = bias[co]
+ *                 + sum_{c,i,j} w[co][c][i][j] * in[b][g*cinG + c][y*sh - ph + i*dh][x*sw - pw + j*dw]
  *          (g = co / coutG; out size floor((in + 2p - d(k-1) - 1) / s) + 1)
  * convTranspose2d: the adjoint of conv2d in its input (the input gradient of a conv with the same
  *          weight), out size (in - 1)*s - 2p + d(k-1) + outputPadding + 1
  * </pre>
- * Float32 runs on the fast kernels: depthwise direct loops; a Vector API direct kernel for stride 1;
- * im2col + GEMM otherwise. Float64 (for gradcheck) runs on the plain-loop reference. The backward
+ * Float32 runs on the fast kernels ({@link ConvKernels}: depthwise direct loops; a Vector API direct
+ * kernel for stride 1; im2col + GEMM otherwise). Float64 (for gradcheck) runs on the plain-loop reference. The backward
  * is fused (first derivatives only: the gradients it returns do not themselves record a graph).
  */
 public final class Convolution {
@@ -64,9 +62,7 @@ public final class Convolution {
                     + Shape.str(w.shapeRef()));
         }
         ConvOptions o = ConvOptions.of(new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation}, groups);
-        // validate with the 1-D shapes so messages name what the caller passed
-        geometry1d(op, x.shapeRef(), w.shapeRef(), bias, o);
-        ConvGeometry g = geometry(op, unsqueezed(x.shapeRef()), unsqueezed(w.shapeRef()), bias, o);
+        ConvGeometry g = geometry(op, x.shapeRef(), w.shapeRef(), bias, o); // messages name the 1-D shapes
         return convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias).squeeze(2);
     }
 
@@ -117,64 +113,60 @@ public final class Convolution {
         // the conv whose input gradient this is: input (n, cout, outH, outW), output (n, cin, h, w)
         ConvGeometry g = new ConvGeometry(xs[0], cout, outH, outW, ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1],
                 d[0], d[1], groups, xs[2], xs[3]);
-        DType dt = x.dtype();
         Tensor xc = dense(x);
         Tensor wc = dense(w);
-        Tensor bc = bias == null ? null : dense(bias);
-        Tensor out = Tensor.empty(dt, xs[0], cout, outH, outW);
+        Tensor out = Tensor.empty(x.dtype(), xs[0], cout, outH, outW);
         inputGrad(g, xc, wc, out);
-        if (bc != null) {
-            addBias(out, bc, g.n(), cout, outH * outW);
+        if (bias != null) {
+            addBias(out, dense(bias), g.n(), cout, outH * outW);
         }
-        return Autograd.record("ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc},
-                (go, sv) -> {
-                    Tensor gc = dense(go);
-                    Tensor gx = null;
-                    Tensor gw = null;
-                    Tensor gb = null;
-                    if (x.requiresGrad()) {
-                        gx = Tensor.empty(dt, xs);
-                        forward(g, gc, sv[1], null, gx);
-                    }
-                    if (w.requiresGrad()) {
-                        gw = Tensor.empty(dt, ws);
-                        weightGrad(g, sv[0], gc, gw); // roles swapped: x plays gradOut, gradOut plays input
-                    }
-                    if (bias != null && bias.requiresGrad()) {
-                        gb = channelSum(gc, g.n(), cout, outH * outW);
-                    }
-                    return new Tensor[] {gx, gw, gb};
-                });
+        return record(g, true, x, w, bias, xc, wc, out);
     }
 
     // ---------------------------------------------------------------- conv2d core
 
     private static Tensor convolve(ConvGeometry g, Tensor x, Tensor w, Tensor bias) {
-        DType dt = x.dtype();
         Tensor xc = dense(x);
         Tensor wc = dense(w);
-        Tensor bc = bias == null ? null : dense(bias);
-        Tensor out = Tensor.empty(dt, g.n(), g.cout(), g.oh(), g.ow());
-        forward(g, xc, wc, bc, out);
+        Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
+        forward(g, xc, wc, bias == null ? null : dense(bias), out);
+        return record(g, false, x, w, bias, xc, wc, out);
+    }
+
+    /**
+     * Records the fused backward of out (n, c, oh, ow). A conv and a transposed conv share the three
+     * kernels with the roles exchanged; g is the conv itself, or for a transposed conv the conv whose
+     * input gradient it computes:
+     * <pre>
+     *   conv2d            gx = inputGrad(g, gy, w)    gw = weightGrad(g, gradOut = gy, input = x)
+     *   convTranspose2d   gx = forward(g, gy, w)      gw = weightGrad(g, gradOut = x, input = gy)
+     *   both              gb = sum of gy over n, oh, ow
+     * </pre>
+     */
+    private static Tensor record(ConvGeometry g, boolean transposed, Tensor x, Tensor w, Tensor bias, Tensor xc,
+                                 Tensor wc, Tensor out) {
+        DType dt = x.dtype();
         int[] xs = x.shape();
         int[] ws = w.shape();
+        int n = out.size(0);
+        int channels = out.size(1);
+        int pixels = out.size(2) * out.size(3);
         return Autograd.record("ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc},
-                (go, sv) -> {
-                    Tensor gc = dense(go);
-                    Tensor gx = null;
-                    Tensor gw = null;
-                    Tensor gb = null;
-                    if (x.requiresGrad()) {
-                        gx = Tensor.empty(dt, xs);
+                (gy, sv) -> {
+                    Tensor gc = dense(gy);
+                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, xs) : null;
+                    Tensor gw = w.requiresGrad() ? Tensor.empty(dt, ws) : null;
+                    if (gx != null && transposed) {
+                        forward(g, gc, sv[1], null, gx);
+                    } else if (gx != null) {
                         inputGrad(g, gc, sv[1], gx);
                     }
-                    if (w.requiresGrad()) {
-                        gw = Tensor.empty(dt, ws);
+                    if (gw != null && transposed) {
+                        weightGrad(g, sv[0], gc, gw);
+                    } else if (gw != null) {
                         weightGrad(g, gc, sv[0], gw);
                     }
-                    if (bias != null && bias.requiresGrad()) {
-                        gb = channelSum(gc, g.n(), g.cout(), g.outPixels());
-                    }
+                    Tensor gb = bias != null && bias.requiresGrad() ? channelSum(gc, n, channels, pixels) : null;
                     return new Tensor[] {gx, gw, gb};
                 });
     }
@@ -186,17 +178,8 @@ public final class Convolution {
                     b == null ? null : b.storage().doubles(), out.storage().doubles());
             return;
         }
-        float[] xf = x.storage().floats();
-        float[] wf = w.storage().floats();
-        float[] bf = b == null ? null : b.storage().floats();
-        float[] of = out.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.forward(g, xf, 0, wf, bf, of);
-        } else if (ConvDirect.applies(g)) {
-            ConvDirect.forward(g, xf, 0, wf, bf, of);
-        } else {
-            ConvGemm.forward(g, xf, 0, wf, bf, of);
-        }
+        ConvKernels.forward(g, x.storage().floats(), 0, w.storage().floats(), b == null ? null : b.storage().floats(),
+                out.storage().floats());
     }
 
     /** gradIn = input gradient of the conv g for gradOut (all contiguous, offset 0). */
@@ -206,16 +189,7 @@ public final class Convolution {
                     gradIn.storage().doubles());
             return;
         }
-        float[] go = gradOut.storage().floats();
-        float[] wf = w.storage().floats();
-        float[] gi = gradIn.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.backwardInput(g, go, wf, gi);
-        } else if (ConvDirect.inputGradGeometry(g) != null) {
-            ConvDirect.backwardInput(g, go, wf, gi);
-        } else {
-            ConvGemm.backwardInput(g, go, wf, gi);
-        }
+        ConvKernels.backwardInput(g, gradOut.storage().floats(), w.storage().floats(), gradIn.storage().floats());
     }
 
     /** gradW = weight gradient of the conv g (all contiguous, offset 0). */
@@ -225,16 +199,7 @@ public final class Convolution {
                     gradW.storage().doubles());
             return;
         }
-        float[] go = gradOut.storage().floats();
-        float[] xf = x.storage().floats();
-        float[] gw = gradW.storage().floats();
-        if (g.isDepthwise()) {
-            ConvDepthwise.backwardWeight(g, go, xf, 0, gw);
-        } else if (ConvDirectWeight.applies(g)) {
-            ConvDirectWeight.backwardWeight(g, go, xf, 0, gw);
-        } else {
-            ConvGemm.backwardWeight(g, go, xf, 0, gw);
-        }
+        ConvKernels.backwardWeight(g, gradOut.storage().floats(), x.storage().floats(), 0, gradW.storage().floats());
     }
 
     /** (c) sums of t (n, c, p) over n and p. */
@@ -243,7 +208,7 @@ public final class Convolution {
         if (t.dtype() == DType.FLOAT64) {
             ConvReference.channelSum(t.storage().doubles(), n, c, p, out.storage().doubles());
         } else {
-            ConvGemm.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
+            ConvKernels.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
         }
         return out;
     }
@@ -276,10 +241,7 @@ public final class Convolution {
         if (x == null || w == null) {
             throw new IllegalArgumentException(op + ": input and weight must not be null");
         }
-        if (!x.dtype().isFloatingPoint() || x.dtype() != w.dtype() || bias != null && bias.dtype() != x.dtype()) {
-            throw new IllegalArgumentException(op + ": expected floating-point input, weight and bias of one dtype, "
-                    + "got input " + x.dtype() + ", weight " + w.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
-        }
+        Ops.requireSameFloat(op, x, w, bias);
     }
 
     private static void checkBias(String op, Tensor bias, int cout, int[] ws) {
@@ -289,7 +251,11 @@ public final class Convolution {
         }
     }
 
-    /** Validates a 4-D conv and returns its geometry. */
+    /**
+     * Validates a conv on the caller's shapes, 1-D (input (N, C, L), weight (Cout, C/groups, k)) or
+     * 2-D (N, C, H, W), so messages name what was passed, and returns the 2-D geometry the kernels
+     * run (a 1-D conv is a 2-D one of height 1; its options hold the length axis at index 1).
+     */
     private static ConvGeometry geometry(String op, int[] xs, int[] ws, Tensor bias, ConvOptions o) {
         int groups = o.groups();
         if (ws[0] % groups != 0) {
@@ -309,53 +275,30 @@ public final class Convolution {
         int[] s = o.stride();
         int[] p = o.padding();
         int[] d = o.dilation();
-        for (int a = 0; a < 2; a++) {
-            int padded = xs[2 + a] + 2 * p[a];
-            int extent = d[a] * (ws[2 + a] - 1) + 1;
+        int spatial = xs.length - 2;
+        for (int a = 0; a < spatial; a++) {
+            int axis = 2 - spatial + a; // index into the options
+            int padded = xs[2 + a] + 2 * p[axis];
+            int extent = d[axis] * (ws[2 + a] - 1) + 1;
             if (ws[2 + a] < 1 || padded < extent) {
                 throw new IllegalArgumentException(op + ": kernel " + Shape.str(ws) + " (dilated size " + extent
                         + ") is larger than the padded input " + Shape.str(xs) + " (size " + padded + " with padding "
-                        + str(p) + ")");
+                        + p[axis] + ")");
             }
         }
-        return ConvGeometry.of(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1],
-                groups);
-    }
-
-    /** The 1-D checks with the caller's shapes (kernel vs padded length); the 4-D ones follow. */
-    private static void geometry1d(String op, int[] xs, int[] ws, Tensor bias, ConvOptions o) {
-        int groups = o.groups();
-        if (xs[1] % groups != 0 || ws[0] % groups != 0) {
-            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " and weight " + Shape.str(ws)
-                    + ": channel counts " + xs[1] + " and " + ws[0] + " must both be divisible by groups " + groups);
-        }
-        if (xs[1] != ws[1] * groups) {
-            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
-                    + " channels but weight " + Shape.str(ws) + " expects " + ws[1] * groups
-                    + " (groups " + groups + ")");
-        }
-        int padded = xs[2] + 2 * o.padding()[1];
-        int extent = o.dilation()[1] * (ws[2] - 1) + 1;
-        if (ws[2] < 1 || padded < extent) {
-            throw new IllegalArgumentException(op + ": kernel " + Shape.str(ws) + " (dilated size " + extent
-                    + ") is larger than the padded input " + Shape.str(xs) + " (length " + padded + ")");
-        }
-    }
-
-    private static int[] unsqueezed(int[] s) {
-        return new int[] {s[0], s[1], 1, s[2]};
+        int h = spatial == 2 ? xs[2] : 1;
+        int kh = spatial == 2 ? ws[2] : 1;
+        return ConvGeometry.of(xs[0], xs[1], h, xs[xs.length - 1], ws[0], kh, ws[ws.length - 1], s[0], s[1], p[0],
+                p[1], d[0], d[1], groups);
     }
 
     private static String str(int[] v) {
         return java.util.Arrays.toString(v);
     }
 
-    /** t detached, contiguous, starting at offset 0 of a storage of exactly its size. */
+    /** t detached and dense (contiguous, offset 0 of a storage of exactly its size): the kernels' operands. */
     private static Tensor dense(Tensor t) {
         Tensor d = t.detach();
-        if (d.isContiguous() && d.offset() == 0 && d.storage().length() == d.numel()) {
-            return d;
-        }
-        return d.contiguousCopy();
+        return d.isDense() ? d : d.contiguousCopy();
     }
 }

@@ -5,14 +5,14 @@ import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.CrossEntropyKernel;
+import dev.torchlet.kernels.CrossEntropyKernels;
 import dev.torchlet.kernels.CrossEntropyReference;
 
 /**
  * Cross-entropy (fused log-softmax + NLL) and NLL loss with PyTorch's semantics for class
  * weights, ignore_index, label smoothing and the "mean" | "sum" | "none" reductions. Inputs are
  * (N, C), (N, C, d1, ...) or unbatched (C); the class dim is 1. float32 runs
- * {@link CrossEntropyKernel}; float64 runs {@link CrossEntropyReference}.
+ * {@link CrossEntropyKernels}; float64 runs {@link CrossEntropyReference}.
  */
 public final class Losses {
     /** PyTorch's default ignore_index. */
@@ -67,7 +67,7 @@ public final class Losses {
         double[] nll = new double[m];
         double[] smooth = smoothing ? new double[m] : null;
         if (f32) {
-            CrossEntropyKernel.forward(xd.storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
+            CrossEntropyKernels.forward(xd.storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
         } else {
             CrossEntropyReference.forward(xd.storage().doubles(), m, c, t, doubles(wd), ignoreIndex, lse, nll, smooth);
         }
@@ -119,7 +119,7 @@ public final class Losses {
             }
             Tensor gx = Tensor.empty(dt, lshape);
             if (f32) {
-                CrossEntropyKernel.backward(s[0].storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, a, b,
+                CrossEntropyKernels.backward(s[0].storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, a, b,
                         gx.storage().floats());
             } else {
                 CrossEntropyReference.backward(s[0].storage().doubles(), m, c, t, doubles(wd), ignoreIndex, lse, a,
@@ -148,7 +148,7 @@ public final class Losses {
         double[] lse = new double[m];
         double[] loss = new double[m];
         if (f32) {
-            CrossEntropyKernel.softForward(xd.storage().floats(), m, c, yd.storage().floats(), floats(wd),
+            CrossEntropyKernels.softForward(xd.storage().floats(), m, c, yd.storage().floats(), floats(wd),
                     labelSmoothing, lse, loss);
         } else {
             CrossEntropyReference.softForward(xd.storage().doubles(), m, c, yd.storage().doubles(), doubles(wd),
@@ -177,7 +177,7 @@ public final class Losses {
             Tensor gx = rl.requiresGrad() ? Tensor.empty(dt, lshape) : null;
             Tensor gy = rt.requiresGrad() ? Tensor.empty(dt, tshape) : null;
             if (f32) {
-                CrossEntropyKernel.softBackward(s[0].storage().floats(), m, c, s[1].storage().floats(), floats(wd),
+                CrossEntropyKernels.softBackward(s[0].storage().floats(), m, c, s[1].storage().floats(), floats(wd),
                         labelSmoothing, lse, coef, floats(gx), floats(gy));
             } else {
                 CrossEntropyReference.softBackward(s[0].storage().doubles(), m, c, s[1].storage().doubles(),

@@ -28,12 +28,7 @@ public final class Normalization {
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
         String op = "batch_norm";
-        int[] s = x.shapeRef();
-        if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
-                    + Shape.str(s));
-        }
-        Ops.requireFloat(op, x);
+        int[] s = channelInput(op, x);
         int n = s[0];
         int c = s[1];
         int sp = Shape.numel(s) / Math.max(1, n * c);
@@ -53,60 +48,46 @@ public final class Normalization {
             throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
                     + "size " + Shape.str(s));
         }
-        DType dt = x.dtype();
-        boolean f32 = dt == DType.FLOAT32;
-        Tensor xd = dense(x, dt);
-        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
-        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
-        double[] mean = new double[c];
-        double[] invstd = new double[c];
-        if (training) {
-            double[] var = new double[c];
-            if (f32) {
-                NormKernels.batchStats(xd.storage().floats(), n, c, sp, mean, var);
-            } else {
-                NormReference.batchStats(xd.storage().doubles(), n, c, sp, mean, var);
-            }
-            for (int ch = 0; ch < c; ch++) {
-                invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
-            }
-            if (runningMean != null) {
-                updateRunning(runningMean, mean, momentum, 1.0);
-                updateRunning(runningVar, var, momentum, (double) m / (m - 1));
-            }
-        } else {
-            double[] rm = runningMean.toDoubleArray();
-            double[] rv = runningVar.toDoubleArray();
-            for (int ch = 0; ch < c; ch++) {
-                mean[ch] = rm[ch];
-                invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
-            }
-        }
-        Tensor out = Tensor.empty(dt, s);
-        if (f32) {
-            NormKernels.batchNormApply(xd.storage().floats(), n, c, sp, mean, invstd, floats(wd), floats(bd),
-                    out.storage().floats());
-        } else {
-            NormReference.batchNormApply(xd.storage().doubles(), n, c, sp, mean, invstd, doubles(wd), doubles(bd),
-                    out.storage().doubles());
-        }
-        int[] shape = s.clone();
-        return Autograd.record("NativeBatchNormBackward0", out, new Tensor[] {x, weight, bias},
-                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
-                    Tensor xs = sv[0];
-                    Tensor ws = wd == null ? null : sv[1];
-                    Tensor gd = dense(g, dt);
-                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
-                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, c) : null;
-                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, c) : null;
-                    if (f32) {
+        return normalize("NativeBatchNormBackward0", x, weight, bias, new int[] {c}, c,
+                (xd, wd, bd, out, mean, invstd) -> {
+                    if (training) {
+                        double[] var = new double[c];
+                        if (f32(xd)) {
+                            NormKernels.batchStats(xd.storage().floats(), n, c, sp, mean, var);
+                        } else {
+                            NormReference.batchStats(xd.storage().doubles(), n, c, sp, mean, var);
+                        }
+                        for (int ch = 0; ch < c; ch++) {
+                            invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
+                        }
+                        if (runningMean != null) {
+                            updateRunning(runningMean, mean, momentum, 1.0);
+                            updateRunning(runningVar, var, momentum, (double) m / (m - 1));
+                        }
+                    } else {
+                        double[] rm = runningMean.toDoubleArray();
+                        double[] rv = runningVar.toDoubleArray();
+                        for (int ch = 0; ch < c; ch++) {
+                            mean[ch] = rm[ch];
+                            invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
+                        }
+                    }
+                    if (f32(xd)) {
+                        NormKernels.batchNormApply(xd.storage().floats(), n, c, sp, mean, invstd, floats(wd),
+                                floats(bd), out.storage().floats());
+                    } else {
+                        NormReference.batchNormApply(xd.storage().doubles(), n, c, sp, mean, invstd, doubles(wd),
+                                doubles(bd), out.storage().doubles());
+                    }
+                },
+                (gd, xs, ws, mean, invstd, gx, gw, gb) -> {
+                    if (f32(xs)) {
                         NormKernels.batchNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp, mean,
                                 invstd, floats(ws), training, floats(gx), floats(gw), floats(gb));
                     } else {
                         NormReference.batchNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
                                 mean, invstd, doubles(ws), training, doubles(gx), doubles(gw), doubles(gb));
                     }
-                    return new Tensor[] {gx, gw, gb};
                 });
     }
 
@@ -158,39 +139,24 @@ public final class Normalization {
         }
         int d = Shape.numel(normalizedShape);
         int rows = d == 0 ? 0 : Shape.numel(s) / d;
-        DType dt = x.dtype();
-        boolean f32 = dt == DType.FLOAT32;
-        Tensor xd = dense(x, dt);
-        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
-        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
-        double[] mean = new double[rows];
-        double[] rstd = new double[rows];
-        Tensor out = Tensor.empty(dt, s);
-        if (f32) {
-            NormKernels.layerNormForward(xd.storage().floats(), rows, d, floats(wd), floats(bd), eps,
-                    out.storage().floats(), mean, rstd);
-        } else {
-            NormReference.layerNormForward(xd.storage().doubles(), rows, d, doubles(wd), doubles(bd), eps,
-                    out.storage().doubles(), mean, rstd);
-        }
-        int[] shape = s.clone();
-        int[] wShape = normalizedShape.clone();
-        return Autograd.record("NativeLayerNormBackward0", out, new Tensor[] {x, weight, bias},
-                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
-                    Tensor xs = sv[0];
-                    Tensor ws = wd == null ? null : sv[1];
-                    Tensor gd = dense(g, dt);
-                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
-                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, wShape) : null;
-                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, wShape) : null;
-                    if (f32) {
+        return normalize("NativeLayerNormBackward0", x, weight, bias, normalizedShape.clone(), rows,
+                (xd, wd, bd, out, mean, rstd) -> {
+                    if (f32(xd)) {
+                        NormKernels.layerNormForward(xd.storage().floats(), rows, d, floats(wd), floats(bd), eps,
+                                out.storage().floats(), mean, rstd);
+                    } else {
+                        NormReference.layerNormForward(xd.storage().doubles(), rows, d, doubles(wd), doubles(bd), eps,
+                                out.storage().doubles(), mean, rstd);
+                    }
+                },
+                (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
+                    if (f32(xs)) {
                         NormKernels.layerNormBackward(gd.storage().floats(), xs.storage().floats(), rows, d, mean,
                                 rstd, floats(ws), floats(gx), floats(gw), floats(gb));
                     } else {
                         NormReference.layerNormBackward(gd.storage().doubles(), xs.storage().doubles(), rows, d, mean,
                                 rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
                     }
-                    return new Tensor[] {gx, gw, gb};
                 });
     }
 
@@ -201,12 +167,7 @@ public final class Normalization {
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
         String op = "group_norm";
-        int[] s = x.shapeRef();
-        if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
-                    + Shape.str(s));
-        }
-        Ops.requireFloat(op, x);
+        int[] s = channelInput(op, x);
         int n = s[0];
         int c = s[1];
         if (numGroups <= 0 || c % numGroups != 0) {
@@ -216,42 +177,79 @@ public final class Normalization {
         checkVector(op, "weight", weight, c);
         checkVector(op, "bias", bias, c);
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
-        DType dt = x.dtype();
-        boolean f32 = dt == DType.FLOAT32;
-        Tensor xd = dense(x, dt);
-        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
-        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
-        double[] mean = new double[n * numGroups];
-        double[] rstd = new double[n * numGroups];
-        Tensor out = Tensor.empty(dt, s);
-        if (f32) {
-            NormKernels.groupNormForward(xd.storage().floats(), n, c, sp, numGroups, floats(wd), floats(bd), eps,
-                    out.storage().floats(), mean, rstd);
-        } else {
-            NormReference.groupNormForward(xd.storage().doubles(), n, c, sp, numGroups, doubles(wd), doubles(bd), eps,
-                    out.storage().doubles(), mean, rstd);
-        }
-        int[] shape = s.clone();
-        return Autograd.record("NativeGroupNormBackward0", out, new Tensor[] {x, weight, bias},
-                new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
-                    Tensor xs = sv[0];
-                    Tensor ws = wd == null ? null : sv[1];
-                    Tensor gd = dense(g, dt);
-                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
-                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, c) : null;
-                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, c) : null;
-                    if (f32) {
+        return normalize("NativeGroupNormBackward0", x, weight, bias, new int[] {c}, n * numGroups,
+                (xd, wd, bd, out, mean, rstd) -> {
+                    if (f32(xd)) {
+                        NormKernels.groupNormForward(xd.storage().floats(), n, c, sp, numGroups, floats(wd),
+                                floats(bd), eps, out.storage().floats(), mean, rstd);
+                    } else {
+                        NormReference.groupNormForward(xd.storage().doubles(), n, c, sp, numGroups, doubles(wd),
+                                doubles(bd), eps, out.storage().doubles(), mean, rstd);
+                    }
+                },
+                (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
+                    if (f32(xs)) {
                         NormKernels.groupNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp,
                                 numGroups, mean, rstd, floats(ws), floats(gx), floats(gw), floats(gb));
                     } else {
                         NormReference.groupNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
                                 numGroups, mean, rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
                     }
+                });
+    }
+
+    // ---------------------------------------------------------------- shared scaffold
+
+    /** A normalization's forward on dense operands of one dtype: fills out and the (mean, rstd) statistics. */
+    @FunctionalInterface
+    private interface Forward {
+        void run(Tensor x, Tensor weight, Tensor bias, Tensor out, double[] mean, double[] rstd);
+    }
+
+    /** Its fused backward: the gradients asked for (the others null) from g, the saved x and weight, the statistics. */
+    @FunctionalInterface
+    private interface Backward {
+        void run(Tensor g, Tensor x, Tensor weight, double[] mean, double[] rstd, Tensor gx, Tensor gw, Tensor gb);
+    }
+
+    /**
+     * What batch, layer and group norm share: dense operands in x's dtype, the forward, and a node
+     * saving x and weight whose backward allocates the gradients asked for. stats is the number of
+     * (mean, rstd) pairs; paramShape the shape of weight and bias.
+     */
+    private static Tensor normalize(String node, Tensor x, Tensor weight, Tensor bias, int[] paramShape, int stats,
+                                    Forward forward, Backward backward) {
+        DType dt = x.dtype();
+        Tensor xd = dense(x, dt);
+        Tensor wd = weight == null ? null : dense(weight.detach(), dt);
+        Tensor bd = bias == null ? null : dense(bias.detach(), dt);
+        double[] mean = new double[stats];
+        double[] rstd = new double[stats];
+        Tensor out = Tensor.empty(dt, x.shapeRef());
+        forward.run(xd, wd, bd, out, mean, rstd);
+        int[] shape = x.shape();
+        return Autograd.record(node, out, new Tensor[] {x, weight, bias}, new Tensor[] {xd, wd == null ? xd : wd},
+                (g, sv) -> {
+                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
+                    Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
+                    Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
+                    backward.run(dense(g, dt), sv[0], wd == null ? null : sv[1], mean, rstd, gx, gw, gb);
                     return new Tensor[] {gx, gw, gb};
                 });
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The shape of x, checked to be a floating-point (N, C, ...) input. */
+    private static int[] channelInput(String op, Tensor x) {
+        int[] s = x.shapeRef();
+        if (s.length < 2) {
+            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
+                    + Shape.str(s));
+        }
+        Ops.requireFloat(op, x);
+        return s;
+    }
 
     private static void checkVector(String op, String what, Tensor t, int c) {
         if (t == null) {
@@ -266,6 +264,10 @@ public final class Normalization {
 
     private static Tensor dense(Tensor t, DType dt) {
         return Pooling.dense(t, dt);
+    }
+
+    private static boolean f32(Tensor t) {
+        return t.dtype() == DType.FLOAT32;
     }
 
     private static float[] floats(Tensor t) {

@@ -34,6 +34,16 @@ final class Ops {
         return Tensor.wrap(s);
     }
 
+    /** Input, weight and bias (when not null) of one floating-point dtype, as linear and conv need. */
+    static void requireSameFloat(String op, Tensor x, Tensor weight, Tensor bias) {
+        DType dt = x.dtype();
+        if (!dt.isFloatingPoint() || weight.dtype() != dt || bias != null && bias.dtype() != dt) {
+            throw new IllegalArgumentException(op + ": expected floating-point input, weight and bias of one dtype, "
+                    + "got input " + dt + ", weight " + weight.dtype()
+                    + (bias == null ? "" : ", bias " + bias.dtype()));
+        }
+    }
+
     static void requireFloat(String op, Tensor t) {
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()

@@ -314,7 +314,7 @@ public final class Pooling {
 
     /** t's values as a contiguous, offset-0 tensor of dtype dt (t itself when it already is one). No autograd. */
     static Tensor dense(Tensor t, DType dt) {
-        if (t.dtype() == dt && t.offset() == 0 && t.isContiguous() && t.storage().length() == t.numel()) {
+        if (t.dtype() == dt && t.isDense()) {
             return t;
         }
         return Conversion.rawCopy(t, dt);

@@ -6,7 +6,7 @@ import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Reduce;
+import dev.torchlet.kernels.ReduceKernels;
 
 /**
  * Reductions over all elements or a set of dims, with keepDim. The kernel layer only reduces the
@@ -83,9 +83,9 @@ public final class Reductions {
         Storage in = block.storage();
         int off = block.offset();
         switch (dtype) {
-            case FLOAT32 -> Reduce.sum(in.floats(), off, l.rows(), l.n(), out.storage().floats());
-            case FLOAT64 -> Reduce.sum(in.doubles(), off, l.rows(), l.n(), out.storage().doubles());
-            case INT64 -> Reduce.sum(in.longs(), off, l.rows(), l.n(), out.storage().longs());
+            case FLOAT32 -> ReduceKernels.sum(in.floats(), off, l.rows(), l.n(), out.storage().floats());
+            case FLOAT64 -> ReduceKernels.sum(in.doubles(), off, l.rows(), l.n(), out.storage().doubles());
+            case INT64 -> ReduceKernels.sum(in.longs(), off, l.rows(), l.n(), out.storage().longs());
             case BOOL -> throw new IllegalStateException("unreachable");
         }
         int[] inShape = t.shape();
@@ -107,8 +107,8 @@ public final class Reductions {
             return t;
         }
         if (!Shape.broadcastableTo(target, shape)) {
-            throw new IllegalArgumentException("sumToShape: shape " + Shape.str(target) + " is not a broadcast source of "
-                    + Shape.str(shape));
+            throw new IllegalArgumentException("sumToShape: shape " + Shape.str(target)
+                    + " is not a broadcast source of " + Shape.str(shape));
         }
         int lead = shape.length - target.length;
         int count = 0;
@@ -190,7 +190,8 @@ public final class Reductions {
             if (p == Float.POSITIVE_INFINITY) {
                 out = amax(a, dims, keepDim);
             } else if (p == 0f) {
-                return sum(t.ne(0f).to(t.dtype()), dims, keepDim); // piecewise constant: no gradient, like PyTorch's zeros
+                // piecewise constant: no gradient, like PyTorch's zeros
+                return sum(t.ne(0f).to(t.dtype()), dims, keepDim);
             } else if (p == 1f) {
                 out = sum(a, dims, keepDim);
             } else if (p == 2f) {
@@ -235,7 +236,7 @@ public final class Reductions {
                     + Shape.str(t.shapeRef()) + ")");
         }
         long[] idx = new long[l.rows()];
-        Reduce.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), true, idx);
+        ReduceKernels.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), true, idx);
         Tensor out = Tensor.empty(t.dtype(), l.outShape());
         for (int r = 0; r < l.rows(); r++) {
             out.storage().setDouble(r, l.block().storage().getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
@@ -248,7 +249,7 @@ public final class Reductions {
         Layout l = layout("prod", t, dims, keepDim);
         DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
         Tensor out = Tensor.empty(dtype, l.outShape());
-        Reduce.prod(l.block().storage(), l.block().offset(), l.rows(), l.n(), out.storage());
+        ReduceKernels.prod(l.block().storage(), l.block().offset(), l.rows(), l.n(), out.storage());
         int[] inShape = t.shape();
         return Autograd.record("ProdBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, (g, s) -> {
             Layout in = layout("prod", s[0], dims, true);
@@ -331,7 +332,7 @@ public final class Reductions {
         Tensor flat = t.detach().reshape(-1);
         long[] idx = new long[1];
         Tensor block = flat.contiguous();
-        Reduce.argExtremum(block.storage(), block.offset(), 1, block.numel(), isMax, idx);
+        ReduceKernels.argExtremum(block.storage(), block.offset(), 1, block.numel(), isMax, idx);
         Tensor out = Tensor.empty(t.dtype());
         out.storage().setDouble(0, block.storage().getDouble(block.offset() + (int) idx[0]));
         return Autograd.record(isMax ? "MaxBackward1" : "MinBackward1", out, new Tensor[] {t}, new Tensor[] {t, out},
@@ -353,7 +354,7 @@ public final class Reductions {
         Layout l = layout(op, t, dims, keepDim);
         Tensor indices = Tensor.empty(DType.INT64, l.outShape());
         long[] idx = indices.storage().longs();
-        Reduce.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), isMax, idx);
+        ReduceKernels.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), isMax, idx);
         Tensor values = Tensor.empty(t.dtype(), l.outShape());
         Storage in = l.block().storage();
         for (int r = 0; r < l.rows(); r++) {

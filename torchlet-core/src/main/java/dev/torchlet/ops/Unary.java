@@ -4,7 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Pointwise;
+import dev.torchlet.kernels.UnaryKernels;
 import dev.torchlet.kernels.UnaryFn;
 
 /**
@@ -21,9 +21,9 @@ public final class Unary {
         Tensor out = Tensor.empty(dtype, t.shapeRef());
         int n = out.numel();
         if (dtype == DType.FLOAT32) {
-            Pointwise.map(in.storage().floats(), in.offset(), out.storage().floats(), n, f);
+            UnaryKernels.map(in.storage().floats(), in.offset(), out.storage().floats(), n, f);
         } else {
-            Pointwise.map(in.storage().doubles(), in.offset(), out.storage().doubles(), n, f);
+            UnaryKernels.map(in.storage().doubles(), in.offset(), out.storage().doubles(), n, f);
         }
         return out;
     }

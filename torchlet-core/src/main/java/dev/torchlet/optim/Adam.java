@@ -1,7 +1,7 @@
 package dev.torchlet.optim;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.kernels.AdamKernel;
+import dev.torchlet.kernels.AdamKernels;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedCollection;
@@ -70,7 +70,7 @@ public class Adam extends Optimizer {
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float decay = (float) (1 - lr * wd);
         if (!amsgrad) {
-            AdamKernel.update(p, grad, gOff, m, v, n, beta1, beta2, eps, wd, decoupledWeightDecay, decay, stepSize,
+            AdamKernels.update(p, grad, gOff, m, v, n, beta1, beta2, eps, wd, decoupledWeightDecay, decay, stepSize,
                     bc2Sqrt);
             return;
         }

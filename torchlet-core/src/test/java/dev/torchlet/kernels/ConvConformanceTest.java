@@ -135,8 +135,8 @@ class ConvConformanceTest {
             ConvGemm.backwardWeight(g, go, xBig, IN_OFF, gwf);
             assertClose(gw, gwMag, gwf, gwf.length, "ConvGemm.backwardWeight " + s);
             float[] gbf = new float[g.cout()];
-            ConvGemm.backwardBias(g, go, gbf);
-            assertClose(gb, gbMag, gbf, gbf.length, "ConvGemm.backwardBias " + s);
+            ConvKernels.backwardBias(g, go, gbf);
+            assertClose(gb, gbMag, gbf, gbf.length, "ConvKernels.backwardBias " + s);
             checked++;
 
             if (ConvDirect.applies(g)) {

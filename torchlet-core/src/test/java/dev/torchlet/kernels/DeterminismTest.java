@@ -32,7 +32,7 @@ class DeterminismTest {
         float[] b = Torch.randn(9, 784).toFloatArray();
         assertStable("sgemm(n, t) 32x9x784", () -> {
             float[] c = new float[32 * 9];
-            Gemm.sgemm(false, true, 32, 9, 784, 1f, a, 0, 784, b, 0, 784, 0f, c, 0, 9);
+            GemmKernels.sgemm(false, true, 32, 9, 784, 1f, a, 0, 784, b, 0, 784, 0f, c, 0, 9);
             return c;
         });
     }
@@ -114,7 +114,7 @@ class DeterminismTest {
         float[] a = Torch.randn(300, 1030).toFloatArray();
         assertStable("column sum", () -> {
             float[] out = new float[1030];
-            ColumnSum.sum(a, 0, 300, 1030, out, 0);
+            ReduceKernels.columnSum(a, 0, 300, 1030, out, 0);
             return out;
         });
     }

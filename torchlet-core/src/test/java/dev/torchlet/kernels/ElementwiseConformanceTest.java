@@ -6,13 +6,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fast elementwise kernels ({@link Elementwise}) against their plain-loop twins on awkward sizes
+ * Fast elementwise kernels ({@link UnaryKernels}, {@link BinaryKernels}, the column and lane sums of
+ * {@link ReduceKernels}, {@link AdamKernels}) against their plain-loop twins on awkward sizes
  * (1, 7, 17, 33, 257, a size above the parallel grain) at non-zero offsets, with NaN, -0 and
  * infinities mixed in. These are exact ops (select, max, one add), so results must match bit for
  * bit (compared via Float.floatToIntBits, NaN canonicalized).
  */
 class ElementwiseConformanceTest {
-    private static final int[] SIZES = {1, 7, 17, 33, 257, Elementwise.GRAIN * 2 + 13};
+    private static final int[] SIZES = {1, 7, 17, 33, 257, UnaryKernels.GRAIN * 2 + 13};
 
     private static float[] data(Random r, int n) {
         float[] a = new float[n];
@@ -47,8 +48,8 @@ class ElementwiseConformanceTest {
             float[] x = data(r, n + 3);
             float[] want = new float[n + 2];
             float[] got = new float[n + 2];
-            ElementwiseReference.relu(x, 3, want, 2, n);
-            Elementwise.relu(x, 3, got, 2, n);
+            UnaryReference.relu(x, 3, want, 2, n);
+            UnaryKernels.relu(x, 3, got, 2, n);
             assertSame(want, got, "relu n=" + n);
         }
     }
@@ -61,8 +62,8 @@ class ElementwiseConformanceTest {
             float[] y = data(r, n + 5);
             float[] want = new float[n + 4];
             float[] got = new float[n + 4];
-            ElementwiseReference.reluBackward(g, 1, y, 5, want, 4, n);
-            Elementwise.reluBackward(g, 1, y, 5, got, 4, n);
+            UnaryReference.reluBackward(g, 1, y, 5, want, 4, n);
+            UnaryKernels.reluBackward(g, 1, y, 5, got, 4, n);
             assertSame(want, got, "reluBackward n=" + n);
         }
     }
@@ -74,22 +75,33 @@ class ElementwiseConformanceTest {
             float[] x = data(r, n + 7);
             float[] want = data(r, n + 2);
             float[] got = want.clone();
-            ElementwiseReference.addInPlace(want, 2, x, 7, n);
-            Elementwise.addInPlace(got, 2, x, 7, n);
+            BinaryReference.addInPlace(want, 2, x, 7, n);
+            BinaryKernels.addInPlace(got, 2, x, 7, n);
             assertSame(want, got, "addInPlace n=" + n);
         }
     }
 
+    /** The plain sequential float sum of each column, rows in order (what a bias gradient must equal). */
+    private static void sequentialColumnSum(float[] x, int xOff, int rows, int cols, float[] out, int oOff) {
+        for (int j = 0; j < cols; j++) {
+            float acc = 0f;
+            for (int r = 0; r < rows; r++) {
+                acc += x[xOff + r * cols + j];
+            }
+            out[oOff + j] = acc;
+        }
+    }
+
     @Test
-    void columnSumMatchesReference() {
+    void columnSumMatchesSequentialFloatSum() {
         Random r = new Random(4);
         int[][] shapes = {{1, 1}, {7, 17}, {17, 33}, {64, 257}, {3, 128}, {257, 7}};
         for (int[] s : shapes) {
             float[] x = data(r, s[0] * s[1] + 3);
             float[] want = new float[s[1] + 1];
             float[] got = new float[s[1] + 1];
-            ElementwiseReference.columnSum(x, 3, s[0], s[1], want, 1);
-            Elementwise.columnSum(x, 3, s[0], s[1], got, 1);
+            sequentialColumnSum(x, 3, s[0], s[1], want, 1);
+            ReduceKernels.columnSum(x, 3, s[0], s[1], got, 1);
             assertSame(want, got, "columnSum " + s[0] + "x" + s[1]);
         }
     }
@@ -106,7 +118,7 @@ class ElementwiseConformanceTest {
                 want += x[3 + i];
                 mag += Math.abs(x[3 + i]);
             }
-            float got = Elementwise.sum(x, 3, n);
+            float got = ReduceKernels.laneSum(x, 3, n);
             // float accumulation in another order: within n ulps of the magnitude
             assertEquals(want, got, 1e-7 * n * (1 + mag), "sum n=" + n);
         }
@@ -131,9 +143,9 @@ class ElementwiseConformanceTest {
                 float[] m2 = m.clone();
                 float[] v2 = v.clone();
                 for (int step = 0; step < 2; step++) {
-                    AdamKernel.updateReference(p, grad, 2, m, v, 0, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
+                    AdamReference.update(p, grad, 2, m, v, 0, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
                             1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
-                    AdamKernel.update(p2, grad, 2, m2, v2, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
+                    AdamKernels.update(p2, grad, 2, m2, v2, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
                             1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
                 }
                 assertSame(p, p2, "adam p n=" + n + " mode " + mode);

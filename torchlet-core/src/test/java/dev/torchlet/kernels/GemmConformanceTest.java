@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Fast GEMM kernels vs {@link GemmReference} on awkward sizes (tails of every tile and block size),
  * both orientations of each operand, offsets, leading dims wider than the rows, alpha/beta and k = 0.
- * Every case runs the router ({@link Gemm#sgemm}) and both paths of {@link GemmF32} forced.
+ * Every case runs the router ({@link GemmKernels#sgemm}) and both paths of {@link GemmF32} forced.
  *
  * <p>Tolerance: the kernels sum in a different order than the reference, so each element may differ by
  * float rounding of a k-term sum; we allow {@code 2e-5 * (|alpha| * sum_p |A_ip B_pj| + |beta C_ij|) + 1e-6},
@@ -37,7 +37,7 @@ class GemmConformanceTest {
         Parallel.setNumThreads(savedThreads);
     }
 
-    /** The f32 entry points under test (PACKED: B packed once by Gemm.packB, then the prepacked product). */
+    /** The f32 entry points under test (PACKED: B packed once by GemmKernels.packB, then the prepacked product). */
     private enum Path { ROUTER, BLOCKED, DIRECT, PACKED }
 
     @Test
@@ -117,31 +117,31 @@ class GemmConformanceTest {
         int k = 300;
         float[] a = random(rnd, m * k);
         float[] b = random(rnd, n * k);
-        Gemm.PackedB pb = Gemm.packB(true, k, n, b, 0, k);
+        GemmKernels.PackedB pb = GemmKernels.packB(true, k, n, b, 0, k);
         float[] whole = new float[m * n];
-        Gemm.sgemm(false, m, 1f, a, 0, k, pb, 0f, whole, 0, n);
+        GemmKernels.sgemm(false, m, 1f, a, 0, k, pb, 0f, whole, 0, n);
         for (int split : new int[] {1, 5, 16, 31}) {
             float[] parts = new float[m * n];
-            Gemm.sgemm(false, split, 1f, a, 0, k, pb, 0f, parts, 0, n);
-            Gemm.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
+            GemmKernels.sgemm(false, split, 1f, a, 0, k, pb, 0f, parts, 0, n);
+            GemmKernels.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
             assertArrayEquals(whole, parts, "split at row " + split);
         }
     }
 
     @Test
     void prepackedProductChecksItsOperands() {
-        Gemm.PackedB pb = Gemm.packB(false, 3, 4, new float[12], 0, 4);
+        GemmKernels.PackedB pb = GemmKernels.packB(false, 3, 4, new float[12], 0, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, 2, 1f, new float[5], 0, 3, pb, 0f, new float[8], 0, 4));
+                () -> GemmKernels.sgemm(false, 2, 1f, new float[5], 0, 3, pb, 0f, new float[8], 0, 4));
         assertTrue(e.getMessage().contains("operand A"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Gemm.packB(true, 3, 4, new float[11], 0, 3));
+        assertThrows(IllegalArgumentException.class, () -> GemmKernels.packB(true, 3, 4, new float[11], 0, 3));
     }
 
     @Test
     void emptyOutputTouchesNothing() {
         float[] c = {42f};
-        Gemm.sgemm(false, false, 0, 1, 3, 1f, new float[0], 0, 3, new float[3], 0, 1, 0f, c, 0, 1);
-        Gemm.sgemm(false, false, 1, 0, 3, 1f, new float[3], 0, 3, new float[0], 0, 0, 0f, c, 0, 0);
+        GemmKernels.sgemm(false, false, 0, 1, 3, 1f, new float[0], 0, 3, new float[3], 0, 1, 0f, c, 0, 1);
+        GemmKernels.sgemm(false, false, 1, 0, 3, 1f, new float[3], 0, 3, new float[0], 0, 0, 0f, c, 0, 0);
         assertEquals(42f, c[0]);
     }
 
@@ -162,7 +162,7 @@ class GemmConformanceTest {
                 double[] b = randomD(rnd, 1 + (tb ? n : k) * ldb);
                 double[] c = randomD(rnd, 2 + m * (n + 3));
                 double[] want = c.clone();
-                Gemm.dgemm(ta, tb, m, n, k, 0.75, a, 3, lda, b, 1, ldb, -0.5, c, 2, n + 3);
+                GemmKernels.dgemm(ta, tb, m, n, k, 0.75, a, 3, lda, b, 1, ldb, -0.5, c, 2, n + 3);
                 GemmReference.dgemm(ta, tb, m, n, k, 0.75, a, 3, lda, b, 1, ldb, -0.5, want, 2, n + 3);
                 for (int i = 0; i < c.length; i++) {
                     assertEquals(want[i], c[i], 1e-12 * (k + 1), "dgemm " + m + "x" + n + "x" + k + " t=" + t);
@@ -175,16 +175,16 @@ class GemmConformanceTest {
     void badArgumentsNameTheProblem() {
         float[] a = new float[6];
         var e1 = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, a, 0, 2, 0f, a, 0, 2));
+                () -> GemmKernels.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, a, 0, 2, 0f, a, 0, 2));
         assertTrue(e1.getMessage().contains("sgemm") && e1.getMessage().contains("m=-1"), e1.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, 2, 3, 3, 1f, a, 0, 3, a, 0, 3, 0f, new float[6], 0, 3));
+                () -> GemmKernels.sgemm(false, false, 2, 3, 3, 1f, a, 0, 3, a, 0, 3, 0f, new float[6], 0, 3));
         assertTrue(e2.getMessage().contains("operand B") && e2.getMessage().contains("length 6"), e2.getMessage());
         var e3 = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, a, 0, 2, 0f, a, 0, 2));
+                () -> GemmKernels.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, a, 0, 2, 0f, a, 0, 2));
         assertTrue(e3.getMessage().contains("operand A") && e3.getMessage().contains("leading dim 2"), e3.getMessage());
         var e4 = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0,
+                () -> GemmKernels.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0,
                         new double[4], 0, 2));
         assertTrue(e4.getMessage().contains("dgemm") && e4.getMessage().contains("offset 1"), e4.getMessage());
     }
@@ -225,11 +225,11 @@ class GemmConformanceTest {
     private static void run(Path path, boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff,
                             int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         switch (path) {
-            case ROUTER -> Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case ROUTER -> GemmKernels.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case BLOCKED -> GemmF32.blocked(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case DIRECT -> GemmF32.direct(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            case PACKED -> Gemm.sgemm(ta, m, alpha, a, aOff, lda, Gemm.packB(tb, k, n, b, bOff, ldb), beta, c, cOff,
-                    ldc);
+            case PACKED -> GemmKernels.sgemm(ta, m, alpha, a, aOff, lda, GemmKernels.packB(tb, k, n, b, bOff, ldb),
+                    beta, c, cOff, ldc);
         }
     }
 

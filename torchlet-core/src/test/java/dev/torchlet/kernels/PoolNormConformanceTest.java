@@ -355,7 +355,7 @@ class PoolNormConformanceTest {
                     double[] lseRef = new double[m];
                     double[] nllRef = new double[m];
                     double[] smoothRef = smoothing > 0 ? new double[m] : null;
-                    CrossEntropyKernel.forward(x, m, c, t, w, ignore, lse, nll, smooth);
+                    CrossEntropyKernels.forward(x, m, c, t, w, ignore, lse, nll, smooth);
                     CrossEntropyReference.forward(xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, nllRef,
                             smoothRef);
                     close(lseRef, lse, ATOL, RTOL, what + " lse");
@@ -373,7 +373,7 @@ class PoolNormConformanceTest {
                     }
                     float[] gx = new float[m * c];
                     double[] gxRef = new double[m * c];
-                    CrossEntropyKernel.backward(x, m, c, t, w, ignore, lseRef, a, bb, gx);
+                    CrossEntropyKernels.backward(x, m, c, t, w, ignore, lseRef, a, bb, gx);
                     CrossEntropyReference.backward(xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, a, bb,
                             gxRef);
                     close(gxRef, gx, ATOL, RTOL, what + " backward");
@@ -384,13 +384,13 @@ class PoolNormConformanceTest {
                     }
                     double[] loss = new double[m];
                     double[] lossRef = new double[m];
-                    CrossEntropyKernel.softForward(x, m, c, y, w, smoothing, lse, loss);
+                    CrossEntropyKernels.softForward(x, m, c, y, w, smoothing, lse, loss);
                     CrossEntropyReference.softForward(xd, m, c, widen(y), weighted ? widen(w) : null, smoothing,
                             lseRef, lossRef);
                     close(lossRef, loss, ATOL * c, RTOL, what + " soft loss");
                     float[] gy = new float[m * c];
                     double[] gyRef = new double[m * c];
-                    CrossEntropyKernel.softBackward(x, m, c, y, w, smoothing, lseRef, a, gx, gy);
+                    CrossEntropyKernels.softBackward(x, m, c, y, w, smoothing, lseRef, a, gx, gy);
                     CrossEntropyReference.softBackward(xd, m, c, widen(y), weighted ? widen(w) : null, smoothing,
                             lseRef, a, gxRef, gyRef);
                     close(gxRef, gx, ATOL * c, RTOL, what + " soft gx");

@@ -1,7 +1,9 @@
 package dev.torchlet.cli.train;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of one training run, validated on construction so nonsense (batch size 0, negative
@@ -47,6 +49,69 @@ public record TrainConfig(String model, int epochs, int batchSize, String optimi
         if (workers < 0) {
             throw new IllegalArgumentException("--workers must be 0 or more, got " + workers);
         }
+    }
+
+    /**
+     * The settings a `torchlet train` checkpoint records, each defined once: its metadata key, its
+     * command-line option (a resumed run adopts the recorded value unless the option is given) and
+     * whether a resumed run must match it (same model, data order and schedule; the lr may differ).
+     */
+    public enum Setting {
+        MODEL("model", "--model", true),
+        EPOCHS("epochs", "--epochs", true),
+        BATCH_SIZE("batch_size", "--batch-size", true),
+        OPTIMIZER("optimizer", "--optimizer", true),
+        LR("lr", "--lr", false),
+        SCHEDULE("schedule", "--schedule", true),
+        AUGMENT("augment", "--augment", true),
+        SEED("seed", "--seed", true),
+        LIMIT("limit", "--limit", true);
+
+        private final String key;
+        private final String option;
+        private final boolean mustMatchOnResume;
+
+        Setting(String key, String option, boolean mustMatchOnResume) {
+            this.key = key;
+            this.option = option;
+            this.mustMatchOnResume = mustMatchOnResume;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public String option() {
+            return option;
+        }
+
+        public boolean mustMatchOnResume() {
+            return mustMatchOnResume;
+        }
+
+        /** This setting of c as it is written to the metadata. */
+        public String valueOf(TrainConfig c) {
+            return switch (this) {
+                case MODEL -> c.model();
+                case EPOCHS -> Integer.toString(c.epochs());
+                case BATCH_SIZE -> Integer.toString(c.batchSize());
+                case OPTIMIZER -> c.optimizer();
+                case LR -> Double.toString(c.lr());
+                case SCHEDULE -> c.schedule();
+                case AUGMENT -> Boolean.toString(c.augment());
+                case SEED -> Long.toString(c.seed());
+                case LIMIT -> Integer.toString(c.limit());
+            };
+        }
+    }
+
+    /** The recorded settings as checkpoint metadata, keyed as {@link Setting}, in its order. */
+    public Map<String, String> settings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Setting s : Setting.values()) {
+            m.put(s.key(), s.valueOf(this));
+        }
+        return m;
     }
 
     /** The last epoch this invocation runs: stopAfter when set (the schedule still spans all epochs). */

@@ -181,15 +181,7 @@ public final class Trainer {
     private Map<String, String> metadata(int epoch, List<EpochStats> history) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("epoch", Integer.toString(epoch));
-        m.put("model", config.model());
-        m.put("epochs", Integer.toString(config.epochs()));
-        m.put("batch_size", Integer.toString(config.batchSize()));
-        m.put("optimizer", config.optimizer());
-        m.put("lr", Double.toString(config.lr()));
-        m.put("schedule", config.schedule());
-        m.put("augment", Boolean.toString(config.augment()));
-        m.put("seed", Long.toString(config.seed()));
-        m.put("limit", Integer.toString(config.limit()));
+        m.putAll(config.settings());
         m.put("dataset", "fashion-mnist");
         m.put("history", String.join("\n", history.stream().map(EpochStats::toJson).toList()));
         return m;
@@ -197,20 +189,12 @@ public final class Trainer {
 
     /** A checkpoint continues only the run it came from: same model, data order and schedule. */
     private void checkResumable(Map<String, String> meta) {
-        Map<String, String> expected = new LinkedHashMap<>();
-        expected.put("model", config.model());
-        expected.put("epochs", Integer.toString(config.epochs()));
-        expected.put("batch_size", Integer.toString(config.batchSize()));
-        expected.put("optimizer", config.optimizer());
-        expected.put("schedule", config.schedule());
-        expected.put("seed", Long.toString(config.seed()));
-        expected.put("augment", Boolean.toString(config.augment()));
-        expected.put("limit", Integer.toString(config.limit()));
-        for (var e : expected.entrySet()) {
-            String have = meta.get(e.getKey());
-            if (have != null && !have.equals(e.getValue())) {
+        for (TrainConfig.Setting s : TrainConfig.Setting.values()) {
+            String have = meta.get(s.key());
+            String want = s.valueOf(config);
+            if (s.mustMatchOnResume() && have != null && !have.equals(want)) {
                 throw new IllegalArgumentException("--resume " + config.resume() + ": the checkpoint was trained with "
-                        + e.getKey() + " " + have + " but this run has " + e.getValue()
+                        + s.key() + " " + have + " but this run has " + want
                         + " (pass the same options to continue it)");
             }
         }

@@ -6,10 +6,12 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Reduction;
 import dev.torchlet.ops.Convolution;
+import dev.torchlet.ops.DropoutMask;
+import dev.torchlet.ops.Interpolation;
 import dev.torchlet.ops.Losses;
+import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Normalization;
 import dev.torchlet.ops.Pooling;
-import dev.torchlet.ops.Upsample;
 
 /**
  * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
@@ -26,6 +28,11 @@ public final class F {
 
     public static Tensor gelu(Tensor x) {
         return x.gelu();
+    }
+
+    /** GELU with PyTorch's approximate argument: "none" (exact, x * Phi(x)) or "tanh". */
+    public static Tensor gelu(Tensor x, String approximate) {
+        return x.gelu(approximate);
     }
 
     public static Tensor sigmoid(Tensor x) {
@@ -69,7 +76,7 @@ public final class F {
                     + Shape.str(weight.shapeRef()) + " (expected last input dim " + (weight.dim() == 2
                     ? weight.size(1) : "?") + ")");
         }
-        return dev.torchlet.ops.Linear.linear(x, weight, bias);
+        return MatMul.linear(x, weight, bias);
     }
 
     /** Zeroes elements with probability p in training and scales the rest by 1/(1-p). */
@@ -81,34 +88,7 @@ public final class F {
         if (p == 1) {
             return x.mul(0f);
         }
-        return x.mul(scaledKeepMask(Torch.rand(x.shapeRef()), p, x.dtype()));
-    }
-
-    /**
-     * The dropout multiplier from uniform samples u: 1 / (1 - p) where u >= p (kept), else 0, in one pass.
-     * Same values (and so the same training runs) as {@code u.ge(p).to(dtype).div((float) (1 - p))}.
-     */
-    private static Tensor scaledKeepMask(Tensor u, double p, DType dtype) {
-        Tensor uc = u.contiguous();
-        float[] us = uc.storage().floats();
-        int off = uc.offset();
-        float threshold = (float) p;
-        float q = (float) (1 - p);
-        Tensor mask = Tensor.empty(dtype, u.shapeRef());
-        if (dtype == DType.FLOAT64) {
-            double[] m = mask.storage().doubles();
-            double scale = 1.0 / q;
-            for (int i = 0; i < m.length; i++) {
-                m[i] = us[off + i] >= threshold ? scale : 0.0;
-            }
-        } else {
-            float[] m = mask.storage().floats();
-            float scale = 1f / q;
-            for (int i = 0; i < m.length; i++) {
-                m[i] = us[off + i] >= threshold ? scale : 0f;
-            }
-        }
-        return mask;
+        return x.mul(DropoutMask.scaledKeep(Torch.rand(x.shapeRef()), p, x.dtype()));
     }
 
     /** Zeroes whole channels (dim 1 of (N, C, ...)) with probability p in training. */
@@ -127,7 +107,7 @@ public final class F {
         for (int i = 0; i <= channelDim; i++) {
             maskShape[i] = x.size(i);
         }
-        return x.mul(scaledKeepMask(Torch.rand(maskShape), p, x.dtype()));
+        return x.mul(DropoutMask.scaledKeep(Torch.rand(maskShape), p, x.dtype()));
     }
 
     private static void checkProbability(String op, double p) {
@@ -141,6 +121,24 @@ public final class F {
         int[] outShape = java.util.Arrays.copyOf(indices.shapeRef(), indices.dim() + 1);
         outShape[indices.dim()] = weight.size(1);
         return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
+    }
+
+    /**
+     * {@link #embedding(Tensor, Tensor)} where rows looked up at paddingIdx (if not null, in [0, num))
+     * contribute no gradient to weight, like PyTorch's padding_idx: out * keep + out.detach() * (1 - keep)
+     * with keep = (indices != paddingIdx), the same values with the padding rows' gradient masked.
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
+        if (indices.dtype() != DType.INT64) {
+            throw new IllegalArgumentException("embedding: expected int64 indices, got " + indices.dtype() + " "
+                    + Shape.str(indices.shapeRef()));
+        }
+        Tensor out = embedding(indices, weight);
+        if (paddingIdx == null || !out.requiresGrad()) {
+            return out;
+        }
+        Tensor keep = indices.ne((float) paddingIdx).to(out.dtype()).unsqueeze(-1);
+        return out.mul(keep).add(out.detach().mul(keep.neg().add(1f)));
     }
 
     // ---------------------------------------------------------------- regression and binary losses
@@ -320,15 +318,38 @@ public final class F {
     }
 
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return Pooling.maxPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false);
+        return maxPool2d(x, kernel, stride, padding, 1, false);
+    }
+
+    /** Max over square windows of (N, C, H, W) or (C, H, W), PyTorch's max_pool2d arguments. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return Pooling.maxPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation},
+                ceilMode);
+    }
+
+    /** Max over windows of a sequence (N, C, L) or (C, L). */
+    public static Tensor maxPool1d(Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return Pooling.maxPool1d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
     public static Tensor avgPool2d(Tensor x, int kernel) {
         return Pooling.avgPool2d(x, kernel);
     }
 
+    /** Mean over square windows; countIncludePad counts the zero padding in the divisor (PyTorch's default). */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return Pooling.avgPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode,
+                countIncludePad);
+    }
+
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         return Pooling.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    /** Max into a fixed (outH, outW) grid whatever the input size. */
+    public static Tensor adaptiveMaxPool2d(Tensor x, int outH, int outW) {
+        return Pooling.adaptiveMaxPool2d(x, outH, outW);
     }
 
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
@@ -346,12 +367,17 @@ public final class F {
 
     /** Resize (N, C, H, W) to size (outH, outW), mode "nearest" or "bilinear". */
     public static Tensor interpolate(Tensor x, int[] size, String mode, boolean alignCorners) {
-        return Upsample.interpolate(x, size, null, mode, alignCorners);
+        return interpolate(x, size, null, mode, alignCorners);
     }
 
     /** Resize (N, C, H, W) by scale factors. */
     public static Tensor interpolate(Tensor x, double scaleFactor, String mode, boolean alignCorners) {
-        return Upsample.interpolate(x, null, new double[] {scaleFactor, scaleFactor}, mode, alignCorners);
+        return interpolate(x, null, new double[] {scaleFactor, scaleFactor}, mode, alignCorners);
+    }
+
+    /** Resize (N, C, H, W) to size (outH, outW) or by scale factors (sh, sw): exactly one of them non-null. */
+    public static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, String mode, boolean alignCorners) {
+        return Interpolation.interpolate(x, size, scaleFactor, mode, alignCorners);
     }
 
     // ---------------------------------------------------------------- classification losses

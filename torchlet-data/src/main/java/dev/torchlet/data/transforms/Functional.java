@@ -18,7 +18,7 @@ public final class Functional {
     /** The row-major float data of x (its own storage when already compact, else a copy). */
     static float[] data(Tensor x, String op) {
         check(x, op);
-        if (x.isContiguous() && x.offset() == 0 && x.storage().length() == x.numel()) {
+        if (x.isDense()) {
             return x.storage().floats();
         }
         return x.toFloatArray();

@@ -9,8 +9,8 @@ import dev.torchlet.Storage;
  * same dtype ({@link #scatter}). Walks the index space like an odometer; the innermost dim is
  * a tight loop (an arraycopy when both sides are unit-stride and of the same dtype).
  */
-public final class StridedCopy {
-    private StridedCopy() {}
+public final class CopyKernels {
+    private CopyKernels() {}
 
     public static void copy(Storage src, int srcOffset, int[] shape, int[] srcStrides, Storage dst, int dstOffset) {
         forEachRow(srcOffset, shape, srcStrides, dstOffset, (sp, ss, dp, n) -> copyRow(src, sp, ss, dst, dp, n));
@@ -22,13 +22,13 @@ public final class StridedCopy {
      */
     public static void scatter(Storage src, int srcOffset, Storage dst, int dstOffset, int[] shape, int[] dstStrides) {
         if (src.dtype() != dst.dtype()) {
-            throw new IllegalArgumentException("StridedCopy.scatter: dtypes differ, " + src.dtype() + " vs "
+            throw new IllegalArgumentException("CopyKernels.scatter: dtypes differ, " + src.dtype() + " vs "
                     + dst.dtype());
         }
         forEachRow(dstOffset, shape, dstStrides, srcOffset, (dp, ds, sp, n) -> scatterRow(src, sp, dst, dp, ds, n));
     }
 
-    /** One innermost row: n elements at viewPos, viewPos + viewStride, ... of the view and densePos ... of the dense side. */
+    /** One innermost row: n elements at viewPos, viewPos + viewStride, ... of the view; densePos... densely. */
     @FunctionalInterface
     private interface Row {
         void run(int viewPos, int viewStride, int densePos, int n);

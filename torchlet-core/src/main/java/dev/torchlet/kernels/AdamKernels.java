@@ -11,15 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  *   m = beta1 m + (1 - beta1) g ;  v = beta2 v + (1 - beta2) g g
  *   p = p - stepSize * m / (sqrt(v) / bc2Sqrt + eps)
  * </pre>
- * Same operations in the same order as {@link #updateReference} (no FMA contraction), so the two
- * agree bit for bit.
+ * Same operations in the same order as {@link AdamReference#update} (no FMA contraction), so the two
+ * agree bit for bit; the loop tail runs the reference loop itself.
  */
-public final class AdamKernel {
+public final class AdamKernels {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     private static final int GRAIN = 1 << 16;
 
-    private AdamKernel() {}
+    private AdamKernels() {}
 
     /** Updates p[0..n), m, v in place from grad[gOff..gOff+n). wd is L2 (added to g) unless decoupled. */
     public static void update(float[] p, float[] grad, int gOff, float[] m, float[] v, int n, float beta1,
@@ -46,29 +46,8 @@ public final class AdamKernel {
                 FloatVector denom = vv.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
                 pv.sub(mv.mul(stepSize).div(denom)).intoArray(p, i);
             }
-            updateReference(p, grad, gOff, m, v, i, e, beta1, beta2, eps, wd, decoupled, decay, stepSize, bc2Sqrt);
+            AdamReference.update(p, grad, gOff, m, v, i, e, beta1, beta2, eps, wd, decoupled, decay, stepSize,
+                    bc2Sqrt);
         });
-    }
-
-    /** The plain loop over [s, e): the oracle, and the tail of {@link #update}. */
-    public static void updateReference(float[] p, float[] grad, int gOff, float[] m, float[] v, int s, int e,
-                                       float beta1, float beta2, float eps, float wd, boolean decoupled, float decay,
-                                       float stepSize, float bc2Sqrt) {
-        float c1 = 1 - beta1;
-        float c2 = 1 - beta2;
-        for (int i = s; i < e; i++) {
-            float g = grad[gOff + i];
-            if (wd != 0) {
-                if (decoupled) {
-                    p[i] *= decay;
-                } else {
-                    g += wd * p[i];
-                }
-            }
-            m[i] = beta1 * m[i] + c1 * g;
-            v[i] = beta2 * v[i] + c2 * g * g;
-            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
-            p[i] -= stepSize * m[i] / denom;
-        }
     }
 }

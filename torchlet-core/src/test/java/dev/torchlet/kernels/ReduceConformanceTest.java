@@ -9,12 +9,12 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * ColumnSum against its double-accumulating reference on awkward sizes (1 row or column, vector
+ * ReduceKernels.columnSum against its double-accumulating reference on awkward sizes (1 row or column, vector
  * tails, more columns than one parallel block), with an offset; atol 1e-5 + rtol 1e-5 scaled by the
  * number of rows (float rounding of sequential sums). Also: the autograd engine's bias-gradient
  * path gives the same result as the general reduction.
  */
-class ColumnSumConformanceTest {
+class ReduceConformanceTest {
     @Test
     void fastMatchesReference() {
         Random rnd = new Random(3);
@@ -28,15 +28,15 @@ class ColumnSumConformanceTest {
                 a[i] = (float) rnd.nextGaussian();
             }
             float[] out = new float[cols + 2];
-            ColumnSum.sum(a, off, rows, cols, out, 2);
+            ReduceKernels.columnSum(a, off, rows, cols, out, 2);
             double[] ref = new double[cols];
-            ColumnSum.sumReference(a, off, rows, cols, ref);
+            ReduceReference.columnSum(a, off, rows, cols, ref);
             double[] dOut = new double[cols];
             double[] da = new double[a.length];
             for (int i = 0; i < a.length; i++) {
                 da[i] = a[i];
             }
-            ColumnSum.sum(da, off, rows, cols, dOut, 0);
+            ReduceKernels.columnSum(da, off, rows, cols, dOut, 0);
             for (int c = 0; c < cols; c++) {
                 double tol = 1e-5 + 1e-5 * rows * Math.sqrt(rows);
                 if (Math.abs(out[2 + c] - ref[c]) > tol || Math.abs(dOut[c] - ref[c]) > 1e-9) {

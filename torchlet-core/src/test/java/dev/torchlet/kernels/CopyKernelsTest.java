@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.torchlet.Storage;
 import org.junit.jupiter.api.Test;
 
-class StridedCopyTest {
+class CopyKernelsTest {
     /** The plain definition: walk the view in row-major order, element i of src goes to the view's i-th position. */
     private static float[] reference(float[] src, int srcOff, float[] dst, int dstOff, int[] shape, int[] strides) {
         float[] out = dst.clone();
@@ -42,7 +42,7 @@ class StridedCopyTest {
         for (int[][] v : views) {
             float[] dst = new float[30];
             float[] want = reference(src, 2, dst, v[2][0], v[0], v[1]);
-            StridedCopy.scatter(Storage.of(src), 2, Storage.of(dst), v[2][0], v[0], v[1]);
+            CopyKernels.scatter(Storage.of(src), 2, Storage.of(dst), v[2][0], v[0], v[1]);
             assertArrayEquals(want, dst, java.util.Arrays.deepToString(v));
         }
     }
@@ -51,17 +51,17 @@ class StridedCopyTest {
     void scatterKeepsIntegerAndBoolValuesExactly() {
         long[] src = {Long.MAX_VALUE, -3, 1L << 60, 7};
         long[] dst = new long[8];
-        StridedCopy.scatter(Storage.of(src), 0, Storage.of(dst), 1, new int[] {2, 2}, new int[] {1, 4});
+        CopyKernels.scatter(Storage.of(src), 0, Storage.of(dst), 1, new int[] {2, 2}, new int[] {1, 4});
         assertArrayEquals(new long[] {0, Long.MAX_VALUE, 1L << 60, 0, 0, -3, 7, 0}, dst);
         boolean[] flags = new boolean[4];
-        StridedCopy.scatter(Storage.of(new boolean[] {true, true}), 0, Storage.of(flags), 0, new int[] {2},
+        CopyKernels.scatter(Storage.of(new boolean[] {true, true}), 0, Storage.of(flags), 0, new int[] {2},
                 new int[] {3});
         assertArrayEquals(new boolean[] {true, false, false, true}, flags);
     }
 
     @Test
     void scatterRejectsMixedDtypes() {
-        assertThrows(IllegalArgumentException.class, () -> StridedCopy.scatter(Storage.of(new float[1]), 0,
+        assertThrows(IllegalArgumentException.class, () -> CopyKernels.scatter(Storage.of(new float[1]), 0,
                 Storage.of(new double[1]), 0, new int[] {1}, new int[] {1}));
     }
 }

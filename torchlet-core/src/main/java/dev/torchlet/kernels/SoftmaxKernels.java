@@ -15,18 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * When inner == 1 (softmax over the last dim, the common case) each row is contiguous and the
  * float32 rows run on the Vector API ({@link #rowForward}, {@link #rowBackward}); their plain-loop
- * twins {@link #rowForwardReference}, {@link #rowBackwardReference} are the test oracle. When
+ * twins in {@link SoftmaxReference} are the test oracle, which also holds the float64 path. When
  * inner &gt; 1 the n entries of a "row" are inner apart and all inner rows of one outer block are
  * processed together, column-wise, so memory is still read sequentially.
  */
-public final class SoftmaxKernel {
+public final class SoftmaxKernels {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     /** Elements below which work stays on the calling thread. */
     private static final int GRAIN = 1 << 15;
 
-    private SoftmaxKernel() {}
-
-    // ---------------------------------------------------------------- float32
+    private SoftmaxKernels() {}
 
     public static void forward(float[] x, int xOff, float[] y, int outer, int n, int inner, boolean log) {
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
@@ -153,21 +151,6 @@ public final class SoftmaxKernel {
         }
     }
 
-    /** One contiguous row, plain loops: the oracle for {@link #rowForward}. */
-    public static void rowForwardReference(float[] x, int xo, float[] y, int yo, int n, boolean log) {
-        float m = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            m = Math.max(m, x[xo + i]);
-        }
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            s += Math.exp(x[xo + i] - m);
-        }
-        for (int i = 0; i < n; i++) {
-            y[yo + i] = log ? (float) (x[xo + i] - m - Math.log(s)) : (float) (Math.exp(x[xo + i] - m) / s);
-        }
-    }
-
     /** One contiguous row of the backward pass, Vector API. */
     public static void rowBackward(float[] y, int yo, float[] g, int go, float[] gx, int xo, int n, boolean log) {
         int step = F.length();
@@ -193,77 +176,5 @@ public final class SoftmaxKernel {
         for (; i < n; i++) {
             gx[xo + i] = log ? g[go + i] - (float) Math.exp(y[yo + i]) * acc : y[yo + i] * (g[go + i] - acc);
         }
-    }
-
-    /** One contiguous row of the backward pass, plain loops: the oracle for {@link #rowBackward}. */
-    public static void rowBackwardReference(float[] y, int yo, float[] g, int go, float[] gx, int xo, int n,
-                                            boolean log) {
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            acc += log ? g[go + i] : (double) g[go + i] * y[yo + i];
-        }
-        for (int i = 0; i < n; i++) {
-            gx[xo + i] = log ? (float) (g[go + i] - Math.exp(y[yo + i]) * acc) : (float) (y[yo + i] * (g[go + i] - acc));
-        }
-    }
-
-    // ---------------------------------------------------------------- float64 (plain loops)
-
-    public static void forward(double[] x, int xOff, double[] y, int outer, int n, int inner, boolean log) {
-        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
-            double[] max = new double[inner];
-            double[] sum = new double[inner];
-            for (int o = o0; o < o1; o++) {
-                int xb = xOff + o * n * inner;
-                int yb = o * n * inner;
-                System.arraycopy(x, xb, max, 0, inner);
-                for (int j = 1; j < n; j++) {
-                    for (int i = 0; i < inner; i++) {
-                        max[i] = Math.max(max[i], x[xb + j * inner + i]);
-                    }
-                }
-                java.util.Arrays.fill(sum, 0);
-                for (int j = 0; j < n; j++) {
-                    for (int i = 0; i < inner; i++) {
-                        double e = Math.exp(x[xb + j * inner + i] - max[i]);
-                        y[yb + j * inner + i] = e;
-                        sum[i] += e;
-                    }
-                }
-                for (int i = 0; i < inner; i++) {
-                    sum[i] = log ? Math.log(sum[i]) : 1.0 / sum[i];
-                }
-                for (int j = 0; j < n; j++) {
-                    for (int i = 0; i < inner; i++) {
-                        int p = j * inner + i;
-                        y[yb + p] = log ? x[xb + p] - max[i] - sum[i] : y[yb + p] * sum[i];
-                    }
-                }
-            }
-        });
-    }
-
-    public static void backward(double[] y, double[] g, int gOff, double[] gx, int outer, int n, int inner,
-                                boolean log) {
-        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
-            double[] acc = new double[inner];
-            for (int o = o0; o < o1; o++) {
-                int b = o * n * inner;
-                int gb = gOff + b;
-                java.util.Arrays.fill(acc, 0);
-                for (int j = 0; j < n; j++) {
-                    for (int i = 0; i < inner; i++) {
-                        int p = j * inner + i;
-                        acc[i] += log ? g[gb + p] : g[gb + p] * y[b + p];
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    for (int i = 0; i < inner; i++) {
-                        int p = j * inner + i;
-                        gx[b + p] = log ? g[gb + p] - Math.exp(y[b + p]) * acc[i] : y[b + p] * (g[gb + p] - acc[i]);
-                    }
-                }
-            }
-        });
     }
 }

@@ -4,15 +4,18 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
-import dev.torchlet.kernels.Interpolation;
+import dev.torchlet.kernels.InterpolationKernels;
+import dev.torchlet.kernels.InterpolationKernels.Axis;
 
 /**
- * 2-D resizing of (N, C, H, W), like torch.nn.functional.interpolate with mode "nearest" or
- * "bilinear": to an explicit size, or by scale factors (then the source index uses 1/scale, as
- * PyTorch does without recompute_scale_factor).
+ * 2-D resizing of (N, C, H, W) to (N, C, outH, outW), like torch.nn.functional.interpolate with
+ * mode "nearest" or "bilinear" (the op behind F.interpolate and nn.Upsample): to an explicit size,
+ * or by scale factors (then the source index uses 1/scale, as PyTorch does without
+ * recompute_scale_factor). Each output pixel is a weighted sum of at most four input pixels, so the
+ * backward scatters g back with the same weights.
  */
-public final class Upsample {
-    private Upsample() {}
+public final class Interpolation {
+    private Interpolation() {}
 
     /**
      * @param size        (outH, outW) or null when scale factors are given
@@ -21,7 +24,8 @@ public final class Upsample {
     public static Tensor interpolate(Tensor x, int[] size, double[] scale, String mode, boolean alignCorners) {
         String op = "interpolate";
         if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got " + Shape.str(x.shapeRef()));
+            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got "
+                    + Shape.str(x.shapeRef()));
         }
         Ops.requireFloat(op, x);
         if ((size == null) == (scale == null)) {
@@ -47,25 +51,31 @@ public final class Upsample {
         }
         double sh = scale != null ? 1 / scale[0] : h / (double) oh;
         double sw = scale != null ? 1 / scale[1] : w / (double) ow;
-        Interpolation.Axis ay = bilinear ? Interpolation.linear(h, oh, sh, alignCorners) : Interpolation.nearest(h, oh, sh);
-        Interpolation.Axis ax = bilinear ? Interpolation.linear(w, ow, sw, alignCorners) : Interpolation.nearest(w, ow, sw);
+        Axis ay = axis(bilinear, h, oh, sh, alignCorners);
+        Axis ax = axis(bilinear, w, ow, sw, alignCorners);
         Tensor in = x.contiguous();
         Tensor out = Tensor.empty(x.dtype(), n, c, oh, ow);
         int planes = n * c;
         if (x.dtype() == DType.FLOAT32) {
             float[] src = in.offset() == 0 ? in.storage().floats() : in.contiguousCopy().storage().floats();
-            Interpolation.forward(src, out.storage().floats(), planes, h, w, ay, ax);
+            InterpolationKernels.forward(src, out.storage().floats(), planes, h, w, ay, ax);
         } else {
             double[] src = in.offset() == 0 ? in.storage().doubles() : in.contiguousCopy().storage().doubles();
-            Interpolation.forward(src, out.storage().doubles(), planes, h, w, ay, ax);
+            InterpolationKernels.forward(src, out.storage().doubles(), planes, h, w, ay, ax);
         }
         int[] inShape = x.shape();
         return Autograd.record(bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0", out,
                 new Tensor[] {x}, new Tensor[0], (g, s) -> {
                     Tensor gd = g.to(DType.FLOAT64).contiguousCopy();
                     Tensor gi = Tensor.empty(DType.FLOAT64, inShape);
-                    Interpolation.backward(gd.storage().doubles(), gi.storage().doubles(), planes, h, w, ay, ax);
+                    InterpolationKernels.backward(gd.storage().doubles(), gi.storage().doubles(), planes, h, w, ay,
+                            ax);
                     return new Tensor[] {gi.to(g.dtype())};
                 });
+    }
+
+    private static Axis axis(boolean bilinear, int in, int out, double scale, boolean alignCorners) {
+        return bilinear ? InterpolationKernels.linear(in, out, scale, alignCorners)
+                : InterpolationKernels.nearest(in, out, scale);
     }
 }

@@ -1,22 +1,44 @@
 package dev.torchlet.kernels;
 
 import dev.torchlet.Storage;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Binary elementwise kernels over broadcast strided operands: {@code out[i] = op(a[i], b[i])}
- * where out is contiguous with the broadcast shape and a/b are addressed by strides (a stride of
- * 0 repeats an element). Operands and output share one dtype; the op layer promotes first.
+ * Two-input elementwise kernels. {@link #broadcast}: {@code out[i] = op(a[i], b[i])} over broadcast
+ * strided operands, where out is contiguous with the broadcast shape and a/b are addressed by
+ * strides (a stride of 0 repeats an element); operands and output share one dtype, the op layer
+ * promotes first. {@link #addInPlace}: a Vector API accumulation with its plain-loop twin in
+ * {@link BinaryReference}.
  */
-public final class Broadcast {
-    private Broadcast() {}
-
-    /** Number of output elements below which work stays on the calling thread. */
+public final class BinaryKernels {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    /** Number of output elements below which {@link #broadcast} stays on the calling thread. */
     private static final int GRAIN = 1 << 15;
+    /** Elements below which {@link #addInPlace} stays on the calling thread (memory-bound). */
+    private static final int IN_PLACE_GRAIN = 1 << 16;
 
-    public static void binary(BinaryOp op, int[] shape,
-                              Storage a, int aOffset, int[] aStrides,
-                              Storage b, int bOffset, int[] bStrides,
-                              Storage out) {
+    private BinaryKernels() {}
+
+    /** acc[i] += x[i] for i &lt; n. */
+    public static void addInPlace(float[] acc, int aOff, float[] x, int xOff, int n) {
+        Parallel.forRange(n, IN_PLACE_GRAIN, (s, e) -> {
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
+                FloatVector.fromArray(S, acc, aOff + i).add(FloatVector.fromArray(S, x, xOff + i))
+                        .intoArray(acc, aOff + i);
+            }
+            for (; i < e; i++) {
+                acc[aOff + i] += x[xOff + i];
+            }
+        });
+    }
+
+    /** out (contiguous, shape) = op(a, b), a and b addressed through their (broadcast) strides. */
+    public static void broadcast(BinaryOp op, int[] shape,
+                                 Storage a, int aOffset, int[] aStrides,
+                                 Storage b, int bOffset, int[] bStrides,
+                                 Storage out) {
         int rank = shape.length;
         int n = out.length();
         if (n == 0) {

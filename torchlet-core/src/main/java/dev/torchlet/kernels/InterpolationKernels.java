@@ -5,8 +5,8 @@ package dev.torchlet.kernels;
  * rows y0[oy], y1[oy] with weight ly[oy] on y1 (likewise for columns), so nearest and bilinear
  * share one kernel: out = (1-ly)((1-lx) a00 + lx a01) + ly((1-lx) a10 + lx a11).
  */
-public final class Interpolation {
-    private Interpolation() {}
+public final class InterpolationKernels {
+    private InterpolationKernels() {}
 
     /** Source indices and weights along one axis. */
     public record Axis(int[] i0, int[] i1, float[] lambda) {}

@@ -13,8 +13,8 @@ package dev.torchlet.kernels;
  * {@link GemmF64} (simple row-parallel loops). {@link GemmReference} is the plain-loop oracle the
  * conformance tests compare against.
  */
-public final class Gemm {
-    private Gemm() {}
+public final class GemmKernels {
+    private GemmKernels() {}
 
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -11,12 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code p_c = exp(x_c - lse)}. Rows are split over the shared pool above {@link #GRAIN} element
  * visits. {@link CrossEntropyReference} is the plain-loop twin.
  */
-public final class CrossEntropyKernel {
+public final class CrossEntropyKernels {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     private static final int L = F.length();
     static final int GRAIN = 1 << 14;
 
-    private CrossEntropyKernel() {}
+    private CrossEntropyKernels() {}
 
     private static int grain(int c) {
         return Math.max(1, GRAIN / Math.max(1, 3 * c));

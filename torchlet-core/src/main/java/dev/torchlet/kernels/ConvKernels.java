@@ -1,0 +1,69 @@
+package dev.torchlet.kernels;
+
+/**
+ * The float32 convolution kernels the ops call (see {@link ConvGeometry} for the sizes). Each entry
+ * point picks the part that is fastest for the geometry:
+ * <pre>
+ *   forward        depthwise: ConvDepthwise   stride 1: ConvDirect            otherwise: ConvGemm (im2col + GEMM)
+ *   input grad     depthwise: ConvDepthwise   ConvDirect when it applies     otherwise: ConvGemm
+ *   weight grad    depthwise: ConvDepthwise   stride 1, ungrouped: ConvDirectWeight   otherwise: ConvGemm
+ *   bias grad      channel sums of gradOut
+ * </pre>
+ * All arrays are contiguous row-major; outputs are fully written. {@link ConvReference} is the
+ * plain-loop oracle and the float64 path.
+ */
+public final class ConvKernels {
+    private ConvKernels() {}
+
+    /** out (n, cout, oh, ow) = conv(in (n, cin, h, w) at inOff, w) + bias (null for none). */
+    public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        if (g.isDepthwise()) {
+            ConvDepthwise.forward(g, in, inOff, w, bias, out);
+        } else if (ConvDirect.applies(g)) {
+            ConvDirect.forward(g, in, inOff, w, bias, out);
+        } else {
+            ConvGemm.forward(g, in, inOff, w, bias, out);
+        }
+    }
+
+    /** gradIn (n, cin, h, w) = the input gradient of the conv g for gradOut (n, cout, oh, ow). */
+    public static void backwardInput(ConvGeometry g, float[] gradOut, float[] w, float[] gradIn) {
+        if (g.isDepthwise()) {
+            ConvDepthwise.backwardInput(g, gradOut, w, gradIn);
+        } else if (ConvDirect.inputGradGeometry(g) != null) {
+            ConvDirect.backwardInput(g, gradOut, w, gradIn);
+        } else {
+            ConvGemm.backwardInput(g, gradOut, w, gradIn);
+        }
+    }
+
+    /** gradW (cout, cin/groups, kh, kw) = the weight gradient of the conv g for gradOut and its input at inOff. */
+    public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
+        if (g.isDepthwise()) {
+            ConvDepthwise.backwardWeight(g, gradOut, in, inOff, gradW);
+        } else if (ConvDirectWeight.applies(g)) {
+            ConvDirectWeight.backwardWeight(g, gradOut, in, inOff, gradW);
+        } else {
+            ConvGemm.backwardWeight(g, gradOut, in, inOff, gradW);
+        }
+    }
+
+    /** gradB[co] = sum over n, y, x of gradOut[n][co][y][x]. */
+    public static void backwardBias(ConvGeometry g, float[] gradOut, float[] gradB) {
+        channelSum(gradOut, g.n(), g.cout(), g.outPixels(), gradB);
+    }
+
+    /** sums[c] = sum over b, q of x[b][c][q] for x (n, c, p); float (vector) partials per row, double across rows. */
+    public static void channelSum(float[] x, int n, int c, int p, float[] sums) {
+        Parallel.forRange(c, Math.max(1, (1 << 15) / Math.max(1, p * n)), (s, e) -> {
+            for (int ch = s; ch < e; ch++) {
+                double sum = 0;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * p;
+                    sum += ReduceKernels.laneSum(x, base, p);
+                }
+                sums[ch] = (float) sum;
+            }
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One-input elementwise kernels over contiguous runs, {@code out[i] = f(x[xOff + i])}: the generic
+ * {@link #map} for any scalar function (exp, log, sigmoid, ...), and Vector API kernels for the hot
+ * training op ReLU and its backward. Large arrays are split across the shared pool. The ReLU
+ * kernels have plain-loop twins in {@link UnaryReference}.
+ */
+public final class UnaryKernels {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    /** Elements below which {@link #map} stays on the calling thread (a scalar function call per element). */
+    private static final int MAP_GRAIN = 1 << 14;
+    /** Elements below which the vector kernels stay on the calling thread (memory-bound: a hand-off costs more). */
+    static final int GRAIN = 1 << 16;
+
+    private UnaryKernels() {}
+
+    /** out[i] = f(in[offset + i]) for i &lt; n; float32 data is computed in double and rounded once. */
+    public static void map(float[] in, int offset, float[] out, int n, UnaryFn f) {
+        Parallel.forRange(n, MAP_GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                out[i] = (float) f.apply(in[offset + i]);
+            }
+        });
+    }
+
+    /** out[i] = f(in[offset + i]) for i &lt; n. */
+    public static void map(double[] in, int offset, double[] out, int n, UnaryFn f) {
+        Parallel.forRange(n, MAP_GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                out[i] = f.apply(in[offset + i]);
+            }
+        });
+    }
+
+    /** out[i] = max(x[i], 0), NaN kept (Math.max semantics: relu(NaN) = NaN, relu(-0) = 0). */
+    public static void relu(float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector zero = FloatVector.zero(S);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.MAX, zero).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                out[oOff + i] = Math.max(x[xOff + i], 0f);
+            }
+        });
+    }
+
+    /**
+     * ReLU backward as PyTorch's threshold_backward: out[i] = y[i] &lt;= 0 ? 0 : g[i] (y the forward
+     * output; a NaN y passes the gradient).
+     */
+    public static void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector zero = FloatVector.zero(S);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                VectorMask<Float> off = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.LE, 0f);
+                FloatVector.fromArray(S, g, gOff + i).blend(zero, off).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                out[oOff + i] = y[yOff + i] <= 0f ? 0f : g[gOff + i];
+            }
+        });
+    }
+}

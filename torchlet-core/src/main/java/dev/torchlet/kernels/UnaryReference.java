@@ -1,0 +1,21 @@
+package dev.torchlet.kernels;
+
+/** Plain-loop twins of the {@link UnaryKernels} vector kernels: the test oracle. */
+public final class UnaryReference {
+    private UnaryReference() {}
+
+    /** out[i] = max(x[i], 0), NaN kept. */
+    public static void relu(float[] x, int xOff, float[] out, int oOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            out[oOff + i] = v > 0 ? v : (Float.isNaN(v) ? v : 0f);
+        }
+    }
+
+    /** out[i] = y[i] &lt;= 0 ? 0 : g[i]. */
+    public static void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int oOff, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oOff + i] = y[yOff + i] <= 0f ? 0f : g[gOff + i];
+        }
+    }
+}

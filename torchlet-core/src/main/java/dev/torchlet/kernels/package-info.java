@@ -1,0 +1,30 @@
+/**
+ * The kernel boundary: loops over arrays + offsets/strides/sizes that write into an output. Nothing
+ * here knows about {@code Tensor} shapes-with-semantics, dtype promotion or autograd; the op classes
+ * in {@code dev.torchlet.ops} check arguments, pick the dtype path and call these. The
+ * {@code jdk.incubator.vector} use of the project stays inside this package.
+ *
+ * <h2>Naming: one scheme for every family</h2>
+ * <pre>
+ *   &lt;Family&gt;Kernels     the entry points the ops call: the fast kernels (Vector API, blocked,
+ *                       multi-threaded on {@link dev.torchlet.kernels.Parallel}), or the only
+ *                       implementation where a plain loop is already as fast (IndexKernels, CopyKernels)
+ *   &lt;Family&gt;Reference   the plain-loop twin: readable, the oracle of the conformance tests, and
+ *                       (in double) the float64 path the ops use for gradient checks
+ *   &lt;Family&gt;&lt;Part&gt;      an internal piece of a large family, named by what it is:
+ *                       GemmF32, GemmF64, GemmPacking; ConvDirect, ConvDirectWeight, ConvGemm,
+ *                       ConvDepthwise, ConvIm2col; ConvGeometry (sizes); BinaryOp, UnaryFn (the functions
+ *                       applied)
+ * </pre>
+ * Families: Adam (the optimizer update), Attention, Binary (two-input elementwise: broadcast arithmetic,
+ * in-place add), Conv, Copy (strided copy/scatter), CrossEntropy, Gemm, Index (gather/scatter by
+ * position lists), Interpolation, Norm (batch/group/layer norm), Pool, Recurrent (LSTM/GRU/RNN
+ * sequences), Reduce (row sums/products/arg-extrema, column sums, lane sums), Softmax, Unary
+ * (one-input elementwise: any scalar function, ReLU). Two shared pieces are not families:
+ * {@link dev.torchlet.kernels.Parallel} (the intra-op thread pool) and {@link dev.torchlet.kernels.Simd}
+ * (the vector species and vector math helpers).
+ *
+ * <p>A newcomer looking for "conv2d's weight gradient" reads {@code ConvKernels.backwardWeight}, which
+ * names the part that runs for the geometry, and {@code ConvReference.backwardWeight} for the formula.
+ */
+package dev.torchlet.kernels;
