@@ -4,7 +4,6 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
-import dev.torchlet.ops.Normalization;
 import java.util.Arrays;
 
 /**
@@ -52,7 +51,8 @@ public abstract class BatchNorm extends Module {
                     + Arrays.toString(allowedRanks) + ", got shape " + Arrays.toString(x.shape()));
         }
         if (isTraining()) {
-            Normalization.countBatch(buffer("num_batches_tracked"));
+            Tensor count = buffer("num_batches_tracked"); // int64 scalar, as PyTorch's add_(1)
+            count.copyFrom(count.add(Torch.tensor(new long[] {1})));
         }
         return F.batchNorm(x, buffer("running_mean"), buffer("running_var"), weight(), bias(), isTraining(),
                 options.momentum(), options.eps());

@@ -2,7 +2,6 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.nn.functional.F;
-import dev.torchlet.ops.Losses;
 
 /**
  * log-softmax + negative log-likelihood in one fused op: logits (N, C) or (N, C, d...) against
@@ -15,7 +14,7 @@ public final class CrossEntropyLoss extends Loss {
     private final double labelSmoothing;
 
     public CrossEntropyLoss() {
-        this(null, Losses.IGNORE_INDEX, 0.0, Reduction.MEAN);
+        this(null, F.IGNORE_INDEX, 0.0, Reduction.MEAN);
     }
 
     public CrossEntropyLoss(Tensor weight, long ignoreIndex, double labelSmoothing, Reduction reduction) {

@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.ops.Recurrent;
+import dev.torchlet.nn.functional.F;
 
 /**
  * Gated recurrent unit, as torch.nn.GRU. Gates in PyTorch's order r, z, n:
@@ -31,7 +31,7 @@ public class GRU extends RecurrentLayer {
     }
 
     @Override
-    protected int mode() {
-        return Recurrent.GRU;
+    protected F.RecurrentCell cell() {
+        return F.RecurrentCell.GRU;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.ops.Recurrent;
+import dev.torchlet.nn.functional.F;
 
 /**
  * Long short-term memory, as torch.nn.LSTM. Gates in PyTorch's order i, f, g, o:
@@ -30,7 +30,7 @@ public class LSTM extends RecurrentLayer {
     }
 
     @Override
-    protected int mode() {
-        return Recurrent.LSTM;
+    protected F.RecurrentCell cell() {
+        return F.RecurrentCell.LSTM;
     }
 }

@@ -2,7 +2,6 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
-import dev.torchlet.ops.Assign;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -85,8 +84,7 @@ public abstract class Module {
         if (value == null) {
             return null;
         }
-        Tensor p = value.isLeaf() && value.isContiguous() && value.offset() == 0
-                && value.storage().length() == value.numel() ? value : value.detach().contiguousCopy();
+        Tensor p = value.isLeaf() && value.isDense() ? value : value.detach().contiguousCopy();
         if (!p.requiresGrad()) {
             p.requiresGrad(true);
         }
@@ -369,7 +367,7 @@ public abstract class Module {
         for (var e : own.entrySet()) {
             Tensor v = state.get(e.getKey());
             if (v != null) {
-                Assign.copyInto(e.getValue(), v);
+                e.getValue().copyFrom(v);
             }
         }
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));

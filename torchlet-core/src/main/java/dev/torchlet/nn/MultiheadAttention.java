@@ -5,7 +5,6 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
-import dev.torchlet.ops.Attention;
 
 /**
  * Multi-head scaled dot-product attention, as torch.nn.MultiheadAttention (PyTorch's parameter
@@ -141,7 +140,7 @@ public class MultiheadAttention extends Module {
 
     /**
      * The fused path: projections as 2-D (B*T, E) products (one packed (B*T, 3E) product for
-     * self-attention), then {@link Attention}, whose output rows already have the heads merged.
+     * self-attention), then the fused attention ({@link F#multiHeadAttention}), whose output rows already have the heads merged.
      */
     private Tensor fused(Tensor query, Tensor key, Tensor value, Tensor q, Tensor k, Tensor v, Tensor attnMask,
                          Tensor keyPaddingMask, int b, int tq, int tk, Tensor w, Tensor bias) {
@@ -160,12 +159,12 @@ public class MultiheadAttention extends Module {
         Tensor out;
         if (query == key && key == value) {
             Tensor qkv = F.linear(x, w, bias); // (B*T, 3E)
-            out = Attention.selfAttention(qkv, b, numHeads, mask, options.dropout(), training);
+            out = F.multiHeadSelfAttention(qkv, b, numHeads, mask, options.dropout(), training);
         } else {
             Tensor qp = project(x, 0);
             Tensor kp = project(k.reshape(b * tk, embedDim), 1);
             Tensor vp = project(v.reshape(b * tk, embedDim), 2);
-            out = Attention.attention(qp, kp, vp, b, numHeads, mask, options.dropout(), training);
+            out = F.multiHeadAttention(qp, kp, vp, b, numHeads, mask, options.dropout(), training);
         }
         out = child("out_proj").call(out).reshape(b, tq, embedDim); // (B, Tq, E)
         return options.batchFirst() ? out : out.transpose(0, 1);

@@ -2,7 +2,6 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.nn.functional.F;
-import dev.torchlet.ops.Losses;
 
 /** Negative log-likelihood of log-probabilities (N, C) at int64 class indices (N). */
 public final class NLLLoss extends Loss {
@@ -10,7 +9,7 @@ public final class NLLLoss extends Loss {
     private final long ignoreIndex;
 
     public NLLLoss() {
-        this(null, Losses.IGNORE_INDEX, Reduction.MEAN);
+        this(null, F.IGNORE_INDEX, Reduction.MEAN);
     }
 
     public NLLLoss(Tensor weight, long ignoreIndex, Reduction reduction) {

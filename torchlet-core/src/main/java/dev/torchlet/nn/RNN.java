@@ -1,6 +1,6 @@
 package dev.torchlet.nn;
 
-import dev.torchlet.ops.Recurrent;
+import dev.torchlet.nn.functional.F;
 
 /** Elman RNN, as torch.nn.RNN: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh (default) or relu. */
 public class RNN extends RecurrentLayer {
@@ -28,7 +28,7 @@ public class RNN extends RecurrentLayer {
     }
 
     @Override
-    protected int mode() {
-        return relu ? Recurrent.RNN_RELU : Recurrent.RNN_TANH;
+    protected F.RecurrentCell cell() {
+        return relu ? F.RecurrentCell.RNN_RELU : F.RecurrentCell.RNN_TANH;
     }
 }

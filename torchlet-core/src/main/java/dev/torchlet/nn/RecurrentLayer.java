@@ -4,7 +4,6 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
-import dev.torchlet.ops.Recurrent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +14,7 @@ import java.util.List;
  * time-first layout, and dropout between layers in training.
  *
  * <p>Per layer, the input projection of all time steps is one matmul; the recurrence over the
- * steps is one fused op ({@link Recurrent#sequence}) with a backward through time.
+ * steps is one fused op ({@link F#recurrent}) with a backward through time.
  */
 public abstract class RecurrentLayer extends Module {
     protected final int inputSize;
@@ -69,8 +68,8 @@ public abstract class RecurrentLayer extends Module {
         return options;
     }
 
-    /** The cell, as a {@link Recurrent} mode (LSTM, GRU, RNN_TANH, RNN_RELU). */
-    protected abstract int mode();
+    /** The cell: LSTM, GRU, RNN_TANH or RNN_RELU. */
+    protected abstract F.RecurrentCell cell();
 
     /** Whether the state has a cell part (LSTM). */
     protected abstract boolean hasCell();
@@ -109,7 +108,7 @@ public abstract class RecurrentLayer extends Module {
             // weight gradient is then one GEMM, not a per-batch stack summed afterwards); the op adds b_ih
             Tensor proj = layerIn.reshape(b * t, layerIn.size(2)).matmul(parameter("weight_ih_l" + k).t())
                     .view(b, t, -1);
-            Recurrent.Result r = Recurrent.sequence(op, mode(), proj, hInit, cInit, parameter("weight_hh_l" + k),
+            var r = F.recurrent(op, cell(), proj, hInit, cInit, parameter("weight_hh_l" + k),
                     parameter("bias_ih_l" + k), parameter("bias_hh_l" + k));
             Tensor layerOut = r.output(); // (B, T, H)
             hn.add(r.hn());

@@ -103,18 +103,6 @@ public final class Normalization {
     }
 
     /**
-     * {@code numBatchesTracked += 1} in place, as PyTorch's {@code num_batches_tracked.add_(1)}: batch norm's
-     * count of training batches, an int64 scalar. Not differentiable.
-     */
-    public static void countBatch(Tensor numBatchesTracked) {
-        if (numBatchesTracked.dtype() != DType.INT64 || numBatchesTracked.numel() != 1) {
-            throw new IllegalArgumentException("batch_norm: num_batches_tracked must be a one-element int64 tensor, "
-                    + "got " + numBatchesTracked.dtype() + " " + Shape.str(numBatchesTracked.shapeRef()));
-        }
-        numBatchesTracked.storage().longs()[numBatchesTracked.offset()]++;
-    }
-
-    /**
      * Layer norm over the trailing dims given by normalizedShape, like
      * {@code torch.nn.functional.layer_norm}: y = (x - mean) / sqrt(var + eps) * weight + bias with
      * biased var per row; weight and bias (normalizedShape) may be null.

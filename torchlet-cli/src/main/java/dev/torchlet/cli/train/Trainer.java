@@ -11,13 +11,14 @@ import dev.torchlet.io.Checkpoint;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.optim.Adam;
+import dev.torchlet.optim.AdamOptions;
 import dev.torchlet.optim.AdamW;
 import dev.torchlet.optim.CosineAnnealingLR;
 import dev.torchlet.optim.LRScheduler;
 import dev.torchlet.optim.OneCycleLR;
 import dev.torchlet.optim.Optimizer;
-import dev.torchlet.optim.ParamGroup;
 import dev.torchlet.optim.SGD;
+import dev.torchlet.optim.SGDOptions;
 import dev.torchlet.optim.StepLR;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -159,11 +160,12 @@ public final class Trainer {
     }
 
     private Optimizer optimizer(Module model) {
-        List<ParamGroup> groups = List.of(ParamGroup.of(model.parameters()));
+        List<Tensor> params = model.parameters();
         return switch (config.optimizer()) {
-            case "adam" -> new Adam(groups, config.lr(), 0.9, 0.999, 1e-8, 0, false);
-            case "adamw" -> new AdamW(groups, config.lr(), 0.9, 0.999, 1e-8, 0.01, false);
-            case "sgd" -> new SGD(groups, config.lr(), 0.9, 0, 5e-4, true);
+            case "adam" -> new Adam(params, AdamOptions.of(config.lr()));
+            case "adamw" -> new AdamW(params, AdamOptions.adamW(config.lr()));
+            case "sgd" -> new SGD(params, SGDOptions.of(config.lr()).withMomentum(0.9).withWeightDecay(5e-4)
+                    .withNesterov(true));
             default -> throw new IllegalStateException("unreachable: " + config.optimizer());
         };
     }

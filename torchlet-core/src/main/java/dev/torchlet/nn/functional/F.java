@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Reduction;
+import dev.torchlet.ops.Attention;
 import dev.torchlet.ops.Convolution;
 import dev.torchlet.ops.DropoutMask;
 import dev.torchlet.ops.Interpolation;
@@ -12,6 +13,7 @@ import dev.torchlet.ops.Losses;
 import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Normalization;
 import dev.torchlet.ops.Pooling;
+import dev.torchlet.ops.Recurrent;
 
 /**
  * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
@@ -399,6 +401,64 @@ public final class F {
     /** Negative log-likelihood of log-probabilities (N, C) at int64 targets (N). */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
         return Losses.nllLoss(logProbs, target, weight, ignoreIndex, reductionName(reduction));
+    }
+
+    /** The default ignoreIndex of cross entropy and NLL: -100, as in PyTorch. */
+    public static final long IGNORE_INDEX = Losses.IGNORE_INDEX;
+
+    // ---------------------------------------------------------------- recurrent and attention blocks
+
+    /** The cell of a recurrent layer (PyTorch's modes: LSTM, GRU, RNN_TANH, RNN_RELU). */
+    public enum RecurrentCell {
+        LSTM(Recurrent.LSTM), GRU(Recurrent.GRU), RNN_TANH(Recurrent.RNN_TANH), RNN_RELU(Recurrent.RNN_RELU);
+
+        private final int mode;
+
+        RecurrentCell(int mode) {
+            this.mode = mode;
+        }
+
+        /** Gates per step: 4 (LSTM), 3 (GRU), 1 (RNN). */
+        public int gates() {
+            return this == LSTM ? 4 : this == GRU ? 3 : 1;
+        }
+    }
+
+    /**
+     * One recurrent layer over a whole sequence (the fused op with a backward through time):
+     * h_t = cell(xp_t + b_ih + h_{t-1} W_hh^T + b_hh). Returns the output (B, T, H), h_n (B, H) and,
+     * for LSTM, c_n (B, H).
+     *
+     * @param layer name for error messages ("LSTM")
+     * @param xp    (B, T, G*H) input projection x W_ih^T of every step, without bias
+     * @param h0    (B, H); c0 (B, H) for LSTM, else null; whh (G*H, H); bih, bhh (G*H) or null
+     */
+    public static Recurrent.Result recurrent(String layer, RecurrentCell cell, Tensor xp, Tensor h0, Tensor c0,
+                                             Tensor whh, Tensor bih, Tensor bhh) {
+        return Recurrent.sequence(layer, cell.mode, xp, h0, c0, whh, bih, bhh);
+    }
+
+    /**
+     * Multi-head scaled dot-product self-attention on a packed projection, fused (no (B, heads, T, T)
+     * tensors in the graph): softmax(q k^T / sqrt(E / heads) + mask) v per head, heads merged back.
+     *
+     * @param qkv  (B*T, 3E): columns [0, E) are Q, [E, 2E) K, [2E, 3E) V
+     * @param mask additive float (1 or B, T, T) or null
+     * @param p    dropout on the attention weights when training
+     * @return (B*T, E)
+     */
+    public static Tensor multiHeadSelfAttention(Tensor qkv, int batch, int heads, Tensor mask, double p,
+                                                boolean training) {
+        return Attention.selfAttention(qkv, batch, heads, mask, p, training);
+    }
+
+    /**
+     * The same for separate projections: q (B*Tq, E), k and v (B*Tk, E); mask additive float
+     * (1 or B, Tq, Tk) or null. Returns (B*Tq, E).
+     */
+    public static Tensor multiHeadAttention(Tensor q, Tensor k, Tensor v, int batch, int heads, Tensor mask, double p,
+                                            boolean training) {
+        return Attention.attention(q, k, v, batch, heads, mask, p, training);
     }
 
     private static String reductionName(Reduction r) {
