@@ -2,6 +2,7 @@ package dev.torchlet;
 
 import dev.torchlet.autograd.Engine;
 import dev.torchlet.autograd.Node;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Arithmetic;
 import dev.torchlet.ops.Assign;
@@ -42,13 +43,17 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- construction (internal)
 
-    /** A view onto existing storage. Internal: used by ops and kernels' callers. */
-    public static Tensor wrap(Storage storage, int offset, int[] shape, int[] strides) {
+    static {
+        TensorInternals.install(new InternalAccess());
+    }
+
+    /** A view onto existing storage. Internal: others reach it through {@link TensorInternals#wrap}. */
+    static Tensor wrap(Storage storage, int offset, int[] shape, int[] strides) {
         return new Tensor(storage, offset, shape, strides);
     }
 
     /** A contiguous tensor over the whole storage. */
-    public static Tensor wrap(Storage storage, int... shape) {
+    static Tensor wrap(Storage storage, int... shape) {
         if (Shape.numel(shape) != storage.length()) {
             throw new IllegalArgumentException("tensor: " + storage.length() + " values do not fit shape "
                     + Shape.str(shape) + " (" + Shape.numel(shape) + " elements)");
@@ -85,7 +90,7 @@ public final class Tensor {
     }
 
     /** Internal: the flat storage (shared by views). */
-    public Storage storage() {
+    Storage storage() {
         return storage;
     }
 
@@ -100,12 +105,12 @@ public final class Tensor {
     }
 
     /** Internal: the shape array itself, not a copy. Callers must not modify it. */
-    public int[] shapeRef() {
+    int[] shapeRef() {
         return shape;
     }
 
     /** Internal: the strides array itself, not a copy. Callers must not modify it. */
-    public int[] stridesRef() {
+    int[] stridesRef() {
         return strides;
     }
 
@@ -231,7 +236,7 @@ public final class Tensor {
     }
 
     /** Internal: called by {@code Autograd.record}. */
-    public void attachGradFn(Node node) {
+    void attachGradFn(Node node) {
         this.gradFn = node;
         this.requiresGrad = true;
     }
@@ -768,5 +773,38 @@ public final class Tensor {
     @Override
     public String toString() {
         return TensorFormatter.format(this);
+    }
+
+    /** Tensor's package-private internals for Torchlet's other packages (see {@link TensorInternals}). */
+    private static final class InternalAccess implements TensorInternals.Access {
+        @Override
+        public Storage storage(Tensor t) {
+            return t.storage;
+        }
+
+        @Override
+        public int[] shapeRef(Tensor t) {
+            return t.shape;
+        }
+
+        @Override
+        public int[] stridesRef(Tensor t) {
+            return t.strides;
+        }
+
+        @Override
+        public Tensor wrap(Storage storage, int offset, int[] shape, int[] strides) {
+            return Tensor.wrap(storage, offset, shape, strides);
+        }
+
+        @Override
+        public Tensor wrap(Storage storage, int[] shape) {
+            return Tensor.wrap(storage, shape);
+        }
+
+        @Override
+        public void attachGradFn(Tensor t, Node node) {
+            t.attachGradFn(node);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.torchlet.autograd;
 
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /** Records ops into the graph: the only entry point ops use. */
 public final class Autograd {
@@ -31,7 +32,7 @@ public final class Autograd {
      */
     public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, BackwardFn backward) {
         if (needsGrad(inputs)) {
-            out.attachGradFn(new Node(name, inputs, saved, backward));
+            TensorInternals.attachGradFn(out, new Node(name, inputs, saved, backward));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.torchlet.autograd;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ReduceKernels;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class Engine {
             // storages a leaf may not take over without a copy: the caller's root gradient, and any
             // storage already handed to a leaf in this pass (e.g. AddBackward's {g, g})
             Set<Object> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
-            handedOut.add(gradRoot.storage());
+            handedOut.add(TensorInternals.storage(gradRoot));
             List<Node> order = topologicalOrder(root.gradFn());
             Map<Node, Tensor> pending = new IdentityHashMap<>();
             pending.put(root.gradFn(), gradRoot);
@@ -88,7 +89,7 @@ public final class Engine {
      * is not of that form (then the general path runs).
      */
     private static Tensor sumLeadingDims(Tensor g, int[] shape) {
-        int[] gs = g.shapeRef();
+        int[] gs = TensorInternals.shapeRef(g);
         int skip = 0; // the target's leading 1s are summed too
         while (skip < shape.length && shape[skip] == 1) {
             skip++;
@@ -111,9 +112,9 @@ public final class Engine {
             return out;
         }
         if (g.dtype() == dev.torchlet.DType.FLOAT32) {
-            ReduceKernels.columnSum(g.storage().floats(), g.offset(), rows, cols, out.storage().floats(), 0);
+            ReduceKernels.columnSum(TensorInternals.storage(g).floats(), g.offset(), rows, cols, TensorInternals.storage(out).floats(), 0);
         } else {
-            ReduceKernels.columnSum(g.storage().doubles(), g.offset(), rows, cols, out.storage().doubles(), 0);
+            ReduceKernels.columnSum(TensorInternals.storage(g).doubles(), g.offset(), rows, cols, TensorInternals.storage(out).doubles(), 0);
         }
         return out;
     }
@@ -128,7 +129,7 @@ public final class Engine {
         Tensor gc = g.dtype() == leaf.dtype() ? g : g.to(leaf.dtype());
         if (current != null) {
             leaf.setGrad(current.add(gc));
-        } else if (handedOut != null && gc.isDense() && handedOut.add(gc.storage())) {
+        } else if (handedOut != null && gc.isDense() && handedOut.add(TensorInternals.storage(gc))) {
             leaf.setGrad(gc);
         } else {
             leaf.setGrad(gc.contiguousCopy());

@@ -2,6 +2,7 @@ package dev.torchlet.io;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.Module;
 import dev.torchlet.optim.LRScheduler;
 import dev.torchlet.optim.Optimizer;
@@ -167,9 +168,9 @@ public final class Checkpoint {
             Tensor mine = e.getValue();
             if (v == null) {
                 problems.add("missing key '" + e.getKey() + "'");
-            } else if (!Arrays.equals(v.shapeRef(), mine.shapeRef()) || v.dtype() != mine.dtype()) {
-                problems.add("'" + e.getKey() + "': checkpoint " + v.dtype() + " " + Shape.str(v.shapeRef())
-                        + " vs model " + mine.dtype() + " " + Shape.str(mine.shapeRef()));
+            } else if (!Arrays.equals(TensorInternals.shapeRef(v), TensorInternals.shapeRef(mine)) || v.dtype() != mine.dtype()) {
+                problems.add("'" + e.getKey() + "': checkpoint " + v.dtype() + " " + Shape.str(TensorInternals.shapeRef(v))
+                        + " vs model " + mine.dtype() + " " + Shape.str(TensorInternals.shapeRef(mine)));
             }
         }
         for (String k : state.keySet()) {

@@ -2,6 +2,7 @@ package dev.torchlet.io;
 
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.io.TorchUnpickler.PendingTensor;
 import dev.torchlet.io.TorchUnpickler.StorageRef;
 import java.io.IOException;
@@ -274,7 +275,7 @@ public final class PyTorchCheckpoint {
                         + (e.getValue() instanceof Map<?, ?> ? " (for a dict of state dicts, save each one)" : ""));
             }
             Storage s = storages.get(t.storage().root());
-            out.put(key, Tensor.wrap(s, (int) (t.storage().offset() + t.offset()), t.size(), t.stride()));
+            out.put(key, TensorInternals.wrap(s, (int) (t.storage().offset() + t.offset()), t.size(), t.stride()));
         }
         return Collections.unmodifiableMap(out);
     }

@@ -10,6 +10,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -258,7 +259,7 @@ public final class SafeTensors {
             type.decode(window, s, at, c);
             pos += (long) c * type.width;
         }
-        return Tensor.wrap(s, info.shape());
+        return TensorInternals.wrap(s, info.shape());
     }
 
     private static ByteBuffer readFully(FileChannel ch, long position, int len) throws IOException {
@@ -330,7 +331,7 @@ public final class SafeTensors {
             ObjectNode info = header.putObject(name);
             info.put("dtype", type.name());
             var shape = info.putArray("shape");
-            for (int s : t.shapeRef()) {
+            for (int s : TensorInternals.shapeRef(t)) {
                 shape.add(s);
             }
             long bytes = (long) t.numel() * type.width;
@@ -358,7 +359,7 @@ public final class SafeTensors {
                 for (int at = 0; at < n; at += perChunk) {
                     int c = Math.min(perChunk, n - at);
                     buf.clear();
-                    type.encode(t.storage(), t.offset() + at, c, at, buf, what);
+                    type.encode(TensorInternals.storage(t), t.offset() + at, c, at, buf, what);
                     writeFully(ch, buf.flip());
                 }
             }

@@ -4,6 +4,7 @@ import dev.torchlet.Generator;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 
 /**
  * In-place initializers, like {@code torch.nn.init}. Each fills a contiguous tensor (a parameter)
@@ -22,7 +23,7 @@ public final class Init {
     private static void checkWritable(String op, Tensor t) {
         if (!t.isContiguous() || !t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expects a contiguous floating-point tensor, got "
-                    + t.dtype() + " " + Shape.str(t.shapeRef()) + (t.isContiguous() ? "" : " (non-contiguous)"));
+                    + t.dtype() + " " + Shape.str(TensorInternals.shapeRef(t)) + (t.isContiguous() ? "" : " (non-contiguous)"));
         }
     }
 
@@ -108,7 +109,7 @@ public final class Init {
     public static int[] fans(Tensor t) {
         if (t.dim() < 2) {
             throw new IllegalArgumentException("init: fan in and fan out cannot be computed for a tensor with fewer "
-                    + "than 2 dims, got shape " + Shape.str(t.shapeRef()));
+                    + "than 2 dims, got shape " + Shape.str(TensorInternals.shapeRef(t)));
         }
         int receptive = 1;
         for (int i = 2; i < t.dim(); i++) {
@@ -152,7 +153,7 @@ public final class Init {
     public static Tensor orthogonal(Tensor t, double gain) {
         if (t.dim() < 2) {
             throw new IllegalArgumentException("orthogonal: only tensors with 2 or more dims are supported, got "
-                    + Shape.str(t.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(t)));
         }
         checkWritable("orthogonal", t);
         int rows = t.size(0);

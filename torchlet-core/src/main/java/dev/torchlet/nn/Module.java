@@ -2,6 +2,7 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -340,9 +341,9 @@ public abstract class Module {
             Tensor v = state.get(e.getKey());
             if (v == null) {
                 missing.add(e.getKey());
-            } else if (!java.util.Arrays.equals(v.shapeRef(), e.getValue().shapeRef())) {
-                mismatched.add(e.getKey() + ": checkpoint " + Shape.str(v.shapeRef()) + " vs model "
-                        + Shape.str(e.getValue().shapeRef()));
+            } else if (!java.util.Arrays.equals(TensorInternals.shapeRef(v), TensorInternals.shapeRef(e.getValue()))) {
+                mismatched.add(e.getKey() + ": checkpoint " + Shape.str(TensorInternals.shapeRef(v)) + " vs model "
+                        + Shape.str(TensorInternals.shapeRef(e.getValue())));
             }
         }
         for (String k : state.keySet()) {

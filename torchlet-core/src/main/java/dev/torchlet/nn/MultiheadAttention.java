@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.functional.F;
 
 /**
@@ -93,10 +94,10 @@ public class MultiheadAttention extends Module {
         Tensor k = batchFirst ? key : key.transpose(0, 1);
         Tensor v = batchFirst ? value : value.transpose(0, 1);
         if (q.dim() != 3 || q.size(2) != embedDim || k.dim() != 3 || k.size(2) != embedDim || v.dim() != 3
-                || !java.util.Arrays.equals(k.shapeRef(), v.shapeRef()) || k.size(0) != q.size(0)) {
+                || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v)) || k.size(0) != q.size(0)) {
             throw new IllegalArgumentException("MultiheadAttention: expected query/key/value of shape (B, T, "
-                    + embedDim + ") (batchFirst=" + batchFirst + "), got " + Shape.str(query.shapeRef()) + ", "
-                    + Shape.str(key.shapeRef()) + ", " + Shape.str(value.shapeRef()));
+                    + embedDim + ") (batchFirst=" + batchFirst + "), got " + Shape.str(TensorInternals.shapeRef(query)) + ", "
+                    + Shape.str(TensorInternals.shapeRef(key)) + ", " + Shape.str(TensorInternals.shapeRef(value)));
         }
         int b = q.size(0);
         int tq = q.size(1);
@@ -110,7 +111,7 @@ public class MultiheadAttention extends Module {
         if (keyPaddingMask != null && (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.dim() != 2
                 || keyPaddingMask.size(0) != b || keyPaddingMask.size(1) != tk)) {
             throw new IllegalArgumentException("MultiheadAttention: keyPaddingMask must be bool (" + b + ", " + tk
-                    + "), got " + keyPaddingMask.dtype() + " " + Shape.str(keyPaddingMask.shapeRef()));
+                    + "), got " + keyPaddingMask.dtype() + " " + Shape.str(TensorInternals.shapeRef(keyPaddingMask)));
         }
         if (!needWeights && (attnMask == null || !attnMask.requiresGrad())) {
             return new Output(fused(query, key, value, q, k, v, attnMask, keyPaddingMask, b, tq, tk, w, bias), null);
@@ -184,7 +185,7 @@ public class MultiheadAttention extends Module {
     private static void checkMask(Tensor mask, int tq, int tk) {
         if (mask.dim() != 2 || mask.size(0) != tq || mask.size(1) != tk) {
             throw new IllegalArgumentException("MultiheadAttention: attnMask must be (" + tq + ", " + tk + "), got "
-                    + Shape.str(mask.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(mask)));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.torchlet.nn;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.functional.F;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +92,7 @@ public abstract class RecurrentLayer extends Module {
         Tensor x = unbatched ? input.unsqueeze(batchFirst ? 0 : 1) : input;
         if (x.dim() != 3 || x.size(2) != inputSize) {
             throw new IllegalArgumentException(op + ": expected input of shape " + (batchFirst ? "(B, T, " : "(T, B, ")
-                    + inputSize + "), got " + Shape.str(input.shapeRef()));
+                    + inputSize + "), got " + Shape.str(TensorInternals.shapeRef(input)));
         }
         if (!batchFirst) {
             x = x.transpose(0, 1); // (B, T, in)
@@ -143,7 +144,7 @@ public abstract class RecurrentLayer extends Module {
         Tensor g = given.dim() == 2 ? given.unsqueeze(1) : given;
         if (g.dim() != 3 || g.size(0) != numLayers || g.size(1) != batch || g.size(2) != hiddenSize) {
             throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + numLayers + ", " + batch + ", "
-                    + hiddenSize + "), got " + Shape.str(given.shapeRef()));
+                    + hiddenSize + "), got " + Shape.str(TensorInternals.shapeRef(given)));
         }
         return g.select(0, layer);
     }

@@ -2,6 +2,7 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /** Expands one dim into a shape: (N, 12) with dim 1, sizes (3, 4) gives (N, 3, 4). */
 public class Unflatten extends Module {
@@ -16,7 +17,7 @@ public class Unflatten extends Module {
     @Override
     public Tensor forward(Tensor x) {
         int d = Shape.dim("unflatten", dim, x.dim());
-        int[] in = x.shapeRef();
+        int[] in = TensorInternals.shapeRef(x);
         int[] out = new int[in.length - 1 + sizes.length];
         System.arraycopy(in, 0, out, 0, d);
         System.arraycopy(sizes, 0, out, d, sizes.length);

@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.SoftmaxKernels;
 import dev.torchlet.kernels.SoftmaxReference;
 import dev.torchlet.kernels.UnaryKernels;
@@ -25,17 +26,17 @@ public final class Activations {
         Tensor out;
         if (t.dtype() == DType.INT64) { // integers stay integers, as in PyTorch (and need no gradient)
             Tensor in = t.contiguous();
-            out = Tensor.empty(DType.INT64, t.shapeRef());
-            long[] o = out.storage().longs();
+            out = Tensor.empty(DType.INT64, TensorInternals.shapeRef(t));
+            long[] o = TensorInternals.storage(out).longs();
             for (int i = 0; i < o.length; i++) {
-                o[i] = Math.max(in.storage().getLong(in.offset() + i), 0L);
+                o[i] = Math.max(TensorInternals.storage(in).getLong(in.offset() + i), 0L);
             }
             return out;
         }
         if (t.dtype() == DType.FLOAT32) {
             Tensor in = t.contiguous();
-            out = Tensor.empty(DType.FLOAT32, t.shapeRef());
-            UnaryKernels.relu(in.storage().floats(), in.offset(), out.storage().floats(), 0, out.numel());
+            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+            UnaryKernels.relu(TensorInternals.storage(in).floats(), in.offset(), TensorInternals.storage(out).floats(), 0, out.numel());
         } else {
             out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
         }
@@ -46,12 +47,12 @@ public final class Activations {
     /** PyTorch's threshold_backward(g, y, 0): 0 where y &lt;= 0, else g (y the relu output). */
     private static Tensor reluBackward(Tensor g, Tensor y) {
         if (g.dtype() == DType.FLOAT32 && y.dtype() == DType.FLOAT32
-                && java.util.Arrays.equals(g.shapeRef(), y.shapeRef())) {
+                && java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(y))) {
             Tensor gc = g.contiguous();
             Tensor yc = y.contiguous();
-            Tensor out = Tensor.empty(DType.FLOAT32, y.shapeRef());
-            UnaryKernels.reluBackward(gc.storage().floats(), gc.offset(), yc.storage().floats(), yc.offset(),
-                    out.storage().floats(), 0, out.numel());
+            Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(y));
+            UnaryKernels.reluBackward(TensorInternals.storage(gc).floats(), gc.offset(), TensorInternals.storage(yc).floats(), yc.offset(),
+                    TensorInternals.storage(out).floats(), 0, out.numel());
             return out;
         }
         return Torch.where(y.le(0f), Torch.zerosLike(g), g);
@@ -177,7 +178,7 @@ public final class Activations {
     private static Tensor softmax(String op, String node, Tensor t, int dim, boolean log) {
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
-                    + " with shape " + Shape.str(t.shapeRef()) + " (convert with .to(DType.FLOAT32) first)");
+                    + " with shape " + Shape.str(TensorInternals.shapeRef(t)) + " (convert with .to(DType.FLOAT32) first)");
         }
         int d = Shape.dim(op, dim, t.dim());
         int[] shape = t.shape();
@@ -186,9 +187,9 @@ public final class Activations {
         Tensor out = Tensor.empty(t.dtype(), shape);
         if (out.numel() > 0) {
             if (t.dtype() == DType.FLOAT32) {
-                SoftmaxKernels.forward(x.storage().floats(), x.offset(), out.storage().floats(), b[0], b[1], b[2], log);
+                SoftmaxKernels.forward(TensorInternals.storage(x).floats(), x.offset(), TensorInternals.storage(out).floats(), b[0], b[1], b[2], log);
             } else {
-                SoftmaxReference.forward(x.storage().doubles(), x.offset(), out.storage().doubles(), b[0], b[1], b[2],
+                SoftmaxReference.forward(TensorInternals.storage(x).doubles(), x.offset(), TensorInternals.storage(out).doubles(), b[0], b[1], b[2],
                         log);
             }
         }
@@ -198,11 +199,11 @@ public final class Activations {
             Tensor gx = Tensor.empty(y.dtype(), shape);
             if (gx.numel() > 0) {
                 if (y.dtype() == DType.FLOAT32) {
-                    SoftmaxKernels.backward(y.storage().floats(), gc.storage().floats(), gc.offset(),
-                            gx.storage().floats(), b[0], b[1], b[2], log);
+                    SoftmaxKernels.backward(TensorInternals.storage(y).floats(), TensorInternals.storage(gc).floats(), gc.offset(),
+                            TensorInternals.storage(gx).floats(), b[0], b[1], b[2], log);
                 } else {
-                    SoftmaxReference.backward(y.storage().doubles(), gc.storage().doubles(), gc.offset(),
-                            gx.storage().doubles(), b[0], b[1], b[2], log);
+                    SoftmaxReference.backward(TensorInternals.storage(y).doubles(), TensorInternals.storage(gc).doubles(), gc.offset(),
+                            TensorInternals.storage(gx).doubles(), b[0], b[1], b[2], log);
                 }
             }
             return new Tensor[] {gx};

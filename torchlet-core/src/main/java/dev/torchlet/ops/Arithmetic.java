@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.BinaryOp;
 import dev.torchlet.kernels.BinaryKernels;
 
@@ -24,12 +25,12 @@ public final class Arithmetic {
         } else if (dtype == DType.BOOL) {
             dtype = DType.INT64; // bool arithmetic counts in integers
         }
-        int[] shape = Shape.broadcast(name, a.shapeRef(), b.shapeRef());
+        int[] shape = Shape.broadcast(name, TensorInternals.shapeRef(a), TensorInternals.shapeRef(b));
         Tensor x = a.dtype() == dtype ? a : Conversion.rawCopy(a, dtype);
         Tensor y = b.dtype() == dtype ? b : Conversion.rawCopy(b, dtype);
         Tensor out = Tensor.empty(dtype, shape);
-        BinaryKernels.broadcast(op, shape, x.storage(), x.offset(), Ops.broadcastStrides(x, shape),
-                y.storage(), y.offset(), Ops.broadcastStrides(y, shape), out.storage());
+        BinaryKernels.broadcast(op, shape, TensorInternals.storage(x), x.offset(), Ops.broadcastStrides(x, shape),
+                TensorInternals.storage(y), y.offset(), Ops.broadcastStrides(y, shape), TensorInternals.storage(out));
         return out;
     }
 
@@ -50,8 +51,8 @@ public final class Arithmetic {
 
     public static Tensor sub(Tensor a, Tensor b) {
         if (a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("sub: subtracting two bool tensors (shapes " + Shape.str(a.shapeRef())
-                    + " and " + Shape.str(b.shapeRef()) + ") is not supported; use logical ops or convert first");
+            throw new IllegalArgumentException("sub: subtracting two bool tensors (shapes " + Shape.str(TensorInternals.shapeRef(a))
+                    + " and " + Shape.str(TensorInternals.shapeRef(b)) + ") is not supported; use logical ops or convert first");
         }
         Tensor out = compute("sub", BinaryOp.SUB, a, b);
         return Autograd.record("SubBackward0", out, new Tensor[] {a, b}, new Tensor[0],
@@ -61,7 +62,7 @@ public final class Arithmetic {
     /** -a, keeping the dtype (int64 stays int64); bool is rejected like in PyTorch. */
     public static Tensor neg(Tensor a) {
         if (a.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("neg: negating a bool tensor (shape " + Shape.str(a.shapeRef())
+            throw new IllegalArgumentException("neg: negating a bool tensor (shape " + Shape.str(TensorInternals.shapeRef(a))
                     + ") is not supported; use logical not or convert first");
         }
         Tensor out = compute("neg", BinaryOp.MUL, a, Ops.scalar(-1, a.dtype()));

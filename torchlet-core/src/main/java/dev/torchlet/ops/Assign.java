@@ -2,6 +2,7 @@ package dev.torchlet.ops;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.CopyKernels;
 
 /**
@@ -13,21 +14,21 @@ public final class Assign {
 
     /** dst[...] = src[...] elementwise, src broadcast to dst's shape and converted to dst's dtype. */
     public static void copyInto(Tensor dst, Tensor src) {
-        int[] shape = dst.shapeRef();
-        if (!Shape.broadcastableTo(src.shapeRef(), shape)) {
-            throw new IllegalArgumentException("copy: source shape " + Shape.str(src.shapeRef())
+        int[] shape = TensorInternals.shapeRef(dst);
+        if (!Shape.broadcastableTo(TensorInternals.shapeRef(src), shape)) {
+            throw new IllegalArgumentException("copy: source shape " + Shape.str(TensorInternals.shapeRef(src))
                     + " cannot be broadcast to destination shape " + Shape.str(shape));
         }
-        if (src.dtype() == dst.dtype() && src.isContiguous() && src.storage() != dst.storage()
-                && java.util.Arrays.equals(src.shapeRef(), shape)) {
+        if (src.dtype() == dst.dtype() && src.isContiguous() && TensorInternals.storage(src) != TensorInternals.storage(dst)
+                && java.util.Arrays.equals(TensorInternals.shapeRef(src), shape)) {
             // the common case (e.g. a slice's gradient embedded into zeros): no intermediate copy
-            CopyKernels.scatter(src.storage(), src.offset(), dst.storage(), dst.offset(), shape, dst.stridesRef());
+            CopyKernels.scatter(TensorInternals.storage(src), src.offset(), TensorInternals.storage(dst), dst.offset(), shape, TensorInternals.stridesRef(dst));
             return;
         }
         int[] srcStrides = Ops.broadcastStrides(src, shape);
         // gather src into a contiguous buffer of dst's dtype (it may overlap dst), then scatter into dst's strides
-        Tensor srcView = Tensor.wrap(src.storage(), src.offset(), shape, srcStrides);
+        Tensor srcView = TensorInternals.wrap(TensorInternals.storage(src), src.offset(), shape, srcStrides);
         Tensor contiguous = Conversion.rawCopy(srcView, dst.dtype());
-        CopyKernels.scatter(contiguous.storage(), 0, dst.storage(), dst.offset(), shape, dst.stridesRef());
+        CopyKernels.scatter(TensorInternals.storage(contiguous), 0, TensorInternals.storage(dst), dst.offset(), shape, TensorInternals.stridesRef(dst));
     }
 }

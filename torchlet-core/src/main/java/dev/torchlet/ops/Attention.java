@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.AttentionKernels;
 import dev.torchlet.kernels.AttentionReference;
 
@@ -29,7 +30,7 @@ public final class Attention {
     public static Tensor selfAttention(Tensor qkv, int b, int heads, Tensor mask, double p, boolean training) {
         if (qkv.dim() != 2 || qkv.size(1) % 3 != 0 || b <= 0 || qkv.size(0) % b != 0) {
             throw new IllegalArgumentException("self_attention: expected qkv of shape (B*T, 3E) with B = " + b
-                    + ", got " + Shape.str(qkv.shapeRef()));
+                    + ", got " + Shape.str(TensorInternals.shapeRef(qkv)));
         }
         int e = qkv.size(1) / 3;
         int t = qkv.size(0) / b;
@@ -43,11 +44,11 @@ public final class Attention {
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p,
                                    boolean training) {
-        if (q.dim() != 2 || k.dim() != 2 || !java.util.Arrays.equals(k.shapeRef(), v.shapeRef())
+        if (q.dim() != 2 || k.dim() != 2 || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
                 || q.size(1) != k.size(1) || b <= 0 || q.size(0) % b != 0 || k.size(0) % b != 0) {
             throw new IllegalArgumentException("attention: expected q (B*Tq, E), k and v (B*Tk, E) with B = " + b
-                    + ", got " + Shape.str(q.shapeRef()) + ", " + Shape.str(k.shapeRef()) + ", "
-                    + Shape.str(v.shapeRef()));
+                    + ", got " + Shape.str(TensorInternals.shapeRef(q)) + ", " + Shape.str(TensorInternals.shapeRef(k)) + ", "
+                    + Shape.str(TensorInternals.shapeRef(v)));
         }
         if (q == k || k == v || q == v) {
             throw new IllegalArgumentException("attention: q, k, v must be distinct tensors (use selfAttention for "
@@ -82,7 +83,7 @@ public final class Attention {
             if (mask.dim() != 3 || (mask.size(0) != 1 && mask.size(0) != b) || mask.size(1) != tq
                     || mask.size(2) != tk) {
                 throw new IllegalArgumentException(op + ": expected an additive mask of shape (1 or " + b + ", " + tq
-                        + ", " + tk + "), got " + Shape.str(mask.shapeRef()));
+                        + ", " + tk + "), got " + Shape.str(TensorInternals.shapeRef(mask)));
             }
             m = Ops.contiguousAs(mask.detach(), dt);
         }
@@ -102,14 +103,14 @@ public final class Attention {
         int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
         if (dt == DType.FLOAT32) {
             AttentionKernels.forward(b, heads, tq, tk, hd, (float) scale, f(data[which[0]], cols[0]),
-                    f(data[which[1]], cols[1]), f(data[which[2]], cols[2]), m == null ? null : m.storage().floats(),
-                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : rand.storage().floats(), (float) p,
-                    probs.storage().floats(), dropped.storage().floats(), f(out, 0));
+                    f(data[which[1]], cols[1]), f(data[which[2]], cols[2]), m == null ? null : TensorInternals.storage(m).floats(),
+                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : TensorInternals.storage(rand).floats(), (float) p,
+                    TensorInternals.storage(probs).floats(), TensorInternals.storage(dropped).floats(), f(out, 0));
         } else {
             AttentionReference.forward(b, heads, tq, tk, hd, scale, d(data[which[0]], cols[0]),
-                    d(data[which[1]], cols[1]), d(data[which[2]], cols[2]), m == null ? null : m.storage().doubles(),
+                    d(data[which[1]], cols[1]), d(data[which[2]], cols[2]), m == null ? null : TensorInternals.storage(m).doubles(),
                     m == null ? 0 : m.offset(), maskStride, rand == null ? null : rand.to(DType.FLOAT64).toDoubleArray(),
-                    p, probs.storage().doubles(), dropped.storage().doubles(), d(out, 0));
+                    p, TensorInternals.storage(probs).doubles(), TensorInternals.storage(dropped).doubles(), d(out, 0));
         }
         Tensor[] saved = new Tensor[data.length + 2];
         System.arraycopy(data, 0, saved, 0, data.length);
@@ -126,13 +127,13 @@ public final class Attention {
                     Tensor sd = s[ins.length + 1];
                     if (dt == DType.FLOAT32) {
                         AttentionKernels.backward(b, heads, tq, tk, hd, (float) scale, f(s[which[0]], cols[0]),
-                                f(s[which[1]], cols[1]), f(s[which[2]], cols[2]), sp.storage().floats(),
-                                sd.storage().floats(), f(gc, 0), f(grads[which[0]], cols[0]),
+                                f(s[which[1]], cols[1]), f(s[which[2]], cols[2]), TensorInternals.storage(sp).floats(),
+                                TensorInternals.storage(sd).floats(), f(gc, 0), f(grads[which[0]], cols[0]),
                                 f(grads[which[1]], cols[1]), f(grads[which[2]], cols[2]));
                     } else {
                         AttentionReference.backward(b, heads, tq, tk, hd, scale, d(s[which[0]], cols[0]),
-                                d(s[which[1]], cols[1]), d(s[which[2]], cols[2]), sp.storage().doubles(),
-                                sd.storage().doubles(), d(gc, 0), d(grads[which[0]], cols[0]),
+                                d(s[which[1]], cols[1]), d(s[which[2]], cols[2]), TensorInternals.storage(sp).doubles(),
+                                TensorInternals.storage(sd).doubles(), d(gc, 0), d(grads[which[0]], cols[0]),
                                 d(grads[which[1]], cols[1]), d(grads[which[2]], cols[2]));
                     }
                     return grads;
@@ -141,19 +142,19 @@ public final class Attention {
 
     /** t itself when its rows are unit-stride with a leading dim covering them, else a contiguous copy. */
     private static Tensor rowMajor(Tensor t) {
-        int[] st = t.stridesRef();
+        int[] st = TensorInternals.stridesRef(t);
         return (st[1] == 1 || t.size(1) == 1) && (t.size(0) == 1 || st[0] >= t.size(1)) ? t : t.contiguousCopy();
     }
 
     private static int ld(Tensor t) {
-        return t.size(0) == 1 ? t.size(1) : t.stridesRef()[0];
+        return t.size(0) == 1 ? t.size(1) : TensorInternals.stridesRef(t)[0];
     }
 
     private static AttentionKernels.Operand f(Tensor t, int col) {
-        return new AttentionKernels.Operand(t.storage().floats(), t.offset() + col, ld(t));
+        return new AttentionKernels.Operand(TensorInternals.storage(t).floats(), t.offset() + col, ld(t));
     }
 
     private static AttentionReference.Operand d(Tensor t, int col) {
-        return new AttentionReference.Operand(t.storage().doubles(), t.offset() + col, ld(t));
+        return new AttentionReference.Operand(TensorInternals.storage(t).doubles(), t.offset() + col, ld(t));
     }
 }

@@ -3,6 +3,7 @@ package dev.torchlet.ops;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.CopyKernels;
 
 /** Copies and dtype conversions. Both are differentiable between floating-point types. */
@@ -32,8 +33,8 @@ public final class Conversion {
 
     /** A new contiguous copy in the given dtype, recording no graph. */
     public static Tensor rawCopy(Tensor t, DType dtype) {
-        Tensor out = Tensor.empty(dtype, t.shapeRef());
-        CopyKernels.copy(t.storage(), t.offset(), t.shapeRef(), t.stridesRef(), out.storage(), 0);
+        Tensor out = Tensor.empty(dtype, TensorInternals.shapeRef(t));
+        CopyKernels.copy(TensorInternals.storage(t), t.offset(), TensorInternals.shapeRef(t), TensorInternals.stridesRef(t), TensorInternals.storage(out), 0);
         return out;
     }
 }

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvGeometry;
 import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.ConvReference;
@@ -42,10 +43,10 @@ public final class Convolution {
         }
         if (x.dim() != 4 || w.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected input (N, C, H, W) or (C, H, W) and weight "
-                    + "(Cout, Cin/groups, kH, kW), got input " + Shape.str(x.shapeRef()) + " and weight "
-                    + Shape.str(w.shapeRef()));
+                    + "(Cout, Cin/groups, kH, kW), got input " + Shape.str(TensorInternals.shapeRef(x)) + " and weight "
+                    + Shape.str(TensorInternals.shapeRef(w)));
         }
-        ConvGeometry g = geometry(op, x.shapeRef(), w.shapeRef(), bias, o);
+        ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
         return convolve(g, x, w, bias);
     }
 
@@ -58,11 +59,11 @@ public final class Convolution {
         }
         if (x.dim() != 3 || w.dim() != 3) {
             throw new IllegalArgumentException(op + ": expected input (N, C, L) or (C, L) and weight "
-                    + "(Cout, Cin/groups, k), got input " + Shape.str(x.shapeRef()) + " and weight "
-                    + Shape.str(w.shapeRef()));
+                    + "(Cout, Cin/groups, k), got input " + Shape.str(TensorInternals.shapeRef(x)) + " and weight "
+                    + Shape.str(TensorInternals.shapeRef(w)));
         }
         ConvOptions o = ConvOptions.of(new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation}, groups);
-        ConvGeometry g = geometry(op, x.shapeRef(), w.shapeRef(), bias, o); // messages name the 1-D shapes
+        ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o); // messages name the 1-D shapes
         return convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias).squeeze(2);
     }
 
@@ -83,11 +84,11 @@ public final class Convolution {
         }
         if (x.dim() != 4 || w.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected input (N, C, H, W) or (C, H, W) and weight "
-                    + "(Cin, Cout/groups, kH, kW), got input " + Shape.str(x.shapeRef()) + " and weight "
-                    + Shape.str(w.shapeRef()));
+                    + "(Cin, Cout/groups, kH, kW), got input " + Shape.str(TensorInternals.shapeRef(x)) + " and weight "
+                    + Shape.str(TensorInternals.shapeRef(w)));
         }
-        int[] xs = x.shapeRef();
-        int[] ws = w.shapeRef();
+        int[] xs = TensorInternals.shapeRef(x);
+        int[] ws = TensorInternals.shapeRef(w);
         int groups = o.groups();
         if (ws[0] % groups != 0) {
             throw new IllegalArgumentException(op + ": weight " + Shape.str(ws) + " has " + ws[0]
@@ -174,41 +175,41 @@ public final class Convolution {
     /** out = conv(x, w) + b for contiguous offset-0 tensors of one dtype; out is fresh. */
     private static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor out) {
         if (x.dtype() == DType.FLOAT64) {
-            ConvReference.forward(g, x.storage().doubles(), w.storage().doubles(),
-                    b == null ? null : b.storage().doubles(), out.storage().doubles());
+            ConvReference.forward(g, TensorInternals.storage(x).doubles(), TensorInternals.storage(w).doubles(),
+                    b == null ? null : TensorInternals.storage(b).doubles(), TensorInternals.storage(out).doubles());
             return;
         }
-        ConvKernels.forward(g, x.storage().floats(), 0, w.storage().floats(), b == null ? null : b.storage().floats(),
-                out.storage().floats());
+        ConvKernels.forward(g, TensorInternals.storage(x).floats(), 0, TensorInternals.storage(w).floats(), b == null ? null : TensorInternals.storage(b).floats(),
+                TensorInternals.storage(out).floats());
     }
 
     /** gradIn = input gradient of the conv g for gradOut (all contiguous, offset 0). */
     private static void inputGrad(ConvGeometry g, Tensor gradOut, Tensor w, Tensor gradIn) {
         if (gradOut.dtype() == DType.FLOAT64) {
-            ConvReference.backwardInput(g, gradOut.storage().doubles(), w.storage().doubles(),
-                    gradIn.storage().doubles());
+            ConvReference.backwardInput(g, TensorInternals.storage(gradOut).doubles(), TensorInternals.storage(w).doubles(),
+                    TensorInternals.storage(gradIn).doubles());
             return;
         }
-        ConvKernels.backwardInput(g, gradOut.storage().floats(), w.storage().floats(), gradIn.storage().floats());
+        ConvKernels.backwardInput(g, TensorInternals.storage(gradOut).floats(), TensorInternals.storage(w).floats(), TensorInternals.storage(gradIn).floats());
     }
 
     /** gradW = weight gradient of the conv g (all contiguous, offset 0). */
     private static void weightGrad(ConvGeometry g, Tensor gradOut, Tensor x, Tensor gradW) {
         if (gradOut.dtype() == DType.FLOAT64) {
-            ConvReference.backwardWeight(g, gradOut.storage().doubles(), x.storage().doubles(),
-                    gradW.storage().doubles());
+            ConvReference.backwardWeight(g, TensorInternals.storage(gradOut).doubles(), TensorInternals.storage(x).doubles(),
+                    TensorInternals.storage(gradW).doubles());
             return;
         }
-        ConvKernels.backwardWeight(g, gradOut.storage().floats(), x.storage().floats(), 0, gradW.storage().floats());
+        ConvKernels.backwardWeight(g, TensorInternals.storage(gradOut).floats(), TensorInternals.storage(x).floats(), 0, TensorInternals.storage(gradW).floats());
     }
 
     /** (c) sums of t (n, c, p) over n and p. */
     private static Tensor channelSum(Tensor t, int n, int c, int p) {
         Tensor out = Tensor.empty(t.dtype(), c);
         if (t.dtype() == DType.FLOAT64) {
-            ConvReference.channelSum(t.storage().doubles(), n, c, p, out.storage().doubles());
+            ConvReference.channelSum(TensorInternals.storage(t).doubles(), n, c, p, TensorInternals.storage(out).doubles());
         } else {
-            ConvKernels.channelSum(t.storage().floats(), n, c, p, out.storage().floats());
+            ConvKernels.channelSum(TensorInternals.storage(t).floats(), n, c, p, TensorInternals.storage(out).floats());
         }
         return out;
     }
@@ -219,14 +220,14 @@ public final class Convolution {
             for (int ch = 0; ch < c; ch++) {
                 int base = (b * c + ch) * p;
                 if (out.dtype() == DType.FLOAT64) {
-                    double[] o = out.storage().doubles();
-                    double v = bias.storage().doubles()[ch];
+                    double[] o = TensorInternals.storage(out).doubles();
+                    double v = TensorInternals.storage(bias).doubles()[ch];
                     for (int q = 0; q < p; q++) {
                         o[base + q] += v;
                     }
                 } else {
-                    float[] o = out.storage().floats();
-                    float v = bias.storage().floats()[ch];
+                    float[] o = TensorInternals.storage(out).floats();
+                    float v = TensorInternals.storage(bias).floats()[ch];
                     for (int q = 0; q < p; q++) {
                         o[base + q] += v;
                     }
@@ -246,7 +247,7 @@ public final class Convolution {
 
     private static void checkBias(String op, Tensor bias, int cout, int[] ws) {
         if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
-            throw new IllegalArgumentException(op + ": bias " + Shape.str(bias.shapeRef()) + " must have shape ["
+            throw new IllegalArgumentException(op + ": bias " + Shape.str(TensorInternals.shapeRef(bias)) + " must have shape ["
                     + cout + "] to match weight " + Shape.str(ws));
         }
     }

@@ -3,6 +3,7 @@ package dev.torchlet.ops;
 import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /**
  * The multiplier of (inverted) dropout, built from uniform samples u in [0, 1) in one pass:
@@ -20,22 +21,22 @@ public final class DropoutMask {
     public static Tensor scaledKeep(Tensor u, double p, DType dtype) {
         if (u.dtype() != DType.FLOAT32 || !dtype.isFloatingPoint()) {
             throw new IllegalArgumentException("dropout: expected float32 samples and a floating-point mask dtype, got "
-                    + u.dtype() + " samples " + Shape.str(u.shapeRef()) + " and mask dtype " + dtype);
+                    + u.dtype() + " samples " + Shape.str(TensorInternals.shapeRef(u)) + " and mask dtype " + dtype);
         }
         Tensor uc = u.contiguous();
-        float[] us = uc.storage().floats();
+        float[] us = TensorInternals.storage(uc).floats();
         int off = uc.offset();
         float threshold = (float) p;
         float q = (float) (1 - p);
-        Tensor mask = Tensor.empty(dtype, u.shapeRef());
+        Tensor mask = Tensor.empty(dtype, TensorInternals.shapeRef(u));
         if (dtype == DType.FLOAT64) {
-            double[] m = mask.storage().doubles();
+            double[] m = TensorInternals.storage(mask).doubles();
             double scale = 1.0 / q;
             for (int i = 0; i < m.length; i++) {
                 m[i] = us[off + i] >= threshold ? scale : 0.0;
             }
         } else {
-            float[] m = mask.storage().floats();
+            float[] m = TensorInternals.storage(mask).floats();
             float scale = 1f / q;
             for (int i = 0; i < m.length; i++) {
                 m[i] = us[off + i] >= threshold ? scale : 0f;

@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.IndexKernels;
 
 /**
@@ -28,7 +29,7 @@ public final class Indexing {
         requireIndex(op, index, t);
         if (index.dim() > 1) {
             throw new IllegalArgumentException(op + ": index must be a 1-D (or 0-d) tensor, got shape "
-                    + Shape.str(index.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(index)));
         }
         int d = Shape.dim(op, dim, t.dim());
         if (t.dim() == 0) {
@@ -56,14 +57,14 @@ public final class Indexing {
         outShape[d] = idx.length;
         Tensor src = t.detach().contiguous();
         Tensor out = Tensor.empty(t.dtype(), outShape);
-        IndexKernels.indexSelect(src.storage(), src.offset(), outer, n, inner, idx, out.storage());
+        IndexKernels.indexSelect(TensorInternals.storage(src), src.offset(), outer, n, inner, idx, TensorInternals.storage(out));
         int outerF = outer;
         int innerF = inner;
         // grad: index_add of g into zeros of the input shape: gx[o, idx[j], :] += g[o, j, :]
         return Autograd.record("IndexSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
             Tensor gc = g.contiguous();
             Tensor gx = Tensor.empty(g.dtype(), inShape);
-            IndexKernels.indexAdd(gc.storage(), gc.offset(), outerF, n, innerF, idx, gx.storage());
+            IndexKernels.indexAdd(TensorInternals.storage(gc), gc.offset(), outerF, n, innerF, idx, TensorInternals.storage(gx));
             return new Tensor[] {gx};
         });
     }
@@ -82,8 +83,8 @@ public final class Indexing {
         requireIndexFits(op, index, "input", t, d);
         int[] inShape = t.shape();
         int[] srcPos = gatherPositions(op, t, d, index);
-        Tensor out = Tensor.empty(t.dtype(), index.shapeRef());
-        IndexKernels.gather(t.storage(), srcPos, out.storage(), 0);
+        Tensor out = Tensor.empty(t.dtype(), TensorInternals.shapeRef(index));
+        IndexKernels.gather(TensorInternals.storage(t), srcPos, TensorInternals.storage(out), 0);
         // grad: scatter_add of g into zeros of the input shape
         return Autograd.record("GatherBackward0", out, new Tensor[] {t}, new Tensor[] {index}, (g, s) -> {
             Tensor gx = Tensor.empty(g.dtype(), inShape);
@@ -125,7 +126,7 @@ public final class Indexing {
                             // positions overwritten by src do not depend on t
                             gt = Conversion.rawCopy(g, g.dtype());
                             int[] dst = scatterPositions(op, gt, d, idx);
-                            IndexKernels.fill(gt.storage(), dst, 0);
+                            IndexKernels.fill(TensorInternals.storage(gt), dst, 0);
                         }
                     }
                     Tensor gs = null;
@@ -139,8 +140,8 @@ public final class Indexing {
     /** Raw scatter (no autograd) of src's index-shaped block into the contiguous tensor out. */
     private static void scatterInto(String op, Tensor out, int d, Tensor index, Tensor src, boolean accumulate) {
         int[] dst = scatterPositions(op, out, d, index);
-        int[] srcPos = IndexKernels.positions(index.shapeRef(), src.stridesRef(), src.offset());
-        IndexKernels.scatter(src.storage(), srcPos, out.storage(), dst, accumulate);
+        int[] srcPos = IndexKernels.positions(TensorInternals.shapeRef(index), TensorInternals.stridesRef(src), src.offset());
+        IndexKernels.scatter(TensorInternals.storage(src), srcPos, TensorInternals.storage(out), dst, accumulate);
     }
 
     /** Positions in t of t[..., index[i], ...] for each element i of index (index values validated). */
@@ -148,13 +149,13 @@ public final class Indexing {
         int[] strides = t.strides();
         int sd = strides[d];
         strides[d] = 0;
-        int[] pos = IndexKernels.positions(index.shapeRef(), strides, t.offset());
-        int[] idxPos = IndexKernels.positions(index.shapeRef(), index.stridesRef(), index.offset());
-        long[] iv = index.storage().longs();
-        int n = t.shapeRef()[d];
+        int[] pos = IndexKernels.positions(TensorInternals.shapeRef(index), strides, t.offset());
+        int[] idxPos = IndexKernels.positions(TensorInternals.shapeRef(index), TensorInternals.stridesRef(index), index.offset());
+        long[] iv = TensorInternals.storage(index).longs();
+        int n = TensorInternals.shapeRef(t)[d];
         for (int i = 0; i < pos.length; i++) {
             long v = iv[idxPos[i]];
-            checkRange(op, v, d, n, t.shapeRef());
+            checkRange(op, v, d, n, TensorInternals.shapeRef(t));
             pos[i] += (int) v * sd;
         }
         return pos;
@@ -166,13 +167,13 @@ public final class Indexing {
 
     /** g (a gradient of index shape) zero-padded at the end of each dim to shape. */
     private static Tensor padTo(Tensor g, int[] shape) {
-        if (java.util.Arrays.equals(g.shapeRef(), shape)) {
+        if (java.util.Arrays.equals(TensorInternals.shapeRef(g), shape)) {
             return g;
         }
         Tensor z = Torch.zeros(g.dtype(), shape);
         Tensor view = z;
         for (int k = 0; k < shape.length; k++) {
-            view = view.narrow(k, 0, g.shapeRef()[k]);
+            view = view.narrow(k, 0, TensorInternals.shapeRef(g)[k]);
         }
         Assign.copyInto(view, g);
         return z;
@@ -184,10 +185,10 @@ public final class Indexing {
     public static Tensor maskedFill(Tensor t, Tensor mask, float value) {
         String op = "masked_fill";
         requireMask(op, mask, t);
-        int[] shape = Shape.broadcast(op, t.shapeRef(), mask.shapeRef());
+        int[] shape = Shape.broadcast(op, TensorInternals.shapeRef(t), TensorInternals.shapeRef(mask));
         Tensor out = Conversion.rawCopy(expanded(t, shape), t.dtype());
         int[] sel = selected(mask, shape);
-        IndexKernels.fill(out.storage(), sel, value);
+        IndexKernels.fill(TensorInternals.storage(out), sel, value);
         // grad: g with the filled positions zeroed (they no longer depend on t)
         return Autograd.record("MaskedFillBackward0", out, new Tensor[] {t}, new Tensor[] {mask},
                 (g, s) -> new Tensor[] {g.maskedFill(s[0], 0f)});
@@ -197,7 +198,7 @@ public final class Indexing {
     public static Tensor maskedSelect(Tensor t, Tensor mask) {
         String op = "masked_select";
         requireMask(op, mask, t);
-        int[] shape = Shape.broadcast(op, t.shapeRef(), mask.shapeRef());
+        int[] shape = Shape.broadcast(op, TensorInternals.shapeRef(t), TensorInternals.shapeRef(mask));
         int[] sel = selected(mask, shape);
         int[] tPos = IndexKernels.positions(shape, Ops.broadcastStrides(t, shape), t.offset());
         int[] srcPos = new int[sel.length];
@@ -205,13 +206,13 @@ public final class Indexing {
             srcPos[j] = tPos[sel[j]];
         }
         Tensor out = Tensor.empty(t.dtype(), sel.length);
-        IndexKernels.gather(t.storage(), srcPos, out.storage(), 0);
+        IndexKernels.gather(TensorInternals.storage(t), srcPos, TensorInternals.storage(out), 0);
         // grad: scatter g back to the selected positions of a zero tensor of the broadcast shape
         return Autograd.record("MaskedSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
             Tensor gc = g.contiguous();
             Tensor gx = Tensor.empty(g.dtype(), shape);
-            int[] from = IndexKernels.positions(gc.shapeRef(), gc.stridesRef(), gc.offset());
-            IndexKernels.scatter(gc.storage(), from, gx.storage(), sel, false);
+            int[] from = IndexKernels.positions(TensorInternals.shapeRef(gc), TensorInternals.stridesRef(gc), gc.offset());
+            IndexKernels.scatter(TensorInternals.storage(gc), from, TensorInternals.storage(gx), sel, false);
             return new Tensor[] {gx};
         });
     }
@@ -221,14 +222,14 @@ public final class Indexing {
         String op = "where";
         if (condition.dtype() != DType.BOOL) {
             throw new IllegalArgumentException(op + ": expected a bool condition, got " + condition.dtype()
-                    + " with shape " + Shape.str(condition.shapeRef()));
+                    + " with shape " + Shape.str(TensorInternals.shapeRef(condition)));
         }
-        int[] shape = Shape.broadcast(op, Shape.broadcast(op, condition.shapeRef(), a.shapeRef()), b.shapeRef());
+        int[] shape = Shape.broadcast(op, Shape.broadcast(op, TensorInternals.shapeRef(condition), TensorInternals.shapeRef(a)), TensorInternals.shapeRef(b));
         DType dtype = DType.promote(a.dtype(), b.dtype());
         Tensor out = Conversion.rawCopy(expanded(b, shape), dtype);
         Tensor ac = Conversion.rawCopy(expanded(a, shape), dtype);
         int[] sel = selected(condition, shape);
-        IndexKernels.scatter(ac.storage(), sel, out.storage(), sel, false);
+        IndexKernels.scatter(TensorInternals.storage(ac), sel, TensorInternals.storage(out), sel, false);
         // grad: g where cond for a, g where !cond for b (in each input's own float dtype)
         return Autograd.record("WhereBackward0", out, new Tensor[] {a, b}, new Tensor[] {condition}, (g, s) -> {
             Tensor cond = s[0];
@@ -245,7 +246,7 @@ public final class Indexing {
     /** Flat row-major indices (into the broadcast shape) where the broadcast bool mask is true. */
     private static int[] selected(Tensor mask, int[] shape) {
         int[] mPos = IndexKernels.positions(shape, Ops.broadcastStrides(mask, shape), mask.offset());
-        boolean[] m = mask.storage().bools();
+        boolean[] m = TensorInternals.storage(mask).bools();
         int count = 0;
         for (int p : mPos) {
             count += m[p] ? 1 : 0;
@@ -261,7 +262,7 @@ public final class Indexing {
 
     /** t viewed with the broadcast shape (stride 0 along broadcast dims); no copy, no autograd. */
     private static Tensor expanded(Tensor t, int[] shape) {
-        return Tensor.wrap(t.storage(), t.offset(), shape, Ops.broadcastStrides(t, shape));
+        return TensorInternals.wrap(TensorInternals.storage(t), t.offset(), shape, Ops.broadcastStrides(t, shape));
     }
 
     // ---------------------------------------------------------------- one_hot
@@ -271,14 +272,14 @@ public final class Indexing {
         String op = "one_hot";
         if (indices.dtype() != DType.INT64) {
             throw new IllegalArgumentException(op + ": class values must be an int64 tensor, got " + indices.dtype()
-                    + " with shape " + Shape.str(indices.shapeRef()));
+                    + " with shape " + Shape.str(TensorInternals.shapeRef(indices)));
         }
         long[] v = indices.toLongArray();
         int classes = numClasses;
         if (numClasses == -1) {
             if (v.length == 0) {
                 throw new IllegalArgumentException(op + ": cannot infer the number of classes from an empty tensor "
-                        + "of shape " + Shape.str(indices.shapeRef()) + "; pass numClasses");
+                        + "of shape " + Shape.str(TensorInternals.shapeRef(indices)) + "; pass numClasses");
             }
             long max = Long.MIN_VALUE;
             for (long x : v) {
@@ -301,11 +302,11 @@ public final class Indexing {
                         + classes);
             }
         }
-        int[] inShape = indices.shapeRef();
+        int[] inShape = TensorInternals.shapeRef(indices);
         int[] outShape = java.util.Arrays.copyOf(inShape, inShape.length + 1);
         outShape[inShape.length] = classes;
         Tensor out = Tensor.empty(DType.INT64, outShape);
-        long[] o = out.storage().longs();
+        long[] o = TensorInternals.storage(out).longs();
         for (int i = 0; i < v.length; i++) {
             o[i * classes + (int) v[i]] = 1;
         }
@@ -317,29 +318,29 @@ public final class Indexing {
     private static void requireIndex(String op, Tensor index, Tensor t) {
         if (index.dtype() != DType.INT64) {
             throw new IllegalArgumentException(op + ": expected an int64 index, got " + index.dtype()
-                    + " with shape " + Shape.str(index.shapeRef()) + " (input shape " + Shape.str(t.shapeRef()) + ")");
+                    + " with shape " + Shape.str(TensorInternals.shapeRef(index)) + " (input shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
     }
 
     private static void requireMask(String op, Tensor mask, Tensor t) {
         if (mask.dtype() != DType.BOOL) {
             throw new IllegalArgumentException(op + ": expected a bool mask, got " + mask.dtype() + " with shape "
-                    + Shape.str(mask.shapeRef()) + " (input shape " + Shape.str(t.shapeRef()) + ")");
+                    + Shape.str(TensorInternals.shapeRef(mask)) + " (input shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
     }
 
     private static void requireSameRank(String op, String aName, Tensor a, String bName, Tensor b) {
         if (a.dim() != b.dim()) {
-            throw new IllegalArgumentException(op + ": " + aName + " " + Shape.str(a.shapeRef()) + " must have the "
-                    + "same number of dims as " + bName + " " + Shape.str(b.shapeRef()) + " (" + a.dim() + " != "
+            throw new IllegalArgumentException(op + ": " + aName + " " + Shape.str(TensorInternals.shapeRef(a)) + " must have the "
+                    + "same number of dims as " + bName + " " + Shape.str(TensorInternals.shapeRef(b)) + " (" + a.dim() + " != "
                     + b.dim() + ")");
         }
     }
 
     /** index.shape[k] <= other.shape[k] for every k except skipDim (-1: check all dims). */
     private static void requireIndexFits(String op, Tensor index, String name, Tensor other, int skipDim) {
-        int[] is = index.shapeRef();
-        int[] os = other.shapeRef();
+        int[] is = TensorInternals.shapeRef(index);
+        int[] os = TensorInternals.shapeRef(other);
         for (int k = 0; k < is.length; k++) {
             if (k != skipDim && is[k] > os[k]) {
                 throw new IllegalArgumentException(op + ": index shape " + Shape.str(is) + " is larger than " + name

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.InterpolationKernels;
 import dev.torchlet.kernels.InterpolationKernels.Axis;
 
@@ -25,7 +26,7 @@ public final class Interpolation {
         String op = "interpolate";
         if (x.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got "
-                    + Shape.str(x.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(x)));
         }
         Ops.requireFloat(op, x);
         if ((size == null) == (scale == null)) {
@@ -57,18 +58,18 @@ public final class Interpolation {
         Tensor out = Tensor.empty(x.dtype(), n, c, oh, ow);
         int planes = n * c;
         if (x.dtype() == DType.FLOAT32) {
-            float[] src = in.offset() == 0 ? in.storage().floats() : in.contiguousCopy().storage().floats();
-            InterpolationKernels.forward(src, out.storage().floats(), planes, h, w, ay, ax);
+            float[] src = in.offset() == 0 ? TensorInternals.storage(in).floats() : TensorInternals.storage(in.contiguousCopy()).floats();
+            InterpolationKernels.forward(src, TensorInternals.storage(out).floats(), planes, h, w, ay, ax);
         } else {
-            double[] src = in.offset() == 0 ? in.storage().doubles() : in.contiguousCopy().storage().doubles();
-            InterpolationKernels.forward(src, out.storage().doubles(), planes, h, w, ay, ax);
+            double[] src = in.offset() == 0 ? TensorInternals.storage(in).doubles() : TensorInternals.storage(in.contiguousCopy()).doubles();
+            InterpolationKernels.forward(src, TensorInternals.storage(out).doubles(), planes, h, w, ay, ax);
         }
         int[] inShape = x.shape();
         return Autograd.record(bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0", out,
                 new Tensor[] {x}, new Tensor[0], (g, s) -> {
                     Tensor gd = g.to(DType.FLOAT64).contiguousCopy();
                     Tensor gi = Tensor.empty(DType.FLOAT64, inShape);
-                    InterpolationKernels.backward(gd.storage().doubles(), gi.storage().doubles(), planes, h, w, ay,
+                    InterpolationKernels.backward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(gi).doubles(), planes, h, w, ay,
                             ax);
                     return new Tensor[] {gi.to(g.dtype())};
                 });

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,18 +28,18 @@ public final class Joining {
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             if (t.dim() != rank) {
-                throw new IllegalArgumentException("cat: tensor " + i + " has shape " + Shape.str(t.shapeRef())
-                        + " but tensor 0 has shape " + Shape.str(first.shapeRef()) + " (ranks differ)");
+                throw new IllegalArgumentException("cat: tensor " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
+                        + " but tensor 0 has shape " + Shape.str(TensorInternals.shapeRef(first)) + " (ranks differ)");
             }
             for (int k = 0; k < rank; k++) {
-                if (k != d && t.shapeRef()[k] != first.shapeRef()[k]) {
+                if (k != d && TensorInternals.shapeRef(t)[k] != TensorInternals.shapeRef(first)[k]) {
                     throw new IllegalArgumentException("cat: sizes must match except in dim " + d + ", but tensor "
-                            + i + " has shape " + Shape.str(t.shapeRef()) + " and tensor 0 has shape "
-                            + Shape.str(first.shapeRef()));
+                            + i + " has shape " + Shape.str(TensorInternals.shapeRef(t)) + " and tensor 0 has shape "
+                            + Shape.str(TensorInternals.shapeRef(first)));
                 }
             }
             dtype = DType.promote(dtype, t.dtype());
-            total += t.shapeRef()[d];
+            total += TensorInternals.shapeRef(t)[d];
         }
         int[] outShape = first.shape();
         outShape[d] = total;
@@ -48,7 +49,7 @@ public final class Joining {
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             starts[i] = pos;
-            int len = t.shapeRef()[d];
+            int len = TensorInternals.shapeRef(t)[d];
             if (len > 0) {
                 Assign.copyInto(out.detach().narrow(d, pos, len), t);
             }
@@ -56,7 +57,7 @@ public final class Joining {
         }
         int[] lengths = new int[tensors.size()];
         for (int i = 0; i < lengths.length; i++) {
-            lengths[i] = tensors.get(i).shapeRef()[d];
+            lengths[i] = TensorInternals.shapeRef(tensors.get(i))[d];
         }
         return Autograd.record("CatBackward0", out, tensors.toArray(new Tensor[0]), new Tensor[0], (g, s) -> {
             Tensor[] grads = new Tensor[lengths.length];
@@ -72,14 +73,14 @@ public final class Joining {
         if (tensors == null || tensors.isEmpty()) {
             throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
         }
-        int[] shape = tensors.get(0).shapeRef();
+        int[] shape = TensorInternals.shapeRef(tensors.get(0));
         int d = Shape.dim("stack", dim, shape.length + 1);
         List<Tensor> expanded = new ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            if (!java.util.Arrays.equals(t.shapeRef(), shape)) {
+            if (!java.util.Arrays.equals(TensorInternals.shapeRef(t), shape)) {
                 throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got "
-                        + Shape.str(shape) + " at entry 0 and " + Shape.str(t.shapeRef()) + " at entry " + i);
+                        + Shape.str(shape) + " at entry 0 and " + Shape.str(TensorInternals.shapeRef(t)) + " at entry " + i);
             }
             expanded.add(t.unsqueeze(d));
         }
@@ -91,7 +92,7 @@ public final class Joining {
         if (splitSize <= 0) {
             throw new IllegalArgumentException("split: split size must be positive, got " + splitSize);
         }
-        int size = t.shapeRef()[d];
+        int size = TensorInternals.shapeRef(t)[d];
         List<Tensor> parts = new ArrayList<>();
         for (int start = 0; start < size || (size == 0 && parts.isEmpty()); start += splitSize) {
             parts.add(t.narrow(d, start, Math.min(splitSize, size - start)));
@@ -111,9 +112,9 @@ public final class Joining {
             }
             sum += s;
         }
-        if (sum != t.shapeRef()[d]) {
+        if (sum != TensorInternals.shapeRef(t)[d]) {
             throw new IllegalArgumentException("split: sizes " + Shape.str(sizes) + " sum to " + sum
-                    + " but dim " + d + " has size " + t.shapeRef()[d] + " (shape " + Shape.str(t.shapeRef()) + ")");
+                    + " but dim " + d + " has size " + TensorInternals.shapeRef(t)[d] + " (shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         List<Tensor> parts = new ArrayList<>();
         int start = 0;
@@ -130,7 +131,7 @@ public final class Joining {
             throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + chunks);
         }
         int d = Shape.dim("chunk", dim, t.dim());
-        int size = t.shapeRef()[d];
+        int size = TensorInternals.shapeRef(t)[d];
         int each = Math.max(1, (size + chunks - 1) / chunks);
         return split(t, each, d);
     }

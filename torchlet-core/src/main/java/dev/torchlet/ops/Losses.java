@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.CrossEntropyKernels;
 import dev.torchlet.kernels.CrossEntropyReference;
 
@@ -67,9 +68,9 @@ public final class Losses {
         double[] nll = new double[m];
         double[] smooth = smoothing ? new double[m] : null;
         if (f32) {
-            CrossEntropyKernels.forward(xd.storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
+            CrossEntropyKernels.forward(TensorInternals.storage(xd).floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
         } else {
-            CrossEntropyReference.forward(xd.storage().doubles(), m, c, t, doubles(wd), ignoreIndex, lse, nll, smooth);
+            CrossEntropyReference.forward(TensorInternals.storage(xd).doubles(), m, c, t, doubles(wd), ignoreIndex, lse, nll, smooth);
         }
         // Row coefficients: loss = sum_i (kn_i * nll_i + ks_i * smooth_i) (for "none" per row).
         double keep = 1 - labelSmoothing;
@@ -77,7 +78,7 @@ public final class Losses {
         double den = 1; // "mean": sum of the target weights of the non-ignored samples
         if (reduction.equals("mean")) {
             double wsum = 0;
-            double[] w = wd == null ? null : wd.to(DType.FLOAT64).storage().doubles();
+            double[] w = wd == null ? null : TensorInternals.storage(wd.to(DType.FLOAT64)).doubles();
             for (int i = 0; i < m; i++) {
                 if (t[i] != ignoreIndex) {
                     wsum += w == null ? 1 : w[(int) t[i]];
@@ -119,11 +120,11 @@ public final class Losses {
             }
             Tensor gx = Tensor.empty(dt, lshape);
             if (f32) {
-                CrossEntropyKernels.backward(s[0].storage().floats(), m, c, t, floats(wd), ignoreIndex, lse, a, b,
-                        gx.storage().floats());
+                CrossEntropyKernels.backward(TensorInternals.storage(s[0]).floats(), m, c, t, floats(wd), ignoreIndex, lse, a, b,
+                        TensorInternals.storage(gx).floats());
             } else {
-                CrossEntropyReference.backward(s[0].storage().doubles(), m, c, t, doubles(wd), ignoreIndex, lse, a,
-                        b, gx.storage().doubles());
+                CrossEntropyReference.backward(TensorInternals.storage(s[0]).doubles(), m, c, t, doubles(wd), ignoreIndex, lse, a,
+                        b, TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
         }).reshape(r.outShape(reduction));
@@ -132,9 +133,9 @@ public final class Losses {
     private static Tensor softCrossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing,
                                            String reduction) {
         String op = "cross_entropy";
-        if (!java.util.Arrays.equals(logits.shapeRef(), target.shapeRef())) {
-            throw new IllegalArgumentException(op + ": class-probability target shape " + Shape.str(target.shapeRef())
-                    + " must equal the input shape " + Shape.str(logits.shapeRef()));
+        if (!java.util.Arrays.equals(TensorInternals.shapeRef(logits), TensorInternals.shapeRef(target))) {
+            throw new IllegalArgumentException(op + ": class-probability target shape " + Shape.str(TensorInternals.shapeRef(target))
+                    + " must equal the input shape " + Shape.str(TensorInternals.shapeRef(logits)));
         }
         Rows r = rows(op, logits, null, weight);
         Tensor rt = classLast(target);
@@ -148,10 +149,10 @@ public final class Losses {
         double[] lse = new double[m];
         double[] loss = new double[m];
         if (f32) {
-            CrossEntropyKernels.softForward(xd.storage().floats(), m, c, yd.storage().floats(), floats(wd),
+            CrossEntropyKernels.softForward(TensorInternals.storage(xd).floats(), m, c, TensorInternals.storage(yd).floats(), floats(wd),
                     labelSmoothing, lse, loss);
         } else {
-            CrossEntropyReference.softForward(xd.storage().doubles(), m, c, yd.storage().doubles(), doubles(wd),
+            CrossEntropyReference.softForward(TensorInternals.storage(xd).doubles(), m, c, TensorInternals.storage(yd).doubles(), doubles(wd),
                     labelSmoothing, lse, loss);
         }
         Tensor out;
@@ -177,10 +178,10 @@ public final class Losses {
             Tensor gx = rl.requiresGrad() ? Tensor.empty(dt, lshape) : null;
             Tensor gy = rt.requiresGrad() ? Tensor.empty(dt, tshape) : null;
             if (f32) {
-                CrossEntropyKernels.softBackward(s[0].storage().floats(), m, c, s[1].storage().floats(), floats(wd),
+                CrossEntropyKernels.softBackward(TensorInternals.storage(s[0]).floats(), m, c, TensorInternals.storage(s[1]).floats(), floats(wd),
                         labelSmoothing, lse, coef, floats(gx), floats(gy));
             } else {
-                CrossEntropyReference.softBackward(s[0].storage().doubles(), m, c, s[1].storage().doubles(),
+                CrossEntropyReference.softBackward(TensorInternals.storage(s[0]).doubles(), m, c, TensorInternals.storage(s[1]).doubles(),
                         doubles(wd), labelSmoothing, lse, coef, doubles(gx), doubles(gy));
             }
             return new Tensor[] {gx, gy};
@@ -205,7 +206,7 @@ public final class Losses {
         double[] w = weight == null ? null : weight.toDoubleArray();
         double[] loss = new double[m];
         double[] wt = new double[m];
-        CrossEntropyReference.nllForward(xd.storage(), m, c, t, w, ignoreIndex, loss, wt);
+        CrossEntropyReference.nllForward(TensorInternals.storage(xd), m, c, t, w, ignoreIndex, loss, wt);
         double den = 1;
         Tensor out;
         if (reduction.equals("none")) {
@@ -230,7 +231,7 @@ public final class Losses {
                 coef[i] = (gv.length == 1 ? gv[0] : gv[i]) * scale;
             }
             Tensor gx = Tensor.empty(dt, lshape);
-            CrossEntropyReference.nllBackward(m, c, t, w, ignoreIndex, coef, gx.storage());
+            CrossEntropyReference.nllBackward(m, c, t, w, ignoreIndex, coef, TensorInternals.storage(gx));
             return new Tensor[] {gx};
         }).reshape(r.outShape(reduction));
     }
@@ -248,7 +249,7 @@ public final class Losses {
     }
 
     private static Rows rows(String op, Tensor input, Tensor target, Tensor weight) {
-        int[] s = input.shapeRef();
+        int[] s = TensorInternals.shapeRef(input);
         if (s.length == 0) {
             throw new IllegalArgumentException(op + ": expected an input of shape (C), (N, C) or (N, C, d1, ...), "
                     + "got a 0-d tensor");
@@ -270,8 +271,8 @@ public final class Losses {
                 throw new IllegalArgumentException(op + ": expected int64 class-index targets (or float class "
                         + "probabilities), got " + target.dtype());
             }
-            if (!java.util.Arrays.equals(target.shapeRef(), rowShape)) {
-                throw new IllegalArgumentException(op + ": target shape " + Shape.str(target.shapeRef())
+            if (!java.util.Arrays.equals(TensorInternals.shapeRef(target), rowShape)) {
+                throw new IllegalArgumentException(op + ": target shape " + Shape.str(TensorInternals.shapeRef(target))
                         + " does not match input shape " + Shape.str(s) + " (expected target shape "
                         + Shape.str(rowShape) + ")");
             }
@@ -280,7 +281,7 @@ public final class Losses {
         if (weight != null) {
             if (weight.dim() != 1 || weight.size(0) != c) {
                 throw new IllegalArgumentException(op + ": expected weight of shape [" + c + "] (one per class), got "
-                        + Shape.str(weight.shapeRef()));
+                        + Shape.str(TensorInternals.shapeRef(weight)));
             }
             Ops.requireFloat(op, weight);
         }
@@ -326,14 +327,14 @@ public final class Losses {
         for (int i = 0; i < v.length; i++) {
             st.setDouble(i, v[i]);
         }
-        return Tensor.wrap(st, shape);
+        return TensorInternals.wrap(st, shape);
     }
 
     private static float[] floats(Tensor t) {
-        return t == null ? null : t.storage().floats();
+        return t == null ? null : TensorInternals.storage(t).floats();
     }
 
     private static double[] doubles(Tensor t) {
-        return t == null ? null : t.storage().doubles();
+        return t == null ? null : TensorInternals.storage(t).doubles();
     }
 }

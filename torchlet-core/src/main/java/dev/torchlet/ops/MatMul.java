@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.GemmKernels;
 import dev.torchlet.kernels.Parallel;
 import dev.torchlet.kernels.ReduceKernels;
@@ -19,8 +20,8 @@ public final class MatMul {
     private MatMul() {}
 
     public static Tensor matmul(Tensor a, Tensor b) {
-        int[] as = a.shapeRef();
-        int[] bs = b.shapeRef();
+        int[] as = TensorInternals.shapeRef(a);
+        int[] bs = TensorInternals.shapeRef(b);
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes "
                     + Shape.str(as) + " and " + Shape.str(bs));
@@ -76,9 +77,9 @@ public final class MatMul {
         int n = a.size(-2);
         int k = a.size(-1);
         int m = b.size(-1);
-        checkInner(a.shapeRef(), b.shapeRef(), k, b.size(-2));
-        int[] batchA = java.util.Arrays.copyOf(a.shapeRef(), ra - 2);
-        int[] batchB = java.util.Arrays.copyOf(b.shapeRef(), rb - 2);
+        checkInner(TensorInternals.shapeRef(a), TensorInternals.shapeRef(b), k, b.size(-2));
+        int[] batchA = java.util.Arrays.copyOf(TensorInternals.shapeRef(a), ra - 2);
+        int[] batchB = java.util.Arrays.copyOf(TensorInternals.shapeRef(b), rb - 2);
         int[] batch = Shape.broadcast("matmul", batchA, batchB);
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = n;
@@ -121,11 +122,11 @@ public final class MatMul {
                 MatrixView yb = ys[bIdx];
                 int cOff = bIdx * n * m;
                 if (f32) {
-                    GemmKernels.sgemm(xa.trans, yb.trans, n, m, k, 1f, x.storage().floats(), xa.offset, xa.ld,
-                            y.storage().floats(), yb.offset, yb.ld, 0f, out.storage().floats(), cOff, m);
+                    GemmKernels.sgemm(xa.trans, yb.trans, n, m, k, 1f, TensorInternals.storage(x).floats(), xa.offset, xa.ld,
+                            TensorInternals.storage(y).floats(), yb.offset, yb.ld, 0f, TensorInternals.storage(out).floats(), cOff, m);
                 } else {
-                    GemmKernels.dgemm(xa.trans, yb.trans, n, m, k, 1.0, x.storage().doubles(), xa.offset, xa.ld,
-                            y.storage().doubles(), yb.offset, yb.ld, 0.0, out.storage().doubles(), cOff, m);
+                    GemmKernels.dgemm(xa.trans, yb.trans, n, m, k, 1.0, TensorInternals.storage(x).doubles(), xa.offset, xa.ld,
+                            TensorInternals.storage(y).doubles(), yb.offset, yb.ld, 0.0, TensorInternals.storage(out).doubles(), cOff, m);
                 }
             }
         };
@@ -157,8 +158,8 @@ public final class MatMul {
         int nOut = weight.size(0);
         int k = weight.size(1);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != nOut)) {
-            throw new IllegalArgumentException("linear: bias " + Shape.str(bias.shapeRef()) + " must have shape ["
-                    + nOut + "] to match weight " + Shape.str(weight.shapeRef()));
+            throw new IllegalArgumentException("linear: bias " + Shape.str(TensorInternals.shapeRef(bias)) + " must have shape ["
+                    + nOut + "] to match weight " + Shape.str(TensorInternals.shapeRef(weight)));
         }
         int[] xs = x.shape();
         int m = Shape.numel(java.util.Arrays.copyOf(xs, xs.length - 1)); // rows of x flattened to (M, K)
@@ -169,27 +170,27 @@ public final class MatMul {
         Tensor bc = bias == null ? null : bias.detach().contiguous();
         Tensor out = Tensor.empty(dt, outShape);
         if (dt == DType.FLOAT32) {
-            float[] o = out.storage().floats();
+            float[] o = TensorInternals.storage(out).floats();
             float beta = 0f;
             if (bc != null) {
                 for (int r = 0; r < m; r++) {
-                    System.arraycopy(bc.storage().floats(), bc.offset(), o, r * nOut, nOut);
+                    System.arraycopy(TensorInternals.storage(bc).floats(), bc.offset(), o, r * nOut, nOut);
                 }
                 beta = 1f;
             }
-            GemmKernels.sgemm(false, true, m, nOut, k, 1f, xc.storage().floats(), xc.offset(), k,
-                    wc.storage().floats(), wc.offset(), k, beta, o, 0, nOut);
+            GemmKernels.sgemm(false, true, m, nOut, k, 1f, TensorInternals.storage(xc).floats(), xc.offset(), k,
+                    TensorInternals.storage(wc).floats(), wc.offset(), k, beta, o, 0, nOut);
         } else {
-            double[] o = out.storage().doubles();
+            double[] o = TensorInternals.storage(out).doubles();
             double beta = 0;
             if (bc != null) {
                 for (int r = 0; r < m; r++) {
-                    System.arraycopy(bc.storage().doubles(), bc.offset(), o, r * nOut, nOut);
+                    System.arraycopy(TensorInternals.storage(bc).doubles(), bc.offset(), o, r * nOut, nOut);
                 }
                 beta = 1;
             }
-            GemmKernels.dgemm(false, true, m, nOut, k, 1.0, xc.storage().doubles(), xc.offset(), k,
-                    wc.storage().doubles(), wc.offset(), k, beta, o, 0, nOut);
+            GemmKernels.dgemm(false, true, m, nOut, k, 1.0, TensorInternals.storage(xc).doubles(), xc.offset(), k,
+                    TensorInternals.storage(wc).doubles(), wc.offset(), k, beta, o, 0, nOut);
         }
         return Autograd.record(bias == null ? "MmBackward0" : "AddmmBackward0", out, new Tensor[] {x, weight, bias},
                 new Tensor[] {xc, wc}, (g, s) -> {
@@ -198,32 +199,32 @@ public final class MatMul {
                     Tensor gw = weight.requiresGrad() ? Tensor.empty(dt, nOut, k) : null;
                     Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, nOut) : null;
                     if (dt == DType.FLOAT32) {
-                        float[] gf = gc.storage().floats();
+                        float[] gf = TensorInternals.storage(gc).floats();
                         int go = gc.offset();
                         if (gx != null) {
-                            GemmKernels.sgemm(false, false, m, k, nOut, 1f, gf, go, nOut, s[1].storage().floats(),
-                                    s[1].offset(), k, 0f, gx.storage().floats(), 0, k);
+                            GemmKernels.sgemm(false, false, m, k, nOut, 1f, gf, go, nOut, TensorInternals.storage(s[1]).floats(),
+                                    s[1].offset(), k, 0f, TensorInternals.storage(gx).floats(), 0, k);
                         }
                         if (gw != null) {
-                            GemmKernels.sgemm(true, false, nOut, k, m, 1f, gf, go, nOut, s[0].storage().floats(),
-                                    s[0].offset(), k, 0f, gw.storage().floats(), 0, k);
+                            GemmKernels.sgemm(true, false, nOut, k, m, 1f, gf, go, nOut, TensorInternals.storage(s[0]).floats(),
+                                    s[0].offset(), k, 0f, TensorInternals.storage(gw).floats(), 0, k);
                         }
                         if (gb != null) {
-                            ReduceKernels.columnSum(gf, go, m, nOut, gb.storage().floats(), 0);
+                            ReduceKernels.columnSum(gf, go, m, nOut, TensorInternals.storage(gb).floats(), 0);
                         }
                     } else {
-                        double[] gd = gc.storage().doubles();
+                        double[] gd = TensorInternals.storage(gc).doubles();
                         int go = gc.offset();
                         if (gx != null) {
-                            GemmKernels.dgemm(false, false, m, k, nOut, 1.0, gd, go, nOut, s[1].storage().doubles(),
-                                    s[1].offset(), k, 0.0, gx.storage().doubles(), 0, k);
+                            GemmKernels.dgemm(false, false, m, k, nOut, 1.0, gd, go, nOut, TensorInternals.storage(s[1]).doubles(),
+                                    s[1].offset(), k, 0.0, TensorInternals.storage(gx).doubles(), 0, k);
                         }
                         if (gw != null) {
-                            GemmKernels.dgemm(true, false, nOut, k, m, 1.0, gd, go, nOut, s[0].storage().doubles(),
-                                    s[0].offset(), k, 0.0, gw.storage().doubles(), 0, k);
+                            GemmKernels.dgemm(true, false, nOut, k, m, 1.0, gd, go, nOut, TensorInternals.storage(s[0]).doubles(),
+                                    s[0].offset(), k, 0.0, TensorInternals.storage(gw).doubles(), 0, k);
                         }
                         if (gb != null) {
-                            ReduceKernels.columnSum(gd, go, m, nOut, gb.storage().doubles(), 0);
+                            ReduceKernels.columnSum(gd, go, m, nOut, TensorInternals.storage(gb).doubles(), 0);
                         }
                     }
                     return new Tensor[] {gx, gw, gb};
@@ -233,8 +234,8 @@ public final class MatMul {
     /** Offset, leading dimension and orientation of one matrix of a stack. */
     private record MatrixView(int offset, int ld, boolean trans) {
         static MatrixView of(Tensor t, int batchIndex, int rank) {
-            int[] shape = t.shapeRef();
-            int[] st = t.stridesRef();
+            int[] shape = TensorInternals.shapeRef(t);
+            int[] st = TensorInternals.stridesRef(t);
             int off = t.offset();
             int rem = batchIndex;
             for (int d = rank - 3; d >= 0; d--) {
@@ -254,10 +255,10 @@ public final class MatMul {
          * (column-major: the kernel's transposed case), 0 if neither (e.g. a stride-0 expanded dim).
          */
         static int orientation(Tensor t) {
-            int[] st = t.stridesRef();
+            int[] st = TensorInternals.stridesRef(t);
             int r = st.length;
-            int rows = t.shapeRef()[r - 2];
-            int cols = t.shapeRef()[r - 1];
+            int rows = TensorInternals.shapeRef(t)[r - 2];
+            int cols = TensorInternals.shapeRef(t)[r - 1];
             if ((cols == 1 || st[r - 1] == 1) && (rows == 1 || st[r - 2] >= cols)) {
                 return 1;
             }

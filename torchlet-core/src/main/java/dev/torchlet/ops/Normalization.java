@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.NormKernels;
 import dev.torchlet.kernels.NormReference;
 import java.util.Arrays;
@@ -53,9 +54,9 @@ public final class Normalization {
                     if (training) {
                         double[] var = new double[c];
                         if (f32(xd)) {
-                            NormKernels.batchStats(xd.storage().floats(), n, c, sp, mean, var);
+                            NormKernels.batchStats(TensorInternals.storage(xd).floats(), n, c, sp, mean, var);
                         } else {
-                            NormReference.batchStats(xd.storage().doubles(), n, c, sp, mean, var);
+                            NormReference.batchStats(TensorInternals.storage(xd).doubles(), n, c, sp, mean, var);
                         }
                         for (int ch = 0; ch < c; ch++) {
                             invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
@@ -73,19 +74,19 @@ public final class Normalization {
                         }
                     }
                     if (f32(xd)) {
-                        NormKernels.batchNormApply(xd.storage().floats(), n, c, sp, mean, invstd, floats(wd),
-                                floats(bd), out.storage().floats());
+                        NormKernels.batchNormApply(TensorInternals.storage(xd).floats(), n, c, sp, mean, invstd, floats(wd),
+                                floats(bd), TensorInternals.storage(out).floats());
                     } else {
-                        NormReference.batchNormApply(xd.storage().doubles(), n, c, sp, mean, invstd, doubles(wd),
-                                doubles(bd), out.storage().doubles());
+                        NormReference.batchNormApply(TensorInternals.storage(xd).doubles(), n, c, sp, mean, invstd, doubles(wd),
+                                doubles(bd), TensorInternals.storage(out).doubles());
                     }
                 },
                 (gd, xs, ws, mean, invstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.batchNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp, mean,
+                        NormKernels.batchNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), n, c, sp, mean,
                                 invstd, floats(ws), training, floats(gx), floats(gw), floats(gb));
                     } else {
-                        NormReference.batchNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
+                        NormReference.batchNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), n, c, sp,
                                 mean, invstd, doubles(ws), training, doubles(gx), doubles(gw), doubles(gb));
                     }
                 });
@@ -93,9 +94,9 @@ public final class Normalization {
 
     /** running = (1 - momentum) * running + momentum * stat * correction, in place (any float dtype, strided). */
     private static void updateRunning(Tensor running, double[] stat, double momentum, double correction) {
-        int stride = running.dim() == 0 ? 0 : running.stridesRef()[0];
+        int stride = running.dim() == 0 ? 0 : TensorInternals.stridesRef(running)[0];
         int off = running.offset();
-        var st = running.storage();
+        var st = TensorInternals.storage(running);
         for (int ch = 0; ch < stat.length; ch++) {
             int p = off + ch * stride;
             st.setDouble(p, (1 - momentum) * st.getDouble(p) + momentum * stat[ch] * correction);
@@ -110,7 +111,7 @@ public final class Normalization {
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         String op = "layer_norm";
         Ops.requireFloat(op, x);
-        int[] s = x.shapeRef();
+        int[] s = TensorInternals.shapeRef(x);
         int k = normalizedShape.length;
         boolean ok = k >= 1 && k <= s.length
                 && Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape);
@@ -119,9 +120,9 @@ public final class Normalization {
                     + " must be a non-empty suffix of the input shape " + Shape.str(s));
         }
         for (Tensor t : new Tensor[] {weight, bias}) {
-            if (t != null && !Arrays.equals(t.shapeRef(), normalizedShape)) {
+            if (t != null && !Arrays.equals(TensorInternals.shapeRef(t), normalizedShape)) {
                 throw new IllegalArgumentException(op + ": " + (t == weight ? "weight" : "bias") + " shape "
-                        + Shape.str(t.shapeRef()) + " must equal the normalized shape "
+                        + Shape.str(TensorInternals.shapeRef(t)) + " must equal the normalized shape "
                         + Arrays.toString(normalizedShape));
             }
         }
@@ -130,19 +131,19 @@ public final class Normalization {
         return normalize("NativeLayerNormBackward0", x, weight, bias, normalizedShape.clone(), rows,
                 (xd, wd, bd, out, mean, rstd) -> {
                     if (f32(xd)) {
-                        NormKernels.layerNormForward(xd.storage().floats(), rows, d, floats(wd), floats(bd), eps,
-                                out.storage().floats(), mean, rstd);
+                        NormKernels.layerNormForward(TensorInternals.storage(xd).floats(), rows, d, floats(wd), floats(bd), eps,
+                                TensorInternals.storage(out).floats(), mean, rstd);
                     } else {
-                        NormReference.layerNormForward(xd.storage().doubles(), rows, d, doubles(wd), doubles(bd), eps,
-                                out.storage().doubles(), mean, rstd);
+                        NormReference.layerNormForward(TensorInternals.storage(xd).doubles(), rows, d, doubles(wd), doubles(bd), eps,
+                                TensorInternals.storage(out).doubles(), mean, rstd);
                     }
                 },
                 (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.layerNormBackward(gd.storage().floats(), xs.storage().floats(), rows, d, mean,
+                        NormKernels.layerNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), rows, d, mean,
                                 rstd, floats(ws), floats(gx), floats(gw), floats(gb));
                     } else {
-                        NormReference.layerNormBackward(gd.storage().doubles(), xs.storage().doubles(), rows, d, mean,
+                        NormReference.layerNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), rows, d, mean,
                                 rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
                     }
                 });
@@ -168,19 +169,19 @@ public final class Normalization {
         return normalize("NativeGroupNormBackward0", x, weight, bias, new int[] {c}, n * numGroups,
                 (xd, wd, bd, out, mean, rstd) -> {
                     if (f32(xd)) {
-                        NormKernels.groupNormForward(xd.storage().floats(), n, c, sp, numGroups, floats(wd),
-                                floats(bd), eps, out.storage().floats(), mean, rstd);
+                        NormKernels.groupNormForward(TensorInternals.storage(xd).floats(), n, c, sp, numGroups, floats(wd),
+                                floats(bd), eps, TensorInternals.storage(out).floats(), mean, rstd);
                     } else {
-                        NormReference.groupNormForward(xd.storage().doubles(), n, c, sp, numGroups, doubles(wd),
-                                doubles(bd), eps, out.storage().doubles(), mean, rstd);
+                        NormReference.groupNormForward(TensorInternals.storage(xd).doubles(), n, c, sp, numGroups, doubles(wd),
+                                doubles(bd), eps, TensorInternals.storage(out).doubles(), mean, rstd);
                     }
                 },
                 (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.groupNormBackward(gd.storage().floats(), xs.storage().floats(), n, c, sp,
+                        NormKernels.groupNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), n, c, sp,
                                 numGroups, mean, rstd, floats(ws), floats(gx), floats(gw), floats(gb));
                     } else {
-                        NormReference.groupNormBackward(gd.storage().doubles(), xs.storage().doubles(), n, c, sp,
+                        NormReference.groupNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), n, c, sp,
                                 numGroups, mean, rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
                     }
                 });
@@ -213,7 +214,7 @@ public final class Normalization {
         Tensor bd = bias == null ? null : dense(bias.detach(), dt);
         double[] mean = new double[stats];
         double[] rstd = new double[stats];
-        Tensor out = Tensor.empty(dt, x.shapeRef());
+        Tensor out = Tensor.empty(dt, TensorInternals.shapeRef(x));
         forward.run(xd, wd, bd, out, mean, rstd);
         int[] shape = x.shape();
         return Autograd.record(node, out, new Tensor[] {x, weight, bias}, new Tensor[] {xd, wd == null ? xd : wd},
@@ -230,7 +231,7 @@ public final class Normalization {
 
     /** The shape of x, checked to be a floating-point (N, C, ...) input. */
     private static int[] channelInput(String op, Tensor x) {
-        int[] s = x.shapeRef();
+        int[] s = TensorInternals.shapeRef(x);
         if (s.length < 2) {
             throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
                     + Shape.str(s));
@@ -245,7 +246,7 @@ public final class Normalization {
         }
         if (t.dim() != 1 || t.size(0) != c) {
             throw new IllegalArgumentException(op + ": expected " + what + " of shape [" + c + "] (one per channel), "
-                    + "got " + Shape.str(t.shapeRef()));
+                    + "got " + Shape.str(TensorInternals.shapeRef(t)));
         }
         Ops.requireFloat(op, t);
     }
@@ -259,10 +260,10 @@ public final class Normalization {
     }
 
     private static float[] floats(Tensor t) {
-        return t == null ? null : t.storage().floats();
+        return t == null ? null : TensorInternals.storage(t).floats();
     }
 
     private static double[] doubles(Tensor t) {
-        return t == null ? null : t.storage().doubles();
+        return t == null ? null : TensorInternals.storage(t).doubles();
     }
 }

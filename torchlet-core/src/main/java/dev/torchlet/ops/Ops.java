@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /** Small helpers shared by the op classes. */
 final class Ops {
@@ -11,8 +12,8 @@ final class Ops {
 
     /** Strides that address {@code t} as if expanded to {@code outShape}: 0 along broadcast dims. */
     static int[] broadcastStrides(Tensor t, int[] outShape) {
-        int[] shape = t.shapeRef();
-        int[] strides = t.stridesRef();
+        int[] shape = TensorInternals.shapeRef(t);
+        int[] strides = TensorInternals.stridesRef(t);
         int lead = outShape.length - shape.length;
         int[] out = new int[outShape.length];
         for (int i = 0; i < shape.length; i++) {
@@ -31,7 +32,7 @@ final class Ops {
     static Tensor scalar(double value, DType dtype) {
         Storage s = Storage.allocate(dtype, 1);
         s.setDouble(0, value);
-        return Tensor.wrap(s);
+        return TensorInternals.wrap(s);
     }
 
     /** Input, weight and bias (when not null) of one floating-point dtype, as linear and conv need. */
@@ -47,7 +48,7 @@ final class Ops {
     static void requireFloat(String op, Tensor t) {
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
-                    + " with shape " + Shape.str(t.shapeRef()));
+                    + " with shape " + Shape.str(TensorInternals.shapeRef(t)));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.PoolKernels;
 import dev.torchlet.kernels.PoolReference;
 import java.util.Arrays;
@@ -60,7 +61,7 @@ public final class Pooling {
                                                              int dilation, boolean ceilMode, boolean wantIndices) {
         if (x.dim() != 2 && x.dim() != 3) {
             throw new IllegalArgumentException("max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
-                    + Shape.str(x.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(x)));
         }
         // (..., L) -> (..., 1, L): a 1 x kernel window on a height-1 plane; indices along L are h*W + w = w
         Tensor.ValuesIndices r = maxPool("max_pool1d", "MaxPool2DWithIndicesBackward0", x.unsqueeze(-2),
@@ -79,11 +80,11 @@ public final class Pooling {
         Tensor out = Tensor.empty(dt, in.outShape(g.outH(), g.outW()));
         long[] idx = grad || wantIndices ? new long[in.planes() * g.outPlane()] : null;
         if (dt == DType.FLOAT32) {
-            PoolKernels.maxForward(xd.storage().floats(), in.planes(), g, out.storage().floats(), idx);
+            PoolKernels.maxForward(TensorInternals.storage(xd).floats(), in.planes(), g, TensorInternals.storage(out).floats(), idx);
         } else {
-            PoolReference.maxForward(xd.storage().doubles(), in.planes(), g, out.storage().doubles(), idx);
+            PoolReference.maxForward(TensorInternals.storage(xd).doubles(), in.planes(), g, TensorInternals.storage(out).doubles(), idx);
         }
-        Tensor indices = idx == null ? null : Tensor.wrap(Storage.of(idx), out.shapeRef());
+        Tensor indices = idx == null ? null : TensorInternals.wrap(Storage.of(idx), TensorInternals.shapeRef(out));
         recordMaxBackward(node, x, out, indices, in.planes(), g.inPlane(), g.outPlane());
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
     }
@@ -93,14 +94,14 @@ public final class Pooling {
         int[] inShape = x.shape();
         DType dt = x.dtype();
         Autograd.record(node, out, new Tensor[] {x}, new Tensor[] {indices}, (gOut, s) -> {
-            long[] idx = s[0].storage().longs();
+            long[] idx = TensorInternals.storage(s[0]).longs();
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.maxBackward(gd.storage().floats(), idx, planes, inPlane, outPlane, gx.storage().floats());
+                PoolKernels.maxBackward(TensorInternals.storage(gd).floats(), idx, planes, inPlane, outPlane, TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.maxBackward(gd.storage().doubles(), idx, planes, inPlane, outPlane,
-                        gx.storage().doubles());
+                PoolReference.maxBackward(TensorInternals.storage(gd).doubles(), idx, planes, inPlane, outPlane,
+                        TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
         });
@@ -126,9 +127,9 @@ public final class Pooling {
         Tensor xd = dense(x, dt);
         Tensor out = Tensor.empty(dt, in.outShape(g.outH(), g.outW()));
         if (dt == DType.FLOAT32) {
-            PoolKernels.avgForward(xd.storage().floats(), in.planes(), g, countIncludePad, out.storage().floats());
+            PoolKernels.avgForward(TensorInternals.storage(xd).floats(), in.planes(), g, countIncludePad, TensorInternals.storage(out).floats());
         } else {
-            PoolReference.avgForward(xd.storage().doubles(), in.planes(), g, countIncludePad, out.storage().doubles());
+            PoolReference.avgForward(TensorInternals.storage(xd).doubles(), in.planes(), g, countIncludePad, TensorInternals.storage(out).doubles());
         }
         int[] inShape = x.shape();
         int planes = in.planes();
@@ -136,9 +137,9 @@ public final class Pooling {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.avgBackward(gd.storage().floats(), planes, g, countIncludePad, gx.storage().floats());
+                PoolKernels.avgBackward(TensorInternals.storage(gd).floats(), planes, g, countIncludePad, TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.avgBackward(gd.storage().doubles(), planes, g, countIncludePad, gx.storage().doubles());
+                PoolReference.avgBackward(TensorInternals.storage(gd).doubles(), planes, g, countIncludePad, TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
         });
@@ -161,21 +162,21 @@ public final class Pooling {
         int w = in.w();
         int planes = in.planes();
         if (dt == DType.FLOAT32) {
-            PoolKernels.adaptiveAvgForward(xd.storage().floats(), planes, h, w, outH, outW, out.storage().floats());
+            PoolKernels.adaptiveAvgForward(TensorInternals.storage(xd).floats(), planes, h, w, outH, outW, TensorInternals.storage(out).floats());
         } else {
-            PoolReference.adaptiveAvgForward(xd.storage().doubles(), planes, h, w, outH, outW,
-                    out.storage().doubles());
+            PoolReference.adaptiveAvgForward(TensorInternals.storage(xd).doubles(), planes, h, w, outH, outW,
+                    TensorInternals.storage(out).doubles());
         }
         int[] inShape = x.shape();
         return Autograd.record("AdaptiveAvgPool2DBackward0", out, new Tensor[] {x}, new Tensor[0], (gOut, s) -> {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.adaptiveAvgBackward(gd.storage().floats(), planes, h, w, outH, outW,
-                        gx.storage().floats());
+                PoolKernels.adaptiveAvgBackward(TensorInternals.storage(gd).floats(), planes, h, w, outH, outW,
+                        TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.adaptiveAvgBackward(gd.storage().doubles(), planes, h, w, outH, outW,
-                        gx.storage().doubles());
+                PoolReference.adaptiveAvgBackward(TensorInternals.storage(gd).doubles(), planes, h, w, outH, outW,
+                        TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
         });
@@ -200,13 +201,13 @@ public final class Pooling {
         Tensor out = Tensor.empty(dt, in.outShape(outH, outW));
         long[] idx = wantIndices || Autograd.needsGrad(x) ? new long[in.planes() * outH * outW] : null;
         if (dt == DType.FLOAT32) {
-            PoolKernels.adaptiveMaxForward(xd.storage().floats(), in.planes(), in.h(), in.w(), outH, outW,
-                    out.storage().floats(), idx);
+            PoolKernels.adaptiveMaxForward(TensorInternals.storage(xd).floats(), in.planes(), in.h(), in.w(), outH, outW,
+                    TensorInternals.storage(out).floats(), idx);
         } else {
-            PoolReference.adaptiveMaxForward(xd.storage().doubles(), in.planes(), in.h(), in.w(), outH, outW,
-                    out.storage().doubles(), idx);
+            PoolReference.adaptiveMaxForward(TensorInternals.storage(xd).doubles(), in.planes(), in.h(), in.w(), outH, outW,
+                    TensorInternals.storage(out).doubles(), idx);
         }
-        Tensor indices = idx == null ? null : Tensor.wrap(Storage.of(idx), out.shapeRef());
+        Tensor indices = idx == null ? null : TensorInternals.wrap(Storage.of(idx), TensorInternals.shapeRef(out));
         recordMaxBackward("AdaptiveMaxPool2DBackward0", x, out, indices, in.planes(), in.h() * in.w(), outH * outW);
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
     }
@@ -214,7 +215,7 @@ public final class Pooling {
     private static void checkAdaptive(String op, Tensor x, int outH, int outW) {
         if (outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException(op + ": output size must be positive, got " + outH + "x" + outW
-                    + " for input " + Shape.str(x.shapeRef()));
+                    + " for input " + Shape.str(TensorInternals.shapeRef(x)));
         }
     }
 
@@ -228,7 +229,7 @@ public final class Pooling {
     }
 
     private static Input input(String op, Tensor x) {
-        int[] s = x.shapeRef();
+        int[] s = TensorInternals.shapeRef(x);
         if (s.length != 3 && s.length != 4) {
             throw new IllegalArgumentException(op + ": expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
                     + Shape.str(s));

@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.RecurrentKernels;
 import dev.torchlet.kernels.RecurrentReference;
 
@@ -45,7 +46,7 @@ public final class Recurrent {
         int g = RecurrentKernels.gates(mode);
         if (xp.dim() != 3 || whh.dim() != 2 || whh.size(0) != g * whh.size(1) || xp.size(2) != whh.size(0)) {
             throw new IllegalArgumentException(op + ": expected input projection (B, T, " + g + "*H) and W_hh ("
-                    + g + "*H, H), got " + Shape.str(xp.shapeRef()) + " and " + Shape.str(whh.shapeRef()));
+                    + g + "*H, H), got " + Shape.str(TensorInternals.shapeRef(xp)) + " and " + Shape.str(TensorInternals.shapeRef(whh)));
         }
         int b = xp.size(0);
         int t = xp.size(1);
@@ -67,7 +68,7 @@ public final class Recurrent {
         }
         if (t == 0) {
             throw new IllegalArgumentException(op + ": the sequence is empty (T = 0), got "
-                    + Shape.str(xp.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(xp)));
         }
         Tensor xc = xp.detach().contiguous();
         Tensor h0c = h0.detach().contiguous();
@@ -81,25 +82,25 @@ public final class Recurrent {
         Tensor gates = Tensor.empty(dt, b * t * g * h);
         Tensor aux = Tensor.empty(dt, mode == RecurrentKernels.LSTM || mode == RecurrentKernels.GRU ? bth : 0);
         if (dt == DType.FLOAT32) {
-            RecurrentKernels.forward(mode, b, t, h, xc.storage().floats(), xc.offset(), h0c.storage().floats(),
-                    h0c.offset(), lstm ? c0c.storage().floats() : null, lstm ? c0c.offset() : 0, wc.storage().floats(),
-                    wc.offset(), bx.storage().floats(), bh.storage().floats(),
-                    all.storage().floats(), gates.storage().floats(), aux.storage().floats());
+            RecurrentKernels.forward(mode, b, t, h, TensorInternals.storage(xc).floats(), xc.offset(), TensorInternals.storage(h0c).floats(),
+                    h0c.offset(), lstm ? TensorInternals.storage(c0c).floats() : null, lstm ? c0c.offset() : 0, TensorInternals.storage(wc).floats(),
+                    wc.offset(), TensorInternals.storage(bx).floats(), TensorInternals.storage(bh).floats(),
+                    TensorInternals.storage(all).floats(), TensorInternals.storage(gates).floats(), TensorInternals.storage(aux).floats());
         } else {
-            RecurrentReference.forward(mode, b, t, h, xc.storage().doubles(), xc.offset(), h0c.storage().doubles(),
-                    h0c.offset(), lstm ? c0c.storage().doubles() : null, lstm ? c0c.offset() : 0,
-                    wc.storage().doubles(), wc.offset(), bx.storage().doubles(), bh.storage().doubles(),
-                    all.storage().doubles(), gates.storage().doubles(),
-                    aux.storage().doubles());
+            RecurrentReference.forward(mode, b, t, h, TensorInternals.storage(xc).doubles(), xc.offset(), TensorInternals.storage(h0c).doubles(),
+                    h0c.offset(), lstm ? TensorInternals.storage(c0c).doubles() : null, lstm ? c0c.offset() : 0,
+                    TensorInternals.storage(wc).doubles(), wc.offset(), TensorInternals.storage(bx).doubles(), TensorInternals.storage(bh).doubles(),
+                    TensorInternals.storage(all).doubles(), TensorInternals.storage(gates).doubles(),
+                    TensorInternals.storage(aux).doubles());
         }
         if (lstm) { // c_T after the outputs
-            Storage st = aux.storage();
+            Storage st = TensorInternals.storage(aux);
             for (int r = 0; r < b; r++) {
                 int src = (r * t + t - 1) * h;
                 if (dt == DType.FLOAT32) {
-                    System.arraycopy(st.floats(), src, all.storage().floats(), bth + r * h, h);
+                    System.arraycopy(st.floats(), src, TensorInternals.storage(all).floats(), bth + r * h, h);
                 } else {
-                    System.arraycopy(st.doubles(), src, all.storage().doubles(), bth + r * h, h);
+                    System.arraycopy(st.doubles(), src, TensorInternals.storage(all).doubles(), bth + r * h, h);
                 }
             }
         }
@@ -116,22 +117,22 @@ public final class Recurrent {
                     Tensor sc0 = s[1];
                     Tensor sw = s[2];
                     if (dt == DType.FLOAT32) {
-                        RecurrentKernels.backward(mode, b, t, h, gc.storage().floats(), gc.offset(),
-                                lstm ? gc.storage().floats() : null, gc.offset() + bth, sw.storage().floats(),
-                                sw.offset(), sh0.storage().floats(), sh0.offset(),
-                                lstm ? sc0.storage().floats() : null, lstm ? sc0.offset() : 0,
-                                s[3].storage().floats(), s[4].storage().floats(), s[5].storage().floats(),
-                                dxp.storage().floats(), dh0.storage().floats(), lstm ? dc0.storage().floats() : null,
-                                dw.storage().floats(), dbx.storage().floats(), dbh.storage().floats());
+                        RecurrentKernels.backward(mode, b, t, h, TensorInternals.storage(gc).floats(), gc.offset(),
+                                lstm ? TensorInternals.storage(gc).floats() : null, gc.offset() + bth, TensorInternals.storage(sw).floats(),
+                                sw.offset(), TensorInternals.storage(sh0).floats(), sh0.offset(),
+                                lstm ? TensorInternals.storage(sc0).floats() : null, lstm ? sc0.offset() : 0,
+                                TensorInternals.storage(s[3]).floats(), TensorInternals.storage(s[4]).floats(), TensorInternals.storage(s[5]).floats(),
+                                TensorInternals.storage(dxp).floats(), TensorInternals.storage(dh0).floats(), lstm ? TensorInternals.storage(dc0).floats() : null,
+                                TensorInternals.storage(dw).floats(), TensorInternals.storage(dbx).floats(), TensorInternals.storage(dbh).floats());
                     } else {
-                        RecurrentReference.backward(mode, b, t, h, gc.storage().doubles(), gc.offset(),
-                                lstm ? gc.storage().doubles() : null, gc.offset() + bth, sw.storage().doubles(),
-                                sw.offset(), sh0.storage().doubles(), sh0.offset(),
-                                lstm ? sc0.storage().doubles() : null, lstm ? sc0.offset() : 0,
-                                s[3].storage().doubles(), s[4].storage().doubles(), s[5].storage().doubles(),
-                                dxp.storage().doubles(), dh0.storage().doubles(),
-                                lstm ? dc0.storage().doubles() : null, dw.storage().doubles(), dbx.storage().doubles(),
-                                dbh.storage().doubles());
+                        RecurrentReference.backward(mode, b, t, h, TensorInternals.storage(gc).doubles(), gc.offset(),
+                                lstm ? TensorInternals.storage(gc).doubles() : null, gc.offset() + bth, TensorInternals.storage(sw).doubles(),
+                                sw.offset(), TensorInternals.storage(sh0).doubles(), sh0.offset(),
+                                lstm ? TensorInternals.storage(sc0).doubles() : null, lstm ? sc0.offset() : 0,
+                                TensorInternals.storage(s[3]).doubles(), TensorInternals.storage(s[4]).doubles(), TensorInternals.storage(s[5]).doubles(),
+                                TensorInternals.storage(dxp).doubles(), TensorInternals.storage(dh0).doubles(),
+                                lstm ? TensorInternals.storage(dc0).doubles() : null, TensorInternals.storage(dw).doubles(), TensorInternals.storage(dbx).doubles(),
+                                TensorInternals.storage(dbh).doubles());
                     }
                     return new Tensor[] {dxp, dh0, dc0, dw, bih == null ? null : dbx, bhh == null ? null : dbh};
                 });
@@ -143,7 +144,7 @@ public final class Recurrent {
     private static void checkBias(String op, String name, Tensor bias, int n) {
         if (bias != null && (bias.dim() != 1 || bias.size(0) != n)) {
             throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + n + "), got "
-                    + Shape.str(bias.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(bias)));
         }
     }
 
@@ -155,7 +156,7 @@ public final class Recurrent {
     private static void checkShape(String op, String name, Tensor x, int b, int h) {
         if (x == null || x.dim() != 2 || x.size(0) != b || x.size(1) != h) {
             throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + b + ", " + h + "), got "
-                    + (x == null ? "null" : Shape.str(x.shapeRef())));
+                    + (x == null ? "null" : Shape.str(TensorInternals.shapeRef(x))));
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ReduceKernels;
 
 /**
@@ -33,24 +34,24 @@ public final class Reductions {
         for (int i = 0; i < rank; i++) {
             if (!reduced[i]) {
                 perm[k++] = i;
-                rows *= t.shapeRef()[i];
+                rows *= TensorInternals.shapeRef(t)[i];
             }
         }
         int keptCount = k;
         for (int i = 0; i < rank; i++) {
             if (reduced[i]) {
                 perm[k++] = i;
-                n *= t.shapeRef()[i];
+                n *= TensorInternals.shapeRef(t)[i];
             }
         }
         int[] keptShape = new int[rank];
         int[] outShape = new int[keepDim ? rank : keptCount];
         for (int i = 0, j = 0; i < rank; i++) {
-            keptShape[i] = reduced[i] ? 1 : t.shapeRef()[i];
+            keptShape[i] = reduced[i] ? 1 : TensorInternals.shapeRef(t)[i];
             if (keepDim) {
                 outShape[i] = keptShape[i];
             } else if (!reduced[i]) {
-                outShape[j++] = t.shapeRef()[i];
+                outShape[j++] = TensorInternals.shapeRef(t)[i];
             }
         }
         Tensor block = t.detach();
@@ -80,12 +81,12 @@ public final class Reductions {
         DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
         Tensor block = l.block().dtype() == dtype ? l.block() : Conversion.rawCopy(l.block(), dtype);
         Tensor out = Tensor.empty(dtype, l.outShape());
-        Storage in = block.storage();
+        Storage in = TensorInternals.storage(block);
         int off = block.offset();
         switch (dtype) {
-            case FLOAT32 -> ReduceKernels.sum(in.floats(), off, l.rows(), l.n(), out.storage().floats());
-            case FLOAT64 -> ReduceKernels.sum(in.doubles(), off, l.rows(), l.n(), out.storage().doubles());
-            case INT64 -> ReduceKernels.sum(in.longs(), off, l.rows(), l.n(), out.storage().longs());
+            case FLOAT32 -> ReduceKernels.sum(in.floats(), off, l.rows(), l.n(), TensorInternals.storage(out).floats());
+            case FLOAT64 -> ReduceKernels.sum(in.doubles(), off, l.rows(), l.n(), TensorInternals.storage(out).doubles());
+            case INT64 -> ReduceKernels.sum(in.longs(), off, l.rows(), l.n(), TensorInternals.storage(out).longs());
             case BOOL -> throw new IllegalStateException("unreachable");
         }
         int[] inShape = t.shape();
@@ -102,7 +103,7 @@ public final class Reductions {
 
     /** Sums a broadcast tensor down to a shape it was broadcast from (leading dims and size-1 dims). */
     public static Tensor sumToShape(Tensor t, int[] target) {
-        int[] shape = t.shapeRef();
+        int[] shape = TensorInternals.shapeRef(t);
         if (java.util.Arrays.equals(shape, target)) {
             return t;
         }
@@ -160,7 +161,7 @@ public final class Reductions {
         int d = Shape.dim("logsumexp", dim, t.dim());
         Tensor m = maxDim(t.detach(), d, true, true).values(); // a fresh contiguous tensor
         // an infinite max would give nan from inf - inf; PyTorch shifts such rows by 0 instead
-        Storage ms = m.storage();
+        Storage ms = TensorInternals.storage(m);
         for (int i = 0; i < ms.length(); i++) {
             if (Double.isInfinite(ms.getDouble(i))) {
                 ms.setDouble(i, 0);
@@ -180,7 +181,7 @@ public final class Reductions {
         Ops.requireFloat("norm", t);
         if (Float.isNaN(p) || p < 0) {
             throw new IllegalArgumentException("norm: p must be a non-negative number or infinity, got " + p
-                    + " (input shape " + Shape.str(t.shapeRef()) + ")");
+                    + " (input shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         Layout l = layout("norm", t, dims, keepDim);
         int[] kept = l.keptShape();
@@ -233,13 +234,13 @@ public final class Reductions {
         Layout l = layout("amax", t, dims, keepDim);
         if (l.n() == 0 && l.rows() > 0) {
             throw new IllegalArgumentException("norm: cannot take the inf-norm over an empty dim (shape "
-                    + Shape.str(t.shapeRef()) + ")");
+                    + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         long[] idx = new long[l.rows()];
-        ReduceKernels.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), true, idx);
+        ReduceKernels.argExtremum(TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), true, idx);
         Tensor out = Tensor.empty(t.dtype(), l.outShape());
         for (int r = 0; r < l.rows(); r++) {
-            out.storage().setDouble(r, l.block().storage().getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
+            TensorInternals.storage(out).setDouble(r, TensorInternals.storage(l.block()).getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
         }
         return out;
     }
@@ -249,7 +250,7 @@ public final class Reductions {
         Layout l = layout("prod", t, dims, keepDim);
         DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
         Tensor out = Tensor.empty(dtype, l.outShape());
-        ReduceKernels.prod(l.block().storage(), l.block().offset(), l.rows(), l.n(), out.storage());
+        ReduceKernels.prod(TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), TensorInternals.storage(out));
         int[] inShape = t.shape();
         return Autograd.record("ProdBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, (g, s) -> {
             Layout in = layout("prod", s[0], dims, true);
@@ -267,8 +268,8 @@ public final class Reductions {
         int n = l.n();
         Tensor block = l.block();
         Tensor out = Tensor.empty(block.dtype(), rows, n);
-        Storage in = block.storage();
-        Storage o = out.storage();
+        Storage in = TensorInternals.storage(block);
+        Storage o = TensorInternals.storage(out);
         int off = block.offset();
         for (int r = 0; r < rows; r++) {
             double prefix = 1;
@@ -298,13 +299,13 @@ public final class Reductions {
         int k = 0;
         for (int i = 0; i < rank; i++) {
             if (!reduced[i]) {
-                permShape[k] = t.shapeRef()[i];
+                permShape[k] = TensorInternals.shapeRef(t)[i];
                 perm[k++] = i;
             }
         }
         for (int i = 0; i < rank; i++) {
             if (reduced[i]) {
-                permShape[k] = t.shapeRef()[i];
+                permShape[k] = TensorInternals.shapeRef(t)[i];
                 perm[k++] = i;
             }
         }
@@ -327,14 +328,14 @@ public final class Reductions {
     private static Tensor extremumAll(Tensor t, boolean isMax) {
         if (t.numel() == 0) {
             throw new IllegalArgumentException((isMax ? "max" : "min") + ": cannot reduce an empty tensor of shape "
-                    + Shape.str(t.shapeRef()) + " (the operation has no identity)");
+                    + Shape.str(TensorInternals.shapeRef(t)) + " (the operation has no identity)");
         }
         Tensor flat = t.detach().reshape(-1);
         long[] idx = new long[1];
         Tensor block = flat.contiguous();
-        ReduceKernels.argExtremum(block.storage(), block.offset(), 1, block.numel(), isMax, idx);
+        ReduceKernels.argExtremum(TensorInternals.storage(block), block.offset(), 1, block.numel(), isMax, idx);
         Tensor out = Tensor.empty(t.dtype());
-        out.storage().setDouble(0, block.storage().getDouble(block.offset() + (int) idx[0]));
+        TensorInternals.storage(out).setDouble(0, TensorInternals.storage(block).getDouble(block.offset() + (int) idx[0]));
         return Autograd.record(isMax ? "MaxBackward1" : "MinBackward1", out, new Tensor[] {t}, new Tensor[] {t, out},
                 (g, s) -> {
                     Tensor mask = s[0].eq(s[1]).to(g.dtype());
@@ -346,19 +347,19 @@ public final class Reductions {
     public static Tensor.ValuesIndices maxDim(Tensor t, int dim, boolean keepDim, boolean isMax) {
         String op = isMax ? "max" : "min";
         int d = Shape.dim(op, dim, t.dim());
-        if (t.dim() > 0 && t.shapeRef()[d] == 0) {
+        if (t.dim() > 0 && TensorInternals.shapeRef(t)[d] == 0) {
             throw new IllegalArgumentException(op + ": cannot reduce over dim " + d + " of size 0 (shape "
-                    + Shape.str(t.shapeRef()) + ")");
+                    + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         int[] dims = t.dim() == 0 ? null : new int[] {d};
         Layout l = layout(op, t, dims, keepDim);
         Tensor indices = Tensor.empty(DType.INT64, l.outShape());
-        long[] idx = indices.storage().longs();
-        ReduceKernels.argExtremum(l.block().storage(), l.block().offset(), l.rows(), l.n(), isMax, idx);
+        long[] idx = TensorInternals.storage(indices).longs();
+        ReduceKernels.argExtremum(TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), isMax, idx);
         Tensor values = Tensor.empty(t.dtype(), l.outShape());
-        Storage in = l.block().storage();
+        Storage in = TensorInternals.storage(l.block());
         for (int r = 0; r < l.rows(); r++) {
-            values.storage().setDouble(r, in.getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
+            TensorInternals.storage(values).setDouble(r, in.getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
         }
         if (t.dim() == 0) {
             return new Tensor.ValuesIndices(Autograd.record("MaxBackward0", values, new Tensor[] {t}, new Tensor[0],
@@ -378,14 +379,14 @@ public final class Reductions {
     private static Tensor placeAlongDim(Tensor g, Tensor index, int[] inShape, int d) {
         Tensor out = Torch.zeros(g.dtype(), inShape);
         Tensor gc = g.contiguous();
-        long[] idx = index.contiguous().storage().longs();
+        long[] idx = TensorInternals.storage(index.contiguous()).longs();
         int size = inShape[d];
         int inner = 1;
         for (int i = d + 1; i < inShape.length; i++) {
             inner *= inShape[i];
         }
-        Storage o = out.storage();
-        Storage gs = gc.storage();
+        Storage o = TensorInternals.storage(out);
+        Storage gs = TensorInternals.storage(gc);
         int gOff = gc.offset();
         int indexOff = index.contiguous().offset();
         for (int r = 0; r < gc.numel(); r++) {

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.UnaryKernels;
 import dev.torchlet.kernels.UnaryFn;
 
@@ -18,12 +19,12 @@ public final class Unary {
     static Tensor map(Tensor t, UnaryFn f) {
         DType dtype = Ops.floatType(t);
         Tensor in = Ops.contiguousAs(t, dtype);
-        Tensor out = Tensor.empty(dtype, t.shapeRef());
+        Tensor out = Tensor.empty(dtype, TensorInternals.shapeRef(t));
         int n = out.numel();
         if (dtype == DType.FLOAT32) {
-            UnaryKernels.map(in.storage().floats(), in.offset(), out.storage().floats(), n, f);
+            UnaryKernels.map(TensorInternals.storage(in).floats(), in.offset(), TensorInternals.storage(out).floats(), n, f);
         } else {
-            UnaryKernels.map(in.storage().doubles(), in.offset(), out.storage().doubles(), n, f);
+            UnaryKernels.map(TensorInternals.storage(in).doubles(), in.offset(), TensorInternals.storage(out).doubles(), n, f);
         }
         return out;
     }
@@ -31,10 +32,10 @@ public final class Unary {
     /** Integer-preserving map for abs/sign/clamp on int64 tensors. */
     private static Tensor mapLong(Tensor t, UnaryFn f) {
         Tensor in = t.contiguous();
-        Tensor out = Tensor.empty(DType.INT64, t.shapeRef());
-        long[] o = out.storage().longs();
+        Tensor out = Tensor.empty(DType.INT64, TensorInternals.shapeRef(t));
+        long[] o = TensorInternals.storage(out).longs();
         for (int i = 0; i < o.length; i++) {
-            o[i] = (long) f.apply(in.storage().getLong(in.offset() + i));
+            o[i] = (long) f.apply(TensorInternals.storage(in).getLong(in.offset() + i));
         }
         return out;
     }

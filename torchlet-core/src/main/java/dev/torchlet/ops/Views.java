@@ -4,6 +4,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 
 /**
  * View ops: new shape/strides/offset over the same storage, no data copied (reshape copies only
@@ -13,7 +14,7 @@ public final class Views {
     private Views() {}
 
     private static Tensor viewOf(Tensor t, int offset, int[] shape, int[] strides) {
-        return Tensor.wrap(t.storage(), offset, shape, strides);
+        return TensorInternals.wrap(TensorInternals.storage(t), offset, shape, strides);
     }
 
     /** Records a view whose backward is a reshape back to the input shape. */
@@ -24,19 +25,19 @@ public final class Views {
     }
 
     public static Tensor view(Tensor t, int[] requested) {
-        int[] shape = Shape.infer("view", requested, t.numel(), t.shapeRef());
-        int[] strides = viewStrides(t.shapeRef(), t.stridesRef(), shape);
+        int[] shape = Shape.infer("view", requested, t.numel(), TensorInternals.shapeRef(t));
+        int[] strides = viewStrides(TensorInternals.shapeRef(t), TensorInternals.stridesRef(t), shape);
         if (strides == null) {
             throw new IllegalArgumentException("view: shape " + Shape.str(requested) + " is not compatible with the "
-                    + "input's shape " + Shape.str(t.shapeRef()) + " and strides " + Shape.str(t.stridesRef())
+                    + "input's shape " + Shape.str(TensorInternals.shapeRef(t)) + " and strides " + Shape.str(TensorInternals.stridesRef(t))
                     + " (at least one dim spans non-contiguous memory); use reshape(...) instead");
         }
         return recordReshapeLike("ViewBackward0", t, viewOf(t, t.offset(), shape, strides));
     }
 
     public static Tensor reshape(Tensor t, int[] requested) {
-        int[] shape = Shape.infer("reshape", requested, t.numel(), t.shapeRef());
-        int[] strides = viewStrides(t.shapeRef(), t.stridesRef(), shape);
+        int[] shape = Shape.infer("reshape", requested, t.numel(), TensorInternals.shapeRef(t));
+        int[] strides = viewStrides(TensorInternals.shapeRef(t), TensorInternals.stridesRef(t), shape);
         if (strides != null) {
             return recordReshapeLike("ViewBackward0", t, viewOf(t, t.offset(), shape, strides));
         }
@@ -100,7 +101,7 @@ public final class Views {
             throw new IllegalArgumentException("flatten: start dim " + startDim + " comes after end dim " + endDim
                     + " for a tensor of rank " + rank);
         }
-        int[] shape = t.shapeRef();
+        int[] shape = TensorInternals.shapeRef(t);
         int[] out = new int[rank - (e - s)];
         int k = 0;
         for (int i = 0; i < s; i++) {
@@ -121,7 +122,7 @@ public final class Views {
         int rank = t.dim();
         if (dims.length != rank) {
             throw new IllegalArgumentException("permute: expected " + rank + " dims for shape "
-                    + Shape.str(t.shapeRef()) + ", got " + Shape.str(dims));
+                    + Shape.str(TensorInternals.shapeRef(t)) + ", got " + Shape.str(dims));
         }
         int[] perm = new int[rank];
         boolean[] seen = new boolean[rank];
@@ -136,8 +137,8 @@ public final class Views {
         int[] strides = new int[rank];
         int[] inverse = new int[rank];
         for (int i = 0; i < rank; i++) {
-            shape[i] = t.shapeRef()[perm[i]];
-            strides[i] = t.stridesRef()[perm[i]];
+            shape[i] = TensorInternals.shapeRef(t)[perm[i]];
+            strides[i] = TensorInternals.stridesRef(t)[perm[i]];
             inverse[perm[i]] = i;
         }
         Tensor out = viewOf(t, t.offset(), shape, strides);
@@ -166,7 +167,7 @@ public final class Views {
     public static Tensor t(Tensor t) {
         if (t.dim() > 2) {
             throw new IllegalArgumentException("t: expects a tensor with at most 2 dims, got shape "
-                    + Shape.str(t.shapeRef()) + " (use transpose or permute)");
+                    + Shape.str(TensorInternals.shapeRef(t)) + " (use transpose or permute)");
         }
         return t.dim() < 2 ? t : transpose(t, 0, 1);
     }
@@ -176,7 +177,7 @@ public final class Views {
         int rank = t.dim();
         if (sizes.length < rank) {
             throw new IllegalArgumentException("expand: the number of sizes " + Shape.str(sizes)
-                    + " must be at least the tensor's rank (shape " + Shape.str(t.shapeRef()) + ")");
+                    + " must be at least the tensor's rank (shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         int lead = sizes.length - rank;
         int[] shape = new int[sizes.length];
@@ -191,17 +192,17 @@ public final class Views {
                 strides[i] = 0;
                 continue;
             }
-            int own = t.shapeRef()[i - lead];
+            int own = TensorInternals.shapeRef(t)[i - lead];
             int want = sizes[i] == -1 ? own : sizes[i];
             if (own == want) {
                 shape[i] = own;
-                strides[i] = t.stridesRef()[i - lead];
+                strides[i] = TensorInternals.stridesRef(t)[i - lead];
             } else if (own == 1 && want >= 0) {
                 shape[i] = want;
                 strides[i] = 0;
             } else {
                 throw new IllegalArgumentException("expand: the expanded size " + want + " must match the existing "
-                        + "size " + own + " at non-singleton dim " + i + " (shape " + Shape.str(t.shapeRef())
+                        + "size " + own + " at non-singleton dim " + i + " (shape " + Shape.str(TensorInternals.shapeRef(t))
                         + " to " + Shape.str(sizes) + ")");
             }
         }
@@ -212,7 +213,7 @@ public final class Views {
     }
 
     public static Tensor squeeze(Tensor t) {
-        int[] shape = t.shapeRef();
+        int[] shape = TensorInternals.shapeRef(t);
         int count = 0;
         for (int s : shape) {
             count += s == 1 ? 0 : 1;
@@ -223,7 +224,7 @@ public final class Views {
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] != 1) {
                 out[k] = shape[i];
-                strides[k++] = t.stridesRef()[i];
+                strides[k++] = TensorInternals.stridesRef(t)[i];
             }
         }
         return recordReshapeLike("SqueezeBackward0", t, viewOf(t, t.offset(), out, strides));
@@ -233,15 +234,15 @@ public final class Views {
     public static Tensor squeeze(Tensor t, int dim) {
         int rank = t.dim();
         int d = Shape.dim("squeeze", dim, rank);
-        if (rank == 0 || t.shapeRef()[d] != 1) {
+        if (rank == 0 || TensorInternals.shapeRef(t)[d] != 1) {
             return t;
         }
         int[] shape = new int[rank - 1];
         int[] strides = new int[rank - 1];
         for (int i = 0, k = 0; i < rank; i++) {
             if (i != d) {
-                shape[k] = t.shapeRef()[i];
-                strides[k++] = t.stridesRef()[i];
+                shape[k] = TensorInternals.shapeRef(t)[i];
+                strides[k++] = TensorInternals.stridesRef(t)[i];
             }
         }
         return recordReshapeLike("SqueezeBackward1", t, viewOf(t, t.offset(), shape, strides));
@@ -255,10 +256,10 @@ public final class Views {
         for (int i = 0, k = 0; i <= rank; i++) {
             if (i == d) {
                 shape[i] = 1;
-                strides[i] = d < rank ? t.stridesRef()[d] * t.shapeRef()[d] : 1;
+                strides[i] = d < rank ? TensorInternals.stridesRef(t)[d] * TensorInternals.shapeRef(t)[d] : 1;
             } else {
-                shape[i] = t.shapeRef()[k];
-                strides[i] = t.stridesRef()[k++];
+                shape[i] = TensorInternals.shapeRef(t)[k];
+                strides[i] = TensorInternals.stridesRef(t)[k++];
             }
         }
         return recordReshapeLike("UnsqueezeBackward0", t, viewOf(t, t.offset(), shape, strides));
@@ -266,11 +267,11 @@ public final class Views {
 
     public static Tensor narrow(Tensor t, int dim, int start, int length) {
         int d = Shape.dim("narrow", dim, t.dim());
-        int size = t.shapeRef()[d];
+        int size = TensorInternals.shapeRef(t)[d];
         int s = start < 0 ? start + size : start;
         if (s < 0 || length < 0 || s + length > size) {
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length
-                    + " are out of range for dim " + d + " of size " + size + " (shape " + Shape.str(t.shapeRef())
+                    + " are out of range for dim " + d + " of size " + size + " (shape " + Shape.str(TensorInternals.shapeRef(t))
                     + ")");
         }
         return slice(t, d, s, s + length, 1);
@@ -284,15 +285,15 @@ public final class Views {
         if (step <= 0) {
             throw new IllegalArgumentException("slice: step must be positive, got " + step);
         }
-        int size = t.shapeRef()[d];
+        int size = TensorInternals.shapeRef(t)[d];
         int s = clampIndex(start, size);
         int e = Math.max(clampIndex(end, size), s);
         int len = (e - s + step - 1) / step;
         int[] shape = t.shape();
         int[] strides = t.strides();
         shape[d] = len;
-        strides[d] = t.stridesRef()[d] * step;
-        Tensor out = viewOf(t, t.offset() + s * t.stridesRef()[d], shape, strides);
+        strides[d] = TensorInternals.stridesRef(t)[d] * step;
+        Tensor out = viewOf(t, t.offset() + s * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
         return Autograd.record("SliceBackward0", out, new Tensor[] {t}, new Tensor[0],
                 (g, saved) -> new Tensor[] {SliceScatter.embed(g, inShape, d, s, step)});
@@ -308,22 +309,22 @@ public final class Views {
             throw new IllegalArgumentException("select: cannot select from a 0-dim tensor");
         }
         int d = Shape.dim("select", dim, t.dim());
-        int size = t.shapeRef()[d];
+        int size = TensorInternals.shapeRef(t)[d];
         int i = index < 0 ? index + size : index;
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("select: index " + index + " is out of range for dim " + d
-                    + " with size " + size + " (shape " + Shape.str(t.shapeRef()) + ")");
+                    + " with size " + size + " (shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         int rank = t.dim();
         int[] shape = new int[rank - 1];
         int[] strides = new int[rank - 1];
         for (int k = 0, j = 0; k < rank; k++) {
             if (k != d) {
-                shape[j] = t.shapeRef()[k];
-                strides[j++] = t.stridesRef()[k];
+                shape[j] = TensorInternals.shapeRef(t)[k];
+                strides[j++] = TensorInternals.stridesRef(t)[k];
             }
         }
-        Tensor out = viewOf(t, t.offset() + i * t.stridesRef()[d], shape, strides);
+        Tensor out = viewOf(t, t.offset() + i * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
         return Autograd.record("SelectBackward0", out, new Tensor[] {t}, new Tensor[0],
                 (g, saved) -> new Tensor[] {SliceScatter.embed(g.unsqueeze(d), inShape, d, i, 1)});
@@ -337,9 +338,9 @@ public final class Views {
             Tensor out = Torch.zeros(g.dtype(), inShape);
             int[] strides = out.strides();
             int[] shape = out.shape();
-            shape[dim] = g.shapeRef()[dim];
+            shape[dim] = TensorInternals.shapeRef(g)[dim];
             strides[dim] *= step;
-            Tensor window = Tensor.wrap(out.storage(), start * out.stridesRef()[dim], shape, strides);
+            Tensor window = TensorInternals.wrap(TensorInternals.storage(out), start * TensorInternals.stridesRef(out)[dim], shape, strides);
             Assign.copyInto(window, g);
             return out;
         }

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public abstract class Optimizer {
                 }
                 if (p.dtype() != DType.FLOAT32 || !p.isContiguous() || p.offset() != 0 || !p.isLeaf()) {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must be contiguous "
-                            + "float32 leaf tensors, got " + p.dtype() + " " + Shape.str(p.shapeRef()));
+                            + "float32 leaf tensors, got " + p.dtype() + " " + Shape.str(TensorInternals.shapeRef(p)));
                 }
             }
         }
@@ -78,7 +79,7 @@ public abstract class Optimizer {
                         continue;
                     }
                     Tensor gc = grad.to(DType.FLOAT32).contiguous();
-                    update(g, p.storage().floats(), gc.storage().floats(), gc.offset(), stateOf(p), p.numel());
+                    update(g, TensorInternals.storage(p).floats(), TensorInternals.storage(gc).floats(), gc.offset(), stateOf(p), p.numel());
                 }
             }
         }
@@ -102,7 +103,7 @@ public abstract class Optimizer {
             t = Torch.full(initial, n);
             state.put(name, t);
         }
-        return t.storage().floats();
+        return TensorInternals.storage(t).floats();
     }
 
     /** True if a buffer exists already (e.g. SGD's momentum buffer on the first step). */
@@ -113,8 +114,8 @@ public abstract class Optimizer {
     /** Increments and returns the step counter of one parameter (kept as a float64 scalar tensor). */
     protected static long nextStep(Map<String, Tensor> state) {
         Tensor t = state.computeIfAbsent("step", k -> Torch.zeros(DType.FLOAT64));
-        double s = t.storage().doubles()[0] + 1;
-        t.storage().doubles()[0] = s;
+        double s = TensorInternals.storage(t).doubles()[0] + 1;
+        TensorInternals.storage(t).doubles()[0] = s;
         return (long) s;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +18,8 @@ class LeafGradOwnershipTest {
         Tensor a = Torch.tensor(new float[] {1, 2, 3}, 3).requiresGrad(true);
         Tensor b = Torch.tensor(new float[] {4, 5, 6}, 3).requiresGrad(true);
         a.add(b).mul(2f).sum().backward(); // AddBackward0 returns {g, g}
-        assertNotSame(a.grad().storage(), b.grad().storage());
-        a.grad().storage().floats()[0] = 100f;
+        assertNotSame(TensorInternals.storage(a.grad()), TensorInternals.storage(b.grad()));
+        TensorInternals.storage(a.grad()).floats()[0] = 100f;
         assertArrayEquals(new float[] {2, 2, 2}, b.grad().toFloatArray());
     }
 
@@ -27,12 +28,12 @@ class LeafGradOwnershipTest {
         Tensor x = Torch.tensor(new float[] {1, 2}, 2).requiresGrad(true);
         Tensor gRoot = Torch.tensor(new float[] {3, 4}, 2);
         x.add(1f).backward(gRoot); // AddBackward1 passes gRoot straight through
-        assertNotSame(gRoot.storage(), x.grad().storage());
-        gRoot.storage().floats()[0] = -1f;
+        assertNotSame(TensorInternals.storage(gRoot), TensorInternals.storage(x.grad()));
+        TensorInternals.storage(gRoot).floats()[0] = -1f;
         assertArrayEquals(new float[] {3, 4}, x.grad().toFloatArray());
         Tensor y = Torch.tensor(new float[] {1, 2}, 2).requiresGrad(true);
         y.backward(gRoot); // the root is the leaf itself
-        assertNotSame(gRoot.storage(), y.grad().storage());
+        assertNotSame(TensorInternals.storage(gRoot), TensorInternals.storage(y.grad()));
     }
 
     @Test
@@ -41,8 +42,8 @@ class LeafGradOwnershipTest {
         Tensor b = Torch.randn(6).requiresGrad(true);
         Tensor s = a.reshape(6).add(b); // {g, g}: a gets a reshape view of g, b gets g itself
         s.mul(3f).sum().backward();
-        assertNotSame(a.grad().storage(), b.grad().storage());
-        b.grad().storage().floats()[0] = 7f;
+        assertNotSame(TensorInternals.storage(a.grad()), TensorInternals.storage(b.grad()));
+        TensorInternals.storage(b.grad()).floats()[0] = 7f;
         assertArrayEquals(new float[] {3, 3, 3, 3, 3, 3}, a.grad().toFloatArray());
     }
 

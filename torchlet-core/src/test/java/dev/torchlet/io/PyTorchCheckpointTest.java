@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Linear;
@@ -97,9 +98,9 @@ class PyTorchCheckpointTest {
         Tensor transposed = sd.get("transposed");
         Tensor narrowed = sd.get("narrowed");
         Tensor strided = sd.get("strided");
-        assertSame(base.storage(), transposed.storage(), "one storage, as in PyTorch");
-        assertSame(base.storage(), narrowed.storage());
-        assertSame(base.storage(), strided.storage());
+        assertSame(TensorInternals.storage(base), TensorInternals.storage(transposed), "one storage, as in PyTorch");
+        assertSame(TensorInternals.storage(base), TensorInternals.storage(narrowed));
+        assertSame(TensorInternals.storage(base), TensorInternals.storage(strided));
         assertArrayEquals(new int[] {1, 5}, transposed.strides());
         assertEquals(7, narrowed.offset());
         assertArrayEquals(new int[] {10, 3}, strided.strides());

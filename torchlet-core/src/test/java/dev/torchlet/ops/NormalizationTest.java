@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.testing.Golden;
 import dev.torchlet.testing.GradCheck;
 import org.junit.jupiter.api.Test;
@@ -74,8 +75,8 @@ class NormalizationTest {
         Tensor rv = holder.select(1, 1);
         Tensor init = g("bn2d_train/running_mean");
         for (int c = 0; c < 3; c++) {
-            holder.storage().floats()[2 * c] = (float) init.getDouble(c);
-            holder.storage().floats()[2 * c + 1] = (float) g("bn2d_train/running_var").getDouble(c);
+            TensorInternals.storage(holder).floats()[2 * c] = (float) init.getDouble(c);
+            TensorInternals.storage(holder).floats()[2 * c + 1] = (float) g("bn2d_train/running_var").getDouble(c);
         }
         Normalization.batchNorm(x, rm, rv, null, null, true, 0.1, 1e-5);
         assertClose(g("bn2d_train/running_mean_after"), rm, ATOL, RTOL, "strided running mean");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.testing.OpGolden;
 import dev.torchlet.testing.OpGolden.Op;
 import dev.torchlet.testing.OpGolden.Tol;
@@ -86,15 +87,15 @@ public class ViewGoldenTest {
     @Test
     void viewsShareStorageAndCopiesDoNot() {
         Tensor x = Torch.arange(0.0, 12.0, 1.0).reshape(3, 4);
-        assertSame(x.storage(), x.t().storage());
-        assertSame(x.storage(), x.slice(1, 0, END, 2).storage());
-        assertSame(x.storage(), x.select(0, 1).storage());
-        assertSame(x.storage(), x.unsqueeze(0).expand(2, 3, 4).storage());
-        assertSame(x.storage(), x.view(12).storage());
-        assertSame(x.storage(), x.reshape(2, 6).storage()); // contiguous: reshape is a view
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.t()));
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.slice(1, 0, END, 2)));
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.select(0, 1)));
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.unsqueeze(0).expand(2, 3, 4)));
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.view(12)));
+        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.reshape(2, 6))); // contiguous: reshape is a view
         assertFalse(x.t().isContiguous());
         Tensor copied = x.t().reshape(12); // impossible as a view: a copy
-        assertFalse(copied.storage() == x.storage());
+        assertFalse(TensorInternals.storage(copied) == TensorInternals.storage(x));
         assertTrue(copied.isContiguous());
         assertSame(x, x.contiguous());
         assertArrayEquals(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, copied.toFloatArray());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import java.util.function.Function;
 
 /**
@@ -32,7 +33,7 @@ public final class GradCheck {
         }
         Tensor out = f.apply(xs);
         Torch.manualSeed(1234);
-        Tensor w = Torch.randn(out.shapeRef()).to(DType.FLOAT64);
+        Tensor w = Torch.randn(TensorInternals.shapeRef(out)).to(DType.FLOAT64);
         out.mul(w).sum().backward();
         for (int i = 0; i < xs.length; i++) {
             if (!xs[i].requiresGrad()) {
@@ -41,7 +42,7 @@ public final class GradCheck {
             Tensor grad = xs[i].grad();
             assertNotNull(grad, what + ": input " + i + " got no gradient");
             double[] analytic = grad.toDoubleArray();
-            double[] data = xs[i].storage().doubles();
+            double[] data = TensorInternals.storage(xs[i]).doubles();
             for (int k = 0; k < data.length; k++) {
                 double orig = data[k];
                 data[k] = orig + eps;

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
@@ -140,21 +141,21 @@ public interface Collate<T> {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = number(column.get(i), i, what).longValue();
                 }
-                return Tensor.wrap(Storage.of(v), v.length);
+                return TensorInternals.wrap(Storage.of(v), v.length);
             }
             if (first instanceof Float || first instanceof Double) {
                 float[] v = new float[column.size()];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = number(column.get(i), i, what).floatValue();
                 }
-                return Tensor.wrap(Storage.of(v), v.length);
+                return TensorInternals.wrap(Storage.of(v), v.length);
             }
             if (first instanceof Boolean) {
                 boolean[] v = new boolean[column.size()];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (Boolean) column.get(i);
                 }
-                return Tensor.wrap(Storage.of(v), v.length);
+                return TensorInternals.wrap(Storage.of(v), v.length);
             }
             throw new IllegalArgumentException("collate: cannot batch " + what + " of type "
                     + (first == null ? "null" : first.getClass().getSimpleName())
@@ -174,14 +175,14 @@ public interface Collate<T> {
                 throw new IllegalArgumentException(what + ": nothing to stack");
             }
             Tensor first = tensors.getFirst();
-            int[] shape = first.shapeRef();
+            int[] shape = TensorInternals.shapeRef(first);
             DType dtype = first.dtype();
             int per = first.numel();
             int n = tensors.size();
             for (int i = 1; i < n; i++) {
                 Tensor t = tensors.get(i);
-                if (!Arrays.equals(t.shapeRef(), shape) || t.dtype() != dtype) {
-                    throw new IllegalArgumentException(what + ": sample " + i + " has shape " + Shape.str(t.shapeRef())
+                if (!Arrays.equals(TensorInternals.shapeRef(t), shape) || t.dtype() != dtype) {
+                    throw new IllegalArgumentException(what + ": sample " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
                             + " " + t.dtype() + ", sample 0 has " + Shape.str(shape) + " " + dtype
                             + " (all samples of a batch must match; resize or crop them, or pass a custom Collate)");
                 }
@@ -195,10 +196,10 @@ public interface Collate<T> {
                 if (!t.isContiguous()) {
                     t = t.contiguous();
                 }
-                Object src = array(t.storage());
+                Object src = array(TensorInternals.storage(t));
                 System.arraycopy(src, t.offset(), array(out), i * per, per);
             }
-            return Tensor.wrap(out, outShape);
+            return TensorInternals.wrap(out, outShape);
         }
 
         private static Object array(Storage s) {

@@ -2,6 +2,7 @@ package dev.torchlet.data;
 
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ public final class TensorDataset implements Dataset<List<Tensor>> {
             if (n >= 0 && t.size(0) != n) {
                 StringBuilder shapes = new StringBuilder();
                 for (Tensor u : tensors) {
-                    shapes.append(shapes.isEmpty() ? "" : ", ").append(Shape.str(u.shapeRef()));
+                    shapes.append(shapes.isEmpty() ? "" : ", ").append(Shape.str(TensorInternals.shapeRef(u)));
                 }
                 throw new IllegalArgumentException("TensorDataset: size mismatch along dim 0 between tensors " + shapes);
             }

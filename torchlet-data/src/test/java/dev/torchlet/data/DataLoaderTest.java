@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.data.transforms.RandomHorizontalFlip;
+import dev.torchlet.internal.TensorInternals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ class DataLoaderTest {
             @Override
             public Example get(int i) {
                 float noise = SampleRandom.current().nextFloat();
-                return new Example(Tensor.wrap(Storage.of(new float[] {i, i + 0.5f, noise}), 3), i % 7);
+                return new Example(TensorInternals.wrap(Storage.of(new float[] {i, i + 0.5f, noise}), 3), i % 7);
             }
         };
     }
@@ -120,7 +121,7 @@ class DataLoaderTest {
     @Test
     void randomTransformsAreReproducibleAcrossWorkers() {
         // A random flip driven by SampleRandom: same result for 0 and 2 workers.
-        Tensor img = Tensor.wrap(Storage.of(new float[] {1, 2, 3, 4, 5, 6}), 1, 2, 3);
+        Tensor img = TensorInternals.wrap(Storage.of(new float[] {1, 2, 3, 4, 5, 6}), 1, 2, 3);
         var flip = new RandomHorizontalFlip();
         Dataset<Example> ds = new Dataset<>() {
             public int size() {
@@ -156,7 +157,7 @@ class DataLoaderTest {
                 if (i == 13) {
                     throw new IllegalStateException("broken sample 13");
                 }
-                return new Example(Tensor.wrap(Storage.of(new float[] {i}), 1), i);
+                return new Example(TensorInternals.wrap(Storage.of(new float[] {i}), 1), i);
             }
         };
         try (var loader = new DataLoader<>(bad, new DataLoader.Options(4, false, 0L).withWorkers(2))) {
@@ -172,7 +173,7 @@ class DataLoaderTest {
     @Test
     void customCollateAndIterableDataset() {
         IterableDataset<Integer> stream = () -> java.util.stream.IntStream.range(0, 7).boxed().iterator();
-        Collate<Integer> sum = s -> Batch.of(Tensor.wrap(Storage.of(new long[] {
+        Collate<Integer> sum = s -> Batch.of(TensorInternals.wrap(Storage.of(new long[] {
                 s.stream().mapToLong(Integer::longValue).sum()}), 1));
         var loader = new DataLoader<>(stream, new DataLoader.Options(3, false, 0L), sum);
         List<Long> sums = new ArrayList<>();

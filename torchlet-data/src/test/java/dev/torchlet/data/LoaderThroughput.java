@@ -4,6 +4,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.data.datasets.Mnist;
 import dev.torchlet.data.transforms.Normalize;
 import dev.torchlet.data.transforms.ToTensor;
+import dev.torchlet.internal.TensorInternals;
 
 /**
  * Not a test: measures DataLoader throughput alone on Fashion-MNIST train (batches of 64,
@@ -24,7 +25,7 @@ public final class LoaderThroughput {
                     for (Batch b : loader) {
                         Tensor x = b.inputs();
                         n += x.size(0);
-                        check += x.storage().floats()[0];
+                        check += TensorInternals.storage(x).floats()[0];
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     System.out.printf("numWorkers=%d epoch=%d: %d images in %.3f s = %.0f images/s (check %.1f)%n",

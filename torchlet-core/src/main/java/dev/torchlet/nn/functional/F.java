@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.Reduction;
 import dev.torchlet.ops.Attention;
 import dev.torchlet.ops.Convolution;
@@ -74,8 +75,8 @@ public final class F {
     /** y = x W^T + b: x (..., in), weight (out, in), bias (out) or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1)) {
-            throw new IllegalArgumentException("linear: input " + Shape.str(x.shapeRef()) + " does not match weight "
-                    + Shape.str(weight.shapeRef()) + " (expected last input dim " + (weight.dim() == 2
+            throw new IllegalArgumentException("linear: input " + Shape.str(TensorInternals.shapeRef(x)) + " does not match weight "
+                    + Shape.str(TensorInternals.shapeRef(weight)) + " (expected last input dim " + (weight.dim() == 2
                     ? weight.size(1) : "?") + ")");
         }
         return MatMul.linear(x, weight, bias);
@@ -90,7 +91,7 @@ public final class F {
         if (p == 1) {
             return x.mul(0f);
         }
-        return x.mul(DropoutMask.scaledKeep(Torch.rand(x.shapeRef()), p, x.dtype()));
+        return x.mul(DropoutMask.scaledKeep(Torch.rand(TensorInternals.shapeRef(x)), p, x.dtype()));
     }
 
     /** Zeroes whole channels (dim 1 of (N, C, ...)) with probability p in training. */
@@ -101,7 +102,7 @@ public final class F {
         }
         if (x.dim() < 2) {
             throw new IllegalArgumentException("dropout2d: expects (N, C, H, W) or (C, H, W) input, got "
-                    + Shape.str(x.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(x)));
         }
         int[] maskShape = new int[x.dim()];
         java.util.Arrays.fill(maskShape, 1);
@@ -120,7 +121,7 @@ public final class F {
 
     /** Rows of weight (num, dim) picked by int64 indices: output (*indices.shape, dim). */
     public static Tensor embedding(Tensor indices, Tensor weight) {
-        int[] outShape = java.util.Arrays.copyOf(indices.shapeRef(), indices.dim() + 1);
+        int[] outShape = java.util.Arrays.copyOf(TensorInternals.shapeRef(indices), indices.dim() + 1);
         outShape[indices.dim()] = weight.size(1);
         return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
     }
@@ -133,7 +134,7 @@ public final class F {
     public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
         if (indices.dtype() != DType.INT64) {
             throw new IllegalArgumentException("embedding: expected int64 indices, got " + indices.dtype() + " "
-                    + Shape.str(indices.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(indices)));
         }
         Tensor out = embedding(indices, weight);
         if (paddingIdx == null || !out.requiresGrad()) {
@@ -146,9 +147,9 @@ public final class F {
     // ---------------------------------------------------------------- regression and binary losses
 
     private static void sameShape(String op, Tensor input, Tensor target) {
-        if (!java.util.Arrays.equals(input.shapeRef(), target.shapeRef())) {
-            throw new IllegalArgumentException(op + ": input " + Shape.str(input.shapeRef()) + " and target "
-                    + Shape.str(target.shapeRef()) + " must have the same shape");
+        if (!java.util.Arrays.equals(TensorInternals.shapeRef(input), TensorInternals.shapeRef(target))) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(TensorInternals.shapeRef(input)) + " and target "
+                    + Shape.str(TensorInternals.shapeRef(target)) + " must have the same shape");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.data.Dataset;
 import dev.torchlet.data.Example;
+import dev.torchlet.internal.TensorInternals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -207,12 +208,12 @@ public final class CsvDataset implements Dataset<Example> {
     public Example get(int index) {
         Dataset.checkIndex("CsvDataset", index, labels.length);
         float[] row = Arrays.copyOfRange(features, index * numFeatures, (index + 1) * numFeatures);
-        return new Example(Tensor.wrap(Storage.of(row), numFeatures), labels[index]);
+        return new Example(TensorInternals.wrap(Storage.of(row), numFeatures), labels[index]);
     }
 
     /** All features as one (N, F) tensor (e.g. to compute normalization statistics). */
     public Tensor features() {
-        return Tensor.wrap(Storage.of(features.clone()), labels.length, numFeatures);
+        return TensorInternals.wrap(Storage.of(features.clone()), labels.length, numFeatures);
     }
 
     public int numFeatures() {

@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /**
  * The image math behind the transforms, like {@code torchvision.transforms.functional} on tensors.
@@ -19,7 +20,7 @@ public final class Functional {
     static float[] data(Tensor x, String op) {
         check(x, op);
         if (x.isDense()) {
-            return x.storage().floats();
+            return TensorInternals.storage(x).floats();
         }
         return x.toFloatArray();
     }
@@ -30,7 +31,7 @@ public final class Functional {
         }
         if (x.dtype() != DType.FLOAT32 || x.dim() < 2) {
             throw new IllegalArgumentException(op + ": expected a float32 image tensor (..., H, W), got "
-                    + x.dtype() + " " + Shape.str(x.shapeRef()) + " (use ToTensor on an Image first)");
+                    + x.dtype() + " " + Shape.str(TensorInternals.shapeRef(x)) + " (use ToTensor on an Image first)");
         }
     }
 
@@ -44,7 +45,7 @@ public final class Functional {
 
     /** Number of (H, W) planes: the product of the leading dims. */
     static int planes(Tensor x) {
-        int[] s = x.shapeRef();
+        int[] s = TensorInternals.shapeRef(x);
         int p = 1;
         for (int d = 0; d < s.length - 2; d++) {
             p *= s[d];
@@ -56,13 +57,13 @@ public final class Functional {
         int[] shape = like.shape();
         shape[shape.length - 2] = h;
         shape[shape.length - 1] = w;
-        return Tensor.wrap(Storage.of(out), shape);
+        return TensorInternals.wrap(Storage.of(out), shape);
     }
 
     private static int channels(Tensor x, String op) {
         if (x.dim() < 3 || (x.size(-3) != 1 && x.size(-3) != 3)) {
             throw new IllegalArgumentException(op + ": expected an image (..., C, H, W) with 1 or 3 channels, got "
-                    + Shape.str(x.shapeRef()));
+                    + Shape.str(TensorInternals.shapeRef(x)));
         }
         return x.size(-3);
     }
@@ -362,12 +363,12 @@ public final class Functional {
     public static Tensor normalize(Tensor x, float[] mean, float[] std) {
         float[] src = data(x, "Normalize");
         if (x.dim() < 3) {
-            throw new IllegalArgumentException("Normalize: expected (..., C, H, W), got " + Shape.str(x.shapeRef()));
+            throw new IllegalArgumentException("Normalize: expected (..., C, H, W), got " + Shape.str(TensorInternals.shapeRef(x)));
         }
         int c = x.size(-3);
         if ((mean.length != c && mean.length != 1) || (std.length != c && std.length != 1)) {
             throw new IllegalArgumentException("Normalize: " + mean.length + " means and " + std.length
-                    + " stds for " + c + " channels (shape " + Shape.str(x.shapeRef()) + ")");
+                    + " stds for " + c + " channels (shape " + Shape.str(TensorInternals.shapeRef(x)) + ")");
         }
         int hw = height(x) * width(x);
         float[] out = new float[src.length];
@@ -409,7 +410,7 @@ public final class Functional {
         }
         int[] shape = x.shape();
         shape[shape.length - 3] = numOutputChannels;
-        return Tensor.wrap(Storage.of(out), shape);
+        return TensorInternals.wrap(Storage.of(out), shape);
     }
 
     /** clamp(factor * x, 0, 1). */

@@ -2,6 +2,7 @@ package dev.torchlet.data.transforms;
 
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.internal.TensorInternals;
 
 /** HWC uint8 {@link Image} to a CHW float32 tensor in [0, 1] (value / 255), like torchvision's ToTensor. */
 public final class ToTensor implements Transform<Image, Tensor> {
@@ -25,7 +26,7 @@ public final class ToTensor implements Transform<Image, Tensor> {
                 }
             }
         }
-        return Tensor.wrap(Storage.of(out), c, img.height(), img.width());
+        return TensorInternals.wrap(Storage.of(out), c, img.height(), img.width());
     }
 
     @Override
