@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeExampleTest {
     @Test
     void trainingExampleLearnsXor() {
+        // spotless:off (the README shows this block as it is)
         // README-BEGIN
         Torch.manualSeed(0);
         Tensor x = Torch.randn(512, 2);                                        // (N, 2) points
@@ -47,11 +48,13 @@ class ReadmeExampleTest {
         }
         System.out.printf("train accuracy: %.1f%%%n", 100 * accuracy);
         // README-END
+        // spotless:on
         assertTrue(accuracy > 0.95f, "accuracy " + accuracy);
     }
 
     @Test
     void surgeryExampleTakesFeaturesFreezesAndSwapsTheHead() {
+        // spotless:off (the README shows this block as it is)
         // README-SURGERY-BEGIN
         var model = new Sequential(
                 new Sequential(new Conv2d(3, 16, 3, 1, 1), new BatchNorm2d(16), new ReLU()),   // "0": stem
@@ -70,6 +73,7 @@ class ReadmeExampleTest {
         var trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
         var optimizer = new Adam(trainable, 1e-3);
         // README-SURGERY-END
+        // spotless:on
         assertArrayEquals(new int[] {2, 32, 16, 16}, features.get("stage").shape());
         assertEquals(2, trainable.size());
         assertArrayEquals(new int[] {2, 5}, model.call(Torch.rand(2, 3, 32, 32)).shape());
