@@ -13,8 +13,8 @@ public final class Shape {
             n *= s;
         }
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shape " + str(shape) + " has " + n + " elements; at most "
-                    + Integer.MAX_VALUE + " are supported");
+            throw new IllegalArgumentException(
+                    "shape " + str(shape) + " has " + n + " elements; at most " + Integer.MAX_VALUE + " are supported");
         }
         return (int) n;
     }

@@ -139,8 +139,8 @@ public final class Tensor {
     /** The value of a one-element tensor. */
     public float item() {
         if (numel() != 1) {
-            throw new IllegalStateException("item: only a one-element tensor can be converted to a scalar, got shape "
-                    + Shape.str(shape));
+            throw new IllegalStateException(
+                    "item: only a one-element tensor can be converted to a scalar, got shape " + Shape.str(shape));
         }
         return (float) storage.getDouble(offset);
     }
@@ -158,15 +158,15 @@ public final class Tensor {
 
     private int flatIndex(int[] index) {
         if (index.length != shape.length) {
-            throw new IllegalArgumentException("get: expected " + shape.length + " indices for shape " + Shape.str(shape)
-                    + ", got " + index.length);
+            throw new IllegalArgumentException("get: expected " + shape.length + " indices for shape "
+                    + Shape.str(shape) + ", got " + index.length);
         }
         int p = offset;
         for (int d = 0; d < index.length; d++) {
             int i = index[d] < 0 ? index[d] + shape[d] : index[d];
             if (i < 0 || i >= shape[d]) {
-                throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of bounds for dim " + d
-                        + " with size " + shape[d]);
+                throw new IndexOutOfBoundsException(
+                        "get: index " + index[d] + " is out of bounds for dim " + d + " with size " + shape[d]);
             }
             p += i * strides[d];
         }
@@ -209,8 +209,8 @@ public final class Tensor {
                     + "produced by " + gradFn.name() + " (use detach() first)");
         }
         if (value && !dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException("requiresGrad: only floating-point tensors can require gradients, got "
-                    + dtype());
+            throw new IllegalArgumentException(
+                    "requiresGrad: only floating-point tensors can require gradients, got " + dtype());
         }
         requiresGrad = value;
         return this;
@@ -524,8 +524,9 @@ public final class Tensor {
         return switch (approximate) {
             case "none" -> Activations.gelu(this, false);
             case "tanh" -> Activations.gelu(this, true);
-            default -> throw new IllegalArgumentException("gelu: approximate must be 'none' or 'tanh', got '"
-                    + approximate + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
         };
     }
 

@@ -253,7 +253,10 @@ final class TensorFormatter {
         if (!Double.isFinite(v)) {
             return nonFinite(v);
         }
-        return sign(v) + new BigDecimal(Math.abs(v)).setScale(digits, RoundingMode.HALF_EVEN).toPlainString();
+        return sign(v)
+                + new BigDecimal(Math.abs(v))
+                        .setScale(digits, RoundingMode.HALF_EVEN)
+                        .toPlainString();
     }
 
     /** Python's {@code '{:.4e}'.format(v)}, e.g. {@code 1.0000e+10}, {@code -2.5000e-05}. */

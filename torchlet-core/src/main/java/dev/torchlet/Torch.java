@@ -85,8 +85,8 @@ public final class Torch {
     private static int[] checkData(String op, int length, int[] shape) {
         int[] s = Shape.check(op, shape);
         if (Shape.numel(s) != length) {
-            throw new IllegalArgumentException(op + ": " + length + " values do not fit shape " + Shape.str(s)
-                    + " (" + Shape.numel(s) + " elements)");
+            throw new IllegalArgumentException(op + ": " + length + " values do not fit shape " + Shape.str(s) + " ("
+                    + Shape.numel(s) + " elements)");
         }
         return s;
     }
@@ -193,8 +193,9 @@ public final class Torch {
     /** Like PyTorch, a range whose end lies behind its start (in the step's direction) is an error. */
     private static void checkRangeSign(double start, double end, double step) {
         if ((step > 0 && end < start) || (step < 0 && end > start)) {
-            throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign: start="
-                    + fmt(start) + ", end=" + fmt(end) + ", step=" + fmt(step));
+            throw new IllegalArgumentException(
+                    "arange: upper bound and larger bound inconsistent with step sign: start=" + fmt(start) + ", end="
+                            + fmt(end) + ", step=" + fmt(step));
         }
     }
 
@@ -269,8 +270,8 @@ public final class Torch {
 
     private static void requireFloatLike(String op, Tensor t) {
         if (!t.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype() + " with shape "
-                    + Shape.str(t.shapeRef()) + " (use randint for integers)");
+            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
+                    + " with shape " + Shape.str(t.shapeRef()) + " (use randint for integers)");
         }
     }
 

@@ -26,7 +26,8 @@ class ApiNamesTest {
     /** A public type declared at the top level (no indentation) of a source file. */
     private static final Pattern PUBLIC_TOP_LEVEL = Pattern.compile(
             "^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*"
-                    + "(?:class|interface|enum|record|@interface)\\s+(\\w+)", Pattern.MULTILINE);
+                    + "(?:class|interface|enum|record|@interface)\\s+(\\w+)",
+            Pattern.MULTILINE);
 
     @Test
     void publicTopLevelClassesHaveUniqueSimpleNames() throws IOException {
@@ -51,8 +52,8 @@ class ApiNamesTest {
                 }
             }
         }
-        assertTrue(modules >= 2, "expected the main source trees of several modules under " + root + ", found "
-                + modules);
+        assertTrue(
+                modules >= 2, "expected the main source trees of several modules under " + root + ", found " + modules);
         assertTrue(byName.containsKey("Tensor"), "the scan found no Tensor class under " + root);
         StringBuilder clashes = new StringBuilder();
         byName.forEach((name, where) -> {

@@ -50,10 +50,14 @@ class BadInputTest {
         expect(IAE, () -> Torch.ones(3).matmul(Torch.ones(4)), "matmul", "[3] @ [4]");
         expect(IAE, () -> Torch.ones(2, 3, 4).matmul(Torch.ones(3, 4, 5)), "matmul", "[2, 3, 4]", "[3, 4, 5]");
         expect(IAE, () -> Torch.scalar(1f).matmul(Torch.ones(2)), "matmul", "[]", "[2]");
-        expect(IAE, () -> Torch.ones(2, 2).matmul(Torch.ones(DType.FLOAT64, 2, 2)), "matmul", "torch.float32",
-                "torch.float64", "[2, 2]");
-        expect(IAE, () -> Torch.arange(4).reshape(2, 2).matmul(Torch.arange(4).reshape(2, 2)), "matmul",
-                "torch.int64");
+        expect(
+                IAE,
+                () -> Torch.ones(2, 2).matmul(Torch.ones(DType.FLOAT64, 2, 2)),
+                "matmul",
+                "torch.float32",
+                "torch.float64",
+                "[2, 2]");
+        expect(IAE, () -> Torch.arange(4).reshape(2, 2).matmul(Torch.arange(4).reshape(2, 2)), "matmul", "torch.int64");
     }
 
     @Test
@@ -107,7 +111,10 @@ class BadInputTest {
         expect(IAE, () -> A23.clamp(Float.NaN, Float.NaN), "clamp");
         expect(IAE, () -> A23.gelu("fast"), "gelu", "fast");
         expect(IAE, () -> Torch.tensor(new boolean[] {true}, 1).neg(), "neg", "bool");
-        expect(IAE, () -> Torch.tensor(new boolean[] {true}, 1).sub(Torch.tensor(new boolean[] {true}, 1)), "sub",
+        expect(
+                IAE,
+                () -> Torch.tensor(new boolean[] {true}, 1).sub(Torch.tensor(new boolean[] {true}, 1)),
+                "sub",
                 "bool");
     }
 

@@ -25,9 +25,13 @@ class BroadcastPropertiesTest {
 
     @Provide
     Arbitrary<Pair> broadcastPairs() {
-        Arbitrary<int[]> outShape = Arbitraries.integers().between(1, 4).array(int[].class).ofMinSize(0).ofMaxSize(4);
-        return outShape.flatMap(out -> Combinators.combine(operand(out), operand(out))
-                .as((a, b) -> new Pair(modelBroadcast(a, b), a, b)));
+        Arbitrary<int[]> outShape = Arbitraries.integers()
+                .between(1, 4)
+                .array(int[].class)
+                .ofMinSize(0)
+                .ofMaxSize(4);
+        return outShape.flatMap(out ->
+                Combinators.combine(operand(out), operand(out)).as((a, b) -> new Pair(modelBroadcast(a, b), a, b)));
     }
 
     /** The broadcast shape by the rule itself: align right, a missing dim or a 1 takes the other size. */
@@ -44,8 +48,10 @@ class BroadcastPropertiesTest {
 
     /** A suffix of out with some dims replaced by 1 (every shape broadcastable to out arises this way). */
     private static Arbitrary<int[]> operand(int[] out) {
-        return Combinators.combine(Arbitraries.integers().between(0, out.length),
-                Arbitraries.integers().between(0, 15).list().ofSize(out.length)).as((len, ones) -> {
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, out.length),
+                        Arbitraries.integers().between(0, 15).list().ofSize(out.length))
+                .as((len, ones) -> {
                     int[] s = new int[len];
                     for (int i = 0; i < len; i++) {
                         int d = out.length - len + i;
@@ -100,7 +106,8 @@ class BroadcastPropertiesTest {
             assertEquals(at(a, p.out(), idx) * at(b, p.out(), idx), m[i], 1e-12);
         }
         // expand to the common shape gives the same values as implicit broadcasting
-        assertArrayEquals(s, a.expand(p.out()).add(b.expand(p.out()).contiguous()).toDoubleArray(), 0.0);
+        assertArrayEquals(
+                s, a.expand(p.out()).add(b.expand(p.out()).contiguous()).toDoubleArray(), 0.0);
     }
 
     @Property(tries = 150)
@@ -133,7 +140,11 @@ class BroadcastPropertiesTest {
 
     @Provide
     Arbitrary<int[]> shapes() {
-        return Arbitraries.integers().between(1, 4).array(int[].class).ofMinSize(1).ofMaxSize(4);
+        return Arbitraries.integers()
+                .between(1, 4)
+                .array(int[].class)
+                .ofMinSize(1)
+                .ofMaxSize(4);
     }
 
     @Property(tries = 100)
@@ -168,10 +179,11 @@ class BroadcastPropertiesTest {
     }
 
     @Property(tries = 200)
-    void sliceFollowsPythonSemantics(@ForAll @IntRange(min = 0, max = 9) int n,
-                                     @ForAll @IntRange(min = -12, max = 12) int start,
-                                     @ForAll @IntRange(min = -12, max = 12) int end,
-                                     @ForAll @IntRange(min = 1, max = 4) int step) {
+    void sliceFollowsPythonSemantics(
+            @ForAll @IntRange(min = 0, max = 9) int n,
+            @ForAll @IntRange(min = -12, max = 12) int start,
+            @ForAll @IntRange(min = -12, max = 12) int end,
+            @ForAll @IntRange(min = 1, max = 4) int step) {
         Tensor x = Torch.arange(0.0, n, 1.0).to(DType.FLOAT64);
         if (n == 0) {
             x = Torch.zeros(DType.FLOAT64, 0);
@@ -204,7 +216,8 @@ class BroadcastPropertiesTest {
     }
 
     @Property(tries = 100)
-    void viewAndReshapeAgreeOnContiguousTensors(@ForAll("shapes") int[] shape, @ForAll @IntRange(min = 0, max = 3) int k) {
+    void viewAndReshapeAgreeOnContiguousTensors(
+            @ForAll("shapes") int[] shape, @ForAll @IntRange(min = 0, max = 3) int k) {
         Tensor x = iota(shape, 1.0);
         int n = x.numel();
         // split n as (d, n / d) for a divisor d

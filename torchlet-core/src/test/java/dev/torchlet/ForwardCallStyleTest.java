@@ -26,9 +26,12 @@ class ForwardCallStyleTest {
         Path root = Path.of("").toAbsolutePath().getParent();
         List<String> offenders = new ArrayList<>();
         try (Stream<Path> modules = Files.list(root)) {
-            for (Path src : modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList()) {
+            for (Path src : modules.map(m -> m.resolve("src/main/java"))
+                    .filter(Files::isDirectory)
+                    .toList()) {
                 try (Stream<Path> files = Files.walk(src)) {
-                    for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    for (Path f :
+                            files.filter(p -> p.toString().endsWith(".java")).toList()) {
                         List<String> lines = Files.readAllLines(f);
                         for (int i = 0; i < lines.size(); i++) {
                             String line = lines.get(i).strip();

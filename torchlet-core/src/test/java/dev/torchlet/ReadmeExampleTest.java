@@ -1,9 +1,8 @@
 package dev.torchlet;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.nn.AdaptiveAvgPool2d;
 import dev.torchlet.nn.BatchNorm2d;
@@ -89,7 +88,8 @@ class ReadmeExampleTest {
         for (String marker : List.of("README", "README-SURGERY")) {
             int from = test.indexOf("// " + marker + "-BEGIN\n") + marker.length() + 10;
             String body = test.substring(from, test.indexOf("        // " + marker + "-END"));
-            String unindented = body.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+            String unindented = body.lines()
+                    .map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                     .reduce("", (a, b) -> a + b + "\n");
             assertTrue(readme.contains(unindented), marker + " example differs from README.md:\n" + unindented);
         }

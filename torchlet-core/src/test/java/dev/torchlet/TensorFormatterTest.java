@@ -7,14 +7,14 @@ import dev.torchlet.testing.Golden;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import java.util.List;
-import java.util.ArrayList;
 
 /**
  * Tensor.toString() against PyTorch 1.13's repr(): the tensors are stored in
@@ -62,10 +62,11 @@ class TensorFormatterTest {
         return switch (name) {
             case "leaf" -> () -> fmt("leaf").requiresGrad(true);
             case "mul" -> () -> fmt("mul_a").requiresGrad(true).mul(fmt("mul_b"));
-            case "mul_f64" -> () -> {
-                Tensor a = fmt("mul_f64_a").requiresGrad(true);
-                return a.mul(a);
-            };
+            case "mul_f64" ->
+                () -> {
+                    Tensor a = fmt("mul_f64_a").requiresGrad(true);
+                    return a.mul(a);
+                };
             case "transposed" -> () -> fmt("cube").transpose(0, 2);
             default -> () -> fmt(name);
         };
@@ -77,7 +78,8 @@ class TensorFormatterTest {
         assertFalse(cases.isEmpty(), "no repr cases in the fixture");
         List<DynamicTest> tests = new ArrayList<>();
         for (var e : cases.entrySet()) {
-            tests.add(DynamicTest.dynamicTest(e.getKey(),
+            tests.add(DynamicTest.dynamicTest(
+                    e.getKey(),
                     () -> assertEquals(e.getValue(), build(e.getKey()).get().toString(), e.getKey())));
         }
         return tests;

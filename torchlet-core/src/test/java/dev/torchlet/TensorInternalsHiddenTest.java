@@ -27,8 +27,12 @@ class TensorInternalsHiddenTest {
     void theBridgeReachesTheSameState() {
         Tensor t = Torch.arange(6).reshape(2, 3).transpose(0, 1);
         assertEquals(6, TensorInternals.storage(t).length());
-        assertEquals(List.of(3, 2), Arrays.stream(TensorInternals.shapeRef(t)).boxed().toList());
-        assertEquals(List.of(1, 3), Arrays.stream(TensorInternals.stridesRef(t)).boxed().toList());
+        assertEquals(
+                List.of(3, 2),
+                Arrays.stream(TensorInternals.shapeRef(t)).boxed().toList());
+        assertEquals(
+                List.of(1, 3),
+                Arrays.stream(TensorInternals.stridesRef(t)).boxed().toList());
         Tensor view = TensorInternals.wrap(TensorInternals.storage(t), 1, new int[] {2}, new int[] {3});
         assertEquals(List.of(1L, 4L), Arrays.stream(view.toLongArray()).boxed().toList());
         assertEquals(true, Modifier.isFinal(TensorInternals.class.getModifiers()));

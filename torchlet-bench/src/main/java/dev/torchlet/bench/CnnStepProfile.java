@@ -34,17 +34,44 @@ public final class CnnStepProfile {
 
     static Module[] layers(String model) {
         return switch (model) {
-            case "cnn" -> new Module[] {new Conv2d(1, 32, 3), new ReLU(), new Conv2d(32, 64, 3), new ReLU(),
-                new MaxPool2d(2), new Flatten(), new Linear(64 * 12 * 12, 128), new ReLU(), new Linear(128, 10)};
-            case "cnn-bn" -> new Module[] {
-                new Conv2d(1, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(),
-                new Conv2d(32, 32, 3, 1, 1, 1, 1, false), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1, 1, 1, false), new BatchNorm2d(64), new ReLU(),
-                new Conv2d(64, 64, 3, 1, 1, 1, 1, false), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(64 * 7 * 7, 256, false), new BatchNorm1d(256), new ReLU(),
-                new Dropout(0.4), new Linear(256, 10)};
-            default -> throw new IllegalArgumentException("CnnStepProfile: unknown model '" + model
-                    + "', expected cnn or cnn-bn");
+            case "cnn" ->
+                new Module[] {
+                    new Conv2d(1, 32, 3),
+                    new ReLU(),
+                    new Conv2d(32, 64, 3),
+                    new ReLU(),
+                    new MaxPool2d(2),
+                    new Flatten(),
+                    new Linear(64 * 12 * 12, 128),
+                    new ReLU(),
+                    new Linear(128, 10)
+                };
+            case "cnn-bn" ->
+                new Module[] {
+                    new Conv2d(1, 32, 3, 1, 1, 1, 1, false),
+                    new BatchNorm2d(32),
+                    new ReLU(),
+                    new Conv2d(32, 32, 3, 1, 1, 1, 1, false),
+                    new BatchNorm2d(32),
+                    new ReLU(),
+                    new MaxPool2d(2),
+                    new Conv2d(32, 64, 3, 1, 1, 1, 1, false),
+                    new BatchNorm2d(64),
+                    new ReLU(),
+                    new Conv2d(64, 64, 3, 1, 1, 1, 1, false),
+                    new BatchNorm2d(64),
+                    new ReLU(),
+                    new MaxPool2d(2),
+                    new Flatten(),
+                    new Linear(64 * 7 * 7, 256, false),
+                    new BatchNorm1d(256),
+                    new ReLU(),
+                    new Dropout(0.4),
+                    new Linear(256, 10)
+                };
+            default ->
+                throw new IllegalArgumentException(
+                        "CnnStepProfile: unknown model '" + model + "', expected cnn or cnn-bn");
         };
     }
 
@@ -95,8 +122,16 @@ public final class CnnStepProfile {
         }
         double[] w = java.util.Arrays.copyOfRange(wall, warm, steps);
         java.util.Arrays.sort(w);
-        System.out.printf("%s, %d thread(s): forward %.2f + backward %.2f + adam %.2f = %.2f ms CPU/step "
-                + "(calling thread); wall median %.2f ms = %.0f img/s%n", model, threads, total, bwd / n, step / n,
-                total + (bwd + step) / n, w[w.length / 2], 64000 / w[w.length / 2]);
+        System.out.printf(
+                "%s, %d thread(s): forward %.2f + backward %.2f + adam %.2f = %.2f ms CPU/step "
+                        + "(calling thread); wall median %.2f ms = %.0f img/s%n",
+                model,
+                threads,
+                total,
+                bwd / n,
+                step / n,
+                total + (bwd + step) / n,
+                w[w.length / 2],
+                64000 / w[w.length / 2]);
     }
 }

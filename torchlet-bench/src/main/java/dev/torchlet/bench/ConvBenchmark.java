@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
 public class ConvBenchmark {
     /** N x C x H x W, square kernel k, Cout = C, stride 1, padding k/2 (the ResNet / VGG case). */
     @Param({"8x64x56x56k3", "64x32x28x28k3", "1x3x224x224k7"})
@@ -76,7 +78,8 @@ public class ConvBenchmark {
         Tensor xi = x.detach().requiresGrad(true);
         Tensor wi = w.detach().requiresGrad(true);
         Tensor bi = b.detach().requiresGrad(true);
-        Convolution.conv2d(xi, wi, bi, new int[] {1, 1}, pad, new int[] {1, 1}, 1).backward(gradOut);
+        Convolution.conv2d(xi, wi, bi, new int[] {1, 1}, pad, new int[] {1, 1}, 1)
+                .backward(gradOut);
         return wi.grad();
     }
 }

@@ -31,32 +31,49 @@ import picocli.CommandLine.Option;
  * compiled for 56x56 images deoptimized and recompiled inside the MNIST workload's timed runs, measured ~10%
  * slower) and their heap. {@code --same-jvm} runs them all in this process instead.
  */
-@Command(name = "bench",
+@Command(
+        name = "bench",
         mixinStandardHelpOptions = true,
-        description = {"Runs the benchmark workloads; prints one 'name value unit' line per workload.",
-            "Names and definitions match ../shared/bench/pytorch_bench.py."})
+        description = {
+            "Runs the benchmark workloads; prints one 'name value unit' line per workload.",
+            "Names and definitions match ../shared/bench/pytorch_bench.py."
+        })
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--only", split = ",", paramLabel = "NAME", completionCandidates = Names.class,
+    @Option(
+            names = "--only",
+            split = ",",
+            paramLabel = "NAME",
+            completionCandidates = Names.class,
             description = "Run only these workloads (comma-separated). Available: ${COMPLETION-CANDIDATES}.")
     List<String> only;
 
-    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            defaultValue = "2",
+            paramLabel = "N",
             description = "Intra-op threads (Torch.setNumThreads). Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--warmup-seconds", defaultValue = "1.0", paramLabel = "S",
-            description = {"Besides the 2 warm-up runs, keep warming up for S seconds so the JIT has compiled",
-                "the kernels (0 = the baselines' strict 2-run rule). Default: ${DEFAULT-VALUE}."})
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "1.0",
+            paramLabel = "S",
+            description = {
+                "Besides the 2 warm-up runs, keep warming up for S seconds so the JIT has compiled",
+                "the kernels (0 = the baselines' strict 2-run rule). Default: ${DEFAULT-VALUE}."
+            })
     double warmupSeconds;
 
     @Option(names = "--list", description = "List the workloads with their definitions and exit.")
     boolean list;
 
-    @Option(names = "--same-jvm", description = "Run all workloads in this JVM (default: a fresh JVM per workload "
-            + "when there are several).")
+    @Option(
+            names = "--same-jvm",
+            description =
+                    "Run all workloads in this JVM (default: a fresh JVM per workload " + "when there are several).")
     boolean sameJvm;
 
     /** The workload names, for --only's help and completion. */
@@ -78,12 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "bench: --threads must be at least 1, got " + threads);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "bench: --threads must be at least 1, got " + threads);
         }
         if (!(warmupSeconds >= 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "bench: --warmup-seconds must be >= 0, got " + warmupSeconds);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "bench: --warmup-seconds must be >= 0, got " + warmupSeconds);
         }
         List<Workload> selected;
         try {
@@ -113,16 +130,28 @@ public final class BenchCommand implements Callable<Integer> {
     /** Runs {@code bench --only name} with this command's options in a new JVM; forwards its output lines. */
     private int runInChildJvm(String name, PrintWriter out) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
-                "--only", name, "--threads", Integer.toString(threads),
-                "--warmup-seconds", Double.toString(warmupSeconds)));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "bench",
+                "--only",
+                name,
+                "--threads",
+                Integer.toString(threads),
+                "--warmup-seconds",
+                Double.toString(warmupSeconds)));
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     out.println(line);
                     out.flush();
@@ -130,13 +159,14 @@ public final class BenchCommand implements Callable<Integer> {
             }
             int code = p.waitFor();
             if (code != 0) {
-                spec.commandLine().getErr().println("bench: workload " + name + " failed in its JVM (exit code "
-                        + code + ")");
+                spec.commandLine()
+                        .getErr()
+                        .println("bench: workload " + name + " failed in its JVM (exit code " + code + ")");
             }
             return code;
         } catch (IOException e) {
-            throw new UncheckedIOException("bench: could not start a JVM for workload " + name + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "bench: could not start a JVM for workload " + name + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code torchlet eval}: test-set accuracy of a trained checkpoint. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Evaluates a `torchlet train` checkpoint on the Fashion-MNIST test set.")
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "The checkpoint (.safetensors) to evaluate.")
@@ -36,11 +38,12 @@ public final class EvalCommand implements Callable<Integer> {
             e = Evaluation.run(saved.model(), loader, fashion.classes());
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;
-        System.out.println("model " + saved.metadata().get("model") + " after epoch " + saved.metadata().get("epoch")
-                + " (" + checkpoint + ")");
+        System.out.println("model " + saved.metadata().get("model") + " after epoch "
+                + saved.metadata().get("epoch") + " (" + checkpoint + ")");
         System.out.print(e.confusion().render());
-        System.out.printf("evaluated %d images in %.1f s (%.0f img/s)%n", e.confusion().total(), seconds,
-                e.confusion().total() / seconds);
+        System.out.printf(
+                "evaluated %d images in %.1f s (%.0f img/s)%n",
+                e.confusion().total(), seconds, e.confusion().total() / seconds);
         System.out.printf("test loss: %.4f%n", e.loss());
         System.out.printf("test accuracy: %.2f%%%n", 100 * e.accuracy());
         return 0;

@@ -7,17 +7,25 @@ import picocli.CommandLine.Command;
  * The {@code torchlet} command. Errors from bad input end with a one-line message and exit code
  * 1 (2 for usage errors); {@code --verbose} adds the stack trace.
  */
-@Command(name = "torchlet",
+@Command(
+        name = "torchlet",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Torchlet: a PyTorch-style deep learning framework in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-            BenchCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            PredictCommand.class,
+            BenchCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+    @CommandLine.Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
     static boolean verbose;
 
@@ -32,9 +40,12 @@ public final class Main implements Runnable {
             if (verbose) {
                 e.printStackTrace();
             }
-            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            commandLine.getErr().println("torchlet " + commandLine.getCommandName() + ": " + message.lines()
-                    .findFirst().orElse(message));
+            String message =
+                    e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            commandLine
+                    .getErr()
+                    .println("torchlet " + commandLine.getCommandName() + ": "
+                            + message.lines().findFirst().orElse(message));
             return 1;
         });
         return cl.execute(args);
@@ -53,8 +64,8 @@ public final class Main implements Runnable {
             return new String[] {
                 "torchlet " + (v == null ? "dev" : v),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
-                "cores: " + Runtime.getRuntime().availableProcessors()
-                        + ", SIMD: " + dev.torchlet.kernels.Simd.describe()
+                "cores: " + Runtime.getRuntime().availableProcessors() + ", SIMD: "
+                        + dev.torchlet.kernels.Simd.describe()
             };
         }
     }

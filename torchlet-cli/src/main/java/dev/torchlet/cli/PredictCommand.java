@@ -15,14 +15,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code torchlet predict}: top-k classes of images under a trained checkpoint. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classifies images with a `torchlet train` checkpoint.",
-            "Images are read as grayscale and resized to 28x28 (Fashion-MNIST style: a light item on black)."})
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Classifies images with a `torchlet train` checkpoint.",
+            "Images are read as grayscale and resized to 28x28 (Fashion-MNIST style: a light item on black)."
+        })
 public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "The checkpoint (.safetensors).")
     Path checkpoint;
 
-    @Option(names = "--top-k", defaultValue = "3", description = "How many classes to show (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--top-k",
+            defaultValue = "3",
+            description = "How many classes to show (default: ${DEFAULT-VALUE}).")
     int topK;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or WebP files.")
@@ -40,8 +47,10 @@ public final class PredictCommand implements Callable<Integer> {
             Image img = Image.read(path, 1);
             Tensor x = toTensor.apply(img);
             if (img.width() != 28 || img.height() != 28) {
-                x = new Resize(28, 28).apply(x.mul(FashionMnist.STD).add(FashionMnist.MEAN))
-                        .sub(FashionMnist.MEAN).div(FashionMnist.STD);
+                x = new Resize(28, 28)
+                        .apply(x.mul(FashionMnist.STD).add(FashionMnist.MEAN))
+                        .sub(FashionMnist.MEAN)
+                        .div(FashionMnist.STD);
             }
             Tensor probs;
             try (var g = Torch.noGrad()) {

@@ -26,8 +26,14 @@ class BenchCommandTest {
     @Test
     void severalWorkloadsRunEachInItsOwnJvmInOrder() {
         int saved = Torch.getNumThreads();
-        Run r = run("bench", "--only", "conv3x3_64_56_b8_gflops,gemm1024_gflops", "--threads", "1",
-                "--warmup-seconds", "0");
+        Run r = run(
+                "bench",
+                "--only",
+                "conv3x3_64_56_b8_gflops,gemm1024_gflops",
+                "--threads",
+                "1",
+                "--warmup-seconds",
+                "0");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().strip().split("\\R");
         assertEquals(2, lines.length, r.out());
@@ -56,7 +62,8 @@ class BenchCommandTest {
     void unknownWorkloadListsTheAvailableOnes() {
         Run r = run("bench", "--only", "gemm1024_gflops,resnet9000_ms");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown workload resnet9000_ms") && r.err().contains("available: gemm1024_gflops"),
+        assertTrue(
+                r.err().contains("unknown workload resnet9000_ms") && r.err().contains("available: gemm1024_gflops"),
                 r.err());
         assertEquals("", r.out());
     }
@@ -86,10 +93,13 @@ class BenchCommandTest {
             assertTrue(t >= 0);
             Timing.setJitWarmUpSeconds(0.05);
             calls[0] = 0;
-            Timing.median(() -> {
-                calls[0]++;
-                sleep(5);
-            }, 2, 1);
+            Timing.median(
+                    () -> {
+                        calls[0]++;
+                        sleep(5);
+                    },
+                    2,
+                    1);
             assertTrue(calls[0] >= 8, "0.05 s of 5 ms runs warms up ~10 times, got " + calls[0]);
         } finally {
             Timing.setJitWarmUpSeconds(saved);

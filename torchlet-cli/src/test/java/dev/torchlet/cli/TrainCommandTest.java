@@ -44,8 +44,9 @@ class TrainCommandTest {
     record Run(int code, String output) {}
 
     private static String[] train(Path out, String... extra) {
-        String[] base = {"train", "--limit", "512", "--batch-size", "32", "--threads", "2",
-            "--workers", "2", "--out", out.toString()};
+        String[] base = {
+            "train", "--limit", "512", "--batch-size", "32", "--threads", "2", "--workers", "2", "--out", out.toString()
+        };
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return all;
@@ -63,15 +64,25 @@ class TrainCommandTest {
         assertTrue(Files.size(tmp.resolve("checkpoint.safetensors")) > 0);
         assertTrue(Files.size(tmp.resolve("curves.png")) > 1000);
         assertEquals(2, Files.readAllLines(tmp.resolve("history.jsonl")).size());
-        assertEquals("2", SafeTensors.header(tmp.resolve("checkpoint.safetensors")).metadata().get("epoch"));
+        assertEquals(
+                "2",
+                SafeTensors.header(tmp.resolve("checkpoint.safetensors"))
+                        .metadata()
+                        .get("epoch"));
 
-        Run eval = cli("eval", "--checkpoint", tmp.resolve("checkpoint.safetensors").toString());
+        Run eval = cli(
+                "eval", "--checkpoint", tmp.resolve("checkpoint.safetensors").toString());
         assertEquals(0, eval.code(), eval.output());
         assertTrue(eval.output().contains(String.format("test accuracy: %.2f%%", acc)), eval.output());
 
         Path png = tmp.resolve("item.png");
         new Image(28, 28, 1, new byte[28 * 28]).write(png, "png");
-        Run predict = cli("predict", "--checkpoint", tmp.resolve("checkpoint.safetensors").toString(), "--top-k", "2",
+        Run predict = cli(
+                "predict",
+                "--checkpoint",
+                tmp.resolve("checkpoint.safetensors").toString(),
+                "--top-k",
+                "2",
                 png.toString());
         assertEquals(0, predict.code(), predict.output());
         assertEquals(3, predict.output().strip().lines().count(), predict.output());
@@ -80,19 +91,25 @@ class TrainCommandTest {
     @Test
     void resumeContinuesExactlyLikeAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
-        assertEquals(0, cli(train(straight, "--epochs", "2", "--model", "cnn-bn", "--augment")).code());
+        assertEquals(
+                0,
+                cli(train(straight, "--epochs", "2", "--model", "cnn-bn", "--augment"))
+                        .code());
         Map<String, Tensor> afterTwo = SafeTensors.read(straight.resolve("checkpoint.safetensors"));
         // the same run stopped after epoch 1 (as if interrupted), then resumed from its checkpoint
         Path partial = tmp.resolve("partial");
-        assertEquals(0, cli(train(partial, "--epochs", "2", "--model", "cnn-bn", "--augment", "--stop-after", "1"))
-                .code());
-        Run resumed = cli("train", "--resume", partial.resolve("checkpoint.safetensors").toString(), "--threads", "2");
+        assertEquals(
+                0,
+                cli(train(partial, "--epochs", "2", "--model", "cnn-bn", "--augment", "--stop-after", "1"))
+                        .code());
+        Run resumed = cli(
+                "train", "--resume", partial.resolve("checkpoint.safetensors").toString(), "--threads", "2");
         assertEquals(0, resumed.code(), resumed.output());
         assertTrue(resumed.output().contains("resumed from"), resumed.output());
         Map<String, Tensor> resumedState = SafeTensors.read(partial.resolve("checkpoint.safetensors"));
         for (var e : afterTwo.entrySet()) {
-            assertArrayEquals(e.getValue().toDoubleArray(), resumedState.get(e.getKey()).toDoubleArray(), 0.0,
-                    e.getKey());
+            assertArrayEquals(
+                    e.getValue().toDoubleArray(), resumedState.get(e.getKey()).toDoubleArray(), 0.0, e.getKey());
         }
     }
 
@@ -104,8 +121,16 @@ class TrainCommandTest {
             case "resnet-small" -> "adamw";
             default -> "adam";
         };
-        Run r = cli(train(tmp.resolve(model), "--epochs", "1", "--model", model, "--optimizer", optimizer,
-                "--schedule", "onecycle"));
+        Run r = cli(train(
+                tmp.resolve(model),
+                "--epochs",
+                "1",
+                "--model",
+                model,
+                "--optimizer",
+                optimizer,
+                "--schedule",
+                "onecycle"));
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("model " + model + ", 1 epochs"), r.output());
         assertTrue(r.output().contains("test accuracy: "), r.output());
@@ -115,7 +140,8 @@ class TrainCommandTest {
     void badInputEndsWithOneLineAndNonZeroExit() {
         Run model = cli("train", "--model", "transformer-xl");
         assertEquals(1, model.code());
-        assertEquals("torchlet train: unknown model 'transformer-xl'; available: mlp, cnn, cnn-bn, resnet-small",
+        assertEquals(
+                "torchlet train: unknown model 'transformer-xl'; available: mlp, cnn, cnn-bn, resnet-small",
                 model.output().strip());
         assertEquals(1, cli("train", "--batch-size", "0").code());
         assertEquals(1, cli("train", "--lr", "-0.1").code());

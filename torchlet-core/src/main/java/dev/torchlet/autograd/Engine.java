@@ -95,7 +95,9 @@ public final class Engine {
             skip++;
         }
         int tail = shape.length - skip;
-        if (tail > gs.length || !g.isContiguous() || !g.dtype().isFloatingPoint()
+        if (tail > gs.length
+                || !g.isContiguous()
+                || !g.dtype().isFloatingPoint()
                 || (g.dtype() != dev.torchlet.DType.FLOAT32 && g.dtype() != dev.torchlet.DType.FLOAT64)) {
             return null;
         }
@@ -112,9 +114,21 @@ public final class Engine {
             return out;
         }
         if (g.dtype() == dev.torchlet.DType.FLOAT32) {
-            ReduceKernels.columnSum(TensorInternals.storage(g).floats(), g.offset(), rows, cols, TensorInternals.storage(out).floats(), 0);
+            ReduceKernels.columnSum(
+                    TensorInternals.storage(g).floats(),
+                    g.offset(),
+                    rows,
+                    cols,
+                    TensorInternals.storage(out).floats(),
+                    0);
         } else {
-            ReduceKernels.columnSum(TensorInternals.storage(g).doubles(), g.offset(), rows, cols, TensorInternals.storage(out).doubles(), 0);
+            ReduceKernels.columnSum(
+                    TensorInternals.storage(g).doubles(),
+                    g.offset(),
+                    rows,
+                    cols,
+                    TensorInternals.storage(out).doubles(),
+                    0);
         }
         return out;
     }

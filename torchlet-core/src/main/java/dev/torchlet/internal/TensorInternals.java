@@ -3,7 +3,6 @@ package dev.torchlet.internal;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Node;
-import dev.torchlet.internal.TensorInternals;
 
 /**
  * Not API: the parts of {@link Tensor} that ops, kernels' callers, file readers and data loaders

@@ -48,8 +48,9 @@ public final class Checkpoint {
     }
 
     /** Saves model, optimizer and scheduler (both nullable) and user metadata to {@code path}, atomically. */
-    public static void save(Path path, Module model, Optimizer optimizer, LRScheduler scheduler,
-            Map<String, String> metadata) throws IOException {
+    public static void save(
+            Path path, Module model, Optimizer optimizer, LRScheduler scheduler, Map<String, String> metadata)
+            throws IOException {
         if (model == null) {
             throw new IllegalArgumentException("Checkpoint.save: model is null");
         }
@@ -168,9 +169,11 @@ public final class Checkpoint {
             Tensor mine = e.getValue();
             if (v == null) {
                 problems.add("missing key '" + e.getKey() + "'");
-            } else if (!Arrays.equals(TensorInternals.shapeRef(v), TensorInternals.shapeRef(mine)) || v.dtype() != mine.dtype()) {
-                problems.add("'" + e.getKey() + "': checkpoint " + v.dtype() + " " + Shape.str(TensorInternals.shapeRef(v))
-                        + " vs model " + mine.dtype() + " " + Shape.str(TensorInternals.shapeRef(mine)));
+            } else if (!Arrays.equals(TensorInternals.shapeRef(v), TensorInternals.shapeRef(mine))
+                    || v.dtype() != mine.dtype()) {
+                problems.add(
+                        "'" + e.getKey() + "': checkpoint " + v.dtype() + " " + Shape.str(TensorInternals.shapeRef(v))
+                                + " vs model " + mine.dtype() + " " + Shape.str(TensorInternals.shapeRef(mine)));
             }
         }
         for (String k : state.keySet()) {
@@ -179,8 +182,8 @@ public final class Checkpoint {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(where + "does not fit " + model.getClass().getSimpleName() + ":\n  "
-                    + String.join("\n  ", problems));
+            throw new IllegalArgumentException(where + "does not fit "
+                    + model.getClass().getSimpleName() + ":\n  " + String.join("\n  ", problems));
         }
     }
 }

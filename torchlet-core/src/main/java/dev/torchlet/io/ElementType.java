@@ -180,8 +180,8 @@ enum ElementType {
         if (src.dtype().isFloatingPoint()) {
             double d = src.getDouble(i);
             if (d != Math.rint(d) || d < lo || d >= hi + 1.0) {
-                throw new IllegalArgumentException(what + ": value " + d + " at flat index " + flat
-                        + " cannot be stored exactly as " + name());
+                throw new IllegalArgumentException(
+                        what + ": value " + d + " at flat index " + flat + " cannot be stored exactly as " + name());
             }
             v = (long) d;
         } else {

@@ -77,8 +77,11 @@ public final class PyTorchCheckpoint {
         } catch (RuntimeException e) {
             throw bad(path, "malformed file (" + e + ")");
         }
-        throw bad(path, "not a PyTorch checkpoint: expected a torch.save zip archive or a legacy pickle, "
-                + "found first bytes " + String.format("%02x %02x %02x %02x", head[0], head[1], head[2], head[3]));
+        throw bad(
+                path,
+                "not a PyTorch checkpoint: expected a torch.save zip archive or a legacy pickle, "
+                        + "found first bytes "
+                        + String.format("%02x %02x %02x %02x", head[0], head[1], head[2], head[3]));
     }
 
     // ---------------------------------------------------------------- zip format
@@ -112,12 +115,16 @@ public final class PyTorchCheckpoint {
     /** The archive's top folder ("name/"), found from its single {@code name/data.pkl}. */
     private static String recordPrefix(Path path, ZipFile zip) throws IOException {
         List<String> found = new ArrayList<>();
-        zip.stream().map(ZipEntry::getName)
+        zip.stream()
+                .map(ZipEntry::getName)
                 .filter(n -> n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length())
                 .forEach(found::add);
         if (found.size() != 1) {
-            throw bad(path, found.isEmpty() ? "zip archive has no <name>/data.pkl: not a torch.save file"
-                    : "zip archive has several data.pkl records " + found);
+            throw bad(
+                    path,
+                    found.isEmpty()
+                            ? "zip archive has no <name>/data.pkl: not a torch.save file"
+                            : "zip archive has several data.pkl records " + found);
         }
         return found.getFirst().substring(0, found.getFirst().length() - "data.pkl".length());
     }
@@ -143,8 +150,10 @@ public final class PyTorchCheckpoint {
         }
         long expected = checkedNumel(path, ref) * ref.type().width;
         if (e.getSize() >= 0 && e.getSize() != expected) {
-            throw bad(path, "storage '" + ref.key() + "' has " + e.getSize() + " bytes but " + ref.type().torchStorage
-                    + " of " + ref.numel() + " elements needs " + expected);
+            throw bad(
+                    path,
+                    "storage '" + ref.key() + "' has " + e.getSize() + " bytes but " + ref.type().torchStorage + " of "
+                            + ref.numel() + " elements needs " + expected);
         }
         int n = (int) ref.numel();
         Storage s = Storage.allocate(ref.type().loadsAs, n);
@@ -182,23 +191,29 @@ public final class PyTorchCheckpoint {
     // ---------------------------------------------------------------- legacy format
 
     private static Map<String, Tensor> readLegacy(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             BytesInput in = new BytesInput(file);
             Map<String, StorageRef> refs = new LinkedHashMap<>();
             Object magic = new TorchUnpickler(refs).load(in);
             if (!(magic instanceof Number m) || !new BigInteger(m.toString()).equals(MAGIC)) {
-                throw bad(path, "not a PyTorch checkpoint: the leading pickle is " + TorchUnpickler.describe(magic)
-                        + ", not the legacy magic number");
+                throw bad(
+                        path,
+                        "not a PyTorch checkpoint: the leading pickle is " + TorchUnpickler.describe(magic)
+                                + ", not the legacy magic number");
             }
             Object protocol = new TorchUnpickler(refs).load(in);
             if (!(protocol instanceof Number p) || p.longValue() != LEGACY_PROTOCOL) {
-                throw bad(path, "unsupported legacy protocol version " + TorchUnpickler.describe(protocol)
-                        + " (expected " + LEGACY_PROTOCOL + ")");
+                throw bad(
+                        path,
+                        "unsupported legacy protocol version " + TorchUnpickler.describe(protocol) + " (expected "
+                                + LEGACY_PROTOCOL + ")");
             }
             Object sysInfo = new TorchUnpickler(refs).load(in);
             ByteOrder order = sysInfo instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))
-                    ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+                    ? ByteOrder.BIG_ENDIAN
+                    : ByteOrder.LITTLE_ENDIAN;
             Object root = new TorchUnpickler(refs).load(in);
             Object keys = new TorchUnpickler(refs).load(in);
             if (!(keys instanceof List<?> keyList)) {
@@ -208,8 +223,10 @@ public final class PyTorchCheckpoint {
             for (Object k : keyList) {
                 StorageRef ref = refs.get(k);
                 if (ref == null || storages.containsKey(ref)) {
-                    throw bad(path, "storage key " + TorchUnpickler.describe(k)
-                            + (ref == null ? " is used by no tensor" : " is listed twice"));
+                    throw bad(
+                            path,
+                            "storage key " + TorchUnpickler.describe(k)
+                                    + (ref == null ? " is used by no tensor" : " is listed twice"));
                 }
                 storages.put(ref, readLegacyStorage(path, in, ref, order));
             }
@@ -230,14 +247,17 @@ public final class PyTorchCheckpoint {
         }
         long count = in.window(8, order).getLong();
         if (count != ref.numel()) {
-            throw bad(path, "storage '" + ref.key() + "' holds " + count + " elements but is declared with "
-                    + ref.numel());
+            throw bad(
+                    path,
+                    "storage '" + ref.key() + "' holds " + count + " elements but is declared with " + ref.numel());
         }
         int n = checkedNumel(path, ref);
         long bytes = (long) n * ref.type().width;
         if (bytes > in.remaining()) {
-            throw bad(path, "truncated: storage '" + ref.key() + "' needs " + bytes + " bytes but only "
-                    + in.remaining() + " remain");
+            throw bad(
+                    path,
+                    "truncated: storage '" + ref.key() + "' needs " + bytes + " bytes but only " + in.remaining()
+                            + " remain");
         }
         Storage s = Storage.allocate(ref.type().loadsAs, n);
         int perChunk = CHUNK / ref.type().width;
@@ -252,7 +272,8 @@ public final class PyTorchCheckpoint {
 
     private static int checkedNumel(Path path, StorageRef ref) throws IOException {
         if (ref.numel() > Integer.MAX_VALUE - 8) {
-            throw bad(path, "storage '" + ref.key() + "' has " + ref.numel() + " elements, more than a Java array holds");
+            throw bad(
+                    path, "storage '" + ref.key() + "' has " + ref.numel() + " elements, more than a Java array holds");
         }
         return (int) ref.numel();
     }
@@ -261,8 +282,10 @@ public final class PyTorchCheckpoint {
     private static Map<String, Tensor> stateDict(Path path, Object root, Map<StorageRef, Storage> storages)
             throws IOException {
         if (!(root instanceof Map<?, ?> dict)) {
-            throw bad(path, "the file holds " + TorchUnpickler.describe(root) + ", not a state dict "
-                    + "(save one with torch.save(model.state_dict(), path))");
+            throw bad(
+                    path,
+                    "the file holds " + TorchUnpickler.describe(root) + ", not a state dict "
+                            + "(save one with torch.save(model.state_dict(), path))");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (var e : dict.entrySet()) {
@@ -270,9 +293,13 @@ public final class PyTorchCheckpoint {
                 throw bad(path, "state dict key " + TorchUnpickler.describe(e.getKey()) + " is not a string");
             }
             if (!(e.getValue() instanceof PendingTensor t)) {
-                throw bad(path, "entry '" + key + "' holds " + TorchUnpickler.describe(e.getValue())
-                        + ", not a tensor: expected a state dict as saved by torch.save(model.state_dict(), path)"
-                        + (e.getValue() instanceof Map<?, ?> ? " (for a dict of state dicts, save each one)" : ""));
+                throw bad(
+                        path,
+                        "entry '" + key + "' holds " + TorchUnpickler.describe(e.getValue())
+                                + ", not a tensor: expected a state dict as saved by torch.save(model.state_dict(), path)"
+                                + (e.getValue() instanceof Map<?, ?>
+                                        ? " (for a dict of state dicts, save each one)"
+                                        : ""));
             }
             Storage s = storages.get(t.storage().root());
             out.put(key, TensorInternals.wrap(s, (int) (t.storage().offset() + t.offset()), t.size(), t.stride()));
@@ -281,8 +308,9 @@ public final class PyTorchCheckpoint {
     }
 
     private static IOException pickleError(Path path, PickleException e) {
-        String msg = e instanceof TorchUnpickler.FormatException ? e.getMessage() : "malformed pickle (" + e.getMessage()
-                + ")";
+        String msg = e instanceof TorchUnpickler.FormatException
+                ? e.getMessage()
+                : "malformed pickle (" + e.getMessage() + ")";
         return new IOException("PyTorchCheckpoint: " + path + ": " + msg, e);
     }
 

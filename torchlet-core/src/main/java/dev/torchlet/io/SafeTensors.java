@@ -16,7 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -85,10 +84,12 @@ public final class SafeTensors {
 
     /** Reads all tensors and the {@code __metadata__} strings. */
     public static Contents readWithMetadata(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                Arena arena = Arena.ofConfined()) {
             Header header = readHeader(path, ch);
             long dataLen = ch.size() - header.dataStart();
-            MemorySegment data = dataLen == 0 ? MemorySegment.ofArray(new byte[0])
+            MemorySegment data = dataLen == 0
+                    ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, header.dataStart(), dataLen, arena);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (TensorInfo info : header.tensors().values()) {
@@ -112,12 +113,15 @@ public final class SafeTensors {
         }
         long headerLen = readFully(ch, 0, 8).getLong();
         if (headerLen < 0 || headerLen > MAX_HEADER) {
-            throw bad(path, "header length " + Long.toUnsignedString(headerLen) + " exceeds the limit of "
-                    + MAX_HEADER + " bytes");
+            throw bad(
+                    path,
+                    "header length " + Long.toUnsignedString(headerLen) + " exceeds the limit of " + MAX_HEADER
+                            + " bytes");
         }
         if (8 + headerLen > size) {
-            throw bad(path, "header length " + headerLen + " points past the end of the " + size
-                    + "-byte file (truncated?)");
+            throw bad(
+                    path,
+                    "header length " + headerLen + " points past the end of the " + size + "-byte file (truncated?)");
         }
         if (headerLen < 2) {
             throw bad(path, "header length " + headerLen + " is too small for a JSON object");
@@ -125,14 +129,20 @@ public final class SafeTensors {
         ByteBuffer raw = readFully(ch, 8, (int) headerLen);
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(raw).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(raw)
+                    .toString();
         } catch (CharacterCodingException e) {
             throw bad(path, "header is not valid UTF-8");
         }
         if (text.charAt(0) != '{') {
-            throw bad(path, "header must start with '{', found byte 0x"
-                    + Integer.toHexString(text.charAt(0)) + " (not a safetensors file?)");
+            throw bad(
+                    path,
+                    "header must start with '{', found byte 0x" + Integer.toHexString(text.charAt(0))
+                            + " (not a safetensors file?)");
         }
         JsonNode root;
         try {
@@ -160,8 +170,9 @@ public final class SafeTensors {
                 }
                 for (var m : (Iterable<Map.Entry<String, JsonNode>>) info::fields) {
                     if (!m.getValue().isTextual()) {
-                        throw bad(path, "__metadata__ value for '" + m.getKey() + "' must be a string, got "
-                                + m.getValue());
+                        throw bad(
+                                path,
+                                "__metadata__ value for '" + m.getKey() + "' must be a string, got " + m.getValue());
                     }
                     metadata.put(m.getKey(), m.getValue().textValue());
                 }
@@ -181,8 +192,10 @@ public final class SafeTensors {
         JsonNode dtypeNode = info.get("dtype");
         ElementType type = dtypeNode.isTextual() ? ElementType.ofSafetensors(dtypeNode.textValue()) : null;
         if (type == null) {
-            throw bad(path, what + " has unknown or unsupported dtype " + dtypeNode
-                    + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+            throw bad(
+                    path,
+                    what + " has unknown or unsupported dtype " + dtypeNode
+                            + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
         }
         JsonNode shapeNode = info.get("shape");
         JsonNode offs = info.get("data_offsets");
@@ -208,13 +221,16 @@ public final class SafeTensors {
         long begin = offs.get(0).longValue();
         long end = offs.get(1).longValue();
         if (begin < 0 || end < begin || end > dataLen) {
-            throw bad(path, what + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLen
-                    + " data bytes");
+            throw bad(
+                    path,
+                    what + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLen + " data bytes");
         }
         if (end - begin != numel * type.width) {
-            throw bad(path, what + " with dtype " + type + " and shape " + Shape.str(shape) + " needs "
-                    + numel * type.width + " bytes but its data_offsets [" + begin + ", " + end + "] span "
-                    + (end - begin));
+            throw bad(
+                    path,
+                    what + " with dtype " + type + " and shape " + Shape.str(shape) + " needs "
+                            + numel * type.width + " bytes but its data_offsets [" + begin + ", " + end + "] span "
+                            + (end - begin));
         }
         return new TensorInfo(name, type.name(), shape, begin, end);
     }
@@ -232,8 +248,10 @@ public final class SafeTensors {
         TensorInfo prev = null;
         for (TensorInfo t : sorted) {
             if (t.begin() < covered) {
-                throw bad(path, "tensor data ranges overlap: '" + prev.name() + "' [" + prev.begin() + ", "
-                        + prev.end() + ") and '" + t.name() + "' [" + t.begin() + ", " + t.end() + ")");
+                throw bad(
+                        path,
+                        "tensor data ranges overlap: '" + prev.name() + "' [" + prev.begin() + ", " + prev.end()
+                                + ") and '" + t.name() + "' [" + t.begin() + ", " + t.end() + ")");
             }
             if (t.begin() > covered) {
                 throw bad(path, "data bytes [" + covered + ", " + t.begin() + ") belong to no tensor");
@@ -242,8 +260,10 @@ public final class SafeTensors {
             prev = t;
         }
         if (covered != dataLen) {
-            throw bad(path, "the data section has " + dataLen + " bytes but the tensors cover " + covered
-                    + " (extra trailing bytes)");
+            throw bad(
+                    path,
+                    "the data section has " + dataLen + " bytes but the tensors cover " + covered
+                            + " (extra trailing bytes)");
         }
     }
 
@@ -255,7 +275,8 @@ public final class SafeTensors {
         long pos = info.begin();
         for (int at = 0; at < n; at += perChunk) {
             int c = Math.min(perChunk, n - at);
-            ByteBuffer window = data.asSlice(pos, (long) c * type.width).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer window =
+                    data.asSlice(pos, (long) c * type.width).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             type.decode(window, s, at, c);
             pos += (long) c * type.width;
         }
@@ -280,8 +301,7 @@ public final class SafeTensors {
     }
 
     /** Writes tensors and {@code __metadata__} strings atomically. */
-    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path)
-            throws IOException {
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) throws IOException {
         write(tensors, metadata, Map.of(), path);
     }
 
@@ -291,14 +311,15 @@ public final class SafeTensors {
      * value (a fraction or out-of-range value to an integer type, anything but 0/1 to BOOL) fail
      * the write; float types round to nearest even.
      */
-    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> storeAs,
-            Path path) throws IOException {
+    public static void write(
+            Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> storeAs, Path path)
+            throws IOException {
         List<Map.Entry<String, Tensor>> entries = new ArrayList<>();
         List<ElementType> types = new ArrayList<>();
         for (var e : storeAs.entrySet()) {
             if (!tensors.containsKey(e.getKey())) {
-                throw new IllegalArgumentException("safetensors: storeAs names '" + e.getKey()
-                        + "' but there is no such tensor");
+                throw new IllegalArgumentException(
+                        "safetensors: storeAs names '" + e.getKey() + "' but there is no such tensor");
             }
             if (ElementType.ofSafetensors(e.getValue()) == null) {
                 throw new IllegalArgumentException("safetensors: cannot store tensor '" + e.getKey() + "' as unknown "
@@ -310,8 +331,8 @@ public final class SafeTensors {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach((k, v) -> {
                 if (k == null || v == null) {
-                    throw new IllegalArgumentException("safetensors: metadata keys and values must not be null, got "
-                            + k + " -> " + v);
+                    throw new IllegalArgumentException(
+                            "safetensors: metadata keys and values must not be null, got " + k + " -> " + v);
                 }
                 meta.put(k, v);
             });
@@ -326,7 +347,8 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("safetensors: tensor '" + name + "' is null");
             }
             Tensor t = e.getValue().detach().contiguous();
-            ElementType type = storeAs.containsKey(name) ? ElementType.ofSafetensors(storeAs.get(name))
+            ElementType type = storeAs.containsKey(name)
+                    ? ElementType.ofSafetensors(storeAs.get(name))
                     : ElementType.defaultFor(t.dtype());
             ObjectNode info = header.putObject(name);
             info.put("dtype", type.name());
@@ -382,7 +404,8 @@ public final class SafeTensors {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(ch);
                 ch.force(true);
             }

@@ -119,8 +119,8 @@ final class TorchUnpickler extends Unpickler {
                 Object name = stack.pop();
                 Object module = stack.pop();
                 if (!(module instanceof String m) || !(name instanceof String n)) {
-                    throw new FormatException("STACK_GLOBAL needs two strings, got " + describe(module) + " and "
-                            + describe(name));
+                    throw new FormatException(
+                            "STACK_GLOBAL needs two strings, got " + describe(module) + " and " + describe(name));
                 }
                 stack.add(resolve(m, n));
             }
@@ -129,10 +129,10 @@ final class TorchUnpickler extends Unpickler {
                 stack.add(c.construct(stack.pop_all_since_marker().toArray()));
             }
             case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 ->
-                    throw new FormatException("refusing to load a class from the copyreg extension registry: "
-                            + ALLOWED_SUMMARY);
+                throw new FormatException(
+                        "refusing to load a class from the copyreg extension registry: " + ALLOWED_SUMMARY);
             case Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER ->
-                    throw new FormatException("out-of-band pickle buffers are not supported");
+                throw new FormatException("out-of-band pickle buffers are not supported");
             case Opcodes.BUILD -> {
                 stack.pop(); // the state: for an OrderedDict, {'_metadata': ...}, which we ignore
                 Object target = stack.peek();
@@ -179,7 +179,9 @@ final class TorchUnpickler extends Unpickler {
         }
         if (module.equals("torch") && name.endsWith("Storage")) {
             throw new FormatException("storage type '" + qualified + "' is not supported (supported: "
-                    + Arrays.stream(ElementType.values()).map(t -> "torch." + t.torchStorage).toList() + ")");
+                    + Arrays.stream(ElementType.values())
+                            .map(t -> "torch." + t.torchStorage)
+                            .toList() + ")");
         }
         throw new FormatException("refusing to load '" + qualified + "': " + ALLOWED_SUMMARY);
     }
@@ -191,8 +193,8 @@ final class TorchUnpickler extends Unpickler {
         byte[] b = in.readNBytes(width);
         in.reset();
         if (b.length < width) {
-            throw new FormatException("truncated pickle: opcode 0x" + Integer.toHexString(opcode)
-                    + " at the end of the data");
+            throw new FormatException(
+                    "truncated pickle: opcode 0x" + Integer.toHexString(opcode) + " at the end of the data");
         }
         // read unsigned: a negative signed length becomes huge and fails the check below
         long len = width == 4 ? PickleUtils.bytes_to_integer(b) & 0xffffffffL : PickleUtils.bytes_to_long(b, 0);
@@ -253,8 +255,8 @@ final class TorchUnpickler extends Unpickler {
             long offset = nonNegative(view[1], "storage view offset");
             long size = nonNegative(view[2], "storage view size");
             if (offset + size > numel) {
-                throw new FormatException("storage view [" + offset + ", " + (offset + size) + ") lies outside storage '"
-                        + key + "' of " + numel + " elements");
+                throw new FormatException("storage view [" + offset + ", " + (offset + size)
+                        + ") lies outside storage '" + key + "' of " + numel + " elements");
             }
             return new StorageView(ref, offset, size);
         }
@@ -309,8 +311,8 @@ final class TorchUnpickler extends Unpickler {
             last += (long) Math.max(size[d] - 1, 0) * stride[d];
         }
         if (numel > Integer.MAX_VALUE) {
-            throw new FormatException(fn + ": size " + Arrays.toString(size) + " has more than "
-                    + Integer.MAX_VALUE + " elements");
+            throw new FormatException(
+                    fn + ": size " + Arrays.toString(size) + " has more than " + Integer.MAX_VALUE + " elements");
         }
         if (numel > 0 && last >= view.size()) {
             throw new FormatException(fn + ": tensor of size " + Arrays.toString(size) + ", stride "
@@ -331,8 +333,11 @@ final class TorchUnpickler extends Unpickler {
 
     /** {@code _rebuild_from_type_v2(func, new_type, args, state)} for plain tensors and parameters. */
     private static Object rebuildFromType(Object[] args) {
-        if (args.length != 4 || !(args[0] instanceof IObjectConstructor func) || !TENSOR_REBUILDERS.contains(func)
-                || !(args[1] instanceof ClassRef type) || type.storageType() != null
+        if (args.length != 4
+                || !(args[0] instanceof IObjectConstructor func)
+                || !TENSOR_REBUILDERS.contains(func)
+                || !(args[1] instanceof ClassRef type)
+                || type.storageType() != null
                 || !(args[2] instanceof Object[] inner)) {
             throw new FormatException("_rebuild_from_type_v2 expects (tensor rebuild function, torch.Tensor or "
                     + "Parameter, args, state), got " + describe(args));

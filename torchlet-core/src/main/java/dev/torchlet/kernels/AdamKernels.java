@@ -22,9 +22,21 @@ public final class AdamKernels {
     private AdamKernels() {}
 
     /** Updates p[0..n), m, v in place from grad[gOff..gOff+n). wd is L2 (added to g) unless decoupled. */
-    public static void update(float[] p, float[] grad, int gOff, float[] m, float[] v, int n, float beta1,
-                              float beta2, float eps, float wd, boolean decoupled, float decay, float stepSize,
-                              float bc2Sqrt) {
+    public static void update(
+            float[] p,
+            float[] grad,
+            int gOff,
+            float[] m,
+            float[] v,
+            int n,
+            float beta1,
+            float beta2,
+            float eps,
+            float wd,
+            boolean decoupled,
+            float decay,
+            float stepSize,
+            float bc2Sqrt) {
         float c1 = 1 - beta1;
         float c2 = 1 - beta2;
         Parallel.forRange(n, GRAIN, (s, e) -> {
@@ -40,14 +52,15 @@ public final class AdamKernels {
                     }
                 }
                 FloatVector mv = FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(c1));
-                FloatVector vv = FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(c2).mul(g));
+                FloatVector vv =
+                        FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(c2).mul(g));
                 mv.intoArray(m, i);
                 vv.intoArray(v, i);
-                FloatVector denom = vv.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+                FloatVector denom =
+                        vv.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
                 pv.sub(mv.mul(stepSize).div(denom)).intoArray(p, i);
             }
-            AdamReference.update(p, grad, gOff, m, v, i, e, beta1, beta2, eps, wd, decoupled, decay, stepSize,
-                    bc2Sqrt);
+            AdamReference.update(p, grad, gOff, m, v, i, e, beta1, beta2, eps, wd, decoupled, decay, stepSize, bc2Sqrt);
         });
     }
 }

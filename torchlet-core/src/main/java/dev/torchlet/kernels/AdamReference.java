@@ -13,9 +13,22 @@ public final class AdamReference {
     private AdamReference() {}
 
     /** The plain loop over [s, e) with {@link AdamKernels#update}'s arguments: the oracle and the vector tail. */
-    public static void update(float[] p, float[] grad, int gOff, float[] m, float[] v, int s, int e, float beta1,
-                              float beta2, float eps, float wd, boolean decoupled, float decay, float stepSize,
-                              float bc2Sqrt) {
+    public static void update(
+            float[] p,
+            float[] grad,
+            int gOff,
+            float[] m,
+            float[] v,
+            int s,
+            int e,
+            float beta1,
+            float beta2,
+            float eps,
+            float wd,
+            boolean decoupled,
+            float decay,
+            float stepSize,
+            float bc2Sqrt) {
         float c1 = 1 - beta1;
         float c2 = 1 - beta2;
         for (int i = s; i < e; i++) {

@@ -43,17 +43,47 @@ public final class AttentionKernels {
      * @param probs out: P (B, heads, Tq, Tk)
      * @param dropped out: Pd (same shape) when rand != null (else unused; may be probs)
      */
-    public static void forward(int b, int heads, int tq, int tk, int hd, float scale, Operand q, Operand k, Operand v,
-                               float[] mask, int maskOff, int maskBatchStride, float[] rand, float p,
-                               float[] probs, float[] dropped, Operand out) {
+    public static void forward(
+            int b,
+            int heads,
+            int tq,
+            int tk,
+            int hd,
+            float scale,
+            Operand q,
+            Operand k,
+            Operand v,
+            float[] mask,
+            int maskOff,
+            int maskBatchStride,
+            float[] rand,
+            float p,
+            float[] probs,
+            float[] dropped,
+            Operand out) {
         float keepScale = p >= 1 ? 0f : 1f / (1f - p);
         Parallel.forRange(b * heads, 1, (s, e) -> {
             for (int task = s; task < e; task++) {
                 int bi = task / heads;
                 int h = task % heads;
                 int pOff = task * tq * tk;
-                GemmKernels.sgemm(false, true, tq, tk, hd, scale, q.a, q.at(bi, tq, h, hd), q.ld,
-                        k.a, k.at(bi, tk, h, hd), k.ld, 0f, probs, pOff, tk);
+                GemmKernels.sgemm(
+                        false,
+                        true,
+                        tq,
+                        tk,
+                        hd,
+                        scale,
+                        q.a,
+                        q.at(bi, tq, h, hd),
+                        q.ld,
+                        k.a,
+                        k.at(bi, tk, h, hd),
+                        k.ld,
+                        0f,
+                        probs,
+                        pOff,
+                        tk);
                 for (int i = 0; i < tq; i++) {
                     int row = pOff + i * tk;
                     if (mask != null) {
@@ -66,8 +96,23 @@ public final class AttentionKernels {
                     pd = dropped;
                     dropout(probs, rand, dropped, pOff, tq * tk, p, keepScale);
                 }
-                GemmKernels.sgemm(false, false, tq, hd, tk, 1f, pd, pOff, tk, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
-                        out.a, out.at(bi, tq, h, hd), out.ld);
+                GemmKernels.sgemm(
+                        false,
+                        false,
+                        tq,
+                        hd,
+                        tk,
+                        1f,
+                        pd,
+                        pOff,
+                        tk,
+                        v.a,
+                        v.at(bi, tk, h, hd),
+                        v.ld,
+                        0f,
+                        out.a,
+                        out.at(bi, tq, h, hd),
+                        out.ld);
             }
         });
     }
@@ -90,9 +135,22 @@ public final class AttentionKernels {
      * @param dOut gradient of O, addressed like the output
      * @param dq out, addressed like q (same for dk, dv); each written once per (batch, head) block
      */
-    public static void backward(int b, int heads, int tq, int tk, int hd, float scale, Operand q, Operand k,
-                                Operand v, float[] probs, float[] dropped, Operand dOut, Operand dq, Operand dk,
-                                Operand dv) {
+    public static void backward(
+            int b,
+            int heads,
+            int tq,
+            int tk,
+            int hd,
+            float scale,
+            Operand q,
+            Operand k,
+            Operand v,
+            float[] probs,
+            float[] dropped,
+            Operand dOut,
+            Operand dq,
+            Operand dk,
+            Operand dv) {
         Parallel.forRange(b * heads, 1, (s, e) -> {
             float[] ds = new float[tq * tk];
             for (int task = s; task < e; task++) {
@@ -101,18 +159,78 @@ public final class AttentionKernels {
                 int pOff = task * tq * tk;
                 int go = dOut.at(bi, tq, h, hd);
                 // dPd = dO V^T ; dV = Pd^T dO
-                GemmKernels.sgemm(false, true, tq, tk, hd, 1f, dOut.a, go, dOut.ld, v.a, v.at(bi, tk, h, hd), v.ld, 0f,
-                        ds, 0, tk);
-                GemmKernels.sgemm(true, false, tk, hd, tq, 1f, dropped, pOff, tk, dOut.a, go, dOut.ld, 0f, dv.a,
-                        dv.at(bi, tk, h, hd), dv.ld);
+                GemmKernels.sgemm(
+                        false,
+                        true,
+                        tq,
+                        tk,
+                        hd,
+                        1f,
+                        dOut.a,
+                        go,
+                        dOut.ld,
+                        v.a,
+                        v.at(bi, tk, h, hd),
+                        v.ld,
+                        0f,
+                        ds,
+                        0,
+                        tk);
+                GemmKernels.sgemm(
+                        true,
+                        false,
+                        tk,
+                        hd,
+                        tq,
+                        1f,
+                        dropped,
+                        pOff,
+                        tk,
+                        dOut.a,
+                        go,
+                        dOut.ld,
+                        0f,
+                        dv.a,
+                        dv.at(bi, tk, h, hd),
+                        dv.ld);
                 for (int i = 0; i < tq; i++) {
                     softmaxRowBackward(probs, dropped, pOff + i * tk, ds, i * tk, tk);
                 }
                 // dQ = scale dS K ; dK = scale dS^T Q
-                GemmKernels.sgemm(false, false, tq, hd, tk, scale, ds, 0, tk, k.a, k.at(bi, tk, h, hd), k.ld, 0f, dq.a,
-                        dq.at(bi, tq, h, hd), dq.ld);
-                GemmKernels.sgemm(true, false, tk, hd, tq, scale, ds, 0, tk, q.a, q.at(bi, tq, h, hd), q.ld, 0f, dk.a,
-                        dk.at(bi, tk, h, hd), dk.ld);
+                GemmKernels.sgemm(
+                        false,
+                        false,
+                        tq,
+                        hd,
+                        tk,
+                        scale,
+                        ds,
+                        0,
+                        tk,
+                        k.a,
+                        k.at(bi, tk, h, hd),
+                        k.ld,
+                        0f,
+                        dq.a,
+                        dq.at(bi, tq, h, hd),
+                        dq.ld);
+                GemmKernels.sgemm(
+                        true,
+                        false,
+                        tk,
+                        hd,
+                        tq,
+                        scale,
+                        ds,
+                        0,
+                        tk,
+                        q.a,
+                        q.at(bi, tq, h, hd),
+                        q.ld,
+                        0f,
+                        dk.a,
+                        dk.at(bi, tk, h, hd),
+                        dk.ld);
             }
         });
     }

@@ -17,9 +17,24 @@ public final class AttentionReference {
         }
     }
 
-    public static void forward(int b, int heads, int tq, int tk, int hd, double scale, Operand q, Operand k,
-                               Operand v, double[] mask, int maskOff, int maskBatchStride, double[] rand, double p,
-                               double[] probs, double[] dropped, Operand out) {
+    public static void forward(
+            int b,
+            int heads,
+            int tq,
+            int tk,
+            int hd,
+            double scale,
+            Operand q,
+            Operand k,
+            Operand v,
+            double[] mask,
+            int maskOff,
+            int maskBatchStride,
+            double[] rand,
+            double p,
+            double[] probs,
+            double[] dropped,
+            Operand out) {
         double keepScale = p >= 1 ? 0 : 1 / (1 - p);
         for (int bi = 0; bi < b; bi++) {
             for (int h = 0; h < heads; h++) {
@@ -66,9 +81,22 @@ public final class AttentionReference {
         }
     }
 
-    public static void backward(int b, int heads, int tq, int tk, int hd, double scale, Operand q, Operand k,
-                                Operand v, double[] probs, double[] dropped, Operand dOut, Operand dq, Operand dk,
-                                Operand dv) {
+    public static void backward(
+            int b,
+            int heads,
+            int tq,
+            int tk,
+            int hd,
+            double scale,
+            Operand q,
+            Operand k,
+            Operand v,
+            double[] probs,
+            double[] dropped,
+            Operand dOut,
+            Operand dq,
+            Operand dk,
+            Operand dv) {
         for (int bi = 0; bi < b; bi++) {
             for (int h = 0; h < heads; h++) {
                 int pOff = (bi * heads + h) * tq * tk;

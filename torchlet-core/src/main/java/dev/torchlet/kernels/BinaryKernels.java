@@ -25,7 +25,8 @@ public final class BinaryKernels {
         Parallel.forRange(n, IN_PLACE_GRAIN, (s, e) -> {
             int i = s;
             for (int end = s + S.loopBound(e - s); i < end; i += S.length()) {
-                FloatVector.fromArray(S, acc, aOff + i).add(FloatVector.fromArray(S, x, xOff + i))
+                FloatVector.fromArray(S, acc, aOff + i)
+                        .add(FloatVector.fromArray(S, x, xOff + i))
                         .intoArray(acc, aOff + i);
             }
             for (; i < e; i++) {
@@ -35,10 +36,16 @@ public final class BinaryKernels {
     }
 
     /** out (contiguous, shape) = op(a, b), a and b addressed through their (broadcast) strides. */
-    public static void broadcast(BinaryOp op, int[] shape,
-                                 Storage a, int aOffset, int[] aStrides,
-                                 Storage b, int bOffset, int[] bStrides,
-                                 Storage out) {
+    public static void broadcast(
+            BinaryOp op,
+            int[] shape,
+            Storage a,
+            int aOffset,
+            int[] aStrides,
+            Storage b,
+            int bOffset,
+            int[] bStrides,
+            Storage out) {
         int rank = shape.length;
         int n = out.length();
         if (n == 0) {
@@ -76,8 +83,8 @@ public final class BinaryKernels {
         });
     }
 
-    private static void row(BinaryOp op, Storage a, int pa, int sa, Storage b, int pb, int sb, Storage out, int po,
-                            int n) {
+    private static void row(
+            BinaryOp op, Storage a, int pa, int sa, Storage b, int pb, int sb, Storage out, int po, int n) {
         switch (out.dtype()) {
             case FLOAT32 -> rowF32(op, a.floats(), pa, sa, b.floats(), pb, sb, out.floats(), po, n);
             case FLOAT64 -> {
@@ -97,26 +104,46 @@ public final class BinaryKernels {
     }
 
     /** float32 rows: the common ops get their own loops so the JIT can unroll and vectorize them. */
-    private static void rowF32(BinaryOp op, float[] x, int pa, int sa, float[] y, int pb, int sb, float[] o, int po,
-                               int n) {
+    private static void rowF32(
+            BinaryOp op, float[] x, int pa, int sa, float[] y, int pb, int sb, float[] o, int po, int n) {
         if (sa == 1 && sb == 1) {
             switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] + y[pb + i]; }
-                case SUB -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] - y[pb + i]; }
-                case MUL -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] * y[pb + i]; }
-                case DIV -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i] / y[pb + i]; }
-                default -> { for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i], y[pb + i]); }
+                case ADD -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i] + y[pb + i];
+                }
+                case SUB -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i] - y[pb + i];
+                }
+                case MUL -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i] * y[pb + i];
+                }
+                case DIV -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i] / y[pb + i];
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i], y[pb + i]);
+                }
             }
             return;
         }
         if (sb == 0) {
             float c = y[pb];
             switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] + c; }
-                case SUB -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] - c; }
-                case MUL -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] * c; }
-                case DIV -> { for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] / c; }
-                default -> { for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i * sa], c); }
+                case ADD -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] + c;
+                }
+                case SUB -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] - c;
+                }
+                case MUL -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] * c;
+                }
+                case DIV -> {
+                    for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] / c;
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) o[po + i] = op.apply(x[pa + i * sa], c);
+                }
             }
             return;
         }

@@ -2,7 +2,13 @@ package dev.torchlet.kernels;
 
 /** The binary functions {@link BinaryKernels#broadcast} applies elementwise. */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAX, MIN;
+    ADD,
+    SUB,
+    MUL,
+    DIV,
+    POW,
+    MAX,
+    MIN;
 
     public double apply(double a, double b) {
         return switch (this) {

@@ -32,10 +32,12 @@ public final class ConvDirect {
 
     /** True if this kernel handles the geometry: stride 1 and the output fits the padded input. */
     public static boolean applies(ConvGeometry g) {
-        return g.sh() == 1 && g.sw() == 1
+        return g.sh() == 1
+                && g.sw() == 1
                 && g.oh() <= g.h() + 2 * g.ph() - (g.kh() - 1) * g.dh()
                 && g.ow() <= g.w() + 2 * g.pw() - (g.kw() - 1) * g.dw()
-                && g.oh() > 0 && g.ow() > 0;
+                && g.oh() > 0
+                && g.ow() > 0;
     }
 
     /** out (n, cout, oh, ow) = conv(in, w) + bias (bias may be null); in starts at inOff. */
@@ -93,8 +95,21 @@ public final class ConvDirect {
                 float[] tile = new float[MR * NB + L];
                 for (int item = s; item < e; item++) {
                     int b = item / tiles;
-                    tile(g, xp, b * imagePlanes, b, (item % tiles) * NB, run, wp, plane, offsets, packed, blocks,
-                            bias, out, tile);
+                    tile(
+                            g,
+                            xp,
+                            b * imagePlanes,
+                            b,
+                            (item % tiles) * NB,
+                            run,
+                            wp,
+                            plane,
+                            offsets,
+                            packed,
+                            blocks,
+                            bias,
+                            out,
+                            tile);
                 }
             });
         }
@@ -124,8 +139,21 @@ public final class ConvDirect {
     }
 
     /** All output channels of image b for padded positions [q0, q0 + NB); the image's planes start at xp[xImg]. */
-    private static void tile(ConvGeometry g, float[] xp, int xImg, int b, int q0, int run, int wp, int plane,
-                             int[] offsets, float[] packed, int blocks, float[] bias, float[] out, float[] tile) {
+    private static void tile(
+            ConvGeometry g,
+            float[] xp,
+            int xImg,
+            int b,
+            int q0,
+            int run,
+            int wp,
+            int plane,
+            int[] offsets,
+            float[] packed,
+            int blocks,
+            float[] bias,
+            float[] out,
+            float[] tile) {
         int k = g.colRows();
         int coutG = g.coutG();
         int p = g.outPixels();
@@ -142,7 +170,15 @@ public final class ConvDirect {
                 int rows = Math.min(MR, coutG - blk * MR);
                 for (int r = 0; r < rows; r++) {
                     int co = co0 + r;
-                    store(tile, r * NB, q0, qEnd, wp, g.ow(), out, (b * g.cout() + co) * p,
+                    store(
+                            tile,
+                            r * NB,
+                            q0,
+                            qEnd,
+                            wp,
+                            g.ow(),
+                            out,
+                            (b * g.cout() + co) * p,
                             bias == null ? 0f : bias[co]);
                 }
             }
@@ -164,8 +200,23 @@ public final class ConvDirect {
         if (ph < 0 || pw < 0) {
             return null;
         }
-        ConvGeometry t = new ConvGeometry(g.n(), g.cout(), g.oh(), g.ow(), g.cin(), g.kh(), g.kw(), 1, 1, ph, pw,
-                g.dh(), g.dw(), g.groups(), g.h(), g.w());
+        ConvGeometry t = new ConvGeometry(
+                g.n(),
+                g.cout(),
+                g.oh(),
+                g.ow(),
+                g.cin(),
+                g.kh(),
+                g.kw(),
+                1,
+                1,
+                ph,
+                pw,
+                g.dh(),
+                g.dw(),
+                g.groups(),
+                g.h(),
+                g.w());
         return applies(t) ? t : null;
     }
 
@@ -197,8 +248,8 @@ public final class ConvDirect {
     }
 
     /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */
-    private static void store(float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff,
-                              float bias) {
+    private static void store(
+            float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff, float bias) {
         int q = q0;
         while (q < qEnd) {
             int y = q / wp;
@@ -210,8 +261,9 @@ public final class ConvDirect {
                 FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
             }
             if (v < segEnd) { // the row's tail: one masked store (the tile has L floats of slack)
-                FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v,
-                        S.indexInRange(v, segEnd));
+                FloatVector.fromArray(S, tile, tOff + v - q0)
+                        .add(bias)
+                        .intoArray(out, dst + v, S.indexInRange(v, segEnd));
             }
             q = (y + 1) * wp;
         }

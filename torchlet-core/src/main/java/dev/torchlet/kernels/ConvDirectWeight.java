@@ -109,8 +109,8 @@ public final class ConvDirectWeight {
      * along q: 2 channels x 9 taps of vector accumulators, kept per task across its images and
      * reduced with {@link Simd#sumLanes} at the end; task partials are summed in image order.
      */
-    private static void smallTaps(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW,
-                                  int[] offsets, int wp, int plane) {
+    private static void smallTaps(
+            ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW, int[] offsets, int wp, int plane) {
         int k = g.colRows();
         int cout = g.cout();
         int cout2 = (cout + 1) / 2 * 2;
@@ -265,8 +265,8 @@ public final class ConvDirectWeight {
     }
 
     /** acc[t0 + r][c0 .. c0 + 4L) += sum over pixels of xp[q + offsets[t0 + r]] * got[pixel][c0 ..]. */
-    private static void block4(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
-                               int wp, float[] acc) {
+    private static void block4(
+            float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow, int wp, float[] acc) {
         int o0 = offsets[t0];
         int o1 = offsets[t0 + 1];
         int o2 = offsets[t0 + 2];
@@ -370,8 +370,8 @@ public final class ConvDirectWeight {
      * Two channel vectors x {@link #TB2} taps (24 accumulators): the kernel for cout = 2L (e.g. 32
      * channels with 16 lanes), where {@link #block1} would be bound by its broadcasts.
      */
-    private static void block2(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
-                               int wp, float[] acc) {
+    private static void block2(
+            float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow, int wp, float[] acc) {
         int o0 = offsets[t0 + 0];
         int o1 = offsets[t0 + 1];
         int o2 = offsets[t0 + 2];
@@ -482,8 +482,8 @@ public final class ConvDirectWeight {
     }
 
     /** One channel vector: the tail of {@link #block4}. */
-    private static void block1(float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow,
-                               int wp, float[] acc) {
+    private static void block1(
+            float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow, int wp, float[] acc) {
         int o0 = offsets[t0];
         int o1 = offsets[t0 + 1];
         int o2 = offsets[t0 + 2];

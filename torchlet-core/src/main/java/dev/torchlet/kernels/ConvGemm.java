@@ -1,6 +1,5 @@
 package dev.torchlet.kernels;
 
-
 /**
  * Float32 convolution as im2col + GEMM, one image per task (images in parallel when there are at
  * least as many as threads; otherwise images run in turn and the GEMM parallelizes inside). Per
@@ -33,8 +32,8 @@ public final class ConvGemm {
                     ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
                 }
                 int outOff = (b * g.cout() + grp * coutG) * p;
-                GemmKernels.sgemm(false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p,
-                        0f, out, outOff, p);
+                GemmKernels.sgemm(
+                        false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p, 0f, out, outOff, p);
                 if (bias != null) {
                     for (int co = 0; co < coutG; co++) {
                         float bv = bias[grp * coutG + co];
@@ -59,11 +58,26 @@ public final class ConvGemm {
             for (int grp = 0; grp < g.groups(); grp++) {
                 int goOff = (b * g.cout() + grp * coutG) * p;
                 if (g.isPointwise()) {
-                    GemmKernels.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
-                            0f, gradIn, imgIn + grp * g.cinG() * g.inPixels(), p);
+                    GemmKernels.sgemm(
+                            true,
+                            false,
+                            k,
+                            p,
+                            coutG,
+                            1f,
+                            w,
+                            grp * coutG * k,
+                            k,
+                            gradOut,
+                            goOff,
+                            p,
+                            0f,
+                            gradIn,
+                            imgIn + grp * g.cinG() * g.inPixels(),
+                            p);
                 } else {
-                    GemmKernels.sgemm(true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p,
-                            0f, col, 0, p);
+                    GemmKernels.sgemm(
+                            true, false, k, p, coutG, 1f, w, grp * coutG * k, k, gradOut, goOff, p, 0f, col, 0, p);
                     ConvIm2col.col2im(g, col, gradIn, imgIn, grp * g.cinG());
                 }
             }
@@ -79,29 +93,47 @@ public final class ConvGemm {
         // each task accumulates into its own buffer, keyed by its first image; the buffers are summed in
         // image order so the result does not depend on which thread finished first
         java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
-        forEachImage(g, first -> {
-            float[] acc = new float[size];
-            partials.put(first, acc);
-            return new Object[] {g.isPointwise() ? null : new float[k * p], acc};
-        }, (b, state) -> {
-            Object[] st = (Object[]) state;
-            float[] col = (float[]) st[0];
-            float[] acc = (float[]) st[1];
-            int imgIn = inOff + b * g.cin() * g.inPixels();
-            for (int grp = 0; grp < g.groups(); grp++) {
-                float[] src = col;
-                int srcOff = 0;
-                if (col == null) {
-                    src = in;
-                    srcOff = imgIn + grp * g.cinG() * g.inPixels();
-                } else {
-                    ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
-                }
-                int goOff = (b * g.cout() + grp * coutG) * p;
-                GemmKernels.sgemm(false, true, coutG, k, p, 1f, gradOut, goOff, p, src, srcOff, p,
-                        1f, acc, grp * coutG * k, k);
-            }
-        });
+        forEachImage(
+                g,
+                first -> {
+                    float[] acc = new float[size];
+                    partials.put(first, acc);
+                    return new Object[] {g.isPointwise() ? null : new float[k * p], acc};
+                },
+                (b, state) -> {
+                    Object[] st = (Object[]) state;
+                    float[] col = (float[]) st[0];
+                    float[] acc = (float[]) st[1];
+                    int imgIn = inOff + b * g.cin() * g.inPixels();
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        float[] src = col;
+                        int srcOff = 0;
+                        if (col == null) {
+                            src = in;
+                            srcOff = imgIn + grp * g.cinG() * g.inPixels();
+                        } else {
+                            ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
+                        }
+                        int goOff = (b * g.cout() + grp * coutG) * p;
+                        GemmKernels.sgemm(
+                                false,
+                                true,
+                                coutG,
+                                k,
+                                p,
+                                1f,
+                                gradOut,
+                                goOff,
+                                p,
+                                src,
+                                srcOff,
+                                p,
+                                1f,
+                                acc,
+                                grp * coutG * k,
+                                k);
+                    }
+                });
         java.util.Arrays.fill(gradW, 0, size, 0f);
         for (float[] acc : partials.values()) {
             for (int i = 0; i < size; i++) {

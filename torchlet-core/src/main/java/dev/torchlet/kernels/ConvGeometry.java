@@ -8,8 +8,23 @@ package dev.torchlet.kernels;
  * taps outside the input read zero. {@code oh}/{@code ow} are explicit (not derived) so a transposed
  * convolution with output padding can reuse these kernels with its own output size.
  */
-public record ConvGeometry(int n, int cin, int h, int w, int cout, int kh, int kw,
-                           int sh, int sw, int ph, int pw, int dh, int dw, int groups, int oh, int ow) {
+public record ConvGeometry(
+        int n,
+        int cin,
+        int h,
+        int w,
+        int cout,
+        int kh,
+        int kw,
+        int sh,
+        int sw,
+        int ph,
+        int pw,
+        int dh,
+        int dw,
+        int groups,
+        int oh,
+        int ow) {
 
     /** Output size along one dim: floor((in + 2p - d(k-1) - 1) / s) + 1. */
     public static int outSize(int in, int k, int s, int p, int d) {
@@ -17,10 +32,38 @@ public record ConvGeometry(int n, int cin, int h, int w, int cout, int kh, int k
     }
 
     /** Geometry with the usual output size. */
-    public static ConvGeometry of(int n, int cin, int h, int w, int cout, int kh, int kw,
-                                  int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
-        return new ConvGeometry(n, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups,
-                outSize(h, kh, sh, ph, dh), outSize(w, kw, sw, pw, dw));
+    public static ConvGeometry of(
+            int n,
+            int cin,
+            int h,
+            int w,
+            int cout,
+            int kh,
+            int kw,
+            int sh,
+            int sw,
+            int ph,
+            int pw,
+            int dh,
+            int dw,
+            int groups) {
+        return new ConvGeometry(
+                n,
+                cin,
+                h,
+                w,
+                cout,
+                kh,
+                kw,
+                sh,
+                sw,
+                ph,
+                pw,
+                dh,
+                dw,
+                groups,
+                outSize(h, kh, sh, ph, dh),
+                outSize(w, kw, sw, pw, dw));
     }
 
     public int cinG() {

@@ -22,8 +22,8 @@ public final class CopyKernels {
      */
     public static void scatter(Storage src, int srcOffset, Storage dst, int dstOffset, int[] shape, int[] dstStrides) {
         if (src.dtype() != dst.dtype()) {
-            throw new IllegalArgumentException("CopyKernels.scatter: dtypes differ, " + src.dtype() + " vs "
-                    + dst.dtype());
+            throw new IllegalArgumentException(
+                    "CopyKernels.scatter: dtypes differ, " + src.dtype() + " vs " + dst.dtype());
         }
         forEachRow(dstOffset, shape, dstStrides, srcOffset, (dp, ds, sp, n) -> scatterRow(src, sp, dst, dp, ds, n));
     }

@@ -59,8 +59,16 @@ public final class CrossEntropyKernels {
      * smooth[i] (when non-null) = sum_c w[c] * (lse - x[c]). Both are 0 for rows whose target is
      * ignoreIndex. Targets must already be validated (in [0, C) or ignoreIndex).
      */
-    public static void forward(float[] x, int m, int c, long[] target, float[] weight, long ignoreIndex,
-                               double[] lse, double[] nll, double[] smooth) {
+    public static void forward(
+            float[] x,
+            int m,
+            int c,
+            long[] target,
+            float[] weight,
+            long ignoreIndex,
+            double[] lse,
+            double[] nll,
+            double[] smooth) {
         Parallel.forRange(m, grain(c), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int off = r * c;
@@ -103,8 +111,17 @@ public final class CrossEntropyKernels {
      * label smoothing; b may be null for 0): with p = softmax(x[i]) and W = sum_c w[c],
      * gx[i, c] = a[i] * w[t] * (p_c - [c == t]) + b[i] * (W * p_c - w[c]); 0 for ignored rows.
      */
-    public static void backward(float[] x, int m, int c, long[] target, float[] weight, long ignoreIndex,
-                                double[] lse, double[] a, double[] b, float[] gx) {
+    public static void backward(
+            float[] x,
+            int m,
+            int c,
+            long[] target,
+            float[] weight,
+            long ignoreIndex,
+            double[] lse,
+            double[] a,
+            double[] b,
+            float[] gx) {
         double wsum = 0;
         if (weight != null) {
             for (int k = 0; k < c; k++) {
@@ -132,10 +149,13 @@ public final class CrossEntropyKernels {
                 FloatVector vb = FloatVector.broadcast(F, (float) -bs);
                 int i = 0;
                 for (int bound = F.loopBound(c); i < bound; i += L) {
-                    FloatVector p = Simd.exp(FloatVector.fromArray(F, x, off + i).sub(vl));
+                    FloatVector p =
+                            Simd.exp(FloatVector.fromArray(F, x, off + i).sub(vl));
                     FloatVector gv = p.mul(vk);
                     if (bs != 0) {
-                        gv = weight == null ? gv.add(vb) : FloatVector.fromArray(F, weight, i).fma(vb, gv);
+                        gv = weight == null
+                                ? gv.add(vb)
+                                : FloatVector.fromArray(F, weight, i).fma(vb, gv);
                     }
                     gv.intoArray(gx, off + i);
                 }
@@ -152,8 +172,8 @@ public final class CrossEntropyKernels {
      * Class-probability targets y (M, C), smoothed as y' = y * (1 - eps) + eps / C:
      * loss[i] = -sum_c w[c] * y'[c] * (x[c] - lse).
      */
-    public static void softForward(float[] x, int m, int c, float[] y, float[] weight, double smoothing,
-                                   double[] lse, double[] loss) {
+    public static void softForward(
+            float[] x, int m, int c, float[] y, float[] weight, double smoothing, double[] lse, double[] loss) {
         float keep = (float) (1 - smoothing);
         float add = (float) (smoothing / c);
         Parallel.forRange(m, grain(c), (r0, r1) -> {
@@ -175,8 +195,17 @@ public final class CrossEntropyKernels {
      * Gradients of sum_i coef[i] * loss[i]: gx = coef * (p_c * sum_k w_k y'_k - w_c y'_c) and
      * (gy non-null) gy = -coef * (1 - eps) * w_c * (x_c - lse).
      */
-    public static void softBackward(float[] x, int m, int c, float[] y, float[] weight, double smoothing,
-                                    double[] lse, double[] coef, float[] gx, float[] gy) {
+    public static void softBackward(
+            float[] x,
+            int m,
+            int c,
+            float[] y,
+            float[] weight,
+            double smoothing,
+            double[] lse,
+            double[] coef,
+            float[] gx,
+            float[] gy) {
         float keep = (float) (1 - smoothing);
         float add = (float) (smoothing / c);
         Parallel.forRange(m, grain(c), (r0, r1) -> {

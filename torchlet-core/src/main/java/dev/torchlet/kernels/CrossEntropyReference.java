@@ -31,8 +31,16 @@ public final class CrossEntropyReference {
     }
 
     /** See {@link CrossEntropyKernels#forward}. */
-    public static void forward(double[] x, int m, int c, long[] target, double[] weight, long ignoreIndex,
-                               double[] lse, double[] nll, double[] smooth) {
+    public static void forward(
+            double[] x,
+            int m,
+            int c,
+            long[] target,
+            double[] weight,
+            long ignoreIndex,
+            double[] lse,
+            double[] nll,
+            double[] smooth) {
         for (int r = 0; r < m; r++) {
             double[] logp = logSoftmaxRow(x, r * c, c);
             lse[r] = logp[c];
@@ -49,8 +57,17 @@ public final class CrossEntropyReference {
     }
 
     /** See {@link CrossEntropyKernels#backward}. */
-    public static void backward(double[] x, int m, int c, long[] target, double[] weight, long ignoreIndex,
-                                double[] lse, double[] a, double[] b, double[] gx) {
+    public static void backward(
+            double[] x,
+            int m,
+            int c,
+            long[] target,
+            double[] weight,
+            long ignoreIndex,
+            double[] lse,
+            double[] a,
+            double[] b,
+            double[] gx) {
         double wsum = 0;
         for (int i = 0; i < c; i++) {
             wsum += w(weight, i);
@@ -72,8 +89,8 @@ public final class CrossEntropyReference {
     }
 
     /** See {@link CrossEntropyKernels#softForward}. */
-    public static void softForward(double[] x, int m, int c, double[] y, double[] weight, double smoothing,
-                                   double[] lse, double[] loss) {
+    public static void softForward(
+            double[] x, int m, int c, double[] y, double[] weight, double smoothing, double[] lse, double[] loss) {
         for (int r = 0; r < m; r++) {
             double[] logp = logSoftmaxRow(x, r * c, c);
             lse[r] = logp[c];
@@ -87,8 +104,17 @@ public final class CrossEntropyReference {
     }
 
     /** See {@link CrossEntropyKernels#softBackward}. */
-    public static void softBackward(double[] x, int m, int c, double[] y, double[] weight, double smoothing,
-                                    double[] lse, double[] coef, double[] gx, double[] gy) {
+    public static void softBackward(
+            double[] x,
+            int m,
+            int c,
+            double[] y,
+            double[] weight,
+            double smoothing,
+            double[] lse,
+            double[] coef,
+            double[] gx,
+            double[] gy) {
         for (int r = 0; r < m; r++) {
             double wy = 0;
             for (int i = 0; i < c; i++) {
@@ -112,8 +138,15 @@ public final class CrossEntropyReference {
      * NLL gather: loss[i] = -w[t] * logp[i, t] and wt[i] = w[t] (both 0 where t == ignoreIndex),
      * logp a contiguous (M, C) block of any float dtype at offset 0.
      */
-    public static void nllForward(dev.torchlet.Storage logp, int m, int c, long[] target, double[] weight,
-                                  long ignoreIndex, double[] loss, double[] wt) {
+    public static void nllForward(
+            dev.torchlet.Storage logp,
+            int m,
+            int c,
+            long[] target,
+            double[] weight,
+            long ignoreIndex,
+            double[] loss,
+            double[] wt) {
         for (int r = 0; r < m; r++) {
             long t = target[r];
             if (t == ignoreIndex) {
@@ -127,8 +160,8 @@ public final class CrossEntropyReference {
     }
 
     /** NLL scatter: g[i, t] = -w[t] * coef[i] into a zeroed (M, C) storage. */
-    public static void nllBackward(int m, int c, long[] target, double[] weight, long ignoreIndex, double[] coef,
-                                   dev.torchlet.Storage g) {
+    public static void nllBackward(
+            int m, int c, long[] target, double[] weight, long ignoreIndex, double[] coef, dev.torchlet.Storage g) {
         for (int r = 0; r < m; r++) {
             long t = target[r];
             if (t != ignoreIndex) {

@@ -29,6 +29,7 @@ final class GemmF32 {
      * ~238 (peak ~239), so the wider tiles buy nothing here.
      */
     static final int MR = 6;
+
     static final int NR = 2 * VL;
     /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) stays in L1. */
     static final int KC = 256;
@@ -49,9 +50,23 @@ final class GemmF32 {
 
     private GemmF32() {}
 
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
+    static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -93,9 +108,23 @@ final class GemmF32 {
     // ---------------------------------------------------------------- blocked path
 
     /** The blocked path for any sizes (package-private so the conformance test can force it). */
-    static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                        float beta, float[] c, int cOff, int ldc) {
+    static void blocked(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             scale(m, n, beta, c, cOff, ldc);
             return;
@@ -124,8 +153,8 @@ final class GemmF32 {
                 boolean acc = pc > 0 || beta != 0f;
                 int jcF = jc;
                 int pcF = pc;
-                Parallel.RangeBody packB = (s, e) ->
-                        GemmPacking.packB(transB, b, bOff, ldb, pcF, jcF, kc, nc, NR, bp, s, e);
+                Parallel.RangeBody packB =
+                        (s, e) -> GemmPacking.packB(transB, b, bOff, ldb, pcF, jcF, kc, nc, NR, bp, s, e);
                 Parallel.RangeBody compute = (s, e) -> {
                     float[] ap = A_PACK.get();
                     float[] tile = TILE.get();
@@ -174,8 +203,18 @@ final class GemmF32 {
      * of C between threads themselves, e.g. the batch rows of a recurrent step). Row i of C gets the
      * same bits whatever rows share its tile, so any split of the rows gives the same result.
      */
-    static void sgemmPacked(boolean transA, int m, float alpha, float[] a, int aOff, int lda, GemmKernels.PackedB b,
-                            float beta, float[] c, int cOff, int ldc) {
+    static void sgemmPacked(
+            boolean transA,
+            int m,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            GemmKernels.PackedB b,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         int n = b.n();
         int k = b.k();
         if (m == 0 || n == 0) {
@@ -207,8 +246,8 @@ final class GemmF32 {
     }
 
     /** One (mc, kc) block of packed A times one (kc, nc) block of packed B into C at cIdx. */
-    private static void macro(int mcb, int nc, int kc, float[] ap, float[] bp, float[] c, int cIdx, int ldc,
-                              boolean acc, float[] tile) {
+    private static void macro(
+            int mcb, int nc, int kc, float[] ap, float[] bp, float[] c, int cIdx, int ldc, boolean acc, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
             int bi = jr * kc;
             int cols = Math.min(NR, nc - jr);
@@ -243,9 +282,23 @@ final class GemmF32 {
     // ---------------------------------------------------------------- direct path (no packing)
 
     /** The direct path for any sizes (package-private so the conformance test can force it). */
-    static void direct(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float beta, float[] c, int cOff, int ldc) {
+    static void direct(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (transA && transB) {
             blocked(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -255,22 +308,90 @@ final class GemmF32 {
             directBlock(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (n >= m) {
             int unit = transB ? 4 : NR; // split columns in whole tiles
-            Parallel.forRange(ceilDiv(n, unit), 1, (s, e) -> directBlock(transA, transB, 0, m, s * unit,
-                    Math.min(n, e * unit), k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+            Parallel.forRange(
+                    ceilDiv(n, unit),
+                    1,
+                    (s, e) -> directBlock(
+                            transA,
+                            transB,
+                            0,
+                            m,
+                            s * unit,
+                            Math.min(n, e * unit),
+                            k,
+                            alpha,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bOff,
+                            ldb,
+                            beta,
+                            c,
+                            cOff,
+                            ldc));
         } else {
-            Parallel.forRange(ceilDiv(m, 4), 1, (s, e) -> directBlock(transA, transB, s * 4, Math.min(m, e * 4),
-                    0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+            Parallel.forRange(
+                    ceilDiv(m, 4),
+                    1,
+                    (s, e) -> directBlock(
+                            transA,
+                            transB,
+                            s * 4,
+                            Math.min(m, e * 4),
+                            0,
+                            n,
+                            k,
+                            alpha,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bOff,
+                            ldb,
+                            beta,
+                            c,
+                            cOff,
+                            ldc));
         }
     }
 
     /** The block rows [i0, i1) x columns [j0, j1) of C, straight from the operands. */
-    private static void directBlock(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
-                                    float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                    float beta, float[] c, int cOff, int ldc) {
+    private static void directBlock(
+            boolean transA,
+            boolean transB,
+            int i0,
+            int i1,
+            int j0,
+            int j1,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (!transB && i1 - i0 <= 4) {
             for (int i = i0; i < i1; i++) {
-                rowTimesB(transA ? aOff + i : aOff + i * lda, transA ? lda : 1, j0, j1, k, alpha, a, b, bOff, ldb,
-                        beta, c, cOff + i * ldc);
+                rowTimesB(
+                        transA ? aOff + i : aOff + i * lda,
+                        transA ? lda : 1,
+                        j0,
+                        j1,
+                        k,
+                        alpha,
+                        a,
+                        b,
+                        bOff,
+                        ldb,
+                        beta,
+                        c,
+                        cOff + i * ldc);
             }
         } else if (!transB) {
             // A[i][p] = a[aOff + i*ais + p*aps] for either orientation of A
@@ -322,8 +443,8 @@ final class GemmF32 {
                 }
                 for (int j = j4; j < j1; j++) {
                     for (int r = i; r < i + 2; r++) {
-                        c[cOff + r * ldc + j] = combine(alpha * dot(k, a, aOff + r * lda, b, bOff + j * ldb), beta,
-                                c[cOff + r * ldc + j]);
+                        c[cOff + r * ldc + j] = combine(
+                                alpha * dot(k, a, aOff + r * lda, b, bOff + j * ldb), beta, c[cOff + r * ldc + j]);
                     }
                 }
             }
@@ -332,8 +453,8 @@ final class GemmF32 {
                     dot1x4(k, alpha, a, aOff + i * lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j);
                 }
                 for (int j = j4; j < j1; j++) {
-                    c[cOff + i * ldc + j] = combine(alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb), beta,
-                            c[cOff + i * ldc + j]);
+                    c[cOff + i * ldc + j] =
+                            combine(alpha * dot(k, a, aOff + i * lda, b, bOff + j * ldb), beta, c[cOff + i * ldc + j]);
                 }
             }
         }
@@ -344,8 +465,20 @@ final class GemmF32 {
      * {@code A[p] = a[ai + p*aps]}. GEMV-like shapes: streams B row by row (unit stride, prefetch friendly),
      * four depth steps per pass over the row accumulator, which stays in L1.
      */
-    private static void rowTimesB(int ai, int aps, int j0, int j1, int k, float alpha, float[] a, float[] b,
-                                  int bOff, int ldb, float beta, float[] c, int ci) {
+    private static void rowTimesB(
+            int ai,
+            int aps,
+            int j0,
+            int j1,
+            int k,
+            float alpha,
+            float[] a,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int ci) {
         int w = j1 - j0;
         int wv = S.loopBound(w);
         float[] acc = new float[w];
@@ -393,8 +526,20 @@ final class GemmF32 {
     }
 
     /** C[i..i+4)[j..j+2VL) = alpha * A[i..i+4)[:] @ B[:][j..j+2VL) + beta * C. */
-    private static void axpy4(int k, float alpha, float[] a, int ai, int ais, int aps, float[] b, int bi, int ldb,
-                              float beta, float[] c, int ci, int ldc) {
+    private static void axpy4(
+            int k,
+            float alpha,
+            float[] a,
+            int ai,
+            int ais,
+            int aps,
+            float[] b,
+            int bi,
+            int ldb,
+            float beta,
+            float[] c,
+            int ci,
+            int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -424,8 +569,8 @@ final class GemmF32 {
     }
 
     /** One row of {@link #axpy4}. */
-    private static void axpy1(int k, float alpha, float[] a, int ai, int aps, float[] b, int bi, int ldb,
-                              float beta, float[] c, int ci) {
+    private static void axpy1(
+            int k, float alpha, float[] a, int ai, int aps, float[] b, int bi, int ldb, float beta, float[] c, int ci) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
         FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S); // second chain hides FMA latency
         int p = 0;
@@ -460,8 +605,19 @@ final class GemmF32 {
     }
 
     /** C[i..i+2)[j..j+4) = alpha * A[i..i+2)[:] . Bt[j..j+4)[:] + beta * C, with Bt the stored (n, k) B. */
-    private static void dot2x4(int k, float alpha, float[] a, int ai, int lda, float[] b, int bi, int ldb,
-                               float beta, float[] c, int ci, int ldc) {
+    private static void dot2x4(
+            int k,
+            float alpha,
+            float[] a,
+            int ai,
+            int lda,
+            float[] b,
+            int bi,
+            int ldb,
+            float beta,
+            float[] c,
+            int ci,
+            int ldc) {
         FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
         FloatVector s03 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
         FloatVector s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
@@ -496,8 +652,8 @@ final class GemmF32 {
         storeDots(s10, s11, s12, s13, t, 4, alpha, beta, c, ci + ldc);
     }
 
-    private static void dot1x4(int k, float alpha, float[] a, int ai, float[] b, int bi, int ldb,
-                               float beta, float[] c, int ci) {
+    private static void dot1x4(
+            int k, float alpha, float[] a, int ai, float[] b, int bi, int ldb, float beta, float[] c, int ci) {
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
         int kv = S.loopBound(k);
@@ -518,8 +674,17 @@ final class GemmF32 {
         storeDots(s0, s1, s2, s3, t, 0, alpha, beta, c, ci);
     }
 
-    private static void storeDots(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] t, int ti,
-                                  float alpha, float beta, float[] c, int ci) {
+    private static void storeDots(
+            FloatVector s0,
+            FloatVector s1,
+            FloatVector s2,
+            FloatVector s3,
+            float[] t,
+            int ti,
+            float alpha,
+            float beta,
+            float[] c,
+            int ci) {
         c[ci] = combine(alpha * (Simd.sumLanes(s0) + t[ti]), beta, c[ci]);
         c[ci + 1] = combine(alpha * (Simd.sumLanes(s1) + t[ti + 1]), beta, c[ci + 1]);
         c[ci + 2] = combine(alpha * (Simd.sumLanes(s2) + t[ti + 2]), beta, c[ci + 2]);
@@ -542,8 +707,8 @@ final class GemmF32 {
     // ---------------------------------------------------------------- the register tile (written out)
 
     /** The 6 x 2*VL register tile: C[0..6)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
-    private static void tile6x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                               boolean accumulate) {
+    private static void tile6x2(
+            int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -557,17 +722,23 @@ final class GemmF32 {
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
             FloatVector a;
             a = FloatVector.broadcast(S, ap[pa]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
             a = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
             a = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
             a = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
             a = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
             a = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
         // stores written out: a helper method would not be inlined into a body this large
         if (accumulate) {
@@ -584,12 +755,18 @@ final class GemmF32 {
             c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
             c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
         } else {
-            c00.intoArray(c, ci); c01.intoArray(c, ci + VL);
-            c10.intoArray(c, ci + ldc); c11.intoArray(c, ci + ldc + VL);
-            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + VL);
-            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + VL);
-            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + VL);
-            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + VL);
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + VL);
         }
     }
 }

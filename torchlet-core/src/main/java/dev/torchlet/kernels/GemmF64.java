@@ -8,9 +8,23 @@ package dev.torchlet.kernels;
 final class GemmF64 {
     private GemmF64() {}
 
-    static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                      double beta, double[] c, int cOff, int ldc) {
+    static void dgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double beta,
+            double[] c,
+            int cOff,
+            int ldc) {
         if (m == 0 || n == 0) {
             return;
         }

@@ -16,9 +16,23 @@ package dev.torchlet.kernels;
 public final class GemmKernels {
     private GemmKernels() {}
 
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
+    public static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         check("sgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         GemmF32.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
@@ -70,8 +84,18 @@ public final class GemmKernels {
      * calling thread: callers that want threads split the rows of C. Same results as {@link #sgemm}'s
      * blocked path.
      */
-    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedB b,
-                             float beta, float[] c, int cOff, int ldc) {
+    public static void sgemm(
+            boolean transA,
+            int m,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            PackedB b,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         if (m < 0) {
             throw new IllegalArgumentException("sgemm: negative size m=" + m);
         }
@@ -84,16 +108,44 @@ public final class GemmKernels {
         GemmF32.sgemmPacked(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
     }
 
-    public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                             double beta, double[] c, int cOff, int ldc) {
+    public static void dgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double beta,
+            double[] c,
+            int cOff,
+            int ldc) {
         check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         GemmF64.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Sizes non-negative, leading dims at least the stored row width, every addressed element in its array. */
-    static void check(String op, boolean transA, boolean transB, int m, int n, int k,
-                      int aLen, int aOff, int lda, int bLen, int bOff, int ldb, int cLen, int cOff, int ldc) {
+    static void check(
+            String op,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            int aLen,
+            int aOff,
+            int lda,
+            int bLen,
+            int bOff,
+            int ldb,
+            int cLen,
+            int cOff,
+            int ldc) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(op + ": negative size m=" + m + ", n=" + n + ", k=" + k);
         }

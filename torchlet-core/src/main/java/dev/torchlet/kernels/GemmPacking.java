@@ -21,8 +21,18 @@ final class GemmPacking {
     private GemmPacking() {}
 
     /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of op(A), scaled by alpha, into mr-row panels. */
-    static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
-                      float alpha, int mr, float[] dst) {
+    static void packA(
+            boolean transA,
+            float[] a,
+            int aOff,
+            int lda,
+            int ic,
+            int pc,
+            int mc,
+            int kc,
+            float alpha,
+            int mr,
+            float[] dst) {
         for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
             int rows = Math.min(mr, mc - i0);
             int base = q * mr * kc;
@@ -57,8 +67,19 @@ final class GemmPacking {
     }
 
     /** Packs B panels [q0, q1) of the block depth [pc, pc+kc) x columns [jc, jc+nc) into nr-column panels. */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
-                      int nr, float[] dst, int q0, int q1) {
+    static void packB(
+            boolean transB,
+            float[] b,
+            int bOff,
+            int ldb,
+            int pc,
+            int jc,
+            int kc,
+            int nc,
+            int nr,
+            float[] dst,
+            int q0,
+            int q1) {
         int[] gather = null;
         if (transB && (long) (VL - 1) * ldb < Integer.MAX_VALUE) {
             gather = new int[VL]; // lane j reads stored row j: index j*ldb

@@ -4,9 +4,23 @@ package dev.torchlet.kernels;
 public final class GemmReference {
     private GemmReference() {}
 
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
+    public static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         float[] row = new float[n];
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0f);
@@ -30,9 +44,23 @@ public final class GemmReference {
         }
     }
 
-    public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                             double beta, double[] c, int cOff, int ldc) {
+    public static void dgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double beta,
+            double[] c,
+            int cOff,
+            int ldc) {
         double[] row = new double[n];
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0);

@@ -171,8 +171,7 @@ public final class IndexKernels {
      * index_select on a contiguous (outer, n, inner) block: {@code out[o, j, :] = src[o, index[j], :]}
      * with out contiguous (outer, k, inner). Indices must already be validated.
      */
-    public static void indexSelect(Storage src, int srcOff, int outer, int n, int inner, long[] index,
-                                   Storage out) {
+    public static void indexSelect(Storage src, int srcOff, int outer, int n, int inner, long[] index, Storage out) {
         Object s = array(src);
         Object d = array(out);
         int k = index.length;
@@ -214,8 +213,8 @@ public final class IndexKernels {
                     }
                 }
             }
-            default -> throw new IllegalArgumentException("indexAdd: expected a floating-point gradient, got "
-                    + out.dtype());
+            default ->
+                throw new IllegalArgumentException("indexAdd: expected a floating-point gradient, got " + out.dtype());
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -148,8 +147,8 @@ public final class NormKernels {
     }
 
     /** out = (x - mean[c]) * invstd[c] * w[c] + b[c], computed as x * alpha + beta like PyTorch. */
-    public static void batchNormApply(float[] x, int n, int c, int s, double[] mean, double[] invstd,
-                                      float[] weight, float[] bias, float[] out) {
+    public static void batchNormApply(
+            float[] x, int n, int c, int s, double[] mean, double[] invstd, float[] weight, float[] bias, float[] out) {
         float[] alpha = new float[c];
         float[] beta = new float[c];
         for (int ch = 0; ch < c; ch++) {
@@ -168,8 +167,9 @@ public final class NormKernels {
                     int base = i * c;
                     int ch = 0;
                     for (int bound = F.loopBound(c); ch < bound; ch += L) {
-                        FloatVector.fromArray(F, x, base + ch).fma(FloatVector.fromArray(F, alpha, ch),
-                                FloatVector.fromArray(F, beta, ch)).intoArray(out, base + ch);
+                        FloatVector.fromArray(F, x, base + ch)
+                                .fma(FloatVector.fromArray(F, alpha, ch), FloatVector.fromArray(F, beta, ch))
+                                .intoArray(out, base + ch);
                     }
                     for (; ch < c; ch++) {
                         out[base + ch] = x[base + ch] * alpha[ch] + beta[ch];
@@ -192,8 +192,19 @@ public final class NormKernels {
      * eval (mean, invstd are the running statistics, constants): gx = w * invstd * g.
      * gw[c] = sum(g * xhat), gb[c] = sum(g).
      */
-    public static void batchNormBackward(float[] g, float[] x, int n, int c, int s, double[] mean, double[] invstd,
-                                         float[] weight, boolean training, float[] gx, float[] gw, float[] gb) {
+    public static void batchNormBackward(
+            float[] g,
+            float[] x,
+            int n,
+            int c,
+            int s,
+            double[] mean,
+            double[] invstd,
+            float[] weight,
+            boolean training,
+            float[] gx,
+            float[] gw,
+            float[] gb) {
         long m = (long) n * s;
         double[] sumG = new double[c];
         double[] dot = new double[c];
@@ -251,8 +262,18 @@ public final class NormKernels {
     // ---------------------------------------------------------------- group norm, x (N, C, S)
 
     /** Per (n, group) mean and 1/sqrt(var + eps) over the C/G*S values of the group; then the affine map. */
-    public static void groupNormForward(float[] x, int n, int c, int s, int groups, float[] weight, float[] bias,
-                                        double eps, float[] out, double[] mean, double[] rstd) {
+    public static void groupNormForward(
+            float[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            float[] weight,
+            float[] bias,
+            double eps,
+            float[] out,
+            double[] mean,
+            double[] rstd) {
         int cg = c / groups;
         int len = cg * s;
         Parallel.forRange(n * groups, grain(2L * len), (r0, r1) -> {
@@ -278,8 +299,19 @@ public final class NormKernels {
      * Fused group-norm backward. Per group with M = C/G*S, gy = g * w[c] and xhat = (x - mean) * rstd:
      * gx = rstd * (gy - mean(gy) - xhat * mean(gy * xhat)); gw[c] = sum(g * xhat), gb[c] = sum(g).
      */
-    public static void groupNormBackward(float[] g, float[] x, int n, int c, int s, int groups, double[] mean,
-                                         double[] rstd, float[] weight, float[] gx, float[] gw, float[] gb) {
+    public static void groupNormBackward(
+            float[] g,
+            float[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            double[] mean,
+            double[] rstd,
+            float[] weight,
+            float[] gx,
+            float[] gw,
+            float[] gb) {
         int cg = c / groups;
         double[] sumG = new double[n * c];
         double[] dot = new double[n * c];
@@ -335,8 +367,16 @@ public final class NormKernels {
     // ---------------------------------------------------------------- layer norm, x (rows, D)
 
     /** Per row: mean, rstd = 1/sqrt(var + eps), out = (x - mean) * rstd * w + b (w, b of length D). */
-    public static void layerNormForward(float[] x, int rows, int d, float[] weight, float[] bias, double eps,
-                                        float[] out, double[] mean, double[] rstd) {
+    public static void layerNormForward(
+            float[] x,
+            int rows,
+            int d,
+            float[] weight,
+            float[] bias,
+            double eps,
+            float[] out,
+            double[] mean,
+            double[] rstd) {
         Parallel.forRange(rows, grain(3L * d), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int off = r * d;
@@ -352,9 +392,10 @@ public final class NormKernels {
                 FloatVector vr = FloatVector.broadcast(F, (float) rs);
                 int i = 0;
                 for (int bound = F.loopBound(d); i < bound; i += L) {
-                    FloatVector xh = FloatVector.fromArray(F, x, off + i).sub(vm).mul(vr);
-                    FloatVector wv = weight == null ? FloatVector.broadcast(F, 1f)
-                            : FloatVector.fromArray(F, weight, i);
+                    FloatVector xh =
+                            FloatVector.fromArray(F, x, off + i).sub(vm).mul(vr);
+                    FloatVector wv =
+                            weight == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, weight, i);
                     FloatVector bv = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, i);
                     xh.fma(wv, bv).intoArray(out, off + i);
                 }
@@ -371,8 +412,17 @@ public final class NormKernels {
      * gb = sum over rows of g. Weight/bias grads are summed in a fixed number of row chunks
      * (independent of the thread count), so results are deterministic.
      */
-    public static void layerNormBackward(float[] g, float[] x, int rows, int d, double[] mean, double[] rstd,
-                                         float[] weight, float[] gx, float[] gw, float[] gb) {
+    public static void layerNormBackward(
+            float[] g,
+            float[] x,
+            int rows,
+            int d,
+            double[] mean,
+            double[] rstd,
+            float[] weight,
+            float[] gx,
+            float[] gw,
+            float[] gb) {
         int chunks = (int) Math.max(1, Math.min(Math.min(rows, 16), (long) rows * d / GRAIN));
         float[][] pw = gw == null ? null : new float[chunks][d];
         float[][] pb = gb == null ? null : new float[chunks][d];
@@ -382,8 +432,18 @@ public final class NormKernels {
                 int rs = (int) ((long) rows * k / chunks);
                 int re = (int) ((long) rows * (k + 1) / chunks);
                 for (int r = rs; r < re; r++) {
-                    layerNormRowBackward(g, x, r * d, d, (float) mean[r], (float) rstd[r], weight, gyRow, gx,
-                            pw == null ? null : pw[k], pb == null ? null : pb[k]);
+                    layerNormRowBackward(
+                            g,
+                            x,
+                            r * d,
+                            d,
+                            (float) mean[r],
+                            (float) rstd[r],
+                            weight,
+                            gyRow,
+                            gx,
+                            pw == null ? null : pw[k],
+                            pb == null ? null : pb[k]);
                 }
             }
         });
@@ -399,15 +459,27 @@ public final class NormKernels {
         }
     }
 
-    private static void layerNormRowBackward(float[] g, float[] x, int off, int d, float mu, float rs,
-                                             float[] weight, float[] gyRow, float[] gx, float[] pw, float[] pb) {
+    private static void layerNormRowBackward(
+            float[] g,
+            float[] x,
+            int off,
+            int d,
+            float mu,
+            float rs,
+            float[] weight,
+            float[] gyRow,
+            float[] gx,
+            float[] pw,
+            float[] pb) {
         // gy = g * w (or g itself), then sums of gy and gy * (x - mu)
         float[] gy = g;
         int gyOff = off;
         if (weight != null) {
             int i = 0;
             for (int bound = F.loopBound(d); i < bound; i += L) {
-                FloatVector.fromArray(F, g, off + i).mul(FloatVector.fromArray(F, weight, i)).intoArray(gyRow, i);
+                FloatVector.fromArray(F, g, off + i)
+                        .mul(FloatVector.fromArray(F, weight, i))
+                        .intoArray(gyRow, i);
             }
             for (; i < d; i++) {
                 gyRow[i] = g[off + i] * weight[i];

@@ -39,8 +39,16 @@ public final class NormReference {
     }
 
     /** out = (x - mean[c]) * invstd[c] * w[c] + b[c]. */
-    public static void batchNormApply(double[] x, int n, int c, int s, double[] mean, double[] invstd,
-                                      double[] weight, double[] bias, double[] out) {
+    public static void batchNormApply(
+            double[] x,
+            int n,
+            int c,
+            int s,
+            double[] mean,
+            double[] invstd,
+            double[] weight,
+            double[] bias,
+            double[] out) {
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int k = 0; k < s; k++) {
@@ -55,9 +63,19 @@ public final class NormReference {
      * training: gx = (1/M) * w * invstd * (M*g - sum(g) - xhat*sum(g*xhat)); eval: gx = w * invstd * g.
      * gw = sum(g * xhat), gb = sum(g).
      */
-    public static void batchNormBackward(double[] g, double[] x, int n, int c, int s, double[] mean,
-                                         double[] invstd, double[] weight, boolean training, double[] gx,
-                                         double[] gw, double[] gb) {
+    public static void batchNormBackward(
+            double[] g,
+            double[] x,
+            int n,
+            int c,
+            int s,
+            double[] mean,
+            double[] invstd,
+            double[] weight,
+            boolean training,
+            double[] gx,
+            double[] gw,
+            double[] gb) {
         double m = (double) n * s;
         for (int ch = 0; ch < c; ch++) {
             double sumG = 0;
@@ -91,8 +109,18 @@ public final class NormReference {
     }
 
     /** Group statistics over (C/G channels x S) per (n, group), then the per-channel affine map. */
-    public static void groupNormForward(double[] x, int n, int c, int s, int groups, double[] weight,
-                                        double[] bias, double eps, double[] out, double[] mean, double[] rstd) {
+    public static void groupNormForward(
+            double[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            double[] weight,
+            double[] bias,
+            double eps,
+            double[] out,
+            double[] mean,
+            double[] rstd) {
         int cg = c / groups;
         int len = cg * s;
         for (int q = 0; q < n * groups; q++) {
@@ -115,8 +143,19 @@ public final class NormReference {
     }
 
     /** gx = rstd * (gy - mean(gy) - xhat * mean(gy * xhat)) per group, gy = g * w[c]. */
-    public static void groupNormBackward(double[] g, double[] x, int n, int c, int s, int groups, double[] mean,
-                                         double[] rstd, double[] weight, double[] gx, double[] gw, double[] gb) {
+    public static void groupNormBackward(
+            double[] g,
+            double[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            double[] mean,
+            double[] rstd,
+            double[] weight,
+            double[] gx,
+            double[] gw,
+            double[] gb) {
         int cg = c / groups;
         int len = cg * s;
         if (gw != null) {
@@ -155,8 +194,16 @@ public final class NormReference {
     }
 
     /** Per row of D: out = (x - mean) * rstd * w + b with w, b of length D. */
-    public static void layerNormForward(double[] x, int rows, int d, double[] weight, double[] bias, double eps,
-                                        double[] out, double[] mean, double[] rstd) {
+    public static void layerNormForward(
+            double[] x,
+            int rows,
+            int d,
+            double[] weight,
+            double[] bias,
+            double eps,
+            double[] out,
+            double[] mean,
+            double[] rstd) {
         for (int r = 0; r < rows; r++) {
             double sum = 0;
             for (int i = 0; i < d; i++) {
@@ -176,8 +223,17 @@ public final class NormReference {
     }
 
     /** gx = rstd * (gy - mean(gy) - xhat * mean(gy * xhat)), gy = g * w; gw, gb summed over rows. */
-    public static void layerNormBackward(double[] g, double[] x, int rows, int d, double[] mean, double[] rstd,
-                                         double[] weight, double[] gx, double[] gw, double[] gb) {
+    public static void layerNormBackward(
+            double[] g,
+            double[] x,
+            int rows,
+            int d,
+            double[] mean,
+            double[] rstd,
+            double[] weight,
+            double[] gx,
+            double[] gw,
+            double[] gb) {
         for (int r = 0; r < rows; r++) {
             double meanGy = 0;
             double meanGyXhat = 0;

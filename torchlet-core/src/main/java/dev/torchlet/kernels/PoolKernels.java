@@ -18,8 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PoolKernels {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
+
     @SuppressWarnings("unchecked")
     private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) F.withLanes(int.class);
+
     private static final int L = F.length();
     /** Float lane indices 0, 2, 4, ...: selectFrom(a, b) keeps the even lanes of the 2L values a ++ b. */
     private static final FloatVector EVEN = FloatVector.fromArray(F, evenIndices(), 0);
@@ -34,8 +36,8 @@ public final class PoolKernels {
      * The geometry of one windowed pooling: input and output plane sizes, kernel, stride,
      * padding and dilation (1 for average pooling).
      */
-    public record Geometry(int inH, int inW, int outH, int outW, int kH, int kW, int sH, int sW,
-                           int pH, int pW, int dH, int dW) {
+    public record Geometry(
+            int inH, int inW, int outH, int outW, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW) {
         public int inPlane() {
             return inH * inW;
         }
@@ -107,8 +109,19 @@ public final class PoolKernels {
         }
     }
 
-    private static void maxPlane(float[] x, int xb, Geometry g, int[] hs, int[] he, int[] ws, int[] we,
-                                 float[] out, long[] idx, int ob, int[] scratch, float[] fscratch) {
+    private static void maxPlane(
+            float[] x,
+            int xb,
+            Geometry g,
+            int[] hs,
+            int[] he,
+            int[] ws,
+            int[] we,
+            float[] out,
+            long[] idx,
+            int ob,
+            int[] scratch,
+            float[] fscratch) {
         int inW = g.inW();
         int outW = g.outW();
         int sW = g.sW();
@@ -142,8 +155,19 @@ public final class PoolKernels {
         }
     }
 
-    private static void maxCell(float[] x, int xb, int inW, int h0, int h1, int dH, int w0, int w1, int dW,
-                                float[] out, long[] idx, int o) {
+    private static void maxCell(
+            float[] x,
+            int xb,
+            int inW,
+            int h0,
+            int h1,
+            int dH,
+            int w0,
+            int w1,
+            int dW,
+            float[] out,
+            long[] idx,
+            int o) {
         float best = Float.NEGATIVE_INFINITY;
         int bi = h0 * inW + w0;
         for (int ih = h0; ih < h1; ih += dH) {
@@ -174,9 +198,23 @@ public final class PoolKernels {
      * <p>Vector and mask locals here are never null on purpose: a version with a nullable
      * IntVector/VectorMask local crashed C2 (SIGSEGV in compiled code) on JDK 25.0.3.
      */
-    private static void maxBlock(float[] x, int xb, int inW, int h0, int h1, int dH, int col0, int kW, int sW,
-                                 int n, boolean edge, float[] out, long[] idx, int o, int[] scratch,
-                                 float[] fscratch) {
+    private static void maxBlock(
+            float[] x,
+            int xb,
+            int inW,
+            int h0,
+            int h1,
+            int dH,
+            int col0,
+            int kW,
+            int sW,
+            int n,
+            boolean edge,
+            float[] out,
+            long[] idx,
+            int o,
+            int[] scratch,
+            float[] fscratch) {
         FloatVector best = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         IntVector laneCols = IntVector.fromArray(I, LANE_STRIDES[sW], 0).add(col0);
         if (idx == null && !edge) {
@@ -199,7 +237,8 @@ public final class PoolKernels {
                 VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
                 if (edge) {
                     IntVector cols = laneCols.add(kw);
-                    take = take.and(cols.compare(VectorOperators.GE, 0).and(cols.compare(VectorOperators.LT, inW))
+                    take = take.and(cols.compare(VectorOperators.GE, 0)
+                            .and(cols.compare(VectorOperators.LT, inW))
                             .cast(F));
                 }
                 best = best.blend(v, take);
@@ -422,8 +461,8 @@ public final class PoolKernels {
     }
 
     /** out = max of each bin, idx (nullable) its flat ih*inW + iw; NaN wins. Backward is {@link #maxBackward}. */
-    public static void adaptiveMaxForward(float[] x, int planes, int inH, int inW, int outH, int outW, float[] out,
-                                          long[] idx) {
+    public static void adaptiveMaxForward(
+            float[] x, int planes, int inH, int inW, int outH, int outW, float[] out, long[] idx) {
         int inPlane = inH * inW;
         int outPlane = outH * outW;
         Parallel.forRange(planes, grain(2 * inPlane), (p0, p1) -> {

@@ -67,8 +67,8 @@ public final class PoolReference {
         return countIncludePad ? padded : inside;
     }
 
-    public static void avgForward(double[] x, int planes, PoolKernels.Geometry g, boolean countIncludePad,
-                                  double[] out) {
+    public static void avgForward(
+            double[] x, int planes, PoolKernels.Geometry g, boolean countIncludePad, double[] out) {
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < g.outH(); oh++) {
                 for (int ow = 0; ow < g.outW(); ow++) {
@@ -89,8 +89,8 @@ public final class PoolReference {
         }
     }
 
-    public static void avgBackward(double[] gOut, int planes, PoolKernels.Geometry g, boolean countIncludePad,
-                                   double[] gx) {
+    public static void avgBackward(
+            double[] gOut, int planes, PoolKernels.Geometry g, boolean countIncludePad, double[] gx) {
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < g.outH(); oh++) {
                 for (int ow = 0; ow < g.outW(); ow++) {
@@ -113,8 +113,7 @@ public final class PoolReference {
         }
     }
 
-    public static void adaptiveAvgForward(double[] x, int planes, int inH, int inW, int outH, int outW,
-                                          double[] out) {
+    public static void adaptiveAvgForward(double[] x, int planes, int inH, int inW, int outH, int outW, double[] out) {
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < outH; oh++) {
                 int h0 = (int) Math.floor((double) oh * inH / outH);
@@ -134,8 +133,8 @@ public final class PoolReference {
         }
     }
 
-    public static void adaptiveAvgBackward(double[] gOut, int planes, int inH, int inW, int outH, int outW,
-                                           double[] gx) {
+    public static void adaptiveAvgBackward(
+            double[] gOut, int planes, int inH, int inW, int outH, int outW, double[] gx) {
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < outH; oh++) {
                 int h0 = (int) Math.floor((double) oh * inH / outH);
@@ -154,8 +153,8 @@ public final class PoolReference {
         }
     }
 
-    public static void adaptiveMaxForward(double[] x, int planes, int inH, int inW, int outH, int outW,
-                                          double[] out, long[] idx) {
+    public static void adaptiveMaxForward(
+            double[] x, int planes, int inH, int inW, int outH, int outW, double[] out, long[] idx) {
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < outH; oh++) {
                 int h0 = (int) Math.floor((double) oh * inH / outH);

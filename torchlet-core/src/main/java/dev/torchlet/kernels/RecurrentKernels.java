@@ -6,7 +6,6 @@ import static dev.torchlet.kernels.Simd.tail;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,9 +39,24 @@ public final class RecurrentKernels {
         return mode == LSTM ? 4 : mode == GRU ? 3 : 1;
     }
 
-    public static void forward(int mode, int b, int t, int h, float[] xp, int xpOff, float[] h0, int h0Off,
-                               float[] c0, int c0Off, float[] whh, int whhOff, float[] bx, float[] bh,
-                               float[] hs, float[] gates, float[] aux) {
+    public static void forward(
+            int mode,
+            int b,
+            int t,
+            int h,
+            float[] xp,
+            int xpOff,
+            float[] h0,
+            int h0Off,
+            float[] c0,
+            int c0Off,
+            float[] whh,
+            int whhOff,
+            float[] bx,
+            float[] bh,
+            float[] hs,
+            float[] gates,
+            float[] aux) {
         int gh = gates(mode) * h;
         // GRU keeps the hidden projection apart from xp (r multiplies only its n part)
         float[] hp = mode == GRU ? new float[b * gh] : null;
@@ -54,8 +68,12 @@ public final class RecurrentKernels {
         for (int s = 0; s < t; s++) {
             int step = s;
             // the batch rows of a step are independent: each thread runs its rows' GEMM and gate pass
-            Parallel.forRange(b, grain, (r0, r1) -> forwardRows(mode, step, r0, r1, t, h, xp, xpOff, h0, h0Off, c0,
-                    c0Off, whhT, bx, bh, bsum, hp, hs, gates, aux));
+            Parallel.forRange(
+                    b,
+                    grain,
+                    (r0, r1) -> forwardRows(
+                            mode, step, r0, r1, t, h, xp, xpOff, h0, h0Off, c0, c0Off, whhT, bx, bh, bsum, hp, hs,
+                            gates, aux));
         }
     }
 
@@ -65,9 +83,27 @@ public final class RecurrentKernels {
     }
 
     /** Step s of the forward for batch rows [r0, r1). */
-    private static void forwardRows(int mode, int s, int r0, int r1, int t, int h, float[] xp, int xpOff,
-                                    float[] h0, int h0Off, float[] c0, int c0Off, GemmKernels.PackedB whhT, float[] bx,
-                                    float[] bh, float[] bsum, float[] hp, float[] hs, float[] gates, float[] aux) {
+    private static void forwardRows(
+            int mode,
+            int s,
+            int r0,
+            int r1,
+            int t,
+            int h,
+            float[] xp,
+            int xpOff,
+            float[] h0,
+            int h0Off,
+            float[] c0,
+            int c0Off,
+            GemmKernels.PackedB whhT,
+            float[] bx,
+            float[] bh,
+            float[] bsum,
+            float[] hp,
+            float[] hs,
+            float[] gates,
+            float[] aux) {
         int gh = gates(mode) * h;
         int th = t * h;
         int tgh = t * gh;
@@ -86,13 +122,13 @@ public final class RecurrentKernels {
                 int dst = r * tgh + s * gh;
                 addInto(xp, xpOff + dst, bsum, 0, gates, dst, gh);
             }
-            GemmKernels.sgemm(false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates,
-                    r0 * tgh + s * gh, tgh);
+            GemmKernels.sgemm(
+                    false, rows, 1f, hPrev, hPrevOff + r0 * hPrevLd, hPrevLd, whhT, 1f, gates, r0 * tgh + s * gh, tgh);
         }
         float[] xrow = mode == GRU ? new float[gh] : null;
         for (int r = r0; r < r1; r++) {
-            int g = r * tgh + s * gh;   // this step's gate row
-            int o = r * th + s * h;     // this step's state row
+            int g = r * tgh + s * gh; // this step's gate row
+            int o = r * th + s * h; // this step's state row
             int hp0 = hPrevOff + r * hPrevLd;
             switch (mode) {
                 case LSTM -> {
@@ -143,7 +179,8 @@ public final class RecurrentKernels {
         sigmoidInPlace(gates, g + 3 * h, h);
         for (int j = 0; j < h; j += S.length()) {
             VectorMask<Float> m = tail(j, h);
-            FloatVector c = load(gates, g + h + j, m).mul(load(cPrev, cp + j, m))
+            FloatVector c = load(gates, g + h + j, m)
+                    .mul(load(cPrev, cp + j, m))
                     .add(load(gates, g + j, m).mul(load(gates, g + 2 * h + j, m)));
             store(c, cs, o + j, m);
             store(load(gates, g + 3 * h + j, m).mul(Simd.tanh(c)), hs, o + j, m);
@@ -151,8 +188,19 @@ public final class RecurrentKernels {
     }
 
     /** r, z = sigmoid(x + h), n = tanh(x_n + r hp_n), h = (1 - z) n + z h'. */
-    private static void gruStep(int h, float[] xp, int x, float[] hp, int p, float[] hPrev, int hp0, float[] gates,
-                                int g, float[] hpn, float[] hs, int o) {
+    private static void gruStep(
+            int h,
+            float[] xp,
+            int x,
+            float[] hp,
+            int p,
+            float[] hPrev,
+            int hp0,
+            float[] gates,
+            int g,
+            float[] hpn,
+            float[] hs,
+            int o) {
         addInto(xp, x, hp, p, gates, g, 2 * h);
         sigmoidInPlace(gates, g, 2 * h);
         int n2 = 2 * h;
@@ -189,10 +237,30 @@ public final class RecurrentKernels {
      * Writes dxp (B, T, G*H) (= the gradient of the pre-activations, also that of xp), dh0 (B, H),
      * dc0 (B, H) (LSTM), dwhh (G*H, H), dbx = db_ih and dbh = db_hh (G*H).
      */
-    public static void backward(int mode, int b, int t, int h, float[] dy, int dyOff, float[] dcn, int dcnOff,
-                                float[] whh, int whhOff, float[] h0, int h0Off, float[] c0, int c0Off,
-                                float[] hs, float[] gates, float[] aux,
-                                float[] dxp, float[] dh0, float[] dc0, float[] dwhh, float[] dbx, float[] dbh) {
+    public static void backward(
+            int mode,
+            int b,
+            int t,
+            int h,
+            float[] dy,
+            int dyOff,
+            float[] dcn,
+            int dcnOff,
+            float[] whh,
+            int whhOff,
+            float[] h0,
+            int h0Off,
+            float[] c0,
+            int c0Off,
+            float[] hs,
+            float[] gates,
+            float[] aux,
+            float[] dxp,
+            float[] dh0,
+            float[] dc0,
+            float[] dwhh,
+            float[] dbx,
+            float[] dbh) {
         int gh = gates(mode) * h;
         int th = t * h;
         int tgh = t * gh;
@@ -211,8 +279,12 @@ public final class RecurrentKernels {
         int grain = rowGrain(gh, h);
         for (int s = t - 1; s >= 0; s--) {
             int step = s;
-            Parallel.forRange(b, grain, (r0, r1) -> backwardRows(mode, step, r0, r1, t, h, dy, dyOff, whhP, h0,
-                    h0Off, c0, c0Off, hs, gates, aux, dxp, dhp, dh, dhNext, dc));
+            Parallel.forRange(
+                    b,
+                    grain,
+                    (r0, r1) -> backwardRows(
+                            mode, step, r0, r1, t, h, dy, dyOff, whhP, h0, h0Off, c0, c0Off, hs, gates, aux, dxp, dhp,
+                            dh, dhNext, dc));
         }
         for (int r = 0; r < b; r++) {
             System.arraycopy(dhNext, r * h, dh0, r * h, h);
@@ -236,10 +308,28 @@ public final class RecurrentKernels {
     }
 
     /** Step s of the backward for batch rows [r0, r1): gate gradients, then dh_{s-1} of those rows. */
-    private static void backwardRows(int mode, int s, int r0, int r1, int t, int h, float[] dy, int dyOff,
-                                     GemmKernels.PackedB whhP, float[] h0, int h0Off, float[] c0, int c0Off, float[] hs,
-                                     float[] gates, float[] aux, float[] dxp, float[] dhp, float[] dh, float[] dhNext,
-                                     float[] dc) {
+    private static void backwardRows(
+            int mode,
+            int s,
+            int r0,
+            int r1,
+            int t,
+            int h,
+            float[] dy,
+            int dyOff,
+            GemmKernels.PackedB whhP,
+            float[] h0,
+            int h0Off,
+            float[] c0,
+            int c0Off,
+            float[] hs,
+            float[] gates,
+            float[] aux,
+            float[] dxp,
+            float[] dhp,
+            float[] dh,
+            float[] dhNext,
+            float[] dc) {
         int gh = gates(mode) * h;
         int th = t * h;
         int tgh = t * gh;
@@ -264,8 +354,8 @@ public final class RecurrentKernels {
             }
         }
         // dh_{s-1} = dhp_s W_hh (+ z dh_s for GRU, already in dhNext)
-        GemmKernels.sgemm(false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext,
-                r0 * h, h);
+        GemmKernels.sgemm(
+                false, r1 - r0, 1f, dhp, r0 * tgh + s * gh, tgh, whhP, mode == GRU ? 1f : 0f, dhNext, r0 * h, h);
     }
 
     /** out[q] = sum over rows of a[row * n + q], rows added in order (deterministic). */
@@ -276,8 +366,19 @@ public final class RecurrentKernels {
         }
     }
 
-    private static void lstmStepBack(int h, float[] gates, int g, float[] cs, int o, float[] cPrev, int cp,
-                                     float[] dhArr, float[] dcArr, int d, float[] dxp, float[] tc) {
+    private static void lstmStepBack(
+            int h,
+            float[] gates,
+            int g,
+            float[] cs,
+            int o,
+            float[] cPrev,
+            int cp,
+            float[] dhArr,
+            float[] dcArr,
+            int d,
+            float[] dxp,
+            float[] tc) {
         System.arraycopy(cs, o, tc, 0, h);
         tanhInPlace(tc, 0, h);
         for (int j = 0; j < h; j += S.length()) {
@@ -295,15 +396,26 @@ public final class RecurrentKernels {
             FloatVector f = load(gates, g + h + j, m);
             FloatVector gg = load(gates, g + 2 * h + j, m);
             FloatVector dc = load(dcArr, d + j, m);
-            store(dc.mul(gg).mul(i).mul(i.neg().add(1f)), dxp, g + j, m);                // di i (1 - i)
+            store(dc.mul(gg).mul(i).mul(i.neg().add(1f)), dxp, g + j, m); // di i (1 - i)
             store(dc.mul(load(cPrev, cp + j, m)).mul(f).mul(f.neg().add(1f)), dxp, g + h + j, m); // df f (1-f)
-            store(dc.mul(i).mul(gg.mul(gg).neg().add(1f)), dxp, g + 2 * h + j, m);        // dg (1 - g^2)
-            store(dc.mul(f), dcArr, d + j, m);                                            // dc_{t-1}
+            store(dc.mul(i).mul(gg.mul(gg).neg().add(1f)), dxp, g + 2 * h + j, m); // dg (1 - g^2)
+            store(dc.mul(f), dcArr, d + j, m); // dc_{t-1}
         }
     }
 
-    private static void gruStepBack(int h, float[] gates, int g, float[] hpn, int o, float[] hPrev, int hp0,
-                                    float[] dhArr, int d, float[] dxp, float[] dhp, float[] dhNext) {
+    private static void gruStepBack(
+            int h,
+            float[] gates,
+            int g,
+            float[] hpn,
+            int o,
+            float[] hPrev,
+            int hp0,
+            float[] dhArr,
+            int d,
+            float[] dxp,
+            float[] dhp,
+            float[] dhNext) {
         for (int j = 0; j < h; j += S.length()) {
             VectorMask<Float> m = tail(j, h);
             FloatVector r = load(gates, g + j, m);
@@ -311,7 +423,8 @@ public final class RecurrentKernels {
             FloatVector n = load(gates, g + 2 * h + j, m);
             FloatVector dh = load(dhArr, d + j, m);
             FloatVector dan = dh.mul(z.neg().add(1f)).mul(n.mul(n).neg().add(1f)); // dn (1 - n^2)
-            FloatVector daz = dh.mul(load(hPrev, hp0 + j, m).sub(n)).mul(z).mul(z.neg().add(1f));
+            FloatVector daz =
+                    dh.mul(load(hPrev, hp0 + j, m).sub(n)).mul(z).mul(z.neg().add(1f));
             FloatVector dar = dan.mul(load(hpn, o + j, m)).mul(r).mul(r.neg().add(1f));
             store(dar, dxp, g + j, m);
             store(daz, dxp, g + h + j, m);

@@ -22,9 +22,24 @@ public final class RecurrentReference {
         return 1 / (1 + Math.exp(-x));
     }
 
-    public static void forward(int mode, int b, int t, int h, double[] xp, int xpOff, double[] h0, int h0Off,
-                               double[] c0, int c0Off, double[] whh, int whhOff, double[] bx, double[] bh,
-                               double[] hs, double[] gates, double[] aux) {
+    public static void forward(
+            int mode,
+            int b,
+            int t,
+            int h,
+            double[] xp,
+            int xpOff,
+            double[] h0,
+            int h0Off,
+            double[] c0,
+            int c0Off,
+            double[] whh,
+            int whhOff,
+            double[] bx,
+            double[] bh,
+            double[] hs,
+            double[] gates,
+            double[] aux) {
         int gh = RecurrentKernels.gates(mode) * h;
         double[] p = new double[gh];
         for (int s = 0; s < t; s++) {
@@ -78,13 +93,33 @@ public final class RecurrentReference {
         }
     }
 
-    public static void backward(int mode, int b, int t, int h, double[] dy, int dyOff, double[] dcn, int dcnOff,
-                                double[] whh, int whhOff, double[] h0, int h0Off, double[] c0, int c0Off,
-                                double[] hs, double[] gates, double[] aux,
-                                double[] dxp, double[] dh0, double[] dc0, double[] dwhh, double[] dbx, double[] dbh) {
+    public static void backward(
+            int mode,
+            int b,
+            int t,
+            int h,
+            double[] dy,
+            int dyOff,
+            double[] dcn,
+            int dcnOff,
+            double[] whh,
+            int whhOff,
+            double[] h0,
+            int h0Off,
+            double[] c0,
+            int c0Off,
+            double[] hs,
+            double[] gates,
+            double[] aux,
+            double[] dxp,
+            double[] dh0,
+            double[] dc0,
+            double[] dwhh,
+            double[] dbx,
+            double[] dbh) {
         int gh = RecurrentKernels.gates(mode) * h;
-        double[] dhp = new double[b * t * gh];   // gradient of p
-        double[] dhNext = new double[b * h];      // dL/dh_{s} from step s+1
+        double[] dhp = new double[b * t * gh]; // gradient of p
+        double[] dhNext = new double[b * h]; // dL/dh_{s} from step s+1
         double[] dc = new double[b * h];
         if (mode == LSTM && dcn != null) {
             for (int i = 0; i < b * h; i++) {

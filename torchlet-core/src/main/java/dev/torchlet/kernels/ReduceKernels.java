@@ -108,12 +108,14 @@ public final class ReduceKernels {
                     int src = off + r * cols + c0;
                     for (int j = 0; j < n; j += S.length()) {
                         if (j + S.length() <= n) {
-                            FloatVector.fromArray(S, out, outOff + c0 + j).add(FloatVector.fromArray(S, a, src + j))
+                            FloatVector.fromArray(S, out, outOff + c0 + j)
+                                    .add(FloatVector.fromArray(S, a, src + j))
                                     .intoArray(out, outOff + c0 + j);
                         } else {
                             VectorMask<Float> m = S.indexInRange(j, n);
                             FloatVector.fromArray(S, out, outOff + c0 + j, m)
-                                    .add(FloatVector.fromArray(S, a, src + j, m)).intoArray(out, outOff + c0 + j, m);
+                                    .add(FloatVector.fromArray(S, a, src + j, m))
+                                    .intoArray(out, outOff + c0 + j, m);
                         }
                     }
                 }

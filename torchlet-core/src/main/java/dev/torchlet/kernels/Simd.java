@@ -50,6 +50,7 @@ public final class Simd {
     private static final float LN2_LO = -2.12194440e-4f;
     /** Below ln(smallest normal float) the result is flushed to 0 (exp(-inf) = 0 exactly). */
     private static final float EXP_LO = -87.33654f;
+
     private static final float EXP_HI = 88.72283f;
 
     /**
@@ -80,7 +81,8 @@ public final class Simd {
         IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
         IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector scale1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector scale2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 =
+                ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return y.mul(scale1).mul(scale2).blend(0f, underflow).blend(Float.POSITIVE_INFINITY, overflow);
     }
 

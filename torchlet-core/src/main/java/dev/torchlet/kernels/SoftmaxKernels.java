@@ -66,8 +66,7 @@ public final class SoftmaxKernels {
         });
     }
 
-    public static void backward(float[] y, float[] g, int gOff, float[] gx, int outer, int n, int inner,
-                                boolean log) {
+    public static void backward(float[] y, float[] g, int gOff, float[] gx, int outer, int n, int inner, boolean log) {
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
             if (inner == 1) {
                 for (int o = o0; o < o1; o++) {
@@ -89,8 +88,8 @@ public final class SoftmaxKernels {
                 for (int j = 0; j < n; j++) {
                     for (int i = 0; i < inner; i++) {
                         int p = j * inner + i;
-                        gx[b + p] = log ? g[gb + p] - (float) Math.exp(y[b + p]) * acc[i]
-                                : y[b + p] * (g[gb + p] - acc[i]);
+                        gx[b + p] =
+                                log ? g[gb + p] - (float) Math.exp(y[b + p]) * acc[i] : y[b + p] * (g[gb + p] - acc[i]);
                     }
                 }
             }

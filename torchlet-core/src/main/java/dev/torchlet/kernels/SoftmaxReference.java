@@ -39,8 +39,8 @@ public final class SoftmaxReference {
             acc += log ? g[go + i] : (double) g[go + i] * y[yo + i];
         }
         for (int i = 0; i < n; i++) {
-            gx[xo + i] = log ? (float) (g[go + i] - Math.exp(y[yo + i]) * acc)
-                    : (float) (y[yo + i] * (g[go + i] - acc));
+            gx[xo + i] =
+                    log ? (float) (g[go + i] - Math.exp(y[yo + i]) * acc) : (float) (y[yo + i] * (g[go + i] - acc));
         }
     }
 
@@ -82,8 +82,8 @@ public final class SoftmaxReference {
     }
 
     /** Their backward: gx = y * (g - sum(g * y)), or g - exp(y) * sum(g) for log-softmax. */
-    public static void backward(double[] y, double[] g, int gOff, double[] gx, int outer, int n, int inner,
-                                boolean log) {
+    public static void backward(
+            double[] y, double[] g, int gOff, double[] gx, int outer, int n, int inner, boolean log) {
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
             double[] acc = new double[inner];
             for (int o = o0; o < o1; o++) {

@@ -45,7 +45,9 @@ public final class UnaryKernels {
             FloatVector zero = FloatVector.zero(S);
             int i = s;
             for (int end = s + S.loopBound(e - s); i < end; i += L) {
-                FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.MAX, zero).intoArray(out, oOff + i);
+                FloatVector.fromArray(S, x, xOff + i)
+                        .lanewise(VectorOperators.MAX, zero)
+                        .intoArray(out, oOff + i);
             }
             for (; i < e; i++) {
                 out[oOff + i] = Math.max(x[xOff + i], 0f);

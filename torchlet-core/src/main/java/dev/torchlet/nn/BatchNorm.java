@@ -54,8 +54,15 @@ public abstract class BatchNorm extends Module {
             Tensor count = buffer("num_batches_tracked"); // int64 scalar, as PyTorch's add_(1)
             count.copyFrom(count.add(Torch.tensor(new long[] {1})));
         }
-        return F.batchNorm(x, buffer("running_mean"), buffer("running_var"), weight(), bias(), isTraining(),
-                options.momentum(), options.eps());
+        return F.batchNorm(
+                x,
+                buffer("running_mean"),
+                buffer("running_var"),
+                weight(),
+                bias(),
+                isTraining(),
+                options.momentum(),
+                options.eps());
     }
 
     @Override

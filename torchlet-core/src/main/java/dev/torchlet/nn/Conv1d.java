@@ -11,9 +11,16 @@ public class Conv1d extends ConvNd {
     private final Conv1dOptions options;
 
     public Conv1d(Conv1dOptions options) {
-        super(options.inChannels(), options.outChannels(), new int[] {options.kernelSize()},
-                new int[] {options.stride()}, new int[] {options.padding()}, new int[] {options.dilation()},
-                options.groups(), options.bias(), false);
+        super(
+                options.inChannels(),
+                options.outChannels(),
+                new int[] {options.kernelSize()},
+                new int[] {options.stride()},
+                new int[] {options.padding()},
+                new int[] {options.dilation()},
+                options.groups(),
+                options.bias(),
+                false);
         this.options = options;
     }
 
@@ -27,8 +34,15 @@ public class Conv1d extends ConvNd {
      *     .withGroups(g).withBias(b))}: eight positional arguments are easy to mix up.
      */
     @Deprecated
-    public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups,
-                  boolean bias) {
+    public Conv1d(
+            int inChannels,
+            int outChannels,
+            int kernelSize,
+            int stride,
+            int padding,
+            int dilation,
+            int groups,
+            boolean bias) {
         this(new Conv1dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias));
     }
 

@@ -15,8 +15,15 @@ package dev.torchlet.nn;
  * @param groups      channel groups, &gt;= 1, dividing Cin and Cout (default 1)
  * @param bias        whether to learn a bias (Cout) (default true)
  */
-public record Conv1dOptions(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation,
-                            int groups, boolean bias) {
+public record Conv1dOptions(
+        int inChannels,
+        int outChannels,
+        int kernelSize,
+        int stride,
+        int padding,
+        int dilation,
+        int groups,
+        boolean bias) {
     private static final String LAYER = "Conv1d";
 
     public Conv1dOptions {

@@ -12,8 +12,16 @@ public class Conv2d extends ConvNd {
     private final Conv2dOptions options;
 
     public Conv2d(Conv2dOptions options) {
-        super(options.inChannels(), options.outChannels(), options.kernelSize(), options.stride(), options.padding(),
-                options.dilation(), options.groups(), options.bias(), false);
+        super(
+                options.inChannels(),
+                options.outChannels(),
+                options.kernelSize(),
+                options.stride(),
+                options.padding(),
+                options.dilation(),
+                options.groups(),
+                options.bias(),
+                false);
         this.options = options;
     }
 
@@ -24,7 +32,9 @@ public class Conv2d extends ConvNd {
 
     /** Square kernel with stride and padding, bias. */
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
-        this(Conv2dOptions.of(inChannels, outChannels, kernelSize).withStride(stride).withPadding(padding));
+        this(Conv2dOptions.of(inChannels, outChannels, kernelSize)
+                .withStride(stride)
+                .withPadding(padding));
     }
 
     /**
@@ -32,16 +42,37 @@ public class Conv2d extends ConvNd {
      *     .withGroups(g).withBias(b))}: eight positional arguments are easy to mix up.
      */
     @Deprecated
-    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups,
-                  boolean bias) {
-        this(new Conv2dOptions(inChannels, outChannels, new int[] {kernelSize}, new int[] {stride},
-                new int[] {padding}, new int[] {dilation}, groups, bias));
+    public Conv2d(
+            int inChannels,
+            int outChannels,
+            int kernelSize,
+            int stride,
+            int padding,
+            int dilation,
+            int groups,
+            boolean bias) {
+        this(new Conv2dOptions(
+                inChannels,
+                outChannels,
+                new int[] {kernelSize},
+                new int[] {stride},
+                new int[] {padding},
+                new int[] {dilation},
+                groups,
+                bias));
     }
 
     /** @deprecated use {@code new Conv2d(new Conv2dOptions(...))}, which takes the same arguments. */
     @Deprecated
-    public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
-                  int groups, boolean bias) {
+    public Conv2d(
+            int inChannels,
+            int outChannels,
+            int[] kernelSize,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            int groups,
+            boolean bias) {
         this(new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias));
     }
 

@@ -19,8 +19,15 @@ import java.util.Objects;
  * @param groups      channel groups, &gt;= 1, dividing Cin and Cout (default 1)
  * @param bias        whether to learn a bias (Cout) (default true)
  */
-public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
-                            int[] dilation, int groups, boolean bias) {
+public record Conv2dOptions(
+        int inChannels,
+        int outChannels,
+        int[] kernelSize,
+        int[] stride,
+        int[] padding,
+        int[] dilation,
+        int groups,
+        boolean bias) {
     private static final String LAYER = "Conv2d";
 
     public Conv2dOptions {
@@ -33,8 +40,8 @@ public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, i
 
     /** Square kernel, stride 1, no padding, no dilation, one group, bias: PyTorch's defaults. */
     public static Conv2dOptions of(int inChannels, int outChannels, int kernelSize) {
-        return new Conv2dOptions(inChannels, outChannels, new int[] {kernelSize}, new int[] {1}, new int[] {0},
-                new int[] {1}, 1, true);
+        return new Conv2dOptions(
+                inChannels, outChannels, new int[] {kernelSize}, new int[] {1}, new int[] {0}, new int[] {1}, 1, true);
     }
 
     public Conv2dOptions withInChannels(int c) {
@@ -58,8 +65,8 @@ public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, i
     }
 
     public Conv2dOptions withStride(int sH, int sW) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, new int[] {sH, sW}, padding, dilation, groups,
-                bias);
+        return new Conv2dOptions(
+                inChannels, outChannels, kernelSize, new int[] {sH, sW}, padding, dilation, groups, bias);
     }
 
     public Conv2dOptions withPadding(int p) {
@@ -67,8 +74,8 @@ public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, i
     }
 
     public Conv2dOptions withPadding(int pH, int pW) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, new int[] {pH, pW}, dilation, groups,
-                bias);
+        return new Conv2dOptions(
+                inChannels, outChannels, kernelSize, stride, new int[] {pH, pW}, dilation, groups, bias);
     }
 
     public Conv2dOptions withDilation(int d) {
@@ -76,8 +83,8 @@ public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, i
     }
 
     public Conv2dOptions withDilation(int dH, int dW) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, new int[] {dH, dW}, groups,
-                bias);
+        return new Conv2dOptions(
+                inChannels, outChannels, kernelSize, stride, padding, new int[] {dH, dW}, groups, bias);
     }
 
     public Conv2dOptions withGroups(int g) {
@@ -112,16 +119,28 @@ public record Conv2dOptions(int inChannels, int outChannels, int[] kernelSize, i
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Conv2dOptions c && inChannels == c.inChannels && outChannels == c.outChannels
-                && Arrays.equals(kernelSize, c.kernelSize) && Arrays.equals(stride, c.stride)
-                && Arrays.equals(padding, c.padding) && Arrays.equals(dilation, c.dilation) && groups == c.groups
+        return o instanceof Conv2dOptions c
+                && inChannels == c.inChannels
+                && outChannels == c.outChannels
+                && Arrays.equals(kernelSize, c.kernelSize)
+                && Arrays.equals(stride, c.stride)
+                && Arrays.equals(padding, c.padding)
+                && Arrays.equals(dilation, c.dilation)
+                && groups == c.groups
                 && bias == c.bias;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inChannels, outChannels, Arrays.hashCode(kernelSize), Arrays.hashCode(stride),
-                Arrays.hashCode(padding), Arrays.hashCode(dilation), groups, bias);
+        return Objects.hash(
+                inChannels,
+                outChannels,
+                Arrays.hashCode(kernelSize),
+                Arrays.hashCode(stride),
+                Arrays.hashCode(padding),
+                Arrays.hashCode(dilation),
+                groups,
+                bias);
     }
 
     @Override

@@ -19,8 +19,16 @@ abstract class ConvNd extends Module {
     protected final int[] dilation;
     protected final int groups;
 
-    ConvNd(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
-           boolean bias, boolean transposed) {
+    ConvNd(
+            int inChannels,
+            int outChannels,
+            int[] kernel,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            int groups,
+            boolean bias,
+            boolean transposed) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();
@@ -58,8 +66,8 @@ abstract class ConvNd extends Module {
             throw new IllegalArgumentException(layer + ": groups " + groups + " must divide inChannels " + inChannels);
         }
         if (outChannels % groups != 0) {
-            throw new IllegalArgumentException(layer + ": groups " + groups + " must divide outChannels "
-                    + outChannels);
+            throw new IllegalArgumentException(
+                    layer + ": groups " + groups + " must divide outChannels " + outChannels);
         }
     }
 
@@ -73,14 +81,14 @@ abstract class ConvNd extends Module {
     /** {v} -> {v, v}; {h, w} copied; every entry &gt;= min. */
     static int[] pair(String layer, String field, int[] v, int min) {
         if (v == null || v.length < 1 || v.length > 2) {
-            throw new IllegalArgumentException(layer + ": " + field + " needs 1 or 2 values (h, w), got "
-                    + Arrays.toString(v));
+            throw new IllegalArgumentException(
+                    layer + ": " + field + " needs 1 or 2 values (h, w), got " + Arrays.toString(v));
         }
         int[] out = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
         for (int x : out) {
             if (x < min) {
-                throw new IllegalArgumentException(layer + ": " + field + " must be >= " + min + ", got "
-                        + Arrays.toString(out));
+                throw new IllegalArgumentException(
+                        layer + ": " + field + " must be >= " + min + ", got " + Arrays.toString(out));
             }
         }
         return out;
@@ -107,8 +115,8 @@ abstract class ConvNd extends Module {
 
     @Override
     protected String extraRepr() {
-        StringBuilder sb = new StringBuilder(inChannels + ", " + outChannels + ", kernel_size=" + tuple(kernel)
-                + ", stride=" + tuple(stride));
+        StringBuilder sb = new StringBuilder(
+                inChannels + ", " + outChannels + ", kernel_size=" + tuple(kernel) + ", stride=" + tuple(stride));
         if (!all(padding, 0)) {
             sb.append(", padding=").append(tuple(padding));
         }

@@ -13,8 +13,16 @@ public class ConvTranspose2d extends ConvNd {
     private final int[] outputPadding;
 
     public ConvTranspose2d(ConvTranspose2dOptions options) {
-        super(options.inChannels(), options.outChannels(), options.kernelSize(), options.stride(), options.padding(),
-                options.dilation(), options.groups(), options.bias(), true);
+        super(
+                options.inChannels(),
+                options.outChannels(),
+                options.kernelSize(),
+                options.stride(),
+                options.padding(),
+                options.dilation(),
+                options.groups(),
+                options.bias(),
+                true);
         this.options = options;
         this.outputPadding = options.outputPadding();
     }
@@ -26,7 +34,9 @@ public class ConvTranspose2d extends ConvNd {
 
     /** Square kernel with stride and padding, bias (a DCGAN generator's layer). */
     public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
-        this(ConvTranspose2dOptions.of(inChannels, outChannels, kernelSize).withStride(stride).withPadding(padding));
+        this(ConvTranspose2dOptions.of(inChannels, outChannels, kernelSize)
+                .withStride(stride)
+                .withPadding(padding));
     }
 
     /**
@@ -35,10 +45,26 @@ public class ConvTranspose2d extends ConvNd {
      *     arguments are easy to mix up.
      */
     @Deprecated
-    public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, int stride, int padding,
-                           int outputPadding, int groups, boolean bias, int dilation) {
-        this(new ConvTranspose2dOptions(inChannels, outChannels, new int[] {kernelSize}, new int[] {stride},
-                new int[] {padding}, new int[] {outputPadding}, groups, bias, new int[] {dilation}));
+    public ConvTranspose2d(
+            int inChannels,
+            int outChannels,
+            int kernelSize,
+            int stride,
+            int padding,
+            int outputPadding,
+            int groups,
+            boolean bias,
+            int dilation) {
+        this(new ConvTranspose2dOptions(
+                inChannels,
+                outChannels,
+                new int[] {kernelSize},
+                new int[] {stride},
+                new int[] {padding},
+                new int[] {outputPadding},
+                groups,
+                bias,
+                new int[] {dilation}));
     }
 
     /** The options this layer was built with. */

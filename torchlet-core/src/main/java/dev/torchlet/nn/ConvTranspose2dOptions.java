@@ -21,8 +21,16 @@ import java.util.Objects;
  * @param bias          whether to learn a bias (Cout) (default true)
  * @param dilation      spacing between kernel taps, each &gt;= 1 (default 1)
  */
-public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
-                                     int[] outputPadding, int groups, boolean bias, int[] dilation) {
+public record ConvTranspose2dOptions(
+        int inChannels,
+        int outChannels,
+        int[] kernelSize,
+        int[] stride,
+        int[] padding,
+        int[] outputPadding,
+        int groups,
+        boolean bias,
+        int[] dilation) {
     private static final String LAYER = "ConvTranspose2d";
 
     public ConvTranspose2dOptions {
@@ -43,18 +51,26 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
 
     /** Square kernel, stride 1, no padding, no output padding, one group, bias, no dilation: PyTorch's defaults. */
     public static ConvTranspose2dOptions of(int inChannels, int outChannels, int kernelSize) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, new int[] {kernelSize}, new int[] {1},
-                new int[] {0}, new int[] {0}, 1, true, new int[] {1});
+        return new ConvTranspose2dOptions(
+                inChannels,
+                outChannels,
+                new int[] {kernelSize},
+                new int[] {1},
+                new int[] {0},
+                new int[] {0},
+                1,
+                true,
+                new int[] {1});
     }
 
     public ConvTranspose2dOptions withInChannels(int c) {
-        return new ConvTranspose2dOptions(c, outChannels, kernelSize, stride, padding, outputPadding, groups, bias,
-                dilation);
+        return new ConvTranspose2dOptions(
+                c, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation);
     }
 
     public ConvTranspose2dOptions withOutChannels(int c) {
-        return new ConvTranspose2dOptions(inChannels, c, kernelSize, stride, padding, outputPadding, groups, bias,
-                dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, c, kernelSize, stride, padding, outputPadding, groups, bias, dilation);
     }
 
     public ConvTranspose2dOptions withKernelSize(int k) {
@@ -62,8 +78,8 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
     }
 
     public ConvTranspose2dOptions withKernelSize(int kH, int kW) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, new int[] {kH, kW}, stride, padding, outputPadding,
-                groups, bias, dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, new int[] {kH, kW}, stride, padding, outputPadding, groups, bias, dilation);
     }
 
     public ConvTranspose2dOptions withStride(int s) {
@@ -71,8 +87,16 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
     }
 
     public ConvTranspose2dOptions withStride(int sH, int sW) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, new int[] {sH, sW}, padding,
-                outputPadding, groups, bias, dilation);
+        return new ConvTranspose2dOptions(
+                inChannels,
+                outChannels,
+                kernelSize,
+                new int[] {sH, sW},
+                padding,
+                outputPadding,
+                groups,
+                bias,
+                dilation);
     }
 
     public ConvTranspose2dOptions withPadding(int p) {
@@ -80,8 +104,8 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
     }
 
     public ConvTranspose2dOptions withPadding(int pH, int pW) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, new int[] {pH, pW},
-                outputPadding, groups, bias, dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, kernelSize, stride, new int[] {pH, pW}, outputPadding, groups, bias, dilation);
     }
 
     public ConvTranspose2dOptions withOutputPadding(int p) {
@@ -89,18 +113,18 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
     }
 
     public ConvTranspose2dOptions withOutputPadding(int pH, int pW) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, new int[] {pH, pW},
-                groups, bias, dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, kernelSize, stride, padding, new int[] {pH, pW}, groups, bias, dilation);
     }
 
     public ConvTranspose2dOptions withGroups(int g) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, g, bias,
-                dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, kernelSize, stride, padding, outputPadding, g, bias, dilation);
     }
 
     public ConvTranspose2dOptions withBias(boolean b) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups,
-                b, dilation);
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, b, dilation);
     }
 
     public ConvTranspose2dOptions withDilation(int d) {
@@ -108,8 +132,8 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
     }
 
     public ConvTranspose2dOptions withDilation(int dH, int dW) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups,
-                bias, new int[] {dH, dW});
+        return new ConvTranspose2dOptions(
+                inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, new int[] {dH, dW});
     }
 
     // arrays are copied in (above) and out (below), so the record stays immutable and compares by value
@@ -141,16 +165,30 @@ public record ConvTranspose2dOptions(int inChannels, int outChannels, int[] kern
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConvTranspose2dOptions c && inChannels == c.inChannels && outChannels == c.outChannels
-                && Arrays.equals(kernelSize, c.kernelSize) && Arrays.equals(stride, c.stride)
-                && Arrays.equals(padding, c.padding) && Arrays.equals(outputPadding, c.outputPadding)
-                && groups == c.groups && bias == c.bias && Arrays.equals(dilation, c.dilation);
+        return o instanceof ConvTranspose2dOptions c
+                && inChannels == c.inChannels
+                && outChannels == c.outChannels
+                && Arrays.equals(kernelSize, c.kernelSize)
+                && Arrays.equals(stride, c.stride)
+                && Arrays.equals(padding, c.padding)
+                && Arrays.equals(outputPadding, c.outputPadding)
+                && groups == c.groups
+                && bias == c.bias
+                && Arrays.equals(dilation, c.dilation);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inChannels, outChannels, Arrays.hashCode(kernelSize), Arrays.hashCode(stride),
-                Arrays.hashCode(padding), Arrays.hashCode(outputPadding), groups, bias, Arrays.hashCode(dilation));
+        return Objects.hash(
+                inChannels,
+                outChannels,
+                Arrays.hashCode(kernelSize),
+                Arrays.hashCode(stride),
+                Arrays.hashCode(padding),
+                Arrays.hashCode(outputPadding),
+                groups,
+                bias,
+                Arrays.hashCode(dilation));
     }
 
     @Override

@@ -19,12 +19,12 @@ public class Embedding extends Module {
 
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
-            throw new IllegalArgumentException("Embedding: sizes must be positive, got num=" + numEmbeddings
-                    + ", dim=" + embeddingDim);
+            throw new IllegalArgumentException(
+                    "Embedding: sizes must be positive, got num=" + numEmbeddings + ", dim=" + embeddingDim);
         }
         if (paddingIdx != null && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
-            throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings "
-                    + numEmbeddings);
+            throw new IllegalArgumentException(
+                    "Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings " + numEmbeddings);
         }
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;

@@ -61,7 +61,8 @@ final class ForwardHooks {
     private static <R> R checkedReplacement(Module module, R out, Object replaced) {
         if (out != null && !out.getClass().isInstance(replaced)) {
             throw new IllegalStateException(module.getClass().getSimpleName() + ": a forward hook returned a "
-                    + replaced.getClass().getSimpleName() + " in place of the module's " + out.getClass().getSimpleName()
+                    + replaced.getClass().getSimpleName() + " in place of the module's "
+                    + out.getClass().getSimpleName()
                     + " output");
         }
         return (R) replaced;

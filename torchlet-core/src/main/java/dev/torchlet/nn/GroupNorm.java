@@ -16,8 +16,8 @@ public class GroupNorm extends Module {
 
     public GroupNorm(int numGroups, int numChannels, double eps, boolean affine) {
         if (numGroups <= 0 || numChannels % numGroups != 0) {
-            throw new IllegalArgumentException("GroupNorm: numChannels " + numChannels
-                    + " must be divisible by numGroups " + numGroups);
+            throw new IllegalArgumentException(
+                    "GroupNorm: numChannels " + numChannels + " must be divisible by numGroups " + numGroups);
         }
         this.numGroups = numGroups;
         this.numChannels = numChannels;
@@ -33,7 +33,7 @@ public class GroupNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        return numGroups + ", " + numChannels + ", eps=" + eps + ", affine=" + (parameter("weight") != null ? "True"
-                : "False");
+        return numGroups + ", " + numChannels + ", eps=" + eps + ", affine="
+                + (parameter("weight") != null ? "True" : "False");
     }
 }

@@ -18,12 +18,15 @@ public final class Init {
     private static final int CHUNK = 1 << 16;
 
     /** Fan mode for the Kaiming initializers. */
-    public enum FanMode { FAN_IN, FAN_OUT }
+    public enum FanMode {
+        FAN_IN,
+        FAN_OUT
+    }
 
     private static void checkWritable(String op, Tensor t) {
         if (!t.isContiguous() || !t.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": expects a contiguous floating-point tensor, got "
-                    + t.dtype() + " " + Shape.str(TensorInternals.shapeRef(t)) + (t.isContiguous() ? "" : " (non-contiguous)"));
+            throw new IllegalArgumentException(op + ": expects a contiguous floating-point tensor, got " + t.dtype()
+                    + " " + Shape.str(TensorInternals.shapeRef(t)) + (t.isContiguous() ? "" : " (non-contiguous)"));
         }
     }
 
@@ -94,14 +97,20 @@ public final class Init {
      */
     public static double calculateGain(String nonlinearity, double param) {
         return switch (nonlinearity) {
-            case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "sigmoid", "identity"
-                    -> 1.0;
+            case "linear",
+                    "conv1d",
+                    "conv2d",
+                    "conv3d",
+                    "conv_transpose1d",
+                    "conv_transpose2d",
+                    "sigmoid",
+                    "identity" -> 1.0;
             case "tanh" -> 5.0 / 3;
             case "relu" -> Math.sqrt(2.0);
             case "leaky_relu" -> Math.sqrt(2.0 / (1 + param * param));
             case "selu" -> 3.0 / 4;
-            default -> throw new IllegalArgumentException("calculateGain: unsupported nonlinearity '" + nonlinearity
-                    + "'");
+            default ->
+                throw new IllegalArgumentException("calculateGain: unsupported nonlinearity '" + nonlinearity + "'");
         };
     }
 

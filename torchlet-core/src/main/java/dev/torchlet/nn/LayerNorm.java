@@ -34,7 +34,11 @@ public class LayerNorm extends Module {
         for (int i = 0; i < normalizedShape.length; i++) {
             sb.append(i > 0 ? ", " : "").append(normalizedShape[i]);
         }
-        return sb.append(normalizedShape.length == 1 ? ",)" : ")").append(", eps=").append(eps)
-                .append(", elementwise_affine=").append(parameter("weight") != null ? "True" : "False").toString();
+        return sb.append(normalizedShape.length == 1 ? ",)" : ")")
+                .append(", eps=")
+                .append(eps)
+                .append(", elementwise_affine=")
+                .append(parameter("weight") != null ? "True" : "False")
+                .toString();
     }
 }

@@ -18,8 +18,8 @@ public class Linear extends Module {
 
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         if (inFeatures < 0 || outFeatures < 0) {
-            throw new IllegalArgumentException("Linear: feature counts must be non-negative, got in=" + inFeatures
-                    + ", out=" + outFeatures);
+            throw new IllegalArgumentException(
+                    "Linear: feature counts must be non-negative, got in=" + inFeatures + ", out=" + outFeatures);
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
@@ -60,7 +60,7 @@ public class Linear extends Module {
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias() != null ? "True"
-                : "False");
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
+                + (bias() != null ? "True" : "False");
     }
 }

@@ -29,8 +29,8 @@ public abstract class Loss extends Module {
     /** A loss needs a target: always throws, naming the two-input call. */
     @Override
     public final Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes (input, target): use call(input,"
-                + " target)");
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " takes (input, target): use call(input," + " target)");
     }
 
     public Reduction reduction() {

@@ -37,6 +37,7 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     /** Children a replacement must be an instance of (e.g. a Transformer layer's self_attn). */
     private final Map<String, Class<?>> requiredChildTypes = new HashMap<>();
+
     private final ForwardHooks forwardHooks = new ForwardHooks();
     private boolean training = true;
     private boolean frozen;
@@ -118,8 +119,8 @@ public abstract class Module {
 
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name
-                    + "' (must be non-empty without '.')");
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName() + ": invalid name '" + name + "' (must be non-empty without '.')");
         }
         if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already used");
@@ -150,7 +151,8 @@ public abstract class Module {
         Module owner = dot < 0 ? this : getSubmodule(dottedPath.substring(0, dot));
         String name = dot < 0 ? dottedPath : dottedPath.substring(dot + 1);
         if (!owner.children.containsKey(name)) {
-            throw new IllegalArgumentException("replaceModule: " + owner.getClass().getSimpleName() + " has no child"
+            throw new IllegalArgumentException("replaceModule: "
+                    + owner.getClass().getSimpleName() + " has no child"
                     + " module named '" + name + "' in path '" + dottedPath + "' (children: " + owner.children.keySet()
                     + ")");
         }
@@ -158,7 +160,8 @@ public abstract class Module {
         if (required != null && !required.isInstance(replacement)) {
             throw new IllegalArgumentException("replaceModule: '" + dottedPath + "' must be a "
                     + required.getSimpleName() + " (" + owner.getClass().getSimpleName() + " calls it with more than "
-                    + "one input), got " + (replacement == null ? "null" : replacement.getClass().getSimpleName()));
+                    + "one input), got "
+                    + (replacement == null ? "null" : replacement.getClass().getSimpleName()));
         }
         owner.children.put(name, replacement);
     }
@@ -173,8 +176,11 @@ public abstract class Module {
         for (String name : dottedPath.isEmpty() ? new String[0] : dottedPath.split("\\.", -1)) {
             Module next = m.children.get(name);
             if (next == null) {
-                throw new IllegalArgumentException("getSubmodule: " + (walked.isEmpty() ? getClass().getSimpleName()
-                        : "'" + walked + "' (" + m.getClass().getSimpleName() + ")") + " has no child module named '"
+                throw new IllegalArgumentException("getSubmodule: "
+                        + (walked.isEmpty()
+                                ? getClass().getSimpleName()
+                                : "'" + walked + "' (" + m.getClass().getSimpleName() + ")")
+                        + " has no child module named '"
                         + name + "' (path '" + dottedPath + "'; children: " + m.children.keySet() + ")");
             }
             m = next;
@@ -189,8 +195,9 @@ public abstract class Module {
         Module owner = dot < 0 ? this : getSubmodule(dottedName.substring(0, dot));
         String name = dottedName.substring(dot + 1);
         if (!owner.parameters.containsKey(name)) {
-            throw new IllegalArgumentException("getParameter: " + owner.getClass().getSimpleName() + " has no "
-                    + "parameter named '" + name + "' (parameters: " + owner.parameters.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "getParameter: " + owner.getClass().getSimpleName() + " has no " + "parameter named '" + name
+                            + "' (parameters: " + owner.parameters.keySet() + ")");
         }
         return owner.parameters.get(name);
     }
@@ -209,8 +216,9 @@ public abstract class Module {
     protected final <M extends Module> M child(String name, Class<M> type) {
         Module m = child(name);
         if (!type.isInstance(m)) {
-            throw new IllegalStateException(getClass().getSimpleName() + ": child '" + name + "' must be a "
-                    + type.getSimpleName() + ", got " + (m == null ? "null" : m.getClass().getSimpleName()));
+            throw new IllegalStateException(
+                    getClass().getSimpleName() + ": child '" + name + "' must be a " + type.getSimpleName() + ", got "
+                            + (m == null ? "null" : m.getClass().getSimpleName()));
         }
         return type.cast(m);
     }
@@ -267,11 +275,12 @@ public abstract class Module {
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((prefix, m) -> m.parameters.forEach((name, p) -> {
-            if (p != null && seen.add(p)) {
-                out.put(ModulePaths.join(prefix, name), p);
-            }
-        }));
+        namedModules()
+                .forEach((prefix, m) -> m.parameters.forEach((name, p) -> {
+                    if (p != null && seen.add(p)) {
+                        out.put(ModulePaths.join(prefix, name), p);
+                    }
+                }));
         return out;
     }
 
@@ -281,11 +290,12 @@ public abstract class Module {
 
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        namedModules().forEach((prefix, m) -> m.buffers.forEach((name, b) -> {
-            if (b != null) {
-                out.put(ModulePaths.join(prefix, name), b);
-            }
-        }));
+        namedModules()
+                .forEach((prefix, m) -> m.buffers.forEach((name, b) -> {
+                    if (b != null) {
+                        out.put(ModulePaths.join(prefix, name), b);
+                    }
+                }));
         return out;
     }
 
@@ -352,8 +362,8 @@ public abstract class Module {
             }
         }
         if (!mismatched.isEmpty() || strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
-            StringBuilder msg = new StringBuilder("loadStateDict: error(s) loading into "
-                    + getClass().getSimpleName() + ":");
+            StringBuilder msg = new StringBuilder(
+                    "loadStateDict: error(s) loading into " + getClass().getSimpleName() + ":");
             if (!missing.isEmpty()) {
                 msg.append("\n  missing keys: ").append(missing);
             }

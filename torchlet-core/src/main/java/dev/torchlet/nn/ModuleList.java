@@ -20,8 +20,8 @@ public class ModuleList extends Module implements Iterable<Module> {
     public Module get(int index) {
         List<Module> c = children();
         if (index < 0 || index >= c.size()) {
-            throw new IndexOutOfBoundsException("ModuleList: index " + index + " out of range for " + c.size()
-                    + " modules");
+            throw new IndexOutOfBoundsException(
+                    "ModuleList: index " + index + " out of range for " + c.size() + " modules");
         }
         return c.get(index);
     }

@@ -73,10 +73,16 @@ public class MultiheadAttention extends Module {
     }
 
     /** Runs {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean)} through the forward hooks. */
-    public final Output call(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask,
-                             boolean needWeights) {
-        return callWithHooks(a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2], (Tensor) a[3], (Tensor) a[4],
-                (Boolean) a[5]), query, key, value, attnMask, keyPaddingMask, needWeights);
+    public final Output call(
+            Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask, boolean needWeights) {
+        return callWithHooks(
+                a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2], (Tensor) a[3], (Tensor) a[4], (Boolean) a[5]),
+                query,
+                key,
+                value,
+                attnMask,
+                keyPaddingMask,
+                needWeights);
     }
 
     /**
@@ -87,16 +93,22 @@ public class MultiheadAttention extends Module {
      *                    fused attention op runs (no (B, heads, Tq, Tk) intermediates in the graph)
      *                    and {@code weights()} is null
      */
-    public Output forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask,
-                          boolean needWeights) {
+    public Output forward(
+            Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask, boolean needWeights) {
         boolean batchFirst = options.batchFirst();
         Tensor q = batchFirst ? query : query.transpose(0, 1);
         Tensor k = batchFirst ? key : key.transpose(0, 1);
         Tensor v = batchFirst ? value : value.transpose(0, 1);
-        if (q.dim() != 3 || q.size(2) != embedDim || k.dim() != 3 || k.size(2) != embedDim || v.dim() != 3
-                || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v)) || k.size(0) != q.size(0)) {
+        if (q.dim() != 3
+                || q.size(2) != embedDim
+                || k.dim() != 3
+                || k.size(2) != embedDim
+                || v.dim() != 3
+                || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
+                || k.size(0) != q.size(0)) {
             throw new IllegalArgumentException("MultiheadAttention: expected query/key/value of shape (B, T, "
-                    + embedDim + ") (batchFirst=" + batchFirst + "), got " + Shape.str(TensorInternals.shapeRef(query)) + ", "
+                    + embedDim + ") (batchFirst=" + batchFirst + "), got " + Shape.str(TensorInternals.shapeRef(query))
+                    + ", "
                     + Shape.str(TensorInternals.shapeRef(key)) + ", " + Shape.str(TensorInternals.shapeRef(value)));
         }
         int b = q.size(0);
@@ -108,8 +120,11 @@ public class MultiheadAttention extends Module {
         if (attnMask != null) {
             checkMask(attnMask, tq, tk);
         }
-        if (keyPaddingMask != null && (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.dim() != 2
-                || keyPaddingMask.size(0) != b || keyPaddingMask.size(1) != tk)) {
+        if (keyPaddingMask != null
+                && (keyPaddingMask.dtype() != DType.BOOL
+                        || keyPaddingMask.dim() != 2
+                        || keyPaddingMask.size(0) != b
+                        || keyPaddingMask.size(1) != tk)) {
             throw new IllegalArgumentException("MultiheadAttention: keyPaddingMask must be bool (" + b + ", " + tk
                     + "), got " + keyPaddingMask.dtype() + " " + Shape.str(TensorInternals.shapeRef(keyPaddingMask)));
         }
@@ -143,12 +158,25 @@ public class MultiheadAttention extends Module {
      * The fused path: projections as 2-D (B*T, E) products (one packed (B*T, 3E) product for
      * self-attention), then the fused attention ({@link F#multiHeadAttention}), whose output rows already have the heads merged.
      */
-    private Tensor fused(Tensor query, Tensor key, Tensor value, Tensor q, Tensor k, Tensor v, Tensor attnMask,
-                         Tensor keyPaddingMask, int b, int tq, int tk, Tensor w, Tensor bias) {
+    private Tensor fused(
+            Tensor query,
+            Tensor key,
+            Tensor value,
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            Tensor attnMask,
+            Tensor keyPaddingMask,
+            int b,
+            int tq,
+            int tk,
+            Tensor w,
+            Tensor bias) {
         Tensor mask = null; // additive (1 or B, Tq, Tk)
         if (attnMask != null) {
             mask = (attnMask.dtype() == DType.BOOL
-                    ? Torch.zeros(tq, tk).maskedFill(attnMask, Float.NEGATIVE_INFINITY) : attnMask.detach())
+                            ? Torch.zeros(tq, tk).maskedFill(attnMask, Float.NEGATIVE_INFINITY)
+                            : attnMask.detach())
                     .reshape(1, tq, tk);
         }
         if (keyPaddingMask != null) {
@@ -178,7 +206,9 @@ public class MultiheadAttention extends Module {
     private Tensor project(Tensor x, int part) {
         Tensor w = parameter("in_proj_weight");
         Tensor bias = parameter("in_proj_bias");
-        return F.linear(x, w.narrow(0, part * embedDim, embedDim),
+        return F.linear(
+                x,
+                w.narrow(0, part * embedDim, embedDim),
                 bias == null ? null : bias.narrow(0, part * embedDim, embedDim));
     }
 

@@ -10,8 +10,7 @@ package dev.torchlet.nn;
  * @param bias       whether the in/out projections have biases; default true
  * @param batchFirst (B, T, E) inputs if true, (T, B, E) (PyTorch's default) if false
  */
-public record MultiheadAttentionOptions(int embedDim, int numHeads, double dropout, boolean bias,
-                                        boolean batchFirst) {
+public record MultiheadAttentionOptions(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
 
     public MultiheadAttentionOptions {
         if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {

@@ -12,8 +12,14 @@ public class RNN extends RecurrentLayer {
 
     /** @deprecated use {@code new RNN(RecurrentOptions.of(in, hidden).withNonlinearity("relu")...)} */
     @Deprecated
-    public RNN(int inputSize, int hiddenSize, int numLayers, boolean batchFirst, String nonlinearity, double dropout,
-               boolean bias) {
+    public RNN(
+            int inputSize,
+            int hiddenSize,
+            int numLayers,
+            boolean batchFirst,
+            String nonlinearity,
+            double dropout,
+            boolean bias) {
         this(new RecurrentOptions(inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout));
     }
 

@@ -39,8 +39,8 @@ public abstract class RecurrentLayer extends Module {
         for (int k = 0; k < numLayers; k++) {
             int in = k == 0 ? inputSize : hiddenSize;
             Init.uniform(registerParameter("weight_ih_l" + k, Torch.zeros(gates * hiddenSize, in)), -bound, bound);
-            Init.uniform(registerParameter("weight_hh_l" + k, Torch.zeros(gates * hiddenSize, hiddenSize)), -bound,
-                    bound);
+            Init.uniform(
+                    registerParameter("weight_hh_l" + k, Torch.zeros(gates * hiddenSize, hiddenSize)), -bound, bound);
             if (bias) {
                 Init.uniform(registerParameter("bias_ih_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
                 Init.uniform(registerParameter("bias_hh_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
@@ -63,8 +63,8 @@ public abstract class RecurrentLayer extends Module {
     /** The options, after checking that a gated cell (LSTM, GRU) was not asked for a relu nonlinearity. */
     static RecurrentOptions checkTanh(String layer, RecurrentOptions options) {
         if (!options.nonlinearity().equals("tanh")) {
-            throw new IllegalArgumentException(layer + ": nonlinearity applies to RNN only, got '"
-                    + options.nonlinearity() + "'");
+            throw new IllegalArgumentException(
+                    layer + ": nonlinearity applies to RNN only, got '" + options.nonlinearity() + "'");
         }
         return options;
     }
@@ -107,10 +107,18 @@ public abstract class RecurrentLayer extends Module {
             Tensor cInit = hasCell() ? initial(op, "c0", c0, k, b) : null;
             // (B*T, in) @ (in, G*H): the input projection of every step at once, as one 2-D product (its
             // weight gradient is then one GEMM, not a per-batch stack summed afterwards); the op adds b_ih
-            Tensor proj = layerIn.reshape(b * t, layerIn.size(2)).matmul(parameter("weight_ih_l" + k).t())
+            Tensor proj = layerIn.reshape(b * t, layerIn.size(2))
+                    .matmul(parameter("weight_ih_l" + k).t())
                     .view(b, t, -1);
-            var r = F.recurrent(op, cell(), proj, hInit, cInit, parameter("weight_hh_l" + k),
-                    parameter("bias_ih_l" + k), parameter("bias_hh_l" + k));
+            var r = F.recurrent(
+                    op,
+                    cell(),
+                    proj,
+                    hInit,
+                    cInit,
+                    parameter("weight_hh_l" + k),
+                    parameter("bias_ih_l" + k),
+                    parameter("bias_hh_l" + k));
             Tensor layerOut = r.output(); // (B, T, H)
             hn.add(r.hn());
             if (hasCell()) {
@@ -143,8 +151,8 @@ public abstract class RecurrentLayer extends Module {
         }
         Tensor g = given.dim() == 2 ? given.unsqueeze(1) : given;
         if (g.dim() != 3 || g.size(0) != numLayers || g.size(1) != batch || g.size(2) != hiddenSize) {
-            throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + numLayers + ", " + batch + ", "
-                    + hiddenSize + "), got " + Shape.str(TensorInternals.shapeRef(given)));
+            throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + numLayers + ", " + batch
+                    + ", " + hiddenSize + "), got " + Shape.str(TensorInternals.shapeRef(given)));
         }
         return g.select(0, layer);
     }

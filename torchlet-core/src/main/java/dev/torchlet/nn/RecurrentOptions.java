@@ -12,8 +12,14 @@ package dev.torchlet.nn;
  * @param batchFirst   (B, T, in) inputs if true, (T, B, in) (PyTorch's default) if false
  * @param dropout      dropout on the outputs of every layer but the last, in training, in [0, 1]; default 0
  */
-public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, String nonlinearity, boolean bias,
-                               boolean batchFirst, double dropout) {
+public record RecurrentOptions(
+        int inputSize,
+        int hiddenSize,
+        int numLayers,
+        String nonlinearity,
+        boolean bias,
+        boolean batchFirst,
+        double dropout) {
 
     public RecurrentOptions {
         if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
@@ -21,7 +27,8 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, Str
                     + ", hidden=" + hiddenSize + ", layers=" + numLayers);
         }
         if (!"tanh".equals(nonlinearity) && !"relu".equals(nonlinearity)) {
-            throw new IllegalArgumentException("RNN: nonlinearity must be 'tanh' or 'relu', got '" + nonlinearity + "'");
+            throw new IllegalArgumentException(
+                    "RNN: nonlinearity must be 'tanh' or 'relu', got '" + nonlinearity + "'");
         }
         if (!(dropout >= 0 && dropout <= 1)) {
             throw new IllegalArgumentException("recurrent layer: dropout must be in [0, 1], got " + dropout);

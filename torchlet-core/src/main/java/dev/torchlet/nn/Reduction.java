@@ -4,7 +4,9 @@ import dev.torchlet.Tensor;
 
 /** How a loss reduces its per-element values, like PyTorch's {@code reduction=} argument. */
 public enum Reduction {
-    NONE, MEAN, SUM,
+    NONE,
+    MEAN,
+    SUM,
     /** Sum divided by the batch size (first dim); only KL divergence accepts it, as in PyTorch. */
     BATCHMEAN;
 
@@ -25,8 +27,8 @@ public enum Reduction {
             case NONE -> losses;
             case MEAN -> losses.mean();
             case SUM -> losses.sum();
-            case BATCHMEAN -> throw new IllegalArgumentException(op + ": reduction 'batchmean' is only valid for "
-                    + "kl_div");
+            case BATCHMEAN ->
+                throw new IllegalArgumentException(op + ": reduction 'batchmean' is only valid for " + "kl_div");
         };
     }
 }

@@ -22,18 +22,29 @@ public class TransformerEncoderLayer extends Module {
 
     /** @deprecated use {@code new TransformerEncoderLayer(TransformerEncoderLayerOptions.of(d, h, ff).with...)} */
     @Deprecated
-    public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward, double dropout, String activation,
-                                   double layerNormEps, boolean batchFirst, boolean normFirst) {
-        this(new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, activation, layerNormEps,
-                batchFirst, normFirst));
+    public TransformerEncoderLayer(
+            int dModel,
+            int nHead,
+            int dimFeedforward,
+            double dropout,
+            String activation,
+            double layerNormEps,
+            boolean batchFirst,
+            boolean normFirst) {
+        this(new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst));
     }
 
     public TransformerEncoderLayer(TransformerEncoderLayerOptions options) {
         this.options = options;
         int d = options.dModel();
         double p = options.dropout();
-        registerModule("self_attn", new MultiheadAttention(MultiheadAttentionOptions.of(d, options.nHead())
-                .withDropout(p).withBatchFirst(options.batchFirst())), MultiheadAttention.class);
+        registerModule(
+                "self_attn",
+                new MultiheadAttention(MultiheadAttentionOptions.of(d, options.nHead())
+                        .withDropout(p)
+                        .withBatchFirst(options.batchFirst())),
+                MultiheadAttention.class);
         registerModule("linear1", new Linear(d, options.dimFeedforward()));
         registerModule("dropout", new Dropout(p));
         registerModule("linear2", new Linear(options.dimFeedforward(), d));
@@ -71,7 +82,8 @@ public class TransformerEncoderLayer extends Module {
 
     private Tensor selfAttention(Tensor x, Tensor attnMask, Tensor keyPaddingMask) {
         MultiheadAttention attention = child("self_attn", MultiheadAttention.class);
-        return child("dropout1").call(attention.call(x, x, x, attnMask, keyPaddingMask, false).output());
+        return child("dropout1")
+                .call(attention.call(x, x, x, attnMask, keyPaddingMask, false).output());
     }
 
     private Tensor feedForward(Tensor x) {

@@ -14,29 +14,35 @@ package dev.torchlet.nn;
  * @param batchFirst     (B, T, E) inputs if true, (T, B, E) (PyTorch's default) if false
  * @param normFirst      pre-norm (norm before each sub-block) if true; post-norm by default
  */
-public record TransformerEncoderLayerOptions(int dModel, int nHead, int dimFeedforward, double dropout,
-                                             String activation, double layerNormEps, boolean batchFirst,
-                                             boolean normFirst) {
+public record TransformerEncoderLayerOptions(
+        int dModel,
+        int nHead,
+        int dimFeedforward,
+        double dropout,
+        String activation,
+        double layerNormEps,
+        boolean batchFirst,
+        boolean normFirst) {
 
     public TransformerEncoderLayerOptions {
         if (dModel <= 0 || nHead <= 0 || dModel % nHead != 0) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: dModel " + dModel
-                    + " must be positive and divisible by nHead " + nHead);
+            throw new IllegalArgumentException(
+                    "TransformerEncoderLayer: dModel " + dModel + " must be positive and divisible by nHead " + nHead);
         }
         if (dimFeedforward <= 0) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: dimFeedforward must be positive, got "
-                    + dimFeedforward);
+            throw new IllegalArgumentException(
+                    "TransformerEncoderLayer: dimFeedforward must be positive, got " + dimFeedforward);
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("TransformerEncoderLayer: dropout must be in [0, 1), got " + dropout);
         }
         if (!"relu".equals(activation) && !"gelu".equals(activation)) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: activation must be 'relu' or 'gelu', got '"
-                    + activation + "'");
+            throw new IllegalArgumentException(
+                    "TransformerEncoderLayer: activation must be 'relu' or 'gelu', got '" + activation + "'");
         }
         if (!(layerNormEps > 0)) {
-            throw new IllegalArgumentException("TransformerEncoderLayer: layerNormEps must be positive, got "
-                    + layerNormEps);
+            throw new IllegalArgumentException(
+                    "TransformerEncoderLayer: layerNormEps must be positive, got " + layerNormEps);
         }
     }
 
@@ -46,27 +52,27 @@ public record TransformerEncoderLayerOptions(int dModel, int nHead, int dimFeedf
     }
 
     public TransformerEncoderLayerOptions withDropout(double p) {
-        return new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, p, activation, layerNormEps,
-                batchFirst, normFirst);
+        return new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst);
     }
 
     public TransformerEncoderLayerOptions withActivation(String name) {
-        return new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, name, layerNormEps,
-                batchFirst, normFirst);
+        return new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, dropout, name, layerNormEps, batchFirst, normFirst);
     }
 
     public TransformerEncoderLayerOptions withLayerNormEps(double eps) {
-        return new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, activation, eps, batchFirst,
-                normFirst);
+        return new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, dropout, activation, eps, batchFirst, normFirst);
     }
 
     public TransformerEncoderLayerOptions withBatchFirst(boolean b) {
-        return new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, activation, layerNormEps, b,
-                normFirst);
+        return new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, dropout, activation, layerNormEps, b, normFirst);
     }
 
     public TransformerEncoderLayerOptions withNormFirst(boolean b) {
-        return new TransformerEncoderLayerOptions(dModel, nHead, dimFeedforward, dropout, activation, layerNormEps,
-                batchFirst, b);
+        return new TransformerEncoderLayerOptions(
+                dModel, nHead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, b);
     }
 }

@@ -39,8 +39,8 @@ public final class TripletMarginLoss extends Module {
     /** Needs three inputs: always throws, naming the right call. */
     @Override
     public Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException("TripletMarginLoss takes (anchor, positive, negative): use "
-                + "call(anchor, positive, negative)");
+        throw new UnsupportedOperationException(
+                "TripletMarginLoss takes (anchor, positive, negative): use " + "call(anchor, positive, negative)");
     }
 
     public Reduction reduction() {

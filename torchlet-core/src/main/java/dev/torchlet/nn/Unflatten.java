@@ -22,14 +22,15 @@ public class Unflatten extends Module {
         System.arraycopy(in, 0, out, 0, d);
         System.arraycopy(sizes, 0, out, d, sizes.length);
         System.arraycopy(in, d + 1, out, d + sizes.length, in.length - d - 1);
-        int[] resolved = Shape.infer("unflatten", java.util.Arrays.copyOfRange(out, d, d + sizes.length), in[d],
-                new int[] {in[d]});
+        int[] resolved = Shape.infer(
+                "unflatten", java.util.Arrays.copyOfRange(out, d, d + sizes.length), in[d], new int[] {in[d]});
         System.arraycopy(resolved, 0, out, d, sizes.length);
         return x.reshape(out);
     }
 
     @Override
     protected String extraRepr() {
-        return "dim=" + dim + ", unflattened_size=" + Shape.str(sizes).replace('[', '(').replace(']', ')');
+        return "dim=" + dim + ", unflattened_size="
+                + Shape.str(sizes).replace('[', '(').replace(']', ')');
     }
 }

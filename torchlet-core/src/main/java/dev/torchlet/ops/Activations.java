@@ -36,23 +36,35 @@ public final class Activations {
         if (t.dtype() == DType.FLOAT32) {
             Tensor in = t.contiguous();
             out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-            UnaryKernels.relu(TensorInternals.storage(in).floats(), in.offset(), TensorInternals.storage(out).floats(), 0, out.numel());
+            UnaryKernels.relu(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel());
         } else {
             out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
         }
-        return Autograd.record("ReluBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {reluBackward(g, s[0])});
+        return Autograd.record("ReluBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
+                new Tensor[] {reluBackward(g, s[0])});
     }
 
     /** PyTorch's threshold_backward(g, y, 0): 0 where y &lt;= 0, else g (y the relu output). */
     private static Tensor reluBackward(Tensor g, Tensor y) {
-        if (g.dtype() == DType.FLOAT32 && y.dtype() == DType.FLOAT32
+        if (g.dtype() == DType.FLOAT32
+                && y.dtype() == DType.FLOAT32
                 && java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(y))) {
             Tensor gc = g.contiguous();
             Tensor yc = y.contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(y));
-            UnaryKernels.reluBackward(TensorInternals.storage(gc).floats(), gc.offset(), TensorInternals.storage(yc).floats(), yc.offset(),
-                    TensorInternals.storage(out).floats(), 0, out.numel());
+            UnaryKernels.reluBackward(
+                    TensorInternals.storage(gc).floats(),
+                    gc.offset(),
+                    TensorInternals.storage(yc).floats(),
+                    yc.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel());
             return out;
         }
         return Torch.where(y.le(0f), Torch.zerosLike(g), g);
@@ -61,15 +73,15 @@ public final class Activations {
     /** sigmoid(x) = 1 / (1 + e^-x); gradient y (1 - y). */
     public static Tensor sigmoid(Tensor t) {
         Tensor out = Unary.map(t, x -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)));
-        return Autograd.record("SigmoidBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.mul(s[0].mul(s[0].neg().add(1f)))});
+        return Autograd.record("SigmoidBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
+                new Tensor[] {g.mul(s[0].mul(s[0].neg().add(1f)))});
     }
 
     /** tanh; gradient 1 - y^2. */
     public static Tensor tanh(Tensor t) {
         Tensor out = Unary.map(t, Math::tanh);
-        return Autograd.record("TanhBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.mul(s[0].mul(s[0]).neg().add(1f))});
+        return Autograd.record("TanhBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
+                new Tensor[] {g.mul(s[0].mul(s[0]).neg().add(1f))});
     }
 
     /** x for x &gt; 0, slope * x otherwise. */
@@ -177,8 +189,9 @@ public final class Activations {
 
     private static Tensor softmax(String op, String node, Tensor t, int dim, boolean log) {
         if (!t.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + t.dtype()
-                    + " with shape " + Shape.str(TensorInternals.shapeRef(t)) + " (convert with .to(DType.FLOAT32) first)");
+            throw new IllegalArgumentException(
+                    op + ": expected a floating-point tensor, got " + t.dtype() + " with shape "
+                            + Shape.str(TensorInternals.shapeRef(t)) + " (convert with .to(DType.FLOAT32) first)");
         }
         int d = Shape.dim(op, dim, t.dim());
         int[] shape = t.shape();
@@ -187,9 +200,22 @@ public final class Activations {
         Tensor out = Tensor.empty(t.dtype(), shape);
         if (out.numel() > 0) {
             if (t.dtype() == DType.FLOAT32) {
-                SoftmaxKernels.forward(TensorInternals.storage(x).floats(), x.offset(), TensorInternals.storage(out).floats(), b[0], b[1], b[2], log);
+                SoftmaxKernels.forward(
+                        TensorInternals.storage(x).floats(),
+                        x.offset(),
+                        TensorInternals.storage(out).floats(),
+                        b[0],
+                        b[1],
+                        b[2],
+                        log);
             } else {
-                SoftmaxReference.forward(TensorInternals.storage(x).doubles(), x.offset(), TensorInternals.storage(out).doubles(), b[0], b[1], b[2],
+                SoftmaxReference.forward(
+                        TensorInternals.storage(x).doubles(),
+                        x.offset(),
+                        TensorInternals.storage(out).doubles(),
+                        b[0],
+                        b[1],
+                        b[2],
                         log);
             }
         }
@@ -199,11 +225,25 @@ public final class Activations {
             Tensor gx = Tensor.empty(y.dtype(), shape);
             if (gx.numel() > 0) {
                 if (y.dtype() == DType.FLOAT32) {
-                    SoftmaxKernels.backward(TensorInternals.storage(y).floats(), TensorInternals.storage(gc).floats(), gc.offset(),
-                            TensorInternals.storage(gx).floats(), b[0], b[1], b[2], log);
+                    SoftmaxKernels.backward(
+                            TensorInternals.storage(y).floats(),
+                            TensorInternals.storage(gc).floats(),
+                            gc.offset(),
+                            TensorInternals.storage(gx).floats(),
+                            b[0],
+                            b[1],
+                            b[2],
+                            log);
                 } else {
-                    SoftmaxReference.backward(TensorInternals.storage(y).doubles(), TensorInternals.storage(gc).doubles(), gc.offset(),
-                            TensorInternals.storage(gx).doubles(), b[0], b[1], b[2], log);
+                    SoftmaxReference.backward(
+                            TensorInternals.storage(y).doubles(),
+                            TensorInternals.storage(gc).doubles(),
+                            gc.offset(),
+                            TensorInternals.storage(gx).doubles(),
+                            b[0],
+                            b[1],
+                            b[2],
+                            log);
                 }
             }
             return new Tensor[] {gx};

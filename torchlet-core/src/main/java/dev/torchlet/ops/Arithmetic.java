@@ -6,8 +6,8 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
-import dev.torchlet.kernels.BinaryOp;
 import dev.torchlet.kernels.BinaryKernels;
+import dev.torchlet.kernels.BinaryOp;
 
 /**
  * Broadcasting arithmetic: add, sub, mul, div, pow, maximum, minimum. Operands are promoted to a
@@ -29,8 +29,16 @@ public final class Arithmetic {
         Tensor x = a.dtype() == dtype ? a : Conversion.rawCopy(a, dtype);
         Tensor y = b.dtype() == dtype ? b : Conversion.rawCopy(b, dtype);
         Tensor out = Tensor.empty(dtype, shape);
-        BinaryKernels.broadcast(op, shape, TensorInternals.storage(x), x.offset(), Ops.broadcastStrides(x, shape),
-                TensorInternals.storage(y), y.offset(), Ops.broadcastStrides(y, shape), TensorInternals.storage(out));
+        BinaryKernels.broadcast(
+                op,
+                shape,
+                TensorInternals.storage(x),
+                x.offset(),
+                Ops.broadcastStrides(x, shape),
+                TensorInternals.storage(y),
+                y.offset(),
+                Ops.broadcastStrides(y, shape),
+                TensorInternals.storage(out));
         return out;
     }
 
@@ -40,8 +48,7 @@ public final class Arithmetic {
 
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = compute("add", BinaryOp.ADD, a, b);
-        return Autograd.record("AddBackward0", out, new Tensor[] {a, b}, new Tensor[0],
-                (g, s) -> new Tensor[] {g, g});
+        return Autograd.record("AddBackward0", out, new Tensor[] {a, b}, new Tensor[0], (g, s) -> new Tensor[] {g, g});
     }
 
     public static Tensor add(Tensor a, float b) {
@@ -51,19 +58,20 @@ public final class Arithmetic {
 
     public static Tensor sub(Tensor a, Tensor b) {
         if (a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("sub: subtracting two bool tensors (shapes " + Shape.str(TensorInternals.shapeRef(a))
-                    + " and " + Shape.str(TensorInternals.shapeRef(b)) + ") is not supported; use logical ops or convert first");
+            throw new IllegalArgumentException("sub: subtracting two bool tensors (shapes "
+                    + Shape.str(TensorInternals.shapeRef(a)) + " and " + Shape.str(TensorInternals.shapeRef(b))
+                    + ") is not supported; use logical ops or convert first");
         }
         Tensor out = compute("sub", BinaryOp.SUB, a, b);
-        return Autograd.record("SubBackward0", out, new Tensor[] {a, b}, new Tensor[0],
-                (g, s) -> new Tensor[] {g, b.requiresGrad() ? g.neg() : null});
+        return Autograd.record("SubBackward0", out, new Tensor[] {a, b}, new Tensor[0], (g, s) ->
+                new Tensor[] {g, b.requiresGrad() ? g.neg() : null});
     }
 
     /** -a, keeping the dtype (int64 stays int64); bool is rejected like in PyTorch. */
     public static Tensor neg(Tensor a) {
         if (a.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("neg: negating a bool tensor (shape " + Shape.str(TensorInternals.shapeRef(a))
-                    + ") is not supported; use logical not or convert first");
+            throw new IllegalArgumentException("neg: negating a bool tensor (shape "
+                    + Shape.str(TensorInternals.shapeRef(a)) + ") is not supported; use logical not or convert first");
         }
         Tensor out = compute("neg", BinaryOp.MUL, a, Ops.scalar(-1, a.dtype()));
         return Autograd.record("NegBackward0", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.neg()});
@@ -71,36 +79,35 @@ public final class Arithmetic {
 
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = compute("mul", BinaryOp.MUL, a, b);
-        return Autograd.record("MulBackward0", out, new Tensor[] {a, b},
-                (g, s) -> new Tensor[] {s[0].requiresGrad() ? g.mul(s[1]) : null,
-                                        s[1].requiresGrad() ? g.mul(s[0]) : null});
+        return Autograd.record("MulBackward0", out, new Tensor[] {a, b}, (g, s) ->
+                new Tensor[] {s[0].requiresGrad() ? g.mul(s[1]) : null, s[1].requiresGrad() ? g.mul(s[0]) : null});
     }
 
     public static Tensor mul(Tensor a, float b) {
         Tensor out = compute("mul", BinaryOp.MUL, a, scalarLike(a, b));
-        return Autograd.record("MulBackward1", out, new Tensor[] {a}, new Tensor[0],
-                (g, s) -> new Tensor[] {g.mul(b)});
+        return Autograd.record("MulBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.mul(b)});
     }
 
     public static Tensor div(Tensor a, Tensor b) {
         Tensor out = compute("div", BinaryOp.DIV, a, b);
         // d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2
-        return Autograd.record("DivBackward0", out, new Tensor[] {a, b},
-                (g, s) -> new Tensor[] {s[0].requiresGrad() ? g.div(s[1]) : null,
-                                        s[1].requiresGrad() ? g.mul(s[0]).div(s[1].mul(s[1])).neg() : null});
+        return Autograd.record("DivBackward0", out, new Tensor[] {a, b}, (g, s) -> new Tensor[] {
+            s[0].requiresGrad() ? g.div(s[1]) : null,
+            s[1].requiresGrad() ? g.mul(s[0]).div(s[1].mul(s[1])).neg() : null
+        });
     }
 
     public static Tensor div(Tensor a, float b) {
         Tensor out = compute("div", BinaryOp.DIV, a, scalarLike(a, b));
-        return Autograd.record("DivBackward1", out, new Tensor[] {a}, new Tensor[0],
-                (g, s) -> new Tensor[] {g.div(b)});
+        return Autograd.record("DivBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.div(b)});
     }
 
     /** a^e for a scalar exponent; d/da = e * a^(e-1) (0 when e == 0). */
     public static Tensor pow(Tensor a, float e) {
         Tensor out = compute("pow", BinaryOp.POW, a, scalarLike(a, e));
-        return Autograd.record("PowBackward0", out, new Tensor[] {a},
-                (g, s) -> new Tensor[] {e == 0f ? Torch.zerosLike(g) : g.mul(s[0].pow(e - 1f)).mul(e)});
+        return Autograd.record("PowBackward0", out, new Tensor[] {a}, (g, s) -> new Tensor[] {
+            e == 0f ? Torch.zerosLike(g) : g.mul(s[0].pow(e - 1f)).mul(e)
+        });
     }
 
     /**
@@ -110,24 +117,23 @@ public final class Arithmetic {
      */
     public static Tensor pow(Tensor a, Tensor b) {
         Tensor out = compute("pow", BinaryOp.POW, a, b);
-        return Autograd.record("PowBackward1", out, new Tensor[] {a, b}, new Tensor[] {a, b, out},
-                (g, s) -> {
-                    Tensor x = s[0];
-                    Tensor e = s[1];
-                    Tensor ga = null;
-                    Tensor gb = null;
-                    if (x.requiresGrad()) {
-                        Tensor eZero = e.eq(0f).to(g.dtype()); // 1 where b == 0
-                        // b * a^(b - 1 + [b == 0]): the factor b zeroes the masked entries, a^0 = 1 keeps them finite
-                        ga = g.mul(e).mul(x.pow(e.sub(1f).add(eZero)));
-                    }
-                    if (e.requiresGrad()) {
-                        Tensor masked = x.eq(0f).mul(e.ge(0f)).to(g.dtype()); // a == 0 and b >= 0
-                        Tensor logA = x.add(masked).log(); // log(1) = 0 under the mask
-                        gb = g.mul(s[2]).mul(logA);
-                    }
-                    return new Tensor[] {ga, gb};
-                });
+        return Autograd.record("PowBackward1", out, new Tensor[] {a, b}, new Tensor[] {a, b, out}, (g, s) -> {
+            Tensor x = s[0];
+            Tensor e = s[1];
+            Tensor ga = null;
+            Tensor gb = null;
+            if (x.requiresGrad()) {
+                Tensor eZero = e.eq(0f).to(g.dtype()); // 1 where b == 0
+                // b * a^(b - 1 + [b == 0]): the factor b zeroes the masked entries, a^0 = 1 keeps them finite
+                ga = g.mul(e).mul(x.pow(e.sub(1f).add(eZero)));
+            }
+            if (e.requiresGrad()) {
+                Tensor masked = x.eq(0f).mul(e.ge(0f)).to(g.dtype()); // a == 0 and b >= 0
+                Tensor logA = x.add(masked).log(); // log(1) = 0 under the mask
+                gb = g.mul(s[2]).mul(logA);
+            }
+            return new Tensor[] {ga, gb};
+        });
     }
 
     /**

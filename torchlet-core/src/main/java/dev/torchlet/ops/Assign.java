@@ -19,16 +19,30 @@ public final class Assign {
             throw new IllegalArgumentException("copy: source shape " + Shape.str(TensorInternals.shapeRef(src))
                     + " cannot be broadcast to destination shape " + Shape.str(shape));
         }
-        if (src.dtype() == dst.dtype() && src.isContiguous() && TensorInternals.storage(src) != TensorInternals.storage(dst)
+        if (src.dtype() == dst.dtype()
+                && src.isContiguous()
+                && TensorInternals.storage(src) != TensorInternals.storage(dst)
                 && java.util.Arrays.equals(TensorInternals.shapeRef(src), shape)) {
             // the common case (e.g. a slice's gradient embedded into zeros): no intermediate copy
-            CopyKernels.scatter(TensorInternals.storage(src), src.offset(), TensorInternals.storage(dst), dst.offset(), shape, TensorInternals.stridesRef(dst));
+            CopyKernels.scatter(
+                    TensorInternals.storage(src),
+                    src.offset(),
+                    TensorInternals.storage(dst),
+                    dst.offset(),
+                    shape,
+                    TensorInternals.stridesRef(dst));
             return;
         }
         int[] srcStrides = Ops.broadcastStrides(src, shape);
         // gather src into a contiguous buffer of dst's dtype (it may overlap dst), then scatter into dst's strides
         Tensor srcView = TensorInternals.wrap(TensorInternals.storage(src), src.offset(), shape, srcStrides);
         Tensor contiguous = Conversion.rawCopy(srcView, dst.dtype());
-        CopyKernels.scatter(TensorInternals.storage(contiguous), 0, TensorInternals.storage(dst), dst.offset(), shape, TensorInternals.stridesRef(dst));
+        CopyKernels.scatter(
+                TensorInternals.storage(contiguous),
+                0,
+                TensorInternals.storage(dst),
+                dst.offset(),
+                shape,
+                TensorInternals.stridesRef(dst));
     }
 }

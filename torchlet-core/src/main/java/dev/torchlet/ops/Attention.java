@@ -34,28 +34,56 @@ public final class Attention {
         }
         int e = qkv.size(1) / 3;
         int t = qkv.size(0) / b;
-        return compute("self_attention", new Tensor[] {qkv}, new int[] {0, 0, 0}, new int[] {0, e, 2 * e}, b,
-                heads, e, t, t, mask, p, training);
+        return compute(
+                "self_attention",
+                new Tensor[] {qkv},
+                new int[] {0, 0, 0},
+                new int[] {0, e, 2 * e},
+                b,
+                heads,
+                e,
+                t,
+                t,
+                mask,
+                p,
+                training);
     }
 
     /**
      * @param q (B*Tq, E); k, v (B*Tk, E), three distinct tensors
      * @param mask additive float (1 or B, Tq, Tk) or null
      */
-    public static Tensor attention(Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p,
-                                   boolean training) {
-        if (q.dim() != 2 || k.dim() != 2 || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
-                || q.size(1) != k.size(1) || b <= 0 || q.size(0) % b != 0 || k.size(0) % b != 0) {
+    public static Tensor attention(
+            Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training) {
+        if (q.dim() != 2
+                || k.dim() != 2
+                || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
+                || q.size(1) != k.size(1)
+                || b <= 0
+                || q.size(0) % b != 0
+                || k.size(0) % b != 0) {
             throw new IllegalArgumentException("attention: expected q (B*Tq, E), k and v (B*Tk, E) with B = " + b
-                    + ", got " + Shape.str(TensorInternals.shapeRef(q)) + ", " + Shape.str(TensorInternals.shapeRef(k)) + ", "
+                    + ", got " + Shape.str(TensorInternals.shapeRef(q)) + ", " + Shape.str(TensorInternals.shapeRef(k))
+                    + ", "
                     + Shape.str(TensorInternals.shapeRef(v)));
         }
         if (q == k || k == v || q == v) {
-            throw new IllegalArgumentException("attention: q, k, v must be distinct tensors (use selfAttention for "
-                    + "a packed projection)");
+            throw new IllegalArgumentException(
+                    "attention: q, k, v must be distinct tensors (use selfAttention for " + "a packed projection)");
         }
-        return compute("attention", new Tensor[] {q, k, v}, new int[] {0, 1, 2}, new int[] {0, 0, 0}, b, heads,
-                q.size(1), q.size(0) / b, k.size(0) / b, mask, p, training);
+        return compute(
+                "attention",
+                new Tensor[] {q, k, v},
+                new int[] {0, 1, 2},
+                new int[] {0, 0, 0},
+                b,
+                heads,
+                q.size(1),
+                q.size(0) / b,
+                k.size(0) / b,
+                mask,
+                p,
+                training);
     }
 
     /**
@@ -63,8 +91,19 @@ public final class Attention {
      * @param which for Q, K, V: index into ins
      * @param cols  for Q, K, V: first column of the E-wide block
      */
-    private static Tensor compute(String op, Tensor[] ins, int[] which, int[] cols, int b, int heads, int e, int tq,
-                                  int tk, Tensor mask, double p, boolean training) {
+    private static Tensor compute(
+            String op,
+            Tensor[] ins,
+            int[] which,
+            int[] cols,
+            int b,
+            int heads,
+            int e,
+            int tq,
+            int tk,
+            Tensor mask,
+            double p,
+            boolean training) {
         if (heads <= 0 || e % heads != 0) {
             throw new IllegalArgumentException(op + ": embed dim " + e + " is not divisible by heads " + heads);
         }
@@ -74,13 +113,15 @@ public final class Attention {
         DType dt = ins[0].dtype();
         for (Tensor x : ins) {
             if (x.dtype() != dt || (dt != DType.FLOAT32 && dt != DType.FLOAT64)) {
-                throw new IllegalArgumentException(op + ": expected float32 or float64 tensors of one dtype, got "
-                        + x.dtype() + " and " + dt);
+                throw new IllegalArgumentException(
+                        op + ": expected float32 or float64 tensors of one dtype, got " + x.dtype() + " and " + dt);
             }
         }
         Tensor m = null;
         if (mask != null) {
-            if (mask.dim() != 3 || (mask.size(0) != 1 && mask.size(0) != b) || mask.size(1) != tq
+            if (mask.dim() != 3
+                    || (mask.size(0) != 1 && mask.size(0) != b)
+                    || mask.size(1) != tq
                     || mask.size(2) != tk) {
                 throw new IllegalArgumentException(op + ": expected an additive mask of shape (1 or " + b + ", " + tq
                         + ", " + tk + "), got " + Shape.str(TensorInternals.shapeRef(mask)));
@@ -102,22 +143,50 @@ public final class Attention {
         Tensor out = Tensor.empty(dt, b * tq, e);
         int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
         if (dt == DType.FLOAT32) {
-            AttentionKernels.forward(b, heads, tq, tk, hd, (float) scale, f(data[which[0]], cols[0]),
-                    f(data[which[1]], cols[1]), f(data[which[2]], cols[2]), m == null ? null : TensorInternals.storage(m).floats(),
-                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : TensorInternals.storage(rand).floats(), (float) p,
-                    TensorInternals.storage(probs).floats(), TensorInternals.storage(dropped).floats(), f(out, 0));
+            AttentionKernels.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    (float) scale,
+                    f(data[which[0]], cols[0]),
+                    f(data[which[1]], cols[1]),
+                    f(data[which[2]], cols[2]),
+                    m == null ? null : TensorInternals.storage(m).floats(),
+                    m == null ? 0 : m.offset(),
+                    maskStride,
+                    rand == null ? null : TensorInternals.storage(rand).floats(),
+                    (float) p,
+                    TensorInternals.storage(probs).floats(),
+                    TensorInternals.storage(dropped).floats(),
+                    f(out, 0));
         } else {
-            AttentionReference.forward(b, heads, tq, tk, hd, scale, d(data[which[0]], cols[0]),
-                    d(data[which[1]], cols[1]), d(data[which[2]], cols[2]), m == null ? null : TensorInternals.storage(m).doubles(),
-                    m == null ? 0 : m.offset(), maskStride, rand == null ? null : rand.to(DType.FLOAT64).toDoubleArray(),
-                    p, TensorInternals.storage(probs).doubles(), TensorInternals.storage(dropped).doubles(), d(out, 0));
+            AttentionReference.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    scale,
+                    d(data[which[0]], cols[0]),
+                    d(data[which[1]], cols[1]),
+                    d(data[which[2]], cols[2]),
+                    m == null ? null : TensorInternals.storage(m).doubles(),
+                    m == null ? 0 : m.offset(),
+                    maskStride,
+                    rand == null ? null : rand.to(DType.FLOAT64).toDoubleArray(),
+                    p,
+                    TensorInternals.storage(probs).doubles(),
+                    TensorInternals.storage(dropped).doubles(),
+                    d(out, 0));
         }
         Tensor[] saved = new Tensor[data.length + 2];
         System.arraycopy(data, 0, saved, 0, data.length);
         saved[data.length] = probs;
         saved[data.length + 1] = dropped;
-        return Autograd.record(ins.length == 1 ? "SelfAttentionBackward" : "AttentionBackward", out, ins, saved,
-                (g, s) -> {
+        return Autograd.record(
+                ins.length == 1 ? "SelfAttentionBackward" : "AttentionBackward", out, ins, saved, (g, s) -> {
                     Tensor gc = Ops.contiguousAs(g, dt);
                     Tensor[] grads = new Tensor[ins.length];
                     for (int i = 0; i < ins.length; i++) {
@@ -126,15 +195,39 @@ public final class Attention {
                     Tensor sp = s[ins.length];
                     Tensor sd = s[ins.length + 1];
                     if (dt == DType.FLOAT32) {
-                        AttentionKernels.backward(b, heads, tq, tk, hd, (float) scale, f(s[which[0]], cols[0]),
-                                f(s[which[1]], cols[1]), f(s[which[2]], cols[2]), TensorInternals.storage(sp).floats(),
-                                TensorInternals.storage(sd).floats(), f(gc, 0), f(grads[which[0]], cols[0]),
-                                f(grads[which[1]], cols[1]), f(grads[which[2]], cols[2]));
+                        AttentionKernels.backward(
+                                b,
+                                heads,
+                                tq,
+                                tk,
+                                hd,
+                                (float) scale,
+                                f(s[which[0]], cols[0]),
+                                f(s[which[1]], cols[1]),
+                                f(s[which[2]], cols[2]),
+                                TensorInternals.storage(sp).floats(),
+                                TensorInternals.storage(sd).floats(),
+                                f(gc, 0),
+                                f(grads[which[0]], cols[0]),
+                                f(grads[which[1]], cols[1]),
+                                f(grads[which[2]], cols[2]));
                     } else {
-                        AttentionReference.backward(b, heads, tq, tk, hd, scale, d(s[which[0]], cols[0]),
-                                d(s[which[1]], cols[1]), d(s[which[2]], cols[2]), TensorInternals.storage(sp).doubles(),
-                                TensorInternals.storage(sd).doubles(), d(gc, 0), d(grads[which[0]], cols[0]),
-                                d(grads[which[1]], cols[1]), d(grads[which[2]], cols[2]));
+                        AttentionReference.backward(
+                                b,
+                                heads,
+                                tq,
+                                tk,
+                                hd,
+                                scale,
+                                d(s[which[0]], cols[0]),
+                                d(s[which[1]], cols[1]),
+                                d(s[which[2]], cols[2]),
+                                TensorInternals.storage(sp).doubles(),
+                                TensorInternals.storage(sd).doubles(),
+                                d(gc, 0),
+                                d(grads[which[0]], cols[0]),
+                                d(grads[which[1]], cols[1]),
+                                d(grads[which[2]], cols[2]));
                     }
                     return grads;
                 });

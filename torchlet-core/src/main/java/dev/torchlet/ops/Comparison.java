@@ -10,7 +10,12 @@ public final class Comparison {
     private Comparison() {}
 
     public enum Op {
-        EQ, NE, LT, LE, GT, GE;
+        EQ,
+        NE,
+        LT,
+        LE,
+        GT,
+        GE;
 
         boolean test(double a, double b) {
             return switch (this) {
@@ -59,8 +64,10 @@ public final class Comparison {
         String name = op.name().toLowerCase();
         int[] shape = Shape.broadcast(name, TensorInternals.shapeRef(a), TensorInternals.shapeRef(b));
         DType common = DType.promote(a.dtype(), b.dtype());
-        Tensor x = TensorInternals.wrap(TensorInternals.storage(a), a.offset(), shape, Ops.broadcastStrides(a, shape)).contiguous();
-        Tensor y = TensorInternals.wrap(TensorInternals.storage(b), b.offset(), shape, Ops.broadcastStrides(b, shape)).contiguous();
+        Tensor x = TensorInternals.wrap(TensorInternals.storage(a), a.offset(), shape, Ops.broadcastStrides(a, shape))
+                .contiguous();
+        Tensor y = TensorInternals.wrap(TensorInternals.storage(b), b.offset(), shape, Ops.broadcastStrides(b, shape))
+                .contiguous();
         x = Ops.contiguousAs(x, common);
         y = Ops.contiguousAs(y, common);
         Tensor out = Tensor.empty(DType.BOOL, shape);
@@ -76,7 +83,9 @@ public final class Comparison {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                o[i] = op.test(TensorInternals.storage(x).getDouble(xo + i), TensorInternals.storage(y).getDouble(yo + i));
+                o[i] = op.test(
+                        TensorInternals.storage(x).getDouble(xo + i),
+                        TensorInternals.storage(y).getDouble(yo + i));
             }
         }
         return out;

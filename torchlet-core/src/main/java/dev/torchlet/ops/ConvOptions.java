@@ -65,8 +65,8 @@ public record ConvOptions(int[] stride, int[] padding, int[] dilation, int[] out
         int min = name.equals("stride") || name.equals("dilation") ? 1 : 0;
         for (int x : out) {
             if (x < min) {
-                throw new IllegalArgumentException("conv: " + name + " must be >= " + min + ", got "
-                        + Arrays.toString(v));
+                throw new IllegalArgumentException(
+                        "conv: " + name + " must be >= " + min + ", got " + Arrays.toString(v));
             }
         }
         return out;

@@ -13,8 +13,7 @@ public final class Conversion {
     /** A new contiguous copy with the same dtype (torch.clone). */
     public static Tensor copy(Tensor t) {
         Tensor out = rawCopy(t, t.dtype());
-        return Autograd.record("CloneBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {g});
+        return Autograd.record("CloneBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g});
     }
 
     /** t converted to dtype; t itself when it already has it. */
@@ -27,14 +26,20 @@ public final class Conversion {
             return out; // integer/bool results never carry gradients
         }
         DType from = t.dtype();
-        return Autograd.record("ToCopyBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {g.to(from)});
+        return Autograd.record(
+                "ToCopyBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g.to(from)});
     }
 
     /** A new contiguous copy in the given dtype, recording no graph. */
     public static Tensor rawCopy(Tensor t, DType dtype) {
         Tensor out = Tensor.empty(dtype, TensorInternals.shapeRef(t));
-        CopyKernels.copy(TensorInternals.storage(t), t.offset(), TensorInternals.shapeRef(t), TensorInternals.stridesRef(t), TensorInternals.storage(out), 0);
+        CopyKernels.copy(
+                TensorInternals.storage(t),
+                t.offset(),
+                TensorInternals.shapeRef(t),
+                TensorInternals.stridesRef(t),
+                TensorInternals.storage(out),
+                0);
         return out;
     }
 }

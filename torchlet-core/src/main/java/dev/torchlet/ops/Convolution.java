@@ -30,8 +30,8 @@ public final class Convolution {
     // ---------------------------------------------------------------- public ops
 
     /** conv2d(x (n, cin, h, w) or (cin, h, w), w (cout, cin/groups, kh, kw), bias (cout) or null). */
-    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
-                                int groups) {
+    public static Tensor conv2d(
+            Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         return conv2d(x, w, bias, ConvOptions.of(stride, padding, dilation, groups));
     }
 
@@ -55,7 +55,8 @@ public final class Convolution {
         String op = "conv1d";
         checkTypes(op, x, w, bias);
         if (x.dim() == 2) {
-            return conv1d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0);
+            return conv1d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups)
+                    .squeeze(0);
         }
         if (x.dim() != 3 || w.dim() != 3) {
             throw new IllegalArgumentException(op + ": expected input (N, C, L) or (C, L) and weight "
@@ -63,7 +64,8 @@ public final class Convolution {
                     + Shape.str(TensorInternals.shapeRef(w)));
         }
         ConvOptions o = ConvOptions.of(new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation}, groups);
-        ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o); // messages name the 1-D shapes
+        ConvGeometry g = geometry(
+                op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o); // messages name the 1-D shapes
         return convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias).squeeze(2);
     }
 
@@ -71,8 +73,15 @@ public final class Convolution {
      * convTranspose2d(x (n, cin, h, w) or (cin, h, w), w (cin, cout/groups, kh, kw), bias (cout) or
      * null), PyTorch's argument order.
      */
-    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding,
-                                         int[] outputPadding, int groups, int[] dilation) {
+    public static Tensor convTranspose2d(
+            Tensor x,
+            Tensor w,
+            Tensor bias,
+            int[] stride,
+            int[] padding,
+            int[] outputPadding,
+            int groups,
+            int[] dilation) {
         return convTranspose2d(x, w, bias, ConvOptions.transposed(stride, padding, outputPadding, groups, dilation));
     }
 
@@ -112,8 +121,8 @@ public final class Convolution {
                     + " gives an empty output of size " + outH + "x" + outW);
         }
         // the conv whose input gradient this is: input (n, cout, outH, outW), output (n, cin, h, w)
-        ConvGeometry g = new ConvGeometry(xs[0], cout, outH, outW, ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1],
-                d[0], d[1], groups, xs[2], xs[3]);
+        ConvGeometry g = new ConvGeometry(
+                xs[0], cout, outH, outW, ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1], groups, xs[2], xs[3]);
         Tensor xc = dense(x);
         Tensor wc = dense(w);
         Tensor out = Tensor.empty(x.dtype(), xs[0], cout, outH, outW);
@@ -144,16 +153,16 @@ public final class Convolution {
      *   both              gb = sum of gy over n, oh, ow
      * </pre>
      */
-    private static Tensor record(ConvGeometry g, boolean transposed, Tensor x, Tensor w, Tensor bias, Tensor xc,
-                                 Tensor wc, Tensor out) {
+    private static Tensor record(
+            ConvGeometry g, boolean transposed, Tensor x, Tensor w, Tensor bias, Tensor xc, Tensor wc, Tensor out) {
         DType dt = x.dtype();
         int[] xs = x.shape();
         int[] ws = w.shape();
         int n = out.size(0);
         int channels = out.size(1);
         int pixels = out.size(2) * out.size(3);
-        return Autograd.record("ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc},
-                (gy, sv) -> {
+        return Autograd.record(
+                "ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc}, (gy, sv) -> {
                     Tensor gc = dense(gy);
                     Tensor gx = x.requiresGrad() ? Tensor.empty(dt, xs) : null;
                     Tensor gw = w.requiresGrad() ? Tensor.empty(dt, ws) : null;
@@ -175,41 +184,75 @@ public final class Convolution {
     /** out = conv(x, w) + b for contiguous offset-0 tensors of one dtype; out is fresh. */
     private static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor out) {
         if (x.dtype() == DType.FLOAT64) {
-            ConvReference.forward(g, TensorInternals.storage(x).doubles(), TensorInternals.storage(w).doubles(),
-                    b == null ? null : TensorInternals.storage(b).doubles(), TensorInternals.storage(out).doubles());
+            ConvReference.forward(
+                    g,
+                    TensorInternals.storage(x).doubles(),
+                    TensorInternals.storage(w).doubles(),
+                    b == null ? null : TensorInternals.storage(b).doubles(),
+                    TensorInternals.storage(out).doubles());
             return;
         }
-        ConvKernels.forward(g, TensorInternals.storage(x).floats(), 0, TensorInternals.storage(w).floats(), b == null ? null : TensorInternals.storage(b).floats(),
+        ConvKernels.forward(
+                g,
+                TensorInternals.storage(x).floats(),
+                0,
+                TensorInternals.storage(w).floats(),
+                b == null ? null : TensorInternals.storage(b).floats(),
                 TensorInternals.storage(out).floats());
     }
 
     /** gradIn = input gradient of the conv g for gradOut (all contiguous, offset 0). */
     private static void inputGrad(ConvGeometry g, Tensor gradOut, Tensor w, Tensor gradIn) {
         if (gradOut.dtype() == DType.FLOAT64) {
-            ConvReference.backwardInput(g, TensorInternals.storage(gradOut).doubles(), TensorInternals.storage(w).doubles(),
+            ConvReference.backwardInput(
+                    g,
+                    TensorInternals.storage(gradOut).doubles(),
+                    TensorInternals.storage(w).doubles(),
                     TensorInternals.storage(gradIn).doubles());
             return;
         }
-        ConvKernels.backwardInput(g, TensorInternals.storage(gradOut).floats(), TensorInternals.storage(w).floats(), TensorInternals.storage(gradIn).floats());
+        ConvKernels.backwardInput(
+                g,
+                TensorInternals.storage(gradOut).floats(),
+                TensorInternals.storage(w).floats(),
+                TensorInternals.storage(gradIn).floats());
     }
 
     /** gradW = weight gradient of the conv g (all contiguous, offset 0). */
     private static void weightGrad(ConvGeometry g, Tensor gradOut, Tensor x, Tensor gradW) {
         if (gradOut.dtype() == DType.FLOAT64) {
-            ConvReference.backwardWeight(g, TensorInternals.storage(gradOut).doubles(), TensorInternals.storage(x).doubles(),
+            ConvReference.backwardWeight(
+                    g,
+                    TensorInternals.storage(gradOut).doubles(),
+                    TensorInternals.storage(x).doubles(),
                     TensorInternals.storage(gradW).doubles());
             return;
         }
-        ConvKernels.backwardWeight(g, TensorInternals.storage(gradOut).floats(), TensorInternals.storage(x).floats(), 0, TensorInternals.storage(gradW).floats());
+        ConvKernels.backwardWeight(
+                g,
+                TensorInternals.storage(gradOut).floats(),
+                TensorInternals.storage(x).floats(),
+                0,
+                TensorInternals.storage(gradW).floats());
     }
 
     /** (c) sums of t (n, c, p) over n and p. */
     private static Tensor channelSum(Tensor t, int n, int c, int p) {
         Tensor out = Tensor.empty(t.dtype(), c);
         if (t.dtype() == DType.FLOAT64) {
-            ConvReference.channelSum(TensorInternals.storage(t).doubles(), n, c, p, TensorInternals.storage(out).doubles());
+            ConvReference.channelSum(
+                    TensorInternals.storage(t).doubles(),
+                    n,
+                    c,
+                    p,
+                    TensorInternals.storage(out).doubles());
         } else {
-            ConvKernels.channelSum(TensorInternals.storage(t).floats(), n, c, p, TensorInternals.storage(out).floats());
+            ConvKernels.channelSum(
+                    TensorInternals.storage(t).floats(),
+                    n,
+                    c,
+                    p,
+                    TensorInternals.storage(out).floats());
         }
         return out;
     }
@@ -247,8 +290,8 @@ public final class Convolution {
 
     private static void checkBias(String op, Tensor bias, int cout, int[] ws) {
         if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
-            throw new IllegalArgumentException(op + ": bias " + Shape.str(TensorInternals.shapeRef(bias)) + " must have shape ["
-                    + cout + "] to match weight " + Shape.str(ws));
+            throw new IllegalArgumentException(op + ": bias " + Shape.str(TensorInternals.shapeRef(bias))
+                    + " must have shape [" + cout + "] to match weight " + Shape.str(ws));
         }
     }
 
@@ -264,8 +307,8 @@ public final class Convolution {
                     + " output channels, not divisible by groups " + groups);
         }
         if (xs[1] % groups != 0) {
-            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
-                    + " channels, not divisible by groups " + groups);
+            throw new IllegalArgumentException(
+                    op + ": input " + Shape.str(xs) + " has " + xs[1] + " channels, not divisible by groups " + groups);
         }
         if (xs[1] != ws[1] * groups) {
             throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " has " + xs[1]
@@ -289,8 +332,21 @@ public final class Convolution {
         }
         int h = spatial == 2 ? xs[2] : 1;
         int kh = spatial == 2 ? ws[2] : 1;
-        return ConvGeometry.of(xs[0], xs[1], h, xs[xs.length - 1], ws[0], kh, ws[ws.length - 1], s[0], s[1], p[0],
-                p[1], d[0], d[1], groups);
+        return ConvGeometry.of(
+                xs[0],
+                xs[1],
+                h,
+                xs[xs.length - 1],
+                ws[0],
+                kh,
+                ws[ws.length - 1],
+                s[0],
+                s[1],
+                p[0],
+                p[1],
+                d[0],
+                d[1],
+                groups);
     }
 
     private static String str(int[] v) {

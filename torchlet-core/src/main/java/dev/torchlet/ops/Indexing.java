@@ -34,8 +34,8 @@ public final class Indexing {
         int d = Shape.dim(op, dim, t.dim());
         if (t.dim() == 0) {
             if (index.numel() != 1) {
-                throw new IllegalArgumentException(op + ": index to a 0-d tensor must have exactly 1 value, got "
-                        + index.numel());
+                throw new IllegalArgumentException(
+                        op + ": index to a 0-d tensor must have exactly 1 value, got " + index.numel());
             }
             return indexSelect(t.reshape(1), 0, index.reshape(1)).reshape();
         }
@@ -57,14 +57,16 @@ public final class Indexing {
         outShape[d] = idx.length;
         Tensor src = t.detach().contiguous();
         Tensor out = Tensor.empty(t.dtype(), outShape);
-        IndexKernels.indexSelect(TensorInternals.storage(src), src.offset(), outer, n, inner, idx, TensorInternals.storage(out));
+        IndexKernels.indexSelect(
+                TensorInternals.storage(src), src.offset(), outer, n, inner, idx, TensorInternals.storage(out));
         int outerF = outer;
         int innerF = inner;
         // grad: index_add of g into zeros of the input shape: gx[o, idx[j], :] += g[o, j, :]
         return Autograd.record("IndexSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
             Tensor gc = g.contiguous();
             Tensor gx = Tensor.empty(g.dtype(), inShape);
-            IndexKernels.indexAdd(TensorInternals.storage(gc), gc.offset(), outerF, n, innerF, idx, TensorInternals.storage(gx));
+            IndexKernels.indexAdd(
+                    TensorInternals.storage(gc), gc.offset(), outerF, n, innerF, idx, TensorInternals.storage(gx));
             return new Tensor[] {gx};
         });
     }
@@ -108,15 +110,20 @@ public final class Indexing {
         }
         int d = Shape.dim(op, dim, t.dim());
         if (t.dim() == 0) {
-            return scatter(t.reshape(1), 0, index.reshape(1), src.reshape(1), accumulate).reshape();
+            return scatter(t.reshape(1), 0, index.reshape(1), src.reshape(1), accumulate)
+                    .reshape();
         }
         requireIndexFits(op, index, "input", t, d);
         requireIndexFits(op, index, "src", src, -1);
         Tensor out = Conversion.rawCopy(t, t.dtype());
         scatterInto(op, out, d, index, src, accumulate);
         int[] srcShape = src.shape();
-        return Autograd.record(accumulate ? "ScatterAddBackward0" : "ScatterBackward0", out,
-                new Tensor[] {t, src}, new Tensor[] {index}, (g, s) -> {
+        return Autograd.record(
+                accumulate ? "ScatterAddBackward0" : "ScatterBackward0",
+                out,
+                new Tensor[] {t, src},
+                new Tensor[] {index},
+                (g, s) -> {
                     Tensor idx = s[0];
                     Tensor gt = null;
                     if (t.requiresGrad()) {
@@ -140,7 +147,8 @@ public final class Indexing {
     /** Raw scatter (no autograd) of src's index-shaped block into the contiguous tensor out. */
     private static void scatterInto(String op, Tensor out, int d, Tensor index, Tensor src, boolean accumulate) {
         int[] dst = scatterPositions(op, out, d, index);
-        int[] srcPos = IndexKernels.positions(TensorInternals.shapeRef(index), TensorInternals.stridesRef(src), src.offset());
+        int[] srcPos =
+                IndexKernels.positions(TensorInternals.shapeRef(index), TensorInternals.stridesRef(src), src.offset());
         IndexKernels.scatter(TensorInternals.storage(src), srcPos, TensorInternals.storage(out), dst, accumulate);
     }
 
@@ -150,7 +158,8 @@ public final class Indexing {
         int sd = strides[d];
         strides[d] = 0;
         int[] pos = IndexKernels.positions(TensorInternals.shapeRef(index), strides, t.offset());
-        int[] idxPos = IndexKernels.positions(TensorInternals.shapeRef(index), TensorInternals.stridesRef(index), index.offset());
+        int[] idxPos = IndexKernels.positions(
+                TensorInternals.shapeRef(index), TensorInternals.stridesRef(index), index.offset());
         long[] iv = TensorInternals.storage(index).longs();
         int n = TensorInternals.shapeRef(t)[d];
         for (int i = 0; i < pos.length; i++) {
@@ -190,8 +199,8 @@ public final class Indexing {
         int[] sel = selected(mask, shape);
         IndexKernels.fill(TensorInternals.storage(out), sel, value);
         // grad: g with the filled positions zeroed (they no longer depend on t)
-        return Autograd.record("MaskedFillBackward0", out, new Tensor[] {t}, new Tensor[] {mask},
-                (g, s) -> new Tensor[] {g.maskedFill(s[0], 0f)});
+        return Autograd.record("MaskedFillBackward0", out, new Tensor[] {t}, new Tensor[] {mask}, (g, s) ->
+                new Tensor[] {g.maskedFill(s[0], 0f)});
     }
 
     /** The elements of t (broadcast with mask) where the bool mask is true, in row-major order, as a 1-D tensor. */
@@ -211,7 +220,8 @@ public final class Indexing {
         return Autograd.record("MaskedSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
             Tensor gc = g.contiguous();
             Tensor gx = Tensor.empty(g.dtype(), shape);
-            int[] from = IndexKernels.positions(TensorInternals.shapeRef(gc), TensorInternals.stridesRef(gc), gc.offset());
+            int[] from =
+                    IndexKernels.positions(TensorInternals.shapeRef(gc), TensorInternals.stridesRef(gc), gc.offset());
             IndexKernels.scatter(TensorInternals.storage(gc), from, TensorInternals.storage(gx), sel, false);
             return new Tensor[] {gx};
         });
@@ -224,7 +234,10 @@ public final class Indexing {
             throw new IllegalArgumentException(op + ": expected a bool condition, got " + condition.dtype()
                     + " with shape " + Shape.str(TensorInternals.shapeRef(condition)));
         }
-        int[] shape = Shape.broadcast(op, Shape.broadcast(op, TensorInternals.shapeRef(condition), TensorInternals.shapeRef(a)), TensorInternals.shapeRef(b));
+        int[] shape = Shape.broadcast(
+                op,
+                Shape.broadcast(op, TensorInternals.shapeRef(condition), TensorInternals.shapeRef(a)),
+                TensorInternals.shapeRef(b));
         DType dtype = DType.promote(a.dtype(), b.dtype());
         Tensor out = Conversion.rawCopy(expanded(b, shape), dtype);
         Tensor ac = Conversion.rawCopy(expanded(a, shape), dtype);
@@ -290,16 +303,16 @@ public final class Indexing {
             }
             classes = (int) Math.max(max + 1, 0);
         } else if (numClasses < 0) {
-            throw new IllegalArgumentException(op + ": numClasses must be non-negative or -1 (infer), got "
-                    + numClasses);
+            throw new IllegalArgumentException(
+                    op + ": numClasses must be non-negative or -1 (infer), got " + numClasses);
         }
         for (long x : v) {
             if (x < 0) {
                 throw new IllegalArgumentException(op + ": class values must be non-negative, got " + x);
             }
             if (x >= classes) {
-                throw new IllegalArgumentException(op + ": class value " + x + " is not smaller than numClasses "
-                        + classes);
+                throw new IllegalArgumentException(
+                        op + ": class value " + x + " is not smaller than numClasses " + classes);
             }
         }
         int[] inShape = TensorInternals.shapeRef(indices);
@@ -317,23 +330,27 @@ public final class Indexing {
 
     private static void requireIndex(String op, Tensor index, Tensor t) {
         if (index.dtype() != DType.INT64) {
-            throw new IllegalArgumentException(op + ": expected an int64 index, got " + index.dtype()
-                    + " with shape " + Shape.str(TensorInternals.shapeRef(index)) + " (input shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
+            throw new IllegalArgumentException(op + ": expected an int64 index, got " + index.dtype() + " with shape "
+                    + Shape.str(TensorInternals.shapeRef(index)) + " (input shape "
+                    + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
     }
 
     private static void requireMask(String op, Tensor mask, Tensor t) {
         if (mask.dtype() != DType.BOOL) {
             throw new IllegalArgumentException(op + ": expected a bool mask, got " + mask.dtype() + " with shape "
-                    + Shape.str(TensorInternals.shapeRef(mask)) + " (input shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
+                    + Shape.str(TensorInternals.shapeRef(mask)) + " (input shape "
+                    + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
     }
 
     private static void requireSameRank(String op, String aName, Tensor a, String bName, Tensor b) {
         if (a.dim() != b.dim()) {
-            throw new IllegalArgumentException(op + ": " + aName + " " + Shape.str(TensorInternals.shapeRef(a)) + " must have the "
-                    + "same number of dims as " + bName + " " + Shape.str(TensorInternals.shapeRef(b)) + " (" + a.dim() + " != "
-                    + b.dim() + ")");
+            throw new IllegalArgumentException(
+                    op + ": " + aName + " " + Shape.str(TensorInternals.shapeRef(a)) + " must have the "
+                            + "same number of dims as " + bName + " " + Shape.str(TensorInternals.shapeRef(b)) + " ("
+                            + a.dim() + " != "
+                            + b.dim() + ")");
         }
     }
 
@@ -351,8 +368,8 @@ public final class Indexing {
 
     private static void checkRange(String op, long v, int d, int size, int[] shape) {
         if (v < 0 || v >= size) {
-            throw new IndexOutOfBoundsException(op + ": index " + v + " is out of bounds for dim " + d
-                    + " with size " + size + " (input shape " + Shape.str(shape) + ")");
+            throw new IndexOutOfBoundsException(op + ": index " + v + " is out of bounds for dim " + d + " with size "
+                    + size + " (input shape " + Shape.str(shape) + ")");
         }
     }
 }

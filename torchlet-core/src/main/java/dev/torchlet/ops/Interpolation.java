@@ -25,8 +25,8 @@ public final class Interpolation {
     public static Tensor interpolate(Tensor x, int[] size, double[] scale, String mode, boolean alignCorners) {
         String op = "interpolate";
         if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected a 4-D input (N, C, H, W), got "
-                    + Shape.str(TensorInternals.shapeRef(x)));
+            throw new IllegalArgumentException(
+                    op + ": expected a 4-D input (N, C, H, W), got " + Shape.str(TensorInternals.shapeRef(x)));
         }
         Ops.requireFloat(op, x);
         if ((size == null) == (scale == null)) {
@@ -35,8 +35,8 @@ public final class Interpolation {
         boolean bilinear = switch (mode) {
             case "nearest" -> false;
             case "bilinear" -> true;
-            default -> throw new IllegalArgumentException(op + ": mode must be 'nearest' or 'bilinear', got '" + mode
-                    + "'");
+            default ->
+                throw new IllegalArgumentException(op + ": mode must be 'nearest' or 'bilinear', got '" + mode + "'");
         };
         if (alignCorners && !bilinear) {
             throw new IllegalArgumentException(op + ": alignCorners only has an effect for bilinear mode");
@@ -58,25 +58,40 @@ public final class Interpolation {
         Tensor out = Tensor.empty(x.dtype(), n, c, oh, ow);
         int planes = n * c;
         if (x.dtype() == DType.FLOAT32) {
-            float[] src = in.offset() == 0 ? TensorInternals.storage(in).floats() : TensorInternals.storage(in.contiguousCopy()).floats();
+            float[] src = in.offset() == 0
+                    ? TensorInternals.storage(in).floats()
+                    : TensorInternals.storage(in.contiguousCopy()).floats();
             InterpolationKernels.forward(src, TensorInternals.storage(out).floats(), planes, h, w, ay, ax);
         } else {
-            double[] src = in.offset() == 0 ? TensorInternals.storage(in).doubles() : TensorInternals.storage(in.contiguousCopy()).doubles();
+            double[] src = in.offset() == 0
+                    ? TensorInternals.storage(in).doubles()
+                    : TensorInternals.storage(in.contiguousCopy()).doubles();
             InterpolationKernels.forward(src, TensorInternals.storage(out).doubles(), planes, h, w, ay, ax);
         }
         int[] inShape = x.shape();
-        return Autograd.record(bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0", out,
-                new Tensor[] {x}, new Tensor[0], (g, s) -> {
+        return Autograd.record(
+                bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0",
+                out,
+                new Tensor[] {x},
+                new Tensor[0],
+                (g, s) -> {
                     Tensor gd = g.to(DType.FLOAT64).contiguousCopy();
                     Tensor gi = Tensor.empty(DType.FLOAT64, inShape);
-                    InterpolationKernels.backward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(gi).doubles(), planes, h, w, ay,
+                    InterpolationKernels.backward(
+                            TensorInternals.storage(gd).doubles(),
+                            TensorInternals.storage(gi).doubles(),
+                            planes,
+                            h,
+                            w,
+                            ay,
                             ax);
                     return new Tensor[] {gi.to(g.dtype())};
                 });
     }
 
     private static Axis axis(boolean bilinear, int in, int out, double scale, boolean alignCorners) {
-        return bilinear ? InterpolationKernels.linear(in, out, scale, alignCorners)
+        return bilinear
+                ? InterpolationKernels.linear(in, out, scale, alignCorners)
                 : InterpolationKernels.nearest(in, out, scale);
     }
 }

@@ -28,8 +28,9 @@ public final class Joining {
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             if (t.dim() != rank) {
-                throw new IllegalArgumentException("cat: tensor " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
-                        + " but tensor 0 has shape " + Shape.str(TensorInternals.shapeRef(first)) + " (ranks differ)");
+                throw new IllegalArgumentException("cat: tensor " + i + " has shape "
+                        + Shape.str(TensorInternals.shapeRef(t)) + " but tensor 0 has shape "
+                        + Shape.str(TensorInternals.shapeRef(first)) + " (ranks differ)");
             }
             for (int k = 0; k < rank; k++) {
                 if (k != d && TensorInternals.shapeRef(t)[k] != TensorInternals.shapeRef(first)[k]) {
@@ -79,8 +80,9 @@ public final class Joining {
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             if (!java.util.Arrays.equals(TensorInternals.shapeRef(t), shape)) {
-                throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got "
-                        + Shape.str(shape) + " at entry 0 and " + Shape.str(TensorInternals.shapeRef(t)) + " at entry " + i);
+                throw new IllegalArgumentException(
+                        "stack: expects each tensor to be equal size, but got " + Shape.str(shape) + " at entry 0 and "
+                                + Shape.str(TensorInternals.shapeRef(t)) + " at entry " + i);
             }
             expanded.add(t.unsqueeze(d));
         }
@@ -113,8 +115,9 @@ public final class Joining {
             sum += s;
         }
         if (sum != TensorInternals.shapeRef(t)[d]) {
-            throw new IllegalArgumentException("split: sizes " + Shape.str(sizes) + " sum to " + sum
-                    + " but dim " + d + " has size " + TensorInternals.shapeRef(t)[d] + " (shape " + Shape.str(TensorInternals.shapeRef(t)) + ")");
+            throw new IllegalArgumentException("split: sizes " + Shape.str(sizes) + " sum to " + sum + " but dim " + d
+                    + " has size " + TensorInternals.shapeRef(t)[d] + " (shape "
+                    + Shape.str(TensorInternals.shapeRef(t)) + ")");
         }
         List<Tensor> parts = new ArrayList<>();
         int start = 0;

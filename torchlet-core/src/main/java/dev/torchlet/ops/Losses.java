@@ -39,8 +39,8 @@ public final class Losses {
      * <p>Probabilities: y' = y (1 - eps) + eps / C, loss_i = -sum_c w[c] y'_ic log_softmax(x)_ic;
      * "mean" divides by the number of samples. ignoreIndex is not supported there (leave it -100).
      */
-    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, long ignoreIndex,
-                                      double labelSmoothing, String reduction) {
+    public static Tensor crossEntropy(
+            Tensor logits, Tensor target, Tensor weight, long ignoreIndex, double labelSmoothing, String reduction) {
         String op = "cross_entropy";
         checkReduction(op, reduction);
         if (labelSmoothing < 0 || labelSmoothing > 1 || Double.isNaN(labelSmoothing)) {
@@ -68,9 +68,11 @@ public final class Losses {
         double[] nll = new double[m];
         double[] smooth = smoothing ? new double[m] : null;
         if (f32) {
-            CrossEntropyKernels.forward(TensorInternals.storage(xd).floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
+            CrossEntropyKernels.forward(
+                    TensorInternals.storage(xd).floats(), m, c, t, floats(wd), ignoreIndex, lse, nll, smooth);
         } else {
-            CrossEntropyReference.forward(TensorInternals.storage(xd).doubles(), m, c, t, doubles(wd), ignoreIndex, lse, nll, smooth);
+            CrossEntropyReference.forward(
+                    TensorInternals.storage(xd).doubles(), m, c, t, doubles(wd), ignoreIndex, lse, nll, smooth);
         }
         // Row coefficients: loss = sum_i (kn_i * nll_i + ks_i * smooth_i) (for "none" per row).
         double keep = 1 - labelSmoothing;
@@ -78,7 +80,9 @@ public final class Losses {
         double den = 1; // "mean": sum of the target weights of the non-ignored samples
         if (reduction.equals("mean")) {
             double wsum = 0;
-            double[] w = wd == null ? null : TensorInternals.storage(wd.to(DType.FLOAT64)).doubles();
+            double[] w = wd == null
+                    ? null
+                    : TensorInternals.storage(wd.to(DType.FLOAT64)).doubles();
             for (int i = 0; i < m; i++) {
                 if (t[i] != ignoreIndex) {
                     wsum += w == null ? 1 : w[(int) t[i]];
@@ -108,34 +112,54 @@ public final class Losses {
         Tensor rl = r.logits();
         int[] lshape = rl.shape();
         return Autograd.record("CrossEntropyBackward", out, new Tensor[] {rl}, new Tensor[] {xd}, (g, s) -> {
-            double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
-            double[] a = new double[m];
-            double[] b = smoothing ? new double[m] : null;
-            for (int i = 0; i < m; i++) {
-                double gi = gv.length == 1 ? gv[0] : gv[i];
-                a[i] = gi * kn;
-                if (smoothing) {
-                    b[i] = gi * ks;
-                }
-            }
-            Tensor gx = Tensor.empty(dt, lshape);
-            if (f32) {
-                CrossEntropyKernels.backward(TensorInternals.storage(s[0]).floats(), m, c, t, floats(wd), ignoreIndex, lse, a, b,
-                        TensorInternals.storage(gx).floats());
-            } else {
-                CrossEntropyReference.backward(TensorInternals.storage(s[0]).doubles(), m, c, t, doubles(wd), ignoreIndex, lse, a,
-                        b, TensorInternals.storage(gx).doubles());
-            }
-            return new Tensor[] {gx};
-        }).reshape(r.outShape(reduction));
+                    double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
+                    double[] a = new double[m];
+                    double[] b = smoothing ? new double[m] : null;
+                    for (int i = 0; i < m; i++) {
+                        double gi = gv.length == 1 ? gv[0] : gv[i];
+                        a[i] = gi * kn;
+                        if (smoothing) {
+                            b[i] = gi * ks;
+                        }
+                    }
+                    Tensor gx = Tensor.empty(dt, lshape);
+                    if (f32) {
+                        CrossEntropyKernels.backward(
+                                TensorInternals.storage(s[0]).floats(),
+                                m,
+                                c,
+                                t,
+                                floats(wd),
+                                ignoreIndex,
+                                lse,
+                                a,
+                                b,
+                                TensorInternals.storage(gx).floats());
+                    } else {
+                        CrossEntropyReference.backward(
+                                TensorInternals.storage(s[0]).doubles(),
+                                m,
+                                c,
+                                t,
+                                doubles(wd),
+                                ignoreIndex,
+                                lse,
+                                a,
+                                b,
+                                TensorInternals.storage(gx).doubles());
+                    }
+                    return new Tensor[] {gx};
+                })
+                .reshape(r.outShape(reduction));
     }
 
-    private static Tensor softCrossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing,
-                                           String reduction) {
+    private static Tensor softCrossEntropy(
+            Tensor logits, Tensor target, Tensor weight, double labelSmoothing, String reduction) {
         String op = "cross_entropy";
         if (!java.util.Arrays.equals(TensorInternals.shapeRef(logits), TensorInternals.shapeRef(target))) {
-            throw new IllegalArgumentException(op + ": class-probability target shape " + Shape.str(TensorInternals.shapeRef(target))
-                    + " must equal the input shape " + Shape.str(TensorInternals.shapeRef(logits)));
+            throw new IllegalArgumentException(
+                    op + ": class-probability target shape " + Shape.str(TensorInternals.shapeRef(target))
+                            + " must equal the input shape " + Shape.str(TensorInternals.shapeRef(logits)));
         }
         Rows r = rows(op, logits, null, weight);
         Tensor rt = classLast(target);
@@ -149,11 +173,25 @@ public final class Losses {
         double[] lse = new double[m];
         double[] loss = new double[m];
         if (f32) {
-            CrossEntropyKernels.softForward(TensorInternals.storage(xd).floats(), m, c, TensorInternals.storage(yd).floats(), floats(wd),
-                    labelSmoothing, lse, loss);
+            CrossEntropyKernels.softForward(
+                    TensorInternals.storage(xd).floats(),
+                    m,
+                    c,
+                    TensorInternals.storage(yd).floats(),
+                    floats(wd),
+                    labelSmoothing,
+                    lse,
+                    loss);
         } else {
-            CrossEntropyReference.softForward(TensorInternals.storage(xd).doubles(), m, c, TensorInternals.storage(yd).doubles(), doubles(wd),
-                    labelSmoothing, lse, loss);
+            CrossEntropyReference.softForward(
+                    TensorInternals.storage(xd).doubles(),
+                    m,
+                    c,
+                    TensorInternals.storage(yd).doubles(),
+                    doubles(wd),
+                    labelSmoothing,
+                    lse,
+                    loss);
         }
         Tensor out;
         double scale = reduction.equals("mean") ? 1.0 / m : 1.0;
@@ -170,22 +208,41 @@ public final class Losses {
         int[] lshape = rl.shape();
         int[] tshape = rt.shape();
         return Autograd.record("CrossEntropyBackward", out, new Tensor[] {rl, rt}, new Tensor[] {xd, yd}, (g, s) -> {
-            double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
-            double[] coef = new double[m];
-            for (int i = 0; i < m; i++) {
-                coef[i] = (gv.length == 1 ? gv[0] : gv[i]) * scale;
-            }
-            Tensor gx = rl.requiresGrad() ? Tensor.empty(dt, lshape) : null;
-            Tensor gy = rt.requiresGrad() ? Tensor.empty(dt, tshape) : null;
-            if (f32) {
-                CrossEntropyKernels.softBackward(TensorInternals.storage(s[0]).floats(), m, c, TensorInternals.storage(s[1]).floats(), floats(wd),
-                        labelSmoothing, lse, coef, floats(gx), floats(gy));
-            } else {
-                CrossEntropyReference.softBackward(TensorInternals.storage(s[0]).doubles(), m, c, TensorInternals.storage(s[1]).doubles(),
-                        doubles(wd), labelSmoothing, lse, coef, doubles(gx), doubles(gy));
-            }
-            return new Tensor[] {gx, gy};
-        }).reshape(r.outShape(reduction));
+                    double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
+                    double[] coef = new double[m];
+                    for (int i = 0; i < m; i++) {
+                        coef[i] = (gv.length == 1 ? gv[0] : gv[i]) * scale;
+                    }
+                    Tensor gx = rl.requiresGrad() ? Tensor.empty(dt, lshape) : null;
+                    Tensor gy = rt.requiresGrad() ? Tensor.empty(dt, tshape) : null;
+                    if (f32) {
+                        CrossEntropyKernels.softBackward(
+                                TensorInternals.storage(s[0]).floats(),
+                                m,
+                                c,
+                                TensorInternals.storage(s[1]).floats(),
+                                floats(wd),
+                                labelSmoothing,
+                                lse,
+                                coef,
+                                floats(gx),
+                                floats(gy));
+                    } else {
+                        CrossEntropyReference.softBackward(
+                                TensorInternals.storage(s[0]).doubles(),
+                                m,
+                                c,
+                                TensorInternals.storage(s[1]).doubles(),
+                                doubles(wd),
+                                labelSmoothing,
+                                lse,
+                                coef,
+                                doubles(gx),
+                                doubles(gy));
+                    }
+                    return new Tensor[] {gx, gy};
+                })
+                .reshape(r.outShape(reduction));
     }
 
     /**
@@ -225,15 +282,16 @@ public final class Losses {
         Tensor rl = r.logits();
         int[] lshape = rl.shape();
         return Autograd.record("NllLossBackward0", out, new Tensor[] {rl}, new Tensor[0], (g, s) -> {
-            double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
-            double[] coef = new double[m];
-            for (int i = 0; i < m; i++) {
-                coef[i] = (gv.length == 1 ? gv[0] : gv[i]) * scale;
-            }
-            Tensor gx = Tensor.empty(dt, lshape);
-            CrossEntropyReference.nllBackward(m, c, t, w, ignoreIndex, coef, TensorInternals.storage(gx));
-            return new Tensor[] {gx};
-        }).reshape(r.outShape(reduction));
+                    double[] gv = g.to(DType.FLOAT64).contiguous().toDoubleArray();
+                    double[] coef = new double[m];
+                    for (int i = 0; i < m; i++) {
+                        coef[i] = (gv.length == 1 ? gv[0] : gv[i]) * scale;
+                    }
+                    Tensor gx = Tensor.empty(dt, lshape);
+                    CrossEntropyReference.nllBackward(m, c, t, w, ignoreIndex, coef, TensorInternals.storage(gx));
+                    return new Tensor[] {gx};
+                })
+                .reshape(r.outShape(reduction));
     }
 
     // ---------------------------------------------------------------- layout and checks
@@ -251,8 +309,8 @@ public final class Losses {
     private static Rows rows(String op, Tensor input, Tensor target, Tensor weight) {
         int[] s = TensorInternals.shapeRef(input);
         if (s.length == 0) {
-            throw new IllegalArgumentException(op + ": expected an input of shape (C), (N, C) or (N, C, d1, ...), "
-                    + "got a 0-d tensor");
+            throw new IllegalArgumentException(
+                    op + ": expected an input of shape (C), (N, C) or (N, C, d1, ...), " + "got a 0-d tensor");
         }
         int c = s.length == 1 ? s[0] : s[1];
         if (c == 0) {
@@ -317,8 +375,8 @@ public final class Losses {
 
     private static void checkReduction(String op, String reduction) {
         if (!reduction.equals("mean") && !reduction.equals("sum") && !reduction.equals("none")) {
-            throw new IllegalArgumentException(op + ": reduction must be 'mean', 'sum' or 'none', got '" + reduction
-                    + "'");
+            throw new IllegalArgumentException(
+                    op + ": reduction must be 'mean', 'sum' or 'none', got '" + reduction + "'");
         }
     }
 

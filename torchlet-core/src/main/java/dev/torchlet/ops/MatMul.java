@@ -23,8 +23,8 @@ public final class MatMul {
         int[] as = TensorInternals.shapeRef(a);
         int[] bs = TensorInternals.shapeRef(b);
         if (a.dim() == 0 || b.dim() == 0) {
-            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes "
-                    + Shape.str(as) + " and " + Shape.str(bs));
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dim, got shapes " + Shape.str(as)
+                    + " and " + Shape.str(bs));
         }
         if (a.dtype() != b.dtype() || !a.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("matmul: expected two floating-point tensors of the same dtype, got "
@@ -36,8 +36,8 @@ public final class MatMul {
             int[] batchA = java.util.Arrays.copyOf(as, Math.max(as.length - 2, 0));
             int[] batchB = java.util.Arrays.copyOf(bs, Math.max(bs.length - 2, 0));
             if (!broadcastable(batchA, batchB)) {
-                throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs)
-                        + ": batch dims " + Shape.str(batchA) + " and " + Shape.str(batchB) + " are not broadcastable");
+                throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs) + ": batch dims "
+                        + Shape.str(batchA) + " and " + Shape.str(batchB) + " are not broadcastable");
             }
         }
         if (a.dim() == 1 && b.dim() == 1) {
@@ -54,8 +54,8 @@ public final class MatMul {
 
     private static void checkInner(int[] as, int[] bs, int ka, int kb) {
         if (ka != kb) {
-            throw new IllegalArgumentException("matmul: " + Shape.str(as) + " @ " + Shape.str(bs) + ": inner sizes "
-                    + ka + " != " + kb);
+            throw new IllegalArgumentException(
+                    "matmul: " + Shape.str(as) + " @ " + Shape.str(bs) + ": inner sizes " + ka + " != " + kb);
         }
     }
 
@@ -88,10 +88,11 @@ public final class MatMul {
         Tensor y = operand(b.detach().expand(concat(batch, k, m)));
         Tensor out = Tensor.empty(a.dtype(), outShape);
         multiply(x, y, out, Shape.numel(batch), n, k, m);
-        return Autograd.record(batch.length == 0 ? "MmBackward0" : "BmmBackward0", out, new Tensor[] {a, b},
-                (g, s) -> new Tensor[] {
-                        s[0].requiresGrad() ? g.matmul(s[1].transpose(-1, -2)) : null,
-                        s[1].requiresGrad() ? s[0].transpose(-1, -2).matmul(g) : null});
+        return Autograd.record(
+                batch.length == 0 ? "MmBackward0" : "BmmBackward0", out, new Tensor[] {a, b}, (g, s) -> new Tensor[] {
+                    s[0].requiresGrad() ? g.matmul(s[1].transpose(-1, -2)) : null,
+                    s[1].requiresGrad() ? s[0].transpose(-1, -2).matmul(g) : null
+                });
     }
 
     private static int[] concat(int[] batch, int r, int c) {
@@ -122,11 +123,41 @@ public final class MatMul {
                 MatrixView yb = ys[bIdx];
                 int cOff = bIdx * n * m;
                 if (f32) {
-                    GemmKernels.sgemm(xa.trans, yb.trans, n, m, k, 1f, TensorInternals.storage(x).floats(), xa.offset, xa.ld,
-                            TensorInternals.storage(y).floats(), yb.offset, yb.ld, 0f, TensorInternals.storage(out).floats(), cOff, m);
+                    GemmKernels.sgemm(
+                            xa.trans,
+                            yb.trans,
+                            n,
+                            m,
+                            k,
+                            1f,
+                            TensorInternals.storage(x).floats(),
+                            xa.offset,
+                            xa.ld,
+                            TensorInternals.storage(y).floats(),
+                            yb.offset,
+                            yb.ld,
+                            0f,
+                            TensorInternals.storage(out).floats(),
+                            cOff,
+                            m);
                 } else {
-                    GemmKernels.dgemm(xa.trans, yb.trans, n, m, k, 1.0, TensorInternals.storage(x).doubles(), xa.offset, xa.ld,
-                            TensorInternals.storage(y).doubles(), yb.offset, yb.ld, 0.0, TensorInternals.storage(out).doubles(), cOff, m);
+                    GemmKernels.dgemm(
+                            xa.trans,
+                            yb.trans,
+                            n,
+                            m,
+                            k,
+                            1.0,
+                            TensorInternals.storage(x).doubles(),
+                            xa.offset,
+                            xa.ld,
+                            TensorInternals.storage(y).doubles(),
+                            yb.offset,
+                            yb.ld,
+                            0.0,
+                            TensorInternals.storage(out).doubles(),
+                            cOff,
+                            m);
                 }
             }
         };
@@ -158,8 +189,8 @@ public final class MatMul {
         int nOut = weight.size(0);
         int k = weight.size(1);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != nOut)) {
-            throw new IllegalArgumentException("linear: bias " + Shape.str(TensorInternals.shapeRef(bias)) + " must have shape ["
-                    + nOut + "] to match weight " + Shape.str(TensorInternals.shapeRef(weight)));
+            throw new IllegalArgumentException("linear: bias " + Shape.str(TensorInternals.shapeRef(bias))
+                    + " must have shape [" + nOut + "] to match weight " + Shape.str(TensorInternals.shapeRef(weight)));
         }
         int[] xs = x.shape();
         int m = Shape.numel(java.util.Arrays.copyOf(xs, xs.length - 1)); // rows of x flattened to (M, K)
@@ -178,8 +209,23 @@ public final class MatMul {
                 }
                 beta = 1f;
             }
-            GemmKernels.sgemm(false, true, m, nOut, k, 1f, TensorInternals.storage(xc).floats(), xc.offset(), k,
-                    TensorInternals.storage(wc).floats(), wc.offset(), k, beta, o, 0, nOut);
+            GemmKernels.sgemm(
+                    false,
+                    true,
+                    m,
+                    nOut,
+                    k,
+                    1f,
+                    TensorInternals.storage(xc).floats(),
+                    xc.offset(),
+                    k,
+                    TensorInternals.storage(wc).floats(),
+                    wc.offset(),
+                    k,
+                    beta,
+                    o,
+                    0,
+                    nOut);
         } else {
             double[] o = TensorInternals.storage(out).doubles();
             double beta = 0;
@@ -189,11 +235,30 @@ public final class MatMul {
                 }
                 beta = 1;
             }
-            GemmKernels.dgemm(false, true, m, nOut, k, 1.0, TensorInternals.storage(xc).doubles(), xc.offset(), k,
-                    TensorInternals.storage(wc).doubles(), wc.offset(), k, beta, o, 0, nOut);
+            GemmKernels.dgemm(
+                    false,
+                    true,
+                    m,
+                    nOut,
+                    k,
+                    1.0,
+                    TensorInternals.storage(xc).doubles(),
+                    xc.offset(),
+                    k,
+                    TensorInternals.storage(wc).doubles(),
+                    wc.offset(),
+                    k,
+                    beta,
+                    o,
+                    0,
+                    nOut);
         }
-        return Autograd.record(bias == null ? "MmBackward0" : "AddmmBackward0", out, new Tensor[] {x, weight, bias},
-                new Tensor[] {xc, wc}, (g, s) -> {
+        return Autograd.record(
+                bias == null ? "MmBackward0" : "AddmmBackward0",
+                out,
+                new Tensor[] {x, weight, bias},
+                new Tensor[] {xc, wc},
+                (g, s) -> {
                     Tensor gc = g.contiguous();
                     Tensor gx = x.requiresGrad() ? Tensor.empty(dt, xs) : null;
                     Tensor gw = weight.requiresGrad() ? Tensor.empty(dt, nOut, k) : null;
@@ -202,29 +267,91 @@ public final class MatMul {
                         float[] gf = TensorInternals.storage(gc).floats();
                         int go = gc.offset();
                         if (gx != null) {
-                            GemmKernels.sgemm(false, false, m, k, nOut, 1f, gf, go, nOut, TensorInternals.storage(s[1]).floats(),
-                                    s[1].offset(), k, 0f, TensorInternals.storage(gx).floats(), 0, k);
+                            GemmKernels.sgemm(
+                                    false,
+                                    false,
+                                    m,
+                                    k,
+                                    nOut,
+                                    1f,
+                                    gf,
+                                    go,
+                                    nOut,
+                                    TensorInternals.storage(s[1]).floats(),
+                                    s[1].offset(),
+                                    k,
+                                    0f,
+                                    TensorInternals.storage(gx).floats(),
+                                    0,
+                                    k);
                         }
                         if (gw != null) {
-                            GemmKernels.sgemm(true, false, nOut, k, m, 1f, gf, go, nOut, TensorInternals.storage(s[0]).floats(),
-                                    s[0].offset(), k, 0f, TensorInternals.storage(gw).floats(), 0, k);
+                            GemmKernels.sgemm(
+                                    true,
+                                    false,
+                                    nOut,
+                                    k,
+                                    m,
+                                    1f,
+                                    gf,
+                                    go,
+                                    nOut,
+                                    TensorInternals.storage(s[0]).floats(),
+                                    s[0].offset(),
+                                    k,
+                                    0f,
+                                    TensorInternals.storage(gw).floats(),
+                                    0,
+                                    k);
                         }
                         if (gb != null) {
-                            ReduceKernels.columnSum(gf, go, m, nOut, TensorInternals.storage(gb).floats(), 0);
+                            ReduceKernels.columnSum(
+                                    gf, go, m, nOut, TensorInternals.storage(gb).floats(), 0);
                         }
                     } else {
                         double[] gd = TensorInternals.storage(gc).doubles();
                         int go = gc.offset();
                         if (gx != null) {
-                            GemmKernels.dgemm(false, false, m, k, nOut, 1.0, gd, go, nOut, TensorInternals.storage(s[1]).doubles(),
-                                    s[1].offset(), k, 0.0, TensorInternals.storage(gx).doubles(), 0, k);
+                            GemmKernels.dgemm(
+                                    false,
+                                    false,
+                                    m,
+                                    k,
+                                    nOut,
+                                    1.0,
+                                    gd,
+                                    go,
+                                    nOut,
+                                    TensorInternals.storage(s[1]).doubles(),
+                                    s[1].offset(),
+                                    k,
+                                    0.0,
+                                    TensorInternals.storage(gx).doubles(),
+                                    0,
+                                    k);
                         }
                         if (gw != null) {
-                            GemmKernels.dgemm(true, false, nOut, k, m, 1.0, gd, go, nOut, TensorInternals.storage(s[0]).doubles(),
-                                    s[0].offset(), k, 0.0, TensorInternals.storage(gw).doubles(), 0, k);
+                            GemmKernels.dgemm(
+                                    true,
+                                    false,
+                                    nOut,
+                                    k,
+                                    m,
+                                    1.0,
+                                    gd,
+                                    go,
+                                    nOut,
+                                    TensorInternals.storage(s[0]).doubles(),
+                                    s[0].offset(),
+                                    k,
+                                    0.0,
+                                    TensorInternals.storage(gw).doubles(),
+                                    0,
+                                    k);
                         }
                         if (gb != null) {
-                            ReduceKernels.columnSum(gd, go, m, nOut, TensorInternals.storage(gb).doubles(), 0);
+                            ReduceKernels.columnSum(
+                                    gd, go, m, nOut, TensorInternals.storage(gb).doubles(), 0);
                         }
                     }
                     return new Tensor[] {gx, gw, gb};

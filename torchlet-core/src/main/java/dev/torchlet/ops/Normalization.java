@@ -26,8 +26,15 @@ public final class Normalization {
      * (M / (M - 1)) for runningVar. eval: normalizes with runningMean / runningVar (required).
      * y = (x - mean) / sqrt(var + eps) * weight + bias; weight, bias (C) may be null.
      */
-    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                   boolean training, double momentum, double eps) {
+    public static Tensor batchNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean training,
+            double momentum,
+            double eps) {
         String op = "batch_norm";
         int[] s = channelInput(op, x);
         int n = s[0];
@@ -38,18 +45,24 @@ public final class Normalization {
         checkVector(op, "running_mean", runningMean, c);
         checkVector(op, "running_var", runningVar, c);
         if ((runningMean == null) != (runningVar == null)) {
-            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both "
-                    + "be null");
+            throw new IllegalArgumentException(
+                    op + ": running_mean and running_var must both be given or both " + "be null");
         }
         if (!training && runningMean == null) {
             throw new IllegalArgumentException(op + ": eval mode (training=false) needs running_mean and running_var");
         }
         long m = (long) n * sp;
         if (training && m <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
-                    + "size " + Shape.str(s));
+            throw new IllegalArgumentException(
+                    op + ": expected more than 1 value per channel when training, got input " + "size " + Shape.str(s));
         }
-        return normalize("NativeBatchNormBackward0", x, weight, bias, new int[] {c}, c,
+        return normalize(
+                "NativeBatchNormBackward0",
+                x,
+                weight,
+                bias,
+                new int[] {c},
+                c,
                 (xd, wd, bd, out, mean, invstd) -> {
                     if (training) {
                         double[] var = new double[c];
@@ -74,20 +87,58 @@ public final class Normalization {
                         }
                     }
                     if (f32(xd)) {
-                        NormKernels.batchNormApply(TensorInternals.storage(xd).floats(), n, c, sp, mean, invstd, floats(wd),
-                                floats(bd), TensorInternals.storage(out).floats());
+                        NormKernels.batchNormApply(
+                                TensorInternals.storage(xd).floats(),
+                                n,
+                                c,
+                                sp,
+                                mean,
+                                invstd,
+                                floats(wd),
+                                floats(bd),
+                                TensorInternals.storage(out).floats());
                     } else {
-                        NormReference.batchNormApply(TensorInternals.storage(xd).doubles(), n, c, sp, mean, invstd, doubles(wd),
-                                doubles(bd), TensorInternals.storage(out).doubles());
+                        NormReference.batchNormApply(
+                                TensorInternals.storage(xd).doubles(),
+                                n,
+                                c,
+                                sp,
+                                mean,
+                                invstd,
+                                doubles(wd),
+                                doubles(bd),
+                                TensorInternals.storage(out).doubles());
                     }
                 },
                 (gd, xs, ws, mean, invstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.batchNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), n, c, sp, mean,
-                                invstd, floats(ws), training, floats(gx), floats(gw), floats(gb));
+                        NormKernels.batchNormBackward(
+                                TensorInternals.storage(gd).floats(),
+                                TensorInternals.storage(xs).floats(),
+                                n,
+                                c,
+                                sp,
+                                mean,
+                                invstd,
+                                floats(ws),
+                                training,
+                                floats(gx),
+                                floats(gw),
+                                floats(gb));
                     } else {
-                        NormReference.batchNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), n, c, sp,
-                                mean, invstd, doubles(ws), training, doubles(gx), doubles(gw), doubles(gb));
+                        NormReference.batchNormBackward(
+                                TensorInternals.storage(gd).doubles(),
+                                TensorInternals.storage(xs).doubles(),
+                                n,
+                                c,
+                                sp,
+                                mean,
+                                invstd,
+                                doubles(ws),
+                                training,
+                                doubles(gx),
+                                doubles(gw),
+                                doubles(gb));
                     }
                 });
     }
@@ -113,7 +164,8 @@ public final class Normalization {
         Ops.requireFloat(op, x);
         int[] s = TensorInternals.shapeRef(x);
         int k = normalizedShape.length;
-        boolean ok = k >= 1 && k <= s.length
+        boolean ok = k >= 1
+                && k <= s.length
                 && Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape);
         if (!ok) {
             throw new IllegalArgumentException(op + ": normalized shape " + Arrays.toString(normalizedShape)
@@ -128,23 +180,63 @@ public final class Normalization {
         }
         int d = Shape.numel(normalizedShape);
         int rows = d == 0 ? 0 : Shape.numel(s) / d;
-        return normalize("NativeLayerNormBackward0", x, weight, bias, normalizedShape.clone(), rows,
+        return normalize(
+                "NativeLayerNormBackward0",
+                x,
+                weight,
+                bias,
+                normalizedShape.clone(),
+                rows,
                 (xd, wd, bd, out, mean, rstd) -> {
                     if (f32(xd)) {
-                        NormKernels.layerNormForward(TensorInternals.storage(xd).floats(), rows, d, floats(wd), floats(bd), eps,
-                                TensorInternals.storage(out).floats(), mean, rstd);
+                        NormKernels.layerNormForward(
+                                TensorInternals.storage(xd).floats(),
+                                rows,
+                                d,
+                                floats(wd),
+                                floats(bd),
+                                eps,
+                                TensorInternals.storage(out).floats(),
+                                mean,
+                                rstd);
                     } else {
-                        NormReference.layerNormForward(TensorInternals.storage(xd).doubles(), rows, d, doubles(wd), doubles(bd), eps,
-                                TensorInternals.storage(out).doubles(), mean, rstd);
+                        NormReference.layerNormForward(
+                                TensorInternals.storage(xd).doubles(),
+                                rows,
+                                d,
+                                doubles(wd),
+                                doubles(bd),
+                                eps,
+                                TensorInternals.storage(out).doubles(),
+                                mean,
+                                rstd);
                     }
                 },
                 (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.layerNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), rows, d, mean,
-                                rstd, floats(ws), floats(gx), floats(gw), floats(gb));
+                        NormKernels.layerNormBackward(
+                                TensorInternals.storage(gd).floats(),
+                                TensorInternals.storage(xs).floats(),
+                                rows,
+                                d,
+                                mean,
+                                rstd,
+                                floats(ws),
+                                floats(gx),
+                                floats(gw),
+                                floats(gb));
                     } else {
-                        NormReference.layerNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), rows, d, mean,
-                                rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
+                        NormReference.layerNormBackward(
+                                TensorInternals.storage(gd).doubles(),
+                                TensorInternals.storage(xs).doubles(),
+                                rows,
+                                d,
+                                mean,
+                                rstd,
+                                doubles(ws),
+                                doubles(gx),
+                                doubles(gw),
+                                doubles(gb));
                     }
                 });
     }
@@ -166,23 +258,71 @@ public final class Normalization {
         checkVector(op, "weight", weight, c);
         checkVector(op, "bias", bias, c);
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
-        return normalize("NativeGroupNormBackward0", x, weight, bias, new int[] {c}, n * numGroups,
+        return normalize(
+                "NativeGroupNormBackward0",
+                x,
+                weight,
+                bias,
+                new int[] {c},
+                n * numGroups,
                 (xd, wd, bd, out, mean, rstd) -> {
                     if (f32(xd)) {
-                        NormKernels.groupNormForward(TensorInternals.storage(xd).floats(), n, c, sp, numGroups, floats(wd),
-                                floats(bd), eps, TensorInternals.storage(out).floats(), mean, rstd);
+                        NormKernels.groupNormForward(
+                                TensorInternals.storage(xd).floats(),
+                                n,
+                                c,
+                                sp,
+                                numGroups,
+                                floats(wd),
+                                floats(bd),
+                                eps,
+                                TensorInternals.storage(out).floats(),
+                                mean,
+                                rstd);
                     } else {
-                        NormReference.groupNormForward(TensorInternals.storage(xd).doubles(), n, c, sp, numGroups, doubles(wd),
-                                doubles(bd), eps, TensorInternals.storage(out).doubles(), mean, rstd);
+                        NormReference.groupNormForward(
+                                TensorInternals.storage(xd).doubles(),
+                                n,
+                                c,
+                                sp,
+                                numGroups,
+                                doubles(wd),
+                                doubles(bd),
+                                eps,
+                                TensorInternals.storage(out).doubles(),
+                                mean,
+                                rstd);
                     }
                 },
                 (gd, xs, ws, mean, rstd, gx, gw, gb) -> {
                     if (f32(xs)) {
-                        NormKernels.groupNormBackward(TensorInternals.storage(gd).floats(), TensorInternals.storage(xs).floats(), n, c, sp,
-                                numGroups, mean, rstd, floats(ws), floats(gx), floats(gw), floats(gb));
+                        NormKernels.groupNormBackward(
+                                TensorInternals.storage(gd).floats(),
+                                TensorInternals.storage(xs).floats(),
+                                n,
+                                c,
+                                sp,
+                                numGroups,
+                                mean,
+                                rstd,
+                                floats(ws),
+                                floats(gx),
+                                floats(gw),
+                                floats(gb));
                     } else {
-                        NormReference.groupNormBackward(TensorInternals.storage(gd).doubles(), TensorInternals.storage(xs).doubles(), n, c, sp,
-                                numGroups, mean, rstd, doubles(ws), doubles(gx), doubles(gw), doubles(gb));
+                        NormReference.groupNormBackward(
+                                TensorInternals.storage(gd).doubles(),
+                                TensorInternals.storage(xs).doubles(),
+                                n,
+                                c,
+                                sp,
+                                numGroups,
+                                mean,
+                                rstd,
+                                doubles(ws),
+                                doubles(gx),
+                                doubles(gw),
+                                doubles(gb));
                     }
                 });
     }
@@ -206,8 +346,15 @@ public final class Normalization {
      * saving x and weight whose backward allocates the gradients asked for. stats is the number of
      * (mean, rstd) pairs; paramShape the shape of weight and bias.
      */
-    private static Tensor normalize(String node, Tensor x, Tensor weight, Tensor bias, int[] paramShape, int stats,
-                                    Forward forward, Backward backward) {
+    private static Tensor normalize(
+            String node,
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            int[] paramShape,
+            int stats,
+            Forward forward,
+            Backward backward) {
         DType dt = x.dtype();
         Tensor xd = dense(x, dt);
         Tensor wd = weight == null ? null : dense(weight.detach(), dt);
@@ -217,8 +364,8 @@ public final class Normalization {
         Tensor out = Tensor.empty(dt, TensorInternals.shapeRef(x));
         forward.run(xd, wd, bd, out, mean, rstd);
         int[] shape = x.shape();
-        return Autograd.record(node, out, new Tensor[] {x, weight, bias}, new Tensor[] {xd, wd == null ? xd : wd},
-                (g, sv) -> {
+        return Autograd.record(
+                node, out, new Tensor[] {x, weight, bias}, new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
                     Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
                     Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
                     Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
@@ -233,8 +380,8 @@ public final class Normalization {
     private static int[] channelInput(String op, Tensor x) {
         int[] s = TensorInternals.shapeRef(x);
         if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expected an input of at least 2 dims (N, C, ...), got shape "
-                    + Shape.str(s));
+            throw new IllegalArgumentException(
+                    op + ": expected an input of at least 2 dims (N, C, ...), got shape " + Shape.str(s));
         }
         Ops.requireFloat(op, x);
         return s;

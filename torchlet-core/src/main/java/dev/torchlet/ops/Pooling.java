@@ -33,45 +33,71 @@ public final class Pooling {
      * OH = floor-or-ceil((H + 2p - d(k - 1) - 1) / s) + 1 (a ceil-mode window must start inside
      * the input or left padding).
      */
-    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
-                                   boolean ceilMode) {
-        return maxPool("max_pool2d", "MaxPool2DWithIndicesBackward0", x, kernel, stride, padding, dilation, ceilMode,
-                false).values();
+    public static Tensor maxPool2d(
+            Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return maxPool(
+                        "max_pool2d",
+                        "MaxPool2DWithIndicesBackward0",
+                        x,
+                        kernel,
+                        stride,
+                        padding,
+                        dilation,
+                        ceilMode,
+                        false)
+                .values();
     }
 
     /** 2-D max pooling that also returns the int64 argmax indices (flat h * W + w within each plane). */
-    public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, int[] kernel, int[] stride, int[] padding,
-                                                            int[] dilation, boolean ceilMode) {
-        return maxPool("max_pool2d", "MaxPool2DWithIndicesBackward0", x, kernel, stride, padding, dilation, ceilMode,
-                true);
+    public static Tensor.ValuesIndices maxPool2dWithIndices(
+            Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return maxPool(
+                "max_pool2d", "MaxPool2DWithIndicesBackward0", x, kernel, stride, padding, dilation, ceilMode, true);
     }
 
     /** 1-D max pooling over (N, C, L) or (C, L); stride 0 means stride = kernel. */
     public static Tensor maxPool1d(Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        return maxPool1dWithIndices(x, kernel, stride, padding, dilation, ceilMode, false).values();
+        return maxPool1dWithIndices(x, kernel, stride, padding, dilation, ceilMode, false)
+                .values();
     }
 
     /** 1-D max pooling with int64 indices (positions along L). */
-    public static Tensor.ValuesIndices maxPool1dWithIndices(Tensor x, int kernel, int stride, int padding,
-                                                            int dilation, boolean ceilMode) {
+    public static Tensor.ValuesIndices maxPool1dWithIndices(
+            Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
         return maxPool1dWithIndices(x, kernel, stride, padding, dilation, ceilMode, true);
     }
 
-    private static Tensor.ValuesIndices maxPool1dWithIndices(Tensor x, int kernel, int stride, int padding,
-                                                             int dilation, boolean ceilMode, boolean wantIndices) {
+    private static Tensor.ValuesIndices maxPool1dWithIndices(
+            Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode, boolean wantIndices) {
         if (x.dim() != 2 && x.dim() != 3) {
             throw new IllegalArgumentException("max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
                     + Shape.str(TensorInternals.shapeRef(x)));
         }
         // (..., L) -> (..., 1, L): a 1 x kernel window on a height-1 plane; indices along L are h*W + w = w
-        Tensor.ValuesIndices r = maxPool("max_pool1d", "MaxPool2DWithIndicesBackward0", x.unsqueeze(-2),
-                new int[] {1, kernel}, new int[] {1, stride == 0 ? kernel : stride}, new int[] {0, padding},
-                new int[] {1, dilation}, ceilMode, wantIndices);
-        return new Tensor.ValuesIndices(r.values().squeeze(-2), r.indices() == null ? null : r.indices().squeeze(-2));
+        Tensor.ValuesIndices r = maxPool(
+                "max_pool1d",
+                "MaxPool2DWithIndicesBackward0",
+                x.unsqueeze(-2),
+                new int[] {1, kernel},
+                new int[] {1, stride == 0 ? kernel : stride},
+                new int[] {0, padding},
+                new int[] {1, dilation},
+                ceilMode,
+                wantIndices);
+        return new Tensor.ValuesIndices(
+                r.values().squeeze(-2), r.indices() == null ? null : r.indices().squeeze(-2));
     }
 
-    private static Tensor.ValuesIndices maxPool(String op, String node, Tensor x, int[] kernel, int[] stride,
-                                                int[] padding, int[] dilation, boolean ceilMode, boolean wantIndices) {
+    private static Tensor.ValuesIndices maxPool(
+            String op,
+            String node,
+            Tensor x,
+            int[] kernel,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            boolean ceilMode,
+            boolean wantIndices) {
         Input in = input(op, x);
         PoolKernels.Geometry g = geometry(op, in, kernel, stride, padding, dilation, ceilMode, true);
         boolean grad = Autograd.needsGrad(x);
@@ -80,17 +106,27 @@ public final class Pooling {
         Tensor out = Tensor.empty(dt, in.outShape(g.outH(), g.outW()));
         long[] idx = grad || wantIndices ? new long[in.planes() * g.outPlane()] : null;
         if (dt == DType.FLOAT32) {
-            PoolKernels.maxForward(TensorInternals.storage(xd).floats(), in.planes(), g, TensorInternals.storage(out).floats(), idx);
+            PoolKernels.maxForward(
+                    TensorInternals.storage(xd).floats(),
+                    in.planes(),
+                    g,
+                    TensorInternals.storage(out).floats(),
+                    idx);
         } else {
-            PoolReference.maxForward(TensorInternals.storage(xd).doubles(), in.planes(), g, TensorInternals.storage(out).doubles(), idx);
+            PoolReference.maxForward(
+                    TensorInternals.storage(xd).doubles(),
+                    in.planes(),
+                    g,
+                    TensorInternals.storage(out).doubles(),
+                    idx);
         }
         Tensor indices = idx == null ? null : TensorInternals.wrap(Storage.of(idx), TensorInternals.shapeRef(out));
         recordMaxBackward(node, x, out, indices, in.planes(), g.inPlane(), g.outPlane());
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
     }
 
-    private static void recordMaxBackward(String node, Tensor x, Tensor out, Tensor indices, int planes,
-                                          int inPlane, int outPlane) {
+    private static void recordMaxBackward(
+            String node, Tensor x, Tensor out, Tensor indices, int planes, int inPlane, int outPlane) {
         int[] inShape = x.shape();
         DType dt = x.dtype();
         Autograd.record(node, out, new Tensor[] {x}, new Tensor[] {indices}, (gOut, s) -> {
@@ -98,9 +134,20 @@ public final class Pooling {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.maxBackward(TensorInternals.storage(gd).floats(), idx, planes, inPlane, outPlane, TensorInternals.storage(gx).floats());
+                PoolKernels.maxBackward(
+                        TensorInternals.storage(gd).floats(),
+                        idx,
+                        planes,
+                        inPlane,
+                        outPlane,
+                        TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.maxBackward(TensorInternals.storage(gd).doubles(), idx, planes, inPlane, outPlane,
+                PoolReference.maxBackward(
+                        TensorInternals.storage(gd).doubles(),
+                        idx,
+                        planes,
+                        inPlane,
+                        outPlane,
                         TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
@@ -118,8 +165,8 @@ public final class Pooling {
      * 2-D average pooling. The divisor is the window clipped to the padded input when
      * countIncludePad, else the number of real input elements in the window (PyTorch's rule).
      */
-    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
-                                   boolean countIncludePad) {
+    public static Tensor avgPool2d(
+            Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         String op = "avg_pool2d";
         Input in = input(op, x);
         PoolKernels.Geometry g = geometry(op, in, kernel, stride, padding, new int[] {1}, ceilMode, false);
@@ -127,9 +174,19 @@ public final class Pooling {
         Tensor xd = dense(x, dt);
         Tensor out = Tensor.empty(dt, in.outShape(g.outH(), g.outW()));
         if (dt == DType.FLOAT32) {
-            PoolKernels.avgForward(TensorInternals.storage(xd).floats(), in.planes(), g, countIncludePad, TensorInternals.storage(out).floats());
+            PoolKernels.avgForward(
+                    TensorInternals.storage(xd).floats(),
+                    in.planes(),
+                    g,
+                    countIncludePad,
+                    TensorInternals.storage(out).floats());
         } else {
-            PoolReference.avgForward(TensorInternals.storage(xd).doubles(), in.planes(), g, countIncludePad, TensorInternals.storage(out).doubles());
+            PoolReference.avgForward(
+                    TensorInternals.storage(xd).doubles(),
+                    in.planes(),
+                    g,
+                    countIncludePad,
+                    TensorInternals.storage(out).doubles());
         }
         int[] inShape = x.shape();
         int planes = in.planes();
@@ -137,9 +194,19 @@ public final class Pooling {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.avgBackward(TensorInternals.storage(gd).floats(), planes, g, countIncludePad, TensorInternals.storage(gx).floats());
+                PoolKernels.avgBackward(
+                        TensorInternals.storage(gd).floats(),
+                        planes,
+                        g,
+                        countIncludePad,
+                        TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.avgBackward(TensorInternals.storage(gd).doubles(), planes, g, countIncludePad, TensorInternals.storage(gx).doubles());
+                PoolReference.avgBackward(
+                        TensorInternals.storage(gd).doubles(),
+                        planes,
+                        g,
+                        countIncludePad,
+                        TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
         });
@@ -162,9 +229,22 @@ public final class Pooling {
         int w = in.w();
         int planes = in.planes();
         if (dt == DType.FLOAT32) {
-            PoolKernels.adaptiveAvgForward(TensorInternals.storage(xd).floats(), planes, h, w, outH, outW, TensorInternals.storage(out).floats());
+            PoolKernels.adaptiveAvgForward(
+                    TensorInternals.storage(xd).floats(),
+                    planes,
+                    h,
+                    w,
+                    outH,
+                    outW,
+                    TensorInternals.storage(out).floats());
         } else {
-            PoolReference.adaptiveAvgForward(TensorInternals.storage(xd).doubles(), planes, h, w, outH, outW,
+            PoolReference.adaptiveAvgForward(
+                    TensorInternals.storage(xd).doubles(),
+                    planes,
+                    h,
+                    w,
+                    outH,
+                    outW,
                     TensorInternals.storage(out).doubles());
         }
         int[] inShape = x.shape();
@@ -172,10 +252,22 @@ public final class Pooling {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
-                PoolKernels.adaptiveAvgBackward(TensorInternals.storage(gd).floats(), planes, h, w, outH, outW,
+                PoolKernels.adaptiveAvgBackward(
+                        TensorInternals.storage(gd).floats(),
+                        planes,
+                        h,
+                        w,
+                        outH,
+                        outW,
                         TensorInternals.storage(gx).floats());
             } else {
-                PoolReference.adaptiveAvgBackward(TensorInternals.storage(gd).doubles(), planes, h, w, outH, outW,
+                PoolReference.adaptiveAvgBackward(
+                        TensorInternals.storage(gd).doubles(),
+                        planes,
+                        h,
+                        w,
+                        outH,
+                        outW,
                         TensorInternals.storage(gx).doubles());
             }
             return new Tensor[] {gx};
@@ -201,11 +293,25 @@ public final class Pooling {
         Tensor out = Tensor.empty(dt, in.outShape(outH, outW));
         long[] idx = wantIndices || Autograd.needsGrad(x) ? new long[in.planes() * outH * outW] : null;
         if (dt == DType.FLOAT32) {
-            PoolKernels.adaptiveMaxForward(TensorInternals.storage(xd).floats(), in.planes(), in.h(), in.w(), outH, outW,
-                    TensorInternals.storage(out).floats(), idx);
+            PoolKernels.adaptiveMaxForward(
+                    TensorInternals.storage(xd).floats(),
+                    in.planes(),
+                    in.h(),
+                    in.w(),
+                    outH,
+                    outW,
+                    TensorInternals.storage(out).floats(),
+                    idx);
         } else {
-            PoolReference.adaptiveMaxForward(TensorInternals.storage(xd).doubles(), in.planes(), in.h(), in.w(), outH, outW,
-                    TensorInternals.storage(out).doubles(), idx);
+            PoolReference.adaptiveMaxForward(
+                    TensorInternals.storage(xd).doubles(),
+                    in.planes(),
+                    in.h(),
+                    in.w(),
+                    outH,
+                    outW,
+                    TensorInternals.storage(out).doubles(),
+                    idx);
         }
         Tensor indices = idx == null ? null : TensorInternals.wrap(Storage.of(idx), TensorInternals.shapeRef(out));
         recordMaxBackward("AdaptiveMaxPool2DBackward0", x, out, indices, in.planes(), in.h() * in.w(), outH * outW);
@@ -231,16 +337,16 @@ public final class Pooling {
     private static Input input(String op, Tensor x) {
         int[] s = TensorInternals.shapeRef(x);
         if (s.length != 3 && s.length != 4) {
-            throw new IllegalArgumentException(op + ": expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-                    + Shape.str(s));
+            throw new IllegalArgumentException(
+                    op + ": expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape " + Shape.str(s));
         }
         Ops.requireFloat(op, x);
         int h = s[s.length - 2];
         int w = s[s.length - 1];
         int c = s[s.length - 3];
         if (h == 0 || w == 0 || c == 0) {
-            throw new IllegalArgumentException(op + ": expected non-empty channel and spatial dims, got shape "
-                    + Shape.str(s));
+            throw new IllegalArgumentException(
+                    op + ": expected non-empty channel and spatial dims, got shape " + Shape.str(s));
         }
         int planes = s.length == 4 ? s[0] * c : c;
         return new Input(s.clone(), s.length == 4, planes, h, w);
@@ -255,8 +361,8 @@ public final class Pooling {
             return new int[] {v[0], v[0]};
         }
         if (v.length != 2) {
-            throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 entries, got "
-                    + Arrays.toString(v));
+            throw new IllegalArgumentException(
+                    op + ": " + what + " must have 1 or 2 entries, got " + Arrays.toString(v));
         }
         return v.clone();
     }
@@ -265,8 +371,15 @@ public final class Pooling {
         return v[0] == v[1] ? String.valueOf(v[0]) : v[0] + "x" + v[1];
     }
 
-    private static PoolKernels.Geometry geometry(String op, Input in, int[] kernel, int[] stride, int[] padding,
-                                                 int[] dilation, boolean ceilMode, boolean dilated) {
+    private static PoolKernels.Geometry geometry(
+            String op,
+            Input in,
+            int[] kernel,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            boolean ceilMode,
+            boolean dilated) {
         int[] k = pair(op, "kernel", kernel, null);
         if (k == null) {
             throw new IllegalArgumentException(op + ": kernel size is required");
@@ -284,8 +397,8 @@ public final class Pooling {
             throw new IllegalArgumentException(op + ": dilation must be positive, got " + hw(d));
         }
         if (p[0] < 0 || p[1] < 0 || p[0] > k[0] / 2 || p[1] > k[1] / 2) {
-            throw new IllegalArgumentException(op + ": padding " + hw(p) + " must be non-negative and at most half "
-                    + "of kernel " + hw(k));
+            throw new IllegalArgumentException(
+                    op + ": padding " + hw(p) + " must be non-negative and at most half " + "of kernel " + hw(k));
         }
         int oh = outSize(in.h(), k[0], p[0], st[0], d[0], ceilMode);
         int ow = outSize(in.w(), k[1], p[1], st[1], d[1], ceilMode);

@@ -23,6 +23,7 @@ import dev.torchlet.kernels.RecurrentReference;
 public final class Recurrent {
     /** Cell kinds (the kernels' mode numbers). */
     public static final int LSTM = RecurrentKernels.LSTM;
+
     public static final int GRU = RecurrentKernels.GRU;
     public static final int RNN_TANH = RecurrentKernels.RNN_TANH;
     public static final int RNN_RELU = RecurrentKernels.RNN_RELU;
@@ -40,13 +41,14 @@ public final class Recurrent {
      * @param bih (G*H) or null
      * @param bhh (G*H) or null
      */
-    public static Result sequence(String op, int mode, Tensor xp, Tensor h0, Tensor c0, Tensor whh, Tensor bih,
-                                  Tensor bhh) {
+    public static Result sequence(
+            String op, int mode, Tensor xp, Tensor h0, Tensor c0, Tensor whh, Tensor bih, Tensor bhh) {
         boolean lstm = mode == RecurrentKernels.LSTM;
         int g = RecurrentKernels.gates(mode);
         if (xp.dim() != 3 || whh.dim() != 2 || whh.size(0) != g * whh.size(1) || xp.size(2) != whh.size(0)) {
-            throw new IllegalArgumentException(op + ": expected input projection (B, T, " + g + "*H) and W_hh ("
-                    + g + "*H, H), got " + Shape.str(TensorInternals.shapeRef(xp)) + " and " + Shape.str(TensorInternals.shapeRef(whh)));
+            throw new IllegalArgumentException(op + ": expected input projection (B, T, " + g + "*H) and W_hh (" + g
+                    + "*H, H), got " + Shape.str(TensorInternals.shapeRef(xp)) + " and "
+                    + Shape.str(TensorInternals.shapeRef(whh)));
         }
         int b = xp.size(0);
         int t = xp.size(1);
@@ -67,8 +69,8 @@ public final class Recurrent {
             throw new IllegalArgumentException(op + ": expected float32 or float64, got " + dt);
         }
         if (t == 0) {
-            throw new IllegalArgumentException(op + ": the sequence is empty (T = 0), got "
-                    + Shape.str(TensorInternals.shapeRef(xp)));
+            throw new IllegalArgumentException(
+                    op + ": the sequence is empty (T = 0), got " + Shape.str(TensorInternals.shapeRef(xp)));
         }
         Tensor xc = xp.detach().contiguous();
         Tensor h0c = h0.detach().contiguous();
@@ -82,15 +84,42 @@ public final class Recurrent {
         Tensor gates = Tensor.empty(dt, b * t * g * h);
         Tensor aux = Tensor.empty(dt, mode == RecurrentKernels.LSTM || mode == RecurrentKernels.GRU ? bth : 0);
         if (dt == DType.FLOAT32) {
-            RecurrentKernels.forward(mode, b, t, h, TensorInternals.storage(xc).floats(), xc.offset(), TensorInternals.storage(h0c).floats(),
-                    h0c.offset(), lstm ? TensorInternals.storage(c0c).floats() : null, lstm ? c0c.offset() : 0, TensorInternals.storage(wc).floats(),
-                    wc.offset(), TensorInternals.storage(bx).floats(), TensorInternals.storage(bh).floats(),
-                    TensorInternals.storage(all).floats(), TensorInternals.storage(gates).floats(), TensorInternals.storage(aux).floats());
+            RecurrentKernels.forward(
+                    mode,
+                    b,
+                    t,
+                    h,
+                    TensorInternals.storage(xc).floats(),
+                    xc.offset(),
+                    TensorInternals.storage(h0c).floats(),
+                    h0c.offset(),
+                    lstm ? TensorInternals.storage(c0c).floats() : null,
+                    lstm ? c0c.offset() : 0,
+                    TensorInternals.storage(wc).floats(),
+                    wc.offset(),
+                    TensorInternals.storage(bx).floats(),
+                    TensorInternals.storage(bh).floats(),
+                    TensorInternals.storage(all).floats(),
+                    TensorInternals.storage(gates).floats(),
+                    TensorInternals.storage(aux).floats());
         } else {
-            RecurrentReference.forward(mode, b, t, h, TensorInternals.storage(xc).doubles(), xc.offset(), TensorInternals.storage(h0c).doubles(),
-                    h0c.offset(), lstm ? TensorInternals.storage(c0c).doubles() : null, lstm ? c0c.offset() : 0,
-                    TensorInternals.storage(wc).doubles(), wc.offset(), TensorInternals.storage(bx).doubles(), TensorInternals.storage(bh).doubles(),
-                    TensorInternals.storage(all).doubles(), TensorInternals.storage(gates).doubles(),
+            RecurrentReference.forward(
+                    mode,
+                    b,
+                    t,
+                    h,
+                    TensorInternals.storage(xc).doubles(),
+                    xc.offset(),
+                    TensorInternals.storage(h0c).doubles(),
+                    h0c.offset(),
+                    lstm ? TensorInternals.storage(c0c).doubles() : null,
+                    lstm ? c0c.offset() : 0,
+                    TensorInternals.storage(wc).doubles(),
+                    wc.offset(),
+                    TensorInternals.storage(bx).doubles(),
+                    TensorInternals.storage(bh).doubles(),
+                    TensorInternals.storage(all).doubles(),
+                    TensorInternals.storage(gates).doubles(),
                     TensorInternals.storage(aux).doubles());
         }
         if (lstm) { // c_T after the outputs
@@ -98,14 +127,20 @@ public final class Recurrent {
             for (int r = 0; r < b; r++) {
                 int src = (r * t + t - 1) * h;
                 if (dt == DType.FLOAT32) {
-                    System.arraycopy(st.floats(), src, TensorInternals.storage(all).floats(), bth + r * h, h);
+                    System.arraycopy(
+                            st.floats(), src, TensorInternals.storage(all).floats(), bth + r * h, h);
                 } else {
-                    System.arraycopy(st.doubles(), src, TensorInternals.storage(all).doubles(), bth + r * h, h);
+                    System.arraycopy(
+                            st.doubles(), src, TensorInternals.storage(all).doubles(), bth + r * h, h);
                 }
             }
         }
-        Autograd.record("RnnSequenceBackward", all, new Tensor[] {xp, h0, c0, whh, bih, bhh},
-                new Tensor[] {h0c, c0c, wc, all, gates, aux}, (grad, s) -> {
+        Autograd.record(
+                "RnnSequenceBackward",
+                all,
+                new Tensor[] {xp, h0, c0, whh, bih, bhh},
+                new Tensor[] {h0c, c0c, wc, all, gates, aux},
+                (grad, s) -> {
                     Tensor gc = Ops.contiguousAs(grad, dt);
                     Tensor dxp = Tensor.empty(dt, b, t, g * h);
                     Tensor dh0 = Tensor.empty(dt, b, h);
@@ -117,21 +152,54 @@ public final class Recurrent {
                     Tensor sc0 = s[1];
                     Tensor sw = s[2];
                     if (dt == DType.FLOAT32) {
-                        RecurrentKernels.backward(mode, b, t, h, TensorInternals.storage(gc).floats(), gc.offset(),
-                                lstm ? TensorInternals.storage(gc).floats() : null, gc.offset() + bth, TensorInternals.storage(sw).floats(),
-                                sw.offset(), TensorInternals.storage(sh0).floats(), sh0.offset(),
-                                lstm ? TensorInternals.storage(sc0).floats() : null, lstm ? sc0.offset() : 0,
-                                TensorInternals.storage(s[3]).floats(), TensorInternals.storage(s[4]).floats(), TensorInternals.storage(s[5]).floats(),
-                                TensorInternals.storage(dxp).floats(), TensorInternals.storage(dh0).floats(), lstm ? TensorInternals.storage(dc0).floats() : null,
-                                TensorInternals.storage(dw).floats(), TensorInternals.storage(dbx).floats(), TensorInternals.storage(dbh).floats());
+                        RecurrentKernels.backward(
+                                mode,
+                                b,
+                                t,
+                                h,
+                                TensorInternals.storage(gc).floats(),
+                                gc.offset(),
+                                lstm ? TensorInternals.storage(gc).floats() : null,
+                                gc.offset() + bth,
+                                TensorInternals.storage(sw).floats(),
+                                sw.offset(),
+                                TensorInternals.storage(sh0).floats(),
+                                sh0.offset(),
+                                lstm ? TensorInternals.storage(sc0).floats() : null,
+                                lstm ? sc0.offset() : 0,
+                                TensorInternals.storage(s[3]).floats(),
+                                TensorInternals.storage(s[4]).floats(),
+                                TensorInternals.storage(s[5]).floats(),
+                                TensorInternals.storage(dxp).floats(),
+                                TensorInternals.storage(dh0).floats(),
+                                lstm ? TensorInternals.storage(dc0).floats() : null,
+                                TensorInternals.storage(dw).floats(),
+                                TensorInternals.storage(dbx).floats(),
+                                TensorInternals.storage(dbh).floats());
                     } else {
-                        RecurrentReference.backward(mode, b, t, h, TensorInternals.storage(gc).doubles(), gc.offset(),
-                                lstm ? TensorInternals.storage(gc).doubles() : null, gc.offset() + bth, TensorInternals.storage(sw).doubles(),
-                                sw.offset(), TensorInternals.storage(sh0).doubles(), sh0.offset(),
-                                lstm ? TensorInternals.storage(sc0).doubles() : null, lstm ? sc0.offset() : 0,
-                                TensorInternals.storage(s[3]).doubles(), TensorInternals.storage(s[4]).doubles(), TensorInternals.storage(s[5]).doubles(),
-                                TensorInternals.storage(dxp).doubles(), TensorInternals.storage(dh0).doubles(),
-                                lstm ? TensorInternals.storage(dc0).doubles() : null, TensorInternals.storage(dw).doubles(), TensorInternals.storage(dbx).doubles(),
+                        RecurrentReference.backward(
+                                mode,
+                                b,
+                                t,
+                                h,
+                                TensorInternals.storage(gc).doubles(),
+                                gc.offset(),
+                                lstm ? TensorInternals.storage(gc).doubles() : null,
+                                gc.offset() + bth,
+                                TensorInternals.storage(sw).doubles(),
+                                sw.offset(),
+                                TensorInternals.storage(sh0).doubles(),
+                                sh0.offset(),
+                                lstm ? TensorInternals.storage(sc0).doubles() : null,
+                                lstm ? sc0.offset() : 0,
+                                TensorInternals.storage(s[3]).doubles(),
+                                TensorInternals.storage(s[4]).doubles(),
+                                TensorInternals.storage(s[5]).doubles(),
+                                TensorInternals.storage(dxp).doubles(),
+                                TensorInternals.storage(dh0).doubles(),
+                                lstm ? TensorInternals.storage(dc0).doubles() : null,
+                                TensorInternals.storage(dw).doubles(),
+                                TensorInternals.storage(dbx).doubles(),
                                 TensorInternals.storage(dbh).doubles());
                     }
                     return new Tensor[] {dxp, dh0, dc0, dw, bih == null ? null : dbx, bhh == null ? null : dbh};

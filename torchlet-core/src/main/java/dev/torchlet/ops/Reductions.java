@@ -84,15 +84,34 @@ public final class Reductions {
         Storage in = TensorInternals.storage(block);
         int off = block.offset();
         switch (dtype) {
-            case FLOAT32 -> ReduceKernels.sum(in.floats(), off, l.rows(), l.n(), TensorInternals.storage(out).floats());
-            case FLOAT64 -> ReduceKernels.sum(in.doubles(), off, l.rows(), l.n(), TensorInternals.storage(out).doubles());
-            case INT64 -> ReduceKernels.sum(in.longs(), off, l.rows(), l.n(), TensorInternals.storage(out).longs());
+            case FLOAT32 ->
+                ReduceKernels.sum(
+                        in.floats(),
+                        off,
+                        l.rows(),
+                        l.n(),
+                        TensorInternals.storage(out).floats());
+            case FLOAT64 ->
+                ReduceKernels.sum(
+                        in.doubles(),
+                        off,
+                        l.rows(),
+                        l.n(),
+                        TensorInternals.storage(out).doubles());
+            case INT64 ->
+                ReduceKernels.sum(
+                        in.longs(),
+                        off,
+                        l.rows(),
+                        l.n(),
+                        TensorInternals.storage(out).longs());
             case BOOL -> throw new IllegalStateException("unreachable");
         }
         int[] inShape = t.shape();
         int[] keptShape = l.keptShape();
-        return Autograd.record("SumBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {expandBack(g, keptShape, inShape)});
+        return Autograd.record(
+                "SumBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, new Tensor[0], (g, s) ->
+                        new Tensor[] {expandBack(g, keptShape, inShape)});
     }
 
     public static Tensor mean(Tensor t, int[] dims, boolean keepDim) {
@@ -108,8 +127,8 @@ public final class Reductions {
             return t;
         }
         if (!Shape.broadcastableTo(target, shape)) {
-            throw new IllegalArgumentException("sumToShape: shape " + Shape.str(target)
-                    + " is not a broadcast source of " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "sumToShape: shape " + Shape.str(target) + " is not a broadcast source of " + Shape.str(shape));
         }
         int lead = shape.length - target.length;
         int count = 0;
@@ -148,7 +167,8 @@ public final class Reductions {
         return Autograd.record("StdBackward0", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
             Tensor sd = s[1].reshape(kept);
             Tensor zero = sd.eq(0f).to(g.dtype());
-            Tensor gVar = g.reshape(kept).div(sd.add(zero).mul(2f)).mul(zero.neg().add(1f));
+            Tensor gVar =
+                    g.reshape(kept).div(sd.add(zero).mul(2f)).mul(zero.neg().add(1f));
             // d var / dx = 2 (x - mean) / (N - correction)
             Tensor centered = s[0].sub(mean(s[0], dims, true));
             return new Tensor[] {centered.mul(gVar).mul(2f / denom)};
@@ -215,7 +235,8 @@ public final class Reductions {
             }
             Tensor zeroNorm = n.eq(0f).to(g.dtype());
             Tensor safeNorm = n.add(zeroNorm); // 1 where the norm is 0; masked out below
-            Tensor scale = gk.div(p == 2f ? safeNorm : safeNorm.pow(p - 1f)).mul(zeroNorm.neg().add(1f));
+            Tensor scale = gk.div(p == 2f ? safeNorm : safeNorm.pow(p - 1f))
+                    .mul(zeroNorm.neg().add(1f));
             Tensor scaled;
             if (p == 2f) {
                 scaled = x;
@@ -240,7 +261,11 @@ public final class Reductions {
         ReduceKernels.argExtremum(TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), true, idx);
         Tensor out = Tensor.empty(t.dtype(), l.outShape());
         for (int r = 0; r < l.rows(); r++) {
-            TensorInternals.storage(out).setDouble(r, TensorInternals.storage(l.block()).getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
+            TensorInternals.storage(out)
+                    .setDouble(
+                            r,
+                            TensorInternals.storage(l.block())
+                                    .getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
         }
         return out;
     }
@@ -250,7 +275,8 @@ public final class Reductions {
         Layout l = layout("prod", t, dims, keepDim);
         DType dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
         Tensor out = Tensor.empty(dtype, l.outShape());
-        ReduceKernels.prod(TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), TensorInternals.storage(out));
+        ReduceKernels.prod(
+                TensorInternals.storage(l.block()), l.block().offset(), l.rows(), l.n(), TensorInternals.storage(out));
         int[] inShape = t.shape();
         return Autograd.record("ProdBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, (g, s) -> {
             Layout in = layout("prod", s[0], dims, true);
@@ -335,9 +361,10 @@ public final class Reductions {
         Tensor block = flat.contiguous();
         ReduceKernels.argExtremum(TensorInternals.storage(block), block.offset(), 1, block.numel(), isMax, idx);
         Tensor out = Tensor.empty(t.dtype());
-        TensorInternals.storage(out).setDouble(0, TensorInternals.storage(block).getDouble(block.offset() + (int) idx[0]));
-        return Autograd.record(isMax ? "MaxBackward1" : "MinBackward1", out, new Tensor[] {t}, new Tensor[] {t, out},
-                (g, s) -> {
+        TensorInternals.storage(out)
+                .setDouble(0, TensorInternals.storage(block).getDouble(block.offset() + (int) idx[0]));
+        return Autograd.record(
+                isMax ? "MaxBackward1" : "MinBackward1", out, new Tensor[] {t}, new Tensor[] {t, out}, (g, s) -> {
                     Tensor mask = s[0].eq(s[1]).to(g.dtype());
                     return new Tensor[] {mask.mul(g.div(mask.sum()))};
                 });
@@ -362,13 +389,16 @@ public final class Reductions {
             TensorInternals.storage(values).setDouble(r, in.getDouble(l.block().offset() + r * l.n() + (int) idx[r]));
         }
         if (t.dim() == 0) {
-            return new Tensor.ValuesIndices(Autograd.record("MaxBackward0", values, new Tensor[] {t}, new Tensor[0],
-                    (g, s) -> new Tensor[] {g}), indices);
+            return new Tensor.ValuesIndices(
+                    Autograd.record(
+                            "MaxBackward0", values, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g}),
+                    indices);
         }
         int[] inShape = t.shape();
         int[] keptShape = l.keptShape();
-        Tensor recorded = Autograd.record(isMax ? "MaxBackward0" : "MinBackward0", values, new Tensor[] {t},
-                new Tensor[] {indices}, (g, s) -> new Tensor[] {placeAlongDim(g, s[0], inShape, d)});
+        Tensor recorded = Autograd.record(
+                isMax ? "MaxBackward0" : "MinBackward0", values, new Tensor[] {t}, new Tensor[] {indices}, (g, s) ->
+                        new Tensor[] {placeAlongDim(g, s[0], inShape, d)});
         return new Tensor.ValuesIndices(recorded, indices);
     }
 

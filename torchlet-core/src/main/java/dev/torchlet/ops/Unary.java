@@ -5,8 +5,8 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
-import dev.torchlet.kernels.UnaryKernels;
 import dev.torchlet.kernels.UnaryFn;
+import dev.torchlet.kernels.UnaryKernels;
 
 /**
  * Elementwise math: exp, log, sqrt, rsqrt, abs, sign, sin, cos, clamp. Integer inputs compute in
@@ -22,9 +22,19 @@ public final class Unary {
         Tensor out = Tensor.empty(dtype, TensorInternals.shapeRef(t));
         int n = out.numel();
         if (dtype == DType.FLOAT32) {
-            UnaryKernels.map(TensorInternals.storage(in).floats(), in.offset(), TensorInternals.storage(out).floats(), n, f);
+            UnaryKernels.map(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    n,
+                    f);
         } else {
-            UnaryKernels.map(TensorInternals.storage(in).doubles(), in.offset(), TensorInternals.storage(out).doubles(), n, f);
+            UnaryKernels.map(
+                    TensorInternals.storage(in).doubles(),
+                    in.offset(),
+                    TensorInternals.storage(out).doubles(),
+                    n,
+                    f);
         }
         return out;
     }
@@ -42,8 +52,8 @@ public final class Unary {
 
     public static Tensor exp(Tensor t) {
         Tensor out = map(t, Math::exp);
-        return Autograd.record("ExpBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.mul(s[0])});
+        return Autograd.record(
+                "ExpBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) -> new Tensor[] {g.mul(s[0])});
     }
 
     public static Tensor log(Tensor t) {
@@ -54,15 +64,15 @@ public final class Unary {
     public static Tensor sqrt(Tensor t) {
         Tensor out = map(t, Math::sqrt);
         // d sqrt(x) = 1 / (2 sqrt(x))
-        return Autograd.record("SqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.div(s[0].mul(2f))});
+        return Autograd.record("SqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
+                new Tensor[] {g.div(s[0].mul(2f))});
     }
 
     public static Tensor rsqrt(Tensor t) {
         Tensor out = map(t, x -> 1.0 / Math.sqrt(x));
         // d x^(-1/2) = -1/2 x^(-3/2) = -1/2 * out^3
-        return Autograd.record("RsqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out},
-                (g, s) -> new Tensor[] {g.mul(s[0].pow(3f)).mul(-0.5f)});
+        return Autograd.record("RsqrtBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
+                new Tensor[] {g.mul(s[0].pow(3f)).mul(-0.5f)});
     }
 
     public static Tensor abs(Tensor t) {
@@ -78,8 +88,8 @@ public final class Unary {
             return mapLong(t, Math::signum);
         }
         Tensor out = map(t, x -> Double.isNaN(x) ? 0 : Math.signum(x));
-        return Autograd.record("SignBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {Torch.zerosLike(g)});
+        return Autograd.record(
+                "SignBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {Torch.zerosLike(g)});
     }
 
     public static Tensor sin(Tensor t) {
@@ -89,8 +99,8 @@ public final class Unary {
 
     public static Tensor cos(Tensor t) {
         Tensor out = map(t, Math::cos);
-        return Autograd.record("CosBackward0", out, new Tensor[] {t},
-                (g, s) -> new Tensor[] {g.mul(s[0].sin()).neg()});
+        return Autograd.record("CosBackward0", out, new Tensor[] {t}, (g, s) ->
+                new Tensor[] {g.mul(s[0].sin()).neg()});
     }
 
     /** Clamps into [min, max] (NaN = no bound); the gradient passes where min &lt;= x &lt;= max. */

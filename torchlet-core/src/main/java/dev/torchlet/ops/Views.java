@@ -20,8 +20,7 @@ public final class Views {
     /** Records a view whose backward is a reshape back to the input shape. */
     private static Tensor recordReshapeLike(String name, Tensor t, Tensor out) {
         int[] inShape = t.shape();
-        return Autograd.record(name, out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {g.reshape(inShape)});
+        return Autograd.record(name, out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g.reshape(inShape)});
     }
 
     public static Tensor view(Tensor t, int[] requested) {
@@ -29,7 +28,8 @@ public final class Views {
         int[] strides = viewStrides(TensorInternals.shapeRef(t), TensorInternals.stridesRef(t), shape);
         if (strides == null) {
             throw new IllegalArgumentException("view: shape " + Shape.str(requested) + " is not compatible with the "
-                    + "input's shape " + Shape.str(TensorInternals.shapeRef(t)) + " and strides " + Shape.str(TensorInternals.stridesRef(t))
+                    + "input's shape " + Shape.str(TensorInternals.shapeRef(t)) + " and strides "
+                    + Shape.str(TensorInternals.stridesRef(t))
                     + " (at least one dim spans non-contiguous memory); use reshape(...) instead");
         }
         return recordReshapeLike("ViewBackward0", t, viewOf(t, t.offset(), shape, strides));
@@ -142,8 +142,8 @@ public final class Views {
             inverse[perm[i]] = i;
         }
         Tensor out = viewOf(t, t.offset(), shape, strides);
-        return Autograd.record("PermuteBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {g.permute(inverse)});
+        return Autograd.record(
+                "PermuteBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g.permute(inverse)});
     }
 
     public static Tensor transpose(Tensor t, int dim0, int dim1) {
@@ -185,8 +185,8 @@ public final class Views {
         for (int i = 0; i < sizes.length; i++) {
             if (i < lead) {
                 if (sizes[i] < 0) {
-                    throw new IllegalArgumentException("expand: -1 is not allowed for a new leading dim in "
-                            + Shape.str(sizes));
+                    throw new IllegalArgumentException(
+                            "expand: -1 is not allowed for a new leading dim in " + Shape.str(sizes));
                 }
                 shape[i] = sizes[i];
                 strides[i] = 0;
@@ -202,14 +202,14 @@ public final class Views {
                 strides[i] = 0;
             } else {
                 throw new IllegalArgumentException("expand: the expanded size " + want + " must match the existing "
-                        + "size " + own + " at non-singleton dim " + i + " (shape " + Shape.str(TensorInternals.shapeRef(t))
+                        + "size " + own + " at non-singleton dim " + i + " (shape "
+                        + Shape.str(TensorInternals.shapeRef(t))
                         + " to " + Shape.str(sizes) + ")");
             }
         }
         Tensor out = viewOf(t, t.offset(), shape, strides);
         // the engine sums the gradient back to the input shape
-        return Autograd.record("ExpandBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, s) -> new Tensor[] {g});
+        return Autograd.record("ExpandBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g});
     }
 
     public static Tensor squeeze(Tensor t) {
@@ -271,7 +271,8 @@ public final class Views {
         int s = start < 0 ? start + size : start;
         if (s < 0 || length < 0 || s + length > size) {
             throw new IndexOutOfBoundsException("narrow: start " + start + " and length " + length
-                    + " are out of range for dim " + d + " of size " + size + " (shape " + Shape.str(TensorInternals.shapeRef(t))
+                    + " are out of range for dim " + d + " of size " + size + " (shape "
+                    + Shape.str(TensorInternals.shapeRef(t))
                     + ")");
         }
         return slice(t, d, s, s + length, 1);
@@ -295,8 +296,8 @@ public final class Views {
         strides[d] = TensorInternals.stridesRef(t)[d] * step;
         Tensor out = viewOf(t, t.offset() + s * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
-        return Autograd.record("SliceBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, saved) -> new Tensor[] {SliceScatter.embed(g, inShape, d, s, step)});
+        return Autograd.record("SliceBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
+                new Tensor[] {SliceScatter.embed(g, inShape, d, s, step)});
     }
 
     private static int clampIndex(int i, int size) {
@@ -326,8 +327,8 @@ public final class Views {
         }
         Tensor out = viewOf(t, t.offset() + i * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
-        return Autograd.record("SelectBackward0", out, new Tensor[] {t}, new Tensor[0],
-                (g, saved) -> new Tensor[] {SliceScatter.embed(g.unsqueeze(d), inShape, d, i, 1)});
+        return Autograd.record("SelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
+                new Tensor[] {SliceScatter.embed(g.unsqueeze(d), inShape, d, i, 1)});
     }
 
     /** Helper for slice/select backward: zeros of the input shape with g written into the slice. */
@@ -340,7 +341,8 @@ public final class Views {
             int[] shape = out.shape();
             shape[dim] = TensorInternals.shapeRef(g)[dim];
             strides[dim] *= step;
-            Tensor window = TensorInternals.wrap(TensorInternals.storage(out), start * TensorInternals.stridesRef(out)[dim], shape, strides);
+            Tensor window = TensorInternals.wrap(
+                    TensorInternals.storage(out), start * TensorInternals.stridesRef(out)[dim], shape, strides);
             Assign.copyInto(window, g);
             return out;
         }

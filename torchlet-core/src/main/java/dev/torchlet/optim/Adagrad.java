@@ -39,8 +39,13 @@ public final class Adagrad extends Optimizer {
      *     .withInitialAccumulatorValue(a).withEps(eps))}: six positional arguments are easy to mix up.
      */
     @Deprecated
-    public Adagrad(List<ParamGroup> groups, double lr, double lrDecay, double weightDecay,
-                   double initialAccumulatorValue, double eps) {
+    public Adagrad(
+            List<ParamGroup> groups,
+            double lr,
+            double lrDecay,
+            double weightDecay,
+            double initialAccumulatorValue,
+            double eps) {
         this(groups, new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps));
     }
 

@@ -16,8 +16,8 @@ import java.util.Map;
  * @param initialAccumulatorValue starting value of the squared-gradient sum, &gt;= 0 (default 0)
  * @param eps                     added to the denominator, &gt;= 0 (default 1e-10)
  */
-public record AdagradOptions(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue,
-                             double eps) {
+public record AdagradOptions(
+        double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps) {
     public AdagradOptions {
         OptionChecks.nonNegative("Adagrad", "lr", lr);
         OptionChecks.nonNegative("Adagrad", "lrDecay", lrDecay);

@@ -43,8 +43,14 @@ public class Adam extends Optimizer {
      *     .withAmsgrad(amsgrad))}: seven positional arguments are easy to mix up.
      */
     @Deprecated
-    public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay,
-                boolean amsgrad) {
+    public Adam(
+            List<ParamGroup> groups,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            boolean amsgrad) {
         this(groups, new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, false));
     }
 
@@ -70,8 +76,8 @@ public class Adam extends Optimizer {
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float decay = (float) (1 - lr * wd);
         if (!amsgrad) {
-            AdamKernels.update(p, grad, gOff, m, v, n, beta1, beta2, eps, wd, decoupledWeightDecay, decay, stepSize,
-                    bc2Sqrt);
+            AdamKernels.update(
+                    p, grad, gOff, m, v, n, beta1, beta2, eps, wd, decoupledWeightDecay, decay, stepSize, bc2Sqrt);
             return;
         }
         for (int i = 0; i < n; i++) {

@@ -22,8 +22,14 @@ import java.util.Map;
  * @param decoupledWeightDecay decay the weights directly ({@code p *= 1 - lr wd}, AdamW) instead of adding
  *                             {@code wd p} to the gradient (default false; AdamW's true)
  */
-public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-                          boolean decoupledWeightDecay) {
+public record AdamOptions(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean amsgrad,
+        boolean decoupledWeightDecay) {
     public AdamOptions {
         OptionChecks.nonNegative("Adam", "lr", lr);
         OptionChecks.fraction("Adam", "beta1", beta1);

@@ -33,8 +33,14 @@ public final class AdamW extends Adam {
      *     .withWeightDecay(wd).withAmsgrad(amsgrad))}: seven positional arguments are easy to mix up.
      */
     @Deprecated
-    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay,
-                 boolean amsgrad) {
+    public AdamW(
+            List<ParamGroup> groups,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            boolean amsgrad) {
         this(groups, new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, true));
     }
 

@@ -20,12 +20,20 @@ public final class OneCycleLR extends LRScheduler {
         this(optimizer, maxLr, totalSteps, 0.3, 25, 1e4, true, 0.85, 0.95);
     }
 
-    public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, double divFactor,
-                      double finalDivFactor, boolean cycleMomentum, double baseMomentum, double maxMomentum) {
+    public OneCycleLR(
+            Optimizer optimizer,
+            double maxLr,
+            int totalSteps,
+            double pctStart,
+            double divFactor,
+            double finalDivFactor,
+            boolean cycleMomentum,
+            double baseMomentum,
+            double maxMomentum) {
         super(withInitialLr(optimizer, maxLr / divFactor));
         if (totalSteps <= 0 || !(pctStart >= 0 && pctStart <= 1)) {
-            throw new IllegalArgumentException("OneCycleLR: need totalSteps > 0 and 0 <= pctStart <= 1, got "
-                    + totalSteps + ", " + pctStart);
+            throw new IllegalArgumentException(
+                    "OneCycleLR: need totalSteps > 0 and 0 <= pctStart <= 1, got " + totalSteps + ", " + pctStart);
         }
         this.maxLr = maxLr;
         this.totalSteps = totalSteps;
@@ -52,7 +60,8 @@ public final class OneCycleLR extends LRScheduler {
     @Override
     protected double lrAt(int group, double base, int t) {
         if (t > totalSteps) {
-            throw new IllegalStateException("OneCycleLR: stepped " + t + " times, more than totalSteps = " + totalSteps);
+            throw new IllegalStateException(
+                    "OneCycleLR: stepped " + t + " times, more than totalSteps = " + totalSteps);
         }
         double lr;
         double momentum;

@@ -30,8 +30,8 @@ public abstract class Optimizer {
             defaults.forEach(g.options()::putIfAbsent);
             for (Tensor p : g.params()) {
                 if (seen.put(p, Boolean.TRUE) != null) {
-                    throw new IllegalArgumentException(getClass().getSimpleName()
-                            + ": a parameter appears in more than one parameter group");
+                    throw new IllegalArgumentException(
+                            getClass().getSimpleName() + ": a parameter appears in more than one parameter group");
                 }
                 if (p.dtype() != DType.FLOAT32 || !p.isContiguous() || p.offset() != 0 || !p.isLeaf()) {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must be contiguous "
@@ -56,7 +56,7 @@ public abstract class Optimizer {
     protected void validate(String option, double value) {
         boolean ok = switch (option) {
             case "lr", "weight_decay", "momentum", "eps", "lr_decay", "initial_accumulator_value", "dampening" ->
-                    value >= 0;
+                value >= 0;
             case "beta1", "beta2", "alpha" -> value >= 0 && value < 1;
             default -> true;
         };
@@ -79,7 +79,13 @@ public abstract class Optimizer {
                         continue;
                     }
                     Tensor gc = grad.to(DType.FLOAT32).contiguous();
-                    update(g, TensorInternals.storage(p).floats(), TensorInternals.storage(gc).floats(), gc.offset(), stateOf(p), p.numel());
+                    update(
+                            g,
+                            TensorInternals.storage(p).floats(),
+                            TensorInternals.storage(gc).floats(),
+                            gc.offset(),
+                            stateOf(p),
+                            p.numel());
                 }
             }
         }
@@ -89,8 +95,8 @@ public abstract class Optimizer {
      * Updates one parameter in place: {@code param[0..n)} with gradient {@code grad[gOff..gOff+n)}.
      * {@code state} holds this parameter's buffers (created lazily via {@link #buffer}).
      */
-    protected abstract void update(ParamGroup group, float[] param, float[] grad, int gOff, Map<String, Tensor> state,
-                                   int n);
+    protected abstract void update(
+            ParamGroup group, float[] param, float[] grad, int gOff, Map<String, Tensor> state, int n);
 
     private Map<String, Tensor> stateOf(Tensor p) {
         return state.computeIfAbsent(p, k -> new LinkedHashMap<>());
@@ -144,7 +150,9 @@ public abstract class Optimizer {
                 Map<String, Tensor> s = state.get(p);
                 if (s != null) {
                     for (var e : s.entrySet()) {
-                        out.put("state." + index + "." + e.getKey(), e.getValue().clone());
+                        out.put(
+                                "state." + index + "." + e.getKey(),
+                                e.getValue().clone());
                     }
                 }
                 index++;
@@ -178,7 +186,8 @@ public abstract class Optimizer {
                         throw new IllegalArgumentException("optimizer loadStateDict: '" + e.getKey() + "' has "
                                 + v.numel() + " elements but parameter " + i + " has " + p.numel());
                     }
-                    Tensor copy = parts[2].equals("step") ? v.to(DType.FLOAT64).clone().reshape()
+                    Tensor copy = parts[2].equals("step")
+                            ? v.to(DType.FLOAT64).clone().reshape()
                             : v.to(DType.FLOAT32).clone().reshape(p.numel());
                     restored.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(parts[2], copy);
                 }
@@ -189,8 +198,8 @@ public abstract class Optimizer {
                     }
                     options.get(i).put(parts[2], e.getValue().itemDouble());
                 }
-                default -> throw new IllegalArgumentException("optimizer loadStateDict: unexpected key '"
-                        + e.getKey() + "'");
+                default ->
+                    throw new IllegalArgumentException("optimizer loadStateDict: unexpected key '" + e.getKey() + "'");
             }
         }
         state.clear();

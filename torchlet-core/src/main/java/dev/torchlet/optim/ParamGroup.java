@@ -41,8 +41,8 @@ public final class ParamGroup {
     public double get(String option) {
         Double v = options.get(option);
         if (v == null) {
-            throw new IllegalArgumentException("param group has no option '" + option + "' (has " + options.keySet()
-                    + ")");
+            throw new IllegalArgumentException(
+                    "param group has no option '" + option + "' (has " + options.keySet() + ")");
         }
         return v;
     }

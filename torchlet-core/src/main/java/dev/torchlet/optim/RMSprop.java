@@ -43,8 +43,14 @@ public final class RMSprop extends Optimizer {
      *     .withMomentum(m).withCentered(c))}: seven positional arguments are easy to mix up.
      */
     @Deprecated
-    public RMSprop(List<ParamGroup> groups, double lr, double alpha, double eps, double weightDecay, double momentum,
-                   boolean centered) {
+    public RMSprop(
+            List<ParamGroup> groups,
+            double lr,
+            double alpha,
+            double eps,
+            double weightDecay,
+            double momentum,
+            boolean centered) {
         this(groups, new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered));
     }
 

@@ -17,8 +17,8 @@ import java.util.Map;
  * @param momentum    momentum factor, &gt;= 0 (default 0)
  * @param centered    normalize by the variance estimate instead of the raw second moment (default false)
  */
-public record RMSpropOptions(double lr, double alpha, double eps, double weightDecay, double momentum,
-                             boolean centered) {
+public record RMSpropOptions(
+        double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
     public RMSpropOptions {
         OptionChecks.nonNegative("RMSprop", "lr", lr);
         OptionChecks.fraction("RMSprop", "alpha", alpha);

@@ -22,8 +22,15 @@ public final class ReduceLROnPlateau {
         this(optimizer, "min", 0.1, 10, 1e-4, 0, 0, 1e-8);
     }
 
-    public ReduceLROnPlateau(Optimizer optimizer, String mode, double factor, int patience, double threshold,
-                             int cooldown, double minLr, double eps) {
+    public ReduceLROnPlateau(
+            Optimizer optimizer,
+            String mode,
+            double factor,
+            int patience,
+            double threshold,
+            int cooldown,
+            double minLr,
+            double eps) {
         if (!mode.equals("min") && !mode.equals("max")) {
             throw new IllegalArgumentException("ReduceLROnPlateau: mode must be 'min' or 'max', got '" + mode + "'");
         }

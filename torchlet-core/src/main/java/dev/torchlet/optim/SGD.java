@@ -51,8 +51,13 @@ public final class SGD extends Optimizer {
      *     .withWeightDecay(wd).withNesterov(n))}: six positional arguments are easy to mix up.
      */
     @Deprecated
-    public SGD(List<ParamGroup> groups, double lr, double momentum, double dampening, double weightDecay,
-               boolean nesterov) {
+    public SGD(
+            List<ParamGroup> groups,
+            double lr,
+            double momentum,
+            double dampening,
+            double weightDecay,
+            boolean nesterov) {
         this(groups, new SGDOptions(lr, momentum, dampening, weightDecay, nesterov));
     }
 

@@ -37,10 +37,17 @@ public class AutogradTest {
     static {
         CASES.put("ag.diamond", x -> x[0].exp().mul(x[0].sin()).add(x[0].exp().sqrt()));
         CASES.put("ag.used_twice", x -> x[0].matmul(x[1]).matmul(x[1]));
-        CASES.put("ag.views_in_graph", x -> x[0].t().reshape(-1).slice(0, 0, END, 2)
-                .mul(x[0].view(-1).slice(0, 1, END, 2)).sum());
+        CASES.put(
+                "ag.views_in_graph",
+                x -> x[0].t()
+                        .reshape(-1)
+                        .slice(0, 0, END, 2)
+                        .mul(x[0].view(-1).slice(0, 1, END, 2))
+                        .sum());
         CASES.put("ag.to_float64", x -> x[0].to(DType.FLOAT64).mul(3f).exp().sum());
-        CASES.put("ag.mixed_chain", x -> x[0].matmul(x[1]).add(x[2]).relu().pow(2f).mean(0, false));
+        CASES.put(
+                "ag.mixed_chain",
+                x -> x[0].matmul(x[1]).add(x[2]).relu().pow(2f).mean(0, false));
     }
 
     @TestFactory
@@ -101,8 +108,7 @@ public class AutogradTest {
     @Test
     void gradientOfTheWrongShapeFails() {
         Tensor y = leaf(1, 2, 3).mul(2f);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> y.backward(Torch.ones(2)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> y.backward(Torch.ones(2)));
         assertTrue(e.getMessage().contains("[2]") && e.getMessage().contains("[3]"), e.getMessage());
     }
 
@@ -112,8 +118,7 @@ public class AutogradTest {
         Tensor y = x.mul(x).sum();
         y.backward();
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
-        assertTrue(e.getMessage().contains("second time") && e.getMessage().contains("MulBackward0"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("second time") && e.getMessage().contains("MulBackward0"), e.getMessage());
 
         Tensor x2 = leaf(1, 2);
         Tensor y2 = x2.mul(x2).sum();

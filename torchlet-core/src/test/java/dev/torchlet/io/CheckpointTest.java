@@ -117,12 +117,13 @@ class CheckpointTest {
 
         Sequential c = mlp(6);
         Map<String, double[]> before = snapshot(c.stateDict());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(p, c, new Adam(c.parameters(), 0.1)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Checkpoint.load(p, c, new Adam(c.parameters(), 0.1)));
         assertTrue(e.getMessage().contains("no optimizer state"), e.getMessage());
         assertSameState(before, snapshot(c.stateDict()));
-        assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(p, c, null, new StepLR(new SGD(
-                c.parameters(), 0.1), 1, 0.5)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Checkpoint.load(p, c, null, new StepLR(new SGD(c.parameters(), 0.1), 1, 0.5)));
     }
 
     @Test
@@ -139,9 +140,10 @@ class CheckpointTest {
         trainStep(wider, optW);
         Map<String, double[]> model = snapshot(wider.stateDict());
         Map<String, double[]> opt = snapshot(optW.stateDict());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(p, wider, optW));
-        assertTrue(e.getMessage().contains("'0.weight': checkpoint torch.float32 [3, 4] vs model torch.float32 [5, 4]"),
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(p, wider, optW));
+        assertTrue(
+                e.getMessage().contains("'0.weight': checkpoint torch.float32 [3, 4] vs model torch.float32 [5, 4]"),
                 e.getMessage());
         assertSameState(model, snapshot(wider.stateDict()));
         assertSameState(opt, snapshot(optW.stateDict()));
@@ -161,9 +163,10 @@ class CheckpointTest {
 
         Sequential b = mlp(1);
         Map<String, double[]> before = snapshot(b.stateDict());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(p, b, new SGD(b.parameters(), 0.1)));
-        assertTrue(e.getMessage().contains(Adam.class.getName()) && e.getMessage().contains(SGD.class.getName()),
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(p, b, new SGD(b.parameters(), 0.1)));
+        assertTrue(
+                e.getMessage().contains(Adam.class.getName()) && e.getMessage().contains(SGD.class.getName()),
                 e.getMessage());
         assertSameState(before, snapshot(b.stateDict()));
 
@@ -206,8 +209,8 @@ class CheckpointTest {
         Map<String, String> bad = new HashMap<>();
         bad.put("epoch", null);
         assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(p, a, null, bad));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.save(p, a, null, Map.of("torchlet.format", "mine")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Checkpoint.save(p, a, null, Map.of("torchlet.format", "mine")));
         assertTrue(e.getMessage().contains("reserved prefix"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(p));
         try (Stream<Path> s = Files.list(dir)) {

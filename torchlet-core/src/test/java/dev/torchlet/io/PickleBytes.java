@@ -105,7 +105,13 @@ final class PickleBytes {
     /** {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())}. */
     PickleBytes tensor(String storageType, String key, int numel, int offset, int[] size, int[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();
-        mark().str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).tuple().binPersId();
+        mark().str("storage")
+                .global("torch", storageType)
+                .str(key)
+                .str("cpu")
+                .integer(numel)
+                .tuple()
+                .binPersId();
         integer(offset).ints(size).ints(stride).newFalse().orderedDict();
         return tuple().reduce();
     }

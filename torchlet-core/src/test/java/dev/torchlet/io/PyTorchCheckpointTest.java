@@ -22,10 +22,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** torch.save'd state dicts (zip and legacy, written by PyTorch 1.13 via tools/golden/gen_io.py). */
 class PyTorchCheckpointTest {
@@ -38,8 +38,10 @@ class PyTorchCheckpointTest {
 
     /** Same keys in the same order, same dtypes, bit-identical values. */
     private static void assertStateEquals(SafeTensors.Contents expected, Map<String, Tensor> actual) {
-        List<String> keys = expected.tensors().keySet().stream().filter(k -> k.startsWith("state."))
-                .map(k -> k.substring("state.".length())).toList();
+        List<String> keys = expected.tensors().keySet().stream()
+                .filter(k -> k.startsWith("state."))
+                .map(k -> k.substring("state.".length()))
+                .toList();
         assertEquals(List.of(expected.metadata().get("keys").split(",")), keys, "fixture sanity");
         assertEquals(keys, List.copyOf(actual.keySet()), "state dict order");
         for (String k : keys) {
@@ -68,8 +70,16 @@ class PyTorchCheckpointTest {
     void convBatchNormStateDictIncludingInt64Counter(String file) throws Exception {
         Map<String, Tensor> sd = PyTorchCheckpoint.read(resource(file));
         assertStateEquals(SafeTensors.readWithMetadata(resource("convbn_expected.safetensors")), sd);
-        assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
-                "1.num_batches_tracked"), List.copyOf(sd.keySet()));
+        assertEquals(
+                List.of(
+                        "0.weight",
+                        "0.bias",
+                        "1.weight",
+                        "1.bias",
+                        "1.running_mean",
+                        "1.running_var",
+                        "1.num_batches_tracked"),
+                List.copyOf(sd.keySet()));
         Tensor n = sd.get("1.num_batches_tracked");
         assertEquals(DType.INT64, n.dtype());
         assertEquals(0, n.dim());
@@ -106,8 +116,10 @@ class PyTorchCheckpointTest {
         assertArrayEquals(new int[] {10, 3}, strided.strides());
         assertArrayEquals(new int[] {0, 3}, sd.get("empty").shape());
         assertEquals(0, sd.get("scalar").dim());
-        assertArrayEquals(new float[] {1f, -2.5f, 65504f, Float.float16ToFloat(Float.floatToFloat16(0.1f))},
-                sd.get("f16").toFloatArray(), 0f);
+        assertArrayEquals(
+                new float[] {1f, -2.5f, 65504f, Float.float16ToFloat(Float.floatToFloat16(0.1f))},
+                sd.get("f16").toFloatArray(),
+                0f);
         assertArrayEquals(new long[] {0, 200, 255}, sd.get("u8").toLongArray());
         assertArrayEquals(new long[] {-128, 127}, sd.get("i8").toLongArray());
         assertArrayEquals(new boolean[] {true, false, true}, sd.get("bool").toBooleanArray());
@@ -126,9 +138,15 @@ class PyTorchCheckpointTest {
     @Test
     void handBuiltArchiveHonorsOffsetAndStride() throws IOException {
         // storage [0, 1, 2, 3, 4, 5]; tensor = storage[1:].as_strided((2, 2), (1, 2)) = [[1, 3], [2, 4]]
-        byte[] pkl = new PickleBytes().proto(2).orderedDict().mark()
-                .str("w").tensor("FloatStorage", "0", 6, 1, new int[] {2, 2}, new int[] {1, 2})
-                .setItems().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .orderedDict()
+                .mark()
+                .str("w")
+                .tensor("FloatStorage", "0", 6, 1, new int[] {2, 2}, new int[] {1, 2})
+                .setItems()
+                .stop()
+                .bytes();
         Path p = write("hand.pt", PickleBytes.torchZip(pkl, Map.of("0", PickleBytes.floats(0, 1, 2, 3, 4, 5))));
         Tensor w = PyTorchCheckpoint.read(p).get("w");
         assertArrayEquals(new float[] {1, 3, 2, 4}, w.toFloatArray(), 0f);
@@ -141,9 +159,15 @@ class PyTorchCheckpointTest {
         for (int i = 0; i < n; i++) {
             v[i] = i * 0.5f - 7;
         }
-        byte[] pkl = new PickleBytes().proto(2).orderedDict().mark()
-                .str("w").tensor("FloatStorage", "0", n, 0, new int[] {n}, new int[] {1})
-                .setItems().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .orderedDict()
+                .mark()
+                .str("w")
+                .tensor("FloatStorage", "0", n, 0, new int[] {n}, new int[] {1})
+                .setItems()
+                .stop()
+                .bytes();
         Path p = write("big.pt", PickleBytes.torchZip(pkl, Map.of("0", PickleBytes.floats(v))));
         assertArrayEquals(v, PyTorchCheckpoint.read(p).get("w").toFloatArray(), 0f);
     }
@@ -170,8 +194,15 @@ class PyTorchCheckpointTest {
 
     @Test
     void globalToOsSystemIsRefused() throws IOException {
-        byte[] pkl = new PickleBytes().proto(2).global("os", "system").mark().str("touch /tmp/x").tuple().reduce()
-                .stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .global("os", "system")
+                .mark()
+                .str("touch /tmp/x")
+                .tuple()
+                .reduce()
+                .stop()
+                .bytes();
         String msg = refused(pkl);
         assertTrue(msg.contains("refusing to load 'os.system': only state-dict classes are allowed"), msg);
     }
@@ -179,22 +210,43 @@ class PyTorchCheckpointTest {
     @Test
     void stackGlobalToBuiltinsEvalIsRefused() throws IOException {
         // protocol 4: STACK_GLOBAL (0x93) takes module and name from the stack
-        byte[] pkl = new PickleBytes().proto(4).str("builtins").str("eval").op(0x93)
-                .mark().str("__import__('os').system('id')").tuple().reduce().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(4)
+                .str("builtins")
+                .str("eval")
+                .op(0x93)
+                .mark()
+                .str("__import__('os').system('id')")
+                .tuple()
+                .reduce()
+                .stop()
+                .bytes();
         assertTrue(refused(pkl).contains("refusing to load 'builtins.eval'"));
     }
 
     @Test
     void globalInsideAStateDictValueIsRefusedEvenIfNeverCalled() throws IOException {
-        byte[] pkl = new PickleBytes().proto(2).orderedDict().mark().str("w").global("subprocess", "Popen")
-                .setItems().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .orderedDict()
+                .mark()
+                .str("w")
+                .global("subprocess", "Popen")
+                .setItems()
+                .stop()
+                .bytes();
         assertTrue(refused(pkl).contains("refusing to load 'subprocess.Popen'"));
     }
 
     @Test
     void instAndExtensionOpcodesAreRefused() throws IOException {
-        byte[] inst = new PickleBytes().mark().str("id").op('i')
-                .raw("os\nsystem\n".getBytes()).stop().bytes();
+        byte[] inst = new PickleBytes()
+                .mark()
+                .str("id")
+                .op('i')
+                .raw("os\nsystem\n".getBytes())
+                .stop()
+                .bytes();
         assertTrue(refused(inst).contains("refusing to load 'os.system'"));
         byte[] ext = new PickleBytes().proto(2).op(0x82).op(1).stop().bytes();
         assertTrue(refused(ext).contains("extension registry"));
@@ -202,15 +254,27 @@ class PyTorchCheckpointTest {
 
     @Test
     void buildOnAnythingButOrderedDictIsRefused() throws IOException {
-        byte[] pkl = new PickleBytes().proto(2).emptyDict().emptyDict().build().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .emptyDict()
+                .emptyDict()
+                .build()
+                .stop()
+                .bytes();
         assertTrue(refused(pkl).contains("refusing to set the state of a dict"));
     }
 
     @Test
     void unsupportedStorageTypeIsNamed() throws IOException {
-        byte[] pkl = new PickleBytes().proto(2).orderedDict().mark()
-                .str("z").tensor("ComplexFloatStorage", "0", 1, 0, new int[] {1}, new int[] {1})
-                .setItems().stop().bytes();
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .orderedDict()
+                .mark()
+                .str("z")
+                .tensor("ComplexFloatStorage", "0", 1, 0, new int[] {1}, new int[] {1})
+                .setItems()
+                .stop()
+                .bytes();
         assertTrue(refused(pkl).contains("storage type 'torch.ComplexFloatStorage' is not supported"));
     }
 
@@ -229,28 +293,37 @@ class PyTorchCheckpointTest {
     }
 
     private static byte[] oneTensor(int numel, int offset, int[] size, int[] stride) {
-        return new PickleBytes().proto(2).orderedDict().mark()
-                .str("w").tensor("FloatStorage", "0", numel, offset, size, stride).setItems().stop().bytes();
+        return new PickleBytes()
+                .proto(2)
+                .orderedDict()
+                .mark()
+                .str("w")
+                .tensor("FloatStorage", "0", numel, offset, size, stride)
+                .setItems()
+                .stop()
+                .bytes();
     }
 
     @Test
     void tensorReachingPastItsStorageIsRefused() throws IOException {
         byte[] data = PickleBytes.floats(0, 1, 2, 3, 4, 5);
-        String msg = error(write("oob.pt", PickleBytes.torchZip(oneTensor(6, 3, new int[] {2, 2}, new int[] {2, 1}),
-                Map.of("0", data))));
+        String msg = error(write(
+                "oob.pt",
+                PickleBytes.torchZip(oneTensor(6, 3, new int[] {2, 2}, new int[] {2, 1}), Map.of("0", data))));
         assertTrue(msg.contains("reaches element 6 of storage '0', which has 6 elements"), msg);
-        msg = error(write("off.pt", PickleBytes.torchZip(oneTensor(6, 9, new int[] {0}, new int[] {1}),
-                Map.of("0", data))));
+        msg = error(write(
+                "off.pt", PickleBytes.torchZip(oneTensor(6, 9, new int[] {0}, new int[] {1}), Map.of("0", data))));
         assertTrue(msg.contains("storage offset 9 is past the end"), msg);
-        msg = error(write("rank.pt", PickleBytes.torchZip(oneTensor(6, 0, new int[] {2, 3}, new int[] {3}),
-                Map.of("0", data))));
+        msg = error(write(
+                "rank.pt", PickleBytes.torchZip(oneTensor(6, 0, new int[] {2, 3}, new int[] {3}), Map.of("0", data))));
         assertTrue(msg.contains("have different lengths"), msg);
     }
 
     @Test
     void storageBytesMissingOrWrongSize() throws IOException {
         byte[] pkl = oneTensor(6, 0, new int[] {6}, new int[] {1});
-        assertTrue(error(write("missing.pt", PickleBytes.torchZip(pkl, Map.of()))).contains("is missing"));
+        assertTrue(
+                error(write("missing.pt", PickleBytes.torchZip(pkl, Map.of()))).contains("is missing"));
         String msg = error(write("short.pt", PickleBytes.torchZip(pkl, Map.of("0", PickleBytes.floats(1, 2)))));
         assertTrue(msg.contains("storage '0' has 8 bytes but FloatStorage of 6 elements needs 24"), msg);
     }
@@ -283,7 +356,11 @@ class PyTorchCheckpointTest {
 
     @Test
     void lengthPrefixPastTheEndIsRefusedBeforeAllocating() throws IOException {
-        byte[] pkl = new PickleBytes().proto(2).op('X').raw(PickleBytes.le4(2_000_000_000)).raw("ab".getBytes())
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .op('X')
+                .raw(PickleBytes.le4(2_000_000_000))
+                .raw("ab".getBytes())
                 .bytes();
         String msg = error(write("len.pt", PickleBytes.torchZip(pkl, Map.of())));
         assertTrue(msg.contains("claims 2000000000 bytes but only 2 remain"), msg);
@@ -292,8 +369,17 @@ class PyTorchCheckpointTest {
     @Test
     void notAStateDict() throws IOException {
         byte[] list = new PickleBytes().proto(2).op(']').stop().bytes();
-        assertTrue(error(write("list.pt", PickleBytes.torchZip(list, Map.of()))).contains("holds list, not a state dict"));
-        byte[] epoch = new PickleBytes().proto(2).emptyDict().mark().str("epoch").integer(3).setItems().stop().bytes();
+        assertTrue(
+                error(write("list.pt", PickleBytes.torchZip(list, Map.of()))).contains("holds list, not a state dict"));
+        byte[] epoch = new PickleBytes()
+                .proto(2)
+                .emptyDict()
+                .mark()
+                .str("epoch")
+                .integer(3)
+                .setItems()
+                .stop()
+                .bytes();
         String msg = error(write("epoch.pt", PickleBytes.torchZip(epoch, Map.of())));
         assertTrue(msg.contains("entry 'epoch' holds int 3, not a tensor"), msg);
     }

@@ -26,7 +26,10 @@ class SafeTensorsBadInputTest {
     private static byte[] file(long headerLength, String header, byte[] data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerLength).array());
+        out.writeBytes(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(headerLength)
+                .array());
         out.writeBytes(h);
         out.writeBytes(data);
         return out.toByteArray();
@@ -57,7 +60,11 @@ class SafeTensorsBadInputTest {
     void validFileOfTheCraftedShapeReads() throws IOException {
         // guards the helpers: the same bytes with a correct header do load
         Path p = dir.resolve("ok.safetensors");
-        byte[] data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).array();
+        byte[] data = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(1.5f)
+                .putFloat(-2f)
+                .array();
         Files.write(p, file(ONE.length(), ONE, data));
         assertEquals(-2f, SafeTensors.read(p).get("a").toFloatArray()[1], 0f);
     }
@@ -97,16 +104,22 @@ class SafeTensorsBadInputTest {
         assertError(file("{\"__metadata__\": {\"epoch\": 3}}", 0), "must be a string");
         assertError(file("{\"__metadata__\": [1]}", 0), "__metadata__ must be an object");
         // duplicate names would let one entry hide another
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8), "not valid JSON", "'a'");
+        assertError(
+                file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                        8),
+                "not valid JSON",
+                "'a'");
     }
 
     @Test
     void unknownDtype() throws IOException {
-        assertError(file("{\"a\":{\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8),
-                "tensor 'a'", "unknown or unsupported dtype \"F33\"");
-        assertError(file("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2),
-                "\"F8_E4M3\"");
+        assertError(
+                file("{\"a\":{\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8),
+                "tensor 'a'",
+                "unknown or unsupported dtype \"F33\"");
+        assertError(file("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2), "\"F8_E4M3\"");
         assertError(file("{\"a\":{\"dtype\":4,\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "dtype 4");
     }
 
@@ -115,32 +128,47 @@ class SafeTensorsBadInputTest {
         assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8), "invalid size -2");
         assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 8), "invalid size 2.5");
         assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":\"2\",\"data_offsets\":[0,8]}}", 8), "malformed shape");
-        assertError(file("{\"a\":{\"dtype\":\"U8\",\"shape\":[65536,65536],\"data_offsets\":[0,8]}}", 8),
+        assertError(
+                file("{\"a\":{\"dtype\":\"U8\",\"shape\":[65536,65536],\"data_offsets\":[0,8]}}", 8),
                 "more than 2147483647 elements");
         // shape and byte count disagree
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8),
+        assertError(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8),
                 "needs 12 bytes but its data_offsets [0, 8] span 8");
     }
 
     @Test
     void outOfBoundsOffsets() throws IOException {
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 8),
+        assertError(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 8),
                 "data_offsets [8, 16] outside the 8 data bytes");
         assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[-8,0]}}", 8), "outside");
         assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8), "[8, 0]");
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}}", 8), "malformed data_offsets");
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,99999999999999999999]}}", 8),
+        assertError(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}}", 8), "malformed data_offsets");
+        assertError(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,99999999999999999999]}}", 8),
                 "malformed data_offsets");
     }
 
     @Test
     void overlappingGapsAndTrailingBytes() throws IOException {
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12),
-                "overlap", "'a' [0, 8)", "'b' [4, 12)");
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "overlap");
-        assertError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
+        assertError(
+                file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                        12),
+                "overlap",
+                "'a' [0, 8)",
+                "'b' [4, 12)");
+        assertError(
+                file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                        8),
+                "overlap");
+        assertError(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
                 "data bytes [0, 4) belong to no tensor");
         assertError(file(ONE, 12), "12 bytes but the tensors cover 8");
     }
@@ -150,7 +178,10 @@ class SafeTensorsBadInputTest {
         Path p = dir.resolve("w.safetensors");
         SafeTensors.write(Map.of("w", Torch.ones(4)), p);
         byte[] bytes = Files.readAllBytes(p);
-        String header = new String(bytes, 8, (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0),
+        String header = new String(
+                bytes,
+                8,
+                (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0),
                 StandardCharsets.UTF_8);
         int i = header.indexOf("16]"); // data_offsets [0,16] -> [0,96]
         bytes[8 + i] = '9';

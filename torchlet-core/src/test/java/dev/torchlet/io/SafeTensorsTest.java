@@ -58,7 +58,9 @@ class SafeTensorsTest {
                 String name = it.next();
                 JsonNode info = root.get(name);
                 if (name.equals("__metadata__")) {
-                    info.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().textValue()));
+                    info.fields()
+                            .forEachRemaining(
+                                    e -> metadata.put(e.getKey(), e.getValue().textValue()));
                     continue;
                 }
                 long[] shape = new long[info.get("shape").size()];
@@ -139,8 +141,23 @@ class SafeTensorsTest {
         in.put("as_bool", Torch.tensor(new boolean[] {true, false}, 2));
         in.put("f32_as_f64", Torch.tensor(new float[] {0.1f}, 1));
         in.put("float_as_i32", Torch.tensor(new float[] {-3f, 42f}, 2));
-        Map<String, String> storeAs = Map.of("as_f16", "F16", "as_bf16", "BF16", "as_i32", "I32", "as_i16", "I16",
-                "as_i8", "I8", "as_u8", "U8", "f32_as_f64", "F64", "float_as_i32", "I32");
+        Map<String, String> storeAs = Map.of(
+                "as_f16",
+                "F16",
+                "as_bf16",
+                "BF16",
+                "as_i32",
+                "I32",
+                "as_i16",
+                "I16",
+                "as_i8",
+                "I8",
+                "as_u8",
+                "U8",
+                "f32_as_f64",
+                "F64",
+                "float_as_i32",
+                "I32");
         SafeTensors.write(in, Map.of(), storeAs, p);
 
         SpecReader spec = new SpecReader(Files.readAllBytes(p));
@@ -189,7 +206,8 @@ class SafeTensorsTest {
         assertArrayEquals(new long[] {2, 3}, spec.shapes.get("f32"));
         assertArrayEquals(new long[] {}, spec.shapes.get("scalar"));
         assertArrayEquals(new long[] {0, 4}, spec.shapes.get("empty"));
-        assertEquals(Map.of("f32", "F32", "f64", "F64", "i64", "I64", "bool", "BOOL", "scalar", "F64", "empty", "F32"),
+        assertEquals(
+                Map.of("f32", "F32", "f64", "F64", "i64", "I64", "bool", "BOOL", "scalar", "F64", "empty", "F32"),
                 spec.dtypes);
         float[] f = in.get("f32").toFloatArray();
         for (int i = 0; i < f.length; i++) {
@@ -207,7 +225,7 @@ class SafeTensorsTest {
         Path p = dir.resolve("views.safetensors");
         Tensor base = Torch.arange(12).to(DType.FLOAT32).reshape(3, 4);
         Map<String, Tensor> in = new LinkedHashMap<>();
-        in.put("t", base.t());                 // (4, 3), strides (1, 4)
+        in.put("t", base.t()); // (4, 3), strides (1, 4)
         in.put("narrow", base.narrow(0, 1, 2)); // offset 4
         in.put("sliced", base.slice(1, 0, 4, 2));
         SafeTensors.write(in, p);
@@ -216,7 +234,8 @@ class SafeTensorsTest {
             assertArrayEquals(e.getValue().shape(), out.get(e.getKey()).shape());
             assertArrayEquals(e.getValue().toFloatArray(), out.get(e.getKey()).toFloatArray(), 0f, e.getKey());
         }
-        assertArrayEquals(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, out.get("t").toFloatArray(), 0f);
+        assertArrayEquals(
+                new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, out.get("t").toFloatArray(), 0f);
     }
 
     @Test
@@ -248,11 +267,14 @@ class SafeTensorsTest {
 
     @Test
     void readsFileWrittenByPython() throws Exception {
-        Path p = Path.of(SafeTensorsTest.class.getResource("/io/python_written.safetensors").toURI());
+        Path p = Path.of(SafeTensorsTest.class
+                .getResource("/io/python_written.safetensors")
+                .toURI());
         SafeTensors.Contents c = SafeTensors.readWithMetadata(p);
         assertEquals(Map.of("format", "pt", "source", "gen_io.py"), c.metadata());
-        Map<String, Tensor> expected = SafeTensors.read(
-                Path.of(SafeTensorsTest.class.getResource("/io/python_written_expected.safetensors").toURI()));
+        Map<String, Tensor> expected = SafeTensors.read(Path.of(SafeTensorsTest.class
+                .getResource("/io/python_written_expected.safetensors")
+                .toURI()));
         assertEquals(expected.keySet(), c.tensors().keySet());
         for (var e : expected.entrySet()) {
             Tensor got = c.tensors().get(e.getKey());
@@ -260,10 +282,15 @@ class SafeTensorsTest {
             // exact: F16/BF16 widen to float32 losslessly, integers to int64
             Golden.assertClose(e.getValue(), got, 0, 0, e.getKey());
         }
-        assertArrayEquals(new float[] {1.5f, -2.0f, Float.intBitsToFloat(0x61820000)},
-                c.tensors().get("brain").toFloatArray(), 0f, "bf16 3e20 rounds to 0x6182");
+        assertArrayEquals(
+                new float[] {1.5f, -2.0f, Float.intBitsToFloat(0x61820000)},
+                c.tensors().get("brain").toFloatArray(),
+                0f,
+                "bf16 3e20 rounds to 0x6182");
         assertArrayEquals(new long[] {0, 17, 255}, c.tensors().get("bytes").toLongArray());
-        assertArrayEquals(new boolean[] {true, false, false, true}, c.tensors().get("mask").toBooleanArray());
+        assertArrayEquals(
+                new boolean[] {true, false, false, true},
+                c.tensors().get("mask").toBooleanArray());
         SafeTensors.Header h = SafeTensors.header(p);
         assertEquals("F16", h.tensors().get("half").dtype());
         assertEquals("I32", h.tensors().get("ints").dtype());
@@ -286,10 +313,13 @@ class SafeTensorsTest {
         Map<String, Tensor> in = new LinkedHashMap<>();
         in.put("ok", Torch.ones(1000));
         in.put("bad", Torch.tensor(new long[] {1, 2, 300}, 3));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SafeTensors.write(in, Map.of(), Map.of("bad", "U8"), p));
-        assertTrue(e.getMessage().contains("'bad'") && e.getMessage().contains("300")
-                && e.getMessage().contains("U8"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> SafeTensors.write(in, Map.of(), Map.of("bad", "U8"), p));
+        assertTrue(
+                e.getMessage().contains("'bad'")
+                        && e.getMessage().contains("300")
+                        && e.getMessage().contains("U8"),
+                e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(p), "existing file untouched");
         assertEquals(0, tempFiles(), "no temp file left behind");
     }
@@ -308,15 +338,23 @@ class SafeTensorsTest {
         Path p = dir.resolve("x.safetensors");
         var m = Map.of("__metadata__", Torch.ones(1));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(m, p))
-                .getMessage().contains("__metadata__"));
+                .getMessage()
+                .contains("__metadata__"));
         var one = Map.of("a", Torch.ones(2));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> SafeTensors.write(one, Map.of(), Map.of("a", "F8_E4M3"), p)).getMessage().contains("F8_E4M3"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> SafeTensors.write(one, Map.of(), Map.of("b", "F16"), p)).getMessage().contains("'b'"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SafeTensors.write(one, Map.of(), Map.of("a", "F8_E4M3"), p))
+                .getMessage()
+                .contains("F8_E4M3"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> SafeTensors.write(one, Map.of(), Map.of("b", "F16"), p))
+                .getMessage()
+                .contains("'b'"));
         var frac = Map.of("a", Torch.tensor(new float[] {0.5f}, 1));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> SafeTensors.write(frac, Map.of(), Map.of("a", "I32"), p)).getMessage().contains("0.5"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> SafeTensors.write(frac, Map.of(), Map.of("a", "I32"), p))
+                .getMessage()
+                .contains("0.5"));
         assertTrue(Files.notExists(p));
     }
 }

@@ -80,7 +80,23 @@ class AttentionConformanceTest {
         var k = new AttentionKernels.Operand(kv, off, 2 * e);
         var v = new AttentionKernels.Operand(kv, off + e, 2 * e);
         float scale = (float) (1 / Math.sqrt(hd));
-        AttentionKernels.forward(b, heads, tq, tk, hd, scale, q, k, v, mask, 0, tq * tk, rnd01, p, probs, dropped,
+        AttentionKernels.forward(
+                b,
+                heads,
+                tq,
+                tk,
+                hd,
+                scale,
+                q,
+                k,
+                v,
+                mask,
+                0,
+                tq * tk,
+                rnd01,
+                p,
+                probs,
+                dropped,
                 new AttentionKernels.Operand(out, 0, e));
         double[] rprobs = new double[n];
         double[] rdropped = drop ? new double[n] : rprobs;
@@ -89,22 +105,63 @@ class AttentionConformanceTest {
         var rkv = widen(kv);
         var rk = new AttentionReference.Operand(rkv, off, 2 * e);
         var rv = new AttentionReference.Operand(rkv, off + e, 2 * e);
-        AttentionReference.forward(b, heads, tq, tk, hd, scale, rq, rk, rv, mask == null ? null : widen(mask), 0,
-                tq * tk, rnd01 == null ? null : widen(rnd01), p, rprobs, rdropped,
+        AttentionReference.forward(
+                b,
+                heads,
+                tq,
+                tk,
+                hd,
+                scale,
+                rq,
+                rk,
+                rv,
+                mask == null ? null : widen(mask),
+                0,
+                tq * tk,
+                rnd01 == null ? null : widen(rnd01),
+                p,
+                rprobs,
+                rdropped,
                 new AttentionReference.Operand(rout, 0, e));
         assertClose(what + " probs", rprobs, probs);
         assertClose(what + " out", rout, out);
         float[] g = rand(rnd, b * tq * e);
         float[] dq = new float[b * tq * e];
         float[] dkv = new float[b * tk * 2 * e];
-        AttentionKernels.backward(b, heads, tq, tk, hd, scale, q, k, v, probs, dropped,
-                new AttentionKernels.Operand(g, 0, e), new AttentionKernels.Operand(dq, 0, e),
-                new AttentionKernels.Operand(dkv, 0, 2 * e), new AttentionKernels.Operand(dkv, e, 2 * e));
+        AttentionKernels.backward(
+                b,
+                heads,
+                tq,
+                tk,
+                hd,
+                scale,
+                q,
+                k,
+                v,
+                probs,
+                dropped,
+                new AttentionKernels.Operand(g, 0, e),
+                new AttentionKernels.Operand(dq, 0, e),
+                new AttentionKernels.Operand(dkv, 0, 2 * e),
+                new AttentionKernels.Operand(dkv, e, 2 * e));
         double[] rdq = new double[b * tq * e];
         double[] rdkv = new double[b * tk * 2 * e];
-        AttentionReference.backward(b, heads, tq, tk, hd, scale, rq, rk, rv, rprobs, rdropped,
-                new AttentionReference.Operand(widen(g), 0, e), new AttentionReference.Operand(rdq, 0, e),
-                new AttentionReference.Operand(rdkv, 0, 2 * e), new AttentionReference.Operand(rdkv, e, 2 * e));
+        AttentionReference.backward(
+                b,
+                heads,
+                tq,
+                tk,
+                hd,
+                scale,
+                rq,
+                rk,
+                rv,
+                rprobs,
+                rdropped,
+                new AttentionReference.Operand(widen(g), 0, e),
+                new AttentionReference.Operand(rdq, 0, e),
+                new AttentionReference.Operand(rdkv, 0, 2 * e),
+                new AttentionReference.Operand(rdkv, e, 2 * e));
         assertClose(what + " dq", rdq, dq);
         assertClose(what + " dk|dv", rdkv, dkv);
     }

@@ -22,34 +22,34 @@ class ConvConformanceTest {
     /** n, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups. */
     private static List<ConvGeometry> geometries() {
         int[][] specs = {
-                {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1},
-                {2, 1, 7, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-                {1, 7, 13, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-                {3, 17, 9, 10, 7, 3, 2, 1, 1, 0, 1, 1, 1, 1},
-                {2, 7, 11, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},
-                {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2, 3},
-                {2, 4, 10, 12, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2},
-                {1, 17, 6, 7, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1},
-                {2, 17, 9, 8, 6, 1, 1, 2, 2, 0, 0, 1, 1, 1},
-                {1, 3, 20, 37, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // several vector tiles per image
-                {1, 9, 8, 8, 9, 3, 3, 1, 1, 3, 0, 1, 1, 1},    // padding beyond the dilated kernel
-                {2, 7, 7, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7},    // depthwise, multiplier 1
-                {1, 3, 11, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1, 3},   // depthwise, multiplier 3, stride 2x1
-                {2, 5, 9, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 5},    // depthwise, dilated
-                {2, 17, 1, 13, 7, 1, 3, 1, 1, 0, 1, 1, 1, 1},  // conv1d shape (height 1)
-                {3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // the MNIST CNN's first conv
-                {2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... and its second (4 channel vectors)
-                {2, 7, 9, 9, 81, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // 6 channel vectors: 4 + 1 + a 1-wide tail
-                {2, 5, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 32 channels: the 2-vector weight-grad block
-                {2, 6, 9, 11, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 3 channel vectors (16 lanes): 2 + 1
-                {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // cnn-bn's 32 -> 32 conv (pad 1)
-                {2, 1, 9, 10, 5, 2, 3, 1, 1, 1, 2, 2, 1, 1},    // few taps (6), odd cout, dilated rows
-                {3, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // few taps (9), pad 1, odd cout
+            {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+            {2, 1, 7, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {1, 7, 13, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {3, 17, 9, 10, 7, 3, 2, 1, 1, 0, 1, 1, 1, 1},
+            {2, 7, 11, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2, 3},
+            {2, 4, 10, 12, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2},
+            {1, 17, 6, 7, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+            {2, 17, 9, 8, 6, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+            {1, 3, 20, 37, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // several vector tiles per image
+            {1, 9, 8, 8, 9, 3, 3, 1, 1, 3, 0, 1, 1, 1}, // padding beyond the dilated kernel
+            {2, 7, 7, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7}, // depthwise, multiplier 1
+            {1, 3, 11, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1, 3}, // depthwise, multiplier 3, stride 2x1
+            {2, 5, 9, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 5}, // depthwise, dilated
+            {2, 17, 1, 13, 7, 1, 3, 1, 1, 0, 1, 1, 1, 1}, // conv1d shape (height 1)
+            {3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // the MNIST CNN's first conv
+            {2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... and its second (4 channel vectors)
+            {2, 7, 9, 9, 81, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 6 channel vectors: 4 + 1 + a 1-wide tail
+            {2, 5, 10, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 32 channels: the 2-vector weight-grad block
+            {2, 6, 9, 11, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 3 channel vectors (16 lanes): 2 + 1
+            {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // cnn-bn's 32 -> 32 conv (pad 1)
+            {2, 1, 9, 10, 5, 2, 3, 1, 1, 1, 2, 2, 1, 1}, // few taps (6), odd cout, dilated rows
+            {3, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // few taps (9), pad 1, odd cout
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
-            out.add(ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12],
-                    s[13]));
+            out.add(ConvGeometry.of(
+                    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], s[13]));
         }
         return out;
     }

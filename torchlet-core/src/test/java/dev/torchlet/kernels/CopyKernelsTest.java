@@ -54,14 +54,16 @@ class CopyKernelsTest {
         CopyKernels.scatter(Storage.of(src), 0, Storage.of(dst), 1, new int[] {2, 2}, new int[] {1, 4});
         assertArrayEquals(new long[] {0, Long.MAX_VALUE, 1L << 60, 0, 0, -3, 7, 0}, dst);
         boolean[] flags = new boolean[4];
-        CopyKernels.scatter(Storage.of(new boolean[] {true, true}), 0, Storage.of(flags), 0, new int[] {2},
-                new int[] {3});
+        CopyKernels.scatter(
+                Storage.of(new boolean[] {true, true}), 0, Storage.of(flags), 0, new int[] {2}, new int[] {3});
         assertArrayEquals(new boolean[] {true, false, false, true}, flags);
     }
 
     @Test
     void scatterRejectsMixedDtypes() {
-        assertThrows(IllegalArgumentException.class, () -> CopyKernels.scatter(Storage.of(new float[1]), 0,
-                Storage.of(new double[1]), 0, new int[] {1}, new int[] {1}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CopyKernels.scatter(
+                        Storage.of(new float[1]), 0, Storage.of(new double[1]), 0, new int[] {1}, new int[] {1}));
     }
 }

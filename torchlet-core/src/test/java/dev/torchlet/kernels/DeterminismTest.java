@@ -44,7 +44,9 @@ class DeterminismTest {
         Tensor w = Torch.randn(8, 3, 3, 3);
         assertStable("conv2d weight grad", () -> {
             Tensor wg = w.detach().requiresGrad(true);
-            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).sum().backward();
+            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+                    .sum()
+                    .backward();
             return wg.grad().toFloatArray();
         });
     }
@@ -57,7 +59,8 @@ class DeterminismTest {
         Tensor go = Torch.randn(16, 32, 14, 14);
         assertStable("conv2d weight grad, 1 input channel", () -> {
             Tensor wg = w.detach().requiresGrad(true);
-            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).backward(go);
+            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+                    .backward(go);
             return wg.grad().toFloatArray();
         });
     }
@@ -67,7 +70,10 @@ class DeterminismTest {
         Torch.manualSeed(5);
         Tensor x = Torch.randn(64, 100);
         Tensor y = Torch.randint(0, 100, 64);
-        assertStable("layer norm", () -> Normalization.layerNorm(x, new int[] {100}, null, null, 1e-5).toFloatArray());
+        assertStable(
+                "layer norm",
+                () -> Normalization.layerNorm(x, new int[] {100}, null, null, 1e-5)
+                        .toFloatArray());
         assertStable("softmax", () -> x.softmax(1).toFloatArray());
         assertStable("cross entropy grad", () -> {
             Tensor xg = x.detach().requiresGrad(true);
@@ -75,16 +81,21 @@ class DeterminismTest {
             return xg.grad().toFloatArray();
         });
         Tensor img = Torch.randn(8, 4, 6, 6);
-        assertStable("batch norm", () -> Normalization.batchNorm(img, null, null, null, null, true, 0.1, 1e-5)
-                .toFloatArray());
+        assertStable(
+                "batch norm",
+                () -> Normalization.batchNorm(img, null, null, null, null, true, 0.1, 1e-5)
+                        .toFloatArray());
     }
 
     @Test
     void fusedRecurrentLayersForwardAndBackward() {
         Torch.manualSeed(6);
         Tensor x = Torch.randn(4, 9, 5);
-        for (var layer : new dev.torchlet.nn.RecurrentLayer[] {new dev.torchlet.nn.LSTM(5, 19, 2, true),
-                new dev.torchlet.nn.GRU(5, 19, 1, true), new dev.torchlet.nn.RNN(5, 19, 1, true)}) {
+        for (var layer : new dev.torchlet.nn.RecurrentLayer[] {
+            new dev.torchlet.nn.LSTM(5, 19, 2, true),
+            new dev.torchlet.nn.GRU(5, 19, 1, true),
+            new dev.torchlet.nn.RNN(5, 19, 1, true)
+        }) {
             String name = layer.getClass().getSimpleName();
             assertStable(name + " forward", () -> layer.forward(x).toFloatArray());
             assertStable(name + " weight grad", () -> {
@@ -99,11 +110,15 @@ class DeterminismTest {
     void fusedAttentionForwardAndBackward() {
         Torch.manualSeed(7);
         Tensor qkv = Torch.randn(2 * 33, 3 * 24);
-        assertStable("attention forward", () -> dev.torchlet.ops.Attention.selfAttention(qkv, 2, 3, null, 0, false)
-                .toFloatArray());
+        assertStable(
+                "attention forward",
+                () -> dev.torchlet.ops.Attention.selfAttention(qkv, 2, 3, null, 0, false)
+                        .toFloatArray());
         assertStable("attention backward", () -> {
             Tensor x = qkv.detach().requiresGrad(true);
-            dev.torchlet.ops.Attention.selfAttention(x, 2, 3, null, 0, false).sum().backward();
+            dev.torchlet.ops.Attention.selfAttention(x, 2, 3, null, 0, false)
+                    .sum()
+                    .backward();
             return x.grad().toFloatArray();
         });
     }

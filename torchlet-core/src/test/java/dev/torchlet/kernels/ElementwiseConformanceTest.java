@@ -143,10 +143,37 @@ class ElementwiseConformanceTest {
                 float[] m2 = m.clone();
                 float[] v2 = v.clone();
                 for (int step = 0; step < 2; step++) {
-                    AdamReference.update(p, grad, 2, m, v, 0, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
-                            1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
-                    AdamKernels.update(p2, grad, 2, m2, v2, n, 0.9f, 0.999f, 1e-8f, wd, decoupled,
-                            1 - 1e-3f * wd, 1e-3f / 0.1f, 0.0316f);
+                    AdamReference.update(
+                            p,
+                            grad,
+                            2,
+                            m,
+                            v,
+                            0,
+                            n,
+                            0.9f,
+                            0.999f,
+                            1e-8f,
+                            wd,
+                            decoupled,
+                            1 - 1e-3f * wd,
+                            1e-3f / 0.1f,
+                            0.0316f);
+                    AdamKernels.update(
+                            p2,
+                            grad,
+                            2,
+                            m2,
+                            v2,
+                            n,
+                            0.9f,
+                            0.999f,
+                            1e-8f,
+                            wd,
+                            decoupled,
+                            1 - 1e-3f * wd,
+                            1e-3f / 0.1f,
+                            0.0316f);
                 }
                 assertSame(p, p2, "adam p n=" + n + " mode " + mode);
                 assertSame(m, m2, "adam m n=" + n + " mode " + mode);

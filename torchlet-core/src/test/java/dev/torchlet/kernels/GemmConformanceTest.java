@@ -38,7 +38,12 @@ class GemmConformanceTest {
     }
 
     /** The f32 entry points under test (PACKED: B packed once by GemmKernels.packB, then the prepacked product). */
-    private enum Path { ROUTER, BLOCKED, DIRECT, PACKED }
+    private enum Path {
+        ROUTER,
+        BLOCKED,
+        DIRECT,
+        PACKED
+    }
 
     @Test
     void smallSizesAllOrientationsAllPaths() {
@@ -60,8 +65,16 @@ class GemmConformanceTest {
     void largerSizesCrossBlockBoundaries() {
         Random rnd = new Random(2);
         // 257: past KC = 256 and odd against every tile; 520 = 2 KC slices + a tail; n = 4200 > NC
-        int[][] shapes = {{257, 257, 257}, {257, 33, 300}, {33, 257, 520}, {40, 4200, 20}, {1, 1024, 300},
-            {300, 5, 64}, {130, 64, 7}, {64, 512, 96}};
+        int[][] shapes = {
+            {257, 257, 257},
+            {257, 33, 300},
+            {33, 257, 520},
+            {40, 4200, 20},
+            {1, 1024, 300},
+            {300, 5, 64},
+            {130, 64, 7},
+            {64, 512, 96}
+        };
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 for (Path path : Path.values()) {
@@ -131,7 +144,8 @@ class GemmConformanceTest {
     @Test
     void prepackedProductChecksItsOperands() {
         GemmKernels.PackedB pb = GemmKernels.packB(false, 3, 4, new float[12], 0, 4);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> GemmKernels.sgemm(false, 2, 1f, new float[5], 0, 3, pb, 0f, new float[8], 0, 4));
         assertTrue(e.getMessage().contains("operand A"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GemmKernels.packB(true, 3, 4, new float[11], 0, 3));
@@ -174,18 +188,22 @@ class GemmConformanceTest {
     @Test
     void badArgumentsNameTheProblem() {
         float[] a = new float[6];
-        var e1 = assertThrows(IllegalArgumentException.class,
+        var e1 = assertThrows(
+                IllegalArgumentException.class,
                 () -> GemmKernels.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, a, 0, 2, 0f, a, 0, 2));
         assertTrue(e1.getMessage().contains("sgemm") && e1.getMessage().contains("m=-1"), e1.getMessage());
-        var e2 = assertThrows(IllegalArgumentException.class,
+        var e2 = assertThrows(
+                IllegalArgumentException.class,
                 () -> GemmKernels.sgemm(false, false, 2, 3, 3, 1f, a, 0, 3, a, 0, 3, 0f, new float[6], 0, 3));
         assertTrue(e2.getMessage().contains("operand B") && e2.getMessage().contains("length 6"), e2.getMessage());
-        var e3 = assertThrows(IllegalArgumentException.class,
+        var e3 = assertThrows(
+                IllegalArgumentException.class,
                 () -> GemmKernels.sgemm(false, false, 2, 2, 3, 1f, a, 0, 2, a, 0, 2, 0f, a, 0, 2));
         assertTrue(e3.getMessage().contains("operand A") && e3.getMessage().contains("leading dim 2"), e3.getMessage());
-        var e4 = assertThrows(IllegalArgumentException.class,
-                () -> GemmKernels.dgemm(true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0,
-                        new double[4], 0, 2));
+        var e4 = assertThrows(
+                IllegalArgumentException.class,
+                () -> GemmKernels.dgemm(
+                        true, false, 2, 2, 2, 1, new double[4], 1, 2, new double[4], 0, 2, 0, new double[4], 0, 2));
         assertTrue(e4.getMessage().contains("dgemm") && e4.getMessage().contains("offset 1"), e4.getMessage());
     }
 
@@ -193,8 +211,18 @@ class GemmConformanceTest {
      * Runs one case: A and B stored (transposed if asked) at offset {@code off} with leading dims
      * {@code pad} wider than their rows, C likewise, random contents; compares with the reference.
      */
-    private static void check(Random rnd, Path path, boolean ta, boolean tb, int m, int n, int k,
-                              float alpha, float beta, int off, int pad) {
+    private static void check(
+            Random rnd,
+            Path path,
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float beta,
+            int off,
+            int pad) {
         int lda = (ta ? m : k) + pad;
         int ldb = (tb ? k : n) + pad;
         int ldc = n + pad;
@@ -204,10 +232,25 @@ class GemmConformanceTest {
         float[] want = c.clone();
         float[] bound = abs(c);
         run(path, ta, tb, m, n, k, alpha, a, off, Math.max(lda, 1), b, off, Math.max(ldb, 1), beta, c, off, ldc);
-        GemmReference.sgemm(ta, tb, m, n, k, alpha, a, off, Math.max(lda, 1), b, off, Math.max(ldb, 1), beta,
-                want, off, ldc);
-        GemmReference.sgemm(ta, tb, m, n, k, Math.abs(alpha), abs(a), off, Math.max(lda, 1), abs(b), off,
-                Math.max(ldb, 1), Math.abs(beta), bound, off, ldc);
+        GemmReference.sgemm(
+                ta, tb, m, n, k, alpha, a, off, Math.max(lda, 1), b, off, Math.max(ldb, 1), beta, want, off, ldc);
+        GemmReference.sgemm(
+                ta,
+                tb,
+                m,
+                n,
+                k,
+                Math.abs(alpha),
+                abs(a),
+                off,
+                Math.max(lda, 1),
+                abs(b),
+                off,
+                Math.max(ldb, 1),
+                Math.abs(beta),
+                bound,
+                off,
+                ldc);
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < c.length; i++) {
             float tol = 2e-5f * bound[i] + 1e-6f;
@@ -222,14 +265,31 @@ class GemmConformanceTest {
         }
     }
 
-    private static void run(Path path, boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff,
-                            int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+    private static void run(
+            Path path,
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc) {
         switch (path) {
             case ROUTER -> GemmKernels.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case BLOCKED -> GemmF32.blocked(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case DIRECT -> GemmF32.direct(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            case PACKED -> GemmKernels.sgemm(ta, m, alpha, a, aOff, lda, GemmKernels.packB(tb, k, n, b, bOff, ldb),
-                    beta, c, cOff, ldc);
+            case PACKED ->
+                GemmKernels.sgemm(
+                        ta, m, alpha, a, aOff, lda, GemmKernels.packB(tb, k, n, b, bOff, ldb), beta, c, cOff, ldc);
         }
     }
 

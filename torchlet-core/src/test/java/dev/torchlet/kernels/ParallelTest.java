@@ -72,8 +72,9 @@ class ParallelTest {
         Parallel.setNumThreads(2);
         for (int bad = 0; bad < 2; bad++) {
             int b = bad;
-            IllegalStateException e = assertThrows(IllegalStateException.class, () ->
-                    Parallel.forRange(2, 1, (s, end) -> {
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> Parallel.forRange(2, 1, (s, end) -> {
                         if (s == b) {
                             throw new IllegalStateException("chunk " + s);
                         }

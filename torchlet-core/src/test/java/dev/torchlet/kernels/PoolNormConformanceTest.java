@@ -78,8 +78,13 @@ class PoolNormConformanceTest {
     void windowedPooling() {
         Random r = new Random(1);
         // {kH, kW, sH, sW, pH, pW, dH, dW}
-        int[][] configs = {{2, 2, 2, 2, 0, 0, 1, 1}, {3, 3, 2, 2, 1, 1, 1, 1}, {3, 2, 1, 2, 1, 0, 2, 1},
-            {1, 1, 1, 1, 0, 0, 1, 1}, {5, 3, 3, 1, 2, 1, 1, 3}};
+        int[][] configs = {
+            {2, 2, 2, 2, 0, 0, 1, 1},
+            {3, 3, 2, 2, 1, 1, 1, 1},
+            {3, 2, 1, 2, 1, 0, 2, 1},
+            {1, 1, 1, 1, 0, 0, 1, 1},
+            {5, 3, 3, 1, 2, 1, 1, 3}
+        };
         int cases = 0;
         for (int h : SIZES) {
             for (int w : SIZES) {
@@ -93,8 +98,8 @@ class PoolNormConformanceTest {
                         }
                         cases++;
                         String what = "pool " + h + "x" + w + " " + java.util.Arrays.toString(k) + " ceil " + ceil;
-                        PoolKernels.Geometry g = new PoolKernels.Geometry(h, w, oh, ow, k[0], k[1], k[2], k[3],
-                                k[4], k[5], k[6], k[7]);
+                        PoolKernels.Geometry g =
+                                new PoolKernels.Geometry(h, w, oh, ow, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
                         float[] x = randn(r, planes * h * w);
                         for (int i = 13; i < x.length; i += 97) {
                             x[i] = Float.NaN; // NaN wins in max pooling, in both the vector and scalar paths
@@ -117,8 +122,19 @@ class PoolNormConformanceTest {
                         PoolReference.maxBackward(widen(gOut), idxRef, planes, h * w, oh * ow, gxRef);
                         close(gxRef, gx, ATOL, RTOL, what + " max backward");
                         // average (no dilation)
-                        PoolKernels.Geometry ga = new PoolKernels.Geometry(h, w, outSize(h, k[0], k[4], k[2], 1, ceil),
-                                outSize(w, k[1], k[5], k[3], 1, ceil), k[0], k[1], k[2], k[3], k[4], k[5], 1, 1);
+                        PoolKernels.Geometry ga = new PoolKernels.Geometry(
+                                h,
+                                w,
+                                outSize(h, k[0], k[4], k[2], 1, ceil),
+                                outSize(w, k[1], k[5], k[3], 1, ceil),
+                                k[0],
+                                k[1],
+                                k[2],
+                                k[3],
+                                k[4],
+                                k[5],
+                                1,
+                                1);
                         for (boolean incl : new boolean[] {false, true}) {
                             int an = planes * ga.outPlane();
                             float[] avg = new float[an];
@@ -227,8 +243,8 @@ class PoolNormConformanceTest {
                         double[] gwRef = new double[c];
                         double[] gbRef = new double[c];
                         NormKernels.batchNormBackward(g, x, n, c, s, meanRef, invstd, w, training, gx, gw, gb);
-                        NormReference.batchNormBackward(widen(g), xd, n, c, s, meanRef, invstd, widen(w), training,
-                                gxRef, gwRef, gbRef);
+                        NormReference.batchNormBackward(
+                                widen(g), xd, n, c, s, meanRef, invstd, widen(w), training, gxRef, gwRef, gbRef);
                         close(gxRef, gx, ATOL, RTOL, what + " gx training " + training);
                         // gw, gb are sums of n*s terms of size ~1: absolute error grows like sqrt(n*s)
                         double sumTol = ATOL * Math.sqrt(n * s);
@@ -257,8 +273,8 @@ class PoolNormConformanceTest {
             double[] meanRef = new double[n * groups];
             double[] rstdRef = new double[n * groups];
             NormKernels.groupNormForward(x, n, c, s, groups, w, b, 1e-5, out, mean, rstd);
-            NormReference.groupNormForward(widen(x), n, c, s, groups, widen(w), widen(b), 1e-5, outRef, meanRef,
-                    rstdRef);
+            NormReference.groupNormForward(
+                    widen(x), n, c, s, groups, widen(w), widen(b), 1e-5, outRef, meanRef, rstdRef);
             // with a single element per group var = 0 and rstd = 1/sqrt(eps) ~ 316 amplifies rounding
             // (out = x * alpha + beta, alpha = rstd * w, as in PyTorch)
             double scale = Math.max(1, rstdRef[0] / 10);
@@ -272,8 +288,8 @@ class PoolNormConformanceTest {
             double[] gwRef = new double[c];
             double[] gbRef = new double[c];
             NormKernels.groupNormBackward(g, x, n, c, s, groups, meanRef, rstdRef, w, gx, gw, gb);
-            NormReference.groupNormBackward(widen(g), widen(x), n, c, s, groups, meanRef, rstdRef, widen(w), gxRef,
-                    gwRef, gbRef);
+            NormReference.groupNormBackward(
+                    widen(g), widen(x), n, c, s, groups, meanRef, rstdRef, widen(w), gxRef, gwRef, gbRef);
             close(gxRef, gx, ATOL * scale, RTOL, what + " gx");
             close(gwRef, gw, ATOL * Math.sqrt(n * s), RTOL, what + " gw");
             close(gbRef, gb, ATOL * Math.sqrt(n * s), RTOL, what + " gb");
@@ -298,8 +314,16 @@ class PoolNormConformanceTest {
                     double[] meanRef = new double[rows];
                     double[] rstdRef = new double[rows];
                     NormKernels.layerNormForward(x, rows, d, w, b, 1e-5, out, mean, rstd);
-                    NormReference.layerNormForward(widen(x), rows, d, affine ? widen(w) : null,
-                            affine ? widen(b) : null, 1e-5, outRef, meanRef, rstdRef);
+                    NormReference.layerNormForward(
+                            widen(x),
+                            rows,
+                            d,
+                            affine ? widen(w) : null,
+                            affine ? widen(b) : null,
+                            1e-5,
+                            outRef,
+                            meanRef,
+                            rstdRef);
                     double scale = d == 1 ? 316 : 1; // one element per row: rstd = 1/sqrt(eps)
                     close(outRef, out, ATOL * scale, RTOL, what + " out");
                     float[] g = randn(r, len);
@@ -310,8 +334,17 @@ class PoolNormConformanceTest {
                     double[] gwRef = affine ? new double[d] : null;
                     double[] gbRef = affine ? new double[d] : null;
                     NormKernels.layerNormBackward(g, x, rows, d, meanRef, rstdRef, w, gx, gw, gb);
-                    NormReference.layerNormBackward(widen(g), widen(x), rows, d, meanRef, rstdRef,
-                            affine ? widen(w) : null, gxRef, gwRef, gbRef);
+                    NormReference.layerNormBackward(
+                            widen(g),
+                            widen(x),
+                            rows,
+                            d,
+                            meanRef,
+                            rstdRef,
+                            affine ? widen(w) : null,
+                            gxRef,
+                            gwRef,
+                            gbRef);
                     close(gxRef, gx, ATOL * scale, RTOL, what + " gx");
                     if (affine) {
                         close(gwRef, gw, ATOL * Math.sqrt(rows) * scale, RTOL, what + " gw");
@@ -356,8 +389,8 @@ class PoolNormConformanceTest {
                     double[] nllRef = new double[m];
                     double[] smoothRef = smoothing > 0 ? new double[m] : null;
                     CrossEntropyKernels.forward(x, m, c, t, w, ignore, lse, nll, smooth);
-                    CrossEntropyReference.forward(xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, nllRef,
-                            smoothRef);
+                    CrossEntropyReference.forward(
+                            xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, nllRef, smoothRef);
                     close(lseRef, lse, ATOL, RTOL, what + " lse");
                     close(nllRef, nll, ATOL, RTOL, what + " nll");
                     if (smooth != null) {
@@ -374,8 +407,8 @@ class PoolNormConformanceTest {
                     float[] gx = new float[m * c];
                     double[] gxRef = new double[m * c];
                     CrossEntropyKernels.backward(x, m, c, t, w, ignore, lseRef, a, bb, gx);
-                    CrossEntropyReference.backward(xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, a, bb,
-                            gxRef);
+                    CrossEntropyReference.backward(
+                            xd, m, c, t, weighted ? widen(w) : null, ignore, lseRef, a, bb, gxRef);
                     close(gxRef, gx, ATOL, RTOL, what + " backward");
                     // probability targets
                     float[] y = new float[m * c];
@@ -385,14 +418,14 @@ class PoolNormConformanceTest {
                     double[] loss = new double[m];
                     double[] lossRef = new double[m];
                     CrossEntropyKernels.softForward(x, m, c, y, w, smoothing, lse, loss);
-                    CrossEntropyReference.softForward(xd, m, c, widen(y), weighted ? widen(w) : null, smoothing,
-                            lseRef, lossRef);
+                    CrossEntropyReference.softForward(
+                            xd, m, c, widen(y), weighted ? widen(w) : null, smoothing, lseRef, lossRef);
                     close(lossRef, loss, ATOL * c, RTOL, what + " soft loss");
                     float[] gy = new float[m * c];
                     double[] gyRef = new double[m * c];
                     CrossEntropyKernels.softBackward(x, m, c, y, w, smoothing, lseRef, a, gx, gy);
-                    CrossEntropyReference.softBackward(xd, m, c, widen(y), weighted ? widen(w) : null, smoothing,
-                            lseRef, a, gxRef, gyRef);
+                    CrossEntropyReference.softBackward(
+                            xd, m, c, widen(y), weighted ? widen(w) : null, smoothing, lseRef, a, gxRef, gyRef);
                     close(gxRef, gx, ATOL * c, RTOL, what + " soft gx");
                     close(gyRef, gy, ATOL, RTOL, what + " soft gy");
                 }
@@ -409,24 +442,36 @@ class PoolNormConformanceTest {
         Tensor base = Torch.randn(5, 4, 33, 17); // (N, W, H, C) -> permuted to (N, C, H, W)
         Tensor x = base.permute(0, 3, 2, 1);
         Tensor x64 = x.to(DType.FLOAT64);
-        compare(Pooling.maxPool2d(x64, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true),
-                Pooling.maxPool2d(x, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true), "max pool");
-        compare(Pooling.avgPool2d(x64, new int[] {3, 2}, null, new int[] {1}, true, false),
-                Pooling.avgPool2d(x, new int[] {3, 2}, null, new int[] {1}, true, false), "avg pool");
+        compare(
+                Pooling.maxPool2d(x64, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true),
+                Pooling.maxPool2d(x, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true),
+                "max pool");
+        compare(
+                Pooling.avgPool2d(x64, new int[] {3, 2}, null, new int[] {1}, true, false),
+                Pooling.avgPool2d(x, new int[] {3, 2}, null, new int[] {1}, true, false),
+                "avg pool");
         compare(Pooling.adaptiveAvgPool2d(x64, 1, 1), Pooling.adaptiveAvgPool2d(x, 1, 1), "global avg pool");
         Tensor w = Torch.randn(17);
         Tensor b = Torch.randn(17);
-        compare(Normalization.batchNorm(x64, null, null, w, b, true, 0.1, 1e-5),
-                Normalization.batchNorm(x, null, null, w, b, true, 0.1, 1e-5), "batch norm");
-        compare(Normalization.groupNorm(x64.narrow(1, 0, 15), 5, null, null, 1e-5),
-                Normalization.groupNorm(x.narrow(1, 0, 15), 5, null, null, 1e-5), "group norm");
+        compare(
+                Normalization.batchNorm(x64, null, null, w, b, true, 0.1, 1e-5),
+                Normalization.batchNorm(x, null, null, w, b, true, 0.1, 1e-5),
+                "batch norm");
+        compare(
+                Normalization.groupNorm(x64.narrow(1, 0, 15), 5, null, null, 1e-5),
+                Normalization.groupNorm(x.narrow(1, 0, 15), 5, null, null, 1e-5),
+                "group norm");
         Tensor lw = Torch.randn(33, 4);
-        compare(Normalization.layerNorm(x64, new int[] {33, 4}, lw, null, 1e-5),
-                Normalization.layerNorm(x, new int[] {33, 4}, lw, null, 1e-5), "layer norm");
+        compare(
+                Normalization.layerNorm(x64, new int[] {33, 4}, lw, null, 1e-5),
+                Normalization.layerNorm(x, new int[] {33, 4}, lw, null, 1e-5),
+                "layer norm");
         Tensor logits = Torch.randn(17, 40).t(); // (40, 17) transposed view
         Tensor target = Torch.randint(0, 17, 40);
-        compare(Losses.crossEntropy(logits.to(DType.FLOAT64), target, null, 3, 0.05, "none"),
-                Losses.crossEntropy(logits, target, null, 3, 0.05, "none"), "cross entropy");
+        compare(
+                Losses.crossEntropy(logits.to(DType.FLOAT64), target, null, 3, 0.05, "none"),
+                Losses.crossEntropy(logits, target, null, 3, 0.05, "none"),
+                "cross entropy");
     }
 
     private static void compare(Tensor reference, Tensor fast, String what) {

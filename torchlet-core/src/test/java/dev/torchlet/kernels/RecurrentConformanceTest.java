@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
  */
 class RecurrentConformanceTest {
     // the last three are large enough for the packed (blocked) GEMM path
-    private static final int[][] SIZES = {{1, 1, 1}, {3, 4, 7}, {2, 5, 17}, {4, 3, 33}, {1, 2, 16}, {5, 3, 64},
-        {19, 2, 150}, {40, 2, 128}};
+    private static final int[][] SIZES = {
+        {1, 1, 1}, {3, 4, 7}, {2, 5, 17}, {4, 3, 33}, {1, 2, 16}, {5, 3, 64}, {19, 2, 150}, {40, 2, 128}
+    };
 
     private static float[] rand(Random r, int n, double scale) {
         float[] a = new float[n];
@@ -70,8 +71,24 @@ class RecurrentConformanceTest {
         double[] rhs = new double[n];
         double[] rgates = new double[b * t * gh];
         double[] raux = new double[n];
-        RecurrentReference.forward(mode, b, t, h, widen(xp), off, widen(h0), off, widen(c0), off, widen(whh), off,
-                widen(bx), widen(bh), rhs, rgates, raux);
+        RecurrentReference.forward(
+                mode,
+                b,
+                t,
+                h,
+                widen(xp),
+                off,
+                widen(h0),
+                off,
+                widen(c0),
+                off,
+                widen(whh),
+                off,
+                widen(bx),
+                widen(bh),
+                rhs,
+                rgates,
+                raux);
         assertClose(what + " h", rhs, hs, n);
         if (mode == RecurrentKernels.LSTM || mode == RecurrentKernels.GRU) {
             assertClose(what + " gates", rgates, gates, gates.length);
@@ -83,16 +100,39 @@ class RecurrentConformanceTest {
         float[] dw = new float[gh * h];
         float[] dbx = new float[gh];
         float[] dbh = new float[gh];
-        RecurrentKernels.backward(mode, b, t, h, dy, off, dcn, off, whh, off, h0, off, c0, off, hs, gates, aux,
-                dxp, dh0, dc0, dw, dbx, dbh);
+        RecurrentKernels.backward(
+                mode, b, t, h, dy, off, dcn, off, whh, off, h0, off, c0, off, hs, gates, aux, dxp, dh0, dc0, dw, dbx,
+                dbh);
         double[] rdxp = new double[b * t * gh];
         double[] rdh0 = new double[b * h];
         double[] rdc0 = new double[b * h];
         double[] rdw = new double[gh * h];
         double[] rdbx = new double[gh];
         double[] rdbh = new double[gh];
-        RecurrentReference.backward(mode, b, t, h, widen(dy), off, widen(dcn), off, widen(whh), off, widen(h0), off,
-                widen(c0), off, rhs, rgates, raux, rdxp, rdh0, rdc0, rdw, rdbx, rdbh);
+        RecurrentReference.backward(
+                mode,
+                b,
+                t,
+                h,
+                widen(dy),
+                off,
+                widen(dcn),
+                off,
+                widen(whh),
+                off,
+                widen(h0),
+                off,
+                widen(c0),
+                off,
+                rhs,
+                rgates,
+                raux,
+                rdxp,
+                rdh0,
+                rdc0,
+                rdw,
+                rdbx,
+                rdbh);
         assertClose(what + " dxp", rdxp, dxp, dxp.length);
         assertClose(what + " dh0", rdh0, dh0, dh0.length);
         if (mode == RecurrentKernels.LSTM) {

@@ -54,9 +54,11 @@ class ReduceConformanceTest {
         Tensor b = Torch.randn(7).requiresGrad(true);
         Tensor g = Torch.randn(6, 5, 7);
         x.add(b).backward(g);
-        assertArrayEquals(g.sum(new int[] {0, 1}, false).toFloatArray(), b.grad().toFloatArray(), 1e-5f);
+        assertArrayEquals(
+                g.sum(new int[] {0, 1}, false).toFloatArray(), b.grad().toFloatArray(), 1e-5f);
         Tensor b2 = Torch.randn(1, 5, 1).requiresGrad(true); // not a leading-dims case: general path
         x.add(b2).backward(g);
-        assertArrayEquals(g.sum(new int[] {0, 2}, true).toFloatArray(), b2.grad().toFloatArray(), 1e-5f);
+        assertArrayEquals(
+                g.sum(new int[] {0, 2}, true).toFloatArray(), b2.grad().toFloatArray(), 1e-5f);
     }
 }

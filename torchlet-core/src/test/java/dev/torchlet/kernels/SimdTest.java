@@ -92,10 +92,12 @@ class SimdTest {
             double t = Math.tanh(x[i]);
             double s = 1 / (1 + Math.exp(-x[i]));
             // absolute 2e-7 near 0 crossings, else a few ulp
-            assertTrue(Math.abs(th[i] - t) <= Math.max(4 * Math.ulp((float) t), 2e-7 * Math.abs(t) + 1e-37),
+            assertTrue(
+                    Math.abs(th[i] - t) <= Math.max(4 * Math.ulp((float) t), 2e-7 * Math.abs(t) + 1e-37),
                     "tanh(" + x[i] + ") = " + th[i] + " vs " + t);
-            assertTrue(Math.abs(sg[i] - s) <= 4 * Math.ulp((float) s) + 1e-38, "sigmoid(" + x[i] + ") = " + sg[i]
-                    + " vs " + s);
+            assertTrue(
+                    Math.abs(sg[i] - s) <= 4 * Math.ulp((float) s) + 1e-38,
+                    "sigmoid(" + x[i] + ") = " + sg[i] + " vs " + s);
         }
         assertEquals(0f, th[0]);
         assertEquals(1f, th[6]);

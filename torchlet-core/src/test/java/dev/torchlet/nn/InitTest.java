@@ -96,9 +96,12 @@ class InitTest {
             Tensor m = q.reshape(shape[0], -1);
             Tensor gram = shape[0] >= m.size(1) ? m.t().matmul(m) : m.matmul(m.t());
             Tensor eye = Torch.eye(gram.size(0)).mul(2.25f);
-            assertTrue(gram.sub(eye).abs().max().item() < 1e-5f, "gain^2 * identity for " + java.util.Arrays
-                    .toString(shape));
+            assertTrue(
+                    gram.sub(eye).abs().max().item() < 1e-5f,
+                    "gain^2 * identity for " + java.util.Arrays.toString(shape));
         }
-        assertThrows(IllegalArgumentException.class, () -> Init.uniform(Torch.zeros(4, 4).t(), 0, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Init.uniform(Torch.zeros(4, 4).t(), 0, 1));
     }
 }

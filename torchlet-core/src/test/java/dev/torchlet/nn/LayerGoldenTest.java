@@ -39,8 +39,8 @@ class LayerGoldenTest {
         assertClose(g(name + ".y"), y, 1e-5, 1e-4, name + " output");
         y.backward(g(name + ".g"));
         assertClose(g(name + ".gx"), x.grad(), 1e-5, 1e-4, name + " input grad");
-        m.namedParameters().forEach((k, p) -> assertClose(g(name + ".grad." + k), p.grad(), 1e-5, 1e-4,
-                name + " grad " + k));
+        m.namedParameters()
+                .forEach((k, p) -> assertClose(g(name + ".grad." + k), p.grad(), 1e-5, 1e-4, name + " grad " + k));
         Map<String, Tensor> after = withPrefix(name + ".after.");
         assertEquals(after.keySet(), m.namedBuffers().keySet(), name + " buffer names");
         m.namedBuffers().forEach((k, b) -> assertClose(after.get(k), b, 1e-5, 1e-4, name + " buffer " + k));

@@ -3,17 +3,14 @@ package dev.torchlet.nn;
 import static dev.torchlet.testing.Golden.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
-import dev.torchlet.ops.Normalization;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -53,8 +50,10 @@ class LayerOptionsTest {
     @Test
     void conv2dDefaultsArePyTorchs() {
         Conv2dOptions o = Conv2dOptions.of(1, 32, 3);
-        assertEquals(new Conv2dOptions(1, 32, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1},
-                1, true), o);
+        assertEquals(
+                new Conv2dOptions(
+                        1, 32, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1, true),
+                o);
         assertArrayEquals(new int[] {3, 3}, o.kernelSize());
         assertArrayEquals(new int[] {1, 1}, o.stride());
         assertArrayEquals(new int[] {0, 0}, o.padding());
@@ -66,9 +65,15 @@ class LayerOptionsTest {
     @Test
     void conv2dWithMethodsChangeOneField() {
         Conv2dOptions o = Conv2dOptions.of(4, 8, 3);
-        assertEquals(new Conv2dOptions(4, 8, new int[] {3, 5}, new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 3},
-                2, false), o.withKernelSize(3, 5).withStride(2, 1).withPadding(1, 2).withDilation(2, 3).withGroups(2)
-                .withBias(false));
+        assertEquals(
+                new Conv2dOptions(
+                        4, 8, new int[] {3, 5}, new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 3}, 2, false),
+                o.withKernelSize(3, 5)
+                        .withStride(2, 1)
+                        .withPadding(1, 2)
+                        .withDilation(2, 3)
+                        .withGroups(2)
+                        .withBias(false));
         assertArrayEquals(new int[] {5, 5}, o.withKernelSize(5).kernelSize());
         assertArrayEquals(new int[] {2, 2}, o.withStride(2).stride());
         assertArrayEquals(new int[] {1, 1}, o.withPadding(1).padding());
@@ -89,25 +94,43 @@ class LayerOptionsTest {
         assertEquals(Conv2dOptions.of(1, 2, 3), o);
         assertEquals(Conv2dOptions.of(1, 2, 3).hashCode(), o.hashCode());
         assertNotEquals(Conv2dOptions.of(1, 2, 3).withBias(false), o);
-        assertEquals("Conv2dOptions[inChannels=1, outChannels=2, kernelSize=[3, 3], stride=[1, 1], padding=[0, 0], "
-                + "dilation=[1, 1], groups=1, bias=true]", o.toString());
+        assertEquals(
+                "Conv2dOptions[inChannels=1, outChannels=2, kernelSize=[3, 3], stride=[1, 1], padding=[0, 0], "
+                        + "dilation=[1, 1], groups=1, bias=true]",
+                o.toString());
     }
 
     @Test
     void conv2dOptionsRejectNonsense() {
         assertBad("Conv2d: inChannels must be >= 1, got 0", () -> Conv2dOptions.of(0, 8, 3));
         assertBad("Conv2d: outChannels must be >= 1, got -1", () -> Conv2dOptions.of(4, -1, 3));
-        assertBad("Conv2d: groups must be >= 1, got 0", () -> Conv2dOptions.of(4, 8, 3).withGroups(0));
-        assertBad("Conv2d: groups 3 must divide inChannels 32", () -> Conv2dOptions.of(32, 48, 3).withGroups(3));
-        assertBad("Conv2d: groups 4 must divide outChannels 6", () -> Conv2dOptions.of(8, 6, 3).withGroups(4));
-        assertBad("Conv2d: kernelSize must be >= 1, got [0, 3]", () -> Conv2dOptions.of(1, 1, 3).withKernelSize(0, 3));
-        assertBad("Conv2d: stride must be >= 1, got [0, 0]", () -> Conv2dOptions.of(1, 1, 3).withStride(0));
-        assertBad("Conv2d: padding must be >= 0, got [-1, -1]", () -> Conv2dOptions.of(1, 1, 3).withPadding(-1));
-        assertBad("Conv2d: dilation must be >= 1, got [1, 0]", () -> Conv2dOptions.of(1, 1, 3).withDilation(1, 0));
-        assertBad("Conv2d: stride needs 1 or 2 values (h, w), got [1, 1, 1]",
-                () -> new Conv2dOptions(1, 1, new int[] {3}, new int[] {1, 1, 1}, new int[] {0}, new int[] {1}, 1,
-                        true));
-        assertBad("Conv2d: padding needs 1 or 2 values (h, w), got null",
+        assertBad(
+                "Conv2d: groups must be >= 1, got 0",
+                () -> Conv2dOptions.of(4, 8, 3).withGroups(0));
+        assertBad(
+                "Conv2d: groups 3 must divide inChannels 32",
+                () -> Conv2dOptions.of(32, 48, 3).withGroups(3));
+        assertBad(
+                "Conv2d: groups 4 must divide outChannels 6",
+                () -> Conv2dOptions.of(8, 6, 3).withGroups(4));
+        assertBad(
+                "Conv2d: kernelSize must be >= 1, got [0, 3]",
+                () -> Conv2dOptions.of(1, 1, 3).withKernelSize(0, 3));
+        assertBad(
+                "Conv2d: stride must be >= 1, got [0, 0]",
+                () -> Conv2dOptions.of(1, 1, 3).withStride(0));
+        assertBad(
+                "Conv2d: padding must be >= 0, got [-1, -1]",
+                () -> Conv2dOptions.of(1, 1, 3).withPadding(-1));
+        assertBad(
+                "Conv2d: dilation must be >= 1, got [1, 0]",
+                () -> Conv2dOptions.of(1, 1, 3).withDilation(1, 0));
+        assertBad(
+                "Conv2d: stride needs 1 or 2 values (h, w), got [1, 1, 1]",
+                () -> new Conv2dOptions(
+                        1, 1, new int[] {3}, new int[] {1, 1, 1}, new int[] {0}, new int[] {1}, 1, true));
+        assertBad(
+                "Conv2d: padding needs 1 or 2 values (h, w), got null",
                 () -> new Conv2dOptions(1, 1, new int[] {3}, new int[] {1}, null, new int[] {1}, 1, true));
         assertBad("Conv2d: groups 2 must divide inChannels 3", () -> new Conv2d(3, 4, 3, 1, 1, 1, 2, true));
     }
@@ -115,14 +138,35 @@ class LayerOptionsTest {
     @Test
     @SuppressWarnings("deprecation")
     void conv2dOptionsBuildTheSameLayerAsThePositionalConstructors() {
-        assertSameModule(() -> new Conv2d(4, 6, 3, 2, 1, 2, 2, false),
-                () -> new Conv2d(Conv2dOptions.of(4, 6, 3).withStride(2).withPadding(1).withDilation(2).withGroups(2)
-                        .withBias(false)), 2, 4, 9, 9);
-        assertSameModule(() -> new Conv2d(3, 4, new int[] {3, 1}, new int[] {1, 2}, new int[] {1, 0},
-                new int[] {1, 1}, 1, true), () -> new Conv2d(Conv2dOptions.of(3, 4, 3).withKernelSize(3, 1)
-                .withStride(1, 2).withPadding(1, 0)), 1, 3, 6, 7);
-        assertSameModule(() -> new Conv2d(3, 4, 3, 2, 1),
-                () -> new Conv2d(Conv2dOptions.of(3, 4, 3).withStride(2).withPadding(1)), 1, 3, 8, 8);
+        assertSameModule(
+                () -> new Conv2d(4, 6, 3, 2, 1, 2, 2, false),
+                () -> new Conv2d(Conv2dOptions.of(4, 6, 3)
+                        .withStride(2)
+                        .withPadding(1)
+                        .withDilation(2)
+                        .withGroups(2)
+                        .withBias(false)),
+                2,
+                4,
+                9,
+                9);
+        assertSameModule(
+                () -> new Conv2d(3, 4, new int[] {3, 1}, new int[] {1, 2}, new int[] {1, 0}, new int[] {1, 1}, 1, true),
+                () -> new Conv2d(Conv2dOptions.of(3, 4, 3)
+                        .withKernelSize(3, 1)
+                        .withStride(1, 2)
+                        .withPadding(1, 0)),
+                1,
+                3,
+                6,
+                7);
+        assertSameModule(
+                () -> new Conv2d(3, 4, 3, 2, 1),
+                () -> new Conv2d(Conv2dOptions.of(3, 4, 3).withStride(2).withPadding(1)),
+                1,
+                3,
+                8,
+                8);
         Conv2dOptions o = Conv2dOptions.of(3, 4, 3).withPadding(1);
         assertSame(o, new Conv2d(o).options());
         assertEquals(Conv2dOptions.of(3, 4, 5), new Conv2d(3, 4, 5).options());
@@ -136,8 +180,16 @@ class LayerOptionsTest {
     void conv1dDefaultsWithAndValidation() {
         Conv1dOptions o = Conv1dOptions.of(3, 5, 3);
         assertEquals(new Conv1dOptions(3, 5, 3, 1, 0, 1, 1, true), o);
-        assertEquals(new Conv1dOptions(2, 6, 5, 2, 2, 3, 2, false), o.withInChannels(2).withOutChannels(6)
-                .withKernelSize(5).withStride(2).withPadding(2).withDilation(3).withGroups(2).withBias(false));
+        assertEquals(
+                new Conv1dOptions(2, 6, 5, 2, 2, 3, 2, false),
+                o.withInChannels(2)
+                        .withOutChannels(6)
+                        .withKernelSize(5)
+                        .withStride(2)
+                        .withPadding(2)
+                        .withDilation(3)
+                        .withGroups(2)
+                        .withBias(false));
         assertBad("Conv1d: kernelSize must be >= 1, got 0", () -> o.withKernelSize(0));
         assertBad("Conv1d: stride must be >= 1, got 0", () -> o.withStride(0));
         assertBad("Conv1d: padding must be >= 0, got -2", () -> o.withPadding(-2));
@@ -148,9 +200,17 @@ class LayerOptionsTest {
     @Test
     @SuppressWarnings("deprecation")
     void conv1dOptionsBuildTheSameLayerAsThePositionalConstructor() {
-        assertSameModule(() -> new Conv1d(4, 6, 3, 2, 2, 2, 2, false),
-                () -> new Conv1d(Conv1dOptions.of(4, 6, 3).withStride(2).withPadding(2).withDilation(2).withGroups(2)
-                        .withBias(false)), 2, 4, 11);
+        assertSameModule(
+                () -> new Conv1d(4, 6, 3, 2, 2, 2, 2, false),
+                () -> new Conv1d(Conv1dOptions.of(4, 6, 3)
+                        .withStride(2)
+                        .withPadding(2)
+                        .withDilation(2)
+                        .withGroups(2)
+                        .withBias(false)),
+                2,
+                4,
+                11);
         assertSameModule(() -> new Conv1d(3, 5, 3), () -> new Conv1d(Conv1dOptions.of(3, 5, 3)), 2, 3, 7);
         assertEquals(Conv1dOptions.of(3, 5, 3), new Conv1d(3, 5, 3).options());
     }
@@ -160,23 +220,59 @@ class LayerOptionsTest {
     @Test
     void convTranspose2dDefaultsWithAndValidation() {
         ConvTranspose2dOptions o = ConvTranspose2dOptions.of(4, 2, 3);
-        assertEquals(new ConvTranspose2dOptions(4, 2, new int[] {3}, new int[] {1}, new int[] {0}, new int[] {0}, 1,
-                true, new int[] {1}), o);
+        assertEquals(
+                new ConvTranspose2dOptions(
+                        4, 2, new int[] {3}, new int[] {1}, new int[] {0}, new int[] {0}, 1, true, new int[] {1}),
+                o);
         assertArrayEquals(new int[] {0, 0}, o.outputPadding());
-        ConvTranspose2dOptions all = o.withKernelSize(4, 3).withStride(2, 3).withPadding(1, 0).withOutputPadding(1, 2)
-                .withGroups(2).withBias(false).withDilation(1, 2);
-        assertEquals(new ConvTranspose2dOptions(4, 2, new int[] {4, 3}, new int[] {2, 3}, new int[] {1, 0},
-                new int[] {1, 2}, 2, false, new int[] {1, 2}), all);
-        assertEquals(all.hashCode(), new ConvTranspose2dOptions(4, 2, new int[] {4, 3}, new int[] {2, 3},
-                new int[] {1, 0}, new int[] {1, 2}, 2, false, new int[] {1, 2}).hashCode());
-        assertEquals(all, o.withKernelSize(4, 3).withStride(2, 3).withPadding(1, 0).withOutputPadding(1, 2)
-                .withGroups(2).withBias(false).withDilation(1, 2));
+        ConvTranspose2dOptions all = o.withKernelSize(4, 3)
+                .withStride(2, 3)
+                .withPadding(1, 0)
+                .withOutputPadding(1, 2)
+                .withGroups(2)
+                .withBias(false)
+                .withDilation(1, 2);
+        assertEquals(
+                new ConvTranspose2dOptions(
+                        4,
+                        2,
+                        new int[] {4, 3},
+                        new int[] {2, 3},
+                        new int[] {1, 0},
+                        new int[] {1, 2},
+                        2,
+                        false,
+                        new int[] {1, 2}),
+                all);
+        assertEquals(
+                all.hashCode(),
+                new ConvTranspose2dOptions(
+                                4,
+                                2,
+                                new int[] {4, 3},
+                                new int[] {2, 3},
+                                new int[] {1, 0},
+                                new int[] {1, 2},
+                                2,
+                                false,
+                                new int[] {1, 2})
+                        .hashCode());
+        assertEquals(
+                all,
+                o.withKernelSize(4, 3)
+                        .withStride(2, 3)
+                        .withPadding(1, 0)
+                        .withOutputPadding(1, 2)
+                        .withGroups(2)
+                        .withBias(false)
+                        .withDilation(1, 2));
         assertEquals(8, o.withInChannels(8).inChannels());
         assertEquals(6, o.withOutChannels(6).outChannels());
         assertArrayEquals(new int[] {5, 5}, o.withKernelSize(5).kernelSize());
         assertArrayEquals(new int[] {2, 2}, o.withDilation(2).dilation());
         assertTrue(o.toString().startsWith("ConvTranspose2dOptions[inChannels=4, outChannels=2, kernelSize=[3, 3]"));
-        assertBad("ConvTranspose2d: outputPadding [1, 1] must be smaller than stride [1, 1] or dilation [1, 1]",
+        assertBad(
+                "ConvTranspose2d: outputPadding [1, 1] must be smaller than stride [1, 1] or dilation [1, 1]",
                 () -> o.withOutputPadding(1));
         assertBad("ConvTranspose2d: outputPadding must be >= 0, got [-1, -1]", () -> o.withOutputPadding(-1));
         assertBad("ConvTranspose2d: groups 4 must divide outChannels 2", () -> o.withGroups(4));
@@ -185,11 +281,25 @@ class LayerOptionsTest {
     @Test
     @SuppressWarnings("deprecation")
     void convTranspose2dOptionsBuildTheSameLayerAsThePositionalConstructors() {
-        assertSameModule(() -> new ConvTranspose2d(4, 2, 3, 2, 1, 1, 2, false, 1),
-                () -> new ConvTranspose2d(ConvTranspose2dOptions.of(4, 2, 3).withStride(2).withPadding(1)
-                        .withOutputPadding(1).withGroups(2).withBias(false)), 2, 4, 5, 5);
-        assertSameModule(() -> new ConvTranspose2d(3, 2, 4, 2, 1),
-                () -> new ConvTranspose2d(ConvTranspose2dOptions.of(3, 2, 4).withStride(2).withPadding(1)), 1, 3, 4,
+        assertSameModule(
+                () -> new ConvTranspose2d(4, 2, 3, 2, 1, 1, 2, false, 1),
+                () -> new ConvTranspose2d(ConvTranspose2dOptions.of(4, 2, 3)
+                        .withStride(2)
+                        .withPadding(1)
+                        .withOutputPadding(1)
+                        .withGroups(2)
+                        .withBias(false)),
+                2,
+                4,
+                5,
+                5);
+        assertSameModule(
+                () -> new ConvTranspose2d(3, 2, 4, 2, 1),
+                () -> new ConvTranspose2d(
+                        ConvTranspose2dOptions.of(3, 2, 4).withStride(2).withPadding(1)),
+                1,
+                3,
+                4,
                 4);
         Tensor y = new ConvTranspose2d(3, 2, 3).forward(Torch.randn(1, 3, 4, 4));
         assertArrayEquals(new int[] {1, 2, 6, 6}, y.shape(), "stride 1, no padding: H' = H + k - 1");
@@ -201,7 +311,8 @@ class LayerOptionsTest {
     void batchNormDefaultsWithAndValidation() {
         BatchNormOptions o = BatchNormOptions.of(8);
         assertEquals(new BatchNormOptions(8, 1e-5, 0.1, true), o);
-        assertEquals(new BatchNormOptions(4, 1e-3, 0.01, false),
+        assertEquals(
+                new BatchNormOptions(4, 1e-3, 0.01, false),
                 o.withNumFeatures(4).withEps(1e-3).withMomentum(0.01).withAffine(false));
         assertBad("BatchNorm: numFeatures must be >= 1, got 0", () -> BatchNormOptions.of(0));
         assertBad("BatchNorm: eps must be finite and >= 0, got -1.0E-5", () -> o.withEps(-1e-5));
@@ -212,20 +323,29 @@ class LayerOptionsTest {
 
     @Test
     void batchNormOptionsBuildTheSameLayerAsThePositionalConstructors() {
-        assertSameModule(() -> new BatchNorm2d(3, 1e-3, 0.3, true),
-                () -> new BatchNorm2d(BatchNormOptions.of(3).withEps(1e-3).withMomentum(0.3)), 4, 3, 2, 2);
-        assertSameModule(() -> new BatchNorm1d(5, 1e-5, 0.1, false),
-                () -> new BatchNorm1d(BatchNormOptions.of(5).withAffine(false)), 6, 5);
+        assertSameModule(
+                () -> new BatchNorm2d(3, 1e-3, 0.3, true),
+                () -> new BatchNorm2d(BatchNormOptions.of(3).withEps(1e-3).withMomentum(0.3)),
+                4,
+                3,
+                2,
+                2);
+        assertSameModule(
+                () -> new BatchNorm1d(5, 1e-5, 0.1, false),
+                () -> new BatchNorm1d(BatchNormOptions.of(5).withAffine(false)),
+                6,
+                5);
         assertEquals(BatchNormOptions.of(3), new BatchNorm2d(3).options());
         assertNull(new BatchNorm1d(BatchNormOptions.of(5).withAffine(false)).weight());
-        assertEquals("BatchNorm2d(3, eps=0.001, momentum=0.3, affine=True, track_running_stats=True)",
+        assertEquals(
+                "BatchNorm2d(3, eps=0.001, momentum=0.3, affine=True, track_running_stats=True)",
                 new BatchNorm2d(BatchNormOptions.of(3).withEps(1e-3).withMomentum(0.3)).toString());
     }
 
     @Test
     void batchNormCountsTrainingBatchesAndUpdatesRunningStatsWithItsMomentum() {
         BatchNorm2d bn = new BatchNorm2d(BatchNormOptions.of(2).withMomentum(0.5));
-        Tensor x = Torch.tensor(new float[] {0, 2, 4, 6, 1, 1, 1, 1}, 2, 2, 1, 2);   // (N=2, C=2, 1, 2)
+        Tensor x = Torch.tensor(new float[] {0, 2, 4, 6, 1, 1, 1, 1}, 2, 2, 1, 2); // (N=2, C=2, 1, 2)
         bn.forward(x);
         bn.forward(x);
         Map<String, Tensor> buffers = bn.namedBuffers();

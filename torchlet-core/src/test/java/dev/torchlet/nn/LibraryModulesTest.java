@@ -84,40 +84,69 @@ class LibraryModulesTest {
         s.put(Flatten.class, () -> single(new Flatten(), 2, 3, 4));
         s.put(Unflatten.class, () -> single(new Unflatten(1, 2, 3), 2, 6));
         s.put(Upsample.class, () -> single(new Upsample(2.0, "nearest"), 1, 1, 2, 2));
-        s.put(Embedding.class, () -> new Sample(new Embedding(10, 4),
-                m -> m.call(Torch.tensor(new long[] {1, 2, 3, 9, 0, 4}, 2, 3))));
+        s.put(
+                Embedding.class,
+                () -> new Sample(new Embedding(10, 4), m -> m.call(Torch.tensor(new long[] {1, 2, 3, 9, 0, 4}, 2, 3))));
         s.put(Sequential.class, () -> single(new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)), 2, 4));
-        s.put(RNN.class, () -> new Sample(new RNN(4, 5, 2, true),
-                m -> ((RNN) m).call(Torch.rand(2, 3, 4), Torch.zeros(2, 2, 5), null)));
-        s.put(LSTM.class, () -> new Sample(new LSTM(4, 5, 2, true),
-                m -> ((LSTM) m).call(Torch.rand(2, 3, 4), null, Torch.zeros(2, 2, 5))));
+        s.put(
+                RNN.class,
+                () -> new Sample(
+                        new RNN(4, 5, 2, true), m -> ((RNN) m).call(Torch.rand(2, 3, 4), Torch.zeros(2, 2, 5), null)));
+        s.put(
+                LSTM.class,
+                () -> new Sample(
+                        new LSTM(4, 5, 2, true),
+                        m -> ((LSTM) m).call(Torch.rand(2, 3, 4), null, Torch.zeros(2, 2, 5))));
         s.put(GRU.class, () -> single(new GRU(4, 5, 1, false), 3, 2, 4));
-        s.put(MultiheadAttention.class, () -> new Sample(new MultiheadAttention(8, 2), m -> {
-            Tensor q = Torch.rand(3, 2, 8); // (T, B, E)
-            ((MultiheadAttention) m).call(q, Torch.rand(5, 2, 8), Torch.rand(5, 2, 8), null, null);
-        }));
-        s.put(TransformerEncoderLayer.class, () -> new Sample(new TransformerEncoderLayer(8, 2, 16),
-                m -> ((TransformerEncoderLayer) m).call(Torch.rand(4, 2, 8), MultiheadAttention.causalMask(4), null)));
+        s.put(
+                MultiheadAttention.class,
+                () -> new Sample(new MultiheadAttention(8, 2), m -> {
+                    Tensor q = Torch.rand(3, 2, 8); // (T, B, E)
+                    ((MultiheadAttention) m).call(q, Torch.rand(5, 2, 8), Torch.rand(5, 2, 8), null, null);
+                }));
+        s.put(
+                TransformerEncoderLayer.class,
+                () -> new Sample(
+                        new TransformerEncoderLayer(8, 2, 16),
+                        m -> ((TransformerEncoderLayer) m)
+                                .call(Torch.rand(4, 2, 8), MultiheadAttention.causalMask(4), null)));
         s.put(MSELoss.class, () -> loss(new MSELoss(), () -> randn(4), () -> randn(4)));
         s.put(L1Loss.class, () -> loss(new L1Loss(), () -> randn(4), () -> randn(4)));
         s.put(SmoothL1Loss.class, () -> loss(new SmoothL1Loss(), () -> randn(4), () -> randn(4)));
         s.put(HuberLoss.class, () -> loss(new HuberLoss(), () -> randn(4), () -> randn(4)));
         s.put(BCELoss.class, () -> loss(new BCELoss(), () -> Torch.rand(4), () -> Torch.rand(4)));
         s.put(BCEWithLogitsLoss.class, () -> loss(new BCEWithLogitsLoss(), () -> randn(4), () -> Torch.rand(4)));
-        s.put(CrossEntropyLoss.class, () -> loss(new CrossEntropyLoss(), () -> randn(4, 3), LibraryModulesTest::labels));
+        s.put(
+                CrossEntropyLoss.class,
+                () -> loss(new CrossEntropyLoss(), () -> randn(4, 3), LibraryModulesTest::labels));
         s.put(NLLLoss.class, () -> loss(new NLLLoss(), () -> randn(4, 3).logSoftmax(1), LibraryModulesTest::labels));
-        s.put(KLDivLoss.class, () -> loss(new KLDivLoss(), () -> randn(2, 3).logSoftmax(1),
-                () -> randn(2, 3).softmax(1)));
-        s.put(TripletMarginLoss.class, () -> new Sample(new TripletMarginLoss(),
-                m -> ((TripletMarginLoss) m).call(randn(3, 4), randn(3, 4), randn(3, 4))));
-        s.put(CosineEmbeddingLoss.class, () -> new Sample(new CosineEmbeddingLoss(),
-                m -> ((CosineEmbeddingLoss) m).call(randn(3, 4), randn(3, 4), Torch.tensor(new float[] {1, -1, 1}, 3))));
+        s.put(
+                KLDivLoss.class,
+                () -> loss(
+                        new KLDivLoss(),
+                        () -> randn(2, 3).logSoftmax(1),
+                        () -> randn(2, 3).softmax(1)));
+        s.put(
+                TripletMarginLoss.class,
+                () -> new Sample(
+                        new TripletMarginLoss(),
+                        m -> ((TripletMarginLoss) m).call(randn(3, 4), randn(3, 4), randn(3, 4))));
+        s.put(
+                CosineEmbeddingLoss.class,
+                () -> new Sample(
+                        new CosineEmbeddingLoss(),
+                        m -> ((CosineEmbeddingLoss) m)
+                                .call(randn(3, 4), randn(3, 4), Torch.tensor(new float[] {1, -1, 1}, 3))));
         return s;
     }
 
     /** Every concrete public Module subclass in dev.torchlet.nn, from the compiled classes. */
     static List<Class<?>> libraryModuleTypes() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path dir = Path.of(Module.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        Path dir = Path.of(Module.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .resolve("dev/torchlet/nn");
         List<Class<?>> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -127,7 +156,8 @@ class LibraryModulesTest {
                     continue;
                 }
                 Class<?> c = Class.forName("dev.torchlet.nn." + file.substring(0, file.length() - 6));
-                if (Module.class.isAssignableFrom(c) && Modifier.isPublic(c.getModifiers())
+                if (Module.class.isAssignableFrom(c)
+                        && Modifier.isPublic(c.getModifiers())
                         && !Modifier.isAbstract(c.getModifiers())) {
                     out.add(c);
                 }
@@ -163,8 +193,9 @@ class LibraryModulesTest {
                 });
             });
             sample.run().accept(sample.module());
-            fired.forEach((path, count) -> assertTrue(count > 0, e.getKey().getSimpleName() + ": the hook on '"
-                    + path + "' did not fire (" + fired + ")"));
+            fired.forEach((path, count) -> assertTrue(
+                    count > 0,
+                    e.getKey().getSimpleName() + ": the hook on '" + path + "' did not fire (" + fired + ")"));
         }
     }
 

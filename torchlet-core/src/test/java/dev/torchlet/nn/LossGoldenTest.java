@@ -58,8 +58,10 @@ class LossGoldenTest {
     @Test
     void binaryLosses() {
         check("bce", (i, r) -> F.binaryCrossEntropy(i, arg("bce", 0), arg("bce", 1), r));
-        check("bce_logits", (i, r) -> F.binaryCrossEntropyWithLogits(i, arg("bce_logits", 0), arg("bce_logits", 1),
-                arg("bce_logits", 2), r));
+        check(
+                "bce_logits",
+                (i, r) -> F.binaryCrossEntropyWithLogits(
+                        i, arg("bce_logits", 0), arg("bce_logits", 1), arg("bce_logits", 2), r));
     }
 
     @Test
@@ -79,25 +81,36 @@ class LossGoldenTest {
 
     @Test
     void embeddingLosses() {
-        check("triplet", (i, r) -> F.tripletMarginLoss(i, arg("triplet", 0), arg("triplet", 1), 1f, 2f, 1e-6f, false,
-                r));
-        check("cosine_embedding", (i, r) -> F.cosineEmbeddingLoss(i, arg("cosine_embedding", 0),
-                arg("cosine_embedding", 1), 0.2f, r));
+        check(
+                "triplet",
+                (i, r) -> F.tripletMarginLoss(i, arg("triplet", 0), arg("triplet", 1), 1f, 2f, 1e-6f, false, r));
+        check(
+                "cosine_embedding",
+                (i, r) -> F.cosineEmbeddingLoss(i, arg("cosine_embedding", 0), arg("cosine_embedding", 1), 0.2f, r));
     }
 
     @Test
     void gradientsMatchFiniteDifferences() {
         Tensor a = g("loss.mse.input");
         Tensor b = g("loss.mse.arg0").to(DType.FLOAT64);
-        GradCheck.check("mse", x -> F.mseLoss(x[0], b, Reduction.MEAN), a.requiresGrad(false).clone()
-                .requiresGrad(true));
-        GradCheck.check("huber", x -> F.huberLoss(x[0], b, Reduction.SUM, 0.7f), a.clone().requiresGrad(true));
+        GradCheck.check(
+                "mse",
+                x -> F.mseLoss(x[0], b, Reduction.MEAN),
+                a.requiresGrad(false).clone().requiresGrad(true));
+        GradCheck.check(
+                "huber",
+                x -> F.huberLoss(x[0], b, Reduction.SUM, 0.7f),
+                a.clone().requiresGrad(true));
         Tensor t = arg("bce_logits", 0).to(DType.FLOAT64);
-        GradCheck.check("bce_logits", x -> F.binaryCrossEntropyWithLogits(x[0], t, null, null, Reduction.MEAN),
+        GradCheck.check(
+                "bce_logits",
+                x -> F.binaryCrossEntropyWithLogits(x[0], t, null, null, Reduction.MEAN),
                 a.clone().requiresGrad(true));
         Tensor p = arg("triplet", 0).to(DType.FLOAT64);
         Tensor n = arg("triplet", 1).to(DType.FLOAT64);
-        GradCheck.check("triplet", x -> F.tripletMarginLoss(x[0], p, n, 1f, 2f, 1e-6f, false, Reduction.SUM),
+        GradCheck.check(
+                "triplet",
+                x -> F.tripletMarginLoss(x[0], p, n, 1f, 2f, 1e-6f, false, Reduction.SUM),
                 a.clone().requiresGrad(true));
     }
 }

@@ -68,8 +68,11 @@ class ModuleSurgeryTest {
         Tensor x1 = norm1.call(x.add(layer.getSubmodule("self_attn").call(x)));
         assertArrayEquals(layer.getSubmodule("norm2").call(x1).toFloatArray(), attnOnly.toFloatArray(), 1e-5f);
         layer.replaceModule("self_attn.out_proj", new Identity());
-        assertEquals(List.of("self_attn.in_proj_weight", "self_attn.in_proj_bias"),
-                layer.stateDict().keySet().stream().filter(k -> k.startsWith("self_attn")).toList());
+        assertEquals(
+                List.of("self_attn.in_proj_weight", "self_attn.in_proj_bias"),
+                layer.stateDict().keySet().stream()
+                        .filter(k -> k.startsWith("self_attn"))
+                        .toList());
         var e = assertThrows(IllegalArgumentException.class, () -> layer.replaceModule("self_attn", new Linear(8, 8)));
         assertTrue(e.getMessage().contains("'self_attn' must be a MultiheadAttention"), e.getMessage());
     }
@@ -91,8 +94,12 @@ class ModuleSurgeryTest {
         Linear shared = new Linear(2, 2);
         Sequential net = new Sequential(shared, new ReLU(), shared);
         assertEquals(List.of("", "0", "1"), new ArrayList<>(net.namedModules().keySet()));
-        assertEquals(List.of("0.weight", "0.bias"), new ArrayList<>(net.namedParameters().keySet()));
-        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), new ArrayList<>(net.stateDict().keySet()));
+        assertEquals(
+                List.of("0.weight", "0.bias"),
+                new ArrayList<>(net.namedParameters().keySet()));
+        assertEquals(
+                List.of("0.weight", "0.bias", "2.weight", "2.bias"),
+                new ArrayList<>(net.stateDict().keySet()));
     }
 
     @Test
@@ -185,7 +192,8 @@ class ModuleSurgeryTest {
         GRU gru = new GRU(2, 3, 1, true);
         gru.registerForwardCallHook((m, in, out) -> Torch.zeros(1));
         var e = assertThrows(IllegalStateException.class, () -> gru.call(Torch.rand(1, 2, 2), null, null));
-        assertTrue(e.getMessage().contains("GRU: a forward hook returned a Tensor in place of the module's Output"),
+        assertTrue(
+                e.getMessage().contains("GRU: a forward hook returned a Tensor in place of the module's Output"),
                 e.getMessage());
     }
 

@@ -32,8 +32,12 @@ class ModuleTest {
     @Test
     void dottedNamesInRegistrationOrder() {
         Block b = new Block();
-        assertEquals(List.of("fc1.weight", "fc1.bias", "head.1.weight"), new ArrayList<>(b.namedParameters().keySet()));
-        assertEquals(List.of("", "fc1", "head", "head.0", "head.1"), new ArrayList<>(b.namedModules().keySet()));
+        assertEquals(
+                List.of("fc1.weight", "fc1.bias", "head.1.weight"),
+                new ArrayList<>(b.namedParameters().keySet()));
+        assertEquals(
+                List.of("", "fc1", "head", "head.0", "head.1"),
+                new ArrayList<>(b.namedModules().keySet()));
         assertEquals(3, b.parameters().size());
         assertEquals(b.namedParameters().keySet(), b.stateDict().keySet());
     }
@@ -49,7 +53,8 @@ class ModuleTest {
         var e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
         assertTrue(e.getMessage().contains("missing keys: [head.1.weight]"), e.getMessage());
         assertTrue(e.getMessage().contains("unexpected keys: [extra.bias]"), e.getMessage());
-        assertTrue(e.getMessage().contains("size mismatch for fc1.weight: checkpoint [3, 5] vs model [3, 4]"),
+        assertTrue(
+                e.getMessage().contains("size mismatch for fc1.weight: checkpoint [3, 5] vs model [3, 4]"),
                 e.getMessage());
         assertArrayEquals(before, b.fc1.weight().toFloatArray(), 0f);
     }
@@ -104,7 +109,8 @@ class ModuleTest {
         b.fc1.requiresGrad(false);
         b.call(Torch.rand(2, 4)).sum().backward();
         assertEquals(null, b.fc1.weight().grad());
-        assertArrayEquals(new int[] {2, 3}, ((Linear) b.head.get(1)).weight().grad().shape());
+        assertArrayEquals(
+                new int[] {2, 3}, ((Linear) b.head.get(1)).weight().grad().shape());
         b.zeroGrad();
         assertEquals(null, ((Linear) b.head.get(1)).weight().grad());
     }
@@ -164,7 +170,8 @@ class ModuleTest {
     @Test
     void dropoutKeepsWhereTheUniformDrawIsAtLeastP() {
         // the contract runs and resumes rely on: one rand draw of x's shape, kept where u >= p, scaled by 1/(1-p)
-        for (dev.torchlet.DType dt : new dev.torchlet.DType[] {dev.torchlet.DType.FLOAT32, dev.torchlet.DType.FLOAT64}) {
+        for (dev.torchlet.DType dt :
+                new dev.torchlet.DType[] {dev.torchlet.DType.FLOAT32, dev.torchlet.DType.FLOAT64}) {
             Torch.manualSeed(4);
             Tensor x = Torch.randn(300, 7).to(dt);
             Torch.manualSeed(5);

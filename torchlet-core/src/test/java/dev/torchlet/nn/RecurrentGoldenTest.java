@@ -42,8 +42,8 @@ class RecurrentGoldenTest {
         }
         out.output().backward(g(name + ".g"));
         assertClose(g(name + ".gx"), x.grad(), 1e-5, 1e-4, name + " input grad");
-        m.namedParameters().forEach((k, p) -> assertClose(g(name + ".grad." + k), p.grad(), 1e-5, 1e-4,
-                name + " grad " + k));
+        m.namedParameters()
+                .forEach((k, p) -> assertClose(g(name + ".grad." + k), p.grad(), 1e-5, 1e-4, name + " grad " + k));
     }
 
     @Test

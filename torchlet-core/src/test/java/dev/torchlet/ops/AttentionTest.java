@@ -29,8 +29,8 @@ class AttentionTest {
     void selfAttentionGradcheckWithMask() {
         Torch.manualSeed(1);
         Tensor qkv = leaf(Torch.randn(2 * 3, 3 * 4)); // B=2, T=3, E=4, 2 heads
-        Tensor mask = Torch.zeros(1, 3, 3).maskedFill(MultiheadAttention.causalMask(3).reshape(1, 3, 3),
-                Float.NEGATIVE_INFINITY);
+        Tensor mask = Torch.zeros(1, 3, 3)
+                .maskedFill(MultiheadAttention.causalMask(3).reshape(1, 3, 3), Float.NEGATIVE_INFINITY);
         GradCheck.check("self attention", xs -> Attention.selfAttention(xs[0], 2, 2, mask, 0, false), qkv);
     }
 
@@ -40,18 +40,27 @@ class AttentionTest {
         Tensor q = leaf(Torch.randn(2 * 2, 6));
         Tensor k = leaf(Torch.randn(2 * 3, 6));
         Tensor v = leaf(Torch.randn(2 * 3, 6));
-        GradCheck.check("attention with dropout", xs -> {
-            Torch.manualSeed(9); // the same dropout draws on every evaluation
-            return Attention.attention(xs[0], xs[1], xs[2], 2, 3, null, 0.4, true);
-        }, q, k, v);
+        GradCheck.check(
+                "attention with dropout",
+                xs -> {
+                    Torch.manualSeed(9); // the same dropout draws on every evaluation
+                    return Attention.attention(xs[0], xs[1], xs[2], 2, 3, null, 0.4, true);
+                },
+                q,
+                k,
+                v);
         // a non-contiguous (column-sliced) operand is read in place
         Tensor wide = leaf(Torch.randn(2 * 2, 9));
-        GradCheck.check("attention, strided q", xs -> Attention.attention(xs[0].narrow(1, 2, 6), xs[1], xs[2], 2, 3,
-                null, 0, false), wide, k, v);
+        GradCheck.check(
+                "attention, strided q",
+                xs -> Attention.attention(xs[0].narrow(1, 2, 6), xs[1], xs[2], 2, 3, null, 0, false),
+                wide,
+                k,
+                v);
     }
 
-    private static void compareFusedWithComposite(MultiheadAttention mha, Tensor x, Tensor mask, Tensor pad,
-                                                  boolean training, String what) {
+    private static void compareFusedWithComposite(
+            MultiheadAttention mha, Tensor x, Tensor mask, Tensor pad, boolean training, String what) {
         mha.train(training);
         Tensor x1 = x.detach().requiresGrad(true);
         Torch.manualSeed(3);
@@ -105,18 +114,22 @@ class AttentionTest {
 
     @Test
     void badInputsNameTheOpAndShapes() {
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Attention.selfAttention(Torch.randn(6, 10), 2, 2, null, 0, false));
         assertTrue(e.getMessage().contains("self_attention") && e.getMessage().contains("[6, 10]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Attention.selfAttention(Torch.randn(6, 12), 2, 3, null, 0, false));
         assertTrue(e.getMessage().contains("divisible"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Attention.selfAttention(Torch.randn(6, 12), 2, 2, Torch.zeros(1, 3, 4), 0, false));
         assertTrue(e.getMessage().contains("mask") && e.getMessage().contains("[1, 3, 4]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Attention.attention(Torch.randn(4, 6), Torch.randn(6, 6), Torch.randn(6, 5), 2, 2, null, 0,
-                        false));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Attention.attention(
+                        Torch.randn(4, 6), Torch.randn(6, 6), Torch.randn(6, 5), 2, 2, null, 0, false));
         assertTrue(e.getMessage().contains("attention") && e.getMessage().contains("[6, 5]"), e.getMessage());
     }
 }

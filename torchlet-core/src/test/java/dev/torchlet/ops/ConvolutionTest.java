@@ -11,9 +11,9 @@ import dev.torchlet.Torch;
 import dev.torchlet.testing.Golden;
 import dev.torchlet.testing.GradCheck;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * conv1d / conv2d / convTranspose2d against PyTorch goldens (tools/golden/gen_conv.py), float64
@@ -47,9 +47,23 @@ class ConvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"basic", "stride2", "dilation2", "groups2", "depthwise", "depthwise_s1", "nobias_nonsquare",
-            "pointwise", "stride2_nopad_5x5", "conv1d", "conv1d_dil_groups", "tconv_s2_op1", "tconv_groups_dil",
-            "tconv_nonsquare"})
+    @ValueSource(
+            strings = {
+                "basic",
+                "stride2",
+                "dilation2",
+                "groups2",
+                "depthwise",
+                "depthwise_s1",
+                "nobias_nonsquare",
+                "pointwise",
+                "stride2_nopad_5x5",
+                "conv1d",
+                "conv1d_dil_groups",
+                "tconv_s2_op1",
+                "tconv_groups_dil",
+                "tconv_nonsquare"
+            })
     void matchesPyTorchForwardAndBackward(String name) {
         Tensor x = fixture(name, "x").detach().requiresGrad(true);
         Tensor w = fixture(name, "w").detach().requiresGrad(true);
@@ -66,9 +80,23 @@ class ConvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"basic", "stride2", "dilation2", "groups2", "depthwise", "depthwise_s1", "nobias_nonsquare",
-            "pointwise", "stride2_nopad_5x5", "conv1d", "conv1d_dil_groups", "tconv_s2_op1", "tconv_groups_dil",
-            "tconv_nonsquare"})
+    @ValueSource(
+            strings = {
+                "basic",
+                "stride2",
+                "dilation2",
+                "groups2",
+                "depthwise",
+                "depthwise_s1",
+                "nobias_nonsquare",
+                "pointwise",
+                "stride2_nopad_5x5",
+                "conv1d",
+                "conv1d_dil_groups",
+                "tconv_s2_op1",
+                "tconv_groups_dil",
+                "tconv_nonsquare"
+            })
     void float64GradCheck(String name) {
         Tensor x = fixture(name, "x").requiresGrad(true);
         Tensor w = fixture(name, "w").requiresGrad(true);
@@ -104,29 +132,35 @@ class ConvolutionTest {
     @Test
     void nonContiguousInputAndWeight() {
         Torch.manualSeed(3);
-        Tensor x = Torch.randn(2, 5, 3, 6);           // (N, H, C, W) storage, viewed as (N, C, H, W)
-        Tensor w = Torch.randn(3, 3, 4, 3);           // (kH, kW, Cout, Cin) storage, viewed as (Cout, Cin, kH, kW)
+        Tensor x = Torch.randn(2, 5, 3, 6); // (N, H, C, W) storage, viewed as (N, C, H, W)
+        Tensor w = Torch.randn(3, 3, 4, 3); // (kH, kW, Cout, Cin) storage, viewed as (Cout, Cin, kH, kW)
         Tensor xv = x.permute(0, 2, 1, 3);
         Tensor wv = w.permute(2, 3, 0, 1);
         Tensor bias = Torch.randn(8).slice(0, 0, 8, 2); // stride-2 bias
         for (int[] stride : new int[][] {{1, 1}, {2, 1}}) {
             Tensor got = Convolution.conv2d(xv, wv, bias, stride, new int[] {1}, new int[] {1}, 1);
-            Tensor want = Convolution.conv2d(xv.contiguous(), wv.contiguous(), bias.contiguous(), stride,
-                    new int[] {1}, new int[] {1}, 1);
+            Tensor want = Convolution.conv2d(
+                    xv.contiguous(), wv.contiguous(), bias.contiguous(), stride, new int[] {1}, new int[] {1}, 1);
             Golden.assertClose(want, got, 0, 0, "permuted views, stride " + stride[0]);
         }
         // a batch slice starting at a non-zero offset
         Tensor slice = Torch.randn(3, 3, 5, 5).narrow(0, 1, 2);
         Tensor w2 = Torch.randn(2, 3, 3, 3);
-        Golden.assertClose(Convolution.conv2d(slice.contiguousCopy(), w2, null, ConvOptions.of(1, 0)),
-                Convolution.conv2d(slice, w2, null, ConvOptions.of(1, 0)), 0, 0, "batch slice");
+        Golden.assertClose(
+                Convolution.conv2d(slice.contiguousCopy(), w2, null, ConvOptions.of(1, 0)),
+                Convolution.conv2d(slice, w2, null, ConvOptions.of(1, 0)),
+                0,
+                0,
+                "batch slice");
     }
 
     @Test
     void gradientsFlowThroughViews() {
-        GradCheck.check("conv2d of a transposed input",
+        GradCheck.check(
+                "conv2d of a transposed input",
                 in -> Convolution.conv2d(in[0].transpose(2, 3), in[1], null, ConvOptions.of(2, 1)),
-                Torch.randn(1, 2, 5, 4).requiresGrad(true), Torch.randn(3, 2, 3, 3).requiresGrad(true));
+                Torch.randn(1, 2, 5, 4).requiresGrad(true),
+                Torch.randn(3, 2, 3, 3).requiresGrad(true));
     }
 
     @Test
@@ -136,10 +170,17 @@ class ConvolutionTest {
         Tensor w = Torch.randn(4, 3, 3, 3);
         Tensor got = Convolution.conv2d(x, w, null, ConvOptions.of(1, 1));
         assertArrayEquals(new int[] {4, 6, 6}, got.shape());
-        Golden.assertClose(Convolution.conv2d(x.unsqueeze(0), w, null, ConvOptions.of(1, 1)).squeeze(0), got, 0, 0,
+        Golden.assertClose(
+                Convolution.conv2d(x.unsqueeze(0), w, null, ConvOptions.of(1, 1))
+                        .squeeze(0),
+                got,
+                0,
+                0,
                 "unbatched");
         Tensor x1 = Torch.randn(3, 9);
-        assertArrayEquals(new int[] {2, 7}, Convolution.conv1d(x1, Torch.randn(2, 3, 3), null, 1, 0, 1, 1).shape());
+        assertArrayEquals(
+                new int[] {2, 7},
+                Convolution.conv1d(x1, Torch.randn(2, 3, 3), null, 1, 0, 1, 1).shape());
     }
 
     @Test
@@ -166,49 +207,108 @@ class ConvolutionTest {
 
     private static void assertBad(String fragment, Runnable r) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should contain '" + fragment + "'");
+        assertTrue(
+                e.getMessage().contains(fragment),
+                "message '" + e.getMessage() + "' should contain '" + fragment + "'");
     }
 
     @Test
     void rejectsBadInput() {
         Tensor w = Torch.randn(16, 4, 3, 3);
-        assertBad("conv2d: input [8, 3, 32, 32] has 3 channels but weight [16, 4, 3, 3] expects 4 (groups 1)",
+        assertBad(
+                "conv2d: input [8, 3, 32, 32] has 3 channels but weight [16, 4, 3, 3] expects 4 (groups 1)",
                 () -> Convolution.conv2d(Torch.zeros(8, 3, 32, 32), w, null, ConvOptions.of(1, 1)));
-        assertBad("conv2d: expected input (N, C, H, W) or (C, H, W)",
+        assertBad(
+                "conv2d: expected input (N, C, H, W) or (C, H, W)",
                 () -> Convolution.conv2d(Torch.zeros(3, 32), w, null, ConvOptions.of(1, 1)));
-        assertBad("weight [4, 3]",
+        assertBad(
+                "weight [4, 3]",
                 () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), Torch.zeros(4, 3), null, ConvOptions.of(1, 1)));
-        assertBad("larger than the padded input",
+        assertBad(
+                "larger than the padded input",
                 () -> Convolution.conv2d(Torch.zeros(1, 4, 2, 2), w, null, ConvOptions.of(1, 0)));
-        assertBad("not divisible by groups 3", () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), Torch.zeros(6, 2, 3, 3),
-                null, new int[] {1}, new int[] {1}, new int[] {1}, 3));
-        assertBad("not divisible by groups 4", () -> Convolution.conv2d(Torch.zeros(1, 8, 8, 8), Torch.zeros(6, 2, 3, 3),
-                null, new int[] {1}, new int[] {1}, new int[] {1}, 4));
-        assertBad("bias [15] must have shape [16]",
+        assertBad(
+                "not divisible by groups 3",
+                () -> Convolution.conv2d(
+                        Torch.zeros(1, 4, 8, 8),
+                        Torch.zeros(6, 2, 3, 3),
+                        null,
+                        new int[] {1},
+                        new int[] {1},
+                        new int[] {1},
+                        3));
+        assertBad(
+                "not divisible by groups 4",
+                () -> Convolution.conv2d(
+                        Torch.zeros(1, 8, 8, 8),
+                        Torch.zeros(6, 2, 3, 3),
+                        null,
+                        new int[] {1},
+                        new int[] {1},
+                        new int[] {1},
+                        4));
+        assertBad(
+                "bias [15] must have shape [16]",
                 () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), w, Torch.zeros(15), ConvOptions.of(1, 1)));
-        assertBad("stride must be >= 1", () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), w, null,
-                new int[] {0}, new int[] {1}, new int[] {1}, 1));
+        assertBad(
+                "stride must be >= 1",
+                () -> Convolution.conv2d(
+                        Torch.zeros(1, 4, 8, 8), w, null, new int[] {0}, new int[] {1}, new int[] {1}, 1));
         assertBad("padding must be >= 0", () -> ConvOptions.of(1, -1));
         assertBad("groups must be >= 1", () -> ConvOptions.of(new int[] {1}, null, null, 0));
         assertBad("needs 1 or 2 values", () -> ConvOptions.of(new int[] {1, 1, 1}, null, null, 1));
-        assertBad("dtype", () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), w.to(DType.FLOAT64), null,
-                ConvOptions.of(1, 1)));
-        assertBad("floating-point", () -> Convolution.conv2d(Torch.zeros(DType.INT64, 1, 4, 8, 8),
-                Torch.zeros(DType.INT64, 16, 4, 3, 3), null, ConvOptions.of(1, 1)));
-        assertBad("conv1d: input [2, 3, 10] has 3 channels but weight [4, 2, 3] expects 2",
+        assertBad(
+                "dtype",
+                () -> Convolution.conv2d(Torch.zeros(1, 4, 8, 8), w.to(DType.FLOAT64), null, ConvOptions.of(1, 1)));
+        assertBad(
+                "floating-point",
+                () -> Convolution.conv2d(
+                        Torch.zeros(DType.INT64, 1, 4, 8, 8),
+                        Torch.zeros(DType.INT64, 16, 4, 3, 3),
+                        null,
+                        ConvOptions.of(1, 1)));
+        assertBad(
+                "conv1d: input [2, 3, 10] has 3 channels but weight [4, 2, 3] expects 2",
                 () -> Convolution.conv1d(Torch.zeros(2, 3, 10), Torch.zeros(4, 2, 3), null, 1, 0, 1, 1));
-        assertBad("conv1d: kernel [4, 3, 9]",
+        assertBad(
+                "conv1d: kernel [4, 3, 9]",
                 () -> Convolution.conv1d(Torch.zeros(2, 3, 5), Torch.zeros(4, 3, 9), null, 1, 1, 1, 1));
-        assertBad("conv1d: expected input (N, C, L)",
+        assertBad(
+                "conv1d: expected input (N, C, L)",
                 () -> Convolution.conv1d(Torch.zeros(2, 3, 5, 5), Torch.zeros(4, 3, 3), null, 1, 0, 1, 1));
-        assertBad("convTranspose2d: input [1, 3, 4, 4] has 3 channels but weight [4, 2, 3, 3] expects 4",
-                () -> Convolution.convTranspose2d(Torch.zeros(1, 3, 4, 4), Torch.zeros(4, 2, 3, 3), null,
-                        new int[] {1}, new int[] {0}, new int[] {0}, 1, new int[] {1}));
-        assertBad("outputPadding [2, 2] must be smaller than either stride",
-                () -> Convolution.convTranspose2d(Torch.zeros(1, 4, 4, 4), Torch.zeros(4, 2, 3, 3), null,
-                        new int[] {2}, new int[] {0}, new int[] {2}, 1, new int[] {1}));
-        assertBad("empty output", () -> Convolution.convTranspose2d(Torch.zeros(1, 4, 1, 1), Torch.zeros(4, 2, 1, 1),
-                null, new int[] {1}, new int[] {1}, new int[] {0}, 1, new int[] {1}));
+        assertBad(
+                "convTranspose2d: input [1, 3, 4, 4] has 3 channels but weight [4, 2, 3, 3] expects 4",
+                () -> Convolution.convTranspose2d(
+                        Torch.zeros(1, 3, 4, 4),
+                        Torch.zeros(4, 2, 3, 3),
+                        null,
+                        new int[] {1},
+                        new int[] {0},
+                        new int[] {0},
+                        1,
+                        new int[] {1}));
+        assertBad(
+                "outputPadding [2, 2] must be smaller than either stride",
+                () -> Convolution.convTranspose2d(
+                        Torch.zeros(1, 4, 4, 4),
+                        Torch.zeros(4, 2, 3, 3),
+                        null,
+                        new int[] {2},
+                        new int[] {0},
+                        new int[] {2},
+                        1,
+                        new int[] {1}));
+        assertBad(
+                "empty output",
+                () -> Convolution.convTranspose2d(
+                        Torch.zeros(1, 4, 1, 1),
+                        Torch.zeros(4, 2, 1, 1),
+                        null,
+                        new int[] {1},
+                        new int[] {1},
+                        new int[] {0},
+                        1,
+                        new int[] {1}));
         assertBad("must not be null", () -> Convolution.conv2d(null, w, null, ConvOptions.of(1, 1)));
     }
 }

@@ -137,11 +137,13 @@ public class ElementwiseGoldenTest {
         assertEquals(dev.torchlet.DType.FLOAT32, i.div(i).dtype());
         assertEquals(dev.torchlet.DType.BOOL, i.gt(1f).dtype());
         assertEquals(dev.torchlet.DType.INT64, i.neg().dtype()); // was float32 before neg got its own op
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {-1, -2, -3}, i.neg().toLongArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new long[] {-1, -2, -3}, i.neg().toLongArray());
         // torch.relu keeps int64 (exactly, also past 2^53); torch.sigmoid promotes to float32
         Tensor big = dev.torchlet.Torch.tensor(new long[] {-5, 0, (1L << 60) + 1}, 3);
         assertEquals(dev.torchlet.DType.INT64, big.relu().dtype());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 0, (1L << 60) + 1}, big.relu().toLongArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new long[] {0, 0, (1L << 60) + 1}, big.relu().toLongArray());
         assertEquals(dev.torchlet.DType.FLOAT32, i.sigmoid().dtype());
     }
 }

@@ -151,7 +151,8 @@ class IndexingTest {
         Tensor cond = Torch.tensor(new boolean[] {true, false, true}, 3);
         Tensor a = Torch.tensor(new long[] {Long.MAX_VALUE, 2, 3}, 3);
         Tensor b = Torch.tensor(new long[] {-1}, 1);
-        assertArrayEquals(new long[] {Long.MAX_VALUE, -1, 3}, Torch.where(cond, a, b).toLongArray());
+        assertArrayEquals(
+                new long[] {Long.MAX_VALUE, -1, 3}, Torch.where(cond, a, b).toLongArray());
     }
 
     @Test
@@ -165,7 +166,9 @@ class IndexingTest {
         assertArrayEquals(g("one_hot.outInfer").shape(), inferred.shape());
         assertArrayEquals(g("one_hot.outInfer").toLongArray(), inferred.toLongArray());
         // non-contiguous indices
-        assertArrayEquals(Torch.oneHot(idx.t().contiguous(), 5).toLongArray(), Torch.oneHot(idx.t(), 5).toLongArray());
+        assertArrayEquals(
+                Torch.oneHot(idx.t().contiguous(), 5).toLongArray(),
+                Torch.oneHot(idx.t(), 5).toLongArray());
     }
 
     @Test
@@ -184,8 +187,10 @@ class IndexingTest {
         Tensor x = Torch.randn(3, 4);
         Tensor none = Torch.zeros(DType.INT64, 0);
         assertArrayEquals(new int[] {3, 0}, x.indexSelect(1, none).shape());
-        assertArrayEquals(new int[] {3, 0}, x.gather(1, Torch.zeros(DType.INT64, 3, 0)).shape());
-        assertArrayEquals(new int[] {0}, x.maskedSelect(Torch.zeros(DType.BOOL, 3, 4)).shape());
+        assertArrayEquals(
+                new int[] {3, 0}, x.gather(1, Torch.zeros(DType.INT64, 3, 0)).shape());
+        assertArrayEquals(
+                new int[] {0}, x.maskedSelect(Torch.zeros(DType.BOOL, 3, 4)).shape());
     }
 
     // ---------------------------------------------------------------- gradcheck (float64)
@@ -201,39 +206,69 @@ class IndexingTest {
     @Test
     void gradcheckIndexSelect() {
         Tensor index = idx(new long[] {2, 0, 2, 1}, 4);
-        gradcheck("indexSelect dim -1 of transposed", x -> x[0].t().indexSelect(-1, index),
+        gradcheck(
+                "indexSelect dim -1 of transposed",
+                x -> x[0].t().indexSelect(-1, index),
                 Torch.randn(3, 4).requiresGrad(true));
-        gradcheck("indexSelect dim 1 of 3-d", x -> x[0].indexSelect(1, index), Torch.randn(2, 3, 2).requiresGrad(true));
+        gradcheck(
+                "indexSelect dim 1 of 3-d",
+                x -> x[0].indexSelect(1, index),
+                Torch.randn(2, 3, 2).requiresGrad(true));
     }
 
     @Test
     void gradcheckGather() {
         Tensor index = idx(new long[] {0, 2, 2, 1, 1, 1, 0, 0, 2}, 3, 3);
-        gradcheck("gather dim -2", x -> x[0].gather(-2, index), Torch.randn(3, 4).requiresGrad(true));
-        gradcheck("gather dim 1 of transposed", x -> x[0].t().gather(1, index), Torch.randn(3, 3).requiresGrad(true));
+        gradcheck(
+                "gather dim -2", x -> x[0].gather(-2, index), Torch.randn(3, 4).requiresGrad(true));
+        gradcheck(
+                "gather dim 1 of transposed",
+                x -> x[0].t().gather(1, index),
+                Torch.randn(3, 3).requiresGrad(true));
     }
 
     @Test
     void gradcheckScatter() {
         Tensor unique = idx(new long[] {3, 0, 1, 2, 4, 0}, 2, 3);
         Tensor dup = idx(new long[] {3, 3, 1, 0, 0, 0}, 2, 3);
-        gradcheck("scatter dim 1", x -> x[0].scatter(1, unique, x[1]),
-                Torch.randn(3, 5).requiresGrad(true), Torch.randn(2, 3).requiresGrad(true));
-        gradcheck("scatter into transposed, dim -1", x -> x[0].t().scatter(-1, unique, x[1].t()),
-                Torch.randn(5, 2).requiresGrad(true), Torch.randn(3, 2).requiresGrad(true));
-        gradcheck("scatterAdd dim 1 with duplicates", x -> x[0].scatterAdd(1, dup, x[1]),
-                Torch.randn(2, 5).requiresGrad(true), Torch.randn(2, 4).requiresGrad(true));
+        gradcheck(
+                "scatter dim 1",
+                x -> x[0].scatter(1, unique, x[1]),
+                Torch.randn(3, 5).requiresGrad(true),
+                Torch.randn(2, 3).requiresGrad(true));
+        gradcheck(
+                "scatter into transposed, dim -1",
+                x -> x[0].t().scatter(-1, unique, x[1].t()),
+                Torch.randn(5, 2).requiresGrad(true),
+                Torch.randn(3, 2).requiresGrad(true));
+        gradcheck(
+                "scatterAdd dim 1 with duplicates",
+                x -> x[0].scatterAdd(1, dup, x[1]),
+                Torch.randn(2, 5).requiresGrad(true),
+                Torch.randn(2, 4).requiresGrad(true));
     }
 
     @Test
     void gradcheckMasks() {
         Tensor mask = Torch.tensor(new boolean[] {true, false, false, true}, 4, 1);
-        gradcheck("maskedFill broadcast mask", x -> x[0].maskedFill(mask, 2f), Torch.randn(4, 3).requiresGrad(true));
-        gradcheck("maskedFill broadcast input", x -> x[0].maskedFill(mask, 2f), Torch.randn(1, 3).requiresGrad(true));
-        gradcheck("maskedSelect transposed", x -> x[0].t().maskedSelect(mask), Torch.randn(3, 4).requiresGrad(true));
+        gradcheck(
+                "maskedFill broadcast mask",
+                x -> x[0].maskedFill(mask, 2f),
+                Torch.randn(4, 3).requiresGrad(true));
+        gradcheck(
+                "maskedFill broadcast input",
+                x -> x[0].maskedFill(mask, 2f),
+                Torch.randn(1, 3).requiresGrad(true));
+        gradcheck(
+                "maskedSelect transposed",
+                x -> x[0].t().maskedSelect(mask),
+                Torch.randn(3, 4).requiresGrad(true));
         Tensor cond = Torch.tensor(new boolean[] {true, false, true, false, false, true}, 2, 3);
-        gradcheck("where broadcast", x -> Torch.where(cond, x[0], x[1].t()),
-                Torch.randn(3).requiresGrad(true), Torch.randn(3, 2).requiresGrad(true));
+        gradcheck(
+                "where broadcast",
+                x -> Torch.where(cond, x[0], x[1].t()),
+                Torch.randn(3).requiresGrad(true),
+                Torch.randn(3, 2).requiresGrad(true));
     }
 
     // ---------------------------------------------------------------- bad input
@@ -241,17 +276,20 @@ class IndexingTest {
     private static void assertMessage(Executable e, String... parts) {
         RuntimeException ex = assertThrows(RuntimeException.class, e);
         for (String p : parts) {
-            assertTrue(ex.getMessage() != null && ex.getMessage().contains(p),
+            assertTrue(
+                    ex.getMessage() != null && ex.getMessage().contains(p),
                     "message '" + ex.getMessage() + "' should contain '" + p + "'");
         }
-        assertTrue(ex instanceof IllegalArgumentException || ex instanceof IndexOutOfBoundsException,
+        assertTrue(
+                ex instanceof IllegalArgumentException || ex instanceof IndexOutOfBoundsException,
                 "unexpected exception type " + ex.getClass());
     }
 
     @Test
     void badIndices() {
         Tensor x = Torch.randn(3, 4);
-        assertMessage(() -> x.indexSelect(0, Torch.tensor(new float[] {0}, 1)), "index_select", "int64", "torch.float32");
+        assertMessage(
+                () -> x.indexSelect(0, Torch.tensor(new float[] {0}, 1)), "index_select", "int64", "torch.float32");
         assertMessage(() -> x.indexSelect(0, idx(new long[] {1, 3}, 2)), "index_select", "index 3", "dim 0", "size 3");
         assertMessage(() -> x.indexSelect(-1, idx(new long[] {-1}, 1)), "index_select", "index -1", "dim 1", "size 4");
         assertMessage(() -> x.indexSelect(0, idx(new long[] {0, 1}, 1, 2)), "index_select", "1-D", "[1, 2]");
@@ -260,12 +298,23 @@ class IndexingTest {
         assertMessage(() -> x.gather(0, idx(new long[] {-2}, 1, 1)), "gather", "index -2", "dim 0", "size 3");
         assertMessage(() -> x.gather(1, idx(new long[] {0}, 1)), "gather", "[1]", "[3, 4]", "same number of dims");
         assertMessage(() -> x.gather(1, Torch.zeros(DType.INT64, 4, 1)), "gather", "[4, 1]", "[3, 4]", "dim 0");
-        assertMessage(() -> x.scatter(1, idx(new long[] {0}, 1, 1), Torch.zeros(DType.FLOAT64, 1, 1)),
-                "scatter", "torch.float64", "torch.float32");
-        assertMessage(() -> x.scatter(1, idx(new long[] {0, 1}, 1, 2), Torch.zeros(1, 1)),
-                "scatter", "src", "[1, 1]", "[1, 2]");
-        assertMessage(() -> x.scatterAdd(1, idx(new long[] {0, 9}, 1, 2), Torch.zeros(1, 2)),
-                "scatter_add", "index 9", "dim 1", "size 4");
+        assertMessage(
+                () -> x.scatter(1, idx(new long[] {0}, 1, 1), Torch.zeros(DType.FLOAT64, 1, 1)),
+                "scatter",
+                "torch.float64",
+                "torch.float32");
+        assertMessage(
+                () -> x.scatter(1, idx(new long[] {0, 1}, 1, 2), Torch.zeros(1, 1)),
+                "scatter",
+                "src",
+                "[1, 1]",
+                "[1, 2]");
+        assertMessage(
+                () -> x.scatterAdd(1, idx(new long[] {0, 9}, 1, 2), Torch.zeros(1, 2)),
+                "scatter_add",
+                "index 9",
+                "dim 1",
+                "size 4");
     }
 
     @Test

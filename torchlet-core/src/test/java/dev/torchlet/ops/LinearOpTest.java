@@ -68,21 +68,29 @@ class LinearOpTest {
     @Test
     void gradcheckFloat64() {
         Torch.manualSeed(9);
-        GradCheck.check("linear with bias", t -> F.linear(t[0], t[1], t[2]),
-                Torch.randn(3, 5).to(DType.FLOAT64).requiresGrad(true), Torch.randn(4, 5).to(DType.FLOAT64).requiresGrad(true), Torch.randn(4).to(DType.FLOAT64).requiresGrad(true));
-        GradCheck.check("linear no bias, 3-D input", t -> F.linear(t[0], t[1], null),
-                Torch.randn(2, 3, 5).to(DType.FLOAT64).requiresGrad(true), Torch.randn(4, 5).to(DType.FLOAT64).requiresGrad(true));
+        GradCheck.check(
+                "linear with bias",
+                t -> F.linear(t[0], t[1], t[2]),
+                Torch.randn(3, 5).to(DType.FLOAT64).requiresGrad(true),
+                Torch.randn(4, 5).to(DType.FLOAT64).requiresGrad(true),
+                Torch.randn(4).to(DType.FLOAT64).requiresGrad(true));
+        GradCheck.check(
+                "linear no bias, 3-D input",
+                t -> F.linear(t[0], t[1], null),
+                Torch.randn(2, 3, 5).to(DType.FLOAT64).requiresGrad(true),
+                Torch.randn(4, 5).to(DType.FLOAT64).requiresGrad(true));
     }
 
     @Test
     void rejectsBadInput() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> F.linear(Torch.randn(3, 5), Torch.randn(4, 6), null));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> F.linear(Torch.randn(3, 5), Torch.randn(4, 6), null));
         assertTrue(e.getMessage().contains("linear") && e.getMessage().contains("[4, 6]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> F.linear(Torch.randn(3, 5), Torch.randn(4, 5), Torch.randn(3)));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> F.linear(Torch.randn(3, 5), Torch.randn(4, 5), Torch.randn(3)));
         assertTrue(e.getMessage().contains("bias") && e.getMessage().contains("[3]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> F.linear(Torch.randn(3, 5), Torch.randn(4, 5).to(DType.FLOAT64), null));
         assertTrue(e.getMessage().contains("dtype"), e.getMessage());
     }

@@ -88,14 +88,18 @@ class LossesTest {
         assertClose(g("ce_w_ls_none/out").select(0, 2), row, ATOL, RTOL, "unbatched (C) input");
         Tensor strided = x.t().contiguousCopy().t();
         assertTrue(!strided.isContiguous());
-        assertClose(g("ce_w_ls_none/out"), Losses.crossEntropy(strided, t, w, 3, 0.1, "none"), ATOL, RTOL,
+        assertClose(
+                g("ce_w_ls_none/out"),
+                Losses.crossEntropy(strided, t, w, 3, 0.1, "none"),
+                ATOL,
+                RTOL,
                 "transposed logits");
     }
 
     @Test
     void meanOverAllIgnoredTargetsIsNaNLikePyTorch() {
-        Tensor y = Losses.crossEntropy(Torch.randn(2, 3), Torch.tensor(new long[] {-100, -100}, 2), null, -100, 0,
-                "mean");
+        Tensor y =
+                Losses.crossEntropy(Torch.randn(2, 3), Torch.tensor(new long[] {-100, -100}, 2), null, -100, 0, "mean");
         assertTrue(Double.isNaN(y.item()));
     }
 
@@ -109,53 +113,71 @@ class LossesTest {
         Tensor t = Torch.tensor(new long[] {0, 3, 1, 2, 3}, 5);
         Tensor w = Torch.rand(4).add(0.3f).to(DType.FLOAT64);
         for (String red : new String[] {"mean", "sum", "none"}) {
-            GradCheck.check("cross_entropy " + red, xs -> Losses.crossEntropy(xs[0], t, w, 2, 0.1, red),
-                    randn64(5, 4));
-            GradCheck.check("cross_entropy no weight " + red, xs -> Losses.crossEntropy(xs[0], t, null, 1, 0.25, red),
+            GradCheck.check("cross_entropy " + red, xs -> Losses.crossEntropy(xs[0], t, w, 2, 0.1, red), randn64(5, 4));
+            GradCheck.check(
+                    "cross_entropy no weight " + red,
+                    xs -> Losses.crossEntropy(xs[0], t, null, 1, 0.25, red),
                     randn64(5, 4));
             GradCheck.check("nll_loss " + red, xs -> Losses.nllLoss(xs[0], t, w, 2, red), randn64(5, 4));
         }
         Tensor ts = Torch.tensor(new long[] {0, 2, 1, 1, 0, 2}, 2, 3);
-        GradCheck.check("cross_entropy spatial", xs -> Losses.crossEntropy(xs[0], ts, null, -100, 0.1, "mean"),
+        GradCheck.check(
+                "cross_entropy spatial",
+                xs -> Losses.crossEntropy(xs[0], ts, null, -100, 0.1, "mean"),
                 randn64(2, 3, 3));
-        GradCheck.check("cross_entropy probabilities", xs -> Losses.crossEntropy(xs[0], xs[1], w, -100, 0.2, "mean"),
-                randn64(3, 4), Torch.rand(3, 4).to(DType.FLOAT64).requiresGrad(true));
+        GradCheck.check(
+                "cross_entropy probabilities",
+                xs -> Losses.crossEntropy(xs[0], xs[1], w, -100, 0.2, "mean"),
+                randn64(3, 4),
+                Torch.rand(3, 4).to(DType.FLOAT64).requiresGrad(true));
     }
 
     @Test
     void float64ReferencePathMatchesGolden() {
-        Tensor y = Losses.crossEntropy(g("ce_w_ls_mean/x").to(DType.FLOAT64), g("ce_w_ls_mean/target"),
-                g("ce_w_ls_mean/weight"), 3, 0.1, "mean");
+        Tensor y = Losses.crossEntropy(
+                g("ce_w_ls_mean/x").to(DType.FLOAT64),
+                g("ce_w_ls_mean/target"),
+                g("ce_w_ls_mean/weight"),
+                3,
+                0.1,
+                "mean");
         assertClose(g("ce_w_ls_mean/out"), y, ATOL, RTOL, "f64 cross entropy");
     }
 
     @Test
     void badInputsAreRejectedWithClearMessages() {
         Tensor x = Torch.randn(4, 10);
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.crossEntropy(x, Torch.tensor(new long[] {1, 12, 0, 3}, 4)));
         assertTrue(e.getMessage().equals("cross_entropy: target 12 is out of bounds for 10 classes"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.crossEntropy(x, Torch.tensor(new long[] {1, -1, 0, 3}, 4)));
         assertTrue(e.getMessage().contains("target -1 is out of bounds for 10 classes"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Losses.crossEntropy(x, Torch.tensor(new long[] {1, 2, 0}, 3)));
-        assertTrue(e.getMessage().contains("cross_entropy: target shape [3] does not match input shape [4, 10]"),
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Losses.crossEntropy(x, Torch.tensor(new long[] {1, 2, 0}, 3)));
+        assertTrue(
+                e.getMessage().contains("cross_entropy: target shape [3] does not match input shape [4, 10]"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.crossEntropy(x, Torch.zeros(DType.INT64, 4), Torch.ones(9), -100, 0, "mean"));
         assertTrue(e.getMessage().contains("expected weight of shape [10] (one per class), got [9]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.crossEntropy(x, Torch.zeros(DType.INT64, 4), null, -100, 0, "avg"));
         assertTrue(e.getMessage().contains("reduction must be 'mean', 'sum' or 'none', got 'avg'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.crossEntropy(x, Torch.zeros(DType.INT64, 4), null, -100, 1.5, "mean"));
         assertTrue(e.getMessage().contains("label_smoothing must be in [0, 1], got 1.5"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Losses.crossEntropy(x, Torch.rand(4, 9)));
-        assertTrue(e.getMessage().contains("class-probability target shape [4, 9] must equal the input shape [4, 10]"),
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(x, Torch.rand(4, 9)));
+        assertTrue(
+                e.getMessage().contains("class-probability target shape [4, 9] must equal the input shape [4, 10]"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Losses.nllLoss(x, Torch.tensor(new long[] {1, 2, 10, 3}, 4), null, -100, "mean"));
         assertTrue(e.getMessage().contains("nll_loss: target 10 is out of bounds for 10 classes"), e.getMessage());
     }

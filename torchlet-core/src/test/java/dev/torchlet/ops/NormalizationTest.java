@@ -61,13 +61,13 @@ class NormalizationTest {
     @Test
     void batchNormWithoutRunningStatsAndOnAStridedView() {
         Tensor x = g("bn2d_train/x");
-        Tensor y = Normalization.batchNorm(x, null, null, g("bn2d_train/weight"), g("bn2d_train/bias"), true, 0.1,
-                1e-5);
+        Tensor y =
+                Normalization.batchNorm(x, null, null, g("bn2d_train/weight"), g("bn2d_train/bias"), true, 0.1, 1e-5);
         assertClose(g("bn2d_train/out"), y, ATOL, RTOL, "no running stats");
         Tensor strided = x.transpose(2, 3).contiguousCopy().transpose(2, 3);
         assertTrue(!strided.isContiguous());
-        Tensor ys = Normalization.batchNorm(strided, null, null, g("bn2d_train/weight"), g("bn2d_train/bias"), true,
-                0.1, 1e-5);
+        Tensor ys = Normalization.batchNorm(
+                strided, null, null, g("bn2d_train/weight"), g("bn2d_train/bias"), true, 0.1, 1e-5);
         assertClose(g("bn2d_train/out"), ys, ATOL, RTOL, "strided input");
         // running stats held in a strided view are updated in place at the right elements
         Tensor holder = Torch.zeros(3, 2);
@@ -76,7 +76,8 @@ class NormalizationTest {
         Tensor init = g("bn2d_train/running_mean");
         for (int c = 0; c < 3; c++) {
             TensorInternals.storage(holder).floats()[2 * c] = (float) init.getDouble(c);
-            TensorInternals.storage(holder).floats()[2 * c + 1] = (float) g("bn2d_train/running_var").getDouble(c);
+            TensorInternals.storage(holder).floats()[2 * c + 1] =
+                    (float) g("bn2d_train/running_var").getDouble(c);
         }
         Normalization.batchNorm(x, rm, rv, null, null, true, 0.1, 1e-5);
         assertClose(g("bn2d_train/running_mean_after"), rm, ATOL, RTOL, "strided running mean");
@@ -122,28 +123,56 @@ class NormalizationTest {
     @Test
     void gradCheck() {
         Torch.manualSeed(11);
-        GradCheck.check("batch_norm train", xs -> Normalization.batchNorm(xs[0], null, null, xs[1], xs[2], true, 0.1,
-                1e-5), randn64(3, 2, 2, 3), randn64(2), randn64(2));
-        GradCheck.check("batch_norm train (N, C)", xs -> Normalization.batchNorm(xs[0], null, null, xs[1], null, true,
-                0.1, 1e-5), randn64(5, 3), randn64(3));
+        GradCheck.check(
+                "batch_norm train",
+                xs -> Normalization.batchNorm(xs[0], null, null, xs[1], xs[2], true, 0.1, 1e-5),
+                randn64(3, 2, 2, 3),
+                randn64(2),
+                randn64(2));
+        GradCheck.check(
+                "batch_norm train (N, C)",
+                xs -> Normalization.batchNorm(xs[0], null, null, xs[1], null, true, 0.1, 1e-5),
+                randn64(5, 3),
+                randn64(3));
         Tensor rm = Torch.randn(3).to(DType.FLOAT64);
         Tensor rv = Torch.rand(3).add(0.5f).to(DType.FLOAT64);
-        GradCheck.check("batch_norm eval", xs -> Normalization.batchNorm(xs[0], rm, rv, xs[1], xs[2], false, 0.1,
-                1e-5), randn64(2, 3, 4), randn64(3), randn64(3));
-        GradCheck.check("layer_norm", xs -> Normalization.layerNorm(xs[0], new int[] {2, 3}, xs[1], xs[2], 1e-5),
-                randn64(2, 2, 3), randn64(2, 3), randn64(2, 3));
-        GradCheck.check("layer_norm no affine", xs -> Normalization.layerNorm(xs[0], new int[] {5}, null, null, 1e-5),
+        GradCheck.check(
+                "batch_norm eval",
+                xs -> Normalization.batchNorm(xs[0], rm, rv, xs[1], xs[2], false, 0.1, 1e-5),
+                randn64(2, 3, 4),
+                randn64(3),
+                randn64(3));
+        GradCheck.check(
+                "layer_norm",
+                xs -> Normalization.layerNorm(xs[0], new int[] {2, 3}, xs[1], xs[2], 1e-5),
+                randn64(2, 2, 3),
+                randn64(2, 3),
+                randn64(2, 3));
+        GradCheck.check(
+                "layer_norm no affine",
+                xs -> Normalization.layerNorm(xs[0], new int[] {5}, null, null, 1e-5),
                 randn64(3, 5));
-        GradCheck.check("group_norm", xs -> Normalization.groupNorm(xs[0], 2, xs[1], xs[2], 1e-5),
-                randn64(2, 4, 3), randn64(4), randn64(4));
-        GradCheck.check("group_norm no affine", xs -> Normalization.groupNorm(xs[0], 3, null, null, 1e-5),
-                randn64(2, 3, 2, 2));
+        GradCheck.check(
+                "group_norm",
+                xs -> Normalization.groupNorm(xs[0], 2, xs[1], xs[2], 1e-5),
+                randn64(2, 4, 3),
+                randn64(4),
+                randn64(4));
+        GradCheck.check(
+                "group_norm no affine", xs -> Normalization.groupNorm(xs[0], 3, null, null, 1e-5), randn64(2, 3, 2, 2));
     }
 
     @Test
     void float64ReferencePathMatchesGolden() {
-        Tensor y = Normalization.batchNorm(g("bn2d_train/x").to(DType.FLOAT64), null, null,
-                g("bn2d_train/weight"), g("bn2d_train/bias"), true, 0.1, 1e-5);
+        Tensor y = Normalization.batchNorm(
+                g("bn2d_train/x").to(DType.FLOAT64),
+                null,
+                null,
+                g("bn2d_train/weight"),
+                g("bn2d_train/bias"),
+                true,
+                0.1,
+                1e-5);
         assertClose(g("bn2d_train/out"), y, ATOL, RTOL, "f64 batch norm");
         Tensor gn = Normalization.groupNorm(g("gn/x").to(DType.FLOAT64), 3, g("gn/weight"), g("gn/bias"), 1e-5);
         assertClose(g("gn/out"), gn, ATOL, RTOL, "f64 group norm");
@@ -152,29 +181,41 @@ class NormalizationTest {
     @Test
     void badInputsAreRejectedWithClearMessages() {
         Tensor x = Torch.randn(4, 3, 2, 2);
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Normalization.batchNorm(x, null, null, Torch.ones(4), null, true, 0.1, 1e-5));
-        assertTrue(e.getMessage().contains("batch_norm: expected weight of shape [3] (one per channel), got [4]"),
+        assertTrue(
+                e.getMessage().contains("batch_norm: expected weight of shape [3] (one per channel), got [4]"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Normalization.batchNorm(x, null, null, null, null, false, 0.1, 1e-5));
-        assertTrue(e.getMessage().contains("batch_norm: eval mode (training=false) needs running_mean"),
-                e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                e.getMessage().contains("batch_norm: eval mode (training=false) needs running_mean"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Normalization.batchNorm(Torch.randn(1, 3), null, null, null, null, true, 0.1, 1e-5));
         assertTrue(e.getMessage().contains("expected more than 1 value per channel when training"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Normalization.layerNorm(x, new int[] {3, 3}, null, null, 1e-5));
-        assertTrue(e.getMessage().contains("layer_norm: normalized shape [3, 3] must be a non-empty suffix of the "
-                + "input shape [4, 3, 2, 2]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Normalization.layerNorm(x, new int[] {3, 3}, null, null, 1e-5));
+        assertTrue(
+                e.getMessage()
+                        .contains("layer_norm: normalized shape [3, 3] must be a non-empty suffix of the "
+                                + "input shape [4, 3, 2, 2]"),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Normalization.layerNorm(x, new int[] {2}, Torch.ones(3), null, 1e-5));
-        assertTrue(e.getMessage().contains("layer_norm: weight shape [3] must equal the normalized shape [2]"),
+        assertTrue(
+                e.getMessage().contains("layer_norm: weight shape [3] must equal the normalized shape [2]"),
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Normalization.groupNorm(x, 2, null, null, 1e-5));
-        assertTrue(e.getMessage().contains("group_norm: expected the number of channels 3 to be divisible by "
-                + "num_groups 2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                e.getMessage()
+                        .contains("group_norm: expected the number of channels 3 to be divisible by " + "num_groups 2"),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Normalization.batchNorm(Torch.zeros(DType.INT64, 2, 3), null, null, null, null, true, 0.1, 1e-5));
         assertTrue(e.getMessage().contains("batch_norm: expected a floating-point tensor"), e.getMessage());
     }

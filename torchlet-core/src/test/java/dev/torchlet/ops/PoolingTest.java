@@ -82,8 +82,7 @@ class PoolingTest {
     void avgPool2dMatchesPyTorch() {
         for (String name : new String[] {"avgpool2d_incl", "avgpool2d_excl"}) {
             Tensor x = input(name);
-            Tensor y = Pooling.avgPool2d(x, new int[] {3}, new int[] {2}, new int[] {1}, true,
-                    name.endsWith("incl"));
+            Tensor y = Pooling.avgPool2d(x, new int[] {3}, new int[] {2}, new int[] {1}, true, name.endsWith("incl"));
             assertClose(g(name + "/out"), y, ATOL, RTOL, name + " out");
             backward(y, name);
             assertClose(g(name + "/grad_x"), x.grad(), ATOL, RTOL, name + " grad");
@@ -121,14 +120,21 @@ class PoolingTest {
         Tensor base = g("maxpool2d_resnet/x");
         Tensor strided = base.transpose(2, 3).contiguousCopy().transpose(2, 3);
         assertTrue(!strided.isContiguous());
-        assertClose(Pooling.maxPool2d(base, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, false),
+        assertClose(
+                Pooling.maxPool2d(base, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, false),
                 Pooling.maxPool2d(strided, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, false),
-                0, 0, "max pool on a transposed view");
+                0,
+                0,
+                "max pool on a transposed view");
         Tensor sliced = g("avgpool2d_incl/x").slice(1, 0, 3, 2); // channels 0 and 2
-        Tensor expect = Pooling.avgPool2d(sliced.contiguousCopy(), new int[] {3}, new int[] {2}, new int[] {1}, true,
-                true);
-        assertClose(expect, Pooling.avgPool2d(sliced, new int[] {3}, new int[] {2}, new int[] {1}, true, true),
-                0, 0, "avg pool on a sliced view");
+        Tensor expect =
+                Pooling.avgPool2d(sliced.contiguousCopy(), new int[] {3}, new int[] {2}, new int[] {1}, true, true);
+        assertClose(
+                expect,
+                Pooling.avgPool2d(sliced, new int[] {3}, new int[] {2}, new int[] {1}, true, true),
+                0,
+                0,
+                "avg pool on a sliced view");
         assertClose(g("avgpool2d_incl/out").slice(1, 0, 3, 2), expect, ATOL, RTOL, "sliced vs golden");
         // gradient reaches the base of a strided view
         Tensor leaf = base.transpose(2, 3).contiguousCopy().requiresGrad(true);
@@ -143,8 +149,8 @@ class PoolingTest {
         Tensor x = g("maxpool2d_2/x");
         Tensor y = Pooling.maxPool2d(x, 2);
         assertTrue(y.isLeaf(), "no graph without requiresGrad");
-        Tensor.ValuesIndices r = Pooling.maxPool2dWithIndices(x, new int[] {2}, null, new int[] {0}, new int[] {1},
-                false);
+        Tensor.ValuesIndices r =
+                Pooling.maxPool2dWithIndices(x, new int[] {2}, null, new int[] {0}, new int[] {1}, false);
         assertArrayEquals(g("maxpool2d_2/indices").toLongArray(), r.indices().toLongArray(), "indices without grad");
         Tensor z = Pooling.maxPool2d(input("maxpool2d_2"), 2);
         assertTrue(z.gradFn() != null && z.gradFn().name().equals("MaxPool2DWithIndicesBackward0"));
@@ -153,8 +159,8 @@ class PoolingTest {
     @Test
     void nanPropagatesLikePyTorch() {
         Tensor x = Torch.tensor(new float[] {1, Float.NaN, 3, 4, 5, 6, 7, 8}, 1, 1, 2, 4);
-        Tensor.ValuesIndices r = Pooling.maxPool2dWithIndices(x, new int[] {2}, null, new int[] {0}, new int[] {1},
-                false);
+        Tensor.ValuesIndices r =
+                Pooling.maxPool2dWithIndices(x, new int[] {2}, null, new int[] {0}, new int[] {1}, false);
         assertTrue(Float.isNaN(r.values().toFloatArray()[0]));
         assertArrayEquals(new long[] {1, 7}, r.indices().toLongArray());
     }
@@ -166,13 +172,20 @@ class PoolingTest {
     @Test
     void gradCheck() {
         Torch.manualSeed(7);
-        GradCheck.check("max_pool2d", xs -> Pooling.maxPool2d(xs[0], new int[] {3, 2}, new int[] {2, 1},
-                new int[] {1, 1}, new int[] {1, 2}, true), randn64(2, 2, 5, 6));
+        GradCheck.check(
+                "max_pool2d",
+                xs -> Pooling.maxPool2d(
+                        xs[0], new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, true),
+                randn64(2, 2, 5, 6));
         GradCheck.check("max_pool1d", xs -> Pooling.maxPool1d(xs[0], 2, 1, 1, 1, false), randn64(2, 3, 5));
-        GradCheck.check("avg_pool2d incl", xs -> Pooling.avgPool2d(xs[0], new int[] {3}, new int[] {2},
-                new int[] {1}, true, true), randn64(1, 2, 5, 6));
-        GradCheck.check("avg_pool2d excl", xs -> Pooling.avgPool2d(xs[0], new int[] {2, 3}, new int[] {1, 2},
-                new int[] {1, 1}, true, false), randn64(2, 1, 4, 5));
+        GradCheck.check(
+                "avg_pool2d incl",
+                xs -> Pooling.avgPool2d(xs[0], new int[] {3}, new int[] {2}, new int[] {1}, true, true),
+                randn64(1, 2, 5, 6));
+        GradCheck.check(
+                "avg_pool2d excl",
+                xs -> Pooling.avgPool2d(xs[0], new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1}, true, false),
+                randn64(2, 1, 4, 5));
         GradCheck.check("adaptive_avg_pool2d", xs -> Pooling.adaptiveAvgPool2d(xs[0], 3, 2), randn64(2, 2, 5, 7));
         GradCheck.check("adaptive_max_pool2d", xs -> Pooling.adaptiveMaxPool2d(xs[0], 2, 3), randn64(1, 2, 5, 7));
         Function<Tensor[], Tensor> unbatched = xs -> Pooling.maxPool2d(xs[0], 2);
@@ -184,8 +197,8 @@ class PoolingTest {
         Tensor x = g("maxpool2d_odd/x").to(DType.FLOAT64);
         Tensor y = Pooling.maxPool2d(x, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, true);
         assertClose(g("maxpool2d_odd/out"), y, 0, 0, "f64 max pool");
-        Tensor a = Pooling.avgPool2d(g("avgpool2d_excl/x").to(DType.FLOAT64), new int[] {3}, new int[] {2},
-                new int[] {1}, true, false);
+        Tensor a = Pooling.avgPool2d(
+                g("avgpool2d_excl/x").to(DType.FLOAT64), new int[] {3}, new int[] {2}, new int[] {1}, true, false);
         assertClose(g("avgpool2d_excl/out"), a, ATOL, RTOL, "f64 avg pool");
     }
 
@@ -195,32 +208,41 @@ class PoolingTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool2d(x, 5));
         assertTrue(e.getMessage().startsWith("max_pool2d: kernel 5 is larger than padded input 3x3"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool2d(Torch.randn(3, 3), 2));
-        assertTrue(e.getMessage().contains("max_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                + "shape [3, 3]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool2d(x, new int[] {3}, null,
-                new int[] {2}, new int[] {1}, false));
-        assertTrue(e.getMessage().contains("padding 2 must be non-negative and at most half of kernel 3"),
+        assertTrue(
+                e.getMessage()
+                        .contains("max_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                                + "shape [3, 3]"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pooling.avgPool2d(x, new int[] {2}, new int[] {0},
-                new int[] {0}, false, true));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Pooling.maxPool2d(x, new int[] {3}, null, new int[] {2}, new int[] {1}, false));
+        assertTrue(
+                e.getMessage().contains("padding 2 must be non-negative and at most half of kernel 3"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Pooling.avgPool2d(x, new int[] {2}, new int[] {0}, new int[] {0}, false, true));
         assertTrue(e.getMessage().contains("avg_pool2d: stride must be positive, got 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool2d(x, new int[] {2, 2, 2}, null,
-                new int[] {0}, new int[] {1}, false));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Pooling.maxPool2d(x, new int[] {2, 2, 2}, null, new int[] {0}, new int[] {1}, false));
         assertTrue(e.getMessage().contains("kernel must have 1 or 2 entries, got [2, 2, 2]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Pooling.maxPool2d(Torch.zeros(DType.INT64, 1, 1, 4, 4), 2));
-        assertTrue(e.getMessage().contains("max_pool2d: expected a floating-point tensor, got torch.int64"),
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Pooling.maxPool2d(Torch.zeros(DType.INT64, 1, 1, 4, 4), 2));
+        assertTrue(
+                e.getMessage().contains("max_pool2d: expected a floating-point tensor, got torch.int64"),
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Pooling.adaptiveAvgPool2d(x, 0, 2));
-        assertTrue(e.getMessage().contains("adaptive_avg_pool2d: output size must be positive, got 0x2"),
+        assertTrue(
+                e.getMessage().contains("adaptive_avg_pool2d: output size must be positive, got 0x2"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Pooling.maxPool1d(Torch.randn(2, 3, 4, 5), 2, 0, 0, 1, false));
+        assertTrue(e.getMessage().contains("max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Pooling.maxPool1d(Torch.randn(2, 3, 4), 3, 1, 0, 2, false));
+        assertTrue(
+                e.getMessage()
+                        .equals("max_pool1d: kernel 3 (dilation 2) is larger than padded input length 4 "
+                                + "(padding 0)"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool1d(Torch.randn(2, 3, 4, 5), 2, 0, 0, 1,
-                false));
-        assertTrue(e.getMessage().contains("max_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input"),
-                e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pooling.maxPool1d(Torch.randn(2, 3, 4), 3, 1, 0, 2,
-                false));
-        assertTrue(e.getMessage().equals("max_pool1d: kernel 3 (dilation 2) is larger than padded input length 4 "
-                + "(padding 0)"), e.getMessage());
     }
 }

@@ -68,14 +68,26 @@ class SoftmaxTest {
     @Test
     void gradcheckBothOpsOnEveryDim() {
         for (int d : new int[] {0, 1, 2, -1}) {
-            GradCheck.check("softmax dim " + d, x -> x[0].softmax(d), Torch.randn(2, 3, 4).requiresGrad(true));
-            GradCheck.check("logSoftmax dim " + d, x -> x[0].logSoftmax(d), Torch.randn(2, 3, 4).requiresGrad(true));
+            GradCheck.check(
+                    "softmax dim " + d,
+                    x -> x[0].softmax(d),
+                    Torch.randn(2, 3, 4).requiresGrad(true));
+            GradCheck.check(
+                    "logSoftmax dim " + d,
+                    x -> x[0].logSoftmax(d),
+                    Torch.randn(2, 3, 4).requiresGrad(true));
         }
-        GradCheck.check("softmax of transposed", x -> x[0].transpose(0, 2).softmax(-1),
+        GradCheck.check(
+                "softmax of transposed",
+                x -> x[0].transpose(0, 2).softmax(-1),
                 Torch.randn(5, 2, 3).requiresGrad(true));
-        GradCheck.check("logSoftmax of sliced", x -> x[0].slice(1, 0, 6, 2).logSoftmax(1),
+        GradCheck.check(
+                "logSoftmax of sliced",
+                x -> x[0].slice(1, 0, 6, 2).logSoftmax(1),
                 Torch.randn(3, 6).requiresGrad(true));
-        GradCheck.check("softmax chained with mul", x -> x[0].softmax(1).mul(x[0]),
+        GradCheck.check(
+                "softmax chained with mul",
+                x -> x[0].softmax(1).mul(x[0]),
                 Torch.randn(3, 5).requiresGrad(true));
     }
 
@@ -98,13 +110,17 @@ class SoftmaxTest {
 
     @Test
     void rejectsBadInput() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Torch.arange(4).softmax(0));
-        assertTrue(e.getMessage().contains("softmax") && e.getMessage().contains("torch.int64")
-                && e.getMessage().contains("[4]"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Torch.arange(4).softmax(0));
+        assertTrue(
+                e.getMessage().contains("softmax")
+                        && e.getMessage().contains("torch.int64")
+                        && e.getMessage().contains("[4]"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Torch.arange(4).logSoftmax(0));
         assertTrue(e.getMessage().contains("log_softmax"), e.getMessage());
-        IndexOutOfBoundsException d = assertThrows(IndexOutOfBoundsException.class, () -> Torch.zeros(2, 3).softmax(2));
+        IndexOutOfBoundsException d = assertThrows(
+                IndexOutOfBoundsException.class, () -> Torch.zeros(2, 3).softmax(2));
         assertTrue(d.getMessage().contains("softmax") && d.getMessage().contains("dim 2"), d.getMessage());
     }
 
@@ -163,7 +179,11 @@ class SoftmaxTest {
         Tensor viaColumns = x.softmax(1);
         Tensor viaRows = x.transpose(1, 2).contiguous().softmax(2).transpose(1, 2);
         Golden.assertClose(viaRows, viaColumns, 1e-6, 1e-5, "softmax dim 1 vs last dim");
-        Golden.assertClose(x.transpose(1, 2).contiguous().logSoftmax(2).transpose(1, 2), x.logSoftmax(1),
-                1e-5, 1e-5, "logSoftmax dim 1 vs last dim");
+        Golden.assertClose(
+                x.transpose(1, 2).contiguous().logSoftmax(2).transpose(1, 2),
+                x.logSoftmax(1),
+                1e-5,
+                1e-5,
+                "logSoftmax dim 1 vs last dim");
     }
 }

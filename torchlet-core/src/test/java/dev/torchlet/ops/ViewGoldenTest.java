@@ -67,7 +67,9 @@ public class ViewGoldenTest {
         put("view.flatten_all", x -> x[0].flatten());
         put("view.contiguous", x -> x[0].t().contiguous());
         put("view.chain", x -> x[0].t().slice(0, 1, END).slice(1, 0, END, 2).reshape(-1));
-        put("view.chain_grad", x -> x[0].t().slice(0, 1, END).slice(1, 0, END, 2).mul(2f).sum(0, false));
+        put(
+                "view.chain_grad",
+                x -> x[0].t().slice(0, 1, END).slice(1, 0, END, 2).mul(2f).sum(0, false));
     }
 
     @TestFactory
@@ -75,8 +77,12 @@ public class ViewGoldenTest {
         // Forward values are copied exactly. Where a gradient is summed (expand/broadcast back to the
         // input, chain_grad's sum), Torchlet accumulates float32 in double and PyTorch in float32:
         // those cases allow 1e-6.
-        return OpGolden.tests("ops", CASES, name -> name.contains("expand") || name.contains("broadcast")
-                || name.equals("view.chain_grad") ? new Tol(1e-6, 1e-6) : EXACT);
+        return OpGolden.tests(
+                "ops",
+                CASES,
+                name -> name.contains("expand") || name.contains("broadcast") || name.equals("view.chain_grad")
+                        ? new Tol(1e-6, 1e-6)
+                        : EXACT);
     }
 
     @Test
@@ -90,9 +96,12 @@ public class ViewGoldenTest {
         assertSame(TensorInternals.storage(x), TensorInternals.storage(x.t()));
         assertSame(TensorInternals.storage(x), TensorInternals.storage(x.slice(1, 0, END, 2)));
         assertSame(TensorInternals.storage(x), TensorInternals.storage(x.select(0, 1)));
-        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.unsqueeze(0).expand(2, 3, 4)));
+        assertSame(
+                TensorInternals.storage(x),
+                TensorInternals.storage(x.unsqueeze(0).expand(2, 3, 4)));
         assertSame(TensorInternals.storage(x), TensorInternals.storage(x.view(12)));
-        assertSame(TensorInternals.storage(x), TensorInternals.storage(x.reshape(2, 6))); // contiguous: reshape is a view
+        assertSame(
+                TensorInternals.storage(x), TensorInternals.storage(x.reshape(2, 6))); // contiguous: reshape is a view
         assertFalse(x.t().isContiguous());
         Tensor copied = x.t().reshape(12); // impossible as a view: a copy
         assertFalse(TensorInternals.storage(copied) == TensorInternals.storage(x));

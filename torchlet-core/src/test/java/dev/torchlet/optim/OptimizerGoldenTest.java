@@ -23,8 +23,8 @@ class OptimizerGoldenTest {
         return Golden.get(FILE, key);
     }
 
-    private static void run(String name, Function<List<Tensor>, Optimizer> make,
-                            Function<Optimizer, LRScheduler> sched) {
+    private static void run(
+            String name, Function<List<Tensor>, Optimizer> make, Function<Optimizer, LRScheduler> sched) {
         Tensor w = g("w0").clone().requiresGrad(true);
         Tensor b = g("b0").clone().requiresGrad(true);
         Tensor data = g("data");
@@ -33,7 +33,12 @@ class OptimizerGoldenTest {
         double[] lrs = new double[10];
         for (int i = 0; i < 10; i++) {
             opt.zeroGrad();
-            Tensor loss = data.matmul(w).add(b).tanh().pow(2f).sum().add(w.pow(2f).sum().mul(0.1f));
+            Tensor loss = data.matmul(w)
+                    .add(b)
+                    .tanh()
+                    .pow(2f)
+                    .sum()
+                    .add(w.pow(2f).sum().mul(0.1f));
             loss.backward();
             opt.step();
             lrs[i] = opt.paramGroups().get(0).lr();
@@ -63,8 +68,10 @@ class OptimizerGoldenTest {
     @Test
     void rmspropAndAdagrad() {
         run("rmsprop", p -> new RMSprop(p, 0.01), null);
-        run("rmsprop_centered_momentum",
-                p -> new RMSprop(List.of(ParamGroup.of(p)), 0.01, 0.9, 1e-8, 0.01, 0.5, true), null);
+        run(
+                "rmsprop_centered_momentum",
+                p -> new RMSprop(List.of(ParamGroup.of(p)), 0.01, 0.9, 1e-8, 0.01, 0.5, true),
+                null);
         run("adagrad", p -> new Adagrad(List.of(ParamGroup.of(p)), 0.1, 0.01, 0.01, 0.1, 1e-10), null);
     }
 
@@ -111,8 +118,8 @@ class OptimizerGoldenTest {
     void paramGroupsUseTheirOwnLearningRate() {
         Tensor a = Torch.ones(2).requiresGrad(true);
         Tensor b = Torch.ones(2).requiresGrad(true);
-        SGD opt = new SGD(List.of(ParamGroup.of(List.of(a)).set("lr", 0.01), ParamGroup.of(List.of(b))), 1.0, 0, 0, 0,
-                false);
+        SGD opt = new SGD(
+                List.of(ParamGroup.of(List.of(a)).set("lr", 0.01), ParamGroup.of(List.of(b))), 1.0, 0, 0, 0, false);
         a.mul(a).sum().add(b.mul(b).sum()).backward(); // grads 2, 2
         opt.step();
         assertClose(Torch.full(0.98f, 2), a.detach(), 1e-7, 0, "group with lr 0.01");
@@ -146,7 +153,8 @@ class OptimizerGoldenTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(w), -0.1));
         assertEquals("SGD: invalid lr value: -0.1", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(), 0.1));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new Adam(List.of(ParamGroup.of(List.of(w))), 0.1, 1.5, 0.999, 1e-8, 0, false));
     }
 }

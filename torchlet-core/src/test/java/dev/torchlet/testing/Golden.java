@@ -57,7 +57,8 @@ public final class Golden {
         double[] e = expected.toDoubleArray();
         double[] a = actual.toDoubleArray();
         for (int i = 0; i < e.length; i++) {
-            boolean ok = Double.isNaN(e[i]) ? Double.isNaN(a[i])
+            boolean ok = Double.isNaN(e[i])
+                    ? Double.isNaN(a[i])
                     : e[i] == a[i] || Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
             if (!ok) {
                 fail(what + ": element " + i + " is " + a[i] + ", expected " + e[i] + " (atol " + atol + ", rtol "

@@ -23,8 +23,8 @@ public final class GradCheck {
         check(what, f, 1e-6, 1e-5, 1e-3, inputs);
     }
 
-    public static void check(String what, Function<Tensor[], Tensor> f, double eps, double atol, double rtol,
-                             Tensor... inputs) {
+    public static void check(
+            String what, Function<Tensor[], Tensor> f, double eps, double atol, double rtol, Tensor... inputs) {
         Tensor[] xs = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             xs[i] = inputs[i].dtype().isFloatingPoint()

@@ -117,13 +117,15 @@ public final class OpGolden {
 
     /** One dynamic test per case. */
     public static Stream<DynamicTest> tests(String file, Map<String, Op> cases, Function<String, Tol> tol) {
-        return cases.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(),
-                () -> check(file, e.getKey(), e.getValue(), tol.apply(e.getKey()))));
+        return cases.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(
+                        e.getKey(), () -> check(file, e.getKey(), e.getValue(), tol.apply(e.getKey()))));
     }
 
     /** True if PyTorch computed input gradients for the case. */
     public static boolean hasGradients(String file, String name) {
-        return Golden.load(file).containsKey(name + "/grad0") || Golden.load(file).containsKey(name + "/grad1");
+        return Golden.load(file).containsKey(name + "/grad0")
+                || Golden.load(file).containsKey(name + "/grad1");
     }
 
     /**
@@ -132,14 +134,17 @@ public final class OpGolden {
      */
     public static void gradCheck(String file, String name, Op op) {
         Tensor[] xs = inputs(file, name);
-        GradCheck.check(name, x -> {
-            List<Tensor> parts = new ArrayList<>();
-            for (Tensor o : outputs(op.apply(x))) {
-                if (o.dtype().isFloatingPoint()) {
-                    parts.add(o.reshape(-1));
-                }
-            }
-            return parts.size() == 1 ? parts.get(0) : Torch.cat(parts, 0);
-        }, xs);
+        GradCheck.check(
+                name,
+                x -> {
+                    List<Tensor> parts = new ArrayList<>();
+                    for (Tensor o : outputs(op.apply(x))) {
+                        if (o.dtype().isFloatingPoint()) {
+                            parts.add(o.reshape(-1));
+                        }
+                    }
+                    return parts.size() == 1 ? parts.get(0) : Torch.cat(parts, 0);
+                },
+                xs);
     }
 }

@@ -31,8 +31,8 @@ public record Batch(List<String> names, List<Tensor> tensors) {
 
     public Tensor get(int i) {
         if (i < 0 || i >= tensors.size()) {
-            throw new IndexOutOfBoundsException("Batch: tensor " + i + " requested, the batch has " + tensors.size()
-                    + " " + names);
+            throw new IndexOutOfBoundsException(
+                    "Batch: tensor " + i + " requested, the batch has " + tensors.size() + " " + names);
         }
         return tensors.get(i);
     }

@@ -89,8 +89,8 @@ public interface Collate<T> {
                     for (int i = 0; i < samples.size(); i++) {
                         List<?> s = asList(samples.get(i));
                         if (s.size() != width) {
-                            throw new IllegalArgumentException("collate: sample " + i + " has " + s.size()
-                                    + " fields, sample 0 has " + width);
+                            throw new IllegalArgumentException(
+                                    "collate: sample " + i + " has " + s.size() + " fields, sample 0 has " + width);
                         }
                         column.add(s.get(k));
                     }
@@ -182,9 +182,10 @@ public interface Collate<T> {
             for (int i = 1; i < n; i++) {
                 Tensor t = tensors.get(i);
                 if (!Arrays.equals(TensorInternals.shapeRef(t), shape) || t.dtype() != dtype) {
-                    throw new IllegalArgumentException(what + ": sample " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
-                            + " " + t.dtype() + ", sample 0 has " + Shape.str(shape) + " " + dtype
-                            + " (all samples of a batch must match; resize or crop them, or pass a custom Collate)");
+                    throw new IllegalArgumentException(
+                            what + ": sample " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
+                                    + " " + t.dtype() + ", sample 0 has " + Shape.str(shape) + " " + dtype
+                                    + " (all samples of a batch must match; resize or crop them, or pass a custom Collate)");
                 }
             }
             int[] outShape = new int[shape.length + 1];

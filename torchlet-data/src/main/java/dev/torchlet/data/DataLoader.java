@@ -45,8 +45,14 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
      * @param prefetchFactor batches loaded ahead per worker (&gt;= 1)
      * @param sampler        custom index order (null: sequential, or random when shuffle); not with shuffle
      */
-    public record Options(int batchSize, boolean shuffle, boolean dropLast, long seed, int numWorkers,
-            int prefetchFactor, Sampler sampler) {
+    public record Options(
+            int batchSize,
+            boolean shuffle,
+            boolean dropLast,
+            long seed,
+            int numWorkers,
+            int prefetchFactor,
+            Sampler sampler) {
         public Options {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("DataLoader: batchSize must be positive, got " + batchSize);
@@ -98,8 +104,8 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         }
     }
 
-    private final Dataset<T> dataset;           // map-style, or null
-    private final IterableDataset<T> iterable;  // stream-style, or null
+    private final Dataset<T> dataset; // map-style, or null
+    private final IterableDataset<T> iterable; // stream-style, or null
     private final Options options;
     private final Collate<T> collate;
     private int nextEpoch;
@@ -178,7 +184,8 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         int[] order = sampler().indices(dataset.size(), epochGenerator(epoch));
         int bs = options.batchSize();
         int batches = options.dropLast() ? order.length / bs : (order.length + bs - 1) / bs;
-        return options.numWorkers() == 0 ? new SerialIterator(order, batches, epoch)
+        return options.numWorkers() == 0
+                ? new SerialIterator(order, batches, epoch)
                 : new WorkerIterator(order, batches, epoch);
     }
 
@@ -311,7 +318,8 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
                 if (cause instanceof RuntimeException re) {
                     throw re; // the dataset's own error (e.g. "ImageFolder: cannot decode ...") as is
                 }
-                throw new IllegalStateException("DataLoader: worker failed loading batch " + failed + ": " + cause, cause);
+                throw new IllegalStateException(
+                        "DataLoader: worker failed loading batch " + failed + ": " + cause, cause);
             }
         }
     }

@@ -31,8 +31,13 @@ public final class DataPaths {
 
     /** explicit may be null. */
     public static Path resolve(Path explicit, String name) throws FileNotFoundException {
-        return resolve(explicit, name, System.getenv(ENV), System.getProperty(HOME_PROPERTY),
-                Path.of("").toAbsolutePath(), SYSTEM_DIR);
+        return resolve(
+                explicit,
+                name,
+                System.getenv(ENV),
+                System.getProperty(HOME_PROPERTY),
+                Path.of("").toAbsolutePath(),
+                SYSTEM_DIR);
     }
 
     /** The search with its inputs spelled out (for tests). */

@@ -35,8 +35,8 @@ public interface Dataset<T> {
     /** Throws a clear error when index is outside [0, size). */
     static int checkIndex(String what, int index, int size) {
         if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException(what + ": index " + index + " is out of range for a dataset of "
-                    + size + " samples");
+            throw new IndexOutOfBoundsException(
+                    what + ": index " + index + " is out of range for a dataset of " + size + " samples");
         }
         return index;
     }

@@ -47,8 +47,8 @@ public final class Datasets {
             total += f;
         }
         if (Math.abs(total - 1) > 1e-6) {
-            throw new IllegalArgumentException("randomSplit: fractions " + Arrays.toString(fractions)
-                    + " sum to " + total + ", expected 1");
+            throw new IllegalArgumentException(
+                    "randomSplit: fractions " + Arrays.toString(fractions) + " sum to " + total + ", expected 1");
         }
         int n = dataset.size();
         int[] lengths = new int[fractions.length];

@@ -64,15 +64,15 @@ public final class Samplers {
         int positive = 0;
         for (int i = 0; i < w.length; i++) {
             if (!(w[i] >= 0) || Double.isInfinite(w[i])) {
-                throw new IllegalArgumentException("WeightedRandomSampler: weight " + i + " is " + w[i]
-                        + ", expected a finite value >= 0");
+                throw new IllegalArgumentException(
+                        "WeightedRandomSampler: weight " + i + " is " + w[i] + ", expected a finite value >= 0");
             }
             total += w[i];
             positive += w[i] > 0 ? 1 : 0;
         }
         if (total <= 0) {
-            throw new IllegalArgumentException("WeightedRandomSampler: the weights sum to " + total
-                    + ", expected a positive sum");
+            throw new IllegalArgumentException(
+                    "WeightedRandomSampler: the weights sum to " + total + ", expected a positive sum");
         }
         if (numSamples <= 0) {
             throw new IllegalArgumentException("WeightedRandomSampler: numSamples must be positive, got " + numSamples);
@@ -89,8 +89,8 @@ public final class Samplers {
         }
         return (n, rng) -> {
             if (w.length != n) {
-                throw new IllegalArgumentException("WeightedRandomSampler: " + w.length
-                        + " weights for a dataset of " + n + " samples");
+                throw new IllegalArgumentException(
+                        "WeightedRandomSampler: " + w.length + " weights for a dataset of " + n + " samples");
             }
             int[] idx = new int[numSamples];
             if (replacement) {

@@ -9,8 +9,8 @@ public final class Subset<T> implements Dataset<T> {
         int n = dataset.size();
         for (int i : indices) {
             if (i < 0 || i >= n) {
-                throw new IndexOutOfBoundsException("Subset: index " + i + " is out of range for a dataset of " + n
-                        + " samples");
+                throw new IndexOutOfBoundsException(
+                        "Subset: index " + i + " is out of range for a dataset of " + n + " samples");
             }
         }
         this.dataset = dataset;

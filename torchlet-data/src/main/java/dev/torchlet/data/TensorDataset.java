@@ -20,14 +20,16 @@ public final class TensorDataset implements Dataset<List<Tensor>> {
         int n = -1;
         for (Tensor t : tensors) {
             if (t.dim() == 0) {
-                throw new IllegalArgumentException("TensorDataset: tensors need a first (sample) dim, got a 0-d tensor");
+                throw new IllegalArgumentException(
+                        "TensorDataset: tensors need a first (sample) dim, got a 0-d tensor");
             }
             if (n >= 0 && t.size(0) != n) {
                 StringBuilder shapes = new StringBuilder();
                 for (Tensor u : tensors) {
                     shapes.append(shapes.isEmpty() ? "" : ", ").append(Shape.str(TensorInternals.shapeRef(u)));
                 }
-                throw new IllegalArgumentException("TensorDataset: size mismatch along dim 0 between tensors " + shapes);
+                throw new IllegalArgumentException(
+                        "TensorDataset: size mismatch along dim 0 between tensors " + shapes);
             }
             n = t.size(0);
         }

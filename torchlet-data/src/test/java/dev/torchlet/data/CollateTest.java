@@ -43,7 +43,9 @@ class CollateTest {
         // Rows are offset views; columns (transposed) are non-contiguous: both must stack correctly.
         List<Example> rows = List.of(new Example(base.select(0, 2), 1), new Example(base.select(0, 3), 2));
         Batch b = Collate.<Example>defaultCollate().collate(rows);
-        assertArrayEquals(new float[] {12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23}, b.inputs().toFloatArray());
+        assertArrayEquals(
+                new float[] {12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23},
+                b.inputs().toFloatArray());
         List<List<Tensor>> cols = List.of(List.of(base.select(1, 0)), List.of(base.select(1, 5)));
         Batch c = Collate.<List<Tensor>>defaultCollate().collate(cols);
         assertArrayEquals(new float[] {0, 6, 12, 18, 5, 11, 17, 23}, c.get(0).toFloatArray());
@@ -56,13 +58,17 @@ class CollateTest {
     @Test
     void mismatchedShapesAndUnknownTypesAreClearErrors() {
         List<Example> bad = List.of(new Example(Torch.zeros(3, 4), 0), new Example(Torch.zeros(3, 5), 0));
-        var e = assertThrows(IllegalArgumentException.class, () -> Collate.<Example>defaultCollate().collate(bad));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Collate.<Example>defaultCollate().collate(bad));
         assertTrue(e.getMessage().contains("collate Example.input: sample 1 has shape [3, 5]"), e.getMessage());
         assertTrue(e.getMessage().contains("sample 0 has [3, 4]"), e.getMessage());
-        var f = assertThrows(IllegalArgumentException.class,
+        var f = assertThrows(
+                IllegalArgumentException.class,
                 () -> Collate.<Object>defaultCollate().collate(List.of("a", "b")));
         assertTrue(f.getMessage().contains("String"), f.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Collate.defaultCollate().collate(List.of()));
+        assertThrows(
+                IllegalArgumentException.class, () -> Collate.defaultCollate().collate(List.of()));
     }
 
     @Test

@@ -104,7 +104,8 @@ class DataLoaderTest {
         }
         assertEquals(List.of(4, 4, 2), sizes);
         assertEquals(3, keep.size());
-        var drop = new DataLoader<>(ds, new DataLoader.Options(4, false, 0L).withDropLast(true).withWorkers(2));
+        var drop = new DataLoader<>(
+                ds, new DataLoader.Options(4, false, 0L).withDropLast(true).withWorkers(2));
         sizes.clear();
         long[] firstLabels = null;
         for (Batch b : drop) {
@@ -132,7 +133,8 @@ class DataLoaderTest {
                 return new Example(flip.apply(img), i);
             }
         };
-        float[] a = run(new DataLoader<>(ds, new DataLoader.Options(5, true, 3L))).getFirst();
+        float[] a =
+                run(new DataLoader<>(ds, new DataLoader.Options(5, true, 3L))).getFirst();
         float[] b;
         try (var l = new DataLoader<>(ds, new DataLoader.Options(5, true, 3L).withWorkers(2))) {
             b = run(l).getFirst();
@@ -172,9 +174,10 @@ class DataLoaderTest {
 
     @Test
     void customCollateAndIterableDataset() {
-        IterableDataset<Integer> stream = () -> java.util.stream.IntStream.range(0, 7).boxed().iterator();
-        Collate<Integer> sum = s -> Batch.of(TensorInternals.wrap(Storage.of(new long[] {
-                s.stream().mapToLong(Integer::longValue).sum()}), 1));
+        IterableDataset<Integer> stream =
+                () -> java.util.stream.IntStream.range(0, 7).boxed().iterator();
+        Collate<Integer> sum = s -> Batch.of(TensorInternals.wrap(
+                Storage.of(new long[] {s.stream().mapToLong(Integer::longValue).sum()}), 1));
         var loader = new DataLoader<>(stream, new DataLoader.Options(3, false, 0L), sum);
         List<Long> sums = new ArrayList<>();
         for (Batch b : loader) {
@@ -188,7 +191,8 @@ class DataLoaderTest {
             n++;
         }
         assertEquals(2, n);
-        assertThrows(IllegalArgumentException.class, () -> new DataLoader<>(stream, new DataLoader.Options(3, true, 0L)));
+        assertThrows(
+                IllegalArgumentException.class, () -> new DataLoader<>(stream, new DataLoader.Options(3, true, 0L)));
     }
 
     @Test
@@ -197,10 +201,13 @@ class DataLoaderTest {
         assertEquals("DataLoader: batchSize must be positive, got 0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new DataLoader.Options(4, false, 0L).withWorkers(-1));
         assertThrows(IllegalArgumentException.class, () -> new DataLoader.Options(4, false, 0L).withPrefetchFactor(0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new DataLoader.Options(4, true, false, 1L, 0, 2, Samplers.sequential()));
         // withSampler turns shuffle off instead of failing.
-        assertFalse(new DataLoader.Options(4, true, 0L).withSampler(Samplers.sequential()).shuffle());
+        assertFalse(new DataLoader.Options(4, true, 0L)
+                .withSampler(Samplers.sequential())
+                .shuffle());
         // Without a seed, Torch.manualSeed decides it.
         dev.torchlet.Torch.manualSeed(5);
         long s1 = new DataLoader.Options(4).seed();

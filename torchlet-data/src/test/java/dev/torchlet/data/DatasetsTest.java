@@ -41,8 +41,12 @@ class DatasetsTest {
         assertEquals(List.of(0, 1, 2, 10, 11, 20), all);
         var e = assertThrows(IndexOutOfBoundsException.class, () -> cat.get(6));
         assertEquals("ConcatDataset: index 6 is out of range for a dataset of 6 samples", e.getMessage());
-        assertEquals(List.of(0, 2, 4), List.of(range(0, 3).map(x -> 2 * x).get(0), range(0, 3).map(x -> 2 * x).get(1),
-                range(0, 3).map(x -> 2 * x).get(2)));
+        assertEquals(
+                List.of(0, 2, 4),
+                List.of(
+                        range(0, 3).map(x -> 2 * x).get(0),
+                        range(0, 3).map(x -> 2 * x).get(1),
+                        range(0, 3).map(x -> 2 * x).get(2)));
     }
 
     @Test
@@ -52,7 +56,8 @@ class DatasetsTest {
         var b = Datasets.randomSplit(ds, new int[] {70, 20, 10}, 5);
         var c = Datasets.randomSplit(ds, new int[] {70, 20, 10}, 6);
         assertArrayEquals(a.get(0).indices(), b.get(0).indices());
-        assertNotEquals(List.of(a.get(0).get(0), a.get(0).get(1), a.get(0).get(2)),
+        assertNotEquals(
+                List.of(a.get(0).get(0), a.get(0).get(1), a.get(0).get(2)),
                 List.of(c.get(0).get(0), c.get(0).get(1), c.get(0).get(2)));
         Set<Integer> seen = new HashSet<>();
         for (var s : a) {
@@ -69,8 +74,8 @@ class DatasetsTest {
 
     @Test
     void tensorDatasetChecksSizes() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new TensorDataset(Torch.zeros(4, 2), Torch.zeros(5)));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> new TensorDataset(Torch.zeros(4, 2), Torch.zeros(5)));
         assertEquals("TensorDataset: size mismatch along dim 0 between tensors [4, 2], [5]", e.getMessage());
         var ds = new TensorDataset(Torch.arange(6).reshape(3, 2), Torch.zeros(3));
         assertArrayEquals(new long[] {4, 5}, ds.get(2).get(0).toLongArray());

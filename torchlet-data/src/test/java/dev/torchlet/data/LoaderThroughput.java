@@ -28,7 +28,8 @@ public final class LoaderThroughput {
                         check += TensorInternals.storage(x).floats()[0];
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
-                    System.out.printf("numWorkers=%d epoch=%d: %d images in %.3f s = %.0f images/s (check %.1f)%n",
+                    System.out.printf(
+                            "numWorkers=%d epoch=%d: %d images in %.3f s = %.0f images/s (check %.1f)%n",
                             workers, e, n, s, n / s, check);
                 }
             }

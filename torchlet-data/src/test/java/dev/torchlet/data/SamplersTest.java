@@ -28,15 +28,17 @@ class SamplersTest {
 
     @Test
     void weightedWithoutReplacementDrawsDistinctPositiveIndices() {
-        int[] idx = Samplers.weightedRandom(new double[] {1, 0, 3, 6, 2}, 4, false).indices(5, new Generator(3));
+        int[] idx =
+                Samplers.weightedRandom(new double[] {1, 0, 3, 6, 2}, 4, false).indices(5, new Generator(3));
         int[] sorted = idx.clone();
         Arrays.sort(sorted);
         assertArrayEquals(new int[] {0, 2, 3, 4}, sorted);
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> Samplers.weightedRandom(new double[] {1, 0}, 2, false));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> Samplers.weightedRandom(new double[] {1, 0}, 2, false));
         assertTrue(e.getMessage().contains("without replacement from 1 indices"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Samplers.weightedRandom(new double[] {1, -1}, 2, true));
-        var m = assertThrows(IllegalArgumentException.class,
+        var m = assertThrows(
+                IllegalArgumentException.class,
                 () -> Samplers.weightedRandom(new double[] {1, 1}, 2, true).indices(3, new Generator(0)));
         assertEquals("WeightedRandomSampler: 2 weights for a dataset of 3 samples", m.getMessage());
     }
@@ -62,8 +64,11 @@ class SamplersTest {
     @Test
     void loaderUsesTheSampler() {
         var ds = DatasetsTest.range(0, 4).map(i -> (long) i);
-        var loader = new DataLoader<>(ds, new DataLoader.Options(100, false, 9L)
-                .withSampler(Samplers.weightedRandom(new double[] {0, 0, 1, 0}, 6, true)));
-        assertArrayEquals(new long[] {2, 2, 2, 2, 2, 2}, loader.iterator().next().get(0).toLongArray());
+        var loader = new DataLoader<>(
+                ds,
+                new DataLoader.Options(100, false, 9L)
+                        .withSampler(Samplers.weightedRandom(new double[] {0, 0, 1, 0}, 6, true)));
+        assertArrayEquals(
+                new long[] {2, 2, 2, 2, 2, 2}, loader.iterator().next().get(0).toLongArray());
     }
 }

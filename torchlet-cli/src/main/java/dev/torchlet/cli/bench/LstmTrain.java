@@ -33,12 +33,14 @@ final class LstmTrain implements Workload {
         Adam opt = new Adam(params, 1e-3);
         Tensor x = Torch.rand(32, 50, 32);
         Tensor y = Torch.randint(0, 2, 32);
-        double seconds = Timing.median(() -> {
-            opt.zeroGrad();
-            Tensor out = lstm.call(x); // (32, 50, 128)
-            F.crossEntropy(fc.call(out.select(1, -1)), y).backward();
-            opt.step();
-        }, 10);
+        double seconds = Timing.median(
+                () -> {
+                    opt.zeroGrad();
+                    Tensor out = lstm.call(x); // (32, 50, 128)
+                    F.crossEntropy(fc.call(out.select(1, -1)), y).backward();
+                    opt.step();
+                },
+                10);
         return new Result(32 / seconds, "seq/s");
     }
 }

@@ -29,8 +29,16 @@ final class MnistCnnTrain implements Workload {
 
     /** The benchmark's network, also used by tests and profiling. */
     static Sequential network() {
-        return new Sequential(new Conv2d(1, 32, 3), new ReLU(), new Conv2d(32, 64, 3), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(64 * 12 * 12, 128), new ReLU(), new Linear(128, 10));
+        return new Sequential(
+                new Conv2d(1, 32, 3),
+                new ReLU(),
+                new Conv2d(32, 64, 3),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(64 * 12 * 12, 128),
+                new ReLU(),
+                new Linear(128, 10));
     }
 
     @Override
@@ -39,11 +47,13 @@ final class MnistCnnTrain implements Workload {
         Adam opt = new Adam(net.parameters(), 1e-3);
         Tensor x = Torch.rand(64, 1, 28, 28);
         Tensor y = Torch.randint(0, 10, 64);
-        double seconds = Timing.median(() -> {
-            opt.zeroGrad();
-            F.crossEntropy(net.call(x), y).backward();
-            opt.step();
-        }, 20);
+        double seconds = Timing.median(
+                () -> {
+                    opt.zeroGrad();
+                    F.crossEntropy(net.call(x), y).backward();
+                    opt.step();
+                },
+                20);
         return new Result(64 / seconds, "img/s");
     }
 }

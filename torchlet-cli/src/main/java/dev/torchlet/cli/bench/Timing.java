@@ -29,8 +29,8 @@ public final class Timing {
     /** Median wall time in seconds of {@code reps} runs of body after at least {@code warm} warm-up runs. */
     public static double median(Runnable body, int warm, int reps) {
         if (reps < 1 || warm < 0) {
-            throw new IllegalArgumentException("timing: need reps >= 1 and warm >= 0, got reps=" + reps
-                    + ", warm=" + warm);
+            throw new IllegalArgumentException(
+                    "timing: need reps >= 1 and warm >= 0, got reps=" + reps + ", warm=" + warm);
         }
         for (int i = 0; i < warm; i++) {
             body.run();

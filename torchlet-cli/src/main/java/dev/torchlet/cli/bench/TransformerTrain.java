@@ -27,15 +27,18 @@ final class TransformerTrain implements Workload {
     public Result run() {
         Sequential enc = new Sequential();
         for (int i = 0; i < 4; i++) {
-            enc.add(new TransformerEncoderLayer(TransformerEncoderLayerOptions.of(256, 8, 1024).withBatchFirst(true)));
+            enc.add(new TransformerEncoderLayer(
+                    TransformerEncoderLayerOptions.of(256, 8, 1024).withBatchFirst(true)));
         }
         AdamW opt = new AdamW(enc.parameters(), 1e-4);
         Tensor x = Torch.rand(16, 128, 256);
-        double seconds = Timing.median(() -> {
-            opt.zeroGrad();
-            enc.call(x).pow(2f).mean().backward();
-            opt.step();
-        }, 5);
+        double seconds = Timing.median(
+                () -> {
+                    opt.zeroGrad();
+                    enc.call(x).pow(2f).mean().backward();
+                    opt.step();
+                },
+                5);
         return new Result(16 * 128 / seconds, "tok/s");
     }
 }

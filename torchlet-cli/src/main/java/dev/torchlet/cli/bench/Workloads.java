@@ -10,12 +10,8 @@ import java.util.Map;
  * write a {@link Workload} with the baseline's name and definition and list it here.
  */
 public final class Workloads {
-    private static final List<Workload> ALL = List.of(
-            new Gemm1024(),
-            new Conv3x3(),
-            new MnistCnnTrain(),
-            new LstmTrain(),
-            new TransformerTrain());
+    private static final List<Workload> ALL =
+            List.of(new Gemm1024(), new Conv3x3(), new MnistCnnTrain(), new LstmTrain(), new TransformerTrain());
 
     private Workloads() {}
 

@@ -19,6 +19,7 @@ import java.util.List;
 public final class FashionMnist {
     /** Mean and standard deviation of the training pixels (in [0, 1]). */
     public static final float MEAN = 0.2860f;
+
     public static final float STD = 0.3530f;
 
     private final Mnist train;
@@ -49,7 +50,9 @@ public final class FashionMnist {
         if (!augment) {
             return evalTransform();
         }
-        return new ToTensor().andThen(new RandomCrop(28, 2)).andThen(new RandomHorizontalFlip())
+        return new ToTensor()
+                .andThen(new RandomCrop(28, 2))
+                .andThen(new RandomHorizontalFlip())
                 .andThen(new Normalize(MEAN, STD));
     }
 

@@ -29,15 +29,22 @@ public final class Models {
             case "cnn" -> cnn(numClasses);
             case "cnn-bn" -> cnnBn(numClasses);
             case "resnet-small" -> new ResNetSmall(numClasses);
-            default -> throw new IllegalArgumentException("unknown model '" + name + "'; available: "
-                    + String.join(", ", NAMES));
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown model '" + name + "'; available: " + String.join(", ", NAMES));
         };
     }
 
     /** 784 -> 256 -> 128 -> classes, ReLU, dropout 0.2. */
     static Module mlp(int numClasses) {
-        return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Dropout(0.2), new Linear(256, 128),
-                new ReLU(), new Linear(128, numClasses));
+        return new Sequential(
+                new Flatten(),
+                new Linear(784, 256),
+                new ReLU(),
+                new Dropout(0.2),
+                new Linear(256, 128),
+                new ReLU(),
+                new Linear(128, numClasses));
     }
 
     /**
@@ -46,35 +53,68 @@ public final class Models {
      */
     static Module cnn(int numClasses) {
         return new Sequential(
-                new Conv2d(1, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.3), new Linear(128, numClasses));
+                new Conv2d(1, 32, 3, 1, 1),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Conv2d(32, 64, 3, 1, 1),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(64 * 7 * 7, 128),
+                new ReLU(),
+                new Dropout(0.3),
+                new Linear(128, numClasses));
     }
 
     /** The cnn with batch norm after every conv and the hidden linear layer ("2 Conv + pooling + BN"). */
     static Module cnnBn(int numClasses) {
         return new Sequential(
-                convBn(1, 32, 3, 1), new BatchNorm2d(32), new ReLU(),
-                convBn(32, 32, 3, 1), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-                convBn(32, 64, 3, 1), new BatchNorm2d(64), new ReLU(),
-                convBn(64, 64, 3, 1), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(64 * 7 * 7, 256, false), new BatchNorm1d(256), new ReLU(), new Dropout(0.4),
+                convBn(1, 32, 3, 1),
+                new BatchNorm2d(32),
+                new ReLU(),
+                convBn(32, 32, 3, 1),
+                new BatchNorm2d(32),
+                new ReLU(),
+                new MaxPool2d(2),
+                convBn(32, 64, 3, 1),
+                new BatchNorm2d(64),
+                new ReLU(),
+                convBn(64, 64, 3, 1),
+                new BatchNorm2d(64),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(64 * 7 * 7, 256, false),
+                new BatchNorm1d(256),
+                new ReLU(),
+                new Dropout(0.4),
                 new Linear(256, numClasses));
     }
 
     /** A k x k convolution for a batch norm to follow: no bias, "same" padding k / 2. */
     static Conv2d convBn(int in, int out, int kernel, int stride) {
-        return new Conv2d(Conv2dOptions.of(in, out, kernel).withStride(stride).withPadding(kernel / 2).withBias(false));
+        return new Conv2d(Conv2dOptions.of(in, out, kernel)
+                .withStride(stride)
+                .withPadding(kernel / 2)
+                .withBias(false));
     }
 
     /** A basic residual block: two 3x3 conv-BN pairs with an identity or 1x1-conv shortcut. */
     static final class BasicBlock extends Module {
         BasicBlock(int in, int out, int stride) {
-            registerModule("body", new Sequential(
-                    convBn(in, out, 3, stride), new BatchNorm2d(out), new ReLU(),
-                    convBn(out, out, 3, 1), new BatchNorm2d(out)));
-            registerModule("shortcut", stride == 1 && in == out ? new Identity()
-                    : new Sequential(convBn(in, out, 1, stride), new BatchNorm2d(out)));
+            registerModule(
+                    "body",
+                    new Sequential(
+                            convBn(in, out, 3, stride),
+                            new BatchNorm2d(out),
+                            new ReLU(),
+                            convBn(out, out, 3, 1),
+                            new BatchNorm2d(out)));
+            registerModule(
+                    "shortcut",
+                    stride == 1 && in == out
+                            ? new Identity()
+                            : new Sequential(convBn(in, out, 1, stride), new BatchNorm2d(out)));
         }
 
         @Override
@@ -86,10 +126,18 @@ public final class Models {
     /** A small ResNet for 28x28: stem 32, stages 32 -> 64 (stride 2) -> 128 (stride 2), global average pool. */
     static final class ResNetSmall extends Module {
         ResNetSmall(int numClasses) {
-            registerModule("net", new Sequential(
-                    convBn(1, 32, 3, 1), new BatchNorm2d(32), new ReLU(),
-                    new BasicBlock(32, 32, 1), new BasicBlock(32, 64, 2), new BasicBlock(64, 128, 2),
-                    new AdaptiveAvgPool2d(1), new Flatten(), new Linear(128, numClasses)));
+            registerModule(
+                    "net",
+                    new Sequential(
+                            convBn(1, 32, 3, 1),
+                            new BatchNorm2d(32),
+                            new ReLU(),
+                            new BasicBlock(32, 32, 1),
+                            new BasicBlock(32, 64, 2),
+                            new BasicBlock(64, 128, 2),
+                            new AdaptiveAvgPool2d(1),
+                            new Flatten(),
+                            new Linear(128, numClasses)));
         }
 
         @Override

@@ -19,20 +19,48 @@ public final class Plots {
     public static void writeCurves(List<EpochStats> history, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         double[] epochs = history.stream().mapToDouble(EpochStats::epoch).toArray();
-        XYChart loss = new XYChartBuilder().width(560).height(400).title("Loss").xAxisTitle("epoch")
-                .yAxisTitle("cross-entropy").build();
-        loss.addSeries("train", epochs, history.stream().mapToDouble(EpochStats::trainLoss).toArray())
+        XYChart loss = new XYChartBuilder()
+                .width(560)
+                .height(400)
+                .title("Loss")
+                .xAxisTitle("epoch")
+                .yAxisTitle("cross-entropy")
+                .build();
+        loss.addSeries(
+                        "train",
+                        epochs,
+                        history.stream().mapToDouble(EpochStats::trainLoss).toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
-        loss.addSeries("test", epochs, history.stream().mapToDouble(EpochStats::testLoss).toArray())
+        loss.addSeries(
+                        "test",
+                        epochs,
+                        history.stream().mapToDouble(EpochStats::testLoss).toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
-        XYChart acc = new XYChartBuilder().width(560).height(400).title("Accuracy").xAxisTitle("epoch")
-                .yAxisTitle("accuracy (%)").build();
-        acc.addSeries("train", epochs, history.stream().mapToDouble(s -> 100 * s.trainAccuracy()).toArray())
+        XYChart acc = new XYChartBuilder()
+                .width(560)
+                .height(400)
+                .title("Accuracy")
+                .xAxisTitle("epoch")
+                .yAxisTitle("accuracy (%)")
+                .build();
+        acc.addSeries(
+                        "train",
+                        epochs,
+                        history.stream()
+                                .mapToDouble(s -> 100 * s.trainAccuracy())
+                                .toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
-        acc.addSeries("test", epochs, history.stream().mapToDouble(s -> 100 * s.testAccuracy()).toArray())
+        acc.addSeries(
+                        "test",
+                        epochs,
+                        history.stream()
+                                .mapToDouble(s -> 100 * s.testAccuracy())
+                                .toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
         for (XYChart c : new XYChart[] {loss, acc}) {
-            c.getStyler().setYAxisDecimalPattern("0.###").setXAxisDecimalPattern("0")
+            c.getStyler()
+                    .setYAxisDecimalPattern("0.###")
+                    .setXAxisDecimalPattern("0")
                     .setChartBackgroundColor(java.awt.Color.WHITE);
         }
         // legends where the curves are not: loss falls (upper right is free), accuracy rises (lower right)
@@ -40,8 +68,8 @@ public final class Plots {
         acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         var left = BitmapEncoder.getBufferedImage(loss);
         var right = BitmapEncoder.getBufferedImage(acc);
-        var both = new java.awt.image.BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(),
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var both = new java.awt.image.BufferedImage(
+                left.getWidth() + right.getWidth(), left.getHeight(), java.awt.image.BufferedImage.TYPE_INT_RGB);
         var g = both.createGraphics();
         g.drawImage(left, 0, 0, null);
         g.drawImage(right, left.getWidth(), 0, null);

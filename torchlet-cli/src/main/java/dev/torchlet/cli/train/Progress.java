@@ -23,9 +23,16 @@ final class Progress implements AutoCloseable {
         this.task = task;
         this.total = total;
         this.out = out;
-        this.bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(out)).setUnit(" batches", 1).build();
+        this.bar = System.console() == null
+                ? null
+                : new ProgressBarBuilder()
+                        .setTaskName(task)
+                        .setInitialMax(total)
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                        .setUpdateIntervalMillis(200)
+                        .setConsumer(new ConsoleProgressBarConsumer(out))
+                        .setUnit(" batches", 1)
+                        .build();
     }
 
     /** Advances by n batches; extra is e.g. "loss 0.4123 acc 85.2% 2310 img/s". */
@@ -41,8 +48,9 @@ final class Progress implements AutoCloseable {
             lastDecile = decile;
             double elapsed = (System.nanoTime() - start) * 1e-9;
             double eta = current == 0 ? 0 : elapsed * (total - current) / current;
-            out.printf("%s %3d%% %d/%d batches  %s  elapsed %.0fs  ETA %.0fs%n", task, 100 * current / total, current,
-                    total, extra, elapsed, eta);
+            out.printf(
+                    "%s %3d%% %d/%d batches  %s  elapsed %.0fs  ETA %.0fs%n",
+                    task, 100 * current / total, current, total, extra, elapsed, eta);
         }
     }
 

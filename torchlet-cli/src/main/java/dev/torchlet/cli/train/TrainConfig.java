@@ -9,16 +9,29 @@ import java.util.Map;
  * Settings of one training run, validated on construction so nonsense (batch size 0, negative
  * lr, unknown model) fails before any work starts.
  */
-public record TrainConfig(String model, int epochs, int batchSize, String optimizer, double lr, String schedule,
-                          boolean augment, long seed, int threads, int workers, Path out, Path data, Path resume,
-                          int limit, int stopAfter) {
+public record TrainConfig(
+        String model,
+        int epochs,
+        int batchSize,
+        String optimizer,
+        double lr,
+        String schedule,
+        boolean augment,
+        long seed,
+        int threads,
+        int workers,
+        Path out,
+        Path data,
+        Path resume,
+        int limit,
+        int stopAfter) {
     public static final List<String> OPTIMIZERS = List.of("adam", "adamw", "sgd");
     public static final List<String> SCHEDULES = List.of("cosine", "step", "onecycle", "none");
 
     public TrainConfig {
         if (!Models.NAMES.contains(model)) {
-            throw new IllegalArgumentException("unknown model '" + model + "'; available: " + String.join(", ",
-                    Models.NAMES));
+            throw new IllegalArgumentException(
+                    "unknown model '" + model + "'; available: " + String.join(", ", Models.NAMES));
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
@@ -27,15 +40,15 @@ public record TrainConfig(String model, int epochs, int batchSize, String optimi
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         if (!OPTIMIZERS.contains(optimizer)) {
-            throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: "
-                    + String.join(", ", OPTIMIZERS));
+            throw new IllegalArgumentException(
+                    "unknown optimizer '" + optimizer + "'; available: " + String.join(", ", OPTIMIZERS));
         }
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
         }
         if (!SCHEDULES.contains(schedule)) {
-            throw new IllegalArgumentException("unknown schedule '" + schedule + "'; available: "
-                    + String.join(", ", SCHEDULES));
+            throw new IllegalArgumentException(
+                    "unknown schedule '" + schedule + "'; available: " + String.join(", ", SCHEDULES));
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -125,9 +138,20 @@ public record TrainConfig(String model, int epochs, int batchSize, String optimi
     }
 
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "model %s, %d epochs, batch %d, %s lr %g (%s schedule)%s, seed %d, "
-                + "%d threads, %d loader workers", model, epochs, batchSize, optimizer, lr, schedule,
-                augment ? ", augmentation" : "", seed, threads, workers)
+        return String.format(
+                        java.util.Locale.ROOT,
+                        "model %s, %d epochs, batch %d, %s lr %g (%s schedule)%s, seed %d, "
+                                + "%d threads, %d loader workers",
+                        model,
+                        epochs,
+                        batchSize,
+                        optimizer,
+                        lr,
+                        schedule,
+                        augment ? ", augmentation" : "",
+                        seed,
+                        threads,
+                        workers)
                 + (limit > 0 ? ", first " + limit + " training images only" : "");
     }
 }

@@ -49,8 +49,8 @@ public final class Trainer {
     }
 
     /** Everything a finished run reports. */
-    public record Result(List<EpochStats> history, Evaluation finalEvaluation, double wallSeconds, Path checkpoint,
-                         Path plot) {}
+    public record Result(
+            List<EpochStats> history, Evaluation finalEvaluation, double wallSeconds, Path checkpoint, Path plot) {}
 
     public Result run() throws IOException {
         long t0 = System.nanoTime();
@@ -59,16 +59,18 @@ public final class Trainer {
         FashionMnist data = FashionMnist.load(config.data());
         Dataset<Example> trainSet = data.trainSet(config.augment());
         if (config.limit() > 0 && config.limit() < trainSet.size()) {
-            trainSet = new Subset<>(trainSet, java.util.stream.IntStream.range(0, config.limit()).toArray());
+            trainSet = new Subset<>(
+                    trainSet,
+                    java.util.stream.IntStream.range(0, config.limit()).toArray());
         }
         Dataset<Example> testSet = data.testSet();
         Module model = Models.create(config.model(), data.classes().size());
         Optimizer optimizer = optimizer(model);
-        DataLoader.Options loaderOptions = new DataLoader.Options(config.batchSize(), true, config.seed())
-                .withWorkers(config.workers());
+        DataLoader.Options loaderOptions =
+                new DataLoader.Options(config.batchSize(), true, config.seed()).withWorkers(config.workers());
         try (DataLoader<Example> trainLoader = new DataLoader<>(trainSet, loaderOptions);
-             DataLoader<Example> testLoader = new DataLoader<>(testSet, new DataLoader.Options(1000)
-                     .withWorkers(config.workers()))) {
+                DataLoader<Example> testLoader =
+                        new DataLoader<>(testSet, new DataLoader.Options(1000).withWorkers(config.workers()))) {
             int batches = trainLoader.size();
             LRScheduler scheduler = scheduler(optimizer, batches);
             List<EpochStats> history = new ArrayList<>();
@@ -93,15 +95,32 @@ public final class Trainer {
             for (int epoch = firstEpoch; epoch <= config.lastEpoch(); epoch++) {
                 EpochStats stats = trainEpoch(model, optimizer, scheduler, trainLoader, epoch, batches);
                 evaluation = Evaluation.run(model, testLoader, data.classes());
-                stats = new EpochStats(epoch, stats.trainLoss(), stats.trainAccuracy(), evaluation.loss(),
-                        evaluation.accuracy(), stats.seconds(), stats.imagesPerSecond(), stats.lr());
+                stats = new EpochStats(
+                        epoch,
+                        stats.trainLoss(),
+                        stats.trainAccuracy(),
+                        evaluation.loss(),
+                        evaluation.accuracy(),
+                        stats.seconds(),
+                        stats.imagesPerSecond(),
+                        stats.lr());
                 history.add(stats);
-                out.printf("epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
-                        epoch, config.epochs(), stats.trainLoss(), 100 * stats.trainAccuracy(), stats.testLoss(),
-                        100 * stats.testAccuracy(), stats.seconds(), stats.imagesPerSecond());
+                out.printf(
+                        "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+                        epoch,
+                        config.epochs(),
+                        stats.trainLoss(),
+                        100 * stats.trainAccuracy(),
+                        stats.testLoss(),
+                        100 * stats.testAccuracy(),
+                        stats.seconds(),
+                        stats.imagesPerSecond());
                 Checkpoint.save(checkpoint, model, optimizer, scheduler, metadata(epoch, history));
-                Files.writeString(config.out().resolve(HISTORY), String.join("\n",
-                        history.stream().map(EpochStats::toJson).toList()) + "\n");
+                Files.writeString(
+                        config.out().resolve(HISTORY),
+                        String.join(
+                                        "\n",
+                                        history.stream().map(EpochStats::toJson).toList()) + "\n");
                 Plots.writeCurves(history, plot);
             }
             if (evaluation == null) { // resumed from a finished run: evaluate it once
@@ -111,8 +130,13 @@ public final class Trainer {
         }
     }
 
-    private EpochStats trainEpoch(Module model, Optimizer optimizer, LRScheduler scheduler,
-                                  DataLoader<Example> loader, int epoch, int batches) {
+    private EpochStats trainEpoch(
+            Module model,
+            Optimizer optimizer,
+            LRScheduler scheduler,
+            DataLoader<Example> loader,
+            int epoch,
+            int batches) {
         model.train();
         Torch.manualSeed(config.seed() * 1_000_003L + epoch); // dropout masks depend on (seed, epoch) only
         double lossSum = 0;
@@ -137,16 +161,19 @@ public final class Trainer {
                 correct += countCorrect(logits, y);
                 seen += n;
                 double seconds = (System.nanoTime() - start) * 1e-9;
-                progress.step(1, String.format("loss %.4f acc %.1f%% %.0f img/s", lossSum / seen,
-                        100.0 * correct / seen, seen / seconds));
+                progress.step(
+                        1,
+                        String.format(
+                                "loss %.4f acc %.1f%% %.0f img/s",
+                                lossSum / seen, 100.0 * correct / seen, seen / seconds));
             }
         }
         if (scheduler != null && !(scheduler instanceof OneCycleLR)) {
             scheduler.step();
         }
         double seconds = (System.nanoTime() - start) * 1e-9;
-        return new EpochStats(epoch, lossSum / seen, correct / (double) seen, Double.NaN, Double.NaN, seconds,
-                seen / seconds, lr);
+        return new EpochStats(
+                epoch, lossSum / seen, correct / (double) seen, Double.NaN, Double.NaN, seconds, seen / seconds, lr);
     }
 
     private static long countCorrect(Tensor logits, Tensor labels) {
@@ -164,8 +191,13 @@ public final class Trainer {
         return switch (config.optimizer()) {
             case "adam" -> new Adam(params, AdamOptions.of(config.lr()));
             case "adamw" -> new AdamW(params, AdamOptions.adamW(config.lr()));
-            case "sgd" -> new SGD(params, SGDOptions.of(config.lr()).withMomentum(0.9).withWeightDecay(5e-4)
-                    .withNesterov(true));
+            case "sgd" ->
+                new SGD(
+                        params,
+                        SGDOptions.of(config.lr())
+                                .withMomentum(0.9)
+                                .withWeightDecay(5e-4)
+                                .withNesterov(true));
             default -> throw new IllegalStateException("unreachable: " + config.optimizer());
         };
     }
@@ -185,7 +217,9 @@ public final class Trainer {
         m.put("epoch", Integer.toString(epoch));
         m.putAll(config.settings());
         m.put("dataset", "fashion-mnist");
-        m.put("history", String.join("\n", history.stream().map(EpochStats::toJson).toList()));
+        m.put(
+                "history",
+                String.join("\n", history.stream().map(EpochStats::toJson).toList()));
         return m;
     }
 

@@ -75,9 +75,10 @@ public final class F {
     /** y = x W^T + b: x (..., in), weight (out, in), bias (out) or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1)) {
-            throw new IllegalArgumentException("linear: input " + Shape.str(TensorInternals.shapeRef(x)) + " does not match weight "
-                    + Shape.str(TensorInternals.shapeRef(weight)) + " (expected last input dim " + (weight.dim() == 2
-                    ? weight.size(1) : "?") + ")");
+            throw new IllegalArgumentException(
+                    "linear: input " + Shape.str(TensorInternals.shapeRef(x)) + " does not match weight "
+                            + Shape.str(TensorInternals.shapeRef(weight)) + " (expected last input dim "
+                            + (weight.dim() == 2 ? weight.size(1) : "?") + ")");
         }
         return MatMul.linear(x, weight, bias);
     }
@@ -148,8 +149,8 @@ public final class F {
 
     private static void sameShape(String op, Tensor input, Tensor target) {
         if (!java.util.Arrays.equals(TensorInternals.shapeRef(input), TensorInternals.shapeRef(target))) {
-            throw new IllegalArgumentException(op + ": input " + Shape.str(TensorInternals.shapeRef(input)) + " and target "
-                    + Shape.str(TensorInternals.shapeRef(target)) + " must have the same shape");
+            throw new IllegalArgumentException(op + ": input " + Shape.str(TensorInternals.shapeRef(input))
+                    + " and target " + Shape.str(TensorInternals.shapeRef(target)) + " must have the same shape");
         }
     }
 
@@ -217,8 +218,8 @@ public final class F {
      * BCE on logits, stable form: (1 - y) x + (1 + (p - 1) y) * (log(1 + e^-|x|) + max(-x, 0)),
      * with p = posWeight (1 when null) and w = weight.
      */
-    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, Tensor posWeight,
-                                                      Reduction reduction) {
+    public static Tensor binaryCrossEntropyWithLogits(
+            Tensor input, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
         sameShape("binary_cross_entropy_with_logits", input, target);
         Tensor logSigNeg = input.abs().neg().exp().add(1f).log().add(input.neg().relu()); // -log sigmoid(x)
         Tensor loss;
@@ -243,7 +244,8 @@ public final class F {
         if (logTarget) {
             loss = target.exp().mul(target.sub(input));
         } else {
-            Tensor safeLog = Torch.where(target.gt(0f), target, Torch.onesLike(target)).log();
+            Tensor safeLog =
+                    Torch.where(target.gt(0f), target, Torch.onesLike(target)).log();
             loss = target.mul(safeLog.sub(input));
         }
         if (reduction == Reduction.BATCHMEAN) {
@@ -253,8 +255,15 @@ public final class F {
     }
 
     /** max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance ||x - y + eps|| over the last dim. */
-    public static Tensor tripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, float margin, float p,
-                                           float eps, boolean swap, Reduction reduction) {
+    public static Tensor tripletMarginLoss(
+            Tensor anchor,
+            Tensor positive,
+            Tensor negative,
+            float margin,
+            float p,
+            float eps,
+            boolean swap,
+            Reduction reduction) {
         Tensor dPos = pairwiseDistance(anchor, positive, p, eps);
         Tensor dNeg = pairwiseDistance(anchor, negative, p, eps);
         if (swap) {
@@ -296,8 +305,8 @@ public final class F {
     // ---------------------------------------------------------------- convolution, pooling, normalization
 
     /** x (N, Cin, H, W), weight (Cout, Cin/groups, kH, kW), bias (Cout) or null. */
-    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
-                                int groups) {
+    public static Tensor conv2d(
+            Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
@@ -305,14 +314,21 @@ public final class F {
         return conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {padding, padding}, new int[] {1, 1}, 1);
     }
 
-    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
-                                int groups) {
+    public static Tensor conv1d(
+            Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
         return Convolution.conv1d(x, weight, bias, stride, padding, dilation, groups);
     }
 
     /** x (N, Cin, H, W), weight (Cin, Cout/groups, kH, kW). */
-    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
-                                         int[] outputPadding, int groups, int[] dilation) {
+    public static Tensor convTranspose2d(
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            int[] stride,
+            int[] padding,
+            int[] outputPadding,
+            int groups,
+            int[] dilation) {
         return Convolution.convTranspose2d(x, weight, bias, stride, padding, outputPadding, groups, dilation);
     }
 
@@ -326,8 +342,8 @@ public final class F {
 
     /** Max over square windows of (N, C, H, W) or (C, H, W), PyTorch's max_pool2d arguments. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        return Pooling.maxPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation},
-                ceilMode);
+        return Pooling.maxPool2d(
+                x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode);
     }
 
     /** Max over windows of a sequence (N, C, L) or (C, L). */
@@ -340,10 +356,10 @@ public final class F {
     }
 
     /** Mean over square windows; countIncludePad counts the zero padding in the divisor (PyTorch's default). */
-    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean ceilMode,
-                                   boolean countIncludePad) {
-        return Pooling.avgPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode,
-                countIncludePad);
+    public static Tensor avgPool2d(
+            Tensor x, int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        return Pooling.avgPool2d(
+                x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad);
     }
 
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
@@ -355,8 +371,15 @@ public final class F {
         return Pooling.adaptiveMaxPool2d(x, outH, outW);
     }
 
-    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                   boolean training, double momentum, double eps) {
+    public static Tensor batchNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean training,
+            double momentum,
+            double eps) {
         return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
@@ -394,8 +417,8 @@ public final class F {
      * Cross-entropy with PyTorch's options: class weights (or null), ignoreIndex (-100 by default),
      * label smoothing in [0, 1]; target int64 indices or float class probabilities.
      */
-    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, long ignoreIndex,
-                                      double labelSmoothing, Reduction reduction) {
+    public static Tensor crossEntropy(
+            Tensor logits, Tensor target, Tensor weight, long ignoreIndex, double labelSmoothing, Reduction reduction) {
         return Losses.crossEntropy(logits, target, weight, ignoreIndex, labelSmoothing, reductionName(reduction));
     }
 
@@ -411,7 +434,10 @@ public final class F {
 
     /** The cell of a recurrent layer (PyTorch's modes: LSTM, GRU, RNN_TANH, RNN_RELU). */
     public enum RecurrentCell {
-        LSTM(Recurrent.LSTM), GRU(Recurrent.GRU), RNN_TANH(Recurrent.RNN_TANH), RNN_RELU(Recurrent.RNN_RELU);
+        LSTM(Recurrent.LSTM),
+        GRU(Recurrent.GRU),
+        RNN_TANH(Recurrent.RNN_TANH),
+        RNN_RELU(Recurrent.RNN_RELU);
 
         private final int mode;
 
@@ -434,8 +460,8 @@ public final class F {
      * @param xp    (B, T, G*H) input projection x W_ih^T of every step, without bias
      * @param h0    (B, H); c0 (B, H) for LSTM, else null; whh (G*H, H); bih, bhh (G*H) or null
      */
-    public static Recurrent.Result recurrent(String layer, RecurrentCell cell, Tensor xp, Tensor h0, Tensor c0,
-                                             Tensor whh, Tensor bih, Tensor bhh) {
+    public static Recurrent.Result recurrent(
+            String layer, RecurrentCell cell, Tensor xp, Tensor h0, Tensor c0, Tensor whh, Tensor bih, Tensor bhh) {
         return Recurrent.sequence(layer, cell.mode, xp, h0, c0, whh, bih, bhh);
     }
 
@@ -448,8 +474,8 @@ public final class F {
      * @param p    dropout on the attention weights when training
      * @return (B*T, E)
      */
-    public static Tensor multiHeadSelfAttention(Tensor qkv, int batch, int heads, Tensor mask, double p,
-                                                boolean training) {
+    public static Tensor multiHeadSelfAttention(
+            Tensor qkv, int batch, int heads, Tensor mask, double p, boolean training) {
         return Attention.selfAttention(qkv, batch, heads, mask, p, training);
     }
 
@@ -457,8 +483,8 @@ public final class F {
      * The same for separate projections: q (B*Tq, E), k and v (B*Tk, E); mask additive float
      * (1 or B, Tq, Tk) or null. Returns (B*Tq, E).
      */
-    public static Tensor multiHeadAttention(Tensor q, Tensor k, Tensor v, int batch, int heads, Tensor mask, double p,
-                                            boolean training) {
+    public static Tensor multiHeadAttention(
+            Tensor q, Tensor k, Tensor v, int batch, int heads, Tensor mask, double p, boolean training) {
         return Attention.attention(q, k, v, batch, heads, mask, p, training);
     }
 

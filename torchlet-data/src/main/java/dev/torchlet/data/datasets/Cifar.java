@@ -15,8 +15,8 @@ import java.util.List;
  * record; CIFAR-100 two (coarse, then fine). Samples are 32x32 RGB {@link Image}s.
  */
 public final class Cifar implements ImageDataset {
-    public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
-            "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> CIFAR10_CLASSES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
     private static final int SIDE = 32;
     private static final int PIXELS = 3 * SIDE * SIDE;
 
@@ -33,8 +33,8 @@ public final class Cifar implements ImageDataset {
      */
     public Cifar(List<Path> files, int labelBytes, int labelIndex, List<String> classes) throws IOException {
         if (labelBytes < 1 || labelIndex < 0 || labelIndex >= labelBytes) {
-            throw new IllegalArgumentException("CIFAR: labelIndex " + labelIndex + " with " + labelBytes
-                    + " label bytes per record");
+            throw new IllegalArgumentException(
+                    "CIFAR: labelIndex " + labelIndex + " with " + labelBytes + " label bytes per record");
         }
         int record = labelBytes + PIXELS;
         long total = 0;
@@ -95,7 +95,10 @@ public final class Cifar implements ImageDataset {
         List<String> classes = CIFAR10_CLASSES;
         Path meta = dir.resolve("batches.meta.txt");
         if (Files.isRegularFile(meta)) {
-            List<String> names = Files.readAllLines(meta).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+            List<String> names = Files.readAllLines(meta).stream()
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
             if (names.size() == 10) {
                 classes = names;
             }
@@ -110,7 +113,10 @@ public final class Cifar implements ImageDataset {
         int count = fineLabels ? 100 : 20;
         List<String> classes = new ArrayList<>();
         if (Files.isRegularFile(meta)) {
-            classes.addAll(Files.readAllLines(meta).stream().map(String::strip).filter(s -> !s.isEmpty()).toList());
+            classes.addAll(Files.readAllLines(meta).stream()
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .toList());
         }
         if (classes.size() != count) {
             classes.clear();

@@ -60,8 +60,8 @@ public final class CsvDataset implements Dataset<Example> {
         }
         int labelCol = header.indexOf(options.labelColumn());
         if (labelCol < 0) {
-            throw new IOException("CSV: " + path + ": no column named '" + options.labelColumn() + "', columns are "
-                    + header);
+            throw new IOException(
+                    "CSV: " + path + ": no column named '" + options.labelColumn() + "', columns are " + header);
         }
         List<List<String>> rows = new ArrayList<>();
         List<Integer> lineNumbers = new ArrayList<>();
@@ -117,7 +117,8 @@ public final class CsvDataset implements Dataset<Example> {
         this.features = new float[n * f];
         for (int r = 0; r < n; r++) {
             for (int k = 0; k < f; k++) {
-                features[r * f + k] = Float.parseFloat(rows.get(r).get(featureIdx.get(k)).strip());
+                features[r * f + k] =
+                        Float.parseFloat(rows.get(r).get(featureIdx.get(k)).strip());
             }
         }
         this.labels = new long[n];

@@ -50,15 +50,16 @@ public final class Idx {
     private static Data read(InputStream in, String where) throws IOException {
         byte[] head = in.readNBytes(4);
         if (head.length < 4) {
-            throw new IOException("IDX: " + where + ": file is too short for the 4-byte magic number (" + head.length
-                    + " bytes)");
+            throw new IOException(
+                    "IDX: " + where + ": file is too short for the 4-byte magic number (" + head.length + " bytes)");
         }
         int type = head[2] & 0xff;
         int ndim = head[3] & 0xff;
         if (head[0] != 0 || head[1] != 0 || (type != 0x08 && type != 0x09) || ndim < 1 || ndim > MAX_DIMS) {
-            throw new IOException(String.format("IDX: %s: bad magic number 0x%02x%02x%02x%02x (expected 0x000008nn "
-                    + "or 0x000009nn with 1..%d dims, e.g. 0x00000803 for images, 0x00000801 for labels)", where,
-                    head[0], head[1], head[2], head[3], MAX_DIMS));
+            throw new IOException(String.format(
+                    "IDX: %s: bad magic number 0x%02x%02x%02x%02x (expected 0x000008nn "
+                            + "or 0x000009nn with 1..%d dims, e.g. 0x00000803 for images, 0x00000801 for labels)",
+                    where, head[0], head[1], head[2], head[3], MAX_DIMS));
         }
         byte[] dimBytes = in.readNBytes(4 * ndim);
         if (dimBytes.length < 4 * ndim) {
@@ -68,8 +69,10 @@ public final class Idx {
         int[] dims = new int[ndim];
         long count = 1;
         for (int d = 0; d < ndim; d++) {
-            dims[d] = (dimBytes[4 * d] & 0xff) << 24 | (dimBytes[4 * d + 1] & 0xff) << 16
-                    | (dimBytes[4 * d + 2] & 0xff) << 8 | (dimBytes[4 * d + 3] & 0xff);
+            dims[d] = (dimBytes[4 * d] & 0xff) << 24
+                    | (dimBytes[4 * d + 1] & 0xff) << 16
+                    | (dimBytes[4 * d + 2] & 0xff) << 8
+                    | (dimBytes[4 * d + 3] & 0xff);
             if (dims[d] < 0) {
                 throw new IOException("IDX: " + where + ": dim " + d + " is negative (" + dims[d] + ")");
             }

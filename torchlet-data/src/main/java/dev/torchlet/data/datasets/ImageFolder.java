@@ -26,11 +26,15 @@ import java.util.stream.Stream;
  */
 public final class ImageFolder implements ImageDataset {
     /** torchvision's IMG_EXTENSIONS plus WebP, lowercase. */
-    public static final Set<String> EXTENSIONS = Set.of(".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif",
-            ".tiff", ".webp", ".gif");
+    public static final Set<String> EXTENSIONS =
+            Set.of(".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp", ".gif");
+
     private static final System.Logger LOG = System.getLogger(ImageFolder.class.getName());
 
-    public enum OnCorrupt { FAIL, SKIP }
+    public enum OnCorrupt {
+        FAIL,
+        SKIP
+    }
 
     /** @param onCorrupt what to do with files that do not decode; @param channels 1, 3 (RGB) or 4 */
     public record Options(OnCorrupt onCorrupt, int channels) {
@@ -72,8 +76,11 @@ public final class ImageFolder implements ImageDataset {
         this.options = options;
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.list(root)) {
-            s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
-                    .sorted().forEach(names::add);
+            s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith("."))
+                    .sorted()
+                    .forEach(names::add);
         }
         if (names.isEmpty()) {
             throw new IOException("ImageFolder: " + root + " has no class sub-folders (expected root/<class>/<image>)");
@@ -83,7 +90,10 @@ public final class ImageFolder implements ImageDataset {
         for (int label = 0; label < names.size(); label++) {
             List<Path> files;
             try (Stream<Path> s = Files.walk(root.resolve(names.get(label)))) {
-                files = s.filter(Files::isRegularFile).filter(ImageFolder::hasImageExtension).sorted().toList();
+                files = s.filter(Files::isRegularFile)
+                        .filter(ImageFolder::hasImageExtension)
+                        .sorted()
+                        .toList();
             }
             for (Path f : files) {
                 if (options.onCorrupt() == OnCorrupt.SKIP) {
@@ -99,8 +109,8 @@ public final class ImageFolder implements ImageDataset {
             }
         }
         if (found.isEmpty()) {
-            throw new IOException("ImageFolder: no readable images with extensions " + EXTENSIONS.stream().sorted()
-                    .toList() + " under " + root);
+            throw new IOException("ImageFolder: no readable images with extensions "
+                    + EXTENSIONS.stream().sorted().toList() + " under " + root);
         }
         this.classes = List.copyOf(names);
         this.entries = List.copyOf(found);
@@ -130,12 +140,14 @@ public final class ImageFolder implements ImageDataset {
 
     /** The file of sample i. */
     public Path path(int index) {
-        return entries.get(Dataset.checkIndex("ImageFolder", index, entries.size())).path();
+        return entries.get(Dataset.checkIndex("ImageFolder", index, entries.size()))
+                .path();
     }
 
     /** The label of sample i without decoding it. */
     public int label(int index) {
-        return entries.get(Dataset.checkIndex("ImageFolder", index, entries.size())).label();
+        return entries.get(Dataset.checkIndex("ImageFolder", index, entries.size()))
+                .label();
     }
 
     @Override

@@ -15,12 +15,21 @@ import java.util.List;
  * 60,000 28x28 images).
  */
 public final class Mnist implements ImageDataset {
-    public static final List<String> MNIST_CLASSES = List.of("0 - zero", "1 - one", "2 - two", "3 - three",
-            "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine");
-    public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
-            "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
-    public static final List<String> KMNIST_CLASSES = List.of("o", "ki", "su", "tsu", "na", "ha", "ma", "ya",
-            "re", "wo");
+    public static final List<String> MNIST_CLASSES = List.of(
+            "0 - zero",
+            "1 - one",
+            "2 - two",
+            "3 - three",
+            "4 - four",
+            "5 - five",
+            "6 - six",
+            "7 - seven",
+            "8 - eight",
+            "9 - nine");
+    public static final List<String> FASHION_CLASSES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> KMNIST_CLASSES =
+            List.of("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo");
 
     private final byte[] pixels; // (N, H, W)
     private final byte[] labels; // (N)
@@ -38,8 +47,8 @@ public final class Mnist implements ImageDataset {
                     + Arrays.toString(img.dims()));
         }
         if (lab.dims().length != 1) {
-            throw new IOException("MNIST: " + labels + ": expected a labels file with dims (N), got "
-                    + Arrays.toString(lab.dims()));
+            throw new IOException(
+                    "MNIST: " + labels + ": expected a labels file with dims (N), got " + Arrays.toString(lab.dims()));
         }
         if (img.dim(0) != lab.dim(0)) {
             throw new IOException("MNIST: " + images + " has " + img.dim(0) + " images but " + labels + " has "
@@ -85,8 +94,7 @@ public final class Mnist implements ImageDataset {
                 return p;
             }
         }
-        throw new IOException("MNIST: neither " + dir.resolve(name + ".gz") + " nor " + dir.resolve(name)
-                + " exists");
+        throw new IOException("MNIST: neither " + dir.resolve(name + ".gz") + " nor " + dir.resolve(name) + " exists");
     }
 
     @Override
@@ -98,8 +106,8 @@ public final class Mnist implements ImageDataset {
     public LabeledImage get(int index) {
         Dataset.checkIndex("MNIST", index, n);
         int hw = h * w;
-        return new LabeledImage(new Image(w, h, 1, Arrays.copyOfRange(pixels, index * hw, (index + 1) * hw)),
-                labels[index] & 0xff);
+        return new LabeledImage(
+                new Image(w, h, 1, Arrays.copyOfRange(pixels, index * hw, (index + 1) * hw)), labels[index] & 0xff);
     }
 
     /** The label of sample i without building the image. */

@@ -34,9 +34,12 @@ public final class Compose<I, O> implements Transform<I, O> {
             try {
                 x = step.apply(x);
             } catch (ClassCastException e) {
-                throw new IllegalArgumentException("Compose: step " + k + " (" + step.getClass().getSimpleName()
-                        + ") cannot take a " + (x == null ? "null" : x.getClass().getSimpleName())
-                        + " (put ToTensor before tensor transforms)", e);
+                throw new IllegalArgumentException(
+                        "Compose: step " + k + " (" + step.getClass().getSimpleName()
+                                + ") cannot take a "
+                                + (x == null ? "null" : x.getClass().getSimpleName())
+                                + " (put ToTensor before tensor transforms)",
+                        e);
             }
         }
         return (O) x;

@@ -30,8 +30,8 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": input is null");
         }
         if (x.dtype() != DType.FLOAT32 || x.dim() < 2) {
-            throw new IllegalArgumentException(op + ": expected a float32 image tensor (..., H, W), got "
-                    + x.dtype() + " " + Shape.str(TensorInternals.shapeRef(x)) + " (use ToTensor on an Image first)");
+            throw new IllegalArgumentException(op + ": expected a float32 image tensor (..., H, W), got " + x.dtype()
+                    + " " + Shape.str(TensorInternals.shapeRef(x)) + " (use ToTensor on an Image first)");
         }
     }
 
@@ -262,8 +262,8 @@ public final class Functional {
     public static Tensor pad(Tensor x, int left, int top, int right, int bottom, float fill) {
         check(x, "pad");
         if (left < 0 || top < 0 || right < 0 || bottom < 0) {
-            throw new IllegalArgumentException("pad: padding must be >= 0, got [" + left + ", " + top + ", " + right
-                    + ", " + bottom + "]");
+            throw new IllegalArgumentException(
+                    "pad: padding must be >= 0, got [" + left + ", " + top + ", " + right + ", " + bottom + "]");
         }
         return crop(x, -top, -left, height(x) + top + bottom, width(x) + left + right, fill);
     }
@@ -363,12 +363,13 @@ public final class Functional {
     public static Tensor normalize(Tensor x, float[] mean, float[] std) {
         float[] src = data(x, "Normalize");
         if (x.dim() < 3) {
-            throw new IllegalArgumentException("Normalize: expected (..., C, H, W), got " + Shape.str(TensorInternals.shapeRef(x)));
+            throw new IllegalArgumentException(
+                    "Normalize: expected (..., C, H, W), got " + Shape.str(TensorInternals.shapeRef(x)));
         }
         int c = x.size(-3);
         if ((mean.length != c && mean.length != 1) || (std.length != c && std.length != 1)) {
-            throw new IllegalArgumentException("Normalize: " + mean.length + " means and " + std.length
-                    + " stds for " + c + " channels (shape " + Shape.str(TensorInternals.shapeRef(x)) + ")");
+            throw new IllegalArgumentException("Normalize: " + mean.length + " means and " + std.length + " stds for "
+                    + c + " channels (shape " + Shape.str(TensorInternals.shapeRef(x)) + ")");
         }
         int hw = height(x) * width(x);
         float[] out = new float[src.length];
@@ -401,7 +402,8 @@ public final class Functional {
             int in = n * c * hw;
             int o = n * numOutputChannels * hw;
             for (int i = 0; i < hw; i++) {
-                float l = c == 1 ? src[in + i]
+                float l = c == 1
+                        ? src[in + i]
                         : 0.2989f * src[in + i] + 0.587f * src[in + hw + i] + 0.114f * src[in + 2 * hw + i];
                 for (int k = 0; k < numOutputChannels; k++) {
                     out[o + k * hw + i] = l;

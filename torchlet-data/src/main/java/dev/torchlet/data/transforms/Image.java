@@ -75,7 +75,8 @@ public record Image(int width, int height, int channels, byte[] data) {
                 int b = argb & 0xff;
                 int o = (y * w + x) * channels;
                 switch (channels) {
-                    case 1 -> out[o] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16); // PIL "L" (fixed point)
+                    case 1 ->
+                        out[o] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16); // PIL "L" (fixed point)
                     case 3 -> {
                         out[o] = (byte) r;
                         out[o + 1] = (byte) g;
@@ -100,8 +101,8 @@ public record Image(int width, int height, int channels, byte[] data) {
             img.getRaster().setDataElements(0, 0, width, height, data.clone());
             return img;
         }
-        BufferedImage img = new BufferedImage(width, height,
-                channels == 4 ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(
+                width, height, channels == 4 ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         int[] row = new int[width];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -128,7 +129,10 @@ public record Image(int width, int height, int channels, byte[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Image i && i.width == width && i.height == height && i.channels == channels
+        return o instanceof Image i
+                && i.width == width
+                && i.height == height
+                && i.channels == channels
                 && Arrays.equals(i.data, data);
     }
 

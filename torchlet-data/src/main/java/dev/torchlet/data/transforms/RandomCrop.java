@@ -28,8 +28,8 @@ public final class RandomCrop extends RandomTransform implements Transform<Tenso
     public RandomCrop(int height, int width, int padding, boolean padIfNeeded, float fill, Generator generator) {
         super(generator);
         if (height <= 0 || width <= 0 || padding < 0) {
-            throw new IllegalArgumentException("RandomCrop: size must be positive and padding >= 0, got "
-                    + height + "x" + width + " padding " + padding);
+            throw new IllegalArgumentException("RandomCrop: size must be positive and padding >= 0, got " + height + "x"
+                    + width + " padding " + padding);
         }
         this.height = height;
         this.width = width;

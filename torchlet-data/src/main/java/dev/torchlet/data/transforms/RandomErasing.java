@@ -20,7 +20,13 @@ public final class RandomErasing extends RandomTransform implements Transform<Te
         this(0.5, 0.02, 0.33, 0.3, 3.3, 0f, null);
     }
 
-    public RandomErasing(double p, double scaleMin, double scaleMax, double ratioMin, double ratioMax, float value,
+    public RandomErasing(
+            double p,
+            double scaleMin,
+            double scaleMax,
+            double ratioMin,
+            double ratioMax,
+            float value,
             Generator generator) {
         super(generator);
         checkProbability("RandomErasing", p);

@@ -21,8 +21,14 @@ public final class RandomResizedCrop extends RandomTransform implements Transfor
         this(size, size, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0, null);
     }
 
-    public RandomResizedCrop(int height, int width, double scaleMin, double scaleMax, double ratioMin,
-            double ratioMax, Generator generator) {
+    public RandomResizedCrop(
+            int height,
+            int width,
+            double scaleMin,
+            double scaleMax,
+            double ratioMin,
+            double ratioMax,
+            Generator generator) {
         super(generator);
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("RandomResizedCrop: size must be positive, got " + height + "x" + width);

@@ -18,8 +18,8 @@ public record Resize(int height, int width, int maxSize, boolean antialias) impl
             throw new IllegalArgumentException("Resize: size must be positive, got " + height + "x" + width);
         }
         if (maxSize < 0 || (maxSize > 0 && width != -1)) {
-            throw new IllegalArgumentException("Resize: maxSize (" + maxSize
-                    + ") only applies to the single-size form and must be >= 0");
+            throw new IllegalArgumentException(
+                    "Resize: maxSize (" + maxSize + ") only applies to the single-size form and must be >= 0");
         }
     }
 

@@ -76,7 +76,8 @@ class CifarTest {
         byte[] b = records(2, 1, 0);
         Files.write(f, Arrays.copyOf(b, b.length - 5));
         var e = assertThrows(IOException.class, () -> Cifar.cifar10(tmp, false));
-        assertTrue(e.getMessage().startsWith("CIFAR: " + f + ": 6141 bytes is not a whole number of 3073-byte"),
+        assertTrue(
+                e.getMessage().startsWith("CIFAR: " + f + ": 6141 bytes is not a whole number of 3073-byte"),
                 e.getMessage());
         Files.write(f, records(1, 1, 10));
         var g = assertThrows(IOException.class, () -> Cifar.cifar10(tmp, false));

@@ -83,8 +83,8 @@ class IdxTest {
         Path truncated = tmp.resolve("truncated.gz");
         write(truncated, Arrays.copyOf(ok, ok.length - 2), true);
         var t = assertThrows(IOException.class, () -> Idx.read(truncated));
-        assertEquals("IDX: " + truncated + " (gzip): truncated: dims [2, 3] need 18 bytes, the file has 16",
-                t.getMessage());
+        assertEquals(
+                "IDX: " + truncated + " (gzip): truncated: dims [2, 3] need 18 bytes, the file has 16", t.getMessage());
 
         Path header = tmp.resolve("header");
         Files.write(header, Arrays.copyOf(ok, 7));

@@ -48,7 +48,9 @@ class ImageFolderTest {
         assertEquals(List.of("ant", "cat", "dog"), ds.classes());
         assertEquals(4, ds.size());
         assertEquals(1, ds.skipped().size());
-        assertTrue(ds.skipped().getFirst().startsWith(tmp.resolve("ant/broken.png").toString()), ds.skipped().getFirst());
+        assertTrue(
+                ds.skipped().getFirst().startsWith(tmp.resolve("ant/broken.png").toString()),
+                ds.skipped().getFirst());
         assertEquals(0, ds.get(0).label());
         LabeledImage png = ds.get(1);
         assertEquals(1, png.label());
@@ -63,11 +65,15 @@ class ImageFolderTest {
         assertEquals(2, bmp.label());
         assertEquals(30, bmp.image().get(2, 1, 2));
         // Through a DataLoader with a resize so the sizes match.
-        var loader = new DataLoader<>(ds.transform(new ToTensor().andThen(new Resize(4, 4))),
-                new DataLoader.Options(4, false, 0L));
+        var loader = new DataLoader<>(
+                ds.transform(new ToTensor().andThen(new Resize(4, 4))), new DataLoader.Options(4, false, 0L));
         Batch b = loader.iterator().next();
-        assertEquals(List.of(4, 3, 4, 4), java.util.Arrays.stream(b.inputs().shape()).boxed().toList());
-        assertEquals(List.of(0L, 1L, 1L, 2L), java.util.Arrays.stream(b.labels().toLongArray()).boxed().toList());
+        assertEquals(
+                List.of(4, 3, 4, 4),
+                java.util.Arrays.stream(b.inputs().shape()).boxed().toList());
+        assertEquals(
+                List.of(0L, 1L, 1L, 2L),
+                java.util.Arrays.stream(b.labels().toLongArray()).boxed().toList());
     }
 
     @Test
@@ -90,7 +96,9 @@ class ImageFolderTest {
 
     @Test
     void webpReaderIsRegistered() {
-        assertTrue(List.of(javax.imageio.ImageIO.getReaderFormatNames()).stream()
-                .anyMatch(n -> n.equalsIgnoreCase("webp")), "TwelveMonkeys WebP plugin on the class path");
+        assertTrue(
+                List.of(javax.imageio.ImageIO.getReaderFormatNames()).stream()
+                        .anyMatch(n -> n.equalsIgnoreCase("webp")),
+                "TwelveMonkeys WebP plugin on the class path");
     }
 }

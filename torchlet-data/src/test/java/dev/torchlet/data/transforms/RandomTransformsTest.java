@@ -55,13 +55,17 @@ class RandomTransformsTest {
         var tooBig = new RandomCrop(5);
         var e = assertThrows(IllegalArgumentException.class, () -> tooBig.apply(x));
         assertEquals("RandomCrop: crop 5x5 is larger than the (padded) image 4x4", e.getMessage());
-        assertArrayEquals(new int[] {1, 5, 5}, new RandomCrop(5, 5, 0, true, 0f, null).apply(x).shape());
+        assertArrayEquals(
+                new int[] {1, 5, 5},
+                new RandomCrop(5, 5, 0, true, 0f, null).apply(x).shape());
     }
 
     @Test
     void flipsRotationAndErasing() {
         Tensor x = img(3, 3);
-        assertArrayEquals(Functional.hflip(x).toFloatArray(), new RandomHorizontalFlip(1.0).apply(x).toFloatArray());
+        assertArrayEquals(
+                Functional.hflip(x).toFloatArray(),
+                new RandomHorizontalFlip(1.0).apply(x).toFloatArray());
         assertArrayEquals(x.toFloatArray(), new RandomVerticalFlip(0.0).apply(x).toFloatArray());
         // Rotating by 90 four times is the identity; by 90 then -90 too.
         Tensor r = x;
@@ -82,15 +86,18 @@ class RandomTransformsTest {
     @Test
     void badInputsSayWhatWasExpected() {
         var e = assertThrows(IllegalArgumentException.class, () -> new Resize(4).apply(Torch.arange(6)));
-        assertEquals("Resize: expected a float32 image tensor (..., H, W), got torch.int64 [6] "
-                + "(use ToTensor on an Image first)", e.getMessage());
-        var n = assertThrows(IllegalArgumentException.class,
-                () -> Normalize.imagenet().apply(Torch.zeros(2, 4, 4)));
+        assertEquals(
+                "Resize: expected a float32 image tensor (..., H, W), got torch.int64 [6] "
+                        + "(use ToTensor on an Image first)",
+                e.getMessage());
+        var n = assertThrows(
+                IllegalArgumentException.class, () -> Normalize.imagenet().apply(Torch.zeros(2, 4, 4)));
         assertEquals("Normalize: 3 means and 3 stds for 2 channels (shape [2, 4, 4])", n.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Normalize(0.5f, 0f));
         assertThrows(IllegalArgumentException.class, () -> new ColorJitter(0, 0, 0, 0.6f));
         assertThrows(IllegalArgumentException.class, () -> new Image(2, 2, 3, new byte[11]));
-        var c = assertThrows(IllegalArgumentException.class,
+        var c = assertThrows(
+                IllegalArgumentException.class,
                 () -> Compose.<Tensor, Tensor>of(new Resize(2), new ToTensor()).apply(Torch.zeros(1, 4, 4)));
         assertTrue(c.getMessage().startsWith("Compose: step 1 (ToTensor) cannot take a Tensor"), c.getMessage());
     }
@@ -98,7 +105,8 @@ class RandomTransformsTest {
     @Test
     void composeAndToTensorLayout() {
         Image im = new Image(2, 1, 3, new byte[] {0, 51, (byte) 255, 102, (byte) 204, 10});
-        Tensor t = Compose.<Image, Tensor>of(new ToTensor(), new Normalize(0.5f, 0.5f)).apply(im);
+        Tensor t = Compose.<Image, Tensor>of(new ToTensor(), new Normalize(0.5f, 0.5f))
+                .apply(im);
         assertArrayEquals(new int[] {3, 1, 2}, t.shape());
         // CHW: channel 0 = R of both pixels.
         assertEquals((0f - 0.5f) / 0.5f, t.getDouble(0, 0, 0), 1e-7);

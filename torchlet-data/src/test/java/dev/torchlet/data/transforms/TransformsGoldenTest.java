@@ -28,7 +28,9 @@ class TransformsGoldenTest {
     static final String FILE = "transforms";
 
     static Tensor input(String name) throws IOException, URISyntaxException {
-        Path p = Path.of(TransformsGoldenTest.class.getResource("/golden/images/" + name + ".png").toURI());
+        Path p = Path.of(TransformsGoldenTest.class
+                .getResource("/golden/images/" + name + ".png")
+                .toURI());
         return new ToTensor().apply(Image.read(p));
     }
 
