@@ -80,7 +80,10 @@ public final class Checkpoint {
         SafeTensors.write(tensors, meta, path);
     }
 
-    /** Loads into model and optimizer (nullable: then any saved optimizer state is ignored); returns the user metadata. */
+    /**
+     * Loads into model and optimizer (nullable: then any saved optimizer state is ignored); returns the
+     * user metadata.
+     */
     public static Map<String, String> load(Path path, Module model, Optimizer optimizer) throws IOException {
         return load(path, model, optimizer, null);
     }

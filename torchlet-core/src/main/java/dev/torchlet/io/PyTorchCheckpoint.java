@@ -296,7 +296,8 @@ public final class PyTorchCheckpoint {
                 throw bad(
                         path,
                         "entry '" + key + "' holds " + TorchUnpickler.describe(e.getValue())
-                                + ", not a tensor: expected a state dict as saved by torch.save(model.state_dict(), path)"
+                                + ", not a tensor: expected a state dict as saved by "
+                                + "torch.save(model.state_dict(), path)"
                                 + (e.getValue() instanceof Map<?, ?>
                                         ? " (for a dict of state dicts, save each one)"
                                         : ""));

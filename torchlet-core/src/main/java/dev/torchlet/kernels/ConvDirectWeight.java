@@ -157,7 +157,10 @@ public final class ConvDirectWeight {
         }
     }
 
-    /** acc[a0 + (r*9 + t)*L ..] += lanes of sum over q of gp[g0 + r*runPad + q] * xp[q + off[t]], r &lt; 2, t &lt; 9. */
+    /**
+     * acc[a0 + (r*9 + t)*L ..] += lanes of sum over q of gp[g0 + r*runPad + q] * xp[q + off[t]],
+     * r &lt; 2, t &lt; 9.
+     */
     private static void dots2x9(float[] xp, int[] off, float[] gp, int g0, int runPad, float[] acc, int a0) {
         int o0 = off[0];
         int o1 = off[1];

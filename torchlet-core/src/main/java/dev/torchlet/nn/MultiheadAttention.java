@@ -156,7 +156,8 @@ public class MultiheadAttention extends Module {
 
     /**
      * The fused path: projections as 2-D (B*T, E) products (one packed (B*T, 3E) product for
-     * self-attention), then the fused attention ({@link F#multiHeadAttention}), whose output rows already have the heads merged.
+     * self-attention), then the fused attention ({@link F#multiHeadAttention}), whose output rows
+     * already have the heads merged.
      */
     private Tensor fused(
             Tensor query,

@@ -102,7 +102,10 @@ final class PickleBytes {
         return global("collections", "OrderedDict").emptyTuple().reduce();
     }
 
-    /** {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())}. */
+    /**
+     * {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False,
+     * OrderedDict())}.
+     */
     PickleBytes tensor(String storageType, String key, int numel, int offset, int[] size, int[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();
         mark().str("storage")

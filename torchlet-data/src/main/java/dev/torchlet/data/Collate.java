@@ -185,7 +185,8 @@ public interface Collate<T> {
                     throw new IllegalArgumentException(
                             what + ": sample " + i + " has shape " + Shape.str(TensorInternals.shapeRef(t))
                                     + " " + t.dtype() + ", sample 0 has " + Shape.str(shape) + " " + dtype
-                                    + " (all samples of a batch must match; resize or crop them, or pass a custom Collate)");
+                                    + " (all samples of a batch must match; resize or crop them, or pass a "
+                                    + "custom Collate)");
                 }
             }
             int[] outShape = new int[shape.length + 1];
