@@ -48,12 +48,12 @@ public final class Models {
     public static Module create(String name, int numClasses) {
         IntFunction<Module> factory = REGISTRY.get(name);
         if (factory == null) {
-            throw new IllegalArgumentException("Models: unknown model '" + name + "'; known: "
-                    + String.join(", ", REGISTRY.keySet()));
+            throw new IllegalArgumentException(
+                    "Models: unknown model '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
         }
         if (numClasses < 1) {
-            throw new IllegalArgumentException("Models: numClasses must be at least 1, got " + numClasses
-                    + " (for " + name + ")");
+            throw new IllegalArgumentException(
+                    "Models: numClasses must be at least 1, got " + numClasses + " (for " + name + ")");
         }
         return factory.apply(numClasses);
     }

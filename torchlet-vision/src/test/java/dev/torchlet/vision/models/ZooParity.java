@@ -79,7 +79,8 @@ final class ZooParity {
             maxAbs = Math.max(maxAbs, Math.abs(e[i]));
         }
         double rel = maxErr / Math.max(maxAbs, 1e-30);
-        assertTrue(rel <= TOLERANCE, what + ": max abs error " + maxErr + " over max abs value " + maxAbs + " = "
-                + rel + " > " + TOLERANCE);
+        assertTrue(
+                rel <= TOLERANCE,
+                what + ": max abs error " + maxErr + " over max abs value " + maxAbs + " = " + rel + " > " + TOLERANCE);
     }
 }
