@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvalCommand.class,
             PredictCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            ModelsCommand.class,
+            ConvertCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
