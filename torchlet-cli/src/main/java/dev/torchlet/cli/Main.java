@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             BenchCommand.class,
             ModelsCommand.class,
+            ClassifyCommand.class,
             ConvertCommand.class
         })
 public final class Main implements Runnable {

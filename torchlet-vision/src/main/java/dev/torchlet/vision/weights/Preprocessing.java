@@ -1,5 +1,13 @@
 package dev.torchlet.vision.weights;
 
+import dev.torchlet.Tensor;
+import dev.torchlet.data.transforms.CenterCrop;
+import dev.torchlet.data.transforms.Compose;
+import dev.torchlet.data.transforms.Image;
+import dev.torchlet.data.transforms.Normalize;
+import dev.torchlet.data.transforms.Resize;
+import dev.torchlet.data.transforms.ToTensor;
+import dev.torchlet.data.transforms.Transform;
 import java.util.Arrays;
 
 /**
@@ -26,6 +34,20 @@ public record Preprocessing(int resize, int crop, float[] mean, float[] std, Str
     public static Preprocessing imagenet(int crop) {
         return new Preprocessing(
                 256, crop, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, "bilinear");
+    }
+
+    /**
+     * The transform as a pipeline on decoded images: to a [0, 1] tensor, resize the shorter side,
+     * center-crop, normalize; gives (3, crop, crop). Resizing is bilinear with antialiasing (as PIL);
+     * weights that ask for bicubic get bilinear too ({@link #isApproximated()}).
+     */
+    public Transform<Image, Tensor> transform() {
+        return Compose.of(new ToTensor(), new Resize(resize), new CenterCrop(crop), new Normalize(mean, std));
+    }
+
+    /** True when {@link #transform()} approximates the interpolation these weights were trained with. */
+    public boolean isApproximated() {
+        return !interpolation.equals("bilinear");
     }
 
     @Override
