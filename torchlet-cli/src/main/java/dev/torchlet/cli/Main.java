@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ModelsCommand.class,
             ClassifyCommand.class,
+            dev.torchlet.cli.transfer.TransferCommand.class,
             ConvertCommand.class
         })
 public final class Main implements Runnable {
