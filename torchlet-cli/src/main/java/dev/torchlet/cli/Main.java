@@ -17,7 +17,11 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvalCommand.class,
             PredictCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            ModelsCommand.class,
+            ClassifyCommand.class,
+            dev.torchlet.cli.transfer.TransferCommand.class,
+            ConvertCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -51,6 +51,14 @@ public final class PyTorchCheckpoint {
 
     private PyTorchCheckpoint() {}
 
+    /**
+     * Writes a state dict as {@code torch.save(state_dict, path)} does (zip format, readable by
+     * {@code torch.load} and by {@link #read}), atomically. float32, float64, int64 and bool tensors.
+     */
+    public static void write(Map<String, Tensor> stateDict, Path path) throws IOException {
+        TorchSaveWriter.write(stateDict, path);
+    }
+
     /** The state dict in the file: tensor name to tensor, in the saved order. */
     public static Map<String, Tensor> read(Path path) throws IOException {
         byte[] head = new byte[4];

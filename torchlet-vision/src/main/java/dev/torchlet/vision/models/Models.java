@@ -1,0 +1,65 @@
+package dev.torchlet.vision.models;
+
+import dev.torchlet.nn.Module;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * The model zoo by torchvision's function names: {@code Models.create("resnet18", 1000)} builds
+ * the same architecture, state-dict names and default initialization as
+ * {@code torchvision.models.resnet18(num_classes=1000)}, so torchvision's weight files load into it.
+ * Each architecture family (ResNet, VGG, ...) lists its models in a {@code MODELS} map of
+ * name -> factory (numClasses -> model); this class collects them in one registry.
+ */
+public final class Models {
+    private static final Map<String, IntFunction<Module>> REGISTRY = registry();
+
+    private Models() {}
+
+    private static Map<String, IntFunction<Module>> registry() {
+        Map<String, IntFunction<Module>> all = new LinkedHashMap<>();
+        for (Map<String, IntFunction<Module>> family : families()) {
+            family.forEach((name, factory) -> {
+                if (all.put(name, factory) != null) {
+                    throw new IllegalStateException("Models: two families define '" + name + "'");
+                }
+            });
+        }
+        return Collections.unmodifiableMap(all);
+    }
+
+    /** One map per architecture family, in the order `torchlet models` lists them. */
+    private static List<Map<String, IntFunction<Module>>> families() {
+        List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
+        // families register here, one line each: families.add(ResNet.MODELS);
+        return families;
+    }
+
+    /**
+     * A new model with torchvision's default (random) initialization.
+     *
+     * @param name       torchvision's function name, e.g. "resnet18", "vgg11_bn", "mobilenet_v2"
+     * @param numClasses outputs of the classification head (1000 for ImageNet weights)
+     */
+    public static Module create(String name, int numClasses) {
+        IntFunction<Module> factory = REGISTRY.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException(
+                    "Models: unknown model '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException(
+                    "Models: numClasses must be at least 1, got " + numClasses + " (for " + name + ")");
+        }
+        return factory.apply(numClasses);
+    }
+
+    /** The zoo's model names, by family. */
+    public static List<String> names() {
+        return List.copyOf(REGISTRY.keySet());
+    }
+}
