@@ -20,7 +20,7 @@ public record SavedModel(Module model, Map<String, String> metadata) {
             throw new IOException("checkpoint " + checkpoint + " was not written by `torchlet train` (no model name in "
                     + "its metadata)");
         }
-        Module model = Models.create(name, 10);
+        Module model = TrainModels.create(name, 10);
         Checkpoint.load(checkpoint, model, null);
         model.eval();
         return new SavedModel(model, meta);

@@ -29,9 +29,9 @@ public record TrainConfig(
     public static final List<String> SCHEDULES = List.of("cosine", "step", "onecycle", "none");
 
     public TrainConfig {
-        if (!Models.NAMES.contains(model)) {
+        if (!TrainModels.NAMES.contains(model)) {
             throw new IllegalArgumentException(
-                    "unknown model '" + model + "'; available: " + String.join(", ", Models.NAMES));
+                    "unknown model '" + model + "'; available: " + String.join(", ", TrainModels.NAMES));
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);

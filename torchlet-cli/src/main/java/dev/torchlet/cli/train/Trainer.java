@@ -64,7 +64,7 @@ public final class Trainer {
                     java.util.stream.IntStream.range(0, config.limit()).toArray());
         }
         Dataset<Example> testSet = data.testSet();
-        Module model = Models.create(config.model(), data.classes().size());
+        Module model = TrainModels.create(config.model(), data.classes().size());
         Optimizer optimizer = optimizer(model);
         DataLoader.Options loaderOptions =
                 new DataLoader.Options(config.batchSize(), true, config.seed()).withWorkers(config.workers());

@@ -4,7 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.cli.train.FashionMnist;
-import dev.torchlet.cli.train.Models;
+import dev.torchlet.cli.train.TrainModels;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.Sequential;
@@ -91,7 +91,7 @@ public final class TransferDemo {
                 String.join(", ", names.subList(5, 10)), target.size(), settings.perClass(), targetTest.size());
 
         Torch.manualSeed(settings.seed());
-        Module pretrained = Models.create("cnn", 5);
+        Module pretrained = TrainModels.create("cnn", 5);
         long t0 = System.nanoTime();
         fit(pretrained, new Adam(pretrained.parameters(), 1e-3), source, settings.pretrainEpochs());
         out.printf(
@@ -100,7 +100,7 @@ public final class TransferDemo {
 
         // 1. from scratch
         Torch.manualSeed(settings.seed() + 1);
-        Module scratch = Models.create("cnn", 5);
+        Module scratch = TrainModels.create("cnn", 5);
         t0 = System.nanoTime();
         fit(scratch, new Adam(scratch.parameters(), 1e-3), target, settings.fewShotEpochs());
         double scratchSeconds = seconds(t0);
@@ -165,7 +165,7 @@ public final class TransferDemo {
      * the convolutional features transfer, the source task's classifier does not.
      */
     private static Module withNewClassifier(Module pretrained) {
-        Module copy = Models.create("cnn", 5);
+        Module copy = TrainModels.create("cnn", 5);
         copy.loadStateDict(pretrained.stateDict());
         copy.replaceModule("7", new Linear(3136, 128));
         copy.replaceModule(HEAD, new Linear(128, 5));
@@ -183,7 +183,7 @@ public final class TransferDemo {
     }
 
     private static Module copyOf(Module pretrained) {
-        Module copy = Models.create("cnn", 5);
+        Module copy = TrainModels.create("cnn", 5);
         copy.loadStateDict(pretrained.stateDict());
         return copy;
     }

@@ -17,10 +17,10 @@ import dev.torchlet.nn.Sequential;
 import java.util.List;
 
 /** The models `torchlet train` offers for 1x28x28 images and 10 classes. */
-public final class Models {
+public final class TrainModels {
     public static final List<String> NAMES = List.of("mlp", "cnn", "cnn-bn", "resnet-small");
 
-    private Models() {}
+    private TrainModels() {}
 
     /** A new model by name; unknown names list the available ones. */
     public static Module create(String name, int numClasses) {

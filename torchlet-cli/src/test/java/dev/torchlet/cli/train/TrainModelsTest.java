@@ -12,11 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The `train` models are library modules too: hooks on every submodule fire, heads can be replaced. */
-class ModelsTest {
+class TrainModelsTest {
     @Test
     void aHookOnEverySubmoduleFires() {
-        for (String name : Models.NAMES) {
-            Module model = Models.create(name, 10);
+        for (String name : TrainModels.NAMES) {
+            Module model = TrainModels.create(name, 10);
             Map<String, Integer> fired = new LinkedHashMap<>();
             model.namedModules().forEach((path, m) -> {
                 fired.put(path, 0);
@@ -32,7 +32,7 @@ class ModelsTest {
 
     @Test
     void theHeadOfTheResidualModelCanBeReplaced() {
-        Module model = Models.create("resnet-small", 10);
+        Module model = TrainModels.create("resnet-small", 10);
         model.replaceModule("net.8", new Linear(128, 3));
         Tensor out = model.call(Torch.rand(2, 1, 28, 28));
         assertArrayEquals(new int[] {2, 3}, out.shape());
