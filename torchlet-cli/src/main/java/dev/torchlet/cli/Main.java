@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ModelsCommand.class,
             ClassifyCommand.class,
+            ExtractCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
             ConvertCommand.class
         })

@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * A per-epoch progress display with loss, accuracy, images/s and ETA. On a terminal it is a live
  * progress bar redrawn in place; otherwise (logs, CI) it prints one line per 10% of the epoch.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
     private final String task;
     private final long total;
     private final PrintStream out;
@@ -19,7 +19,7 @@ final class Progress implements AutoCloseable {
     private long current;
     private long lastDecile;
 
-    Progress(String task, long total, PrintStream out) {
+    public Progress(String task, long total, PrintStream out) {
         this.task = task;
         this.total = total;
         this.out = out;
@@ -36,7 +36,7 @@ final class Progress implements AutoCloseable {
     }
 
     /** Advances by n batches; extra is e.g. "loss 0.4123 acc 85.2% 2310 img/s". */
-    void step(long n, String extra) {
+    public void step(long n, String extra) {
         current += n;
         if (bar != null) {
             bar.stepBy(n);
