@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             ClassifyCommand.class,
             ExtractCommand.class,
+            ExplainCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
             ConvertCommand.class
         })
