@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ClassifyCommand.class,
             ExtractCommand.class,
             ExplainCommand.class,
+            dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
             ConvertCommand.class
         })

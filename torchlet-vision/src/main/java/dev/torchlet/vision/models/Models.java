@@ -43,7 +43,8 @@ public final class Models {
      * A new model with torchvision's default (random) initialization.
      *
      * @param name       torchvision's function name, e.g. "resnet18", "vgg11_bn", "mobilenet_v2"
-     * @param numClasses outputs of the classification head (1000 for ImageNet weights)
+     * @param numClasses outputs of the classification head (1000 for ImageNet weights); 0 for a
+     *                   headless model that returns its pooled features (see {@link Classifiers})
      */
     public static Module create(String name, int numClasses) {
         IntFunction<Module> factory = REGISTRY.get(name);
