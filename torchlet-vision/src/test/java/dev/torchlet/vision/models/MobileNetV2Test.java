@@ -52,6 +52,41 @@ class MobileNetV2Test {
     }
 
     @Test
+    void widthMultiplierRoundsChannelsAsTorchvision() {
+        // shapes of torchvision's mobilenet_v2(num_classes=10, width_mult=0.5)
+        MobileNetV2 m = new MobileNetV2(10, 0.5, 0.2);
+        assertArrayEquals(
+                new int[] {16, 3, 3, 3}, m.getParameter("features.0.0.weight").shape());
+        assertArrayEquals(
+                new int[] {16, 1, 3, 3},
+                m.getParameter("features.1.conv.0.0.weight").shape());
+        assertArrayEquals(
+                new int[] {48, 8, 1, 1},
+                m.getParameter("features.2.conv.0.0.weight").shape());
+        assertArrayEquals(
+                new int[] {160, 480, 1, 1},
+                m.getParameter("features.17.conv.2.weight").shape());
+        assertArrayEquals(
+                new int[] {1280, 160, 1, 1},
+                m.getParameter("features.18.0.weight").shape());
+        assertArrayEquals(
+                new int[] {10, 1280}, m.getParameter("classifier.1.weight").shape());
+        assertEquals(314, m.stateDict().size());
+        // torchvision's _make_divisible(v, 8): 3.5, 12, 13.6, 100, 4, 1 and 22.5; min_value 1 for 7
+        int[] got = {
+            MobileNetBlocks.makeDivisible(3.5, 8),
+            MobileNetBlocks.makeDivisible(12, 8),
+            MobileNetBlocks.makeDivisible(13.6, 8),
+            MobileNetBlocks.makeDivisible(100, 8),
+            MobileNetBlocks.makeDivisible(4, 8),
+            MobileNetBlocks.makeDivisible(1, 8),
+            MobileNetBlocks.makeDivisible(22.5, 8),
+            MobileNetBlocks.makeDivisible(7, 8, 1)
+        };
+        assertArrayEquals(new int[] {8, 16, 16, 104, 8, 8, 24, 8}, got);
+    }
+
+    @Test
     void newHeadByReplaceModule() {
         Module m = Models.create("mobilenet_v2", 10);
         assertInstanceOf(MobileNetV2.class, m);
