@@ -55,9 +55,12 @@ public final class Models {
             throw new IllegalArgumentException(
                     "Models: unknown model '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
         }
-        if (numClasses < 1) {
+        if (numClasses < 0) {
             throw new IllegalArgumentException(
-                    "Models: numClasses must be at least 1, got " + numClasses + " (for " + name + ")");
+                    "Models: numClasses must be at least 0, got " + numClasses + " (for " + name + ")");
+        }
+        if (numClasses == 0) { // headless: the model returns its pooled features
+            return Classifiers.reset(factory.apply(1), name, 0);
         }
         return factory.apply(numClasses);
     }

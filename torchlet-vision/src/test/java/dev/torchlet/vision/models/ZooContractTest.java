@@ -56,8 +56,20 @@ class ZooContractTest {
             try (var g = Torch.noGrad()) {
                 model.call(Torch.rand(1, 3, size, size));
             }
-            fired.forEach((path, n) -> assertTrue(n > 0, name + ": the hook on '" + path + "' did not fire"));
+            fired.forEach((path, n) -> assertTrue(
+                    n > 0 || torchvisionSkipsIt(model, path), name + ": the hook on '" + path + "' did not fire"));
         }
+    }
+
+    /**
+     * Modules torchvision registers but does not call either: the stochastic depth of an EfficientNet
+     * block without a residual connection.
+     */
+    static boolean torchvisionSkipsIt(Module model, String path) {
+        int dot = path.lastIndexOf('.');
+        return path.endsWith(".stochastic_depth")
+                && model.getSubmodule(path.substring(0, dot)) instanceof EfficientNet.MBConv block
+                && !block.usesResidual();
     }
 
     @Test
