@@ -26,9 +26,10 @@ import java.util.regex.Pattern;
 /**
  * DenseNet-BC (Huang et al. 2017, "Densely Connected Convolutional Networks"), as torchvision's
  * {@code DenseNet}: same module names, state-dict keys (torchvision's current ones,
- * {@code features.denseblock1.denselayer1.norm1.weight}; the old-style {@code norm.1} keys of the
- * original weight files must be renamed as torchvision's {@code _load_state_dict} does) and default
- * initialization.
+ * {@code features.denseblock1.denselayer1.norm1.weight}) and default initialization. torchvision's
+ * weight files ({@code densenet121-a639ec97.pth}, ...) still have the old-style keys
+ * ({@code denselayer1.norm.1.weight}) and no {@code num_batches_tracked}: load them with
+ * {@link #loadTorchvisionStateDict}, which adapts them as torchvision's {@code _load_state_dict} does.
  *
  * <pre>
  * features                       (N, 3, H, W) -> (N, C, H/32, W/32)
@@ -112,7 +113,7 @@ public class DenseNet extends Module {
                         .withBias(false)));
         features.add("norm0", new BatchNorm2d(o.numInitFeatures()));
         features.add("relu0", new ReLU());
-        features.add("pool0", new MaxPool2d(3, 2, 1, 1, false));
+        features.add("pool0", new MaxPool2d(3, 2, 1, 1, false)); // (N, init, H/4, W/4)
         int channels = o.numInitFeatures();
         List<Integer> blocks = o.blockConfig();
         for (int i = 0; i < blocks.size(); i++) {
@@ -129,6 +130,7 @@ public class DenseNet extends Module {
         registerModule("features", features);
         registerModule("classifier", new Linear(channels, o.numClasses()));
 
+        // torchvision: conv kaiming_normal_ with its defaults, BN 1 / 0, classifier bias 0 (weight: Linear's default)
         for (Module m : modules()) {
             if (m instanceof Conv2d conv) {
                 Init.kaimingNormal(conv.weight(), 0, Init.FanMode.FAN_IN, "leaky_relu");
@@ -141,18 +143,22 @@ public class DenseNet extends Module {
         }
     }
 
+    /** DenseNet-121: 1024 features before the classifier, 7,978,856 parameters at 1000 classes. */
     public static DenseNet densenet121(int numClasses) {
         return new DenseNet(Options.of("densenet121", 32, List.of(6, 12, 24, 16), 64, numClasses));
     }
 
+    /** DenseNet-161: 2208 features before the classifier, 28,681,000 parameters at 1000 classes. */
     public static DenseNet densenet161(int numClasses) {
         return new DenseNet(Options.of("densenet161", 48, List.of(6, 12, 36, 24), 96, numClasses));
     }
 
+    /** DenseNet-169: 1664 features before the classifier, 14,149,480 parameters at 1000 classes. */
     public static DenseNet densenet169(int numClasses) {
         return new DenseNet(Options.of("densenet169", 32, List.of(6, 12, 32, 32), 64, numClasses));
     }
 
+    /** DenseNet-201: 1920 features before the classifier, 20,013,928 parameters at 1000 classes. */
     public static DenseNet densenet201(int numClasses) {
         return new DenseNet(Options.of("densenet201", 32, List.of(6, 12, 48, 32), 64, numClasses));
     }
