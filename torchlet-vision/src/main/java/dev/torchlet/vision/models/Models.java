@@ -39,6 +39,8 @@ public final class Models {
         families.add(MobileNetV2.MODELS);
         families.add(MobileNetV3.MODELS);
         families.add(EfficientNet.MODELS);
+        families.add(SqueezeNet.MODELS);
+        families.add(DenseNet.MODELS);
         return families;
     }
 
