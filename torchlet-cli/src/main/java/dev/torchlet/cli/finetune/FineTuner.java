@@ -276,7 +276,8 @@ public final class FineTuner {
                     idx[i] = order[from + i];
                 }
                 Tensor rows = Torch.tensor(idx, m);
-                st.step(head.call(cache[0].indexSelect(0, rows)), cache[1].indexSelect(0, rows), optimizer);
+                Tensor logits = Classifiers.afterHead(s.model()).apply(head.call(cache[0].indexSelect(0, rows)));
+                st.step(logits, cache[1].indexSelect(0, rows), optimizer);
                 progress.step(1, st.describe());
             }
         }

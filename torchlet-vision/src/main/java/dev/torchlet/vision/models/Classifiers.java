@@ -6,6 +6,8 @@ import dev.torchlet.nn.Conv2dOptions;
 import dev.torchlet.nn.Identity;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
+import dev.torchlet.nn.functional.F;
+import java.util.function.UnaryOperator;
 
 /**
  * The classification head of each zoo family by torchvision's module path, and
@@ -42,6 +44,19 @@ public final class Classifiers {
             return "heads.head";
         }
         throw new IllegalArgumentException("Classifiers: no known head for model '" + model + "'");
+    }
+
+    /**
+     * What the model does after its head, as a function of the head's output: identity for every family
+     * but SqueezeNet, whose 1x1 convolution head is followed by ReLU, global average pooling and
+     * flattening. With it, a head trained alone (a linear probe on cached head inputs) gives logits.
+     */
+    public static UnaryOperator<Tensor> afterHead(String model) {
+        if (model.startsWith("squeezenet")) {
+            return x -> F.adaptiveAvgPool2d(F.relu(x), 1, 1).flatten(1);
+        }
+        headPath(model); // unknown names fail here
+        return UnaryOperator.identity();
     }
 
     /**
