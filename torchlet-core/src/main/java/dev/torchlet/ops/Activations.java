@@ -148,6 +148,44 @@ public final class Activations {
         });
     }
 
+    /**
+     * relu6(x) = min(max(x, 0), 6) (PyTorch's hardtanh(x, 0, 6)); gradient 1 for 0 &lt; x &lt; 6, else 0
+     * (0 at both kinks, as PyTorch's hardtanh_backward).
+     */
+    public static Tensor relu6(Tensor t) {
+        Tensor out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
+        return Autograd.record("HardtanhBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> x > 0 && x < 6 ? 1.0 : 0.0);
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    /**
+     * hardsigmoid(x) = min(max(x + 3, 0), 6) / 6: 0 for x &lt;= -3, 1 for x &gt;= 3, x / 6 + 1/2 between;
+     * gradient 1/6 for -3 &lt; x &lt; 3, else 0 (0 at both kinks, as PyTorch).
+     */
+    public static Tensor hardsigmoid(Tensor t) {
+        Tensor out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
+        return Autograd.record("HardsigmoidBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> x > -3 && x < 3 ? 1.0 / 6.0 : 0.0);
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
+    /**
+     * hardswish(x) = x * min(max(x + 3, 0), 6) / 6: 0 for x &lt;= -3, x for x &gt;= 3, x (x + 3) / 6 between.
+     * Gradient 0 for x &lt; -3, x / 3 + 1/2 for -3 &lt;= x &lt; 3, 1 for x &gt;= 3: so -1/2 at x = -3 and 1 at
+     * x = 3, as PyTorch 1.13's vectorized CPU kernel (the one that runs on all but the last few elements of a
+     * tensor; its scalar tail loop gives 3/2 at x = 3 instead).
+     */
+    public static Tensor hardswish(Tensor t) {
+        Tensor out = Unary.map(t, x -> x * Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
+        return Autograd.record("HardswishBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor local = Unary.map(s[0], x -> x < -3 ? 0.0 : x < 3 ? x / 3.0 + 0.5 : 1.0);
+            return new Tensor[] {g.mul(local)};
+        });
+    }
+
     /** softplus(x) = log(1 + e^(beta x)) / beta, linear (x) where beta x &gt; threshold. */
     public static Tensor softplus(Tensor t, float beta, float threshold) {
         Tensor out = Unary.map(t, x -> x * beta > threshold ? x : Math.log1p(Math.exp(x * beta)) / beta);

@@ -76,6 +76,11 @@ class LibraryModulesTest {
         s.put(ReLU.class, () -> single(new ReLU(), 2, 3));
         s.put(SiLU.class, () -> single(new SiLU(), 2, 3));
         s.put(Sigmoid.class, () -> single(new Sigmoid(), 2, 3));
+        s.put(ReLU6.class, () -> single(new ReLU6(), 2, 3));
+        s.put(Hardswish.class, () -> single(new Hardswish(), 2, 3));
+        s.put(Hardsigmoid.class, () -> single(new Hardsigmoid(), 2, 3));
+        s.put(SqueezeExcitation.class, () -> single(new SqueezeExcitation(4, 2), 2, 4, 3, 3));
+        s.put(StochasticDepth.class, () -> single(new StochasticDepth(0.5, "row"), 4, 3, 2, 2));
         s.put(Softplus.class, () -> single(new Softplus(), 2, 3));
         s.put(Tanh.class, () -> single(new Tanh(), 2, 3));
         s.put(Softmax.class, () -> single(new Softmax(1), 2, 3));

@@ -6,6 +6,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.Reduction;
+import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Attention;
 import dev.torchlet.ops.Convolution;
 import dev.torchlet.ops.DropoutMask;
@@ -48,6 +49,21 @@ public final class F {
 
     public static Tensor silu(Tensor x) {
         return x.silu();
+    }
+
+    /** min(max(x, 0), 6); gradient 0 at both kinks, as PyTorch. */
+    public static Tensor relu6(Tensor x) {
+        return Activations.relu6(x);
+    }
+
+    /** x * relu6(x + 3) / 6 (MobileNetV3's activation). */
+    public static Tensor hardswish(Tensor x) {
+        return Activations.hardswish(x);
+    }
+
+    /** relu6(x + 3) / 6 (MobileNetV3's squeeze-excitation gate). */
+    public static Tensor hardsigmoid(Tensor x) {
+        return Activations.hardsigmoid(x);
     }
 
     public static Tensor leakyRelu(Tensor x, float negativeSlope) {
@@ -112,6 +128,39 @@ public final class F {
             maskShape[i] = x.size(i);
         }
         return x.mul(DropoutMask.scaledKeep(Torch.rand(maskShape), p, x.dtype()));
+    }
+
+    /**
+     * Stochastic depth, like torchvision.ops.stochastic_depth: in training, mode "row" zeroes each
+     * sample (row of dim 0) with probability p and "batch" the whole input, scaling what is kept by
+     * 1 / (1 - p); identity when not training or p = 0. The draw uses the default generator
+     * ({@link Torch#manualSeed}).
+     */
+    public static Tensor stochasticDepth(Tensor x, double p, String mode, boolean training) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(
+                    "stochastic_depth: drop probability has to be between 0 and 1, but got " + p);
+        }
+        if (!"row".equals(mode) && !"batch".equals(mode)) {
+            throw new IllegalArgumentException(
+                    "stochastic_depth: mode has to be either 'batch' or 'row', but got " + mode);
+        }
+        if (!training || p == 0) {
+            return x;
+        }
+        if (x.dim() == 0) {
+            throw new IllegalArgumentException("stochastic_depth: expected an input (N, ...) with a batch dim, got "
+                    + Shape.str(TensorInternals.shapeRef(x)));
+        }
+        int[] noiseShape = new int[x.dim()]; // (N, 1, ..., 1) per row, (1, ..., 1) for the batch
+        java.util.Arrays.fill(noiseShape, 1);
+        if ("row".equals(mode)) {
+            noiseShape[0] = x.size(0);
+        }
+        if (p == 1) {
+            return x.mul(Torch.zeros(x.dtype(), noiseShape));
+        }
+        return x.mul(DropoutMask.scaledKeep(Torch.rand(noiseShape), p, x.dtype()));
     }
 
     private static void checkProbability(String op, double p) {

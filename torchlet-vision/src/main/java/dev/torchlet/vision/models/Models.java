@@ -36,6 +36,9 @@ public final class Models {
     private static List<Map<String, IntFunction<Module>>> families() {
         List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
         // families register here, one line each: families.add(ResNet.MODELS);
+        families.add(MobileNetV2.MODELS);
+        families.add(MobileNetV3.MODELS);
+        families.add(EfficientNet.MODELS);
         families.add(VisionTransformer.MODELS);
         return families;
     }

@@ -1,0 +1,134 @@
+package dev.torchlet.vision.models;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.nn.BatchNorm2d;
+import dev.torchlet.nn.BatchNormOptions;
+import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.Conv2dOptions;
+import dev.torchlet.nn.Dropout;
+import dev.torchlet.nn.Init;
+import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.Module;
+import dev.torchlet.nn.ReLU6;
+import dev.torchlet.nn.Sequential;
+import dev.torchlet.nn.functional.F;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * MobileNetV2 (Sandler et al., 2018), as torchvision.models.mobilenet_v2: inverted residual blocks
+ * (1x1 expansion, 3x3 depthwise, linear 1x1 projection) with ReLU6. For a 224x224 input:
+ * <pre>
+ *   features.0       Conv2dNormActivation 3 -&gt; 32, 3x3 stride 2, ReLU6      (N, 32, 112, 112)
+ *   features.1..17   InvertedResidual, settings (t, c, n, s):                (N, 320, 7, 7)
+ *                    (1, 16, 1, 1) (6, 24, 2, 2) (6, 32, 3, 2) (6, 64, 4, 2)
+ *                    (6, 96, 3, 1) (6, 160, 3, 2) (6, 320, 1, 1)
+ *   features.18      Conv2dNormActivation 320 -&gt; 1280, 1x1, ReLU6          (N, 1280, 7, 7)
+ *   adaptive_avg_pool2d(1) + flatten (functional, no module)               (N, 1280)
+ *   classifier       Sequential(0 Dropout(0.2), 1 Linear(1280, numClasses))
+ * </pre>
+ * A Conv2dNormActivation is a Sequential of "0" Conv2d (no bias), "1" BatchNorm2d, "2" ReLU6; block
+ * names follow torchvision ({@code features.2.conv.0.0.weight}, {@code features.2.conv.3.running_mean}).
+ * Init as torchvision: convs kaiming normal (fan_out), BatchNorm 1/0, Linear N(0, 0.01) with zero bias.
+ */
+public final class MobileNetV2 extends Module {
+    /** The zoo's MobileNetV2 models by torchvision's name. */
+    public static final Map<String, IntFunction<Module>> MODELS;
+
+    static {
+        Map<String, IntFunction<Module>> m = new LinkedHashMap<>();
+        m.put("mobilenet_v2", MobileNetV2::mobilenetV2);
+        MODELS = Collections.unmodifiableMap(m);
+    }
+
+    /** torchvision's inverted_residual_setting: expansion t, output channels c, repeats n, first stride s. */
+    private static final int[][] SETTING = {
+        {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}
+    };
+
+    /** torchvision.models.mobilenet_v2(num_classes=numClasses): width 1.0, dropout 0.2. */
+    public static MobileNetV2 mobilenetV2(int numClasses) {
+        return new MobileNetV2(numClasses, 1.0, 0.2);
+    }
+
+    /**
+     * @param numClasses outputs of the classifier, &gt;= 1
+     * @param widthMult  channel multiplier (torchvision's width_mult, channels rounded to multiples of 8)
+     * @param dropout    dropout probability before the last Linear
+     */
+    public MobileNetV2(int numClasses, double widthMult, double dropout) {
+        if (numClasses < 1 || !(widthMult > 0)) {
+            throw new IllegalArgumentException(
+                    "MobileNetV2: numClasses must be >= 1 and widthMult > 0, got " + numClasses + " and " + widthMult);
+        }
+        BatchNormOptions bn = BatchNormOptions.of(1);
+        int inputChannel = MobileNetBlocks.makeDivisible(32 * widthMult, 8);
+        int lastChannel = MobileNetBlocks.makeDivisible(1280 * Math.max(1.0, widthMult), 8);
+        List<Module> features = new ArrayList<>();
+        features.add(MobileNetBlocks.convNormActivation(3, inputChannel, 3, 2, 1, bn, ReLU6::new));
+        for (int[] s : SETTING) {
+            int outputChannel = MobileNetBlocks.makeDivisible(s[1] * widthMult, 8);
+            for (int i = 0; i < s[2]; i++) {
+                features.add(new InvertedResidual(inputChannel, outputChannel, i == 0 ? s[3] : 1, s[0]));
+                inputChannel = outputChannel;
+            }
+        }
+        features.add(MobileNetBlocks.convNormActivation(inputChannel, lastChannel, 1, 1, 1, bn, ReLU6::new));
+        registerModule("features", new Sequential(features.toArray(Module[]::new)));
+        registerModule("classifier", new Sequential(new Dropout(dropout), new Linear(lastChannel, numClasses)));
+        MobileNetBlocks.initWeights(this, l -> {
+            Init.normal(l.weight(), 0, 0.01);
+            Init.zeros(l.bias());
+        });
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        MobileNetBlocks.checkInput("mobilenet_v2", this, "features.0.0", x);
+        Tensor y = child("features").call(x); // (N, 1280, H/32, W/32)
+        y = F.adaptiveAvgPool2d(y, 1, 1).flatten(1); // (N, 1280)
+        return child("classifier").call(y); // (N, numClasses)
+    }
+
+    /**
+     * torchvision's mobilenetv2.InvertedResidual: child "conv", a Sequential of [0 Conv2dNormActivation
+     * 1x1 expansion to round(inp * t) channels with ReLU6, when t != 1], Conv2dNormActivation 3x3
+     * depthwise (stride s, groups = hidden) with ReLU6, Conv2d 1x1 projection (no bias), BatchNorm2d.
+     * Adds the input back when stride is 1 and inp == oup.
+     */
+    public static final class InvertedResidual extends Module {
+        private final boolean useResConnect;
+
+        public InvertedResidual(int inp, int oup, int stride, int expandRatio) {
+            if (stride != 1 && stride != 2) {
+                throw new IllegalArgumentException("InvertedResidual: stride should be 1 or 2, got " + stride);
+            }
+            BatchNormOptions bn = BatchNormOptions.of(1);
+            int hidden = (int) Math.rint(inp * (double) expandRatio);
+            useResConnect = stride == 1 && inp == oup;
+            Sequential conv = new Sequential();
+            if (expandRatio != 1) {
+                conv.add(MobileNetBlocks.convNormActivation(inp, hidden, 1, 1, 1, bn, ReLU6::new)); // pw
+            }
+            conv.add(MobileNetBlocks.convNormActivation(hidden, hidden, 3, stride, hidden, bn, ReLU6::new)); // dw
+            conv.add(new Conv2d(Conv2dOptions.of(hidden, oup, 1).withBias(false))); // pw-linear
+            conv.add(new BatchNorm2d(bn.withNumFeatures(oup)));
+            registerModule("conv", conv);
+        }
+
+        /** Whether the block adds its input to its output (stride 1, same channels). */
+        public boolean usesResidual() {
+            return useResConnect;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor y = child("conv").call(x);
+            return useResConnect ? x.add(y) : y;
+        }
+    }
+}
