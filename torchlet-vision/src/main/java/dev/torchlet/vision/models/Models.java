@@ -40,6 +40,7 @@ public final class Models {
         families.add(MobileNetV3.MODELS);
         families.add(EfficientNet.MODELS);
         families.add(VisionTransformer.MODELS);
+        families.add(ConvNeXt.MODELS);
         return families;
     }
 
