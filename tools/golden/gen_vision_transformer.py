@@ -12,6 +12,7 @@ Writes to torchlet-vision/src/test/resources/golden/:
                                      whole feature maps; the Java test builds the same VisionTransformer.Options
   vision_transformer_state_dicts.txt one line per state-dict entry, "<model> <key> <d0,d1,...>", in
                                      torchvision's order, for the zoo models at num_classes=10
+  vision_transformer_modules.txt     one line per named_modules entry, "<model> <path or .> <class name>"
 """
 import os
 
@@ -48,12 +49,18 @@ def state_dict_lines(name, model):
     return ["%s %s %s" % (name, k, ",".join(str(s) for s in v.shape)) for k, v in model.state_dict().items()]
 
 
+def module_lines(name, model):
+    return ["%s %s %s" % (name, path or ".", type(m).__name__) for path, m in model.named_modules()]
+
+
 def main():
     lines = []
+    modules = []
 
     for name, fn in [("vit_b_16", vision_transformer.vit_b_16), ("vit_b_32", vision_transformer.vit_b_32)]:
         model = fn(num_classes=NUM_CLASSES)
         lines += state_dict_lines(name, model)
+        modules += module_lines(name, model)
         write_parity(name, model, (1, 3, 224, 224), [], [])
         if name == "vit_b_16":  # tokens: the class token, the first, a middle and the last patch
             write_tokens(name, model, (1, 3, 224, 224), ["encoder.layers.encoder_layer_0", "encoder.ln"],
@@ -71,12 +78,17 @@ def main():
 
     model = convnext.convnext_tiny(num_classes=NUM_CLASSES)
     lines += state_dict_lines("convnext_tiny", model)
+    modules += module_lines("convnext_tiny", model)
     write_parity("convnext_tiny", model, (2, 3, 64, 64), ["features.2", "features.5", "features.7"], [])
 
     path = os.path.join(VISION_GOLDEN, "vision_transformer_state_dicts.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("wrote", os.path.relpath(path), len(lines), "lines")
+    path = os.path.join(VISION_GOLDEN, "vision_transformer_modules.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(modules) + "\n")
+    print("wrote", os.path.relpath(path), len(modules), "lines")
 
 
 if __name__ == "__main__":

@@ -370,6 +370,13 @@ public final class VisionTransformer extends Module {
             registerModule(childName, module);
             return module;
         }
+
+        /** Printed as PyTorch prints it: "Sequential(...)". */
+        @Override
+        public String toString() {
+            return "Sequential"
+                    + super.toString().substring(getClass().getSimpleName().length());
+        }
     }
 
     private static LayerNorm layerNorm(int d) {

@@ -43,6 +43,11 @@ class ConvNeXtTest {
     }
 
     @Test
+    void moduleTreeMatchesTorchvision() {
+        TransformerFixtures.assertModulesMatch("convnext_tiny", defaultTiny());
+    }
+
+    @Test
     void stateDictKeysAndShapesMatchTorchvision() {
         TransformerFixtures.assertStateDictMatches("convnext_tiny", defaultTiny());
         List<String> expected = TransformerFixtures.torchvisionStateDict("convnext_tiny");

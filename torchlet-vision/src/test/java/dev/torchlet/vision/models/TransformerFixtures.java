@@ -14,6 +14,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,33 +24,72 @@ import java.util.Map;
  * torchvision's state-dict listing, parity of a model built directly from options, ViT token features.
  */
 final class TransformerFixtures {
-    private static Map<String, List<String>> stateDicts;
+    /** torchvision's class names that Torchlet spells differently (same module, other Python class). */
+    private static final Map<String, String> CLASS_ALIASES = Map.of(
+            "NonDynamicallyQuantizableLinear", "Linear", // MultiheadAttention's out_proj
+            "Conv2dNormActivation", "Sequential", // ConvNeXt's stem: a Sequential subclass
+            "NamedSequential", "Sequential"); // a Sequential built from an OrderedDict
+
+    private static final Map<String, Map<String, List<String>>> LISTINGS = new HashMap<>();
 
     private TransformerFixtures() {}
 
     /** torchvision's state dict of a zoo model at 10 classes, as "key d0,d1,..." lines in order. */
-    static synchronized List<String> torchvisionStateDict(String model) {
-        if (stateDicts == null) {
-            stateDicts = new LinkedHashMap<>();
-            var in = TransformerFixtures.class.getResourceAsStream("/golden/vision_transformer_state_dicts.txt");
-            assertNotNull(in, "missing golden/vision_transformer_state_dicts.txt: run gen_vision_transformer.py");
+    static List<String> torchvisionStateDict(String model) {
+        return listing("vision_transformer_state_dicts.txt", model);
+    }
+
+    /** torchvision's named_modules of a zoo model, as "path ClassName" lines in order ("." for the model). */
+    static List<String> torchvisionModules(String model) {
+        return listing("vision_transformer_modules.txt", model);
+    }
+
+    /** Lines "MODEL rest" of a listing written by gen_vision_transformer.py, the rests of one model. */
+    private static synchronized List<String> listing(String file, String model) {
+        Map<String, List<String>> byModel = LISTINGS.computeIfAbsent(file, f -> {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            var in = TransformerFixtures.class.getResourceAsStream("/golden/" + f);
+            assertNotNull(in, "missing golden/" + f + ": run tools/golden/gen_vision_transformer.py");
             try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     if (!line.isBlank()) {
                         int space = line.indexOf(' ');
-                        stateDicts
-                                .computeIfAbsent(line.substring(0, space), k -> new ArrayList<>())
+                        out.computeIfAbsent(line.substring(0, space), k -> new ArrayList<>())
                                 .add(line.substring(space + 1));
                     }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-        List<String> lines = stateDicts.get(model);
-        assertNotNull(lines, "no state dict listed for " + model);
+            return out;
+        });
+        List<String> lines = byModel.get(model);
+        assertNotNull(lines, file + " lists no " + model);
         return lines;
+    }
+
+    /** The model's named modules in the same "path ClassName" form, torchvision's class names. */
+    static List<String> moduleLines(Module model) {
+        List<String> out = new ArrayList<>();
+        model.namedModules().forEach((path, m) -> out.add((path.isEmpty() ? "." : path) + " " + className(m)));
+        return out;
+    }
+
+    private static String className(Module m) {
+        String simple = m.getClass().getSimpleName();
+        return CLASS_ALIASES.getOrDefault(simple, simple);
+    }
+
+    static void assertModulesMatch(String name, Module model) {
+        List<String> expected = torchvisionModules(name).stream()
+                .map(line -> {
+                    int space = line.indexOf(' ');
+                    return line.substring(0, space + 1)
+                            + CLASS_ALIASES.getOrDefault(line.substring(space + 1), line.substring(space + 1));
+                })
+                .toList();
+        assertEquals(expected, moduleLines(model), name + ": module paths and types");
     }
 
     /** The model's state dict in the same "key d0,d1,..." form. */

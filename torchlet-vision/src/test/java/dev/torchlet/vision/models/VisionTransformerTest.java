@@ -106,6 +106,12 @@ class VisionTransformerTest {
     }
 
     @Test
+    void moduleTreeMatchesTorchvision() {
+        // paths and types of every submodule (hooks and feature extraction address them by these paths)
+        TransformerFixtures.assertModulesMatch("vit_b_16", defaultB16());
+    }
+
+    @Test
     void stateDictKeysAndShapesMatchTorchvision() {
         TransformerFixtures.assertStateDictMatches("vit_b_16", defaultB16());
         // vit_b_32 (another 88M parameters to build) differs from vit_b_16 only in the patch size: torchvision's
