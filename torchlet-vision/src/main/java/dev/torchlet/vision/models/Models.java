@@ -35,12 +35,14 @@ public final class Models {
     /** One map per architecture family, in the order `torchlet models` lists them. */
     private static List<Map<String, IntFunction<Module>>> families() {
         List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
-        // families register here, one line each: families.add(ResNet.MODELS);
+        // families register here, one line each, in torchvision's order
+        families.add(SqueezeNet.MODELS);
+        families.add(DenseNet.MODELS);
         families.add(MobileNetV2.MODELS);
         families.add(MobileNetV3.MODELS);
         families.add(EfficientNet.MODELS);
-        families.add(SqueezeNet.MODELS);
-        families.add(DenseNet.MODELS);
+        families.add(ConvNeXt.MODELS);
+        families.add(VisionTransformer.MODELS);
         return families;
     }
 
