@@ -36,6 +36,7 @@ public final class Models {
     private static List<Map<String, IntFunction<Module>>> families() {
         List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
         // families register here, one line each: families.add(ResNet.MODELS);
+        families.add(ResNet.MODELS);
         return families;
     }
 
