@@ -37,6 +37,8 @@ public final class Models {
         List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
         // families register here, one line each: families.add(ResNet.MODELS);
         families.add(ResNet.MODELS);
+        families.add(VGG.MODELS);
+        families.add(AlexNet.MODELS);
         return families;
     }
 

@@ -99,8 +99,10 @@ class ResNetTest {
         assertArrayEquals(
                 new int[] {128, 64, 1, 1},
                 w.getParameter("layer1.0.conv1.weight").shape());
-        assertInstanceOf(ResNet.BasicBlock.class, ResNet.resnet18(2).getSubmodule("layer3.1"));
-        assertInstanceOf(ResNet.Bottleneck.class, ResNet.resnet50(2).getSubmodule("layer3.5"));
+        assertInstanceOf(
+                ResNet.BasicBlock.class,
+                new ResNet(ResNet.Options.of(ResNet.BlockType.BASIC, 1, 1, 2, 1)).getSubmodule("layer3.1"));
+        assertInstanceOf(ResNet.Bottleneck.class, r.getSubmodule("layer3.5"));
     }
 
     @Test
@@ -202,9 +204,9 @@ class ResNetTest {
                 assertEquals(1f, e.getValue().min().item(), e.getKey());
             }
         }
-        assertFalse(ResNet.resnet18(2).options().zeroInitResidual()); // torchvision's default
-        assertEquals(
-                1f, ResNet.resnet18(2).getParameter("layer1.0.bn2.weight").min().item());
+        ResNet plain = ResNet.resnet18(2);
+        assertFalse(plain.options().zeroInitResidual()); // torchvision's default
+        assertEquals(1f, plain.getParameter("layer1.0.bn2.weight").min().item());
     }
 
     // ---------------------------------------------------------------- surgery and errors
