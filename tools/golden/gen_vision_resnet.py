@@ -1,4 +1,4 @@
-"""Parity fixtures of the ResNet family (torchlet-vision ResNet): resnet18 ... wide_resnet50_2.
+"""Parity fixtures of the ResNet family (torchlet-vision ResNet): resnet18 ... wide_resnet101_2.
 
 For each model: vision_<name>.safetensors (procedural weights, see vision_parity.py); and for all of them
 vision_resnet_state_dict.txt: the state-dict keys in order with dtype and shape (ResNetTest compares them).
@@ -22,7 +22,10 @@ MODELS = {
     "resnet101": (["layer3", "layer4"], ["layer1.0.downsample.1", "layer2.3.bn3"]),
     "resnet152": (["layer3", "layer4"], ["layer1.2.bn3", "layer2.7.bn2"]),
     "resnext50_32x4d": (["layer3", "layer4", "avgpool"], ["layer2.0.bn2", "layer2.3.bn3"]),
+    "resnext101_32x8d": (["layer4", "avgpool"], ["layer1.0.downsample.1", "layer2.3.bn3"]),
+    "resnext101_64x4d": (["layer4", "avgpool"], ["layer1.0.downsample.1", "layer2.3.bn3"]),
     "wide_resnet50_2": (["layer3", "layer4", "avgpool"], ["layer1.2.bn2", "layer2.3.bn3"]),
+    "wide_resnet101_2": (["layer4", "avgpool"], ["layer1.0.downsample.1", "layer2.3.bn3"]),
 }
 
 

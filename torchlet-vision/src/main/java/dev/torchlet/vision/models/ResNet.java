@@ -46,8 +46,9 @@ import java.util.function.IntFunction;
  *
  * <p>Typed factories by torchvision's function names: {@link #resnet18}, {@link #resnet34},
  * {@link #resnet50}, {@link #resnet101}, {@link #resnet152}, {@link #resnext50_32x4d}
- * ({@code resnext50_32x4d}: 32 groups of width 4), {@link #wideResnet50_2} ({@code wide_resnet50_2}:
- * bottlenecks twice as wide); {@link #MODELS} maps the torchvision names to them.
+ * ({@code resnext50_32x4d}: 32 groups of width 4), {@link #resnext101_32x8d}, {@link #resnext101_64x4d},
+ * {@link #wideResnet50_2} ({@code wide_resnet50_2}: bottlenecks twice as wide), {@link #wideResnet101_2}
+ * ({@code wide_resnet101_2}); {@link #MODELS} maps the torchvision names to them.
  */
 public class ResNet extends Module {
     /** torchvision's ResNet models: name -> numClasses -> model, in torchvision's order. */
@@ -434,9 +435,29 @@ public class ResNet extends Module {
                 .withWidthPerGroup(4));
     }
 
+    /** torchvision's {@code resnext101_32x8d}: ResNet-101 with 32 groups of width 8; 88.8M parameters. */
+    public static ResNet resnext101_32x8d(int numClasses) {
+        return new ResNet(model("resnext101_32x8d", BlockType.BOTTLENECK, numClasses, 3, 4, 23, 3)
+                .withGroups(32)
+                .withWidthPerGroup(8));
+    }
+
+    /** torchvision's {@code resnext101_64x4d}: ResNet-101 with 64 groups of width 4; 83.5M parameters. */
+    public static ResNet resnext101_64x4d(int numClasses) {
+        return new ResNet(model("resnext101_64x4d", BlockType.BOTTLENECK, numClasses, 3, 4, 23, 3)
+                .withGroups(64)
+                .withWidthPerGroup(4));
+    }
+
     /** torchvision's {@code wide_resnet50_2}: ResNet-50 with bottlenecks twice as wide; 68.9M parameters. */
     public static ResNet wideResnet50_2(int numClasses) {
         return new ResNet(model("wide_resnet50_2", BlockType.BOTTLENECK, numClasses, 3, 4, 6, 3)
+                .withWidthPerGroup(64 * 2));
+    }
+
+    /** torchvision's {@code wide_resnet101_2}: ResNet-101 with bottlenecks twice as wide; 126.9M parameters. */
+    public static ResNet wideResnet101_2(int numClasses) {
+        return new ResNet(model("wide_resnet101_2", BlockType.BOTTLENECK, numClasses, 3, 4, 23, 3)
                 .withWidthPerGroup(64 * 2));
     }
 
@@ -452,7 +473,10 @@ public class ResNet extends Module {
         m.put("resnet101", ResNet::resnet101);
         m.put("resnet152", ResNet::resnet152);
         m.put("resnext50_32x4d", ResNet::resnext50_32x4d);
+        m.put("resnext101_32x8d", ResNet::resnext101_32x8d);
+        m.put("resnext101_64x4d", ResNet::resnext101_64x4d);
         m.put("wide_resnet50_2", ResNet::wideResnet50_2);
+        m.put("wide_resnet101_2", ResNet::wideResnet101_2);
         return Collections.unmodifiableMap(m);
     }
 }

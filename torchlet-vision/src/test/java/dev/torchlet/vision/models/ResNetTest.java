@@ -54,8 +54,23 @@ class ResNetTest {
     }
 
     @Test
+    void resnext101_32x8d() {
+        ZooParity.check("resnext101_32x8d");
+    }
+
+    @Test
+    void resnext101_64x4d() {
+        ZooParity.check("resnext101_64x4d");
+    }
+
+    @Test
     void wideResnet50_2() {
         ZooParity.check("wide_resnet50_2");
+    }
+
+    @Test
+    void wideResnet101_2() {
+        ZooParity.check("wide_resnet101_2");
     }
 
     // ---------------------------------------------------------------- structure
@@ -70,7 +85,10 @@ class ResNetTest {
                         "resnet101",
                         "resnet152",
                         "resnext50_32x4d",
-                        "wide_resnet50_2"),
+                        "resnext101_32x8d",
+                        "resnext101_64x4d",
+                        "wide_resnet50_2",
+                        "wide_resnet101_2"),
                 List.copyOf(ResNet.MODELS.keySet()));
         assertTrue(Models.names().containsAll(ResNet.MODELS.keySet()));
     }
