@@ -37,6 +37,9 @@ def main():
         check_train_conditioning(name, model, INPUT, bns)
         write_parity(name, model, INPUT, features, bns)
     write_state_dicts("resnet", lines)
+    # the segmentation backbone (fcn/deeplabv3): layer3 and layer4 dilated instead of strided; logits only
+    dilated = tvm.resnet50(num_classes=NUM_CLASSES, replace_stride_with_dilation=[False, True, True])
+    write_parity("resnet50_dilated", dilated, (2, 3, 32, 32), [], [])
 
 
 if __name__ == "__main__":

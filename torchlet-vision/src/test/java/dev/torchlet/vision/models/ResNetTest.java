@@ -123,6 +123,21 @@ class ResNetTest {
         assertInstanceOf(ResNet.Bottleneck.class, r.getSubmodule("layer3.5"));
     }
 
+    /** torchvision's resnet50(replace_stride_with_dilation=[False, True, True]) on procedural weights. */
+    @Test
+    void dilatedResnet50MatchesTorchvision() {
+        var f = dev.torchlet.testing.Golden.load("vision_resnet50_dilated");
+        var o = ResNet.Options.of(ResNet.BlockType.BOTTLENECK, 3, 4, 6, 3)
+                .withReplaceStrideWithDilation(false, true, true)
+                .withNumClasses(10);
+        ResNet r = new ResNet(o);
+        ProceduralWeights.fill(r);
+        r.eval();
+        try (var g = Torch.noGrad()) {
+            ZooParity.assertClose("resnet50_dilated logits", f.get("logits"), r.call(f.get("input")));
+        }
+    }
+
     @Test
     void dilationReplacesStridesAsTorchvision() {
         // torchvision's segmentation backbone: resnet50(replace_stride_with_dilation=[False, True, True])
