@@ -34,6 +34,20 @@ public final class Generator {
         }
     }
 
+    /** Fills d with uniform [0, 1) draws: the same values as d.length calls of {@link #nextDouble}, one lock. */
+    public synchronized void nextDoubles(double[] d) {
+        for (int i = 0; i < d.length; i++) {
+            d[i] = random.nextDouble();
+        }
+    }
+
+    /** Fills d with standard normal draws: the same values as d.length calls of {@link #nextGaussian}, one lock. */
+    public synchronized void nextGaussians(double[] d) {
+        for (int i = 0; i < d.length; i++) {
+            d[i] = random.nextGaussian();
+        }
+    }
+
     /** Uniform in [0, 1). */
     public synchronized double nextDouble() {
         return random.nextDouble();

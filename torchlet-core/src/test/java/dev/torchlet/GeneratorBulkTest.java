@@ -1,6 +1,7 @@
 package dev.torchlet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,5 +19,22 @@ class GeneratorBulkTest {
         }
         assertArrayEquals(one, bulk, 0f);
         assertArrayEquals(new float[] {Torch.defaultGenerator().nextFloat()}, new float[] {next}, 0f);
+    }
+
+    @Test
+    void bulkDoublesAndGaussiansEqualElementDraws() {
+        Generator bulk = new Generator(7);
+        Generator one = new Generator(7);
+        double[] u = new double[37];
+        double[] z = new double[41];
+        bulk.nextDoubles(u);
+        bulk.nextGaussians(z);
+        for (double v : u) {
+            assertEquals(one.nextDouble(), v, 0.0);
+        }
+        for (double v : z) {
+            assertEquals(one.nextGaussian(), v, 0.0);
+        }
+        assertEquals(one.nextDouble(), bulk.nextDouble(), 0.0); // the streams advanced alike
     }
 }

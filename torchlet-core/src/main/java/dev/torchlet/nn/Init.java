@@ -35,15 +35,25 @@ public final class Init {
      * Written in chunks through a flat view, so no buffer of the parameter's size is needed.
      */
     private static Tensor fill(String op, Tensor t, java.util.function.DoubleSupplier values) {
+        return fillChunks(op, t, chunk -> {
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = values.getAsDouble();
+            }
+        });
+    }
+
+    /**
+     * Like {@link #fill}, with the values of each chunk written by one call (so random draws take the
+     * generator's lock once per chunk, not per element: big layers initialize several times faster).
+     */
+    private static Tensor fillChunks(String op, Tensor t, java.util.function.Consumer<double[]> chunks) {
         checkWritable(op, t);
         int n = t.numel();
         try (var noGrad = Torch.noGrad()) {
             Tensor flat = t.view(n);
             for (int start = 0; start < n; start += CHUNK) {
                 double[] v = new double[Math.min(CHUNK, n - start)];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = values.getAsDouble();
-                }
+                chunks.accept(v);
                 flat.narrow(0, start, v.length).copyFrom(Torch.tensor(v, v.length));
             }
         }
@@ -53,17 +63,27 @@ public final class Init {
     /** U(a, b). */
     public static Tensor uniform(Tensor t, double a, double b) {
         Generator g = Torch.defaultGenerator();
-        return fill("uniform", t, () -> a + (b - a) * g.nextDouble());
+        return fillChunks("uniform", t, v -> {
+            g.nextDoubles(v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = a + (b - a) * v[i];
+            }
+        });
     }
 
     /** N(mean, std^2). */
     public static Tensor normal(Tensor t, double mean, double std) {
         Generator g = Torch.defaultGenerator();
-        return fill("normal", t, () -> mean + std * g.nextGaussian());
+        return fillChunks("normal", t, v -> {
+            g.nextGaussians(v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = mean + std * v[i];
+            }
+        });
     }
 
     public static Tensor constant(Tensor t, double value) {
-        return fill("constant", t, () -> value);
+        return fillChunks("constant", t, v -> java.util.Arrays.fill(v, value));
     }
 
     public static Tensor zeros(Tensor t) {

@@ -36,6 +36,9 @@ public final class Models {
     private static List<Map<String, IntFunction<Module>>> families() {
         List<Map<String, IntFunction<Module>>> families = new ArrayList<>();
         // families register here, one line each, in torchvision's order
+        families.add(AlexNet.MODELS);
+        families.add(VGG.MODELS);
+        families.add(ResNet.MODELS);
         families.add(SqueezeNet.MODELS);
         families.add(DenseNet.MODELS);
         families.add(MobileNetV2.MODELS);

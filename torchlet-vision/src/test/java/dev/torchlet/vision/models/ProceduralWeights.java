@@ -29,32 +29,47 @@ final class ProceduralWeights {
             }
             int[] shape = t.shape();
             float[] values = new float[t.numel()];
+            // the entry's formula is chosen once, not per element (VGG's classifier.0 has 103M)
+            int kind = kind(name, shape);
+            double bound = kind == CONV_OR_LINEAR_WEIGHT ? Math.sqrt(6.0 / (t.numel() / shape[0])) : 0;
+            long step = (j + 1) * 40503L;
             for (int i = 0; i < values.length; i++) {
-                long bits = (i * 2654435761L + (j + 1) * 40503L) & 0xFFFFFFFFL;
-                values[i] = (float) value(name, shape, t.numel(), bits / 4294967296.0);
+                long bits = (i * 2654435761L + step) & 0xFFFFFFFFL;
+                values[i] = (float) value(kind, bound, bits / 4294967296.0);
             }
             filled.put(name, Torch.tensor(values, shape));
         }
         model.loadStateDict(filled);
     }
 
-    private static double value(String name, int[] shape, int numel, double u) {
+    private static final int RUNNING_VAR = 0;
+    private static final int RUNNING_MEAN = 1;
+    private static final int CONV_OR_LINEAR_WEIGHT = 2;
+    private static final int NORM_WEIGHT = 3;
+    private static final int BIAS = 4;
+    private static final int OTHER = 5;
+
+    private static int kind(String name, int[] shape) {
         if (name.endsWith("running_var")) {
-            return 0.5 + u;
+            return RUNNING_VAR;
         }
         if (name.endsWith("running_mean")) {
-            return (u - 0.5) * 0.2;
-        }
-        if (name.endsWith("weight") && shape.length >= 2) {
-            double bound = Math.sqrt(6.0 / (numel / shape[0]));
-            return (u - 0.5) * (2 * bound);
+            return RUNNING_MEAN;
         }
         if (name.endsWith("weight")) {
-            return 1.0 + (u - 0.5) * 0.2;
+            return shape.length >= 2 ? CONV_OR_LINEAR_WEIGHT : NORM_WEIGHT;
         }
-        if (name.endsWith("bias")) {
-            return (u - 0.5) * 0.2;
-        }
-        return (u - 0.5) * 0.04;
+        return name.endsWith("bias") ? BIAS : OTHER;
+    }
+
+    /** The formulas of vision_parity.py, in its order of operations (bound: sqrt(6 / fan_in)). */
+    private static double value(int kind, double bound, double u) {
+        return switch (kind) {
+            case RUNNING_VAR -> 0.5 + u;
+            case RUNNING_MEAN, BIAS -> (u - 0.5) * 0.2;
+            case CONV_OR_LINEAR_WEIGHT -> (u - 0.5) * (2 * bound);
+            case NORM_WEIGHT -> 1.0 + (u - 0.5) * 0.2;
+            default -> (u - 0.5) * 0.04;
+        };
     }
 }
