@@ -15,7 +15,8 @@ from torchvision.models._meta import _IMAGENET_CATEGORIES
 
 ZOO = ["alexnet",
        "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-       "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+       "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+       "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
        "squeezenet1_0", "squeezenet1_1", "densenet121", "densenet161", "densenet169", "densenet201",
        "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0",
        "convnext_tiny", "vit_b_16", "vit_b_32"]
