@@ -281,6 +281,6 @@ class ResNetTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> ResNet.Options.of(ResNet.BlockType.BASIC, 2, 2, 2, 2).withGroups(32));
-        assertThrows(IllegalArgumentException.class, () -> Models.create("resnet50", 0));
+        assertThrows(IllegalArgumentException.class, () -> Models.create("resnet50", -1));
     }
 }
