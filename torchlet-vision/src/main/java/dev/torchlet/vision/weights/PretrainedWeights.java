@@ -1,9 +1,12 @@
 package dev.torchlet.vision.weights;
 
+import dev.torchlet.DType;
 import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
 import dev.torchlet.io.PyTorchCheckpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
+import dev.torchlet.vision.models.DenseNet;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -158,14 +162,31 @@ public final class PretrainedWeights {
 
     /**
      * Verifies the file against spec (when spec is not null) and loads it into the model, strictly: on any
-     * missing, unexpected or mis-shaped key the model is left untouched and the error lists them.
+     * missing, unexpected or mis-shaped key the model is left untouched and the error lists them. Older
+     * torchvision files load as in PyTorch (see {@link #asSavedByCurrentTorch}).
      */
     public static <M extends Module> M load(M model, Path file, WeightSpec spec) throws IOException {
         if (spec != null) {
             verify(spec, file);
         }
-        model.loadStateDict(readStateDict(file));
+        model.loadStateDict(asSavedByCurrentTorch(model, readStateDict(file)));
         return model;
+    }
+
+    /**
+     * What torchvision and PyTorch do when loading older files: DenseNet's old-style keys
+     * ("denselayer1.norm.1.weight") are renamed, and batch-norm counters missing from files saved
+     * before PyTorch 0.4.1 ({@code num_batches_tracked}) start at 0. Everything else must match exactly.
+     */
+    static Map<String, Tensor> asSavedByCurrentTorch(Module model, Map<String, Tensor> state) {
+        Map<String, Tensor> out =
+                model instanceof DenseNet ? DenseNet.renameLegacyKeys(state) : new LinkedHashMap<>(state);
+        for (String key : model.stateDict().keySet()) {
+            if (key.endsWith(".num_batches_tracked")) {
+                out.putIfAbsent(key, Torch.zeros(DType.INT64));
+            }
+        }
+        return out;
     }
 
     private static MessageDigest sha256() {

@@ -131,4 +131,26 @@ class PretrainedWeightsTest {
         return new WeightSpec(
                 "test", "V1", url, file, prefix, 0, Double.NaN, Double.NaN, Preprocessing.imagenet(224), true);
     }
+
+    @Test
+    void olderTorchvisionFilesLoadAsInPyTorch() throws IOException {
+        Torch.manualSeed(0);
+        var model = dev.torchlet.vision.models.Models.create("densenet121", 10);
+        Map<String, Tensor> saved = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> {
+            if (!k.endsWith("num_batches_tracked")) { // files saved before PyTorch 0.4.1 have no counters
+                saved.put(k.replace("denselayer1.norm1.", "denselayer1.norm.1."), v);
+            }
+        });
+        Path file = tmp.resolve("densenet121-old.pth");
+        dev.torchlet.io.PyTorchCheckpoint.write(saved, file);
+        var fresh = dev.torchlet.vision.models.Models.create("densenet121", 10);
+        PretrainedWeights.load(fresh, file, null);
+        assertArrayEquals(
+                model.getParameter("features.denseblock1.denselayer1.norm1.weight")
+                        .toFloatArray(),
+                fresh.getParameter("features.denseblock1.denselayer1.norm1.weight")
+                        .toFloatArray(),
+                0f);
+    }
 }
