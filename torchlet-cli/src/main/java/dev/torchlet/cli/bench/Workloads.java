@@ -10,8 +10,17 @@ import java.util.Map;
  * write a {@link Workload} with the baseline's name and definition and list it here.
  */
 public final class Workloads {
-    private static final List<Workload> ALL =
-            List.of(new Gemm1024(), new Conv3x3(), new MnistCnnTrain(), new LstmTrain(), new TransformerTrain());
+    private static final List<Workload> ALL = List.of(
+            new Gemm1024(),
+            new Conv3x3(),
+            new ZooInference("resnet18_b1_ms", "resnet18", 1),
+            new ZooInference("resnet18_b16_img_s", "resnet18", 16),
+            new ZooInference("mobilenetv2_b1_ms", "mobilenet_v2", 1),
+            new ZooInference("resnet50_b1_ms", "resnet50", 1),
+            new MnistCnnTrain(),
+            new LstmTrain(),
+            new TransformerTrain(),
+            new FinetuneResnet18Frozen());
 
     private Workloads() {}
 

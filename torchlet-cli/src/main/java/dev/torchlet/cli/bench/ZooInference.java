@@ -1,0 +1,46 @@
+package dev.torchlet.cli.bench;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.Module;
+import dev.torchlet.vision.models.Models;
+
+/**
+ * Zoo inference workloads, as the baseline defines them: a torchvision model (1000 classes, its random
+ * init), eval mode, no graph, input {@code batch} x 3x224x224; {@code *_b1_ms} is the median latency of 5
+ * runs in ms, {@code *_img_s} the throughput of the median of 3 runs.
+ */
+final class ZooInference implements Workload {
+    private final String name;
+    private final String model;
+    private final int batch;
+
+    ZooInference(String name, String model, int batch) {
+        this.name = name;
+        this.model = model;
+        this.batch = batch;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return model + " (1000 classes), eval, batch " + batch + " x 3x224x224, "
+                + (batch == 1 ? "latency" : "throughput");
+    }
+
+    @Override
+    public Result run() {
+        Module net = Models.create(model, 1000).eval();
+        Tensor x = Torch.rand(batch, 3, 224, 224);
+        try (var g = Torch.noGrad()) {
+            if (batch == 1) {
+                return new Result(1000 * Timing.median(() -> net.call(x), 5), "ms");
+            }
+            return new Result(batch / Timing.median(() -> net.call(x), 3), "img/s");
+        }
+    }
+}
