@@ -36,5 +36,7 @@ class TensorInternalsHiddenTest {
         Tensor view = TensorInternals.wrap(TensorInternals.storage(t), 1, new int[] {2}, new int[] {3});
         assertEquals(List.of(1L, 4L), Arrays.stream(view.toLongArray()).boxed().toList());
         assertEquals(true, Modifier.isFinal(TensorInternals.class.getModifiers()));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> TensorInternals.install(null), "only Tensor installs it");
     }
 }

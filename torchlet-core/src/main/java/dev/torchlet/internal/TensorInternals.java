@@ -31,10 +31,12 @@ public final class TensorInternals {
 
     private TensorInternals() {}
 
-    /** Called once, by Tensor's static initializer. */
+    /** Called once, by Tensor's static initializer; refused from anywhere else. */
     public static void install(Access tensorAccess) {
-        if (access != null) {
-            throw new IllegalStateException("TensorInternals: already installed");
+        Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .getCallerClass();
+        if (caller != Tensor.class || access != null) {
+            throw new IllegalStateException("TensorInternals: only Tensor installs its access, once");
         }
         access = tensorAccess;
     }
