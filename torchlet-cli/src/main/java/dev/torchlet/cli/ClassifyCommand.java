@@ -51,10 +51,8 @@ public final class ClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--top-k must be between 1 and 1000, got " + topK);
         }
         WeightSpec spec = WeightRegistry.find(model, tag);
-        Path file = PretrainedWeights.resolve(spec, weights, download);
         Module net = Models.create(model, 1000);
-        boolean isRegistryFile = file.getFileName().toString().equals(spec.fileName());
-        PretrainedWeights.load(net, file, isRegistryFile ? spec : null);
+        Path file = PretrainedWeights.resolveAndLoad(net, spec, weights, download);
         net.eval();
         var transform = spec.preprocessing().transform();
         List<String> classes = WeightRegistry.imagenetClasses();

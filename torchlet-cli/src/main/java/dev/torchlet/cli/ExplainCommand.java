@@ -62,9 +62,8 @@ public final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WeightSpec spec = WeightRegistry.find(model, "DEFAULT");
-        Path file = PretrainedWeights.resolve(spec, weights, download);
         Module net = Models.create(model, numClasses);
-        PretrainedWeights.load(net, file, file.getFileName().toString().equals(spec.fileName()) ? spec : null);
+        PretrainedWeights.resolveAndLoad(net, spec, weights, download);
         net.eval();
         Preprocessing pre = spec.preprocessing();
         Tensor x = pre.transform().apply(Image.read(image, 3)).unsqueeze(0); // (1, 3, crop, crop)
@@ -79,9 +78,9 @@ public final class ExplainCommand implements Callable<Integer> {
         Tensor target = Torch.tensor(new long[] {cls}, 1);
         Tensor map = switch (method) {
             case "gradcam" -> new GradCam(net, layer).heatMap(x, target);
-            case "saliency" -> unit(Attribution.saliency(net, x, target));
+            case "saliency" -> Attribution.scaleToUnit(Attribution.saliency(net, x, target));
             case "integrated-gradients" ->
-                unit(Attribution.integratedGradients(net, x, target, null, 32)
+                Attribution.scaleToUnit(Attribution.integratedGradients(net, x, target, null, 32)
                         .abs()
                         .sum(1, false));
             default ->
@@ -92,14 +91,6 @@ public final class ExplainCommand implements Callable<Integer> {
         String name = numClasses == 1000 ? WeightRegistry.imagenetClasses().get(cls) : "class " + cls;
         System.out.printf("%s of %s for %s (predicted: %d) -> %s%n", method, model, name, predicted, out);
         return 0;
-    }
-
-    /** Each map scaled to [0, 1]. */
-    private static Tensor unit(Tensor maps) {
-        Tensor flat = maps.reshape(maps.size(0), -1);
-        Tensor min = flat.min(1, true).values();
-        Tensor max = flat.max(1, true).values();
-        return flat.sub(min).div(max.sub(min).add(1e-12f)).reshape(maps.shape());
     }
 
     /** The network's input as a picture again: un-normalized, clipped to [0, 255]. */

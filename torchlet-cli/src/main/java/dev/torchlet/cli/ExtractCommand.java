@@ -69,9 +69,8 @@ public final class ExtractCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         WeightSpec spec = WeightRegistry.find(model, tag);
-        Path file = PretrainedWeights.resolve(spec, weights, download);
         Module net = Models.create(model, 1000);
-        PretrainedWeights.load(net, file, file.getFileName().toString().equals(spec.fileName()) ? spec : null);
+        PretrainedWeights.resolveAndLoad(net, spec, weights, download);
         net.eval();
         FeatureExtractor extractor = FeatureExtractor.of(net, layer);
         ImageFolder folder = new ImageFolder(images, new ImageFolder.Options(ImageFolder.OnCorrupt.FAIL, 3));

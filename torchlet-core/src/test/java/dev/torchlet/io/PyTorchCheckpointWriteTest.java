@@ -47,10 +47,18 @@ class PyTorchCheckpointWriteTest {
     }
 
     @Test
-    void aFailedWriteLeavesNothing() {
-        Path file = tmp.resolve("x.pth");
-        Map<String, Tensor> ok = Map.of("w", Torch.ones(2));
-        assertThrows(IOException.class, () -> PyTorchCheckpoint.write(ok, tmp.resolve("missing-dir/x.pth")));
-        assertEquals(false, Files.exists(file));
+    void aFailedWriteLeavesNoTemporaryFile() throws IOException {
+        Path occupied = Files.createDirectories(tmp.resolve("model.pth")); // a non-empty directory: the rename fails
+        Files.writeString(occupied.resolve("keep.txt"), "keep");
+        assertThrows(IOException.class, () -> PyTorchCheckpoint.write(Map.of("w", Torch.ones(2)), occupied));
+        try (var files = Files.list(tmp)) {
+            assertEquals(
+                    List.of("model.pth"),
+                    files.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals("keep", Files.readString(occupied.resolve("keep.txt")));
+        assertThrows(
+                IOException.class,
+                () -> PyTorchCheckpoint.write(Map.of("w", Torch.ones(2)), tmp.resolve("missing-dir/x.pth")));
     }
 }

@@ -112,8 +112,7 @@ public final class FineTuner {
         if (s.noPretrained()) {
             out.println("no pretrained weights: torchvision's random initialization");
         } else {
-            Path file = PretrainedWeights.resolve(spec, s.weights(), s.download());
-            PretrainedWeights.load(model, file, file.getFileName().toString().equals(spec.fileName()) ? spec : null);
+            Path file = PretrainedWeights.resolveAndLoad(model, spec, s.weights(), s.download());
             out.println("pretrained weights: " + file);
         }
         String head = Classifiers.headPath(s.model());

@@ -83,7 +83,7 @@ public final class Attribution {
     }
 
     /** Each map of (B, ...) scaled to [0, 1]: (m - min) / (max - min), zeros where max == min. */
-    static Tensor scaleToUnit(Tensor maps) {
+    public static Tensor scaleToUnit(Tensor maps) {
         int b = maps.size(0);
         Tensor flat = maps.reshape(b, -1);
         Tensor min = flat.min(1, true).values();

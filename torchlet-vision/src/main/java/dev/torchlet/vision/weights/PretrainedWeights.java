@@ -174,6 +174,18 @@ public final class PretrainedWeights {
     }
 
     /**
+     * The weight file for spec ({@link #resolve}: explicit path, caches, or an opt-in download) loaded
+     * into the model ({@link #load}); the hash is checked when the file is the registry's own (by name).
+     * Returns the file used.
+     */
+    public static Path resolveAndLoad(Module model, WeightSpec spec, Path explicit, boolean download)
+            throws IOException {
+        Path file = resolve(spec, explicit, download);
+        load(model, file, file.getFileName().toString().equals(spec.fileName()) ? spec : null);
+        return file;
+    }
+
+    /**
      * What torchvision and PyTorch do when loading older files: DenseNet's old-style keys
      * ("denselayer1.norm.1.weight") are renamed, and batch-norm counters missing from files saved
      * before PyTorch 0.4.1 ({@code num_batches_tracked}) start at 0. Everything else must match exactly.
