@@ -18,14 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * acc[r][q0 .. q0 + NB) += W[co0 + r][tap] * xpad[base + q0 + offset[tap] ...]   for each tap, r &lt; MR
  * </pre>
- * with MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators (of the 32
- * AVX-512 registers).
+ * with MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where there
+ * are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
+ * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}).
  */
 public final class ConvDirect {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    private static final int MR = 8;
-    private static final int NR = 3;
+    private static final boolean WIDE = Simd.VECTOR_REGISTERS >= 32;
+    private static final int MR = WIDE ? 8 : 4;
+    private static final int NR = WIDE ? 3 : 2;
     private static final int NB = NR * L;
 
     private ConvDirect() {}
@@ -161,10 +163,13 @@ public final class ConvDirect {
         for (int grp = 0; grp < g.groups(); grp++) {
             int xBase = xImg + grp * g.cinG() * plane + q0;
             for (int blk = 0; blk < blocks; blk++) {
-                if (qEnd - q0 > 2 * L) {
-                    block(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                int wOff = ((grp * blocks + blk) * k) * MR;
+                if (!WIDE) {
+                    block4x2(xp, xBase, offsets, packed, wOff, k, tile);
+                } else if (qEnd - q0 > 2 * L) {
+                    block(xp, xBase, offsets, packed, wOff, k, tile);
                 } else { // the last, short tile of the run (e.g. 14x14 images): 2 vectors wide
-                    block2(xp, xBase, offsets, packed, ((grp * blocks + blk) * k) * MR, k, tile);
+                    block2(xp, xBase, offsets, packed, wOff, k, tile);
                 }
                 int co0 = grp * coutG + blk * MR;
                 int rows = Math.min(MR, coutG - blk * MR);
@@ -267,6 +272,44 @@ public final class ConvDirect {
             }
             q = (y + 1) * wp;
         }
+    }
+
+    /** The 4 x 2 tile of 16-register machines (MR = 4, NB = 2L): tile[r*NB + v] as in {@link #block}. */
+    private static void block4x2(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        for (int t = 0; t < k; t++) {
+            int o = xBase + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, o);
+            FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
+            int wi = wOff + t * 4;
+            FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
+            a00 = x0.fma(w0, a00);
+            a01 = x1.fma(w0, a01);
+            FloatVector w1 = FloatVector.broadcast(S, packed[wi + 1]);
+            a10 = x0.fma(w1, a10);
+            a11 = x1.fma(w1, a11);
+            FloatVector w2 = FloatVector.broadcast(S, packed[wi + 2]);
+            a20 = x0.fma(w2, a20);
+            a21 = x1.fma(w2, a21);
+            FloatVector w3 = FloatVector.broadcast(S, packed[wi + 3]);
+            a30 = x0.fma(w3, a30);
+            a31 = x1.fma(w3, a31);
+        }
+        a00.intoArray(tile, 0);
+        a01.intoArray(tile, L);
+        a10.intoArray(tile, NB);
+        a11.intoArray(tile, NB + L);
+        a20.intoArray(tile, 2 * NB);
+        a21.intoArray(tile, 2 * NB + L);
+        a30.intoArray(tile, 3 * NB);
+        a31.intoArray(tile, 3 * NB + L);
     }
 
     /** {@link #block} for the first 2 vectors of pixels only (16 accumulators): tile[r*NB + v], v &lt; 2L. */

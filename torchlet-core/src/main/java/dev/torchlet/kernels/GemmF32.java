@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
  * op(B) is packed once into NR-wide panels (shared by all threads), each thread packs its MC-row blocks of
  * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. The tile keeps
- * MR x 2 vector accumulators in registers (6 x 32 floats with 512-bit vectors), so each depth step does
- * 2 vector loads + MR broadcasts for 2*MR FMAs.
+ * MR x 2 vector accumulators in registers (6 x 32 floats with AVX-512's 32 registers, 4 x 16 with AVX2's 16),
+ * so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
  * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
  * in full on the zero-padded panels into a scratch tile and merged element by element.
  *
@@ -23,18 +23,20 @@ final class GemmF32 {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int VL = S.length();
     /**
-     * Register tile: MR rows x NR = 2 vectors of columns, 12 accumulators + 2 B vectors + 1 broadcast of A
-     * (fits the 16 registers of AVX2 as well as AVX-512's 32). Measured on Zen 5 (AVX-512, 1024^3, one
-     * thread): 6 rows ~193 GFLOP/s, 8 rows ~188, 12 rows ~176; on L1-resident panels all three reach
-     * ~238 (peak ~239), so the wider tiles buy nothing here.
+     * Register tile: MR rows x NR = 2 vectors of columns. With 32 vector registers (AVX-512): 6 rows, 12
+     * accumulators. Measured on Zen 5 (AVX-512, 1024^3, one thread): 6 rows ~193 GFLOP/s, 8 rows ~188, 12
+     * rows ~176; on L1-resident panels all three reach ~238 (peak ~239). With AVX2's 16 registers: 4 rows.
+     * C2 hoists the broadcasts of A, so 12 accumulators + 2 B vectors + 3 broadcasts do not fit and one
+     * accumulator lives on the stack: on Zen 4 (AVX2 only, L1-resident panels, one thread) the 6-row tile
+     * ran at 40 GFLOP/s, 4 and 5 rows at 85 (peak ~90).
      */
-    static final int MR = 6;
+    static final int MR = Simd.VECTOR_REGISTERS >= 32 ? 6 : 4;
 
     static final int NR = 2 * VL;
     /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) stays in L1. */
     static final int KC = 256;
-    /** Rows of A per block: MC x KC floats (144 KB) stay in L2. */
-    static final int MC = MR * 24;
+    /** Rows of A per block (a multiple of both tile heights): MC x KC floats (144 KB) stay in L2. */
+    static final int MC = 144;
     /** Columns per B block. */
     static final int NC = NR * 128;
     /** Products up to this many multiply-adds use the direct (unpacked) path when B is not transposed... */
@@ -256,9 +258,9 @@ final class GemmF32 {
                 int rows = Math.min(MR, mcb - ir);
                 int ci = cIdx + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
-                    tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, acc);
+                    tile(MR, kc, ap, ai, bp, bi, c, ci, ldc, acc);
                 } else {
-                    tile6x2(kc, ap, ai, bp, bi, tile, 0, NR, false);
+                    tile(MR, kc, ap, ai, bp, bi, tile, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             float v = tile[r * NR + j];
@@ -704,7 +706,66 @@ final class GemmF32 {
         return r;
     }
 
-    // ---------------------------------------------------------------- the register tile (written out)
+    // ---------------------------------------------------------------- the register tiles (written out)
+
+    /** C[0..mr)[0..2*VL) (+)= Apanel @ Bpanel with the mr-row tile (6 or 4; package-private for the tests). */
+    static void tile(
+            int mr, int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        if (mr == 6) {
+            tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+        } else if (mr == 4) {
+            tile4x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+        } else {
+            throw new IllegalArgumentException("GemmF32: no " + mr + "-row register tile");
+        }
+    }
+
+    /** The 4 x 2*VL register tile (8 accumulators, for 16-register AVX2): like {@link #tile6x2}. */
+    private static void tile4x2(
+            int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ai + p * 4;
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[pa]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + VL);
+        }
+    }
 
     /** The 6 x 2*VL register tile: C[0..6)[0..2*VL) (+)= Apanel @ Bpanel over kc depth steps. */
     private static void tile6x2(

@@ -10,7 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Simd {
     public static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED;
 
+    /**
+     * Vector registers the register-blocked kernels may plan for: 16 on x86 without AVX-512 (AVX2's
+     * ymm0-15), 32 with AVX-512 and on AArch64. A tile whose accumulators, operands and C2's hoisted
+     * broadcasts exceed this spills an accumulator to the stack and runs at half speed or less.
+     */
+    public static final int VECTOR_REGISTERS = isX86() && FLOAT.vectorBitSize() < 512 ? 16 : 32;
+
     private Simd() {}
+
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+    }
 
     /**
      * Sum of the lanes, added in lane order. Use this instead of {@code reduceLanes(ADD)}: the JIT

@@ -45,6 +45,42 @@ class GemmConformanceTest {
         PACKED
     }
 
+    /** Both register tiles (6 rows for 32-register machines, 4 for AVX2), whichever this CPU routes to. */
+    @Test
+    void everyRegisterTileMatchesTheReference() {
+        Random rnd = new Random(3);
+        int nr = GemmF32.NR;
+        int kc = 37;
+        for (int mr : new int[] {6, 4}) {
+            float[] ap = new float[mr * kc]; // packed A: [p][r]
+            float[] bp = new float[kc * nr]; // packed B: [p][j]
+            for (int i = 0; i < ap.length; i++) {
+                ap[i] = rnd.nextFloat() - 0.5f;
+            }
+            for (int i = 0; i < bp.length; i++) {
+                bp[i] = rnd.nextFloat() - 0.5f;
+            }
+            int ldc = nr + 3;
+            float[] c = new float[mr * ldc];
+            for (boolean accumulate : new boolean[] {false, true}) {
+                java.util.Arrays.fill(c, 0.25f);
+                GemmF32.tile(mr, kc, ap, 0, bp, 0, c, 0, ldc, accumulate);
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0; j < ldc; j++) {
+                        double want = j < nr ? (accumulate ? 0.25 : 0) : 0.25; // columns past the tile untouched
+                        for (int p = 0; p < kc && j < nr; p++) {
+                            want += (double) ap[p * mr + r] * bp[p * nr + j];
+                        }
+                        assertEquals(want, c[r * ldc + j], 1e-5, "tile " + mr + " row " + r + " col " + j);
+                    }
+                }
+            }
+        }
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GemmF32.tile(5, 1, new float[5], 0, new float[nr], 0, new float[5 * nr], 0, nr, false));
+    }
+
     @Test
     void smallSizesAllOrientationsAllPaths() {
         Random rnd = new Random(1);
