@@ -18,6 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * acc[r][q0 .. q0 + NB) += W[co0 + r][tap] * xpad[base + q0 + offset[tap] ...]   for each tap, r &lt; MR
  * </pre>
+ * The weights are packed per block of MR output channels as [tap][r], so the MR broadcasts of a tap
+ * come from one cache line and one running index.
  * with MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where there
  * are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
  * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}).
@@ -25,10 +27,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class ConvDirect {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    private static final boolean WIDE = Simd.VECTOR_REGISTERS >= 32;
-    private static final int MR = WIDE ? 8 : 4;
-    private static final int NR = WIDE ? 3 : 2;
-    private static final int NB = NR * L;
+    /** The widest tile: 8 output channels x 3 vectors of pixels (sizes the scratch tile). */
+    private static final int NB_MAX = 3 * L;
+    /** Weights per chunk of output-channel blocks (MR x k floats each): 64 K floats = 256 KB of L2. */
+    private static final int CHUNK_FLOATS = 1 << 16;
 
     private ConvDirect() {}
 
@@ -44,19 +46,25 @@ public final class ConvDirect {
 
     /** out (n, cout, oh, ow) = conv(in, w) + bias (bias may be null); in starts at inOff. */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        forward(g, in, inOff, w, bias, out, Simd.VECTOR_REGISTERS >= 32);
+    }
+
+    /** {@link #forward} with the 8 x 3 tile ({@code wide}) or the 4 x 2 one (package-private for the tests). */
+    static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, boolean wide) {
         if (!applies(g)) {
             throw new IllegalArgumentException("ConvDirect: needs stride 1, got " + g);
         }
+        int mr = wide ? 8 : 4;
+        int nb = (wide ? 3 : 2) * L;
         int hp = g.h() + 2 * g.ph();
         int wp = rowStride(g);
         int plane = hp * wp;
         int run = g.oh() * wp;
-        int tiles = (run + NB - 1) / NB;
+        int tiles = (run + nb - 1) / nb;
         int k = g.colRows();
-        int coutG = g.coutG();
-        int blocks = (coutG + MR - 1) / MR;
+        int blocks = (g.coutG() + mr - 1) / mr;
 
-        // tap offsets on the padded grid, and weights packed as [group][block][tap][r] (zero rows past coutG)
+        // tap offsets on the padded grid
         int[] offsets = new int[k];
         for (int c = 0, t = 0; c < g.cinG(); c++) {
             for (int i = 0; i < g.kh(); i++) {
@@ -65,55 +73,82 @@ public final class ConvDirect {
                 }
             }
         }
-        float[] packed = new float[g.groups() * blocks * k * MR];
-        for (int co = 0; co < g.cout(); co++) {
-            int grp = co / coutG;
-            int local = co % coutG;
-            int base = ((grp * blocks + local / MR) * k) * MR + local % MR;
-            for (int t = 0; t < k; t++) {
-                packed[base + t * MR] = w[co * k + t];
-            }
-        }
+        Plan plan = new Plan(g, wide, mr, nb, run, wp, plane, offsets);
 
+        // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items
+        // (chunk, image, tile) run chunk-major: a thread packs a chunk's weights once into its own buffer and
+        // runs every tile under it, so each weight is read from memory once per call (512 channels at 7x7:
+        // 9 MB of weights for 4 tiles; a packed copy of the whole weight cost more than the convolution).
+        int chunk = Math.max(1, Math.min(blocks, CHUNK_FLOATS / (k * mr)));
+        int chunks = (blocks + chunk - 1) / chunk;
         int imagePlanes = g.cin() * plane;
-        int slack = NB + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
-        if (g.n() >= Parallel.numThreads()) {
-            // whole images per task: pad one image into a reused buffer (borders stay zero), then all its tiles
-            Parallel.forRange(g.n(), 1, (s, e) -> {
-                float[] xp = new float[imagePlanes + slack];
-                float[] tile = new float[MR * NB + L];
-                for (int b = s; b < e; b++) {
-                    pad(g, in, inOff + b * g.cin() * g.inPixels(), 0, g.cin(), xp, 0);
-                    for (int t = 0; t < tiles; t++) {
-                        tile(g, xp, 0, b, t * NB, run, wp, plane, offsets, packed, blocks, bias, out, tile);
+        int slack = nb + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
+        float[] xp = new float[g.n() * imagePlanes + slack];
+        Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> pad(g, in, inOff, s, e, xp, 0));
+        int perChunk = g.n() * tiles;
+        Parallel.forRange(chunks * perChunk, 1, (s, e) -> {
+            Scratch scratch = new Scratch(mr, g.groups() * chunk * k * mr);
+            int packedChunk = -1;
+            for (int item = s; item < e; item++) {
+                int c = item / perChunk;
+                int b = item % perChunk / tiles;
+                int blk0 = c * chunk;
+                int blk1 = Math.min(blocks, blk0 + chunk);
+                if (c != packedChunk) {
+                    packChunk(g, w, mr, k, blk0, blk1, scratch.weights());
+                    packedChunk = c;
+                }
+                tile(plan, xp, new Tile(b, b * imagePlanes, item % tiles * nb, blk0, blk1), bias, out, scratch);
+            }
+        });
+    }
+
+    /** What every tile of one call shares: the geometry, the tile shape and the tap offsets. */
+    private record Plan(ConvGeometry g, boolean wide, int mr, int nb, int run, int wp, int plane, int[] offsets) {}
+
+    /**
+     * Packs the weights (cout, k = cinG*kh*kw) of blocks [blk0, blk1) of every group into dst as
+     * [group][block - blk0][tap][r], r &lt; mr (zero rows past coutG): the mr weights of a tap are adjacent.
+     * Reads mr sequential streams, writes sequentially.
+     */
+    private static void packChunk(ConvGeometry g, float[] w, int mr, int k, int blk0, int blk1, float[] dst) {
+        int coutG = g.coutG();
+        int d = 0;
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int blk = blk0; blk < blk1; blk++) {
+                int co0 = grp * coutG + blk * mr;
+                int rows = Math.min(mr, coutG - blk * mr);
+                if (rows == 4 && mr == 4) { // the common case written out: no inner loop, no index products
+                    int w0 = co0 * k;
+                    int w1 = w0 + k;
+                    int w2 = w1 + k;
+                    int w3 = w2 + k;
+                    for (int t = 0; t < k; t++, d += 4) {
+                        dst[d] = w[w0 + t];
+                        dst[d + 1] = w[w1 + t];
+                        dst[d + 2] = w[w2 + t];
+                        dst[d + 3] = w[w3 + t];
+                    }
+                    continue;
+                }
+                for (int r = 0; r < mr; r++) {
+                    int src = (co0 + Math.min(r, rows - 1)) * k;
+                    for (int t = 0, o = d + r; t < k; t++, o += mr) {
+                        dst[o] = r < rows ? w[src + t] : 0f;
                     }
                 }
-            });
-        } else {
-            // few images: pad them all, then split the tiles
-            float[] xp = new float[g.n() * imagePlanes + slack];
-            Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> pad(g, in, inOff, s, e, xp, 0));
-            Parallel.forRange(g.n() * tiles, 1, (s, e) -> {
-                float[] tile = new float[MR * NB + L];
-                for (int item = s; item < e; item++) {
-                    int b = item / tiles;
-                    tile(
-                            g,
-                            xp,
-                            b * imagePlanes,
-                            b,
-                            (item % tiles) * NB,
-                            run,
-                            wp,
-                            plane,
-                            offsets,
-                            packed,
-                            blocks,
-                            bias,
-                            out,
-                            tile);
-                }
-            });
+                d += k * mr;
+            }
+        }
+    }
+
+    /** One unit of work: image b (its padded planes at xp[xImg]), positions [q0, q0 + nb), blocks [blk0, blk1). */
+    private record Tile(int b, int xImg, int q0, int blk0, int blk1) {}
+
+    /** A thread's buffers: one chunk of packed weights, and the tile (mr rows of NB_MAX floats, + L slack). */
+    private record Scratch(float[] weights, float[] tile) {
+        Scratch(int mr, int weightFloats) {
+            this(new float[weightFloats], new float[mr * NB_MAX + L]);
         }
     }
 
@@ -140,51 +175,35 @@ public final class ConvDirect {
         }
     }
 
-    /** All output channels of image b for padded positions [q0, q0 + NB); the image's planes start at xp[xImg]. */
-    private static void tile(
-            ConvGeometry g,
-            float[] xp,
-            int xImg,
-            int b,
-            int q0,
-            int run,
-            int wp,
-            int plane,
-            int[] offsets,
-            float[] packed,
-            int blocks,
-            float[] bias,
-            float[] out,
-            float[] tile) {
+    /** Output-channel blocks [blk0, blk1) of every group of image b for padded positions [q0, q0 + nb). */
+    private static void tile(Plan plan, float[] xp, Tile job, float[] bias, float[] out, Scratch scratch) {
+        ConvGeometry g = plan.g();
         int k = g.colRows();
         int coutG = g.coutG();
         int p = g.outPixels();
-        int qEnd = Math.min(q0 + NB, run);
+        int mr = plan.mr();
+        int nb = plan.nb();
+        int q0 = job.q0();
+        int qEnd = Math.min(q0 + nb, plan.run());
+        float[] tile = scratch.tile();
         for (int grp = 0; grp < g.groups(); grp++) {
-            int xBase = xImg + grp * g.cinG() * plane + q0;
-            for (int blk = 0; blk < blocks; blk++) {
-                int wOff = ((grp * blocks + blk) * k) * MR;
-                if (!WIDE) {
-                    block4x2(xp, xBase, offsets, packed, wOff, k, tile);
+            int xBase = job.xImg() + grp * g.cinG() * plan.plane() + q0;
+            for (int blk = job.blk0(); blk < job.blk1(); blk++) {
+                int co0 = grp * coutG + blk * mr;
+                int valid = Math.min(mr, coutG - blk * mr);
+                int wOff = (grp * (job.blk1() - job.blk0()) + blk - job.blk0()) * k * mr;
+                float[] packed = scratch.weights();
+                if (!plan.wide()) {
+                    block4x2(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 } else if (qEnd - q0 > 2 * L) {
-                    block(xp, xBase, offsets, packed, wOff, k, tile);
+                    block(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 } else { // the last, short tile of the run (e.g. 14x14 images): 2 vectors wide
-                    block2(xp, xBase, offsets, packed, wOff, k, tile);
+                    block2(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 }
-                int co0 = grp * coutG + blk * MR;
-                int rows = Math.min(MR, coutG - blk * MR);
-                for (int r = 0; r < rows; r++) {
+                for (int r = 0; r < valid; r++) {
                     int co = co0 + r;
-                    store(
-                            tile,
-                            r * NB,
-                            q0,
-                            qEnd,
-                            wp,
-                            g.ow(),
-                            out,
-                            (b * g.cout() + co) * p,
-                            bias == null ? 0f : bias[co]);
+                    float b = bias == null ? 0f : bias[co];
+                    store(tile, r * NB_MAX, q0, qEnd, plan.wp(), g.ow(), out, (job.b() * g.cout() + co) * p, b);
                 }
             }
         }
@@ -274,7 +293,7 @@ public final class ConvDirect {
         }
     }
 
-    /** The 4 x 2 tile of 16-register machines (MR = 4, NB = 2L): tile[r*NB + v] as in {@link #block}. */
+    /** The 4 x 2 tile of 16-register machines (4 rows, 2L positions, weights packed by 4): as {@link #block}. */
     private static void block4x2(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
@@ -286,9 +305,9 @@ public final class ConvDirect {
         FloatVector a31 = a00;
         for (int t = 0; t < k; t++) {
             int o = xBase + offsets[t];
+            int wi = wOff + t * 4;
             FloatVector x0 = FloatVector.fromArray(S, xp, o);
             FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
-            int wi = wOff + t * 4;
             FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
             a00 = x0.fma(w0, a00);
             a01 = x1.fma(w0, a01);
@@ -304,15 +323,15 @@ public final class ConvDirect {
         }
         a00.intoArray(tile, 0);
         a01.intoArray(tile, L);
-        a10.intoArray(tile, NB);
-        a11.intoArray(tile, NB + L);
-        a20.intoArray(tile, 2 * NB);
-        a21.intoArray(tile, 2 * NB + L);
-        a30.intoArray(tile, 3 * NB);
-        a31.intoArray(tile, 3 * NB + L);
+        a10.intoArray(tile, NB_MAX);
+        a11.intoArray(tile, NB_MAX + L);
+        a20.intoArray(tile, 2 * NB_MAX);
+        a21.intoArray(tile, 2 * NB_MAX + L);
+        a30.intoArray(tile, 3 * NB_MAX);
+        a31.intoArray(tile, 3 * NB_MAX + L);
     }
 
-    /** {@link #block} for the first 2 vectors of pixels only (16 accumulators): tile[r*NB + v], v &lt; 2L. */
+    /** {@link #block} for the first 2 vectors of pixels only (16 accumulators): tile[r*NB_MAX + v], v &lt; 2L. */
     private static void block2(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
@@ -332,10 +351,10 @@ public final class ConvDirect {
         FloatVector a71 = a00;
         for (int t = 0; t < k; t++) {
             int o = xBase + offsets[t];
+            int wi = wOff + t * 8;
             FloatVector x0 = FloatVector.fromArray(S, xp, o);
             FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
-            int wi = wOff + t * MR;
-            FloatVector w0 = FloatVector.broadcast(S, packed[wi + 0]);
+            FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
             a00 = x0.fma(w0, a00);
             a01 = x1.fma(w0, a01);
             FloatVector w1 = FloatVector.broadcast(S, packed[wi + 1]);
@@ -360,25 +379,25 @@ public final class ConvDirect {
             a70 = x0.fma(w7, a70);
             a71 = x1.fma(w7, a71);
         }
-        a00.intoArray(tile, 0 * NB);
-        a01.intoArray(tile, 0 * NB + L);
-        a10.intoArray(tile, 1 * NB);
-        a11.intoArray(tile, 1 * NB + L);
-        a20.intoArray(tile, 2 * NB);
-        a21.intoArray(tile, 2 * NB + L);
-        a30.intoArray(tile, 3 * NB);
-        a31.intoArray(tile, 3 * NB + L);
-        a40.intoArray(tile, 4 * NB);
-        a41.intoArray(tile, 4 * NB + L);
-        a50.intoArray(tile, 5 * NB);
-        a51.intoArray(tile, 5 * NB + L);
-        a60.intoArray(tile, 6 * NB);
-        a61.intoArray(tile, 6 * NB + L);
-        a70.intoArray(tile, 7 * NB);
-        a71.intoArray(tile, 7 * NB + L);
+        a00.intoArray(tile, 0 * NB_MAX);
+        a01.intoArray(tile, 0 * NB_MAX + L);
+        a10.intoArray(tile, 1 * NB_MAX);
+        a11.intoArray(tile, 1 * NB_MAX + L);
+        a20.intoArray(tile, 2 * NB_MAX);
+        a21.intoArray(tile, 2 * NB_MAX + L);
+        a30.intoArray(tile, 3 * NB_MAX);
+        a31.intoArray(tile, 3 * NB_MAX + L);
+        a40.intoArray(tile, 4 * NB_MAX);
+        a41.intoArray(tile, 4 * NB_MAX + L);
+        a50.intoArray(tile, 5 * NB_MAX);
+        a51.intoArray(tile, 5 * NB_MAX + L);
+        a60.intoArray(tile, 6 * NB_MAX);
+        a61.intoArray(tile, 6 * NB_MAX + L);
+        a70.intoArray(tile, 7 * NB_MAX);
+        a71.intoArray(tile, 7 * NB_MAX + L);
     }
 
-    /** tile[r*NB + v] = sum over taps t of packed[wOff + t*MR + r] * xp[xBase + offsets[t] + v]. */
+    /** tile[r*NB_MAX + v] = sum over taps t of packed[wOff + t*8 + r] * xp[xBase + offsets[t] + v], v &lt; 3L. */
     private static void block(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
@@ -406,10 +425,10 @@ public final class ConvDirect {
         FloatVector a72 = a00;
         for (int t = 0; t < k; t++) {
             int o = xBase + offsets[t];
+            int wi = wOff + t * 8;
             FloatVector x0 = FloatVector.fromArray(S, xp, o);
             FloatVector x1 = FloatVector.fromArray(S, xp, o + 1 * L);
             FloatVector x2 = FloatVector.fromArray(S, xp, o + 2 * L);
-            int wi = wOff + t * MR;
             FloatVector w0 = FloatVector.broadcast(S, packed[wi]);
             a00 = x0.fma(w0, a00);
             a01 = x1.fma(w0, a01);
@@ -446,26 +465,26 @@ public final class ConvDirect {
         a00.intoArray(tile, 0);
         a01.intoArray(tile, L);
         a02.intoArray(tile, 2 * L);
-        a10.intoArray(tile, NB);
-        a11.intoArray(tile, NB + L);
-        a12.intoArray(tile, NB + 2 * L);
-        a20.intoArray(tile, 2 * NB);
-        a21.intoArray(tile, 2 * NB + L);
-        a22.intoArray(tile, 2 * NB + 2 * L);
-        a30.intoArray(tile, 3 * NB);
-        a31.intoArray(tile, 3 * NB + L);
-        a32.intoArray(tile, 3 * NB + 2 * L);
-        a40.intoArray(tile, 4 * NB);
-        a41.intoArray(tile, 4 * NB + L);
-        a42.intoArray(tile, 4 * NB + 2 * L);
-        a50.intoArray(tile, 5 * NB);
-        a51.intoArray(tile, 5 * NB + L);
-        a52.intoArray(tile, 5 * NB + 2 * L);
-        a60.intoArray(tile, 6 * NB);
-        a61.intoArray(tile, 6 * NB + L);
-        a62.intoArray(tile, 6 * NB + 2 * L);
-        a70.intoArray(tile, 7 * NB);
-        a71.intoArray(tile, 7 * NB + L);
-        a72.intoArray(tile, 7 * NB + 2 * L);
+        a10.intoArray(tile, NB_MAX);
+        a11.intoArray(tile, NB_MAX + L);
+        a12.intoArray(tile, NB_MAX + 2 * L);
+        a20.intoArray(tile, 2 * NB_MAX);
+        a21.intoArray(tile, 2 * NB_MAX + L);
+        a22.intoArray(tile, 2 * NB_MAX + 2 * L);
+        a30.intoArray(tile, 3 * NB_MAX);
+        a31.intoArray(tile, 3 * NB_MAX + L);
+        a32.intoArray(tile, 3 * NB_MAX + 2 * L);
+        a40.intoArray(tile, 4 * NB_MAX);
+        a41.intoArray(tile, 4 * NB_MAX + L);
+        a42.intoArray(tile, 4 * NB_MAX + 2 * L);
+        a50.intoArray(tile, 5 * NB_MAX);
+        a51.intoArray(tile, 5 * NB_MAX + L);
+        a52.intoArray(tile, 5 * NB_MAX + 2 * L);
+        a60.intoArray(tile, 6 * NB_MAX);
+        a61.intoArray(tile, 6 * NB_MAX + L);
+        a62.intoArray(tile, 6 * NB_MAX + 2 * L);
+        a70.intoArray(tile, 7 * NB_MAX);
+        a71.intoArray(tile, 7 * NB_MAX + L);
+        a72.intoArray(tile, 7 * NB_MAX + 2 * L);
     }
 }

@@ -45,6 +45,7 @@ class ConvConformanceTest {
             {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // cnn-bn's 32 -> 32 conv (pad 1)
             {2, 1, 9, 10, 5, 2, 3, 1, 1, 1, 2, 2, 1, 1}, // few taps (6), odd cout, dilated rows
             {3, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // few taps (9), pad 1, odd cout
+            {1, 512, 5, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 4608 taps: ConvDirect's weights in several chunks
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
@@ -140,9 +141,12 @@ class ConvConformanceTest {
             checked++;
 
             if (ConvDirect.applies(g)) {
-                float[] od = new float[g.outputSize()];
-                ConvDirect.forward(g, xBig, IN_OFF, w, b, od);
-                assertClose(out, outMag, od, od.length, "ConvDirect.forward " + s);
+                for (boolean wide : new boolean[] {true, false}) { // both register tiles, whatever this CPU uses
+                    float[] od = new float[g.outputSize()];
+                    java.util.Arrays.fill(od, Float.NaN);
+                    ConvDirect.forward(g, xBig, IN_OFF, w, b, od, wide);
+                    assertClose(out, outMag, od, od.length, "ConvDirect.forward (wide " + wide + ") " + s);
+                }
                 checked++;
             }
             if (ConvDirect.inputGradGeometry(g) != null) {
