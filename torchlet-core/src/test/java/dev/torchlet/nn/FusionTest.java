@@ -1,0 +1,149 @@
+package dev.torchlet.nn;
+
+import static dev.torchlet.testing.Golden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.testing.Golden;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch-norm folding against PyTorch's {@code fuse_conv_bn_eval} (tools/golden/gen_fusion.py): fused
+ * weights and bias within atol 1e-6 / rtol 1e-5 (both computed in float32, rsqrt may differ in the last
+ * bit), the fused conv's output against eval-mode {@code bn(conv(x))} within atol 1e-5 / rtol 1e-4. Then
+ * {@link Fusion#fuseConvBn} on whole models: which pairs it finds, the unchanged output, and the refusals.
+ */
+class FusionTest {
+    private static Map<String, Tensor> withPrefix(String prefix) {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        Golden.load("fusion").forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                sd.put(k.substring(prefix.length()), v);
+            }
+        });
+        return sd;
+    }
+
+    private static void checkGolden(String name, Conv2dOptions conv, BatchNormOptions bn) {
+        Conv2d c = new Conv2d(conv);
+        BatchNorm2d b = new BatchNorm2d(bn);
+        c.loadStateDict(withPrefix(name + ".conv."));
+        b.loadStateDict(withPrefix(name + ".bn."));
+        c.eval();
+        b.eval();
+        Conv2d fused = Fusion.fuseConvBnEval(c, b);
+        assertClose(Golden.get("fusion", name + ".fused.weight"), fused.weight(), 1e-6, 1e-5, name + " weight");
+        assertClose(Golden.get("fusion", name + ".fused.bias"), fused.bias(), 1e-6, 1e-5, name + " bias");
+        try (var g = Torch.noGrad()) {
+            Tensor y = fused.call(Golden.get("fusion", name + ".x"));
+            assertClose(Golden.get("fusion", name + ".y"), y, 1e-5, 1e-4, name + " output");
+        }
+    }
+
+    @Test
+    void foldedWeightsMatchPyTorch() {
+        checkGolden("plain", Conv2dOptions.of(3, 8, 3).withPadding(1).withBias(false), BatchNormOptions.of(8));
+        checkGolden(
+                "bias_stride",
+                Conv2dOptions.of(4, 6, 3).withStride(2).withPadding(1),
+                BatchNormOptions.of(6).withEps(1e-3));
+        checkGolden(
+                "grouped",
+                Conv2dOptions.of(6, 6, 3).withPadding(1).withGroups(3).withBias(false),
+                BatchNormOptions.of(6));
+        checkGolden(
+                "no_affine", Conv2dOptions.of(3, 5, 1), BatchNormOptions.of(5).withAffine(false));
+    }
+
+    /** conv -> bn -> relu twice, then a head; the running statistics made non-trivial. */
+    private static Sequential convNet() {
+        Torch.manualSeed(3);
+        Sequential net = new Sequential(
+                new Conv2d(Conv2dOptions.of(3, 8, 3).withPadding(1).withBias(false)),
+                new BatchNorm2d(8),
+                new ReLU(),
+                new Conv2d(Conv2dOptions.of(8, 4, 3).withStride(2)),
+                new BatchNorm2d(4),
+                new ReLU(),
+                new Flatten(),
+                new Linear(4 * 3 * 3, 2));
+        for (String bn : new String[] {"1", "4"}) {
+            BatchNorm2d b = (BatchNorm2d) net.getSubmodule(bn);
+            int c = b.options().numFeatures();
+            try (var g = Torch.noGrad()) {
+                b.buffer("running_mean").copyFrom(Torch.randn(c).mul(0.3f));
+                b.buffer("running_var").copyFrom(Torch.rand(c).add(0.5f));
+                b.weight().copyFrom(Torch.randn(c));
+                b.bias().copyFrom(Torch.randn(c));
+            }
+        }
+        return net;
+    }
+
+    @Test
+    void fuseConvBnFindsEveryPairAndKeepsTheOutput() {
+        Sequential net = convNet();
+        net.eval();
+        Tensor x = Torch.randn(2, 3, 8, 8);
+        Tensor before;
+        try (var g = Torch.noGrad()) {
+            before = net.call(x);
+        }
+        Map<String, String> pairs = Fusion.fuseConvBn(net, x);
+        assertEquals(Map.of("0", "1", "3", "4"), pairs);
+        assertInstanceOf(Identity.class, net.getSubmodule("1"));
+        assertInstanceOf(Identity.class, net.getSubmodule("4"));
+        assertTrue(net.stateDict().keySet().stream().noneMatch(k -> k.startsWith("1.") || k.startsWith("4.")));
+        try (var g = Torch.noGrad()) {
+            assertClose(before, net.call(x), 1e-5, 1e-4, "fused model output");
+        }
+    }
+
+    /** A conv whose raw output is also added to the batch-normed one: folding would change the sum. */
+    private static final class ConvUsedTwice extends Module {
+        ConvUsedTwice() {
+            registerModule("conv", new Conv2d(2, 2, 1));
+            registerModule("bn", new BatchNorm2d(2));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor c = child("conv").call(x);
+            return child("bn").call(c).add(c);
+        }
+    }
+
+    @Test
+    void aModelThatUsesTheRawConvOutputIsRefusedAndLeftUnchanged() {
+        ConvUsedTwice m = new ConvUsedTwice();
+        try (var g = Torch.noGrad()) {
+            ((BatchNorm2d) m.getSubmodule("bn")).buffer("running_var").copyFrom(Torch.full(4f, 2));
+        }
+        m.eval();
+        Module conv = m.getSubmodule("conv");
+        Module bn = m.getSubmodule("bn");
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> Fusion.fuseConvBn(m, Torch.randn(1, 2, 3, 3)));
+        assertTrue(e.getMessage().contains("unchanged"), e.getMessage());
+        assertSame(conv, m.getSubmodule("conv"));
+        assertSame(bn, m.getSubmodule("bn"));
+    }
+
+    @Test
+    void trainingModeAndMismatchedChannelsAreRefused() {
+        Sequential net = convNet();
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> Fusion.fuseConvBn(net, Torch.randn(1, 3, 8, 8)));
+        assertTrue(e.getMessage().contains("eval()"), e.getMessage());
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class, () -> Fusion.fuseConvBnEval(new Conv2d(3, 8, 3), new BatchNorm2d(6)));
+        assertTrue(bad.getMessage().contains("6 features") && bad.getMessage().contains("8 output"), bad.getMessage());
+    }
+}

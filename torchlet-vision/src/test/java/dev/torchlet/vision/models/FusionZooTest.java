@@ -1,0 +1,42 @@
+package dev.torchlet.vision.models;
+
+import static dev.torchlet.testing.Golden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.Fusion;
+import dev.torchlet.nn.Module;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Batch-norm folding on whole zoo models (the parity fixtures' procedural weights, so the running
+ * statistics are non-trivial): every conv -> batch-norm pair is found, and the folded model's logits equal
+ * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale.
+ */
+class FusionZooTest {
+    @ParameterizedTest
+    @CsvSource({
+        "resnet18, 20", // conv1/bn1, 2 per block x 8 blocks, 3 downsample pairs
+        "mobilenet_v2, 52", // every Conv2dNormActivation and each block's projection
+        "densenet121, 59", // the stem, and each of the 58 bottlenecks' conv1 -> norm2 (the other norms come first)
+    })
+    void foldingFindsEveryPairAndKeepsTheLogits(String name, int expectedPairs) {
+        Module model = Models.create(name, 10);
+        ProceduralWeights.fill(model);
+        model.eval();
+        Torch.manualSeed(0);
+        Tensor x = Torch.randn(1, 3, 64, 64);
+        Tensor before;
+        try (var g = Torch.noGrad()) {
+            before = model.call(x);
+        }
+        Map<String, String> pairs = Fusion.fuseConvBn(model, x);
+        assertEquals(expectedPairs, pairs.size(), name + " pairs: " + pairs);
+        try (var g = Torch.noGrad()) {
+            assertClose(before, model.call(x), 1e-5, 1e-4, name + " logits after folding");
+        }
+    }
+}
