@@ -39,6 +39,15 @@ public final class ConvDirectWeight {
 
     /** gradW (cout, cin, kh, kw) = weight gradient, overwritten; in starts at inOff. */
     public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
+        backwardWeight(g, gradOut, in, inOff, gradW, Simd.VECTOR_REGISTERS >= 32);
+    }
+
+    /**
+     * {@link #backwardWeight} with the 24-accumulator blocks ({@code wide}, for 32 vector registers) or the
+     * 8-accumulator {@link #block2x4} (AVX2's 16 registers, where the wide blocks spill); package-private
+     * for the tests.
+     */
+    static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW, boolean wide) {
         if (!applies(g)) {
             throw new IllegalArgumentException("ConvDirectWeight: needs stride 1 and groups 1, got " + g);
         }
@@ -76,6 +85,13 @@ public final class ConvDirectWeight {
                 int cv = coutPad / L;
                 for (int t0 = 0; t0 < kPad; t0 += TB2) {
                     int v = 0;
+                    if (!wide) {
+                        for (; v + 2 <= cv; v += 2) {
+                            for (int tq = 0; tq < TB2; tq += 4) {
+                                block2x4(xp, offsets, t0 + tq, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
+                            }
+                        }
+                    }
                     for (; v + CB <= cv; v += CB) {
                         block4(xp, offsets, t0, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
                         block4(xp, offsets, t0 + TB, got, coutPad, v * L, g.oh(), g.ow(), wp, acc);
@@ -482,6 +498,53 @@ public final class ConvDirectWeight {
         s10_1.intoArray(acc, a0 + 10 * ld + L);
         s11_0.intoArray(acc, a0 + 11 * ld);
         s11_1.intoArray(acc, a0 + 11 * ld + L);
+    }
+
+    /** Two channel vectors x 4 taps (8 accumulators, for 16-register AVX2): acc[t0 + r][c0 .. c0 + 2L). */
+    private static void block2x4(
+            float[] xp, int[] offsets, int t0, float[] got, int ld, int c0, int oh, int ow, int wp, float[] acc) {
+        int o0 = offsets[t0];
+        int o1 = offsets[t0 + 1];
+        int o2 = offsets[t0 + 2];
+        int o3 = offsets[t0 + 3];
+        int a0 = t0 * ld + c0;
+        FloatVector s00 = FloatVector.fromArray(S, acc, a0);
+        FloatVector s01 = FloatVector.fromArray(S, acc, a0 + L);
+        FloatVector s10 = FloatVector.fromArray(S, acc, a0 + ld);
+        FloatVector s11 = FloatVector.fromArray(S, acc, a0 + ld + L);
+        FloatVector s20 = FloatVector.fromArray(S, acc, a0 + 2 * ld);
+        FloatVector s21 = FloatVector.fromArray(S, acc, a0 + 2 * ld + L);
+        FloatVector s30 = FloatVector.fromArray(S, acc, a0 + 3 * ld);
+        FloatVector s31 = FloatVector.fromArray(S, acc, a0 + 3 * ld + L);
+        int pix = 0;
+        for (int y = 0; y < oh; y++) {
+            int qRow = y * wp;
+            for (int x = 0; x < ow; x++, pix++) {
+                int q = qRow + x;
+                FloatVector g0 = FloatVector.fromArray(S, got, pix * ld + c0);
+                FloatVector g1 = FloatVector.fromArray(S, got, pix * ld + c0 + L);
+                FloatVector b = FloatVector.broadcast(S, xp[q + o0]);
+                s00 = g0.fma(b, s00);
+                s01 = g1.fma(b, s01);
+                b = FloatVector.broadcast(S, xp[q + o1]);
+                s10 = g0.fma(b, s10);
+                s11 = g1.fma(b, s11);
+                b = FloatVector.broadcast(S, xp[q + o2]);
+                s20 = g0.fma(b, s20);
+                s21 = g1.fma(b, s21);
+                b = FloatVector.broadcast(S, xp[q + o3]);
+                s30 = g0.fma(b, s30);
+                s31 = g1.fma(b, s31);
+            }
+        }
+        s00.intoArray(acc, a0);
+        s01.intoArray(acc, a0 + L);
+        s10.intoArray(acc, a0 + ld);
+        s11.intoArray(acc, a0 + ld + L);
+        s20.intoArray(acc, a0 + 2 * ld);
+        s21.intoArray(acc, a0 + 2 * ld + L);
+        s30.intoArray(acc, a0 + 3 * ld);
+        s31.intoArray(acc, a0 + 3 * ld + L);
     }
 
     /** One channel vector: the tail of {@link #block4}. */

@@ -159,8 +159,11 @@ class ConvConformanceTest {
             if (ConvDirectWeight.applies(g)) {
                 float[] gwd = new float[g.weightSize()];
                 java.util.Arrays.fill(gwd, Float.NaN);
-                ConvDirectWeight.backwardWeight(g, go, xBig, IN_OFF, gwd);
-                assertClose(gw, gwMag, gwd, gwd.length, "ConvDirectWeight.backwardWeight " + s);
+                for (boolean wide : new boolean[] {true, false}) { // both block shapes, whatever this CPU uses
+                    java.util.Arrays.fill(gwd, Float.NaN);
+                    ConvDirectWeight.backwardWeight(g, go, xBig, IN_OFF, gwd, wide);
+                    assertClose(gw, gwMag, gwd, gwd.length, "ConvDirectWeight.backwardWeight (wide " + wide + ") " + s);
+                }
                 checked++;
             }
             if (g.isDepthwise()) {
