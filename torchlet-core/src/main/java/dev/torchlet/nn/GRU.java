@@ -22,7 +22,7 @@ public class GRU extends RecurrentLayer {
     }
 
     public GRU(RecurrentOptions options) {
-        super(checkTanh("GRU", options), 3);
+        super(checkNoProjection("GRU", checkTanh("GRU", options)), 3);
     }
 
     @Override

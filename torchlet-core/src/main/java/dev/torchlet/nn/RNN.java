@@ -24,7 +24,7 @@ public class RNN extends RecurrentLayer {
     }
 
     public RNN(RecurrentOptions options) {
-        super(options, 1);
+        super(checkNoProjection("RNN", options), 1);
         this.relu = options.nonlinearity().equals("relu");
     }
 

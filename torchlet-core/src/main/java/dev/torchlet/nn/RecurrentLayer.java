@@ -9,13 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Shared machinery of RNN, LSTM and GRU: PyTorch's parameter names and shapes per layer k
- * ({@code weight_ih_l<k>} (G*H, in), {@code weight_hh_l<k>} (G*H, H), {@code bias_ih_l<k>},
- * {@code bias_hh_l<k>}, with G gates), init U(-1/sqrt(H), 1/sqrt(H)), batch-first or
- * time-first layout, and dropout between layers in training.
+ * Shared machinery of RNN, LSTM and GRU: PyTorch's parameter names and shapes per layer k and
+ * direction (suffix "" or {@code _reverse}): {@code weight_ih_l<k>} (G*H, in_k), {@code weight_hh_l<k>}
+ * (G*H, Hr), {@code bias_ih_l<k>}, {@code bias_hh_l<k>} (G*H) and, for an LSTM with a projection,
+ * {@code weight_hr_l<k>} (P, H); G gates, Hr = P if projSize &gt; 0 else H, in_k = input size for
+ * k = 0 else D*Hr with D = 2 directions if bidirectional. Init U(-1/sqrt(H), 1/sqrt(H)); batch-first
+ * or time-first layout; dropout between layers in training; {@link PackedSequence} inputs.
  *
- * <p>Per layer, the input projection of all time steps is one matmul; the recurrence over the
- * steps is one fused op ({@link F#recurrent}) with a backward through time.
+ * <p>Per layer and direction, the input projection of all time steps is one matmul; the recurrence
+ * over the steps is one fused op ({@link F#recurrent}) with a backward through time; see
+ * {@link F#recurrentDirection}.
  */
 public abstract class RecurrentLayer extends Module {
     protected final int inputSize;
@@ -23,6 +26,8 @@ public abstract class RecurrentLayer extends Module {
     protected final int numLayers;
     protected final boolean batchFirst;
     protected final double dropout;
+    protected final boolean bidirectional;
+    protected final int projSize;
     private final int gates;
     private final RecurrentOptions options;
 
@@ -33,30 +38,64 @@ public abstract class RecurrentLayer extends Module {
         this.numLayers = options.numLayers();
         this.batchFirst = options.batchFirst();
         this.dropout = options.dropout();
+        this.bidirectional = options.bidirectional();
+        this.projSize = options.projSize();
         this.gates = gates;
         boolean bias = options.bias();
+        int hr = options.outputHiddenSize();
+        int dirs = options.numDirections();
         double bound = 1 / Math.sqrt(hiddenSize);
         for (int k = 0; k < numLayers; k++) {
-            int in = k == 0 ? inputSize : hiddenSize;
-            Init.uniform(registerParameter("weight_ih_l" + k, Torch.zeros(gates * hiddenSize, in)), -bound, bound);
-            Init.uniform(
-                    registerParameter("weight_hh_l" + k, Torch.zeros(gates * hiddenSize, hiddenSize)), -bound, bound);
-            if (bias) {
-                Init.uniform(registerParameter("bias_ih_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
-                Init.uniform(registerParameter("bias_hh_l" + k, Torch.zeros(gates * hiddenSize)), -bound, bound);
+            for (int d = 0; d < dirs; d++) {
+                String sfx = k + (d == 1 ? "_reverse" : "");
+                int in = k == 0 ? inputSize : hr * dirs;
+                uniform(registerParameter("weight_ih_l" + sfx, Torch.zeros(gates * hiddenSize, in)), bound);
+                uniform(registerParameter("weight_hh_l" + sfx, Torch.zeros(gates * hiddenSize, hr)), bound);
+                if (bias) {
+                    uniform(registerParameter("bias_ih_l" + sfx, Torch.zeros(gates * hiddenSize)), bound);
+                    uniform(registerParameter("bias_hh_l" + sfx, Torch.zeros(gates * hiddenSize)), bound);
+                }
+                if (projSize > 0) {
+                    uniform(registerParameter("weight_hr_l" + sfx, Torch.zeros(projSize, hiddenSize)), bound);
+                }
             }
         }
+    }
+
+    private static void uniform(Tensor p, double bound) {
+        Init.uniform(p, -bound, bound);
     }
 
     public RecurrentOptions options() {
         return options;
     }
 
-    /** Output of all steps (B, T, H) or (T, B, H), and the final hidden (and cell) state (layers, B, H). */
+    /**
+     * Output of all steps (B, T, D*Hr) or (T, B, D*Hr), and the final hidden state (layers*D, B, Hr)
+     * and, for LSTM, cell state (layers*D, B, H); unbatched inputs drop the B axis.
+     */
     public record Output(Tensor output, Tensor hidden, Tensor cell) implements ForwardResult<Output> {
         @Override
         public Output withOutput(Tensor replacement) {
             return new Output(replacement, hidden, cell);
+        }
+    }
+
+    /**
+     * The result for a {@link PackedSequence} input: the packed output (same batch sizes and order),
+     * and h_n (layers*D, B, Hr), c_n (layers*D, B, H) in the original batch order, each the state at
+     * the sequence's last valid step. Tensor hooks see and replace the packed output's data.
+     */
+    public record PackedOutput(PackedSequence sequence, Tensor hidden, Tensor cell)
+            implements ForwardResult<PackedOutput> {
+        @Override
+        public Tensor output() {
+            return sequence.data();
+        }
+
+        @Override
+        public PackedOutput withOutput(Tensor replacement) {
+            return new PackedOutput(sequence.withData(replacement), hidden, cell);
         }
     }
 
@@ -65,6 +104,15 @@ public abstract class RecurrentLayer extends Module {
         if (!options.nonlinearity().equals("tanh")) {
             throw new IllegalArgumentException(
                     layer + ": nonlinearity applies to RNN only, got '" + options.nonlinearity() + "'");
+        }
+        return options;
+    }
+
+    /** The options, after checking that a layer other than LSTM was not asked for a projection. */
+    static RecurrentOptions checkNoProjection(String layer, RecurrentOptions options) {
+        if (options.projSize() != 0) {
+            throw new IllegalArgumentException(
+                    layer + ": projSize applies to LSTM only, got projSize = " + options.projSize());
         }
         return options;
     }
@@ -83,8 +131,8 @@ public abstract class RecurrentLayer extends Module {
 
     /**
      * @param input (B, T, in) if batchFirst else (T, B, in); unbatched (T, in) also accepted
-     * @param h0    initial hidden state (layers, B, H) or null for zeros
-     * @param c0    initial cell state (LSTM only) or null for zeros
+     * @param h0    initial hidden state (layers*D, B, Hr) ((layers*D, Hr) for unbatched input) or null for zeros
+     * @param c0    initial cell state (LSTM only) (layers*D, B, H) or null for zeros
      */
     public Output forward(Tensor input, Tensor h0, Tensor c0) {
         String op = getClass().getSimpleName();
@@ -92,46 +140,21 @@ public abstract class RecurrentLayer extends Module {
         Tensor x = unbatched ? input.unsqueeze(batchFirst ? 0 : 1) : input;
         if (x.dim() != 3 || x.size(2) != inputSize) {
             throw new IllegalArgumentException(op + ": expected input of shape " + (batchFirst ? "(B, T, " : "(T, B, ")
-                    + inputSize + "), got " + Shape.str(TensorInternals.shapeRef(input)));
+                    + inputSize + ") or (T, " + inputSize + "), got " + Shape.str(TensorInternals.shapeRef(input)));
         }
         if (!batchFirst) {
             x = x.transpose(0, 1); // (B, T, in)
         }
         int b = x.size(0);
-        int t = x.size(1);
-        List<Tensor> hn = new ArrayList<>();
-        List<Tensor> cn = new ArrayList<>();
-        Tensor layerIn = x;
-        for (int k = 0; k < numLayers; k++) {
-            Tensor hInit = initial(op, "h0", h0, k, b);
-            Tensor cInit = hasCell() ? initial(op, "c0", c0, k, b) : null;
-            // (B*T, in) @ (in, G*H): the input projection of every step at once, as one 2-D product (its
-            // weight gradient is then one GEMM, not a per-batch stack summed afterwards); the op adds b_ih
-            Tensor proj = layerIn.reshape(b * t, layerIn.size(2))
-                    .matmul(parameter("weight_ih_l" + k).t())
-                    .view(b, t, -1);
-            var r = F.recurrent(
-                    op,
-                    cell(),
-                    proj,
-                    hInit,
-                    cInit,
-                    parameter("weight_hh_l" + k),
-                    parameter("bias_ih_l" + k),
-                    parameter("bias_hh_l" + k));
-            Tensor layerOut = r.output(); // (B, T, H)
-            hn.add(r.hn());
-            if (hasCell()) {
-                cn.add(r.cn());
-            }
-            if (k < numLayers - 1 && dropout > 0) {
-                layerOut = F.dropout(layerOut, dropout, isTraining());
-            }
-            layerIn = layerOut;
+        Tensor h0b = initialState(op, "h0", h0, unbatched, b, options.outputHiddenSize());
+        Tensor c0b = hasCell() ? initialState(op, "c0", c0, unbatched, b, hiddenSize) : null;
+        if (!hasCell() && c0 != null) {
+            throw new IllegalArgumentException(op + ": c0 applies to LSTM only");
         }
-        Tensor out = batchFirst ? layerIn : layerIn.transpose(0, 1);
-        Tensor h = Torch.stack(hn, 0);
-        Tensor c = hasCell() ? Torch.stack(cn, 0) : null;
+        Output r = layers(op, x, null, h0b, c0b);
+        Tensor out = batchFirst ? r.output() : r.output().transpose(0, 1);
+        Tensor h = r.hidden();
+        Tensor c = r.cell();
         if (unbatched) {
             out = out.squeeze(batchFirst ? 0 : 1);
             h = h.squeeze(1);
@@ -140,26 +163,111 @@ public abstract class RecurrentLayer extends Module {
         return new Output(out, h, c);
     }
 
+    /**
+     * A packed batch of variable-length sequences ({@link F#packPaddedSequence}); h0 and c0 in the
+     * original batch order (like PyTorch, they are permuted to the sorted order and h_n, c_n back).
+     */
+    public PackedOutput forward(PackedSequence input, Tensor h0, Tensor c0) {
+        String op = getClass().getSimpleName();
+        Tensor data = input.data();
+        if (data.dim() != 2 || data.size(1) != inputSize) {
+            throw new IllegalArgumentException(op + ": expected packed data of shape (N, " + inputSize + "), got "
+                    + Shape.str(TensorInternals.shapeRef(data)));
+        }
+        if (!hasCell() && c0 != null) {
+            throw new IllegalArgumentException(op + ": c0 applies to LSTM only");
+        }
+        int b = input.batch();
+        Tensor sorted = input.sortedIndices();
+        Tensor h0b = initialState(op, "h0", h0, false, b, options.outputHiddenSize());
+        Tensor c0b = hasCell() ? initialState(op, "c0", c0, false, b, hiddenSize) : null;
+        if (sorted != null) {
+            h0b = h0 == null ? h0b : h0b.indexSelect(1, sorted);
+            c0b = c0 == null ? c0b : c0b.indexSelect(1, sorted);
+        }
+        Tensor x = F.packedToSortedPadded(input); // (B, T, in), sorted by decreasing length
+        Output r = layers(op, x, input.sortedLengths(), h0b, c0b);
+        Tensor h = r.hidden();
+        Tensor c = r.cell();
+        Tensor unsorted = input.unsortedIndices();
+        if (unsorted != null) {
+            h = h.indexSelect(1, unsorted);
+            c = c == null ? null : c.indexSelect(1, unsorted);
+        }
+        return new PackedOutput(F.sortedPaddedToPacked(r.output(), input), h, c);
+    }
+
     /** Runs {@link #forward(Tensor, Tensor, Tensor)} through the forward hooks. */
     public final Output call(Tensor input, Tensor h0, Tensor c0) {
         return callWithHooks(a -> forward((Tensor) a[0], (Tensor) a[1], (Tensor) a[2]), input, h0, c0);
     }
 
-    private Tensor initial(String op, String name, Tensor given, int layer, int batch) {
+    /** Runs {@link #forward(PackedSequence, Tensor, Tensor)} through the forward hooks. */
+    public final PackedOutput call(PackedSequence input, Tensor h0, Tensor c0) {
+        return callWithHooks(a -> forward((PackedSequence) a[0], (Tensor) a[1], (Tensor) a[2]), input, h0, c0);
+    }
+
+    /** Every layer and direction on batch-first x (B, T, in); states (layers*D, B, *). Output (B, T, D*Hr). */
+    private Output layers(String op, Tensor x, int[] lengths, Tensor h0, Tensor c0) {
+        int dirs = options.numDirections();
+        List<Tensor> hn = new ArrayList<>();
+        List<Tensor> cn = new ArrayList<>();
+        Tensor layerIn = x;
+        for (int k = 0; k < numLayers; k++) {
+            List<Tensor> outs = new ArrayList<>(dirs);
+            for (int d = 0; d < dirs; d++) {
+                String sfx = k + (d == 1 ? "_reverse" : "");
+                int idx = k * dirs + d;
+                var r = F.recurrentDirection(
+                        op,
+                        cell(),
+                        layerIn,
+                        lengths,
+                        d == 1,
+                        h0.select(0, idx),
+                        c0 == null ? null : c0.select(0, idx),
+                        parameter("weight_ih_l" + sfx),
+                        parameter("weight_hh_l" + sfx),
+                        parameter("bias_ih_l" + sfx),
+                        parameter("bias_hh_l" + sfx),
+                        projSize > 0 ? parameter("weight_hr_l" + sfx) : null);
+                outs.add(r.output()); // (B, T, Hr)
+                hn.add(r.hn());
+                if (hasCell()) {
+                    cn.add(r.cn());
+                }
+            }
+            Tensor layerOut = dirs == 1 ? outs.get(0) : Torch.cat(outs, 2);
+            if (k < numLayers - 1 && dropout > 0) {
+                layerOut = F.dropout(layerOut, dropout, isTraining());
+            }
+            layerIn = layerOut;
+        }
+        return new Output(layerIn, Torch.stack(hn, 0), hasCell() ? Torch.stack(cn, 0) : null);
+    }
+
+    /** The given state as (layers*D, B, n), zeros if null; shape checked like PyTorch. */
+    private Tensor initialState(String op, String name, Tensor given, boolean unbatched, int batch, int n) {
+        int ld = numLayers * options.numDirections();
         if (given == null) {
-            return Torch.zeros(batch, hiddenSize);
+            return Torch.zeros(ld, batch, n);
         }
-        Tensor g = given.dim() == 2 ? given.unsqueeze(1) : given;
-        if (g.dim() != 3 || g.size(0) != numLayers || g.size(1) != batch || g.size(2) != hiddenSize) {
-            throw new IllegalArgumentException(op + ": expected " + name + " of shape (" + numLayers + ", " + batch
-                    + ", " + hiddenSize + "), got " + Shape.str(TensorInternals.shapeRef(given)));
+        boolean ok = unbatched
+                ? given.dim() == 2 && given.size(0) == ld && given.size(1) == n
+                : given.dim() == 3 && given.size(0) == ld && given.size(1) == batch && given.size(2) == n;
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": expected " + name + " of shape ("
+                    + ld + (unbatched ? "" : ", " + batch) + ", " + n + ") (layers*directions"
+                    + (unbatched ? "" : ", batch") + ", " + (name.equals("h0") && projSize > 0 ? "projSize" : "hidden")
+                    + "), got " + Shape.str(TensorInternals.shapeRef(given)));
         }
-        return g.select(0, layer);
+        return unbatched ? given.unsqueeze(1) : given;
     }
 
     @Override
     protected String extraRepr() {
         return inputSize + ", " + hiddenSize + (numLayers != 1 ? ", num_layers=" + numLayers : "")
-                + (batchFirst ? ", batch_first=True" : "") + (dropout != 0 ? ", dropout=" + dropout : "");
+                + (batchFirst ? ", batch_first=True" : "") + (dropout != 0 ? ", dropout=" + dropout : "")
+                + (bidirectional ? ", bidirectional=True" : "") + (projSize != 0 ? ", proj_size=" + projSize : "");
     }
 }

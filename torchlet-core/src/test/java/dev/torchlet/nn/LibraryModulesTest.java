@@ -103,6 +103,13 @@ class LibraryModulesTest {
                         new LSTM(4, 5, 2, true),
                         m -> ((LSTM) m).call(Torch.rand(2, 3, 4), null, Torch.zeros(2, 2, 5))));
         s.put(GRU.class, () -> single(new GRU(4, 5, 1, false), 3, 2, 4));
+        s.put(RNNCell.class, () -> new Sample(new RNNCell(4, 5), m -> ((RNNCell) m).call(Torch.rand(2, 4), null)));
+        s.put(GRUCell.class, () -> single(new GRUCell(4, 5), 2, 4));
+        s.put(
+                LSTMCell.class,
+                () -> new Sample(
+                        new LSTMCell(4, 5),
+                        m -> ((LSTMCell) m).call(Torch.rand(2, 4), Torch.zeros(2, 5), Torch.zeros(2, 5))));
         s.put(
                 MultiheadAttention.class,
                 () -> new Sample(new MultiheadAttention(8, 2), m -> {

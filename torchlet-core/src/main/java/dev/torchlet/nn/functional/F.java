@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.nn.PackedSequence;
 import dev.torchlet.nn.Reduction;
 import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Attention;
@@ -512,6 +513,114 @@ public final class F {
     public static Recurrent.Result recurrent(
             String layer, RecurrentCell cell, Tensor xp, Tensor h0, Tensor c0, Tensor whh, Tensor bih, Tensor bhh) {
         return Recurrent.sequence(layer, cell.mode, xp, h0, c0, whh, bih, bhh);
+    }
+
+    /**
+     * One direction of a recurrent layer over a batch-first sequence, as PyTorch runs it: the input
+     * projection of all steps in one product, then the recurrence (the fused op; for an LSTM with a
+     * projection W_hr, step by step). {@code reverse} runs each sequence from its last valid step to its
+     * first (the backward direction of a bidirectional layer); outputs stay at their time positions.
+     *
+     * @param x       (B, T, in)
+     * @param lengths valid steps per sequence, in decreasing order (a packed batch), or null for all T;
+     *                outputs at padding steps are zero, h_n/c_n are the states at each sequence's last step
+     * @param h0      (B, Hr) with Hr = P if whr is given, else H; c0 (B, H) for LSTM, else null
+     * @param wih     (G*H, in); whh (G*H, Hr); bih, bhh (G*H) or null; whr (P, H) (LSTM only) or null
+     * @return output (B, T, Hr), h_n (B, Hr), c_n (B, H) or null
+     */
+    public static Recurrent.Result recurrentDirection(
+            String layer,
+            RecurrentCell cell,
+            Tensor x,
+            int[] lengths,
+            boolean reverse,
+            Tensor h0,
+            Tensor c0,
+            Tensor wih,
+            Tensor whh,
+            Tensor bih,
+            Tensor bhh,
+            Tensor whr) {
+        if (whr != null && cell != RecurrentCell.LSTM) {
+            throw new IllegalArgumentException(layer + ": a projection (W_hr) applies to LSTM only, got " + cell);
+        }
+        return RecurrentSequences.direction(layer, cell, x, lengths, reverse, h0, c0, wih, whh, bih, bhh, whr);
+    }
+
+    /** RNNCell: h' = tanh or relu(x W_ih^T + b_ih + h W_hh^T + b_hh); x (B, in) or (in); h like x's batch or null. */
+    public static Tensor rnnCell(Tensor x, Tensor h, Tensor wih, Tensor whh, Tensor bih, Tensor bhh, boolean relu) {
+        return RecurrentSequences.cell(
+                        "RNNCell",
+                        relu ? RecurrentCell.RNN_RELU : RecurrentCell.RNN_TANH,
+                        x,
+                        h,
+                        null,
+                        wih,
+                        whh,
+                        bih,
+                        bhh)
+                .hn();
+    }
+
+    /** GRUCell: one GRU step (gates r, z, n); x (B, in) or (in); h (B, H) or (H) or null for zeros. */
+    public static Tensor gruCell(Tensor x, Tensor h, Tensor wih, Tensor whh, Tensor bih, Tensor bhh) {
+        return RecurrentSequences.cell("GRUCell", RecurrentCell.GRU, x, h, null, wih, whh, bih, bhh)
+                .hn();
+    }
+
+    /** LSTMCell: one LSTM step; returns h' as output and hn, and c' as cn. h, c (B, H) or (H) or null for zeros. */
+    public static Recurrent.Result lstmCell(
+            Tensor x, Tensor h, Tensor c, Tensor wih, Tensor whh, Tensor bih, Tensor bhh) {
+        return RecurrentSequences.cell("LSTMCell", RecurrentCell.LSTM, x, h, c, wih, whh, bih, bhh);
+    }
+
+    /**
+     * Packs a padded batch of variable-length sequences (PyTorch's {@code pack_padded_sequence}).
+     *
+     * @param input         (T, B, *) or, if batchFirst, (B, T, *)
+     * @param lengths       valid steps of each sequence, each in [1, T]
+     * @param enforceSorted if true, lengths must be in decreasing order (sortedIndices stay null);
+     *                      if false, the sequences are sorted here and the permutation is recorded
+     */
+    public static PackedSequence packPaddedSequence(
+            Tensor input, int[] lengths, boolean batchFirst, boolean enforceSorted) {
+        return RecurrentSequences.pack(input, lengths, batchFirst, enforceSorted);
+    }
+
+    /** The same with lengths as a 1-D integer tensor. */
+    public static PackedSequence packPaddedSequence(
+            Tensor input, Tensor lengths, boolean batchFirst, boolean enforceSorted) {
+        if (lengths.dim() != 1 || lengths.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("packPaddedSequence: lengths must be a 1-D integer tensor, got "
+                    + lengths.dtype() + " " + Shape.str(TensorInternals.shapeRef(lengths)));
+        }
+        long[] l = lengths.toLongArray();
+        int[] li = new int[l.length];
+        for (int i = 0; i < l.length; i++) {
+            li[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l[i]));
+        }
+        return RecurrentSequences.pack(input, li, batchFirst, enforceSorted);
+    }
+
+    /** Unpacks to a zero-padded batch in the original order, T = the longest sequence (PyTorch's defaults). */
+    public static PackedSequence.Padded padPackedSequence(PackedSequence sequence, boolean batchFirst) {
+        return RecurrentSequences.pad(sequence, batchFirst, 0, 0, true);
+    }
+
+    /** {@code pad_packed_sequence} with a padding value and a total length (0: the longest sequence). */
+    public static PackedSequence.Padded padPackedSequence(
+            PackedSequence sequence, boolean batchFirst, double paddingValue, int totalLength) {
+        return RecurrentSequences.pad(sequence, batchFirst, paddingValue, totalLength, true);
+    }
+
+    /** The packed batch as a zero-padded batch-first (B, T, *) tensor in its sorted order (what layers run on). */
+    public static Tensor packedToSortedPadded(PackedSequence sequence) {
+        return RecurrentSequences.pad(sequence, true, 0, 0, false).padded();
+    }
+
+    /** A batch-first (B, T, *) tensor in the sorted order of {@code like}, packed with like's batch sizes. */
+    public static PackedSequence sortedPaddedToPacked(Tensor padded, PackedSequence like) {
+        return like.withData(RecurrentSequences.packSorted(padded, like));
     }
 
     /**
