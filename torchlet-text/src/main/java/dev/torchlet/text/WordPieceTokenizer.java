@@ -268,13 +268,11 @@ public final class WordPieceTokenizer implements Tokenizer {
             if (i > 0) {
                 t = t.startsWith(prefix) ? t.substring(prefix.length()) : " " + t;
             }
-            if (cleanup) {
-                t = cleanup(t);
-            }
             sb.append(t);
             i++;
         }
-        return sb.toString();
+        // on the whole text, as transformers' clean_up_tokenization_spaces (the decoder's per-token pass is a subset)
+        return cleanup ? cleanup(sb.toString()) : sb.toString();
     }
 
     /** Hugging Face's clean_up_tokenization. */
