@@ -33,7 +33,12 @@ class ReferenceIdsTest {
     }
 
     static Path bertJson() throws IOException {
-        Path p = tmp.resolve("bert-tokenizer.json");
+        return bertJsonFor(tmp);
+    }
+
+    /** bert-base-uncased's tokenizer.json, gunzipped into dir. */
+    static Path bertJsonFor(Path dir) throws IOException {
+        Path p = dir.resolve("bert-tokenizer.json");
         if (!Files.exists(p)) {
             try (InputStream in =
                     new GZIPInputStream(Files.newInputStream(RES.resolve("bert-base-uncased/tokenizer.json.gz")))) {
