@@ -43,7 +43,7 @@ public final class Tokenizers {
         };
     }
 
-    /** GPT-2's files in a folder: {@code vocab.json} or {@code encoder.json}, {@code merges.txt} or {@code vocab.bpe}. */
+    /** GPT-2's files in a folder: vocab.json (or encoder.json) and merges.txt (or vocab.bpe). */
     public static BpeTokenizer fromGpt2(Path dir) throws IOException {
         Path vocab = first(dir, "vocab.json", "encoder.json");
         Path merges = first(dir, "merges.txt", "vocab.bpe");
