@@ -14,7 +14,8 @@ import java.util.Set;
  * It lives next to the optimizers as PyTorch's {@code torch.optim.swa_utils.AveragedModel} does. Every
  * {@link #update(Module)} after an optimizer step does, for each parameter and in float32,
  * <pre>
- *   ema = ema + (1 - decay) * (param - ema)    (= decay * ema + (1 - decay) * param; torch: ema.lerp_(param, 1 - decay))
+ *   ema = ema + (1 - decay) * (param - ema)   = decay * ema + (1 - decay) * param
+ *                                             (torch: ema.lerp_(param, 1 - decay))
  * </pre>
  * and copies every buffer (BatchNorm's running statistics follow the model: they are statistics, not
  * weights). The average starts as a copy of the model's state at construction. This is
