@@ -2,6 +2,7 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.nn.functional.F;
+import java.util.Arrays;
 
 /**
  * Transposed 2-D convolution (the gradient of Conv2d w.r.t. its input):
@@ -75,5 +76,50 @@ public class ConvTranspose2d extends ConvNd {
     @Override
     public Tensor forward(Tensor x) {
         return F.convTranspose2d(x, weight(), bias(), stride, padding, outputPadding, groups, dilation);
+    }
+
+    /**
+     * Runs the layer (with its hooks) to an exact output size {@code (H', W')}, as PyTorch's
+     * {@code module(x, output_size=...)}: the output padding is chosen to reach it (the configured
+     * outputPadding is then ignored). Stride &gt; 1 maps several input sizes to one output size; this
+     * picks the output a strided Conv2d's input had, e.g. in a decoder mirroring an encoder.
+     *
+     * @param outputSize {H', W'}, or the trailing two of a full (N, C, H', W') shape
+     */
+    public Tensor call(Tensor x, int[] outputSize) {
+        return callWithHooks(args -> forward((Tensor) args[0], (int[]) args[1]), x, outputSize);
+    }
+
+    /** The computation of {@link #call(Tensor, int[])}. */
+    public Tensor forward(Tensor x, int[] outputSize) {
+        if (outputSize == null) {
+            return forward(x);
+        }
+        return F.convTranspose2d(
+                x, weight(), bias(), stride, padding, outputPaddingFor(x, outputSize), groups, dilation);
+    }
+
+    /** PyTorch's _ConvTransposeNd._output_padding: outputSize minus the smallest reachable size. */
+    private int[] outputPaddingFor(Tensor x, int[] outputSize) {
+        if (x.dim() < 3 || outputSize.length < 2) {
+            throw new IllegalArgumentException("ConvTranspose2d: output_size must have at least 2 entries and the"
+                    + " input at least 3 dims, got output_size " + Arrays.toString(outputSize) + " for input "
+                    + Arrays.toString(x.shape()));
+        }
+        int[] kernel = weight().shape();
+        int[] op = new int[2];
+        for (int d = 0; d < 2; d++) {
+            int in = x.size(x.dim() - 2 + d);
+            int want = outputSize[outputSize.length - 2 + d];
+            int min = (in - 1) * stride[d] - 2 * padding[d] + dilation[d] * (kernel[2 + d] - 1) + 1;
+            int max = min + stride[d] - 1;
+            if (want < min || want > max) {
+                throw new IllegalArgumentException("ConvTranspose2d: requested output size "
+                        + Arrays.toString(outputSize) + " is not reachable from input " + Arrays.toString(x.shape())
+                        + ": dimension " + d + " must be in [" + min + ", " + max + "]");
+            }
+            op[d] = want - min;
+        }
+        return op;
     }
 }

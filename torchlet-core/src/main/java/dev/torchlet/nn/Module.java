@@ -37,6 +37,11 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     /** Children a replacement must be an instance of (e.g. a Transformer layer's self_attn). */
     private final Map<String, Class<?>> requiredChildTypes = new HashMap<>();
+    /**
+     * Tensors computed from parameters before each call, e.g. spectral norm's {@code weight} from
+     * {@code weight_orig}: {@link #parameter(String)} returns them, the state dict does not hold them.
+     */
+    private final Map<String, Tensor> computed = new HashMap<>();
 
     private final ForwardHooks forwardHooks = new ForwardHooks();
     private boolean training = true;
@@ -122,7 +127,10 @@ public abstract class Module {
             throw new IllegalArgumentException(
                     getClass().getSimpleName() + ": invalid name '" + name + "' (must be non-empty without '.')");
         }
-        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name)
+                || buffers.containsKey(name)
+                || children.containsKey(name)
+                || computed.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already used");
         }
     }
@@ -223,9 +231,40 @@ public abstract class Module {
         return type.cast(m);
     }
 
-    /** A registered parameter of this module (not of children), or null. */
+    /**
+     * A registered parameter of this module (not of children), or null; for a re-parametrized name
+     * (spectral norm's {@code weight}) the tensor computed from the parameters at the last call.
+     */
     public Tensor parameter(String name) {
-        return parameters.get(name);
+        Tensor p = parameters.get(name);
+        return p != null || parameters.containsKey(name) ? p : computed.get(name);
+    }
+
+    /**
+     * Re-parametrizes a parameter, as torch.nn.utils.spectral_norm does: the parameter {@code name} is
+     * re-registered as {@code name + suffix} (a new last entry of the state dict, the same tensor), and
+     * {@link #parameter(String) parameter(name)} returns {@code initial} until {@link #setComputed} replaces it.
+     * Returns the original parameter.
+     */
+    final Tensor reparametrize(String name, String suffix, Tensor initial) {
+        Tensor p = parameters.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter named '" + name
+                    + "' to re-parametrize (parameters: " + parameters.keySet() + ")");
+        }
+        checkName(name + suffix);
+        parameters.remove(name);
+        parameters.put(name + suffix, p);
+        computed.put(name, initial);
+        return p;
+    }
+
+    /** Sets the tensor a re-parametrized name stands for (see {@link #reparametrize}). */
+    final void setComputed(String name, Tensor value) {
+        if (!computed.containsKey(name)) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' is not re-parametrized");
+        }
+        computed.put(name, value);
     }
 
     /** A registered buffer of this module (not of children), or null. */

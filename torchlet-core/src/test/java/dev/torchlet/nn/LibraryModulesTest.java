@@ -89,6 +89,13 @@ class LibraryModulesTest {
         s.put(Flatten.class, () -> single(new Flatten(), 2, 3, 4));
         s.put(Unflatten.class, () -> single(new Unflatten(1, 2, 3), 2, 6));
         s.put(Upsample.class, () -> single(new Upsample(2.0, "nearest"), 1, 1, 2, 2));
+        s.put(PixelShuffle.class, () -> single(new PixelShuffle(2), 1, 4, 2, 2));
+        s.put(PixelUnshuffle.class, () -> single(new PixelUnshuffle(2), 1, 1, 4, 4));
+        s.put(InstanceNorm2d.class, () -> single(new InstanceNorm2d(2, true), 2, 2, 3, 3));
+        s.put(
+                SinusoidalTimestepEmbedding.class,
+                () -> new Sample(
+                        new SinusoidalTimestepEmbedding(8), m -> m.call(Torch.tensor(new long[] {0, 10, 999}, 3))));
         s.put(
                 Embedding.class,
                 () -> new Sample(new Embedding(10, 4), m -> m.call(Torch.tensor(new long[] {1, 2, 3, 9, 0, 4}, 2, 3))));

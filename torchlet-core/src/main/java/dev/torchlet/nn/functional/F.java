@@ -456,6 +456,79 @@ public final class F {
         return Interpolation.interpolate(x, size, scaleFactor, mode, alignCorners);
     }
 
+    // ---------------------------------------------------------------- generative building blocks
+
+    /** Rearranges (*, C r^2, H, W) to (*, C, H r, W r), as torch.nn.functional.pixel_shuffle. */
+    public static Tensor pixelShuffle(Tensor x, int upscaleFactor) {
+        return GenerativeFunctions.pixelShuffle(x, upscaleFactor);
+    }
+
+    /** The inverse of {@link #pixelShuffle}: (*, C, H r, W r) to (*, C r^2, H, W). */
+    public static Tensor pixelUnshuffle(Tensor x, int downscaleFactor) {
+        return GenerativeFunctions.pixelUnshuffle(x, downscaleFactor);
+    }
+
+    /**
+     * Instance normalization of (N, C, *spatial), as torch.nn.functional.instance_norm: every (n, c) plane is
+     * normalized with its own mean and biased variance (useInputStats), or with the running statistics
+     * (useInputStats false). With useInputStats and running statistics given, these are updated in place:
+     * running = (1 - momentum) running + momentum * mean over the batch of the per-instance statistics (the
+     * variance unbiased). weight and bias (C) or null.
+     */
+    public static Tensor instanceNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean useInputStats,
+            double momentum,
+            double eps) {
+        return GenerativeFunctions.instanceNorm(x, runningMean, runningVar, weight, bias, useInputStats, momentum, eps);
+    }
+
+    /** x / max(||x||_p along dim, eps), as torch.nn.functional.normalize. */
+    public static Tensor normalize(Tensor x, double p, int dim, double eps) {
+        return GenerativeFunctions.normalize(x, p, dim, eps);
+    }
+
+    /**
+     * Spectral normalization of a weight, as torch.nn.utils.spectral_norm's forward: with W the weight as a
+     * matrix (size(dim), rest), and when {@code update}, {@code nPowerIterations} power-iteration steps
+     * v = normalize(W^T u), u = normalize(W v) (no gradient; u (size(dim)) and v (rest) are updated in place);
+     * then returns weight / sigma with sigma = u . (W v), u and v constants for autograd.
+     */
+    public static Tensor spectralNorm(
+            Tensor weight, Tensor u, Tensor v, int dim, int nPowerIterations, double eps, boolean update) {
+        return GenerativeFunctions.spectralNorm(weight, u, v, dim, nPowerIterations, eps, update);
+    }
+
+    /**
+     * Sinusoidal timestep embeddings (N) to (N, dim) with the defaults of diffusers' get_timestep_embedding,
+     * which are the DDPM paper's: [sin(t f_0), ..., sin(t f_{h-1}), cos(t f_0), ..., cos(t f_{h-1})],
+     * h = dim / 2, f_i = 10000^(-i / (h - 1)); a zero column is appended when dim is odd.
+     */
+    public static Tensor timestepEmbedding(Tensor timesteps, int dim) {
+        return timestepEmbedding(timesteps, dim, false, 1, 1, 10000);
+    }
+
+    /**
+     * Sinusoidal timestep embeddings with all of diffusers' get_timestep_embedding options:
+     * f_i = maxPeriod^(-i / (h - downscaleFreqShift)), arguments scale * t * f_i, sin half first
+     * (or cos first when flipSinToCos; diffusers' UNet2DModel uses flipSinToCos true, shift 0).
+     * Computed in float32 whatever the dtype of the timesteps (int64 or float).
+     */
+    public static Tensor timestepEmbedding(
+            Tensor timesteps,
+            int dim,
+            boolean flipSinToCos,
+            double downscaleFreqShift,
+            double scale,
+            double maxPeriod) {
+        return GenerativeFunctions.timestepEmbedding(
+                timesteps, dim, flipSinToCos, downscaleFreqShift, scale, maxPeriod);
+    }
+
     // ---------------------------------------------------------------- classification losses
 
     /** Cross-entropy of logits (N, C) against int64 class indices (N), mean over the batch. */
