@@ -1,0 +1,106 @@
+package dev.torchlet.text.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.torchlet.Shape;
+import dev.torchlet.Tensor;
+import dev.torchlet.io.PyTorchCheckpoint;
+import dev.torchlet.io.SafeTensors;
+import dev.torchlet.nn.Module;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reading and writing Hugging Face model folders: {@code config.json} and {@code model.safetensors}. */
+final class HfFolder {
+    static final String CONFIG = "config.json";
+    static final String WEIGHTS = "model.safetensors";
+    static final String TORCH_WEIGHTS = "pytorch_model.bin";
+
+    private HfFolder() {}
+
+    static JsonNode readJson(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(
+                    file.toString(),
+                    null,
+                    "no config.json (a Hugging Face model folder has " + "config.json and model.safetensors)");
+        }
+        JsonNode n = new ObjectMapper().readTree(file.toFile());
+        if (n == null || !n.isObject()) {
+            throw new IOException(file + ": expected a JSON object");
+        }
+        return n;
+    }
+
+    static int requiredInt(JsonNode n, String key, String where) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(where + ": missing or non-integer \"" + key + "\"");
+        }
+        return v.asInt();
+    }
+
+    /** The weights of a folder: model.safetensors, else pytorch_model.bin (a torch.save'd state dict). */
+    static Map<String, Tensor> readWeights(Path dir) throws IOException {
+        Path st = dir.resolve(WEIGHTS);
+        if (Files.isRegularFile(st)) {
+            return SafeTensors.read(st);
+        }
+        Path bin = dir.resolve(TORCH_WEIGHTS);
+        if (Files.isRegularFile(bin)) {
+            return PyTorchCheckpoint.read(bin);
+        }
+        throw new NoSuchFileException(
+                st.toString(), null, "no " + WEIGHTS + " (nor " + TORCH_WEIGHTS + ") in the model folder");
+    }
+
+    /**
+     * Loads state into model strictly, after checking that names and shapes match: on a mismatch the
+     * message lists the missing and unexpected keys and every shape difference, naming the config.
+     */
+    static void load(Module model, Map<String, Tensor> state, String who, Object config) {
+        Map<String, Tensor> own = model.stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> shapes = new ArrayList<>();
+        own.forEach((k, v) -> {
+            Tensor f = state.get(k);
+            if (f == null) {
+                missing.add(k);
+            } else if (!java.util.Arrays.equals(f.shape(), v.shape())) {
+                shapes.add(k + ": weights " + Shape.str(f.shape()) + " but the config gives " + Shape.str(v.shape()));
+            }
+        });
+        state.keySet().stream().filter(k -> !own.containsKey(k)).forEach(unexpected::add);
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !shapes.isEmpty()) {
+            StringBuilder sb = new StringBuilder(who + ": the weights do not match the config " + config + ":");
+            if (!shapes.isEmpty()) {
+                sb.append("\n  shape mismatches: ").append(String.join("; ", shapes));
+            }
+            if (!missing.isEmpty()) {
+                sb.append("\n  missing keys: ").append(missing);
+            }
+            if (!unexpected.isEmpty()) {
+                sb.append("\n  unexpected keys: ").append(unexpected);
+            }
+            throw new IllegalArgumentException(sb.toString());
+        }
+        model.loadStateDict(state);
+    }
+
+    /** Writes config.json and model.safetensors into dir (created if needed), each atomically. */
+    static void write(Path dir, String configJson, Map<String, Tensor> tensors) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(CONFIG + ".tmp");
+        Files.writeString(tmp, configJson + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        SafeTensors.write(tensors, Map.of("format", "pt"), dir.resolve(WEIGHTS));
+    }
+}
