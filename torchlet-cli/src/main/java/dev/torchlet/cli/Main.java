@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ExplainCommand.class,
             dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
+            dev.torchlet.cli.text.TextClassifyCommand.class,
             ConvertCommand.class
         })
 public final class Main implements Runnable {
