@@ -14,6 +14,7 @@ import dev.torchlet.vision.models.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The multi-scale stages of the zoo's convolutional families, by timm's {@code feature_info}
@@ -49,36 +50,44 @@ public final class FeatureStages {
      *     any other module), naming it
      */
     public static List<String> of(Module model) {
+        return find(model).orElseThrow(() -> {
+            String type = model.getClass().getSimpleName();
+            if (model instanceof VisionTransformer vit) {
+                return new IllegalArgumentException("FeatureStages: " + type + " has no multi-scale stages (every "
+                        + "encoder layer keeps one token grid at 1/"
+                        + vit.options().patchSize() + " of the image); "
+                        + "take encoder layers by path with FeatureExtractor instead");
+            }
+            return new IllegalArgumentException("FeatureStages: no multi-scale stages known for " + type
+                    + " (known: ResNet/ResNeXt/Wide ResNet, VGG, MobileNetV2/V3, EfficientNet, DenseNet, ConvNeXt); "
+                    + "give the stage module paths to FeatureBackbone.of(model, paths, outIndices)");
+        });
+    }
+
+    /** The stage output paths of a zoo model of a known family, highest resolution first; empty for others. */
+    public static Optional<List<String>> find(Module model) {
         if (model instanceof ResNet) {
-            return List.of("relu", "layer1", "layer2", "layer3", "layer4");
+            return Optional.of(List.of("relu", "layer1", "layer2", "layer3", "layer4"));
         }
         if (model instanceof VGG) {
-            return beforeEachMaxPool(model.child("features"));
+            return Optional.of(beforeEachMaxPool(model.child("features")));
         }
         if (model instanceof MobileNetV2 || model instanceof EfficientNet) {
             int size = model.child("features").namedChildren().size();
-            return beforeEachStride2(model.child("features"), size - 2); // the last, 1x1 conv to 1280 is no stage
+            // the last, 1x1 conv to 1280 is no stage
+            return Optional.of(beforeEachStride2(model.child("features"), size - 2));
         }
         if (model instanceof MobileNetV3) {
             int size = model.child("features").namedChildren().size();
-            return beforeEachStride2(model.child("features"), size - 1);
+            return Optional.of(beforeEachStride2(model.child("features"), size - 1));
         }
         if (model instanceof DenseNet) {
-            return denseNet(model.child("features"));
+            return Optional.of(denseNet(model.child("features")));
         }
         if (model instanceof ConvNeXt) {
-            return convNeXt(model.child("features"));
+            return Optional.of(convNeXt(model.child("features")));
         }
-        String type = model.getClass().getSimpleName();
-        if (model instanceof VisionTransformer) {
-            throw new IllegalArgumentException("FeatureStages: " + type + " has no multi-scale stages (every encoder "
-                    + "layer keeps one token grid at 1/"
-                    + ((VisionTransformer) model).options().patchSize()
-                    + " of the image); take encoder layers by path with FeatureExtractor instead");
-        }
-        throw new IllegalArgumentException("FeatureStages: no multi-scale stages known for " + type
-                + " (known: ResNet/ResNeXt/Wide ResNet, VGG, MobileNetV2/V3, EfficientNet, DenseNet, ConvNeXt); "
-                + "give the stage module paths to FeatureBackbone.of(model, paths, outIndices)");
+        return Optional.empty();
     }
 
     /** VGG (timm): the layer before each MaxPool2d, then the last layer (the last pool). */

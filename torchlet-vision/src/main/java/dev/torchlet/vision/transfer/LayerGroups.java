@@ -39,15 +39,11 @@ public final class LayerGroups {
         if (model instanceof VisionTransformer vit) {
             return visionTransformer(vit, head);
         }
-        List<String> stages;
-        try {
-            stages = FeatureStages.of(model);
-        } catch (IllegalArgumentException noStages) {
+        List<String> stages = FeatureStages.find(model).orElse(null);
+        if (stages == null) {
             if (!model.namedChildren().containsKey("features")) {
-                throw new IllegalArgumentException(
-                        "LayerGroups: no default layer groups for "
-                                + model.getClass().getSimpleName() + "; give GradualUnfreezing the groups",
-                        noStages);
+                throw new IllegalArgumentException("LayerGroups: no default layer groups for "
+                        + model.getClass().getSimpleName() + "; give GradualUnfreezing the groups");
             }
             stages = new ArrayList<>(); // AlexNet, SqueezeNet: every layer of features with parameters
             for (var e : model.child("features").namedChildren().entrySet()) {
