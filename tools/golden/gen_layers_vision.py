@@ -1,4 +1,6 @@
-"""Goldens for the layers the mobile vision models need (torchvision.ops and the hard activations).
+"""Goldens for the layers the vision models need: the hard activations and torchvision.ops of the mobile models,
+ConvNeXt's LayerNorm2d and ViT's class token and position embedding (as layers doing what torchvision's
+VisionTransformer does with its class_token and encoder.pos_embedding).
 
 Run: cd tools/golden && /usr/bin/python3 gen_layers_vision.py   (writes golden/layers_vision.safetensors)
 Cases as gen_layers.py: <case>.param.<state-dict key>, <case>.x, <case>.y, <case>.g (output gradient),
@@ -12,6 +14,7 @@ VisionLayerGoldenTest checks the random ones statistically.
 """
 import torch
 import torch.nn as nn
+from torchvision.models.convnext import LayerNorm2d
 from torchvision.ops import SqueezeExcitation, StochasticDepth
 
 import fixtures
@@ -48,6 +51,43 @@ case("sd_eval", StochasticDepth(0.5, "row"), img, train=False)
 case("sd_p0", StochasticDepth(0.0, "row"), img, train=True)
 case("sd_p1_row", StochasticDepth(1.0, "row"), img, train=True)
 case("sd_p1_batch", StochasticDepth(1.0, "batch"), img, train=True)
+
+
+
+# ---- channels-last LayerNorm on (N, C, H, W) (ConvNeXt) and the ViT token layers
+class ClassToken(nn.Module):
+    """torchvision's VisionTransformer class token as a layer: cat([token.expand(n, -1, -1), x], dim=1)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x):
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)
+
+
+class PositionEmbedding(nn.Module):
+    """torchvision's ViT Encoder position embedding as a layer: x + pos_embedding."""
+
+    def __init__(self, length, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(1, length, dim).normal_(std=0.02))
+
+    def forward(self, x):
+        return x + self.weight
+
+
+def randomize(module):
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn_like(p))
+    return module
+
+
+case("ln2d", randomize(LayerNorm2d(6, eps=1e-6)), torch.randn(2, 6, 5, 4))
+case("ln2d_default", randomize(LayerNorm2d(5)), torch.randn(3, 5, 2, 3) * 3 + 1)
+case("class_token", randomize(ClassToken(8)), torch.randn(3, 5, 8))
+case("pos_embedding", randomize(PositionEmbedding(5, 8)), torch.randn(3, 5, 8))
 
 fixtures.save(out, fixtures.fixture_path("layers_vision"))
 print("wrote layers_vision fixtures", sum(v.numel() for v in out.values()), "values")

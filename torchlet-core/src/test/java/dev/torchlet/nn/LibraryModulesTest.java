@@ -64,6 +64,9 @@ class LibraryModulesTest {
         s.put(BatchNorm2d.class, () -> single(new BatchNorm2d(2), 2, 2, 3, 3));
         s.put(GroupNorm.class, () -> single(new GroupNorm(2, 4), 2, 4, 3, 3));
         s.put(LayerNorm.class, () -> single(new LayerNorm(4), 2, 4));
+        s.put(LayerNorm2d.class, () -> single(new LayerNorm2d(4), 2, 4, 3, 3));
+        s.put(ClassToken.class, () -> single(new ClassToken(4), 2, 3, 4));
+        s.put(PositionEmbedding.class, () -> single(new PositionEmbedding(3, 4), 2, 3, 4));
         s.put(Conv1d.class, () -> single(new Conv1d(2, 3, 3), 1, 2, 8));
         s.put(Conv2d.class, () -> single(new Conv2d(2, 3, 3), 1, 2, 5, 5));
         s.put(ConvTranspose2d.class, () -> single(new ConvTranspose2d(2, 3, 3, 1, 0), 1, 2, 4, 4));

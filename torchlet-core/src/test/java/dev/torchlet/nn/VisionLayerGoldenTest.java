@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
  * the random training behaviour of StochasticDepth statistically.
  */
 class VisionLayerGoldenTest {
-    private static Tensor g(String key) {
+    static Tensor g(String key) {
         return Golden.get("layers_vision", key);
     }
 
-    private static Map<String, Tensor> withPrefix(String prefix) {
+    static Map<String, Tensor> withPrefix(String prefix) {
         Map<String, Tensor> sd = new LinkedHashMap<>();
         Golden.load("layers_vision").forEach((k, v) -> {
             if (k.startsWith(prefix)) {
@@ -44,7 +44,7 @@ class VisionLayerGoldenTest {
         return sd;
     }
 
-    private static void check(String name, Supplier<Module> make, boolean train) {
+    static void check(String name, Supplier<Module> make, boolean train) {
         Module m = make.get();
         m.train(train);
         m.loadStateDict(withPrefix(name + ".param."));

@@ -28,6 +28,8 @@ import dev.torchlet.optim.Optimizer;
 import dev.torchlet.optim.ParamGroup;
 import dev.torchlet.vision.models.Classifiers;
 import dev.torchlet.vision.models.Models;
+import dev.torchlet.vision.transfer.GradualUnfreezing;
+import dev.torchlet.vision.transfer.LayerGroups;
 import dev.torchlet.vision.weights.Preprocessing;
 import dev.torchlet.vision.weights.PretrainedWeights;
 import dev.torchlet.vision.weights.WeightRegistry;
@@ -47,8 +49,10 @@ import java.util.Random;
  * frozen layers (by glob) keep their weights and, for batch norm, their statistics; trainable
  * pretrained layers learn at {@code lr * backboneLrFactor}, the head at {@code lr} (Adam). A linear
  * probe freezes everything but the head and trains it on the head's inputs computed once for the
- * training images (without augmentation). Validation after every epoch; checkpoint, curves.png and
- * history.jsonl in the output folder.
+ * training images (without augmentation). Gradual unfreezing (ULMFiT) starts with only the head
+ * trainable and makes one more layer group trainable every N epochs, from the head backwards
+ * ({@link LayerGroups}), printing the trainable groups at each epoch. Validation after every epoch;
+ * checkpoint, curves.png and history.jsonl in the output folder.
  */
 public final class FineTuner {
     public static final String CHECKPOINT = "checkpoint.safetensors";
@@ -63,6 +67,7 @@ public final class FineTuner {
             double valFraction,
             String[] freeze,
             boolean linearProbe,
+            int gradualUnfreezeEvery,
             int epochs,
             int batchSize,
             double lr,
@@ -85,6 +90,17 @@ public final class FineTuner {
             if (linearProbe && freeze.length > 0) {
                 throw new IllegalArgumentException(
                         "--linear-probe already freezes everything but the head; drop" + " --freeze");
+            }
+            if (gradualUnfreezeEvery < 0) {
+                throw new IllegalArgumentException("--unfreeze-every must be at least 1, got " + gradualUnfreezeEvery);
+            }
+            if (gradualUnfreezeEvery > 0 && (linearProbe || freeze.length > 0)) {
+                throw new IllegalArgumentException("--gradual-unfreeze decides which layers are frozen at each epoch; "
+                        + "drop " + (linearProbe ? "--linear-probe" : "--freeze"));
+            }
+            if (gradualUnfreezeEvery > 0 && backboneLrFactor == 0) {
+                throw new IllegalArgumentException(
+                        "--gradual-unfreeze with --backbone-lr-factor 0 would never train the layers it unfreezes");
             }
         }
     }
@@ -117,10 +133,24 @@ public final class FineTuner {
         }
         String head = Classifiers.headPath(s.model());
         Classifiers.reset(model, s.model(), classes.size());
+        GradualUnfreezing unfreezing = null;
         if (s.linearProbe()) {
             model.freeze().unfreeze(head);
         } else if (s.freeze().length > 0) {
             model.freeze(s.freeze());
+        } else if (s.gradualUnfreezeEvery() > 0) {
+            unfreezing =
+                    new GradualUnfreezing(model, LayerGroups.forZooModel(model, s.model()), s.gradualUnfreezeEvery());
+            unfreezing.step(0);
+            out.printf(
+                    "gradual unfreezing: %d layer groups, head first (%s), one more every %d epoch(s)%n",
+                    unfreezing.groups().size(),
+                    String.join(
+                            " | ",
+                            unfreezing.groups().stream()
+                                    .map(GradualUnfreezing.Group::name)
+                                    .toList()),
+                    s.gradualUnfreezeEvery());
         }
         Preprocessing pre = spec.preprocessing();
         Transform<Image, Tensor> evalTransform = pre.transform();
@@ -141,7 +171,7 @@ public final class FineTuner {
                 trainSet.size(),
                 valSet.size(),
                 describeTrainable(model));
-        Optimizer optimizer = optimizer(model, head);
+        Optimizer optimizer = optimizer(model, head, unfreezing != null);
         Files.createDirectories(s.out());
         Path checkpoint = s.out().resolve(CHECKPOINT);
         Path plot = s.out().resolve("curves.png");
@@ -151,6 +181,12 @@ public final class FineTuner {
                 var valLoader = new DataLoader<>(valSet, new DataLoader.Options(s.batchSize()))) {
             Tensor[] cache = s.linearProbe() ? cacheHeadInputs(model, head, folder, evalTransform, split[0]) : null;
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+                if (unfreezing != null) {
+                    unfreezing.step(epoch - 1);
+                    out.printf(
+                            "epoch %d/%d: %s (%s)%n",
+                            epoch, s.epochs(), unfreezing.describe(), describeTrainable(model));
+                }
                 EpochStats stats = cache != null
                         ? trainHeadEpoch(model.getSubmodule(head), optimizer, cache, epoch)
                         : trainEpoch(model, optimizer, trainLoader, epoch);
@@ -212,12 +248,16 @@ public final class FineTuner {
         return new int[][] {train, val};
     }
 
-    /** Adam with the head at lr and the other trainable parameters at lr * backboneLrFactor. */
-    private Optimizer optimizer(Module model, String head) {
+    /**
+     * Adam with the head at lr and the other trainable parameters at lr * backboneLrFactor; with gradual
+     * unfreezing all other parameters, frozen ones included (they get no gradient until unfrozen, and
+     * Adam skips parameters without one).
+     */
+    private Optimizer optimizer(Module model, String head, boolean includeFrozen) {
         List<Tensor> headParams = model.getSubmodule(head).parameters();
         List<Tensor> backbone = new ArrayList<>();
         for (Tensor p : model.parameters()) {
-            if (p.requiresGrad() && headParams.stream().noneMatch(h -> h == p)) {
+            if ((includeFrozen || p.requiresGrad()) && headParams.stream().noneMatch(h -> h == p)) {
                 backbone.add(p);
             }
         }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = {
             "Fine-tunes a zoo model (pretrained weights: --weights FILE, the local caches, or --download) on an",
             "image folder IMAGES/<class>/<image>, split into train and validation sets: a new head for the",
-            "folder's classes, optional frozen layers (--freeze globs) or a linear probe on cached features,",
+            "folder's classes, optional frozen layers (--freeze globs), a linear probe on cached features or",
+            "gradual unfreezing (--gradual-unfreeze: the head first, then one more layer group per epoch),",
             "a smaller learning rate for the pretrained layers; progress bar, per-epoch validation, checkpoint,",
             "curves.png and a summary with the confusion matrix, as `torchlet train`."
         })
@@ -41,6 +42,17 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--linear-probe", description = "Freeze everything but the new head; train it on cached features.")
     boolean linearProbe;
+
+    @Option(
+            names = "--gradual-unfreeze",
+            description = "Gradual unfreezing (ULMFiT): train the head first, then one more layer group per epoch,"
+                    + " from the head backwards (printed at each epoch).")
+    boolean gradualUnfreeze;
+
+    @Option(
+            names = "--unfreeze-every",
+            description = "With --gradual-unfreeze: epochs between two unfreezings (default: 1).")
+    Integer unfreezeEvery;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: 5).")
     int epochs;
@@ -74,6 +86,13 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (threads != null) {
             Torch.setNumThreads(threads);
         }
+        if (unfreezeEvery != null && !gradualUnfreeze) {
+            throw new IllegalArgumentException("--unfreeze-every needs --gradual-unfreeze");
+        }
+        int gradualEvery = gradualUnfreeze ? (unfreezeEvery == null ? 1 : unfreezeEvery) : 0;
+        if (gradualUnfreeze && gradualEvery < 1) {
+            throw new IllegalArgumentException("--unfreeze-every must be at least 1, got " + gradualEvery);
+        }
         var settings = new FineTuner.Settings(
                 model,
                 weights,
@@ -83,6 +102,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 valFraction,
                 freeze,
                 linearProbe,
+                gradualEvery,
                 epochs,
                 batchSize,
                 lr,

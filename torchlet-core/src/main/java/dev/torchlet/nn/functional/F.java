@@ -17,6 +17,7 @@ import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Normalization;
 import dev.torchlet.ops.Pooling;
 import dev.torchlet.ops.Recurrent;
+import java.util.List;
 
 /**
  * Functional forms of layers and losses, like {@code torch.nn.functional}. Layers hold state and
@@ -439,6 +440,61 @@ public final class F {
 
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
         return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+    }
+
+    /**
+     * Layer norm over the channels of (N, C, H, W) at every position (N, :, h, w), like torchvision's
+     * {@code LayerNorm2d}: permute to (N, H, W, C), layer_norm over C, permute back. y has x's shape;
+     * weight and bias (C) may be null.
+     */
+    public static Tensor layerNorm2d(Tensor x, Tensor weight, Tensor bias, double eps) {
+        if (x.dim() != 4) {
+            throw new IllegalArgumentException(
+                    "layer_norm2d: expected input (N, C, H, W), got " + Shape.str(TensorInternals.shapeRef(x)));
+        }
+        Tensor y = x.permute(0, 2, 3, 1); // (N, H, W, C)
+        y = Normalization.layerNorm(y, new int[] {x.size(1)}, weight, bias, eps);
+        return y.permute(0, 3, 1, 2); // (N, C, H, W)
+    }
+
+    // ---------------------------------------------------------------- token sequences (ViT)
+
+    /**
+     * Prepends a learned class token to a token sequence, as torchvision's VisionTransformer does with
+     * its {@code class_token}: x (N, L, D), token (1, 1, D) -&gt; (N, L + 1, D) with the token at
+     * position 0 of every sample. The token's gradient is the sum over the batch of the output
+     * gradient at position 0.
+     */
+    public static Tensor prependClassToken(Tensor x, Tensor token) {
+        int[] ts = TensorInternals.shapeRef(token);
+        if (ts.length != 3 || ts[0] != 1 || ts[1] != 1) {
+            throw new IllegalArgumentException(
+                    "class_token: expected a token of shape (1, 1, D), got " + Shape.str(ts));
+        }
+        if (x.dim() != 3 || x.size(2) != ts[2]) {
+            throw new IllegalArgumentException("class_token: expected input (N, L, " + ts[2] + ") for the token "
+                    + Shape.str(ts) + ", got " + Shape.str(TensorInternals.shapeRef(x)));
+        }
+        Tensor tokens = token.expand(x.size(0), 1, ts[2]); // (N, 1, D), a view
+        return Torch.cat(List.of(tokens, x), 1); // (N, L + 1, D)
+    }
+
+    /**
+     * Adds a learned position embedding, as torchvision's ViT encoder does with its
+     * {@code pos_embedding}: x (N, L, D) + embedding (1, L, D) -&gt; (N, L, D); the embedding's
+     * gradient is the output gradient summed over the batch. Sequence length and width must match.
+     */
+    public static Tensor addPositionEmbedding(Tensor x, Tensor embedding) {
+        int[] es = TensorInternals.shapeRef(embedding);
+        if (es.length != 3 || es[0] != 1) {
+            throw new IllegalArgumentException(
+                    "pos_embedding: expected an embedding of shape (1, L, D), got " + Shape.str(es));
+        }
+        if (x.dim() != 3 || x.size(1) != es[1] || x.size(2) != es[2]) {
+            throw new IllegalArgumentException("pos_embedding: expected input (N, " + es[1] + ", " + es[2]
+                    + ") for the embedding " + Shape.str(es) + ", got " + Shape.str(TensorInternals.shapeRef(x)));
+        }
+        return x.add(embedding);
     }
 
     /** Resize (N, C, H, W) to size (outH, outW), mode "nearest" or "bilinear". */

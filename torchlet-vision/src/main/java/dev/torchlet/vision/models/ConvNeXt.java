@@ -10,11 +10,11 @@ import dev.torchlet.nn.Flatten;
 import dev.torchlet.nn.GELU;
 import dev.torchlet.nn.Init;
 import dev.torchlet.nn.LayerNorm;
+import dev.torchlet.nn.LayerNorm2d;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.StochasticDepth;
-import dev.torchlet.nn.functional.F;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -238,38 +238,6 @@ public final class ConvNeXt extends Module {
             Tensor result = parameter("layer_scale").mul(child("block").call(input));
             result = child("stochastic_depth").call(result);
             return result.add(input);
-        }
-    }
-
-    /**
-     * torchvision's {@code LayerNorm2d}: a LayerNorm over the channels of (N, C, H, W), applied as
-     * permute to (N, H, W, C), layer norm, permute back. Parameters weight (C) = 1, bias (C) = 0.
-     */
-    public static final class LayerNorm2d extends Module {
-        private final int channels;
-        private final double eps;
-
-        public LayerNorm2d(int channels, double eps) {
-            this.channels = channels;
-            this.eps = eps;
-            registerParameter("weight", Torch.ones(channels));
-            registerParameter("bias", Torch.zeros(channels));
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            if (x.dim() != 4 || x.size(1) != channels) {
-                throw new IllegalArgumentException(
-                        "LayerNorm2d: expected (N, " + channels + ", H, W), got " + Shape.str(x.shape()));
-            }
-            Tensor y = x.permute(0, 2, 3, 1); // (N, H, W, C)
-            y = F.layerNorm(y, new int[] {channels}, parameter("weight"), parameter("bias"), eps);
-            return y.permute(0, 3, 1, 2); // (N, C, H, W)
-        }
-
-        @Override
-        protected String extraRepr() {
-            return "(" + channels + ",), eps=" + eps + ", elementwise_affine=True";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.torchlet.vision.models;
 
 import dev.torchlet.nn.Module;
+import dev.torchlet.vision.features.FeatureBackbone;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -70,6 +71,22 @@ public final class Models {
             return Classifiers.reset(factory.apply(1), name, 0);
         }
         return factory.apply(numClasses);
+    }
+
+    /**
+     * A multi-scale backbone, as timm's {@code create_model(name, features_only=True, out_indices=...)}:
+     * a headless model ({@code create(name, 0)}, torchvision's random initialization) whose stage outputs
+     * {@link FeatureBackbone#extract} returns, with their channels and reductions. For resnet50 the stages
+     * are relu, layer1..4 with channels [64, 256, 512, 1024, 2048] and reductions [2, 4, 8, 16, 32]; the
+     * stages of every family are in {@link dev.torchlet.vision.features.FeatureStages}. To start from
+     * pretrained weights, load them into {@code create(name, 1000)} and use {@link FeatureBackbone#of}.
+     *
+     * @param outIndices stage indices (negative: from the end); none: all stages
+     * @throws IllegalArgumentException for a model without multi-scale stages (the ViTs, AlexNet,
+     *     SqueezeNet), an unknown name or bad indices
+     */
+    public static FeatureBackbone createFeatures(String name, int... outIndices) {
+        return FeatureBackbone.of(create(name, 0), outIndices);
     }
 
     /** The zoo's model names, by family. */

@@ -15,9 +15,9 @@ import dev.torchlet.nn.MultiheadAttention;
 import dev.torchlet.nn.MultiheadAttentionOptions;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.Tanh;
+import dev.torchlet.nn.functional.F;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -43,7 +43,10 @@ import java.util.function.IntFunction;
  * <p>State dict: {@code class_token}, {@code conv_proj.*}, {@code encoder.pos_embedding},
  * {@code encoder.layers.encoder_layer_i.{ln_1, self_attention.{in_proj_weight, in_proj_bias, out_proj},
  * ln_2, mlp.0, mlp.3}}, {@code encoder.ln.*}, {@code heads.head.*} (a module's own parameters come
- * before its children's, as in PyTorch).
+ * before its children's, as in PyTorch). The class token and the position embedding are the model's and
+ * the encoder's own parameters, as in torchvision, applied with the functional ops of the standalone
+ * layers {@link dev.torchlet.nn.ClassToken} ({@code F.prependClassToken}) and
+ * {@link dev.torchlet.nn.PositionEmbedding} ({@code F.addPositionEmbedding}).
  *
  * <p>Initialization (torchvision's): conv_proj weight truncated normal with std sqrt(1 / fan_in)
  * (cut at +-2), bias 0; class_token 0; pos_embedding N(0, 0.02^2); attention in-projection Xavier
@@ -248,8 +251,7 @@ public final class VisionTransformer extends Module {
         int d = options.hiddenDim();
         Tensor patches = child("conv_proj").call(x); // (N, D, S/P, S/P)
         patches = patches.reshape(n, d, options.numPatches()).permute(0, 2, 1); // (N, L, D)
-        Tensor classToken = parameter("class_token").expand(n, 1, d); // (N, 1, D)
-        Tensor tokens = Torch.cat(List.of(classToken, patches), 1); // (N, L + 1, D)
+        Tensor tokens = F.prependClassToken(patches, parameter("class_token")); // (N, L + 1, D)
         tokens = child("encoder").call(tokens); // (N, L + 1, D)
         return child("heads").call(tokens.select(1, 0)); // class token (N, D) -> (N, numClasses)
     }
@@ -300,12 +302,7 @@ public final class VisionTransformer extends Module {
 
         @Override
         public Tensor forward(Tensor x) { // (N, L + 1, D)
-            Tensor pos = parameter("pos_embedding");
-            if (x.dim() != 3 || x.size(1) != pos.size(1) || x.size(2) != pos.size(2)) {
-                throw new IllegalArgumentException("VisionTransformer encoder: expected (N, " + pos.size(1) + ", "
-                        + pos.size(2) + "), got " + Shape.str(x.shape()));
-            }
-            Tensor h = child("dropout").call(x.add(pos));
+            Tensor h = child("dropout").call(F.addPositionEmbedding(x, parameter("pos_embedding")));
             return child("ln").call(child("layers").call(h));
         }
     }

@@ -4,11 +4,13 @@ import static dev.torchlet.vision.models.TransformerFixtures.assertAll;
 import static dev.torchlet.vision.models.TransformerFixtures.assertNormalish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.nn.LayerNorm2d;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.StochasticDepth;
@@ -141,7 +143,17 @@ class ConvNeXtTest {
                         List.of(new ConvNeXt.StageConfig(8, 16, 1), new ConvNeXt.StageConfig(32, 0, 1)), 0, 1e-6, 10));
         assertEquals("ConvNeXt: stage 0 ends with 16 channels but stage 1 takes 32", stages.getMessage());
         var ln = assertThrows(
-                IllegalArgumentException.class, () -> new ConvNeXt.LayerNorm2d(8, 1e-6).call(Torch.zeros(1, 4, 2, 2)));
-        assertEquals("LayerNorm2d: expected (N, 8, H, W), got [1, 4, 2, 2]", ln.getMessage());
+                IllegalArgumentException.class,
+                () -> m.getSubmodule("features.2.0").call(Torch.zeros(1, 4, 2, 2)));
+        assertEquals("LayerNorm2d: expected (N, 96, H, W), got [1, 4, 2, 2]", ln.getMessage());
+    }
+
+    @Test
+    void usesTheCoreLayerNorm2dWithEps1e6() {
+        ConvNeXt m = defaultTiny();
+        for (String path : List.of("features.0.1", "features.2.0", "features.4.0", "features.6.0", "classifier.0")) {
+            LayerNorm2d ln = assertInstanceOf(LayerNorm2d.class, m.getSubmodule(path), path);
+            assertEquals(1e-6, ln.eps(), path);
+        }
     }
 }
