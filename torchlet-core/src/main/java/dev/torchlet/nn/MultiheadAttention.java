@@ -92,7 +92,10 @@ public class MultiheadAttention extends Module {
         return call(query, key, value, attnMask, keyPaddingMask, needWeights, true);
     }
 
-    /** Runs {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)} through the forward hooks. */
+    /**
+     * Runs {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)} through the forward
+     * hooks; they see six inputs (as the other calls) when averageAttnWeights, else seven.
+     */
     public final Output call(
             Tensor query,
             Tensor key,
@@ -101,6 +104,17 @@ public class MultiheadAttention extends Module {
             Tensor keyPaddingMask,
             boolean needWeights,
             boolean averageAttnWeights) {
+        if (averageAttnWeights) { // the hooks see the six inputs of the common call
+            return callWithHooks(
+                    a -> forward(
+                            (Tensor) a[0], (Tensor) a[1], (Tensor) a[2], (Tensor) a[3], (Tensor) a[4], (Boolean) a[5]),
+                    query,
+                    key,
+                    value,
+                    attnMask,
+                    keyPaddingMask,
+                    needWeights);
+        }
         return callWithHooks(
                 a -> forward(
                         (Tensor) a[0],

@@ -21,7 +21,7 @@ public class TransformerDecoder extends Module {
             throw new IllegalArgumentException("TransformerDecoder: numLayers must be >= 0, got " + numLayers);
         }
         this.numLayers = numLayers;
-        ModuleList layers = registerModule("layers", new ModuleList());
+        ModuleList layers = registerModule("layers", new LayerStack());
         var state = decoderLayer.stateDict();
         for (int i = 0; i < numLayers; i++) {
             var copy = new TransformerDecoderLayer(decoderLayer.options());
@@ -57,14 +57,22 @@ public class TransformerDecoder extends Module {
             Tensor memoryMask,
             Tensor tgtKeyPaddingMask,
             Tensor memoryKeyPaddingMask) {
-        Tensor x = tgt;
-        for (Module layer : (ModuleList) child("layers")) {
-            if (!(layer instanceof TransformerDecoderLayer l)) {
-                throw new IllegalStateException("TransformerDecoder: layers must be TransformerDecoderLayers, got "
-                        + layer.getClass().getSimpleName());
-            }
-            x = l.call(x, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask);
-        }
+        Tensor x = LayerStack.run(
+                child("layers"),
+                tgt,
+                (layer, h) -> {
+                    if (!(layer instanceof TransformerDecoderLayer l)) {
+                        throw new IllegalStateException(
+                                "TransformerDecoder: layers must be TransformerDecoderLayers, got "
+                                        + layer.getClass().getSimpleName());
+                    }
+                    return l.call(h, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask);
+                },
+                memory,
+                tgtMask,
+                memoryMask,
+                tgtKeyPaddingMask,
+                memoryKeyPaddingMask);
         return namedChildren().containsKey("norm") ? child("norm").call(x) : x;
     }
 

@@ -26,7 +26,7 @@ public class TransformerEncoder extends Module {
             throw new IllegalArgumentException("TransformerEncoder: numLayers must be >= 0, got " + numLayers);
         }
         this.numLayers = numLayers;
-        ModuleList layers = registerModule("layers", new ModuleList());
+        ModuleList layers = registerModule("layers", new LayerStack());
         var state = encoderLayer.stateDict();
         for (int i = 0; i < numLayers; i++) {
             var copy = new TransformerEncoderLayer(encoderLayer.options());
@@ -54,14 +54,19 @@ public class TransformerEncoder extends Module {
      * @param srcKeyPaddingMask null or (B, T), bool (true = padding) or float (added)
      */
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask) {
-        Tensor x = src;
-        for (Module layer : (ModuleList) child("layers")) {
-            if (!(layer instanceof TransformerEncoderLayer l)) {
-                throw new IllegalStateException("TransformerEncoder: layers must be TransformerEncoderLayers, got "
-                        + layer.getClass().getSimpleName());
-            }
-            x = l.call(x, mask, srcKeyPaddingMask);
-        }
+        Tensor x = LayerStack.run(
+                child("layers"),
+                src,
+                (layer, h) -> {
+                    if (!(layer instanceof TransformerEncoderLayer l)) {
+                        throw new IllegalStateException(
+                                "TransformerEncoder: layers must be TransformerEncoderLayers, got "
+                                        + layer.getClass().getSimpleName());
+                    }
+                    return l.call(h, mask, srcKeyPaddingMask);
+                },
+                mask,
+                srcKeyPaddingMask);
         return namedChildren().containsKey("norm") ? child("norm").call(x) : x;
     }
 
