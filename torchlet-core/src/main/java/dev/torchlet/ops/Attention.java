@@ -8,6 +8,8 @@ import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.AttentionKernels;
 import dev.torchlet.kernels.AttentionReference;
+import dev.torchlet.kernels.FlashAttentionKernels;
+import dev.torchlet.kernels.FlashAttentionReference;
 
 /**
  * Fused multi-head scaled dot-product attention, one differentiable op:
@@ -19,6 +21,13 @@ import dev.torchlet.kernels.AttentionReference;
  * float32 runs the SIMD kernels, float64 (for gradcheck) the reference loops.
  */
 public final class Attention {
+    /**
+     * From this many keys on, without dropout, the blocked online-softmax kernels run
+     * ({@link FlashAttentionKernels}: no (Tq, Tk) matrices saved, O(T) memory per head); below it
+     * the saved-probabilities kernels, which are faster for short sequences.
+     */
+    static final int FLASH_MIN_KEYS = 512;
+
     private Attention() {}
 
     /**
@@ -46,7 +55,8 @@ public final class Attention {
                 t,
                 mask,
                 p,
-                training);
+                training,
+                null);
     }
 
     /**
@@ -55,6 +65,12 @@ public final class Attention {
      */
     public static Tensor attention(
             Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training) {
+        return attention(q, k, v, b, heads, mask, p, training, null);
+    }
+
+    /** As above; flash true/false forces the blocked kernel on or off (tests), null chooses by size. */
+    static Tensor attention(
+            Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training, Boolean flash) {
         if (q.dim() != 2
                 || k.dim() != 2
                 || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
@@ -83,7 +99,8 @@ public final class Attention {
                 k.size(0) / b,
                 mask,
                 p,
-                training);
+                training,
+                flash);
     }
 
     /**
@@ -103,7 +120,8 @@ public final class Attention {
             int tk,
             Tensor mask,
             double p,
-            boolean training) {
+            boolean training,
+            Boolean flash) {
         if (heads <= 0 || e % heads != 0) {
             throw new IllegalArgumentException(op + ": embed dim " + e + " is not divisible by heads " + heads);
         }
@@ -135,13 +153,16 @@ public final class Attention {
             data[i] = rowMajor(ins[i].detach());
         }
         boolean drop = training && p > 0;
+        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
+        if (!drop && (flash != null ? flash : tk >= FLASH_MIN_KEYS)) {
+            return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, dt);
+        }
         // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
         Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
         int n = b * heads * tq * tk;
         Tensor probs = Tensor.empty(dt, n);
         Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
         Tensor out = Tensor.empty(dt, b * tq, e);
-        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
         if (dt == DType.FLOAT32) {
             AttentionKernels.forward(
                     b,
@@ -231,6 +252,121 @@ public final class Attention {
                     }
                     return grads;
                 });
+    }
+
+    /** The blocked online-softmax path: saves the output and the row log-sum-exp, not the probabilities. */
+    private static Tensor flash(
+            String op,
+            Tensor[] ins,
+            int[] which,
+            int[] cols,
+            Tensor[] data,
+            int b,
+            int heads,
+            int e,
+            int tq,
+            int tk,
+            int hd,
+            double scale,
+            Tensor m,
+            int maskStride,
+            DType dt) {
+        Tensor lse = Tensor.empty(dt, b * heads * tq);
+        Tensor out = Tensor.empty(dt, b * tq, e);
+        int maskOff = m == null ? 0 : m.offset();
+        if (dt == DType.FLOAT32) {
+            float[] mk = m == null ? null : TensorInternals.storage(m).floats();
+            FlashAttentionKernels.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    (float) scale,
+                    f(data[which[0]], cols[0]),
+                    f(data[which[1]], cols[1]),
+                    f(data[which[2]], cols[2]),
+                    mk,
+                    maskOff,
+                    maskStride,
+                    TensorInternals.storage(lse).floats(),
+                    f(out, 0));
+        } else {
+            double[] mk = m == null ? null : TensorInternals.storage(m).doubles();
+            FlashAttentionReference.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    scale,
+                    d(data[which[0]], cols[0]),
+                    d(data[which[1]], cols[1]),
+                    d(data[which[2]], cols[2]),
+                    mk,
+                    maskOff,
+                    maskStride,
+                    TensorInternals.storage(lse).doubles(),
+                    d(out, 0));
+        }
+        Tensor[] saved = new Tensor[data.length + 2];
+        System.arraycopy(data, 0, saved, 0, data.length);
+        saved[data.length] = lse;
+        saved[data.length + 1] = out.detach();
+        String name = ins.length == 1 ? "SelfAttentionBackward" : "AttentionBackward";
+        return Autograd.record(name, out, ins, saved, (g, s) -> {
+            Tensor gc = Ops.contiguousAs(g, dt);
+            Tensor[] grads = new Tensor[ins.length];
+            for (int i = 0; i < ins.length; i++) {
+                grads[i] = Tensor.empty(dt, ins[i].shape());
+            }
+            Tensor sl = s[ins.length];
+            Tensor so = s[ins.length + 1];
+            if (dt == DType.FLOAT32) {
+                float[] mk = m == null ? null : TensorInternals.storage(m).floats();
+                FlashAttentionKernels.backward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        (float) scale,
+                        f(s[which[0]], cols[0]),
+                        f(s[which[1]], cols[1]),
+                        f(s[which[2]], cols[2]),
+                        mk,
+                        maskOff,
+                        maskStride,
+                        TensorInternals.storage(sl).floats(),
+                        f(so, 0),
+                        f(gc, 0),
+                        f(grads[which[0]], cols[0]),
+                        f(grads[which[1]], cols[1]),
+                        f(grads[which[2]], cols[2]));
+            } else {
+                double[] mk = m == null ? null : TensorInternals.storage(m).doubles();
+                FlashAttentionReference.backward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        scale,
+                        d(s[which[0]], cols[0]),
+                        d(s[which[1]], cols[1]),
+                        d(s[which[2]], cols[2]),
+                        mk,
+                        maskOff,
+                        maskStride,
+                        TensorInternals.storage(sl).doubles(),
+                        d(so, 0),
+                        d(gc, 0),
+                        d(grads[which[0]], cols[0]),
+                        d(grads[which[1]], cols[1]),
+                        d(grads[which[2]], cols[2]));
+            }
+            return grads;
+        });
     }
 
     /** t itself when its rows are unit-stride with a leading dim covering them, else a contiguous copy. */
