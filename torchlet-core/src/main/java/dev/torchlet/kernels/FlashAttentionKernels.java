@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FlashAttentionKernels {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     public static final int BLOCK_Q = 64;
-    public static final int BLOCK_K = 64;
+    public static final int BLOCK_K = 128;
 
     private FlashAttentionKernels() {}
 
