@@ -138,6 +138,41 @@ class TransformerGoldenTest {
     }
 
     @Test
+    void unbatchedInputsAndFloatPaddingMasks() {
+        Torch.manualSeed(9);
+        for (boolean batchFirst : new boolean[] {true, false}) {
+            var mha = new MultiheadAttention(MultiheadAttentionOptions.of(8, 2).withBatchFirst(batchFirst));
+            Tensor q = Torch.randn(3, 8);
+            Tensor kv = Torch.randn(5, 8);
+            Tensor mask = Torch.randn(3, 5);
+            int bd = batchFirst ? 0 : 1;
+            var single = mha.call(q, kv, kv, mask, null, true, false);
+            var batched = mha.call(q.unsqueeze(bd), kv.unsqueeze(bd), kv.unsqueeze(bd), mask, null, true, false);
+            assertClose(batched.output().squeeze(bd), single.output(), 1e-6, 1e-5, "unbatched output");
+            assertClose(batched.weights().squeeze(0), single.weights(), 1e-6, 1e-5, "unbatched per-head weights");
+            assertEquals(
+                    List.of(2, 3, 5),
+                    List.of(
+                            single.weights().shape()[0],
+                            single.weights().shape()[1],
+                            single.weights().shape()[2]));
+        }
+        var mha = new MultiheadAttention(MultiheadAttentionOptions.of(8, 2).withBatchFirst(true));
+        Tensor x = Torch.randn(2, 5, 8);
+        Tensor pad =
+                Torch.tensor(new boolean[] {false, false, false, false, false, false, false, false, true, true}, 2, 5);
+        Tensor padFloat = Torch.zeros(2, 5).maskedFill(pad, Float.NEGATIVE_INFINITY);
+        for (boolean needWeights : new boolean[] {true, false}) {
+            assertClose(
+                    mha.call(x, x, x, null, pad, needWeights).output(),
+                    mha.call(x, x, x, null, padFloat, needWeights).output(),
+                    1e-6,
+                    1e-5,
+                    "float key padding mask, needWeights " + needWeights);
+        }
+    }
+
+    @Test
     void encoderStackAndDecoders() {
         var enc = new TransformerEncoder(
                 new TransformerEncoderLayer(
