@@ -20,9 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   P = exp(S - L);  dV_j += P^T dO_i;  dP = dO_i V_j^T;  dS = P (dP - D)
  *   dQ_i += scale dS K_j;  dK_j += scale dS^T Q_i
  * </pre>
- * Memory is O(T) per head instead of O(T^2); backward recomputes S. No dropout here (the op uses
- * {@link AttentionKernels} when dropout is on). A query whose keys are all masked gets NaN (0/0),
- * as softmax over -inf does. Operands are addressed as in {@link AttentionKernels}.
+ * Memory is O(T) per head instead of O(T^2); backward recomputes S. With {@code causal} (key j
+ * hidden from query i when j > i) key blocks after a query block are skipped, about half the work.
+ * No dropout here (the op uses {@link AttentionKernels} when dropout is on). A query whose keys
+ * are all masked gets NaN (0/0), as softmax over -inf does. Operands are addressed as in {@link AttentionKernels}.
  * {@link FlashAttentionReference} is the plain-loop oracle.
  */
 public final class FlashAttentionKernels {
@@ -49,6 +50,7 @@ public final class FlashAttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
+            boolean causal,
             float[] lse,
             AttentionKernels.Operand out) {
         Parallel.forRange(b * heads, 1, (s0, e0) -> {
@@ -64,9 +66,27 @@ public final class FlashAttentionKernels {
                     java.util.Arrays.fill(o, 0, bq * hd, 0f);
                     java.util.Arrays.fill(m, 0, bq, Float.NEGATIVE_INFINITY);
                     java.util.Arrays.fill(l, 0, bq, 0f);
-                    for (int j0 = 0; j0 < tk; j0 += BLOCK_K) {
+                    int jEnd = causal ? Math.min(tk, i0 + bq) : tk; // causal: later key blocks are all hidden
+                    for (int j0 = 0; j0 < jEnd; j0 += BLOCK_K) {
                         int bk = Math.min(BLOCK_K, tk - j0);
-                        scores(q, k, bi, h, tq, tk, hd, scale, i0, bq, j0, bk, mask, maskOff, maskBatchStride, s);
+                        scores(
+                                q,
+                                k,
+                                bi,
+                                h,
+                                tq,
+                                tk,
+                                hd,
+                                scale,
+                                i0,
+                                bq,
+                                j0,
+                                bk,
+                                mask,
+                                maskOff,
+                                maskBatchStride,
+                                causal,
+                                s);
                         for (int r = 0; r < bq; r++) {
                             int row = r * bk;
                             float mx = rowMax(s, row, bk);
@@ -131,6 +151,7 @@ public final class FlashAttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
+            boolean causal,
             float[] lse,
             AttentionKernels.Operand o,
             AttentionKernels.Operand dOut,
@@ -158,9 +179,29 @@ public final class FlashAttentionKernels {
                     int vOff = v.at(bi, tk, h, hd) + j0 * v.ld();
                     for (int i0 = 0; i0 < tq; i0 += BLOCK_Q) {
                         int bq = Math.min(BLOCK_Q, tq - i0);
+                        if (causal && i0 + bq <= j0) {
+                            continue; // every query of the block precedes every key of the block
+                        }
                         int qOff = q.at(bi, tq, h, hd) + i0 * q.ld();
                         int gOff = go + i0 * dOut.ld();
-                        scores(q, k, bi, h, tq, tk, hd, scale, i0, bq, j0, bk, mask, maskOff, maskBatchStride, p);
+                        scores(
+                                q,
+                                k,
+                                bi,
+                                h,
+                                tq,
+                                tk,
+                                hd,
+                                scale,
+                                i0,
+                                bq,
+                                j0,
+                                bk,
+                                mask,
+                                maskOff,
+                                maskBatchStride,
+                                causal,
+                                p);
                         for (int r = 0; r < bq; r++) {
                             expRow(p, r * bk, bk, lse[task * tq + i0 + r]);
                         }
@@ -229,7 +270,7 @@ public final class FlashAttentionKernels {
         });
     }
 
-    /** s (bq, bk) = scale Q[i0..] K[j0..]^T + mask block. */
+    /** s (bq, bk) = scale Q[i0..] K[j0..]^T + mask block; causal: -inf where key j > query i. */
     private static void scores(
             AttentionKernels.Operand q,
             AttentionKernels.Operand k,
@@ -246,6 +287,7 @@ public final class FlashAttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
+            boolean causal,
             float[] s) {
         GemmKernels.sgemm(
                 false,
@@ -272,6 +314,14 @@ public final class FlashAttentionKernels {
                 for (int j = 0; j < bk; j += S.length()) {
                     VectorMask<Float> vm = tail(j, bk);
                     store(load(s, row + j, vm).add(load(mask, mrow + j, vm)), s, row + j, vm);
+                }
+            }
+        }
+        if (causal) {
+            for (int r = 0; r < bq; r++) {
+                int from = Math.max(0, i0 + r + 1 - j0);
+                if (from < bk) {
+                    java.util.Arrays.fill(s, r * bk + from, r * bk + bk, Float.NEGATIVE_INFINITY);
                 }
             }
         }

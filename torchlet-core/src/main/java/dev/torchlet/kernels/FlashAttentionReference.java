@@ -2,7 +2,8 @@ package dev.torchlet.kernels;
 
 /**
  * Plain-loop oracle for {@link FlashAttentionKernels}, in double (also the float64 path of the op):
- * whole rows at a time, no blocks. Forward writes O and the row log-sum-exp L; backward recomputes
+ * whole rows at a time, no blocks; causal hides key j from query i when j > i. Forward writes O and
+ * the row log-sum-exp L; backward recomputes
  * P = exp(scale q.k + mask - L) and forms dV = P^T dO, dS = P (dO V^T - rowsum(dO O)),
  * dQ = scale dS K, dK = scale dS^T Q.
  */
@@ -22,6 +23,7 @@ public final class FlashAttentionReference {
             double[] mask,
             int maskOff,
             int maskBatchStride,
+            boolean causal,
             double[] lse,
             AttentionReference.Operand out) {
         double[] p = new double[tk];
@@ -31,7 +33,7 @@ public final class FlashAttentionReference {
                 for (int i = 0; i < tq; i++) {
                     double mx = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < tk; j++) {
-                        p[j] = score(q, k, bi, tq, tk, hd, c0, i, j, scale, mask, maskOff, maskBatchStride);
+                        p[j] = score(q, k, bi, tq, tk, hd, c0, i, j, scale, mask, maskOff, maskBatchStride, causal);
                         mx = Math.max(mx, p[j]);
                     }
                     double sum = 0;
@@ -65,6 +67,7 @@ public final class FlashAttentionReference {
             double[] mask,
             int maskOff,
             int maskBatchStride,
+            boolean causal,
             double[] lse,
             AttentionReference.Operand o,
             AttentionReference.Operand dOut,
@@ -93,7 +96,8 @@ public final class FlashAttentionReference {
                     double l = lse[(bi * heads + h) * tq + i];
                     for (int j = 0; j < tk; j++) {
                         double p = Math.exp(
-                                score(q, k, bi, tq, tk, hd, c0, i, j, scale, mask, maskOff, maskBatchStride) - l);
+                                score(q, k, bi, tq, tk, hd, c0, i, j, scale, mask, maskOff, maskBatchStride, causal)
+                                        - l);
                         double dp = 0;
                         for (int c = 0; c < hd; c++) {
                             double g = dOut.get(bi, tq, i, c0 + c);
@@ -124,7 +128,11 @@ public final class FlashAttentionReference {
             double scale,
             double[] mask,
             int maskOff,
-            int maskBatchStride) {
+            int maskBatchStride,
+            boolean causal) {
+        if (causal && j > i) {
+            return Double.NEGATIVE_INFINITY;
+        }
         double acc = 0;
         for (int c = 0; c < hd; c++) {
             acc += q.get(bi, tq, i, c0 + c) * k.get(bi, tk, j, c0 + c);

@@ -58,7 +58,8 @@ public final class Attention {
                 mask,
                 p,
                 training,
-                null);
+                null,
+                false);
     }
 
     /**
@@ -67,12 +68,25 @@ public final class Attention {
      */
     public static Tensor attention(
             Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training) {
-        return attention(q, k, v, b, heads, mask, p, training, null);
+        return attention(q, k, v, b, heads, mask, p, training, null, false);
     }
 
-    /** As above; flash true/false forces the blocked kernel on or off (tests), null chooses by size. */
+    /**
+     * As above; flash true/false forces the blocked kernel on or off (tests), null chooses by size;
+     * causal hides key j from query i when j > i (on top of mask), which the blocked kernel does
+     * without a mask, skipping the hidden key blocks.
+     */
     static Tensor attention(
-            Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training, Boolean flash) {
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            int b,
+            int heads,
+            Tensor mask,
+            double p,
+            boolean training,
+            Boolean flash,
+            boolean causal) {
         if (q.dim() != 2
                 || k.dim() != 2
                 || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
@@ -102,7 +116,8 @@ public final class Attention {
                 mask,
                 p,
                 training,
-                flash);
+                flash,
+                causal);
     }
 
     /**
@@ -123,7 +138,8 @@ public final class Attention {
             Tensor mask,
             double p,
             boolean training,
-            Boolean flash) {
+            Boolean flash,
+            boolean causal) {
         if (heads <= 0 || e % heads != 0) {
             throw new IllegalArgumentException(op + ": embed dim " + e + " is not divisible by heads " + heads);
         }
@@ -155,9 +171,14 @@ public final class Attention {
             data[i] = rowMajor(ins[i].detach());
         }
         boolean drop = training && p > 0;
+        boolean blocked = !drop && (flash != null ? flash : tk >= FLASH_MIN_KEYS);
+        if (causal && !blocked) { // the probabilities kernels take causality as a mask
+            Tensor c = ScaledDotProductAttention.causal(tq, tk, dt).reshape(1, tq, tk);
+            m = Ops.contiguousAs(m == null ? c : m.add(c), dt);
+        }
         int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
-        if (!drop && (flash != null ? flash : tk >= FLASH_MIN_KEYS)) {
-            return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, dt);
+        if (blocked) {
+            return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, causal, dt);
         }
         // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
         Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
@@ -272,6 +293,7 @@ public final class Attention {
             double scale,
             Tensor m,
             int maskStride,
+            boolean causal,
             DType dt) {
         Tensor lse = Tensor.empty(dt, b * heads * tq);
         Tensor out = Tensor.empty(dt, b * tq, e);
@@ -291,6 +313,7 @@ public final class Attention {
                     mk,
                     maskOff,
                     maskStride,
+                    causal,
                     TensorInternals.storage(lse).floats(),
                     f(out, 0));
         } else {
@@ -308,6 +331,7 @@ public final class Attention {
                     mk,
                     maskOff,
                     maskStride,
+                    causal,
                     TensorInternals.storage(lse).doubles(),
                     d(out, 0));
         }
@@ -339,6 +363,7 @@ public final class Attention {
                         mk,
                         maskOff,
                         maskStride,
+                        causal,
                         TensorInternals.storage(sl).floats(),
                         f(so, 0),
                         f(gc, 0),
@@ -360,6 +385,7 @@ public final class Attention {
                         mk,
                         maskOff,
                         maskStride,
+                        causal,
                         TensorInternals.storage(sl).doubles(),
                         d(so, 0),
                         d(gc, 0),

@@ -23,7 +23,9 @@ import java.util.Arrays;
  *
  * <p>When Ev = E and the mask needs no gradient this runs the fused attention op ({@link Attention}:
  * one task per batch entry, float32 on the SIMD kernels); otherwise it is composed of tensor ops
- * (gradients for a float mask that requires them, Ev != E).
+ * (gradients for a float mask that requires them, Ev != E). From 1024 keys on without dropout the
+ * fused op runs blocked kernels that never hold the (L, S) scores; isCausal there skips the hidden
+ * key blocks instead of adding a mask.
  */
 public final class ScaledDotProductAttention {
     private static final String OP = "scaled_dot_product_attention";
@@ -70,10 +72,13 @@ public final class ScaledDotProductAttention {
         for (int d : batch) {
             b *= d;
         }
-        Tensor additive = isCausal ? causal(l, s, dt) : attnMask == null ? null : additive(attnMask, qs, l, s, dt);
+        Tensor additive = attnMask == null ? null : additive(attnMask, qs, l, s, dt);
         double sc = Double.isNaN(scale) ? 1 / Math.sqrt(e) : scale;
         boolean fused = ev == e && b > 0 && l > 0 && s > 0 && e > 0 && (additive == null || !additive.requiresGrad());
         if (!fused) {
+            if (isCausal) {
+                additive = causal(l, s, dt);
+            }
             Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) sc); // (..., L, S)
             if (additive != null) {
                 scores = scores.add(additive);
@@ -95,7 +100,16 @@ public final class ScaledDotProductAttention {
         // the fused op scales by 1/sqrt(E); another scale goes onto the queries
         Tensor qq = Double.isNaN(scale) ? q : q.mul((float) (scale * Math.sqrt(e)));
         Tensor o = Attention.attention(
-                qq.reshape(b * l, e), k.reshape(b * s, e), v.reshape(b * s, e), b, 1, mask3, dropoutP, dropoutP > 0);
+                qq.reshape(b * l, e),
+                k.reshape(b * s, e),
+                v.reshape(b * s, e),
+                b,
+                1,
+                mask3,
+                dropoutP,
+                dropoutP > 0,
+                null,
+                isCausal);
         return o.reshape(concat(batch, l, e));
     }
 

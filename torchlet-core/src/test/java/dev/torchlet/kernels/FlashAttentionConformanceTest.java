@@ -52,13 +52,16 @@ class FlashAttentionConformanceTest {
         int[][] sizes = {{1, 1, 1, 1, 1}, {2, 2, 65, 130, 3}, {1, 3, 130, 65, 17}, {2, 1, 5, 70, 4}};
         for (int[] s : sizes) {
             for (boolean masked : new boolean[] {false, true}) {
-                check(rnd, s[0], s[1], s[2], s[3], s[4], masked);
+                for (boolean causal : new boolean[] {false, true}) {
+                    check(rnd, s[0], s[1], s[2], s[3], s[4], masked, causal);
+                }
             }
         }
     }
 
-    private static void check(Random rnd, int b, int heads, int tq, int tk, int hd, boolean masked) {
-        String what = "B=" + b + " heads=" + heads + " Tq=" + tq + " Tk=" + tk + " hd=" + hd + " mask=" + masked;
+    private static void check(Random rnd, int b, int heads, int tq, int tk, int hd, boolean masked, boolean causal) {
+        String what = "B=" + b + " heads=" + heads + " Tq=" + tq + " Tk=" + tk + " hd=" + hd + " mask=" + masked
+                + " causal=" + causal;
         int e = heads * hd;
         int off = 2;
         float[] qa = rand(rnd, off + b * tq * 3 * e);
@@ -67,8 +70,10 @@ class FlashAttentionConformanceTest {
         if (masked) {
             mask = rand(rnd, b * tq * tk);
             for (int i = 0; i < tq && tk > 1; i++) {
-                // odd rows: the whole first key block is -inf (the row's max is -inf for a while)
-                int hide = i % 2 == 1 ? Math.min(tk - 1, FlashAttentionKernels.BLOCK_K + 3) : 1;
+                // odd rows: the whole first key block is -inf (the row's max is -inf for a while);
+                // with causal only key 0 is hidden (row i keeps keys 1..i, row 0 keeps key 0)
+                int hide =
+                        causal ? (i > 0 ? 1 : 0) : i % 2 == 1 ? Math.min(tk - 1, FlashAttentionKernels.BLOCK_K + 3) : 1;
                 for (int bi = 0; bi < b; bi++) {
                     for (int j = 0; j < hide; j++) {
                         mask[bi * tq * tk + i * tk + j] = Float.NEGATIVE_INFINITY;
@@ -83,7 +88,21 @@ class FlashAttentionConformanceTest {
         var v = new AttentionKernels.Operand(kv, off + e, 2 * e);
         float scale = (float) (1 / Math.sqrt(hd));
         FlashAttentionKernels.forward(
-                b, heads, tq, tk, hd, scale, q, k, v, mask, 0, tq * tk, lse, new AttentionKernels.Operand(out, 0, e));
+                b,
+                heads,
+                tq,
+                tk,
+                hd,
+                scale,
+                q,
+                k,
+                v,
+                mask,
+                0,
+                tq * tk,
+                causal,
+                lse,
+                new AttentionKernels.Operand(out, 0, e));
         double[] rout = new double[b * tq * e];
         double[] rlse = new double[b * heads * tq];
         var rq = new AttentionReference.Operand(widen(qa), off, 3 * e);
@@ -104,11 +123,20 @@ class FlashAttentionConformanceTest {
                 rmask,
                 0,
                 tq * tk,
+                causal,
                 rlse,
                 new AttentionReference.Operand(rout, 0, e));
         assertClose(what + " out", rout, out);
         assertClose(what + " lse", rlse, lse);
         // the probabilities-based reference computes the same output
+        double[] pmask = rmask == null && causal ? new double[b * tq * tk] : rmask == null ? null : rmask.clone();
+        for (int bi = 0; causal && bi < b; bi++) {
+            for (int i = 0; i < tq; i++) {
+                for (int j = i + 1; j < tk; j++) {
+                    pmask[bi * tq * tk + i * tk + j] = Double.NEGATIVE_INFINITY;
+                }
+            }
+        }
         int n = b * heads * tq * tk;
         double[] probs = new double[n];
         double[] pout = new double[b * tq * e];
@@ -122,7 +150,7 @@ class FlashAttentionConformanceTest {
                 rq,
                 rk,
                 rv,
-                rmask,
+                pmask,
                 0,
                 tq * tk,
                 null,
@@ -149,6 +177,7 @@ class FlashAttentionConformanceTest {
                 mask,
                 0,
                 tq * tk,
+                causal,
                 lse,
                 new AttentionKernels.Operand(out, 0, e),
                 new AttentionKernels.Operand(g, 0, e),
@@ -171,6 +200,7 @@ class FlashAttentionConformanceTest {
                 rmask,
                 0,
                 tq * tk,
+                causal,
                 rlse,
                 new AttentionReference.Operand(rout, 0, e),
                 rg,
