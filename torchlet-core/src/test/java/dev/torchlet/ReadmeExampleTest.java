@@ -12,7 +12,11 @@ import dev.torchlet.nn.Flatten;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
+import dev.torchlet.nn.RotaryEmbedding;
 import dev.torchlet.nn.Sequential;
+import dev.torchlet.nn.Transformer;
+import dev.torchlet.nn.TransformerOptions;
+import dev.torchlet.nn.functional.F;
 import dev.torchlet.optim.Adam;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,10 +86,32 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void transformerExampleRuns() {
+        // spotless:off (the README shows this block as it is)
+        // README-TRANSFORMER-BEGIN
+        Torch.manualSeed(0);
+        var model = new Transformer(TransformerOptions.of(32, 4, 2, 2).withDimFeedforward(64).withBatchFirst(true));
+        Tensor src = Torch.randn(8, 10, 32);                              // (B, S, E)
+        Tensor tgt = Torch.randn(8, 7, 32);                               // (B, T, E)
+        Tensor causal = Transformer.generateSquareSubsequentMask(7);      // (T, T): -inf above the diagonal
+        Tensor out = model.call(src, tgt, null, causal, null, null, null, null);  // (8, 7, 32)
+        var names = model.stateDict().keySet();     // encoder.layers.0.self_attn.in_proj_weight, ..., decoder.norm.bias
+
+        Tensor q = Torch.randn(2, 4, 16, 8);                              // (B, heads, T, headDim)
+        Tensor k = new RotaryEmbedding(8).call(Torch.randn(2, 4, 16, 8)); // RoPE on keys (and queries)
+        Tensor y = F.scaledDotProductAttention(new RotaryEmbedding(8).call(q), k, q, null, 0.0, true);  // causal
+        // README-TRANSFORMER-END
+        // spotless:on
+        assertArrayEquals(new int[] {8, 7, 32}, out.shape());
+        assertTrue(names.contains("encoder.layers.0.self_attn.in_proj_weight") && names.contains("decoder.norm.bias"));
+        assertArrayEquals(new int[] {2, 4, 16, 8}, y.shape());
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
         String test = Files.readString(Path.of("src/test/java/dev/torchlet/ReadmeExampleTest.java"));
-        for (String marker : List.of("README", "README-SURGERY")) {
+        for (String marker : List.of("README", "README-SURGERY", "README-TRANSFORMER")) {
             int from = test.indexOf("// " + marker + "-BEGIN\n") + marker.length() + 10;
             String body = test.substring(from, test.indexOf("        // " + marker + "-END"));
             String unindented = body.lines()

@@ -8,6 +8,8 @@ import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.AttentionKernels;
 import dev.torchlet.kernels.AttentionReference;
+import dev.torchlet.kernels.FlashAttentionKernels;
+import dev.torchlet.kernels.FlashAttentionReference;
 
 /**
  * Fused multi-head scaled dot-product attention, one differentiable op:
@@ -19,6 +21,15 @@ import dev.torchlet.kernels.AttentionReference;
  * float32 runs the SIMD kernels, float64 (for gradcheck) the reference loops.
  */
 public final class Attention {
+    /**
+     * From this many keys on, without dropout, the blocked online-softmax kernels run
+     * ({@link FlashAttentionKernels}: no (Tq, Tk) matrices saved, O(T) memory per head); below it
+     * the saved-probabilities kernels, which are faster for short sequences (measured on a busy
+     * 2-core VM: flash about 1.5-3x slower at T = 128-256, comparable at 1024-2048, B*heads = 32, hd = 32;
+     * the point of the switch is memory: (B, heads, T, T) floats twice, 1 GB at T = 2048 there).
+     */
+    static final int FLASH_MIN_KEYS = 1024;
+
     private Attention() {}
 
     /**
@@ -46,7 +57,9 @@ public final class Attention {
                 t,
                 mask,
                 p,
-                training);
+                training,
+                null,
+                false);
     }
 
     /**
@@ -55,6 +68,25 @@ public final class Attention {
      */
     public static Tensor attention(
             Tensor q, Tensor k, Tensor v, int b, int heads, Tensor mask, double p, boolean training) {
+        return attention(q, k, v, b, heads, mask, p, training, null, false);
+    }
+
+    /**
+     * As above; flash true/false forces the blocked kernel on or off (tests), null chooses by size;
+     * causal hides key j from query i when j > i (on top of mask), which the blocked kernel does
+     * without a mask, skipping the hidden key blocks.
+     */
+    static Tensor attention(
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            int b,
+            int heads,
+            Tensor mask,
+            double p,
+            boolean training,
+            Boolean flash,
+            boolean causal) {
         if (q.dim() != 2
                 || k.dim() != 2
                 || !java.util.Arrays.equals(TensorInternals.shapeRef(k), TensorInternals.shapeRef(v))
@@ -83,7 +115,9 @@ public final class Attention {
                 k.size(0) / b,
                 mask,
                 p,
-                training);
+                training,
+                flash,
+                causal);
     }
 
     /**
@@ -103,7 +137,9 @@ public final class Attention {
             int tk,
             Tensor mask,
             double p,
-            boolean training) {
+            boolean training,
+            Boolean flash,
+            boolean causal) {
         if (heads <= 0 || e % heads != 0) {
             throw new IllegalArgumentException(op + ": embed dim " + e + " is not divisible by heads " + heads);
         }
@@ -135,13 +171,21 @@ public final class Attention {
             data[i] = rowMajor(ins[i].detach());
         }
         boolean drop = training && p > 0;
+        boolean blocked = !drop && (flash != null ? flash : tk >= FLASH_MIN_KEYS);
+        if (causal && !blocked) { // the probabilities kernels take causality as a mask
+            Tensor c = ScaledDotProductAttention.causal(tq, tk, dt).reshape(1, tq, tk);
+            m = Ops.contiguousAs(m == null ? c : m.add(c), dt);
+        }
+        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
+        if (blocked) {
+            return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, causal, dt);
+        }
         // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
         Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
         int n = b * heads * tq * tk;
         Tensor probs = Tensor.empty(dt, n);
         Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
         Tensor out = Tensor.empty(dt, b * tq, e);
-        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
         if (dt == DType.FLOAT32) {
             AttentionKernels.forward(
                     b,
@@ -231,6 +275,126 @@ public final class Attention {
                     }
                     return grads;
                 });
+    }
+
+    /** The blocked online-softmax path: saves the output and the row log-sum-exp, not the probabilities. */
+    private static Tensor flash(
+            String op,
+            Tensor[] ins,
+            int[] which,
+            int[] cols,
+            Tensor[] data,
+            int b,
+            int heads,
+            int e,
+            int tq,
+            int tk,
+            int hd,
+            double scale,
+            Tensor m,
+            int maskStride,
+            boolean causal,
+            DType dt) {
+        Tensor lse = Tensor.empty(dt, b * heads * tq);
+        Tensor out = Tensor.empty(dt, b * tq, e);
+        int maskOff = m == null ? 0 : m.offset();
+        if (dt == DType.FLOAT32) {
+            float[] mk = m == null ? null : TensorInternals.storage(m).floats();
+            FlashAttentionKernels.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    (float) scale,
+                    f(data[which[0]], cols[0]),
+                    f(data[which[1]], cols[1]),
+                    f(data[which[2]], cols[2]),
+                    mk,
+                    maskOff,
+                    maskStride,
+                    causal,
+                    TensorInternals.storage(lse).floats(),
+                    f(out, 0));
+        } else {
+            double[] mk = m == null ? null : TensorInternals.storage(m).doubles();
+            FlashAttentionReference.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    scale,
+                    d(data[which[0]], cols[0]),
+                    d(data[which[1]], cols[1]),
+                    d(data[which[2]], cols[2]),
+                    mk,
+                    maskOff,
+                    maskStride,
+                    causal,
+                    TensorInternals.storage(lse).doubles(),
+                    d(out, 0));
+        }
+        Tensor[] saved = new Tensor[data.length + 2];
+        System.arraycopy(data, 0, saved, 0, data.length);
+        saved[data.length] = lse;
+        saved[data.length + 1] = out.detach();
+        String name = ins.length == 1 ? "SelfAttentionBackward" : "AttentionBackward";
+        return Autograd.record(name, out, ins, saved, (g, s) -> {
+            Tensor gc = Ops.contiguousAs(g, dt);
+            Tensor[] grads = new Tensor[ins.length];
+            for (int i = 0; i < ins.length; i++) {
+                grads[i] = Tensor.empty(dt, ins[i].shape());
+            }
+            Tensor sl = s[ins.length];
+            Tensor so = s[ins.length + 1];
+            if (dt == DType.FLOAT32) {
+                float[] mk = m == null ? null : TensorInternals.storage(m).floats();
+                FlashAttentionKernels.backward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        (float) scale,
+                        f(s[which[0]], cols[0]),
+                        f(s[which[1]], cols[1]),
+                        f(s[which[2]], cols[2]),
+                        mk,
+                        maskOff,
+                        maskStride,
+                        causal,
+                        TensorInternals.storage(sl).floats(),
+                        f(so, 0),
+                        f(gc, 0),
+                        f(grads[which[0]], cols[0]),
+                        f(grads[which[1]], cols[1]),
+                        f(grads[which[2]], cols[2]));
+            } else {
+                double[] mk = m == null ? null : TensorInternals.storage(m).doubles();
+                FlashAttentionReference.backward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        scale,
+                        d(s[which[0]], cols[0]),
+                        d(s[which[1]], cols[1]),
+                        d(s[which[2]], cols[2]),
+                        mk,
+                        maskOff,
+                        maskStride,
+                        causal,
+                        TensorInternals.storage(sl).doubles(),
+                        d(so, 0),
+                        d(gc, 0),
+                        d(grads[which[0]], cols[0]),
+                        d(grads[which[1]], cols[1]),
+                        d(grads[which[2]], cols[2]));
+            }
+            return grads;
+        });
     }
 
     /** t itself when its rows are unit-stride with a leading dim covering them, else a contiguous copy. */

@@ -132,6 +132,32 @@ class LibraryModulesTest {
                         new TransformerEncoderLayer(8, 2, 16),
                         m -> ((TransformerEncoderLayer) m)
                                 .call(Torch.rand(4, 2, 8), MultiheadAttention.causalMask(4), null)));
+        s.put(
+                TransformerEncoder.class,
+                () -> new Sample(
+                        new TransformerEncoder(new TransformerEncoderLayer(8, 2, 16), 2, new LayerNorm(8)),
+                        m -> ((TransformerEncoder) m)
+                                .call(Torch.rand(4, 2, 8), MultiheadAttention.causalMask(4), null)));
+        s.put(
+                TransformerDecoderLayer.class,
+                () -> new Sample(
+                        new TransformerDecoderLayer(8, 2, 16),
+                        m -> ((TransformerDecoderLayer) m)
+                                .call(Torch.rand(4, 2, 8), Torch.rand(5, 2, 8), null, null, null, null)));
+        s.put(
+                TransformerDecoder.class,
+                () -> new Sample(
+                        new TransformerDecoder(new TransformerDecoderLayer(8, 2, 16), 2, new LayerNorm(8)),
+                        m -> ((TransformerDecoder) m)
+                                .call(Torch.rand(4, 2, 8), Torch.rand(5, 2, 8), null, null, null, null)));
+        s.put(
+                Transformer.class,
+                () -> new Sample(
+                        new Transformer(TransformerOptions.of(8, 2, 1, 1).withDimFeedforward(16)),
+                        m -> ((Transformer) m).call(Torch.rand(5, 2, 8), Torch.rand(4, 2, 8))));
+        s.put(SinusoidalPositionalEncoding.class, () -> single(new SinusoidalPositionalEncoding(8, 16), 2, 5, 8));
+        s.put(LearnedPositionalEncoding.class, () -> single(new LearnedPositionalEncoding(16, 8), 2, 5, 8));
+        s.put(RotaryEmbedding.class, () -> single(new RotaryEmbedding(4), 2, 2, 5, 4));
         s.put(MSELoss.class, () -> loss(new MSELoss(), () -> randn(4), () -> randn(4)));
         s.put(L1Loss.class, () -> loss(new L1Loss(), () -> randn(4), () -> randn(4)));
         s.put(SmoothL1Loss.class, () -> loss(new SmoothL1Loss(), () -> randn(4), () -> randn(4)));

@@ -113,6 +113,87 @@ class AttentionTest {
     }
 
     @Test
+    void flashPathGradcheckAndMatchesTheProbabilitiesPath() {
+        Torch.manualSeed(12);
+        Tensor q = leaf(Torch.randn(2 * 3, 4));
+        Tensor k = leaf(Torch.randn(2 * 5, 4));
+        Tensor v = leaf(Torch.randn(2 * 5, 4));
+        Tensor mask = Torch.randn(2, 3, 5).to(DType.FLOAT64);
+        GradCheck.check(
+                "flash attention (float64 reference)",
+                xs -> Attention.attention(xs[0], xs[1], xs[2], 2, 2, mask, 0, false, true, false),
+                q,
+                k,
+                v);
+        // float32 kernels: several blocks, ragged ends, a shared causal mask, packed self-attention
+        Tensor qkv = Torch.randn(2 * 150, 3 * 8);
+        Tensor causal = Torch.zeros(1, 150, 150)
+                .maskedFill(MultiheadAttention.causalMask(150).reshape(1, 150, 150), Float.NEGATIVE_INFINITY);
+        Tensor g = Torch.randn(2 * 150, 8);
+        Tensor[] grads = new Tensor[2];
+        Tensor[] outs = new Tensor[2];
+        for (int i = 0; i < 2; i++) {
+            Tensor x = qkv.detach().requiresGrad(true);
+            Tensor qq = x.narrow(1, 0, 8);
+            Tensor kk = x.narrow(1, 8, 8);
+            Tensor vv = x.narrow(1, 16, 8);
+            outs[i] = Attention.attention(qq, kk, vv, 2, 2, causal, 0, false, i == 1, false);
+            outs[i].backward(g);
+            grads[i] = x.grad();
+        }
+        assertClose(outs[0], outs[1], 1e-5, 1e-4, "flash output");
+        assertClose(grads[0], grads[1], 1e-5, 1e-4, "flash gradients");
+        // long keys choose the flash path by themselves; training with dropout does not
+        Tensor lq = Torch.randn(1 * 4, 8);
+        Tensor lk = Torch.randn(1 * Attention.FLASH_MIN_KEYS, 8);
+        assertClose(
+                Attention.attention(lq, lk, lk.mul(1f), 1, 2, null, 0, false, false, false),
+                Attention.attention(lq, lk, lk.mul(1f), 1, 2, null, 0, false),
+                1e-5,
+                1e-4,
+                "flash by size");
+    }
+
+    @Test
+    void causalFlagMatchesACausalMaskOnBothPaths() {
+        Torch.manualSeed(13);
+        Tensor q = Torch.randn(2 * 140, 8);
+        Tensor k = Torch.randn(2 * 150, 8);
+        Tensor v = Torch.randn(2 * 150, 8);
+        Tensor mask = Torch.randn(2, 140, 150);
+        Tensor both = mask.add(dev.torchlet.ops.ScaledDotProductAttention.causal(140, 150, DType.FLOAT32));
+        Tensor g = Torch.randn(2 * 140, 8);
+        Tensor[] ref =
+                run(q, k, v, g, xs -> Attention.attention(xs[0], xs[1], xs[2], 2, 2, both, 0, false, false, false));
+        for (boolean flash : new boolean[] {false, true}) {
+            Tensor[] got =
+                    run(q, k, v, g, xs -> Attention.attention(xs[0], xs[1], xs[2], 2, 2, mask, 0, false, flash, true));
+            for (int i = 0; i < 4; i++) {
+                assertClose(ref[i], got[i], 1e-5, 1e-4, "causal flag, flash " + flash + ", result " + i);
+            }
+        }
+        GradCheck.check(
+                "flash causal (float64 reference)",
+                xs -> Attention.attention(xs[0], xs[1], xs[2], 1, 1, null, 0, false, true, true),
+                leaf(Torch.randn(4, 3)),
+                leaf(Torch.randn(5, 3)),
+                leaf(Torch.randn(5, 3)));
+    }
+
+    /** Output and the gradients of q, k, v for output gradient g. */
+    private static Tensor[] run(
+            Tensor q, Tensor k, Tensor v, Tensor g, java.util.function.Function<Tensor[], Tensor> f) {
+        Tensor[] xs = {
+            q.detach().requiresGrad(true),
+            k.detach().requiresGrad(true),
+            v.detach().requiresGrad(true)
+        };
+        Tensor out = f.apply(xs);
+        out.backward(g);
+        return new Tensor[] {out, xs[0].grad(), xs[1].grad(), xs[2].grad()};
+    }
+
+    @Test
     void badInputsNameTheOpAndShapes() {
         var e = assertThrows(
                 IllegalArgumentException.class,

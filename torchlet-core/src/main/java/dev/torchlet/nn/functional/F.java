@@ -17,6 +17,7 @@ import dev.torchlet.ops.MatMul;
 import dev.torchlet.ops.Normalization;
 import dev.torchlet.ops.Pooling;
 import dev.torchlet.ops.Recurrent;
+import dev.torchlet.ops.ScaledDotProductAttention;
 import java.util.List;
 
 /**
@@ -773,6 +774,97 @@ public final class F {
     public static Tensor multiHeadAttention(
             Tensor q, Tensor k, Tensor v, int batch, int heads, Tensor mask, double p, boolean training) {
         return Attention.attention(q, k, v, batch, heads, mask, p, training);
+    }
+
+    // ---------------------------------------------------------------- scaled dot-product attention, positions
+
+    /**
+     * PyTorch 2's {@code scaled_dot_product_attention}: {@code dropout(softmax(Q K^T / sqrt(E) + mask)) V}
+     * on query (..., L, E), key (..., S, E), value (..., S, Ev), returning (..., L, Ev).
+     *
+     * @param attnMask null, bool broadcastable to (..., L, S) where true = the key takes part
+     *                 (PyTorch 2's meaning; MultiheadAttention's bool masks mean the opposite), or a
+     *                 float mask added to the scores
+     * @param dropoutP dropout on the attention weights, applied whenever p > 0 (as PyTorch: pass 0 in eval)
+     * @param isCausal hide key j from query i when j > i (not together with attnMask)
+     */
+    public static Tensor scaledDotProductAttention(
+            Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal) {
+        return ScaledDotProductAttention.apply(q, k, v, attnMask, dropoutP, isCausal, Double.NaN);
+    }
+
+    /** The same with an explicit factor on Q K^T instead of 1/sqrt(E) (PyTorch 2.1's {@code scale}). */
+    public static Tensor scaledDotProductAttention(
+            Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal, double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scaled_dot_product_attention: scale must be positive, got " + scale);
+        }
+        return ScaledDotProductAttention.apply(q, k, v, attnMask, dropoutP, isCausal, scale);
+    }
+
+    /**
+     * The fixed sinusoidal position table (T, D) of "Attention Is All You Need", rows for positions
+     * {@code offset .. offset+T-1}: {@code pe[pos, 2i] = sin(pos / 10000^(2i/D))},
+     * {@code pe[pos, 2i+1] = cos(pos / 10000^(2i/D))}.
+     */
+    public static Tensor sinusoidalPositions(int t, int d, int offset) {
+        if (t < 0 || d <= 0 || offset < 0) {
+            throw new IllegalArgumentException(
+                    "sinusoidal_positions: expected T >= 0, D > 0, offset >= 0, got " + t + ", " + d + ", " + offset);
+        }
+        float[] pe = new float[t * d];
+        for (int i = 0; i < d; i += 2) {
+            // as PyTorch's tutorial computes it in float32: exp(2i * -ln(10000) / D)
+            float div = (float) Math.exp((float) i * (float) (-Math.log(10000.0) / d));
+            for (int pos = 0; pos < t; pos++) {
+                float a = (float) (offset + pos) * div;
+                pe[pos * d + i] = (float) Math.sin(a);
+                if (i + 1 < d) {
+                    pe[pos * d + i + 1] = (float) Math.cos(a);
+                }
+            }
+        }
+        return Torch.tensor(pe, t, d);
+    }
+
+    /**
+     * Rotary position embedding (RoPE) in the rotate-half layout of GPT-NeoX and Llama, over the last
+     * dim D (even) of x (..., T, D), positions {@code offset .. offset+T-1}:
+     * <pre>
+     *   theta_i = base^(-2i/D), i < D/2;  angle(pos, i) = pos * theta_i
+     *   y[..., i]       = x[..., i] cos(angle) - x[..., i + D/2] sin(angle)
+     *   y[..., i + D/2] = x[..., i + D/2] cos(angle) + x[..., i] sin(angle)
+     * </pre>
+     * Applied to queries and keys, it makes q.k depend on positions only through their difference.
+     */
+    public static Tensor rotaryEmbedding(Tensor x, int offset, double base) {
+        int[] s = TensorInternals.shapeRef(x);
+        if (s.length < 2 || s[s.length - 1] % 2 != 0 || offset < 0 || !(base > 0)) {
+            throw new IllegalArgumentException("rotary_embedding: expected x (..., T, D) with D even, offset >= 0"
+                    + " and base > 0, got " + Shape.str(s) + ", offset " + offset + ", base " + base);
+        }
+        int t = s[s.length - 2];
+        int d = s[s.length - 1];
+        int h = d / 2;
+        float[] cos = new float[t * d];
+        float[] sin = new float[t * d];
+        for (int i = 0; i < h; i++) {
+            float theta = (float) (1.0 / Math.pow(base, (float) (2 * i) / d));
+            for (int pos = 0; pos < t; pos++) {
+                float a = (float) (offset + pos) * theta;
+                cos[pos * d + i] = cos[pos * d + i + h] = (float) Math.cos(a);
+                sin[pos * d + i] = sin[pos * d + i + h] = (float) Math.sin(a);
+            }
+        }
+        Tensor c = Torch.tensor(cos, t, d);
+        Tensor sn = Torch.tensor(sin, t, d);
+        if (x.dtype() != DType.FLOAT32) {
+            c = c.to(x.dtype());
+            sn = sn.to(x.dtype());
+        }
+        Tensor rotated = Torch.cat(
+                java.util.List.of(x.narrow(s.length - 1, h, h).neg(), x.narrow(s.length - 1, 0, h)), s.length - 1);
+        return x.mul(c).add(rotated.mul(sn));
     }
 
     private static String reductionName(Reduction r) {
