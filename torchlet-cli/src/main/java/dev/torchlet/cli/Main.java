@@ -24,7 +24,9 @@ import picocli.CommandLine.Command;
             ExplainCommand.class,
             dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
-            ConvertCommand.class
+            ConvertCommand.class,
+            dev.torchlet.cli.gpt.GptCommand.class,
+            EmbedCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
