@@ -25,7 +25,9 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
             dev.torchlet.cli.text.TextClassifyCommand.class,
-            ConvertCommand.class
+            ConvertCommand.class,
+            dev.torchlet.cli.gpt.GptCommand.class,
+            EmbedCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

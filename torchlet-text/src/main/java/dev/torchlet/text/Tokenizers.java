@@ -50,6 +50,53 @@ public final class Tokenizers {
         return BpeTokenizer.fromGpt2Files(vocab, merges);
     }
 
+    /**
+     * BERT's original {@code vocab.txt} (one WordPiece token a line, id = line number) with HF's
+     * BertTokenizer defaults: [CLS] text [SEP], [UNK], [PAD], "##" continuations; lowercase (with accent
+     * stripping) for uncased models.
+     */
+    public static WordPieceTokenizer fromBertVocab(Path vocabTxt, boolean lowercase) throws IOException {
+        if (!Files.isRegularFile(vocabTxt)) {
+            throw new IOException("BERT tokenizer: no such file " + vocabTxt);
+        }
+        List<String> lines = Files.readAllLines(vocabTxt, java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        int n = lines.size();
+        while (n > 0 && lines.get(n - 1).isBlank()) {
+            n--; // a final newline
+        }
+        for (int i = 0; i < n; i++) {
+            if (vocab.put(lines.get(i).strip(), i) != null) {
+                throw new IOException("BERT tokenizer: " + vocabTxt + " line " + (i + 1) + ": token '"
+                        + lines.get(i).strip() + "' appears twice");
+            }
+        }
+        for (String needed : new String[] {"[UNK]", "[CLS]", "[SEP]"}) {
+            if (!vocab.containsKey(needed)) {
+                throw new IOException("BERT tokenizer: " + vocabTxt + " has no " + needed + " token (expected BERT's "
+                        + "vocab.txt with [PAD], [UNK], [CLS], [SEP], [MASK])");
+            }
+        }
+        Set<String> specials = new HashSet<>();
+        for (String sp : new String[] {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) {
+            if (vocab.containsKey(sp)) {
+                specials.add(sp);
+            }
+        }
+        return new WordPieceTokenizer(
+                vocab,
+                "[UNK]",
+                "##",
+                100,
+                lowercase ? WordPieceTokenizer.Normalization.uncased() : WordPieceTokenizer.Normalization.cased(),
+                new int[] {vocab.get("[CLS]")},
+                new int[] {vocab.get("[SEP]")},
+                Map.of(),
+                specials,
+                vocab.containsKey("[PAD]") ? "[PAD]" : null,
+                true);
+    }
+
     private static Path first(Path dir, String... names) throws IOException {
         for (String n : names) {
             if (Files.isRegularFile(dir.resolve(n))) {

@@ -82,4 +82,34 @@ public final class Plots {
             Files.deleteIfExists(tmp);
         }
     }
+    /**
+     * A language model's loss curves: train loss (mean over each interval) and validation loss against
+     * the optimizer step, one PNG, written atomically.
+     */
+    public static void writeLossCurves(double[] steps, double[] train, double[] validation, Path png)
+            throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart loss = new XYChartBuilder()
+                .width(640)
+                .height(420)
+                .title("Language-model loss")
+                .xAxisTitle("step")
+                .yAxisTitle("cross-entropy (nats/token)")
+                .build();
+        loss.addSeries("train", steps, train).setMarker(SeriesMarkers.CIRCLE);
+        loss.addSeries("validation", steps, validation).setMarker(SeriesMarkers.CIRCLE);
+        loss.getStyler()
+                .setYAxisDecimalPattern("0.###")
+                .setXAxisDecimalPattern("0")
+                .setChartBackgroundColor(java.awt.Color.WHITE)
+                .setLegendPosition(Styler.LegendPosition.InsideNE);
+        var image = BitmapEncoder.getBufferedImage(loss);
+        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
+        try {
+            javax.imageio.ImageIO.write(image, "png", tmp.toFile());
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
 }

@@ -17,6 +17,14 @@ public interface CausalLM {
     /** An empty cache sized for this model. */
     PastKeyValues newCache();
 
+    /**
+     * An empty cache with room for capacity tokens per sequence, written in place
+     * ({@link PastKeyValues#preallocated}); the default is the growing {@link #newCache()}.
+     */
+    default PastKeyValues newCache(int capacity) {
+        return newCache();
+    }
+
     int vocabSize();
 
     /** The longest sequence (prompt plus generated tokens) the model accepts. */

@@ -75,7 +75,8 @@ public final class TextGenerator {
         boolean padded = false;
         long[] ids = new long[b * total];
         long[] mask = new long[b * total];
-        int[][] seqs = new int[b][];
+        int[][] seqs = new int[b][]; // prompt and new tokens, room for all: filled up to seqLen
+        int[] seqLen = new int[b];
         for (int i = 0; i < b; i++) {
             int start = longest - prompts[i].length;
             padded |= start > 0;
@@ -84,12 +85,14 @@ public final class TextGenerator {
                 ids[i * total + start + j] = prompts[i][j];
                 mask[i * total + start + j] = 1;
             }
-            seqs[i] = prompts[i].clone();
+            seqs[i] = Arrays.copyOf(prompts[i], prompts[i].length + config.maxNewTokens());
+            seqLen[i] = prompts[i].length;
         }
         int[][] out = new int[b][config.maxNewTokens()];
         int[] produced = new int[b];
         boolean[] finished = new boolean[b];
-        PastKeyValues past = config.useCache() ? model.newCache() : null;
+        PastKeyValues past = config.useCache() ? model.newCache(total) : null;
+        boolean needsHistory = config.repetitionPenalty() != 1f; // the only built-in processor that reads tokens
         float[] row = new float[vocab];
         try (var g = Torch.noGrad()) {
             int length = longest;
@@ -104,11 +107,10 @@ public final class TextGenerator {
                     int token = config.padTokenId();
                     if (!finished[i]) {
                         System.arraycopy(last, i * vocab, row, 0, vocab);
-                        processors.process(seqs[i], row);
+                        processors.process(needsHistory ? Arrays.copyOf(seqs[i], seqLen[i]) : seqs[i], row);
                         token = config.doSample() ? sample(row, rng) : argmax(row);
                         out[i][produced[i]++] = token;
-                        seqs[i] = Arrays.copyOf(seqs[i], seqs[i].length + 1);
-                        seqs[i][seqs[i].length - 1] = token;
+                        seqs[i][seqLen[i]++] = token;
                         if (listener != null) {
                             listener.onToken(i, token);
                         }

@@ -128,6 +128,12 @@ public final class GPT2 extends Module implements CausalLM {
         return new PastKeyValues(config.nLayer());
     }
 
+    /** A preallocated cache for capacity tokens per sequence (prompt plus new tokens). */
+    @Override
+    public PastKeyValues newCache(int capacity) {
+        return PastKeyValues.preallocated(config.nLayer(), capacity);
+    }
+
     @Override
     public int vocabSize() {
         return config.vocabSize();

@@ -57,19 +57,40 @@ public final class GPT2Attention extends Module {
         int b = x.size(0);
         int t = x.size(1);
         int pastLen = past == null ? 0 : past.length();
-        if (mask == null) {
-            mask = causalMask(t, pastLen, null);
+        if (mask == null && t > 1) {
+            mask = causalMask(t, pastLen, null); // one new token may see every cached one: no mask needed
         }
         Tensor qkv = child("c_attn").call(x).reshape(b * t, 3 * e); // (B*T, 3E)
         Tensor q = qkv.narrow(1, 0, e);
         Tensor k = qkv.narrow(1, e, e);
         Tensor v = qkv.narrow(1, 2 * e, e);
-        if (past != null) {
-            Tensor[] kv = past.append(layer, k.reshape(b, t, e), v.reshape(b, t, e)); // (B, T_past + T, E)
-            k = kv[0].reshape(-1, e);
-            v = kv[1].reshape(-1, e);
+        Tensor o;
+        if (past != null && past.isPreallocated() && b > 1) {
+            // the filled prefix of a (B, capacity, E) buffer: row r's keys are contiguous, the batch is not;
+            // attend row by row to read them in place instead of copying the whole context
+            Tensor[] kv = past.append(layer, k.reshape(b, t, e), v.reshape(b, t, e)); // views (B, T_past + T, E)
+            Tensor[] rows = new Tensor[b];
+            for (int r = 0; r < b; r++) {
+                Tensor rowMask = mask == null || mask.size(0) == 1 ? mask : mask.narrow(0, r, 1);
+                rows[r] = F.multiHeadAttention(
+                        q.narrow(0, r * t, t),
+                        kv[0].select(0, r),
+                        kv[1].select(0, r),
+                        1,
+                        config.nHead(),
+                        rowMask,
+                        config.attnPdrop(),
+                        isTraining());
+            }
+            o = Torch.cat(java.util.List.of(rows), 0); // (B*T, E)
+        } else {
+            if (past != null) {
+                Tensor[] kv = past.append(layer, k.reshape(b, t, e), v.reshape(b, t, e)); // (B, T_past + T, E)
+                k = kv[0].reshape(-1, e); // a view when B == 1 or the cache grows by concatenation
+                v = kv[1].reshape(-1, e);
+            }
+            o = F.multiHeadAttention(q, k, v, b, config.nHead(), mask, config.attnPdrop(), isTraining());
         }
-        Tensor o = F.multiHeadAttention(q, k, v, b, config.nHead(), mask, config.attnPdrop(), isTraining());
         o = child("c_proj").call(o.reshape(b, t, e));
         return F.dropout(o, config.residPdrop(), isTraining());
     }

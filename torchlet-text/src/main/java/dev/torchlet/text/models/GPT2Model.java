@@ -105,7 +105,8 @@ public final class GPT2Model extends Module {
         }
         Tensor x = child("wte").call(ids).add(child("wpe").call(Torch.tensor(pos, b, t))); // (B, T, E)
         x = F.dropout(x, config.embdPdrop(), isTraining());
-        Tensor mask = GPT2Attention.causalMask(t, pastLen, keyMask);
+        // one new token without padding sees every earlier one: no mask (nothing allocated per step)
+        Tensor mask = t == 1 && keyMask == null ? null : GPT2Attention.causalMask(t, pastLen, keyMask);
         ModuleList h = child("h", ModuleList.class);
         for (int i = 0; i < h.size(); i++) {
             if (!(h.get(i) instanceof GPT2Block block)) {

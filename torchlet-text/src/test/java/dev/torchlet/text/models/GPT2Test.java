@@ -96,6 +96,39 @@ class GPT2Test {
     }
 
     @Test
+    void preallocatedKvCacheGivesTheFullForwardsLogitsAndWritesInPlace() throws IOException {
+        GPT2 model = load();
+        Tensor ids = Golden.get(FIX, "padded.ids");
+        Tensor mask = Golden.get(FIX, "padded.mask");
+        try (var g = Torch.noGrad()) {
+            for (boolean masked : new boolean[] {false, true}) {
+                Tensor full = model.call(ids, masked ? mask : null, null);
+                PastKeyValues past = model.newCache(7);
+                assertTrue(past.isPreallocated());
+                List<Tensor> parts = new java.util.ArrayList<>();
+                parts.add(model.call(ids.narrow(1, 0, 4), masked ? mask.narrow(1, 0, 4) : null, past));
+                Tensor keys0 = past.keys(0);
+                for (int t = 4; t < 7; t++) {
+                    assertEquals(t, past.length());
+                    parts.add(model.call(ids.narrow(1, t, 1), masked ? mask.narrow(1, 0, t + 1) : null, past));
+                }
+                // the cached keys are views of one buffer: the first view's storage holds the later tokens too
+                assertEquals(7, past.keys(0).size(1));
+                Golden.assertClose(past.keys(0).narrow(1, 0, 4), keys0, 0, 0, "keys written in place, not copied");
+                int from = masked ? 2 : 0;
+                Golden.assertClose(
+                        full.narrow(1, from, 7 - from),
+                        Torch.cat(parts, 1).narrow(1, from, 7 - from),
+                        1e-5,
+                        1e-4,
+                        "preallocated cached logits, mask " + masked);
+                var e = assertThrows(IllegalArgumentException.class, () -> model.call(ids.narrow(1, 0, 1), null, past));
+                assertTrue(e.getMessage().contains("capacity 7"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void saveThenFromPretrainedRoundTrips() throws IOException {
         GPT2 model = load();
         Path out = tmp.resolve("saved");
