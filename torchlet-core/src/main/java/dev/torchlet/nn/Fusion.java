@@ -109,6 +109,9 @@ public final class Fusion {
         Tensor fused;
         try (var g = Torch.noGrad()) {
             fused = model.call(example);
+        } catch (RuntimeException e) {
+            originals.forEach(model::replaceModule);
+            throw e;
         }
         double error = relativeError(reference, fused);
         if (!(error <= CHECK_TOLERANCE)) {
