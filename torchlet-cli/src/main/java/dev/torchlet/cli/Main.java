@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ExplainCommand.class,
             dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
+            dev.torchlet.cli.generate.GenerateCommand.class,
             ConvertCommand.class
         })
 public final class Main implements Runnable {
@@ -51,7 +52,7 @@ public final class Main implements Runnable {
                     e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             commandLine
                     .getErr()
-                    .println("torchlet " + commandLine.getCommandName() + ": "
+                    .println(commandLine.getCommandSpec().qualifiedName() + ": "
                             + message.lines().findFirst().orElse(message));
             return 1;
         });

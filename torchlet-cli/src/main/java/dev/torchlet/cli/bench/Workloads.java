@@ -20,7 +20,8 @@ public final class Workloads {
             new MnistCnnTrain(),
             new LstmTrain(),
             new TransformerTrain(),
-            new FinetuneResnet18Frozen());
+            new FinetuneResnet18Frozen(),
+            new DcganTrain());
 
     private Workloads() {}
 

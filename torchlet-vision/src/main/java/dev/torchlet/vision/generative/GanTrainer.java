@@ -42,6 +42,10 @@ public final class GanTrainer {
             return new Options(2e-4, 0.5, 0.999, 0.9);
         }
 
+        public Options withLr(double v) {
+            return new Options(v, beta1, beta2, realLabel);
+        }
+
         public Options withRealLabel(double v) {
             return new Options(lr, beta1, beta2, v);
         }
