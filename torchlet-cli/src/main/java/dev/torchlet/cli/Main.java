@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.finetune.FinetuneCommand.class,
             dev.torchlet.cli.transfer.TransferCommand.class,
             dev.torchlet.cli.text.TextClassifyCommand.class,
+            dev.torchlet.cli.generate.GenerateCommand.class,
             ConvertCommand.class,
             dev.torchlet.cli.gpt.GptCommand.class,
             EmbedCommand.class
@@ -54,7 +55,7 @@ public final class Main implements Runnable {
                     e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             commandLine
                     .getErr()
-                    .println("torchlet " + commandLine.getCommandName() + ": "
+                    .println(commandLine.getCommandSpec().qualifiedName() + ": "
                             + message.lines().findFirst().orElse(message));
             return 1;
         });

@@ -21,7 +21,8 @@ public final class Workloads {
             new LstmTrain(),
             new TransformerTrain(),
             new FinetuneResnet18Frozen(),
-            new Gpt2Generate());
+            new Gpt2Generate(),
+            new DcganTrain());
 
     private Workloads() {}
 

@@ -60,6 +60,16 @@ public final class FashionMnist {
         return train.transform(trainTransform(augment));
     }
 
+    /** The training split through another transform (e.g. to [-1, 1] for a GAN). */
+    public Dataset<Example> trainSet(Transform<Image, Tensor> transform) {
+        return train.transform(transform);
+    }
+
+    /** The test split through another transform. */
+    public Dataset<Example> testSet(Transform<Image, Tensor> transform) {
+        return test.transform(transform);
+    }
+
     public Dataset<Example> testSet() {
         return test.transform(evalTransform());
     }

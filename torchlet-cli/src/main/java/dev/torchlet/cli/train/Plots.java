@@ -74,9 +74,39 @@ public final class Plots {
         g.drawImage(left, 0, 0, null);
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
+        writeAtomically(both, png);
+    }
+
+    /**
+     * One chart of several curves over the epochs (e.g. the two players' losses of a GAN), written
+     * atomically as a PNG.
+     *
+     * @param series curve name -> one value per epoch (same length as epochs)
+     */
+    public static void writeSeries(
+            String title, String yTitle, double[] epochs, java.util.Map<String, double[]> series, Path png)
+            throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder()
+                .width(640)
+                .height(420)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yTitle)
+                .build();
+        series.forEach((name, values) -> chart.addSeries(name, epochs, values).setMarker(SeriesMarkers.CIRCLE));
+        chart.getStyler()
+                .setYAxisDecimalPattern("0.###")
+                .setXAxisDecimalPattern("0")
+                .setChartBackgroundColor(java.awt.Color.WHITE)
+                .setLegendPosition(Styler.LegendPosition.InsideNE);
+        writeAtomically(BitmapEncoder.getBufferedImage(chart), png);
+    }
+
+    private static void writeAtomically(java.awt.image.BufferedImage image, Path png) throws IOException {
         Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
         try {
-            javax.imageio.ImageIO.write(both, "png", tmp.toFile());
+            javax.imageio.ImageIO.write(image, "png", tmp.toFile());
             Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

@@ -1,0 +1,75 @@
+package dev.torchlet.cli.generate;
+
+import dev.torchlet.nn.Module;
+import dev.torchlet.vision.generative.ConvAutoencoder;
+import dev.torchlet.vision.generative.DCGAN;
+import dev.torchlet.vision.generative.Gan;
+import dev.torchlet.vision.generative.VAE;
+import java.util.Arrays;
+import java.util.List;
+
+/** The models `torchlet generate` trains; {@link #id()} is recorded in the checkpoint as {@value #METADATA_KEY}. */
+public enum GenerativeKind {
+    AE("ae"),
+    VAE_MODEL("vae"),
+    DCGAN_MODEL("dcgan"),
+    DCGAN_CONDITIONAL("dcgan-conditional");
+
+    /** The checkpoint metadata key naming the kind. */
+    public static final String METADATA_KEY = "generative_model";
+
+    /** The values of --model. */
+    public static final List<String> MODEL_NAMES = List.of("vae", "ae", "dcgan");
+
+    private final String id;
+
+    GenerativeKind(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public boolean gan() {
+        return this == DCGAN_MODEL || this == DCGAN_CONDITIONAL;
+    }
+
+    public boolean conditional() {
+        return this == DCGAN_CONDITIONAL;
+    }
+
+    /** The kind of {@code --model NAME [--conditional]}. */
+    public static GenerativeKind of(String model, boolean conditional) {
+        GenerativeKind k = switch (model) {
+            case "ae" -> AE;
+            case "vae" -> VAE_MODEL;
+            case "dcgan" -> conditional ? DCGAN_CONDITIONAL : DCGAN_MODEL;
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown model '" + model + "'; available: " + String.join(", ", MODEL_NAMES));
+        };
+        if (conditional && !k.conditional()) {
+            throw new IllegalArgumentException("--conditional is for --model dcgan; " + model + " is unconditional");
+        }
+        return k;
+    }
+
+    /** The kind recorded in a checkpoint. */
+    public static GenerativeKind fromId(String id) {
+        return Arrays.stream(values())
+                .filter(k -> k.id.equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown generative model kind '" + id + "'"));
+    }
+
+    /** A new model: latentDim for the autoencoders, numClasses for the conditional GAN. */
+    public Module create(int latentDim, int numClasses) {
+        return switch (this) {
+            case AE -> new ConvAutoencoder(latentDim);
+            case VAE_MODEL -> new VAE(latentDim);
+            case DCGAN_MODEL -> Gan.dcgan(DCGAN.NOISE_DIM);
+            case DCGAN_CONDITIONAL -> Gan.conditionalDcgan(DCGAN.NOISE_DIM, numClasses);
+        };
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Generative models for small images (Fashion-MNIST sized, 1x28x28): the seed's {@link
+ * dev.torchlet.vision.generative.DCGAN} and its class-conditional variant in a {@link
+ * dev.torchlet.vision.generative.Gan} container trained by {@link
+ * dev.torchlet.vision.generative.GanTrainer}, a {@link dev.torchlet.vision.generative.ConvAutoencoder}
+ * and a {@link dev.torchlet.vision.generative.VAE}. They live next to the vision model zoo because
+ * they are image models built from the same layers; the `torchlet generate` command
+ * ({@code dev.torchlet.cli.generate}) trains and samples them.
+ */
+package dev.torchlet.vision.generative;
