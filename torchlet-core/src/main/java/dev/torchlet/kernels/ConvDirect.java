@@ -284,10 +284,8 @@ public final class ConvDirect {
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
                 FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
             }
-            if (v < segEnd) { // the row's tail: one masked store (the tile has L floats of slack)
-                FloatVector.fromArray(S, tile, tOff + v - q0)
-                        .add(bias)
-                        .intoArray(out, dst + v, S.indexInRange(v, segEnd));
+            for (; v < segEnd; v++) { // the row's tail, scalar: masked stores are not intrinsics on AVX2
+                out[dst + v] = tile[tOff + v - q0] + bias;
             }
             q = (y + 1) * wp;
         }

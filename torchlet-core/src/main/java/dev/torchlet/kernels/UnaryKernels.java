@@ -56,6 +56,27 @@ public final class UnaryKernels {
     }
 
     /**
+     * out[i] = min(max(x[i], lo), hi), NaN kept (Math.max/min semantics); pass -inf or +inf for a missing
+     * bound. relu6 is clamp(x, 0, 6).
+     */
+    public static void clamp(float[] x, int xOff, float[] out, int oOff, int n, float lo, float hi) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector vlo = FloatVector.broadcast(S, lo);
+            FloatVector vhi = FloatVector.broadcast(S, hi);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector.fromArray(S, x, xOff + i)
+                        .lanewise(VectorOperators.MAX, vlo)
+                        .lanewise(VectorOperators.MIN, vhi)
+                        .intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                out[oOff + i] = Math.min(Math.max(x[xOff + i], lo), hi);
+            }
+        });
+    }
+
+    /**
      * ReLU backward as PyTorch's threshold_backward: out[i] = y[i] &lt;= 0 ? 0 : g[i] (y the forward
      * output; a NaN y passes the gradient).
      */

@@ -153,7 +153,21 @@ public final class Activations {
      * (0 at both kinks, as PyTorch's hardtanh_backward).
      */
     public static Tensor relu6(Tensor t) {
-        Tensor out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
+        Tensor out;
+        if (t.dtype() == DType.FLOAT32) {
+            Tensor in = t.contiguous();
+            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+            UnaryKernels.clamp(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel(),
+                    0f,
+                    6f);
+        } else {
+            out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
+        }
         return Autograd.record("HardtanhBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x > 0 && x < 6 ? 1.0 : 0.0);
             return new Tensor[] {g.mul(local)};
