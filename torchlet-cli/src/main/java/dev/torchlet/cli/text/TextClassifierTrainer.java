@@ -159,7 +159,7 @@ final class TextClassifierTrainer {
                 optimizer.step();
                 int n = b.labels().numel();
                 lossSum += loss.itemDouble() * n;
-                correct += count(logits.argmax(1).toLongArray(), b.labels().toLongArray());
+                correct += Evaluation.countCorrect(logits, b.labels());
                 seen += n;
                 double secs = (System.nanoTime() - start) * 1e-9;
                 progress.step(
@@ -182,13 +182,5 @@ final class TextClassifierTrainer {
                 new DataLoader<>(new Subset<>(tokens, indices), new DataLoader.Options(256), new TextCollate(padId))) {
             return Evaluation.run(model, loader, classes);
         }
-    }
-
-    private static long count(long[] predicted, long[] truth) {
-        long c = 0;
-        for (int i = 0; i < truth.length; i++) {
-            c += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return c;
     }
 }

@@ -14,6 +14,17 @@ public record Evaluation(double loss, ConfusionMatrix confusion) {
         return confusion.accuracy();
     }
 
+    /** How many rows of logits (B, classes) have their largest value at the label's class. */
+    public static long countCorrect(Tensor logits, Tensor labels) {
+        long[] predicted = logits.detach().argmax(1).toLongArray();
+        long[] truth = labels.toLongArray();
+        long c = 0;
+        for (int i = 0; i < truth.length; i++) {
+            c += predicted[i] == truth[i] ? 1 : 0;
+        }
+        return c;
+    }
+
     public static Evaluation run(Module model, DataLoader<?> loader, List<String> classes) {
         model.eval();
         ConfusionMatrix cm = new ConfusionMatrix(classes);

@@ -158,7 +158,7 @@ public final class Trainer {
                 }
                 int n = y.numel();
                 lossSum += loss.itemDouble() * n;
-                correct += countCorrect(logits, y);
+                correct += Evaluation.countCorrect(logits, y);
                 seen += n;
                 double seconds = (System.nanoTime() - start) * 1e-9;
                 progress.step(
@@ -174,16 +174,6 @@ public final class Trainer {
         double seconds = (System.nanoTime() - start) * 1e-9;
         return new EpochStats(
                 epoch, lossSum / seen, correct / (double) seen, Double.NaN, Double.NaN, seconds, seen / seconds, lr);
-    }
-
-    private static long countCorrect(Tensor logits, Tensor labels) {
-        long[] predicted = logits.detach().argmax(1).toLongArray();
-        long[] truth = labels.toLongArray();
-        long c = 0;
-        for (int i = 0; i < truth.length; i++) {
-            c += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return c;
     }
 
     private Optimizer optimizer(Module model) {
