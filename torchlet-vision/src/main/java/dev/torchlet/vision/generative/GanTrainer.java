@@ -6,6 +6,7 @@ import dev.torchlet.nn.Reduction;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.optim.Adam;
 import dev.torchlet.optim.AdamOptions;
+import java.util.Arrays;
 
 /**
  * One DCGAN iteration at a time: a discriminator step, then a generator step, each with its own Adam.
@@ -84,9 +85,18 @@ public final class GanTrainer {
 
     /** One D step and one G step on real images (B, 1, 28, 28) in [-1, 1]; labels for a conditional GAN. */
     public StepLosses step(Tensor real, Tensor labels) {
+        return step(real, labels, gan.noise(real.shape()[0]));
+    }
+
+    /** {@link #step(Tensor, Tensor)} with the generator's noise (B, noiseDim) given. */
+    public StepLosses step(Tensor real, Tensor labels, Tensor noise) {
         gan.train();
-        int b = real.shape()[0];
-        Tensor fake = gan.generate(gan.noise(b), labels); // fakes of the real images' classes
+        if (noise.dim() != 2 || noise.shape()[0] != real.shape()[0] || noise.shape()[1] != gan.noiseDim()) {
+            throw new IllegalArgumentException("GanTrainer.step: noise must be (" + real.shape()[0] + ", "
+                    + gan.noiseDim() + ") for " + real.shape()[0] + " real images, got "
+                    + Arrays.toString(noise.shape()));
+        }
+        Tensor fake = gan.generate(noise, labels); // fakes of the real images' classes
         discriminatorOptimizer.zeroGrad();
         Tensor realLogits = gan.discriminate(real, labels);
         Tensor fakeLogits = gan.discriminate(fake.detach(), labels);

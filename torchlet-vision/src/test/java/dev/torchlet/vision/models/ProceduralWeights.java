@@ -13,11 +13,11 @@ import java.util.Map;
  * makes them (formulas there): element i of state-dict entry j gets a value of
  * u = ((i * 2654435761 + (j + 1) * 40503) mod 2^32) / 2^32, computed in double, rounded to float.
  */
-final class ProceduralWeights {
+public final class ProceduralWeights {
     private ProceduralWeights() {}
 
     /** Overwrites every floating parameter and buffer of the model (in state-dict order). */
-    static void fill(Module model) {
+    public static void fill(Module model) {
         List<Map.Entry<String, Tensor>> entries = List.copyOf(model.stateDict().entrySet());
         Map<String, Tensor> filled = new LinkedHashMap<>();
         for (int j = 0; j < entries.size(); j++) {
