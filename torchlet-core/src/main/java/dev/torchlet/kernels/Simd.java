@@ -30,10 +30,28 @@ public final class Simd {
      * inputs would give results that differ in the last bits from run to run.
      */
     public static float sumLanes(FloatVector v) {
-        float[] lanes = v.toArray();
-        float s = 0f;
-        for (float x : lanes) {
-            s += x;
+        // lanes by constant index, so C2 extracts them from the register: toArray() allocated an array per call
+        if (v.length() < 4) {
+            float s = v.lane(0);
+            for (int i = 1; i < v.length(); i++) {
+                s += v.lane(i);
+            }
+            return s;
+        }
+        float s = v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3);
+        if (v.length() == 4) {
+            return s;
+        }
+        s = s + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+        if (v.length() == 8) {
+            return s;
+        }
+        if (v.length() == 16) {
+            s = s + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11);
+            return s + v.lane(12) + v.lane(13) + v.lane(14) + v.lane(15);
+        }
+        for (int i = 8; i < v.length(); i++) {
+            s += v.lane(i);
         }
         return s;
     }
@@ -70,6 +88,11 @@ public final class Simd {
      * scheme: x = n ln2 + r, a degree-6 polynomial for e^r, then scaling by 2^n in the exponent
      * bits). Use this instead of {@code lanewise(EXP)}, which may be computed by different routines
      * in interpreted and compiled code, so results would change from run to run.
+     *
+     * <p>Keep this method under C2's FreqInlineSize (325 bytes of bytecode; check with {@code javap -c}):
+     * at 327 bytes it was not inlined into its hot callers (softmax, sigmoid, tanh, GELU, SiLU, the
+     * recurrent gates), so every call boxed its argument and result vectors on the heap. Scalar
+     * {@code fma(float, float)} forms instead of broadcasts keep it small with the same results.
      */
     public static FloatVector exp(FloatVector x) {
         VectorSpecies<Float> s = x.species();
@@ -77,13 +100,12 @@ public final class Simd {
         VectorMask<Float> overflow = x.compare(VectorOperators.GT, EXP_HI);
         FloatVector xc = x.max(EXP_LO).min(EXP_HI);
         // n = floor(x log2 e + 0.5), via truncation corrected for negative values
-        FloatVector fx = xc.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, 0.5f));
+        FloatVector fx = xc.fma(LOG2E, 0.5f);
         FloatVector t = (FloatVector) fx.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
-        FloatVector n = t.sub(FloatVector.broadcast(s, 1f), t.compare(VectorOperators.GT, fx));
+        FloatVector n = t.sub(1f, t.compare(VectorOperators.GT, fx));
         FloatVector r = n.fma(FloatVector.broadcast(s, -LN2_HI), xc);
         r = n.fma(FloatVector.broadcast(s, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(s, 1.9875691500e-4f);
-        p = p.fma(r, FloatVector.broadcast(s, 1.3981999507e-3f));
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f); // c0 r + c1, then Horner
         p = p.fma(r, FloatVector.broadcast(s, 8.3334519073e-3f));
         p = p.fma(r, FloatVector.broadcast(s, 4.1665795894e-2f));
         p = p.fma(r, FloatVector.broadcast(s, 1.6666665459e-1f));

@@ -30,6 +30,11 @@ public final class Attention {
      */
     static final int FLASH_MIN_KEYS = 1024;
 
+    /** Probabilities of a call that records no gradient go to a per-thread buffer of at most this many floats. */
+    private static final int SCRATCH_MAX = 1 << 20;
+
+    private static final ThreadLocal<float[]> PROBS_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     private Attention() {}
 
     /**
@@ -183,9 +188,36 @@ public final class Attention {
         // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
         Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
         int n = b * heads * tq * tk;
+        Tensor out = Tensor.empty(dt, b * tq, e);
+        if (dt == DType.FLOAT32 && !drop && n <= SCRATCH_MAX && !Autograd.needsGrad(ins)) {
+            // nothing will read the probabilities again: a decode step with a KV cache leaves no
+            // (B, heads, 1, T) garbage per token and layer
+            float[] scratch = PROBS_SCRATCH.get();
+            if (scratch.length < n) {
+                PROBS_SCRATCH.set(scratch = new float[Math.max(n, 2 * scratch.length)]);
+            }
+            AttentionKernels.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    (float) scale,
+                    f(data[which[0]], cols[0]),
+                    f(data[which[1]], cols[1]),
+                    f(data[which[2]], cols[2]),
+                    m == null ? null : TensorInternals.storage(m).floats(),
+                    m == null ? 0 : m.offset(),
+                    maskStride,
+                    null,
+                    0f,
+                    scratch,
+                    scratch,
+                    f(out, 0));
+            return out;
+        }
         Tensor probs = Tensor.empty(dt, n);
         Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
-        Tensor out = Tensor.empty(dt, b * tq, e);
         if (dt == DType.FLOAT32) {
             AttentionKernels.forward(
                     b,
