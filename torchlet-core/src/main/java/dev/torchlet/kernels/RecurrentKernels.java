@@ -154,22 +154,51 @@ public final class RecurrentKernels {
 
     // The step kernels are split into small single-purpose loops: one big loop with five inlined
     // exp polynomials was too large for the JIT (C1 ran out of registers, C2 compiled it late),
-    // and uncompiled Vector API code is orders of magnitude slower.
+    // and uncompiled Vector API code is orders of magnitude slower. Each loop runs its full vectors
+    // through a body method with a literal null mask and only the last partial vector with a mask:
+    // inlined, the null folds away, so C2 parses one unmasked copy of the exp polynomials instead
+    // of masked and unmasked ones. With both (the mask chosen at run time per vector) lstmStep and
+    // lstmStepBack reached C2's inlining node cutoff and left Simd.load/store as calls that boxed
+    // every vector.
+
+    /** Vectors of a row of n floats that are full: the main loops run to here, then one masked vector. */
+    private static int fullBound(int n) {
+        return n - n % S.length();
+    }
+
+    /** The mask of the partial vector at the end of a row of n floats (call only when n % VL != 0). */
+    private static VectorMask<Float> lastMask(int n) {
+        return S.indexInRange(fullBound(n), n);
+    }
 
     /** a[off .. off+n) = sigmoid(a[...]) in place. */
     private static void sigmoidInPlace(float[] a, int off, int n) {
-        for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = tail(j, n);
-            store(Simd.sigmoid(load(a, off + j, m)), a, off + j, m);
+        int full = fullBound(n);
+        for (int j = 0; j < full; j += S.length()) {
+            sigmoidAt(a, off + j, null);
         }
+        if (full < n) {
+            sigmoidAt(a, off + full, lastMask(n));
+        }
+    }
+
+    private static void sigmoidAt(float[] a, int at, VectorMask<Float> m) {
+        store(Simd.sigmoid(load(a, at, m)), a, at, m);
     }
 
     /** a[off .. off+n) = tanh(a[...]) in place. */
     private static void tanhInPlace(float[] a, int off, int n) {
-        for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> m = tail(j, n);
-            store(Simd.tanh(load(a, off + j, m)), a, off + j, m);
+        int full = fullBound(n);
+        for (int j = 0; j < full; j += S.length()) {
+            tanhAt(a, off + j, null);
         }
+        if (full < n) {
+            tanhAt(a, off + full, lastMask(n));
+        }
+    }
+
+    private static void tanhAt(float[] a, int at, VectorMask<Float> m) {
+        store(Simd.tanh(load(a, at, m)), a, at, m);
     }
 
     /** i, f, g, o from pre-activations (replaced by their activations); c = f c' + i g; h = o tanh(c). */
@@ -177,14 +206,23 @@ public final class RecurrentKernels {
         sigmoidInPlace(gates, g, 2 * h);
         tanhInPlace(gates, g + 2 * h, h);
         sigmoidInPlace(gates, g + 3 * h, h);
-        for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = tail(j, h);
-            FloatVector c = load(gates, g + h + j, m)
-                    .mul(load(cPrev, cp + j, m))
-                    .add(load(gates, g + j, m).mul(load(gates, g + 2 * h + j, m)));
-            store(c, cs, o + j, m);
-            store(load(gates, g + 3 * h + j, m).mul(Simd.tanh(c)), hs, o + j, m);
+        int full = fullBound(h);
+        for (int j = 0; j < full; j += S.length()) {
+            lstmCellAt(h, gates, g + j, cPrev, cp + j, cs, hs, o + j, null);
         }
+        if (full < h) {
+            lstmCellAt(h, gates, g + full, cPrev, cp + full, cs, hs, o + full, lastMask(h));
+        }
+    }
+
+    /** One vector of c = f c' + i g and h = o tanh(c): gates at ga (i; f at +h, g at +2h, o at +3h). */
+    private static void lstmCellAt(
+            int h, float[] gates, int ga, float[] cPrev, int cp, float[] cs, float[] hs, int o, VectorMask<Float> m) {
+        FloatVector c = load(gates, ga + h, m)
+                .mul(load(cPrev, cp, m))
+                .add(load(gates, ga, m).mul(load(gates, ga + 2 * h, m)));
+        store(c, cs, o, m);
+        store(load(gates, ga + 3 * h, m).mul(Simd.tanh(c)), hs, o, m);
     }
 
     /** r, z = sigmoid(x + h), n = tanh(x_n + r hp_n), h = (1 - z) n + z h'. */
@@ -381,26 +419,59 @@ public final class RecurrentKernels {
             float[] tc) {
         System.arraycopy(cs, o, tc, 0, h);
         tanhInPlace(tc, 0, h);
-        for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = tail(j, h);
-            FloatVector t = load(tc, j, m);
-            FloatVector og = load(gates, g + 3 * h + j, m);
-            FloatVector dh = load(dhArr, d + j, m);
-            // dc += dh o (1 - tanh(c)^2); do o (1 - o) with do = dh tanh(c)
-            store(dh.mul(og).mul(t.mul(t).neg().add(1f)).add(load(dcArr, d + j, m)), dcArr, d + j, m);
-            store(dh.mul(t).mul(og).mul(og.neg().add(1f)), dxp, g + 3 * h + j, m);
+        int full = fullBound(h);
+        for (int j = 0; j < full; j += S.length()) {
+            lstmOutputBackAt(h, gates, g + j, tc, j, dhArr, dcArr, d + j, dxp, null);
         }
-        for (int j = 0; j < h; j += S.length()) {
-            VectorMask<Float> m = tail(j, h);
-            FloatVector i = load(gates, g + j, m);
-            FloatVector f = load(gates, g + h + j, m);
-            FloatVector gg = load(gates, g + 2 * h + j, m);
-            FloatVector dc = load(dcArr, d + j, m);
-            store(dc.mul(gg).mul(i).mul(i.neg().add(1f)), dxp, g + j, m); // di i (1 - i)
-            store(dc.mul(load(cPrev, cp + j, m)).mul(f).mul(f.neg().add(1f)), dxp, g + h + j, m); // df f (1-f)
-            store(dc.mul(i).mul(gg.mul(gg).neg().add(1f)), dxp, g + 2 * h + j, m); // dg (1 - g^2)
-            store(dc.mul(f), dcArr, d + j, m); // dc_{t-1}
+        if (full < h) {
+            lstmOutputBackAt(h, gates, g + full, tc, full, dhArr, dcArr, d + full, dxp, lastMask(h));
         }
+        for (int j = 0; j < full; j += S.length()) {
+            lstmGatesBackAt(h, gates, g + j, cPrev, cp + j, dcArr, d + j, dxp, null);
+        }
+        if (full < h) {
+            lstmGatesBackAt(h, gates, g + full, cPrev, cp + full, dcArr, d + full, dxp, lastMask(h));
+        }
+    }
+
+    /** One vector of dc += dh o (1 - tanh(c)^2) and d(pre-o) = dh tanh(c) o (1 - o); gates at ga (gate i). */
+    private static void lstmOutputBackAt(
+            int h,
+            float[] gates,
+            int ga,
+            float[] tc,
+            int t0,
+            float[] dhArr,
+            float[] dcArr,
+            int d,
+            float[] dxp,
+            VectorMask<Float> m) {
+        FloatVector t = load(tc, t0, m);
+        FloatVector og = load(gates, ga + 3 * h, m);
+        FloatVector dh = load(dhArr, d, m);
+        store(dh.mul(og).mul(t.mul(t).neg().add(1f)).add(load(dcArr, d, m)), dcArr, d, m);
+        store(dh.mul(t).mul(og).mul(og.neg().add(1f)), dxp, ga + 3 * h, m);
+    }
+
+    /** One vector of the i, f, g pre-activation gradients from dc, and dc_{t-1} = dc f. */
+    private static void lstmGatesBackAt(
+            int h,
+            float[] gates,
+            int ga,
+            float[] cPrev,
+            int cp,
+            float[] dcArr,
+            int d,
+            float[] dxp,
+            VectorMask<Float> m) {
+        FloatVector i = load(gates, ga, m);
+        FloatVector f = load(gates, ga + h, m);
+        FloatVector gg = load(gates, ga + 2 * h, m);
+        FloatVector dc = load(dcArr, d, m);
+        store(dc.mul(gg).mul(i).mul(i.neg().add(1f)), dxp, ga, m); // di i (1 - i)
+        store(dc.mul(load(cPrev, cp, m)).mul(f).mul(f.neg().add(1f)), dxp, ga + h, m); // df f (1 - f)
+        store(dc.mul(i).mul(gg.mul(gg).neg().add(1f)), dxp, ga + 2 * h, m); // dg (1 - g^2)
+        store(dc.mul(f), dcArr, d, m); // dc_{t-1}
     }
 
     private static void gruStepBack(
