@@ -75,9 +75,14 @@ public class FidClassifier extends Module {
         return child("features").call(images.sub(MEAN).div(STD));
     }
 
+    /** Class logits (B, classes) of features (B, 128) from {@link #features(Tensor)}. */
+    public Tensor classify(Tensor features) {
+        return child("head").call(features);
+    }
+
     /** Class logits (B, classes) of images (B, 1, 28, 28) in [0, 1]. */
     @Override
     public Tensor forward(Tensor images) {
-        return child("head").call(features(images));
+        return classify(features(images));
     }
 }
