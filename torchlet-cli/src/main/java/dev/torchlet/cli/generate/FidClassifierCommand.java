@@ -75,7 +75,10 @@ public final class FidClassifierCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Fashion-MNIST folder (default: as `torchlet train`).")
     Path data;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            description = "Use the first N training and N test images only, for quick trials (default: all).")
     int limit;
 
     @Override
@@ -94,13 +97,16 @@ public final class FidClassifierCommand implements Callable<Integer> {
             train = new Subset<>(train, IntStream.range(0, limit).toArray());
         }
         Dataset<Example> test = fashion.testSet(new ToTensor());
+        if (limit > 0 && limit < test.size()) {
+            test = new Subset<>(test, IntStream.range(0, limit).toArray());
+        }
         FidClassifier model = new FidClassifier(fashion.classes().size());
         Adam adam = new Adam(model.parameters(), lr);
         CosineAnnealingLR schedule = new CosineAnnealingLR(adam, epochs, 0);
         System.out.printf(
-                "training the FID classifier on Fashion-MNIST (%d images): %d epochs, batch %d, Adam lr %.2g"
+                "training the FID classifier on Fashion-MNIST (%d train / %d test images): %d epochs, batch %d, Adam lr %.2g"
                         + " (cosine), seed %d%n",
-                train.size(), epochs, batchSize, lr, seed);
+                train.size(), test.size(), epochs, batchSize, lr, seed);
         Evaluation evaluation = null;
         StringBuilder history = new StringBuilder();
         try (DataLoader<Example> loader =
