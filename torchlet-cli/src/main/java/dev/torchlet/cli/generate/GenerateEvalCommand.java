@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
             "and also report the share the classifier assigns to the requested class.",
             "The FID is computed on Torchlet's Fashion-MNIST classifier features (128-d, `generate fid-classifier`),",
             "not Inception's: the numbers rank Fashion-MNIST models but are not comparable to published FIDs.",
+            "FID is biased upward for small N: compare values measured with the same --samples only.",
             "Example: torchlet generate eval --checkpoint runs/vae/checkpoint.safetensors"
         })
 public final class GenerateEvalCommand implements Callable<Integer> {
