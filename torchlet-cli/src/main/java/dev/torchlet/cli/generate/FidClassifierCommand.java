@@ -104,8 +104,8 @@ public final class FidClassifierCommand implements Callable<Integer> {
         Adam adam = new Adam(model.parameters(), lr);
         CosineAnnealingLR schedule = new CosineAnnealingLR(adam, epochs, 0);
         System.out.printf(
-                "training the FID classifier on Fashion-MNIST (%d train / %d test images): %d epochs, batch %d, Adam lr %.2g"
-                        + " (cosine), seed %d%n",
+                "training the FID classifier on Fashion-MNIST (%d train / %d test images): %d epochs, batch %d,"
+                        + " Adam lr %.2g (cosine), seed %d%n",
                 train.size(), test.size(), epochs, batchSize, lr, seed);
         Evaluation evaluation = null;
         StringBuilder history = new StringBuilder();
