@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
  * the features of Torchlet's own Fashion-MNIST classifier ({@link FidNetwork}), with the FID of real training
  * images against the same test images as the floor; for a class-conditional model also the share of samples the
  * classifier assigns to the requested class.
+ *
+ * <p>Measured 2026-11-30 with the built-in classifier and the defaults (10,000 samples): the default VAE run
+ * ({@code generate train --model vae}, 5 epochs) FID 95.77; real training vs test images 0.24.
  */
 @Command(
         name = "eval",

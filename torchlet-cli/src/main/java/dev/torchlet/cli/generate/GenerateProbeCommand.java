@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
  * {@code torchlet generate probe}: a linear probe of an autoencoder's codes. Encodes Fashion-MNIST with the
  * encoder of an ae or vae checkpoint (the vae: the posterior mean mu), trains a logistic regression on the
  * training codes ({@link LinearProbe}) and reports its test accuracy.
+ *
+ * <p>Measured 2026-11-30 on all 60,000 / 10,000 images with the default 16-d runs of `generate train` (5 epochs):
+ * vae (mu) 80.33% test accuracy, ae 80.11%.
  */
 @Command(
         name = "probe",
