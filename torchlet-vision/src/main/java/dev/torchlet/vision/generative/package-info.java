@@ -5,6 +5,7 @@
  * dev.torchlet.vision.generative.GanTrainer}, a {@link dev.torchlet.vision.generative.ConvAutoencoder}
  * and a {@link dev.torchlet.vision.generative.VAE}. They live next to the vision model zoo because
  * they are image models built from the same layers; the `torchlet generate` command
- * ({@code dev.torchlet.cli.generate}) trains and samples them.
+ * ({@code dev.torchlet.cli.generate}) trains, samples and measures them (FID, linear probe: the
+ * {@code metrics} subpackage).
  */
 package dev.torchlet.vision.generative;
