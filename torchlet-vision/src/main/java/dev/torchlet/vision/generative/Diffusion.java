@@ -222,23 +222,31 @@ public final class Diffusion {
      * mode without a graph. labels: null or int64 (n) for a conditional model. Returns x_0 in [-1, 1].
      */
     public Tensor sampleDdim(UNet model, int n, int size, Tensor labels, Sampling s) {
-        int[] ts = ddimTimesteps(steps(), s.steps());
-        return run(model, n, size, labels, s, ts);
+        return sampleDdim(model, startNoise(model, n, size), labels, s);
+    }
+
+    /** DDIM sampling from the given x_T (n, C, H, W): with eta = 0 the same x_T gives the same images. */
+    public Tensor sampleDdim(UNet model, Tensor xT, Tensor labels, Sampling s) {
+        return run(model, xT, labels, s, ddimTimesteps(steps(), s.steps()));
     }
 
     /** DDPM ancestral sampling over all T steps (variance beta_tilde), with s's guidance and clipping. */
     public Tensor sampleDdpm(UNet model, int n, int size, Tensor labels, Sampling s) {
-        return run(model, n, size, labels, s, null);
+        return run(model, startNoise(model, n, size), labels, s, null);
     }
 
-    private Tensor run(UNet model, int n, int size, Tensor labels, Sampling s, int[] ddim) {
+    private static Tensor startNoise(UNet model, int n, int size) {
         if (n < 1) {
             throw new IllegalArgumentException("diffusion: the number of samples must be at least 1, got " + n);
         }
+        return Torch.randn(n, model.inChannels(), size, size);
+    }
+
+    private Tensor run(UNet model, Tensor xT, Tensor labels, Sampling s, int[] ddim) {
         boolean training = model.isTraining();
         model.eval();
         try (var g = Torch.noGrad()) {
-            Tensor x = Torch.randn(n, model.inChannels(), size, size);
+            Tensor x = xT;
             if (ddim == null) {
                 for (int t = steps() - 1; t >= 0; t--) {
                     Tensor eps = predictEps(model, x, t, labels, s.guidance());
