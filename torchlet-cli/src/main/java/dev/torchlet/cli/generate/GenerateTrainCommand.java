@@ -33,8 +33,11 @@ public final class GenerateTrainCommand implements Callable<Integer> {
                     + " for ddpm: each fits in 15 minutes on 2 cores).")
     Integer epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(
+            names = "--batch-size",
+            description =
+                    "Batch size (default: 64; ddpm " + GenerateConfig.DDPM_BATCH_SIZE + ": more steps in the time).")
+    Integer batchSize;
 
     @Option(
             names = "--lr",
@@ -91,7 +94,7 @@ public final class GenerateTrainCommand implements Callable<Integer> {
         GenerateConfig config = new GenerateConfig(
                 kind,
                 epochs != null ? epochs : GenerateConfig.defaultEpochs(kind),
-                batchSize,
+                batchSize != null ? batchSize : GenerateConfig.defaultBatchSize(kind),
                 lr != null ? lr : GenerateConfig.defaultLr(kind),
                 beta,
                 latent,

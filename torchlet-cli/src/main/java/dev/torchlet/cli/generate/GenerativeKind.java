@@ -72,7 +72,7 @@ public enum GenerativeKind {
                 .orElseThrow(() -> new IllegalArgumentException("unknown generative model kind '" + id + "'"));
     }
 
-    /** A new model: latentDim for the autoencoders, numClasses for the conditional GAN (ddpm: width 32). */
+    /** A new model: latentDim for the autoencoders, numClasses for the conditional GAN (ddpm: the default width). */
     public Module create(int latentDim, int numClasses) {
         return create(latentDim, numClasses, GenerateConfig.DEFAULT_DDPM_WIDTH);
     }

@@ -202,7 +202,7 @@ class DdpmCommandTest {
                         .strip());
         assertEquals(
                 "torchlet generate train: --width and --sample-steps are for --model ddpm; got --model vae",
-                cli("generate", "train", "--model", "vae", "--width", "16")
+                cli("generate", "train", "--model", "vae", "--width", "24")
                         .output()
                         .strip());
         assertEquals(

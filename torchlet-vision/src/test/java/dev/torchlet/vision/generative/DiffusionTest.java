@@ -81,6 +81,8 @@ class DiffusionTest {
         assertClose(g("ddim.t500_480_eta05"), d.ddimStep(xt, 500, 480, eps, 0.5, z), 1e-5, 1e-5, "ddim eta 0.5");
         assertClose(g("ddim.t500_480_eta1"), d.ddimStep(xt, 500, 480, eps, 1, z), 1e-5, 1e-5, "ddim eta 1");
         assertClose(g("ddim.t20_last"), d.ddimStep(xt, 20, -1, eps, 0, z), 1e-5, 1e-5, "ddim last step");
+        // DDIM with eta 1 between consecutive steps is the DDPM step with variance beta_tilde
+        assertClose(d.ddpmStep(xt, 300, eps, z, tilde), d.ddimStep(xt, 300, 299, eps, 1, z), 1e-5, 1e-4, "eta 1");
         assertClose(g("cfg.w3"), Diffusion.guide(g("cfg.uncond"), g("cfg.cond"), 3), 1e-6, 1e-6, "guidance 3");
         assertClose(g("cfg.w0"), Diffusion.guide(g("cfg.uncond"), g("cfg.cond"), 0), 0, 0, "guidance 0");
     }
