@@ -22,7 +22,8 @@ public final class Workloads {
             new TransformerTrain(),
             new FinetuneResnet18Frozen(),
             new Gpt2Generate(),
-            new DcganTrain());
+            new DcganTrain(),
+            new DdpmUnetTrain());
 
     private Workloads() {}
 

@@ -7,9 +7,11 @@ import java.util.Map;
 /**
  * The settings of one `torchlet generate train` run, validated.
  *
- * @param latentDim latent size of the autoencoders (the GAN's noise is DCGAN's 100)
- * @param beta      weight of the VAE's KL term
- * @param limit     train on the first N images only (0: all)
+ * @param latentDim   latent size of the autoencoders (the GAN's noise is DCGAN's 100)
+ * @param beta        weight of the VAE's KL term
+ * @param limit       train on the first N images only (0: all)
+ * @param width       ddpm: the U-Net's base width (multiple of 8)
+ * @param sampleSteps ddpm: DDIM steps of the per-epoch sample grid
  */
 public record GenerateConfig(
         GenerativeKind kind,
@@ -23,7 +25,29 @@ public record GenerateConfig(
         int workers,
         Path out,
         Path data,
-        int limit) {
+        int limit,
+        int width,
+        int sampleSteps) {
+    /**
+     * The U-Net width of a default ddpm run (the bench's is 64). Measured 2026-11-30 on the 2 cores, shared
+     * with other jobs: width 16 trains at about 43 img/s at batch 16 (width 32 about 20 img/s at batch 64), and
+     * the number of optimizer steps mattered more than the width in 8-minute trials (at step ~700, batch 16
+     * after 4 minutes gave the grid batch 32 gave after 8).
+     */
+    public static final int DEFAULT_DDPM_WIDTH = 16;
+
+    /** DDIM steps of the per-epoch grids of a ddpm run. */
+    public static final int DEFAULT_SAMPLE_STEPS = 50;
+
+    /** Decay of the EMA of the U-Net's weights (half-life about 140 steps: the default run has ~1900). */
+    public static final double EMA_DECAY = 0.995;
+
+    /** Classifier-free guidance weight of the per-epoch grids of a conditional ddpm. */
+    public static final double GRID_GUIDANCE = 3.0;
+
+    /** Probability of training a conditional ddpm on the null class instead of the label. */
+    public static final double P_UNCOND = 0.1;
+
     public GenerateConfig {
         atLeast("--epochs", epochs, 1);
         atLeast("--batch-size", batchSize, 1);
@@ -31,6 +55,14 @@ public record GenerateConfig(
         atLeast("--threads", threads, 1);
         atLeast("--workers", workers, 0);
         atLeast("--limit", limit, 0);
+        atLeast("--sample-steps", sampleSteps, 1);
+        if (sampleSteps > DdpmModel.TIMESTEPS) {
+            throw new IllegalArgumentException("--sample-steps must be at most " + DdpmModel.TIMESTEPS
+                    + " (the schedule's T), got " + sampleSteps);
+        }
+        if (width < 8 || width % 8 != 0) {
+            throw new IllegalArgumentException("--width must be a positive multiple of 8, got " + width);
+        }
         if (!(lr > 0)) {
             throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
@@ -45,17 +77,40 @@ public record GenerateConfig(
         }
     }
 
-    /** Default learning rate: DCGAN's 2e-4 for the GANs, 1e-3 for the autoencoders. */
     /**
      * Epochs of a default run: 5 for the autoencoders (about 40 s an epoch on 2 cores), 1 for the GANs (a
      * discriminator and a generator step per batch: about 10 minutes an epoch, measured 2026-11-30).
      */
     public static int defaultEpochs(GenerativeKind kind) {
-        return kind.gan() ? 1 : 5;
+        return kind.gan() ? 1 : kind.diffusion() ? DDPM_EPOCHS : 5;
     }
 
+    /** Batch size of a default run: 64, ddpm {@link #DDPM_BATCH_SIZE}. */
+    public static int defaultBatchSize(GenerativeKind kind) {
+        return kind.diffusion() ? DDPM_BATCH_SIZE : 64;
+    }
+
+    /** Batch size of a default ddpm run: small batches give more AdamW(2e-4) steps in the time. */
+    public static final int DDPM_BATCH_SIZE = 16;
+
+    /** Images of a default run: all, except ddpm (see {@link #DDPM_LIMIT}). */
+    public static int defaultLimit(GenerativeKind kind) {
+        return kind.diffusion() ? DDPM_LIMIT : 0;
+    }
+
+    /**
+     * Epochs of a default ddpm run: 2 of {@link #DDPM_LIMIT} images, 1875 steps of batch 16. Measured
+     * 2026-11-30 with other jobs on the 2 cores (load 9 to 12): 10 min 55 s wall, epochs of 308 and 293 s
+     * (49 and 51 img/s), final loss 0.0665; docs/ddpm_samples.png is its last grid.
+     */
+    public static final int DDPM_EPOCHS = 2;
+
+    /** Training images of a default ddpm run. */
+    public static final int DDPM_LIMIT = 15000;
+
+    /** Default learning rate: 2e-4 for the GANs (DCGAN's) and ddpm (AdamW, the bench's), 1e-3 for the autoencoders. */
     public static double defaultLr(GenerativeKind kind) {
-        return kind.gan() ? 2e-4 : 1e-3;
+        return kind.gan() || kind.diffusion() ? 2e-4 : 1e-3;
     }
 
     public String describe() {
@@ -68,7 +123,11 @@ public record GenerateConfig(
                 lr,
                 kind.gan()
                         ? ", Adam betas 0.5/0.999, real label 0.9"
-                        : ", latent " + latentDim + (kind == GenerativeKind.VAE_MODEL ? ", beta " + beta : ""),
+                        : kind.diffusion()
+                                ? ", AdamW, U-Net width " + width + ", linear schedule T " + DdpmModel.TIMESTEPS
+                                        + ", EMA " + EMA_DECAY + (kind.conditional() ? ", p_uncond " + P_UNCOND : "")
+                                        + ", grids DDIM " + sampleSteps
+                                : ", latent " + latentDim + (kind == GenerativeKind.VAE_MODEL ? ", beta " + beta : ""),
                 seed,
                 threads);
     }
@@ -84,6 +143,12 @@ public record GenerateConfig(
         m.put("latent_dim", Integer.toString(latentDim));
         m.put("seed", Long.toString(seed));
         m.put("limit", Integer.toString(limit));
+        if (kind.diffusion()) {
+            m.put("width", Integer.toString(width));
+            m.put("schedule", "linear");
+            m.put("timesteps", Integer.toString(DdpmModel.TIMESTEPS));
+            m.put("ema_decay", Double.toString(EMA_DECAY));
+        }
         return m;
     }
 }

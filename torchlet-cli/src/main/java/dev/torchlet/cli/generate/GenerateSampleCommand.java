@@ -4,7 +4,7 @@ import dev.torchlet.Torch;
 import dev.torchlet.io.Checkpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
-import dev.torchlet.vision.generative.Gan;
+import dev.torchlet.vision.generative.Diffusion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
         name = "sample",
         mixinStandardHelpOptions = true,
         description = {
-            "Samples a grid of images from a checkpoint of `torchlet generate train` (vae or dcgan).",
+            "Samples a grid of images from a checkpoint of `torchlet generate train` (vae, dcgan or ddpm; a ddpm",
+            "samples its EMA weights by DDIM with --steps steps and, when conditional, guidance --guidance).",
             "Example: torchlet generate sample --checkpoint runs/dcgan-conditional/checkpoint.safetensors"
-                    + " --class Sneaker --out sneakers.png"
+                    + " --class Sneaker --out sneakers.png",
+            "         torchlet generate sample --checkpoint runs/ddpm-conditional/checkpoint.safetensors"
+                    + " --class Sneaker --steps 50 --guidance 3 --out grid.png"
         })
 public final class GenerateSampleCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A checkpoint of `torchlet generate train`.")
@@ -29,7 +32,8 @@ public final class GenerateSampleCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            description = "Expected model kind (vae, dcgan, dcgan-conditional): refuse a checkpoint of another kind.")
+            description = "Expected model kind (vae, dcgan, dcgan-conditional, ddpm, ddpm-conditional): refuse a"
+                    + " checkpoint of another kind.")
     String expected;
 
     @Option(names = "--class", description = "Conditional models: only this class (e.g. Sneaker).")
@@ -37,6 +41,18 @@ public final class GenerateSampleCommand implements Callable<Integer> {
 
     @Option(names = "--count", description = "Number of images (default: 64, or 10 per class for a conditional model).")
     Integer count;
+
+    @Option(names = "--steps", description = "ddpm: DDIM steps, 1 to 1000 (default: 50).")
+    Integer steps;
+
+    @Option(
+            names = "--guidance",
+            description = "Conditional ddpm: classifier-free guidance weight w >= 0 (0 unconditional, 1 plain"
+                    + " conditional; default: 3).")
+    Double guidance;
+
+    @Option(names = "--eta", description = "ddpm: DDIM stochasticity, 0 deterministic to 1 (default: 0).")
+    Double eta;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed of the noise (default: 0).")
     long seed;
@@ -49,12 +65,32 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         if (count != null && count < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + count);
         }
+        if (steps != null && (steps < 1 || steps > DdpmModel.TIMESTEPS)) {
+            throw new IllegalArgumentException(
+                    "--steps must be in [1, " + DdpmModel.TIMESTEPS + "] (the diffusion schedule's T), got " + steps);
+        }
+        if (guidance != null && !(guidance >= 0 && guidance < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--guidance must be a number >= 0, got " + guidance);
+        }
+        if (eta != null && !(eta >= 0 && eta < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--eta must be a number >= 0, got " + eta);
+        }
         Loaded loaded = load(checkpoint, expected);
+        boolean ddpm = loaded.kind().diffusion();
+        if (!ddpm && (steps != null || eta != null)) {
+            throw new IllegalArgumentException((steps != null ? "--steps" : "--eta") + " is for ddpm checkpoints; "
+                    + checkpoint + " holds a " + loaded.kind().id() + " model");
+        }
+        if (guidance != null && loaded.kind() != GenerativeKind.DDPM_CONDITIONAL) {
+            throw new IllegalArgumentException(
+                    "--guidance needs a class-conditional ddpm (generate train --model ddpm" + " --conditional); "
+                            + checkpoint + " holds a " + loaded.kind().id() + " model");
+        }
         int onlyClass = -1;
         if (className != null) {
-            if (!(loaded.model() instanceof Gan gan) || !gan.conditional()) {
+            if (!loaded.kind().conditional()) {
                 throw new IllegalArgumentException("--class needs a class-conditional model (generate train --model"
-                        + " dcgan --conditional); " + checkpoint + " holds an unconditional "
+                        + " dcgan or ddpm --conditional); " + checkpoint + " holds an unconditional "
                         + loaded.kind().id());
             }
             onlyClass = loaded.classes().indexOf(className);
@@ -67,7 +103,15 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         SampleGrids.Latents latents = SampleGrids.latents(loaded.model(), count == null ? 0 : count, onlyClass);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        SampleGrids.saveSamples(loaded.model(), latents, out);
+        SampleGrids.saveSamples(
+                loaded.model(),
+                latents,
+                out,
+                new Diffusion.Sampling(
+                        steps == null ? 50 : steps,
+                        eta == null ? 0 : eta,
+                        guidance == null ? GenerateConfig.GRID_GUIDANCE : guidance,
+                        true));
         System.out.println("wrote " + latents.z().shape()[0] + " samples of "
                 + loaded.kind().id() + (onlyClass >= 0 ? " (class " + className + ")" : "") + " to " + out);
         return 0;
@@ -98,7 +142,8 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         }
         List<String> classes = List.of(meta.getOrDefault("classes", "").split("\n"));
         int latent = Integer.parseInt(meta.getOrDefault("latent_dim", "16"));
-        Module model = kind.create(latent, classes.size());
+        int width = Integer.parseInt(meta.getOrDefault("width", "" + GenerateConfig.DEFAULT_DDPM_WIDTH));
+        Module model = kind.create(latent, classes.size(), width);
         Checkpoint.load(checkpoint, model, null);
         model.eval();
         return new Loaded(kind, model, classes);

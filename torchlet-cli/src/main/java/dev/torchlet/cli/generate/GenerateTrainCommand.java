@@ -12,25 +12,36 @@ import picocli.CommandLine.Option;
         description = {
             "Trains a generative model on Fashion-MNIST. After each epoch: checkpoint, loss plot, and a grid of",
             "samples of fixed noise (samples_epoch_N.png; the autoencoders also reconstructions_epoch_N.png).",
-            "Example: torchlet generate train --model dcgan --conditional --epochs 5"
+            "ddpm: a denoising diffusion U-Net (AdamW, EMA of the weights; grids sampled by DDIM).",
+            "Example: torchlet generate train --model dcgan --conditional --epochs 5",
+            "         torchlet generate train --model ddpm --conditional"
         })
 public final class GenerateTrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "vae", description = "vae, ae or dcgan (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "vae", description = "vae, ae, dcgan or ddpm (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--conditional", description = "Class-conditional DCGAN (label embeddings in G and D).")
+    @Option(
+            names = "--conditional",
+            description = "Class-conditional dcgan (label embeddings in G and D) or ddpm (a label embedding, trained"
+                    + " with 10% null labels for classifier-free guidance).")
     boolean conditional;
 
     @Option(
             names = "--epochs",
-            description =
-                    "Number of epochs (default: 5 for vae and ae, 1 for dcgan: each fits in 15 minutes on 2 cores).")
+            description = "Number of epochs (default: 5 for vae and ae, 1 for dcgan, "
+                    + GenerateConfig.DDPM_EPOCHS
+                    + " for ddpm: each fits in 15 minutes on 2 cores).")
     Integer epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(
+            names = "--batch-size",
+            description =
+                    "Batch size (default: 64; ddpm " + GenerateConfig.DDPM_BATCH_SIZE + ": more steps in the time).")
+    Integer batchSize;
 
-    @Option(names = "--lr", description = "Adam learning rate (default: 2e-4 for dcgan, 1e-3 for vae and ae).")
+    @Option(
+            names = "--lr",
+            description = "Adam (ddpm: AdamW) learning rate (default: 2e-4 for dcgan and ddpm, 1e-3 for vae and ae).")
     Double lr;
 
     @Option(names = "--beta", defaultValue = "1.0", description = "VAE: weight of the KL term (default: 1).")
@@ -56,17 +67,34 @@ public final class GenerateTrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--limit",
-            defaultValue = "0",
-            description = "Train on the first N training images only, for quick trials (default: all).")
-    int limit;
+            description = "Train on the first N training images only (default: all; ddpm: " + GenerateConfig.DDPM_LIMIT
+                    + ", to fit 15 minutes).")
+    Integer limit;
+
+    @Option(
+            names = "--width",
+            defaultValue = "" + GenerateConfig.DEFAULT_DDPM_WIDTH,
+            description =
+                    "ddpm: the U-Net's base width, a multiple of 8 (default: ${DEFAULT-VALUE}; the bench's is 64).")
+    int width;
+
+    @Option(
+            names = "--sample-steps",
+            defaultValue = "" + GenerateConfig.DEFAULT_SAMPLE_STEPS,
+            description = "ddpm: DDIM steps of the per-epoch sample grids (default: ${DEFAULT-VALUE}).")
+    int sampleSteps;
 
     @Override
     public Integer call() throws Exception {
         GenerativeKind kind = GenerativeKind.of(model, conditional);
+        if (!kind.diffusion()
+                && (width != GenerateConfig.DEFAULT_DDPM_WIDTH || sampleSteps != GenerateConfig.DEFAULT_SAMPLE_STEPS)) {
+            throw new IllegalArgumentException("--width and --sample-steps are for --model ddpm; got --model " + model);
+        }
         GenerateConfig config = new GenerateConfig(
                 kind,
                 epochs != null ? epochs : GenerateConfig.defaultEpochs(kind),
-                batchSize,
+                batchSize != null ? batchSize : GenerateConfig.defaultBatchSize(kind),
                 lr != null ? lr : GenerateConfig.defaultLr(kind),
                 beta,
                 latent,
@@ -75,7 +103,9 @@ public final class GenerateTrainCommand implements Callable<Integer> {
                 workers,
                 out != null ? out : Path.of("runs", kind.id()),
                 data,
-                limit);
+                limit != null ? limit : GenerateConfig.defaultLimit(kind),
+                width,
+                sampleSteps);
         GenerativeTrainer.Result r = new GenerativeTrainer(config, System.out).run();
         System.out.println();
         System.out.println("== summary ==");

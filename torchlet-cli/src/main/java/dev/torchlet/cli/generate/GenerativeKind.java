@@ -13,13 +13,15 @@ public enum GenerativeKind {
     AE("ae"),
     VAE_MODEL("vae"),
     DCGAN_MODEL("dcgan"),
-    DCGAN_CONDITIONAL("dcgan-conditional");
+    DCGAN_CONDITIONAL("dcgan-conditional"),
+    DDPM("ddpm"),
+    DDPM_CONDITIONAL("ddpm-conditional");
 
     /** The checkpoint metadata key naming the kind. */
     public static final String METADATA_KEY = "generative_model";
 
     /** The values of --model. */
-    public static final List<String> MODEL_NAMES = List.of("vae", "ae", "dcgan");
+    public static final List<String> MODEL_NAMES = List.of("vae", "ae", "dcgan", "ddpm");
 
     private final String id;
 
@@ -36,7 +38,12 @@ public enum GenerativeKind {
     }
 
     public boolean conditional() {
-        return this == DCGAN_CONDITIONAL;
+        return this == DCGAN_CONDITIONAL || this == DDPM_CONDITIONAL;
+    }
+
+    /** The diffusion models (a U-Net and the average of its weights). */
+    public boolean diffusion() {
+        return this == DDPM || this == DDPM_CONDITIONAL;
     }
 
     /** The kind of {@code --model NAME [--conditional]}. */
@@ -45,12 +52,14 @@ public enum GenerativeKind {
             case "ae" -> AE;
             case "vae" -> VAE_MODEL;
             case "dcgan" -> conditional ? DCGAN_CONDITIONAL : DCGAN_MODEL;
+            case "ddpm" -> conditional ? DDPM_CONDITIONAL : DDPM;
             default ->
                 throw new IllegalArgumentException(
                         "unknown model '" + model + "'; available: " + String.join(", ", MODEL_NAMES));
         };
         if (conditional && !k.conditional()) {
-            throw new IllegalArgumentException("--conditional is for --model dcgan; " + model + " is unconditional");
+            throw new IllegalArgumentException(
+                    "--conditional is for --model dcgan or ddpm; " + model + " is unconditional");
         }
         return k;
     }
@@ -63,13 +72,20 @@ public enum GenerativeKind {
                 .orElseThrow(() -> new IllegalArgumentException("unknown generative model kind '" + id + "'"));
     }
 
-    /** A new model: latentDim for the autoencoders, numClasses for the conditional GAN. */
+    /** A new model: latentDim for the autoencoders, numClasses for the conditional GAN (ddpm: the default width). */
     public Module create(int latentDim, int numClasses) {
+        return create(latentDim, numClasses, GenerateConfig.DEFAULT_DDPM_WIDTH);
+    }
+
+    /** A new model: latentDim for the autoencoders, numClasses for the conditional models, width for ddpm. */
+    public Module create(int latentDim, int numClasses, int width) {
         return switch (this) {
             case AE -> new ConvAutoencoder(latentDim);
             case VAE_MODEL -> new VAE(latentDim);
             case DCGAN_MODEL -> Gan.dcgan(DCGAN.NOISE_DIM);
             case DCGAN_CONDITIONAL -> Gan.conditionalDcgan(DCGAN.NOISE_DIM, numClasses);
+            case DDPM -> new DdpmModel(width, 0);
+            case DDPM_CONDITIONAL -> new DdpmModel(width, numClasses);
         };
     }
 }

@@ -15,8 +15,11 @@ import dev.torchlet.data.transforms.ToTensor;
 import dev.torchlet.io.Checkpoint;
 import dev.torchlet.nn.Module;
 import dev.torchlet.optim.Adam;
+import dev.torchlet.optim.AdamW;
+import dev.torchlet.optim.EMA;
 import dev.torchlet.optim.Optimizer;
 import dev.torchlet.vision.generative.ConvAutoencoder;
+import dev.torchlet.vision.generative.Diffusion;
 import dev.torchlet.vision.generative.Gan;
 import dev.torchlet.vision.generative.GanTrainer;
 import dev.torchlet.vision.generative.VAE;
@@ -37,7 +40,9 @@ import java.util.stream.IntStream;
  * KL; autoencoder: reconstruction), then an atomic checkpoint (metadata names the model kind), a sample
  * grid of fixed latents ({@code samples_epoch_N.png}; the autoencoders also
  * {@code reconstructions_epoch_N.png} of fixed test images), the loss plot and the history. GAN images
- * are scaled to [-1, 1] (the generator's tanh), the autoencoders' to [0, 1] (their BCE).
+ * are scaled to [-1, 1] (the generator's tanh), the autoencoders' to [0, 1] (their BCE). ddpm: images in
+ * [-1, 1], AdamW on the U-Net, after every step an update of the EMA of its weights, which the checkpoint
+ * keeps as {@code model.ema.*} and the grids (DDIM, eta 0, x0 clipped; conditional: guidance 3) sample from.
  */
 public final class GenerativeTrainer {
     public static final String CHECKPOINT = "checkpoint.safetensors";
@@ -79,18 +84,25 @@ public final class GenerativeTrainer {
         GenerativeKind kind = config.kind();
         FashionMnist data = FashionMnist.load(config.data());
         List<String> classes = data.classes();
-        var transform = kind.gan() ? new ToTensor().andThen(new Normalize(0.5f, 0.5f)) : new ToTensor();
+        var transform =
+                kind.gan() || kind.diffusion() ? new ToTensor().andThen(new Normalize(0.5f, 0.5f)) : new ToTensor();
         Dataset<Example> trainSet = data.trainSet(transform);
         if (config.limit() > 0 && config.limit() < trainSet.size()) {
             trainSet = new Subset<>(trainSet, IntStream.range(0, config.limit()).toArray());
         }
-        Module model = kind.create(config.latentDim(), classes.size());
+        Module model = kind.create(config.latentDim(), classes.size(), config.width());
         GanTrainer ganTrainer = model instanceof Gan gan
                 ? new GanTrainer(gan, GanTrainer.Options.defaults().withLr(config.lr()))
                 : null;
-        Optimizer optimizer = ganTrainer == null ? new Adam(model.parameters(), config.lr()) : null;
+        DdpmModel ddpm = model instanceof DdpmModel d ? d : null;
+        EMA ema = ddpm == null ? null : new EMA(ddpm.net(), GenerateConfig.EMA_DECAY);
+        Optimizer optimizer = ganTrainer != null
+                ? null
+                : ddpm != null
+                        ? new AdamW(ddpm.net().parameters(), config.lr())
+                        : new Adam(model.parameters(), config.lr());
         SampleGrids.Latents fixed = kind == GenerativeKind.AE ? null : SampleGrids.latents(model, 0, -1);
-        Tensor originals = kind.gan() ? null : firstImages(data.testSet(transform), 32);
+        Tensor originals = kind.gan() || kind.diffusion() ? null : firstImages(data.testSet(transform), 32);
         Files.createDirectories(config.out());
         Path checkpoint = config.out().resolve(CHECKPOINT);
         Path plot = config.out().resolve(PLOT);
@@ -102,7 +114,10 @@ public final class GenerativeTrainer {
                 new DataLoader.Options(config.batchSize(), true, config.seed()).withWorkers(config.workers());
         try (DataLoader<Example> loader = new DataLoader<>(trainSet, loaderOptions)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                EpochLosses e = trainEpoch(model, ganTrainer, optimizer, loader, epoch);
+                EpochLosses e = trainEpoch(model, ganTrainer, optimizer, ema, loader, epoch);
+                if (ema != null) {
+                    ema.copyTo(ddpm.ema()); // the checkpoint and the grid hold the average
+                }
                 history.add(e);
                 out.printf(
                         "epoch %d/%d: %s | %.1f s, %.0f img/s%n",
@@ -110,7 +125,11 @@ public final class GenerativeTrainer {
                 Checkpoint.save(checkpoint, model, optimizer, metadata(epoch, history, classes));
                 if (fixed != null) {
                     grid = config.out().resolve(String.format("samples_epoch_%03d.png", epoch));
-                    SampleGrids.saveSamples(model, fixed, grid);
+                    SampleGrids.saveSamples(
+                            model,
+                            fixed,
+                            grid,
+                            new Diffusion.Sampling(config.sampleSteps(), 0, GenerateConfig.GRID_GUIDANCE, true));
                 }
                 if (originals != null) {
                     Path recon = config.out().resolve(String.format("reconstructions_epoch_%03d.png", epoch));
@@ -131,7 +150,7 @@ public final class GenerativeTrainer {
     }
 
     private EpochLosses trainEpoch(
-            Module model, GanTrainer ganTrainer, Optimizer optimizer, DataLoader<Example> loader, int epoch) {
+            Module model, GanTrainer ganTrainer, Optimizer optimizer, EMA ema, DataLoader<Example> loader, int epoch) {
         model.train();
         Torch.manualSeed(config.seed() * 1_000_003L + epoch); // noise and dropout depend on (seed, epoch) only
         Map<String, Double> sums = new LinkedHashMap<>();
@@ -149,6 +168,14 @@ public final class GenerativeTrainer {
                     step.put("loss_g", s.generatorLoss());
                     step.put("d_real", s.realScore());
                     step.put("d_fake", s.fakeScore());
+                } else if (model instanceof DdpmModel ddpm) {
+                    optimizer.zeroGrad();
+                    Tensor labels = ddpm.conditional() ? b.labels() : null;
+                    Tensor loss = ddpm.diffusion().loss(ddpm.net(), x, labels, GenerateConfig.P_UNCOND);
+                    loss.backward();
+                    optimizer.step();
+                    ema.update(ddpm.net());
+                    step.put("loss", loss.itemDouble());
                 } else if (model instanceof VAE vae) {
                     optimizer.zeroGrad();
                     VAE.Losses l = VAE.loss(vae.run(x), x, config.beta());

@@ -5,6 +5,7 @@ import dev.torchlet.Torch;
 import dev.torchlet.data.transforms.ImageGrid;
 import dev.torchlet.nn.Module;
 import dev.torchlet.vision.generative.ConvAutoencoder;
+import dev.torchlet.vision.generative.Diffusion;
 import dev.torchlet.vision.generative.Gan;
 import dev.torchlet.vision.generative.VAE;
 import java.io.IOException;
@@ -26,6 +27,20 @@ final class SampleGrids {
      * class, or of one class when {@code onlyClass >= 0}. {@code count} overrides the number (0: default).
      */
     static Latents latents(Module model, int count, int onlyClass) {
+        if (model instanceof DdpmModel ddpm) {
+            // the latents of a diffusion model are x_T: DDIM with eta 0 maps the same x_T to the same images
+            int classes = ddpm.conditional() ? ddpm.net().numClasses() : 0;
+            int n = count > 0 ? count : classes > 0 && onlyClass < 0 ? PER_CLASS * classes : 64;
+            Tensor labels = null;
+            if (classes > 0) {
+                long[] y = new long[n];
+                for (int i = 0; i < n; i++) {
+                    y[i] = onlyClass >= 0 ? onlyClass : (i / PER_CLASS) % classes;
+                }
+                labels = Torch.tensor(y, n);
+            }
+            return new Latents(Torch.randn(n, 1, 28, 28), labels);
+        }
         if (model instanceof Gan gan) {
             if (!gan.conditional()) {
                 return new Latents(gan.noise(count > 0 ? count : 64), null);
@@ -44,12 +59,24 @@ final class SampleGrids {
                 + " has no prior to sample from; its epochs write reconstructions");
     }
 
-    /** The model's images of the latents, in eval mode, written as a grid PNG. */
+    /** The model's images of the latents, in eval mode, written as a grid PNG (ddpm: DDIM 50, guidance 3). */
     static void saveSamples(Module model, Latents latents, Path png) throws IOException {
+        saveSamples(model, latents, png, Diffusion.Sampling.ddim(50, GenerateConfig.GRID_GUIDANCE));
+    }
+
+    /** As {@link #saveSamples(Module, Latents, Path)}; a ddpm samples its EMA weights with {@code sampling}. */
+    static void saveSamples(Module model, Latents latents, Path png, Diffusion.Sampling sampling) throws IOException {
         boolean training = model.isTraining();
         model.eval();
         try (var g = Torch.noGrad()) {
-            if (model instanceof Gan gan) {
+            if (model instanceof DdpmModel ddpm) {
+                Tensor images = ddpm.diffusion().sampleDdim(ddpm.ema(), latents.z(), latents.labels(), sampling);
+                boolean rows = latents.labels() != null && latents.labels().numel() % PER_CLASS == 0;
+                ImageGrid.save(
+                        images,
+                        png,
+                        ImageGrid.Options.of().withNrow(rows ? PER_CLASS : 8).withValueRange(-1, 1));
+            } else if (model instanceof Gan gan) {
                 Tensor images = gan.generate(latents.z(), latents.labels());
                 int nrow = gan.conditional() && latents.labels().numel() % PER_CLASS == 0 ? PER_CLASS : 8;
                 ImageGrid.save(

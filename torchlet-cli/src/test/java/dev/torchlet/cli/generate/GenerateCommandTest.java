@@ -143,7 +143,7 @@ class GenerateCommandTest {
         Run model = cli("generate", "train", "--model", "gan");
         assertEquals(1, model.code());
         assertEquals(
-                "torchlet generate train: unknown model 'gan'; available: vae, ae, dcgan",
+                "torchlet generate train: unknown model 'gan'; available: vae, ae, dcgan, ddpm",
                 model.output().strip());
         Run epochs = cli("generate", "train", "--epochs", "0");
         assertEquals(
@@ -151,7 +151,7 @@ class GenerateCommandTest {
                 epochs.output().strip());
         Run cond = cli("generate", "train", "--model", "vae", "--conditional");
         assertEquals(
-                "torchlet generate train: --conditional is for --model dcgan; vae is unconditional",
+                "torchlet generate train: --conditional is for --model dcgan or ddpm; vae is unconditional",
                 cond.output().strip());
         Run missing = cli(
                 "generate",

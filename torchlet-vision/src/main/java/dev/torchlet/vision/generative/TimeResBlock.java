@@ -1,0 +1,54 @@
+package dev.torchlet.vision.generative;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.GroupNorm;
+import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.Module;
+import dev.torchlet.nn.functional.F;
+
+/**
+ * The residual block of {@link UNet}, conditioned on the timestep embedding (the bench's {@code _Res}):
+ *
+ * <pre>
+ * h   = c1(silu(n1(x))) + t(temb)[:, :, None, None]      n1 GroupNorm(8, in), c1 Conv3x3(in, out), t Linear(tdim, out)
+ * out = skip(x) + c2(silu(n2(h)))                        n2 GroupNorm(8, out), c2 Conv3x3(out, out)
+ * </pre>
+ *
+ * skip is a 1x1 conv when in != out, else the identity (no child, as nn.Identity has no state).
+ * x (B, in, H, W), temb (B, tdim) -> (B, out, H, W).
+ */
+public class TimeResBlock extends Module {
+    private final boolean projectSkip;
+
+    public TimeResBlock(int in, int out, int timeDim) {
+        registerModule("n1", new GroupNorm(UNet.GROUPS, in));
+        registerModule("c1", new Conv2d(in, out, 3, 1, 1));
+        registerModule("t", new Linear(timeDim, out));
+        registerModule("n2", new GroupNorm(UNet.GROUPS, out));
+        registerModule("c2", new Conv2d(out, out, 3, 1, 1));
+        projectSkip = in != out;
+        if (projectSkip) {
+            registerModule("skip", new Conv2d(in, out, 1));
+        }
+    }
+
+    public Tensor call(Tensor x, Tensor temb) {
+        return callWithHooks(a -> block((Tensor) a[0], (Tensor) a[1]), x, temb);
+    }
+
+    private Tensor block(Tensor x, Tensor temb) {
+        Tensor tproj = child("t").call(temb); // (B, out)
+        int[] s = tproj.shape();
+        Tensor h = child("c1").call(F.silu(child("n1").call(x))).add(tproj.reshape(s[0], s[1], 1, 1));
+        Tensor res = child("c2").call(F.silu(child("n2").call(h)));
+        Tensor skip = projectSkip ? child("skip").call(x) : x;
+        return skip.add(res);
+    }
+
+    /** A block needs the timestep embedding: use {@link #call(Tensor, Tensor)}. */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw new IllegalArgumentException("TimeResBlock: needs the timestep embedding as well; call(x, temb)");
+    }
+}
