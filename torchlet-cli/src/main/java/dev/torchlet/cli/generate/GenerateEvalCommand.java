@@ -9,6 +9,7 @@ import dev.torchlet.data.Dataset;
 import dev.torchlet.data.Example;
 import dev.torchlet.data.Subset;
 import dev.torchlet.data.transforms.ToTensor;
+import dev.torchlet.vision.generative.Diffusion;
 import dev.torchlet.vision.generative.metrics.FeatureStatistics;
 import dev.torchlet.vision.generative.metrics.FidClassifier;
 import dev.torchlet.vision.generative.metrics.FrechetDistance;
@@ -57,6 +58,15 @@ public final class GenerateEvalCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "500", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--steps", defaultValue = "50", description = "ddpm: DDIM steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(
+            names = "--guidance",
+            defaultValue = "3",
+            description = "Conditional ddpm: classifier-free guidance weight (default: ${DEFAULT-VALUE}).")
+    double guidance;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed of the noise (default: 0).")
     long seed;
@@ -115,7 +125,11 @@ public final class GenerateEvalCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         GenerateSampleCommand.Loaded loaded = GenerateSampleCommand.load(checkpoint, null);
-        ImageSampler sampler = ImageSampler.of(loaded.model());
+        if (steps < 1 || steps > DdpmModel.TIMESTEPS) {
+            throw new IllegalArgumentException(
+                    "--steps must be in [1, " + DdpmModel.TIMESTEPS + "] (the diffusion schedule's T), got " + steps);
+        }
+        ImageSampler sampler = ImageSampler.of(loaded.model(), Diffusion.Sampling.ddim(steps, guidance));
         FidNetwork net = FidNetwork.load(classifier);
         Torch.setNumThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         FashionMnist fashion = FashionMnist.load(data);

@@ -82,8 +82,8 @@ public enum GenerativeKind {
         return switch (this) {
             case AE -> new ConvAutoencoder(latentDim);
             case VAE_MODEL -> new VAE(latentDim);
-            case DCGAN_MODEL -> Gan.dcgan(DCGAN.NOISE_DIM);
-            case DCGAN_CONDITIONAL -> Gan.conditionalDcgan(DCGAN.NOISE_DIM, numClasses);
+            case DCGAN_MODEL -> DCGAN.paperInit(Gan.dcgan(DCGAN.NOISE_DIM));
+            case DCGAN_CONDITIONAL -> DCGAN.paperInit(Gan.conditionalDcgan(DCGAN.NOISE_DIM, numClasses));
             case DDPM -> new DdpmModel(width, 0);
             case DDPM_CONDITIONAL -> new DdpmModel(width, numClasses);
         };

@@ -3,6 +3,7 @@ package dev.torchlet.cli.generate;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Module;
+import dev.torchlet.vision.generative.Diffusion;
 import dev.torchlet.vision.generative.Gan;
 import dev.torchlet.vision.generative.VAE;
 
@@ -23,7 +24,29 @@ interface ImageSampler {
 
     /** The sampler of a model restored by {@link GenerateSampleCommand#load}, in eval mode, without a graph. */
     static ImageSampler of(Module model) {
+        return of(model, Diffusion.Sampling.ddim(50, 3));
+    }
+
+    /** As {@link #of(Module)}; a ddpm samples its EMA weights by DDIM with {@code sampling}. */
+    static ImageSampler of(Module model, Diffusion.Sampling sampling) {
         return switch (model) {
+            case DdpmModel ddpm ->
+                new ImageSampler() { // x_0 in [-1, 1] -> [0, 1]
+                    public int numClasses() {
+                        return ddpm.ema().numClasses();
+                    }
+
+                    public Tensor sample(int n, long[] labels) {
+                        Tensor y = labels == null ? null : Torch.tensor(labels, n);
+                        try (var g = Torch.noGrad()) {
+                            return ddpm.diffusion()
+                                    .sampleDdim(ddpm.ema(), n, 28, y, sampling)
+                                    .add(1f)
+                                    .mul(0.5f)
+                                    .clamp(0f, 1f);
+                        }
+                    }
+                };
             case Gan gan ->
                 new ImageSampler() { // the generator's tanh: [-1, 1] -> [0, 1]
                     public int numClasses() {

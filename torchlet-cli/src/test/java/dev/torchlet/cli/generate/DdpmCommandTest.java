@@ -137,6 +137,27 @@ class DdpmCommandTest {
         cli(sample);
         assertArrayEquals(first, Files.readAllBytes(one), "same seed, eta 0: the same images");
 
+        // generate eval plugs a ddpm in: FID and the share of the requested classes, DDIM with guidance
+        Run eval = cli(
+                "generate",
+                "eval",
+                "--checkpoint",
+                ckpt.toString(),
+                "--samples",
+                "40",
+                "--batch",
+                "20",
+                "--steps",
+                "2");
+        assertEquals(0, eval.code(), eval.output());
+        assertTrue(eval.output().contains("FID"), eval.output());
+        assertTrue(eval.output().toLowerCase(java.util.Locale.ROOT).contains("requested class"), eval.output());
+        assertEquals(
+                "torchlet generate eval: --steps must be in [1, 1000] (the diffusion schedule's T), got 0",
+                cli("generate", "eval", "--checkpoint", ckpt.toString(), "--steps", "0")
+                        .output()
+                        .strip());
+
         String c = ckpt.toString();
         assertEquals(
                 "torchlet generate sample: --steps must be in [1, 1000] (the diffusion schedule's T), got 0",

@@ -1,5 +1,7 @@
 package dev.torchlet.vision.generative;
 
+import dev.torchlet.Tensor;
+import dev.torchlet.nn.BatchNorm;
 import dev.torchlet.nn.BatchNorm1d;
 import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.Conv2d;
@@ -7,8 +9,10 @@ import dev.torchlet.nn.ConvTranspose2d;
 import dev.torchlet.nn.ConvTranspose2dOptions;
 import dev.torchlet.nn.Dropout;
 import dev.torchlet.nn.Flatten;
+import dev.torchlet.nn.Init;
 import dev.torchlet.nn.LeakyReLU;
 import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.Tanh;
@@ -30,7 +34,8 @@ import dev.torchlet.nn.Unflatten;
  * </pre>
  *
  * With noise 100 and one channel: 2,305,472 generator and 212,865 discriminator parameters. Layers keep
- * PyTorch's default initialization (as the benchmark does), not the DCGAN paper's N(0, 0.02).
+ * PyTorch's default initialization (as the benchmark does); {@link #paperInit(Module)} applies the DCGAN
+ * paper's N(0, 0.02), which `torchlet generate train` uses.
  */
 public final class DCGAN {
     /** The seed's noise size. */
@@ -88,6 +93,31 @@ public final class DCGAN {
                 .withPadding(2)
                 .withOutputPadding(stride - 1)
                 .withBias(false);
+    }
+
+    /**
+     * The DCGAN paper's initialization (Radford et al. 2016, as PyTorch's DCGAN example does it): every
+     * convolution, transposed convolution and linear weight N(0, 0.02) with zero bias, every batch-norm
+     * scale N(1, 0.02) with zero shift; other modules (embeddings) keep theirs. Returns the module.
+     */
+    public static <M extends Module> M paperInit(M model) {
+        for (Module m : model.modules()) {
+            if (m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof Linear) {
+                Init.normal(m.parameter("weight"), 0, 0.02);
+                zeroIfPresent(m, "bias");
+            } else if (m instanceof BatchNorm bn && m.parameter("weight") != null) {
+                Init.normal(bn.parameter("weight"), 1, 0.02);
+                zeroIfPresent(m, "bias");
+            }
+        }
+        return model;
+    }
+
+    private static void zeroIfPresent(Module m, String name) {
+        Tensor p = m.parameter(name);
+        if (p != null) {
+            Init.zeros(p);
+        }
     }
 
     static void positive(String what, int value) {

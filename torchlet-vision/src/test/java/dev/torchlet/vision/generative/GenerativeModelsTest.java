@@ -251,4 +251,21 @@ class GenerativeModelsTest {
             }
         }
     }
+
+    @Test
+    void paperInitDrawsWeightsFromNormal002AndZeroesBiases() {
+        Torch.manualSeed(3);
+        Gan gan = DCGAN.paperInit(Gan.dcgan(DCGAN.NOISE_DIM));
+        Map<String, Tensor> p = gan.namedParameters();
+        for (String k : List.of("generator.0.weight", "generator.4.weight", "discriminator.3.weight")) {
+            Tensor w = p.get(k);
+            assertEquals(0, w.mean().itemDouble(), 1e-3, k + " mean");
+            assertEquals(0.02, w.std().itemDouble(), 1e-3, k + " std"); // 200k+ draws each
+        }
+        assertEquals(0, p.get("discriminator.0.bias").abs().max().itemDouble(), 0, "conv bias zeroed");
+        Tensor bn = p.get("generator.1.weight");
+        assertEquals(1, bn.mean().itemDouble(), 2e-3, "batch-norm scale mean");
+        assertEquals(0.02, bn.std().itemDouble(), 2e-3, "batch-norm scale std");
+        assertEquals(0, p.get("generator.1.bias").abs().max().itemDouble(), 0, "batch-norm shift zeroed");
+    }
 }
