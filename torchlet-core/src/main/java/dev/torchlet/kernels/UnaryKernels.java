@@ -93,4 +93,83 @@ public final class UnaryKernels {
             }
         });
     }
+
+    // ---- exp-based activations in float32 (Simd.exp / Simd.tanh: within a few ulp of the exact values).
+    // Every element, tails included, goes through the same vector formula (tails with a mask), so a result
+    // does not depend on where the pool splits the array. Bodies take the mask as an argument and the main
+    // loops pass a literal null: inlined, C2 parses one unmasked copy of the polynomial.
+
+    /** Which function {@link #activation} computes. */
+    public enum Activation {
+        /** 1 / (1 + e^-x). */
+        SIGMOID,
+        /** tanh x. */
+        TANH,
+        /** x sigmoid(x). */
+        SILU,
+        /** d silu / dx = s (1 + x (1 - s)), s = sigmoid(x). */
+        SILU_GRAD
+    }
+
+    /** out[i] = f(x[xOff + i]) for i &lt; n, f one of {@link Activation}. */
+    public static void activation(Activation f, float[] x, int xOff, float[] out, int oOff, int n) {
+        // one loop per function, so each compiled loop holds one copy of its polynomial
+        Parallel.forRange(n, GRAIN / 8, (s, e) -> {
+            int end = s + S.loopBound(e - s);
+            VectorMask<Float> tail = end < e ? S.indexInRange(0, e - end) : null;
+            switch (f) {
+                case SIGMOID -> {
+                    for (int i = s; i < end; i += L) {
+                        sigmoidAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        sigmoidAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+                case TANH -> {
+                    for (int i = s; i < end; i += L) {
+                        tanhAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        tanhAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+                case SILU -> {
+                    for (int i = s; i < end; i += L) {
+                        siluAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        siluAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+                case SILU_GRAD -> {
+                    for (int i = s; i < end; i += L) {
+                        siluGradAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        siluGradAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+            }
+        });
+    }
+
+    private static void sigmoidAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        Simd.store(Simd.sigmoid(Simd.load(x, xi, m)), out, oi, m);
+    }
+
+    private static void tanhAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        Simd.store(Simd.tanh(Simd.load(x, xi, m)), out, oi, m);
+    }
+
+    private static void siluAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        Simd.store(v.mul(Simd.sigmoid(v)), out, oi, m);
+    }
+
+    private static void siluGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        FloatVector sg = Simd.sigmoid(v);
+        Simd.store(sg.mul(v.mul(sg.neg().add(1f)).add(1f)), out, oi, m);
+    }
 }

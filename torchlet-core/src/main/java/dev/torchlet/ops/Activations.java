@@ -72,14 +72,18 @@ public final class Activations {
 
     /** sigmoid(x) = 1 / (1 + e^-x); gradient y (1 - y). */
     public static Tensor sigmoid(Tensor t) {
-        Tensor out = Unary.map(t, x -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)));
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorActivation(t, UnaryKernels.Activation.SIGMOID)
+                : Unary.map(t, x -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)));
         return Autograd.record("SigmoidBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
                 new Tensor[] {g.mul(s[0].mul(s[0].neg().add(1f)))});
     }
 
     /** tanh; gradient 1 - y^2. */
     public static Tensor tanh(Tensor t) {
-        Tensor out = Unary.map(t, Math::tanh);
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorActivation(t, UnaryKernels.Activation.TANH)
+                : Unary.map(t, Math::tanh);
         return Autograd.record("TanhBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
                 new Tensor[] {g.mul(s[0].mul(s[0]).neg().add(1f))});
     }
@@ -138,14 +142,32 @@ public final class Activations {
 
     /** silu(x) = x * sigmoid(x); gradient s (1 + x (1 - s)). */
     public static Tensor silu(Tensor t) {
-        Tensor out = Unary.map(t, x -> x / (1.0 + Math.exp(-x)));
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorActivation(t, UnaryKernels.Activation.SILU)
+                : Unary.map(t, x -> x / (1.0 + Math.exp(-x)));
         return Autograd.record("SiluBackward0", out, new Tensor[] {t}, (g, s) -> {
-            Tensor local = Unary.map(s[0], x -> {
-                double sg = 1.0 / (1.0 + Math.exp(-x));
-                return sg * (1.0 + x * (1.0 - sg));
-            });
+            Tensor local = s[0].dtype() == DType.FLOAT32
+                    ? vectorActivation(s[0], UnaryKernels.Activation.SILU_GRAD)
+                    : Unary.map(s[0], x -> {
+                        double sg = 1.0 / (1.0 + Math.exp(-x));
+                        return sg * (1.0 + x * (1.0 - sg));
+                    });
             return new Tensor[] {g.mul(local)};
         });
+    }
+
+    /** f(t) elementwise in float32 with the Vector API kernels (float64 keeps the scalar double formulas). */
+    private static Tensor vectorActivation(Tensor t, UnaryKernels.Activation f) {
+        Tensor in = t.contiguous();
+        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+        UnaryKernels.activation(
+                f,
+                TensorInternals.storage(in).floats(),
+                in.offset(),
+                TensorInternals.storage(out).floats(),
+                0,
+                out.numel());
+        return out;
     }
 
     /**
