@@ -291,24 +291,18 @@ public final class Prune {
         if (k == 0) {
             return out;
         }
-        float[] score = new float[alive.length];
-        if (method == Method.RANDOM_UNSTRUCTURED) {
-            float[] r = Torch.rand(alive.length).toFloatArray();
-            for (int i = 0; i < alive.length; i++) {
-                score[i] = -r[i]; // PyTorch prunes the k largest random numbers
-            }
-        } else {
-            for (int i = 0; i < alive.length; i++) {
-                score[i] = Math.abs(w[alive[i]]);
-            }
+        // sort (score, index) packed in a long: a non-negative float's bits order like the float
+        long[] keyed = new long[alive.length];
+        float[] r =
+                method == Method.RANDOM_UNSTRUCTURED ? Torch.rand(alive.length).toFloatArray() : null;
+        for (int i = 0; i < alive.length; i++) {
+            // PyTorch prunes the k largest random numbers, i.e. the k smallest 1 - r
+            float score = r != null ? 1f - r[i] : Math.abs(w[alive[i]]);
+            keyed[i] = (long) Float.floatToIntBits(score + 0f) << 32 | i;
         }
-        Integer[] order = new Integer[alive.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> score[i]).thenComparingInt(i -> i));
+        Arrays.sort(keyed);
         for (int i = 0; i < k; i++) {
-            out[alive[order[i]]] = 0f;
+            out[alive[(int) keyed[i]]] = 0f;
         }
         return out;
     }
