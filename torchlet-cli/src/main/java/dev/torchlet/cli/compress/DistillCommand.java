@@ -107,6 +107,7 @@ public final class DistillCommand implements Callable<Integer> {
         t.requiresGrad(false);
         try (CompressData d = new CompressData(data, limit, testLimit, batchSize, seed)) {
             List<ModelStats> rows = new ArrayList<>();
+            List<Module> models = new ArrayList<>(List.of(t));
             rows.add(ModelStats.measure(
                     "teacher", t, PruneCommand.weightsBytes(t, saved.metadata()), ModelStats.accuracy(t, d)));
             Torch.manualSeed(seed);

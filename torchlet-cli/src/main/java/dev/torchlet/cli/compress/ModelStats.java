@@ -22,6 +22,7 @@ record ModelStats(
         double latency64Ms,
         double accuracy) {
 
+    /** Counts and accuracy now; latencies later, all models interleaved ({@link #withLatencies}). */
     static ModelStats measure(String label, Module model, long fileBytes, double accuracy) {
         long params = 0;
         long nonzero = 0;
@@ -31,20 +32,46 @@ record ModelStats(
                 nonzero += v != 0f ? 1 : 0;
             }
         }
-        return new ModelStats(label, params, nonzero, fileBytes, latencyMs(model, 1), latencyMs(model, 64), accuracy);
+        return new ModelStats(label, params, nonzero, fileBytes, Double.NaN, Double.NaN, accuracy);
     }
 
-    /** Median of timed forwards after warm-up: at least 5 runs and about 0.4 s. */
+    /**
+     * The stats with latencies at batch 1 and 64, measured in 3 interleaved rounds over the models (so
+     * load changes and JIT warm-up hit all alike), the median per model.
+     */
+    static List<ModelStats> withLatencies(List<ModelStats> stats, List<Module> models) {
+        int n = models.size();
+        double[][] b1 = new double[n][3];
+        double[][] b64 = new double[n][3];
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < n; i++) {
+                b1[i][round] = latencyMs(models.get(i), 1);
+                b64[i][round] = latencyMs(models.get(i), 64);
+            }
+        }
+        List<ModelStats> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.sort(b1[i]);
+            java.util.Arrays.sort(b64[i]);
+            ModelStats s = stats.get(i);
+            out.add(new ModelStats(
+                    s.label(), s.parameters(), s.nonzero(), s.fileBytes(), b1[i][1], b64[i][1], s.accuracy()));
+        }
+        return out;
+    }
+
+    /** Median of timed forwards after a warm-up of at least 3 runs and 0.1 s: at least 5 runs and about 0.2 s. */
     static double latencyMs(Module model, int batch) {
         model.eval();
         Tensor x = Torch.randn(batch, 1, 28, 28);
         List<Double> times = new ArrayList<>();
         try (var g = Torch.noGrad()) {
-            for (int i = 0; i < 3; i++) {
+            long warm = System.nanoTime();
+            for (int i = 0; i < 3 || System.nanoTime() - warm < 100_000_000L; i++) {
                 model.call(x);
             }
             long start = System.nanoTime();
-            while (times.size() < 5 || System.nanoTime() - start < 400_000_000L && times.size() < 500) {
+            while (times.size() < 5 || System.nanoTime() - start < 200_000_000L && times.size() < 500) {
                 long t0 = System.nanoTime();
                 model.call(x);
                 times.add((System.nanoTime() - t0) * 1e-6);

@@ -128,11 +128,9 @@ public final class PruneCommand implements Callable<Integer> {
             long beforeBytes = weightsBytes(model, saved.metadata());
             ModelStats before = ModelStats.measure("before", model, beforeBytes, ModelStats.accuracy(model, d));
             double perRound = 1 - Math.pow(1 - amount, 1.0 / rounds);
-            Map<String, Integer> channels = new LinkedHashMap<>();
             for (int r = 1; r <= rounds; r++) {
                 if (structured) {
-                    ChannelPruning.prune(model, Amount.fraction(perRound), norm, only)
-                            .forEach((k, v) -> channels.put(k, v.length));
+                    ChannelPruning.prune(model, Amount.fraction(perRound), norm, only);
                 } else {
                     for (Module m : targets) {
                         Prune.l1Unstructured(m, "weight", perRound);
@@ -168,15 +166,17 @@ public final class PruneCommand implements Callable<Integer> {
                             finetuneEpochs,
                             checkpoint.getFileName()));
             if (structured) {
-                // all producers that were ever pruned, with their current sizes
+                // every prunable layer's current size (also those pruned by an earlier run, or not at all)
                 Map<String, Integer> now = new LinkedHashMap<>();
-                channels.keySet().forEach(p -> now.put(p, outChannels(model.getSubmodule(p))));
+                ChannelPruning.chains(model)
+                        .forEach(c -> now.put(c.producer(), outChannels(model.getSubmodule(c.producer()))));
                 meta.put(SavedModel.CHANNELS, SavedModel.formatChannels(now));
             }
             Checkpoint.save(output, model, null, meta); // atomic: temp file, then rename
             ModelStats after = ModelStats.measure("after", model, Files.size(output), ModelStats.accuracy(model, d));
             o.println();
-            o.print(ModelStats.table(List.of(before, after)));
+            Module original = SavedModel.load(checkpoint).model(); // the input again, to time both alike
+            o.print(ModelStats.table(ModelStats.withLatencies(List.of(before, after), List.of(original, model))));
             o.println("pruned checkpoint: " + output);
         }
         return 0;

@@ -113,6 +113,27 @@ class CompressCommandTest {
             assertEquals(10, after.model().call(Torch.randn(2, 1, 28, 28)).shape()[1]);
         }
         assertTrue(Files.size(out) < Files.size(ckpt));
+        // pruning a pruned checkpoint again, one layer only: the saved sizes stay complete
+        Path again = tmp.resolve("smaller.safetensors");
+        Run r2 = cli(
+                "compress",
+                "prune",
+                "--checkpoint",
+                out.toString(),
+                "--amount",
+                "0.5",
+                "--structured",
+                "--layers",
+                "0",
+                "--test-limit",
+                "100",
+                "--threads",
+                "2",
+                "--out",
+                again.toString());
+        assertEquals(0, r2.code(), r2.output());
+        assertEquals(
+                "0=8,3=16,7=32,10=32,15=128", SavedModel.load(again).metadata().get(SavedModel.CHANNELS));
     }
 
     @Test
