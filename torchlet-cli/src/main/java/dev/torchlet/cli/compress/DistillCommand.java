@@ -147,10 +147,12 @@ public final class DistillCommand implements Callable<Integer> {
                 alone.loadStateDict(init);
                 d.train(alone, epochs, lr, (logits, x, y) -> F.crossEntropy(logits, y), "student alone", o);
                 rows.add(ModelStats.measure("student alone", alone, Files.size(output), ModelStats.accuracy(alone, d)));
+                models.add(alone);
             }
             rows.add(distilled);
+            models.add(s);
             o.println();
-            o.print(ModelStats.table(rows));
+            o.print(ModelStats.table(ModelStats.withLatencies(rows, models)));
             o.println("distilled student: " + output);
         }
         return 0;
