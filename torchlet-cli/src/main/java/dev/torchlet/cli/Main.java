@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.transfer.TransferCommand.class,
             dev.torchlet.cli.text.TextClassifyCommand.class,
             dev.torchlet.cli.generate.GenerateCommand.class,
+            dev.torchlet.cli.compress.CompressCommand.class,
             ConvertCommand.class,
             dev.torchlet.cli.gpt.GptCommand.class,
             EmbedCommand.class

@@ -29,7 +29,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             defaultValue = "cnn",
-            description = "mlp, cnn, cnn-bn or resnet-small (default: ${DEFAULT-VALUE})")
+            description = "mlp, cnn, cnn-small, cnn-bn or resnet-small (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Number of epochs (default: ${DEFAULT-VALUE}).")

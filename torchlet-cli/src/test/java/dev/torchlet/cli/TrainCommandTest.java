@@ -141,7 +141,7 @@ class TrainCommandTest {
         Run model = cli("train", "--model", "transformer-xl");
         assertEquals(1, model.code());
         assertEquals(
-                "torchlet train: unknown model 'transformer-xl'; available: mlp, cnn, cnn-bn, resnet-small",
+                "torchlet train: unknown model 'transformer-xl'; available: mlp, cnn, cnn-small, cnn-bn, resnet-small",
                 model.output().strip());
         assertEquals(1, cli("train", "--batch-size", "0").code());
         assertEquals(1, cli("train", "--lr", "-0.1").code());

@@ -16,6 +16,14 @@ public class Flatten extends Module {
         this.endDim = endDim;
     }
 
+    public int startDim() {
+        return startDim;
+    }
+
+    public int endDim() {
+        return endDim;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return x.flatten(startDim, endDim);

@@ -42,6 +42,11 @@ public abstract class Module {
      * {@code weight_orig}: {@link #parameter(String)} returns them, the state dict does not hold them.
      */
     private final Map<String, Tensor> computed = new HashMap<>();
+    /** Re-parametrizations made through the public {@link #reparametrize(String, String, Map, Function)}. */
+    private final Map<String, Reparametrization> reparametrizations = new LinkedHashMap<>();
+
+    private record Reparametrization(
+            String suffix, List<String> bufferNames, Function<Module, Tensor> compute, HookHandle hook) {}
 
     private final ForwardHooks forwardHooks = new ForwardHooks();
     private boolean training = true;
@@ -265,6 +270,104 @@ public abstract class Module {
             throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' is not re-parametrized");
         }
         computed.put(name, value);
+    }
+
+    /**
+     * Re-parametrizes a parameter for {@code nn.utils} methods such as pruning
+     * ({@code dev.torchlet.nn.utils.prune.Prune}): the parameter {@code name} is re-registered as
+     * {@code name + suffix} (a new last parameter, the same tensor, so optimizers keep it), the given
+     * buffers are registered after the existing ones, and before every call a forward pre-hook sets
+     * {@code name} to {@code compute(this)}, so the layer's forward uses it and gradients flow to
+     * {@code name + suffix} ({@link #parameter(String) parameter(name)} returns it; the state dict holds
+     * only the parameter and buffers, as PyTorch's). {@code name} is computed once right away too.
+     * Undo with {@link #removeReparametrization(String)}. Fails, changing nothing, on an unknown
+     * parameter, a name already re-parametrized or a name already in use.
+     */
+    public final void reparametrize(
+            String name, String suffix, Map<String, Tensor> newBuffers, Function<Module, Tensor> compute) {
+        String who = getClass().getSimpleName() + ".reparametrize('" + name + "')";
+        if (computed.containsKey(name)) {
+            throw new IllegalStateException(who + ": '" + name + "' is already re-parametrized");
+        }
+        if (parameters.get(name) == null) {
+            throw new IllegalArgumentException(
+                    who + ": no parameter named '" + name + "' (parameters: " + parameters.keySet() + ")");
+        }
+        checkName(name + suffix);
+        for (String b : newBuffers.keySet()) {
+            checkName(b);
+        }
+        reparametrize(name, suffix, null);
+        newBuffers.forEach(this::registerBuffer);
+        HookHandle hook = registerForwardPreHook((m, input) -> {
+            m.setComputed(name, compute.apply(m));
+            return null;
+        });
+        reparametrizations.put(name, new Reparametrization(suffix, List.copyOf(newBuffers.keySet()), compute, hook));
+        try {
+            setComputed(name, compute.apply(this));
+        } catch (RuntimeException e) { // undo: the parameter goes back under its name
+            Tensor orig = parameters.get(name + suffix);
+            removeReparametrizationState(name);
+            parameters.put(name, orig);
+            throw e;
+        }
+    }
+
+    /** Whether {@code name} is re-parametrized through {@link #reparametrize(String, String, Map, Function)}. */
+    public final boolean isReparametrized(String name) {
+        return reparametrizations.containsKey(name);
+    }
+
+    /** The names re-parametrized through {@link #reparametrize(String, String, Map, Function)}, in order. */
+    public final List<String> reparametrizedNames() {
+        return List.copyOf(reparametrizations.keySet());
+    }
+
+    /**
+     * Computes a re-parametrized {@code name} again now (e.g. after its buffers changed in place), as
+     * the pre-hook does before each call; returns the value.
+     */
+    public final Tensor recomputeReparametrization(String name) {
+        Reparametrization r = reparametrizations.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name
+                    + "' is not re-parametrized (re-parametrized: " + reparametrizations.keySet() + ")");
+        }
+        Tensor value = r.compute().apply(this);
+        setComputed(name, value);
+        return value;
+    }
+
+    /**
+     * Makes a re-parametrization permanent, as PyTorch's {@code prune.remove}: the current computed
+     * value is copied into the {@code name + suffix} tensor, which is registered again as the plain
+     * parameter {@code name} (last among the parameters, as in PyTorch); the buffers and the hook go.
+     * Returns the parameter.
+     */
+    public final Tensor removeReparametrization(String name) {
+        Reparametrization r = reparametrizations.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name
+                    + "' is not re-parametrized (re-parametrized: " + reparametrizations.keySet() + ")");
+        }
+        Tensor orig = parameters.get(name + r.suffix());
+        Tensor value;
+        try (var g = dev.torchlet.Torch.noGrad()) {
+            value = r.compute().apply(this);
+        }
+        removeReparametrizationState(name);
+        orig.copyFrom(value);
+        parameters.put(name, orig);
+        return orig;
+    }
+
+    private void removeReparametrizationState(String name) {
+        Reparametrization r = reparametrizations.remove(name);
+        r.hook().remove();
+        parameters.remove(name + r.suffix());
+        r.bufferNames().forEach(buffers::remove);
+        computed.remove(name);
     }
 
     /** A registered buffer of this module (not of children), or null. */

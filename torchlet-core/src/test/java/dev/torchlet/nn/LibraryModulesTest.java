@@ -175,6 +175,10 @@ class LibraryModulesTest {
                         () -> randn(2, 3).logSoftmax(1),
                         () -> randn(2, 3).softmax(1)));
         s.put(
+                DistillationLoss.class,
+                () -> new Sample(
+                        new DistillationLoss(), m -> ((DistillationLoss) m).call(randn(4, 3), randn(4, 3), labels())));
+        s.put(
                 TripletMarginLoss.class,
                 () -> new Sample(
                         new TripletMarginLoss(),
