@@ -41,7 +41,7 @@ public final class GenerateTrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--lr",
-            description = "Adam (ddpm: AdamW) learning rate (default: 2e-4 for dcgan and ddpm, 1e-3 for vae and ae).")
+            description = "Adam (ddpm: AdamW) learning rate (default: 2e-4 for dcgan, 1e-3 for vae, ae and ddpm).")
     Double lr;
 
     @Option(names = "--beta", defaultValue = "1.0", description = "VAE: weight of the KL term (default: 1).")
