@@ -189,36 +189,14 @@ public final class Attention {
         Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
         int n = b * heads * tq * tk;
         Tensor out = Tensor.empty(dt, b * tq, e);
-        if (dt == DType.FLOAT32 && !drop && n <= SCRATCH_MAX && !Autograd.needsGrad(ins)) {
-            // nothing will read the probabilities again: a decode step with a KV cache leaves no
-            // (B, heads, 1, T) garbage per token and layer
-            float[] scratch = PROBS_SCRATCH.get();
-            if (scratch.length < n) {
-                PROBS_SCRATCH.set(scratch = new float[Math.max(n, 2 * scratch.length)]);
-            }
-            AttentionKernels.forward(
-                    b,
-                    heads,
-                    tq,
-                    tk,
-                    hd,
-                    (float) scale,
-                    f(data[which[0]], cols[0]),
-                    f(data[which[1]], cols[1]),
-                    f(data[which[2]], cols[2]),
-                    m == null ? null : TensorInternals.storage(m).floats(),
-                    m == null ? 0 : m.offset(),
-                    maskStride,
-                    null,
-                    0f,
-                    scratch,
-                    scratch,
-                    f(out, 0));
-            return out;
-        }
-        Tensor probs = Tensor.empty(dt, n);
+        // without a gradient to record nothing reads the probabilities again: they go to a per-thread buffer,
+        // so a decode step with a KV cache leaves no (B, heads, 1, T) garbage per token and layer
+        boolean scratch = dt == DType.FLOAT32 && !drop && n <= SCRATCH_MAX && !Autograd.needsGrad(ins);
+        Tensor probs = scratch ? null : Tensor.empty(dt, n);
         Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
         if (dt == DType.FLOAT32) {
+            float[] probsArray =
+                    scratch ? probsScratch(n) : TensorInternals.storage(probs).floats();
             AttentionKernels.forward(
                     b,
                     heads,
@@ -234,9 +212,12 @@ public final class Attention {
                     maskStride,
                     rand == null ? null : TensorInternals.storage(rand).floats(),
                     (float) p,
-                    TensorInternals.storage(probs).floats(),
-                    TensorInternals.storage(dropped).floats(),
+                    probsArray,
+                    drop ? TensorInternals.storage(dropped).floats() : probsArray,
                     f(out, 0));
+            if (scratch) {
+                return out;
+            }
         } else {
             AttentionReference.forward(
                     b,
@@ -430,6 +411,15 @@ public final class Attention {
     }
 
     /** t itself when its rows are unit-stride with a leading dim covering them, else a contiguous copy. */
+    /** This thread's probabilities buffer, grown to at least n floats. */
+    private static float[] probsScratch(int n) {
+        float[] buffer = PROBS_SCRATCH.get();
+        if (buffer.length < n) {
+            PROBS_SCRATCH.set(buffer = new float[Math.max(n, 2 * buffer.length)]);
+        }
+        return buffer;
+    }
+
     private static Tensor rowMajor(Tensor t) {
         int[] st = TensorInternals.stridesRef(t);
         return (st[1] == 1 || t.size(1) == 1) && (t.size(0) == 1 || st[0] >= t.size(1)) ? t : t.contiguousCopy();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
-import dev.torchlet.cli.Main;
+import dev.torchlet.cli.CliRun;
 import dev.torchlet.cli.train.SavedModel;
 import dev.torchlet.cli.train.TrainModels;
 import dev.torchlet.io.Checkpoint;
@@ -15,9 +15,6 @@ import dev.torchlet.nn.Module;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.optim.Adam;
 import dev.torchlet.optim.AdamOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,21 +32,8 @@ class CompressCommandTest {
 
     static Path ckpt;
 
-    record Run(int code, String output) {}
-
-    static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     /**
@@ -82,7 +66,7 @@ class CompressCommandTest {
     @Test
     void structuredPruneWritesASmallerLoadableModel() throws Exception {
         Path out = tmp.resolve("small.safetensors");
-        Run r = cli(
+        CliRun r = cli(
                 "compress",
                 "prune",
                 "--checkpoint",
@@ -115,7 +99,7 @@ class CompressCommandTest {
         assertTrue(Files.size(out) < Files.size(ckpt));
         // pruning a pruned checkpoint again, one layer only: the saved sizes stay complete
         Path again = tmp.resolve("smaller.safetensors");
-        Run r2 = cli(
+        CliRun r2 = cli(
                 "compress",
                 "prune",
                 "--checkpoint",
@@ -139,7 +123,7 @@ class CompressCommandTest {
     @Test
     void unstructuredPruneKeepsShapesAndZeroesWeights() throws Exception {
         Path out = tmp.resolve("masked.safetensors");
-        Run r = cli(
+        CliRun r = cli(
                 "compress",
                 "prune",
                 "--checkpoint",
@@ -169,7 +153,7 @@ class CompressCommandTest {
     @Test
     void distillTrainsTheStudent() throws Exception {
         Path out = tmp.resolve("student.safetensors");
-        Run r = cli(
+        CliRun r = cli(
                 "compress",
                 "distill",
                 "--teacher",
@@ -195,13 +179,13 @@ class CompressCommandTest {
     @Test
     void badInputGetsOneLineAndWritesNothing() throws Exception {
         Path out = tmp.resolve("never.safetensors");
-        Run amount =
+        CliRun amount =
                 cli("compress", "prune", "--checkpoint", ckpt.toString(), "--amount", "1.5", "--out", out.toString());
         assertEquals(1, amount.code());
         assertEquals(
                 "torchlet compress prune: --amount must be a fraction in [0, 1], got 1.5",
                 amount.output().strip());
-        Run layer = cli(
+        CliRun layer = cli(
                 "compress",
                 "prune",
                 "--checkpoint",
@@ -216,7 +200,7 @@ class CompressCommandTest {
         assertEquals(
                 "torchlet compress prune: layer '2' is a ReLU, which can not be pruned; supported: Conv2d, " + "Linear",
                 layer.output().strip());
-        Run structuredLayer = cli(
+        CliRun structuredLayer = cli(
                 "compress",
                 "prune",
                 "--checkpoint",
@@ -239,19 +223,19 @@ class CompressCommandTest {
                 structuredLayer.output());
         Path notTrain = tmp.resolve("weights.safetensors");
         SafeTensors.write(Map.of("w", Torch.ones(2)), notTrain);
-        Run foreign = cli(
+        CliRun foreign = cli(
                 "compress", "prune", "--checkpoint", notTrain.toString(), "--amount", "0.5", "--out", out.toString());
         assertEquals(1, foreign.code());
         assertEquals(
                 "torchlet compress prune: checkpoint " + notTrain + " was not written by `torchlet train` (no "
                         + "model name in its metadata)",
                 foreign.output().strip());
-        Run student = cli("compress", "distill", "--teacher", ckpt.toString(), "--student", "vgg99");
+        CliRun student = cli("compress", "distill", "--teacher", ckpt.toString(), "--student", "vgg99");
         assertEquals(1, student.code());
         assertTrue(
                 student.output().strip().startsWith("torchlet compress distill: unknown model 'vgg99'"),
                 student.output());
-        Run temp = cli("compress", "distill", "--teacher", ckpt.toString(), "--temperature", "0");
+        CliRun temp = cli("compress", "distill", "--teacher", ckpt.toString(), "--temperature", "0");
         assertEquals(
                 "torchlet compress distill: DistillationLoss: temperature must be > 0, got 0.0",
                 temp.output().strip());

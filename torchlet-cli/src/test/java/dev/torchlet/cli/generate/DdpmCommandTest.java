@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.cli.Main;
+import dev.torchlet.cli.CliRun;
 import dev.torchlet.cli.bench.Workloads;
 import dev.torchlet.data.transforms.Image;
 import dev.torchlet.io.SafeTensors;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,24 +20,11 @@ class DdpmCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String output) {}
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
-    private Run train(Path out, boolean conditional) {
+    private CliRun train(Path out, boolean conditional) {
         return conditional
                 ? cli(
                         "generate",
@@ -86,7 +70,7 @@ class DdpmCommandTest {
     @Test
     void conditionalDdpmTrainsWithEmaAndSamplesAClassWithGuidance() throws Exception {
         Path dir = tmp.resolve("ddpm");
-        Run r = train(dir, true);
+        CliRun r = train(dir, true);
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().matches("(?s).*epoch 1/1: loss \\d\\.\\d{4} .*"), r.output());
         assertTrue(r.output().contains("AdamW, U-Net width 8"), r.output());
@@ -130,7 +114,7 @@ class DdpmCommandTest {
             "--out",
             one.toString()
         };
-        Run s = cli(sample);
+        CliRun s = cli(sample);
         assertEquals(0, s.code(), s.output());
         assertTrue(s.output().contains("wrote 4 samples of ddpm-conditional (class Sneaker)"), s.output());
         byte[] first = Files.readAllBytes(one);
@@ -138,7 +122,7 @@ class DdpmCommandTest {
         assertArrayEquals(first, Files.readAllBytes(one), "same seed, eta 0: the same images");
 
         // generate eval plugs a ddpm in: FID and the share of the requested classes, DDIM with guidance
-        Run eval = cli(
+        CliRun eval = cli(
                 "generate",
                 "eval",
                 "--checkpoint",
@@ -169,7 +153,7 @@ class DdpmCommandTest {
                 cli("generate", "sample", "--checkpoint", c, "--steps", "1001")
                         .output()
                         .strip());
-        Run neg = cli("generate", "sample", "--checkpoint", c, "--guidance", "-1");
+        CliRun neg = cli("generate", "sample", "--checkpoint", c, "--guidance", "-1");
         assertEquals(1, neg.code());
         assertEquals(
                 "torchlet generate sample: --guidance must be a number >= 0, got -1.0",
@@ -184,22 +168,22 @@ class DdpmCommandTest {
     @Test
     void unconditionalDdpmRefusesClassesAndGuidance() throws Exception {
         Path dir = tmp.resolve("ddpm-u");
-        Run r = train(dir, false);
+        CliRun r = train(dir, false);
         assertEquals(0, r.code(), r.output());
         Path ckpt = dir.resolve("checkpoint.safetensors");
         assertEquals("ddpm", SafeTensors.header(ckpt).metadata().get(GenerativeKind.METADATA_KEY));
         Image grid = Image.read(dir.resolve("samples_epoch_001.png"), 1);
         assertEquals(2 + 8 * 30, grid.width()); // 64 samples, 8 per row
         String c = ckpt.toString();
-        Run g = cli("generate", "sample", "--checkpoint", c, "--guidance", "3");
+        CliRun g = cli("generate", "sample", "--checkpoint", c, "--guidance", "3");
         assertEquals(1, g.code());
         assertTrue(
                 g.output().strip().endsWith("holds a ddpm model")
                         && g.output().contains("--guidance needs a class-conditional ddpm"),
                 g.output());
-        Run cls = cli("generate", "sample", "--checkpoint", c, "--class", "Bag");
+        CliRun cls = cli("generate", "sample", "--checkpoint", c, "--class", "Bag");
         assertTrue(cls.output().contains("--class needs a class-conditional model"), cls.output());
-        Run ok = cli(
+        CliRun ok = cli(
                 "generate",
                 "sample",
                 "--checkpoint",

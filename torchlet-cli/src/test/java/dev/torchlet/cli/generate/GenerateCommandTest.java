@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.cli.Main;
+import dev.torchlet.cli.CliRun;
 import dev.torchlet.cli.bench.Workloads;
 import dev.torchlet.data.transforms.Image;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,24 +21,11 @@ class GenerateCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String output) {}
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Run train(Path out, String... model) {
+    private static CliRun train(Path out, String... model) {
         String[] base = {
             "generate", "train", "--limit", "128", "--epochs", "1", "--threads", "2", "--out", out.toString()
         };
@@ -53,7 +37,7 @@ class GenerateCommandTest {
     @Test
     void conditionalDcganTrainsAndSamplesByClass() throws Exception {
         Path dir = tmp.resolve("gan");
-        Run r = train(dir, "--model", "dcgan", "--conditional");
+        CliRun r = train(dir, "--model", "dcgan", "--conditional");
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().matches("(?s).*epoch 1/1: loss_d \\d\\.\\d{4} loss_g \\d\\.\\d{4}.*"), r.output());
         Path ckpt = dir.resolve("checkpoint.safetensors");
@@ -72,7 +56,7 @@ class GenerateCommandTest {
                 .forEach((k, v) -> assertArrayEquals(saved.get("model." + k).toFloatArray(), v.toFloatArray(), 0f, k));
 
         Path one = tmp.resolve("sneaker.png");
-        Run s = cli(
+        CliRun s = cli(
                 "generate",
                 "sample",
                 "--checkpoint",
@@ -99,16 +83,16 @@ class GenerateCommandTest {
                 again.toString());
         assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(again), "same seed, same images");
 
-        Run unknown = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--class", "Sneakers");
+        CliRun unknown = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--class", "Sneakers");
         assertEquals(1, unknown.code());
         assertEquals(
                 "torchlet generate sample: unknown class 'Sneakers'; the model was trained on: T-shirt/top, Trouser,"
                         + " Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot",
                 unknown.output().strip());
-        Run kind = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--model", "vae");
+        CliRun kind = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--model", "vae");
         assertEquals(1, kind.code());
         assertTrue(kind.output().strip().endsWith("holds a dcgan-conditional model, not a vae"), kind.output());
-        Run zero = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--count", "0");
+        CliRun zero = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--count", "0");
         assertEquals(
                 "torchlet generate sample: --count must be at least 1, got 0",
                 zero.output().strip());
@@ -117,7 +101,7 @@ class GenerateCommandTest {
     @Test
     void vaeTrainsWithReconstructionAndKlAndRefusesClasses() throws Exception {
         Path dir = tmp.resolve("vae");
-        Run r = train(dir, "--model", "vae");
+        CliRun r = train(dir, "--model", "vae");
         assertEquals(0, r.code(), r.output());
         assertTrue(
                 r.output().matches("(?s).*epoch 1/1: loss \\d+\\.\\d{4} recon \\d+\\.\\d{4} kl \\d+\\.\\d{4}.*"),
@@ -125,10 +109,10 @@ class GenerateCommandTest {
         assertTrue(Files.size(dir.resolve("samples_epoch_001.png")) > 1000);
         assertTrue(Files.size(dir.resolve("reconstructions_epoch_001.png")) > 1000);
         Path ckpt = dir.resolve("checkpoint.safetensors");
-        Run cls = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--class", "Bag");
+        CliRun cls = cli("generate", "sample", "--checkpoint", ckpt.toString(), "--class", "Bag");
         assertEquals(1, cls.code());
         assertTrue(cls.output().contains("--class needs a class-conditional model"), cls.output());
-        Run ok = cli(
+        CliRun ok = cli(
                 "generate",
                 "sample",
                 "--checkpoint",
@@ -140,20 +124,20 @@ class GenerateCommandTest {
 
     @Test
     void badInputEndsWithOneLine() throws Exception {
-        Run model = cli("generate", "train", "--model", "gan");
+        CliRun model = cli("generate", "train", "--model", "gan");
         assertEquals(1, model.code());
         assertEquals(
                 "torchlet generate train: unknown model 'gan'; available: vae, ae, dcgan, ddpm",
                 model.output().strip());
-        Run epochs = cli("generate", "train", "--epochs", "0");
+        CliRun epochs = cli("generate", "train", "--epochs", "0");
         assertEquals(
                 "torchlet generate train: --epochs must be at least 1, got 0",
                 epochs.output().strip());
-        Run cond = cli("generate", "train", "--model", "vae", "--conditional");
+        CliRun cond = cli("generate", "train", "--model", "vae", "--conditional");
         assertEquals(
                 "torchlet generate train: --conditional is for --model dcgan or ddpm; vae is unconditional",
                 cond.output().strip());
-        Run missing = cli(
+        CliRun missing = cli(
                 "generate",
                 "sample",
                 "--checkpoint",
@@ -163,7 +147,7 @@ class GenerateCommandTest {
         // a checkpoint of `torchlet train`, not of a generative model
         Path other = tmp.resolve("classifier.safetensors");
         SafeTensors.write(Map.of("model.w", dev.torchlet.Torch.zeros(1)), Map.of("model", "cnn"), other);
-        Run wrong = cli("generate", "sample", "--checkpoint", other.toString());
+        CliRun wrong = cli("generate", "sample", "--checkpoint", other.toString());
         assertEquals(1, wrong.code());
         assertTrue(
                 wrong.output().contains("was not written by `torchlet generate train` (it holds a 'cnn' classifier)"),

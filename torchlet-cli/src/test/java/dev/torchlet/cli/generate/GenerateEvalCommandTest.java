@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torchlet.Torch;
-import dev.torchlet.cli.Main;
+import dev.torchlet.cli.CliRun;
 import dev.torchlet.io.Checkpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.vision.generative.DCGAN;
 import dev.torchlet.vision.generative.Gan;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,21 +26,8 @@ class GenerateEvalCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String output) {}
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            return new Run(Main.run(args), buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private static double number(String output, String regex) {
@@ -55,7 +39,7 @@ class GenerateEvalCommandTest {
     @Test
     void evalsAndProbesATinyVaeWithTheBuiltInClassifier() throws Exception {
         Path dir = tmp.resolve("vae");
-        Run train = cli(
+        CliRun train = cli(
                 "generate",
                 "train",
                 "--model",
@@ -71,7 +55,7 @@ class GenerateEvalCommandTest {
         assertEquals(0, train.code(), train.output());
         Path ckpt = dir.resolve("checkpoint.safetensors");
         Path json = tmp.resolve("eval.jsonl");
-        Run eval = cli(
+        CliRun eval = cli(
                 "generate",
                 "eval",
                 "--checkpoint",
@@ -101,10 +85,10 @@ class GenerateEvalCommandTest {
         assertTrue(line.get("class_accuracy").isNull());
         assertEquals(10, line.get("predicted_class_counts").size());
 
-        Run again = cli("generate", "eval", "--checkpoint", ckpt.toString(), "--samples", "200", "--batch", "200");
+        CliRun again = cli("generate", "eval", "--checkpoint", ckpt.toString(), "--samples", "200", "--batch", "200");
         assertEquals(fid, number(again.output(), "FID samples vs test: +([0-9.]+)"), 1e-3, "same seed: same FID");
 
-        Run probe = cli("generate", "probe", "--checkpoint", ckpt.toString(), "--limit", "600", "--epochs", "3");
+        CliRun probe = cli("generate", "probe", "--checkpoint", ckpt.toString(), "--limit", "600", "--epochs", "3");
         assertEquals(0, probe.code(), probe.output());
         double acc = number(
                 probe.output(),
@@ -116,7 +100,7 @@ class GenerateEvalCommandTest {
     @Test
     void trainsAClassifierAndEvalsAConditionalGanPerClass() throws Exception {
         Path classifier = tmp.resolve("fid.safetensors");
-        Run fc = cli(
+        CliRun fc = cli(
                 "generate",
                 "fid-classifier",
                 "--limit",
@@ -141,7 +125,7 @@ class GenerateEvalCommandTest {
         m.put("classes", String.join("\n", List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")));
         Path ckpt = tmp.resolve("gan.safetensors");
         Checkpoint.save(ckpt, gan, null, m);
-        Run eval = cli(
+        CliRun eval = cli(
                 "generate",
                 "eval",
                 "--checkpoint",
@@ -160,28 +144,28 @@ class GenerateEvalCommandTest {
     void badInputEndsWithOneLine() throws Exception {
         Path other = tmp.resolve("classifier.safetensors");
         SafeTensors.write(Map.of("model.w", Torch.zeros(1)), Map.of("model", "cnn"), other);
-        Run wrong = cli("generate", "eval", "--checkpoint", other.toString());
+        CliRun wrong = cli("generate", "eval", "--checkpoint", other.toString());
         assertEquals(1, wrong.code());
         assertEquals(
                 "torchlet generate eval: checkpoint " + other
                         + " was not written by `torchlet generate train` (it holds a 'cnn' classifier)",
                 wrong.output().strip());
-        Run zero = cli("generate", "eval", "--checkpoint", other.toString(), "--samples", "0");
+        CliRun zero = cli("generate", "eval", "--checkpoint", other.toString(), "--samples", "0");
         assertEquals(
                 "torchlet generate eval: --samples must be at least 2 (a covariance needs two), got 0",
                 zero.output().strip());
-        Run probe = cli("generate", "probe", "--checkpoint", other.toString());
+        CliRun probe = cli("generate", "probe", "--checkpoint", other.toString());
         assertEquals(
                 "torchlet generate probe: checkpoint " + other + " was not written by `torchlet generate train`",
                 probe.output().strip());
         Path gan = tmp.resolve("gan.safetensors");
         Checkpoint.save(gan, Gan.dcgan(DCGAN.NOISE_DIM), null, Map.of(GenerativeKind.METADATA_KEY, "dcgan"));
-        Run notAe = cli("generate", "probe", "--checkpoint", gan.toString());
+        CliRun notAe = cli("generate", "probe", "--checkpoint", gan.toString());
         assertEquals(
                 "torchlet generate probe: the probe needs an autoencoder (ae or vae); checkpoint " + gan
                         + " holds a dcgan",
                 notAe.output().strip());
-        Run classifier = cli("generate", "eval", "--checkpoint", gan.toString(), "--classifier", other.toString());
+        CliRun classifier = cli("generate", "eval", "--checkpoint", gan.toString(), "--classifier", other.toString());
         assertEquals(
                 "torchlet generate eval: FID classifier " + other
                         + " was not written by `torchlet generate fid-classifier`",
