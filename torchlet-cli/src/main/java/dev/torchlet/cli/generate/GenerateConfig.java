@@ -101,7 +101,9 @@ public record GenerateConfig(
     /**
      * Epochs of a default ddpm run: 2 of {@link #DDPM_LIMIT} images, 3125 steps of batch 16. Measured 2026-11-30
      * on the 2 cores shared with another training job: 15,000 images a epoch trained at 120 img/s with the vector
-     * SiLU (49 img/s before it), so the default doubled to 25,000 (about 7 minutes at that speed, 12 at 70 img/s).
+     * SiLU (49 img/s before it, under heavier load), so the default grew to 25,000: the default run took 8 min
+     * 24 s wall (training 457 s, 123 img/s, final loss 0.0521) next to a DCGAN training job; docs/ddpm_samples.png
+     * is its last grid.
      */
     public static final int DDPM_EPOCHS = 2;
 
