@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One-input elementwise kernels over contiguous runs, {@code out[i] = f(x[xOff + i])}: the generic
- * {@link #map} for any scalar function (exp, log, sigmoid, ...), and Vector API kernels for the hot
- * training op ReLU and its backward. Large arrays are split across the shared pool. The ReLU
- * kernels have plain-loop twins in {@link UnaryReference}.
+ * {@link #map} for any scalar function (exp, log, ...), and Vector API kernels for the hot training
+ * ops: ReLU and its backward, clamp, and the exp-based float32 activations ({@link #activation}: sigmoid,
+ * tanh, SiLU and its gradient). Large arrays are split across the shared pool. The ReLU kernels have
+ * plain-loop twins in {@link UnaryReference}; the activations are checked against PyTorch's goldens.
  */
 public final class UnaryKernels {
     private static final VectorSpecies<Float> S = Simd.FLOAT;

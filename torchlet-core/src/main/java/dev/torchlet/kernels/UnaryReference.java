@@ -18,4 +18,19 @@ public final class UnaryReference {
             out[oOff + i] = y[yOff + i] <= 0f ? 0f : g[gOff + i];
         }
     }
+
+    /** The oracle of {@link UnaryKernels#activation}: the same functions in double, rounded once. */
+    public static void activation(UnaryKernels.Activation f, float[] x, int xOff, float[] out, int oOff, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            double s = 1.0 / (1.0 + Math.exp(-v));
+            out[oOff + i] = (float)
+                    switch (f) {
+                        case SIGMOID -> s;
+                        case TANH -> Math.tanh(v);
+                        case SILU -> v * s;
+                        case SILU_GRAD -> s * (1.0 + v * (1.0 - s));
+                    };
+        }
+    }
 }

@@ -1,0 +1,69 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.torchlet.Torch;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link UnaryKernels#activation} against {@link UnaryReference#activation} (double, rounded once) on awkward sizes
+ * (vector tails, 1-wide, sizes the pool splits) and extreme inputs: within 4e-7 absolute plus 4 float ulps of the
+ * reference (Simd.exp is within about 2 ulp); SiLU's gradient s (1 + x (1 - s)) also |x| ulp(1), the float
+ * cancellation of 1 - s near s = 1 (PyTorch's float kernel has it too). Each element's result must not depend on
+ * the thread split.
+ */
+class ActivationConformanceTest {
+    private static final int[] SIZES = {1, 3, 7, 8, 9, 17, 33, 1000, 70_001};
+
+    private static float[] inputs(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * 6);
+        }
+        float[] extremes = {0f, -0f, 88f, -88f, 100f, -100f, 1e-20f, -1e-20f, 20f, -20f};
+        for (int i = 0; i < Math.min(n, extremes.length); i++) {
+            x[i] = extremes[i];
+        }
+        return x;
+    }
+
+    @Test
+    void everyActivationMatchesTheDoubleReference() {
+        for (UnaryKernels.Activation f : UnaryKernels.Activation.values()) {
+            for (int n : SIZES) {
+                float[] x = inputs(n + 3, n);
+                float[] fast = new float[n + 2];
+                float[] ref = new float[n + 2];
+                UnaryKernels.activation(f, x, 3, fast, 2, n); // offsets on both sides
+                UnaryReference.activation(f, x, 3, ref, 2, n);
+                for (int i = 0; i < n + 2; i++) {
+                    float cancellation = f == UnaryKernels.Activation.SILU_GRAD ? Math.abs(x[i + 1]) * 1.2e-7f : 0f;
+                    float tol = 4e-7f + 4 * Math.ulp(ref[i]) + cancellation;
+                    assertEquals(ref[i], fast[i], tol, f + " n=" + n + " at " + i + " (x = " + x[i + 1] + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadSplit() {
+        int threads = Torch.getNumThreads();
+        try {
+            for (UnaryKernels.Activation f : UnaryKernels.Activation.values()) {
+                float[] x = inputs(70_001, 7);
+                float[] one = new float[x.length];
+                float[] two = new float[x.length];
+                Torch.setNumThreads(1);
+                UnaryKernels.activation(f, x, 0, one, 0, x.length);
+                Torch.setNumThreads(2);
+                UnaryKernels.activation(f, x, 0, two, 0, x.length);
+                assertArrayEquals(one, two, 0f, f.toString());
+            }
+        } finally {
+            Torch.setNumThreads(threads);
+        }
+    }
+}
