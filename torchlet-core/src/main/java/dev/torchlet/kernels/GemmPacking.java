@@ -33,34 +33,40 @@ final class GemmPacking {
             float alpha,
             int mr,
             float[] dst) {
-        for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
-            int rows = Math.min(mr, mc - i0);
-            int base = q * mr * kc;
-            if (transA) {
-                // A[i][p] = a[aOff + p*lda + i]: each depth step reads mr consecutive floats
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + i0;
-                    int d = base + p * mr;
+        if (transA) {
+            // A[i][p] = a[aOff + p*lda + i]: stored row p holds A's column p for all the block's rows. Read it
+            // once, front to back, and deal its mr-wide pieces to the panels (panel by panel instead re-read
+            // every stored row once per panel, from L2: packing cost as much as the multiply in the LSTM's
+            // weight gradient, profiled)
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (pc + p) * lda + ic;
+                for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
+                    int rows = Math.min(mr, mc - i0);
+                    int d = q * mr * kc + p * mr;
                     for (int r = 0; r < rows; r++) {
-                        dst[d + r] = alpha * a[src + r];
+                        dst[d + r] = alpha * a[src + i0 + r];
                     }
                     for (int r = rows; r < mr; r++) {
                         dst[d + r] = 0f;
                     }
                 }
-            } else {
-                // A[i][p] = a[aOff + i*lda + p]: read each row contiguously, write with stride mr
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (ic + i0 + r) * lda + pc;
-                    int d = base + r;
-                    for (int p = 0; p < kc; p++) {
-                        dst[d + p * mr] = alpha * a[src + p];
-                    }
+            }
+            return;
+        }
+        for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
+            int rows = Math.min(mr, mc - i0);
+            int base = q * mr * kc;
+            // A[i][p] = a[aOff + i*lda + p]: read each row contiguously, write with stride mr
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + (ic + i0 + r) * lda + pc;
+                int d = base + r;
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * mr] = alpha * a[src + p];
                 }
-                for (int r = rows; r < mr; r++) {
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + r + p * mr] = 0f;
-                    }
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) {
+                    dst[base + r + p * mr] = 0f;
                 }
             }
         }
