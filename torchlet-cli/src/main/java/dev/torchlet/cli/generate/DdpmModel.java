@@ -17,6 +17,17 @@ public final class DdpmModel extends Module {
 
     private final Diffusion diffusion = new Diffusion(NoiseSchedule.linear(TIMESTEPS));
 
+    /** Checks the --steps and --guidance options of `generate sample` and `generate eval` (null: not given). */
+    static void checkSamplingOptions(Integer steps, Double guidance) {
+        if (steps != null && (steps < 1 || steps > TIMESTEPS)) {
+            throw new IllegalArgumentException(
+                    "--steps must be in [1, " + TIMESTEPS + "] (the diffusion schedule's T), got " + steps);
+        }
+        if (guidance != null && !(guidance >= 0 && guidance < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--guidance must be a number >= 0, got " + guidance);
+        }
+    }
+
     /**
      * @param width      the U-Net's base width
      * @param numClasses 0 for unconditional, else the classes (plus the null class of guidance)

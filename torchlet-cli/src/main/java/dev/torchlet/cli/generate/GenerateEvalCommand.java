@@ -123,12 +123,9 @@ public final class GenerateEvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
+        DdpmModel.checkSamplingOptions(steps, guidance);
         long t0 = System.nanoTime();
         GenerateSampleCommand.Loaded loaded = GenerateSampleCommand.load(checkpoint, null);
-        if (steps < 1 || steps > DdpmModel.TIMESTEPS) {
-            throw new IllegalArgumentException(
-                    "--steps must be in [1, " + DdpmModel.TIMESTEPS + "] (the diffusion schedule's T), got " + steps);
-        }
         ImageSampler sampler = ImageSampler.of(loaded.model(), Diffusion.Sampling.ddim(steps, guidance));
         FidNetwork net = FidNetwork.load(classifier);
         Torch.setNumThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());

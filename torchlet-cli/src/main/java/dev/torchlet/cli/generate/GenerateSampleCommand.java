@@ -65,13 +65,7 @@ public final class GenerateSampleCommand implements Callable<Integer> {
         if (count != null && count < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + count);
         }
-        if (steps != null && (steps < 1 || steps > DdpmModel.TIMESTEPS)) {
-            throw new IllegalArgumentException(
-                    "--steps must be in [1, " + DdpmModel.TIMESTEPS + "] (the diffusion schedule's T), got " + steps);
-        }
-        if (guidance != null && !(guidance >= 0 && guidance < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--guidance must be a number >= 0, got " + guidance);
-        }
+        DdpmModel.checkSamplingOptions(steps, guidance);
         if (eta != null && !(eta >= 0 && eta < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("--eta must be a number >= 0, got " + eta);
         }
