@@ -5,6 +5,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Recurrent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,11 @@ import java.util.List;
  * <p>Per layer and direction, the input projection of all time steps is one matmul; the recurrence
  * over the steps is one fused op ({@link F#recurrent}) with a backward through time; see
  * {@link F#recurrentDirection}.
+ *
+ * <p>Extension point: a subclass that holds its weights in another form (e.g. dynamic int8 quantization in
+ * torchlet-compress) passes {@code registerWeights = false} to the constructor and overrides
+ * {@link #direction}; input checks, initial states, packed sequences, layer stacking and the output layout
+ * stay here.
  */
 public abstract class RecurrentLayer extends Module {
     protected final int inputSize;
@@ -32,6 +38,14 @@ public abstract class RecurrentLayer extends Module {
     private final RecurrentOptions options;
 
     protected RecurrentLayer(RecurrentOptions options, int gates) {
+        this(options, gates, true);
+    }
+
+    /**
+     * @param registerWeights false for a subclass that registers its own state instead of the float
+     *                        parameters (it must then override {@link #direction})
+     */
+    protected RecurrentLayer(RecurrentOptions options, int gates, boolean registerWeights) {
         this.options = options;
         this.inputSize = options.inputSize();
         this.hiddenSize = options.hiddenSize();
@@ -41,13 +55,20 @@ public abstract class RecurrentLayer extends Module {
         this.bidirectional = options.bidirectional();
         this.projSize = options.projSize();
         this.gates = gates;
+        if (registerWeights) {
+            registerWeights(options, gates);
+        }
+    }
+
+    /** The float parameters, in PyTorch's order, initialised U(-1/sqrt(H), 1/sqrt(H)). */
+    private void registerWeights(RecurrentOptions options, int gates) {
         boolean bias = options.bias();
         int hr = options.outputHiddenSize();
         int dirs = options.numDirections();
         double bound = 1 / Math.sqrt(hiddenSize);
         for (int k = 0; k < numLayers; k++) {
             for (int d = 0; d < dirs; d++) {
-                String sfx = k + (d == 1 ? "_reverse" : "");
+                String sfx = suffix(k, d == 1);
                 int in = k == 0 ? inputSize : hr * dirs;
                 uniform(registerParameter("weight_ih_l" + sfx, Torch.zeros(gates * hiddenSize, in)), bound);
                 uniform(registerParameter("weight_hh_l" + sfx, Torch.zeros(gates * hiddenSize, hr)), bound);
@@ -216,21 +237,9 @@ public abstract class RecurrentLayer extends Module {
         for (int k = 0; k < numLayers; k++) {
             List<Tensor> outs = new ArrayList<>(dirs);
             for (int d = 0; d < dirs; d++) {
-                String sfx = k + (d == 1 ? "_reverse" : "");
                 int idx = k * dirs + d;
-                var r = F.recurrentDirection(
-                        op,
-                        cell(),
-                        layerIn,
-                        lengths,
-                        d == 1,
-                        h0.select(0, idx),
-                        c0 == null ? null : c0.select(0, idx),
-                        parameter("weight_ih_l" + sfx),
-                        parameter("weight_hh_l" + sfx),
-                        parameter("bias_ih_l" + sfx),
-                        parameter("bias_hh_l" + sfx),
-                        projSize > 0 ? parameter("weight_hr_l" + sfx) : null);
+                var r = direction(
+                        op, k, d == 1, layerIn, lengths, h0.select(0, idx), c0 == null ? null : c0.select(0, idx));
                 outs.add(r.output()); // (B, T, Hr)
                 hn.add(r.hn());
                 if (hasCell()) {
@@ -244,6 +253,39 @@ public abstract class RecurrentLayer extends Module {
             layerIn = layerOut;
         }
         return new Output(layerIn, Torch.stack(hn, 0), hasCell() ? Torch.stack(cn, 0) : null);
+    }
+
+    /**
+     * One layer and direction over the whole batch-first sequence (see {@link F#recurrentDirection}, which
+     * this default calls with the float parameters of {@code weight_ih_l<layer>} etc.).
+     *
+     * @param layer   layer index k; {@code reverse} for the {@code _reverse} direction
+     * @param x       (B, T, in_k), sorted by decreasing length if lengths are given
+     * @param lengths valid steps per sequence (decreasing) or null for all T
+     * @param h0      (B, Hr); c0 (B, H) for LSTM, else null
+     * @return output (B, T, Hr) (zero at padding steps), h_n (B, Hr), c_n (B, H) or null
+     */
+    protected Recurrent.Result direction(
+            String op, int layer, boolean reverse, Tensor x, int[] lengths, Tensor h0, Tensor c0) {
+        String sfx = suffix(layer, reverse);
+        return F.recurrentDirection(
+                op,
+                cell(),
+                x,
+                lengths,
+                reverse,
+                h0,
+                c0,
+                parameter("weight_ih_l" + sfx),
+                parameter("weight_hh_l" + sfx),
+                parameter("bias_ih_l" + sfx),
+                parameter("bias_hh_l" + sfx),
+                projSize > 0 ? parameter("weight_hr_l" + sfx) : null);
+    }
+
+    /** PyTorch's name suffix of layer k and a direction: "0", "0_reverse", "1", ... */
+    protected static String suffix(int layer, boolean reverse) {
+        return layer + (reverse ? "_reverse" : "");
     }
 
     /** The given state as (layers*D, B, n), zeros if null; shape checked like PyTorch. */

@@ -2,9 +2,6 @@ package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
-import dev.torchlet.compress.kernels.Int8Gemm;
-import dev.torchlet.compress.kernels.QuantizeKernels;
-import dev.torchlet.compress.kernels.Requantize;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import java.util.Arrays;
@@ -60,22 +57,7 @@ public final class DynamicQuantizedLinear extends Module implements Int8Layer {
 
     /** out (m, out) = dynamic-int8 product of x (m, in); the kernel for callers that hold arrays (e.g. an LSTM). */
     void multiply(float[] x, int m, float[] out) {
-        QParams p = DynamicQParams.choose(x, 0, m * inFeatures);
-        byte[] q = new byte[m * inFeatures];
-        QuantizeKernels.quantize(x, 0, q.length, p.scale(), p.zeroPoint(), 0, 255, q, 0);
-        int[] acc = new int[m * outFeatures];
-        Int8Gemm.gemm(m, q, 0, weights.packed(), acc);
-        Requantize.toFloat(
-                m,
-                outFeatures,
-                acc,
-                p.zeroPoint(),
-                p.scale(),
-                weights.packed().rowSums(),
-                weights.scales(),
-                bias,
-                out,
-                0);
+        weights.dynamicProduct(x, 0, m, bias, out, 0);
     }
 
     public int inFeatures() {

@@ -2,7 +2,10 @@ package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.compress.kernels.Int8Gemm;
 import dev.torchlet.compress.kernels.PackedInt8Weights;
+import dev.torchlet.compress.kernels.QuantizeKernels;
+import dev.torchlet.compress.kernels.Requantize;
 
 /**
  * Per-channel symmetric int8 weights of one layer: the integers, one scale per output channel (zero points 0),
@@ -21,6 +24,22 @@ record Int8Weights(byte[] values, int[] shape, float[] scales, PackedInt8Weights
     static Int8Weights of(byte[] values, int[] shape, float[] scales) {
         int out = shape[0];
         return new Int8Weights(values, shape, scales, PackedInt8Weights.pack(values, out, values.length / out));
+    }
+
+    /**
+     * The dynamic-int8 product out (m, rows) = x (m, cols) W^T + bias: x[xOff, xOff + m*cols) is quantized as one
+     * tensor (quint8, {@link DynamicQParams}), multiplied in int8 x int8 -> int32 and brought back to float,
+     * {@code out = xScale * wScale[j] * (acc - xZeroPoint * sum_k w[j][k]) + bias[j]}. bias may be null.
+     */
+    void dynamicProduct(float[] x, int xOff, int m, float[] bias, float[] out, int outOff) {
+        int k = cols();
+        int n = rows();
+        QParams p = DynamicQParams.choose(x, xOff, m * k);
+        byte[] q = new byte[m * k];
+        QuantizeKernels.quantize(x, xOff, q.length, p.scale(), p.zeroPoint(), 0, 255, q, 0);
+        int[] acc = new int[m * n];
+        Int8Gemm.gemm(m, q, 0, packed, acc);
+        Requantize.toFloat(m, n, acc, p.zeroPoint(), p.scale(), packed.rowSums(), scales, bias, out, outOff);
     }
 
     /** From the state-dict form: int64 tensor of the integers and the scales. */

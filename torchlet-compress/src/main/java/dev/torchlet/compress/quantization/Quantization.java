@@ -1,5 +1,7 @@
 package dev.torchlet.compress.quantization;
 
+import dev.torchlet.nn.GRU;
+import dev.torchlet.nn.LSTM;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import java.util.ArrayList;
@@ -20,7 +22,8 @@ public final class Quantization {
     private Quantization() {}
 
     /**
-     * Replaces every Linear in the model, in place, by a {@link DynamicQuantizedLinear} (PyTorch's
+     * Replaces every Linear, LSTM and GRU in the model, in place, by a {@link DynamicQuantizedLinear},
+     * {@link DynamicQuantizedLSTM} or {@link DynamicQuantizedGRU} (PyTorch's
      * {@code quantize_dynamic} with {@code per_channel_dynamic_qconfig}). Returns the replaced paths. The model must
      * be in eval mode: the result is for inference.
      */
@@ -32,7 +35,8 @@ public final class Quantization {
         List<String> replaced = new ArrayList<>();
         List<Map.Entry<String, Module>> targets = new ArrayList<>();
         for (var e : model.namedModules().entrySet()) {
-            if (e.getValue() instanceof Linear) {
+            Module m = e.getValue();
+            if (m instanceof Linear || m instanceof LSTM || m instanceof GRU) {
                 targets.add(e);
             }
         }
@@ -42,11 +46,18 @@ public final class Quantization {
                             + "that dynamic quantization supports (supported: " + DYNAMIC_SUPPORTED + ")");
         }
         for (var e : targets) {
-            Module q = DynamicQuantizedLinear.from((Linear) e.getValue());
             if (e.getKey().isEmpty()) {
-                throw new IllegalArgumentException(
-                        "quantizeDynamic: the model itself is a Linear; use " + "DynamicQuantizedLinear.from(linear)");
+                String type = e.getValue().getClass().getSimpleName();
+                throw new IllegalArgumentException("quantizeDynamic: the model itself is a " + type + "; use "
+                        + "DynamicQuantized" + type + ".from(...)");
             }
+        }
+        for (var e : targets) {
+            Module q = switch (e.getValue()) {
+                case LSTM lstm -> DynamicQuantizedLSTM.from(lstm);
+                case GRU gru -> DynamicQuantizedGRU.from(gru);
+                default -> DynamicQuantizedLinear.from((Linear) e.getValue());
+            };
             model.replaceModule(e.getKey(), q);
             replaced.add(e.getKey());
         }
@@ -55,5 +66,5 @@ public final class Quantization {
     }
 
     /** Layer types {@link #quantizeDynamic} replaces. */
-    public static final String DYNAMIC_SUPPORTED = "Linear";
+    public static final String DYNAMIC_SUPPORTED = "Linear, LSTM, GRU";
 }
