@@ -1,0 +1,94 @@
+package dev.torchlet.compress.quantization;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.LSTM;
+import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.Module;
+import dev.torchlet.nn.RecurrentOptions;
+import dev.torchlet.nn.Sequential;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Latency of dynamic int8 against float32 on Linear/LSTM-heavy workloads (issue #12, item 5), median ms per
+ * forward, for each thread count. Not a test: run it with
+ *
+ * <pre>
+ *   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+ *   ./mvnw -q -o -pl torchlet-core,torchlet-compress test-compile
+ *   ./mvnw -q -o -pl torchlet-core dependency:build-classpath -Dmdep.outputFile=/tmp/core-cp.txt
+ *   $JAVA_HOME/bin/java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp \
+ *     torchlet-compress/target/test-classes:torchlet-compress/target/classes:torchlet-core/target/classes:$(cat /tmp/core-cp.txt) \
+ *     dev.torchlet.compress.quantization.DynamicQuantBench [threads=1,2] [workload-name-filter]
+ * </pre>
+ *
+ * Workloads: LSTM(256, 512, 2 layers, batch_first) on 50 steps at batch 1 and 32; Linear(1024, 1024) at batch 1
+ * and 64.
+ */
+public final class DynamicQuantBench {
+    private DynamicQuantBench() {}
+
+    private record Workload(String name, Supplier<Module> model, int[] input) {}
+
+    public static void main(String[] args) {
+        int[] threads = Arrays.stream((args.length > 0 ? args[0] : "1,2").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+        String filter = args.length > 1 ? args[1] : "";
+        RecurrentOptions lstm = RecurrentOptions.of(256, 512).withNumLayers(2).withBatchFirst(true);
+        List<Workload> all = List.of(
+                new Workload("lstm256x512x2_T50_b1", () -> new Sequential(new LSTM(lstm)), new int[] {1, 50, 256}),
+                new Workload("lstm256x512x2_T50_b32", () -> new Sequential(new LSTM(lstm)), new int[] {32, 50, 256}),
+                new Workload("linear1024_b1", () -> new Sequential(new Linear(1024, 1024)), new int[] {1, 1024}),
+                new Workload("linear1024_b64", () -> new Sequential(new Linear(1024, 1024)), new int[] {64, 1024}));
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("| %-24s | %7s | %12s | %12s | %7s |", "workload", "threads", "float32 ms", "int8 ms",
+                "speedup"));
+        for (Workload w : all) {
+            if (!w.name().contains(filter)) {
+                continue;
+            }
+            Torch.manualSeed(0);
+            Module fp = w.model().get().eval();
+            Module q = w.model().get().eval();
+            q.loadStateDict(fp.stateDict());
+            Quantization.quantizeDynamic(q);
+            Tensor x = Torch.randn(w.input());
+            for (int t : threads) {
+                Torch.setNumThreads(t);
+                double f = medianMs(fp, x);
+                double i8 = medianMs(q, x);
+                String row = String.format(
+                        "| %-24s | %7d | %12.3f | %12.3f | %6.2fx |", w.name(), t, f, i8, f / i8);
+                System.out.println(row);
+                rows.add(row);
+            }
+        }
+        System.out.println();
+        rows.forEach(System.out::println);
+    }
+
+    /** Median of timed forwards after warm-up; at least 5 runs and about 2 s of runs. */
+    private static double medianMs(Module m, Tensor x) {
+        try (var ng = Torch.noGrad()) {
+            long warm = System.nanoTime();
+            int n = 0;
+            while (n < 3 || System.nanoTime() - warm < 1_000_000_000L) {
+                m.call(x);
+                n++;
+            }
+            List<Double> ms = new ArrayList<>();
+            long start = System.nanoTime();
+            while (ms.size() < 5 || System.nanoTime() - start < 2_000_000_000L && ms.size() < 200) {
+                long t0 = System.nanoTime();
+                m.call(x);
+                ms.add((System.nanoTime() - t0) / 1e6);
+            }
+            ms.sort(null);
+            return ms.get(ms.size() / 2);
+        }
+    }
+}
