@@ -2,6 +2,7 @@ package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.compress.kernels.RecurrentGates;
 import dev.torchlet.nn.RecurrentLayer;
 import dev.torchlet.nn.RecurrentOptions;
 import dev.torchlet.ops.Recurrent;
@@ -18,7 +19,7 @@ import java.util.List;
  *   xp = dyn(x) W_ih^T + b_ih          the whole (B*T, in) input quantized once, one int8 GEMM
  *   per step t, over the running rows:
  *     hp = dyn(h) W_hh^T + b_hh        h (bs, Hr) quantized per step
- *     gates, c and h in float, as the float cell (LSTM: i f g o; GRU: r z n with n = tanh(x_n + r * h_n))
+ *     gates, c and h in float ({@link RecurrentGates}; LSTM: i f g o; GRU: r z n with n = tanh(x_n + r * h_n))
  *     LSTM with projection: h = dyn(o * tanh(c)) W_hr^T
  * </pre>
  *
@@ -129,9 +130,9 @@ public abstract sealed class DynamicQuantizedRecurrent extends RecurrentLayer im
                 int ts = reverse ? (lengths == null ? t : lengths[r]) - 1 - s : s;
                 int xo = (r * t + ts) * gh;
                 if (c == null) {
-                    gruStep(xp, xo, hp, r * gh, h, r * hr, hs);
+                    RecurrentGates.gru(hs, xp, xo, hp, r * gh, h, r * hr);
                 } else {
-                    lstmStep(xp, xo, hp, r * gh, c, r * hs, hRaw == null ? h : hRaw, r * hs, hs);
+                    RecurrentGates.lstm(hs, xp, xo, hp, r * gh, c, r * hs, hRaw == null ? h : hRaw, r * hs);
                 }
             }
             if (hRaw != null) {
@@ -156,34 +157,6 @@ public abstract sealed class DynamicQuantizedRecurrent extends RecurrentLayer im
             bs++;
         }
         return bs;
-    }
-
-    /** i, f, g, o = gates(xp + hp); c = f * c + i * g; h = o * tanh(c), written to h[hOff, hOff + H). */
-    private static void lstmStep(
-            float[] xp, int xo, float[] hp, int ho, float[] c, int co, float[] h, int hOff, int hs) {
-        for (int j = 0; j < hs; j++) {
-            float i = sigmoid(hp[ho + j] + xp[xo + j]);
-            float f = sigmoid(hp[ho + hs + j] + xp[xo + hs + j]);
-            float g = (float) Math.tanh(hp[ho + 2 * hs + j] + xp[xo + 2 * hs + j]);
-            float o = sigmoid(hp[ho + 3 * hs + j] + xp[xo + 3 * hs + j]);
-            float cy = f * c[co + j] + i * g;
-            c[co + j] = cy;
-            h[hOff + j] = o * (float) Math.tanh(cy);
-        }
-    }
-
-    /** r = sig(x_r + h_r), z = sig(x_z + h_z), n = tanh(x_n + r * h_n); h = (h - n) * z + n, in place. */
-    private static void gruStep(float[] xp, int xo, float[] hp, int ho, float[] h, int hOff, int hs) {
-        for (int j = 0; j < hs; j++) {
-            float r = sigmoid(hp[ho + j] + xp[xo + j]);
-            float z = sigmoid(hp[ho + hs + j] + xp[xo + hs + j]);
-            float n = (float) Math.tanh(xp[xo + 2 * hs + j] + hp[ho + 2 * hs + j] * r);
-            h[hOff + j] = (h[hOff + j] - n) * z + n;
-        }
-    }
-
-    private static float sigmoid(float v) {
-        return (float) (1 / (1 + Math.exp(-v)));
     }
 
     @Override

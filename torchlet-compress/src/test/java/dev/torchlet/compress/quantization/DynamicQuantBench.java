@@ -45,8 +45,8 @@ public final class DynamicQuantBench {
                 new Workload("linear1024_b1", () -> new Sequential(new Linear(1024, 1024)), new int[] {1, 1024}),
                 new Workload("linear1024_b64", () -> new Sequential(new Linear(1024, 1024)), new int[] {64, 1024}));
         List<String> rows = new ArrayList<>();
-        rows.add(String.format("| %-24s | %7s | %12s | %12s | %7s |", "workload", "threads", "float32 ms", "int8 ms",
-                "speedup"));
+        rows.add(String.format(
+                "| %-24s | %7s | %12s | %12s | %7s |", "workload", "threads", "float32 ms", "int8 ms", "speedup"));
         for (Workload w : all) {
             if (!w.name().contains(filter)) {
                 continue;
@@ -61,8 +61,7 @@ public final class DynamicQuantBench {
                 Torch.setNumThreads(t);
                 double f = medianMs(fp, x);
                 double i8 = medianMs(q, x);
-                String row = String.format(
-                        "| %-24s | %7d | %12.3f | %12.3f | %6.2fx |", w.name(), t, f, i8, f / i8);
+                String row = String.format("| %-24s | %7d | %12.3f | %12.3f | %6.2fx |", w.name(), t, f, i8, f / i8);
                 System.out.println(row);
                 rows.add(row);
             }
