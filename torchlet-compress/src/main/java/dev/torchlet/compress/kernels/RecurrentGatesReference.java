@@ -1,6 +1,6 @@
 package dev.torchlet.compress.kernels;
 
-/** Plain-loop oracle of {@link RecurrentGates} (float arithmetic, Math.exp / Math.tanh). */
+/** Plain-loop oracle of {@link RecurrentGates} (float arithmetic, Math.exp / Math.tanh); hp is not modified. */
 public final class RecurrentGatesReference {
     private RecurrentGatesReference() {}
 

@@ -27,7 +27,8 @@ class RecurrentGatesTest {
                 float[] c2 = c.clone();
                 float[] h = new float[2 + hs];
                 float[] h2 = new float[2 + hs];
-                RecurrentGates.lstm(hs, xp, off, hp, 5, c, off, h, 2);
+                float[] hpCopy = hp.clone();
+                RecurrentGates.lstm(hs, xp, off, hpCopy, 5, c, off, h, 2);
                 RecurrentGatesReference.lstm(hs, xp, off, hp, 5, c2, off, h2, 2);
                 for (int j = 0; j < hs; j++) {
                     assertEquals(c2[off + j], c[off + j], 2e-6 * (1 + Math.abs(c2[off + j])), "lstm c " + hs);
@@ -37,7 +38,7 @@ class RecurrentGatesTest {
                 assertEquals(0f, h[1]);
                 float[] g = random(rnd, 1 + hs, 1f);
                 float[] g2 = g.clone();
-                RecurrentGates.gru(hs, xp, off, hp, 5, g, 1);
+                RecurrentGates.gru(hs, xp, off, hp.clone(), 5, g, 1);
                 RecurrentGatesReference.gru(hs, xp, off, hp, 5, g2, 1);
                 for (int j = 0; j <= hs; j++) {
                     assertEquals(g2[j], g[j], 2e-6 * (1 + Math.abs(g2[j])), "gru h " + hs);
