@@ -59,8 +59,9 @@ public final class DynamicQuantBench {
             Tensor x = Torch.randn(w.input());
             for (int t : threads) {
                 Torch.setNumThreads(t);
-                double f = medianMs(fp, x);
-                double i8 = medianMs(q, x);
+                double[] ms = medianMs(fp, q, x);
+                double f = ms[0];
+                double i8 = ms[1];
                 String row = String.format("| %-24s | %7d | %12.3f | %12.3f | %6.2fx |", w.name(), t, f, i8, f / i8);
                 System.out.println(row);
                 rows.add(row);
@@ -70,24 +71,37 @@ public final class DynamicQuantBench {
         rows.forEach(System.out::println);
     }
 
-    /** Median of timed forwards after warm-up; at least 5 runs and about 2 s of runs. */
-    private static double medianMs(Module m, Tensor x) {
+    /**
+     * Median ms per forward of a and b, timed alternately (so load from other processes hits both alike) after
+     * about 1 s of warm-up each; at least 5 runs each and about 4 s in all.
+     */
+    private static double[] medianMs(Module a, Module b, Tensor x) {
         try (var ng = Torch.noGrad()) {
-            long warm = System.nanoTime();
-            int n = 0;
-            while (n < 3 || System.nanoTime() - warm < 1_000_000_000L) {
-                m.call(x);
-                n++;
+            for (Module m : List.of(a, b)) {
+                long warm = System.nanoTime();
+                for (int n = 0; n < 3 || System.nanoTime() - warm < 1_000_000_000L; n++) {
+                    m.call(x);
+                }
             }
-            List<Double> ms = new ArrayList<>();
+            List<Double> ta = new ArrayList<>();
+            List<Double> tb = new ArrayList<>();
             long start = System.nanoTime();
-            while (ms.size() < 5 || System.nanoTime() - start < 2_000_000_000L && ms.size() < 200) {
-                long t0 = System.nanoTime();
-                m.call(x);
-                ms.add((System.nanoTime() - t0) / 1e6);
+            while (ta.size() < 5 || System.nanoTime() - start < 4_000_000_000L && ta.size() < 400) {
+                ta.add(timeMs(a, x));
+                tb.add(timeMs(b, x));
             }
-            ms.sort(null);
-            return ms.get(ms.size() / 2);
+            return new double[] {median(ta), median(tb)};
         }
+    }
+
+    private static double timeMs(Module m, Tensor x) {
+        long t0 = System.nanoTime();
+        m.call(x);
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double median(List<Double> v) {
+        v.sort(null);
+        return v.get(v.size() / 2);
     }
 }

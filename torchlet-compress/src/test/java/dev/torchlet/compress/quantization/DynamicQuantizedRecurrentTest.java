@@ -131,6 +131,13 @@ class DynamicQuantizedRecurrentTest {
         assertTrue(maxDiff(f.output(), r.output()) < 0.03, "projected output " + maxDiff(f.output(), r.output()));
         assertTrue(maxDiff(f.cell(), r.cell()) < 0.03, "c_n");
         assertTrue(q.int8Buffers().contains("weight_hr_l0"));
+        // no biases: no bias buffers, still close
+        LSTM nb = new LSTM(RecurrentOptions.of(8, 12).withBias(false).withNumLayers(2));
+        nb.eval();
+        DynamicQuantizedLSTM qnb = DynamicQuantizedLSTM.from(nb);
+        assertFalse(qnb.stateDict().keySet().stream().anyMatch(k -> k.startsWith("bias")));
+        Tensor xt = Torch.randn(6, 3, 8);
+        assertTrue(maxDiff(nb.forward(xt), qnb.forward(xt)) < 0.03, "no bias");
     }
 
     /** Save, load into a quantized layer built from other weights, repack: the same output, bit for bit. */
