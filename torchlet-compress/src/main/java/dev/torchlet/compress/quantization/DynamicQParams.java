@@ -2,7 +2,8 @@ package dev.torchlet.compress.quantization;
 
 /**
  * The activation parameters that dynamic quantization picks on the fly for each input, fbgemm's
- * {@code ChooseQuantizationParams} as PyTorch's dynamic Linear/LSTM/GRU use it ({@code torch._choose_qparams_per_tensor}):
+ * {@code ChooseQuantizationParams} as PyTorch's dynamic Linear/LSTM/GRU use it
+ * ({@code torch._choose_qparams_per_tensor}):
  *
  * <pre>
  *   min = min(min(x), 0), max = max(max(x), 0)

@@ -17,14 +17,10 @@ import java.util.function.Supplier;
  * forward, for each thread count. Not a test: run it with
  *
  * <pre>
- *   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
- *   ./mvnw -q -o -pl torchlet-core,torchlet-compress test-compile
- *   ./mvnw -q -o -pl torchlet-core dependency:build-classpath -Dmdep.outputFile=/tmp/core-cp.txt
- *   $JAVA_HOME/bin/java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp \
- *     torchlet-compress/target/test-classes:torchlet-compress/target/classes:torchlet-core/target/classes:$(cat /tmp/core-cp.txt) \
- *     dev.torchlet.compress.quantization.DynamicQuantBench [threads=1,2] [workload-name-filter]
+ *   tools/bench/dynamic_quant_bench.sh [threads=1,2] [workload-name-filter]
  * </pre>
  *
+ * (test-compile, then java with the test classes, core's classpath and {@code --add-modules jdk.incubator.vector}).
  * Workloads: LSTM(256, 512, 2 layers, batch_first) on 50 steps at batch 1 and 32; Linear(1024, 1024) at batch 1
  * and 64.
  */
