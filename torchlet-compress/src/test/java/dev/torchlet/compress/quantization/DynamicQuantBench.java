@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Latency of dynamic int8 against float32 on Linear/LSTM-heavy workloads (issue #12, item 5), median ms per
- * forward, for each thread count. Not a test: run it with
+ * Latency of dynamic int8 against float32 on Linear/LSTM-heavy workloads (issue #12, item 5), median and minimum
+ * ms per forward (the minimum is the better estimate on a machine shared with other jobs), for each thread count. Not a test: run it with
  *
  * <pre>
  *   tools/bench/dynamic_quant_bench.sh [threads=1,2] [workload-name-filter]
@@ -68,7 +68,7 @@ public final class DynamicQuantBench {
     }
 
     /**
-     * Median ms per forward of a and b, timed alternately (so load from other processes hits both alike) after
+     * Median and minimum ms per forward of a and b ({medA, medB, minA, minB}), timed alternately (so load from other processes hits both alike) after
      * about 1 s of warm-up each; at least 5 runs each and about 4 s in all.
      */
     private static double[] medianMs(Module a, Module b, Tensor x) {
@@ -86,7 +86,7 @@ public final class DynamicQuantBench {
                 ta.add(timeMs(a, x));
                 tb.add(timeMs(b, x));
             }
-            return new double[] {median(ta), median(tb)};
+            return new double[] {median(ta), median(tb), ta.get(0), tb.get(0)}; // sorted by median()
         }
     }
 
