@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * Latency of dynamic int8 against float32 on Linear/LSTM-heavy workloads (issue #12, item 5), median and minimum
- * ms per forward (the minimum is the better estimate on a machine shared with other jobs), for each thread count. Not a test: run it with
+ * ms per forward (the minimum is the better estimate on a machine shared with other jobs), for each thread count.
+ * Not a test: run it with
  *
  * <pre>
  *   tools/bench/dynamic_quant_bench.sh [threads=1,2] [workload-name-filter]
@@ -41,8 +42,9 @@ public final class DynamicQuantBench {
                 new Workload("linear1024_b1", () -> new Sequential(new Linear(1024, 1024)), new int[] {1, 1024}),
                 new Workload("linear1024_b64", () -> new Sequential(new Linear(1024, 1024)), new int[] {64, 1024}));
         List<String> rows = new ArrayList<>();
-        rows.add(String.format(
-                "| %-24s | %7s | %12s | %12s | %7s |", "workload", "threads", "float32 ms", "int8 ms", "speedup"));
+        String head = "| %-24s | %7s | %18s | %18s | %17s |";
+        rows.add(
+                String.format(head, "workload", "threads", "float32 ms med/min", "int8 ms med/min", "speedup med/min"));
         for (Workload w : all) {
             if (!w.name().contains(filter)) {
                 continue;
@@ -56,9 +58,9 @@ public final class DynamicQuantBench {
             for (int t : threads) {
                 Torch.setNumThreads(t);
                 double[] ms = medianMs(fp, q, x);
-                double f = ms[0];
-                double i8 = ms[1];
-                String row = String.format("| %-24s | %7d | %12.3f | %12.3f | %6.2fx |", w.name(), t, f, i8, f / i8);
+                String row = String.format(
+                        "| %-24s | %7d | %8.3f / %7.3f | %8.3f / %7.3f | %6.2fx / %6.2fx |",
+                        w.name(), t, ms[0], ms[2], ms[1], ms[3], ms[0] / ms[1], ms[2] / ms[3]);
                 System.out.println(row);
                 rows.add(row);
             }
@@ -68,8 +70,8 @@ public final class DynamicQuantBench {
     }
 
     /**
-     * Median and minimum ms per forward of a and b ({medA, medB, minA, minB}), timed alternately (so load from other processes hits both alike) after
-     * about 1 s of warm-up each; at least 5 runs each and about 4 s in all.
+     * Median and minimum ms per forward of a and b ({medA, medB, minA, minB}), timed alternately (so load from other
+     * processes hits both alike) after about 1 s of warm-up each; at least 5 runs each and about 4 s in all.
      */
     private static double[] medianMs(Module a, Module b, Tensor x) {
         try (var ng = Torch.noGrad()) {
