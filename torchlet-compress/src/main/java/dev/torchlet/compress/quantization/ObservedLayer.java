@@ -48,6 +48,14 @@ final class ObservedLayer extends Module {
         return m instanceof FakeQuantize fq ? fq.observer() : (Observer) m;
     }
 
+    /**
+     * The weight parameters training saw under QAT (the fake-quantizer's moving-average statistics, so the int8
+     * weights clamp exactly as in training, as PyTorch's convert does); null after post-training calibration.
+     */
+    QParams weightQParams() {
+        return qat ? ((FakeQuantize) child("weight_fake_quant")).observer().calculateQParams() : null;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Module layer = layer();

@@ -28,9 +28,16 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
     private QParams out;
 
     QuantizedConv2d(Conv2d conv, boolean relu, QParams out) {
+        this(conv, relu, out, null);
+    }
+
+    /** With given weight parameters (null: per-channel min/max of the weights). */
+    QuantizedConv2d(Conv2d conv, boolean relu, QParams out, QParams weightQParams) {
         this.options = conv.options();
         this.relu = relu;
-        this.weights = Int8Weights.quantize(conv.weight());
+        this.weights = weightQParams == null
+                ? Int8Weights.quantize(conv.weight())
+                : Int8Weights.quantize(conv.weight(), weightQParams);
         this.bias =
                 conv.bias() == null ? new float[weights.rows()] : conv.bias().toFloatArray();
         this.out = out;
@@ -128,6 +135,9 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
                         relu,
                         pixelMajor,
                         0);
+                if (saturateOutput) {
+                    saturate(pixelMajor, 0, pixelMajor.length);
+                }
                 int base = (img * cout + g * coutG) * pixels;
                 for (int p = 0; p < pixels; p++) { // (pixel, channel) -> (channel, pixel)
                     for (int c = 0; c < coutG; c++) {

@@ -21,8 +21,15 @@ final class QuantizedLinear extends QuantizedStage implements Int8Layer {
     private QParams out;
 
     QuantizedLinear(Linear linear, boolean relu, QParams out) {
+        this(linear, relu, out, null);
+    }
+
+    /** With given weight parameters (null: per-channel min/max of the weights). */
+    QuantizedLinear(Linear linear, boolean relu, QParams out, QParams weightQParams) {
         this.relu = relu;
-        this.weights = Int8Weights.quantize(linear.weight());
+        this.weights = weightQParams == null
+                ? Int8Weights.quantize(linear.weight())
+                : Int8Weights.quantize(linear.weight(), weightQParams);
         this.bias = linear.bias() == null
                 ? new float[weights.rows()]
                 : linear.bias().toFloatArray();
@@ -61,6 +68,9 @@ final class QuantizedLinear extends QuantizedStage implements Int8Layer {
                 relu,
                 y,
                 0);
+        if (saturateOutput) {
+            saturate(y, 0, y.length);
+        }
         return new QTensor(y, new int[] {m, n}, QuantDType.QUINT8, out);
     }
 

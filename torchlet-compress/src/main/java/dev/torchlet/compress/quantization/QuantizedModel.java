@@ -23,6 +23,7 @@ public final class QuantizedModel extends Module {
     @Override
     public Tensor forward(Tensor x) {
         QTensor q = QTensor.quantize(x.detach().contiguous(), input, QuantDType.QUINT8);
+        QuantizedStage.saturate(q.data(), 0, q.numel());
         for (Module stage : child("body").children()) {
             q = ((QuantizedStage) stage).forwardQuantized(q);
         }

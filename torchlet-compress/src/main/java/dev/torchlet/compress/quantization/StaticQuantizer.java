@@ -108,9 +108,10 @@ public final class StaticQuantizer {
     private static QuantizedStage quantizedStage(Module m, boolean calibrated) {
         if (m instanceof ObservedLayer layer) {
             QParams out = calibrated ? layer.outputObserver().calculateQParams() : QParams.perTensor(1f, 0);
+            QParams weights = calibrated ? layer.weightQParams() : null;
             return layer.layer() instanceof Conv2d conv
-                    ? new QuantizedConv2d(conv, layer.relu(), out)
-                    : new QuantizedLinear((Linear) layer.layer(), layer.relu(), out);
+                    ? new QuantizedConv2d(conv, layer.relu(), out, weights)
+                    : new QuantizedLinear((Linear) layer.layer(), layer.relu(), out, weights);
         }
         return new QuantizedFloatOp(m);
     }

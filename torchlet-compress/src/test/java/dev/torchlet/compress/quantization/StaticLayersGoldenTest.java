@@ -24,6 +24,7 @@ class StaticLayersGoldenTest {
             Linear lin = new Linear(13, 7);
             lin.loadStateDict(Map.of("weight", g(c + ".w"), "bias", g(c + ".b")));
             QuantizedLinear q = new QuantizedLinear(lin, c.endsWith("relu"), qparams(c + ".out", -1));
+            q.saturateOutput = false; // PyTorch's parameters here use the full 0..255 range
             QTensor x = QTensor.quantize(g(c + ".x"), qparams(c + ".in", -1), QuantDType.QUINT8);
             QTensor y = q.forwardQuantized(x);
             assertNearlyEqual(longs(c + ".yq"), y.intRepr().toLongArray(), c);
@@ -43,6 +44,7 @@ class StaticLayersGoldenTest {
                     .withGroups(groups));
             conv.loadStateDict(Map.of("weight", g(c + ".w"), "bias", g(c + ".b")));
             QuantizedConv2d q = new QuantizedConv2d(conv, c.endsWith("relu"), qparams(c + ".out", -1));
+            q.saturateOutput = false; // PyTorch's parameters here use the full 0..255 range
             QTensor x = QTensor.quantize(g(c + ".x"), qparams(c + ".in", -1), QuantDType.QUINT8);
             QTensor y = q.forwardQuantized(x);
             assertArrayEquals(g(c + ".yq").shape(), y.shape(), c + " shape");

@@ -87,7 +87,10 @@ class StaticQuantizationTest {
             Tensor got = q.call(x);
             assertEquals(List.of(8, 5), List.of(got.shape()[0], got.shape()[1]));
             double err = relativeError(got, want);
-            assertTrue(err < 0.1, qconfig.name() + ": int8 output differs from float by " + err + " of its range");
+            // the moving average (constant 0.01) barely leaves the first batch's range in 4 batches: more clipping
+            double tolerance = qconfig.name().equals("moving-average") ? 0.2 : 0.1;
+            assertTrue(
+                    err < tolerance, qconfig.name() + ": int8 output differs from float by " + err + " of its range");
             // conv+bn+relu, pool, conv+relu, pool, flatten, linear+bn+relu, dropout, linear
             assertEquals(8, q.child("body").children().size(), "fused");
         }
@@ -120,7 +123,8 @@ class StaticQuantizationTest {
             fake = qat.call(x);
         }
         double err = relativeError(q.call(x), fake);
-        assertTrue(err < 0.05, "converted model vs fake-quantized model: " + err);
+        // the same integers, up to float rounding at a few rounding boundaries
+        assertTrue(err < 0.02, "converted model vs fake-quantized model: " + err);
     }
 
     @Test
