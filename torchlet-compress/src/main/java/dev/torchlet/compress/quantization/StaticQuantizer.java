@@ -16,6 +16,7 @@ import dev.torchlet.nn.MaxPool2d;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
+import dev.torchlet.vision.models.ResNet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class StaticQuantizer {
     /** Layer types static quantization supports, for error messages. */
     public static final String SUPPORTED = "Conv2d, Linear, BatchNorm2d/BatchNorm1d (right after a Conv2d/Linear, "
             + "folded), ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, Identity, inside nested "
-            + "Sequential containers";
+            + "Sequential containers; and torchvision-style ResNets (BasicBlock, Bottleneck)";
 
     private StaticQuantizer() {}
 
@@ -106,6 +107,15 @@ public final class StaticQuantizer {
     }
 
     private static QuantizedStage quantizedStage(Module m, boolean calibrated) {
+        if (m instanceof ObservedResidualBlock block) {
+            List<QuantizedStage> body = new ArrayList<>();
+            block.child("body").children().forEach(l -> body.add(quantizedStage(l, calibrated)));
+            QuantizedStage ds = block.namedChildren().containsKey("downsample")
+                    ? quantizedStage(block.child("downsample"), calibrated)
+                    : null;
+            QParams out = calibrated ? block.outputObserver().calculateQParams() : QParams.perTensor(1f, 0);
+            return new QuantizedResidualBlock(body, ds, out);
+        }
         if (m instanceof ObservedLayer layer) {
             QParams out = calibrated ? layer.outputObserver().calculateQParams() : QParams.perTensor(1f, 0);
             QParams weights = calibrated ? layer.weightQParams() : null;
@@ -123,9 +133,11 @@ public final class StaticQuantizer {
         }
         int i = 0;
         for (Module m : prepared.body().children()) {
-            if (m instanceof ObservedLayer layer && !layer.outputObserver().hasObserved()) {
+            boolean blockSeen = !(m instanceof ObservedResidualBlock b)
+                    || b.outputObserver().hasObserved();
+            if (m instanceof ObservedLayer layer && !layer.outputObserver().hasObserved() || !blockSeen) {
                 throw new IllegalStateException("convert: the observer after body." + i + " ("
-                        + layer.layer().getClass().getSimpleName() + ") has seen no data: calibrate first");
+                        + m.getClass().getSimpleName() + ") has seen no data: calibrate first");
             }
             i++;
         }
@@ -152,6 +164,8 @@ public final class StaticQuantizer {
                 boolean relu = i + 1 < paths.size() && leaves.get(paths.get(i + 1)) instanceof ReLU;
                 i += relu ? 1 : 0;
                 out.add(new ObservedLayer(fused, relu, qconfig));
+            } else if (ObservedResidualBlock.isResidualBlock(m)) {
+                out.add(new ObservedResidualBlock(m, qconfig));
             } else if (m instanceof ReLU
                     || m instanceof MaxPool2d
                     || m instanceof AvgPool2d
@@ -176,13 +190,24 @@ public final class StaticQuantizer {
     }
 
     private static void flatten(String path, Module m, Map<String, Module> leaves) {
-        if (m instanceof Sequential) {
+        if (m instanceof ResNet) { // its forward, in order: stem, four stages, pool, flatten, classifier
+            for (String name :
+                    List.of("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool")) {
+                flatten(join(path, name), m.child(name), leaves);
+            }
+            leaves.put(join(path, "flatten"), new Flatten());
+            flatten(join(path, "fc"), m.child("fc"), leaves);
+        } else if (m instanceof Sequential) {
             for (var e : m.namedChildren().entrySet()) {
-                flatten(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue(), leaves);
+                flatten(join(path, e.getKey()), e.getValue(), leaves);
             }
         } else {
             leaves.put(path, m);
         }
+    }
+
+    private static String join(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
     }
 
     private static Conv2d copy(Conv2d conv) {
