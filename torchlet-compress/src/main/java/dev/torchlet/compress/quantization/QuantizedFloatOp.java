@@ -2,10 +2,13 @@ package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.compress.kernels.Uint8MaxPool;
 import dev.torchlet.nn.Dropout;
 import dev.torchlet.nn.Flatten;
 import dev.torchlet.nn.Identity;
+import dev.torchlet.nn.MaxPool2d;
 import dev.torchlet.nn.Module;
+import dev.torchlet.nn.ReLU;
 
 /**
  * A layer that keeps the input's quantization parameters, run on the quantized values: Flatten, Dropout (eval)
@@ -38,11 +41,32 @@ final class QuantizedFloatOp extends QuantizedStage {
             System.arraycopy(s, end + 1, flat, start + 1, s.length - end - 1);
             return x.reshape(flat);
         }
+        if (op instanceof MaxPool2d mp && x.dim() == 4) {
+            return maxPool(mp, x);
+        }
+        if (op instanceof ReLU) { // max(x, 0) on the integers: max(q, zero point)
+            byte[] y = x.data().clone();
+            int zp = x.qparams().zeroPoint();
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (byte) Math.max(y[i] & 0xFF, zp);
+            }
+            return new QTensor(y, x.shape(), QuantDType.QUINT8, x.qparams());
+        }
         Tensor y;
         try (var g = Torch.noGrad()) {
             y = op.call(x.dequantize());
         }
         return QTensor.quantize(y, x.qparams(), QuantDType.QUINT8);
+    }
+
+    private static QTensor maxPool(MaxPool2d mp, QTensor x) {
+        int[] s = x.shape();
+        int oh = Uint8MaxPool.outSize(s[2], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
+        int ow = Uint8MaxPool.outSize(s[3], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
+        byte[] y = new byte[s[0] * s[1] * oh * ow];
+        Uint8MaxPool.maxPool2d(
+                x.data(), s[0] * s[1], s[2], s[3], mp.kernel(), mp.stride(), mp.padding(), mp.dilation(), oh, ow, y);
+        return new QTensor(y, new int[] {s[0], s[1], oh, ow}, QuantDType.QUINT8, x.qparams());
     }
 
     @Override
