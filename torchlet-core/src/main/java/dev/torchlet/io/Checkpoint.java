@@ -100,6 +100,11 @@ public final class Checkpoint {
         SafeTensors.Contents contents = SafeTensors.readWithMetadata(path);
         Map<String, String> meta = contents.metadata();
         String where = "Checkpoint.load: " + path + ": ";
+        if (meta.containsKey("torchlet.quantization")) {
+            throw new IOException(where + "holds an int8-quantized model (" + meta.get("torchlet.quantization")
+                    + "), which does not load into a float model; use QuantizedCheckpoint.loadStatic/loadDynamic "
+                    + "(torchlet-compress)");
+        }
         if (!meta.containsKey(FORMAT_KEY)) {
             throw new IOException(where + "not a Torchlet checkpoint (no '" + FORMAT_KEY + "' in __metadata__)");
         }

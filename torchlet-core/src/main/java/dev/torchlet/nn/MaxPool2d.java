@@ -27,6 +27,26 @@ public class MaxPool2d extends Module {
         this.ceilMode = ceilMode;
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public int dilation() {
+        return dilation;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode);

@@ -21,6 +21,7 @@ public final class Workloads {
             new LstmTrain(),
             new TransformerTrain(),
             new FinetuneResnet18Frozen(),
+            new ResNet18Int8(),
             new Gpt2Generate(),
             new DcganTrain(),
             new DdpmUnetTrain());

@@ -50,6 +50,10 @@ final class CompressData implements AutoCloseable {
         return classes;
     }
 
+    DataLoader<Example> trainLoader() {
+        return train;
+    }
+
     DataLoader<Example> testLoader() {
         return test;
     }

@@ -36,6 +36,24 @@ record ModelStats(
     }
 
     /**
+     * Counts for a quantized model, whose weights are buffers: every element of a state-dict tensor named
+     * {@code *weight} or {@code *bias} (int8 weights and float biases; not scales and zero points).
+     */
+    static ModelStats measureQuantized(String label, Module model, long fileBytes, double accuracy) {
+        long params = 0;
+        long nonzero = 0;
+        for (var e : model.stateDict().entrySet()) {
+            if (e.getKey().endsWith("weight") || e.getKey().endsWith("bias")) {
+                params += e.getValue().numel();
+                for (float v : e.getValue().toFloatArray()) {
+                    nonzero += v != 0f ? 1 : 0;
+                }
+            }
+        }
+        return new ModelStats(label, params, nonzero, fileBytes, Double.NaN, Double.NaN, accuracy);
+    }
+
+    /**
      * The stats with latencies at batch 1 and 64, measured in 3 interleaved rounds over the models (so
      * load changes and JIT warm-up hit all alike), the median per model.
      */

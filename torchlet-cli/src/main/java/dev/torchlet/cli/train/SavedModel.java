@@ -1,5 +1,6 @@
 package dev.torchlet.cli.train;
 
+import dev.torchlet.compress.quantization.QuantizedCheckpoint;
 import dev.torchlet.io.Checkpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A model restored from a `torchlet train` checkpoint, with the metadata it was saved with. */
+/**
+ * A model restored from a `torchlet train` checkpoint, with the metadata it was saved with; also an int8 file
+ * written by `torchlet compress quantize` ({@link #quantization()} names its kind, else null).
+ */
 public record SavedModel(Module model, Map<String, String> metadata) {
     /** Metadata key of a channel-pruned model's layer sizes: "path=channels,path=channels". */
     public static final String CHANNELS = "channels";
@@ -37,6 +41,11 @@ public record SavedModel(Module model, Map<String, String> metadata) {
         return out;
     }
 
+    /** The int8 kind of a quantized file ({@code static-int8}, {@code dynamic-int8}), null for a float model. */
+    public String quantization() {
+        return metadata.get(QuantizedCheckpoint.KEY);
+    }
+
     public static SavedModel load(Path checkpoint) throws IOException {
         if (!Files.isRegularFile(checkpoint)) {
             throw new IOException("checkpoint " + checkpoint + " does not exist");
@@ -51,6 +60,13 @@ public record SavedModel(Module model, Map<String, String> metadata) {
         String channels = meta.get(CHANNELS);
         if (channels != null) { // written by `torchlet compress prune --structured`: a smaller architecture
             ChannelPruning.shrinkTo(model, parseChannels(channels));
+        }
+        String quantized = meta.get(QuantizedCheckpoint.KEY);
+        if (QuantizedCheckpoint.STATIC.equals(quantized)) {
+            return new SavedModel(QuantizedCheckpoint.loadStatic(checkpoint, model.eval()), meta);
+        }
+        if (QuantizedCheckpoint.DYNAMIC.equals(quantized)) {
+            return new SavedModel(QuantizedCheckpoint.loadDynamic(checkpoint, model.eval()), meta);
         }
         Checkpoint.load(checkpoint, model, null);
         model.eval();

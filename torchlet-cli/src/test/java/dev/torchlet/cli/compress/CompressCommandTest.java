@@ -44,6 +44,11 @@ class CompressCommandTest {
      */
     @BeforeAll
     static void trainTiny() throws Exception {
+        ckpt = tinyCheckpoint(tmp.resolve("train"));
+    }
+
+    /** Writes the tiny cnn-bn checkpoint into dir; also used by QuantizeCommandTest. */
+    static Path tinyCheckpoint(Path dir) throws Exception {
         Torch.manualSeed(7);
         Module model = TrainModels.create("cnn-bn", 10);
         Adam opt = new Adam(model.parameters(), AdamOptions.of(1e-3));
@@ -54,9 +59,10 @@ class CompressCommandTest {
             F.crossEntropy(model.call(x), Torch.randint(0, 10, 16)).backward();
             opt.step();
         }
-        ckpt = tmp.resolve("train").resolve("checkpoint.safetensors");
-        Files.createDirectories(ckpt.getParent());
-        Checkpoint.save(ckpt, model, opt, Map.of("model", "cnn-bn", "epoch", "1", "dataset", "fashion-mnist"));
+        Path file = dir.resolve("checkpoint.safetensors");
+        Files.createDirectories(dir);
+        Checkpoint.save(file, model, opt, Map.of("model", "cnn-bn", "epoch", "1", "dataset", "fashion-mnist"));
+        return file;
     }
 
     private static long params(SavedModel m) {

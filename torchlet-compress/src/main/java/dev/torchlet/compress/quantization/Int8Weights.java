@@ -16,7 +16,11 @@ record Int8Weights(byte[] values, int[] shape, float[] scales, PackedInt8Weights
     static Int8Weights quantize(Tensor weight) {
         PerChannelMinMaxObserver observer = PerChannelMinMaxObserver.forWeights();
         observer.call(weight);
-        QParams p = observer.calculateQParams();
+        return quantize(weight, observer.calculateQParams());
+    }
+
+    /** Quantizes weights with given per-channel symmetric parameters (e.g. those QAT trained with). */
+    static Int8Weights quantize(Tensor weight, QParams p) {
         QTensor q = QTensor.quantize(weight.detach(), p, QuantDType.QINT8);
         return of(q.data(), weight.shape(), p.scales());
     }

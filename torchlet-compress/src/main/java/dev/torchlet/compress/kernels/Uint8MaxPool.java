@@ -1,0 +1,47 @@
+package dev.torchlet.compress.kernels;
+
+/**
+ * Max pooling on quint8 planes. Max commutes with the monotone map q -> (q - zp) * scale, so pooling the
+ * integers equals pooling the real values and quantizing again; padding never wins (it is -inf in PyTorch).
+ */
+public final class Uint8MaxPool {
+    private Uint8MaxPool() {}
+
+    /** PyTorch's pooled size (ceil mode: the last window must start inside the input or the left padding). */
+    public static int outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
+        long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+        long out = Math.floorDiv(num, stride) + 1;
+        if (ceil && (out - 1) * stride >= (long) in + pad) {
+            out--;
+        }
+        return (int) Math.max(out, 0);
+    }
+
+    /** x: planes of (h, w) unsigned bytes; out: planes of (oh, ow). */
+    public static void maxPool2d(
+            byte[] x, int planes, int h, int w, int k, int stride, int pad, int dil, int oh, int ow, byte[] out) {
+        for (int p = 0; p < planes; p++) {
+            int xb = p * h * w;
+            int ob = p * oh * ow;
+            for (int y = 0; y < oh; y++) {
+                for (int xo = 0; xo < ow; xo++) {
+                    int best = -1;
+                    for (int ky = 0; ky < k; ky++) {
+                        int iy = y * stride - pad + ky * dil;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int row = xb + iy * w;
+                        for (int kx = 0; kx < k; kx++) {
+                            int ix = xo * stride - pad + kx * dil;
+                            if (ix >= 0 && ix < w) {
+                                best = Math.max(best, x[row + ix] & 0xFF);
+                            }
+                        }
+                    }
+                    out[ob + y * ow + xo] = (byte) Math.max(best, 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.torchlet.compress.quantization;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.nn.Module;
+
+/**
+ * One step of a {@link QuantizedModel}: quint8 tensor in, quint8 tensor out. Activations live in 0..127, the
+ * reduced range every activation observer here calibrates for (fbgemm's {@code reduce_range}, which keeps the
+ * int8 kernels' u8 x s8 pair sums exact in int16); a value above the calibrated range saturates at 127, as it did
+ * under fake quantization in training.
+ */
+abstract class QuantizedStage extends Module {
+    /** Largest activation integer. */
+    static final int ACTIVATION_QMAX = 127;
+
+    /** False: keep PyTorch's full quint8 output range 0..255 (for comparisons with PyTorch's quantized ops). */
+    boolean saturateOutput = true;
+
+    /** Clamps requantized activations (0..255) to the calibrated range 0..127. */
+    static void saturate(byte[] q, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (q[i] < 0) { // unsigned 128..255
+                q[i] = ACTIVATION_QMAX;
+            }
+        }
+    }
+
+    abstract QTensor forwardQuantized(QTensor x);
+
+    @Override
+    public Tensor forward(Tensor x) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " takes quantized tensors; call the " + "QuantizedModel that holds it");
+    }
+
+    /** The output parameters stored in buffers {@code scale} and {@code zero_point}. */
+    QParams outputQParams() {
+        return QParams.perTensor(
+                buffer("scale").item(), (int) buffer("zero_point").toLongArray()[0]);
+    }
+}
