@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-./mvnw -q -o -pl torchlet-core,torchlet-compress test-compile
+./mvnw -q -o -pl torchlet-compress -am test-compile
 CPFILE=$(mktemp)
 trap 'rm -f "$CPFILE"' EXIT
+# external jars: only core has any (vision and data depend on nothing outside the project)
 ./mvnw -q -o -pl torchlet-core dependency:build-classpath -Dmdep.outputFile="$CPFILE"
 CP=torchlet-compress/target/test-classes:torchlet-compress/target/classes:torchlet-core/target/classes
+CP=$CP:torchlet-vision/target/classes:torchlet-data/target/classes
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC \
-    -cp "$CP:$(cat "$CPFILE")" dev.torchlet.compress.quantization.DynamicQuantBench "$@"
+    -cp "$CP:$(tr '\n' ':' < "$CPFILE")" dev.torchlet.compress.quantization.DynamicQuantBench "$@"

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  *   tools/bench/dynamic_quant_bench.sh [threads=1,2] [workload-name-filter]
  * </pre>
  *
- * (test-compile, then java with the test classes, core's classpath and {@code --add-modules jdk.incubator.vector}).
+ * (test-compile, then java with the modules' classes and {@code --add-modules jdk.incubator.vector}).
  * Workloads: LSTM(256, 512, 2 layers, batch_first) on 50 steps at batch 1 and 32; Linear(1024, 1024) at batch 1
  * and 64.
  */

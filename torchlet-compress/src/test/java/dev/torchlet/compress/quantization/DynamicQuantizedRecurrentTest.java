@@ -20,10 +20,12 @@ import dev.torchlet.nn.RecurrentLayer;
 import dev.torchlet.nn.RecurrentOptions;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.functional.F;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Dynamic int8 LSTM/GRU against torch.ao.nn.quantized.dynamic.LSTM/GRU (per-channel weights) and the float layers. */
 class DynamicQuantizedRecurrentTest {
@@ -207,5 +209,21 @@ class DynamicQuantizedRecurrentTest {
         assertTrue(
                 model.child("lstm").toString().contains("dtype=torch.qint8"),
                 model.child("lstm").toString());
+    }
+
+    /** Saved as safetensors (I8 weights) and loaded into a fresh float model, quantized in place: same output. */
+    @Test
+    void savesAndLoadsThroughQuantizedCheckpoint(@TempDir Path dir) throws Exception {
+        Torch.manualSeed(7);
+        TextModel model = new TextModel();
+        model.eval();
+        Quantization.quantizeDynamic(model);
+        Tensor x = Torch.randn(2, 5, 8);
+        Path file = dir.resolve("lstm-int8.safetensors");
+        QuantizedCheckpoint.save(model, Map.of(), file);
+        TextModel fresh = new TextModel();
+        QuantizedCheckpoint.loadDynamic(file, fresh);
+        assertInstanceOf(DynamicQuantizedLSTM.class, fresh.child("lstm"));
+        assertClose(model.forward(x), fresh.forward(x), 0, 0, "loaded int8 LSTM model");
     }
 }
