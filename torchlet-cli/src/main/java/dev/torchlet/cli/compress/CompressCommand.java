@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
         name = "compress",
         mixinStandardHelpOptions = true,
         description = "Compresses a Fashion-MNIST classifier from `torchlet train`: pruning (masks or whole channels,"
-                + " with fine-tuning), int8 quantization (dynamic, static, quantization-aware training) and knowledge distillation into a smaller student. Each run ends with a"
+                + " with fine-tuning), int8 quantization (dynamic, static, quantization-aware training) and knowledge"
+                + " distillation into a smaller student. Each run ends with a"
                 + " before/after table: parameters, file size, latency at batch 1 and 64, test accuracy.",
         subcommands = {PruneCommand.class, QuantizeCommand.class, DistillCommand.class})
 public final class CompressCommand implements Runnable {

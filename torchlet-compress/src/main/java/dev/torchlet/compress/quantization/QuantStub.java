@@ -4,7 +4,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Module;
 
-/** The model input's quantization parameters (PyTorch's converted QuantStub): buffers {@code scale}, {@code zero_point}. */
+/** The model input's quantization parameters (PyTorch's converted QuantStub): buffers scale, zero_point. */
 final class QuantStub extends Module {
     QuantStub(QParams p) {
         registerBuffer("scale", Torch.tensor(new float[] {p.scale()}, 1));

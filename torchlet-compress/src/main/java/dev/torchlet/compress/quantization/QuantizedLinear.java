@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Static int8 Linear (+ReLU), PyTorch's {@code quantized.Linear} / {@code LinearReLU}: quint8 input (M, in), int8
  * per-channel weights, float bias, quint8 output with its own scale and zero point:
- * {@code q_out = clamp(rint((sIn * sW[j] * (acc - zpIn * rowSum[j]) + bias[j]) / sOut) + zpOut, relu ? zpOut : 0, 255)}.
+ * {@code q_out = clamp(rint((sIn * sW[j] * (acc - zpIn * rowSum[j]) + bias[j]) / sOut) + zpOut, lo, 127)},
+ * {@code lo = relu ? zpOut : 0}.
  *
  * <p>State dict: {@code weight} (int8), {@code weight_scale}, {@code bias}, {@code scale}, {@code zero_point}.
  */
