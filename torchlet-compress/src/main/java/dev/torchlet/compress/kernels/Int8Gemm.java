@@ -1,8 +1,11 @@
 package dev.torchlet.compress.kernels;
 
 import dev.torchlet.kernels.Parallel;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,22 +72,34 @@ public final class Int8Gemm {
             return;
         }
         int kp = PackedInt8Weights.pairs(k);
-        int mBlocks = (m + MR - 1) / MR;
-        int[] ap = new int[Math.multiplyExact(Math.multiplyExact(mBlocks, kp), MR)];
-        int[] asum = new int[mBlocks * MR];
-        boolean[] wide = new boolean[mBlocks];
+        int[] ap = new int[Math.multiplyExact(m, kp)];
+        int[] asum = new int[m];
+        boolean[] wide = new boolean[m];
         boolean par = Parallel.numThreads() > 1 && (long) m * n * k >= PARALLEL_MACS;
         Parallel.RangeBody pack = (s, e) -> {
-            for (int b = s; b < e; b++) {
-                wide[b] = packA(a, aOff, m, k, kp, b, ap, asum);
+            for (int i = s; i < e; i++) {
+                wide[i] = packRow(a, aOff + i * k, k, ap, i * kp, asum, i);
             }
         };
         if (par) {
-            Parallel.forRange(mBlocks, 64, pack);
+            Parallel.forRange(m, 64, pack);
         } else {
-            pack.run(0, mBlocks);
+            pack.run(0, m);
         }
+        gemmPacked(m, ap, asum, wide, w, acc, 0);
+    }
 
+    /**
+     * The product from activations already in pair form: row i is {@code ap[i*kp .. i*kp + kp)} with kp =
+     * ceil(k/2), {@code ap[i*kp + p] = a[2p] | a[2p+1] << 16} (a missing a[k] = 0), asum[i] = sum of row i and
+     * wide[i] = whether row i holds a value above 127. Writes acc[accOff + i*n + j].
+     */
+    static void gemmPacked(int m, int[] ap, int[] asum, boolean[] wide, PackedInt8Weights w, int[] acc, int accOff) {
+        int n = w.n();
+        int k = w.k();
+        int kp = PackedInt8Weights.pairs(k);
+        boolean par = Parallel.numThreads() > 1 && (long) m * n * k >= PARALLEL_MACS;
+        int mBlocks = (m + MR - 1) / MR;
         int nPanels = (n + NR - 1) / NR;
         int blocksPerRow = MC / MR;
         int rowBlocks = (mBlocks + blocksPerRow - 1) / blocksPerRow;
@@ -104,7 +119,7 @@ public final class Int8Gemm {
                     int kc = Math.min(KC, kp - pc);
                     for (int q = q0; q < q1; q++) {
                         for (int b = b0; b < b1; b++) {
-                            tile(m, n, kp, b, q, pc, kc, ap, asum, wide[b], wp, acc, scratch);
+                            tile(m, n, kp, b, q, pc, kc, ap, asum, wide, wp, acc, accOff, scratch);
                         }
                     }
                 }
@@ -117,37 +132,45 @@ public final class Int8Gemm {
         }
     }
 
+    private static final VectorSpecies<Byte> PAIR_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(VL * 16));
+    private static final VectorSpecies<Short> PAIR_SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 32));
+
     /**
-     * Packs rows b*MR .. b*MR+3 of a as activation pairs {@code a[2p] | a[2p+1] << 16}, interleaved by row:
-     * {@code ap[(b*kp + p)*MR + r]} (rows past m stay 0). Fills asum and returns whether a value exceeds 127.
+     * Packs k uint8 values from a[src] as ceil(k/2) activation pairs {@code a[2p] | a[2p+1] << 16} into ap[dst..]:
+     * zero-extending 2*VL bytes to shorts and reading them as VL ints does exactly that (little-endian lanes).
+     * Stores the row sum in asum[i]; returns whether a value exceeds 127.
      */
-    private static boolean packA(byte[] a, int aOff, int m, int k, int kp, int b, int[] ap, int[] asum) {
-        int or = 0;
-        for (int r = 0; r < MR; r++) {
-            int i = b * MR + r;
-            if (i >= m) {
-                break;
-            }
-            int src = aOff + i * k;
-            int dst = b * kp * MR + r;
-            int s = 0;
-            int full = k >>> 1;
-            for (int p = 0; p < full; p++) {
-                int a0 = a[src + 2 * p] & 0xFF;
-                int a1 = a[src + 2 * p + 1] & 0xFF;
-                s += a0 + a1;
-                or |= a0 | a1;
-                ap[dst + p * MR] = a0 | (a1 << 16);
-            }
-            if ((k & 1) != 0) {
-                int a0 = a[src + k - 1] & 0xFF;
-                s += a0;
-                or |= a0;
-                ap[dst + full * MR] = a0;
-            }
-            asum[i] = s;
+    static boolean packRow(byte[] a, int src, int k, int[] ap, int dst, int[] asum, int i) {
+        int full = k >>> 1;
+        int p = 0;
+        IntVector orv = IntVector.zero(S);
+        IntVector sumv = orv;
+        for (; p <= full - VL; p += VL) {
+            IntVector x = ((ShortVector) ByteVector.fromArray(PAIR_BYTES, a, src + 2 * p)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, PAIR_SHORTS, 0))
+                    .reinterpretAsInts();
+            x.intoArray(ap, dst + p);
+            orv = orv.or(x);
+            sumv = sumv.add(x.and(0xFFFF)).add(x.lanewise(VectorOperators.LSHR, 16));
         }
-        return or > 127;
+        int or = orv.reduceLanes(VectorOperators.OR);
+        int s = sumv.reduceLanes(VectorOperators.ADD);
+        for (; p < full; p++) {
+            int a0 = a[src + 2 * p] & 0xFF;
+            int a1 = a[src + 2 * p + 1] & 0xFF;
+            s += a0 + a1;
+            or |= a0 | a1;
+            ap[dst + p] = a0 | (a1 << 16);
+        }
+        if ((k & 1) != 0) {
+            int a0 = a[src + k - 1] & 0xFF;
+            s += a0;
+            or |= a0;
+            ap[dst + full] = a0;
+        }
+        asum[i] = s;
+        return (or & 0x00800080) != 0;
     }
 
     /** One register tile: rows of block b x columns of panel q, pairs pc .. pc+kc. */
@@ -161,30 +184,36 @@ public final class Int8Gemm {
             int kc,
             int[] ap,
             int[] asum,
-            boolean wide,
+            boolean[] wide,
             int[] wp,
             int[] acc,
+            int accOff,
             int[] tile) {
         int i0 = b * MR;
         int j0 = q * NR;
         int nr = Math.min(NR, n - j0);
-        int aBase = (b * kp + pc) * MR;
         int wBase = (q * kp + pc) * NR;
         boolean first = pc == 0;
         int rows = Math.min(MR, m - i0);
+        int cOff = accOff + i0 * n + j0;
         if (rows == MR) {
-            if (wide) {
-                kernel4Wide(ap, aBase, wp, wBase, kc, tile);
+            // the first k slice of a full-width tile is stored straight from the registers
+            boolean direct = first && nr == NR;
+            int aRow = i0 * kp + pc;
+            if (wide[i0] || wide[i0 + 1] || wide[i0 + 2] || wide[i0 + 3]) {
+                kernel4Wide(ap, aRow, kp, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             } else {
-                kernel4(ap, aBase, wp, wBase, kc, tile);
+                kernel4(ap, aRow, kp, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             }
-            for (int r = 0; r < MR; r++) {
-                merge(tile, r * NR, acc, (i0 + r) * n + j0, nr, first, asum[i0 + r]);
+            if (!direct) {
+                for (int r = 0; r < MR; r++) {
+                    merge(tile, r * NR, acc, cOff + r * n, nr, first, asum[i0 + r]);
+                }
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                kernel1(ap, aBase + r, wp, wBase, kc, wide, tile);
-                merge(tile, 0, acc, (i0 + r) * n + j0, nr, first, asum[i0 + r]);
+                kernel1(ap, (i0 + r) * kp + pc, wp, wBase, kc, wide[i0 + r], tile);
+                merge(tile, 0, acc, cOff + r * n, nr, first, asum[i0 + r]);
             }
         }
     }
@@ -193,8 +222,21 @@ public final class Int8Gemm {
         return w.mul(x).lanewise(VectorOperators.LSHR, 16);
     }
 
-    /** The fast 4 x NR tile (activations 0..127). */
-    private static void kernel4(int[] ap, int aBase, int[] wp, int wBase, int kc, int[] tile) {
+    /** The fast 4 x NR tile (activations 0..127): direct stores the first slice of a full tile into c. */
+    private static void kernel4(
+            int[] ap,
+            int aRow,
+            int kp,
+            int[] wp,
+            int wBase,
+            int kc,
+            int[] tile,
+            boolean direct,
+            int[] c,
+            int cOff,
+            int ldc,
+            int[] asum,
+            int i0) {
         IntVector c00 = IntVector.zero(S);
         IntVector c01 = c00;
         IntVector c10 = c00;
@@ -205,13 +247,13 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aBase + p * MR;
+            int ao = aRow + p;
             IntVector w0 = IntVector.fromArray(S, wp, wo);
             IntVector w1 = IntVector.fromArray(S, wp, wo + VL);
             int x0 = ap[ao];
-            int x1 = ap[ao + 1];
-            int x2 = ap[ao + 2];
-            int x3 = ap[ao + 3];
+            int x1 = ap[ao + kp];
+            int x2 = ap[ao + 2 * kp];
+            int x3 = ap[ao + 3 * kp];
             c00 = c00.add(hi(w0, x0));
             c01 = c01.add(hi(w1, x0));
             c10 = c10.add(hi(w0, x1));
@@ -220,6 +262,21 @@ public final class Int8Gemm {
             c21 = c21.add(hi(w1, x2));
             c30 = c30.add(hi(w0, x3));
             c31 = c31.add(hi(w1, x3));
+        }
+        if (direct) {
+            int k0 = asum[i0] << 7;
+            int k1 = asum[i0 + 1] << 7;
+            int k2 = asum[i0 + 2] << 7;
+            int k3 = asum[i0 + 3] << 7;
+            c00.sub(k0).intoArray(c, cOff);
+            c01.sub(k0).intoArray(c, cOff + VL);
+            c10.sub(k1).intoArray(c, cOff + ldc);
+            c11.sub(k1).intoArray(c, cOff + ldc + VL);
+            c20.sub(k2).intoArray(c, cOff + 2 * ldc);
+            c21.sub(k2).intoArray(c, cOff + 2 * ldc + VL);
+            c30.sub(k3).intoArray(c, cOff + 3 * ldc);
+            c31.sub(k3).intoArray(c, cOff + 3 * ldc + VL);
+            return;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
@@ -235,7 +292,20 @@ public final class Int8Gemm {
      * The exact 4 x NR tile for any uint8 activations: the weight pair is split back into w0' (upper half) and w1'
      * (lower half) and each is multiplied by its own activation (a*w' <= 65025, sums wrap like int arithmetic).
      */
-    private static void kernel4Wide(int[] ap, int aBase, int[] wp, int wBase, int kc, int[] tile) {
+    private static void kernel4Wide(
+            int[] ap,
+            int aRow,
+            int kp,
+            int[] wp,
+            int wBase,
+            int kc,
+            int[] tile,
+            boolean direct,
+            int[] c,
+            int cOff,
+            int ldc,
+            int[] asum,
+            int i0) {
         IntVector c00 = IntVector.zero(S);
         IntVector c01 = c00;
         IntVector c10 = c00;
@@ -246,7 +316,7 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aBase + p * MR;
+            int ao = aRow + p;
             IntVector v0 = IntVector.fromArray(S, wp, wo);
             IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
             IntVector e0 = v0.lanewise(VectorOperators.LSHR, 16);
@@ -256,15 +326,30 @@ public final class Int8Gemm {
             int x = ap[ao];
             c00 = c00.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c01 = c01.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 1];
+            x = ap[ao + kp];
             c10 = c10.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c11 = c11.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 2];
+            x = ap[ao + 2 * kp];
             c20 = c20.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c21 = c21.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 3];
+            x = ap[ao + 3 * kp];
             c30 = c30.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c31 = c31.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
+        }
+        if (direct) {
+            int k0 = asum[i0] << 7;
+            int k1 = asum[i0 + 1] << 7;
+            int k2 = asum[i0 + 2] << 7;
+            int k3 = asum[i0 + 3] << 7;
+            c00.sub(k0).intoArray(c, cOff);
+            c01.sub(k0).intoArray(c, cOff + VL);
+            c10.sub(k1).intoArray(c, cOff + ldc);
+            c11.sub(k1).intoArray(c, cOff + ldc + VL);
+            c20.sub(k2).intoArray(c, cOff + 2 * ldc);
+            c21.sub(k2).intoArray(c, cOff + 2 * ldc + VL);
+            c30.sub(k3).intoArray(c, cOff + 3 * ldc);
+            c31.sub(k3).intoArray(c, cOff + 3 * ldc + VL);
+            return;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
@@ -276,7 +361,7 @@ public final class Int8Gemm {
         c31.intoArray(tile, 3 * NR + VL);
     }
 
-    /** One row x NR (the last rows of a block, GEMV-like products); a is read with stride MR. */
+    /** One row x NR (the last rows of a block, GEMV-like products), into tile[0 .. NR). */
     private static void kernel1(int[] ap, int aBase, int[] wp, int wBase, int kc, boolean wide, int[] tile) {
         IntVector c0 = IntVector.zero(S);
         IntVector c1 = c0;
@@ -285,7 +370,7 @@ public final class Int8Gemm {
                 int wo = wBase + p * NR;
                 IntVector v0 = IntVector.fromArray(S, wp, wo);
                 IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
-                int x = ap[aBase + p * MR];
+                int x = ap[aBase + p];
                 int e = x & 0xFFFF;
                 int o = x >>> 16;
                 c0 = c0.add(v0.lanewise(VectorOperators.LSHR, 16).mul(e))
@@ -296,7 +381,7 @@ public final class Int8Gemm {
         } else {
             for (int p = 0; p < kc; p++) {
                 int wo = wBase + p * NR;
-                int x = ap[aBase + p * MR];
+                int x = ap[aBase + p];
                 c0 = c0.add(hi(IntVector.fromArray(S, wp, wo), x));
                 c1 = c1.add(hi(IntVector.fromArray(S, wp, wo + VL), x));
             }
