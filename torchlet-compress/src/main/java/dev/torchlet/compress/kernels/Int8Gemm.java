@@ -86,15 +86,17 @@ public final class Int8Gemm {
         } else {
             pack.run(0, m);
         }
-        gemmPacked(m, ap, asum, wide, w, acc, 0);
+        gemmPacked(m, ap, kp, 1, asum, wide, w, acc, 0);
     }
 
     /**
-     * The product from activations already in pair form: row i is {@code ap[i*kp .. i*kp + kp)} with kp =
-     * ceil(k/2), {@code ap[i*kp + p] = a[2p] | a[2p+1] << 16} (a missing a[k] = 0), asum[i] = sum of row i and
-     * wide[i] = whether row i holds a value above 127. Writes acc[accOff + i*n + j].
+     * The product from activations already in pair form: pair p of row i is {@code ap[i*rs + p*ps] = a[2p] |
+     * a[2p+1] << 16} (a missing a[k] = 0; row-major: rs = ceil(k/2), ps = 1; pair-major as {@link Int8Conv2d}
+     * builds it: rs = 1, ps = m), asum[i] = sum of row i and wide[i] = whether row i holds a value above 127.
+     * Writes acc[accOff + i*n + j].
      */
-    static void gemmPacked(int m, int[] ap, int[] asum, boolean[] wide, PackedInt8Weights w, int[] acc, int accOff) {
+    static void gemmPacked(
+            int m, int[] ap, int rs, int ps, int[] asum, boolean[] wide, PackedInt8Weights w, int[] acc, int accOff) {
         int n = w.n();
         int k = w.k();
         int kp = PackedInt8Weights.pairs(k);
@@ -119,7 +121,7 @@ public final class Int8Gemm {
                     int kc = Math.min(KC, kp - pc);
                     for (int q = q0; q < q1; q++) {
                         for (int b = b0; b < b1; b++) {
-                            tile(m, n, kp, b, q, pc, kc, ap, asum, wide, wp, acc, accOff, scratch);
+                            tile(m, n, kp, b, q, pc, kc, ap, rs, ps, asum, wide, wp, acc, accOff, scratch);
                         }
                     }
                 }
@@ -183,6 +185,8 @@ public final class Int8Gemm {
             int pc,
             int kc,
             int[] ap,
+            int rs,
+            int ps,
             int[] asum,
             boolean[] wide,
             int[] wp,
@@ -199,11 +203,11 @@ public final class Int8Gemm {
         if (rows == MR) {
             // the first k slice of a full-width tile is stored straight from the registers
             boolean direct = first && nr == NR;
-            int aRow = i0 * kp + pc;
+            int aRow = i0 * rs + pc * ps;
             if (wide[i0] || wide[i0 + 1] || wide[i0 + 2] || wide[i0 + 3]) {
-                kernel4Wide(ap, aRow, kp, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
+                kernel4Wide(ap, aRow, rs, ps, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             } else {
-                kernel4(ap, aRow, kp, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
+                kernel4(ap, aRow, rs, ps, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             }
             if (!direct) {
                 for (int r = 0; r < MR; r++) {
@@ -212,7 +216,7 @@ public final class Int8Gemm {
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                kernel1(ap, (i0 + r) * kp + pc, wp, wBase, kc, wide[i0 + r], tile);
+                kernel1(ap, (i0 + r) * rs + pc * ps, ps, wp, wBase, kc, wide[i0 + r], tile);
                 merge(tile, 0, acc, cOff + r * n, nr, first, asum[i0 + r]);
             }
         }
@@ -226,7 +230,8 @@ public final class Int8Gemm {
     private static void kernel4(
             int[] ap,
             int aRow,
-            int kp,
+            int rs,
+            int ps,
             int[] wp,
             int wBase,
             int kc,
@@ -247,13 +252,13 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aRow + p;
+            int ao = aRow + p * ps;
             IntVector w0 = IntVector.fromArray(S, wp, wo);
             IntVector w1 = IntVector.fromArray(S, wp, wo + VL);
             int x0 = ap[ao];
-            int x1 = ap[ao + kp];
-            int x2 = ap[ao + 2 * kp];
-            int x3 = ap[ao + 3 * kp];
+            int x1 = ap[ao + rs];
+            int x2 = ap[ao + 2 * rs];
+            int x3 = ap[ao + 3 * rs];
             c00 = c00.add(hi(w0, x0));
             c01 = c01.add(hi(w1, x0));
             c10 = c10.add(hi(w0, x1));
@@ -295,7 +300,8 @@ public final class Int8Gemm {
     private static void kernel4Wide(
             int[] ap,
             int aRow,
-            int kp,
+            int rs,
+            int ps,
             int[] wp,
             int wBase,
             int kc,
@@ -316,7 +322,7 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aRow + p;
+            int ao = aRow + p * ps;
             IntVector v0 = IntVector.fromArray(S, wp, wo);
             IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
             IntVector e0 = v0.lanewise(VectorOperators.LSHR, 16);
@@ -326,13 +332,13 @@ public final class Int8Gemm {
             int x = ap[ao];
             c00 = c00.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c01 = c01.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + kp];
+            x = ap[ao + rs];
             c10 = c10.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c11 = c11.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 2 * kp];
+            x = ap[ao + 2 * rs];
             c20 = c20.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c21 = c21.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 3 * kp];
+            x = ap[ao + 3 * rs];
             c30 = c30.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c31 = c31.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
         }
@@ -362,7 +368,7 @@ public final class Int8Gemm {
     }
 
     /** One row x NR (the last rows of a block, GEMV-like products), into tile[0 .. NR). */
-    private static void kernel1(int[] ap, int aBase, int[] wp, int wBase, int kc, boolean wide, int[] tile) {
+    private static void kernel1(int[] ap, int aBase, int ps, int[] wp, int wBase, int kc, boolean wide, int[] tile) {
         IntVector c0 = IntVector.zero(S);
         IntVector c1 = c0;
         if (wide) {
@@ -370,7 +376,7 @@ public final class Int8Gemm {
                 int wo = wBase + p * NR;
                 IntVector v0 = IntVector.fromArray(S, wp, wo);
                 IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
-                int x = ap[aBase + p];
+                int x = ap[aBase + p * ps];
                 int e = x & 0xFFFF;
                 int o = x >>> 16;
                 c0 = c0.add(v0.lanewise(VectorOperators.LSHR, 16).mul(e))
@@ -381,7 +387,7 @@ public final class Int8Gemm {
         } else {
             for (int p = 0; p < kc; p++) {
                 int wo = wBase + p * NR;
-                int x = ap[aBase + p];
+                int x = ap[aBase + p * ps];
                 c0 = c0.add(hi(IntVector.fromArray(S, wp, wo), x));
                 c1 = c1.add(hi(IntVector.fromArray(S, wp, wo + VL), x));
             }
