@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * Per image and group: the (K, OH*OW) uint8 patch matrix (K = Cin/groups*kh*kw; a 1x1 stride-1 unpadded convolution
  * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (pair-major, pixels
- * contiguous: the tile's four broadcasts are adjacent ints), the GEMM into (OH*OW, Cout/groups), transposed into
- * the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
+ * contiguous: the tile's four broadcasts are adjacent ints), the GEMM (OH*OW, Cout/groups) stored column-major,
+ * i.e. straight into the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
  * Depthwise convolutions (one output channel per group) are correct but use a 16-column tile for one column.
  */
 public final class Int8Conv2d {
@@ -118,13 +118,12 @@ public final class Int8Conv2d {
         }
     }
 
-    /** Per-thread scratch: the patch matrix, its pairs, row sums and the GEMM output of one group. */
+    /** Per-thread scratch: the patch matrix, its pairs and row sums. */
     private static final class Buffers {
         final byte[] col;
         final int[] pairs;
         final int[] asum;
         final boolean[] wide;
-        final int[] out;
 
         Buffers(ConvGeometry g) {
             int p = g.outPixels();
@@ -132,7 +131,6 @@ public final class Int8Conv2d {
             pairs = new int[Math.multiplyExact(PackedInt8Weights.pairs(g.colRows()), p)];
             asum = new int[p];
             wide = new boolean[p];
-            out = new int[Math.multiplyExact(p, g.coutG())];
         }
     }
 
@@ -164,15 +162,9 @@ public final class Int8Conv2d {
             }
             boolean wide = pairUp(src, srcOff, k, p, buf.pairs, buf.asum);
             Arrays.fill(buf.wide, wide);
-            Int8Gemm.gemmPacked(p, buf.pairs, 1, p, buf.asum, buf.wide, w[grp], buf.out, 0);
-            // (P, coutG) -> planes (coutG, P) of channels grp*coutG ..
+            // (P, coutG) written column-major: the planes of channels grp*coutG ..
             int dst = accOff + (b * g.cout() + grp * coutG) * p;
-            for (int co = 0; co < coutG; co++) {
-                int row = dst + co * p;
-                for (int x = 0; x < p; x++) {
-                    acc[row + x] = buf.out[x * coutG + co];
-                }
-            }
+            Int8Gemm.gemmPacked(p, buf.pairs, 1, p, buf.asum, buf.wide, w[grp], acc, dst, true);
         }
     }
 

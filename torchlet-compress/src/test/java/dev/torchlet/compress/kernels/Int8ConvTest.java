@@ -50,6 +50,7 @@ class Int8ConvTest {
         {1, 1, 3, 3, 2, 5, 5, 1, 1, 2, 2, 1, 1, 1}, // kernel larger than the image
         {4, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // Fashion-MNIST first conv, parallel over images
         {1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // second conv, one image: parallel GEMM
+        {1, 64, 6, 5, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // K = 576: two k slices added into the planes
     };
 
     @Test

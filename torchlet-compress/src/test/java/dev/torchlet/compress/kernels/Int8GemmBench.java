@@ -1,5 +1,7 @@
 package dev.torchlet.compress.kernels;
 
+import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.GemmKernels;
 import dev.torchlet.kernels.Parallel;
 import java.util.Arrays;
@@ -92,20 +94,89 @@ public final class Int8GemmBench {
                     "%-22s %9.1f %9.1f %9s %6.2fx%n",
                     m + " x " + n + " x " + k, f, i, full ? String.format("%.1f", median(tw)) : "", i / f);
         }
+        convs(rounds, r);
     }
 
-    /** Runs body for about 150 ms; GOPS. */
+    // n, cin, h, w, cout, k, stride, pad
+    private static final int[][] CONVS = {
+        {64, 1, 28, 28, 32, 3, 1, 1},
+        {64, 32, 14, 14, 64, 3, 1, 1}, // Fashion-MNIST CNN at batch 64
+        {1, 3, 224, 224, 64, 7, 2, 3},
+        {1, 64, 56, 56, 64, 3, 1, 1},
+        {1, 128, 28, 28, 128, 3, 1, 1},
+        {1, 512, 7, 7, 512, 3, 1, 1},
+        {1, 64, 56, 56, 128, 1, 2, 0}, // ResNet-18 at batch 1
+    };
+
+    /**
+     * Whole convolutions: core's float32 ConvKernels.forward (no bias) vs Int8Conv2d + Requantize.toUint8Planar
+     * (uint8 out, relu): what a quantized layer runs.
+     */
+    private static void convs(int rounds, Random r) {
+        System.out.printf("%n%-34s %9s %9s %7s%n", "conv (n,cin,h,w)->cout kxk/s/p", "f32 GOPS", "i8 GOPS", "i8/f32");
+        for (int[] c : CONVS) {
+            ConvGeometry g = ConvGeometry.of(c[0], c[1], c[2], c[3], c[4], c[5], c[5], c[6], c[6], c[7], c[7], 1, 1, 1);
+            float[] in = new float[g.inputSize()];
+            float[] w = new float[g.weightSize()];
+            float[] out = new float[g.outputSize()];
+            byte[] qin = new byte[g.inputSize()];
+            byte[] qw = new byte[g.weightSize()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = r.nextFloat();
+                qin[i] = (byte) r.nextInt(128);
+            }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = r.nextFloat() - 0.5f;
+                qw[i] = (byte) (r.nextInt(255) - 127);
+            }
+            PackedInt8Weights[] pw = Int8Conv2d.packWeights(g, qw);
+            int[] rowSums = Int8Conv2d.rowSums(pw);
+            float[] wScale = new float[g.cout()];
+            Arrays.fill(wScale, 0.01f);
+            int[] acc = new int[g.outputSize()];
+            byte[] qout = new byte[g.outputSize()];
+            long macs = g.flops() / 2;
+            Runnable f32 = () -> ConvKernels.forward(g, in, 0, w, null, out);
+            Runnable i8 = () -> {
+                Int8Conv2d.conv2d(g, qin, 0, 3, pw, acc, 0);
+                Requantize.toUint8Planar(
+                        g.n(), g.cout(), g.outPixels(), acc, 3, 0.02f, rowSums, wScale, null, 0.05f, 0, true, qout, 0);
+            };
+            double[] tf = new double[rounds];
+            double[] ti = new double[rounds];
+            for (int rd = -2; rd < rounds; rd++) {
+                double x = gops(f32, macs);
+                double y = gops(i8, macs);
+                if (rd >= 0) {
+                    tf[rd] = x;
+                    ti[rd] = y;
+                }
+            }
+            String name = "(" + c[0] + "," + c[1] + "," + c[2] + "," + c[3] + ")->" + c[4] + " " + c[5] + "x" + c[5]
+                    + "/" + c[6] + "/" + c[7];
+            System.out.printf("%-34s %9.1f %9.1f %6.2fx%n", name, median(tf), median(ti), median(ti) / median(tf));
+        }
+    }
+
+    /**
+     * Runs body for about 150 ms; GOPS. With one thread the time is the thread's CPU time, so that other processes
+     * on this shared machine do not count; with more, wall time.
+     */
     private static double gops(Runnable body, long macs) {
-        long t0 = System.nanoTime();
+        boolean cpu = Parallel.numThreads() == 1;
+        long t0 = cpu ? MX.getCurrentThreadCpuTime() : System.nanoTime();
         long it = 0;
         long el;
         do {
             body.run();
             it++;
-            el = System.nanoTime() - t0;
+            el = (cpu ? MX.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
         } while (el < 150_000_000L);
         return 2.0 * macs * it / el;
     }
+
+    private static final java.lang.management.ThreadMXBean MX =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     private static double median(double[] x) {
         double[] s = x.clone();
