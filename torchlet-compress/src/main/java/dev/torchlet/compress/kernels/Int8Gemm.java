@@ -119,6 +119,7 @@ public final class Int8Gemm {
         int[] wp = w.panels();
         Parallel.RangeBody compute = (s, e) -> {
             int[] scratch = new int[MR * NR];
+            int[] blk = new int[MC * Math.min(KC, kp)];
             for (int t = s; t < e; t++) {
                 int rb = t / colGroups;
                 int cg = t % colGroups;
@@ -128,9 +129,11 @@ public final class Int8Gemm {
                 int q1 = (int) ((long) nPanels * (cg + 1) / colGroups);
                 for (int pc = 0; pc < kp; pc += KC) {
                     int kc = Math.min(KC, kp - pc);
+                    packBlock(m, ap, rs, ps, b0, b1, pc, kc, blk);
                     for (int q = q0; q < q1; q++) {
                         for (int b = b0; b < b1; b++) {
-                            tile(m, n, kp, b, q, pc, kc, ap, rs, ps, asum, wide, wp, acc, accOff, colMajor, scratch);
+                            int aRow = (b - b0) * kc * MR;
+                            tile(m, n, kp, b, q, pc, kc, blk, aRow, asum, wide, wp, acc, accOff, colMajor, scratch);
                         }
                     }
                 }
@@ -140,6 +143,31 @@ public final class Int8Gemm {
             Parallel.forRange(rowBlocks * colGroups, 1, compute);
         } else {
             compute.run(0, rowBlocks * colGroups);
+        }
+    }
+
+    /**
+     * Copies pairs pc .. pc+kc of the rows of blocks b0 .. b1 into blk, MR rows interleaved: {@code blk[((b - b0)*kc
+     * + p)*MR + r] = pair (pc + p) of row b*MR + r} (0 past m), so that the tile reads its four activations from one
+     * 16-byte run at constant offsets (Goto's packed A; also lets C2 drop the bounds checks from the inner loop).
+     */
+    private static void packBlock(int m, int[] ap, int rs, int ps, int b0, int b1, int pc, int kc, int[] blk) {
+        for (int b = b0; b < b1; b++) {
+            int base = (b - b0) * kc * MR;
+            for (int r = 0; r < MR; r++) {
+                int i = b * MR + r;
+                int dst = base + r;
+                if (i >= m) {
+                    for (int p = 0; p < kc; p++) {
+                        blk[dst + p * MR] = 0;
+                    }
+                    continue;
+                }
+                int src = i * rs + pc * ps;
+                for (int p = 0; p < kc; p++) {
+                    blk[dst + p * MR] = ap[src + p * ps];
+                }
+            }
         }
     }
 
@@ -193,9 +221,8 @@ public final class Int8Gemm {
             int q,
             int pc,
             int kc,
-            int[] ap,
-            int rs,
-            int ps,
+            int[] blk,
+            int aRow,
             int[] asum,
             boolean[] wide,
             int[] wp,
@@ -213,11 +240,10 @@ public final class Int8Gemm {
         if (rows == MR) {
             // the first k slice of a full-width tile is stored straight from the registers
             boolean direct = first && nr == NR && !colMajor;
-            int aRow = i0 * rs + pc * ps;
             if (wide[i0] || wide[i0 + 1] || wide[i0 + 2] || wide[i0 + 3]) {
-                kernel4Wide(ap, aRow, rs, ps, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
+                kernel4Wide(blk, aRow, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             } else {
-                kernel4(ap, aRow, rs, ps, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
+                kernel4(blk, aRow, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             }
             if (!direct) {
                 for (int r = 0; r < MR; r++) {
@@ -230,7 +256,7 @@ public final class Int8Gemm {
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                kernel1(ap, (i0 + r) * rs + pc * ps, ps, wp, wBase, kc, wide[i0 + r], tile);
+                kernel1(blk, aRow + r, wp, wBase, kc, wide[i0 + r], tile);
                 if (colMajor) {
                     mergeT(tile, 0, acc, accOff + j0 * m + i0 + r, m, nr, first, asum[i0 + r]);
                 } else {
@@ -248,8 +274,6 @@ public final class Int8Gemm {
     private static void kernel4(
             int[] ap,
             int aRow,
-            int rs,
-            int ps,
             int[] wp,
             int wBase,
             int kc,
@@ -270,13 +294,13 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aRow + p * ps;
+            int ao = aRow + p * MR;
             IntVector w0 = IntVector.fromArray(S, wp, wo);
             IntVector w1 = IntVector.fromArray(S, wp, wo + VL);
             int x0 = ap[ao];
-            int x1 = ap[ao + rs];
-            int x2 = ap[ao + 2 * rs];
-            int x3 = ap[ao + 3 * rs];
+            int x1 = ap[ao + 1];
+            int x2 = ap[ao + 2];
+            int x3 = ap[ao + 3];
             c00 = c00.add(hi(w0, x0));
             c01 = c01.add(hi(w1, x0));
             c10 = c10.add(hi(w0, x1));
@@ -318,8 +342,6 @@ public final class Int8Gemm {
     private static void kernel4Wide(
             int[] ap,
             int aRow,
-            int rs,
-            int ps,
             int[] wp,
             int wBase,
             int kc,
@@ -340,7 +362,7 @@ public final class Int8Gemm {
         IntVector c31 = c00;
         for (int p = 0; p < kc; p++) {
             int wo = wBase + p * NR;
-            int ao = aRow + p * ps;
+            int ao = aRow + p * MR;
             IntVector v0 = IntVector.fromArray(S, wp, wo);
             IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
             IntVector e0 = v0.lanewise(VectorOperators.LSHR, 16);
@@ -350,13 +372,13 @@ public final class Int8Gemm {
             int x = ap[ao];
             c00 = c00.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c01 = c01.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + rs];
+            x = ap[ao + 1];
             c10 = c10.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c11 = c11.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 2 * rs];
+            x = ap[ao + 2];
             c20 = c20.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c21 = c21.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
-            x = ap[ao + 3 * rs];
+            x = ap[ao + 3];
             c30 = c30.add(e0.mul(x & 0xFFFF)).add(o0.mul(x >>> 16));
             c31 = c31.add(e1.mul(x & 0xFFFF)).add(o1.mul(x >>> 16));
         }
@@ -386,7 +408,7 @@ public final class Int8Gemm {
     }
 
     /** One row x NR (the last rows of a block, GEMV-like products), into tile[0 .. NR). */
-    private static void kernel1(int[] ap, int aBase, int ps, int[] wp, int wBase, int kc, boolean wide, int[] tile) {
+    private static void kernel1(int[] ap, int aBase, int[] wp, int wBase, int kc, boolean wide, int[] tile) {
         IntVector c0 = IntVector.zero(S);
         IntVector c1 = c0;
         if (wide) {
@@ -394,7 +416,7 @@ public final class Int8Gemm {
                 int wo = wBase + p * NR;
                 IntVector v0 = IntVector.fromArray(S, wp, wo);
                 IntVector v1 = IntVector.fromArray(S, wp, wo + VL);
-                int x = ap[aBase + p * ps];
+                int x = ap[aBase + p * MR];
                 int e = x & 0xFFFF;
                 int o = x >>> 16;
                 c0 = c0.add(v0.lanewise(VectorOperators.LSHR, 16).mul(e))
@@ -405,7 +427,7 @@ public final class Int8Gemm {
         } else {
             for (int p = 0; p < kc; p++) {
                 int wo = wBase + p * NR;
-                int x = ap[aBase + p * ps];
+                int x = ap[aBase + p * MR];
                 c0 = c0.add(hi(IntVector.fromArray(S, wp, wo), x));
                 c1 = c1.add(hi(IntVector.fromArray(S, wp, wo + VL), x));
             }
