@@ -23,9 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * Per image and group: the (K, OH*OW) uint8 patch matrix (K = Cin/groups*kh*kw; a 1x1 stride-1 unpadded convolution
  * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (pair-major, pixels
- * contiguous: the tile's four broadcasts are adjacent ints), the GEMM (OH*OW, Cout/groups) stored column-major,
- * i.e. straight into the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
- * Depthwise convolutions (one output channel per group) are correct but use a 16-column tile for one column.
+ * contiguous, rows padded to a multiple of the tile width), then {@link Int8ConvKernel}: pixels in the vector
+ * lanes, weight pairs broadcast, results stored straight into the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
+ * Depthwise convolutions (one output channel per group) run a one-channel tile (pixels still in the lanes).
  */
 public final class Int8Conv2d {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
@@ -107,13 +107,13 @@ public final class Int8Conv2d {
             Parallel.forRange(g.n(), 1, (s, e) -> {
                 Buffers buf = new Buffers(g);
                 for (int b = s; b < e; b++) {
-                    image(g, in, inOff, inZeroPoint, w, acc, accOff, b, buf);
+                    image(g, in, inOff, inZeroPoint, w, acc, accOff, b, buf, false);
                 }
             });
         } else {
             Buffers buf = new Buffers(g);
             for (int b = 0; b < g.n(); b++) {
-                image(g, in, inOff, inZeroPoint, w, acc, accOff, b, buf);
+                image(g, in, inOff, inZeroPoint, w, acc, accOff, b, buf, g.flops() >= (2L << 20));
             }
         }
     }
@@ -123,14 +123,13 @@ public final class Int8Conv2d {
         final byte[] col;
         final int[] pairs;
         final int[] asum;
-        final boolean[] wide;
 
         Buffers(ConvGeometry g) {
             int p = g.outPixels();
             col = new byte[g.isPointwise() ? 0 : Math.multiplyExact(g.colRows(), p)];
-            pairs = new int[Math.multiplyExact(PackedInt8Weights.pairs(g.colRows()), p)];
-            asum = new int[p];
-            wide = new boolean[p];
+            int pp = Int8ConvKernel.paddedPixels(p);
+            pairs = new int[Math.multiplyExact(PackedInt8Weights.pairs(g.colRows()), pp)];
+            asum = new int[pp];
         }
     }
 
@@ -143,7 +142,8 @@ public final class Int8Conv2d {
             int[] acc,
             int accOff,
             int b,
-            Buffers buf) {
+            Buffers buf,
+            boolean parallel) {
         int p = g.outPixels();
         int k = g.colRows();
         int coutG = g.coutG();
@@ -160,28 +160,31 @@ public final class Int8Conv2d {
                 src = buf.col;
                 srcOff = 0;
             }
-            boolean wide = pairUp(src, srcOff, k, p, buf.pairs, buf.asum);
-            Arrays.fill(buf.wide, wide);
-            // (P, coutG) written column-major: the planes of channels grp*coutG ..
+            int pp = Int8ConvKernel.paddedPixels(p);
+            boolean wide = pairUp(src, srcOff, k, p, pp, buf.pairs, buf.asum);
             int dst = accOff + (b * g.cout() + grp * coutG) * p;
-            Int8Gemm.gemmPacked(p, buf.pairs, 1, p, buf.asum, buf.wide, w[grp], acc, dst, true);
+            Int8ConvKernel.run(buf.pairs, pp, buf.asum, wide, p, w[grp], acc, dst, parallel);
         }
     }
 
     /**
-     * pairs[q*P + x] = col[2q][x] | col[2q+1][x] << 16 (col rows of P bytes from off; a missing row 2q+1 is 0),
-     * asum[x] = sum over the rows; returns whether any value exceeds 127.
+     * The activation pairs of pixel x, {@code col[2q][x] | col[2q+1][x] << 16} (col rows of p bytes from off; a
+     * missing row 2q+1 is 0), strip by strip: {@code pairs[((x / NR)*kp + q)*NR + x % NR]} with NR =
+     * {@link Int8ConvKernel#NR}, so that a tile walks one contiguous run (pixel rows pp apart would land on a
+     * handful of cache sets). asum[x] = sum over the rows; returns whether any value exceeds 127. Pixels p .. pp
+     * are left alone.
      */
-    static boolean pairUp(byte[] col, int off, int k, int p, int[] pairs, int[] asum) {
+    static boolean pairUp(byte[] col, int off, int k, int p, int pp, int[] pairs, int[] asum) {
         Arrays.fill(asum, 0, p, 0);
         IntVector orv = IntVector.zero(S);
         int or = 0;
         int kp = PackedInt8Weights.pairs(k);
+        int nr = Int8ConvKernel.NR;
         for (int q = 0; q < kp; q++) {
             int r0 = off + 2 * q * p;
             boolean two = 2 * q + 1 < k;
             int r1 = r0 + p;
-            int dst = q * p;
+            int dst = q * nr;
             int x = 0;
             for (; x <= p - VL; x += VL) {
                 IntVector e = (IntVector)
@@ -193,14 +196,14 @@ public final class Int8Conv2d {
                     e = e.or(o.lanewise(VectorOperators.LSHL, 16));
                     s = s.add(o);
                 }
-                e.intoArray(pairs, dst + x);
+                e.intoArray(pairs, dst + (x / nr) * kp * nr + x % nr);
                 orv = orv.or(e);
                 IntVector.fromArray(S, asum, x).add(s).intoArray(asum, x);
             }
             for (; x < p; x++) {
                 int a0 = col[r0 + x] & 0xFF;
                 int a1 = two ? col[r1 + x] & 0xFF : 0;
-                pairs[dst + x] = a0 | (a1 << 16);
+                pairs[dst + (x / nr) * kp * nr + x % nr] = a0 | (a1 << 16);
                 asum[x] += a0 + a1;
                 or |= a0 | a1;
             }

@@ -86,26 +86,17 @@ public final class Int8Gemm {
         } else {
             pack.run(0, m);
         }
-        gemmPacked(m, ap, kp, 1, asum, wide, w, acc, 0, false);
+        gemmPacked(m, ap, kp, 1, asum, wide, w, acc, 0);
     }
 
     /**
      * The product from activations already in pair form: pair p of row i is {@code ap[i*rs + p*ps] = a[2p] |
-     * a[2p+1] << 16} (a missing a[k] = 0; row-major: rs = ceil(k/2), ps = 1; pair-major as {@link Int8Conv2d}
-     * builds it: rs = 1, ps = m), asum[i] = sum of row i and wide[i] = whether row i holds a value above 127.
-     * Writes acc[accOff + i*n + j], or with colMajor acc[accOff + j*m + i] (the conv's channel planes).
+     * a[2p+1] << 16} (a missing a[k] = 0; row-major: rs = ceil(k/2), ps = 1; pair-major:
+     * rs = 1, ps = m), asum[i] = sum of row i and wide[i] = whether row i holds a value above 127.
+     * Writes acc[accOff + i*n + j].
      */
     static void gemmPacked(
-            int m,
-            int[] ap,
-            int rs,
-            int ps,
-            int[] asum,
-            boolean[] wide,
-            PackedInt8Weights w,
-            int[] acc,
-            int accOff,
-            boolean colMajor) {
+            int m, int[] ap, int rs, int ps, int[] asum, boolean[] wide, PackedInt8Weights w, int[] acc, int accOff) {
         int n = w.n();
         int k = w.k();
         int kp = PackedInt8Weights.pairs(k);
@@ -133,7 +124,7 @@ public final class Int8Gemm {
                     for (int q = q0; q < q1; q++) {
                         for (int b = b0; b < b1; b++) {
                             int aRow = (b - b0) * kc * MR;
-                            tile(m, n, kp, b, q, pc, kc, blk, aRow, asum, wide, wp, acc, accOff, colMajor, scratch);
+                            tile(m, n, kp, b, q, pc, kc, blk, aRow, asum, wide, wp, acc, accOff, scratch);
                         }
                     }
                 }
@@ -228,7 +219,6 @@ public final class Int8Gemm {
             int[] wp,
             int[] acc,
             int accOff,
-            boolean colMajor,
             int[] tile) {
         int i0 = b * MR;
         int j0 = q * NR;
@@ -239,7 +229,7 @@ public final class Int8Gemm {
         int cOff = accOff + i0 * n + j0;
         if (rows == MR) {
             // the first k slice of a full-width tile is stored straight from the registers
-            boolean direct = first && nr == NR && !colMajor;
+            boolean direct = first && nr == NR;
             if (wide[i0] || wide[i0 + 1] || wide[i0 + 2] || wide[i0 + 3]) {
                 kernel4Wide(blk, aRow, wp, wBase, kc, tile, direct, acc, cOff, n, asum, i0);
             } else {
@@ -247,21 +237,13 @@ public final class Int8Gemm {
             }
             if (!direct) {
                 for (int r = 0; r < MR; r++) {
-                    if (colMajor) {
-                        mergeT(tile, r * NR, acc, accOff + j0 * m + i0 + r, m, nr, first, asum[i0 + r]);
-                    } else {
-                        merge(tile, r * NR, acc, cOff + r * n, nr, first, asum[i0 + r]);
-                    }
+                    merge(tile, r * NR, acc, cOff + r * n, nr, first, asum[i0 + r]);
                 }
             }
         } else {
             for (int r = 0; r < rows; r++) {
                 kernel1(blk, aRow + r, wp, wBase, kc, wide[i0 + r], tile);
-                if (colMajor) {
-                    mergeT(tile, 0, acc, accOff + j0 * m + i0 + r, m, nr, first, asum[i0 + r]);
-                } else {
-                    merge(tile, 0, acc, cOff + r * n, nr, first, asum[i0 + r]);
-                }
+                merge(tile, 0, acc, cOff + r * n, nr, first, asum[i0 + r]);
             }
         }
     }
@@ -453,15 +435,6 @@ public final class Int8Gemm {
         }
         for (int j = 0; j < nr; j++) {
             c[off + j] = first ? tile[t + j] - corr : c[off + j] + tile[t + j];
-        }
-    }
-
-    /** merge into a column-major output: tile column jj goes to c[off + jj*ld]. */
-    private static void mergeT(int[] tile, int t, int[] c, int off, int ld, int nr, boolean first, int asum) {
-        int corr = asum << 7;
-        for (int jj = 0; jj < nr; jj++) {
-            int at = off + jj * ld;
-            c[at] = first ? tile[t + jj] - corr : c[at] + tile[t + jj];
         }
     }
 }
