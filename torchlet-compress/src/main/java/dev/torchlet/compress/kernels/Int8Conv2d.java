@@ -156,12 +156,17 @@ public final class Int8Conv2d {
                 src = in;
                 srcOff = imageOff + c0 * g.h() * g.w();
             } else {
-                im2col(g, in, imageOff, c0, zp, buf.col);
+                byte[] col = buf.col;
+                if (parallel && Parallel.numThreads() > 1 && g.cinG() > 1) {
+                    Parallel.forRange(g.cinG(), 1, (cs, ce) -> im2col(g, in, imageOff, c0, zp, col, cs, ce));
+                } else {
+                    im2col(g, in, imageOff, c0, zp, col, 0, g.cinG());
+                }
                 src = buf.col;
                 srcOff = 0;
             }
             int pp = Int8ConvKernel.paddedPixels(p);
-            boolean wide = pairUp(src, srcOff, k, p, pp, buf.pairs, buf.asum);
+            boolean wide = pairUp(src, srcOff, k, p, pp, buf.pairs, buf.asum, parallel);
             int dst = accOff + (b * g.cout() + grp * coutG) * p;
             Int8ConvKernel.run(buf.pairs, pp, buf.asum, wide, p, w[grp], acc, dst, parallel);
         }
@@ -171,59 +176,95 @@ public final class Int8Conv2d {
      * The activation pairs of pixel x, {@code col[2q][x] | col[2q+1][x] << 16} (col rows of p bytes from off; a
      * missing row 2q+1 is 0), strip by strip: {@code pairs[((x / NR)*kp + q)*NR + x % NR]} with NR =
      * {@link Int8ConvKernel#NR}, so that a tile walks one contiguous run (pixel rows pp apart would land on a
-     * handful of cache sets). asum[x] = sum over the rows; returns whether any value exceeds 127. Pixels p .. pp
-     * are left alone.
+     * handful of cache sets). asum[x] = sum over the rows (0 for the padding pixels p .. pp, whose pairs are 0
+     * too); returns whether any value exceeds 127. Strips run in parallel when asked.
      */
-    static boolean pairUp(byte[] col, int off, int k, int p, int pp, int[] pairs, int[] asum) {
-        Arrays.fill(asum, 0, p, 0);
-        IntVector orv = IntVector.zero(S);
-        int or = 0;
-        int kp = PackedInt8Weights.pairs(k);
+    static boolean pairUp(byte[] col, int off, int k, int p, int pp, int[] pairs, int[] asum, boolean parallel) {
         int nr = Int8ConvKernel.NR;
-        for (int q = 0; q < kp; q++) {
-            int r0 = off + 2 * q * p;
-            boolean two = 2 * q + 1 < k;
-            int r1 = r0 + p;
-            int dst = q * nr;
-            int x = 0;
-            for (; x <= p - VL; x += VL) {
-                IntVector e = (IntVector)
-                        ByteVector.fromArray(B, col, r0 + x).convertShape(VectorOperators.ZERO_EXTEND_B2I, S, 0);
-                IntVector s = e;
-                if (two) {
-                    IntVector o = (IntVector)
-                            ByteVector.fromArray(B, col, r1 + x).convertShape(VectorOperators.ZERO_EXTEND_B2I, S, 0);
-                    e = e.or(o.lanewise(VectorOperators.LSHL, 16));
-                    s = s.add(o);
-                }
-                e.intoArray(pairs, dst + (x / nr) * kp * nr + x % nr);
-                orv = orv.or(e);
-                IntVector.fromArray(S, asum, x).add(s).intoArray(asum, x);
+        int strips = pp / nr;
+        boolean[] wide = new boolean[strips];
+        Parallel.RangeBody body = (s, e) -> {
+            for (int st = s; st < e; st++) {
+                wide[st] = pairStrip(col, off, k, p, st * nr, pairs, asum);
             }
-            for (; x < p; x++) {
-                int a0 = col[r0 + x] & 0xFF;
-                int a1 = two ? col[r1 + x] & 0xFF : 0;
-                pairs[dst + (x / nr) * kp * nr + x % nr] = a0 | (a1 << 16);
-                asum[x] += a0 + a1;
-                or |= a0 | a1;
+        };
+        if (parallel && Parallel.numThreads() > 1) {
+            Parallel.forRange(strips, 8, body);
+        } else {
+            body.run(0, strips);
+        }
+        for (boolean x : wide) {
+            if (x) {
+                return true;
             }
         }
-        or |= orv.reduceLanes(VectorOperators.OR);
-        return (or & 0x00800080) != 0;
+        return false;
+    }
+
+    /** One strip of NR pixels from x0 for {@link #pairUp}: two vectors of pixels per pair of rows. */
+    private static boolean pairStrip(byte[] col, int off, int k, int p, int x0, int[] pairs, int[] asum) {
+        int nr = Int8ConvKernel.NR;
+        int kp = PackedInt8Weights.pairs(k);
+        int dst = x0 * kp;
+        int or = 0;
+        if (x0 + nr > p) { // the last, partial strip
+            for (int x = x0; x < x0 + nr; x++) {
+                int s = 0;
+                for (int q = 0; q < kp; q++) {
+                    int a0 = x < p ? col[off + 2 * q * p + x] & 0xFF : 0;
+                    int a1 = x < p && 2 * q + 1 < k ? col[off + (2 * q + 1) * p + x] & 0xFF : 0;
+                    pairs[dst + q * nr + x - x0] = a0 | (a1 << 16);
+                    s += a0 + a1;
+                    or |= a0 | a1;
+                }
+                asum[x] = s;
+            }
+            return (or & 0x80) != 0;
+        }
+        IntVector s0 = IntVector.zero(S);
+        IntVector s1 = s0;
+        IntVector orv = s0;
+        int full = k >>> 1;
+        for (int q = 0; q < kp; q++) {
+            int r0 = off + 2 * q * p + x0;
+            IntVector e0 = bytes(col, r0);
+            IntVector e1 = bytes(col, r0 + VL);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+            if (q < full) {
+                IntVector o0 = bytes(col, r0 + p);
+                IntVector o1 = bytes(col, r0 + p + VL);
+                s0 = s0.add(o0);
+                s1 = s1.add(o1);
+                e0 = e0.or(o0.lanewise(VectorOperators.LSHL, 16));
+                e1 = e1.or(o1.lanewise(VectorOperators.LSHL, 16));
+            }
+            e0.intoArray(pairs, dst + q * nr);
+            e1.intoArray(pairs, dst + q * nr + VL);
+            orv = orv.or(e0).or(e1);
+        }
+        s0.intoArray(asum, x0);
+        s1.intoArray(asum, x0 + VL);
+        return (orv.reduceLanes(VectorOperators.OR) & 0x00800080) != 0;
+    }
+
+    private static IntVector bytes(byte[] a, int off) {
+        return (IntVector) ByteVector.fromArray(B, a, off).convertShape(VectorOperators.ZERO_EXTEND_B2I, S, 0);
     }
 
     /**
      * The (cinG*kh*kw, OH*OW) patch matrix of the cinG channels from c0 of the image at imageOff:
-     * {@code col[(c*kh + i)*kw + j][y*ow + x] = in[c0 + c][y*sh - ph + i*dh][x*sw - pw + j*dw]}, zp outside.
+     * {@code col[(c*kh + i)*kw + j][y*ow + x] = in[c0 + c][y*sh - ph + i*dh][x*sw - pw + j*dw]}, zp outside;
+     * the rows of channels ca .. cb.
      */
-    static void im2col(ConvGeometry g, byte[] in, int imageOff, int c0, int zp, byte[] col) {
+    static void im2col(ConvGeometry g, byte[] in, int imageOff, int c0, int zp, byte[] col, int ca, int cb) {
         int h = g.h();
         int w = g.w();
         int ow = g.ow();
         int p = g.outPixels();
         byte pad = (byte) zp;
-        int row = 0;
-        for (int c = 0; c < g.cinG(); c++) {
+        int row = ca * g.kh() * g.kw();
+        for (int c = ca; c < cb; c++) {
             int plane = imageOff + (c0 + c) * h * w;
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++, row++) {
