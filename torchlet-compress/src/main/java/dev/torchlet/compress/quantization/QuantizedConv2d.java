@@ -1,10 +1,10 @@
 package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Torch;
-import dev.torchlet.compress.kernels.Int8Gemm;
+import dev.torchlet.compress.kernels.Int8Conv2d;
 import dev.torchlet.compress.kernels.PackedInt8Weights;
-import dev.torchlet.compress.kernels.QuantizedIm2col;
 import dev.torchlet.compress.kernels.Requantize;
+import dev.torchlet.kernels.ConvGeometry;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Conv2dOptions;
 import java.util.Arrays;
@@ -12,18 +12,15 @@ import java.util.List;
 
 /**
  * Static int8 Conv2d (+ReLU), PyTorch's {@code quantized.Conv2d} / {@code ConvReLU2d}: quint8 input (N, Cin, H, W),
- * int8 per-output-channel weights, float bias, quint8 output (N, Cout, OH, OW). Per image and group: uint8
- * patches (padding reads the input zero point), an int8 GEMM (OH*OW, Cout/g) with int32 accumulators, and the
- * requantization of {@link QuantizedLinear}; the (pixel, channel) result is written channel-major.
+ * int8 per-output-channel weights, float bias, quint8 output (N, Cout, OH, OW): {@link Int8Conv2d} (padding reads
+ * the input zero point) into int32 accumulators, then the requantization of {@link QuantizedLinear}.
  */
 final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
     private final Conv2dOptions options;
     private final boolean relu;
     private Int8Weights weights;
     private PackedInt8Weights[] groupWeights;
-    private int[][] groupRowSums;
-    private float[][] groupScales;
-    private float[][] groupBias;
+    private int[] rowSums;
     private float[] bias;
     private QParams out;
 
@@ -49,22 +46,33 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
         splitGroups();
     }
 
-    /** Packs each group's (Cout/g, Cin/g*kH*kW) rows separately. */
+    /** Packs each group's (Cout/g, Cin/g*kH*kW) rows for {@link Int8Conv2d}. */
     private void splitGroups() {
-        int g = options.groups();
-        int coutG = weights.rows() / g;
-        int k = weights.cols();
-        groupWeights = new PackedInt8Weights[g];
-        groupRowSums = new int[g][];
-        groupScales = new float[g][];
-        groupBias = new float[g][];
-        for (int i = 0; i < g; i++) {
-            byte[] rows = Arrays.copyOfRange(weights.values(), i * coutG * k, (i + 1) * coutG * k);
-            groupWeights[i] = PackedInt8Weights.pack(rows, coutG, k);
-            groupRowSums[i] = groupWeights[i].rowSums();
-            groupScales[i] = Arrays.copyOfRange(weights.scales(), i * coutG, (i + 1) * coutG);
-            groupBias[i] = Arrays.copyOfRange(bias, i * coutG, (i + 1) * coutG);
-        }
+        groupWeights =
+                Int8Conv2d.packWeights(geometry(1, options.kernelSize()[0], options.kernelSize()[1]), weights.values());
+        rowSums = Int8Conv2d.rowSums(groupWeights);
+    }
+
+    private ConvGeometry geometry(int n, int h, int w) {
+        int[] ks = options.kernelSize();
+        int[] st = options.stride();
+        int[] pd = options.padding();
+        int[] dl = options.dilation();
+        return ConvGeometry.of(
+                n,
+                options.inChannels(),
+                h,
+                w,
+                options.outChannels(),
+                ks[0],
+                ks[1],
+                st[0],
+                st[1],
+                pd[0],
+                pd[1],
+                dl[0],
+                dl[1],
+                options.groups());
     }
 
     @Override
@@ -74,79 +82,35 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
             throw new IllegalArgumentException(
                     "QuantizedConv2d: input " + Arrays.toString(x.shape()) + ", expected (N, " + cin + ", H, W)");
         }
-        int n = x.size(0);
-        int h = x.size(2);
-        int w = x.size(3);
-        int[] ks = options.kernelSize();
-        int[] st = options.stride();
-        int[] pd = options.padding();
-        int[] dl = options.dilation();
-        int oh = (h + 2 * pd[0] - dl[0] * (ks[0] - 1) - 1) / st[0] + 1;
-        int ow = (w + 2 * pd[1] - dl[1] * (ks[1] - 1) - 1) / st[1] + 1;
-        if (oh <= 0 || ow <= 0) {
+        ConvGeometry g = geometry(x.size(0), x.size(2), x.size(3));
+        if (g.oh() <= 0 || g.ow() <= 0) {
             throw new IllegalArgumentException("QuantizedConv2d: input " + Arrays.toString(x.shape())
-                    + " is smaller than the kernel " + Arrays.toString(ks));
+                    + " is smaller than the kernel " + Arrays.toString(options.kernelSize()));
         }
-        int groups = options.groups();
-        int cg = cin / groups;
-        int coutG = weights.rows() / groups;
-        int cout = weights.rows();
-        int pixels = oh * ow;
-        int k = cg * ks[0] * ks[1];
         QParams in = x.qparams();
-        byte pad = (byte) in.zeroPoint();
-        byte[] cols = new byte[pixels * k];
-        int[] acc = new int[pixels * coutG];
-        byte[] pixelMajor = new byte[pixels * coutG];
-        byte[] y = new byte[n * cout * pixels];
-        for (int img = 0; img < n; img++) {
-            for (int g = 0; g < groups; g++) {
-                QuantizedIm2col.im2col(
-                        x.data(),
-                        img * cin * h * w,
-                        h,
-                        w,
-                        g * cg,
-                        cg,
-                        ks[0],
-                        ks[1],
-                        st[0],
-                        st[1],
-                        pd[0],
-                        pd[1],
-                        dl[0],
-                        dl[1],
-                        oh,
-                        ow,
-                        pad,
-                        cols);
-                Int8Gemm.gemm(pixels, cols, 0, groupWeights[g], acc);
-                Requantize.toUint8(
-                        pixels,
-                        coutG,
-                        acc,
-                        in.zeroPoint(),
-                        in.scale(),
-                        groupRowSums[g],
-                        groupScales[g],
-                        groupBias[g],
-                        out.scale(),
-                        out.zeroPoint(),
-                        relu,
-                        pixelMajor,
-                        0);
-                if (saturateOutput) {
-                    saturate(pixelMajor, 0, pixelMajor.length);
-                }
-                int base = (img * cout + g * coutG) * pixels;
-                for (int p = 0; p < pixels; p++) { // (pixel, channel) -> (channel, pixel)
-                    for (int c = 0; c < coutG; c++) {
-                        y[base + c * pixels + p] = pixelMajor[p * coutG + c];
-                    }
-                }
-            }
+        int plane = g.oh() * g.ow();
+        int[] acc = new int[g.n() * g.cout() * plane];
+        Int8Conv2d.conv2d(g, x.data(), 0, in.zeroPoint(), groupWeights, acc, 0); // (N, Cout, OH, OW) int32
+        byte[] y = new byte[acc.length];
+        Requantize.toUint8Planar(
+                g.n(),
+                g.cout(),
+                plane,
+                acc,
+                in.zeroPoint(),
+                in.scale(),
+                rowSums,
+                weights.scales(),
+                bias,
+                out.scale(),
+                out.zeroPoint(),
+                relu,
+                y,
+                0);
+        if (saturateOutput) {
+            saturate(y, 0, y.length);
         }
-        return new QTensor(y, new int[] {n, cout, oh, ow}, QuantDType.QUINT8, out);
+        return new QTensor(y, new int[] {g.n(), g.cout(), g.oh(), g.ow()}, QuantDType.QUINT8, out);
     }
 
     @Override
