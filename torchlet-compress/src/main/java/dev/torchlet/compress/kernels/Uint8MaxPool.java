@@ -44,4 +44,22 @@ public final class Uint8MaxPool {
             }
         }
     }
+
+    /** The common 2x2, stride 2 window without padding: four loads per output, no bounds tests. */
+    private static void maxPool2x2(byte[] x, int planes, int h, int w, byte[] out) {
+        int oh = h / 2;
+        int ow = w / 2;
+        int o = 0;
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < oh; y++) {
+                int r0 = p * h * w + 2 * y * w;
+                int r1 = r0 + w;
+                for (int xo = 0; xo < ow; xo++, o++) {
+                    int a = Math.max(x[r0 + 2 * xo] & 0xFF, x[r0 + 2 * xo + 1] & 0xFF);
+                    int b = Math.max(x[r1 + 2 * xo] & 0xFF, x[r1 + 2 * xo + 1] & 0xFF);
+                    out[o] = (byte) Math.max(a, b);
+                }
+            }
+        }
+    }
 }
