@@ -22,9 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  *
  * Per image and group: the (K, OH*OW) uint8 patch matrix (K = Cin/groups*kh*kw; a 1x1 stride-1 unpadded convolution
- * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (pair-major, pixels
- * contiguous, rows padded to a multiple of the tile width), then {@link Int8ConvKernel}: pixels in the vector
- * lanes, weight pairs broadcast, results stored straight into the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
+ * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (strips of 2*VL
+ * pixels, each strip contiguous), then {@link Int8ConvKernel}: pixels in the vector lanes, weight pairs broadcast,
+ * results stored straight into the channel planes. Batches of at least two images run one image per thread; a
+ * single image splits the patch matrix, the pairing and the kernel's tiles over the threads.
  * Depthwise convolutions (one output channel per group) run a one-channel tile (pixels still in the lanes).
  */
 public final class Int8Conv2d {
