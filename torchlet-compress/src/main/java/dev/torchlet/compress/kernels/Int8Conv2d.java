@@ -32,6 +32,8 @@ public final class Int8Conv2d {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(VL * 8));
+    /** Bytes of the short-row copy in im2col. */
+    private static final int ROW = 16;
 
     private Int8Conv2d() {}
 
@@ -270,11 +272,11 @@ public final class Int8Conv2d {
         int p = g.outPixels();
         int sh = g.sh();
         int sw = g.sw();
-        byte[] padded = new byte[hp * wp];
+        byte[] padded = new byte[hp * wp + ROW]; // + ROW: a 16-byte copy may read past the last row
         Arrays.fill(padded, (byte) zp);
         int wq = (wp + sw - 1) / sw;
         boolean split = sw > 1 && g.kw() > 1; // phases pay off when several taps read them
-        byte[] phases = new byte[split ? sw * hp * wq : 0];
+        byte[] phases = new byte[split ? sw * hp * wq + ROW : 0];
         int row = ca * g.kh() * g.kw();
         for (int c = ca; c < cb; c++) {
             int plane = imageOff + (c0 + c) * h * w;
@@ -308,7 +310,15 @@ public final class Int8Conv2d {
                     int ld = sw == 1 ? wp : wq;
                     int tap = (sw == 1 ? 0 : (sx % sw) * hp * wq) + i * g.dh() * ld + sx / sw;
                     for (int y = 0; y < oh; y++) {
-                        System.arraycopy(src, tap + y * sh * ld, col, row * p + y * ow, ow);
+                        int from = tap + y * sh * ld;
+                        int to = row * p + y * ow;
+                        if (ow >= ROW / 2 && ow <= ROW && y < oh - 1) {
+                            // one 16-byte copy; its spill (< ow bytes) lands in the next row of this tap, written next
+                            ByteVector.fromArray(ByteVector.SPECIES_128, src, from)
+                                    .intoArray(col, to);
+                        } else {
+                            System.arraycopy(src, from, col, to, ow);
+                        }
                     }
                 }
             }
