@@ -55,13 +55,14 @@
  * {@code Int8GemmBench} (src/test; how to run it is in its Javadoc) times {@code Int8Gemm} against {@code
  * GemmKernels.sgemm} and {@code Int8Conv2d} + {@code Requantize.toUint8Planar} against {@code ConvKernels.forward} on
  * the issue's shapes. One thread, CPU time, medians of 7 rounds on the shared 2-core VM (30 Nov 2026): GEMM
- * 1.3-1.4x on the compute-bound conv / Linear shapes at 70-86 GOPS (float 52-64), 1.6x for GEMV (m = 1: the packed
- * weights are half float's size), 2.2-2.6x for m = 8..16, 1.5x at m = 64 (LSTM / Linear, n = 1024) and 1.8x for
- * the 49 x 512 x 4608 layer; only k = 9 as a bare GEMM is slower (0.56x: five k steps do not pay for the
- * packing). Whole convolutions with requantization to uint8: 1.1-1.3x on the 3x3 layers (the kernel itself runs
- * ~1.6x float; the patch matrix, the pairing and requantization take the rest), 1.5-1.6x on the 7x7 stem and the
- * 512-channel layer, 0.8x on the 1x1 stride-2 downsampling. With two threads both scale about 2x when the machine is
- * quiet (Fashion-MNIST conv2 at batch 64: 6.6 -> 3.3 ms int8, 8.1 -> 4.1 ms float32).
+ * 1.3-1.35x on the compute-bound conv / Linear shapes at 66-86 GOPS (float 51-64), 1.6x for GEMV (m = 1: the
+ * packed weights are half float's size), 2.2-3.0x for m = 8..16, 1.5-1.6x at m = 64 (LSTM / Linear, n = 1024) and
+ * 1.9x for the 49 x 512 x 4608 layer; only k = 9 as a bare GEMM is slower (0.6x: five k steps do not pay for the
+ * packing; the convolution path does not go through it). Whole convolutions including requantization to uint8:
+ * Fashion-MNIST conv1 / conv2 at batch 64 1.7x / 1.4x, ResNet-18 (batch 1) stem 1.7x, 3x3 layers 1.15-1.3x at
+ * 56x56 / 28x28 and 1.56x at 7x7 x 512, 1x1 stride-2 downsampling 0.9x. Two threads, when the other core was
+ * free (best of 15-30 calls): GEMM 1.6-1.8x faster than one thread (e.g. 3136 x 64 x 576 130 GOPS int8 vs 109
+ * float32), Fashion-MNIST conv2 at batch 64 5.9 -> 2.9 ms int8 (float32 9.2 -> 4.0 ms).
  *
  * <h2>Activation range</h2>
  *
