@@ -22,15 +22,18 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  *
  * Per image and group: the (K, OH*OW) uint8 patch matrix (K = Cin/groups*kh*kw; a 1x1 stride-1 unpadded convolution
- * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (pair-major, pixels
- * contiguous, rows padded to a multiple of the tile width), then {@link Int8ConvKernel}: pixels in the vector
- * lanes, weight pairs broadcast, results stored straight into the channel planes. Batches of at least two images run one image per thread; a single image splits the GEMM.
+ * reads the input planes in place), then rows 2p and 2p+1 interleaved into activation pairs (strips of 2*VL
+ * pixels, each strip contiguous), then {@link Int8ConvKernel}: pixels in the vector lanes, weight pairs broadcast,
+ * results stored straight into the channel planes. Batches of at least two images run one image per thread; a
+ * single image splits the patch matrix, the pairing and the kernel's tiles over the threads.
  * Depthwise convolutions (one output channel per group) run a one-channel tile (pixels still in the lanes).
  */
 public final class Int8Conv2d {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(VL * 8));
+    /** Bytes of the short-row copy in im2col. */
+    private static final int ROW = 16;
 
     private Int8Conv2d() {}
 
@@ -255,41 +258,67 @@ public final class Int8Conv2d {
     /**
      * The (cinG*kh*kw, OH*OW) patch matrix of the cinG channels from c0 of the image at imageOff:
      * {@code col[(c*kh + i)*kw + j][y*ow + x] = in[c0 + c][y*sh - ph + i*dh][x*sw - pw + j*dw]}, zp outside;
-     * the rows of channels ca .. cb.
+     * the rows of channels ca .. cb. Each channel is first copied into a plane with its zp border, and with a
+     * column stride sw > 1 and kw > 1 split into sw column phases (phase f holds the columns u*sw + f), so that
+     * every output row of a tap is one contiguous copy, without bounds tests.
      */
     static void im2col(ConvGeometry g, byte[] in, int imageOff, int c0, int zp, byte[] col, int ca, int cb) {
         int h = g.h();
         int w = g.w();
+        int hp = h + 2 * g.ph();
+        int wp = w + 2 * g.pw();
+        int oh = g.oh();
         int ow = g.ow();
         int p = g.outPixels();
-        byte pad = (byte) zp;
+        int sh = g.sh();
+        int sw = g.sw();
+        byte[] padded = new byte[hp * wp + ROW]; // + ROW: a 16-byte copy may read past the last row
+        Arrays.fill(padded, (byte) zp);
+        int wq = (wp + sw - 1) / sw;
+        boolean split = sw > 1 && g.kw() > 1; // phases pay off when several taps read them
+        byte[] phases = new byte[split ? sw * hp * wq + ROW : 0];
         int row = ca * g.kh() * g.kw();
         for (int c = ca; c < cb; c++) {
             int plane = imageOff + (c0 + c) * h * w;
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(in, plane + y * w, padded, (y + g.ph()) * wp + g.pw(), w);
+            }
+            if (split) {
+                for (int f = 0; f < sw; f++) {
+                    for (int y = 0; y < hp; y++) {
+                        int d = (f * hp + y) * wq;
+                        for (int u = f; u < wp; u += sw, d++) {
+                            phases[d] = padded[y * wp + u];
+                        }
+                    }
+                }
+            }
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++, row++) {
-                    int shift = j * g.dw() - g.pw();
-                    // valid x: 0 <= x*sw + shift < w
-                    int x0 = shift >= 0 ? 0 : Math.min(ow, (-shift + g.sw() - 1) / g.sw());
-                    int x1 = w - shift <= 0 ? 0 : Math.min(ow, (w - shift + g.sw() - 1) / g.sw());
-                    x1 = Math.max(x1, x0);
-                    for (int y = 0; y < g.oh(); y++) {
-                        int dst = row * p + y * ow;
-                        int iy = y * g.sh() - g.ph() + i * g.dh();
-                        if (iy < 0 || iy >= h || x0 >= x1) {
-                            Arrays.fill(col, dst, dst + ow, pad);
-                            continue;
-                        }
-                        int src = plane + iy * w + shift;
-                        Arrays.fill(col, dst, dst + x0, pad);
-                        if (g.sw() == 1) {
-                            System.arraycopy(in, src + x0, col, dst + x0, x1 - x0);
-                        } else {
-                            for (int x = x0; x < x1; x++) {
-                                col[dst + x] = in[src + x * g.sw()];
+                    int sx = j * g.dw();
+                    if (sw > 1 && !split) { // one tap per channel and row: gather from the padded plane
+                        for (int y = 0; y < oh; y++) {
+                            int src = (y * sh + i * g.dh()) * wp + sx;
+                            int dst = row * p + y * ow;
+                            for (int x = 0; x < ow; x++) {
+                                col[dst + x] = padded[src + x * sw];
                             }
                         }
-                        Arrays.fill(col, dst + x1, dst + ow, pad);
+                        continue;
+                    }
+                    byte[] src = sw == 1 ? padded : phases;
+                    int ld = sw == 1 ? wp : wq;
+                    int tap = (sw == 1 ? 0 : (sx % sw) * hp * wq) + i * g.dh() * ld + sx / sw;
+                    for (int y = 0; y < oh; y++) {
+                        int from = tap + y * sh * ld;
+                        int to = row * p + y * ow;
+                        if (ow >= ROW / 2 && ow <= ROW && y < oh - 1) {
+                            // one 16-byte copy; its spill (< ow bytes) lands in the next row of this tap, written next
+                            ByteVector.fromArray(ByteVector.SPECIES_128, src, from)
+                                    .intoArray(col, to);
+                        } else {
+                            System.arraycopy(src, from, col, to, ow);
+                        }
                     }
                 }
             }

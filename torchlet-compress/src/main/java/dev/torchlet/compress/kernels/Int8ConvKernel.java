@@ -34,7 +34,8 @@ final class Int8ConvKernel {
 
     /**
      * acc[accOff + c*p + x] for c < w.n(), x < p, from the pairs of pixel x at pairs[((x / NR)*kp + q)*NR + x % NR]
-     * (strips of NR pixels, pp = paddedPixels(p), kp = ceil(w.k()/2)) and the pixel sums asum[x] (length >= pp); wide: some activation exceeds 127.
+     * (strips of NR pixels, pp = paddedPixels(p), kp = ceil(w.k()/2)) and the pixel sums asum[x] (length >= pp);
+     * wide: some activation exceeds 127.
      */
     static void run(
             int[] pairs,

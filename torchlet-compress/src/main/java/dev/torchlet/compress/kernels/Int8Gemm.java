@@ -103,9 +103,12 @@ public final class Int8Gemm {
         boolean par = Parallel.numThreads() > 1 && (long) m * n * k >= PARALLEL_MACS;
         int mBlocks = (m + MR - 1) / MR;
         int nPanels = (n + NR - 1) / NR;
-        int blocksPerRow = MC / MR;
-        int rowBlocks = (mBlocks + blocksPerRow - 1) / blocksPerRow;
         int threads = par ? Parallel.numThreads() : 1;
+        // few rows: smaller row blocks before splitting the columns (each column group re-packs its rows)
+        int blocksPerRow = (mBlocks + MC / MR - 1) / (MC / MR) >= 2 * threads
+                ? MC / MR
+                : Math.max(1, (mBlocks + 2 * threads - 1) / (2 * threads));
+        int rowBlocks = (mBlocks + blocksPerRow - 1) / blocksPerRow;
         int colGroups = rowBlocks >= 2 * threads ? 1 : Math.min(nPanels, (2 * threads + rowBlocks - 1) / rowBlocks);
         int[] wp = w.panels();
         Parallel.RangeBody compute = (s, e) -> {

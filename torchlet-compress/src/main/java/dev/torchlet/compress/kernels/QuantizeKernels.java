@@ -23,29 +23,25 @@ public final class QuantizeKernels {
     static final int VL = F.length();
     /** Bytes with as many lanes as F. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(VL * 8));
-    /** 1.5 * 2^23: (v + M) - M rounds v to an integer, half to even, for |v| <= 2^22. */
-    static final float ROUND_MAGIC = 12582912f;
     /**
-     * Values are clamped to +-LIMIT before rounding: beyond it every result saturates anyway (zero points and
-     * ranges of 8-bit types stay far below), and the magic-number rounding stays exact.
+     * 1.5 * 2^23: (v + M) - M rounds v to an integer, half to even, for |v| <= 2^22. Larger |v| may be off by one,
+     * but those saturate anyway: callers convert to int (Java's saturating cast) and clamp in the int domain, to
+     * q - zero point bounds far below 2^22. (Float min/max cost C2 several instructions each for Java's NaN and -0.0
+     * rules; int min/max are one.)
      */
-    static final float LIMIT = 1 << 20;
+    static final float ROUND_MAGIC = 12582912f;
 
     private QuantizeKernels() {}
 
-    /** Round half to even of v, for |v| <= 2^22 (callers clamp to LIMIT first). */
+    /** Round half to even of v, for |v| <= 2^22 (see ROUND_MAGIC for larger values). */
     static float rint(float v) {
         return (v + ROUND_MAGIC) - ROUND_MAGIC;
     }
 
-    static FloatVector rint(FloatVector v) {
-        return v.add(ROUND_MAGIC).sub(ROUND_MAGIC);
-    }
-
     /**
      * {@code q[qOff + i] = clamp(rint(x[xOff + i] * (1.0f / scale)) + zeroPoint, qmin, qmax)} for i < len, stored
-     * as a byte (uint8 ranges 0..255 as their low byte, int8 -128..127 as is). NaN gives 0 (undefined behaviour in
-     * PyTorch).
+     * as a byte (uint8 ranges 0..255 as their low byte, int8 -128..127 as is). NaN gives the zero point (clamped;
+     * undefined behaviour in PyTorch).
      */
     public static void quantize(
             float[] x, int xOff, int len, float scale, int zeroPoint, int qmin, int qmax, byte[] q, int qOff) {
@@ -62,22 +58,24 @@ public final class QuantizeKernels {
             throw new IllegalArgumentException("quantize: scale must be positive and finite, got " + scale);
         }
         float inv = 1.0f / scale;
-        float zp = zeroPoint;
-        float lo = qmin;
-        float hi = qmax;
+        int lo = qmin - zeroPoint;
+        int hi = qmax - zeroPoint;
         int i = 0;
         for (; i <= len - VL; i += VL) {
-            FloatVector v =
-                    FloatVector.fromArray(F, x, xOff + i).mul(inv).max(-LIMIT).min(LIMIT);
-            v = rint(v).add(zp).max(lo).min(hi);
-            v.convert(VectorOperators.F2I, 0)
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i)
+                    .mul(inv)
+                    .add(ROUND_MAGIC)
+                    .sub(ROUND_MAGIC);
+            ((IntVector) v.convert(VectorOperators.F2I, 0))
+                    .max(lo)
+                    .min(hi)
+                    .add(zeroPoint)
                     .convertShape(VectorOperators.I2B, B, 0)
                     .reinterpretAsBytes()
                     .intoArray(q, qOff + i);
         }
         for (; i < len; i++) {
-            float v = Math.min(Math.max(x[xOff + i] * inv, -LIMIT), LIMIT);
-            q[qOff + i] = (byte) (int) Math.min(Math.max(rint(v) + zp, lo), hi);
+            q[qOff + i] = (byte) (Math.min(Math.max((int) rint(x[xOff + i] * inv), lo), hi) + zeroPoint);
         }
     }
 

@@ -45,13 +45,13 @@ public final class Requantize {
         checkOut(outScale, outZeroPoint);
         float[] s = scales(n, aScale, wScale);
         float[] b = bias != null ? bias : new float[n];
-        float lo = relu ? outZeroPoint : 0;
+        int lo = relu ? outZeroPoint : 0;
         for (int i = 0; i < m; i++) {
             int row = i * n;
             int j = 0;
             for (; j <= n - VL; j += VL) {
                 FloatVector v = value(acc, row + j, aZeroPoint, rowSums, s, b, j);
-                quantizeInto(v, outScale, outZeroPoint, lo, out, outOff + row + j);
+                store(v, outScale, outZeroPoint, lo, out, outOff + row + j);
             }
             for (; j < n; j++) {
                 float v = s[j] * (float) (acc[row + j] - aZeroPoint * rowSums[j]) + b[j];
@@ -109,7 +109,7 @@ public final class Requantize {
         check("toUint8Planar", batch * channels, plane, acc.length, null, null, null, out.length, outOff);
         checkChannels("toUint8Planar", channels, rowSums, wScale, bias);
         checkOut(outScale, outZeroPoint);
-        float lo = relu ? outZeroPoint : 0;
+        int lo = relu ? outZeroPoint : 0;
         for (int bc = 0; bc < batch * channels; bc++) {
             int c = bc % channels;
             float s = aScale * wScale[c];
@@ -122,7 +122,7 @@ public final class Requantize {
                         IntVector.fromArray(QuantizeKernels.I, acc, base + x).sub(zr);
                 FloatVector v =
                         ((FloatVector) t.convert(VectorOperators.I2F, 0)).mul(s).add(b);
-                quantizeInto(v, outScale, outZeroPoint, lo, out, outOff + base + x);
+                store(v, outScale, outZeroPoint, lo, out, outOff + base + x);
             }
             for (; x < plane; x++) {
                 out[outOff + base + x] = quantizeOne(s * (float) (acc[base + x] - zr) + b, outScale, outZeroPoint, lo);
@@ -180,19 +180,20 @@ public final class Requantize {
                 .add(FloatVector.fromArray(QuantizeKernels.F, b, j));
     }
 
-    private static void quantizeInto(FloatVector v, float outScale, int zp, float lo, byte[] out, int off) {
-        FloatVector r =
-                QuantizeKernels.rint(v.div(outScale).max(-QuantizeKernels.LIMIT).min(QuantizeKernels.LIMIT));
-        r = r.add(zp).max(lo).min(255f);
-        r.convert(VectorOperators.F2I, 0)
+    /** clamp(rint(v / outScale) + zp, lo, 255) into 8 bytes at out[off] (clamped as ints: see ROUND_MAGIC). */
+    private static void store(FloatVector v, float outScale, int zp, int lo, byte[] out, int off) {
+        FloatVector r = v.div(outScale).add(QuantizeKernels.ROUND_MAGIC).sub(QuantizeKernels.ROUND_MAGIC);
+        ((IntVector) r.convert(VectorOperators.F2I, 0))
+                .max(lo - zp)
+                .min(255 - zp)
+                .add(zp)
                 .convertShape(VectorOperators.I2B, QuantizeKernels.B, 0)
                 .reinterpretAsBytes()
                 .intoArray(out, off);
     }
 
-    private static byte quantizeOne(float v, float outScale, int zp, float lo) {
-        float r = QuantizeKernels.rint(Math.min(Math.max(v / outScale, -QuantizeKernels.LIMIT), QuantizeKernels.LIMIT));
-        return (byte) (int) Math.min(Math.max(r + zp, lo), 255f);
+    private static byte quantizeOne(float v, float outScale, int zp, int lo) {
+        return (byte) (Math.min(Math.max((int) QuantizeKernels.rint(v / outScale), lo - zp), 255 - zp) + zp);
     }
 
     private static void checkOut(float outScale, int outZeroPoint) {
