@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.IntConsumer;
 
@@ -31,6 +32,9 @@ final class Batcher {
         CLOSED
     }
 
+    /** How often a collecting batcher looks whether the model went idle. */
+    private static final long SLICE_NANOS = 200_000;
+
     private final ServedModel model;
     private final BatchOptions options;
     private final BlockingQueue<InferenceJob> queue;
@@ -39,6 +43,7 @@ final class Batcher {
     private final ReadWriteLock modelLock;
     private final IntConsumer batchSizes;
     private final Thread collector;
+    private final AtomicInteger running = new AtomicInteger(); // batches of this model on the workers
     private volatile boolean closed;
     private InferenceJob carry; // a job that did not fit into the previous batch
 
@@ -110,10 +115,12 @@ final class Batcher {
                 List<InferenceJob> batch = collect(first);
                 freeWorkers.acquire();
                 topUp(batch);
+                running.incrementAndGet();
                 workers.execute(() -> {
                     try {
                         run(batch);
                     } finally {
+                        running.decrementAndGet();
                         freeWorkers.release();
                     }
                 });
@@ -124,15 +131,22 @@ final class Batcher {
         }
     }
 
-    /** The first job plus whatever arrives until the batch is full or the first job waited maxDelay. */
+    /**
+     * The first job plus whatever arrives until the batch is full or the first job waited maxDelay. While no
+     * batch of this model is running, nothing is gained by holding requests back: then only what is already
+     * queued joins, and the batch goes at once (so a lone request pays no delay).
+     */
     private List<InferenceJob> collect(InferenceJob first) throws InterruptedException {
         List<InferenceJob> batch = new ArrayList<>();
         batch.add(first);
         int samples = first.samples;
         long deadline = first.enqueuedNanos + (long) (options.maxDelayMs() * 1e6);
         while (samples < options.maxBatchSize()) {
-            long wait = deadline - System.nanoTime();
-            InferenceJob next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            long wait = Math.min(deadline - System.nanoTime(), SLICE_NANOS);
+            InferenceJob next = wait > 0 && running.get() > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null && running.get() > 0 && deadline - System.nanoTime() > 0) {
+                continue; // the model is busy anyway: keep collecting until the deadline
+            }
             if (next == null) {
                 break;
             }

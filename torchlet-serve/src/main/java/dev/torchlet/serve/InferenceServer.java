@@ -23,7 +23,7 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(ModelLoader loader, ServeOptions options) {
         this.options = options;
         this.repository = new ModelRepository(loader, metrics, options.batching(), options.workers());
-        this.access = new AccessFilter(metrics, options.accessLog() ? System.err : null);
+        this.access = new AccessFilter(metrics, options.accessLog() ? System.out : null);
     }
 
     public ModelRepository repository() {

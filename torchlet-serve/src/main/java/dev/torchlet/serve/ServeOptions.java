@@ -10,7 +10,7 @@ package dev.torchlet.serve;
  * @param maxBodyBytes    larger request bodies get 413
  * @param token           bearer token required by repository load/unload (null: none)
  * @param batching        batching of models that have no options of their own
- * @param accessLog       one JSON line per request to standard error
+ * @param accessLog       one JSON line per request to standard output
  */
 public record ServeOptions(
         String host,

@@ -66,7 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token", description = "Bearer token required by /v2/repository/models/*/load and unload.")
     String token;
 
-    @Option(names = "--no-access-log", description = "Do not print one JSON line per request to standard error.")
+    @Option(
+            names = "--no-access-log",
+            description = "Do not print one JSON line per request (access log) to standard output.")
     boolean noAccessLog;
 
     @Override
