@@ -6,6 +6,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,11 +21,13 @@ final class AccessFilter implements Filter {
 
     private final ServerMetrics metrics;
     private final PrintStream log;
+    private final Predicate<String> knownModel;
     private volatile boolean draining;
 
-    AccessFilter(ServerMetrics metrics, PrintStream log) {
+    AccessFilter(ServerMetrics metrics, PrintStream log, Predicate<String> knownModel) {
         this.metrics = metrics;
         this.log = log;
+        this.knownModel = knownModel;
     }
 
     void drain() {
@@ -49,7 +52,8 @@ final class AccessFilter implements Filter {
             Matcher m = MODEL_PATH.matcher(path);
             String model = m.matches() ? m.group(1) : "";
             String endpoint = endpoint(path, m);
-            metrics.request(model, endpoint, status, nanos);
+            // unknown names stay out of the metric labels: arbitrary paths must not create time series
+            metrics.request(knownModel.test(model) ? model : "", endpoint, status, nanos);
             if (log != null) {
                 log.println(String.format(
                         Locale.ROOT,

@@ -23,7 +23,10 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(ModelLoader loader, ServeOptions options) {
         this.options = options;
         this.repository = new ModelRepository(loader, metrics, options.batching(), options.workers());
-        this.access = new AccessFilter(metrics, options.accessLog() ? System.out : null);
+        this.access = new AccessFilter(
+                metrics,
+                options.accessLog() ? System.out : null,
+                name -> repository.names().contains(name));
     }
 
     public ModelRepository repository() {
