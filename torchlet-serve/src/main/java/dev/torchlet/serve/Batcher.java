@@ -15,8 +15,9 @@ import java.util.function.IntConsumer;
 
 /**
  * The dynamic batcher of one model. A collector thread takes the first waiting request, then waits up to
- * maxDelay (from that request's arrival) for more, up to maxBatchSize samples; then it waits for a free
- * inference worker and, since more requests may have come meanwhile, tops the batch up without waiting.
+ * maxDelay (from that request's arrival) for more, up to maxBatchSize samples; then it waits until the model may run
+ * another batch (options.instances) and a shared inference worker is free and, since more requests may have
+ * come meanwhile, tops the batch up without waiting.
  * So under light load a request waits at most maxDelay; under heavy load batches fill while the workers are
  * busy. The batch is concatenated to (B, C, H, W), run in no-grad mode under the model's read lock (explain
  * takes the write lock: its hooks must not see other requests) and split back into the requests' rows.
@@ -44,6 +45,7 @@ final class Batcher {
     private final IntConsumer batchSizes;
     private final Thread collector;
     private final AtomicInteger running = new AtomicInteger(); // batches of this model on the workers
+    private final Semaphore instances; // at most options.instances() batches of this model at once
     private volatile boolean closed;
     private InferenceJob carry; // a job that did not fit into the previous batch
 
@@ -61,6 +63,7 @@ final class Batcher {
         this.freeWorkers = freeWorkers;
         this.modelLock = modelLock;
         this.batchSizes = batchSizes;
+        this.instances = new Semaphore(options.instances());
         this.collector =
                 Thread.ofPlatform().daemon(true).name("batcher-" + model.name()).start(this::collectLoop);
     }
@@ -113,6 +116,7 @@ final class Batcher {
                     continue;
                 }
                 List<InferenceJob> batch = collect(first);
+                instances.acquire();
                 freeWorkers.acquire();
                 topUp(batch);
                 running.incrementAndGet();
@@ -122,6 +126,7 @@ final class Batcher {
                     } finally {
                         running.decrementAndGet();
                         freeWorkers.release();
+                        instances.release();
                     }
                 });
             }

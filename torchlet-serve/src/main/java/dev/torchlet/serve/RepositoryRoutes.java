@@ -62,13 +62,17 @@ final class RepositoryRoutes {
                 : Json.parse(body, body.length, "the load request").path("parameters");
         String spec = params.hasNonNull("spec") ? params.get("spec").asText() : null;
         BatchOptions batching = null;
-        if (params.has("max_batch_size") || params.has("max_delay_ms") || params.has("queue_capacity")) {
+        if (params.has("max_batch_size")
+                || params.has("max_delay_ms")
+                || params.has("queue_capacity")
+                || params.has("instances")) {
             BatchOptions base = BatchOptions.defaults();
             try {
                 batching = new BatchOptions(
                         params.path("max_batch_size").asInt(base.maxBatchSize()),
                         params.path("max_delay_ms").asDouble(base.maxDelayMs()),
-                        params.path("queue_capacity").asInt(base.queueCapacity()));
+                        params.path("queue_capacity").asInt(base.queueCapacity()),
+                        params.path("instances").asInt(base.instances()));
             } catch (IllegalArgumentException e) {
                 throw HttpError.badRequest("model '" + name + "': " + e.getMessage());
             }

@@ -49,6 +49,12 @@ public final class ServeCommand implements Callable<Integer> {
     int queueCapacity;
 
     @Option(
+            names = "--instances",
+            defaultValue = "1",
+            description = "Batches of one model that may run at once (default: 1; each uses all cores).")
+    int instances;
+
+    @Option(
             names = "--batching",
             paramLabel = "NAME=SIZE/DELAY_MS",
             description = "Per-model batching, e.g. fmnist=32/2 (repeatable; others use the options above).")
@@ -80,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--model: name '" + kv[0] + "' given twice");
             }
         }
-        BatchOptions defaults = new BatchOptions(maxBatchSize, maxDelayMs, queueCapacity);
+        BatchOptions defaults = new BatchOptions(maxBatchSize, maxDelayMs, queueCapacity, instances);
         Map<String, BatchOptions> batching = new LinkedHashMap<>();
         for (String b : perModel) {
             String[] kv = split(b, "--batching");
@@ -89,7 +95,9 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--batching must be NAME=SIZE/DELAY_MS for a --model NAME, got '" + b + "'");
             }
-            batching.put(kv[0], new BatchOptions(Integer.parseInt(sd[0]), Double.parseDouble(sd[1]), queueCapacity));
+            batching.put(
+                    kv[0],
+                    new BatchOptions(Integer.parseInt(sd[0]), Double.parseDouble(sd[1]), queueCapacity, instances));
         }
         var options = new ServeOptions(
                 host,
