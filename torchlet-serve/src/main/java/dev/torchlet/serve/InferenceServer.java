@@ -8,8 +8,8 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP model server: Helidon SE 4 (one virtual thread per request) with the v2 protocol, the model
- * repository, the image endpoints and {@code GET /metrics}. Start it with models from specs; stop it with
- * {@link #stop} (stops accepting, lets in-flight and queued requests finish, then closes).
+ * repository, the image endpoints, {@code GET /metrics} and the web page at {@code /}. Start it with models
+ * from specs; stop it with {@link #stop} (stops accepting, lets in-flight and queued requests finish, then closes).
  */
 public final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InferenceServer.class.getName());
@@ -46,6 +46,7 @@ public final class InferenceServer implements AutoCloseable {
         new V2Routes(repository, inference, options.maxBodyBytes()).register(routing);
         new RepositoryRoutes(repository, options.token(), options.maxBodyBytes()).register(routing);
         new ImageRoutes(repository, inference, options.maxBodyBytes()).register(routing);
+        new WebPageRoutes().register(routing);
         routing.get("/metrics", Handlers.safe((req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             res.send(metrics.scrape());
