@@ -60,7 +60,7 @@ class WebPageBrowserTest {
                 .start(models, Map.of());
         http = new Http(server.port());
         base = "http://127.0.0.1:" + server.port();
-        browser = Chromium.start(1100, 760);
+        browser = Chromium.start(1100, 800);
     }
 
     @AfterAll

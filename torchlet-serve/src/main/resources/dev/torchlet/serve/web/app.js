@@ -24,6 +24,7 @@ function showError(message) {
   $("error").textContent = message;
   $("error").hidden = false;
   $("results").hidden = true;
+  $("hint").hidden = true;
   setState("error");
 }
 
@@ -179,6 +180,7 @@ async function render(blob, answer) {
   bitmap.close();
   drawHeatmap(answer.heatmap, dw, dh);
   $("results").hidden = false;
+  $("hint").hidden = true;
 }
 
 // Grad-CAM values in [0, 1] at the model's input resolution -> a colour map whose opacity grows with the
