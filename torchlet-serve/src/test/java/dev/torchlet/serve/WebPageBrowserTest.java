@@ -163,6 +163,31 @@ class WebPageBrowserTest {
     }
 
     @Test
+    void droppedFileIsClassifiedAndAModelSwitchReruns() throws Exception {
+        byte[] png = FashionTestModel.shirtPng(64);
+        // a real drop event on the drop zone, carrying a File built from the PNG bytes
+        js(
+                "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                        + " const dt = new DataTransfer();"
+                        + " dt.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));"
+                        + " const drop = document.getElementById('drop');"
+                        + " drop.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));"
+                        + " drop.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+                Base64.getEncoder().encodeToString(png));
+        awaitState("done");
+        assertEquals(topLabel("fashion", png), shownTopLabel());
+
+        // picking another model classifies the same image again with it
+        new Select(browser.findElement(By.id("model"))).selectByValue("tiny");
+        new WebDriverWait(browser, WAIT)
+                .until(d -> d.findElement(By.id("model-info")).getText().contains("1×8×8"));
+        awaitState("done");
+        assertEquals(
+                3, browser.findElements(By.cssSelector("#results .prediction")).size(), "tiny has 3 classes");
+        assertEquals(topLabel("tiny", png), shownTopLabel());
+    }
+
+    @Test
     void drawingIsSentAsPngAndClassified() throws Exception {
         WebElement canvas = browser.findElement(By.id("draw"));
         // a vertical stroke and a bar across it: offsets are from the canvas centre
@@ -187,13 +212,7 @@ class WebPageBrowserTest {
         BufferedImage drawn = ImageIO.read(new ByteArrayInputStream(png));
         assertTrue((drawn.getRGB(140, 140) & 0xff) > 200, "the pen drew white at the centre");
         assertEquals(0, drawn.getRGB(5, 5) & 0xffffff, "the background is black");
-        JsonNode expected = http.post("/v1/models/fashion/classify?top_k=1", png, "image/png")
-                .json()
-                .get("predictions")
-                .get(0);
-        String top = browser.findElement(By.cssSelector("#results .prediction .label"))
-                .getText();
-        assertEquals(expected.get("label").asText(), top);
+        assertEquals(topLabel("fashion", png), shownTopLabel());
     }
 
     @Test
@@ -212,6 +231,17 @@ class WebPageBrowserTest {
         assertFalse(browser.findElement(By.id("results")).isDisplayed(), "no stale results next to an error");
     }
 
+    private static String topLabel(String model, byte[] png) {
+        Http.Reply r = http.post("/v1/models/" + model + "/classify?top_k=1", png, "image/png");
+        assertEquals(200, r.status(), r.text());
+        return r.json().get("predictions").get(0).get("label").asText();
+    }
+
+    private static String shownTopLabel() {
+        return browser.findElement(By.cssSelector("#results .prediction .label"))
+                .getText();
+    }
+
     private void awaitState(String... states) {
         List<String> wanted = List.of(states);
         new WebDriverWait(browser, WAIT)
@@ -220,8 +250,8 @@ class WebPageBrowserTest {
                 .until(d -> wanted.contains(d.findElement(By.tagName("body")).getAttribute("data-state")));
     }
 
-    private static Object js(String script) {
-        return ((JavascriptExecutor) browser).executeScript(script);
+    private static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
     private static List<?> pixel(double x, double y) {
