@@ -7,7 +7,9 @@
  * {@link dev.torchlet.serve.ModelLoader} (spec string to model; the CLI provides it, so this module does not
  * depend on the CLI); {@link dev.torchlet.serve.ModelRepository} holds the loaded models and swaps them
  * atomically on reload; {@link dev.torchlet.serve.Batcher} is the dynamic batcher of one model;
- * {@link dev.torchlet.serve.InferenceServer} wires the routes.
+ * {@link dev.torchlet.serve.InferenceServer} wires the routes; {@code WebPageRoutes} serves the web page at
+ * {@code /} (HTML, CSS and JavaScript under {@code resources/dev/torchlet/serve/web/}, calling only the public
+ * endpoints).
  *
  * <p>Why Helidon SE 4: its web server is built on virtual threads (Níma), so a handler simply blocks while
  * its request waits in the batch queue, with no reactive plumbing and no thread pool to size; it is a small

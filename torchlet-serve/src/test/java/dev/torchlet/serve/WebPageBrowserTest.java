@@ -35,8 +35,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web page in a real headless Chromium against a real server on loopback: upload, draw, bad upload. What the
  * page shows is compared with what the public API answers for the same bytes.
  *
- * <p>The upload test saves a screenshot to target/serve_page.png, and also to the path in the system property
- * {@code torchlet.webpage.screenshot} when given (that is how docs/serve_page.png is made; see the README).
+ * <p>The upload test saves a screenshot to target/serve_page.png (and to the path in the system property
+ * {@code torchlet.webpage.screenshot} when given), to look at when it fails. docs/serve_page.png comes from
+ * {@link WebPageScreenshot} with a trained model.
  */
 class WebPageBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
