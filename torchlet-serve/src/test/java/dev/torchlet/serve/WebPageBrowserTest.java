@@ -172,8 +172,9 @@ class WebPageBrowserTest {
                         + " const dt = new DataTransfer();"
                         + " dt.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));"
                         + " const drop = document.getElementById('drop');"
-                        + " drop.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));"
-                        + " drop.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+                        + " const init = {dataTransfer: dt, bubbles: true, cancelable: true};"
+                        + " drop.dispatchEvent(new DragEvent('dragover', init));"
+                        + " drop.dispatchEvent(new DragEvent('drop', init));",
                 Base64.getEncoder().encodeToString(png));
         awaitState("done");
         assertEquals(topLabel("fashion", png), shownTopLabel());
