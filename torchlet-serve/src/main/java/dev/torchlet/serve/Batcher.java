@@ -11,7 +11,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
-import java.util.function.IntConsumer;
 
 /**
  * The dynamic batcher of one model. A collector thread takes the first waiting request, then waits up to
@@ -42,7 +41,7 @@ final class Batcher {
     private final Executor workers;
     private final Semaphore freeWorkers;
     private final ReadWriteLock modelLock;
-    private final IntConsumer batchSizes;
+    private final ServerMetrics.BatchSink batchSizes;
     private final Thread collector;
     private final AtomicInteger running = new AtomicInteger(); // batches of this model on the workers
     private final Semaphore instances; // at most options.instances() batches of this model at once
@@ -55,7 +54,7 @@ final class Batcher {
             Executor workers,
             Semaphore freeWorkers,
             ReadWriteLock modelLock,
-            IntConsumer batchSizes) {
+            ServerMetrics.BatchSink batchSizes) {
         this.model = model;
         this.options = options;
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
@@ -194,6 +193,7 @@ final class Batcher {
         try {
             List<Tensor> inputs = live.stream().map(j -> j.input).toList();
             float[] out;
+            long t0 = System.nanoTime();
             modelLock.readLock().lock();
             try (var g = Torch.noGrad()) {
                 Tensor x = inputs.size() == 1 ? inputs.get(0) : Torch.cat(inputs, 0); // (B, C, H, W)
@@ -207,7 +207,7 @@ final class Batcher {
                 throw new IllegalStateException("model '" + model.name() + "': batch of " + total + " gave "
                         + out.length + " outputs, expected " + total + " x " + per);
             }
-            batchSizes.accept(total);
+            batchSizes.record(total, System.nanoTime() - t0);
             int offset = 0;
             for (InferenceJob job : live) {
                 int n = job.samples * per;

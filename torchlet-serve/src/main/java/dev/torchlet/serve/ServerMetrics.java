@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -17,6 +16,7 @@ import java.util.function.ToIntFunction;
  * <ul>
  *   <li>{@code torchlet_serve_requests_seconds} (histogram) by model, endpoint and status;
  *   <li>{@code torchlet_serve_batch_size} (histogram, buckets 1, 2, 4, ... 256) by model;
+ *   <li>{@code torchlet_serve_batch_compute_seconds} (summary) by model: the forward pass of a batch;
  *   <li>{@code torchlet_serve_queue_depth} (gauge) by model: requests waiting for the batcher;
  *   <li>{@code torchlet_serve_inflight_requests} (gauge): requests being handled.
  * </ul>
@@ -47,14 +47,26 @@ public final class ServerMetrics {
                 .record(Duration.ofNanos(nanos));
     }
 
-    /** A sink for the batch sizes (samples per model call) of one model. */
-    IntConsumer batchSizes(String model) {
+    /** Where a batcher reports each model call: its samples and how long the forward pass took. */
+    interface BatchSink {
+        void record(int samples, long nanos);
+    }
+
+    /** The batch-size histogram and the model-call timer of one model. */
+    BatchSink batchSizes(String model) {
         DistributionSummary summary = DistributionSummary.builder("torchlet.serve.batch.size")
                 .description("samples per batched model call")
                 .tag("model", model)
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
                 .register(registry);
-        return summary::record;
+        Timer compute = Timer.builder("torchlet.serve.batch.compute")
+                .description("time of the batched forward pass (concatenation included)")
+                .tag("model", model)
+                .register(registry);
+        return (samples, nanos) -> {
+            summary.record(samples);
+            compute.record(Duration.ofNanos(nanos));
+        };
     }
 
     /** Registers the queue-depth gauge of a model once (its value follows reloads through the function). */
