@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.compress.CompressCommand.class,
             ConvertCommand.class,
             dev.torchlet.cli.gpt.GptCommand.class,
-            EmbedCommand.class
+            EmbedCommand.class,
+            dev.torchlet.cli.serve.ServeCommand.class,
+            dev.torchlet.cli.serve.ServeLoadCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
