@@ -41,6 +41,25 @@ public final class Requantize {
             boolean relu,
             byte[] out,
             int outOff) {
+        toUint8(m, n, acc, aZeroPoint, aScale, rowSums, wScale, bias, outScale, outZeroPoint, relu, 255, out, outOff);
+    }
+
+    /** As above with the output clamped to [lo, qmax] (e.g. 127: activations kept in the fast kernels' 7 bits). */
+    public static void toUint8(
+            int m,
+            int n,
+            int[] acc,
+            int aZeroPoint,
+            float aScale,
+            int[] rowSums,
+            float[] wScale,
+            float[] bias,
+            float outScale,
+            int outZeroPoint,
+            boolean relu,
+            int qmax,
+            byte[] out,
+            int outOff) {
         check("toUint8", m, n, acc.length, rowSums, wScale, bias, out.length, outOff);
         checkOut(outScale, outZeroPoint);
         float[] s = scales(n, aScale, wScale);
@@ -51,11 +70,11 @@ public final class Requantize {
             int j = 0;
             for (; j <= n - VL; j += VL) {
                 FloatVector v = value(acc, row + j, aZeroPoint, rowSums, s, b, j);
-                store(v, outScale, outZeroPoint, lo, out, outOff + row + j);
+                store(v, outScale, outZeroPoint, lo, qmax, out, outOff + row + j);
             }
             for (; j < n; j++) {
                 float v = s[j] * (float) (acc[row + j] - aZeroPoint * rowSums[j]) + b[j];
-                out[outOff + row + j] = quantizeOne(v, outScale, outZeroPoint, lo);
+                out[outOff + row + j] = quantizeOne(v, outScale, outZeroPoint, lo, qmax);
             }
         }
     }
@@ -106,6 +125,41 @@ public final class Requantize {
             boolean relu,
             byte[] out,
             int outOff) {
+        toUint8Planar(
+                batch,
+                channels,
+                plane,
+                acc,
+                aZeroPoint,
+                aScale,
+                rowSums,
+                wScale,
+                bias,
+                outScale,
+                outZeroPoint,
+                relu,
+                255,
+                out,
+                outOff);
+    }
+
+    /** As above with the output clamped to [lo, qmax] (e.g. 127: activations kept in the fast kernels' 7 bits). */
+    public static void toUint8Planar(
+            int batch,
+            int channels,
+            int plane,
+            int[] acc,
+            int aZeroPoint,
+            float aScale,
+            int[] rowSums,
+            float[] wScale,
+            float[] bias,
+            float outScale,
+            int outZeroPoint,
+            boolean relu,
+            int qmax,
+            byte[] out,
+            int outOff) {
         check("toUint8Planar", batch * channels, plane, acc.length, null, null, null, out.length, outOff);
         checkChannels("toUint8Planar", channels, rowSums, wScale, bias);
         checkOut(outScale, outZeroPoint);
@@ -122,10 +176,11 @@ public final class Requantize {
                         IntVector.fromArray(QuantizeKernels.I, acc, base + x).sub(zr);
                 FloatVector v =
                         ((FloatVector) t.convert(VectorOperators.I2F, 0)).mul(s).add(b);
-                store(v, outScale, outZeroPoint, lo, out, outOff + base + x);
+                store(v, outScale, outZeroPoint, lo, qmax, out, outOff + base + x);
             }
             for (; x < plane; x++) {
-                out[outOff + base + x] = quantizeOne(s * (float) (acc[base + x] - zr) + b, outScale, outZeroPoint, lo);
+                out[outOff + base + x] =
+                        quantizeOne(s * (float) (acc[base + x] - zr) + b, outScale, outZeroPoint, lo, qmax);
             }
         }
     }
@@ -180,20 +235,20 @@ public final class Requantize {
                 .add(FloatVector.fromArray(QuantizeKernels.F, b, j));
     }
 
-    /** clamp(rint(v / outScale) + zp, lo, 255) into 8 bytes at out[off] (clamped as ints: see ROUND_MAGIC). */
-    private static void store(FloatVector v, float outScale, int zp, int lo, byte[] out, int off) {
+    /** clamp(rint(v / outScale) + zp, lo, hi) into 8 bytes at out[off] (clamped as ints: see ROUND_MAGIC). */
+    private static void store(FloatVector v, float outScale, int zp, int lo, int hi, byte[] out, int off) {
         FloatVector r = v.div(outScale).add(QuantizeKernels.ROUND_MAGIC).sub(QuantizeKernels.ROUND_MAGIC);
         ((IntVector) r.convert(VectorOperators.F2I, 0))
                 .max(lo - zp)
-                .min(255 - zp)
+                .min(hi - zp)
                 .add(zp)
                 .convertShape(VectorOperators.I2B, QuantizeKernels.B, 0)
                 .reinterpretAsBytes()
                 .intoArray(out, off);
     }
 
-    private static byte quantizeOne(float v, float outScale, int zp, int lo) {
-        return (byte) (Math.min(Math.max((int) QuantizeKernels.rint(v / outScale), lo - zp), 255 - zp) + zp);
+    private static byte quantizeOne(float v, float outScale, int zp, int lo, int hi) {
+        return (byte) (Math.min(Math.max((int) QuantizeKernels.rint(v / outScale), lo - zp), hi - zp) + zp);
     }
 
     private static void checkOut(float outScale, int outZeroPoint) {

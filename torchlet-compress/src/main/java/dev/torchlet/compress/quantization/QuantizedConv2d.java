@@ -105,11 +105,9 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
                 out.scale(),
                 out.zeroPoint(),
                 relu,
+                saturateOutput ? ACTIVATION_QMAX : 255,
                 y,
                 0);
-        if (saturateOutput) {
-            saturate(y, 0, y.length);
-        }
         return new QTensor(y, new int[] {g.n(), g.cout(), g.oh(), g.ow()}, QuantDType.QUINT8, out);
     }
 

@@ -67,11 +67,9 @@ final class QuantizedLinear extends QuantizedStage implements Int8Layer {
                 out.scale(),
                 out.zeroPoint(),
                 relu,
+                saturateOutput ? ACTIVATION_QMAX : 255,
                 y,
                 0);
-        if (saturateOutput) {
-            saturate(y, 0, y.length);
-        }
         return new QTensor(y, new int[] {m, n}, QuantDType.QUINT8, out);
     }
 
