@@ -133,9 +133,12 @@ public final class StaticQuantizer {
         }
         int i = 0;
         for (Module m : prepared.body().children()) {
-            boolean blockSeen = !(m instanceof ObservedResidualBlock b)
-                    || b.outputObserver().hasObserved();
-            if (m instanceof ObservedLayer layer && !layer.outputObserver().hasObserved() || !blockSeen) {
+            boolean seen = switch (m) {
+                case ObservedLayer layer -> layer.outputObserver().hasObserved();
+                case ObservedResidualBlock block -> block.outputObserver().hasObserved();
+                default -> true; // pooling, flatten, ...: no observer of their own
+            };
+            if (!seen) {
                 throw new IllegalStateException("convert: the observer after body." + i + " ("
                         + m.getClass().getSimpleName() + ") has seen no data: calibrate first");
             }
