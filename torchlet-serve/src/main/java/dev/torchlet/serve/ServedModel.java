@@ -2,6 +2,7 @@ package dev.torchlet.serve;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.nn.Fusion;
 import dev.torchlet.nn.Module;
 import java.util.Arrays;
 import java.util.List;
@@ -60,12 +61,27 @@ public record ServedModel(
             ImagePreprocessor preprocessor,
             String gradCamLayer) {
         module.eval();
+        foldBatchNorm(module, inputShape);
         int[] out;
         try (var g = Torch.noGrad()) {
             Tensor y = module.call(Torch.zeros(1, inputShape[0], inputShape[1], inputShape[2]));
             out = Arrays.copyOfRange(y.shape(), 1, y.dim());
         }
         return new ServedModel(name, spec, module, inputShape, out, labels, preprocessor, gradCamLayer);
+    }
+
+    /**
+     * Folds batch norm into the convolutions before it, as ONNX Runtime does when it loads a model: a served model
+     * only runs inference, and the fold saves a pass over every activation (ResNet-18 at batch 1: about 15%).
+     * {@link Fusion#fuseConvBn} checks the rewritten model against the original and puts everything back if they
+     * differ (a model that also reads a convolution's raw output); then the model is served unfused.
+     */
+    private static void foldBatchNorm(Module module, int[] inputShape) {
+        try {
+            Fusion.fuseConvBn(module, Torch.rand(1, inputShape[0], inputShape[1], inputShape[2]));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // served as it is
+        }
     }
 
     /** Elements of one sample's input. */
