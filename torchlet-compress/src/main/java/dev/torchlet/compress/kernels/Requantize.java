@@ -1,5 +1,6 @@
 package dev.torchlet.compress.kernels;
 
+import dev.torchlet.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -164,24 +165,60 @@ public final class Requantize {
         checkChannels("toUint8Planar", channels, rowSums, wScale, bias);
         checkOut(outScale, outZeroPoint);
         int lo = relu ? outZeroPoint : 0;
-        for (int bc = 0; bc < batch * channels; bc++) {
-            int c = bc % channels;
-            float s = aScale * wScale[c];
-            float b = bias != null ? bias[c] : 0f;
-            int zr = aZeroPoint * rowSums[c];
-            int base = bc * plane;
-            int x = 0;
-            for (; x <= plane - VL; x += VL) {
-                IntVector t =
-                        IntVector.fromArray(QuantizeKernels.I, acc, base + x).sub(zr);
-                FloatVector v =
-                        ((FloatVector) t.convert(VectorOperators.I2F, 0)).mul(s).add(b);
-                store(v, outScale, outZeroPoint, lo, qmax, out, outOff + base + x);
+        // planes in parallel: at batch 64 this pass is ~5% of a small CNN's int8 time
+        Parallel.forRange(batch * channels, Math.max(1, (1 << 15) / Math.max(1, plane)), (p0, p1) -> {
+            for (int bc = p0; bc < p1; bc++) {
+                planeToUint8(
+                        bc,
+                        channels,
+                        plane,
+                        acc,
+                        aZeroPoint,
+                        aScale,
+                        rowSums,
+                        wScale,
+                        bias,
+                        outScale,
+                        outZeroPoint,
+                        lo,
+                        qmax,
+                        out,
+                        outOff);
             }
-            for (; x < plane; x++) {
-                out[outOff + base + x] =
-                        quantizeOne(s * (float) (acc[base + x] - zr) + b, outScale, outZeroPoint, lo, qmax);
-            }
+        });
+    }
+
+    private static void planeToUint8(
+            int bc,
+            int channels,
+            int plane,
+            int[] acc,
+            int aZeroPoint,
+            float aScale,
+            int[] rowSums,
+            float[] wScale,
+            float[] bias,
+            float outScale,
+            int outZeroPoint,
+            int lo,
+            int qmax,
+            byte[] out,
+            int outOff) {
+        int c = bc % channels;
+        float s = aScale * wScale[c];
+        float b = bias != null ? bias[c] : 0f;
+        int zr = aZeroPoint * rowSums[c];
+        int base = bc * plane;
+        int x = 0;
+        for (; x <= plane - VL; x += VL) {
+            IntVector t = IntVector.fromArray(QuantizeKernels.I, acc, base + x).sub(zr);
+            FloatVector v =
+                    ((FloatVector) t.convert(VectorOperators.I2F, 0)).mul(s).add(b);
+            store(v, outScale, outZeroPoint, lo, qmax, out, outOff + base + x);
+        }
+        for (; x < plane; x++) {
+            out[outOff + base + x] =
+                    quantizeOne(s * (float) (acc[base + x] - zr) + b, outScale, outZeroPoint, lo, qmax);
         }
     }
 

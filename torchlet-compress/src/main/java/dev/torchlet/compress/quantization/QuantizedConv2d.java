@@ -89,9 +89,9 @@ final class QuantizedConv2d extends QuantizedStage implements Int8Layer {
         }
         QParams in = x.qparams();
         int plane = g.oh() * g.ow();
-        int[] acc = new int[g.n() * g.cout() * plane];
+        int[] acc = accumulators(g.n() * g.cout() * plane); // scratch, overwritten by the kernel
         Int8Conv2d.conv2d(g, x.data(), 0, in.zeroPoint(), groupWeights, acc, 0); // (N, Cout, OH, OW) int32
-        byte[] y = new byte[acc.length];
+        byte[] y = new byte[g.n() * g.cout() * plane];
         Requantize.toUint8Planar(
                 g.n(),
                 g.cout(),
