@@ -51,6 +51,8 @@ class Int8ConvTest {
         {4, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // Fashion-MNIST first conv, parallel over images
         {1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // second conv, one image: parallel GEMM
         {1, 64, 6, 5, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // K = 576: two k slices added into the planes
+        {1, 3, 6, 17, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // rows of 17: the two 16-byte copies of im2col, shortest
+        {2, 2, 5, 32, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // rows of 32: the two copies, widest
     };
 
     @Test
