@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorOperators;
  * s = aScale * wScale[j]
  * v = s * (float) (acc - aZeroPoint * rowSums[j]) + bias[j]        (no bias: + 0; a multiply then an add, no FMA)
  * toFloat:  out = v
- * toUint8:  out = clamp(rint(v / outScale) + outZeroPoint, lo, 255)  lo = relu ? outZeroPoint : 0, rint half to even
+ * toUint8:  out = clamp(rint(v / outScale) + outZeroPoint, lo, qmax)  lo = relu ? outZeroPoint : 0, rint half to even
+ *           (qmax 255 for PyTorch's full quint8 range; 127 keeps activations in the fast kernels' 7 bits)
  * </pre>
  *
  * The int to float conversion is exact while |acc - aZeroPoint * rowSums[j]| < 2^24. Two layouts: row-major (m, n)
@@ -28,24 +29,6 @@ public final class Requantize {
     private Requantize() {}
 
     /** Row-major (m, n): acc[i*n + j] -> out[outOff + i*n + j] (uint8 in a byte). */
-    public static void toUint8(
-            int m,
-            int n,
-            int[] acc,
-            int aZeroPoint,
-            float aScale,
-            int[] rowSums,
-            float[] wScale,
-            float[] bias,
-            float outScale,
-            int outZeroPoint,
-            boolean relu,
-            byte[] out,
-            int outOff) {
-        toUint8(m, n, acc, aZeroPoint, aScale, rowSums, wScale, bias, outScale, outZeroPoint, relu, 255, out, outOff);
-    }
-
-    /** As above with the output clamped to [lo, qmax] (e.g. 127: activations kept in the fast kernels' 7 bits). */
     public static void toUint8(
             int m,
             int n,
@@ -111,40 +94,6 @@ public final class Requantize {
      * Planar (batch, channels, plane), channel c = output channel j (NCHW with plane = OH*OW):
      * acc[(bi*channels + c)*plane + x] -> out[outOff + same index].
      */
-    public static void toUint8Planar(
-            int batch,
-            int channels,
-            int plane,
-            int[] acc,
-            int aZeroPoint,
-            float aScale,
-            int[] rowSums,
-            float[] wScale,
-            float[] bias,
-            float outScale,
-            int outZeroPoint,
-            boolean relu,
-            byte[] out,
-            int outOff) {
-        toUint8Planar(
-                batch,
-                channels,
-                plane,
-                acc,
-                aZeroPoint,
-                aScale,
-                rowSums,
-                wScale,
-                bias,
-                outScale,
-                outZeroPoint,
-                relu,
-                255,
-                out,
-                outOff);
-    }
-
-    /** As above with the output clamped to [lo, qmax] (e.g. 127: activations kept in the fast kernels' 7 bits). */
     public static void toUint8Planar(
             int batch,
             int channels,

@@ -147,7 +147,21 @@ public final class Int8GemmBench {
             Runnable i8 = () -> {
                 Int8Conv2d.conv2d(g, qin, 0, 3, pw, acc, 0);
                 Requantize.toUint8Planar(
-                        g.n(), g.cout(), g.outPixels(), acc, 3, 0.02f, rowSums, wScale, null, 0.05f, 0, true, qout, 0);
+                        g.n(),
+                        g.cout(),
+                        g.outPixels(),
+                        acc,
+                        3,
+                        0.02f,
+                        rowSums,
+                        wScale,
+                        null,
+                        0.05f,
+                        0,
+                        true,
+                        255,
+                        qout,
+                        0);
             };
             double[] tf = new double[rounds];
             double[] ti = new double[rounds];

@@ -130,7 +130,8 @@ class Int8QuantizeTest {
             for (boolean relu : new boolean[] {false, true}) {
                 for (float[] b : new float[][] {bias, null}) {
                     byte[] out = new byte[m * n + 3];
-                    Requantize.toUint8(m, n, acc, aZp, aScale, rowSums, wScale, b, outScale, outZp, relu, out, 3 - 3);
+                    Requantize.toUint8(
+                            m, n, acc, aZp, aScale, rowSums, wScale, b, outScale, outZp, relu, 255, out, 3 - 3);
                     float[] f = new float[m * n + 2];
                     Requantize.toFloat(m, n, acc, aZp, aScale, rowSums, wScale, b, f, 2);
                     for (int i = 0; i < m; i++) {
@@ -154,7 +155,8 @@ class Int8QuantizeTest {
                     int[] crs = {rowSums[0], -rowSums[0], 17};
                     float[] cws = {0.003f, 0.004f, 0.009f};
                     Requantize.toUint8Planar(
-                            batch, channels, plane, pacc, aZp, aScale, crs, cws, cb, outScale, outZp, relu, pout, 0);
+                            batch, channels, plane, pacc, aZp, aScale, crs, cws, cb, outScale, outZp, relu, 255, pout,
+                            0);
                     Requantize.toFloatPlanar(batch, channels, plane, pacc, aZp, aScale, crs, cws, cb, pf, 0);
                     for (int i = 0; i < pacc.length; i++) {
                         int c = (i / plane) % channels;
@@ -168,7 +170,7 @@ class Int8QuantizeTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> Requantize.toUint8(
-                        2, 2, new int[4], 0, 1f, new int[1], new float[2], null, 1f, 0, false, new byte[4], 0));
+                        2, 2, new int[4], 0, 1f, new int[1], new float[2], null, 1f, 0, false, 255, new byte[4], 0));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> Requantize.toFloat(2, 2, new int[3], 0, 1f, new int[2], new float[2], null, new float[4], 0));
@@ -179,7 +181,9 @@ class Int8QuantizeTest {
         // v / outScale exactly k + 0.5: acc chosen so that v = 2.5, 3.5, -0.5 with scale 1, zero point 10
         int[] acc = {5, 7, -1, 3};
         byte[] out = new byte[4];
-        Requantize.toUint8(1, 4, acc, 0, 0.5f, new int[4], new float[] {1, 1, 1, 1}, null, 1f, 10, false, out, 0);
+        Requantize.toUint8(1, 4, acc, 0, 0.5f, new int[4], new float[] {1, 1, 1, 1}, null, 1f, 10, false, 255, out, 0);
         assertArrayEquals(new byte[] {12, 14, 10, 12}, out);
+        Requantize.toUint8(1, 4, acc, 0, 0.5f, new int[4], new float[] {1, 1, 1, 1}, null, 1f, 10, false, 12, out, 0);
+        assertArrayEquals(new byte[] {12, 12, 10, 12}, out, "clamped at qmax 12");
     }
 }
