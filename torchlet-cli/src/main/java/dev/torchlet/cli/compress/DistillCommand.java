@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,39 +61,24 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--baseline", description = "Also train the student on the labels alone, to compare.")
     boolean baseline;
-
-    @Option(names = "--limit", defaultValue = "0", description = "Train on the first N training images only.")
-    int limit;
-
-    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images only.")
-    int testLimit;
 
     @Option(
             names = "--out",
             description = "Output checkpoint (default: distilled-<student>.safetensors next to " + "--teacher).")
     Path out;
 
-    @Option(names = "--data", description = "Fashion-MNIST folder (default: the standard places).")
-    Path data;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: 42).")
-    long seed;
-
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    CompressDataOptions common;
 
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
         DistillationLoss loss = new DistillationLoss(temperature, alpha); // validates T and alpha
-        if (epochs < 1 || batchSize < 1) {
+        if (epochs < 1 || common.batchSize < 1) {
             throw new IllegalArgumentException(
-                    "expected --epochs >= 1 and --batch-size >= 1, got " + epochs + ", " + batchSize);
+                    "expected --epochs >= 1 and --batch-size >= 1, got " + epochs + ", " + common.batchSize);
         }
         TrainModels.create(student, 10); // validates the name before anything is loaded
         Path output =
@@ -100,17 +86,17 @@ public final class DistillCommand implements Callable<Integer> {
         if (Files.exists(teacher) && Files.exists(output) && Files.isSameFile(teacher, output)) {
             throw new IllegalArgumentException("--out must differ from --teacher (the input is never overwritten)");
         }
-        Torch.setNumThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        common.applyThreadsAndSeed();
         SavedModel saved = SavedModel.load(teacher);
         Module t = saved.model();
         t.eval();
         t.requiresGrad(false);
-        try (CompressData d = new CompressData(data, limit, testLimit, batchSize, seed)) {
+        try (CompressData d = common.open()) {
             List<ModelStats> rows = new ArrayList<>();
             List<Module> models = new ArrayList<>(List.of(t));
             rows.add(ModelStats.measure(
                     "teacher", t, PruneCommand.weightsBytes(t, saved.metadata()), ModelStats.accuracy(t, d)));
-            Torch.manualSeed(seed);
+            Torch.manualSeed(common.seed); // the student's initial weights, the same for --baseline
             Module s = TrainModels.create(student, 10);
             Map<String, Tensor> init = copy(s.stateDict());
             d.train(

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,26 +74,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.0005", description = "Fine-tuning Adam learning rate (default: 0.0005).")
     double lr;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Fine-tuning batch size (default: 64).")
-    int batchSize;
-
-    @Option(names = "--limit", defaultValue = "0", description = "Fine-tune on the first N training images only.")
-    int limit;
-
-    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images only.")
-    int testLimit;
-
     @Option(names = "--out", description = "Output checkpoint (default: pruned.safetensors next to --checkpoint).")
     Path out;
 
-    @Option(names = "--data", description = "Fashion-MNIST folder (default: the standard places).")
-    Path data;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: 42).")
-    long seed;
-
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    CompressDataOptions common;
 
     @Override
     public Integer call() throws Exception {
@@ -101,17 +87,16 @@ public final class PruneCommand implements Callable<Integer> {
         if (!(amount >= 0 && amount <= 1)) {
             throw new IllegalArgumentException("--amount must be a fraction in [0, 1], got " + amount);
         }
-        if (rounds < 1 || finetuneEpochs < 0 || norm < 1 || norm > 2 || batchSize < 1) {
-            throw new IllegalArgumentException("expected --rounds >= 1, --finetune-epochs >= 0, --norm 1 or 2 and "
-                    + "--batch-size >= 1, got " + rounds + ", " + finetuneEpochs + ", " + norm + ", " + batchSize);
+        if (rounds < 1 || finetuneEpochs < 0 || norm < 1 || norm > 2 || common.batchSize < 1) {
+            throw new IllegalArgumentException(
+                    "expected --rounds >= 1, --finetune-epochs >= 0, --norm 1 or 2 and " + "--batch-size >= 1, got "
+                            + rounds + ", " + finetuneEpochs + ", " + norm + ", " + common.batchSize);
         }
         Path output = out != null ? out : checkpoint.toAbsolutePath().resolveSibling("pruned.safetensors");
         if (Files.exists(checkpoint) && Files.exists(output) && Files.isSameFile(checkpoint, output)) {
             throw new IllegalArgumentException("--out must differ from --checkpoint (the input is never overwritten)");
         }
-        dev.torchlet.Torch.setNumThreads(
-                threads != null ? threads : Runtime.getRuntime().availableProcessors());
-        dev.torchlet.Torch.manualSeed(seed);
+        common.applyThreadsAndSeed();
         SavedModel saved = SavedModel.load(checkpoint);
         Module model = saved.model();
         String name = saved.metadata().get("model");
@@ -124,7 +109,7 @@ public final class PruneCommand implements Callable<Integer> {
                         + "supported: " + ChannelPruning.SUPPORTED);
             }
         }
-        try (CompressData d = new CompressData(data, limit, testLimit, batchSize, seed)) {
+        try (CompressData d = common.open()) {
             long beforeBytes = weightsBytes(model, saved.metadata());
             ModelStats before = ModelStats.measure("before", model, beforeBytes, ModelStats.accuracy(model, d));
             double perRound = 1 - Math.pow(1 - amount, 1.0 / rounds);

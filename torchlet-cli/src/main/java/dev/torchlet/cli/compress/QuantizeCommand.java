@@ -1,7 +1,6 @@
 package dev.torchlet.cli.compress;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.Torch;
 import dev.torchlet.cli.train.SavedModel;
 import dev.torchlet.compress.quantization.ObservedModel;
 import dev.torchlet.compress.quantization.QConfig;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -82,48 +82,32 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.0001", description = "QAT Adam learning rate (default: 0.0001).")
     double lr;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Calibration/QAT batch size (default: 64).")
-    int batchSize;
-
-    @Option(names = "--limit", defaultValue = "0", description = "Calibrate/train on the first N training images.")
-    int limit;
-
-    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images only.")
-    int testLimit;
-
     @Option(names = "--out", description = "Output file (default: quantized.safetensors next to --checkpoint).")
     Path out;
 
-    @Option(names = "--data", description = "Fashion-MNIST folder (default: the standard places).")
-    Path data;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: 42).")
-    long seed;
-
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    CompressDataOptions common;
 
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
         String kind = mode.dynamic ? "dynamic" : mode.qat ? "qat" : "static";
         QConfig qconfig = QConfig.byName(observer); // checks --observer before anything is loaded
-        if (calibrationBatches < 1 || epochs < 1 || batchSize < 1) {
+        if (calibrationBatches < 1 || epochs < 1 || common.batchSize < 1) {
             throw new IllegalArgumentException("expected --calibration-batches, --epochs and --batch-size >= 1, got "
-                    + calibrationBatches + ", " + epochs + ", " + batchSize);
+                    + calibrationBatches + ", " + epochs + ", " + common.batchSize);
         }
         Path output = out != null ? out : checkpoint.toAbsolutePath().resolveSibling("quantized.safetensors");
         if (Files.exists(checkpoint) && Files.exists(output) && Files.isSameFile(checkpoint, output)) {
             throw new IllegalArgumentException("--out must differ from --checkpoint (the input is never overwritten)");
         }
-        Torch.setNumThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
-        Torch.manualSeed(seed);
+        common.applyThreadsAndSeed();
         SavedModel saved = SavedModel.load(checkpoint);
         if (saved.quantization() != null) {
             throw new IllegalArgumentException(checkpoint + " is already quantized (" + saved.quantization() + ")");
         }
         Module model = saved.model();
-        try (CompressData d = new CompressData(data, limit, testLimit, batchSize, seed)) {
+        try (CompressData d = common.open()) {
             long beforeBytes = PruneCommand.weightsBytes(model, saved.metadata());
             ModelStats before = ModelStats.measure("float32", model, beforeBytes, ModelStats.accuracy(model, d));
             Module quantized = switch (kind) {
@@ -147,7 +131,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                             "calibrating %s observers on %d batches of %d%n",
                             qconfig.name(),
                             batches.size(),
-                            batchSize);
+                            common.batchSize);
                     StaticQuantizer.calibrate(prepared, batches);
                     yield StaticQuantizer.convert(prepared);
                 }
