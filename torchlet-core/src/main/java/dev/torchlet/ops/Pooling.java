@@ -416,8 +416,8 @@ public final class Pooling {
         return new PoolKernels.Geometry(in.h(), in.w(), oh, ow, k[0], k[1], st[0], st[1], p[0], p[1], d[0], d[1]);
     }
 
-    /** PyTorch's pooling_output_shape. */
-    static int outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
+    /** PyTorch's pooling_output_shape (ceil mode: the last window must start inside the input or left padding). */
+    public static int outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
         long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
         long out = Math.floorDiv(num, stride) + 1;
         if (ceil && (out - 1) * stride >= (long) in + pad) {

@@ -9,16 +9,6 @@ import dev.torchlet.kernels.Parallel;
 public final class Uint8MaxPool {
     private Uint8MaxPool() {}
 
-    /** PyTorch's pooled size (ceil mode: the last window must start inside the input or the left padding). */
-    public static int outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
-        long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
-        long out = Math.floorDiv(num, stride) + 1;
-        if (ceil && (out - 1) * stride >= (long) in + pad) {
-            out--;
-        }
-        return (int) Math.max(out, 0);
-    }
-
     /** x: planes of (h, w) unsigned bytes; out: planes of (oh, ow). */
     public static void maxPool2d(
             byte[] x, int planes, int h, int w, int k, int stride, int pad, int dil, int oh, int ow, byte[] out) {

@@ -9,6 +9,7 @@ import dev.torchlet.nn.Identity;
 import dev.torchlet.nn.MaxPool2d;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
+import dev.torchlet.ops.Pooling;
 
 /**
  * A layer that keeps the input's quantization parameters, run on the quantized values: Flatten, Dropout (eval)
@@ -61,8 +62,8 @@ final class QuantizedFloatOp extends QuantizedStage {
 
     private static QTensor maxPool(MaxPool2d mp, QTensor x) {
         int[] s = x.shape();
-        int oh = Uint8MaxPool.outSize(s[2], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
-        int ow = Uint8MaxPool.outSize(s[3], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
+        int oh = Pooling.outSize(s[2], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
+        int ow = Pooling.outSize(s[3], mp.kernel(), mp.padding(), mp.stride(), mp.dilation(), mp.ceilMode());
         byte[] y = new byte[s[0] * s[1] * oh * ow];
         Uint8MaxPool.maxPool2d(
                 x.data(), s[0] * s[1], s[2], s[3], mp.kernel(), mp.stride(), mp.padding(), mp.dilation(), oh, ow, y);
