@@ -11,7 +11,42 @@ import dev.torchlet.compress.kernels.Requantize;
  * Per-channel symmetric int8 weights of one layer: the integers, one scale per output channel (zero points 0),
  * and the packed form the GEMM reads. Built from float weights with PyTorch's default per-channel weight observer.
  */
-record Int8Weights(byte[] values, int[] shape, float[] scales, PackedInt8Weights packed) {
+final class Int8Weights {
+    private final byte[] values;
+    private final int[] shape;
+    private final float[] scales;
+    /**
+     * Packed for {@link Int8Gemm} on first use: Linear layers need it, convolutions pack per group themselves
+     * ({@code Int8Conv2d.packWeights}) and never do. A benign race: two threads may both pack the same values.
+     */
+    private volatile PackedInt8Weights packed;
+
+    private Int8Weights(byte[] values, int[] shape, float[] scales) {
+        this.values = values;
+        this.shape = shape;
+        this.scales = scales;
+    }
+
+    byte[] values() {
+        return values;
+    }
+
+    int[] shape() {
+        return shape;
+    }
+
+    float[] scales() {
+        return scales;
+    }
+
+    PackedInt8Weights packed() {
+        PackedInt8Weights p = packed;
+        if (p == null) {
+            p = PackedInt8Weights.pack(values, rows(), cols());
+            packed = p;
+        }
+        return p;
+    }
     /** Quantizes weights (out, ...) per output channel; the GEMM sees them as (out, prod(rest)). */
     static Int8Weights quantize(Tensor weight) {
         PerChannelMinMaxObserver observer = PerChannelMinMaxObserver.forWeights();
@@ -26,8 +61,7 @@ record Int8Weights(byte[] values, int[] shape, float[] scales, PackedInt8Weights
     }
 
     static Int8Weights of(byte[] values, int[] shape, float[] scales) {
-        int out = shape[0];
-        return new Int8Weights(values, shape, scales, PackedInt8Weights.pack(values, out, values.length / out));
+        return new Int8Weights(values, shape, scales);
     }
 
     /**
@@ -42,8 +76,9 @@ record Int8Weights(byte[] values, int[] shape, float[] scales, PackedInt8Weights
         byte[] q = new byte[m * k];
         QuantizeKernels.quantize(x, xOff, q.length, p.scale(), p.zeroPoint(), 0, 255, q, 0);
         int[] acc = new int[m * n];
-        Int8Gemm.gemm(m, q, 0, packed, acc);
-        Requantize.toFloat(m, n, acc, p.zeroPoint(), p.scale(), packed.rowSums(), scales, bias, out, outOff);
+        PackedInt8Weights w = packed();
+        Int8Gemm.gemm(m, q, 0, w, acc);
+        Requantize.toFloat(m, n, acc, p.zeroPoint(), p.scale(), w.rowSums(), scales, bias, out, outOff);
     }
 
     /** From the state-dict form: int64 tensor of the integers and the scales. */
