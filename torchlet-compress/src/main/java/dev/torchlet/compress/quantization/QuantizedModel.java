@@ -1,6 +1,7 @@
 package dev.torchlet.compress.quantization;
 
 import dev.torchlet.Tensor;
+import dev.torchlet.compress.kernels.QuantizeKernels;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.Sequential;
 import java.util.List;
@@ -22,8 +23,11 @@ public final class QuantizedModel extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        QTensor q = QTensor.quantize(x.detach().contiguous(), input, QuantDType.QUINT8);
-        QuantizedStage.saturate(q.data(), 0, q.numel());
+        float[] v = x.detach().contiguous().toFloatArray();
+        byte[] qx = new byte[v.length]; // the calibrated activation range 0..127, as every stage keeps it
+        QuantizeKernels.quantize(
+                v, 0, v.length, input.scale(), input.zeroPoint(), 0, QuantizedStage.ACTIVATION_QMAX, qx, 0);
+        QTensor q = new QTensor(qx, x.shape(), QuantDType.QUINT8, input);
         for (Module stage : child("body").children()) {
             q = ((QuantizedStage) stage).forwardQuantized(q);
         }

@@ -33,21 +33,12 @@ abstract class QuantizedStage extends Module {
     /** False: keep PyTorch's full quint8 output range 0..255 (for comparisons with PyTorch's quantized ops). */
     boolean saturateOutput = true;
 
-    /** Clamps requantized activations (0..255) to the calibrated range 0..127. */
-    static void saturate(byte[] q, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (q[i] < 0) { // unsigned 128..255
-                q[i] = ACTIVATION_QMAX;
-            }
-        }
-    }
-
     abstract QTensor forwardQuantized(QTensor x);
 
     @Override
     public Tensor forward(Tensor x) {
         throw new UnsupportedOperationException(
-                getClass().getSimpleName() + " takes quantized tensors; call the " + "QuantizedModel that holds it");
+                getClass().getSimpleName() + " takes quantized tensors; call the QuantizedModel that holds it");
     }
 
     /** The output parameters stored in buffers {@code scale} and {@code zero_point}. */
