@@ -31,7 +31,8 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.gpt.GptCommand.class,
             EmbedCommand.class,
             dev.torchlet.cli.serve.ServeCommand.class,
-            dev.torchlet.cli.serve.ServeLoadCommand.class
+            dev.torchlet.cli.serve.ServeLoadCommand.class,
+            dev.torchlet.cli.spark.SparkCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

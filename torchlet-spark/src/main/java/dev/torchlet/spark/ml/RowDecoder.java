@@ -3,6 +3,7 @@ package dev.torchlet.spark.ml;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.data.transforms.Image;
+import dev.torchlet.spark.ColumnValues;
 import dev.torchlet.spark.ModelArchitecture;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -12,9 +13,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
-import scala.collection.immutable.ArraySeq;
 
 /**
  * Decodes one cell of the input column into the model's input tensor: images through the model's
@@ -46,8 +45,7 @@ final class RowDecoder implements Serializable {
             case IMAGE_BYTES ->
                 model.imageTransform().apply(fromBytes((byte[]) row.get(column), model.imageChannels()));
             case IMAGE_PATH -> model.imageTransform().apply(fromPath(row.getString(column), model.imageChannels()));
-            case VECTOR -> numbers(((Vector) row.get(column)).toArray());
-            case NUMBER_ARRAY -> numbers(row.get(column));
+            case VECTOR, NUMBER_ARRAY -> numbers(row.get(column));
         };
     }
 
@@ -68,23 +66,7 @@ final class RowDecoder implements Serializable {
     }
 
     private Tensor numbers(Object cell) {
-        double[] values;
-        if (cell instanceof double[] d) {
-            values = d;
-        } else if (cell instanceof ArraySeq<?> seq) {
-            values = new double[seq.length()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = ((Number) seq.apply(i)).doubleValue();
-            }
-        } else if (cell instanceof scala.collection.Seq<?> seq) {
-            values = new double[seq.length()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = ((Number) seq.apply(i)).doubleValue();
-            }
-        } else {
-            throw new IllegalArgumentException(
-                    "unexpected array value " + cell.getClass().getName());
-        }
+        double[] values = ColumnValues.numbers(cell);
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) {
             f[i] = (float) values[i];

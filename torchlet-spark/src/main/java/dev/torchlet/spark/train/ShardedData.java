@@ -1,5 +1,6 @@
 package dev.torchlet.spark.train;
 
+import dev.torchlet.spark.ColumnValues;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,7 +12,6 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
@@ -82,7 +82,7 @@ final class ShardedData {
                                 ? "features column '" + featuresCol + "'"
                                 : "label column '" + labelCol + "'"));
             }
-            double[] f = numbers(row.get(0));
+            double[] f = ColumnValues.numbers(row.get(0));
             if (d < 0) {
                 d = f.length;
                 x = new float[rows.size() * d];
@@ -103,18 +103,6 @@ final class ShardedData {
                     + Arrays.toString(rowShape) + " needs " + expected);
         }
         return new Shard(partition, rowShape, x == null ? new float[0] : x, y);
-    }
-
-    private static double[] numbers(Object cell) {
-        if (cell instanceof Vector v) {
-            return v.toArray();
-        }
-        scala.collection.Seq<?> seq = (scala.collection.Seq<?>) cell;
-        double[] out = new double[seq.length()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) seq.apply(i)).doubleValue();
-        }
-        return out;
     }
 
     /** Rows per partition, in partition order (a small job: only the counts travel). */
