@@ -12,7 +12,7 @@ public final class SparkTests {
     private SparkTests() {}
 
     public static synchronized SparkSession spark() {
-        if (session == null) {
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder()
                     .master("local[2]")
                     .appName("torchlet-spark-tests")
@@ -21,8 +21,15 @@ public final class SparkTests {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();
-            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
         }
         return session;
+    }
+
+    /** Stops the shared session (a test that needs another master); the next {@link #spark()} starts a new one. */
+    public static synchronized void stop() {
+        if (session != null) {
+            session.stop();
+            session = null;
+        }
     }
 }

@@ -162,8 +162,8 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                         }
                         default ->
                             throw new IllegalArgumentException(
-                                    "TorchletModel: cannot decode " + reason
-                                            + " (setHandleInvalid(\"skip\") drops such rows, \"keep\" keeps them with an error)",
+                                    "TorchletModel: cannot decode " + reason + " (setHandleInvalid(\"skip\") drops such"
+                                            + " rows, \"keep\" keeps them with an error)",
                                     e);
                     }
                 }

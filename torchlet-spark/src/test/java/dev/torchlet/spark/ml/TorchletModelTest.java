@@ -28,6 +28,7 @@ import javax.imageio.ImageIO;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -351,5 +352,41 @@ class TorchletModelTest {
             assertEquals(512, f.length);
             assertArrayEquals(expected.toFloatArray(), f, 1e-4f, file.toString());
         }
+    }
+
+    @Test
+    void featuresFeedASparkLogisticRegressionInOnePipeline() {
+        // Labels that the layer-"1" features determine (one feature above its median), so the head can learn them.
+        Dataset<Row> df = arrays(40);
+        List<Row> rows = df.collectAsList();
+        float[] key = new float[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            try (var g = Torch.noGrad()) {
+                key[i] = FeatureExtractor.of(tiny, "1")
+                        .extract(Torch.tensor(input(rows.get(i)), 1, 1, 4, 4))
+                        .get("1")
+                        .toFloatArray()[5];
+            }
+        }
+        float[] sorted = key.clone();
+        java.util.Arrays.sort(sorted);
+        float median = sorted[sorted.length / 2];
+        List<Row> labelled = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            labelled.add(RowFactory.create(rows.get(i).getInt(0), input(rows.get(i)), key[i] >= median ? 1.0 : 0.0));
+        }
+        StructType schema = new StructType()
+                .add("id", DataTypes.IntegerType)
+                .add("x", DataTypes.createArrayType(DataTypes.FloatType, false))
+                .add("label", DataTypes.DoubleType);
+        Dataset<Row> train = spark.createDataFrame(labelled, schema);
+        PipelineModel model = new Pipeline()
+                .setStages(new PipelineStage[] {
+                    tinyStage("x").setInputShape(1, 4, 4).setLayer("1"),
+                    new LogisticRegression().setMaxIter(200).setRegParam(0.0)
+                })
+                .fit(train);
+        long correct = model.transform(train).filter("prediction = label").count();
+        assertTrue(correct >= 38, correct + " of 40 right");
     }
 }
