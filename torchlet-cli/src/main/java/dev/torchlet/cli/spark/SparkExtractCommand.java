@@ -64,6 +64,11 @@ public final class SparkExtractCommand implements Callable<Integer> {
             description = "error, skip or keep: what an undecodable image does (default: ${DEFAULT-VALUE}).")
     String onInvalid;
 
+    @Option(
+            names = "--threads",
+            description = "Torchlet compute threads per Spark task (default: spark.task.cpus, i.e. 1).")
+    Integer threads;
+
     @Option(names = "--overwrite", description = "Replace --out if it exists.")
     boolean overwrite;
 
@@ -76,6 +81,7 @@ public final class SparkExtractCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " exists; pass --overwrite to replace it");
         }
         String spec = spec();
+        int threadsBefore = dev.torchlet.Torch.getNumThreads();
         SparkSession spark = SparkSessions.start(master, "torchlet spark extract", true);
         try {
             long t0 = System.nanoTime();
@@ -96,7 +102,8 @@ public final class SparkExtractCommand implements Callable<Integer> {
                     .setOutputCol("features")
                     .setBatchSize(batchSize)
                     .setWeightsTransport(transport)
-                    .setHandleInvalid(onInvalid);
+                    .setHandleInvalid(onInvalid)
+                    .setNumThreads(threads == null ? 0 : threads);
             Dataset<Row> features = stage.transform(files)
                     .drop("content")
                     .withColumn("label", functions.element_at(functions.split(functions.col("path"), "/"), -2));
@@ -113,6 +120,7 @@ public final class SparkExtractCommand implements Callable<Integer> {
             return 0;
         } finally {
             spark.stop();
+            dev.torchlet.Torch.setNumThreads(threadsBefore); // local tasks ran in this JVM with their own count
         }
     }
 

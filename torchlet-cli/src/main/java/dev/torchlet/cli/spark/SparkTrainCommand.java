@@ -108,6 +108,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
             case "sgd" -> m -> new SGD(m.parameters(), rate, 0.9);
             default -> throw new IllegalArgumentException("--optimizer must be adam or sgd, got " + optimizer);
         };
+        int threadsBefore = Torch.getNumThreads();
         SparkSession spark = SparkSessions.start(master, "torchlet spark train", false);
         try {
             int n = fashion.trainSet(false).size();
@@ -164,6 +165,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
             return 0;
         } finally {
             spark.stop();
+            Torch.setNumThreads(threadsBefore); // local tasks ran in this JVM with one thread each
         }
     }
 

@@ -3,6 +3,7 @@ package dev.torchlet.spark.ml;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.spark.ExecutorModels;
+import dev.torchlet.spark.ExecutorThreads;
 import dev.torchlet.spark.ModelArchitecture;
 import dev.torchlet.spark.ModelProvider;
 import dev.torchlet.spark.TensorPayload;
@@ -42,6 +43,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
     private final int batchSize;
     private final boolean arrayOutput;
     private final String handleInvalid;
+    private final int numThreads;
     private final Broadcast<TensorPayload> weights; // null: the file transport
 
     PartitionInference(
@@ -52,6 +54,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
             int batchSize,
             boolean arrayOutput,
             String handleInvalid,
+            int numThreads,
             Broadcast<TensorPayload> weights) {
         this.providerClass = providerClass;
         this.spec = spec;
@@ -60,6 +63,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
         this.batchSize = batchSize;
         this.arrayOutput = arrayOutput;
         this.handleInvalid = handleInvalid;
+        this.numThreads = numThreads;
         this.weights = weights;
     }
 
@@ -68,6 +72,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
         if (!rows.hasNext()) {
             return Collections.emptyIterator();
         }
+        ExecutorThreads.forCurrentTask(numThreads);
         ExecutorModels.Lease lease = borrowModel();
         TaskContext task = TaskContext.get();
         if (task != null) {

@@ -75,6 +75,7 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
     private final Param<String> handleInvalid;
     private final Param<String> errorCol;
     private final Param<String> weightsTransport;
+    private final IntParam numThreads;
 
     public TorchletModel() {
         this(Identifiable.randomUID("torchlet"));
@@ -105,6 +106,12 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
                 "weightsTransport",
                 "how weights reach executors: broadcast or file",
                 ParamValidators.inArray(new String[] {"broadcast", "file"}));
+        numThreads = new IntParam(
+                this,
+                "numThreads",
+                "Torchlet compute threads per executor task (0: the task's spark.task.cpus)",
+                ParamValidators.gtEq(0));
+        setDefault(numThreads, 0);
         setDefault(modelProvider, ZooModelProvider.class.getName());
         setDefault(outputCol, "features");
         setDefault(layer, "");
@@ -165,6 +172,19 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
 
     public Param<String> weightsTransport() {
         return weightsTransport;
+    }
+
+    public IntParam numThreads() {
+        return numThreads;
+    }
+
+    public TorchletModel setNumThreads(int value) {
+        set(numThreads, value);
+        return this;
+    }
+
+    public int getNumThreads() {
+        return (Integer) $(numThreads);
     }
 
     public TorchletModel setModel(String value) {
@@ -323,6 +343,7 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
                 getBatchSize(),
                 "array".equals(getOutputType()),
                 getHandleInvalid(),
+                getNumThreads(),
                 weights);
         return dataset.toDF().mapPartitions(inference, Encoders.row(outSchema));
     }

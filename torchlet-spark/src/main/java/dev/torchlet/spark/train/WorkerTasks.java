@@ -3,6 +3,7 @@ package dev.torchlet.spark.train;
 import dev.torchlet.Tensor;
 import dev.torchlet.nn.Module;
 import dev.torchlet.optim.Optimizer;
+import dev.torchlet.spark.ExecutorThreads;
 import dev.torchlet.spark.TensorPayload;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ record WorkerTasks(
 
     /** Synchronous SGD: gradient of the shard's summed loss at global step {@code step}, and its BN statistics. */
     WorkerResult gradient(Shard shard, TensorPayload weights, long step) {
+        ExecutorThreads.forCurrentTask(0);
         Module model = WorkerModels.borrow(runId, modelFactory);
         try {
             prepare(model, weights);
@@ -63,6 +65,7 @@ record WorkerTasks(
 
     /** Parameter averaging: steps [from, to) on this shard from the broadcast weights and optimizer state. */
     WorkerResult localSteps(Shard shard, TensorPayload weights, TensorPayload optimizerState, long from, long to) {
+        ExecutorThreads.forCurrentTask(0);
         Module model = WorkerModels.borrow(runId, modelFactory);
         try {
             prepare(model, weights);
