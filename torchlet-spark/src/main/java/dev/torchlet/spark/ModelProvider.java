@@ -28,6 +28,14 @@ public interface ModelProvider extends Serializable {
      */
     Map<String, Tensor> weights(String spec) throws IOException;
 
+    /**
+     * Whether executors can read the spec's weights themselves (a file, a cache), which the {@code auto} weights
+     * transport then uses; false for weights only the driver has (a random initialization). Default: true.
+     */
+    default boolean hasWeightsFile(String spec) {
+        return true;
+    }
+
     /** Instantiates a provider by class name, with an error naming the class when that fails. */
     static ModelProvider byName(String className) {
         try {

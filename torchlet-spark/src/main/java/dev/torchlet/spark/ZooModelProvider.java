@@ -78,6 +78,11 @@ public class ZooModelProvider implements ModelProvider {
         return net.stateDict();
     }
 
+    @Override
+    public boolean hasWeightsFile(String spec) {
+        return ZooSpec.parse(spec).weights() != null;
+    }
+
     private static Preprocessing preprocessing(String model) {
         try {
             WeightSpec spec = WeightRegistry.find(model, "DEFAULT");

@@ -34,6 +34,11 @@ public class TinyProvider implements ModelProvider {
     }
 
     @Override
+    public boolean hasWeightsFile(String spec) {
+        return spec.startsWith("tiny:");
+    }
+
+    @Override
     public Map<String, Tensor> weights(String spec) throws IOException {
         if (!spec.startsWith("tiny:")) {
             throw new UnsupportedOperationException("random weights");

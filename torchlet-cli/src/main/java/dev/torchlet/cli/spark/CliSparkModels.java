@@ -39,6 +39,11 @@ public class CliSparkModels implements ModelProvider {
     }
 
     @Override
+    public boolean hasWeightsFile(String spec) {
+        return !spec.startsWith("zoo:") || zoo.hasWeightsFile(spec);
+    }
+
+    @Override
     public Map<String, Tensor> weights(String spec) throws IOException {
         if (spec.startsWith("zoo:")) {
             return zoo.weights(spec);

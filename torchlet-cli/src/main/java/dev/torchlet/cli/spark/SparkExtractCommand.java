@@ -54,8 +54,9 @@ public final class SparkExtractCommand implements Callable<Integer> {
 
     @Option(
             names = "--weights-transport",
-            defaultValue = "broadcast",
-            description = "broadcast or file: how executors get the weights (default: ${DEFAULT-VALUE}).")
+            defaultValue = "auto",
+            description = "auto, file or broadcast: how executors get the weights (default: ${DEFAULT-VALUE}: file"
+                    + " when there is one).")
     String transport;
 
     @Option(

@@ -151,8 +151,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     net,
                     null,
                     Map.of("model", name, "dataset", "fashion-mnist", "trainer", "spark " + mode + " x" + partitions));
+            long ran = summary.steps() - summary.resumedFromStep();
             System.out.printf(
-                    "%s, %s over %d partitions (%s rows), %d steps of %d in %.1f s; loss per epoch %s%n",
+                    "%s, %s over %d partitions (%s rows): %d steps of %d in %.1f s (%.1f ms per step; %d KB of weights"
+                            + " per broadcast); loss per epoch %s%n",
                     name,
                     mode.equals("sync") ? "synchronous SGD" : "parameter averaging every " + averageEvery,
                     partitions,
@@ -160,6 +162,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     summary.steps(),
                     batchSize,
                     summary.seconds(),
+                    ran == 0 ? 0 : 1000 * summary.stepSeconds() / ran,
+                    summary.weightBytes() / 1024,
                     summary.epochLosses());
             System.out.printf("test accuracy %.2f%%; checkpoint %s%n", 100 * accuracy, checkpoint);
             return 0;

@@ -110,7 +110,7 @@ class SparkCommandsTest {
                 out.toString());
         assertEquals(0, run.code(), run.output());
         assertTrue(
-                run.output().contains("parameter averaging every 4 over 2 partitions ([256, 256] rows), 16 steps"),
+                run.output().contains("parameter averaging every 4 over 2 partitions ([256, 256] rows): 16 steps"),
                 run.output());
         assertTrue(run.output().matches("(?s).*test accuracy \\d+\\.\\d\\d%.*"), run.output());
         SavedModel saved = SavedModel.load(out.resolve("checkpoint.safetensors"));

@@ -54,14 +54,26 @@ public final class DataParallelTrainer {
         void onProgress(long step, long totalSteps, int epoch, double meanLoss);
     }
 
-    /** What a run did. */
+    /**
+     * What a run did.
+     *
+     * @param steps global steps of the whole run (including those before a resume)
+     * @param resumedFromStep the step the checkpoint had reached (0 for a fresh run)
+     * @param shardRows training rows per partition
+     * @param epochLosses mean training loss per epoch (NaN for epochs done before a resume)
+     * @param seconds the whole fit, including sharding the data
+     * @param stepSeconds the step loop alone (Spark jobs, broadcasts, driver updates)
+     * @param weightBytes bytes of one weights broadcast (parameters and buffers)
+     */
     public record Summary(
             long steps,
             long resumedFromStep,
             int partitions,
             int[] shardRows,
             List<Double> epochLosses,
-            double seconds) {}
+            double seconds,
+            double stepSeconds,
+            long weightBytes) {}
 
     private final Builder b;
 
@@ -241,6 +253,7 @@ public final class DataParallelTrainer {
             double[] epochLoss = new double[b.epochs];
             long[] epochRows = new long[b.epochs];
             long step = start;
+            long loopStart = System.nanoTime();
             while (step < total) {
                 long to = b.mode == Mode.SYNCHRONOUS ? step + 1 : Math.min(total, step + b.averagingFrequency);
                 WorkerResult r = b.mode == Mode.SYNCHRONOUS
@@ -260,7 +273,16 @@ public final class DataParallelTrainer {
             for (int e = 0; e < b.epochs; e++) {
                 losses.add(epochRows[e] == 0 ? Double.NaN : epochLoss[e] / epochRows[e]);
             }
-            return new Summary(total, start, b.partitions, rows, losses, (System.nanoTime() - t0) * 1e-9);
+            long now = System.nanoTime();
+            return new Summary(
+                    total,
+                    start,
+                    b.partitions,
+                    rows,
+                    losses,
+                    (now - t0) * 1e-9,
+                    (now - loopStart) * 1e-9,
+                    TensorPayload.of(model.stateDict()).bytes());
         } finally {
             shards.unpersist(false);
         }

@@ -117,7 +117,7 @@ class TorchletModelTest {
 
     @Test
     void numericArraysReshapedMatchADirectForward() {
-        for (String transport : List.of("broadcast", "file")) {
+        for (String transport : List.of("auto", "broadcast", "file")) {
             List<Row> out = tinyStage("x")
                     .setInputShape(1, 4, 4)
                     .setWeightsTransport(transport)
