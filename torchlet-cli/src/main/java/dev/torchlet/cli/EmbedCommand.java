@@ -1,6 +1,5 @@
 package dev.torchlet.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.text.BatchEncoding;
@@ -84,20 +83,6 @@ public final class EmbedCommand implements Callable<Integer> {
 
     /** tokenizer.json, else vocab.txt (lower-casing as tokenizer_config.json's do_lower_case says, default on). */
     static Tokenizer tokenizer(Path dir) throws Exception {
-        if (Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-            return Tokenizers.fromHuggingFace(dir.resolve("tokenizer.json"));
-        }
-        if (Files.isRegularFile(dir.resolve("vocab.txt"))) {
-            boolean lower = true;
-            Path cfg = dir.resolve("tokenizer_config.json");
-            if (Files.isRegularFile(cfg)) {
-                lower = new ObjectMapper()
-                        .readTree(cfg.toFile())
-                        .path("do_lower_case")
-                        .asBoolean(true);
-            }
-            return Tokenizers.fromBertVocab(dir.resolve("vocab.txt"), lower);
-        }
-        throw new NoSuchFileException(dir.toString(), null, "--hf-dir: the folder has no tokenizer.json or vocab.txt");
+        return Tokenizers.fromHfFolder(dir);
     }
 }

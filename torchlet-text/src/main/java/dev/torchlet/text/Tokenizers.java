@@ -43,6 +43,26 @@ public final class Tokenizers {
         };
     }
 
+    /**
+     * The tokenizer of a Hugging Face model folder: its {@code tokenizer.json}, else BERT's {@code vocab.txt}
+     * (lowercased unless {@code tokenizer_config.json} says {@code "do_lower_case": false}).
+     */
+    public static Tokenizer fromHfFolder(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            return fromHuggingFace(dir.resolve("tokenizer.json"));
+        }
+        if (Files.isRegularFile(dir.resolve("vocab.txt"))) {
+            boolean lower = true;
+            Path cfg = dir.resolve("tokenizer_config.json");
+            if (Files.isRegularFile(cfg)) {
+                lower = Vocabulary.readJson(cfg).path("do_lower_case").asBoolean(true);
+            }
+            return fromBertVocab(dir.resolve("vocab.txt"), lower);
+        }
+        throw new java.nio.file.NoSuchFileException(
+                dir.toString(), null, "the folder has no tokenizer.json or vocab.txt");
+    }
+
     /** GPT-2's files in a folder: vocab.json (or encoder.json) and merges.txt (or vocab.bpe). */
     public static BpeTokenizer fromGpt2(Path dir) throws IOException {
         Path vocab = first(dir, "vocab.json", "encoder.json");

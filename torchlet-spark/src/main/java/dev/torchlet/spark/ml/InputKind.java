@@ -22,7 +22,9 @@ public enum InputKind {
     /** An ML vector ({@code org.apache.spark.ml.linalg.Vector}). */
     VECTOR,
     /** {@code array<float>} or {@code array<double>}. */
-    NUMBER_ARRAY;
+    NUMBER_ARRAY,
+    /** A string column read by a text model (one whose architecture has a tokenizer). */
+    TEXT;
 
     static final String ACCEPTED = "an image struct (spark.read.format(\"image\")), binary image bytes "
             + "(format(\"binaryFile\") content), a string path, an ML vector, or array<float>/array<double>";
@@ -34,14 +36,24 @@ public enum InputKind {
         return this == IMAGE_STRUCT || this == IMAGE_BYTES || this == IMAGE_PATH;
     }
 
-    /** The kind of column {@code name} of schema; errors name the column and its type. */
-    public static InputKind of(StructType schema, String name) {
+    /**
+     * The kind of column {@code name} of schema for an image/numeric model ({@code textModel} false) or a text
+     * model; errors name the column and its type.
+     */
+    public static InputKind of(StructType schema, String name, boolean textModel) {
         List<String> names = Arrays.asList(schema.fieldNames());
         if (!names.contains(name)) {
             throw new IllegalArgumentException(
                     "TorchletModel: input column '" + name + "' does not exist; columns: " + String.join(", ", names));
         }
         DataType type = schema.apply(name).dataType();
+        if (textModel) {
+            if (type.equals(DataTypes.StringType)) {
+                return TEXT;
+            }
+            throw new IllegalArgumentException("TorchletModel: input column '" + name + "' has type "
+                    + type.simpleString() + "; the model reads text, so it needs a string column");
+        }
         if (type instanceof StructType struct) {
             Set<String> fields =
                     Arrays.stream(struct.fields()).map(StructField::name).collect(Collectors.toSet());

@@ -7,6 +7,7 @@ import dev.torchlet.spark.ExecutorThreads;
 import dev.torchlet.spark.ModelArchitecture;
 import dev.torchlet.spark.ModelProvider;
 import dev.torchlet.spark.TensorPayload;
+import dev.torchlet.text.EncodeOptions;
 import dev.torchlet.vision.features.FeatureExtractor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -120,7 +121,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
         BatchIterator(Iterator<Row> in, ModelArchitecture model, int partition) {
             this.in = in;
             this.model = model;
-            this.extractor = layer.isEmpty() ? null : FeatureExtractor.of(model.module(), layer);
+            this.extractor = layer.isEmpty() || model.isText() ? null : FeatureExtractor.of(model.module(), layer);
             this.partition = partition;
         }
 
@@ -148,13 +149,18 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
         private void fillBatch() {
             List<Row> batchRows = new ArrayList<>(batchSize);
             List<Tensor> inputs = new ArrayList<>(batchSize);
+            List<String> texts = new ArrayList<>(batchSize);
             List<Row> invalid = new ArrayList<>();
             List<String> reasons = new ArrayList<>();
             while (batchRows.size() < batchSize && in.hasNext()) {
                 Row row = in.next();
                 long index = rowIndex++;
                 try {
-                    inputs.add(decoder.decode(row, model));
+                    if (model.isText()) {
+                        texts.add(decoder.text(row));
+                    } else {
+                        inputs.add(decoder.decode(row, model));
+                    }
                     batchRows.add(row);
                 } catch (IOException | RuntimeException e) {
                     String reason = "row " + index + " of partition " + partition + " (input: " + decoder.describe(row)
@@ -173,8 +179,8 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                     }
                 }
             }
-            if (!inputs.isEmpty()) {
-                float[][] features = run(inputs);
+            if (!batchRows.isEmpty()) {
+                float[][] features = model.isText() ? runText(texts) : run(inputs);
                 for (int i = 0; i < batchRows.size(); i++) {
                     ready.add(withOutput(batchRows.get(i), output(features[i]), null));
                 }
@@ -182,6 +188,25 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
             for (int i = 0; i < invalid.size(); i++) {
                 ready.add(withOutput(invalid.get(i), null, reasons.get(i)));
             }
+        }
+
+        /** B texts -> tokenized, truncated to the model's length, padded to the longest -> (B, D). */
+        private float[][] runText(List<String> texts) {
+            var text = model.text();
+            Tensor out;
+            try (var g = Torch.noGrad()) {
+                var batch = text.tokenizer()
+                        .encodeBatch(texts, EncodeOptions.defaults().withTruncation(text.maxLength()));
+                try {
+                    out = text.forward().apply(batch);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(
+                            "TorchletModel: model '" + spec + "' failed on " + texts.size() + " texts of up to "
+                                    + batch.length() + " tokens: " + e.getMessage(),
+                            e);
+                }
+            }
+            return rowsOf(out);
         }
 
         /** (B, ...) -> model or layer output, flattened to one float[] per row. */
@@ -200,6 +225,10 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                             e);
                 }
             }
+            return rowsOf(out);
+        }
+
+        private static float[][] rowsOf(Tensor out) {
             int b = out.size(0);
             int d = (int) (out.numel() / b);
             float[] flat = out.contiguous().toFloatArray();

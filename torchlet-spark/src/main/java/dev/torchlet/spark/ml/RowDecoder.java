@@ -46,7 +46,20 @@ final class RowDecoder implements Serializable {
                 model.imageTransform().apply(fromBytes((byte[]) row.get(column), model.imageChannels()));
             case IMAGE_PATH -> model.imageTransform().apply(fromPath(row.getString(column), model.imageChannels()));
             case VECTOR, NUMBER_ARRAY -> numbers(row.get(column));
+            case TEXT -> throw new IllegalStateException("text rows are tokenized in batches: use text(row)");
         };
+    }
+
+    /** The string of a text row; null and blank strings are invalid rows. */
+    String text(Row row) {
+        if (row.isNullAt(column)) {
+            throw new IllegalArgumentException("the text is null");
+        }
+        String text = row.getString(column);
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("the text is empty");
+        }
+        return text;
     }
 
     /** A short description of the row's input for error messages: the path or origin when there is one. */
@@ -60,6 +73,10 @@ final class RowDecoder implements Serializable {
         return switch (kind) {
             case IMAGE_STRUCT -> String.valueOf(row.getStruct(column).getAs("origin"));
             case IMAGE_PATH -> row.getString(column);
+            case TEXT -> {
+                String t = row.getString(column);
+                yield "\"" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "\"";
+            }
             case IMAGE_BYTES -> ((byte[]) row.get(column)).length + " bytes";
             case VECTOR, NUMBER_ARRAY -> "a " + kind.name().toLowerCase() + " value";
         };

@@ -1,5 +1,6 @@
 package dev.torchlet.spark.ml;
 
+import dev.torchlet.spark.ModelArchitecture;
 import dev.torchlet.spark.ModelProvider;
 import dev.torchlet.spark.TensorPayload;
 import dev.torchlet.spark.ZooModelProvider;
@@ -42,7 +43,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Inputs ({@link InputKind}): Spark's {@code image} struct, encoded image bytes ({@code binaryFile}'s
  * {@code content}), image paths, ML vectors or numeric arrays ({@link #setInputShape} reshapes them, e.g. to
- * (1, 28, 28)). Images go through the model's preprocessing ({@link dev.torchlet.spark.ModelArchitecture}).
+ * (1, 28, 28)). Images go through the model's preprocessing ({@link dev.torchlet.spark.ModelArchitecture}); a text
+ * model ({@link dev.torchlet.spark.BertModelProvider}) reads a string column as text, tokenized per batch.
  * Rows are batched inside each partition ({@link #setBatchSize}); each executor JVM reads the weights once and
  * keeps the model for later partitions and later jobs ({@link dev.torchlet.spark.ExecutorModels}).
  *
@@ -304,7 +306,6 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
         if (!isDefined(inputCol)) {
             throw new IllegalArgumentException("TorchletModel: no input column set; call setInputCol(...)");
         }
-        InputKind.of(schema, getInputCol());
         List<String> names = Arrays.asList(schema.fieldNames());
         List<String> added = keepsErrors() ? List.of(getOutputCol(), getErrorCol()) : List.of(getOutputCol());
         for (String name : added) {
@@ -330,9 +331,13 @@ public class TorchletModel extends Transformer implements DefaultParamsWritable 
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType schema = dataset.schema();
         StructType outSchema = transformSchema(schema);
-        InputKind kind = InputKind.of(schema, getInputCol());
         ModelProvider provider = ModelProvider.byName(getModelProvider());
-        provider.architecture(getModel()); // spec errors surface here, on the driver
+        ModelArchitecture architecture = provider.architecture(getModel()); // spec errors surface on the driver
+        InputKind kind = InputKind.of(schema, getInputCol(), architecture.isText());
+        if (kind == InputKind.TEXT && !getLayer().isEmpty()) {
+            throw new IllegalArgumentException("TorchletModel: setLayer(\"" + getLayer() + "\") is for image and "
+                    + "numeric models; a text model's provider decides its output (e.g. bert:DIR:cls)");
+        }
         Broadcast<TensorPayload> weights = null;
         boolean broadcast = switch (getWeightsTransport()) {
             case "broadcast" -> true;
