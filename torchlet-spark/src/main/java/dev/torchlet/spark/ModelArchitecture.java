@@ -30,7 +30,7 @@ public record ModelArchitecture(
         this(module, imageTransform, imageChannels, null);
     }
 
-    /** A text model: strings are tokenized (truncated to maxLength, padded per batch) and run by forward. */
+    /** A text model: strings are tokenized (truncated to maxLength, padded per batch) and given to text.run. */
     public static ModelArchitecture forText(Module module, TextInput text) {
         return new ModelArchitecture(module, null, 3, text);
     }
@@ -44,7 +44,8 @@ public record ModelArchitecture(
      *
      * @param tokenizer text -> ids (with the model's special tokens)
      * @param maxLength tokens kept per text (longer texts are truncated)
-     * @param forward a padded batch (ids and attention mask) -> one row of outputs per text, (B, D)
+     * @param run a padded batch (ids and attention mask) -> one row of outputs per text, (B, D), e.g. the model's
+     *     pooled embeddings
      */
-    public record TextInput(Tokenizer tokenizer, int maxLength, Function<BatchEncoding, Tensor> forward) {}
+    public record TextInput(Tokenizer tokenizer, int maxLength, Function<BatchEncoding, Tensor> run) {}
 }

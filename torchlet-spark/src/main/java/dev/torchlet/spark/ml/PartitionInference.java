@@ -198,7 +198,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                 var batch = text.tokenizer()
                         .encodeBatch(texts, EncodeOptions.defaults().withTruncation(text.maxLength()));
                 try {
-                    out = text.forward().apply(batch);
+                    out = text.run().apply(batch);
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException(
                             "TorchletModel: model '" + spec + "' failed on " + texts.size() + " texts of up to "
