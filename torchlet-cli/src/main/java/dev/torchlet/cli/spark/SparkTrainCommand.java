@@ -128,15 +128,12 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     .inputShape(1, 28, 28)
                     .seed(seed)
                     .checkpoint(state, mode.equals("sync") ? 50 : 1)
-                    .listener((step, total, epoch, loss) -> {
-                        if (progress[0] == null) {
+                    .listener((from, to, total, epoch, loss) -> {
+                        if (progress[0] == null) { // a resumed run starts the bar where its checkpoint stopped
                             progress[0] = new Progress("spark " + mode, total, System.out);
+                            progress[0].step(from, "resumed");
                         }
-                        progress[0].step(
-                                mode.equals("sync")
-                                        ? 1
-                                        : Math.min(averageEvery, total - (step - 1) / averageEvery * averageEvery),
-                                String.format("epoch %d loss %.4f", epoch + 1, loss));
+                        progress[0].step(to - from, String.format("epoch %d loss %.4f", epoch + 1, loss));
                     })
                     .build();
             var summary = trainer.fit(net, frame);

@@ -48,10 +48,10 @@ public final class DataParallelTrainer {
         PARAMETER_AVERAGING
     }
 
-    /** Called on the driver after every step (synchronous) or round (averaging). */
+    /** Called on the driver after every step (synchronous) or round (averaging): steps [fromStep, toStep) done. */
     @FunctionalInterface
     public interface Listener {
-        void onProgress(long step, long totalSteps, int epoch, double meanLoss);
+        void onProgress(long fromStep, long toStep, long totalSteps, int epoch, double meanLoss);
     }
 
     /**
@@ -103,7 +103,7 @@ public final class DataParallelTrainer {
         private long seed = 0;
         private Path checkpoint;
         private int checkpointEvery = 1;
-        private Listener listener = (s, t, e, l) -> {};
+        private Listener listener = (f, s, t, e, l) -> {};
 
         private Builder(ModuleFactory modelFactory) {
             this.modelFactory = modelFactory;
@@ -267,7 +267,7 @@ public final class DataParallelTrainer {
                 if (b.checkpoint != null && (step / b.checkpointEvery > before / b.checkpointEvery || step == total)) {
                     save(model, optimizer, step);
                 }
-                b.listener.onProgress(step, total, epoch, r.lossSum / r.rows);
+                b.listener.onProgress(before, step, total, epoch, r.lossSum / r.rows);
             }
             List<Double> losses = new ArrayList<>();
             for (int e = 0; e < b.epochs; e++) {
