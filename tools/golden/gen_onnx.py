@@ -1,0 +1,108 @@
+"""ONNX import fixtures: small networks exported by torch.onnx (PyTorch 1.13) with the inputs and PyTorch's outputs.
+
+Run: cd tools/golden && /usr/bin/python3 gen_onnx.py   (needs python3-torch and python3-onnx; writes
+torchlet-onnx/src/test/resources/onnx/<name>.onnx and <name>.safetensors with input.N / output.N per batch size)
+
+The models use the operators of CNN and MLP exports: Conv (groups, strides, padding, dilation), BatchNormalization
+(kept unfused in the PRESERVE export), Relu, LeakyRelu, Sigmoid, Tanh, Clip (ReLU6), MaxPool, AveragePool,
+GlobalAveragePool, Add, Mul, Flatten, Reshape, Gemm, MatMul, Concat, Transpose, Softmax. Every export has a dynamic
+batch dimension; the fixtures check batch sizes 1 and 3.
+"""
+import os
+
+import onnx
+import torch
+import torch.nn as nn
+
+import fixtures
+
+torch.manual_seed(0)
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "torchlet-onnx", "src", "test", "resources", "onnx")
+os.makedirs(OUT, exist_ok=True)
+
+
+class Block(nn.Module):
+    """A residual block: conv-bn-relu-conv-bn, + input, relu."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(x + self.bn2(self.conv2(y)))
+
+
+class SmallCnn(nn.Module):
+    """(N, 1, 28, 28) -> stem, residual block, depthwise + dilated convs, pools, two heads concatenated -> 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.block = Block(8)
+        self.pool = nn.MaxPool2d(2)
+        self.dw = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8)
+        self.dilated = nn.Conv2d(8, 16, 3, padding=2, dilation=2)
+        self.avg = nn.AvgPool2d(2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+        self.side = nn.Linear(16 * 3 * 3, 6)
+        self.out = nn.Linear(14, 10)
+
+    def forward(self, x):
+        x = self.pool(self.block(self.stem(x)))  # (N, 8, 14, 14)
+        x = nn.functional.relu6(self.dw(x))  # (N, 8, 7, 7)
+        x = nn.functional.leaky_relu(self.dilated(x), 0.1)  # (N, 16, 7, 7)
+        a = self.fc(torch.flatten(self.gap(x), 1))  # (N, 10)
+        b = self.side(torch.flatten(self.avg(x), 1))  # (N, 6)
+        h = torch.cat([torch.sigmoid(a[:, :8]), torch.tanh(b[:, :4]) * 2.0, a[:, 8:] - b[:, 4:]], 1)  # (N, 14)
+        return torch.softmax(self.out(h), dim=1)
+
+
+class Mlp(nn.Module):
+    """(N, 784) -> 64 -> 10, a MatMul with a transposed parameter, Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(784, 64)
+        self.w = nn.Parameter(torch.randn(10, 64) * 0.1)
+
+    def forward(self, x):
+        x = torch.relu(self.l1(x.reshape(x.shape[0], -1)))
+        return torch.matmul(x, self.w.t())
+
+
+def export(name, model, example, opset, preserve=False):
+    model.eval()
+    for m in model.modules():  # non-trivial batch-norm statistics
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 1.5)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
+    path = os.path.join(OUT, name + ".onnx")
+    torch.onnx.export(
+        model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+        training=torch.onnx.TrainingMode.PRESERVE if preserve else torch.onnx.TrainingMode.EVAL,
+        do_constant_folding=not preserve)
+    onnx.checker.check_model(onnx.load(path))
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    tensors = {}
+    for b in (1, 3):
+        x = torch.randn(b, *example.shape[1:])
+        with torch.no_grad():
+            tensors["input.%d" % b] = x
+            tensors["output.%d" % b] = model(x)
+    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
+                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
+                   "ops": ",".join(ops)})
+    print(name, "opset", opset, ops)
+
+
+export("small_cnn_opset17", SmallCnn(), torch.randn(2, 1, 28, 28), 17)
+export("small_cnn_bn_opset11", SmallCnn(), torch.randn(2, 1, 28, 28), 11, preserve=True)
+export("mlp_opset9", Mlp(), torch.randn(2, 1, 28, 28), 9)

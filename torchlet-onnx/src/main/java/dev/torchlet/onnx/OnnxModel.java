@@ -1,0 +1,303 @@
+package dev.torchlet.onnx;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.torchlet.DType;
+import dev.torchlet.Tensor;
+import dev.torchlet.onnx.proto.Onnx.GraphProto;
+import dev.torchlet.onnx.proto.Onnx.ModelProto;
+import dev.torchlet.onnx.proto.Onnx.NodeProto;
+import dev.torchlet.onnx.proto.Onnx.OperatorSetIdProto;
+import dev.torchlet.onnx.proto.Onnx.TensorProto;
+import dev.torchlet.onnx.proto.Onnx.TensorShapeProto;
+import dev.torchlet.onnx.proto.Onnx.ValueInfoProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An ONNX model imported as a Torchlet {@link dev.torchlet.nn.Module}: the graph runs on Torchlet's ops, and the
+ * float initializers are trainable parameters under their ONNX names (batch-norm statistics and integer tensors
+ * are buffers). {@link #run} takes and returns tensors by the graph's input and output names; {@link #forward}
+ * is the one-input, first-output form.
+ *
+ * <pre>{@code
+ * OnnxModel model = OnnxModel.load(Path.of("model.onnx"));
+ * Tensor logits = model.call(images);                       // (N, C, H, W) -> first output
+ * model.freeze("stem.*");                                    // initializers are parameters
+ * }</pre>
+ *
+ * <p>Loading checks everything before returning: the file parses as a ModelProto, the default-domain opset is
+ * within {@link #MIN_OPSET}..{@link #MAX_OPSET}, every operator is supported (all unsupported ones are listed at
+ * once, with their node names), and every tensor and external-data file reads.
+ */
+public final class OnnxModel extends ParameterTree {
+    /** The default-domain opsets this importer reads. */
+    public static final int MIN_OPSET = 7;
+
+    public static final int MAX_OPSET = 17;
+
+    private final List<OnnxNode> nodes;
+    private final List<ValueInfoProto> inputs;
+    private final List<String> outputs;
+    private final Map<String, Tensor> constants; // initializers that are not registered (unused or non-float)
+    private final Map<String, String[]> initializerPath = new HashMap<>(); // ONNX name -> {module path, local name}
+    private final int opset;
+    private final String producer;
+
+    private OnnxModel(GraphProto graph, int opset, String producer, Map<String, Tensor> initializers) {
+        this.opset = opset;
+        this.producer = producer;
+        this.nodes = new ArrayList<>();
+        for (NodeProto node : graph.getNodeList()) {
+            nodes.add(new OnnxNode(node, opset));
+        }
+        Set<String> initializerNames = initializers.keySet();
+        this.inputs = graph.getInputList().stream()
+                .filter(v -> !initializerNames.contains(v.getName()))
+                .toList();
+        this.outputs =
+                graph.getOutputList().stream().map(ValueInfoProto::getName).toList();
+        this.constants = new LinkedHashMap<>();
+        Set<String> statistics = new HashSet<>(); // batch-norm running mean and variance: buffers
+        for (OnnxNode node : nodes) {
+            if (node.op().equals("BatchNormalization") && node.proto.getInputCount() >= 5) {
+                statistics.add(node.proto.getInput(3));
+                statistics.add(node.proto.getInput(4));
+            }
+        }
+        for (var e : initializers.entrySet()) {
+            Tensor t = e.getValue();
+            boolean trainable = t.dtype() == DType.FLOAT32 && !statistics.contains(e.getKey());
+            if (t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64) {
+                register(e.getKey(), trainable ? t.requiresGrad(true) : t, trainable);
+            } else {
+                constants.put(e.getKey(), t);
+            }
+        }
+    }
+
+    /** Reads an ONNX file (external data is looked up next to it). */
+    public static OnnxModel load(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("ONNX: no such file " + path);
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        Path dir = path.toAbsolutePath().getParent();
+        return load(bytes, dir, path.toString());
+    }
+
+    /** Reads an ONNX model from bytes; {@code dir} resolves external data (null: none allowed). */
+    public static OnnxModel load(byte[] bytes, Path dir, String description) throws IOException {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException(
+                    "ONNX: " + description + " is not an ONNX model (truncated or another format): " + e.getMessage(),
+                    e);
+        }
+        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+            throw new IOException("ONNX: " + description + " has no graph (is it an ONNX model?)");
+        }
+        int opset = defaultOpset(model, description);
+        List<String> unsupported = new ArrayList<>();
+        for (NodeProto node : model.getGraph().getNodeList()) {
+            String domain = node.getDomain();
+            if (!(domain.isEmpty() || domain.equals("ai.onnx")) || !OnnxOps.OPS.containsKey(node.getOpType())) {
+                unsupported.add(
+                        (domain.isEmpty() ? "" : domain + ".") + node.getOpType() + " (node '" + node.getName() + "')");
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new IOException("ONNX: " + description + " uses " + unsupported.size() + " unsupported operator "
+                    + "node(s): " + String.join(", ", unsupported) + ". Supported: "
+                    + String.join(", ", OnnxOps.OPS.keySet()));
+        }
+        Map<String, Tensor> initializers = new LinkedHashMap<>();
+        for (TensorProto t : model.getGraph().getInitializerList()) {
+            initializers.put(t.getName(), OnnxTensors.read(t, dir));
+        }
+        return new OnnxModel(model.getGraph(), opset, model.getProducerName(), initializers);
+    }
+
+    private static int defaultOpset(ModelProto model, String description) throws IOException {
+        int opset = -1;
+        for (OperatorSetIdProto id : model.getOpsetImportList()) {
+            if (id.getDomain().isEmpty() || id.getDomain().equals("ai.onnx")) {
+                opset = (int) id.getVersion();
+            }
+        }
+        if (opset < 0 && model.getOpsetImportCount() == 0) {
+            opset = 1; // IR version 1-2 files name no opset: the first one
+        }
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw new IOException("ONNX: " + description + " uses opset " + opset + " of the default domain; "
+                    + "Torchlet imports opsets " + MIN_OPSET + " to " + MAX_OPSET);
+        }
+        return opset;
+    }
+
+    /** Registers an initializer under its dotted name, creating the intermediate tree nodes. */
+    private void register(String onnxName, Tensor value, boolean parameter) {
+        String[] parts = onnxName.split("\\.", -1);
+        boolean nested = parts.length > 1 && Arrays.stream(parts).noneMatch(String::isEmpty);
+        ParameterTree owner = this;
+        String local = onnxName.replace('.', '_');
+        String path = "";
+        if (nested) {
+            for (int k = 0; k < parts.length - 1 && owner != null; k++) {
+                owner = owner.child(parts[k], true);
+            }
+            local = parts[parts.length - 1];
+            path = String.join(".", Arrays.copyOf(parts, parts.length - 1));
+        }
+        if (owner == null || owner.uses(local)) { // a clash with another initializer's path: keep it flat
+            owner = this;
+            local = onnxName.replace('.', '_');
+            path = "";
+            while (uses(local)) {
+                local = local + "_";
+            }
+        }
+        if (parameter) {
+            owner.addParameter(local, value);
+        } else {
+            owner.addBuffer(local, value);
+        }
+        initializerPath.put(onnxName, new String[] {path, local});
+    }
+
+    /** The current tensor of an initializer (the parameter an optimizer may have updated). */
+    private Tensor initializer(String onnxName) {
+        String[] where = initializerPath.get(onnxName);
+        ParameterTree owner = where[0].isEmpty() ? this : (ParameterTree) getSubmodule(where[0]);
+        Tensor p = owner.parameter(where[1]);
+        return p != null ? p : owner.buffer(where[1]);
+    }
+
+    public List<String> inputNames() {
+        return inputs.stream().map(ValueInfoProto::getName).toList();
+    }
+
+    public List<String> outputNames() {
+        return outputs;
+    }
+
+    /** The default-domain opset the file was exported with. */
+    public int opset() {
+        return opset;
+    }
+
+    /** The exporter's name ("pytorch", ...). */
+    public String producer() {
+        return producer;
+    }
+
+    /** Operator -> number of nodes. */
+    public Map<String, Integer> operatorCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (OnnxNode n : nodes) {
+            counts.merge(n.op(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Input name -> shape with dynamic dimensions as -1 (null when the graph gives no shape). */
+    public Map<String, int[]> inputShapes() {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (ValueInfoProto v : inputs) {
+            if (!v.getType().getTensorType().hasShape()) {
+                shapes.put(v.getName(), null);
+                continue;
+            }
+            TensorShapeProto shape = v.getType().getTensorType().getShape();
+            int[] dims = new int[shape.getDimCount()];
+            for (int i = 0; i < dims.length; i++) {
+                var d = shape.getDim(i);
+                dims[i] = d.hasDimValue() ? (int) d.getDimValue() : -1;
+            }
+            shapes.put(v.getName(), dims);
+        }
+        return shapes;
+    }
+
+    /** Runs the graph: inputs by name -> every graph output by name. */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        Map<String, Tensor> values = new HashMap<>(constants);
+        for (String name : initializerPath.keySet()) {
+            values.put(name, initializer(name));
+        }
+        Map<String, int[]> shapes = inputShapes();
+        for (String name : inputNames()) {
+            Tensor t = feeds.get(name);
+            if (t == null) {
+                throw new IllegalArgumentException("ONNX model: input '" + name + "' is missing; inputs: "
+                        + inputNames() + ", given: " + feeds.keySet());
+            }
+            int[] want = shapes.get(name);
+            boolean fits = want == null || want.length == t.dim();
+            for (int i = 0; fits && want != null && i < want.length; i++) {
+                fits = want[i] < 0 || want[i] == t.size(i);
+            }
+            if (!fits) {
+                throw new IllegalArgumentException("ONNX model: input '" + name + "' has shape "
+                        + Arrays.toString(t.shape()) + " but the graph expects " + Arrays.toString(want)
+                        + " (-1: any size)");
+            }
+            values.put(name, t);
+        }
+        for (OnnxNode node : nodes) {
+            Tensor[] in = new Tensor[node.proto.getInputCount()];
+            for (int i = 0; i < in.length; i++) {
+                String name = node.proto.getInput(i);
+                if (name.isEmpty()) {
+                    continue; // an omitted optional input
+                }
+                in[i] = values.get(name);
+                if (in[i] == null) {
+                    throw new IllegalStateException("ONNX model: " + node.describe() + " reads '" + name
+                            + "', which no earlier node produced (is the graph topologically sorted?)");
+                }
+            }
+            Tensor[] out;
+            try {
+                out = OnnxOps.OPS.get(node.op()).apply(node, in, isTraining());
+            } catch (RuntimeException e) {
+                String shapesIn = Arrays.stream(in)
+                        .map(t -> t == null ? "-" : Arrays.toString(t.shape()))
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse("");
+                throw new IllegalArgumentException(
+                        "ONNX model: " + node.describe() + " failed on inputs " + shapesIn + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < Math.min(out.length, node.proto.getOutputCount()); i++) {
+                values.put(node.proto.getOutput(i), out[i]);
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (String name : outputs) {
+            result.put(name, values.get(name));
+        }
+        return result;
+    }
+
+    /** One input -> the first output. */
+    @Override
+    public Tensor forward(Tensor input) {
+        List<String> names = inputNames();
+        if (names.size() != 1) {
+            throw new IllegalArgumentException(
+                    "ONNX model: forward takes one input but the graph has " + names + "; use run(Map)");
+        }
+        return run(Map.of(names.get(0), input)).get(outputs.get(0));
+    }
+}

@@ -1,0 +1,484 @@
+package dev.torchlet.onnx;
+
+import dev.torchlet.DType;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Pooling;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The ONNX operators Torchlet runs, each as Torchlet tensor ops (so gradients flow through an imported graph).
+ * Semantics follow the operator documentation of the ONNX specification (github.com/onnx/onnx, Operators.md),
+ * including the attribute forms of older opsets where noted. Optional inputs that a node leaves out are null.
+ */
+final class OnnxOps {
+    private OnnxOps() {}
+
+    /** One operator: inputs (null for omitted optional ones) -> outputs. */
+    @FunctionalInterface
+    interface Op {
+        Tensor[] apply(OnnxNode node, Tensor[] in, boolean training);
+    }
+
+    /** Operator name -> implementation, sorted (for listings). */
+    static final Map<String, Op> OPS = new TreeMap<>();
+
+    private static void unary(String name, java.util.function.UnaryOperator<Tensor> f) {
+        OPS.put(name, (n, in, t) -> new Tensor[] {f.apply(in[0])});
+    }
+
+    static {
+        unary("Identity", x -> x);
+        unary("Relu", F::relu);
+        unary("Sigmoid", F::sigmoid);
+        unary("Tanh", F::tanh);
+        unary("Neg", Tensor::neg);
+        unary("Exp", Tensor::exp);
+        unary("Sqrt", Tensor::sqrt);
+        OPS.put("LeakyRelu", (n, in, t) -> new Tensor[] {F.leakyRelu(in[0], n.f("alpha", 0.01f))});
+        OPS.put("Add", (n, in, t) -> new Tensor[] {in[0].add(in[1])});
+        OPS.put("Sub", (n, in, t) -> new Tensor[] {in[0].sub(in[1])});
+        OPS.put("Mul", (n, in, t) -> new Tensor[] {in[0].mul(in[1])});
+        OPS.put("Div", (n, in, t) -> new Tensor[] {in[0].div(in[1])});
+        OPS.put("Pow", (n, in, t) -> new Tensor[] {in[0].pow(in[1])});
+        OPS.put("MatMul", (n, in, t) -> new Tensor[] {in[0].matmul(in[1])});
+        OPS.put("Gemm", OnnxOps::gemm);
+        OPS.put("Conv", OnnxOps::conv);
+        OPS.put("MaxPool", OnnxOps::maxPool);
+        OPS.put("AveragePool", OnnxOps::avgPool);
+        OPS.put("GlobalAveragePool", (n, in, t) -> new Tensor[] {in[0].mean(spatialDims(in[0]), true)});
+        OPS.put("BatchNormalization", OnnxOps::batchNorm);
+        OPS.put("Clip", OnnxOps::clip);
+        OPS.put("Softmax", (n, in, t) -> new Tensor[] {softmax(n, in[0])});
+        OPS.put("Flatten", OnnxOps::flatten);
+        OPS.put("Reshape", OnnxOps::reshape);
+        OPS.put("Transpose", OnnxOps::transpose);
+        OPS.put("Concat", (n, in, t) -> new Tensor[] {Torch.cat(Arrays.asList(in), axis(n.i("axis", 0), in[0].dim()))});
+        OPS.put("Slice", OnnxOps::slice);
+        OPS.put("Pad", OnnxOps::pad);
+        OPS.put("Cast", (n, in, t) -> new Tensor[] {in[0].to(dtype(n, (int) n.i("to", OnnxTensors.FLOAT)))});
+        OPS.put("Constant", OnnxOps::constant);
+        OPS.put("Shape", (n, in, t) -> {
+            long[] dims = Arrays.stream(in[0].shape()).asLongStream().toArray();
+            return new Tensor[] {Torch.tensor(dims, dims.length)};
+        });
+        OPS.put("Gather", OnnxOps::gather);
+        OPS.put("Unsqueeze", OnnxOps::unsqueeze);
+        OPS.put("Squeeze", OnnxOps::squeeze);
+        OPS.put("Dropout", (n, in, t) -> new Tensor[] {in[0]}); // inference: the identity (mask not produced)
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static int axis(long axis, int rank) {
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
+    private static int[] spatialDims(Tensor x) {
+        int[] dims = new int[x.dim() - 2];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = i + 2;
+        }
+        return dims;
+    }
+
+    static long[] longs(Tensor t) {
+        return t.toLongArray();
+    }
+
+    private static DType dtype(OnnxNode n, int onnxType) {
+        return switch (onnxType) {
+            case OnnxTensors.FLOAT -> DType.FLOAT32;
+            case OnnxTensors.DOUBLE -> DType.FLOAT64;
+            case OnnxTensors.BOOL -> DType.BOOL;
+            case OnnxTensors.INT64, OnnxTensors.INT32, OnnxTensors.INT16, OnnxTensors.INT8, OnnxTensors.UINT8 ->
+                DType.INT64;
+            default ->
+                throw new IllegalArgumentException(n.describe() + ": cannot cast to " + OnnxTensors.typeName(onnxType));
+        };
+    }
+
+    /** 2-D only for now: (N, C, H, W). */
+    private static void require4d(OnnxNode n, Tensor x) {
+        if (x.dim() != 4) {
+            throw new IllegalArgumentException(n.describe() + ": input of shape " + Arrays.toString(x.shape())
+                    + "; Torchlet runs its 2-D form, (N, C, H, W)");
+        }
+    }
+
+    /** ONNX pads [h_begin, w_begin, h_end, w_end] -> symmetric (pH, pW), or null when asymmetric. */
+    private static int[] symmetric(int[] pads) {
+        return pads[0] == pads[2] && pads[1] == pads[3] ? new int[] {pads[0], pads[1]} : null;
+    }
+
+    /** Pads computed for auto_pad SAME_UPPER / SAME_LOWER (output = ceil(input / stride)), NOTSET, VALID. */
+    private static int[] pads(OnnxNode n, Tensor x, int[] kernel, int[] strides, int[] dilations) {
+        String auto = n.s("auto_pad", "NOTSET");
+        int[] pads = n.ints("pads", new int[4]);
+        switch (auto) {
+            case "NOTSET" -> {
+                return pads;
+            }
+            case "VALID" -> {
+                return new int[4];
+            }
+            case "SAME_UPPER", "SAME_LOWER" -> {
+                int[] out = new int[4];
+                for (int d = 0; d < 2; d++) {
+                    int in = x.size(2 + d);
+                    int outSize = (in + strides[d] - 1) / strides[d];
+                    int total = Math.max(0, (outSize - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 - in);
+                    int small = total / 2;
+                    int big = total - small;
+                    out[d] = auto.equals("SAME_UPPER") ? small : big;
+                    out[d + 2] = auto.equals("SAME_UPPER") ? big : small;
+                }
+                return out;
+            }
+            default -> throw new IllegalArgumentException(n.describe() + ": unknown auto_pad '" + auto + "'");
+        }
+    }
+
+    /** Constant padding of the last two dims: [h_begin, w_begin, h_end, w_end] with value. */
+    private static Tensor padHw(Tensor x, int[] pads, float value) {
+        int[] full = new int[2 * x.dim()];
+        full[x.dim() - 2] = pads[0];
+        full[x.dim() - 1] = pads[1];
+        full[2 * x.dim() - 2] = pads[2];
+        full[2 * x.dim() - 1] = pads[3];
+        return constantPad(x, full, value);
+    }
+
+    /** ONNX pads layout: [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; negative values crop. */
+    static Tensor constantPad(Tensor x, int[] pads, float value) {
+        int rank = x.dim();
+        Tensor out = x;
+        for (int d = 0; d < rank; d++) {
+            int begin = pads[d];
+            int end = pads[d + rank];
+            if (begin < 0 || end < 0) {
+                int from = Math.max(0, -begin);
+                int to = out.size(d) - Math.max(0, -end);
+                out = out.slice(d, from, to);
+                begin = Math.max(0, begin);
+                end = Math.max(0, end);
+            }
+            if (begin == 0 && end == 0) {
+                continue;
+            }
+            List<Tensor> parts = new ArrayList<>();
+            if (begin > 0) {
+                int[] shape = out.shape().clone();
+                shape[d] = begin;
+                parts.add(Torch.full(out.dtype(), value, shape));
+            }
+            parts.add(out);
+            if (end > 0) {
+                int[] shape = out.shape().clone();
+                shape[d] = end;
+                parts.add(Torch.full(out.dtype(), value, shape));
+            }
+            out = Torch.cat(parts, d);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /** Y = alpha * A' B' + beta * C, A' = transA ? A^T : A, B' likewise. */
+    private static Tensor[] gemm(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor a = n.i("transA", 0) != 0 ? in[0].t() : in[0];
+        Tensor b = n.i("transB", 0) != 0 ? in[1].t() : in[1];
+        float alpha = n.f("alpha", 1f);
+        float beta = n.f("beta", 1f);
+        Tensor y;
+        if (n.i("transB", 0) != 0 && n.i("transA", 0) == 0 && alpha == 1f && beta == 1f) {
+            y = F.linear(in[0], in[1], in.length > 2 ? in[2] : null); // the fused Linear kernel
+        } else {
+            y = a.matmul(b);
+            if (alpha != 1f) {
+                y = y.mul(alpha);
+            }
+            if (in.length > 2 && in[2] != null) {
+                y = y.add(beta == 1f ? in[2] : in[2].mul(beta));
+            }
+        }
+        return new Tensor[] {y};
+    }
+
+    private static Tensor[] conv(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        Tensor w = in[1];
+        require4d(n, x);
+        int[] kernel = n.ints("kernel_shape", new int[] {w.size(2), w.size(3)});
+        int[] strides = n.ints("strides", new int[] {1, 1});
+        int[] dilations = n.ints("dilations", new int[] {1, 1});
+        int[] pads = pads(n, x, kernel, strides, dilations);
+        int[] sym = symmetric(pads);
+        if (sym == null) {
+            x = padHw(x, pads, 0f);
+            sym = new int[] {0, 0};
+        }
+        Tensor bias = in.length > 2 ? in[2] : null;
+        return new Tensor[] {F.conv2d(x, w, bias, strides, sym, dilations, (int) n.i("group", 1))};
+    }
+
+    private static Tensor[] maxPool(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        require4d(n, x);
+        int[] kernel = n.ints("kernel_shape", null);
+        int[] strides = n.ints("strides", new int[] {1, 1});
+        int[] dilations = n.ints("dilations", new int[] {1, 1});
+        int[] pads = pads(n, x, kernel, strides, dilations);
+        int[] sym = symmetric(pads);
+        if (sym == null) {
+            x = padHw(x, pads, Float.NEGATIVE_INFINITY);
+            sym = new int[] {0, 0};
+        }
+        boolean ceil = n.i("ceil_mode", 0) != 0;
+        return new Tensor[] {Pooling.maxPool2d(x, kernel, strides, sym, dilations, ceil)};
+    }
+
+    private static Tensor[] avgPool(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        require4d(n, x);
+        int[] kernel = n.ints("kernel_shape", null);
+        int[] strides = n.ints("strides", new int[] {1, 1});
+        int[] pads = pads(n, x, kernel, strides, new int[] {1, 1});
+        boolean countPad = n.i("count_include_pad", 0) != 0;
+        int[] sym = symmetric(pads);
+        if (sym == null) {
+            if (!countPad && Arrays.stream(pads).anyMatch(p -> p != 0)) {
+                throw new IllegalArgumentException(n.describe() + ": asymmetric pads " + Arrays.toString(pads)
+                        + " with count_include_pad=0 are not supported");
+            }
+            x = padHw(x, pads, 0f);
+            sym = new int[] {0, 0};
+        }
+        boolean ceil = n.i("ceil_mode", 0) != 0;
+        return new Tensor[] {Pooling.avgPool2d(x, kernel, strides, sym, ceil, countPad)};
+    }
+
+    /** Inference uses the running statistics; in training mode (opset >= 14 style) they are updated. */
+    private static Tensor[] batchNorm(OnnxNode n, Tensor[] in, boolean training) {
+        double eps = n.f("epsilon", 1e-5f);
+        double momentum = 1.0 - n.f("momentum", 0.9f); // ONNX: running = running * momentum + batch * (1 - momentum)
+        return new Tensor[] {F.batchNorm(in[0], in[3], in[4], in[1], in[2], training, momentum, eps)};
+    }
+
+    private static Tensor[] clip(OnnxNode n, Tensor[] in, boolean training) {
+        float min;
+        float max;
+        if (n.opset < 11) {
+            min = n.f("min", Float.NEGATIVE_INFINITY);
+            max = n.f("max", Float.POSITIVE_INFINITY);
+        } else {
+            min = in.length > 1 && in[1] != null ? in[1].to(DType.FLOAT32).item() : Float.NEGATIVE_INFINITY;
+            max = in.length > 2 && in[2] != null ? in[2].to(DType.FLOAT32).item() : Float.POSITIVE_INFINITY;
+        }
+        return new Tensor[] {in[0].clamp(min, max)};
+    }
+
+    /** Opset 13+: softmax along axis (default -1). Before: over the flattened dims from axis on (default 1). */
+    private static Tensor softmax(OnnxNode n, Tensor x) {
+        if (n.opset >= 13) {
+            return F.softmax(x, axis(n.i("axis", -1), x.dim()));
+        }
+        int axis = axis(n.i("axis", 1), x.dim());
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= x.size(d);
+        }
+        return F.softmax(x.reshape(outer, -1), 1).reshape(x.shape());
+    }
+
+    private static Tensor[] flatten(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        int axis = axis(n.i("axis", 1), x.dim());
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= x.size(d);
+        }
+        return new Tensor[] {x.reshape(outer, x.numel() / Math.max(outer, 1))};
+    }
+
+    private static Tensor[] reshape(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        long[] spec = n.opset < 5
+                ? Arrays.stream(n.ints("shape", new int[0])).asLongStream().toArray()
+                : longs(in[1]);
+        boolean allowZero = n.i("allowzero", 0) != 0;
+        int[] shape = new int[spec.length];
+        for (int d = 0; d < spec.length; d++) {
+            shape[d] = spec[d] == 0 && !allowZero ? x.size(d) : Math.toIntExact(spec[d]);
+        }
+        return new Tensor[] {x.reshape(shape)};
+    }
+
+    private static Tensor[] transpose(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        int[] perm = n.ints("perm", null);
+        if (perm == null) {
+            perm = new int[x.dim()];
+            for (int d = 0; d < perm.length; d++) {
+                perm[d] = x.dim() - 1 - d;
+            }
+        }
+        return new Tensor[] {x.permute(perm)};
+    }
+
+    /** Opset 10+: starts, ends, axes, steps as inputs; before: attributes. Positive steps only. */
+    private static Tensor[] slice(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps;
+        if (n.opset < 10) {
+            starts = Arrays.stream(n.ints("starts", new int[0])).asLongStream().toArray();
+            ends = Arrays.stream(n.ints("ends", new int[0])).asLongStream().toArray();
+            int[] a = n.ints("axes", null);
+            axes = a == null ? null : Arrays.stream(a).asLongStream().toArray();
+            steps = null;
+        } else {
+            starts = longs(in[1]);
+            ends = longs(in[2]);
+            axes = in.length > 3 && in[3] != null ? longs(in[3]) : null;
+            steps = in.length > 4 && in[4] != null ? longs(in[4]) : null;
+        }
+        Tensor out = x;
+        for (int k = 0; k < starts.length; k++) {
+            int axis = axes == null ? k : axis(axes[k], x.dim());
+            long step = steps == null ? 1 : steps[k];
+            if (step <= 0) {
+                throw new IllegalArgumentException(
+                        n.describe() + ": step " + step + " is not supported (positive " + "steps only)");
+            }
+            long size = x.size(axis);
+            long start = clampIndex(starts[k], size);
+            long end = clampIndex(ends[k], size);
+            out = out.slice(axis, (int) start, (int) Math.max(start, end), (int) step);
+        }
+        return new Tensor[] {out};
+    }
+
+    private static long clampIndex(long i, long size) {
+        long v = i < 0 ? i + size : i;
+        return Math.max(0, Math.min(size, v));
+    }
+
+    /** Constant mode only; opset 11+: pads (and constant_value) as inputs, before: attributes. */
+    private static Tensor[] pad(OnnxNode n, Tensor[] in, boolean training) {
+        String mode = n.s("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw new IllegalArgumentException(n.describe() + ": mode '" + mode + "' is not supported (constant only)");
+        }
+        int[] pads;
+        float value;
+        if (n.opset < 11) {
+            pads = n.ints(n.opset < 2 ? "paddings" : "pads", null);
+            value = n.f("value", 0f);
+        } else {
+            pads = Arrays.stream(longs(in[1])).mapToInt(Math::toIntExact).toArray();
+            value = in.length > 2 && in[2] != null && in[2].numel() > 0
+                    ? in[2].to(DType.FLOAT32).item()
+                    : 0f;
+            if (in.length > 3 && in[3] != null) {
+                throw new IllegalArgumentException(n.describe() + ": the axes input is not supported");
+            }
+        }
+        return new Tensor[] {constantPad(in[0], pads, value)};
+    }
+
+    private static Tensor[] constant(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor value = n.tensor("value");
+        if (value != null) {
+            return new Tensor[] {value};
+        }
+        if (n.has("value_float")) {
+            return new Tensor[] {Torch.tensor(new float[] {n.f("value_float", 0f)})};
+        }
+        if (n.has("value_int")) {
+            return new Tensor[] {Torch.tensor(new long[] {n.i("value_int", 0)})};
+        }
+        if (n.has("value_floats")) {
+            float[] f = n.floats("value_floats", new float[0]);
+            return new Tensor[] {Torch.tensor(f, f.length)};
+        }
+        if (n.has("value_ints")) {
+            long[] l = Arrays.stream(n.ints("value_ints", new int[0]))
+                    .asLongStream()
+                    .toArray();
+            return new Tensor[] {Torch.tensor(l, l.length)};
+        }
+        throw new IllegalArgumentException(
+                n.describe() + ": no supported value attribute (value, value_float(s), " + "value_int(s))");
+    }
+
+    /** Index along axis; a scalar index drops the axis. */
+    private static Tensor[] gather(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        Tensor idx = in[1];
+        int axis = axis(n.i("axis", 0), x.dim());
+        long[] raw = longs(idx);
+        long[] fixed = new long[raw.length];
+        for (int k = 0; k < raw.length; k++) {
+            fixed[k] = raw[k] < 0 ? raw[k] + x.size(axis) : raw[k];
+        }
+        if (idx.dim() == 0) {
+            return new Tensor[] {x.select(axis, (int) fixed[0])};
+        }
+        Tensor picked = x.indexSelect(axis, Torch.tensor(fixed, fixed.length));
+        int[] shape = new int[x.dim() - 1 + idx.dim()];
+        int k = 0;
+        for (int d = 0; d < axis; d++) {
+            shape[k++] = x.size(d);
+        }
+        for (int d = 0; d < idx.dim(); d++) {
+            shape[k++] = idx.size(d);
+        }
+        for (int d = axis + 1; d < x.dim(); d++) {
+            shape[k++] = x.size(d);
+        }
+        return new Tensor[] {picked.reshape(shape)};
+    }
+
+    private static long[] axesOf(OnnxNode n, Tensor[] in) {
+        if (n.opset < 13) {
+            int[] a = n.ints("axes", null);
+            return a == null ? null : Arrays.stream(a).asLongStream().toArray();
+        }
+        return in.length > 1 && in[1] != null ? longs(in[1]) : null;
+    }
+
+    private static Tensor[] unsqueeze(OnnxNode n, Tensor[] in, boolean training) {
+        long[] axes = axesOf(n, in);
+        int rank = in[0].dim() + axes.length;
+        int[] sorted = Arrays.stream(axes).mapToInt(a -> axis(a, rank)).sorted().toArray();
+        Tensor out = in[0];
+        for (int a : sorted) {
+            out = out.unsqueeze(a);
+        }
+        return new Tensor[] {out};
+    }
+
+    private static Tensor[] squeeze(OnnxNode n, Tensor[] in, boolean training) {
+        long[] axes = axesOf(n, in);
+        Tensor x = in[0];
+        if (axes == null) {
+            return new Tensor[] {x.squeeze()};
+        }
+        int[] sorted =
+                Arrays.stream(axes).mapToInt(a -> axis(a, x.dim())).sorted().toArray();
+        Tensor out = x;
+        for (int k = sorted.length - 1; k >= 0; k--) {
+            out = out.squeeze(sorted[k]);
+        }
+        return new Tensor[] {out};
+    }
+}
