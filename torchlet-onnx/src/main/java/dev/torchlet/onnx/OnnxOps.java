@@ -235,7 +235,7 @@ final class OnnxOps {
         int[] strides = n.ints("strides", new int[] {1, 1});
         int[] dilations = n.ints("dilations", new int[] {1, 1});
         int[] pads = pads(n, x, kernel, strides, dilations);
-        int[] sym = symmetric(pads);
+        int[] sym = pooledSymmetric(pads, kernel);
         if (sym == null) {
             x = padHw(x, pads, Float.NEGATIVE_INFINITY);
             sym = new int[] {0, 0};
@@ -251,17 +251,27 @@ final class OnnxOps {
         int[] strides = n.ints("strides", new int[] {1, 1});
         int[] pads = pads(n, x, kernel, strides, new int[] {1, 1});
         boolean countPad = n.i("count_include_pad", 0) != 0;
-        int[] sym = symmetric(pads);
-        if (sym == null) {
-            if (!countPad && Arrays.stream(pads).anyMatch(p -> p != 0)) {
-                throw new IllegalArgumentException(n.describe() + ": asymmetric pads " + Arrays.toString(pads)
-                        + " with count_include_pad=0 are not supported");
-            }
-            x = padHw(x, pads, 0f);
-            sym = new int[] {0, 0};
-        }
         boolean ceil = n.i("ceil_mode", 0) != 0;
-        return new Tensor[] {Pooling.avgPool2d(x, kernel, strides, sym, ceil, countPad)};
+        int[] sym = pooledSymmetric(pads, kernel);
+        if (sym != null) {
+            return new Tensor[] {Pooling.avgPool2d(x, kernel, strides, sym, ceil, countPad)};
+        }
+        // Pads PyTorch's pooling does not take (asymmetric, or over half the kernel): pad explicitly, then
+        // mean = window sum / cells counted (every cell with count_include_pad, else the real ones).
+        Tensor padded = padHw(x, pads, 0f);
+        Tensor sums = Pooling.avgPool2d(padded, kernel, strides, new int[] {0, 0}, ceil, true);
+        if (countPad) {
+            return new Tensor[] {sums};
+        }
+        Tensor ones = padHw(Torch.full(x.dtype(), 1.0, 1, 1, x.size(2), x.size(3)), pads, 0f);
+        Tensor share = Pooling.avgPool2d(ones, kernel, strides, new int[] {0, 0}, ceil, true);
+        return new Tensor[] {sums.div(share)};
+    }
+
+    /** Symmetric pads of at most half the kernel (what Torchlet's pooling takes) as (pH, pW), else null. */
+    private static int[] pooledSymmetric(int[] pads, int[] kernel) {
+        int[] sym = symmetric(pads);
+        return sym != null && sym[0] <= kernel[0] / 2 && sym[1] <= kernel[1] / 2 ? sym : null;
     }
 
     /** Inference uses the running statistics; in training mode (opset >= 14 style) they are updated. */
