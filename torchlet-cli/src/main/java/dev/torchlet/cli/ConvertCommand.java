@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Converts a state dict between PyTorch's torch.save format (.pth/.pt, zip or legacy) and safetensors,",
-            "by the file extensions: IN.pth OUT.safetensors, or IN.safetensors OUT.pth. Written atomically."
+            "by the file extensions: IN.pth OUT.safetensors, or IN.safetensors OUT.pth. IN.onnx writes the ONNX",
+            "model's initializers (its weights, under their ONNX names). Written atomically."
         })
 public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "The state dict to read.")
@@ -33,7 +34,11 @@ public final class ConvertCommand implements Callable<Integer> {
         if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("IN and OUT are the same file: " + in);
         }
-        Map<String, Tensor> state = isSafetensors(in) ? SafeTensors.read(in) : PyTorchCheckpoint.read(in);
+        Map<String, Tensor> state = isSafetensors(in)
+                ? SafeTensors.read(in)
+                : in.getFileName().toString().endsWith(".onnx")
+                        ? dev.torchlet.onnx.OnnxModel.load(in).stateDict()
+                        : PyTorchCheckpoint.read(in);
         String outName = out.getFileName().toString();
         if (isSafetensors(out)) {
             SafeTensors.write(state, out);

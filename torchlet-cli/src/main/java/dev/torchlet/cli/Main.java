@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
             EmbedCommand.class,
             dev.torchlet.cli.serve.ServeCommand.class,
             dev.torchlet.cli.serve.ServeLoadCommand.class,
-            dev.torchlet.cli.spark.SparkCommand.class
+            dev.torchlet.cli.spark.SparkCommand.class,
+            dev.torchlet.cli.onnx.OnnxCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
