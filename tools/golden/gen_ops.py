@@ -289,6 +289,7 @@ case("ag.used_twice", lambda x, w: (x @ w) @ w, U(2, 3), U(3, 3))
 case("ag.views_in_graph", lambda x: (x.t().reshape(-1)[::2] * x.view(-1)[1::2]).sum(), U(3, 4))
 case("ag.to_float64", lambda x: (x.double() * 3.0).exp().sum(), U(2, 3, hi=0.5))
 case("ag.mixed_chain", lambda x, w, b: (x @ w + b).relu().pow(2).mean(0), U(4, 3), U(3, 2), U(2))
+case("ew.erf", lambda a: a.erf(), U(3, 4, lo=-3, hi=3))
 
 fixtures.save(T, fixtures.fixture_path("ops"), {"generator": "tools/golden/gen_ops.py",
                                                "torch": torch.__version__})

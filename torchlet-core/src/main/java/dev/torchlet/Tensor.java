@@ -451,6 +451,11 @@ public final class Tensor {
         return Unary.exp(this);
     }
 
+    /** The Gauss error function, elementwise (torch.erf). */
+    public Tensor erf() {
+        return Unary.erf(this);
+    }
+
     public Tensor log() {
         return Unary.log(this);
     }

@@ -56,6 +56,15 @@ public final class Unary {
                 "ExpBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) -> new Tensor[] {g.mul(s[0])});
     }
 
+    /** The error function; d erf(x) / dx = 2 / sqrt(pi) exp(-x^2). */
+    public static Tensor erf(Tensor t) {
+        Tensor out = map(t, Erf::erf);
+        return Autograd.record("ErfBackward0", out, new Tensor[] {t}, (g, s) ->
+                new Tensor[] {g.mul(map(s[0], x -> TWO_OVER_SQRT_PI * Math.exp(-x * x)))});
+    }
+
+    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+
     public static Tensor log(Tensor t) {
         Tensor out = map(t, Math::log);
         return Autograd.record("LogBackward0", out, new Tensor[] {t}, (g, s) -> new Tensor[] {g.div(s[0])});

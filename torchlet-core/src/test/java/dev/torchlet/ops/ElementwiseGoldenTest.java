@@ -59,6 +59,7 @@ public class ElementwiseGoldenTest {
         put("ew.pow_tensor_zero_base_kink", x -> x[0].pow(x[1]));
         put("ew.neg", x -> x[0].neg());
         put("ew.exp", x -> x[0].exp());
+        put("ew.erf", x -> x[0].erf());
         put("ew.exp_nc", x -> x[0].t().exp());
         put("ew.log", x -> x[0].log());
         put("ew.sqrt", x -> x[0].sqrt());

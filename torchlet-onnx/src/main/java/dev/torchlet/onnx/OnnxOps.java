@@ -40,6 +40,9 @@ final class OnnxOps {
         unary("Neg", Tensor::neg);
         unary("Exp", Tensor::exp);
         unary("Sqrt", Tensor::sqrt);
+        unary("Erf", Tensor::erf);
+        OPS.put("ReduceMean", (n, in, t) -> new Tensor[] {reduce(n, in, true)});
+        OPS.put("ReduceSum", (n, in, t) -> new Tensor[] {reduce(n, in, false)});
         OPS.put("LeakyRelu", (n, in, t) -> new Tensor[] {F.leakyRelu(in[0], n.f("alpha", 0.01f))});
         OPS.put("Add", (n, in, t) -> new Tensor[] {in[0].add(in[1])});
         OPS.put("Sub", (n, in, t) -> new Tensor[] {in[0].sub(in[1])});
@@ -456,6 +459,33 @@ final class OnnxOps {
             shape[k++] = x.size(d);
         }
         return new Tensor[] {picked.reshape(shape)};
+    }
+
+    /**
+     * ReduceMean / ReduceSum: axes as an attribute (ReduceMean before opset 18, ReduceSum before 13) or an input;
+     * none means all axes (unless noop_with_empty_axes); keepdims defaults to 1.
+     */
+    private static Tensor reduce(OnnxNode n, Tensor[] in, boolean mean) {
+        Tensor x = in[0];
+        boolean axesAsInput = !mean && n.opset >= 13;
+        long[] axes = axesAsInput
+                ? (in.length > 1 && in[1] != null ? longs(in[1]) : null)
+                : (n.has("axes")
+                        ? Arrays.stream(n.ints("axes", null)).asLongStream().toArray()
+                        : null);
+        boolean keep = n.i("keepdims", 1) != 0;
+        if (axes == null || axes.length == 0) {
+            if (n.i("noop_with_empty_axes", 0) != 0) {
+                return x;
+            }
+            axes = new long[x.dim()];
+            for (int d = 0; d < axes.length; d++) {
+                axes[d] = d;
+            }
+        }
+        int[] dims =
+                Arrays.stream(axes).mapToInt(a -> axis(a, x.dim())).sorted().toArray();
+        return mean ? x.mean(dims, keep) : x.sum(dims, keep);
     }
 
     private static long[] axesOf(OnnxNode n, Tensor[] in) {
