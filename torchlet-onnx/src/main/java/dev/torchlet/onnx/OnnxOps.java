@@ -43,6 +43,87 @@ final class OnnxOps {
         unary("Erf", Tensor::erf);
         OPS.put("ReduceMean", (n, in, t) -> new Tensor[] {reduce(n, in, true)});
         OPS.put("ReduceSum", (n, in, t) -> new Tensor[] {reduce(n, in, false)});
+        OPS.put("ReduceMax", (n, in, t) -> new Tensor[] {reduceExtreme(n, in, true)});
+        OPS.put("ReduceMin", (n, in, t) -> new Tensor[] {reduceExtreme(n, in, false)});
+        unary("Abs", Tensor::abs);
+        unary("Log", Tensor::log);
+        unary("Sin", Tensor::sin);
+        unary("Cos", Tensor::cos);
+        unary("Reciprocal", x -> x.pow(-1f));
+        unary("Softsign", x -> x.div(x.abs().add(1f)));
+        unary("Not", x -> x.eq(0f));
+        OPS.put("HardSigmoid", (n, in, t) -> new Tensor[] {
+            in[0].mul(n.f("alpha", 0.2f)).add(n.f("beta", 0.5f)).clamp(0f, 1f)
+        });
+        unary("HardSwish", F::hardswish); // x * max(0, min(1, x / 6 + 1 / 2)), as PyTorch's hardswish
+        OPS.put("Elu", (n, in, t) -> new Tensor[] {F.elu(in[0], n.f("alpha", 1f))});
+        OPS.put("Selu", (n, in, t) -> {
+            float alpha = n.f("alpha", 1.67326319217681884765625f);
+            float gamma = n.f("gamma", 1.05070102214813232421875f);
+            return new Tensor[] {F.elu(in[0], alpha).mul(gamma)};
+        });
+        unary("Softplus", x -> F.softplus(x, 1f, 20f));
+        OPS.put("PRelu", (n, in, t) -> new Tensor[] {
+            in[0].clamp(0f, Float.POSITIVE_INFINITY).add(in[1].mul(in[0].clamp(Float.NEGATIVE_INFINITY, 0f)))
+        });
+        OPS.put("LogSoftmax", (n, in, t) -> new Tensor[] {logSoftmax(n, in[0])});
+        OPS.put("GlobalMaxPool", (n, in, t) -> {
+            Tensor x = in[0];
+            Tensor flat = x.reshape(x.size(0), x.size(1), -1);
+            int[] shape = x.shape().clone();
+            for (int d = 2; d < shape.length; d++) {
+                shape[d] = 1;
+            }
+            return new Tensor[] {flat.max(2, false).values().reshape(shape)};
+        });
+        OPS.put("LayerNormalization", OnnxOps::layerNorm);
+        OPS.put("InstanceNormalization", (n, in, t) ->
+                new Tensor[] {F.instanceNorm(in[0], null, null, in[1], in[2], true, 0.1, n.f("epsilon", 1e-5f))});
+        OPS.put("ConvTranspose", OnnxOps::convTranspose);
+        OPS.put("Equal", (n, in, t) -> new Tensor[] {in[0].eq(in[1])});
+        OPS.put("Less", (n, in, t) -> new Tensor[] {in[0].lt(in[1])});
+        OPS.put("LessOrEqual", (n, in, t) -> new Tensor[] {in[0].le(in[1])});
+        OPS.put("Greater", (n, in, t) -> new Tensor[] {in[0].gt(in[1])});
+        OPS.put("GreaterOrEqual", (n, in, t) -> new Tensor[] {in[0].ge(in[1])});
+        OPS.put("Where", (n, in, t) -> new Tensor[] {Torch.where(in[0], in[1], in[2])});
+        OPS.put("Max", (n, in, t) -> new Tensor[] {fold(in, Tensor::maximum)});
+        OPS.put("Min", (n, in, t) -> new Tensor[] {fold(in, Tensor::minimum)});
+        OPS.put("Sum", (n, in, t) -> new Tensor[] {fold(in, Tensor::add)});
+        OPS.put("Mean", (n, in, t) -> new Tensor[] {fold(in, Tensor::add).div((float) in.length)});
+        OPS.put("Expand", OnnxOps::expand);
+        OPS.put("ConstantOfShape", (n, in, t) -> {
+            Tensor value = n.tensor("value");
+            int[] shape = Arrays.stream(longs(in[0])).mapToInt(Math::toIntExact).toArray();
+            if (value == null) {
+                return new Tensor[] {Torch.zeros(shape)};
+            }
+            return new Tensor[] {
+                Torch.full(value.dtype(), value.reshape(-1).to(DType.FLOAT64).itemDouble(), shape)
+            };
+        });
+        OPS.put("Range", (n, in, t) -> {
+            if (in[0].dtype() == DType.INT64) {
+                return new Tensor[] {Torch.arange(longs(in[0])[0], longs(in[1])[0], longs(in[2])[0])};
+            }
+            double start = in[0].to(DType.FLOAT64).itemDouble();
+            double limit = in[1].to(DType.FLOAT64).itemDouble();
+            double delta = in[2].to(DType.FLOAT64).itemDouble();
+            return new Tensor[] {Torch.arange(start, limit, delta).to(in[0].dtype())};
+        });
+        OPS.put("ArgMax", (n, in, t) -> new Tensor[] {argExtreme(n, in[0], true)});
+        OPS.put("ArgMin", (n, in, t) -> new Tensor[] {argExtreme(n, in[0], false)});
+        OPS.put("Split", OnnxOps::split);
+        OPS.put("Tile", (n, in, t) -> {
+            long[] repeats = longs(in[1]);
+            Tensor out = in[0];
+            for (int d = 0; d < repeats.length; d++) {
+                if (repeats[d] != 1) {
+                    out = Torch.cat(java.util.Collections.nCopies((int) repeats[d], out), d);
+                }
+            }
+            return new Tensor[] {out};
+        });
+        OPS.put("Trilu", OnnxOps::trilu);
         OPS.put("LeakyRelu", (n, in, t) -> new Tensor[] {F.leakyRelu(in[0], n.f("alpha", 0.01f))});
         OPS.put("Add", (n, in, t) -> new Tensor[] {in[0].add(in[1])});
         OPS.put("Sub", (n, in, t) -> new Tensor[] {in[0].sub(in[1])});
@@ -486,6 +567,150 @@ final class OnnxOps {
         int[] dims =
                 Arrays.stream(axes).mapToInt(a -> axis(a, x.dim())).sorted().toArray();
         return mean ? x.mean(dims, keep) : x.sum(dims, keep);
+    }
+
+    private static Tensor reduceExtreme(OnnxNode n, Tensor[] in, boolean max) {
+        Tensor x = in[0];
+        boolean keep = n.i("keepdims", 1) != 0;
+        int[] axes = n.ints("axes", null);
+        if (axes == null) {
+            Tensor all = max ? x.max() : x.min();
+            if (!keep) {
+                return all;
+            }
+            int[] ones = new int[x.dim()];
+            Arrays.fill(ones, 1);
+            return all.reshape(ones);
+        }
+        int[] dims = Arrays.stream(axes).map(a -> axis(a, x.dim())).sorted().toArray();
+        Tensor out = x;
+        for (int k = dims.length - 1; k >= 0; k--) {
+            out = (max ? out.max(dims[k], keep) : out.min(dims[k], keep)).values();
+        }
+        return out;
+    }
+
+    private static Tensor argExtreme(OnnxNode n, Tensor x, boolean max) {
+        if (n.i("select_last_index", 0) != 0) {
+            throw new IllegalArgumentException(n.describe() + ": select_last_index=1 is not supported");
+        }
+        int axis = axis(n.i("axis", 0), x.dim());
+        boolean keep = n.i("keepdims", 1) != 0;
+        return max ? x.argmax(axis, keep) : x.argmin(axis, keep);
+    }
+
+    private static Tensor fold(Tensor[] in, java.util.function.BinaryOperator<Tensor> op) {
+        Tensor out = in[0];
+        for (int k = 1; k < in.length; k++) {
+            out = op.apply(out, in[k]);
+        }
+        return out;
+    }
+
+    /** Like Softmax's axis rules. */
+    private static Tensor logSoftmax(OnnxNode n, Tensor x) {
+        if (n.opset >= 13) {
+            return F.logSoftmax(x, axis(n.i("axis", -1), x.dim()));
+        }
+        int axis = axis(n.i("axis", 1), x.dim());
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= x.size(d);
+        }
+        return F.logSoftmax(x.reshape(outer, -1), 1).reshape(x.shape());
+    }
+
+    /** Opset 17: normalize over dims axis.. (default -1) with scale and optional bias. */
+    private static Tensor[] layerNorm(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        int axis = axis(n.i("axis", -1), x.dim());
+        int[] normalized = Arrays.copyOfRange(x.shape(), axis, x.dim());
+        Tensor bias = in.length > 2 ? in[2] : null;
+        return new Tensor[] {F.layerNorm(x, normalized, in[1], bias, n.f("epsilon", 1e-5f))};
+    }
+
+    /** Bidirectional broadcast of x to shape. */
+    private static Tensor[] expand(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        long[] shape = longs(in[1]);
+        int rank = Math.max(x.dim(), shape.length);
+        int[] target = new int[rank];
+        int[] xs = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            int xi = d - (rank - x.dim());
+            int si = d - (rank - shape.length);
+            xs[d] = xi >= 0 ? x.size(xi) : 1;
+            int want = si >= 0 ? (int) shape[si] : 1;
+            target[d] = xs[d] == 1 ? want : xs[d];
+            if (want != 1 && want != xs[d] && xs[d] != 1) {
+                throw new IllegalArgumentException(n.describe() + ": cannot broadcast " + Arrays.toString(x.shape())
+                        + " to " + Arrays.toString(shape));
+            }
+        }
+        return new Tensor[] {x.reshape(xs).expand(target)};
+    }
+
+    /** Opset 13+: split sizes as an input; before: the attribute; neither: equal parts over the outputs. */
+    private static Tensor[] split(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        int axis = axis(n.i("axis", 0), x.dim());
+        long[] sizes = n.opset >= 13
+                ? (in.length > 1 && in[1] != null ? longs(in[1]) : null)
+                : (n.has("split")
+                        ? Arrays.stream(n.ints("split", null)).asLongStream().toArray()
+                        : null);
+        int parts = n.proto.getOutputCount();
+        if (sizes == null) {
+            int size = x.size(axis);
+            int chunk = (size + parts - 1) / parts;
+            sizes = new long[parts];
+            for (int k = 0; k < parts; k++) {
+                sizes[k] = Math.max(0, Math.min(chunk, size - (long) k * chunk));
+            }
+        }
+        Tensor[] out = new Tensor[sizes.length];
+        int start = 0;
+        for (int k = 0; k < sizes.length; k++) {
+            out[k] = x.narrow(axis, start, (int) sizes[k]);
+            start += (int) sizes[k];
+        }
+        return out;
+    }
+
+    /** Upper (default) or lower triangle of the last two dims, shifted by k (input, default 0). */
+    private static Tensor[] trilu(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        long k = in.length > 1 && in[1] != null ? longs(in[1])[0] : 0;
+        boolean upper = n.i("upper", 1) != 0;
+        int rows = x.size(x.dim() - 2);
+        int cols = x.size(x.dim() - 1);
+        boolean[] keep = new boolean[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
+            }
+        }
+        Tensor mask = Torch.tensor(keep, rows, cols);
+        return new Tensor[] {Torch.where(mask, x, Torch.zeros(x.dtype(), 1))};
+    }
+
+    private static Tensor[] convTranspose(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        Tensor w = in[1];
+        require4d(n, x);
+        int[] strides = n.ints("strides", new int[] {1, 1});
+        int[] dilations = n.ints("dilations", new int[] {1, 1});
+        int[] pads = n.ints("pads", new int[4]);
+        int[] sym = symmetric(pads);
+        if (sym == null || n.has("output_shape") || !n.s("auto_pad", "NOTSET").equals("NOTSET")) {
+            throw new IllegalArgumentException(n.describe() + ": only symmetric pads without output_shape or "
+                    + "auto_pad are supported, got pads " + Arrays.toString(pads));
+        }
+        int[] outputPadding = n.ints("output_padding", new int[] {0, 0});
+        Tensor bias = in.length > 2 ? in[2] : null;
+        return new Tensor[] {
+            F.convTranspose2d(x, w, bias, strides, sym, outputPadding, (int) n.i("group", 1), dilations)
+        };
     }
 
     private static long[] axesOf(OnnxNode n, Tensor[] in) {

@@ -270,4 +270,147 @@ class OnnxOperatorSpecTest {
         assertArrayEquals(new int[] {1, 1, 5, 5}, asym.shape());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5}, Arrays.copyOf(asym.toFloatArray(), 5));
     }
+
+    @Test
+    void activationsAsInTheSpec() {
+        Tensor x = f32(new float[] {-1, 0, 1}, 3);
+        assertArrayEquals(
+                new float[] {0.1f, 0.6f, 1f},
+                run("HardSigmoid", 13, new Tensor[] {x}, f("alpha", 0.5f), f("beta", 0.6f))
+                        .toFloatArray(),
+                1e-6f);
+        assertArrayEquals(
+                new float[] {-1.2642411f, 0, 1},
+                run("Elu", 13, new Tensor[] {x}, f("alpha", 2f)).toFloatArray(),
+                1e-6f);
+        assertArrayEquals(
+                new float[] {-3.79272318f, 0, 3},
+                run("Selu", 13, new Tensor[] {x}, f("alpha", 2f), f("gamma", 3f))
+                        .toFloatArray(),
+                1e-5f);
+        assertArrayEquals(
+                new float[] {-2.40760596f, -1.40760596f, -0.40760596f},
+                run("LogSoftmax", 13, new Tensor[] {f32(new float[] {-1, 0, 1}, 1, 3)})
+                        .toFloatArray(),
+                1e-6f);
+        assertArrayEquals(
+                new float[] {-0.25f, 0, 1},
+                run("PRelu", 13, new Tensor[] {x, f32(new float[] {0.25f}, 1)}).toFloatArray());
+        assertArrayEquals(
+                new float[] {-0.5f, 0, 0.5f},
+                run("Softsign", 13, new Tensor[] {x}).toFloatArray());
+        Tensor h = f32(new float[] {-4, -1, 0, 1, 4}, 5);
+        assertArrayEquals(
+                new float[] {0, -1 / 3f, 0, 2 / 3f, 4},
+                run("HardSwish", 14, new Tensor[] {h}).toFloatArray(),
+                1e-6f);
+        assertArrayEquals(
+                new float[] {-0.84270079f, 0, 0.84270079f},
+                run("Erf", 13, new Tensor[] {x}).toFloatArray(),
+                1e-6f);
+    }
+
+    @Test
+    void comparisonsWhereExpandAsInTheSpec() {
+        Tensor cond = Torch.tensor(new boolean[] {true, false, true, true}, 2, 2);
+        Tensor a = f32(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor b = f32(new float[] {9, 8, 7, 6}, 2, 2);
+        assertArrayEquals(
+                new float[] {1, 8, 3, 4},
+                run("Where", 16, new Tensor[] {cond, a, b}).toFloatArray());
+        Tensor less = run("Less", 13, new Tensor[] {a, f32(new float[] {2.5f}, 1)});
+        assertArrayEquals(new long[] {1, 1, 0, 0}, less.toLongArray());
+        assertArrayEquals(
+                new long[] {0, 1, 0, 0},
+                run("Equal", 13, new Tensor[] {a, f32(new float[] {2}, 1)}).toLongArray());
+        // expand_dim_changed: (3, 1) to [2, 1, 6] -> (2, 3, 6)
+        Tensor x = f32(new float[] {1, 2, 3}, 3, 1);
+        Tensor e = run("Expand", 13, new Tensor[] {x, i64(2, 1, 6)});
+        assertArrayEquals(new int[] {2, 3, 6}, e.shape());
+        assertArrayEquals(
+                new float[] {1, 1, 1, 1, 1, 1, 2}, Arrays.copyOf(e.contiguous().toFloatArray(), 7));
+        assertArrayEquals(
+                new float[] {9, 8, 7, 6}, run("Max", 13, new Tensor[] {a, b}).toFloatArray());
+        assertArrayEquals(
+                new float[] {5, 5, 5, 5}, run("Mean", 13, new Tensor[] {a, b}).toFloatArray());
+    }
+
+    @Test
+    void shapesRangesSplitsAndTilesAsInTheSpec() {
+        assertArrayEquals(
+                new float[] {10, 7},
+                run("Range", 11, new Tensor[] {f32(new float[] {10}), f32(new float[] {4}), f32(new float[] {-3})})
+                        .toFloatArray());
+        assertArrayEquals(
+                new long[] {3},
+                run("Range", 11, new Tensor[] {
+                            Torch.tensor(new long[] {3}), Torch.tensor(new long[] {1}), Torch.tensor(new long[] {-2})
+                        })
+                        .toLongArray());
+        Tensor ones = run("ConstantOfShape", 9, new Tensor[] {i64(4, 3, 2)});
+        assertArrayEquals(new int[] {4, 3, 2}, ones.shape());
+        Tensor x = f32(new float[] {1, 2, 3, 4, 5, 6}, 6);
+        NodeProto.Builder three =
+                NodeProto.newBuilder().setOpType("Split").setName("split").addInput("in0");
+        three.addOutput("a").addOutput("b").addOutput("c");
+        Tensor[] parts = OnnxOps.OPS.get("Split").apply(new OnnxNode(three.build(), 13), new Tensor[] {x}, false);
+        assertArrayEquals(new float[] {3, 4}, parts[1].toFloatArray());
+        Tensor[] uneven =
+                OnnxOps.OPS.get("Split").apply(new OnnxNode(three.build(), 13), new Tensor[] {x, i64(2, 4)}, false);
+        assertArrayEquals(new float[] {3, 4, 5, 6}, uneven[1].toFloatArray());
+        Tensor tiled = run("Tile", 13, new Tensor[] {f32(new float[] {0, 1, 2, 3}, 2, 2), i64(2, 2)});
+        assertArrayEquals(new float[] {0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3}, tiled.toFloatArray());
+        Tensor tri = run("Trilu", 14, new Tensor[] {f32(range(9), 3, 3).add(1f), Torch.tensor(new long[] {1})});
+        assertArrayEquals(new float[] {0, 2, 3, 0, 0, 6, 0, 0, 0}, tri.toFloatArray());
+        Tensor lower = run("Trilu", 14, new Tensor[] {f32(range(9), 3, 3).add(1f)}, i("upper", 0));
+        assertArrayEquals(new float[] {1, 0, 0, 4, 5, 0, 7, 8, 9}, lower.toFloatArray());
+    }
+
+    @Test
+    void reductionsAndArgMaxAsInTheSpec() {
+        Tensor data = f32(new float[] {5, 1, 20, 2, 30, 1, 40, 2, 55, 1, 60, 2}, 3, 2, 2);
+        Tensor max = run("ReduceMax", 13, new Tensor[] {data}, ints("axes", 1), i("keepdims", 1));
+        assertArrayEquals(new int[] {3, 1, 2}, max.shape());
+        assertArrayEquals(new float[] {20, 2, 40, 2, 60, 2}, max.toFloatArray());
+        Tensor mean = run("ReduceMean", 13, new Tensor[] {data}, ints("axes", 1), i("keepdims", 0));
+        assertArrayEquals(new float[] {12.5f, 1.5f, 35, 1.5f, 57.5f, 1.5f}, mean.toFloatArray());
+        Tensor sum = run("ReduceSum", 13, new Tensor[] {data, i64(1)}, i("keepdims", 1));
+        assertArrayEquals(new float[] {25, 3, 70, 3, 115, 3}, sum.toFloatArray());
+        Tensor all = run("ReduceMean", 13, new Tensor[] {data});
+        assertArrayEquals(new int[] {1, 1, 1}, all.shape());
+        Tensor arg = f32(new float[] {2, 1, 3, 10}, 2, 2);
+        assertArrayEquals(
+                new long[] {1, 1}, run("ArgMax", 13, new Tensor[] {arg}).toLongArray());
+        assertArrayEquals(
+                new long[] {0, 1},
+                run("ArgMax", 13, new Tensor[] {arg}, i("axis", 1), i("keepdims", 0))
+                        .toLongArray());
+    }
+
+    @Test
+    void normalizationsAndConvTransposeAsInTheSpec() {
+        // instancenorm_example
+        Tensor x = f32(new float[] {-1, 0, 1, 2, 3, 4}, 1, 2, 1, 3);
+        Tensor y = run(
+                "InstanceNormalization",
+                13,
+                new Tensor[] {x, f32(new float[] {1, 1.5f}, 2), f32(new float[] {0, 1}, 2)},
+                f("epsilon", 1e-5f));
+        assertArrayEquals(
+                new float[] {-1.22473562f, 0, 1.22473562f, -0.83710337f, 1, 2.83710337f}, y.toFloatArray(), 1e-5f);
+        // layer normalization over the last axis, against the formula
+        Tensor z = f32(new float[] {1, 2, 3, 4, 6, 8}, 2, 3);
+        Tensor ln = run("LayerNormalization", 17, new Tensor[] {z, f32(new float[] {1, 1, 1}, 3)}, f("epsilon", 0f));
+        float s = (float) Math.sqrt(2.0 / 3.0);
+        assertArrayEquals(new float[] {-1 / s, 0, 1 / s, -1 / s, 0, 1 / s}, ln.toFloatArray(), 1e-5f);
+        // convtranspose: x (1, 1, 3, 3) = 0..8, W ones (1, 2, 3, 3) -> (1, 2, 5, 5), first row [0, 1, 3, 3, 2]
+        Tensor ct = run("ConvTranspose", 11, new Tensor[] {f32(range(9), 1, 1, 3, 3), Torch.ones(1, 2, 3, 3)});
+        assertArrayEquals(new int[] {1, 2, 5, 5}, ct.shape());
+        assertArrayEquals(new float[] {0, 1, 3, 3, 2, 3, 8, 15, 12, 7}, Arrays.copyOf(ct.toFloatArray(), 10));
+        // globalmaxpool
+        assertArrayEquals(
+                new float[] {9},
+                run("GlobalMaxPool", 13, new Tensor[] {f32(range(9), 1, 1, 3, 3).add(1f)})
+                        .toFloatArray());
+    }
 }
