@@ -106,3 +106,42 @@ def export(name, model, example, opset, preserve=False):
 export("small_cnn_opset17", SmallCnn(), torch.randn(2, 1, 28, 28), 17)
 export("small_cnn_bn_opset11", SmallCnn(), torch.randn(2, 1, 28, 28), 11, preserve=True)
 export("mlp_opset9", Mlp(), torch.randn(2, 1, 28, 28), 9)
+
+
+class Recurrent(nn.Module):
+    """(T, N, 4) -> bidirectional LSTM(4 -> 5), GRU(10 -> 3), tanh RNN(6 -> 2) -> (T, N, 4) concatenated outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 5, bidirectional=True)
+        self.gru = nn.GRU(10, 3, bidirectional=True)
+        self.rnn = nn.RNN(6, 2)
+
+    def forward(self, x):
+        y, (h, c) = self.lstm(x)
+        z, hz = self.gru(y)
+        r, hr = self.rnn(z)
+        return torch.cat([r, hr.expand(r.shape[0], -1, -1), h[0:1].expand(r.shape[0], -1, -1)[..., :0]], 2)
+
+
+def export_recurrent(name, opset):
+    model = Recurrent().eval()
+    path = os.path.join(OUT, name + ".onnx")
+    x = torch.randn(7, 2, 4)
+    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "time", 1: "batch"}, "output": {0: "time", 1: "batch"}})
+    onnx.checker.check_model(onnx.load(path))
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    tensors = {}
+    for t, b in ((7, 2), (3, 1)):
+        xi = torch.randn(t, b, 4)
+        with torch.no_grad():
+            tensors["input.%d" % b] = xi
+            tensors["output.%d" % b] = model(xi)
+    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
+                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
+                   "ops": ",".join(ops)})
+    print(name, "opset", opset, ops)
+
+
+export_recurrent("recurrent_opset14", 14)

@@ -63,6 +63,18 @@ final class OnnxNode {
         return out;
     }
 
+    String[] strings(String name, String[] fallback) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return fallback;
+        }
+        String[] out = new String[a.getStringsCount()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = a.getStrings(k).toStringUtf8();
+        }
+        return out;
+    }
+
     float[] floats(String name, float[] fallback) {
         AttributeProto a = attributes.get(name);
         if (a == null) {

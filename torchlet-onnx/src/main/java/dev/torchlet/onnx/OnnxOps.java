@@ -124,6 +124,9 @@ final class OnnxOps {
             return new Tensor[] {out};
         });
         OPS.put("Trilu", OnnxOps::trilu);
+        OPS.put("LSTM", OnnxRecurrent.op(OnnxRecurrent.Kind.LSTM));
+        OPS.put("GRU", OnnxRecurrent.op(OnnxRecurrent.Kind.GRU));
+        OPS.put("RNN", OnnxRecurrent.op(OnnxRecurrent.Kind.RNN));
         OPS.put("LeakyRelu", (n, in, t) -> new Tensor[] {F.leakyRelu(in[0], n.f("alpha", 0.01f))});
         OPS.put("Add", (n, in, t) -> new Tensor[] {in[0].add(in[1])});
         OPS.put("Sub", (n, in, t) -> new Tensor[] {in[0].sub(in[1])});

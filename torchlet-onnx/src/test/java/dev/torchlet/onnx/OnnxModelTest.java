@@ -59,6 +59,21 @@ class OnnxModelTest {
     }
 
     @Test
+    void recurrentExportsMatchPyTorch() throws IOException {
+        // bidirectional LSTM -> bidirectional GRU (linear_before_reset) -> tanh RNN, dynamic time and batch
+        OnnxModel model = OnnxModel.load(fixture("recurrent_opset14.onnx"));
+        Map<String, Tensor> golden = SafeTensors.read(fixture("recurrent_opset14.safetensors"));
+        for (int b : new int[] {2, 1}) {
+            Tensor out;
+            try (var g = Torch.noGrad()) {
+                out = model.call(golden.get("input." + b));
+            }
+            assertArrayEquals(golden.get("output." + b).shape(), out.shape());
+            assertArrayEquals(golden.get("output." + b).toFloatArray(), out.toFloatArray(), ATOL, "batch " + b);
+        }
+    }
+
+    @Test
     void initializersArePytorchNamedParametersAndStatisticsAreBuffers() throws IOException {
         OnnxModel model = OnnxModel.load(fixture("small_cnn_bn_opset11.onnx"));
         assertEquals(11, model.opset());
