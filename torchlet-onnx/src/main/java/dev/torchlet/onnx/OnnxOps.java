@@ -124,6 +124,9 @@ final class OnnxOps {
             return new Tensor[] {out};
         });
         OPS.put("Trilu", OnnxOps::trilu);
+        OPS.put("DynamicQuantizeLinear", OnnxQuantization::dynamicQuantizeLinear);
+        OPS.put("MatMulInteger", OnnxQuantization::matMulInteger);
+        OPS.put("DequantizeLinear", OnnxQuantization::dequantizeLinear);
         OPS.put("LSTM", OnnxRecurrent.op(OnnxRecurrent.Kind.LSTM));
         OPS.put("GRU", OnnxRecurrent.op(OnnxRecurrent.Kind.GRU));
         OPS.put("RNN", OnnxRecurrent.op(OnnxRecurrent.Kind.RNN));
