@@ -26,8 +26,8 @@ import java.util.TreeMap;
 /**
  * An ONNX model imported as a Torchlet {@link dev.torchlet.nn.Module}: the graph runs on Torchlet's ops, and the
  * float initializers are trainable parameters under their ONNX names (batch-norm statistics and float64 ones are
- * buffers; integer initializers stay graph constants, outside the state dict). {@link #run} takes and returns tensors by the graph's input and output names; {@link #forward}
- * is the one-input, first-output form.
+ * buffers; integer initializers stay graph constants, outside the state dict). {@link #run} takes and returns
+ * tensors by the graph's input and output names; {@link #forward} is the one-input, first-output form.
  *
  * <pre>{@code
  * OnnxModel model = OnnxModel.load(Path.of("model.onnx"));
