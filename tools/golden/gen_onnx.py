@@ -145,3 +145,35 @@ def export_recurrent(name, opset):
 
 
 export_recurrent("recurrent_opset14", 14)
+
+
+class Upsampling(nn.Module):
+    """(N, 3, 5, 7) -> nearest x2, bilinear x1.5 (align_corners False) and to 9x4 (True), each pooled to a vector."""
+
+    def forward(self, x):
+        a = nn.functional.interpolate(x, scale_factor=2, mode="nearest")
+        b = nn.functional.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=False)
+        c = nn.functional.interpolate(x, size=(9, 4), mode="bilinear", align_corners=True)
+        return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1)], 1)
+
+
+def export_upsampling(name, opset):
+    model = Upsampling().eval()
+    path = os.path.join(OUT, name + ".onnx")
+    torch.onnx.export(model, torch.randn(2, 3, 5, 7), path, opset_version=opset, input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    onnx.checker.check_model(onnx.load(path))
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    tensors = {}
+    for b in (1, 3):
+        xi = torch.randn(b, 3, 5, 7)
+        with torch.no_grad():
+            tensors["input.%d" % b] = xi
+            tensors["output.%d" % b] = model(xi)
+    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
+                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
+                   "ops": ",".join(ops)})
+    print(name, "opset", opset, ops)
+
+
+export_upsampling("upsampling_opset13", 13)

@@ -124,6 +124,8 @@ final class OnnxOps {
             return new Tensor[] {out};
         });
         OPS.put("Trilu", OnnxOps::trilu);
+        OPS.put("Resize", OnnxOps::resize);
+        OPS.put("Upsample", OnnxOps::resize);
         OPS.put("DynamicQuantizeLinear", OnnxQuantization::dynamicQuantizeLinear);
         OPS.put("MatMulInteger", OnnxQuantization::matMulInteger);
         OPS.put("DequantizeLinear", OnnxQuantization::dequantizeLinear);
@@ -717,6 +719,58 @@ final class OnnxOps {
         return new Tensor[] {
             F.convTranspose2d(x, w, bias, strides, sym, outputPadding, (int) n.i("group", 1), dilations)
         };
+    }
+
+    /**
+     * Resize (and opset 7-9 Upsample) of (N, C, H, W) on the combinations PyTorch's interpolate computes: nearest
+     * with asymmetric coordinates and floor rounding (torch's "nearest" export, and opset 10's only form), linear
+     * with half_pixel / pytorch_half_pixel (bilinear, align_corners=False) or align_corners. Scales or sizes give
+     * the output; N and C must keep their size.
+     */
+    private static Tensor[] resize(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        require4d(n, x);
+        boolean old = n.op().equals("Upsample") || n.opset < 11; // (X, scales) and asymmetric/floor semantics
+        String mode = n.s("mode", "nearest");
+        String coordinates = old ? "asymmetric" : n.s("coordinate_transformation_mode", "half_pixel");
+        String nearest = old ? "floor" : n.s("nearest_mode", "round_prefer_floor");
+        Tensor scalesIn = old ? (in.length > 1 ? in[1] : null) : (in.length > 2 ? in[2] : null);
+        Tensor sizesIn = old ? null : (in.length > 3 ? in[3] : null);
+        if (old && n.op().equals("Upsample") && n.opset < 9) {
+            float[] attr = n.floats("scales", null);
+            scalesIn = attr == null ? null : Torch.tensor(attr, attr.length);
+        }
+        boolean linear = mode.equals("linear") || mode.equals("bilinear");
+        boolean alignCorners = coordinates.equals("align_corners");
+        boolean supported = linear
+                ? alignCorners || coordinates.equals("half_pixel") || coordinates.equals("pytorch_half_pixel")
+                : mode.equals("nearest") && coordinates.equals("asymmetric") && nearest.equals("floor");
+        if (!supported) {
+            throw new IllegalArgumentException(n.describe() + ": mode '" + mode
+                    + "' with coordinate_transformation_mode"
+                    + " '" + coordinates + "' and nearest_mode '" + nearest + "' is not supported (nearest/asymmetric/"
+                    + "floor, linear/half_pixel|pytorch_half_pixel|align_corners)");
+        }
+        String torchMode = linear ? "bilinear" : "nearest";
+        if (sizesIn != null && sizesIn.numel() > 0) {
+            long[] sizes = longs(sizesIn);
+            if (sizes[0] != x.size(0) || sizes[1] != x.size(1)) {
+                throw new IllegalArgumentException(
+                        n.describe() + ": only H and W can be resized, sizes " + Arrays.toString(sizes));
+            }
+            int[] size = {(int) sizes[2], (int) sizes[3]};
+            return new Tensor[] {F.interpolate(x, size, null, torchMode, linear && alignCorners)};
+        }
+        if (scalesIn == null || scalesIn.numel() != 4) {
+            throw new IllegalArgumentException(n.describe() + ": needs 4 scales or 4 sizes");
+        }
+        float[] scales = scalesIn.to(DType.FLOAT32).toFloatArray();
+        if (scales[0] != 1f || scales[1] != 1f) {
+            throw new IllegalArgumentException(
+                    n.describe() + ": only H and W can be scaled, scales " + Arrays.toString(scales));
+        }
+        double[] factor = {scales[2], scales[3]};
+        return new Tensor[] {F.interpolate(x, null, factor, torchMode, linear && alignCorners)};
     }
 
     private static long[] axesOf(OnnxNode n, Tensor[] in) {

@@ -39,7 +39,7 @@ class OnnxModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"small_cnn_opset17", "small_cnn_bn_opset11", "mlp_opset9"})
+    @ValueSource(strings = {"small_cnn_opset17", "small_cnn_bn_opset11", "mlp_opset9", "upsampling_opset13"})
     void exportedNetworksMatchPyTorchAtEveryBatchSize(String name) throws IOException {
         OnnxModel model = OnnxModel.load(fixture(name + ".onnx"));
         Map<String, Tensor> golden = SafeTensors.read(fixture(name + ".safetensors"));
@@ -55,7 +55,7 @@ class OnnxModelTest {
         }
         assertEquals(List.of("input"), model.inputNames());
         assertEquals(List.of("output"), model.outputNames());
-        assertArrayEquals(new int[] {-1, 1, 28, 28}, model.inputShapes().get("input"));
+        assertEquals(-1, model.inputShapes().get("input")[0], "a dynamic batch");
     }
 
     @Test
