@@ -75,6 +75,25 @@ class Mlp(nn.Module):
         return torch.matmul(x, self.w.t())
 
 
+def export_and_save(name, model, example, opset, shapes, dynamic_axes, **export_args):
+    """torch.onnx.export with checks, then a fixture of input.<key> / output.<key> for each (key, input shape)."""
+    path = os.path.join(OUT, name + ".onnx")
+    torch.onnx.export(model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes=dynamic_axes, **export_args)
+    onnx.checker.check_model(onnx.load(path))
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    tensors = {}
+    for key, shape in shapes:
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            tensors["input.%d" % key] = x
+            tensors["output.%d" % key] = model(x)
+    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
+                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
+                   "ops": ",".join(ops)})
+    print(name, "opset", opset, ops)
+
+
 def export(name, model, example, opset, preserve=False):
     model.eval()
     for m in model.modules():  # non-trivial batch-norm statistics
@@ -83,25 +102,10 @@ def export(name, model, example, opset, preserve=False):
             m.running_var.uniform_(0.5, 1.5)
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.uniform_(-0.3, 0.3)
-    path = os.path.join(OUT, name + ".onnx")
-    torch.onnx.export(
-        model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
-        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-        training=torch.onnx.TrainingMode.PRESERVE if preserve else torch.onnx.TrainingMode.EVAL,
-        do_constant_folding=not preserve)
-    onnx.checker.check_model(onnx.load(path))
-    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-    tensors = {}
-    for b in (1, 3):
-        x = torch.randn(b, *example.shape[1:])
-        with torch.no_grad():
-            tensors["input.%d" % b] = x
-            tensors["output.%d" % b] = model(x)
-    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
-                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
-                   "ops": ",".join(ops)})
-    print(name, "opset", opset, ops)
-
+    export_and_save(name, model, example, opset, [(b, (b, *example.shape[1:])) for b in (1, 3)],
+                    {"input": {0: "batch"}, "output": {0: "batch"}},
+                    training=torch.onnx.TrainingMode.PRESERVE if preserve else torch.onnx.TrainingMode.EVAL,
+                    do_constant_folding=not preserve)
 
 export("small_cnn_opset17", SmallCnn(), torch.randn(2, 1, 28, 28), 17)
 export("small_cnn_bn_opset11", SmallCnn(), torch.randn(2, 1, 28, 28), 11, preserve=True)
@@ -125,24 +129,8 @@ class Recurrent(nn.Module):
 
 
 def export_recurrent(name, opset):
-    model = Recurrent().eval()
-    path = os.path.join(OUT, name + ".onnx")
-    x = torch.randn(7, 2, 4)
-    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
-                      dynamic_axes={"input": {0: "time", 1: "batch"}, "output": {0: "time", 1: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
-    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-    tensors = {}
-    for t, b in ((7, 2), (3, 1)):
-        xi = torch.randn(t, b, 4)
-        with torch.no_grad():
-            tensors["input.%d" % b] = xi
-            tensors["output.%d" % b] = model(xi)
-    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
-                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
-                   "ops": ",".join(ops)})
-    print(name, "opset", opset, ops)
-
+    export_and_save(name, Recurrent().eval(), torch.randn(7, 2, 4), opset, [(2, (7, 2, 4)), (1, (3, 1, 4))],
+                    {"input": {0: "time", 1: "batch"}, "output": {0: "time", 1: "batch"}})
 
 export_recurrent("recurrent_opset14", 14)
 
@@ -158,22 +146,7 @@ class Upsampling(nn.Module):
 
 
 def export_upsampling(name, opset):
-    model = Upsampling().eval()
-    path = os.path.join(OUT, name + ".onnx")
-    torch.onnx.export(model, torch.randn(2, 3, 5, 7), path, opset_version=opset, input_names=["input"],
-                      output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
-    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-    tensors = {}
-    for b in (1, 3):
-        xi = torch.randn(b, 3, 5, 7)
-        with torch.no_grad():
-            tensors["input.%d" % b] = xi
-            tensors["output.%d" % b] = model(xi)
-    fixtures.save(tensors, os.path.join(OUT, name + ".safetensors"),
-                  {"generator": "tools/golden/gen_onnx.py", "torch": torch.__version__, "opset": str(opset),
-                   "ops": ",".join(ops)})
-    print(name, "opset", opset, ops)
-
+    export_and_save(name, Upsampling().eval(), torch.randn(2, 3, 5, 7), opset, [(b, (b, 3, 5, 7)) for b in (1, 3)],
+                    {"input": {0: "batch"}, "output": {0: "batch"}})
 
 export_upsampling("upsampling_opset13", 13)

@@ -388,24 +388,35 @@ final class OnnxOps {
 
     /** Opset 13+: softmax along axis (default -1). Before: over the flattened dims from axis on (default 1). */
     private static Tensor softmax(OnnxNode n, Tensor x) {
+        return alongAxis(n, x, F::softmax);
+    }
+
+    /** Log-softmax, with Softmax's axis rules. */
+    private static Tensor logSoftmax(OnnxNode n, Tensor x) {
+        return alongAxis(n, x, F::logSoftmax);
+    }
+
+    /** f(x, dim) along ONNX's softmax axis: the axis itself from opset 13, the flattened axis.. before. */
+    private static Tensor alongAxis(OnnxNode n, Tensor x, java.util.function.BiFunction<Tensor, Integer, Tensor> f) {
         if (n.opset >= 13) {
-            return F.softmax(x, axis(n.i("axis", -1), x.dim()));
+            return f.apply(x, axis(n.i("axis", -1), x.dim()));
         }
-        int axis = axis(n.i("axis", 1), x.dim());
+        int outer = leadingSize(x, axis(n.i("axis", 1), x.dim()));
+        return f.apply(x.reshape(outer, -1), 1).reshape(x.shape());
+    }
+
+    /** The product of x's sizes before axis (1 for axis 0). */
+    private static int leadingSize(Tensor x, int axis) {
         int outer = 1;
         for (int d = 0; d < axis; d++) {
             outer *= x.size(d);
         }
-        return F.softmax(x.reshape(outer, -1), 1).reshape(x.shape());
+        return outer;
     }
 
     private static Tensor[] flatten(OnnxNode n, Tensor[] in, boolean training) {
         Tensor x = in[0];
-        int axis = axis(n.i("axis", 1), x.dim());
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= x.size(d);
-        }
+        int outer = leadingSize(x, axis(n.i("axis", 1), x.dim()));
         return new Tensor[] {x.reshape(outer, x.numel() / Math.max(outer, 1))};
     }
 
@@ -613,19 +624,6 @@ final class OnnxOps {
             out = op.apply(out, in[k]);
         }
         return out;
-    }
-
-    /** Like Softmax's axis rules. */
-    private static Tensor logSoftmax(OnnxNode n, Tensor x) {
-        if (n.opset >= 13) {
-            return F.logSoftmax(x, axis(n.i("axis", -1), x.dim()));
-        }
-        int axis = axis(n.i("axis", 1), x.dim());
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= x.size(d);
-        }
-        return F.logSoftmax(x.reshape(outer, -1), 1).reshape(x.shape());
     }
 
     /** Opset 17: normalize over dims axis.. (default -1) with scale and optional bias. */

@@ -15,12 +15,9 @@ import dev.torchlet.vision.models.Models;
 import dev.torchlet.vision.weights.PretrainedWeights;
 import dev.torchlet.vision.weights.WeightRegistry;
 import dev.torchlet.vision.weights.WeightSpec;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * The specs {@code torchlet serve} understands:
@@ -49,7 +46,7 @@ public final class CliModelLoader implements ModelLoader {
                 input,
                 Mnist.FASHION_CLASSES,
                 bytes -> {
-                    Image img = decode(bytes, 1);
+                    Image img = Image.decode(bytes, 1);
                     Tensor x = toTensor.apply(img);
                     if (img.width() != 28 || img.height() != 28) { // resize in pixel space, as `torchlet predict` does
                         x = new Resize(28, 28)
@@ -85,20 +82,7 @@ public final class CliModelLoader implements ModelLoader {
                 net,
                 input,
                 labels,
-                bytes -> transform.apply(decode(bytes, 3)),
+                bytes -> transform.apply(Image.decode(bytes, 3)),
                 GradCamLayers.lastConvStage(net, input));
-    }
-
-    private static Image decode(byte[] bytes, int channels) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot decode the image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IOException("no image reader recognizes the bytes");
-        }
-        return Image.fromBufferedImage(img, channels);
     }
 }

@@ -57,6 +57,23 @@ public record Image(int width, int height, int channels, byte[] data) {
         return fromBufferedImage(img, channels);
     }
 
+    /**
+     * Decodes encoded image bytes (PNG, JPEG, BMP, WebP, ...: what ImageIO's readers take) to 1, 3 or 4 channels,
+     * e.g. an HTTP upload or a Spark binaryFile cell; errors say why, with the byte count.
+     */
+    public static Image decode(byte[] bytes, int channels) throws IOException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("Image: cannot decode " + bytes.length + " bytes: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new IOException("Image: cannot decode " + bytes.length + " bytes: no ImageIO reader recognizes them");
+        }
+        return fromBufferedImage(img, channels);
+    }
+
     /** Converts an AWT image to 1, 3 or 4 channels (alpha is dropped for 1 and 3, as PIL's convert does). */
     public static Image fromBufferedImage(BufferedImage img, int channels) {
         int w = img.getWidth();

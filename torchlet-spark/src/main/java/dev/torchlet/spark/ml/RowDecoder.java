@@ -5,14 +5,11 @@ import dev.torchlet.Torch;
 import dev.torchlet.data.transforms.Image;
 import dev.torchlet.spark.ColumnValues;
 import dev.torchlet.spark.ModelArchitecture;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
-import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 
 /**
@@ -43,7 +40,7 @@ final class RowDecoder implements Serializable {
             case IMAGE_STRUCT ->
                 model.imageTransform().apply(fromImageStruct(row.getStruct(column), model.imageChannels()));
             case IMAGE_BYTES ->
-                model.imageTransform().apply(fromBytes((byte[]) row.get(column), model.imageChannels()));
+                model.imageTransform().apply(Image.decode((byte[]) row.get(column), model.imageChannels()));
             case IMAGE_PATH -> model.imageTransform().apply(fromPath(row.getString(column), model.imageChannels()));
             case VECTOR, NUMBER_ARRAY -> numbers(row.get(column));
             case TEXT -> throw new IllegalStateException("text rows are tokenized in batches: use text(row)");
@@ -131,20 +128,6 @@ final class RowDecoder implements Serializable {
     /** ITU-R 601-2 luma, as PIL's "L" conversion: L = R * 299/1000 + G * 587/1000 + B * 114/1000. */
     private static int luma(int r, int g, int b) {
         return (r * 299 + g * 587 + b * 114 + 500) / 1000;
-    }
-
-    static Image fromBytes(byte[] bytes, int channels) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot decode the image bytes: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IOException(
-                    "cannot decode " + bytes.length + " bytes as an image: no ImageIO reader recognizes " + "them");
-        }
-        return Image.fromBufferedImage(img, channels);
     }
 
     static Image fromPath(String pathOrUri, int channels) throws IOException {
