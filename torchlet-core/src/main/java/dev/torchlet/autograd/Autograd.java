@@ -32,7 +32,28 @@ public final class Autograd {
      */
     public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, BackwardFn backward) {
         if (needsGrad(inputs)) {
-            TensorInternals.attachGradFn(out, new Node(name, inputs, saved, backward));
+            Node node = new Node(name, inputs, saved, backward);
+            TensorInternals.attachGradFn(out, node);
+            LAST_RECORDED.set(node);
+        }
+        return out;
+    }
+
+    private static final ThreadLocal<Node> LAST_RECORDED = new ThreadLocal<>();
+
+    /**
+     * Describes the op that just recorded {@code out} (e.g. {@code annotate(out, "dim", dim)}), for tracers that
+     * rebuild the forward computation from the graph (the ONNX exporter). Nothing happens when {@code out} was not
+     * recorded by the latest {@link #record} call on this thread (no grad needed, or an op that returned its input).
+     *
+     * @param keyValues name, value, name, value, ...; values are boxed numbers, int[]/long[]/double[], booleans,
+     *                  strings or tensors
+     * @return out, for chaining
+     */
+    public static Tensor annotate(Tensor out, Object... keyValues) {
+        Node node = out.gradFn();
+        if (node != null && node == LAST_RECORDED.get()) {
+            node.addAttributes(keyValues);
         }
         return out;
     }

@@ -1,11 +1,17 @@
 package dev.torchlet.autograd;
 
 import dev.torchlet.Tensor;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One recorded op in the autograd graph: its inputs (edges to their nodes or leaves), the
  * tensors its backward needs, and the backward formula. Saved tensors are freed after a
- * backward pass unless the graph is retained.
+ * backward pass unless the graph is retained. An op may also describe itself with {@link #attributes()}
+ * (stride, dim, scalar operand, ...), which tracers such as the ONNX exporter read.
  */
 public final class Node {
     private final String name;
@@ -13,6 +19,7 @@ public final class Node {
     private final BackwardFn backward;
     private Tensor[] saved;
     private final boolean savesTensors;
+    private Map<String, Object> attributes = Map.of();
 
     Node(String name, Tensor[] inputs, Tensor[] saved, BackwardFn backward) {
         this.name = name;
@@ -29,6 +36,24 @@ public final class Node {
 
     Tensor[] inputs() {
         return inputs;
+    }
+
+    /** The op's tensor inputs in the order its backward returns their gradients (null: an omitted optional one). */
+    public List<Tensor> inputList() {
+        return Collections.unmodifiableList(Arrays.asList(inputs));
+    }
+
+    /** What the op was called with besides its tensor inputs (e.g. "stride" -> int[]), in recording order. */
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    void addAttributes(Object... keyValues) {
+        Map<String, Object> merged = new LinkedHashMap<>(attributes);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            merged.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        attributes = Collections.unmodifiableMap(merged);
     }
 
     Tensor[] apply(Tensor gradOutput) {

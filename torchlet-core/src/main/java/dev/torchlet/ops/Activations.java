@@ -91,19 +91,21 @@ public final class Activations {
     /** x for x &gt; 0, slope * x otherwise. */
     public static Tensor leakyRelu(Tensor t, float slope) {
         Tensor out = Unary.map(t, x -> x > 0 ? x : x * slope);
-        return Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor pos = s[0].gt(0f).to(g.dtype());
             return new Tensor[] {g.mul(pos.add(pos.neg().add(1f).mul(slope)))};
         });
+        return Autograd.annotate(out, "negative_slope", slope);
     }
 
     /** x for x &gt; 0, alpha (e^x - 1) otherwise; gradient 1 or alpha e^x. */
     public static Tensor elu(Tensor t, float alpha) {
         Tensor out = Unary.map(t, x -> x > 0 ? x : alpha * Math.expm1(x));
-        return Autograd.record("EluBackward0", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("EluBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x > 0 ? 1.0 : alpha * Math.exp(x));
             return new Tensor[] {g.mul(local)};
         });
+        return Autograd.annotate(out, "alpha", alpha);
     }
 
     /**
@@ -112,10 +114,11 @@ public final class Activations {
      */
     public static Tensor gelu(Tensor t, boolean tanhApprox) {
         Tensor out = Unary.map(t, tanhApprox ? Activations::geluTanh : Activations::geluExact);
-        return Autograd.record("GeluBackward0", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("GeluBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], tanhApprox ? Activations::geluTanhGrad : Activations::geluExactGrad);
             return new Tensor[] {g.mul(local)};
         });
+        return Autograd.annotate(out, "approximate", tanhApprox ? "tanh" : "none");
     }
 
     static double geluExact(double x) {
@@ -190,10 +193,11 @@ public final class Activations {
         } else {
             out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
         }
-        return Autograd.record("HardtanhBackward0", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("HardtanhBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x > 0 && x < 6 ? 1.0 : 0.0);
             return new Tensor[] {g.mul(local)};
         });
+        return Autograd.annotate(out, "min", 0f, "max", 6f);
     }
 
     /**
@@ -225,10 +229,11 @@ public final class Activations {
     /** softplus(x) = log(1 + e^(beta x)) / beta, linear (x) where beta x &gt; threshold. */
     public static Tensor softplus(Tensor t, float beta, float threshold) {
         Tensor out = Unary.map(t, x -> x * beta > threshold ? x : Math.log1p(Math.exp(x * beta)) / beta);
-        return Autograd.record("SoftplusBackward0", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("SoftplusBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x * beta > threshold ? 1.0 : 1.0 / (1.0 + Math.exp(-x * beta)));
             return new Tensor[] {g.mul(local)};
         });
+        return Autograd.annotate(out, "beta", beta, "threshold", threshold);
     }
 
     // ---------------------------------------------------------------- softmax along a dim
@@ -293,7 +298,7 @@ public final class Activations {
                         log);
             }
         }
-        return Autograd.record(node, out, new Tensor[] {t}, new Tensor[] {out}, (g, s) -> {
+        Autograd.record(node, out, new Tensor[] {t}, new Tensor[] {out}, (g, s) -> {
             Tensor y = s[0];
             Tensor gc = Ops.contiguousAs(g, y.dtype());
             Tensor gx = Tensor.empty(y.dtype(), shape);
@@ -322,5 +327,6 @@ public final class Activations {
             }
             return new Tensor[] {gx};
         });
+        return Autograd.annotate(out, "dim", d);
     }
 }

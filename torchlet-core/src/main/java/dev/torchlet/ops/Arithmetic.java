@@ -53,7 +53,8 @@ public final class Arithmetic {
 
     public static Tensor add(Tensor a, float b) {
         Tensor out = compute("add", BinaryOp.ADD, a, scalarLike(a, b));
-        return Autograd.record("AddBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g});
+        Autograd.record("AddBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g});
+        return Autograd.annotate(out, "other", b);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
@@ -85,7 +86,8 @@ public final class Arithmetic {
 
     public static Tensor mul(Tensor a, float b) {
         Tensor out = compute("mul", BinaryOp.MUL, a, scalarLike(a, b));
-        return Autograd.record("MulBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.mul(b)});
+        Autograd.record("MulBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.mul(b)});
+        return Autograd.annotate(out, "other", b);
     }
 
     public static Tensor div(Tensor a, Tensor b) {
@@ -99,15 +101,17 @@ public final class Arithmetic {
 
     public static Tensor div(Tensor a, float b) {
         Tensor out = compute("div", BinaryOp.DIV, a, scalarLike(a, b));
-        return Autograd.record("DivBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.div(b)});
+        Autograd.record("DivBackward1", out, new Tensor[] {a}, new Tensor[0], (g, s) -> new Tensor[] {g.div(b)});
+        return Autograd.annotate(out, "other", b);
     }
 
     /** a^e for a scalar exponent; d/da = e * a^(e-1) (0 when e == 0). */
     public static Tensor pow(Tensor a, float e) {
         Tensor out = compute("pow", BinaryOp.POW, a, scalarLike(a, e));
-        return Autograd.record("PowBackward0", out, new Tensor[] {a}, (g, s) -> new Tensor[] {
+        Autograd.record("PowBackward0", out, new Tensor[] {a}, (g, s) -> new Tensor[] {
             e == 0f ? Torch.zerosLike(g) : g.mul(s[0].pow(e - 1f)).mul(e)
         });
+        return Autograd.annotate(out, "exponent", e);
     }
 
     /**

@@ -50,7 +50,7 @@ public final class Attention {
         }
         int e = qkv.size(1) / 3;
         int t = qkv.size(0) / b;
-        return compute(
+        Tensor out = compute(
                 "self_attention",
                 new Tensor[] {qkv},
                 new int[] {0, 0, 0},
@@ -65,6 +65,7 @@ public final class Attention {
                 training,
                 null,
                 false);
+        return Autograd.annotate(out, "batch", b, "heads", heads, "mask", mask, "causal", false, "packed", true);
     }
 
     /**
@@ -108,7 +109,7 @@ public final class Attention {
             throw new IllegalArgumentException(
                     "attention: q, k, v must be distinct tensors (use selfAttention for " + "a packed projection)");
         }
-        return compute(
+        Tensor out = compute(
                 "attention",
                 new Tensor[] {q, k, v},
                 new int[] {0, 1, 2},
@@ -123,6 +124,7 @@ public final class Attention {
                 training,
                 flash,
                 causal);
+        return Autograd.annotate(out, "batch", b, "heads", heads, "mask", mask, "causal", causal, "packed", false);
     }
 
     /**

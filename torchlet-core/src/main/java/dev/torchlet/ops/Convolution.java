@@ -47,7 +47,7 @@ public final class Convolution {
                     + Shape.str(TensorInternals.shapeRef(w)));
         }
         ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
-        return convolve(g, x, w, bias);
+        return describe(convolve(g, x, w, bias), o, false);
     }
 
     /** conv1d(x (n, cin, l) or (cin, l), w (cout, cin/groups, k), bias (cout) or null): conv2d on height 1. */
@@ -66,7 +66,8 @@ public final class Convolution {
         ConvOptions o = ConvOptions.of(new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation}, groups);
         ConvGeometry g = geometry(
                 op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o); // messages name the 1-D shapes
-        return convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias).squeeze(2);
+        return describe(convolve(g, x.unsqueeze(2), w.unsqueeze(2), bias), o, false)
+                .squeeze(2);
     }
 
     /**
@@ -130,7 +131,25 @@ public final class Convolution {
         if (bias != null) {
             addBias(out, dense(bias), g.n(), cout, outH * outW);
         }
-        return record(g, true, x, w, bias, xc, wc, out);
+        return describe(record(g, true, x, w, bias, xc, wc, out), o, true);
+    }
+
+    /** Names the options on out's graph node (for tracers such as the ONNX exporter). */
+    private static Tensor describe(Tensor out, ConvOptions o, boolean transposed) {
+        return Autograd.annotate(
+                out,
+                "stride",
+                o.stride(),
+                "padding",
+                o.padding(),
+                "dilation",
+                o.dilation(),
+                "groups",
+                o.groups(),
+                "transposed",
+                transposed,
+                "output_padding",
+                o.outputPadding());
     }
 
     // ---------------------------------------------------------------- conv2d core

@@ -62,13 +62,14 @@ public final class Indexing {
         int outerF = outer;
         int innerF = inner;
         // grad: index_add of g into zeros of the input shape: gx[o, idx[j], :] += g[o, j, :]
-        return Autograd.record("IndexSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
+        Autograd.record("IndexSelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> {
             Tensor gc = g.contiguous();
             Tensor gx = Tensor.empty(g.dtype(), inShape);
             IndexKernels.indexAdd(
                     TensorInternals.storage(gc), gc.offset(), outerF, n, innerF, idx, TensorInternals.storage(gx));
             return new Tensor[] {gx};
         });
+        return Autograd.annotate(out, "dim", d, "index", index);
     }
 
     // ---------------------------------------------------------------- gather / scatter

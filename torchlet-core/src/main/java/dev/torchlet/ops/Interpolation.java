@@ -69,7 +69,7 @@ public final class Interpolation {
             InterpolationKernels.forward(src, TensorInternals.storage(out).doubles(), planes, h, w, ay, ax);
         }
         int[] inShape = x.shape();
-        return Autograd.record(
+        Autograd.record(
                 bilinear ? "UpsampleBilinear2DBackward0" : "UpsampleNearest2DBackward0",
                 out,
                 new Tensor[] {x},
@@ -87,6 +87,7 @@ public final class Interpolation {
                             ax);
                     return new Tensor[] {gi.to(g.dtype())};
                 });
+        return Autograd.annotate(out, "mode", mode, "align_corners", alignCorners);
     }
 
     private static Axis axis(boolean bilinear, int in, int out, double scale, boolean alignCorners) {

@@ -60,13 +60,14 @@ public final class Joining {
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = TensorInternals.shapeRef(tensors.get(i))[d];
         }
-        return Autograd.record("CatBackward0", out, tensors.toArray(new Tensor[0]), new Tensor[0], (g, s) -> {
+        Autograd.record("CatBackward0", out, tensors.toArray(new Tensor[0]), new Tensor[0], (g, s) -> {
             Tensor[] grads = new Tensor[lengths.length];
             for (int i = 0; i < lengths.length; i++) {
                 grads[i] = g.narrow(d, starts[i], lengths[i]);
             }
             return grads;
         });
+        return Autograd.annotate(out, "dim", d);
     }
 
     /** Joins equally shaped tensors along a new dim. */

@@ -253,7 +253,7 @@ public final class MatMul {
                     0,
                     nOut);
         }
-        return Autograd.record(
+        Autograd.record(
                 bias == null ? "MmBackward0" : "AddmmBackward0",
                 out,
                 new Tensor[] {x, weight, bias},
@@ -356,6 +356,7 @@ public final class MatMul {
                     }
                     return new Tensor[] {gx, gw, gb};
                 });
+        return Autograd.annotate(out, "linear", true);
     }
 
     /** Offset, leading dimension and orientation of one matrix of a stack. */

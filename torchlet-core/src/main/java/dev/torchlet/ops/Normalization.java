@@ -56,7 +56,7 @@ public final class Normalization {
             throw new IllegalArgumentException(
                     op + ": expected more than 1 value per channel when training, got input " + "size " + Shape.str(s));
         }
-        return normalize(
+        Tensor normalized = normalize(
                 "NativeBatchNormBackward0",
                 x,
                 weight,
@@ -141,6 +141,8 @@ public final class Normalization {
                                 doubles(gb));
                     }
                 });
+        return Autograd.annotate(
+                normalized, "eps", eps, "training", training, "running_mean", runningMean, "running_var", runningVar);
     }
 
     /** running = (1 - momentum) * running + momentum * stat * correction, in place (any float dtype, strided). */
@@ -180,7 +182,7 @@ public final class Normalization {
         }
         int d = Shape.numel(normalizedShape);
         int rows = d == 0 ? 0 : Shape.numel(s) / d;
-        return normalize(
+        Tensor normalized = normalize(
                 "NativeLayerNormBackward0",
                 x,
                 weight,
@@ -239,6 +241,7 @@ public final class Normalization {
                                 doubles(gb));
                     }
                 });
+        return Autograd.annotate(normalized, "normalized_shape", normalizedShape.clone(), "eps", eps);
     }
 
     /**
@@ -258,7 +261,7 @@ public final class Normalization {
         checkVector(op, "weight", weight, c);
         checkVector(op, "bias", bias, c);
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
-        return normalize(
+        Tensor normalized = normalize(
                 "NativeGroupNormBackward0",
                 x,
                 weight,
@@ -325,6 +328,7 @@ public final class Normalization {
                                 doubles(gb));
                     }
                 });
+        return Autograd.annotate(normalized, "num_groups", numGroups, "eps", eps);
     }
 
     // ---------------------------------------------------------------- shared scaffold

@@ -122,6 +122,7 @@ public final class Pooling {
         }
         Tensor indices = idx == null ? null : TensorInternals.wrap(Storage.of(idx), TensorInternals.shapeRef(out));
         recordMaxBackward(node, x, out, indices, in.planes(), g.inPlane(), g.outPlane());
+        describe(out, g, ceilMode, "dilation", new int[] {g.dH(), g.dW()});
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
     }
 
@@ -190,7 +191,7 @@ public final class Pooling {
         }
         int[] inShape = x.shape();
         int planes = in.planes();
-        return Autograd.record("AvgPool2DBackward0", out, new Tensor[] {x}, new Tensor[0], (gOut, s) -> {
+        Autograd.record("AvgPool2DBackward0", out, new Tensor[] {x}, new Tensor[0], (gOut, s) -> {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
@@ -210,6 +211,7 @@ public final class Pooling {
             }
             return new Tensor[] {gx};
         });
+        return describe(out, g, ceilMode, "count_include_pad", countIncludePad);
     }
 
     // ---------------------------------------------------------------- adaptive pooling
@@ -248,7 +250,7 @@ public final class Pooling {
                     TensorInternals.storage(out).doubles());
         }
         int[] inShape = x.shape();
-        return Autograd.record("AdaptiveAvgPool2DBackward0", out, new Tensor[] {x}, new Tensor[0], (gOut, s) -> {
+        Autograd.record("AdaptiveAvgPool2DBackward0", out, new Tensor[] {x}, new Tensor[0], (gOut, s) -> {
             Tensor gd = dense(gOut, dt);
             Tensor gx = Tensor.empty(dt, inShape);
             if (dt == DType.FLOAT32) {
@@ -272,6 +274,7 @@ public final class Pooling {
             }
             return new Tensor[] {gx};
         });
+        return Autograd.annotate(out, "output_size", new int[] {outH, outW});
     }
 
     /** Adaptive max pooling over the same bins as {@link #adaptiveAvgPool2d}. */
@@ -417,6 +420,22 @@ public final class Pooling {
     }
 
     /** PyTorch's pooling_output_shape (ceil mode: the last window must start inside the input or left padding). */
+    /** Names the window on out's graph node (for tracers such as the ONNX exporter). */
+    private static Tensor describe(Tensor out, PoolKernels.Geometry g, boolean ceilMode, String key, Object value) {
+        return Autograd.annotate(
+                out,
+                "kernel",
+                new int[] {g.kH(), g.kW()},
+                "stride",
+                new int[] {g.sH(), g.sW()},
+                "padding",
+                new int[] {g.pH(), g.pW()},
+                "ceil_mode",
+                ceilMode,
+                key,
+                value);
+    }
+
     public static int outSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
         long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
         long out = Math.floorDiv(num, stride) + 1;

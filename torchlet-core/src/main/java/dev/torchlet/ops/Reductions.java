@@ -109,9 +109,9 @@ public final class Reductions {
         }
         int[] inShape = t.shape();
         int[] keptShape = l.keptShape();
-        return Autograd.record(
-                "SumBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, new Tensor[0], (g, s) ->
-                        new Tensor[] {expandBack(g, keptShape, inShape)});
+        Autograd.record("SumBackward" + (dims == null ? "0" : "1"), out, new Tensor[] {t}, new Tensor[0], (g, s) ->
+                new Tensor[] {expandBack(g, keptShape, inShape)});
+        return Autograd.annotate(out, "dims", dims == null ? null : dims.clone(), "keepdim", keepDim);
     }
 
     public static Tensor mean(Tensor t, int[] dims, boolean keepDim) {

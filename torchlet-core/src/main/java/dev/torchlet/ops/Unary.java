@@ -130,7 +130,7 @@ public final class Unary {
             return mapLong(t, f);
         }
         Tensor out = map(t, f);
-        return Autograd.record("ClampBackward1", out, new Tensor[] {t}, (g, s) -> {
+        Autograd.record("ClampBackward1", out, new Tensor[] {t}, (g, s) -> {
             Tensor pass = Torch.onesLike(s[0]).to(DType.BOOL);
             if (hasMin) {
                 pass = pass.mul(s[0].ge(min)).ne(0f);
@@ -140,5 +140,6 @@ public final class Unary {
             }
             return new Tensor[] {g.mul(pass.to(g.dtype()))};
         });
+        return Autograd.annotate(out, "min", min, "max", max);
     }
 }

@@ -142,8 +142,9 @@ public final class Views {
             inverse[perm[i]] = i;
         }
         Tensor out = viewOf(t, t.offset(), shape, strides);
-        return Autograd.record(
+        Autograd.record(
                 "PermuteBackward0", out, new Tensor[] {t}, new Tensor[0], (g, s) -> new Tensor[] {g.permute(inverse)});
+        return Autograd.annotate(out, "dims", perm);
     }
 
     public static Tensor transpose(Tensor t, int dim0, int dim1) {
@@ -296,8 +297,9 @@ public final class Views {
         strides[d] = TensorInternals.stridesRef(t)[d] * step;
         Tensor out = viewOf(t, t.offset() + s * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
-        return Autograd.record("SliceBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
+        Autograd.record("SliceBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
                 new Tensor[] {SliceScatter.embed(g, inShape, d, s, step)});
+        return Autograd.annotate(out, "dim", d, "start", s, "end", e, "step", step);
     }
 
     private static int clampIndex(int i, int size) {
@@ -327,8 +329,9 @@ public final class Views {
         }
         Tensor out = viewOf(t, t.offset() + i * TensorInternals.stridesRef(t)[d], shape, strides);
         int[] inShape = t.shape();
-        return Autograd.record("SelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
+        Autograd.record("SelectBackward0", out, new Tensor[] {t}, new Tensor[0], (g, saved) ->
                 new Tensor[] {SliceScatter.embed(g.unsqueeze(d), inShape, d, i, 1)});
+        return Autograd.annotate(out, "dim", d, "index", i);
     }
 
     /** Helper for slice/select backward: zeros of the input shape with g written into the slice. */

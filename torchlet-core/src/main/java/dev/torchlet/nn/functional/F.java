@@ -181,8 +181,8 @@ public final class F {
 
     /**
      * {@link #embedding(Tensor, Tensor)} where rows looked up at paddingIdx (if not null, in [0, num))
-     * contribute no gradient to weight, like PyTorch's padding_idx: out * keep + out.detach() * (1 - keep)
-     * with keep = (indices != paddingIdx), the same values with the padding rows' gradient masked.
+     * contribute no gradient to weight, like PyTorch's padding_idx: the lookup's values, with the gradient
+     * multiplied by keep = (indices != paddingIdx) on the way back (an identity to tracers).
      */
     public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
         if (indices.dtype() != DType.INT64) {
@@ -194,7 +194,9 @@ public final class F {
             return out;
         }
         Tensor keep = indices.ne((float) paddingIdx).to(out.dtype()).unsqueeze(-1);
-        return out.mul(keep).add(out.detach().mul(keep.neg().add(1f)));
+        return dev.torchlet.autograd.Autograd.record(
+                "EmbeddingPaddingBackward0", out.detach(), new Tensor[] {out}, new Tensor[] {keep}, (g, s) ->
+                        new Tensor[] {g.mul(s[0])});
     }
 
     // ---------------------------------------------------------------- regression and binary losses

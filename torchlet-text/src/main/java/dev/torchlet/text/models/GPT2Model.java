@@ -87,8 +87,9 @@ public final class GPT2Model extends Module {
                     + ") is longer than n_positions " + config.nPositions());
         }
         long[][] keyMask = attentionMask == null ? null : keyMask(attentionMask, b, pastLen + t, "GPT2");
-        long[] pos = new long[b * t];
-        for (int r = 0; r < b; r++) {
+        int rows = keyMask == null ? 1 : b; // without padding every row has the same positions: broadcast one
+        long[] pos = new long[rows * t];
+        for (int r = 0; r < rows; r++) {
             if (keyMask == null) {
                 for (int i = 0; i < t; i++) {
                     pos[r * t + i] = pastLen + i;
@@ -103,7 +104,7 @@ public final class GPT2Model extends Module {
                 }
             }
         }
-        Tensor x = child("wte").call(ids).add(child("wpe").call(Torch.tensor(pos, b, t))); // (B, T, E)
+        Tensor x = child("wte").call(ids).add(child("wpe").call(Torch.tensor(pos, rows, t))); // (B, T, E)
         x = F.dropout(x, config.embdPdrop(), isTraining());
         // one new token without padding sees every earlier one: no mask (nothing allocated per step)
         Tensor mask = t == 1 && keyMask == null ? null : GPT2Attention.causalMask(t, pastLen, keyMask);
