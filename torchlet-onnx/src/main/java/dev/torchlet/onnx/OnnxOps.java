@@ -129,6 +129,9 @@ final class OnnxOps {
         OPS.put("DynamicQuantizeLinear", OnnxQuantization::dynamicQuantizeLinear);
         OPS.put("MatMulInteger", OnnxQuantization::matMulInteger);
         OPS.put("DequantizeLinear", OnnxQuantization::dequantizeLinear);
+        OnnxQuantization.register(OPS);
+        OnnxEinsum.register(OPS);
+        OnnxControlFlow.register(OPS);
         OPS.put("LSTM", OnnxRecurrent.op(OnnxRecurrent.Kind.LSTM));
         OPS.put("GRU", OnnxRecurrent.op(OnnxRecurrent.Kind.GRU));
         OPS.put("RNN", OnnxRecurrent.op(OnnxRecurrent.Kind.RNN));
