@@ -12,6 +12,8 @@ written by gen_onnx_ort_run.mjs from ONNX Runtime's run of the file.
   per-channel weights, int32 bias), QLinearMatMul (int8), ConvInteger, DequantizeLinear (per tensor and per axis).
 - control_flow_opset13: a torch.jit.script'ed module with a for loop over time (Loop whose body reads the input
   and a parameter from the outer graph) and an if on the result (If), exported by torch.onnx.
+- bicubic_opset13: torch's bicubic interpolate (align_corners False and True; by scale and by size), exported as
+  Resize in cubic mode (pytorch_half_pixel / align_corners, cubic_coeff_a -0.75).
 - loop_scan_opset13: built with onnx.helper: a Loop with a trip count and a condition computed in the body, a
   loop-carried value and a scan output.
 """
@@ -243,9 +245,32 @@ def loop_scan_fixture():
     ort_fixture(name, cases)
 
 
+# ---------------------------------------------------------------- Resize, cubic
+
+
+class Bicubic(nn.Module):
+    """(N, 2, 5, 6) -> bicubic x2 (half-pixel) and to 4x9 (align_corners), flattened and concatenated."""
+
+    def forward(self, x):
+        a = nn.functional.interpolate(x, scale_factor=2, mode="bicubic", align_corners=False)
+        b = nn.functional.interpolate(x, size=(4, 9), mode="bicubic", align_corners=True)
+        return torch.cat([a.flatten(1), b.flatten(1)], 1)
+
+
+def bicubic_fixture():
+    name = "bicubic_opset13"
+    model = Bicubic().eval()
+    torch.onnx.export(model, torch.randn(2, 2, 5, 6), os.path.join(OUT, name + ".onnx"), opset_version=13,
+                      input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    cases = {"b1": {"input": torch.randn(1, 2, 5, 6)}, "b2": {"input": torch.randn(2, 2, 5, 6)}}
+    check_against_torch(ort_fixture(name, cases), model, cases, atol=1e-4)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     einsum_fixture()
     qlinear_fixture()
     control_flow_fixture()
     loop_scan_fixture()
+    bicubic_fixture()

@@ -41,6 +41,22 @@ class OnnxOperatorSpec2Test {
                 .build();
     }
 
+    private static AttributeProto f(String name, float v) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(v)
+                .build();
+    }
+
+    private static AttributeProto i(String name, long v) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(v)
+                .build();
+    }
+
     private static AttributeProto ints(String name, long... v) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long x : v) {
@@ -623,5 +639,408 @@ class OnnxOperatorSpec2Test {
                 List.of("res"));
         var e = assertThrows(IOException.class, () -> model(13, g));
         assertTrue(e.getMessage().contains("2 unsupported operator node(s): FancyOp"), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- Resize, cubic mode
+
+    /** The spec's Resize input: (1, 1, 4, 4) holding 1..16. */
+    private static Tensor resizeData() {
+        float[] v = new float[16];
+        for (int k = 0; k < 16; k++) {
+            v[k] = k + 1;
+        }
+        return Torch.tensor(v, 1, 1, 4, 4);
+    }
+
+    private static Tensor cubic(String coordinates, float[] scales, long[] sizes, AttributeProto... extra) {
+        AttributeProto[] attrs = Arrays.copyOf(extra, extra.length + 2);
+        attrs[extra.length] = s("mode", "cubic");
+        attrs[extra.length + 1] = s("coordinate_transformation_mode", coordinates);
+        Tensor[] in = {
+            resizeData(),
+            null,
+            scales == null ? null : Torch.tensor(scales, scales.length),
+            sizes == null ? null : Torch.tensor(sizes, sizes.length)
+        };
+        return run("Resize", 13, in, attrs);
+    }
+
+    @Test
+    void upsampleScalesCubicAsInTheSpec() {
+        // resize_upsample_scales_cubic (values from the spec's comment, which its reference implementation prints)
+        float[] expected = {
+            0.47265625f,
+            0.76953125f,
+            1.24609375f,
+            1.875f,
+            2.28125f,
+            2.91015625f,
+            3.38671875f,
+            3.68359375f,
+            1.66015625f,
+            1.95703125f,
+            2.43359375f,
+            3.0625f,
+            3.46875f,
+            4.09765625f,
+            4.57421875f,
+            4.87109375f,
+            3.56640625f,
+            3.86328125f,
+            4.33984375f,
+            4.96875f,
+            5.375f,
+            6.00390625f,
+            6.48046875f,
+            6.77734375f,
+            6.08203125f,
+            6.37890625f,
+            6.85546875f,
+            7.484375f,
+            7.890625f,
+            8.51953125f,
+            8.99609375f,
+            9.29296875f,
+            7.70703125f,
+            8.00390625f,
+            8.48046875f,
+            9.109375f,
+            9.515625f,
+            10.14453125f,
+            10.62109375f,
+            10.91796875f,
+            10.22265625f,
+            10.51953125f,
+            10.99609375f,
+            11.625f,
+            12.03125f,
+            12.66015625f,
+            13.13671875f,
+            13.43359375f,
+            12.12890625f,
+            12.42578125f,
+            12.90234375f,
+            13.53125f,
+            13.9375f,
+            14.56640625f,
+            15.04296875f,
+            15.33984375f,
+            13.31640625f,
+            13.61328125f,
+            14.08984375f,
+            14.71875f,
+            15.125f,
+            15.75390625f,
+            16.23046875f,
+            16.52734375f
+        };
+        Tensor y = cubic("half_pixel", new float[] {1, 1, 2, 2}, null);
+        assertArrayEquals(new int[] {1, 1, 8, 8}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void upsampleScalesCubicAlignCornersAsInTheSpec() {
+        // resize_upsample_scales_cubic_align_corners (values from the spec's comment, which its reference
+        // implementation prints)
+        float[] expected = {
+            1f,
+            1.34110787f,
+            1.80029155f,
+            2.32944606f,
+            2.67055394f,
+            3.19970845f,
+            3.65889213f,
+            4f,
+            2.36443149f,
+            2.70553936f,
+            3.16472303f,
+            3.69387755f,
+            4.03498542f,
+            4.56413994f,
+            5.02332362f,
+            5.36443149f,
+            4.20116618f,
+            4.54227405f,
+            5.00145773f,
+            5.53061224f,
+            5.87172012f,
+            6.40087464f,
+            6.86005831f,
+            7.20116618f,
+            6.31778426f,
+            6.65889213f,
+            7.1180758f,
+            7.64723032f,
+            7.98833819f,
+            8.51749271f,
+            8.97667638f,
+            9.31778426f,
+            7.68221574f,
+            8.02332362f,
+            8.48250729f,
+            9.01166181f,
+            9.35276968f,
+            9.8819242f,
+            10.34110787f,
+            10.68221574f,
+            9.79883382f,
+            10.13994169f,
+            10.59912536f,
+            11.12827988f,
+            11.46938776f,
+            11.99854227f,
+            12.45772595f,
+            12.79883382f,
+            11.63556851f,
+            11.97667638f,
+            12.43586006f,
+            12.96501458f,
+            13.30612245f,
+            13.83527697f,
+            14.29446064f,
+            14.63556851f,
+            13f,
+            13.34110787f,
+            13.80029155f,
+            14.32944606f,
+            14.67055394f,
+            15.19970845f,
+            15.65889213f,
+            16f
+        };
+        Tensor y = cubic("align_corners", new float[] {1, 1, 2, 2}, null);
+        assertArrayEquals(new int[] {1, 1, 8, 8}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void downsampleScalesCubicAsInTheSpec() {
+        // resize_downsample_scales_cubic (values from the spec's comment, which its reference implementation prints)
+        float[] expected = {
+            1.47119141f,
+            2.78125f,
+            4.08251953f,
+            6.71142578f,
+            8.02148438f,
+            9.32275391f,
+            11.91650391f,
+            13.2265625f,
+            14.52783203f
+        };
+        Tensor y = cubic("half_pixel", new float[] {1, 1, 0.8f, 0.8f}, null);
+        assertArrayEquals(new int[] {1, 1, 3, 3}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void upsampleSizesCubicAsInTheSpec() {
+        // resize_upsample_sizes_cubic (values from the spec's comment, which its reference implementation prints)
+        float[] expected = {
+            0.45507922f,
+            0.64057922f,
+            0.97157922f,
+            1.42257922f,
+            1.90732922f,
+            2.22332922f,
+            2.70807922f,
+            3.15907922f,
+            3.49007922f,
+            3.67557922f,
+            1.39437963f,
+            1.57987963f,
+            1.91087963f,
+            2.36187963f,
+            2.84662963f,
+            3.16262963f,
+            3.64737963f,
+            4.09837963f,
+            4.42937963f,
+            4.61487963f,
+            2.95130693f,
+            3.13680693f,
+            3.46780693f,
+            3.91880693f,
+            4.40355693f,
+            4.71955693f,
+            5.20430693f,
+            5.65530693f,
+            5.98630693f,
+            6.17180693f,
+            5.20525069f,
+            5.39075069f,
+            5.72175069f,
+            6.17275069f,
+            6.65750069f,
+            6.97350069f,
+            7.45825069f,
+            7.90925069f,
+            8.24025069f,
+            8.42575069f,
+            6.88975f,
+            7.07525f,
+            7.40625f,
+            7.85725f,
+            8.342f,
+            8.658f,
+            9.14275f,
+            9.59375f,
+            9.92475f,
+            10.11025f,
+            8.57424931f,
+            8.75974931f,
+            9.09074931f,
+            9.54174931f,
+            10.02649931f,
+            10.34249931f,
+            10.82724931f,
+            11.27824931f,
+            11.60924931f,
+            11.79474931f,
+            10.82819307f,
+            11.01369307f,
+            11.34469307f,
+            11.79569307f,
+            12.28044307f,
+            12.59644307f,
+            13.08119307f,
+            13.53219307f,
+            13.86319307f,
+            14.04869307f,
+            12.38512037f,
+            12.57062037f,
+            12.90162037f,
+            13.35262037f,
+            13.83737037f,
+            14.15337037f,
+            14.63812037f,
+            15.08912037f,
+            15.42012037f,
+            15.60562037f,
+            13.32442078f,
+            13.50992078f,
+            13.84092078f,
+            14.29192078f,
+            14.77667078f,
+            15.09267078f,
+            15.57742078f,
+            16.02842078f,
+            16.35942078f,
+            16.54492078f
+        };
+        Tensor y = cubic("half_pixel", null, new long[] {1, 1, 9, 10});
+        assertArrayEquals(new int[] {1, 1, 9, 10}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void downsampleSizesCubicAsInTheSpec() {
+        // resize_downsample_sizes_cubic (values from the spec's comment, which its reference implementation prints)
+        float[] expected = {
+            1.63078704f,
+            3.00462963f,
+            4.37847222f,
+            7.12615741f,
+            8.5f,
+            9.87384259f,
+            12.62152778f,
+            13.99537037f,
+            15.36921296f
+        };
+        Tensor y = cubic("half_pixel", null, new long[] {1, 1, 3, 3});
+        assertArrayEquals(new int[] {1, 1, 3, 3}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void upsampleScalesCubicAN0p5ExcludeOutsideAsInTheSpec() {
+        // resize_upsample_scales_cubic_A_n0p5_exclude_outside (values from the spec's comment, which its reference
+        // implementation prints)
+        float[] expected = {
+            0.55882353f,
+            0.81494204f,
+            1.35698249f,
+            1.89705882f,
+            2.39705882f,
+            2.93713516f,
+            3.47917561f,
+            3.73529412f,
+            1.58329755f,
+            1.83941606f,
+            2.38145651f,
+            2.92153285f,
+            3.42153285f,
+            3.96160918f,
+            4.50364964f,
+            4.75976814f,
+            3.75145936f,
+            4.00757787f,
+            4.54961832f,
+            5.08969466f,
+            5.58969466f,
+            6.12977099f,
+            6.67181144f,
+            6.92792995f,
+            5.91176471f,
+            6.16788321f,
+            6.70992366f,
+            7.25f,
+            7.75f,
+            8.29007634f,
+            8.83211679f,
+            9.08823529f,
+            7.91176471f,
+            8.16788321f,
+            8.70992366f,
+            9.25f,
+            9.75f,
+            10.29007634f,
+            10.83211679f,
+            11.08823529f,
+            10.07207005f,
+            10.32818856f,
+            10.87022901f,
+            11.41030534f,
+            11.91030534f,
+            12.45038168f,
+            12.99242213f,
+            13.24854064f,
+            12.24023186f,
+            12.49635036f,
+            13.03839082f,
+            13.57846715f,
+            14.07846715f,
+            14.61854349f,
+            15.16058394f,
+            15.41670245f,
+            13.26470588f,
+            13.52082439f,
+            14.06286484f,
+            14.60294118f,
+            15.10294118f,
+            15.64301751f,
+            16.18505796f,
+            16.44117647f
+        };
+        Tensor y =
+                cubic("half_pixel", new float[] {1, 1, 2, 2}, null, f("cubic_coeff_a", -0.5f), i("exclude_outside", 1));
+        assertArrayEquals(new int[] {1, 1, 8, 8}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
+    }
+
+    @Test
+    void upsampleScalesCubicAsymmetricAsInTheSpec() {
+        // resize_upsample_scales_cubic_asymmetric (values from the spec's comment, which its reference implementation
+        // prints)
+        float[] expected = {
+            1f, 1.40625f, 2f, 2.5f, 3f, 3.59375f, 4f, 4.09375f, 2.625f, 3.03125f, 3.625f, 4.125f, 4.625f, 5.21875f,
+            5.625f, 5.71875f, 5f, 5.40625f, 6f, 6.5f, 7f, 7.59375f, 8f, 8.09375f, 7f, 7.40625f, 8f, 8.5f, 9f, 9.59375f,
+            10f, 10.09375f, 9f, 9.40625f, 10f, 10.5f, 11f, 11.59375f, 12f, 12.09375f, 11.375f, 11.78125f, 12.375f,
+            12.875f, 13.375f, 13.96875f, 14.375f, 14.46875f, 13f, 13.40625f, 14f, 14.5f, 15f, 15.59375f, 16f, 16.09375f,
+            13.375f, 13.78125f, 14.375f, 14.875f, 15.375f, 15.96875f, 16.375f, 16.46875f
+        };
+        Tensor y = cubic("asymmetric", new float[] {1, 1, 2, 2}, null);
+        assertArrayEquals(new int[] {1, 1, 8, 8}, y.shape());
+        assertArrayEquals(expected, y.toFloatArray(), 2e-5f);
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Models using Einsum, the int8 operators and If/Loop (tools/golden/gen_onnx_ops.py: torch.onnx exports and
+ * Models using Einsum, the int8 operators, If/Loop and cubic Resize (tools/golden/gen_onnx_ops.py: torch.onnx exports and
  * onnx.helper graphs) against ONNX Runtime's outputs (gen_onnx_ort_run.mjs). Each fixture holds cases
  * "case/input.name" and "case/output.name". Float outputs agree to ATOL; integer outputs (the quantized ones)
  * exactly: both sides accumulate the same integers exactly and requantize in float32 alike.
@@ -25,7 +25,14 @@ class OnnxOpsFixturesTest {
     private static final float ATOL = 2e-5f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"einsum_opset12", "qlinear_opset13", "control_flow_opset13", "loop_scan_opset13"})
+    @ValueSource(
+            strings = {
+                "einsum_opset12",
+                "qlinear_opset13",
+                "control_flow_opset13",
+                "loop_scan_opset13",
+                "bicubic_opset13"
+            })
     void matchesOnnxRuntime(String name) throws IOException {
         OnnxModel model = OnnxModel.load(OnnxModelTest.fixture(name + ".onnx"));
         model.eval();
