@@ -241,6 +241,8 @@ def loop_scan_fixture():
                   "limit": torch.tensor(1e9)},  # stops at M = 6
         "cond": {"trip_count": torch.tensor(50), "cond": true, "s0": torch.ones(3), "x": x,
                  "limit": torch.tensor(12.0)},  # stops when the running sum reaches the limit
+        "none": {"trip_count": torch.tensor(0), "cond": true, "s0": torch.ones(3), "x": x,
+                 "limit": torch.tensor(12.0)},  # no iteration: s0 back, an empty (0, 3) scan
     }
     ort_fixture(name, cases)
 

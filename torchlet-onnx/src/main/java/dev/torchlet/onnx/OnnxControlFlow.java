@@ -89,11 +89,33 @@ final class OnnxControlFlow {
             result[k] = carried.get(k);
         }
         for (int s = 0; s < nScan; s++) {
-            // no iterations: an empty (0) float tensor, as the body's scan shapes are unknown without a run
-            result[nCarried + s] =
-                    scans.get(s).isEmpty() ? Torch.zeros(DType.FLOAT32, 0) : Torch.stack(scans.get(s), 0);
+            int output = 1 + nCarried + s;
+            result[nCarried + s] = scans.get(s).isEmpty() ? emptyScan(body, output) : Torch.stack(scans.get(s), 0);
         }
         return result;
+    }
+
+    /**
+     * The scan output of a loop that ran no iteration: (0, declared dims...) of the declared element type, or (0)
+     * float32 where the body does not declare a static shape.
+     */
+    private static Tensor emptyScan(OnnxGraph body, int output) {
+        var type = body.outputInfo.get(output).getType().getTensorType();
+        int[] shape = {0};
+        if (type.hasShape() && type.getShape().getDimList().stream().allMatch(d -> d.hasDimValue())) {
+            shape = new int[type.getShape().getDimCount() + 1];
+            for (int d = 1; d < shape.length; d++) {
+                shape[d] = (int) type.getShape().getDim(d - 1).getDimValue();
+            }
+        }
+        DType dtype = switch (type.getElemType()) {
+            case OnnxTensors.DOUBLE -> DType.FLOAT64;
+            case OnnxTensors.BOOL -> DType.BOOL;
+            case OnnxTensors.INT64, OnnxTensors.INT32, OnnxTensors.INT16, OnnxTensors.INT8, OnnxTensors.UINT8 ->
+                DType.INT64;
+            default -> DType.FLOAT32;
+        };
+        return Torch.zeros(dtype, shape);
     }
 
     /** A one-element condition tensor (bool, or any number: non-zero is true). */

@@ -27,12 +27,12 @@ import java.util.TreeSet;
 final class OnnxEinsum {
     private OnnxEinsum() {}
 
+    /** Ellipsis dim j (0 = leftmost of the broadcast ellipsis) gets label ELLIPSIS + j, apart from the letters. */
+    private static final int ELLIPSIS = 1 << 16;
+
     static void register(Map<String, OnnxOps.Op> ops) {
         ops.put("Einsum", (n, in, t) -> new Tensor[] {einsum(n.s("equation", ""), in)});
     }
-
-    /** Ellipsis dim j (0 = leftmost of the broadcast ellipsis) gets label ELLIPSIS + j, apart from the letters. */
-    private static final int ELLIPSIS = 1 << 16;
 
     /** A tensor and the label of each of its dims. */
     private record Term(Tensor t, List<Integer> labels) {}

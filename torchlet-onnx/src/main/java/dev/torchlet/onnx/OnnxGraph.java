@@ -28,6 +28,7 @@ final class OnnxGraph {
     final Map<String, Tensor> initializers = new LinkedHashMap<>();
     final List<ValueInfoProto> inputs;
     final List<String> outputs;
+    final List<ValueInfoProto> outputInfo; // declared element types and shapes of the outputs
     private final List<String> outerNames;
 
     /**
@@ -43,6 +44,7 @@ final class OnnxGraph {
                 .toList();
         this.outputs =
                 graph.getOutputList().stream().map(ValueInfoProto::getName).toList();
+        this.outputInfo = graph.getOutputList();
         Map<String, Integer> types = OnnxElementTypes.declared(graph, outerTypes);
         Set<String> defined = new LinkedHashSet<>(initializers.keySet());
         graph.getInputList().forEach(v -> defined.add(v.getName()));

@@ -607,6 +607,7 @@ class OnnxOperatorSpec2Test {
                 "cond", Torch.tensor(new boolean[] {false}),
                 "y", Torch.tensor(new float[] {-2}, 1)));
         assertArrayEquals(new float[] {-2}, none.get("res_y").toFloatArray());
+        assertArrayEquals(new int[] {0}, none.get("res_scan").shape(), "no iterations: an empty scan");
     }
 
     @Test
