@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Models using Einsum, the int8 operators, If/Loop and cubic Resize (tools/golden/gen_onnx_ops.py: torch.onnx exports and
- * onnx.helper graphs) against ONNX Runtime's outputs (gen_onnx_ort_run.mjs). Each fixture holds cases
+ * Models using Einsum, the int8 operators, If/Loop and cubic Resize (tools/golden/gen_onnx_ops.py: torch.onnx
+ * exports and onnx.helper graphs) against ONNX Runtime's outputs (gen_onnx_ort_run.mjs). Each fixture holds cases
  * "case/input.name" and "case/output.name". Float outputs agree to ATOL; integer outputs (the quantized ones)
  * exactly: both sides accumulate the same integers exactly and requantize in float32 alike.
  */
