@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * If and Loop: nodes whose attributes hold subgraphs ({@link OnnxGraph}). A subgraph reads values of the graphs
  * around it by name; the executor hands those to the node as implicit inputs after its own (see
- * {@link OnnxNode#outerValues}). Tensor values only (no sequences). Gradients flow through the branch taken and
- * through every iteration run.
+ * {@link OnnxNode#outerValues}). A subgraph's own initializers are constants, not parameters of the model. Tensor
+ * values only (no sequences). Gradients flow through the branch taken and through every iteration run.
  */
 final class OnnxControlFlow {
     private OnnxControlFlow() {}
@@ -48,15 +48,15 @@ final class OnnxControlFlow {
             throw new IllegalArgumentException(n.describe() + ": no body graph");
         }
         int explicit = n.proto.getInputCount();
-        Tensor maxTrips = in.length > 0 && explicit > 0 ? in[0] : null;
+        Tensor maxTrips = explicit > 0 ? in[0] : null; // null too when left out ("")
         Tensor condIn = explicit > 1 ? in[1] : null;
         if (maxTrips == null && condIn == null) {
             throw new IllegalArgumentException(
-                    n.describe() + ": neither a trip count M nor a condition: an endless" + " loop");
+                    n.describe() + ": neither a trip count M nor a condition: an endless loop");
         }
         long trips = maxTrips == null ? Long.MAX_VALUE : maxTrips.toLongArray()[0];
         boolean cond = condIn == null || truth(n, condIn, "cond");
-        List<Tensor> carried = new ArrayList<>(Arrays.asList(in).subList(2, explicit));
+        List<Tensor> carried = new ArrayList<>(Arrays.asList(in).subList(Math.min(2, explicit), explicit));
         int nCarried = carried.size();
         int nScan = body.outputs.size() - 1 - nCarried;
         if (body.inputs.size() != 2 + nCarried || nScan < 0) {
