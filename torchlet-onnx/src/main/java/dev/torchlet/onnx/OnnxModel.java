@@ -3,11 +3,8 @@ package dev.torchlet.onnx;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
-import dev.torchlet.onnx.proto.Onnx.GraphProto;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
-import dev.torchlet.onnx.proto.Onnx.NodeProto;
 import dev.torchlet.onnx.proto.Onnx.OperatorSetIdProto;
-import dev.torchlet.onnx.proto.Onnx.TensorProto;
 import dev.torchlet.onnx.proto.Onnx.TensorShapeProto;
 import dev.torchlet.onnx.proto.Onnx.ValueInfoProto;
 import java.io.IOException;
@@ -45,6 +42,7 @@ public final class OnnxModel extends ParameterTree {
 
     public static final int MAX_OPSET = 17;
 
+    private final OnnxGraph graph;
     private final List<OnnxNode> nodes;
     private final List<ValueInfoProto> inputs;
     private final List<String> outputs;
@@ -53,19 +51,14 @@ public final class OnnxModel extends ParameterTree {
     private final int opset;
     private final String producer;
 
-    private OnnxModel(GraphProto graph, int opset, String producer, Map<String, Tensor> initializers) {
+    private OnnxModel(OnnxGraph graph, int opset, String producer) {
         this.opset = opset;
         this.producer = producer;
-        this.nodes = new ArrayList<>();
-        for (NodeProto node : graph.getNodeList()) {
-            nodes.add(new OnnxNode(node, opset));
-        }
-        Set<String> initializerNames = initializers.keySet();
-        this.inputs = graph.getInputList().stream()
-                .filter(v -> !initializerNames.contains(v.getName()))
-                .toList();
-        this.outputs =
-                graph.getOutputList().stream().map(ValueInfoProto::getName).toList();
+        this.graph = graph;
+        this.nodes = graph.nodes;
+        Map<String, Tensor> initializers = graph.initializers;
+        this.inputs = graph.inputs;
+        this.outputs = graph.outputs;
         this.constants = new LinkedHashMap<>();
         Set<String> statistics = new HashSet<>(); // batch-norm running mean and variance: buffers
         for (OnnxNode node : nodes) {
@@ -110,23 +103,14 @@ public final class OnnxModel extends ParameterTree {
         }
         int opset = defaultOpset(model, description);
         List<String> unsupported = new ArrayList<>();
-        for (NodeProto node : model.getGraph().getNodeList()) {
-            String domain = node.getDomain();
-            if (!(domain.isEmpty() || domain.equals("ai.onnx")) || !OnnxOps.OPS.containsKey(node.getOpType())) {
-                unsupported.add(
-                        (domain.isEmpty() ? "" : domain + ".") + node.getOpType() + " (node '" + node.getName() + "')");
-            }
-        }
+        OnnxGraph.collectUnsupported(model.getGraph(), unsupported); // subgraphs (If / Loop bodies) too
         if (!unsupported.isEmpty()) {
             throw new IOException("ONNX: " + description + " uses " + unsupported.size() + " unsupported operator "
                     + "node(s): " + String.join(", ", unsupported) + ". Supported: "
                     + String.join(", ", OnnxOps.OPS.keySet()));
         }
-        Map<String, Tensor> initializers = new LinkedHashMap<>();
-        for (TensorProto t : model.getGraph().getInitializerList()) {
-            initializers.put(t.getName(), OnnxTensors.read(t, dir));
-        }
-        return new OnnxModel(model.getGraph(), opset, model.getProducerName(), initializers);
+        OnnxGraph graph = new OnnxGraph(model.getGraph(), opset, dir, Map.of());
+        return new OnnxModel(graph, opset, model.getProducerName());
     }
 
     private static int defaultOpset(ModelProto model, String description) throws IOException {
@@ -255,34 +239,7 @@ public final class OnnxModel extends ParameterTree {
             }
             values.put(name, t);
         }
-        for (OnnxNode node : nodes) {
-            Tensor[] in = new Tensor[node.proto.getInputCount()];
-            for (int i = 0; i < in.length; i++) {
-                String name = node.proto.getInput(i);
-                if (name.isEmpty()) {
-                    continue; // an omitted optional input
-                }
-                in[i] = values.get(name);
-                if (in[i] == null) {
-                    throw new IllegalStateException("ONNX model: " + node.describe() + " reads '" + name
-                            + "', which no earlier node produced (is the graph topologically sorted?)");
-                }
-            }
-            Tensor[] out;
-            try {
-                out = OnnxOps.OPS.get(node.op()).apply(node, in, isTraining());
-            } catch (RuntimeException e) {
-                String shapesIn = Arrays.stream(in)
-                        .map(t -> t == null ? "-" : Arrays.toString(t.shape()))
-                        .reduce((a, b) -> a + ", " + b)
-                        .orElse("");
-                throw new IllegalArgumentException(
-                        "ONNX model: " + node.describe() + " failed on inputs " + shapesIn + ": " + e.getMessage(), e);
-            }
-            for (int i = 0; i < Math.min(out.length, node.proto.getOutputCount()); i++) {
-                values.put(node.proto.getOutput(i), out[i]);
-            }
-        }
+        graph.execute(values, isTraining());
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (String name : outputs) {
             result.put(name, values.get(name));

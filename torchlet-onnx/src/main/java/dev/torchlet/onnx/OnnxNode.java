@@ -6,20 +6,67 @@ import dev.torchlet.onnx.proto.Onnx.NodeProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** A graph node with typed attribute access and its name for error messages. */
+/**
+ * A graph node with typed attribute access and its name for error messages; also the ONNX element types of its
+ * inputs where the graph tells them ({@link OnnxElementTypes}) and its subgraphs (If / Loop bodies).
+ */
 final class OnnxNode {
     final NodeProto proto;
     final int opset;
     private final Map<String, AttributeProto> attributes = new HashMap<>();
+    private final int[] inputTypes;
+    private final Map<String, OnnxGraph> subgraphs;
+    private final List<String> implicitInputs;
 
     OnnxNode(NodeProto proto, int opset) {
+        this(proto, opset, new int[0], Map.of());
+    }
+
+    /** inputTypes: ONNX element type per input (0: unknown); subgraphs: graph attributes by name. */
+    OnnxNode(NodeProto proto, int opset, int[] inputTypes, Map<String, OnnxGraph> subgraphs) {
         this.proto = proto;
         this.opset = opset;
         for (AttributeProto a : proto.getAttributeList()) {
             attributes.put(a.getName(), a);
         }
+        this.inputTypes = inputTypes.clone();
+        this.subgraphs = Map.copyOf(subgraphs);
+        Set<String> outer = new LinkedHashSet<>();
+        subgraphs.values().forEach(g -> outer.addAll(g.outerNames()));
+        this.implicitInputs = List.copyOf(outer);
+    }
+
+    /** The ONNX element type (TensorProto.DataType) of input k, or 0 when the graph does not say. */
+    int inputType(int k) {
+        return k < inputTypes.length ? inputTypes[k] : OnnxElementTypes.UNKNOWN;
+    }
+
+    /** The subgraph in attribute {@code name}, or null. */
+    OnnxGraph graph(String name) {
+        return subgraphs.get(name);
+    }
+
+    /**
+     * Values of enclosing graphs that this node's subgraphs read; the executor passes them after the explicit
+     * inputs, in this order.
+     */
+    List<String> implicitInputs() {
+        return implicitInputs;
+    }
+
+    /** The implicit inputs by name, from the tail of {@code in}. */
+    Map<String, Tensor> outerValues(Tensor[] in) {
+        Map<String, Tensor> values = new HashMap<>();
+        int explicit = proto.getInputCount();
+        for (int k = 0; k < implicitInputs.size(); k++) {
+            values.put(implicitInputs.get(k), in[explicit + k]);
+        }
+        return values;
     }
 
     String op() {

@@ -129,6 +129,9 @@ final class OnnxOps {
         OPS.put("DynamicQuantizeLinear", OnnxQuantization::dynamicQuantizeLinear);
         OPS.put("MatMulInteger", OnnxQuantization::matMulInteger);
         OPS.put("DequantizeLinear", OnnxQuantization::dequantizeLinear);
+        OnnxQuantization.register(OPS);
+        OnnxEinsum.register(OPS);
+        OnnxControlFlow.register(OPS);
         OPS.put("LSTM", OnnxRecurrent.op(OnnxRecurrent.Kind.LSTM));
         OPS.put("GRU", OnnxRecurrent.op(OnnxRecurrent.Kind.GRU));
         OPS.put("RNN", OnnxRecurrent.op(OnnxRecurrent.Kind.RNN));
@@ -723,7 +726,7 @@ final class OnnxOps {
      * Resize (and opset 7-9 Upsample) of (N, C, H, W) on the combinations PyTorch's interpolate computes: nearest
      * with asymmetric coordinates and floor rounding (torch's "nearest" export, and opset 10's only form), linear
      * with half_pixel / pytorch_half_pixel (bilinear, align_corners=False) or align_corners. Scales or sizes give
-     * the output; N and C must keep their size.
+     * the output; N and C must keep their size. Cubic mode: {@link OnnxResizeCubic}.
      */
     private static Tensor[] resize(OnnxNode n, Tensor[] in, boolean training) {
         Tensor x = in[0];
@@ -737,6 +740,9 @@ final class OnnxOps {
         if (old && n.op().equals("Upsample") && n.opset < 9) {
             float[] attr = n.floats("scales", null);
             scalesIn = attr == null ? null : Torch.tensor(attr, attr.length);
+        }
+        if (mode.equals("cubic")) {
+            return new Tensor[] {OnnxResizeCubic.resize(n, x, scalesIn, sizesIn, coordinates)};
         }
         boolean linear = mode.equals("linear") || mode.equals("bilinear");
         boolean alignCorners = coordinates.equals("align_corners");
