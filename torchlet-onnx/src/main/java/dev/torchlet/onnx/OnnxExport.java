@@ -134,7 +134,8 @@ public final class OnnxExport {
         } else {
             throw new IllegalArgumentException(
                     "ONNX export: " + layer.getClass().getSimpleName()
-                            + " was called with a packed sequence, which ONNX export does not trace; pad the batch instead");
+                            + " was called with a packed sequence, which ONNX export does not trace; "
+                            + "pad the batch instead");
         }
         for (Tensor t : new Tensor[] {call.output(), call.hidden(), call.cell()}) {
             if (t != null) {
