@@ -1,6 +1,7 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,20 +23,38 @@ public final class ConvDepthwise {
 
     /**
      * out (n, cout, oh, ow). Each input plane is first copied into a zero-padded plane (hp = h + 2ph rows of
-     * wp = w + 2pw, plus slack), so every tap of every output pixel is a plain read: output pixel (y, x) reads
-     * tap (i, j) at {@code (y*sh + i*dh) * wp + x*sw + j*dw}. A row of outputs is then accumulated in
-     * registers over the kh*kw taps and stored once (vectors of L pixels for stride 1, scalars otherwise).
+     * wp = w + 2pw, rounded up to a multiple of the stride, plus slack), so every tap of every output pixel is a plain
+     * read. With stride s &gt; 1 the padded plane is then split into its s column phases (phase f holds columns
+     * f, f + s, f + 2s, ...), so output pixel x reads tap (i, j) at a unit-stride position in phase (j*dw) mod s:
+     * <pre>
+     *   stride 1:  xp[(y*sh + i*dh) * wp + x + j*dw]
+     *   stride s:  phases[(j*dw mod s) * phasePlane + (y*sh + i*dh) * wq + x + j*dw / s]     (wq = wp / s)
+     * </pre>
+     * A row of outputs is accumulated in vector registers over the kh*kw taps (two vectors at a time, then one,
+     * then one masked vector for the last ow mod L pixels) and stored once.
      */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
         int mult = g.coutG();
         int p = g.outPixels();
         int planeIn = g.inPixels();
         int taps = g.kh() * g.kw();
-        int wp = g.w() + 2 * g.pw();
+        int sw = g.sw();
+        int wp = roundUp(g.w() + 2 * g.pw(), sw);
         int hp = g.h() + 2 * g.ph();
-        int slack = L + (g.kw() - 1) * g.dw() + g.sw() * g.ow(); // reads of a row's last vector past wp
+        int wq = wp / sw; // row length of one column phase
+        int slack = 2 * L + (g.kw() - 1) * g.dw() + wq; // reads of a row's last (masked) vector past its row
+        int phasePlane = hp * wq + slack;
+        int rowStride = sw == 1 ? wp : wq;
+        int[] tapOffset = new int[taps];
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                int col = j * g.dw();
+                tapOffset[i * g.kw() + j] = (sw == 1 ? 0 : (col % sw) * phasePlane) + i * g.dh() * rowStride + col / sw;
+            }
+        }
         Parallel.forRange(g.n() * g.cout(), grain(g), (s, e) -> {
             float[] xp = new float[hp * wp + slack];
+            float[] phases = sw == 1 ? xp : new float[sw * phasePlane];
             int padded = -1; // the input plane now in xp (with multiplier > 1, several outputs share one)
             for (int plane = s; plane < e; plane++) {
                 int b = plane / g.cout();
@@ -46,57 +65,66 @@ public final class ConvDepthwise {
                     for (int y = 0; y < g.h(); y++) {
                         System.arraycopy(in, src + y * g.w(), xp, (y + g.ph()) * wp + g.pw(), g.w());
                     }
+                    if (sw > 1) {
+                        splitPhases(xp, hp, wp, sw, phasePlane, phases);
+                    }
                     padded = inPlane;
                 }
                 float bv = bias == null ? 0f : bias[co];
                 int wOff = co * taps;
                 int dst = plane * p;
                 for (int y = 0; y < g.oh(); y++) {
-                    int o = dst + y * g.ow();
-                    int r0 = y * g.sh() * wp;
-                    int x = 0;
-                    if (g.sw() == 1) {
-                        // two vectors at a time: two independent FMA chains hide the FMA latency
-                        for (int end = g.ow() - 2 * L; x <= end; x += 2 * L) {
-                            FloatVector acc0 = FloatVector.broadcast(S, bv);
-                            FloatVector acc1 = acc0;
-                            for (int i = 0; i < g.kh(); i++) {
-                                int r = r0 + i * g.dh() * wp + x;
-                                for (int j = 0; j < g.kw(); j++) {
-                                    FloatVector wv = FloatVector.broadcast(S, w[wOff + i * g.kw() + j]);
-                                    int t = r + j * g.dw();
-                                    acc0 = FloatVector.fromArray(S, xp, t).fma(wv, acc0);
-                                    acc1 = FloatVector.fromArray(S, xp, t + L).fma(wv, acc1);
-                                }
-                            }
-                            acc0.intoArray(out, o + x);
-                            acc1.intoArray(out, o + x + L);
-                        }
-                        for (int end = g.ow() - L; x <= end; x += L) {
-                            FloatVector acc = FloatVector.broadcast(S, bv);
-                            for (int i = 0; i < g.kh(); i++) {
-                                int r = r0 + i * g.dh() * wp + x;
-                                for (int j = 0; j < g.kw(); j++) {
-                                    acc = FloatVector.fromArray(S, xp, r + j * g.dw())
-                                            .fma(FloatVector.broadcast(S, w[wOff + i * g.kw() + j]), acc);
-                                }
-                            }
-                            acc.intoArray(out, o + x);
-                        }
-                    }
-                    for (; x < g.ow(); x++) {
-                        float acc = bv;
-                        for (int i = 0; i < g.kh(); i++) {
-                            int r = r0 + i * g.dh() * wp + x * g.sw();
-                            for (int j = 0; j < g.kw(); j++) {
-                                acc += w[wOff + i * g.kw() + j] * xp[r + j * g.dw()];
-                            }
-                        }
-                        out[o + x] = acc;
-                    }
+                    row(phases, y * g.sh() * rowStride, tapOffset, w, wOff, bv, out, dst + y * g.ow(), g.ow());
                 }
             }
         });
+    }
+
+    /** One output row of {@code ow} pixels: out[o + x] = bias + sum_t w[wOff + t] * src[r0 + tapOffset[t] + x]. */
+    private static void row(
+            float[] src, int r0, int[] tapOffset, float[] w, int wOff, float bias, float[] out, int o, int ow) {
+        int taps = tapOffset.length;
+        int x = 0;
+        // two vectors at a time: two independent FMA chains hide the FMA latency
+        for (int end = ow - 2 * L; x <= end; x += 2 * L) {
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = acc0;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(S, w[wOff + t]);
+                int at = r0 + tapOffset[t] + x;
+                acc0 = FloatVector.fromArray(S, src, at).fma(wv, acc0);
+                acc1 = FloatVector.fromArray(S, src, at + L).fma(wv, acc1);
+            }
+            acc0.intoArray(out, o + x);
+            acc1.intoArray(out, o + x + L);
+        }
+        for (; x < ow; x += L) { // full vectors, then the masked last one (its reads stay inside the slack)
+            VectorMask<Float> m = S.indexInRange(x, ow);
+            FloatVector acc = FloatVector.broadcast(S, bias);
+            for (int t = 0; t < taps; t++) {
+                acc = FloatVector.fromArray(S, src, r0 + tapOffset[t] + x)
+                        .fma(FloatVector.broadcast(S, w[wOff + t]), acc);
+            }
+            acc.intoArray(out, o + x, m);
+        }
+    }
+
+    /** phases[f * phasePlane + r * (wp / s) + k] = xp[r * wp + k * s + f]. */
+    private static void splitPhases(float[] xp, int hp, int wp, int s, int phasePlane, float[] phases) {
+        int wq = wp / s;
+        for (int r = 0; r < hp; r++) {
+            int from = r * wp;
+            for (int f = 0; f < s; f++) {
+                int to = f * phasePlane + r * wq;
+                for (int k = 0; k < wq; k++) {
+                    phases[to + k] = xp[from + k * s + f];
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
     }
 
     /** gradIn (n, cin, h, w), overwritten. */

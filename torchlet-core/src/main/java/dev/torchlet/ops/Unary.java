@@ -129,7 +129,21 @@ public final class Unary {
         if (t.dtype() == DType.INT64) {
             return mapLong(t, f);
         }
-        Tensor out = map(t, f);
+        Tensor out;
+        if (t.dtype() == DType.FLOAT32) { // the vector kernel (NaN stays NaN, as in the loop above)
+            Tensor in = t.contiguous();
+            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+            UnaryKernels.clamp(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel(),
+                    hasMin ? min : Float.NEGATIVE_INFINITY,
+                    hasMax ? max : Float.POSITIVE_INFINITY);
+        } else {
+            out = map(t, f);
+        }
         Autograd.record("ClampBackward1", out, new Tensor[] {t}, (g, s) -> {
             Tensor pass = Torch.onesLike(s[0]).to(DType.BOOL);
             if (hasMin) {

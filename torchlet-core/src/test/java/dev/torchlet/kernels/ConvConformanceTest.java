@@ -36,6 +36,9 @@ class ConvConformanceTest {
             {2, 7, 7, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7}, // depthwise, multiplier 1
             {1, 3, 11, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1, 3}, // depthwise, multiplier 3, stride 2x1
             {2, 5, 9, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 5}, // depthwise, dilated
+            {1, 4, 15, 15, 4, 3, 3, 2, 2, 1, 1, 1, 1, 4}, // depthwise, stride 2 (MobileNet's downsampling)
+            {1, 2, 9, 70, 4, 5, 5, 3, 3, 2, 2, 2, 2, 2}, // depthwise, stride 3, dilated, multiplier 2, 24 wide
+            {2, 3, 5, 75, 3, 3, 3, 1, 2, 1, 1, 1, 1, 3}, // depthwise, stride 1x2 over 38 outputs: 2L + L + masked
             {2, 17, 1, 13, 7, 1, 3, 1, 1, 0, 1, 1, 1, 1}, // conv1d shape (height 1)
             {3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // the MNIST CNN's first conv
             {2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... and its second (4 channel vectors)
