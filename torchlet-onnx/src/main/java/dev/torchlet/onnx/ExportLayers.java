@@ -118,12 +118,27 @@ final class ExportLayers {
         if (size[0] == 1 && size[1] == 1) {
             return g.node("GlobalAveragePool", new String[] {x});
         }
-        if (h % size[0] != 0 || w % size[1] != 0) {
-            throw new IllegalArgumentException("ONNX export: adaptive average pooling from " + h + "x" + w + " to "
-                    + size[0] + "x" + size[1] + " has uneven windows, which no ONNX pooling expresses");
+        if (h % size[0] != 0 || w % size[1] != 0) { // uneven (or overlapping) windows: rows, then columns
+            return adaptiveMean(g, adaptiveMean(g, x, in.dim() - 2, h, size[0]), in.dim() - 1, w, size[1]);
         }
         int[] window = {h / size[0], w / size[1]};
         return g.node("AveragePool", new String[] {x}, "kernel_shape", window, "strides", window);
+    }
+
+    /**
+     * Adaptive averaging along one axis: output i is the mean of inputs [floor(i*n/out), ceil((i+1)*n/out)), as
+     * PyTorch's adaptive_avg_pool2d windows. A rectangle's mean is the mean of its rows' means (equal row lengths),
+     * so the 2-D pooling is this along H, then along W: one Slice + ReduceMean per output index, then a Concat.
+     */
+    private static String adaptiveMean(ExportGraph g, String x, int axis, int n, int out) {
+        String[] parts = new String[out];
+        for (int i = 0; i < out; i++) {
+            int start = Math.floorDiv(i * n, out);
+            int end = -Math.floorDiv(-(i + 1) * n, out);
+            String window = g.node("Slice", new String[] {x, g.int64s(start), g.int64s(end), g.int64s(axis)});
+            parts[i] = g.node("ReduceMean", new String[] {window}, "axes", new int[] {axis}, "keepdims", 1);
+        }
+        return out == 1 ? parts[0] : g.node("Concat", parts, "axis", axis);
     }
 
     /** Resize by the traced scale (out / in) on H and W. */

@@ -13,6 +13,7 @@ import dev.torchlet.nn.LSTM;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.RNN;
 import dev.torchlet.nn.TransformerEncoderLayer;
+import dev.torchlet.nn.functional.F;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
 import dev.torchlet.text.models.Bert;
 import dev.torchlet.text.models.BertConfig;
@@ -76,7 +77,17 @@ class OnnxExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_0", "efficientnet_b0"})
+    @ValueSource(
+            strings = {
+                "resnet18",
+                "mobilenet_v2",
+                "mobilenet_v3_small",
+                "squeezenet1_0",
+                "efficientnet_b0",
+                "densenet121",
+                "convnext_tiny",
+                "alexnet"
+            })
     void zooModelsExportWithDynamicBatch(String name) throws IOException {
         Torch.manualSeed(7);
         Module model = Models.create(name, 10);
@@ -86,6 +97,22 @@ class OnnxExportTest {
         var params = imported.namedParameters();
         String first = model.namedParameters().keySet().iterator().next();
         assertTrue(params.containsKey(first), first + " not among " + params.keySet());
+    }
+
+    @Test
+    void unevenAdaptivePoolingExportsAsSlicedMeans() throws IOException {
+        // AlexNet's and VGG's pooling to 6x6 / 7x7 from smaller or uneven maps: windows overlap
+        Module pools = new Module() {
+            @Override
+            public Tensor forward(Tensor x) {
+                Tensor a = F.adaptiveAvgPool2d(x, 3, 2); // 5x7 -> 3x2: windows of 2-3 rows and 4 columns
+                Tensor b = F.adaptiveAvgPool2d(x.narrow(2, 0, 1).narrow(3, 0, 1), 6, 6); // 1x1 -> 6x6
+                return a.flatten(1).add(b.flatten(1).narrow(1, 0, a.flatten(1).size(1)));
+            }
+        };
+        Tensor x = Torch.randn(2, 4, 5, 7).requiresGrad(false);
+        OnnxModel imported = roundTrip("adaptive_pools", pools, x, Torch.randn(3, 4, 5, 7));
+        assertTrue(imported.operatorCounts().get("ReduceMean") >= 3 + 2 + 6 + 6);
     }
 
     @Test
