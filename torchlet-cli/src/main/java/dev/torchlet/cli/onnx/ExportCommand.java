@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -24,22 +25,25 @@ import picocli.CommandLine.Option;
         name = "export",
         mixinStandardHelpOptions = true,
         description = {
-            "Exports a zoo model or a `torchlet train` checkpoint to ONNX (opset " + OnnxExport.OPSET + ") by tracing",
-            "one forward pass on a random input, written atomically. The file is then imported again and run on",
-            "the same input: the summary gives its size, opset, parameters, operators and the largest difference",
-            "from the Torchlet model (a difference above 1e-4 of the output's scale fails the command)."
+            "Exports a zoo model or a `torchlet train` checkpoint to an ONNX file (opset " + OnnxExport.OPSET + ").",
+            "Traces one forward pass on a random input and writes the file atomically, then imports it again and",
+            "runs it on the same input: the summary gives its size, opset, parameters, operators and the largest",
+            "difference from the Torchlet model (above 1e-4 of the output's scale, the command fails)."
         })
 public final class ExportCommand implements Callable<Integer> {
     /** Largest accepted |ONNX - Torchlet| relative to max(1, max |Torchlet output|), as OnnxExportTest checks. */
     static final double TOLERANCE = 1e-4;
 
-    @Option(names = "--model", description = "Zoo model, e.g. resnet18 (see `torchlet models`).")
+    @Option(names = "--model", paramLabel = "NAME", description = "Zoo model, e.g. resnet18 (see `torchlet models`).")
     String model;
 
-    @Option(names = "--checkpoint", description = "A `torchlet train` checkpoint (.safetensors) instead of --model.")
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description = "A `torchlet train` checkpoint (.safetensors) instead of --model.")
     Path checkpoint;
 
-    @Option(names = "--num-classes", description = "Classes of the zoo model's head (default: 1000).")
+    @Option(names = "--num-classes", paramLabel = "N", description = "Classes of the zoo model's head (default: 1000).")
     Integer numClasses;
 
     @Option(
@@ -157,17 +161,21 @@ public final class ExportCommand implements Callable<Integer> {
         try {
             OnnxExport.save(net, example, out, !staticBatch);
         } catch (FileSystemException e) {
-            String reason = e instanceof AccessDeniedException
-                    ? "permission denied"
-                    : e instanceof FileAlreadyExistsException ? "not a folder" : e.getReason();
-            throw new IOException(
-                    "cannot write " + out + ": "
-                            + (reason != null ? reason : e.getClass().getSimpleName())
-                            + (e.getFile() != null && !Path.of(e.getFile()).equals(out)
-                                    ? " (" + e.getFile() + ")"
-                                    : ""),
-                    e);
+            Path file = e.getFile() != null ? Path.of(e.getFile()) : out;
+            boolean temporary = file.getFileName() != null
+                    && file.getFileName().toString().startsWith("." + out.getFileName() + ".");
+            String where = file.equals(out) || temporary ? "" : " (" + file + ")";
+            throw new IOException("cannot write " + out + ": " + reason(e) + where, e);
         }
+    }
+
+    private static String reason(FileSystemException e) {
+        return switch (e) {
+            case AccessDeniedException a -> "permission denied";
+            case FileAlreadyExistsException f -> "not a folder";
+            case NoSuchFileException n -> "cannot create a file there";
+            default -> e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        };
     }
 
     /** The written file through the importer; a file that does not import is removed. */
