@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
             dev.torchlet.cli.serve.ServeCommand.class,
             dev.torchlet.cli.serve.ServeLoadCommand.class,
             dev.torchlet.cli.spark.SparkCommand.class,
-            dev.torchlet.cli.onnx.OnnxCommand.class
+            dev.torchlet.cli.onnx.OnnxCommand.class,
+            dev.torchlet.cli.onnx.ExportCommand.class
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

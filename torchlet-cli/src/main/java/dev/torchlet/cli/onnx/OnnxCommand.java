@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         name = "onnx",
         mixinStandardHelpOptions = true,
         description = "ONNX files through Torchlet's importer (torchlet-onnx): `info` lists inputs, outputs, opset"
-                + " and operators; `run` runs the model on .npy inputs.",
+                + " and operators; `run` runs the model on .npy inputs. `torchlet export` writes one.",
         subcommands = {OnnxInfoCommand.class, OnnxRunCommand.class})
 public final class OnnxCommand implements Runnable {
     @Spec

@@ -42,14 +42,19 @@ public final class OnnxInfoCommand implements Callable<Integer> {
         System.out.printf(
                 "  parameters %,d values in %d tensors; buffers %,d values%n",
                 params, model.namedParameters().size(), buffers);
-        System.out.printf(
-                "  operators (%d nodes): %s%n",
+        System.out.println("  " + operators(model));
+        return 0;
+    }
+
+    /** "operators (N nodes): Add x8, Conv x20, ..." (shared with {@code torchlet export}). */
+    static String operators(OnnxModel model) {
+        return String.format(
+                "operators (%d nodes): %s",
                 model.operatorCounts().values().stream()
                         .mapToInt(Integer::intValue)
                         .sum(),
                 model.operatorCounts().entrySet().stream()
                         .map(e -> e.getKey() + " x" + e.getValue())
                         .collect(Collectors.joining(", ")));
-        return 0;
     }
 }
