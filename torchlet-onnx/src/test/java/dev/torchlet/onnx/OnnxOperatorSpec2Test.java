@@ -1,5 +1,11 @@
 package dev.torchlet.onnx;
 
+import static dev.torchlet.onnx.OnnxAttributes.f;
+import static dev.torchlet.onnx.OnnxAttributes.graphAttr;
+import static dev.torchlet.onnx.OnnxAttributes.i;
+import static dev.torchlet.onnx.OnnxAttributes.ints;
+import static dev.torchlet.onnx.OnnxAttributes.s;
+import static dev.torchlet.onnx.OnnxAttributes.tensorAttr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,54 +38,6 @@ class OnnxOperatorSpec2Test {
     private static final float TOL = 1e-5f;
 
     // ---------------------------------------------------------------- building nodes and graphs
-
-    private static AttributeProto s(String name, String v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(v))
-                .build();
-    }
-
-    private static AttributeProto f(String name, float v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.FLOAT)
-                .setF(v)
-                .build();
-    }
-
-    private static AttributeProto i(String name, long v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.INT)
-                .setI(v)
-                .build();
-    }
-
-    private static AttributeProto ints(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long x : v) {
-            a.addInts(x);
-        }
-        return a.build();
-    }
-
-    private static AttributeProto graphAttr(String name, GraphProto g) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.GRAPH)
-                .setG(g)
-                .build();
-    }
-
-    private static AttributeProto tensorAttr(String name, TensorProto t) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.TENSOR)
-                .setT(t)
-                .build();
-    }
 
     private static NodeProto node(String op, List<String> inputs, List<String> outputs, AttributeProto... attrs) {
         NodeProto.Builder n = NodeProto.newBuilder()

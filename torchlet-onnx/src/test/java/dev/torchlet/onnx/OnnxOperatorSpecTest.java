@@ -1,5 +1,9 @@
 package dev.torchlet.onnx;
 
+import static dev.torchlet.onnx.OnnxAttributes.f;
+import static dev.torchlet.onnx.OnnxAttributes.i;
+import static dev.torchlet.onnx.OnnxAttributes.ints;
+import static dev.torchlet.onnx.OnnxAttributes.s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.torchlet.Tensor;
@@ -15,38 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class OnnxOperatorSpecTest {
     private static final float TOL = 1e-6f;
-
-    private static AttributeProto ints(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long x : v) {
-            a.addInts(x);
-        }
-        return a.build();
-    }
-
-    private static AttributeProto i(String name, long v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.INT)
-                .setI(v)
-                .build();
-    }
-
-    private static AttributeProto f(String name, float v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.FLOAT)
-                .setF(v)
-                .build();
-    }
-
-    private static AttributeProto s(String name, String v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(v))
-                .build();
-    }
 
     private static Tensor run(String op, int opset, Tensor[] inputs, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op.toLowerCase());
