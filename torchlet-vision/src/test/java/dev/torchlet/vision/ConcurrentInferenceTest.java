@@ -7,12 +7,15 @@ import dev.torchlet.Torch;
 import dev.torchlet.nn.Init;
 import dev.torchlet.nn.Module;
 import dev.torchlet.testing.ConcurrentCalls;
+import dev.torchlet.vision.features.FeatureExtractor;
 import dev.torchlet.vision.models.Models;
 import dev.torchlet.vision.models.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -95,5 +98,31 @@ class ConcurrentInferenceTest {
             }
             assertTrue(max > min, name + ": constant output " + min);
         }
+    }
+
+    /**
+     * Feature extraction installs forward hooks on the shared model for the length of one call: concurrent
+     * extractions, and plain calls running meanwhile, must each see only their own forward pass.
+     */
+    @Test
+    void featureExtractionAndPlainCallsConcurrently() {
+        Torch.manualSeed(18);
+        Module model = Models.create("resnet18", 10).eval();
+        FeatureExtractor extractor = FeatureExtractor.of(model, "layer2", "layer3");
+        List<Tensor> inputs = new ArrayList<>();
+        for (int b : new int[] {1, 2, 3, 1, 2, 1}) {
+            inputs.add(Torch.randn(b, 3, 32, 32));
+        }
+        IntFunction<List<ConcurrentCalls.Output>> call = i -> {
+            try (var g = Torch.noGrad()) {
+                if (i % 2 == 1) {
+                    return List.of(ConcurrentCalls.Output.of(model.call(inputs.get(i))));
+                }
+                List<ConcurrentCalls.Output> out = new ArrayList<>();
+                extractor.extract(inputs.get(i)).values().forEach(t -> out.add(ConcurrentCalls.Output.of(t)));
+                return out;
+            }
+        };
+        ConcurrentCalls.assertSameAsSequential("resnet18 feature extraction", inputs.size(), call, THREADS, ROUNDS);
     }
 }
