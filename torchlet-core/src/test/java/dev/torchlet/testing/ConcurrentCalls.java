@@ -12,6 +12,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
@@ -65,13 +66,19 @@ public final class ConcurrentCalls {
      */
     public static void assertSameAsSequential(
             String what, int inputs, IntFunction<List<Output>> call, int threads, int rounds) {
+        assertSameAsSequential(what, inputs, call, threads, rounds, Executors.defaultThreadFactory());
+    }
+
+    /** The same, the callers made by {@code factory} (e.g. {@code Thread.ofVirtual().factory()}). */
+    public static void assertSameAsSequential(
+            String what, int inputs, IntFunction<List<Output>> call, int threads, int rounds, ThreadFactory factory) {
         List<List<Output>> expected = new ArrayList<>();
         for (int i = 0; i < inputs; i++) {
             expected.add(call.apply(i));
         }
         Queue<String> problems = new ConcurrentLinkedQueue<>();
         CyclicBarrier start = new CyclicBarrier(threads);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, factory);
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

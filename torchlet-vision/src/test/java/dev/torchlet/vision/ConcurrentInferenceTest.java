@@ -125,4 +125,26 @@ class ConcurrentInferenceTest {
         };
         ConcurrentCalls.assertSameAsSequential("resnet18 feature extraction", inputs.size(), call, THREADS, ROUNDS);
     }
+
+    /** Virtual threads (a server's request handlers may be ones) hold per-thread kernel buffers too. */
+    @Test
+    void virtualThreads() {
+        Torch.manualSeed(18);
+        Module model = Models.create("resnet18", 10).eval();
+        List<Tensor> inputs = new ArrayList<>();
+        for (int b : BATCHES) {
+            inputs.add(Torch.randn(b, 3, 32, 32));
+        }
+        ConcurrentCalls.assertSameAsSequential(
+                "resnet18 on virtual threads",
+                inputs.size(),
+                i -> {
+                    try (var g = Torch.noGrad()) {
+                        return List.of(ConcurrentCalls.Output.of(model.call(inputs.get(i))));
+                    }
+                },
+                THREADS * 2,
+                ROUNDS,
+                Thread.ofVirtual().factory());
+    }
 }
