@@ -52,14 +52,22 @@ public final class Parallel {
 
     /**
      * Runs body over [0, n) split into at most numThreads chunks, each at least {@code grain} long.
-     * Runs inline when one chunk suffices, when already inside a parallel job (no nested fan-out),
-     * or when another thread is using the pool.
+     * Runs on the calling thread when one chunk suffices, when already inside a parallel job (no nested
+     * fan-out), or when another thread is using the pool (concurrent callers, e.g. a server's request
+     * threads); it then still runs the same chunks, one after the other in order, so that a kernel keying
+     * partial results by chunk gives the same bits whether or not the pool was free.
      */
     public static void forRange(int n, int grain, RangeBody body) {
         int chunks = Math.min(numThreads, Math.max(1, n / Math.max(grain, 1)));
         Pool p = pool;
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !p.busy.compareAndSet(false, true)) {
+        if (chunks <= 1) {
             body.run(0, n);
+            return;
+        }
+        if (Thread.currentThread() instanceof Worker || !p.busy.compareAndSet(false, true)) {
+            for (int c = 0; c < chunks; c++) {
+                body.run(chunkStart(n, c, chunks), chunkStart(n, c + 1, chunks));
+            }
             return;
         }
         try {
@@ -67,6 +75,11 @@ public final class Parallel {
         } finally {
             p.busy.set(false);
         }
+    }
+
+    /** Start of chunk c of [0, n) cut into {@code chunks} (c == chunks gives n). */
+    private static int chunkStart(int n, int c, int chunks) {
+        return (int) ((long) n * c / chunks);
     }
 
     /** One parallel call: chunk c covers [n*c/chunks, n*(c+1)/chunks). Chunks are claimed through {@code next}. */
@@ -90,7 +103,7 @@ public final class Parallel {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                 try {
                     if (error == null) {
-                        body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                        body.run(chunkStart(n, c, chunks), chunkStart(n, c + 1, chunks));
                     }
                 } catch (Throwable t) {
                     if (error == null) {

@@ -1,10 +1,10 @@
 package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
@@ -12,10 +12,15 @@ import java.util.function.Function;
  * {@code Module.__call__}): pre-hooks in registration order, then forward, then hooks in
  * registration order. Package-private: users reach it through {@link Module#call(Tensor)},
  * the multi-input {@code call(...)} methods and {@code registerForward*Hook}.
+ *
+ * <p>Thread safety: the lists are copy-on-write, so hooks may be added and removed while other threads
+ * run the module (a call sees the hooks present when it reached them). A hook itself runs on every
+ * thread that calls the module; one meant for a single call must check the thread (as
+ * {@code FeatureExtractor} does).
  */
 final class ForwardHooks {
-    private final List<Module.ForwardPreHook> preHooks = new ArrayList<>();
-    private final List<Module.ForwardCallHook> hooks = new ArrayList<>();
+    private final List<Module.ForwardPreHook> preHooks = new CopyOnWriteArrayList<>();
+    private final List<Module.ForwardCallHook> hooks = new CopyOnWriteArrayList<>();
 
     boolean isEmpty() {
         return preHooks.isEmpty() && hooks.isEmpty();
@@ -38,7 +43,7 @@ final class ForwardHooks {
      */
     <R> R run(Module module, Object[] args, Function<Object[], R> forward) {
         Object[] in = args.clone();
-        for (Module.ForwardPreHook h : List.copyOf(preHooks)) {
+        for (Module.ForwardPreHook h : preHooks) { // a snapshot: hooks may remove themselves
             if (in.length > 0 && in[0] instanceof Tensor first) {
                 Tensor replaced = h.apply(module, first);
                 if (replaced != null) {
@@ -48,7 +53,7 @@ final class ForwardHooks {
         }
         R out = forward.apply(in);
         List<Object> inputs = Collections.unmodifiableList(Arrays.asList(in));
-        for (Module.ForwardCallHook h : List.copyOf(hooks)) {
+        for (Module.ForwardCallHook h : hooks) {
             Object replaced = h.apply(module, inputs, out);
             if (replaced != null) {
                 out = checkedReplacement(module, out, replaced);

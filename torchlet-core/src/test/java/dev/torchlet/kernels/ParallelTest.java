@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.ops.Convolution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +123,45 @@ class ParallelTest {
         for (long r : results) {
             assertEquals(500L * 499_500L, r);
         }
+    }
+
+    @Test
+    void callsThatCannotUseThePoolRunTheSameChunksInOrder() {
+        // nested in a parallel body (the pool is busy, or this is a worker): the chunks are still those of a
+        // top-level call, so kernels that key partial sums by chunk give the same bits either way
+        Parallel.setNumThreads(3);
+        List<int[]> expected = List.of(new int[] {0, 3}, new int[] {3, 6}, new int[] {6, 10});
+        Parallel.forRange(2, 1, (s, e) -> {
+            List<int[]> seen = new ArrayList<>();
+            Parallel.forRange(10, 1, (s2, e2) -> seen.add(new int[] {s2, e2}));
+            assertEquals(expected.size(), seen.size(), "chunks of a nested call");
+            for (int i = 0; i < expected.size(); i++) {
+                assertArrayEquals(expected.get(i), seen.get(i), "chunk " + i + " of a nested call");
+            }
+        });
+    }
+
+    @Test
+    void aConvolutionWeightGradientDoesNotDependOnWhetherThePoolWasFree() {
+        // the weight gradient sums one partial per chunk; another thread holding the pool must not change it
+        Parallel.setNumThreads(2);
+        Torch.manualSeed(6);
+        Tensor x = Torch.randn(8, 3, 10, 10);
+        Tensor w = Torch.randn(4, 3, 3, 3);
+        Supplier<float[]> weightGrad = () -> {
+            Tensor wg = w.detach().requiresGrad(true);
+            Convolution.conv2d(x, wg, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+                    .sum()
+                    .backward();
+            return wg.grad().toFloatArray();
+        };
+        float[] free = weightGrad.get();
+        float[][] busy = new float[1][];
+        Parallel.forRange(2, 1, (s, e) -> {
+            if (s == 0) {
+                busy[0] = weightGrad.get(); // the pool is in use by this very job
+            }
+        });
+        assertArrayEquals(free, busy[0], 0f, "conv2d weight grad with the pool busy");
     }
 }

@@ -16,6 +16,9 @@ import java.util.Map;
  * works for any model whose modules call their children through {@code call} (every library module
  * does); the forward stops as soon as the last requested output is produced, so the layers after it
  * (e.g. the classifier) do not run.
+ *
+ * <p>Thread-safe: several threads may extract from one model (in eval mode) at once, and others may call
+ * the model meanwhile; each extraction captures only the forward pass of its own thread.
  */
 public final class FeatureExtractor {
     private final Module model;
@@ -63,9 +66,14 @@ public final class FeatureExtractor {
     public Map<String, Tensor> extract(Tensor x) {
         Map<String, Tensor> captured = new LinkedHashMap<>();
         List<Module.HookHandle> hooks = new ArrayList<>();
+        // the hooks are on the shared model while this call runs: other threads' calls must pass them untouched
+        Thread caller = Thread.currentThread();
         try {
             for (var e : pathToName.entrySet()) {
                 hooks.add(model.getSubmodule(e.getKey()).registerForwardHook((m, in, out) -> {
+                    if (Thread.currentThread() != caller) {
+                        return null;
+                    }
                     captured.putIfAbsent(e.getValue(), out);
                     if (captured.size() == pathToName.size()) {
                         throw new AllCaptured();
