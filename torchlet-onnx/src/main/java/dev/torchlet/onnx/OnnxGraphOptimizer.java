@@ -68,37 +68,70 @@ final class OnnxGraphOptimizer {
     private static final Set<String> UNFOLDABLE = Set.of("BatchNormalization", "Dropout");
 
     private void foldConstants() {
+        Map<String, int[]> staticInputs = staticInputShapes();
         List<OnnxNode> kept = new ArrayList<>();
         for (OnnxNode node : nodes) {
-            if (!foldable(node)) {
-                kept.add(node);
-                continue;
-            }
-            Tensor[] in = new Tensor[node.proto.getInputCount()];
-            for (int k = 0; k < in.length; k++) {
-                String name = node.proto.getInput(k);
-                in[k] = name.isEmpty() ? null : constants.get(name);
-            }
-            Tensor[] out;
-            try (var g = Torch.noGrad()) {
-                out = OnnxFusedOps.lookup(node).apply(node, in, false);
-            } catch (RuntimeException e) {
-                kept.add(node); // it fails at run time with the usual message
-                continue;
-            }
-            if (out.length < node.proto.getOutputCount()) {
-                kept.add(node);
-                continue;
-            }
-            for (int k = 0; k < node.proto.getOutputCount(); k++) {
-                String name = node.proto.getOutput(k);
-                if (!name.isEmpty() && out[k] != null) {
-                    constants.put(name, out[k]);
-                    folded.put(name, out[k]);
+            if (node.qualifiedOp().equals("Shape") && staticInputs.containsKey(in(node, 0))) {
+                // the shape of a graph input whose every dim is declared: OnnxModel.run rejects any other shape
+                int[] dims = staticInputs.get(in(node, 0));
+                int[] ones = new int[dims.length];
+                Arrays.fill(ones, 1);
+                constants.put(in(node, 0), Torch.zeros(1).reshape(ones).expand(dims)); // a stand-in, no data
+                boolean done = fold(node);
+                constants.remove(in(node, 0));
+                if (!done) {
+                    kept.add(node);
                 }
+                continue;
+            }
+            if (!foldable(node) || !fold(node)) {
+                kept.add(node);
             }
         }
         nodes = kept;
+    }
+
+    /** Graph inputs whose shape the graph declares in full (no dynamic dim), by name. */
+    private Map<String, int[]> staticInputShapes() {
+        Map<String, int[]> shapes = new HashMap<>();
+        for (var v : graph.inputs) {
+            if (!v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
+                continue;
+            }
+            var dims = v.getType().getTensorType().getShape().getDimList();
+            if (dims.stream().allMatch(d -> d.hasDimValue() && d.getDimValue() >= 0)) {
+                shapes.put(
+                        v.getName(),
+                        dims.stream().mapToInt(d -> (int) d.getDimValue()).toArray());
+            }
+        }
+        return shapes;
+    }
+
+    /** Runs a node on constants at load time: true when it ran, its outputs now constants. */
+    private boolean fold(OnnxNode node) {
+        Tensor[] in = new Tensor[node.proto.getInputCount()];
+        for (int k = 0; k < in.length; k++) {
+            String name = node.proto.getInput(k);
+            in[k] = name.isEmpty() ? null : constants.get(name);
+        }
+        Tensor[] out;
+        try (var g = Torch.noGrad()) {
+            out = OnnxFusedOps.lookup(node).apply(node, in, false);
+        } catch (RuntimeException e) {
+            return false; // it fails at run time with the usual message
+        }
+        if (out.length < node.proto.getOutputCount()) {
+            return false;
+        }
+        for (int k = 0; k < node.proto.getOutputCount(); k++) {
+            String name = node.proto.getOutput(k);
+            if (!name.isEmpty() && out[k] != null) {
+                constants.put(name, out[k]);
+                folded.put(name, out[k]);
+            }
+        }
+        return true;
     }
 
     private boolean foldable(OnnxNode node) {
