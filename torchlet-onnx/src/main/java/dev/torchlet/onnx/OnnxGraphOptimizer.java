@@ -19,8 +19,9 @@ import java.util.Set;
  * Rewrites a graph's node list at load time so it runs on Torchlet's fused kernels, keeping what it computes:
  * <ol>
  *   <li>constant folding: Constant nodes, and nodes whose inputs are all constants (integer initializers, Constant
- *       outputs, folded values) run once at load. Float initializers are trainable parameters, never folded;
- *       shapes of run-time values are not assumed static, so Shape chains of dynamic inputs stay;
+ *       outputs, folded values) run once at load. Float initializers are trainable parameters, never folded. Shape
+ *       folds only on a graph input whose every dim is declared (OnnxModel.run rejects other shapes); there is no
+ *       shape inference through the graph, so Shape chains of dynamic values stay;
  *   <li>pattern fusion into {@link OnnxFusedOps} ({@code torchlet.*} nodes): decomposed LayerNorm, Erf GELU,
  *       multi-head attention, MatMul + bias Add, Conv + BatchNormalization (+ Relu);
  *   <li>dead nodes (outputs nobody reads) are dropped.

@@ -34,7 +34,9 @@ import java.util.TreeMap;
  *
  * <p>Loading checks everything before returning: the file parses as a ModelProto, the default-domain opset is
  * within {@link #MIN_OPSET}..{@link #MAX_OPSET}, every operator is supported (all unsupported ones are listed at
- * once, with their node names), and every tensor and external-data file reads.
+ * once, with their node names), and every tensor and external-data file reads. It then optimizes the graph for
+ * Torchlet's fused kernels ({@link Options}): {@link #operatorCounts()} still lists the file's operators,
+ * {@link #fusedOperatorCounts()} the nodes that run.
  */
 public final class OnnxModel extends ParameterTree {
     /** The default-domain opsets this importer reads. */
