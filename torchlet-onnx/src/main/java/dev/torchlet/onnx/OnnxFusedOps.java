@@ -101,20 +101,22 @@ final class OnnxFusedOps {
     }
 
     /**
-     * Linear(x, W, b) = x @ W + b (MatMul then Add): x (..., K), W (K, N), b (N). Runs as F.linear with W^T (one
-     * GEMM with the bias pre-filled; rows of x flattened), instead of a batched matmul plus a broadcast add.
+     * Linear(x, W, b), attribute transposed: x @ W + b (MatMul then Add) with x (..., K), W (K, N), b (N); with
+     * transposed = 1, W is (N, K) and y = x @ W^T + b (the MatMul read Transpose(W)). Runs as F.linear (one GEMM
+     * with the bias pre-filled, W read in place in either layout; rows of x flattened), instead of a batched matmul
+     * plus a broadcast add.
      */
     private static Tensor[] linear(OnnxNode n, Tensor[] in, boolean training) {
         Tensor x = in[0];
-        Tensor w = in[1];
+        Tensor w = in[1].dim() == 2 && n.i("transposed", 0) == 0 ? in[1].t() : in[1]; // (N, K)
         Tensor b = in[2];
         boolean fits = x.dim() >= 2
                 && w.dim() == 2
                 && b.dim() == 1
-                && b.size(0) == w.size(1)
-                && x.size(-1) == w.size(0)
+                && b.size(0) == w.size(0)
+                && x.size(-1) == w.size(1)
                 && isFloat(x, w, b);
-        return fits ? new Tensor[] {F.linear(x, w.t(), b)} : fallback(n, in, training);
+        return fits ? new Tensor[] {F.linear(x, w, b)} : fallback(n, in, training);
     }
 
     /**

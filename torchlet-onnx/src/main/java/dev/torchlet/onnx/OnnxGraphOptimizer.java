@@ -468,9 +468,25 @@ final class OnnxGraphOptimizer {
 
     // ---------------------------------------------------------------- MatMul + Add
 
-    /** From MatMul: {@code y = Add(MatMul(x, W), b)} with W and b float initializers (a Linear layer's export). */
+    /**
+     * From MatMul: {@code y = Add(MatMul(x, W), b)} with W and b float initializers (a Linear layer's export), or
+     * {@code W = Transpose(V, perm 1 0)} of a float initializer V (N, K) read only there (Torchlet's own export):
+     * then the fused node takes V itself (attribute transposed = 1) and no transpose runs.
+     */
     private Fusion linear(OnnxNode matmul, OnnxGraphIndex index) {
-        if (!matmul.qualifiedOp().equals("MatMul") || !graph.initializers.containsKey(in(matmul, 1))) {
+        if (!matmul.qualifiedOp().equals("MatMul")) {
+            return null;
+        }
+        String weight = in(matmul, 1);
+        OnnxNode transpose = index.producer(weight, "Transpose");
+        if (transpose != null) {
+            Tensor v = graph.initializers.get(in(transpose, 0));
+            int[] perm = transpose.ints("perm", null);
+            boolean swap = v != null && v.dim() == 2 && (perm == null || Arrays.equals(perm, new int[] {1, 0}));
+            transpose = swap ? transpose : null;
+            weight = swap ? in(transpose, 0) : weight;
+        }
+        if (!graph.initializers.containsKey(weight)) {
             return null;
         }
         OnnxNode add = index.soleConsumer(out(matmul), "Add");
@@ -478,9 +494,17 @@ final class OnnxGraphOptimizer {
         if (bias == null || !graph.initializers.containsKey(bias) || bias.equals(out(matmul))) {
             return null;
         }
-        List<OnnxNode> region = List.of(matmul, add);
+        List<OnnxNode> region = new ArrayList<>(List.of(matmul, add));
+        if (transpose != null) {
+            region.add(transpose);
+        }
         return index.closed(region, out(add))
-                ? fusion("Linear", region, out(add), List.of(in(matmul, 0), in(matmul, 1), bias), List.of())
+                ? fusion(
+                        "Linear",
+                        region,
+                        out(add),
+                        List.of(in(matmul, 0), weight, bias),
+                        List.of(intAttribute("transposed", transpose != null ? 1 : 0)))
                 : null;
     }
 

@@ -122,7 +122,25 @@ class OnnxFusionPatternsTest {
     }
 
     private static byte[] model(List<ValueInfoProto> inputs, String output, List<NodeProto> nodes) {
+        return model(inputs, output, nodes, List.of());
+    }
+
+    /** A float initializer (a trainable parameter once imported). */
+    private static TensorProto initializer(String name, Tensor value) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.FLOAT);
+        for (int d : value.shape()) {
+            t.addDims(d);
+        }
+        for (float f : value.toFloatArray()) {
+            t.addFloatData(f);
+        }
+        return t.build();
+    }
+
+    private static byte[] model(
+            List<ValueInfoProto> inputs, String output, List<NodeProto> nodes, List<TensorProto> initializers) {
         GraphProto.Builder g = GraphProto.newBuilder()
+                .addAllInitializer(initializers)
                 .setName("g")
                 .addAllInput(inputs)
                 .addOutput(ValueInfoProto.newBuilder().setName(output))
@@ -215,6 +233,37 @@ class OnnxFusionPatternsTest {
         OnnxModel fastOther = OnnxModel.load(other, null, "attention");
         assertEquals(Map.of("torchlet.Attention", 1), fastOther.fusedOperatorCounts());
         assertSameForwardAndBackward(fastOther, OnnxModel.load(other, null, "attention", PLAIN), Torch.zeros(1), 0f);
+    }
+
+    @Test
+    void transposedWeightMatMulAndBiasFuseIntoLinearWithTheSameGradients() throws IOException {
+        // Torchlet's own export of a Linear layer: y = MatMul(x, Transpose(W)) + b, W (N, K) = (5, 3)
+        Torch.manualSeed(4);
+        byte[] bytes = model(
+                List.of(input("x", -1, 4, 3)),
+                "y",
+                List.of(
+                        node("Transpose", List.of("W"), "Wt", ints("perm", 1, 0)),
+                        node("MatMul", List.of("x", "Wt"), "xw"),
+                        node("Add", List.of("xw", "b"), "y")),
+                List.of(initializer("W", Torch.randn(5, 3)), initializer("b", Torch.randn(5))));
+        OnnxModel fast = OnnxModel.load(bytes, null, "linear");
+        OnnxModel plain = OnnxModel.load(bytes, null, "linear", PLAIN);
+        assertEquals(Map.of("torchlet.Linear", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(2, 4, 3);
+        Tensor probe = Torch.randn(2, 4, 5);
+        Tensor a = fast.call(x);
+        Tensor b = plain.call(x);
+        assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 1e-5f);
+        a.mul(probe).sum().backward();
+        b.mul(probe).sum().backward();
+        for (String name : List.of("W", "b")) {
+            assertArrayEquals(
+                    plain.namedParameters().get(name).grad().toFloatArray(),
+                    fast.namedParameters().get(name).grad().toFloatArray(),
+                    1e-5f,
+                    name);
+        }
     }
 
     @Test
