@@ -2,6 +2,7 @@ package dev.torchlet.onnx;
 
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.ops.Attention;
 import java.util.HashMap;
@@ -37,13 +38,43 @@ final class OnnxFusedOps {
         OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
     }
 
-    /** The implementation of a node: the ONNX operator, or the fused one for the {@value #DOMAIN} domain. */
+    /**
+     * Attributes of a fused node that read scalar parameters (one-element float initializers, e.g. the constants of
+     * Torchlet's own exports): the input indices and the values the fusion assumed.
+     */
+    static final String ASSUMED_INPUTS = "torchlet_assumed_inputs";
+
+    static final String ASSUMED_VALUES = "torchlet_assumed_values";
+
+    /**
+     * The implementation of a node: the ONNX operator, or the fused one for the {@value #DOMAIN} domain. A fused
+     * node that assumed scalar parameters runs its original nodes once one has another value, or when it would
+     * need a gradient (the fused kernels give none for them).
+     */
     static OnnxOps.Op lookup(OnnxNode node) {
-        OnnxOps.Op op = DOMAIN.equals(node.proto.getDomain()) ? OPS.get(node.op()) : OnnxOps.OPS.get(node.op());
+        boolean fused = DOMAIN.equals(node.proto.getDomain());
+        OnnxOps.Op op = fused ? OPS.get(node.op()) : OnnxOps.OPS.get(node.op());
         if (op == null) {
             throw new IllegalStateException("no implementation of " + node.describe());
         }
-        return op;
+        if (!fused || !node.has(ASSUMED_INPUTS)) {
+            return op;
+        }
+        int[] inputs = node.ints(ASSUMED_INPUTS, new int[0]);
+        float[] values = node.floats(ASSUMED_VALUES, new float[0]);
+        return (n, in, training) -> {
+            for (int k = 0; k < inputs.length; k++) {
+                Tensor t = in[inputs[k]];
+                boolean holds = t.numel() == 1
+                        && t.dtype() == DType.FLOAT32
+                        && t.item() == values[k]
+                        && !(t.requiresGrad() && Torch.isGradEnabled());
+                if (!holds) {
+                    return fallback(n, in, training);
+                }
+            }
+            return op.apply(n, in, training);
+        };
     }
 
     /** Runs the original nodes a fused node stands for, on its inputs; returns its outputs. */
@@ -128,7 +159,7 @@ final class OnnxFusedOps {
      * </pre>
      * Fused ({@link Attention#attention} on (B*T, H*hd) rows, no transposes or (B, H, T, T) score tensors) when
      * divisor is sqrt(hd) and the mask, if any, is the same for every head (broadcasts from (B or 1, 1, Tq or 1,
-     * Tk)) and needs no gradient.
+     * Tk)) and needs no gradient (a mask stored as a float initializer is a parameter: fused under noGrad only).
      */
     private static Tensor[] attention(OnnxNode n, Tensor[] in, boolean training) {
         Tensor q = in[0];
@@ -164,7 +195,7 @@ final class OnnxFusedOps {
 
     /** An additive mask broadcasting to (B, H, Tq, Tk) the same for every head as (B or 1, Tq, Tk), else null. */
     private static Tensor headlessMask(Tensor mask, DType dtype, int b, int tq, int tk) {
-        if (mask.requiresGrad() || mask.dtype() != dtype || mask.dim() > 4) {
+        if (mask.requiresGrad() && Torch.isGradEnabled() || mask.dtype() != dtype || mask.dim() > 4) {
             return null;
         }
         int[] s = {1, 1, 1, 1};

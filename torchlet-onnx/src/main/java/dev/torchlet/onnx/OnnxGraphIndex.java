@@ -17,10 +17,21 @@ final class OnnxGraphIndex {
     private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
     private final Set<String> graphOutputs;
     private final Map<String, Tensor> constants;
+    private final Map<String, Tensor> scalarParameters;
 
-    OnnxGraphIndex(List<OnnxNode> nodes, Set<String> graphOutputs, Map<String, Tensor> constants) {
+    /**
+     * {@code scalarParameters}: one-element float32 initializers (parameters, e.g. the scalars of Torchlet's own
+     * exports); patterns may read their values, and a fused node then checks them at run time ({@link
+     * OnnxFusedOps#lookup}).
+     */
+    OnnxGraphIndex(
+            List<OnnxNode> nodes,
+            Set<String> graphOutputs,
+            Map<String, Tensor> constants,
+            Map<String, Tensor> scalarParameters) {
         this.graphOutputs = graphOutputs;
         this.constants = constants;
+        this.scalarParameters = scalarParameters;
         for (OnnxNode node : nodes) {
             for (String out : node.proto.getOutputList()) {
                 producers.put(out, node);
@@ -79,9 +90,9 @@ final class OnnxGraphIndex {
         return true;
     }
 
-    /** The constant's single value, or null when {@code value} is no one-element constant. */
+    /** The single value of a one-element constant or scalar parameter, or null. */
     Double scalar(String value) {
-        Tensor t = constants.get(value);
+        Tensor t = constants.containsKey(value) ? constants.get(value) : scalarParameters.get(value);
         if (t == null || t.numel() != 1 || !t.dtype().isFloatingPoint() && t.dtype() != dev.torchlet.DType.INT64) {
             return null;
         }

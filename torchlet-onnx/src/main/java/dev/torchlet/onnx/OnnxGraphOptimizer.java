@@ -1,5 +1,6 @@
 package dev.torchlet.onnx;
 
+import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.onnx.proto.Onnx.AttributeProto;
@@ -29,6 +30,8 @@ import java.util.Set;
  * A region fuses only when every value inside it is read inside it alone (no graph output, no other reader), and
  * the fused node is placed where its last original node was. Fused nodes check their run-time conditions and run
  * the original nodes when one fails. Only the top-level graph is rewritten (If / Loop bodies run as in the file).
+ * Patterns may read one-element float initializers (Torchlet's own exports store scalars that way); those are
+ * parameters, so the fused node checks at run time that they keep the values it assumed and need no gradient.
  */
 final class OnnxGraphOptimizer {
     private final OnnxGraph graph;
@@ -36,6 +39,7 @@ final class OnnxGraphOptimizer {
     private final Set<String> outputs;
     private final Map<String, Tensor> constants = new HashMap<>();
     private final Map<String, Tensor> folded = new LinkedHashMap<>();
+    private final Map<String, Tensor> scalarParameters = new HashMap<>(); // one-element float32 initializers
     private List<OnnxNode> nodes;
     private int fusedCount;
 
@@ -45,6 +49,11 @@ final class OnnxGraphOptimizer {
         this.outputs = new HashSet<>(graph.outputs);
         this.constants.putAll(initializerConstants);
         this.nodes = new ArrayList<>(graph.nodes);
+        graph.initializers.forEach((name, t) -> {
+            if (t.dtype() == DType.FLOAT32 && t.numel() == 1) {
+                scalarParameters.put(name, t);
+            }
+        });
     }
 
     /**
@@ -165,7 +174,7 @@ final class OnnxGraphOptimizer {
     }
 
     private void fuse(Pattern pattern) {
-        OnnxGraphIndex index = new OnnxGraphIndex(nodes, outputs, constants);
+        OnnxGraphIndex index = new OnnxGraphIndex(nodes, outputs, constants, scalarParameters);
         Set<OnnxNode> taken = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Map<OnnxNode, OnnxNode> replaceLast = new IdentityHashMap<>();
         for (OnnxNode node : nodes) {
@@ -224,15 +233,31 @@ final class OnnxGraphOptimizer {
                 all.add(in);
             }
         }
-        NodeProto proto = NodeProto.newBuilder()
+        // scalar parameters the pattern may have read: the fused node runs only while they keep these values
+        AttributeProto.Builder assumedInputs = AttributeProto.newBuilder()
+                .setName(OnnxFusedOps.ASSUMED_INPUTS)
+                .setType(AttributeProto.AttributeType.INTS);
+        AttributeProto.Builder assumedValues = AttributeProto.newBuilder()
+                .setName(OnnxFusedOps.ASSUMED_VALUES)
+                .setType(AttributeProto.AttributeType.FLOATS);
+        for (int k = 0; k < all.size(); k++) {
+            Tensor p = scalarParameters.get(all.get(k));
+            if (p != null) {
+                assumedInputs.addInts(k);
+                assumedValues.addFloats(p.item());
+            }
+        }
+        NodeProto.Builder proto = NodeProto.newBuilder()
                 .setOpType(op)
                 .setDomain(OnnxFusedOps.DOMAIN)
                 .setName(OnnxFusedOps.DOMAIN + "." + op + "_" + fusedCount++)
                 .addAllInput(all)
                 .addOutput(output)
-                .addAllAttribute(attributes)
-                .build();
-        return new Fusion(ordered, new OnnxNode(proto, opset, ordered));
+                .addAllAttribute(attributes);
+        if (assumedInputs.getIntsCount() > 0) {
+            proto.addAttribute(assumedInputs).addAttribute(assumedValues);
+        }
+        return new Fusion(ordered, new OnnxNode(proto.build(), opset, ordered));
     }
 
     private static AttributeProto floatAttribute(String name, double value) {

@@ -267,6 +267,48 @@ class OnnxFusionPatternsTest {
     }
 
     @Test
+    void scalarParametersAreCheckedAtRunTime() throws IOException {
+        // Torchlet's own export of the exact GELU keeps its scalars as float initializers, i.e. parameters:
+        // y = Mul(Mul(x, Add(Erf(Div(x, c)), one)), half)
+        byte[] bytes = model(
+                List.of(input("x", -1, 6)),
+                "y",
+                List.of(
+                        node("Div", List.of("x", "c"), "d"),
+                        node("Erf", List.of("d"), "e"),
+                        node("Add", List.of("e", "one"), "a"),
+                        node("Mul", List.of("x", "a"), "m"),
+                        node("Mul", List.of("m", "half"), "y")),
+                List.of(
+                        initializer("c", Torch.full((float) Math.sqrt(2), 1)),
+                        initializer("one", Torch.full(1f, 1)),
+                        initializer("half", Torch.full(0.5f, 1))));
+        OnnxModel fast = OnnxModel.load(bytes, null, "gelu");
+        OnnxModel plain = OnnxModel.load(bytes, null, "gelu", PLAIN);
+        assertEquals(Map.of("torchlet.Gelu", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(3, 6).mul(3f);
+        try (var g = Torch.noGrad()) { // the fused kernel: equal up to its float erf
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 2e-6f);
+        }
+        // with gradients recorded, the scalars (parameters) need theirs: the original nodes run, bit for bit
+        Tensor a = fast.call(x);
+        Tensor b = plain.call(x);
+        assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 0f);
+        a.sum().backward();
+        b.sum().backward();
+        assertEquals(
+                plain.namedParameters().get("c").grad().item(),
+                fast.namedParameters().get("c").grad().item());
+        // a fine-tuned scalar is no longer sqrt 2: the original nodes run again
+        try (var g = Torch.noGrad()) {
+            for (OnnxModel m : List.of(fast, plain)) {
+                m.namedParameters().get("c").copyFrom(Torch.full(1.3f, 1));
+            }
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 0f);
+        }
+    }
+
+    @Test
     void shapeChainsOfAFullyStaticInputFold() throws IOException {
         // y = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1])): (2, 3, 4) -> (2, 12)
         List<NodeProto> nodes = List.of(
