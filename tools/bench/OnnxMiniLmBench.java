@@ -12,11 +12,13 @@ import java.util.Map;
  *   java --add-modules jdk.incubator.vector -cp "torchlet-onnx/target/classes:torchlet-core/target/classes:$(ls
  *   ~/.m2/repository/com/google/protobuf/protobuf-java/4.36.2/*.jar):$(ls
  *   ~/.m2/repository/com/fasterxml/jackson/core/*\/2.21*\/*.jar | tr '\n' ':')" tools/bench/OnnxMiniLmBench.java
- *   all-minilm-l6-v2.onnx [runs]
+ *   all-minilm-l6-v2.onnx [runs] [unoptimized]
+ * The third argument "unoptimized" loads with OnnxModel.Options(false): the file's nodes one by one.
  */
 public class OnnxMiniLmBench {
     public static void main(String[] args) throws Exception {
-        OnnxModel model = OnnxModel.load(Path.of(args[0]));
+        boolean optimize = !(args.length > 2 && args[2].equals("unoptimized"));
+        OnnxModel model = OnnxModel.load(Path.of(args[0]), new OnnxModel.Options(optimize));
         model.eval();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int b = 8;
@@ -43,6 +45,6 @@ public class OnnxMiniLmBench {
             }
         }
         Arrays.sort(times);
-        System.out.printf("minilm_b8x128_ms %.1f%n", times[runs / 2]);
+        System.out.printf("minilm_b8x128_ms %.1f%s%n", times[runs / 2], optimize ? "" : " (unoptimized)");
     }
 }

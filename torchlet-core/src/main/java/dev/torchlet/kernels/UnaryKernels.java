@@ -109,7 +109,11 @@ public final class UnaryKernels {
         /** x sigmoid(x). */
         SILU,
         /** d silu / dx = s (1 + x (1 - s)), s = sigmoid(x). */
-        SILU_GRAD
+        SILU_GRAD,
+        /** The exact GELU x Phi(x) = x (1 + erf(x / sqrt 2)) / 2. */
+        GELU,
+        /** d gelu / dx = Phi(x) + x phi(x), phi(x) = e^(-x^2 / 2) / sqrt(2 pi). */
+        GELU_GRAD
     }
 
     /** out[i] = f(x[xOff + i]) for i &lt; n, f one of {@link Activation}. */
@@ -151,6 +155,22 @@ public final class UnaryKernels {
                         siluGradAt(x, xOff + end, out, oOff + end, tail);
                     }
                 }
+                case GELU -> {
+                    for (int i = s; i < end; i += L) {
+                        geluAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        geluAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+                case GELU_GRAD -> {
+                    for (int i = s; i < end; i += L) {
+                        geluGradAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        geluGradAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
             }
         });
     }
@@ -172,5 +192,21 @@ public final class UnaryKernels {
         FloatVector v = Simd.load(x, xi, m);
         FloatVector sg = Simd.sigmoid(v);
         Simd.store(sg.mul(v.mul(sg.neg().add(1f)).add(1f)), out, oi, m);
+    }
+
+    private static final float INV_SQRT_2 = (float) (1 / Math.sqrt(2));
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
+    private static void geluAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        FloatVector phi = Simd.erf(v.mul(INV_SQRT_2)).add(1f).mul(0.5f); // Phi(x)
+        Simd.store(v.mul(phi), out, oi, m);
+    }
+
+    private static void geluGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        FloatVector cdf = Simd.erf(v.mul(INV_SQRT_2)).add(1f).mul(0.5f);
+        FloatVector pdf = Simd.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+        Simd.store(v.fma(pdf, cdf), out, oi, m);
     }
 }

@@ -30,6 +30,10 @@ public final class UnaryReference {
                         case TANH -> Math.tanh(v);
                         case SILU -> v * s;
                         case SILU_GRAD -> s * (1.0 + v * (1.0 - s));
+                        case GELU -> 0.5 * v * (1.0 + ErfMath.erf(v / Math.sqrt(2)));
+                        case GELU_GRAD ->
+                            0.5 * (1.0 + ErfMath.erf(v / Math.sqrt(2)))
+                                    + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
                     };
         }
     }

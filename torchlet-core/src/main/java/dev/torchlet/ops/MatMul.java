@@ -181,7 +181,8 @@ public final class MatMul {
      * (no transposed-weight view whose gradient would need a strided copy back, no broadcast bias add
      * and sum-to-shape reduction). Node name as PyTorch's: AddmmBackward0 (MmBackward0 without bias).
      * x (..., K) with K = W.size(1), at least 1-D; weight (N, K); bias (N) or null. Shapes are checked
-     * by the caller (F.linear).
+     * by the caller (F.linear). A weight that is a transposed view of a row-major (K, N) matrix (an ONNX MatMul
+     * weight passed as V.t()) is read in place, as the kernel's other orientation, in both passes.
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Ops.requireSameFloat("linear", x, weight, bias);
@@ -197,7 +198,10 @@ public final class MatMul {
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = nOut;
         Tensor xc = x.detach().contiguous();
-        Tensor wc = weight.detach().contiguous();
+        // a transposed view (W = V.t(), V (K, N) row-major, e.g. an imported MatMul weight) is read in place
+        Tensor wd = weight.detach();
+        Tensor wc = MatrixView.orientation(wd) != 0 ? wd : wd.contiguousCopy();
+        MatrixView wv = MatrixView.of(wc, 0, 2);
         Tensor bc = bias == null ? null : bias.detach().contiguous();
         Tensor out = Tensor.empty(dt, outShape);
         if (dt == DType.FLOAT32) {
@@ -211,7 +215,7 @@ public final class MatMul {
             }
             GemmKernels.sgemm(
                     false,
-                    true,
+                    !wv.trans(),
                     m,
                     nOut,
                     k,
@@ -220,8 +224,8 @@ public final class MatMul {
                     xc.offset(),
                     k,
                     TensorInternals.storage(wc).floats(),
-                    wc.offset(),
-                    k,
+                    wv.offset(),
+                    wv.ld(),
                     beta,
                     o,
                     0,
@@ -237,7 +241,7 @@ public final class MatMul {
             }
             GemmKernels.dgemm(
                     false,
-                    true,
+                    !wv.trans(),
                     m,
                     nOut,
                     k,
@@ -246,8 +250,8 @@ public final class MatMul {
                     xc.offset(),
                     k,
                     TensorInternals.storage(wc).doubles(),
-                    wc.offset(),
-                    k,
+                    wv.offset(),
+                    wv.ld(),
                     beta,
                     o,
                     0,
@@ -269,7 +273,7 @@ public final class MatMul {
                         if (gx != null) {
                             GemmKernels.sgemm(
                                     false,
-                                    false,
+                                    wv.trans(),
                                     m,
                                     k,
                                     nOut,
@@ -278,8 +282,8 @@ public final class MatMul {
                                     go,
                                     nOut,
                                     TensorInternals.storage(s[1]).floats(),
-                                    s[1].offset(),
-                                    k,
+                                    wv.offset(),
+                                    wv.ld(),
                                     0f,
                                     TensorInternals.storage(gx).floats(),
                                     0,
@@ -314,7 +318,7 @@ public final class MatMul {
                         if (gx != null) {
                             GemmKernels.dgemm(
                                     false,
-                                    false,
+                                    wv.trans(),
                                     m,
                                     k,
                                     nOut,
@@ -323,8 +327,8 @@ public final class MatMul {
                                     go,
                                     nOut,
                                     TensorInternals.storage(s[1]).doubles(),
-                                    s[1].offset(),
-                                    k,
+                                    wv.offset(),
+                                    wv.ld(),
                                     0.0,
                                     TensorInternals.storage(gx).doubles(),
                                     0,

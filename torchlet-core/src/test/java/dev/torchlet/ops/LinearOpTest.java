@@ -59,6 +59,13 @@ class LinearOpTest {
         Torch.manualSeed(8);
         compare(Torch.randn(17, 7).t(), Torch.randn(5, 17), Torch.randn(5), "transposed input");
         compare(Torch.randn(7, 17), Torch.randn(17, 5).t(), Torch.randn(5), "transposed weight");
+        // a transposed weight is read in place (the GEMM's other orientation), on awkward sizes too
+        int[][] mkn = {{1, 1, 1}, {7, 17, 33}, {33, 7, 1}, {5, 1, 257}, {64, 300, 128}};
+        for (int[] s : mkn) {
+            Tensor w = Torch.randn(s[1], s[2]).t();
+            compare(Torch.randn(s[0], s[1]), w, Torch.randn(s[2]), "transposed weight " + java.util.Arrays.toString(s));
+            compare(Torch.randn(2, s[0], s[1]), w, null, "transposed weight, 3-D " + java.util.Arrays.toString(s));
+        }
         compare(Torch.randn(2, 3, 7), Torch.randn(4, 7), Torch.randn(4), "3-D input");
         compare(Torch.randn(7), Torch.randn(4, 7), Torch.randn(4), "1-D input");
         Tensor y = F.linear(Torch.randn(3, 4).requiresGrad(true), Torch.randn(5, 4), Torch.randn(5));
@@ -79,6 +86,12 @@ class LinearOpTest {
                 t -> F.linear(t[0], t[1], null),
                 Torch.randn(2, 3, 5).to(DType.FLOAT64).requiresGrad(true),
                 Torch.randn(4, 5).to(DType.FLOAT64).requiresGrad(true));
+        GradCheck.check(
+                "linear with a transposed weight view",
+                t -> F.linear(t[0], t[1].t(), t[2]),
+                Torch.randn(3, 5).to(DType.FLOAT64).requiresGrad(true),
+                Torch.randn(5, 4).to(DType.FLOAT64).requiresGrad(true),
+                Torch.randn(4).to(DType.FLOAT64).requiresGrad(true));
     }
 
     @Test

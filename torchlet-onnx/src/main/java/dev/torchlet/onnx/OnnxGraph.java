@@ -24,8 +24,10 @@ import java.util.Set;
  * passes them in as extra, implicit inputs (see {@link OnnxNode#implicitInputs()}), as ONNX Runtime does.
  */
 final class OnnxGraph {
-    final List<OnnxNode> nodes = new ArrayList<>();
+    final List<OnnxNode> nodes = new ArrayList<>(); // as in the file
     final Map<String, Tensor> initializers = new LinkedHashMap<>();
+    private List<OnnxNode> plan = nodes; // what runs: the file's nodes, or the optimizer's rewrite of them
+    private Map<String, Tensor> folded = Map.of(); // values the optimizer computed at load time, by name
     final List<ValueInfoProto> inputs;
     final List<String> outputs;
     final List<ValueInfoProto> outputInfo; // declared element types and shapes of the outputs
@@ -85,6 +87,20 @@ final class OnnxGraph {
         this.outerNames = List.copyOf(outer);
     }
 
+    /**
+     * Runs {@code plan} instead of the file's nodes, with {@code folded} (values computed at load time) available by
+     * name; see {@link OnnxGraphOptimizer}.
+     */
+    void usePlan(List<OnnxNode> plan, Map<String, Tensor> folded) {
+        this.plan = List.copyOf(plan);
+        this.folded = Map.copyOf(folded);
+    }
+
+    /** The nodes that run (the file's, or fused ones standing for some of them). */
+    List<OnnxNode> plan() {
+        return plan;
+    }
+
     /** Names this graph reads from enclosing graphs (empty for a self-contained graph). */
     List<String> outerNames() {
         return outerNames;
@@ -120,8 +136,14 @@ final class OnnxGraph {
         return out;
     }
 
-    /** Runs every node in order, reading its inputs from and writing its outputs to {@code values}. */
+    /** Runs the plan in order, reading its inputs from and writing its outputs to {@code values}. */
     void execute(Map<String, Tensor> values, boolean training) {
+        folded.forEach(values::putIfAbsent);
+        run(plan, values, training);
+    }
+
+    /** Runs {@code nodes} in order, reading their inputs from and writing their outputs to {@code values}. */
+    static void run(List<OnnxNode> nodes, Map<String, Tensor> values, boolean training) {
         for (OnnxNode node : nodes) {
             List<String> implicit = node.implicitInputs();
             int explicit = node.proto.getInputCount();
@@ -139,7 +161,7 @@ final class OnnxGraph {
             }
             Tensor[] out;
             try {
-                out = OnnxOps.OPS.get(node.op()).apply(node, in, training);
+                out = OnnxFusedOps.lookup(node).apply(node, in, training);
             } catch (RuntimeException e) {
                 String shapesIn = Arrays.stream(in, 0, explicit)
                         .map(t -> t == null ? "-" : Arrays.toString(t.shape()))

@@ -34,7 +34,9 @@ import java.util.TreeMap;
  *
  * <p>Loading checks everything before returning: the file parses as a ModelProto, the default-domain opset is
  * within {@link #MIN_OPSET}..{@link #MAX_OPSET}, every operator is supported (all unsupported ones are listed at
- * once, with their node names), and every tensor and external-data file reads.
+ * once, with their node names), and every tensor and external-data file reads. It then optimizes the graph for
+ * Torchlet's fused kernels ({@link Options}): {@link #operatorCounts()} still lists the file's operators,
+ * {@link #fusedOperatorCounts()} the nodes that run.
  */
 public final class OnnxModel extends ParameterTree {
     /** The default-domain opsets this importer reads. */
@@ -78,18 +80,41 @@ public final class OnnxModel extends ParameterTree {
         }
     }
 
-    /** Reads an ONNX file (external data is looked up next to it). */
+    /**
+     * How a model is imported. {@code optimize}: rewrite the graph at load time to run on Torchlet's fused kernels
+     * (constant folding; LayerNorm, GELU, attention, MatMul + bias and Conv + BatchNormalization (+ Relu) patterns
+     * fused; see {@link #fusedOperatorCounts()}), computing the same values up to float rounding, with gradients
+     * reaching the same named parameters. Off: the file's nodes run one by one, as written.
+     */
+    public record Options(boolean optimize) {
+        /** Optimized. */
+        public static Options defaults() {
+            return new Options(true);
+        }
+    }
+
+    /** Reads an ONNX file (external data is looked up next to it), optimized ({@link Options#defaults()}). */
     public static OnnxModel load(Path path) throws IOException {
+        return load(path, Options.defaults());
+    }
+
+    /** Reads an ONNX file (external data is looked up next to it). */
+    public static OnnxModel load(Path path, Options options) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IOException("ONNX: no such file " + path);
         }
         byte[] bytes = Files.readAllBytes(path);
         Path dir = path.toAbsolutePath().getParent();
-        return load(bytes, dir, path.toString());
+        return load(bytes, dir, path.toString(), options);
+    }
+
+    /** Reads an ONNX model from bytes, optimized; {@code dir} resolves external data (null: none allowed). */
+    public static OnnxModel load(byte[] bytes, Path dir, String description) throws IOException {
+        return load(bytes, dir, description, Options.defaults());
     }
 
     /** Reads an ONNX model from bytes; {@code dir} resolves external data (null: none allowed). */
-    public static OnnxModel load(byte[] bytes, Path dir, String description) throws IOException {
+    public static OnnxModel load(byte[] bytes, Path dir, String description, Options options) throws IOException {
         ModelProto model;
         try {
             model = ModelProto.parseFrom(bytes);
@@ -110,7 +135,11 @@ public final class OnnxModel extends ParameterTree {
                     + String.join(", ", OnnxOps.OPS.keySet()));
         }
         OnnxGraph graph = new OnnxGraph(model.getGraph(), opset, dir, Map.of());
-        return new OnnxModel(graph, opset, model.getProducerName());
+        OnnxModel imported = new OnnxModel(graph, opset, model.getProducerName());
+        if (options.optimize()) {
+            OnnxGraphOptimizer.optimize(graph, opset, imported.constants);
+        }
+        return imported;
     }
 
     private static int defaultOpset(ModelProto model, String description) throws IOException {
@@ -186,11 +215,24 @@ public final class OnnxModel extends ParameterTree {
         return producer;
     }
 
-    /** Operator -> number of nodes. */
+    /** Operator -> number of nodes, as in the file (before any optimization). */
     public Map<String, Integer> operatorCounts() {
+        return counts(nodes);
+    }
+
+    /**
+     * Operator -> number of nodes that run: after optimization, fused operators appear as "torchlet.LayerNorm",
+     * "torchlet.Gelu", "torchlet.Attention", "torchlet.Linear", "torchlet.ConvBatchNorm", and folded or fused
+     * nodes are gone; without it, the same as {@link #operatorCounts()}.
+     */
+    public Map<String, Integer> fusedOperatorCounts() {
+        return counts(graph.plan());
+    }
+
+    private static Map<String, Integer> counts(List<OnnxNode> list) {
         Map<String, Integer> counts = new TreeMap<>();
-        for (OnnxNode n : nodes) {
-            counts.merge(n.op(), 1, Integer::sum);
+        for (OnnxNode n : list) {
+            counts.merge(n.qualifiedOp(), 1, Integer::sum);
         }
         return counts;
     }

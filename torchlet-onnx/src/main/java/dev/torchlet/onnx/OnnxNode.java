@@ -22,14 +22,29 @@ final class OnnxNode {
     private final int[] inputTypes;
     private final Map<String, OnnxGraph> subgraphs;
     private final List<String> implicitInputs;
+    private final List<OnnxNode> replaced; // a fused node: the original nodes it stands for, in order
 
     OnnxNode(NodeProto proto, int opset) {
         this(proto, opset, new int[0], Map.of());
     }
 
-    /** inputTypes: ONNX element type per input (0: unknown); subgraphs: graph attributes by name. */
+    /**
+     * A fused node ({@link OnnxGraphOptimizer}): {@code proto} in the {@link OnnxFusedOps#DOMAIN} domain, standing
+     * for {@code replaced}, which its implementation runs instead where a run-time check does not hold.
+     */
+    OnnxNode(NodeProto proto, int opset, List<OnnxNode> replaced) {
+        this(proto, opset, new int[0], Map.of(), replaced);
+    }
+
     OnnxNode(NodeProto proto, int opset, int[] inputTypes, Map<String, OnnxGraph> subgraphs) {
+        this(proto, opset, inputTypes, subgraphs, List.of());
+    }
+
+    /** inputTypes: ONNX element type per input (0: unknown); subgraphs: graph attributes by name. */
+    private OnnxNode(
+            NodeProto proto, int opset, int[] inputTypes, Map<String, OnnxGraph> subgraphs, List<OnnxNode> replaced) {
         this.proto = proto;
+        this.replaced = List.copyOf(replaced);
         this.opset = opset;
         for (AttributeProto a : proto.getAttributeList()) {
             attributes.put(a.getName(), a);
@@ -73,10 +88,21 @@ final class OnnxNode {
         return proto.getOpType();
     }
 
+    /** The operator with its domain when it is not the default one: "Conv", "torchlet.LayerNorm". */
+    String qualifiedOp() {
+        String domain = proto.getDomain();
+        return domain.isEmpty() || domain.equals("ai.onnx") ? op() : domain + "." + op();
+    }
+
+    /** The original nodes a fused node stands for (empty for a node of the file). */
+    List<OnnxNode> replaced() {
+        return replaced;
+    }
+
     /** "Conv node 'conv1' (opset 17)" for error messages. */
     String describe() {
         String name = proto.getName().isEmpty() ? "#" + String.join(",", proto.getOutputList()) : proto.getName();
-        return op() + " node '" + name + "' (opset " + opset + ")";
+        return qualifiedOp() + " node '" + name + "' (opset " + opset + ")";
     }
 
     boolean has(String name) {

@@ -141,7 +141,7 @@ final class OnnxOps {
         OPS.put("Mul", (n, in, t) -> new Tensor[] {in[0].mul(in[1])});
         OPS.put("Div", (n, in, t) -> new Tensor[] {in[0].div(in[1])});
         OPS.put("Pow", (n, in, t) -> new Tensor[] {in[0].pow(in[1])});
-        OPS.put("MatMul", (n, in, t) -> new Tensor[] {in[0].matmul(in[1])});
+        OPS.put("MatMul", (n, in, t) -> new Tensor[] {matmul(in[0], in[1])});
         OPS.put("Gemm", OnnxOps::gemm);
         OPS.put("Conv", OnnxOps::conv);
         OPS.put("MaxPool", OnnxOps::maxPool);
@@ -285,6 +285,19 @@ final class OnnxOps {
 
     // ---------------------------------------------------------------- operators
 
+    /**
+     * (..., N, K) @ (K, M): the rows of a contiguous a flattened into one (rows, K) @ (K, M) GEMM (a view, no copy;
+     * matmul would run one GEMM per leading index and pack b each time). Other shapes: matmul's broadcasting.
+     */
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() > 2 && b.dim() == 2 && a.isContiguous() && a.size(-1) == b.size(0) && a.numel() > 0) {
+            int[] shape = a.shape();
+            shape[shape.length - 1] = b.size(1);
+            return a.reshape(-1, a.size(-1)).matmul(b).reshape(shape);
+        }
+        return a.matmul(b);
+    }
+
     /** Y = alpha * A' B' + beta * C, A' = transA ? A^T : A, B' likewise. */
     private static Tensor[] gemm(OnnxNode n, Tensor[] in, boolean training) {
         Tensor a = n.i("transA", 0) != 0 ? in[0].t() : in[0];
@@ -306,7 +319,7 @@ final class OnnxOps {
         return new Tensor[] {y};
     }
 
-    private static Tensor[] conv(OnnxNode n, Tensor[] in, boolean training) {
+    static Tensor[] conv(OnnxNode n, Tensor[] in, boolean training) {
         Tensor x = in[0];
         Tensor w = in[1];
         require4d(n, x);

@@ -1,0 +1,247 @@
+package dev.torchlet.onnx;
+
+import dev.torchlet.DType;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Attention;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The operators {@link OnnxGraphOptimizer} fuses exported subgraphs into, in the Torchlet-private domain
+ * {@value #DOMAIN}. Each runs Torchlet's fused kernels through differentiable ops (so gradients reach the original
+ * ONNX initializers, which keep their names) and computes what the original nodes compute, up to float rounding.
+ * Where a run-time condition the fused kernel needs does not hold (an unexpected rank, a per-head mask, training
+ * mode for batch norm, ...) the op runs the original nodes instead ({@link OnnxNode#replaced()}), so a fusion never
+ * changes what a graph means.
+ *
+ * <p>Inputs: each op's leading inputs are listed on it; after them come the remaining inputs the original nodes
+ * read (constants, mostly), which only the fallback uses.
+ */
+final class OnnxFusedOps {
+    private OnnxFusedOps() {}
+
+    /** The domain of fused nodes; operator counts show them as "torchlet.LayerNorm" etc. */
+    static final String DOMAIN = "torchlet";
+
+    /** Fused operator name -> implementation. */
+    static final Map<String, OnnxOps.Op> OPS = new TreeMap<>();
+
+    static {
+        OPS.put("LayerNorm", OnnxFusedOps::layerNorm);
+        OPS.put("Gelu", OnnxFusedOps::gelu);
+        OPS.put("Linear", OnnxFusedOps::linear);
+        OPS.put("Attention", OnnxFusedOps::attention);
+        OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
+    }
+
+    /**
+     * Attributes of a fused node that read scalar parameters (one-element float initializers, e.g. the constants of
+     * Torchlet's own exports): the input indices and the values the fusion assumed.
+     */
+    static final String ASSUMED_INPUTS = "torchlet_assumed_inputs";
+
+    static final String ASSUMED_VALUES = "torchlet_assumed_values";
+
+    /**
+     * The implementation of a node: the ONNX operator, or the fused one for the {@value #DOMAIN} domain. A fused
+     * node that assumed scalar parameters runs its original nodes once one has another value, or when it would
+     * need a gradient (the fused kernels give none for them).
+     */
+    static OnnxOps.Op lookup(OnnxNode node) {
+        boolean fused = DOMAIN.equals(node.proto.getDomain());
+        OnnxOps.Op op = fused ? OPS.get(node.op()) : OnnxOps.OPS.get(node.op());
+        if (op == null) {
+            throw new IllegalStateException("no implementation of " + node.describe());
+        }
+        if (!fused || !node.has(ASSUMED_INPUTS)) {
+            return op;
+        }
+        int[] inputs = node.ints(ASSUMED_INPUTS, new int[0]);
+        float[] values = node.floats(ASSUMED_VALUES, new float[0]);
+        return (n, in, training) -> {
+            for (int k = 0; k < inputs.length; k++) {
+                Tensor t = in[inputs[k]];
+                boolean holds = t.numel() == 1
+                        && t.dtype() == DType.FLOAT32
+                        && t.item() == values[k]
+                        && !(t.requiresGrad() && Torch.isGradEnabled());
+                if (!holds) {
+                    return fallback(n, in, training);
+                }
+            }
+            return op.apply(n, in, training);
+        };
+    }
+
+    /** Runs the original nodes a fused node stands for, on its inputs; returns its outputs. */
+    static Tensor[] fallback(OnnxNode n, Tensor[] in, boolean training) {
+        Map<String, Tensor> values = new HashMap<>();
+        for (int k = 0; k < n.proto.getInputCount(); k++) {
+            if (!n.proto.getInput(k).isEmpty()) {
+                values.put(n.proto.getInput(k), in[k]);
+            }
+        }
+        OnnxGraph.run(n.replaced(), values, training);
+        Tensor[] out = new Tensor[n.proto.getOutputCount()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = values.get(n.proto.getOutput(k));
+        }
+        return out;
+    }
+
+    private static boolean isFloat(Tensor... ts) {
+        DType dt = ts[0].dtype();
+        for (Tensor t : ts) {
+            if (t.dtype() != dt || (dt != DType.FLOAT32 && dt != DType.FLOAT64)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * LayerNorm(x, gamma, beta), attributes axis and epsilon, for the decomposed form
+     * {@code d = x - mean(x); y = d / sqrt(mean(d^2) + eps) * gamma + beta} over axis (ReduceMean, Sub, Pow,
+     * ReduceMean, Add, Sqrt, Div, Mul, Add). Fused when axis is x's last dim and gamma, beta are (E) vectors.
+     */
+    private static Tensor[] layerNorm(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        Tensor gamma = in[1];
+        Tensor beta = in[2];
+        int e = x.dim() == 0 ? -1 : x.size(-1);
+        boolean fits = x.dim() > 0
+                && OnnxOps.axis(n.i("axis", -1), x.dim()) == x.dim() - 1
+                && isFloat(x, gamma, beta)
+                && gamma.dim() == 1
+                && gamma.size(0) == e
+                && beta.dim() == 1
+                && beta.size(0) == e;
+        if (!fits) {
+            return fallback(n, in, training);
+        }
+        return new Tensor[] {F.layerNorm(x, new int[] {e}, gamma, beta, n.f("epsilon", 1e-5f))};
+    }
+
+    /** Gelu(x) = x * 0.5 * (1 + erf(x / sqrt 2)) (exact GELU: Div, Erf, Add, Mul, Mul). */
+    private static Tensor[] gelu(OnnxNode n, Tensor[] in, boolean training) {
+        return isFloat(in[0]) ? new Tensor[] {F.gelu(in[0])} : fallback(n, in, training);
+    }
+
+    /**
+     * Linear(x, W, b), attribute transposed: x @ W + b (MatMul then Add) with x (..., K), W (K, N), b (N); with
+     * transposed = 1, W is (N, K) and y = x @ W^T + b (the MatMul read Transpose(W)). Runs as F.linear (one GEMM
+     * with the bias pre-filled, W read in place in either layout; rows of x flattened), instead of a batched matmul
+     * plus a broadcast add.
+     */
+    private static Tensor[] linear(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor x = in[0];
+        Tensor w = in[1].dim() == 2 && n.i("transposed", 0) == 0 ? in[1].t() : in[1]; // (N, K)
+        Tensor b = in[2];
+        boolean fits = x.dim() >= 2
+                && w.dim() == 2
+                && b.dim() == 1
+                && b.size(0) == w.size(0)
+                && x.size(-1) == w.size(1)
+                && isFloat(x, w, b);
+        return fits ? new Tensor[] {F.linear(x, w, b)} : fallback(n, in, training);
+    }
+
+    /**
+     * Attention(q, k, v, mask), attribute divisor, for the exported multi-head attention
+     * <pre>
+     *   q, k, v (B, T, H, hd) (the heads split by Reshape)
+     *   scores = Transpose(q, 0 2 1 3) @ Transpose(k, 0 2 3 1) / divisor [+ mask]     (B, H, Tq, Tk)
+     *   out = Transpose(Softmax(scores) @ Transpose(v, 0 2 1 3), 0 2 1 3)                (B, Tq, H, hd)
+     * </pre>
+     * Fused ({@link Attention#attention} on (B*T, H*hd) rows, no transposes or (B, H, T, T) score tensors) when
+     * divisor is sqrt(hd) and the mask, if any, is the same for every head (broadcasts from (B or 1, 1, Tq or 1,
+     * Tk)) and needs no gradient (a mask stored as a float initializer is a parameter: fused under noGrad only).
+     */
+    private static Tensor[] attention(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor q = in[0];
+        Tensor k = in[1];
+        Tensor v = in[2];
+        Tensor mask = in[3];
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || q == k || k == v || q == v || !isFloat(q, k, v)) {
+            return fallback(n, in, training);
+        }
+        int b = q.size(0);
+        int tq = q.size(1);
+        int heads = q.size(2);
+        int hd = q.size(3);
+        int tk = k.size(1);
+        boolean fits = k.size(0) == b
+                && k.size(2) == heads
+                && k.size(3) == hd
+                && java.util.Arrays.equals(k.shape(), v.shape())
+                && Math.abs(n.f("divisor", 0f) - Math.sqrt(hd)) <= 1e-6 * Math.sqrt(hd);
+        Tensor m = null;
+        if (fits && mask != null) {
+            m = headlessMask(mask, q.dtype(), b, tq, tk);
+            fits = m != null;
+        }
+        if (!fits) {
+            return fallback(n, in, training);
+        }
+        int e = heads * hd;
+        Tensor out = Attention.attention(
+                q.reshape(b * tq, e), k.reshape(b * tk, e), v.reshape(b * tk, e), b, heads, m, 0.0, training);
+        return new Tensor[] {out.reshape(b, tq, heads, hd)};
+    }
+
+    /** An additive mask broadcasting to (B, H, Tq, Tk) the same for every head as (B or 1, Tq, Tk), else null. */
+    private static Tensor headlessMask(Tensor mask, DType dtype, int b, int tq, int tk) {
+        if (mask.requiresGrad() && Torch.isGradEnabled() || mask.dtype() != dtype || mask.dim() > 4) {
+            return null;
+        }
+        int[] s = {1, 1, 1, 1};
+        int[] ms = mask.shape();
+        System.arraycopy(ms, 0, s, 4 - ms.length, ms.length);
+        boolean fits = (s[0] == 1 || s[0] == b) && s[1] == 1 && (s[2] == 1 || s[2] == tq) && (s[3] == 1 || s[3] == tk);
+        if (!fits) {
+            return null;
+        }
+        return mask.reshape(s[0], s[2], s[3]).expand(s[0], tq, tk);
+    }
+
+    /**
+     * ConvBatchNorm(x, W, b, scale, bias, mean, var), Conv's attributes plus epsilon and relu (0 or 1): Conv then
+     * BatchNormalization with the running statistics (then Relu). In eval mode the statistics fold into the
+     * convolution every call, in differentiable tensor ops, so W, b, scale and bias keep their gradients:
+     * <pre>
+     *   s = scale / sqrt(var + eps)      (C)
+     *   W' = W * s[:, None, None, None]; b' = (b - mean) * s + bias;  y = conv(x, W', b') [relu]
+     * </pre>
+     * In training mode batch norm uses and updates batch statistics: the original nodes run.
+     */
+    private static Tensor[] convBatchNorm(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor w = in[1];
+        Tensor[] stats = {in[3], in[4], in[5], in[6]};
+        int c = w.dim() == 4 ? w.size(0) : -1;
+        boolean fits = !training && w.dim() == 4 && isFloat(in[0], w);
+        for (Tensor t : stats) {
+            fits = fits && t.dim() == 1 && t.size(0) == c && t.dtype() == w.dtype();
+        }
+        if (fits && in[2] != null) {
+            fits = in[2].dim() == 1 && in[2].size(0) == c && in[2].dtype() == w.dtype();
+        }
+        if (!fits) {
+            return fallback(n, in, training);
+        }
+        Tensor s = in[3].div(in[6].add(n.f("epsilon", 1e-5f)).sqrt()); // (C)
+        Tensor folded = w.mul(s.reshape(c, 1, 1, 1));
+        Tensor shift = in[2] == null ? in[5].neg() : in[2].sub(in[5]);
+        Tensor bias = shift.mul(s).add(in[4]);
+        Tensor y = OnnxOps.conv(n, new Tensor[] {in[0], folded, bias}, training)[0];
+        return new Tensor[] {n.i("relu", 0) != 0 ? F.relu(y) : y};
+    }
+
+    /** The fused operators, for listings. */
+    static List<String> names() {
+        return OPS.keySet().stream().map(s -> DOMAIN + "." + s).toList();
+    }
+}
