@@ -1,0 +1,93 @@
+package dev.torchlet.data.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.data.transforms.Image;
+import dev.torchlet.io.InputLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bounds on untrusted dataset files (docs/security.md): refused with a clear IOException before allocating. */
+class UntrustedDataInputTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] idxHeader(int... dims) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length);
+        b.put(new byte[] {0, 0, 8, (byte) dims.length});
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.array();
+    }
+
+    @Test
+    void gzippedIdxClaimingMoreThanItCanHoldIsRefusedBeforeAllocating() throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(idxHeader(2_000_000, 28, 28)); // 1.5 GB of pixels announced, none present
+        }
+        Path p = dir.resolve("big-idx3-ubyte.gz");
+        Files.write(p, gz.toByteArray());
+        IOException e = assertThrows(IOException.class, () -> Idx.read(p));
+        assertTrue(e.getMessage().contains("can hold at most") && e.getMessage().contains("deflate"), e.getMessage());
+    }
+
+    @Test
+    void rawIdxLongerThanTheFileIsRefusedBeforeAllocating() throws IOException {
+        Path p = dir.resolve("big-idx3-ubyte");
+        Files.write(p, idxHeader(60_000, 28, 28));
+        IOException e = assertThrows(IOException.class, () -> Idx.read(p));
+        assertTrue(
+                e.getMessage().contains("can hold at most 16") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    /** A PNG signature and IHDR chunk announcing width x height, with no pixel data. */
+    private static byte[] pngHeader(int width, int height) {
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height);
+        ihdr.put(new byte[] {8, 2, 0, 0, 0}); // 8-bit RGB
+        CRC32 crc = new CRC32();
+        crc.update(ihdr.array());
+        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        return png.array();
+    }
+
+    @Test
+    void imageDimensionsAreCheckedBeforeDecoding() {
+        // 100000 x 100000 would be a 40 GB raster; refused from the header alone
+        IOException e = assertThrows(IOException.class, () -> Image.decode(pngHeader(100_000, 100_000), 3));
+        assertTrue(
+                e.getMessage().contains("100000x100000") && e.getMessage().contains(InputLimits.MAX_IMAGE_PIXELS),
+                e.getMessage());
+    }
+
+    @Test
+    void imagePixelLimitIsConfigurable() throws IOException {
+        String old = System.getProperty(InputLimits.MAX_IMAGE_PIXELS);
+        System.setProperty(InputLimits.MAX_IMAGE_PIXELS, "100");
+        try {
+            Path p = dir.resolve("x.png");
+            new Image(20, 10, 3, new byte[600]).write(p, "png");
+            IOException e = assertThrows(IOException.class, () -> Image.read(p));
+            assertTrue(e.getMessage().contains("20x10") && e.getMessage().contains("limit of 100"), e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(InputLimits.MAX_IMAGE_PIXELS);
+            } else {
+                System.setProperty(InputLimits.MAX_IMAGE_PIXELS, old);
+            }
+        }
+    }
+}
