@@ -53,6 +53,7 @@ for entry in "${SELECTED[@]}"; do
   seeds="$module/src/test/resources/$pkgdir/${name}Inputs/fuzz"
   work="$module/target/fuzz/$name"
   mkdir -p "$work/corpus" "$work/crashes"
+  rm -f "$work"/crashes/*  # this run's findings only (earlier ones are already in the seeds directory)
   cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/fuzz-classpath.txt")"
   log="$work/campaign.log"
   set +e

@@ -252,7 +252,7 @@ public final class PyTorchCheckpoint {
             BytesInput in = new BytesInput(file);
             Map<String, StorageRef> refs = new LinkedHashMap<>();
             Object magic = new TorchUnpickler(refs).load(in);
-            if (!(magic instanceof Number m) || !new BigInteger(m.toString()).equals(MAGIC)) {
+            if (!isInteger(magic) || !new BigInteger(magic.toString()).equals(MAGIC)) {
                 throw bad(
                         path,
                         "not a PyTorch checkpoint: the leading pickle is " + TorchUnpickler.describe(magic)
@@ -292,6 +292,11 @@ public final class PyTorchCheckpoint {
             }
             return stateDict(path, root, storages);
         }
+    }
+
+    /** A pickled Python int (not a float, whose text BigInteger cannot parse). */
+    private static boolean isInteger(Object o) {
+        return o instanceof Integer || o instanceof Long || o instanceof BigInteger;
     }
 
     /** int64 element count, then the raw bytes. */

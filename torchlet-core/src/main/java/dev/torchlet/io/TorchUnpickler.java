@@ -325,7 +325,7 @@ final class TorchUnpickler extends Unpickler {
                 if (kv == null || kv.length != 2) {
                     throw new FormatException("OrderedDict item " + describe(p) + " is not a (key, value) pair");
                 }
-                d.put(kv[0], kv[1]);
+                d.put(checkKey(kv[0]), kv[1]);
             }
         } else if (args.length != 0) {
             throw new FormatException("OrderedDict expects () or a list of pairs, got " + args.length + " arguments");

@@ -138,6 +138,21 @@ class UntrustedInputTest {
 
     // ---------------------------------------------------------------- pickles
 
+    /** Fuzzer finding: a legacy file led by a float pickle (3.0, .41737052, ...) threw NumberFormatException. */
+    @Test
+    void legacyMagicThatIsAFloatIsNamed() throws IOException {
+        for (String crash : new String[] {
+            "crash-48c1347598a3daa827d612d73c03d27da96fa1bb",
+            "crash-b6715c6960e73b29b79dfc81e4114fb4356d697b",
+            "crash-eda790dc673f6d0182d509e40d6ab53424eff229"
+        }) {
+            try (InputStream in = getClass().getResourceAsStream("PyTorchLegacyFuzzTestInputs/fuzz/" + crash)) {
+                String msg = pthError(in.readAllBytes());
+                assertTrue(msg.contains("the leading pickle is float") && msg.contains("legacy magic number"), msg);
+            }
+        }
+    }
+
     @Test
     void deeplyNestedTuplesAreRefused() throws IOException {
         PickleBytes p = new PickleBytes().proto(2).emptyTuple();
@@ -169,6 +184,30 @@ class UntrustedInputTest {
                 .op('a') // APPEND: the list holds itself
                 .op('N')
                 .op('s') // SETITEM
+                .stop()
+                .bytes();
+        String msg = pthError(PickleBytes.torchZip(pkl, Map.of()));
+        assertTrue(msg.contains("dict key list is not a string or number"), msg);
+    }
+
+    @Test
+    void aListAsOrderedDictKeyIsRefusedToo() throws IOException {
+        // OrderedDict([([...], None)]) where the key list contains itself
+        byte[] pkl = new PickleBytes()
+                .proto(2)
+                .global("collections", "OrderedDict")
+                .op(']') // the list of pairs
+                .op(']') // the key
+                .op('q')
+                .op(1)
+                .op('h')
+                .op(1)
+                .op('a') // the key holds itself
+                .op('N')
+                .op(0x86) // TUPLE2: (key, None)
+                .op('a')
+                .op(0x85) // TUPLE1: the arguments
+                .reduce()
                 .stop()
                 .bytes();
         String msg = pthError(PickleBytes.torchZip(pkl, Map.of()));

@@ -3,7 +3,7 @@ package dev.torchlet.data.transforms;
 import dev.torchlet.io.InputLimits;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,7 +49,7 @@ public record Image(int width, int height, int channels, byte[] data) {
 
     /** Reads an image file with 1 (grayscale, ITU-R 601-2 luma like PIL "L"), 3 (RGB) or 4 (RGBA) channels. */
     public static Image read(Path path, int channels) throws IOException {
-        return fromBufferedImage(decode(Files.newInputStream(path), path.toString()), channels);
+        return fromBufferedImage(decode(Files.readAllBytes(path), path.toString()), channels);
     }
 
     /**
@@ -57,20 +57,20 @@ public record Image(int width, int height, int channels, byte[] data) {
      * e.g. an HTTP upload or a Spark binaryFile cell; errors say why, with the byte count.
      */
     public static Image decode(byte[] bytes, int channels) throws IOException {
-        return fromBufferedImage(decode(new java.io.ByteArrayInputStream(bytes), bytes.length + " bytes"), channels);
+        return fromBufferedImage(decode(bytes, bytes.length + " bytes"), channels);
     }
 
     /**
      * Decodes with the first ImageIO reader that recognizes the data, after checking the size its
      * header announces against {@link InputLimits#maxImagePixels()}: a few bytes of header cannot
      * make the decoder allocate gigabytes. Decoder failures (ImageIO's readers throw unchecked
-     * exceptions on some corrupt files) become IOExceptions naming {@code what}.
+     * exceptions on some corrupt files) become IOExceptions naming {@code what}, and so does a decoder
+     * that keeps reading past the end of the data ({@link EndBoundedImageInput}).
      */
-    private static BufferedImage decode(InputStream stream, String what) throws IOException {
-        try (InputStream in = stream;
-                ImageInputStream iis = ImageIO.createImageInputStream(in)) {
-            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
-            if (readers == null || !readers.hasNext()) {
+    private static BufferedImage decode(byte[] bytes, String what) throws IOException {
+        try (ImageInputStream iis = new EndBoundedImageInput(bytes)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
+            if (!readers.hasNext()) {
                 throw new IOException("Image: cannot decode " + what + ": no ImageIO reader recognizes it (readers: "
                         + String.join(", ", ImageIO.getReaderFileSuffixes()) + ")");
             }
@@ -97,6 +97,9 @@ public record Image(int width, int height, int channels, byte[] data) {
             throw e.getMessage() != null && e.getMessage().startsWith("Image: ")
                     ? e
                     : new IOException("Image: cannot decode " + what + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new IOException(
+                    "Image: cannot decode " + what + ": " + e.getCause().getMessage(), e);
         } catch (RuntimeException e) {
             throw new IOException("Image: cannot decode " + what + ": " + e, e);
         }

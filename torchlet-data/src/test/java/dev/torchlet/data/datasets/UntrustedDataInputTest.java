@@ -73,6 +73,34 @@ class UntrustedDataInputTest {
                 e.getMessage());
     }
 
+    private byte[] finding(String name) throws IOException {
+        try (var in = getClass().getResourceAsStream("ImageFolderFuzzTestInputs/fuzz/" + name)) {
+            byte[] b = in.readAllBytes();
+            return java.util.Arrays.copyOfRange(b, 1, b.length); // the first byte is the target's selector
+        }
+    }
+
+    /** Fuzzer finding: 616 bytes of WebP announcing 16 x 12,058,640 pixels decoded for over 10 seconds. */
+    @Test
+    void webpBombIsRefusedFromItsHeader() throws IOException {
+        byte[] webp = finding("timeout-d7c3355573c46fe87eec12e78677e61bbe15da31");
+        IOException e = assertThrows(IOException.class, () -> Image.decode(webp, 3));
+        assertTrue(e.getMessage().contains("16x12058640"), e.getMessage());
+    }
+
+    /**
+     * Fuzzer finding: 512 bytes of lossless WebP announcing 43024 x 16 pixels; the decoder swallowed every
+     * end-of-data and decoded zeros for 4 seconds. Now the decode ends after 1024 reads past the end.
+     */
+    @Test
+    void decoderReadingPastTheEndIsStopped() throws IOException {
+        byte[] webp = finding("timeout-766433874fc1674a28e40f20f1507a00001ae911");
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> Image.decode(webp, 3));
+        assertTrue(e.getMessage().contains("read past the end"), e.getMessage());
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "took " + (System.nanoTime() - start) / 1e9 + " s");
+    }
+
     @Test
     void imagePixelLimitIsConfigurable() throws IOException {
         String old = System.getProperty(InputLimits.MAX_IMAGE_PIXELS);
