@@ -85,6 +85,9 @@ public record Image(int width, int height, int channels, byte[] data) {
                             + " pixels is empty or larger than the limit of " + InputLimits.maxImagePixels()
                             + " pixels (system property " + InputLimits.MAX_IMAGE_PIXELS + ")");
                 }
+                if (WebPFrames.isWebP(bytes)) {
+                    WebPFrames.check(bytes, w, h, what);
+                }
                 BufferedImage img = reader.read(0);
                 if (img == null) {
                     throw new IOException("Image: cannot decode " + what + ": the reader returned no image");

@@ -101,6 +101,19 @@ class UntrustedDataInputTest {
         assertTrue(System.nanoTime() - start < 2_000_000_000L, "took " + (System.nanoTime() - start) / 1e9 + " s");
     }
 
+    /**
+     * Fuzzer finding: a WebP with a 16x16 canvas (what ImageIO reports, and the limit checks) whose VP8 frame
+     * header says 13565x15776: the decoder allocated macroblocks for the frame until the heap ran out.
+     */
+    @Test
+    void webpFrameLargerThanItsCanvasIsRefused() throws IOException {
+        byte[] webp = finding("crash-268df50464780684dcf3541b00321cea598d3a81");
+        IOException e = assertThrows(IOException.class, () -> Image.decode(webp, 3));
+        assertTrue(
+                e.getMessage().contains("VP8 frame of 13565x15776 pixels is larger than its 16x16 canvas"),
+                e.getMessage());
+    }
+
     @Test
     void imagePixelLimitIsConfigurable() throws IOException {
         String old = System.getProperty(InputLimits.MAX_IMAGE_PIXELS);
