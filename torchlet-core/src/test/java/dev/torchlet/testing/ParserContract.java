@@ -45,7 +45,15 @@ public final class ParserContract {
             scratch = Files.isDirectory(shm) && Files.isWritable(shm)
                     ? Files.createTempDirectory(shm, "torchlet-fuzz-")
                     : Files.createTempDirectory("torchlet-fuzz-");
-            scratch.toFile().deleteOnExit();
+            Path dir = scratch;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    deleteContents(dir);
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // best effort: a leftover scratch directory in /dev/shm or /tmp is small
+                }
+            }));
         }
         deleteContents(scratch);
         return scratch;
