@@ -79,19 +79,21 @@ public final class Npy {
         if (!m.matches() || m.group(2).equals("True")) {
             throw new IOException("Npy.read: " + path + ": unsupported header " + header.strip());
         }
-        int[] shape = Arrays.stream(m.group(3).split(","))
-                .map(String::strip)
-                .filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt)
-                .toArray();
-        int n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        int[] shape = parseShape(path, m.group(3));
+        long numel = 1;
+        for (int d : shape) {
+            numel = Math.min(numel * d, Integer.MAX_VALUE + 1L); // capped: never overflows
+        }
         String descr = m.group(1);
         int itemSize = descr.charAt(2) == '4' ? 4 : 8;
         int offset = 10 + headerLength;
-        if (all.length - offset != (long) n * itemSize) {
+        if (all.length - offset != numel * itemSize) {
             throw new IOException("Npy.read: " + path + ": " + (all.length - offset) + " data bytes for shape "
-                    + Arrays.toString(shape) + " of " + descr);
+                    + Arrays.toString(shape) + " of " + descr
+                    + (numel > Integer.MAX_VALUE ? " (too many elements)" : "")
+                    + ", which needs " + numel * itemSize);
         }
+        int n = (int) numel;
         ByteBuffer b = ByteBuffer.wrap(all, offset, n * itemSize).order(ByteOrder.LITTLE_ENDIAN);
         return switch (descr.substring(1)) {
             case "f4" -> {
@@ -111,6 +113,26 @@ public final class Npy {
             }
             default -> throw new IOException("Npy.read: " + path + ": unsupported dtype " + descr);
         };
+    }
+
+    /** The comma-separated sizes of a shape tuple; each must fit an int. */
+    private static int[] parseShape(Path path, String text) throws IOException {
+        String[] parts = text.split(",");
+        int[] shape = new int[parts.length];
+        int dims = 0;
+        for (String part : parts) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                shape[dims++] = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IOException("Npy.read: " + path + ": shape size '"
+                        + (p.length() > 20 ? p.substring(0, 20) + "...'" : p + "'") + " is not an int");
+            }
+        }
+        return Arrays.copyOf(shape, dims);
     }
 
     private static byte[] data(Tensor t) {

@@ -5,6 +5,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.io.TorchUnpickler.PendingTensor;
 import dev.torchlet.io.TorchUnpickler.StorageRef;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -82,8 +83,6 @@ public final class PyTorchCheckpoint {
             }
         } catch (PickleException e) {
             throw pickleError(path, e);
-        } catch (RuntimeException e) {
-            throw bad(path, "malformed file (" + e + ")");
         }
         throw bad(
                 path,
@@ -107,7 +106,8 @@ public final class PyTorchCheckpoint {
                     throw bad(path, "unknown byteorder '" + s + "'");
                 }
             }
-            byte[] pickle = readEntry(path, zip, zip.getEntry(prefix + "data.pkl"), Integer.MAX_VALUE - 8);
+            long pickleLimit = Math.min(InputLimits.maxPickleBytes(), Integer.MAX_VALUE - 8);
+            byte[] pickle = readEntry(path, zip, zip.getEntry(prefix + "data.pkl"), (int) pickleLimit);
             Map<String, StorageRef> refs = new LinkedHashMap<>();
             Object root = new TorchUnpickler(refs).load(BytesInput.of(pickle));
             Map<StorageRef, Storage> storages = new HashMap<>();
@@ -141,12 +141,51 @@ public final class PyTorchCheckpoint {
         if (e.getSize() > limit) {
             throw bad(path, "'" + e.getName() + "' is " + e.getSize() + " bytes, more than the " + limit + " allowed");
         }
+        checkDeclaredSize(path, e);
         byte[] b;
         try (InputStream in = zip.getInputStream(e)) {
-            b = in.readNBytes(limit);
+            // never more than declared: a lying size in the zip directory cannot grow the buffer
+            b = in.readNBytes((int) Math.min(limit, Math.max(e.getSize(), 0)));
+            if (in.read() != -1) {
+                throw bad(path, "'" + e.getName() + "' holds more than the " + e.getSize() + " bytes it declares");
+            }
+        } catch (EOFException ex) {
+            throw pastEnd(path, e);
+        }
+        if (b.length != e.getSize()) {
+            throw bad(path, "'" + e.getName() + "' is truncated: " + b.length + " of " + e.getSize() + " bytes");
         }
         checkCrc(path, e, b, b.length);
         return b;
+    }
+
+    /**
+     * Checks an entry's declared sizes before it is decompressed: a stored entry is as large as
+     * its compressed data, a deflated one at most {@link InputLimits#MAX_DEFLATE_RATIO} times it
+     * (more is a zip bomb or a lie), and none expands beyond {@link InputLimits#maxDecompressedBytes()}.
+     */
+    private static void checkDeclaredSize(Path path, ZipEntry e) throws IOException {
+        long size = e.getSize();
+        long packed = e.getCompressedSize();
+        if (size < 0 || packed < 0) {
+            throw bad(path, "'" + e.getName() + "' has no size in the zip directory");
+        }
+        if (e.getMethod() == ZipEntry.STORED && size != packed) {
+            throw bad(path, "stored entry '" + e.getName() + "' declares " + size + " bytes but holds " + packed);
+        }
+        if (size > packed * InputLimits.MAX_DEFLATE_RATIO + 64) {
+            throw bad(
+                    path,
+                    "'" + e.getName() + "' claims to expand from " + packed + " to " + size + " bytes, more than "
+                            + InputLimits.MAX_DEFLATE_RATIO + ":1 (a zip bomb?)");
+        }
+        if (size > InputLimits.maxDecompressedBytes()) {
+            throw bad(
+                    path,
+                    "'" + e.getName() + "' expands to " + size + " bytes, more than the limit of "
+                            + InputLimits.maxDecompressedBytes() + " (system property "
+                            + InputLimits.MAX_DECOMPRESSED_BYTES + ")");
+        }
     }
 
     private static Storage readZipStorage(Path path, ZipFile zip, String prefix, StorageRef ref, ByteOrder order)
@@ -157,12 +196,13 @@ public final class PyTorchCheckpoint {
             throw bad(path, "storage '" + ref.key() + "' (" + name + ") is missing from the archive");
         }
         long expected = checkedNumel(path, ref) * ref.type().width;
-        if (e.getSize() >= 0 && e.getSize() != expected) {
+        if (e.getSize() != expected) {
             throw bad(
                     path,
                     "storage '" + ref.key() + "' has " + e.getSize() + " bytes but " + ref.type().torchStorage + " of "
                             + ref.numel() + " elements needs " + expected);
         }
+        checkDeclaredSize(path, e);
         int n = (int) ref.numel();
         Storage s = Storage.allocate(ref.type().loadsAs, n);
         int perChunk = CHUNK / ref.type().width;
@@ -181,11 +221,18 @@ public final class PyTorchCheckpoint {
             if (in.read() != -1) {
                 throw bad(path, "storage '" + ref.key() + "' has more than the " + expected + " bytes it needs");
             }
+        } catch (EOFException ex) {
+            throw pastEnd(path, e);
         }
         if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
             throw bad(path, "storage '" + ref.key() + "' is corrupted (CRC-32 mismatch)");
         }
         return s;
+    }
+
+    /** The JDK's zip reader says only "EOFException" when an entry's data lies past the end of the file. */
+    private static IOException pastEnd(Path path, ZipEntry e) {
+        return bad(path, "the data of '" + e.getName() + "' lies past the end of the file (truncated or corrupted?)");
     }
 
     private static void checkCrc(Path path, ZipEntry e, byte[] b, int len) throws IOException {
@@ -205,7 +252,7 @@ public final class PyTorchCheckpoint {
             BytesInput in = new BytesInput(file);
             Map<String, StorageRef> refs = new LinkedHashMap<>();
             Object magic = new TorchUnpickler(refs).load(in);
-            if (!(magic instanceof Number m) || !new BigInteger(m.toString()).equals(MAGIC)) {
+            if (!isInteger(magic) || !new BigInteger(magic.toString()).equals(MAGIC)) {
                 throw bad(
                         path,
                         "not a PyTorch checkpoint: the leading pickle is " + TorchUnpickler.describe(magic)
@@ -247,6 +294,11 @@ public final class PyTorchCheckpoint {
         }
     }
 
+    /** A pickled Python int (not a float, whose text BigInteger cannot parse). */
+    private static boolean isInteger(Object o) {
+        return o instanceof Integer || o instanceof Long || o instanceof BigInteger;
+    }
+
     /** int64 element count, then the raw bytes. */
     private static Storage readLegacyStorage(Path path, BytesInput in, StorageRef ref, ByteOrder order)
             throws IOException {
@@ -282,6 +334,11 @@ public final class PyTorchCheckpoint {
         if (ref.numel() > Integer.MAX_VALUE - 8) {
             throw bad(
                     path, "storage '" + ref.key() + "' has " + ref.numel() + " elements, more than a Java array holds");
+        }
+        long loaded = ref.numel() * ref.type().loadsAs.byteSize();
+        String tooBig = InputLimits.checkTensorBytes("storage '" + ref.key() + "'", loaded);
+        if (tooBig != null) {
+            throw bad(path, tooBig);
         }
         return (int) ref.numel();
     }

@@ -1,7 +1,9 @@
 package dev.torchlet.io;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,7 +58,14 @@ import java.util.Map;
  * failed write never leaves a half-written file and never touches an existing one.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /** A header nests 3 deep; 64 bounds the recursion of anything that walks a hostile one. */
+    static final int MAX_HEADER_DEPTH = 64;
+
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_HEADER_DEPTH)
+                            .build())
+                    .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Headers above 100 MB are refused, like the reference implementation. */
@@ -172,7 +181,8 @@ public final class SafeTensors {
                     if (!m.getValue().isTextual()) {
                         throw bad(
                                 path,
-                                "__metadata__ value for '" + m.getKey() + "' must be a string, got " + m.getValue());
+                                "__metadata__ value for '" + m.getKey() + "' must be a string, got "
+                                        + abbreviate(m.getValue()));
                     }
                     metadata.put(m.getKey(), m.getValue().textValue());
                 }
@@ -187,36 +197,39 @@ public final class SafeTensors {
     private static TensorInfo parseEntry(Path path, String name, JsonNode info, long dataLen) throws IOException {
         String what = "tensor '" + name + "'";
         if (!info.isObject() || !info.has("dtype") || !info.has("shape") || !info.has("data_offsets")) {
-            throw bad(path, what + " needs dtype, shape and data_offsets, got " + info);
+            throw bad(path, what + " needs dtype, shape and data_offsets, got " + abbreviate(info));
         }
         JsonNode dtypeNode = info.get("dtype");
         ElementType type = dtypeNode.isTextual() ? ElementType.ofSafetensors(dtypeNode.textValue()) : null;
         if (type == null) {
             throw bad(
                     path,
-                    what + " has unknown or unsupported dtype " + dtypeNode
+                    what + " has unknown or unsupported dtype " + abbreviate(dtypeNode)
                             + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
         }
         JsonNode shapeNode = info.get("shape");
         JsonNode offs = info.get("data_offsets");
         if (!shapeNode.isArray()) {
-            throw bad(path, what + " has a malformed shape " + shapeNode);
+            throw bad(path, what + " has a malformed shape " + abbreviate(shapeNode));
         }
         if (!offs.isArray() || offs.size() != 2 || !isLong(offs.get(0)) || !isLong(offs.get(1))) {
-            throw bad(path, what + " has malformed data_offsets " + offs + " (expected [begin, end])");
+            throw bad(path, what + " has malformed data_offsets " + abbreviate(offs) + " (expected [begin, end])");
         }
         int[] shape = new int[shapeNode.size()];
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode s = shapeNode.get(i);
             if (!isLong(s) || s.longValue() < 0 || s.longValue() > Integer.MAX_VALUE) {
-                throw bad(path, what + " has invalid size " + s + " in its shape " + shapeNode);
+                throw bad(path, what + " has invalid size " + abbreviate(s) + " in its shape " + abbreviate(shapeNode));
             }
             shape[i] = (int) s.longValue();
             numel = Math.min(numel * shape[i], Integer.MAX_VALUE + 1L); // capped: never overflows
         }
         if (numel > Integer.MAX_VALUE) {
-            throw bad(path, what + " with shape " + shapeNode + " has more than " + Integer.MAX_VALUE + " elements");
+            throw bad(
+                    path,
+                    what + " with shape " + abbreviate(shapeNode) + " has more than " + Integer.MAX_VALUE
+                            + " elements");
         }
         long begin = offs.get(0).longValue();
         long end = offs.get(1).longValue();
@@ -232,7 +245,17 @@ public final class SafeTensors {
                             + numel * type.width + " bytes but its data_offsets [" + begin + ", " + end + "] span "
                             + (end - begin));
         }
+        String tooBig = InputLimits.checkTensorBytes(what, numel * type.loadsAs.byteSize());
+        if (tooBig != null) {
+            throw bad(path, tooBig);
+        }
         return new TensorInfo(name, type.name(), shape, begin, end);
+    }
+
+    /** A JSON value for an error message, cut to 200 characters (a header may be 100 MB). */
+    private static String abbreviate(JsonNode n) {
+        String text = String.valueOf(n);
+        return text.length() <= 200 ? text : text.substring(0, 200) + "... (" + text.length() + " characters)";
     }
 
     private static boolean isLong(JsonNode n) {

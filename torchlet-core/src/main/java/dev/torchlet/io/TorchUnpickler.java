@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,12 +97,28 @@ final class TorchUnpickler extends Unpickler {
         this.storages = storages;
     }
 
-    /** Unpickles one object from the stream (which advances past its STOP opcode). */
+    /** Tuple nesting depth (tuples are immutable, so a tuple's depth is known when it is built). */
+    private final Map<Object[], Integer> tupleDepth = new IdentityHashMap<>();
+
+    private final int maxDepth = InputLimits.maxPickleDepth();
+
+    /**
+     * Unpickles one object from the stream (which advances past its STOP opcode). Razorvine's own
+     * failures on malformed opcodes (a pop from an empty stack, an APPEND to a non-list, a bad
+     * number literal: IndexOutOfBounds, ClassCast, NumberFormat exceptions) become a
+     * {@link FormatException} naming the byte position.
+     */
     Object load(BytesInput in) {
         try {
             return super.load(in);
         } catch (IOException e) {
             throw new FormatException("truncated or corrupt pickle: " + e.getMessage());
+        } catch (PickleException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            FormatException f = new FormatException("malformed pickle before byte " + in.position() + ": " + e);
+            f.initCause(e);
+            throw f;
         }
     }
 
@@ -141,6 +158,13 @@ final class TorchUnpickler extends Unpickler {
                             + ": only an OrderedDict's _metadata may be set");
                 }
             }
+            case Opcodes.TUPLE, Opcodes.TUPLE1, Opcodes.TUPLE2, Opcodes.TUPLE3 -> {
+                super.dispatch(key);
+                checkDepth((Object[]) stack.peek());
+            }
+            case Opcodes.EMPTY_SET, Opcodes.FROZENSET, Opcodes.ADDITEMS ->
+                throw new FormatException(
+                        "sets are not part of a state dict (opcode 0x" + Integer.toHexString(key) + ")");
             case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>());
             case Opcodes.DICT -> {
                 Map<Object, Object> m = new LinkedHashMap<>();
@@ -150,7 +174,7 @@ final class TorchUnpickler extends Unpickler {
             case Opcodes.SETITEM -> {
                 Object value = stack.pop();
                 Object k = stack.pop();
-                asMap(stack.peek()).put(k, value);
+                asMap(stack.peek()).put(checkKey(k), value);
             }
             case Opcodes.SETITEMS -> {
                 List<Object> items = stack.pop_all_since_marker();
@@ -218,7 +242,35 @@ final class TorchUnpickler extends Unpickler {
             throw new FormatException("odd number of items (" + items.size() + ") for a dict");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            m.put(items.get(i), items.get(i + 1));
+            m.put(checkKey(items.get(i)), items.get(i + 1));
+        }
+    }
+
+    /**
+     * Dict keys must be strings, numbers, booleans or None (a state dict's are strings): hashing a
+     * list or dict key would recurse through it, without bound for one that contains itself.
+     */
+    private static Object checkKey(Object k) {
+        if (k == null || k instanceof String || k instanceof Number || k instanceof Boolean) {
+            return k;
+        }
+        throw new FormatException("dict key " + describe(k) + " is not a string or number");
+    }
+
+    /** Rejects a tuple nested deeper than {@link InputLimits#maxPickleDepth()}. */
+    private void checkDepth(Object[] tuple) {
+        int depth = 1;
+        for (Object o : tuple) {
+            if (o instanceof Object[] inner) {
+                depth = Math.max(depth, 1 + tupleDepth.getOrDefault(inner, 1));
+            }
+        }
+        if (depth > maxDepth) {
+            throw new FormatException("tuples nested " + depth + " deep, more than the limit of " + maxDepth
+                    + " (system property " + InputLimits.MAX_PICKLE_DEPTH + ")");
+        }
+        if (depth > 1) {
+            tupleDepth.put(tuple, depth);
         }
     }
 
@@ -273,7 +325,7 @@ final class TorchUnpickler extends Unpickler {
                 if (kv == null || kv.length != 2) {
                     throw new FormatException("OrderedDict item " + describe(p) + " is not a (key, value) pair");
                 }
-                d.put(kv[0], kv[1]);
+                d.put(checkKey(kv[0]), kv[1]);
             }
         } else if (args.length != 0) {
             throw new FormatException("OrderedDict expects () or a list of pairs, got " + args.length + " arguments");
@@ -370,15 +422,25 @@ final class TorchUnpickler extends Unpickler {
         return out;
     }
 
-    /** A Python-ish description of an unpickled value for error messages. */
+    /** A Python-ish description of an unpickled value for error messages (nested tuples abbreviated). */
     static String describe(Object o) {
+        return describe(o, 3);
+    }
+
+    private static String describe(Object o, int depth) {
         if (o == null) {
             return "None";
         }
         if (o instanceof Object[] a) {
+            if (depth == 0) {
+                return "tuple(...)";
+            }
             List<String> parts = new ArrayList<>();
-            for (Object x : a) {
-                parts.add(describe(x));
+            for (int i = 0; i < Math.min(a.length, 8); i++) {
+                parts.add(describe(a[i], depth - 1));
+            }
+            if (a.length > 8) {
+                parts.add("... " + (a.length - 8) + " more");
             }
             return "tuple(" + String.join(", ", parts) + ")";
         }

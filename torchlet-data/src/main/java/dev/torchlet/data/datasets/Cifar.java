@@ -2,6 +2,7 @@ package dev.torchlet.data.datasets;
 
 import dev.torchlet.data.Dataset;
 import dev.torchlet.data.transforms.Image;
+import dev.torchlet.io.InputLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,10 @@ public final class Cifar implements ImageDataset {
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 throw new IOException("CIFAR: no such file " + f);
+            }
+            String tooBig = InputLimits.checkTensorBytes("CIFAR " + f, Files.size(f));
+            if (tooBig != null) {
+                throw new IOException(tooBig);
             }
             byte[] b = Files.readAllBytes(f);
             if (b.length == 0 || b.length % record != 0) {

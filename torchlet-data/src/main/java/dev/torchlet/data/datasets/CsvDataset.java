@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -134,8 +136,12 @@ public final class CsvDataset implements Dataset<Example> {
                 distinct.add(row.get(labelCol).strip());
             }
             List<String> names = new ArrayList<>(distinct);
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                index.put(names.get(i), i);
+            }
             for (int r = 0; r < n; r++) {
-                labels[r] = names.indexOf(rows.get(r).get(labelCol).strip());
+                labels[r] = index.get(rows.get(r).get(labelCol).strip());
             }
             this.classes = List.copyOf(names);
         }

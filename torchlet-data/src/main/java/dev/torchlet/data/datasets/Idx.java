@@ -1,5 +1,6 @@
 package dev.torchlet.data.datasets;
 
+import dev.torchlet.io.InputLimits;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +38,14 @@ public final class Idx {
             int b1 = raw.read();
             raw.reset();
             boolean gz = b0 == 0x1f && b1 == 0x8b;
+            // The most bytes the elements can occupy: what the file holds, or what its gzip data can
+            // expand to (deflate's best ratio, and the decompression ceiling).
+            long fileSize = Files.size(path);
+            long available = gz
+                    ? Math.min(fileSize * InputLimits.MAX_DEFLATE_RATIO, InputLimits.maxDecompressedBytes())
+                    : fileSize;
             try (InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw) {
-                return read(in, path + (gz ? " (gzip)" : ""));
+                return read(in, path + (gz ? " (gzip)" : ""), available);
             } catch (java.util.zip.ZipException e) {
                 throw new IOException("IDX: " + path + ": corrupt gzip data: " + e.getMessage(), e);
             } catch (java.io.EOFException e) {
@@ -47,7 +54,7 @@ public final class Idx {
         }
     }
 
-    private static Data read(InputStream in, String where) throws IOException {
+    private static Data read(InputStream in, String where, long available) throws IOException {
         byte[] head = in.readNBytes(4);
         if (head.length < 4) {
             throw new IOException(
@@ -81,8 +88,19 @@ public final class Idx {
                 throw new IOException("IDX: " + where + ": dims " + Arrays.toString(dims) + " exceed 2 GB");
             }
         }
-        byte[] bytes = in.readNBytes((int) count);
         long headerBytes = 4 + 4L * ndim;
+        if (headerBytes + count > available) {
+            throw new IOException("IDX: " + where + ": dims " + Arrays.toString(dims) + " need " + (headerBytes + count)
+                    + " bytes but the file can hold at most " + available
+                    + (where.endsWith("(gzip)")
+                            ? " (its size times deflate's best ratio, or " + InputLimits.MAX_DECOMPRESSED_BYTES + ")"
+                            : " (truncated?)"));
+        }
+        String tooBig = InputLimits.checkTensorBytes("IDX " + where + " with dims " + Arrays.toString(dims), count);
+        if (tooBig != null) {
+            throw new IOException(tooBig);
+        }
+        byte[] bytes = in.readNBytes((int) count);
         if (bytes.length < count) {
             throw new IOException("IDX: " + where + ": truncated: dims " + Arrays.toString(dims) + " need "
                     + (headerBytes + count) + " bytes, the file has " + (headerBytes + bytes.length));

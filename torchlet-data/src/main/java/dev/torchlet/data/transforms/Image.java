@@ -1,11 +1,16 @@
 package dev.torchlet.data.transforms;
 
+import dev.torchlet.io.InputLimits;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * An 8-bit image in HWC order (like a PIL image or a numpy array): pixel (x, y) channel c is
@@ -44,17 +49,7 @@ public record Image(int width, int height, int channels, byte[] data) {
 
     /** Reads an image file with 1 (grayscale, ITU-R 601-2 luma like PIL "L"), 3 (RGB) or 4 (RGBA) channels. */
     public static Image read(Path path, int channels) throws IOException {
-        BufferedImage img;
-        try (var in = Files.newInputStream(path)) {
-            img = ImageIO.read(in);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("Image: cannot decode " + path + ": " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IOException("Image: cannot decode " + path + ": no ImageIO reader recognizes the file "
-                    + "(readers: " + String.join(", ", ImageIO.getReaderFileSuffixes()) + ")");
-        }
-        return fromBufferedImage(img, channels);
+        return fromBufferedImage(decode(Files.readAllBytes(path), path.toString()), channels);
     }
 
     /**
@@ -62,16 +57,55 @@ public record Image(int width, int height, int channels, byte[] data) {
      * e.g. an HTTP upload or a Spark binaryFile cell; errors say why, with the byte count.
      */
     public static Image decode(byte[] bytes, int channels) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("Image: cannot decode " + bytes.length + " bytes: " + e.getMessage(), e);
+        return fromBufferedImage(decode(bytes, bytes.length + " bytes"), channels);
+    }
+
+    /**
+     * Decodes with the first ImageIO reader that recognizes the data, after checking the size its
+     * header announces against {@link InputLimits#maxImagePixels()}: a few bytes of header cannot
+     * make the decoder allocate gigabytes. Decoder failures (ImageIO's readers throw unchecked
+     * exceptions on some corrupt files) become IOExceptions naming {@code what}, and so does a decoder
+     * that keeps reading past the end of the data ({@link EndBoundedImageInput}).
+     */
+    private static BufferedImage decode(byte[] bytes, String what) throws IOException {
+        try (ImageInputStream iis = new EndBoundedImageInput(bytes)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
+            if (!readers.hasNext()) {
+                throw new IOException("Image: cannot decode " + what + ": no ImageIO reader recognizes it (readers: "
+                        + String.join(", ", ImageIO.getReaderFileSuffixes()) + ")");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                long pixels = (long) w * h;
+                if (w <= 0 || h <= 0 || pixels > InputLimits.maxImagePixels()) {
+                    throw new IOException("Image: " + what + ": " + reader.getFormatName() + " image of " + w + "x" + h
+                            + " pixels is empty or larger than the limit of " + InputLimits.maxImagePixels()
+                            + " pixels (system property " + InputLimits.MAX_IMAGE_PIXELS + ")");
+                }
+                if (WebPFrames.isWebP(bytes)) {
+                    WebPFrames.check(bytes, w, h, what);
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new IOException("Image: cannot decode " + what + ": the reader returned no image");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("Image: ")
+                    ? e
+                    : new IOException("Image: cannot decode " + what + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new IOException(
+                    "Image: cannot decode " + what + ": " + e.getCause().getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException("Image: cannot decode " + what + ": " + e, e);
         }
-        if (img == null) {
-            throw new IOException("Image: cannot decode " + bytes.length + " bytes: no ImageIO reader recognizes them");
-        }
-        return fromBufferedImage(img, channels);
     }
 
     /** Converts an AWT image to 1, 3 or 4 channels (alpha is dropped for 1 and 3, as PIL's convert does). */
