@@ -2,7 +2,6 @@ package dev.torchlet.onnx;
 
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
-import dev.torchlet.Torch;
 import dev.torchlet.autograd.Node;
 import java.util.List;
 import java.util.Map;
@@ -250,9 +249,5 @@ final class ExportOps {
         String wt = g.node("Transpose", new String[] {in[1]}, "perm", new int[] {1, 0});
         String y = g.node("MatMul", new String[] {in[0], wt});
         return hasBias ? g.node("Add", new String[] {y, in[2]}) : y;
-    }
-
-    static Tensor onesLike(int n, DType dt) {
-        return Torch.ones(n).to(dt);
     }
 }
