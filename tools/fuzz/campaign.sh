@@ -25,6 +25,7 @@ ALL=(
   torchlet-data:dev.torchlet.data.datasets.CifarFuzzTest
   torchlet-data:dev.torchlet.data.datasets.CsvFuzzTest
   torchlet-data:dev.torchlet.data.datasets.ImageFolderFuzzTest
+  torchlet-onnx:dev.torchlet.onnx.OnnxModelFuzzTest
 )
 SELECTED=()
 for entry in "${ALL[@]}"; do
@@ -38,12 +39,12 @@ if [ ${#SELECTED[@]} -eq 0 ]; then
   exit 2
 fi
 
-# Test classpaths of both modules (offline once the dependencies are in ~/.m2).
-./mvnw -q -o -pl torchlet-core,torchlet-data test-compile dependency:build-classpath \
+# Test classpaths of the modules with targets (offline once the dependencies are in ~/.m2).
+./mvnw -q -o -pl torchlet-core,torchlet-data,torchlet-vision,torchlet-text,torchlet-onnx test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >/dev/null
 
 # Instrument our code and the third-party parsers it calls (the JDK's own decoders cannot be).
-INCLUDES='dev.torchlet.**:net.razorvine.**:com.fasterxml.jackson.**:com.twelvemonkeys.**'
+INCLUDES='dev.torchlet.**:net.razorvine.**:com.fasterxml.jackson.**:com.twelvemonkeys.**:com.google.protobuf.**'
 status=0
 for entry in "${SELECTED[@]}"; do
   module="${entry%%:*}"

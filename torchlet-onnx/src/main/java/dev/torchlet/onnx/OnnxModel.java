@@ -3,7 +3,9 @@ package dev.torchlet.onnx;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
+import dev.torchlet.onnx.proto.Onnx.GraphProto;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
+import dev.torchlet.onnx.proto.Onnx.NodeProto;
 import dev.torchlet.onnx.proto.Onnx.OperatorSetIdProto;
 import dev.torchlet.onnx.proto.Onnx.TensorShapeProto;
 import dev.torchlet.onnx.proto.Onnx.ValueInfoProto;
@@ -127,6 +129,13 @@ public final class OnnxModel extends ParameterTree {
             throw new IOException("ONNX: " + description + " has no graph (is it an ONNX model?)");
         }
         int opset = defaultOpset(model, description);
+        List<String> malformed = new ArrayList<>();
+        collectMalformed(model.getGraph(), malformed);
+        if (!malformed.isEmpty()) {
+            throw new IOException("ONNX: " + description + " is malformed: "
+                    + String.join("; ", malformed.subList(0, Math.min(5, malformed.size())))
+                    + (malformed.size() > 5 ? "; and " + (malformed.size() - 5) + " more" : ""));
+        }
         List<String> unsupported = new ArrayList<>();
         OnnxGraph.collectUnsupported(model.getGraph(), unsupported); // subgraphs (If / Loop bodies) too
         if (!unsupported.isEmpty()) {
@@ -140,6 +149,33 @@ public final class OnnxModel extends ParameterTree {
             OnnxGraphOptimizer.optimize(graph, opset, imported.constants);
         }
         return imported;
+    }
+
+    /**
+     * Structural faults no valid exporter writes (found by fuzzing, OnnxModelFuzzTest): a node without a named
+     * output, an initializer without a name or named twice. Subgraphs (If / Loop bodies) are checked too.
+     */
+    private static void collectMalformed(GraphProto graph, List<String> problems) {
+        Set<String> initializers = new HashSet<>();
+        for (int k = 0; k < graph.getInitializerCount(); k++) {
+            String name = graph.getInitializer(k).getName();
+            if (name.isEmpty()) {
+                problems.add("initializer #" + k + " has no name");
+            } else if (!initializers.add(name)) {
+                problems.add("initializer '" + name + "' is defined twice");
+            }
+        }
+        for (NodeProto node : graph.getNodeList()) {
+            if (node.getOutputCount() == 0 || node.getOutput(0).isEmpty()) {
+                problems.add(node.getOpType() + " node '" + node.getName() + "' has no (first) output");
+            }
+            for (var a : node.getAttributeList()) {
+                if (a.hasG()) {
+                    collectMalformed(a.getG(), problems);
+                }
+                a.getGraphsList().forEach(g -> collectMalformed(g, problems));
+            }
+        }
     }
 
     private static int defaultOpset(ModelProto model, String description) throws IOException {

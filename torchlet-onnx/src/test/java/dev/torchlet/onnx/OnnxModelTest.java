@@ -229,4 +229,34 @@ class OnnxModelTest {
                         && e.getMessage().contains("[-1, 1, 28, 28]"),
                 e.getMessage());
     }
+
+    @Test
+    void structuralFaultsFoundByFuzzingAreClearErrors() {
+        // OnnxModelFuzzTest findings: an initializer without a name; a Conv without outputs feeding the optimizer
+        ModelProto base = ModelProto.newBuilder()
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13))
+                .setGraph(GraphProto.newBuilder()
+                        .addNode(NodeProto.newBuilder()
+                                .setOpType("Relu")
+                                .addInput("x")
+                                .addOutput("y"))
+                        .addInitializer(TensorProto.newBuilder()
+                                .setDataType(OnnxTensors.FLOAT)
+                                .addDims(1)
+                                .addFloatData(1f)))
+                .build();
+        var unnamed = assertThrows(IOException.class, () -> OnnxModel.load(base.toByteArray(), null, "unnamed"));
+        assertTrue(unnamed.getMessage().contains("initializer #0 has no name"), unnamed.getMessage());
+        ModelProto noOutput = base.toBuilder()
+                .setGraph(base.getGraph().toBuilder()
+                        .clearInitializer()
+                        .addNode(NodeProto.newBuilder()
+                                .setOpType("Conv")
+                                .setName("c")
+                                .addInput("y")
+                                .addInput("w")))
+                .build();
+        var conv = assertThrows(IOException.class, () -> OnnxModel.load(noOutput.toByteArray(), null, "conv"));
+        assertTrue(conv.getMessage().contains("Conv node 'c' has no (first) output"), conv.getMessage());
+    }
 }
