@@ -26,6 +26,9 @@ ALL=(
   torchlet-data:dev.torchlet.data.datasets.CsvFuzzTest
   torchlet-data:dev.torchlet.data.datasets.ImageFolderFuzzTest
   torchlet-onnx:dev.torchlet.onnx.OnnxModelFuzzTest
+  torchlet-text:dev.torchlet.text.TokenizerFuzzTest
+  torchlet-text:dev.torchlet.text.models.HfConfigFuzzTest
+  torchlet-serve:dev.torchlet.serve.RequestDecodingFuzzTest
 )
 SELECTED=()
 for entry in "${ALL[@]}"; do
@@ -40,7 +43,7 @@ if [ ${#SELECTED[@]} -eq 0 ]; then
 fi
 
 # Test classpaths of the modules with targets (offline once the dependencies are in ~/.m2).
-./mvnw -q -o -pl torchlet-core,torchlet-data,torchlet-vision,torchlet-text,torchlet-onnx test-compile dependency:build-classpath \
+./mvnw -q -o -pl torchlet-core,torchlet-data,torchlet-vision,torchlet-text,torchlet-onnx,torchlet-serve test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >/dev/null
 
 # Instrument our code and the third-party parsers it calls (the JDK's own decoders cannot be).

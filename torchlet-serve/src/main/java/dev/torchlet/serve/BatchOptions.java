@@ -8,6 +8,9 @@ package dev.torchlet.serve;
  * side by side only oversubscribe the cores; measured on ResNet-18, 2 cores).
  */
 public record BatchOptions(int maxBatchSize, double maxDelayMs, int queueCapacity, int instances) {
+    /** The queue is an array of this many slots at most (a larger one would be allocated up front). */
+    public static final int MAX_QUEUE_CAPACITY = 1_000_000;
+
     public BatchOptions(int maxBatchSize, double maxDelayMs, int queueCapacity) {
         this(maxBatchSize, maxDelayMs, queueCapacity, 1);
     }
@@ -22,8 +25,9 @@ public record BatchOptions(int maxBatchSize, double maxDelayMs, int queueCapacit
         if (!(maxDelayMs >= 0) || maxDelayMs > 60_000) {
             throw new IllegalArgumentException("max delay must be in [0, 60000] ms, got " + maxDelayMs);
         }
-        if (queueCapacity < 1) {
-            throw new IllegalArgumentException("queue capacity must be at least 1, got " + queueCapacity);
+        if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
+            throw new IllegalArgumentException(
+                    "queue capacity must be in [1, " + MAX_QUEUE_CAPACITY + "], got " + queueCapacity);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.torchlet.serve;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
@@ -56,28 +55,8 @@ final class RepositoryRoutes {
         if (!name.matches("[A-Za-z0-9_.\\-]+")) {
             throw HttpError.badRequest("model name must be letters, digits, '_', '.' or '-', got '" + name + "'");
         }
-        byte[] body = RequestBodies.read(req, maxBodyBytes);
-        JsonNode params = body.length == 0
-                ? Json.object()
-                : Json.parse(body, body.length, "the load request").path("parameters");
-        String spec = params.hasNonNull("spec") ? params.get("spec").asText() : null;
-        BatchOptions batching = null;
-        if (params.has("max_batch_size")
-                || params.has("max_delay_ms")
-                || params.has("queue_capacity")
-                || params.has("instances")) {
-            BatchOptions base = BatchOptions.defaults();
-            try {
-                batching = new BatchOptions(
-                        params.path("max_batch_size").asInt(base.maxBatchSize()),
-                        params.path("max_delay_ms").asDouble(base.maxDelayMs()),
-                        params.path("queue_capacity").asInt(base.queueCapacity()),
-                        params.path("instances").asInt(base.instances()));
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest("model '" + name + "': " + e.getMessage());
-            }
-        }
-        repository.load(name, spec, batching);
+        LoadRequest request = LoadRequest.parse(name, RequestBodies.read(req, maxBodyBytes));
+        repository.load(name, request.spec(), request.batching());
         res.status(200).send();
     }
 

@@ -77,7 +77,8 @@ final class RequestBodies {
                 if (headersEnd < 0) {
                     throw HttpError.badRequest("truncated multipart body: a part has no end of headers");
                 }
-                int next = indexOf(body, ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1), headersEnd);
+                // the part's content starts after the blank line; its closing delimiter cannot overlap the blank line
+                int next = indexOf(body, ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1), headersEnd + 4);
                 if (next < 0) {
                     throw HttpError.badRequest("truncated multipart body: no closing boundary after a part");
                 }

@@ -110,12 +110,14 @@ final class V2Codec {
                 throw HttpError.badRequest(
                         "input '" + name + "' has neither \"data\" nor a binary_data_size " + "parameter");
             }
-            data = new float[numel];
-            int count = flatten(values, data, 0, name);
+            // count first: the shape alone must not size an allocation (a 30-byte request can claim 2^29 values)
+            int count = flatten(values, null, 0, name);
             if (count != numel) {
                 throw HttpError.badRequest("input '" + name + "': shape " + Arrays.toString(shape) + " needs " + numel
                         + " values, got " + count);
             }
+            data = new float[numel];
+            flatten(values, data, 0, name);
         }
         int[] s = model.inputShape();
         return Torch.tensor(data, n, s[0], s[1], s[2]);
@@ -150,7 +152,10 @@ final class V2Codec {
         return batched ? got : new int[] {1, want[0], want[1], want[2]};
     }
 
-    /** Copies flat or nested number arrays into out (row-major); returns how many values there were. */
+    /**
+     * Copies flat or nested number arrays into out (row-major; null: only counts); returns how many values there
+     * were.
+     */
     private static int flatten(JsonNode node, float[] out, int pos, String name) {
         if (node.isArray()) {
             for (JsonNode child : node) {
@@ -161,7 +166,7 @@ final class V2Codec {
         if (!node.isNumber()) {
             throw HttpError.badRequest("input '" + name + "': FP32 data must be numbers, got " + node);
         }
-        if (pos < out.length) {
+        if (out != null && pos < out.length) {
             out[pos] = node.floatValue();
         }
         return pos + 1;

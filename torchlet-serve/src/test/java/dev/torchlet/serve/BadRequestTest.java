@@ -57,6 +57,10 @@ class BadRequestTest {
         assertError(f.http.post("/v2/models/tiny/infer", fewer), 400, "needs 64 values, got 60");
         String strings = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,8,8],\"datatype\":\"FP32\",\"data\":[\"a\"]}]}";
         assertError(f.http.post("/v2/models/tiny/infer", strings), 400, "must be numbers");
+        // a 100-byte request claiming 2^29 - 64 values (2 GB) is answered without allocating them
+        String claims =
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[8388607,1,8,8],\"datatype\":\"FP32\",\"data\":[1]}]}";
+        assertError(f.http.post("/v2/models/tiny/infer", claims), 400, "needs 536870848 values, got 1");
     }
 
     @Test

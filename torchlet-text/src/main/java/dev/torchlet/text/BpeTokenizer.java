@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -37,7 +38,8 @@ public final class BpeTokenizer implements Tokenizer {
     private static final int CACHE_LIMIT = 100_000;
 
     private final Map<String, Integer> vocab;
-    private final String[] tokens; // id -> token
+    private final Map<Integer, String> tokens; // id -> token
+    private final int size; // largest id + 1
     private final Map<String, Integer> ranks; // "a b" -> merge rank
     private final List<String[]> merges;
     private final Map<String, Integer> added; // literal added tokens -> id
@@ -74,23 +76,36 @@ public final class BpeTokenizer implements Tokenizer {
             max = Math.max(max, id);
         }
         for (int id : added.values()) {
+            if (id < 0) {
+                throw new IllegalArgumentException("BPE: negative id " + id + " among the added tokens");
+            }
             max = Math.max(max, id);
         }
-        this.tokens = new String[max + 1];
+        // a map, not an array sized by the largest id: ids may have gaps (a cut-down vocabulary keeps its ids),
+        // and a file's largest id alone must not size an allocation (2^31 - 1 would take 8 GB)
+        this.tokens = new HashMap<>(vocab.size() + added.size());
         vocab.forEach((t, id) -> {
-            if (tokens[id] != null) {
+            String before = tokens.put(id, t);
+            if (before != null) {
                 throw new IllegalArgumentException(
-                        "BPE: id " + id + " is used by both '" + tokens[id] + "' and '" + t + "'");
+                        "BPE: id " + id + " is used by both '" + before + "' and '" + t + "'");
             }
-            tokens[id] = t;
         });
-        added.forEach((t, id) -> tokens[id] = t);
+        added.forEach((t, id) -> tokens.put(id, t));
+        this.size = max + 1;
         this.merges = List.copyOf(merges);
         this.ranks = new HashMap<>(merges.size() * 2);
         for (int r = 0; r < merges.size(); r++) {
             String[] m = merges.get(r);
             if (m.length != 2) {
                 throw new IllegalArgumentException("BPE: merge " + r + " has " + m.length + " parts, expected 2");
+            }
+            // as Hugging Face's BPE builder: both parts and their merge must be tokens
+            for (String symbol : new String[] {m[0], m[1], m[0] + m[1]}) {
+                if (!vocab.containsKey(symbol)) {
+                    throw new IllegalArgumentException("BPE: merge " + r + " '" + m[0] + " " + m[1] + "': '" + symbol
+                            + "' is not in the vocabulary");
+                }
             }
             ranks.putIfAbsent(m[0] + " " + m[1], r);
         }
@@ -141,7 +156,11 @@ public final class BpeTokenizer implements Tokenizer {
             }
             pairs.add(p);
         }
-        return new BpeTokenizer(vocab, pairs, Map.of(), Set.of(), ByteLevel.GPT2_PATTERN, false, false);
+        try {
+            return new BpeTokenizer(vocab, pairs, Map.of(), Set.of(), ByteLevel.GPT2_PATTERN, false, false);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage() + " (" + vocabJson + ", " + merges + ")", e);
+        }
     }
 
     /**
@@ -249,16 +268,13 @@ public final class BpeTokenizer implements Tokenizer {
             }
             word = merged;
         }
-        int[] ids = new int[word.size()];
-        for (int i = 0; i < ids.length; i++) {
-            Integer id = vocab.get(word.get(i));
-            if (id == null) {
-                throw new IllegalStateException("BPE: the symbol '" + word.get(i) + "' of '" + piece
-                        + "' is not in the vocabulary (the merges and the vocabulary do not match)");
-            }
-            ids[i] = id;
-        }
-        return ids;
+        // every merge is a token (checked on construction); a byte symbol the vocabulary lacks is dropped, as
+        // Hugging Face's BPE without an unknown token drops it
+        return word.stream()
+                .map(vocab::get)
+                .filter(Objects::nonNull)
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     @Override
@@ -290,16 +306,17 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     private String token(int id) {
-        if (id < 0 || id >= tokens.length || tokens[id] == null) {
+        String token = tokens.get(id);
+        if (token == null) {
             throw new IllegalArgumentException(
-                    "BPE decode: id " + id + " is not in the vocabulary (ids are in [0, " + tokens.length + "))");
+                    "BPE decode: id " + id + " is not in the vocabulary (ids are in [0, " + size + "))");
         }
-        return tokens[id];
+        return token;
     }
 
     @Override
     public int vocabSize() {
-        return tokens.length;
+        return size;
     }
 
     @Override
@@ -394,7 +411,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "BpeTokenizer(vocab " + tokens.length + ", merges " + merges.size() + ", added "
+        return "BpeTokenizer(vocab " + size + ", merges " + merges.size() + ", added "
                 + Arrays.toString(added.keySet().toArray()) + ")";
     }
 }

@@ -200,14 +200,18 @@ public final class Tokenizers {
         Map<String, Integer> added = new LinkedHashMap<>();
         Set<String> specials = new HashSet<>();
         addedTokens(root, added, specials);
-        return new BpeTokenizer(
-                vocab,
-                merges,
-                added,
-                specials,
-                split,
-                addPrefixSpace,
-                model.path("ignore_merges").asBoolean(false));
+        try {
+            return new BpeTokenizer(
+                    vocab,
+                    merges,
+                    added,
+                    specials,
+                    split,
+                    addPrefixSpace,
+                    model.path("ignore_merges").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("tokenizer.json: " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static WordPieceTokenizer wordPiece(JsonNode root, JsonNode model, Path file) throws IOException {

@@ -65,10 +65,13 @@ public final class Bert extends Module {
      */
     public static Bert fromPretrained(Path hfDir) throws IOException {
         BertConfig config = BertConfig.fromJson(hfDir.resolve(HfFolder.CONFIG));
+        String who = "Bert.fromPretrained(" + hfDir + ")";
+        Map<String, Tensor> weights = HfFolder.readWeights(hfDir);
+        HfFolder.checkSize(config.parameterCount(), weights, who, config);
         Bert model = new Bert(config);
         Map<String, Tensor> own = model.stateDict();
         Map<String, Tensor> state = new LinkedHashMap<>();
-        for (var e : HfFolder.readWeights(hfDir).entrySet()) {
+        for (var e : weights.entrySet()) {
             String k = e.getKey();
             if (k.startsWith("bert.")) {
                 k = k.substring(5);
@@ -87,7 +90,7 @@ public final class Bert extends Module {
             state.put("pooler.dense.weight", own.get("pooler.dense.weight"));
             state.put("pooler.dense.bias", own.get("pooler.dense.bias"));
         }
-        HfFolder.load(model, state, "Bert.fromPretrained(" + hfDir + ")", config);
+        HfFolder.load(model, state, who, config);
         model.eval();
         return model;
     }

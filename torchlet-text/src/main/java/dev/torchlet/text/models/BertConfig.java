@@ -89,6 +89,18 @@ public record BertConfig(
                 0);
     }
 
+    /**
+     * Parameters of the model this config describes, as a double (a config read from a file may claim more than a
+     * long holds). With H hidden, I intermediate, V + P + T embedding rows and L layers: (V + P + T) H + 2H for the
+     * embeddings, 4H^2 + 2HI + 9H + I per layer, H^2 + H for the pooler.
+     */
+    public double parameterCount() {
+        double h = hiddenSize;
+        double embeddings = ((double) vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h;
+        double layer = 4 * h * h + 2 * h * intermediateSize + 9 * h + intermediateSize;
+        return embeddings + numHiddenLayers * layer + h * h + h;
+    }
+
     public int headDim() {
         return hiddenSize / numAttentionHeads;
     }

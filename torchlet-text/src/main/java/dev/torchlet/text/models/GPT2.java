@@ -50,10 +50,13 @@ public final class GPT2 extends Module implements CausalLM {
      */
     public static GPT2 fromPretrained(Path hfDir) throws IOException {
         GPT2Config config = GPT2Config.fromJson(hfDir.resolve(HfFolder.CONFIG));
+        String who = "GPT2.fromPretrained(" + hfDir + ")";
+        Map<String, Tensor> weights = HfFolder.readWeights(hfDir);
+        HfFolder.checkSize(config.parameterCount(), weights, who, config);
         GPT2 model = new GPT2(config);
         Map<String, Tensor> state = new LinkedHashMap<>();
         Tensor lmHead = null;
-        for (var e : HfFolder.readWeights(hfDir).entrySet()) {
+        for (var e : weights.entrySet()) {
             String k = e.getKey();
             if (IGNORED.matcher(k).matches()) {
                 continue;
@@ -72,7 +75,7 @@ public final class GPT2 extends Module implements CausalLM {
         if (state.get("lm_head.weight") == null) {
             state.remove("lm_head.weight");
         }
-        HfFolder.load(model, state, "GPT2.fromPretrained(" + hfDir + ")", config);
+        HfFolder.load(model, state, who, config);
         model.eval();
         return model;
     }

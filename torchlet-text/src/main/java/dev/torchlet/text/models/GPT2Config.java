@@ -78,6 +78,17 @@ public record GPT2Config(
                 vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, layerNormEpsilon, activationFunction, p, p, p);
     }
 
+    /**
+     * Parameters of the model this config describes, as a double (a config read from a file may claim more than a
+     * long holds), the LM head tied to wte. With E wide, I the MLP width, V + P embedding rows and L blocks:
+     * (V + P) E, 4E^2 + 2EI + 9E + I per block, 2E for the final LayerNorm.
+     */
+    public double parameterCount() {
+        double e = nEmbd;
+        double block = 4 * e * e + 2 * e * nInner + 9 * e + nInner;
+        return ((double) vocabSize + nPositions) * e + nLayer * block + 2 * e;
+    }
+
     public int headDim() {
         return nEmbd / nHead;
     }

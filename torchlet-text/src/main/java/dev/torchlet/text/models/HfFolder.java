@@ -47,6 +47,26 @@ final class HfFolder {
         return v.asInt();
     }
 
+    /**
+     * Refuses a config that describes a far larger model than the weights hold, before the model is built: a
+     * config.json is a few hundred bytes, and its sizes alone must not decide how much memory is allocated. (A
+     * config only a little off builds, and {@link #load} then names every key and shape that differs.)
+     *
+     * @param parameters the config's parameter count ({@code parameterCount()})
+     */
+    static void checkSize(double parameters, Map<String, Tensor> weights, String who, Object config) {
+        long held = 0;
+        for (Tensor t : weights.values()) {
+            held += t.numel();
+        }
+        if (parameters > 2.0 * held + (1 << 20)) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: config.json describes a model of %.0f parameters, far more than the %d values its weights "
+                            + "hold: the config does not belong to these weights (%s)",
+                    who, parameters, held, config));
+        }
+    }
+
     /** The weights of a folder: model.safetensors, else pytorch_model.bin (a torch.save'd state dict). */
     static Map<String, Tensor> readWeights(Path dir) throws IOException {
         Path st = dir.resolve(WEIGHTS);

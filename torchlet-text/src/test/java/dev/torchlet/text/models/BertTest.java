@@ -134,5 +134,12 @@ class BertTest {
         e = assertThrows(IllegalArgumentException.class, () -> Bert.fromPretrained(bad));
         String expected = "encoder.layer.0.intermediate.dense.weight: weights [32, 16] but the config gives [64, 16]";
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+        // a config claiming a huge model is refused before the model is built (no 64 GB allocation)
+        Files.writeString(
+                bad.resolve("config.json"),
+                Files.readString(DIR.resolve("config.json"))
+                        .replace("\"vocab_size\": 40", "\"vocab_size\": 1000000000"));
+        e = assertThrows(IllegalArgumentException.class, () -> Bert.fromPretrained(bad));
+        assertTrue(e.getMessage().contains("far more than the 5744 values its weights hold"), e.getMessage());
     }
 }
