@@ -1,6 +1,7 @@
 package dev.torchlet.cli;
 
 import dev.torchlet.Torch;
+import dev.torchlet.cli.bench.AotCache;
 import dev.torchlet.cli.bench.Timing;
 import dev.torchlet.cli.bench.Workload;
 import dev.torchlet.cli.bench.Workloads;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
             "Names and definitions match ../shared/bench/pytorch_bench.py."
         })
 public final class BenchCommand implements Callable<Integer> {
+    /** Set in a workload's own JVM. */
+    private static final String CHILD_PROPERTY = "torchlet.bench.child";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -108,7 +111,9 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (selected.size() > 1 && !sameJvm) {
+        // several workloads: one JVM each; one workload too when it has an AOT cache to record or use
+        boolean ownJvm = !sameJvm && (selected.size() > 1 || inLauncherWithAotCaches());
+        if (ownJvm) {
             for (Workload w : selected) {
                 int code = runInChildJvm(w.name(), out);
                 if (code != 0) {
@@ -127,17 +132,33 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs {@code bench --only name} with this command's options in a new JVM; forwards its output lines. */
+    /** Started by the launcher with an AOT cache directory, as a parent (not itself a workload's JVM). */
+    private static boolean inLauncherWithAotCaches() {
+        return AotCache.forWorkload("x") != null && System.getProperty(CHILD_PROPERTY) == null;
+    }
+
+    /**
+     * Runs {@code bench --only name} with this command's options in a new JVM (with the workload's AOT cache when
+     * the launcher keeps them); forwards its output lines.
+     */
     private int runInChildJvm(String name, PrintWriter out) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current()
+        String java = ProcessHandle.current()
                 .info()
                 .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> jvmFlags = AotCache.inheritedJvmFlags();
+        AotCache aot = AotCache.forWorkload(name);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmFlags);
+        if (aot != null) {
+            cmd.addAll(aot.runFlags());
+        }
+        cmd.add("-D" + CHILD_PROPERTY + "=true");
+        String classPath = System.getProperty("java.class.path");
         cmd.addAll(List.of(
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 Main.class.getName(),
                 "bench",
                 "--only",
@@ -153,11 +174,16 @@ public final class BenchCommand implements Callable<Integer> {
             try (BufferedReader r =
                     new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    out.println(line);
-                    out.flush();
+                    if (!AotCache.isJvmNote(line)) {
+                        out.println(line);
+                        out.flush();
+                    }
                 }
             }
             int code = p.waitFor();
+            if (code == 0 && aot != null && aot.recording()) {
+                aot.finish(java, jvmFlags, classPath);
+            }
             if (code != 0) {
                 spec.commandLine()
                         .getErr()

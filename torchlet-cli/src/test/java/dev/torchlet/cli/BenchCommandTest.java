@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Torch;
+import dev.torchlet.cli.bench.AotCache;
 import dev.torchlet.cli.bench.Timing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
@@ -41,6 +48,38 @@ class BenchCommandTest {
         assertTrue(lines[0].matches("gemm1024_gflops \\d+\\.\\d\\d GFLOP/s"), lines[0]);
         assertTrue(lines[1].matches("conv3x3_64_56_b8_gflops \\d+\\.\\d\\d GFLOP/s"), lines[1]);
         assertEquals(saved, Torch.getNumThreads(), "the children's --threads does not touch this JVM's pool");
+    }
+
+    /**
+     * The launcher's set-up end to end, in a JVM of its own: the class path as jars (an AOT cache records jars, not
+     * directories) and {@code -Dtorchlet.aot.dir}. The first run records the workload's cache, the second starts
+     * from it; the output is the one result line both times.
+     */
+    @Test
+    void aWorkloadRecordsItsAotCacheOnceThenStartsFromIt(@TempDir Path tmp) throws Exception {
+        String classPath = JarredClassPath.of(tmp.resolve("jars"));
+        Path aot = Files.createDirectories(tmp.resolve("aot"));
+        for (int run = 0; run < 2; run++) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(AotCache.inheritedJvmFlags().stream()
+                    .filter(f -> !f.startsWith("-javaagent"))
+                    .toList());
+            cmd.addAll(List.of("-D" + AotCache.DIR_PROPERTY + "=" + aot, "-cp", classPath, Main.class.getName()));
+            cmd.addAll(List.of("bench", "--only", "gemm1024_gflops", "--threads", "1", "--warmup-seconds", "0"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            // the JVM's note about the recording does not reach the output
+            String result = out.lines().filter(l -> !l.startsWith("WARNING")).reduce("", (a, b) -> a + b + "\n");
+            assertTrue(result.strip().matches("gemm1024_gflops \\d+\\.\\d\\d GFLOP/s"), out);
+            try (var files = Files.list(aot)) {
+                assertEquals(
+                        List.of("bench-gemm1024_gflops.aot"),
+                        files.map(f -> f.getFileName().toString()).toList(),
+                        "run " + run + ": the cache, no recording or temporary file left");
+            }
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import dev.torchlet.optim.SGDOptions;
 import dev.torchlet.optim.StepLR;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class Trainer {
     public static final String HISTORY = "history.jsonl";
 
     private final TrainConfig config;
+    private double firstStepUptimeSeconds = Double.NaN; // JVM uptime when this run's first step finished
     private final PrintStream out;
 
     public Trainer(TrainConfig config, PrintStream out) {
@@ -106,7 +108,7 @@ public final class Trainer {
                         stats.lr());
                 history.add(stats);
                 out.printf(
-                        "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+                        "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%s%n",
                         epoch,
                         config.epochs(),
                         stats.trainLoss(),
@@ -114,7 +116,10 @@ public final class Trainer {
                         stats.testLoss(),
                         100 * stats.testAccuracy(),
                         stats.seconds(),
-                        stats.imagesPerSecond());
+                        stats.imagesPerSecond(),
+                        epoch == firstEpoch
+                                ? String.format(" (first step done %.2f s after JVM start)", firstStepUptimeSeconds)
+                                : "");
                 Checkpoint.save(checkpoint, model, optimizer, scheduler, metadata(epoch, history));
                 Files.writeString(
                         config.out().resolve(HISTORY),
@@ -158,6 +163,10 @@ public final class Trainer {
                 }
                 int n = y.numel();
                 lossSum += loss.itemDouble() * n;
+                if (Double.isNaN(firstStepUptimeSeconds)) { // JVM start-up, data loading and the first step's JIT
+                    firstStepUptimeSeconds =
+                            ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+                }
                 correct += Evaluation.countCorrect(logits, y);
                 seen += n;
                 double seconds = (System.nanoTime() - start) * 1e-9;
