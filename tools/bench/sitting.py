@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""One benchmark sitting: Torchlet and its peers interleaved, several rounds, medians and ratios.
+"""One benchmark sitting: Torchlet and its peers interleaved, several rounds, medians, best rounds and ratios.
 
 The machine's speed drifts by 20-50% within minutes, so peers are only comparable side by side: each round
 runs every tool once on the selected workloads, in the same order, and the table reports the median per tool
 and the ratio of Torchlet to the best peer (latency: best / Torchlet; throughput: Torchlet / best; > 1 means
-Torchlet wins).
+Torchlet wins), once for the medians and once for each tool's best round.
 
 Usage (from the repository root; the peers must be set up as ../shared/bench/README.md says):
   /usr/bin/python3 tools/bench/sitting.py --rounds 3 --only resnet18_b1_ms,resnet18_b16_img_s \
@@ -80,20 +80,27 @@ def main():
                     results[name][w].append(v)
             sys.stderr.write(f"# round {r + 1} {name}: {got}\n")
     peers = [n for n in runners if n != "torchlet"]
-    print(f"One sitting, {date.today()}, {args.threads} threads, {args.rounds} interleaved rounds (medians):\n")
-    print("| workload | Torchlet | " + " | ".join(peers) + " | Torchlet vs best peer |")
-    print("|---|---|" + "---|" * len(peers) + "---|")
+    print(f"One sitting, {date.today()}, {args.threads} threads, {args.rounds} interleaved rounds: medians, and in "
+          f"brackets the best round (issue #17's second view: every tool at its best)\n")
+    print("| workload | Torchlet | " + " | ".join(peers) + " | vs best peer, medians | vs best peer, best rounds |")
+    print("|---|---|" + "---|" * len(peers) + "---|---|")
     for w in only:
-        med = {n: statistics.median(results[n][w]) if results[n][w] else None for n in runners}
         lower_better = w.endswith("_ms")
-        peer_vals = [med[p] for p in peers if med[p] is not None]
-        ratio = "-"
-        if med["torchlet"] and peer_vals:
-            best = min(peer_vals) if lower_better else max(peer_vals)
-            ratio = f"{(best / med['torchlet'] if lower_better else med['torchlet'] / best):.2f}x"
-        cells = [f"{med[n]:.1f}" if med[n] is not None else "-" for n in ["torchlet"] + peers]
-        print(f"| {w} | " + " | ".join(cells) + f" | {ratio} |")
+        pick = min if lower_better else max
+        med = {n: statistics.median(results[n][w]) if results[n][w] else None for n in runners}
+        top = {n: pick(results[n][w]) if results[n][w] else None for n in runners}
+        cells = [f"{med[n]:.1f} ({top[n]:.1f})" if med[n] is not None else "-" for n in ["torchlet"] + peers]
+        print(f"| {w} | " + " | ".join(cells) + f" | {ratio(med, peers, lower_better)} | "
+              f"{ratio(top, peers, lower_better)} |")
 
+
+def ratio(values, peers, lower_better):
+    """Torchlet against the best peer (> 1: Torchlet is better), or '-'."""
+    peer_vals = [values[p] for p in peers if values[p] is not None]
+    if not values["torchlet"] or not peer_vals:
+        return "-"
+    best = min(peer_vals) if lower_better else max(peer_vals)
+    return f"{(best / values['torchlet'] if lower_better else values['torchlet'] / best):.2f}x"
 
 if __name__ == "__main__":
     main()

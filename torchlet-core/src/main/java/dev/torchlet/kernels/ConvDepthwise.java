@@ -34,6 +34,12 @@ public final class ConvDepthwise {
      * then one masked vector for the last ow mod L pixels) and stored once.
      */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        forward(g, in, inOff, w, bias, out, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /** out = clamp(conv(in, w) + bias, lo, hi), clamped in registers before each row's store. */
+    public static void forward(
+            ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
         int mult = g.coutG();
         int p = g.outPixels();
         int planeIn = g.inPixels();
@@ -74,16 +80,30 @@ public final class ConvDepthwise {
                 int wOff = co * taps;
                 int dst = plane * p;
                 for (int y = 0; y < g.oh(); y++) {
-                    row(phases, y * g.sh() * rowStride, tapOffset, w, wOff, bv, out, dst + y * g.ow(), g.ow());
+                    row(phases, y * g.sh() * rowStride, tapOffset, w, wOff, bv, lo, hi, out, dst + y * g.ow(), g.ow());
                 }
             }
         });
     }
 
-    /** One output row of {@code ow} pixels: out[o + x] = bias + sum_t w[wOff + t] * src[r0 + tapOffset[t] + x]. */
+    /**
+     * One output row of {@code ow} pixels: out[o + x] = clamp(bias + sum_t w[wOff + t] * src[r0 + tapOffset[t] + x],
+     * lo, hi).
+     */
     private static void row(
-            float[] src, int r0, int[] tapOffset, float[] w, int wOff, float bias, float[] out, int o, int ow) {
+            float[] src,
+            int r0,
+            int[] tapOffset,
+            float[] w,
+            int wOff,
+            float bias,
+            float lo,
+            float hi,
+            float[] out,
+            int o,
+            int ow) {
         int taps = tapOffset.length;
+        boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int x = 0;
         // two vectors at a time: two independent FMA chains hide the FMA latency
         for (int end = ow - 2 * L; x <= end; x += 2 * L) {
@@ -95,6 +115,10 @@ public final class ConvDepthwise {
                 acc0 = FloatVector.fromArray(S, src, at).fma(wv, acc0);
                 acc1 = FloatVector.fromArray(S, src, at + L).fma(wv, acc1);
             }
+            if (clamped) {
+                acc0 = acc0.max(lo).min(hi);
+                acc1 = acc1.max(lo).min(hi);
+            }
             acc0.intoArray(out, o + x);
             acc1.intoArray(out, o + x + L);
         }
@@ -104,6 +128,9 @@ public final class ConvDepthwise {
             for (int t = 0; t < taps; t++) {
                 acc = FloatVector.fromArray(S, src, r0 + tapOffset[t] + x)
                         .fma(FloatVector.broadcast(S, w[wOff + t]), acc);
+            }
+            if (clamped) {
+                acc = acc.max(lo).min(hi);
             }
             acc.intoArray(out, o + x, m);
         }

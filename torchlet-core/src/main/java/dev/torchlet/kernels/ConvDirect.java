@@ -49,8 +49,27 @@ public final class ConvDirect {
         forward(g, in, inOff, w, bias, out, Simd.VECTOR_REGISTERS >= 32);
     }
 
+    /** out = clamp(conv(in, w) + bias, lo, hi), clamped as each tile row is stored. */
+    public static void forward(
+            ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
+        forward(g, in, inOff, w, bias, out, Simd.VECTOR_REGISTERS >= 32, lo, hi);
+    }
+
     /** {@link #forward} with the 8 x 3 tile ({@code wide}) or the 4 x 2 one (package-private for the tests). */
     static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, boolean wide) {
+        forward(g, in, inOff, w, bias, out, wide, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    private static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] out,
+            boolean wide,
+            float lo,
+            float hi) {
         if (!applies(g)) {
             throw new IllegalArgumentException("ConvDirect: needs stride 1, got " + g);
         }
@@ -73,7 +92,7 @@ public final class ConvDirect {
                 }
             }
         }
-        Plan plan = new Plan(g, wide, mr, nb, run, wp, plane, offsets);
+        Plan plan = new Plan(g, wide, mr, nb, run, wp, plane, offsets, lo, hi);
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items
         // (chunk, image, tile) run chunk-major: a thread packs a chunk's weights once into its own buffer and
@@ -103,8 +122,18 @@ public final class ConvDirect {
         });
     }
 
-    /** What every tile of one call shares: the geometry, the tile shape and the tap offsets. */
-    private record Plan(ConvGeometry g, boolean wide, int mr, int nb, int run, int wp, int plane, int[] offsets) {}
+    /** What every tile of one call shares: the geometry, the tile shape, the tap offsets and the output clamp. */
+    private record Plan(
+            ConvGeometry g,
+            boolean wide,
+            int mr,
+            int nb,
+            int run,
+            int wp,
+            int plane,
+            int[] offsets,
+            float lo,
+            float hi) {}
 
     /**
      * Packs the weights (cout, k = cinG*kh*kw) of blocks [blk0, blk1) of every group into dst as
@@ -203,7 +232,8 @@ public final class ConvDirect {
                 for (int r = 0; r < valid; r++) {
                     int co = co0 + r;
                     float b = bias == null ? 0f : bias[co];
-                    store(tile, r * NB_MAX, q0, qEnd, plan.wp(), g.ow(), out, (job.b() * g.cout() + co) * p, b);
+                    int oOff = (job.b() * g.cout() + co) * p;
+                    store(tile, r * NB_MAX, q0, qEnd, plan.wp(), g.ow(), out, oOff, b, plan.lo(), plan.hi());
                 }
             }
         }
@@ -273,7 +303,18 @@ public final class ConvDirect {
 
     /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */
     private static void store(
-            float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff, float bias) {
+            float[] tile,
+            int tOff,
+            int q0,
+            int qEnd,
+            int wp,
+            int ow,
+            float[] out,
+            int oOff,
+            float bias,
+            float lo,
+            float hi) {
+        boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int q = q0;
         while (q < qEnd) {
             int y = q / wp;
@@ -282,11 +323,15 @@ public final class ConvDirect {
             int dst = oOff + y * ow - y * wp; // out index of padded position q' on row y is dst + q'
             int v = q;
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
-                FloatVector.fromArray(S, tile, tOff + v - q0).add(bias).intoArray(out, dst + v);
+                FloatVector r = FloatVector.fromArray(S, tile, tOff + v - q0).add(bias);
+                if (clamped) {
+                    r = r.max(lo).min(hi);
+                }
+                r.intoArray(out, dst + v);
             }
             // the row's tail, scalar: the masked store's per-lane range check showed in profiles
             for (; v < segEnd; v++) {
-                out[dst + v] = tile[tOff + v - q0] + bias;
+                out[dst + v] = Math.min(Math.max(tile[tOff + v - q0] + bias, lo), hi);
             }
             q = (y + 1) * wp;
         }

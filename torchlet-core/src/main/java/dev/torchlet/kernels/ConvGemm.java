@@ -1,5 +1,8 @@
 package dev.torchlet.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Float32 convolution as im2col + GEMM, one image per task (images in parallel when there are at
  * least as many as threads; otherwise images run in turn and the GEMM parallelizes inside). Per
@@ -13,10 +16,19 @@ package dev.torchlet.kernels;
  * A 1x1 stride-1 unpadded conv skips the lowering: the image itself is col.
  */
 public final class ConvGemm {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+
     private ConvGemm() {}
 
     /** out (n, cout, oh, ow) = conv(in, w) + bias (bias may be null). in starts at inOff. */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        forward(g, in, inOff, w, bias, out, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /** out = clamp(conv(in, w) + bias, lo, hi): bias and clamp in one pass over each image's output, in cache. */
+    public static void forward(
+            ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
+        boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
@@ -34,17 +46,24 @@ public final class ConvGemm {
                 int outOff = (b * g.cout() + grp * coutG) * p;
                 GemmKernels.sgemm(
                         false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p, 0f, out, outOff, p);
-                if (bias != null) {
+                if (bias != null || clamped) {
                     for (int co = 0; co < coutG; co++) {
-                        float bv = bias[grp * coutG + co];
-                        int o = outOff + co * p;
-                        for (int q = 0; q < p; q++) {
-                            out[o + q] += bv;
-                        }
+                        biasClamp(out, outOff + co * p, p, bias == null ? 0f : bias[grp * coutG + co], lo, hi);
                     }
                 }
             }
         });
+    }
+
+    /** out[o, o + p) = min(max(out + bias, lo), hi) (Math.max/min: NaN stays NaN). */
+    private static void biasClamp(float[] out, int o, int p, float bias, float lo, float hi) {
+        int q = 0;
+        for (int end = S.loopBound(p); q < end; q += S.length()) {
+            FloatVector.fromArray(S, out, o + q).add(bias).max(lo).min(hi).intoArray(out, o + q);
+        }
+        for (; q < p; q++) {
+            out[o + q] = Math.min(Math.max(out[o + q] + bias, lo), hi);
+        }
     }
 
     /** gradIn (n, cin, h, w) = conv input gradient of gradOut; overwritten. */

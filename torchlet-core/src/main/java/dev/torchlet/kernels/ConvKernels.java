@@ -17,14 +17,23 @@ public final class ConvKernels {
 
     /** out (n, cout, oh, ow) = conv(in (n, cin, h, w) at inOff, w) + bias (null for none). */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
+        forward(g, in, inOff, w, bias, out, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /**
+     * out = clamp(conv(in, w) + bias, lo, hi), the clamp applied as each output tile is stored (ReLU: lo = 0,
+     * hi = +inf; ReLU6: 0 and 6; +-inf: none). NaN stays NaN, as in PyTorch's relu and clamp.
+     */
+    public static void forward(
+            ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
         if (g.isDepthwise()) {
-            ConvDepthwise.forward(g, in, inOff, w, bias, out);
+            ConvDepthwise.forward(g, in, inOff, w, bias, out, lo, hi);
         } else if (g.isPointwise()) { // a plain GEMM on the NCHW planes: 1.3-3x the direct kernel (MobileNet's 1x1s)
-            ConvGemm.forward(g, in, inOff, w, bias, out);
+            ConvGemm.forward(g, in, inOff, w, bias, out, lo, hi);
         } else if (ConvDirect.applies(g)) {
-            ConvDirect.forward(g, in, inOff, w, bias, out);
+            ConvDirect.forward(g, in, inOff, w, bias, out, lo, hi);
         } else {
-            ConvGemm.forward(g, in, inOff, w, bias, out);
+            ConvGemm.forward(g, in, inOff, w, bias, out, lo, hi);
         }
     }
 

@@ -50,6 +50,41 @@ public final class Convolution {
         return describe(convolve(g, x, w, bias), o, false);
     }
 
+    /**
+     * clamp(conv2d(x, w, bias), lo, hi) (ReLU: 0 and +inf; ReLU6: 0 and 6), for graph fusers such as the ONNX
+     * importer's Conv + Relu/Clip. Without autograd (no-grad mode, or no input requires grad) a float32 batch runs the
+     * clamp inside the convolution kernels, as each output tile is stored, with no second pass over the output;
+     * otherwise it is conv2d then relu or clamp, recorded as the two ops they are (so the graph, its gradients and
+     * an ONNX export are those of the unfused pair).
+     */
+    public static Tensor conv2dClamped(Tensor x, Tensor w, Tensor bias, ConvOptions o, float lo, float hi) {
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("conv2dClamped: expected lo <= hi, got " + lo + " and " + hi);
+        }
+        boolean relu = lo == 0f && hi == Float.POSITIVE_INFINITY;
+        if (Autograd.needsGrad(x, w, bias) || x.dtype() != DType.FLOAT32 || x.dim() != 4) {
+            Tensor y = conv2d(x, w, bias, o);
+            return relu ? Activations.relu(y) : Unary.clamp(y, lo, hi);
+        }
+        String op = "conv2d";
+        checkTypes(op, x, w, bias);
+        if (w.dim() != 4) {
+            return conv2d(x, w, bias, o); // its message names the shapes
+        }
+        ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
+        Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
+        ConvKernels.forward(
+                g,
+                TensorInternals.storage(dense(x)).floats(),
+                0,
+                TensorInternals.storage(dense(w)).floats(),
+                bias == null ? null : TensorInternals.storage(dense(bias)).floats(),
+                TensorInternals.storage(out).floats(),
+                lo,
+                hi);
+        return out;
+    }
+
     /** conv1d(x (n, cin, l) or (cin, l), w (cout, cin/groups, k), bias (cout) or null): conv2d on height 1. */
     public static Tensor conv1d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
         String op = "conv1d";

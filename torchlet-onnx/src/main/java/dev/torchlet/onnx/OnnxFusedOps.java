@@ -36,6 +36,7 @@ final class OnnxFusedOps {
         OPS.put("Linear", OnnxFusedOps::linear);
         OPS.put("Attention", OnnxFusedOps::attention);
         OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
+        OPS.put("ConvClamp", OnnxFusedOps::convClamp);
     }
 
     /**
@@ -236,8 +237,26 @@ final class OnnxFusedOps {
         Tensor folded = w.mul(s.reshape(c, 1, 1, 1));
         Tensor shift = in[2] == null ? in[5].neg() : in[2].sub(in[5]);
         Tensor bias = shift.mul(s).add(in[4]);
-        Tensor y = OnnxOps.conv(n, new Tensor[] {in[0], folded, bias}, training)[0];
-        return new Tensor[] {n.i("relu", 0) != 0 ? F.relu(y) : y};
+        Tensor[] convIn = {in[0], folded, bias};
+        return new Tensor[] {
+            n.i("relu", 0) != 0
+                    ? OnnxOps.conv(n, convIn, 0f, Float.POSITIVE_INFINITY)
+                    : OnnxOps.conv(n, convIn, training)[0]
+        };
+    }
+
+    /**
+     * ConvClamp(x, W[, b]), Conv's attributes plus lo and hi: {@code Relu(Conv(...))} (lo 0, hi +inf) or
+     * {@code Clip(Conv(...), min, max)} (ReLU6 in MobileNets) with constant bounds. Without gradients the clamp
+     * runs inside the convolution kernels as each output tile is stored (no second pass over the output);
+     * with them, conv then relu/clamp as the original nodes.
+     */
+    private static Tensor[] convClamp(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor[] convIn =
+                in.length > 2 && in[2] != null ? new Tensor[] {in[0], in[1], in[2]} : new Tensor[] {in[0], in[1]};
+        return new Tensor[] {
+            OnnxOps.conv(n, convIn, n.f("lo", Float.NEGATIVE_INFINITY), n.f("hi", Float.POSITIVE_INFINITY))
+        };
     }
 
     /** The fused operators, for listings. */

@@ -68,6 +68,7 @@ final class OnnxGraphOptimizer {
         o.fuse(o::attention);
         o.fuse(o::linear);
         o.fuse(o::convBatchNorm);
+        o.fuse(o::convClamp);
         o.dropDeadNodes();
         graph.usePlan(o.nodes, o.folded);
     }
@@ -566,6 +567,47 @@ final class OnnxGraphOptimizer {
         List<String> leading =
                 List.of(in(conv, 0), in(conv, 1), in(conv, 2), in(bn, 1), in(bn, 2), in(bn, 3), in(bn, 4));
         return fusion("ConvBatchNorm", region, output, leading, attributes);
+    }
+
+    // ---------------------------------------------------------------- Conv + Relu / Clip
+
+    /**
+     * From Conv: {@code Relu(Conv(x, W[, b]))} or {@code Clip(Conv(x, W[, b]), min, max)} with constant bounds (or
+     * scalar parameters, assumed to keep their values), e.g. MobileNet's ReLU6.
+     */
+    private Fusion convClamp(OnnxNode conv, OnnxGraphIndex index) {
+        if (!conv.qualifiedOp().equals("Conv")) {
+            return null;
+        }
+        OnnxNode act = index.soleConsumer(out(conv), "Relu");
+        double lo = 0;
+        double hi = Double.POSITIVE_INFINITY;
+        if (act == null) {
+            act = index.soleConsumer(out(conv), "Clip");
+            if (act == null || act.proto.getOutputCount() != 1 || !in(act, 0).equals(out(conv))) {
+                return null;
+            }
+            if (act.opset < 11) {
+                lo = act.f("min", Float.NEGATIVE_INFINITY);
+                hi = act.f("max", Float.POSITIVE_INFINITY);
+            } else {
+                Double min = in(act, 1).isEmpty() ? (Double) Double.NEGATIVE_INFINITY : index.scalar(in(act, 1));
+                Double max = in(act, 2).isEmpty() ? (Double) Double.POSITIVE_INFINITY : index.scalar(in(act, 2));
+                if (min == null || max == null || !(min <= max)) {
+                    return null;
+                }
+                lo = min;
+                hi = max;
+            }
+        }
+        List<OnnxNode> region = List.of(conv, act);
+        if (!index.closed(region, out(act))) {
+            return null;
+        }
+        List<AttributeProto> attributes = new ArrayList<>(conv.proto.getAttributeList());
+        attributes.add(floatAttribute("lo", lo));
+        attributes.add(floatAttribute("hi", hi));
+        return fusion("ConvClamp", region, out(act), List.of(in(conv, 0), in(conv, 1), in(conv, 2)), attributes);
     }
 
     // ---------------------------------------------------------------- dead nodes

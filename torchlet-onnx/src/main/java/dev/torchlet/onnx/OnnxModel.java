@@ -258,8 +258,8 @@ public final class OnnxModel extends ParameterTree {
 
     /**
      * Operator -> number of nodes that run: after optimization, fused operators appear as "torchlet.LayerNorm",
-     * "torchlet.Gelu", "torchlet.Attention", "torchlet.Linear", "torchlet.ConvBatchNorm", and folded or fused
-     * nodes are gone; without it, the same as {@link #operatorCounts()}.
+     * "torchlet.Gelu", "torchlet.Attention", "torchlet.Linear", "torchlet.ConvBatchNorm", "torchlet.ConvClamp", and
+     * folded or fused nodes are gone; without it, the same as {@link #operatorCounts()}.
      */
     public Map<String, Integer> fusedOperatorCounts() {
         return counts(graph.plan());

@@ -4,6 +4,8 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.ConvOptions;
+import dev.torchlet.ops.Convolution;
 import dev.torchlet.ops.Pooling;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -320,6 +322,14 @@ final class OnnxOps {
     }
 
     static Tensor[] conv(OnnxNode n, Tensor[] in, boolean training) {
+        return new Tensor[] {conv(n, in, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY)};
+    }
+
+    /**
+     * Conv (auto_pad, asymmetric pads, groups, dilations) then clamp(lo, hi): inside the convolution kernels when
+     * nothing needs a gradient ({@link Convolution#conv2dClamped}), else conv2d then relu/clamp.
+     */
+    static Tensor conv(OnnxNode n, Tensor[] in, float lo, float hi) {
         Tensor x = in[0];
         Tensor w = in[1];
         require4d(n, x);
@@ -333,7 +343,11 @@ final class OnnxOps {
             sym = new int[] {0, 0};
         }
         Tensor bias = in.length > 2 ? in[2] : null;
-        return new Tensor[] {F.conv2d(x, w, bias, strides, sym, dilations, (int) n.i("group", 1))};
+        if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) {
+            return F.conv2d(x, w, bias, strides, sym, dilations, (int) n.i("group", 1));
+        }
+        return Convolution.conv2dClamped(
+                x, w, bias, ConvOptions.of(strides, sym, dilations, (int) n.i("group", 1)), lo, hi);
     }
 
     private static Tensor[] maxPool(OnnxNode n, Tensor[] in, boolean training) {

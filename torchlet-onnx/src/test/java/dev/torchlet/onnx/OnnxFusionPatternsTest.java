@@ -17,10 +17,13 @@ import dev.torchlet.onnx.proto.Onnx.TensorShapeProto;
 import dev.torchlet.onnx.proto.Onnx.TypeProto;
 import dev.torchlet.onnx.proto.Onnx.ValueInfoProto;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fusion patterns on small hand-built graphs: the exported attention form fuses and, where a run-time condition of
@@ -206,6 +209,61 @@ class OnnxFusionPatternsTest {
             assertArrayEquals(
                     grads[1][i].toFloatArray(), grads[0][i].toFloatArray(), atol, "gradient of " + "qkv".charAt(i));
         }
+    }
+
+    /**
+     * Conv then Relu, Clip(0, 6) with Constant bounds, and Clip with only a max: each fuses into one ConvClamp node
+     * (a depthwise and a stride-2 conv too), gives the unfused graph's output exactly in no-grad inference, and with
+     * gradients the unfused graph's gradients.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "relu6", "clip-max", "depthwise-relu6", "stride2-relu"})
+    void convThenReluOrClipFusesIntoConvClamp(String kind) throws IOException {
+        Torch.manualSeed(9);
+        boolean depthwise = kind.startsWith("depthwise");
+        int cout = depthwise ? 4 : 6;
+        int stride = kind.startsWith("stride2") ? 2 : 1;
+        List<NodeProto> nodes = new ArrayList<>();
+        nodes.add(constant("lo", 0f));
+        nodes.add(constant("hi", 6f));
+        nodes.add(node(
+                "Conv",
+                List.of("x", "W", "b"),
+                "conv",
+                ints("kernel_shape", 3, 3),
+                ints("pads", 1, 1, 1, 1),
+                ints("strides", stride, stride),
+                intAttribute("group", depthwise ? 4 : 1)));
+        if (kind.endsWith("relu")) {
+            nodes.add(node("Relu", List.of("conv"), "y"));
+        } else if (kind.equals("clip-max")) {
+            nodes.add(node("Clip", List.of("conv", "", "hi"), "y"));
+        } else {
+            nodes.add(node("Clip", List.of("conv", "lo", "hi"), "y"));
+        }
+        byte[] bytes = model(
+                List.of(input("x", -1, 4, 9, 10)),
+                "y",
+                nodes,
+                List.of(
+                        initializer("W", Torch.randn(cout, depthwise ? 1 : 4, 3, 3)),
+                        initializer("b", Torch.randn(cout))));
+        OnnxModel fast = OnnxModel.load(bytes, null, kind);
+        OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
+        assertEquals(Map.of("torchlet.ConvClamp", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(2, 4, 9, 10).mul(3f);
+        try (var g = Torch.noGrad()) {
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 0f, "fused in the kernel");
+        }
+        Tensor a = fast.call(x);
+        Tensor b = plain.call(x);
+        assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 0f);
+        a.pow(2f).sum().backward();
+        b.pow(2f).sum().backward();
+        Map<String, Tensor> fastParams = fast.namedParameters();
+        plain.namedParameters()
+                .forEach((name, p) -> assertArrayEquals(
+                        p.grad().toFloatArray(), fastParams.get(name).grad().toFloatArray(), 0f, name));
     }
 
     @Test

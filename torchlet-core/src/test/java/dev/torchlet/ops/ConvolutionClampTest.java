@@ -1,0 +1,123 @@
+package dev.torchlet.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * conv2dClamped = clamp(conv2d) on every kernel path (depthwise, 1x1 GEMM, direct stride 1, im2col stride 2), fused
+ * without autograd and recorded as the unfused pair with it. The fused result equals the pair exactly: the clamp
+ * is applied to the same float sums.
+ */
+class ConvolutionClampTest {
+    private static final float INF = Float.POSITIVE_INFINITY;
+
+    /** (input shape, weight shape, options): one geometry per kernel path. */
+    private static final Object[][] CASES = {
+        {
+            new int[] {2, 8, 9, 11},
+            new int[] {8, 1, 3, 3},
+            ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 8)
+        },
+        {
+            new int[] {2, 8, 9, 11},
+            new int[] {8, 1, 3, 3},
+            ConvOptions.of(new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 8)
+        },
+        {
+            new int[] {2, 6, 7, 13},
+            new int[] {10, 6, 1, 1},
+            ConvOptions.of(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1)
+        },
+        {
+            new int[] {2, 5, 12, 19},
+            new int[] {9, 5, 3, 3},
+            ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+        },
+        {
+            new int[] {2, 5, 12, 19},
+            new int[] {9, 5, 3, 3},
+            ConvOptions.of(new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1)
+        },
+    };
+
+    private static final float[][] BOUNDS = {{0f, INF}, {0f, 6f}, {-0.5f, 0.25f}, {-INF, INF}};
+
+    @Test
+    void fusedEqualsConvThenClampOnEveryKernelPath() {
+        Torch.manualSeed(7);
+        for (Object[] c : CASES) {
+            Tensor x = Torch.randn((int[]) c[0]).mul(3f);
+            int[] ws = (int[]) c[1];
+            Tensor w = Torch.randn(ws);
+            Tensor b = Torch.randn(ws[0]);
+            ConvOptions o = (ConvOptions) c[2];
+            for (float[] lohi : BOUNDS) {
+                for (Tensor bias : new Tensor[] {b, null}) {
+                    Tensor expected = Unary.clamp(Convolution.conv2d(x, w, bias, o), lohi[0], lohi[1]);
+                    Tensor fused = Convolution.conv2dClamped(x, w, bias, o, lohi[0], lohi[1]);
+                    assertArrayEquals(expected.shape(), fused.shape());
+                    assertArrayEquals(
+                            expected.toFloatArray(),
+                            fused.toFloatArray(),
+                            0f,
+                            "input " + java.util.Arrays.toString((int[]) c[0]) + " weight "
+                                    + java.util.Arrays.toString(ws) + " clamp " + lohi[0] + ".." + lohi[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nanStaysNan() {
+        Tensor x = Torch.ones(1, 2, 5, 5);
+        float[] wv = new float[2 * 2 * 9];
+        wv[0] = Float.NaN;
+        Tensor w = Torch.tensor(wv, 2, 2, 3, 3);
+        Tensor y = Convolution.conv2dClamped(
+                x, w, null, ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1), 0f, 6f);
+        float[] out = y.toFloatArray();
+        assertTrue(Float.isNaN(out[6]), "output channel 0 reads the NaN tap");
+        assertEquals(0f, out[25], "channel 1 is zero");
+    }
+
+    @Test
+    void withAutogradItIsTheUnfusedPairAndItsGradients() {
+        Torch.manualSeed(11);
+        ConvOptions o = ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+        Tensor x1 = Torch.randn(2, 3, 6, 6).requiresGrad(true);
+        Tensor w1 = Torch.randn(4, 3, 3, 3).requiresGrad(true);
+        Tensor x2 = x1.detach().requiresGrad(true);
+        Tensor w2 = w1.detach().requiresGrad(true);
+        Tensor fused = Convolution.conv2dClamped(x1, w1, null, o, 0f, 6f);
+        Tensor pair = Unary.clamp(Convolution.conv2d(x2, w2, null, o), 0f, 6f);
+        assertEquals("ClampBackward1", fused.gradFn().name());
+        fused.sum().backward();
+        pair.sum().backward();
+        assertArrayEquals(pair.toFloatArray(), fused.toFloatArray(), 0f);
+        assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray(), 0f);
+        assertArrayEquals(w2.grad().toFloatArray(), w1.grad().toFloatArray(), 0f);
+        assertEquals(
+                "ReluBackward0",
+                Convolution.conv2dClamped(x1, w1, null, o, 0f, INF).gradFn().name());
+    }
+
+    @Test
+    void emptyRangeIsRejected() {
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Convolution.conv2dClamped(
+                        Torch.ones(1, 1, 3, 3),
+                        Torch.ones(1, 1, 1, 1),
+                        null,
+                        ConvOptions.of(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1),
+                        1f,
+                        0f));
+        assertTrue(e.getMessage().contains("lo <= hi"), e.getMessage());
+    }
+}
