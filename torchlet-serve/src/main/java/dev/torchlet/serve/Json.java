@@ -32,9 +32,10 @@ final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw HttpError.badRequest("malformed JSON in " + what + ": " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr());
+            // some failures have no location (e.g. nesting deeper than Jackson's limit of 1000)
+            var at = e.getLocation();
+            throw HttpError.badRequest("malformed JSON in " + what + ": " + e.getOriginalMessage()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (java.io.IOException e) {
             throw HttpError.badRequest("malformed JSON in " + what + ": " + e.getMessage());
         }
