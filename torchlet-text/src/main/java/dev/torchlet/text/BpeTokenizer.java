@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -137,8 +136,7 @@ public final class BpeTokenizer implements Tokenizer {
             throw new IOException(
                     "BPE: " + vocabJson + " should be a JSON object {token: id}, found " + v.getNodeType());
         }
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        v.properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Integer> vocab = Vocabulary.tokenIds(v, "BPE: " + vocabJson);
         if (!Files.isRegularFile(merges)) {
             throw new IOException("BPE: no such file " + merges);
         }

@@ -180,8 +180,7 @@ public final class Tokenizers {
         if (!v.isObject()) {
             throw new IOException("tokenizer.json: " + file + ": model.vocab is not an object {token: id}");
         }
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        v.properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Integer> vocab = Vocabulary.tokenIds(v, "tokenizer.json: " + file);
         List<String[]> merges = new ArrayList<>();
         for (JsonNode m : model.path("merges")) {
             if (m.isArray() && m.size() == 2) {
@@ -199,7 +198,7 @@ public final class Tokenizers {
         }
         Map<String, Integer> added = new LinkedHashMap<>();
         Set<String> specials = new HashSet<>();
-        addedTokens(root, added, specials);
+        addedTokens(root, added, specials, file);
         try {
             return new BpeTokenizer(
                     vocab,
@@ -238,11 +237,10 @@ public final class Tokenizers {
         if (!v.isObject()) {
             throw new IOException("tokenizer.json: " + file + ": model.vocab is not an object {token: id}");
         }
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        v.properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Integer> vocab = Vocabulary.tokenIds(v, "tokenizer.json: " + file);
         Map<String, Integer> added = new LinkedHashMap<>();
         Set<String> specials = new HashSet<>();
-        addedTokens(root, added, specials);
+        addedTokens(root, added, specials, file);
         List<Integer> before = new ArrayList<>();
         List<Integer> after = new ArrayList<>();
         postProcessor(root.path("post_processor"), vocab, before, after, file);
@@ -276,8 +274,8 @@ public final class Tokenizers {
             case "" -> {}
             case "ByteLevel" -> {}
             case "BertProcessing", "RobertaProcessing" -> {
-                before.add(p.path("cls").get(1).asInt());
-                after.add(p.path("sep").get(1).asInt());
+                before.add(Vocabulary.id(p.path("cls").get(1), type + "'s cls id", "tokenizer.json: " + file));
+                after.add(Vocabulary.id(p.path("sep").get(1), type + "'s sep id", "tokenizer.json: " + file));
             }
             case "TemplateProcessing" -> {
                 boolean seenSequence = false;
@@ -289,7 +287,10 @@ public final class Tokenizers {
                         JsonNode spec = p.path("special_tokens").path(id);
                         List<Integer> target = seenSequence ? after : before;
                         if (spec.has("ids")) {
-                            spec.get("ids").forEach(x -> target.add(x.asInt()));
+                            for (JsonNode x : spec.get("ids")) {
+                                target.add(Vocabulary.id(
+                                        x, "an id of template token '" + id + "'", "tokenizer.json: " + file));
+                            }
                         } else if (vocab.containsKey(id)) {
                             target.add(vocab.get(id));
                         } else {
@@ -310,10 +311,13 @@ public final class Tokenizers {
         }
     }
 
-    private static void addedTokens(JsonNode root, Map<String, Integer> added, Set<String> specials) {
+    private static void addedTokens(JsonNode root, Map<String, Integer> added, Set<String> specials, Path file)
+            throws IOException {
         for (JsonNode a : root.path("added_tokens")) {
             String content = a.path("content").asText();
-            added.put(content, a.path("id").asInt());
+            added.put(
+                    content,
+                    Vocabulary.id(a.get("id"), "the id of added token '" + content + "'", "tokenizer.json: " + file));
             if (a.path("special").asBoolean(false)) {
                 specials.add(content);
             }

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,31 @@ public final class Vocabulary {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * A JSON object {token: id} as a map; every id must be a non-negative int (a larger number is not read as its
+     * low 32 bits, a string is not read as 0).
+     */
+    static Map<String, Integer> tokenIds(JsonNode object, String where) throws IOException {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (var e : object.properties()) {
+            ids.put(e.getKey(), id(e.getValue(), "the id of token '" + e.getKey() + "'", where));
+        }
+        return ids;
+    }
+
+    /** A token id read from a file: a non-negative int, else an IOException naming it and where it is. */
+    static int id(JsonNode node, String what, String where) throws IOException {
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0) {
+            String shown = node == null || node.isMissingNode() ? "missing" : abbreviate(node.toString());
+            throw new IOException(where + ": " + what + " is " + shown + ", expected an int id >= 0");
+        }
+        return node.asInt();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     static ObjectMapper json() {

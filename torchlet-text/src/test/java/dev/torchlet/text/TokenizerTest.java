@@ -147,4 +147,27 @@ class TokenizerTest {
         e = assertThrows(IOException.class, () -> Tokenizers.fromGpt2(tmp));
         assertTrue(e.getMessage().contains("vocab.json"), e.getMessage());
     }
+
+    /** Fuzzer findings (docs/security.md, 9-11): ids and merges are checked when the files load. */
+    @Test
+    void badIdsAndMergesAreRefusedWhenLoading() throws IOException {
+        String pre =
+                "{\"normalizer\": null, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", ";
+        Path huge = tmp.resolve("huge.json");
+        Files.writeString(huge, pre + "\"vocab\": {\"a\": 0, \"b\": 80333333333333333333}, \"merges\": []}}");
+        var e = assertThrows(IOException.class, () -> Tokenizers.fromHuggingFace(huge));
+        assertTrue(e.getMessage().contains("the id of token 'b' is 80333333333333333333"), e.getMessage());
+        Path shared = tmp.resolve("shared.json");
+        Files.writeString(shared, pre + "\"vocab\": {\"a\": 0, \"b\": 0}, \"merges\": []}}");
+        e = assertThrows(IOException.class, () -> Tokenizers.fromHuggingFace(shared));
+        assertTrue(e.getMessage().contains("id 0 is used by both 'a' and 'b'"), e.getMessage());
+        Path merge = tmp.resolve("merge.json");
+        Files.writeString(merge, pre + "\"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a b\"]}}");
+        e = assertThrows(IOException.class, () -> Tokenizers.fromHuggingFace(merge));
+        assertTrue(e.getMessage().contains("merge 0 'a b': 'ab' is not in the vocabulary"), e.getMessage());
+        Path sparse = tmp.resolve("sparse.json");
+        Files.writeString(sparse, pre + "\"vocab\": {\"a\": 0, \"b\": 2000000000}, \"merges\": []}}");
+        Tokenizer t = Tokenizers.fromHuggingFace(sparse); // a sparse id allocates nothing by itself
+        assertEquals("b", t.idToToken(2000000000));
+    }
 }
