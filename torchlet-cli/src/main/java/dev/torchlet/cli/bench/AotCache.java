@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * The ahead-of-time cache of one benchmark workload's JVM (JDK 25, JEPs 483/514/515), as the launcher keeps one
- * per command: the workload's first run records the classes it loads and the JIT's method profiles, one short
- * JVM then assembles {@code <dir>/bench-<workload>.aot}, and later runs start from it. The launcher names the
- * directory with {@code -Dtorchlet.aot.dir} (absent: no caches, e.g. with {@code TORCHLET_AOT=0}).
+ * per command: the workload's first run records the classes it loads, one short JVM then assembles
+ * {@code <dir>/bench-<workload>.aot}, and later runs start from it. (With the Vector API's incubator module in the
+ * boot layer, JDK 25 stores no linked classes or method profiles in it.) The launcher names the directory with
+ * {@code -Dtorchlet.aot.dir} (absent: no caches, e.g. with {@code TORCHLET_AOT=0}).
  */
 public final class AotCache {
     /** The system property with the cache directory. */
