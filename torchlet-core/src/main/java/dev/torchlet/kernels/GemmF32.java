@@ -146,6 +146,8 @@ final class GemmF32 {
         if (beta != 0f && beta != 1f) {
             scale(m, n, beta, c, cOff, ldc); // then every slice accumulates
         }
+        // A stored row-major and unscaled: the 6-row tile reads its rows in place (no packing of A)
+        boolean readsARows = !transA && alpha == 1f && MR == 6;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, NR);
@@ -163,8 +165,13 @@ final class GemmF32 {
                     for (int blk = s; blk < e; blk++) {
                         int ic = blk * mc;
                         int mcb = Math.min(mc, m - ic);
-                        GemmPacking.packA(transA, a, aOff, lda, ic, pcF, mcb, kc, alpha, MR, ap);
-                        macro(mcb, nc, kc, ap, bp, c, cOff + ic * ldc + jcF, ldc, acc, tile);
+                        int cBlock = cOff + ic * ldc + jcF;
+                        if (readsARows) {
+                            macroRowsOfA(mcb, nc, kc, a, aOff + ic * lda + pcF, lda, bp, c, cBlock, ldc, acc, tile, ap);
+                        } else {
+                            GemmPacking.packA(transA, a, aOff, lda, ic, pcF, mcb, kc, alpha, MR, ap);
+                            macro(mcb, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
+                        }
                     }
                 };
                 if (threads > 1) {
@@ -261,14 +268,63 @@ final class GemmF32 {
                     tile(MR, kc, ap, ai, bp, bi, c, ci, ldc, acc);
                 } else {
                     tile(MR, kc, ap, ai, bp, bi, tile, 0, NR, false);
-                    for (int r = 0; r < rows; r++) {
-                        for (int j = 0; j < cols; j++) {
-                            float v = tile[r * NR + j];
-                            int idx = ci + r * ldc + j;
-                            c[idx] = acc ? c[idx] + v : v;
-                        }
-                    }
+                    mergeTile(tile, rows, cols, c, ci, ldc, acc);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #macro} with A read in place: rows [0, mcb) x depth [0, kc) of a row-major, unscaled A starting at
+     * a[aIdx] with row stride lda. Full 6-row tiles read the six rows directly ({@link #tile6x2Rows}); the last,
+     * short row panel is packed into ap (zero rows below the edge) and goes through the scratch tile.
+     * Packing A cost 8-20% of the multiply when n is only a few panels wide (d_model 256: 8 panels).
+     */
+    private static void macroRowsOfA(
+            int mcb,
+            int nc,
+            int kc,
+            float[] a,
+            int aIdx,
+            int lda,
+            float[] bp,
+            float[] c,
+            int cIdx,
+            int ldc,
+            boolean acc,
+            float[] tile,
+            float[] ap) {
+        int fullRows = mcb / MR * MR;
+        int edgeRows = mcb - fullRows;
+        if (edgeRows > 0) {
+            GemmPacking.packA(false, a, aIdx + fullRows * lda, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
+        }
+        for (int jr = 0; jr < nc; jr += NR) {
+            int bi = jr * kc;
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < fullRows; ir += MR) {
+                int ci = cIdx + ir * ldc + jr;
+                if (cols == NR) {
+                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, c, ci, ldc, acc);
+                } else {
+                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, tile, 0, NR, false);
+                    mergeTile(tile, MR, cols, c, ci, ldc, acc);
+                }
+            }
+            if (edgeRows > 0) {
+                tile(MR, kc, ap, 0, bp, bi, tile, 0, NR, false);
+                mergeTile(tile, edgeRows, cols, c, cIdx + fullRows * ldc + jr, ldc, acc);
+            }
+        }
+    }
+
+    /** C[ci + r*ldc + j] (+)= tile[r*NR + j] for r &lt; rows, j &lt; cols (an edge tile computed into scratch). */
+    private static void mergeTile(float[] tile, int rows, int cols, float[] c, int ci, int ldc, boolean acc) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                float v = tile[r * NR + j];
+                int idx = ci + r * ldc + j;
+                c[idx] = acc ? c[idx] + v : v;
             }
         }
     }
@@ -764,6 +820,77 @@ final class GemmF32 {
             c21.intoArray(c, ci + 2 * ldc + VL);
             c30.intoArray(c, ci + 3 * ldc);
             c31.intoArray(c, ci + 3 * ldc + VL);
+        }
+    }
+
+    /**
+     * {@link #tile6x2} with A read in place: row r of the tile is a[ai + r*lda + p], p &lt; kc (package-private for
+     * the conformance test).
+     */
+    static void tile6x2Rows(
+            int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a0 = ai;
+        int a1 = ai + lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        int a4 = ai + 4 * lda;
+        int a5 = ai + 5 * lda;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + VL);
         }
     }
 

@@ -50,6 +50,33 @@
  * bytes each, packed; activations 1 byte in, 2 bytes packed). On a machine that shows AVX-512 VNNI to the JVM the
  * same code runs on 512-bit vectors; VNNI instructions are still out of the Vector API's reach.
  *
+ * <h2>On an AVX-512 VNNI machine (1 Dec 2026)</h2>
+ *
+ * The development VM later became an Intel Xeon (family 6, model 207) that shows AVX-512 (F, BW, VL, VNNI, FP16)
+ * and AMX to the JVM: {@code UseAVX=3}, {@code IntVector.SPECIES_PREFERRED} is 512 bits. What changed:
+ * <ul>
+ *   <li><b>VNNI is emitted, but only by the auto-vectorizer.</b> The short-array loop
+ *       {@code out[i] += a[2i]*b[2i] + a[2i+1]*b[2i+1]} now compiles to {@code vpdpwssd zmm} (read from
+ *       {@code -XX:CompileCommand=print} bytes with objdump), each one between a load and a store of {@code out}.
+ *       On L1-resident arrays it runs at 10-14.5 G multiply-adds/s per thread, against 72 G for the float32 FMA
+ *       peak (144 GFLOP/s per thread measured with 12 independent {@code FloatVector.fma} chains). The Vector API
+ *       still has no operation that C2 lowers to {@code vpdpbusd}, {@code vpdpwssd}, {@code vpmaddwd} or AMX.</li>
+ *   <li><b>The pair trick loses to float32 here.</b> Its {@code vpmulld} and {@code vpsrld} on zmm registers share
+ *       one execution port on this core, while float FMAs issue on two, so the same code that was 1.3x float32
+ *       with AVX2 on Zen 4 is now slower than float32 on the compute-bound shapes ({@code Int8GemmBench 1 5}, one
+ *       thread, medians of 5 rounds): GEMM i8/f32 0.55x (k = 9), 0.75x (12544 x 64 x 288), 0.78x (3136 x 64 x
+ *       576), 0.66x (784 x 128 x 1152), 0.97x (49 x 512 x 4608); still ahead where weights dominate: 1.8x at
+ *       1 x 1024 x 512, 2.6x at 8 x 1024 x 256, 1.5x at 16 x 1024 x 512. Whole convolutions with requantization:
+ *       Fashion-MNIST conv1 1.46x, conv2 0.61x; ResNet-18 stem 1.14x, 3x3 layers 0.58-0.64x, 7x7 x 512 1.21x,
+ *       1x1 stride-2 0.70x. End to end, {@code resnet18_int8_b1_ms} took 44-78 ms against 37-54 ms for float32,
+ *       and PyTorch's oneDNN int8 (VNNI/AMX code generated at run time) 9.4 ms.</li>
+ *   <li>Other int8 forms were considered: 16-bit products ({@code vpmullw}) need shifts to widen into 32-bit sums,
+ *       which use the same port; products in float32 (exact for k up to 1024 per partial sum) can at best equal
+ *       the float32 kernels. So on this CPU, with JDK 25, no Vector API int8 kernel can beat float32 on
+ *       compute-bound layers: int8 pays off only where weights dominate (dynamic Linear/LSTM at small batch) and
+ *       for size.</li>
+ * </ul>
+ *
  * <h2>Speed against core's float32 kernels</h2>
  *
  * {@code Int8GemmBench} (src/test; how to run it is in its Javadoc) times {@code Int8Gemm} against {@code
