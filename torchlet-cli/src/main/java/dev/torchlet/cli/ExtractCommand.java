@@ -4,6 +4,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.cli.train.Progress;
 import dev.torchlet.data.datasets.ImageFolder;
+import dev.torchlet.io.AtomicFiles;
 import dev.torchlet.io.Npy;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
@@ -16,7 +17,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,11 +122,9 @@ public final class ExtractCommand implements Callable<Integer> {
     }
 
     private static void writeCsv(ImageFolder folder, Tensor features, Path out) throws IOException {
-        Path tmp = Files.createTempFile(
-                out.toAbsolutePath().getParent(), out.getFileName().toString(), ".tmp");
-        try {
-            float[] f = features.toFloatArray();
-            int d = features.size(1);
+        float[] f = features.toFloatArray();
+        int d = features.size(1);
+        AtomicFiles.writeFile(out, tmp -> {
             try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
                 w.write("path,label");
                 for (int j = 0; j < d; j++) {
@@ -142,10 +140,7 @@ public final class ExtractCommand implements Callable<Integer> {
                     w.newLine();
                 }
             }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static String csvField(String s) {

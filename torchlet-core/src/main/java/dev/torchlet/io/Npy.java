@@ -4,13 +4,11 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,19 +47,12 @@ public final class Npy {
         int unpadded = MAGIC.length + 2 + 2 + header.length() + 1;
         header += " ".repeat((64 - unpadded % 64) % 64) + "\n";
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-        Path tmp = Files.createTempFile(
-                path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(MAGIC);
-                out.write(new byte[] {1, 0, (byte) (h.length & 0xff), (byte) (h.length >> 8)});
-                out.write(h);
-                out.write(data(t));
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, out -> {
+            out.write(MAGIC);
+            out.write(new byte[] {1, 0, (byte) (h.length & 0xff), (byte) (h.length >> 8)});
+            out.write(h);
+            out.write(data(t));
+        });
     }
 
     /** Reads a version 1.0 C-order .npy file of float32, float64 or int64. */

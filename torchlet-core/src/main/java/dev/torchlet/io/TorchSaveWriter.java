@@ -4,13 +4,10 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -31,11 +28,8 @@ final class TorchSaveWriter {
 
     /** Writes tensors to path atomically (temporary file in the same directory, then rename). */
     static void write(Map<String, Tensor> tensors, Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream file = Files.newOutputStream(tmp);
-                    ZipOutputStream zip = new ZipOutputStream(file)) {
+        AtomicFiles.write(path, file -> {
+            try (ZipOutputStream zip = new ZipOutputStream(file)) {
                 TorchSaveWriter w = new TorchSaveWriter();
                 byte[][] storages = w.pickleStateDict(tensors);
                 stored(zip, "archive/data.pkl", w.pickle.toByteArray());
@@ -44,10 +38,7 @@ final class TorchSaveWriter {
                 }
                 stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
             }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** Pickles the dict; returns each tensor's storage bytes (storage key = index). */

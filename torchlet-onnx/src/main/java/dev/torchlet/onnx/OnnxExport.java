@@ -2,6 +2,7 @@ package dev.torchlet.onnx;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.io.AtomicFiles;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.RecurrentLayer;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
@@ -10,10 +11,7 @@ import dev.torchlet.onnx.proto.Onnx.TensorShapeProto;
 import dev.torchlet.onnx.proto.Onnx.TypeProto;
 import dev.torchlet.onnx.proto.Onnx.ValueInfoProto;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -49,24 +47,7 @@ public final class OnnxExport {
 
     /** As {@link #save(Module, Tensor, Path)}; {@code dynamicBatch} false fixes every shape to the example's. */
     public static void save(Module model, Tensor example, Path path, boolean dynamicBatch) throws IOException {
-        byte[] bytes = export(model, example, dynamicBatch).toByteArray();
-        Path abs = path.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) { // temp files start as 0600
-                Files.setPosixFilePermissions(
-                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeBytes(path, export(model, example, dynamicBatch).toByteArray());
     }
 
     /** The ONNX model of {@code model} traced on {@code example}. The model's mode and flags are restored. */

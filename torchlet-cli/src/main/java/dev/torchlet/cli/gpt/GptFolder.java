@@ -1,5 +1,6 @@
 package dev.torchlet.cli.gpt;
 
+import dev.torchlet.io.AtomicFiles;
 import dev.torchlet.text.BpeTokenizer;
 import dev.torchlet.text.CharTokenizer;
 import dev.torchlet.text.Tokenizer;
@@ -75,7 +76,7 @@ public final class GptFolder {
         Path abs = dir.toAbsolutePath();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp");
+        Path tmp = AtomicFiles.createSiblingDirectory(abs); // rwxr-xr-x under the usual umask, not 0700
         Path old = parent.resolve("." + abs.getFileName() + ".old");
         try {
             writer.write(tmp);

@@ -1,9 +1,8 @@
 package dev.torchlet.cli.train;
 
+import dev.torchlet.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -104,13 +103,7 @@ public final class Plots {
     }
 
     private static void writeAtomically(java.awt.image.BufferedImage image, Path png) throws IOException {
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
-        try {
-            javax.imageio.ImageIO.write(image, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeFile(png, tmp -> javax.imageio.ImageIO.write(image, "png", tmp.toFile()));
     }
     /**
      * A language model's loss curves: train loss (mean over each interval) and validation loss against
@@ -133,13 +126,6 @@ public final class Plots {
                 .setXAxisDecimalPattern("0")
                 .setChartBackgroundColor(java.awt.Color.WHITE)
                 .setLegendPosition(Styler.LegendPosition.InsideNE);
-        var image = BitmapEncoder.getBufferedImage(loss);
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
-        try {
-            javax.imageio.ImageIO.write(image, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        writeAtomically(BitmapEncoder.getBufferedImage(loss), png);
     }
 }

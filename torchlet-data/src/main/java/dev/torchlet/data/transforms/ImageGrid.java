@@ -3,10 +3,9 @@ package dev.torchlet.data.transforms;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -241,14 +240,7 @@ public final class ImageGrid {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = name.lastIndexOf('.');
         String format = dot < 0 ? "png" : name.substring(dot + 1);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".grid", "." + format);
-        try {
-            img.write(tmp, format);
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeFile(path, tmp -> img.write(tmp, format));
     }
 
     /** Saves with torchvision's defaults (nrow 8, padding 2, no normalization). */

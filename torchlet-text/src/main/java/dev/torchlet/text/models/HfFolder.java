@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
+import dev.torchlet.io.AtomicFiles;
 import dev.torchlet.io.PyTorchCheckpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,10 +117,7 @@ final class HfFolder {
 
     /** Writes config.json and model.safetensors into dir (created if needed), each atomically. */
     static void write(Path dir, String configJson, Map<String, Tensor> tensors) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(CONFIG + ".tmp");
-        Files.writeString(tmp, configJson + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeBytes(dir.resolve(CONFIG), (configJson + "\n").getBytes(StandardCharsets.UTF_8));
         SafeTensors.write(tensors, Map.of("format", "pt"), dir.resolve(WEIGHTS));
     }
 }

@@ -3,6 +3,7 @@ package dev.torchlet.vision.weights;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.io.AtomicFiles;
 import dev.torchlet.io.PyTorchCheckpoint;
 import dev.torchlet.io.SafeTensors;
 import dev.torchlet.nn.Module;
@@ -17,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -103,9 +103,13 @@ public final class PretrainedWeights {
      * checked against the SHA-256 prefix, then atomically renamed. A mismatch deletes the temporary file.
      */
     public static Path download(WeightSpec spec, Path dir) throws IOException {
-        Files.createDirectories(dir);
         Path target = dir.resolve(spec.fileName());
-        Path tmp = Files.createTempFile(dir, spec.fileName(), ".part");
+        AtomicFiles.writeFile(target, tmp -> fetch(spec, tmp));
+        return target;
+    }
+
+    /** Streams spec.url() into tmp while hashing it; refuses a response other than 200 and a wrong hash. */
+    private static void fetch(WeightSpec spec, Path tmp) throws IOException {
         try {
             HttpClient client = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NORMAL)
@@ -124,13 +128,9 @@ public final class PretrainedWeights {
                 in.transferTo(out);
             }
             checkHash(spec, HexFormat.of().formatHex(sha.digest()), spec.url());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return target;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("weights: download of " + spec.url() + " interrupted", e);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
