@@ -146,10 +146,8 @@ final class GemmF32 {
         if (beta != 0f && beta != 1f) {
             scale(m, n, beta, c, cOff, ldc); // then every slice accumulates
         }
-        // A unscaled: the 6-row tile reads it in place, either orientation (no packing of A)
-        boolean readsAInPlace = alpha == 1f && MR == 6;
-        int aRowStride = transA ? 1 : lda; // A[i][p] = a[aOff + i*aRowStride + p*aDepthStride]
-        int aDepthStride = transA ? lda : 1;
+        // A stored row-major and unscaled: the 6-row tile reads its rows in place (no packing of A)
+        boolean readsARows = !transA && alpha == 1f && MR == 6;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, NR);
@@ -168,10 +166,8 @@ final class GemmF32 {
                         int ic = blk * mc;
                         int mcb = Math.min(mc, m - ic);
                         int cBlock = cOff + ic * ldc + jcF;
-                        if (readsAInPlace) {
-                            int aBlock = aOff + ic * aRowStride + pcF * aDepthStride;
-                            InPlaceA inPlace = new InPlaceA(transA, a, aBlock, aRowStride, aDepthStride);
-                            macroInPlaceA(mcb, nc, kc, inPlace, bp, c, cBlock, ldc, acc, tile, ap);
+                        if (readsARows) {
+                            macroRowsOfA(mcb, nc, kc, a, aOff + ic * lda + pcF, lda, bp, c, cBlock, ldc, acc, tile, ap);
                         } else {
                             GemmPacking.packA(transA, a, aOff, lda, ic, pcF, mcb, kc, alpha, MR, ap);
                             macro(mcb, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
@@ -279,22 +275,18 @@ final class GemmF32 {
     }
 
     /**
-     * An unscaled block of op(A) where it is stored: {@code A[i][p] = a[start + i*rowStride + p*depthStride]}
-     * (row-major A: rowStride = lda, depthStride = 1; stored transposed: 1 and lda).
+     * {@link #macro} with A read in place: rows [0, mcb) x depth [0, kc) of a row-major, unscaled A starting at
+     * a[aIdx] with row stride lda. Full 6-row tiles read the six rows directly ({@link #tile6x2Rows}); the last,
+     * short row panel is packed into ap (zero rows below the edge) and goes through the scratch tile.
+     * Packing A cost 8-20% of the multiply when n is only a few panels wide (d_model 256: 8 panels).
      */
-    private record InPlaceA(boolean transA, float[] a, int start, int rowStride, int depthStride) {}
-
-    /**
-     * {@link #macro} with A read in place: rows [0, mcb) x depth [0, kc) of the block. Full 6-row tiles read A
-     * directly ({@link #tile6x2InPlace}); the last, short row panel is packed into ap (zero rows below the edge)
-     * and goes through the scratch tile. Packing A cost 8-20% of the multiply when n is only a few panels wide
-     * (d_model 256: 8 panels of B).
-     */
-    private static void macroInPlaceA(
+    private static void macroRowsOfA(
             int mcb,
             int nc,
             int kc,
-            InPlaceA in,
+            float[] a,
+            int aIdx,
+            int lda,
             float[] bp,
             float[] c,
             int cIdx,
@@ -304,22 +296,18 @@ final class GemmF32 {
             float[] ap) {
         int fullRows = mcb / MR * MR;
         int edgeRows = mcb - fullRows;
-        int rs = in.rowStride();
-        int ds = in.depthStride();
         if (edgeRows > 0) {
-            int lda = in.transA() ? ds : rs;
-            GemmPacking.packA(in.transA(), in.a(), in.start() + fullRows * rs, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
+            GemmPacking.packA(false, a, aIdx + fullRows * lda, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
         }
         for (int jr = 0; jr < nc; jr += NR) {
             int bi = jr * kc;
             int cols = Math.min(NR, nc - jr);
             for (int ir = 0; ir < fullRows; ir += MR) {
                 int ci = cIdx + ir * ldc + jr;
-                int ai = in.start() + ir * rs;
                 if (cols == NR) {
-                    tile6x2InPlace(kc, in.a(), ai, rs, ds, bp, bi, c, ci, ldc, acc);
+                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, c, ci, ldc, acc);
                 } else {
-                    tile6x2InPlace(kc, in.a(), ai, rs, ds, bp, bi, tile, 0, NR, false);
+                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, tile, 0, NR, false);
                     mergeTile(tile, MR, cols, c, ci, ldc, acc);
                 }
             }
@@ -836,21 +824,11 @@ final class GemmF32 {
     }
 
     /**
-     * {@link #tile6x2} with A read in place: A[r][p] = a[ai + r*rs + p*ds], r &lt; 6, p &lt; kc (package-private
-     * for the conformance test).
+     * {@link #tile6x2} with A read in place: row r of the tile is a[ai + r*lda + p], p &lt; kc (package-private for
+     * the conformance test).
      */
-    static void tile6x2InPlace(
-            int kc,
-            float[] a,
-            int ai,
-            int rs,
-            int ds,
-            float[] bp,
-            int bi,
-            float[] c,
-            int ci,
-            int ldc,
-            boolean accumulate) {
+    static void tile6x2Rows(
+            int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -858,32 +836,32 @@ final class GemmF32 {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         int a0 = ai;
-        int a1 = ai + rs;
-        int a2 = ai + 2 * rs;
-        int a3 = ai + 3 * rs;
-        int a4 = ai + 4 * rs;
-        int a5 = ai + 5 * rs;
-        for (int p = 0, pa = 0; p < kc; p++, pa += ds) {
+        int a1 = ai + lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        int a4 = ai + 4 * lda;
+        int a5 = ai + 5 * lda;
+        for (int p = 0; p < kc; p++) {
             int pb = bi + p * 2 * VL;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[a0 + pa]);
+            x = FloatVector.broadcast(S, a[a0 + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + pa]);
+            x = FloatVector.broadcast(S, a[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + pa]);
+            x = FloatVector.broadcast(S, a[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + pa]);
+            x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + pa]);
+            x = FloatVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + pa]);
+            x = FloatVector.broadcast(S, a[a5 + p]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

@@ -81,42 +81,34 @@ class GemmConformanceTest {
                 () -> GemmF32.tile(5, 1, new float[5], 0, new float[nr], 0, new float[5 * nr], 0, nr, false));
     }
 
-    /** The 6-row tile that reads A where it is stored (blocked path, alpha 1), both orientations of A. */
+    /** The 6-row tile that reads A's rows in place (blocked path, row-major A, alpha 1) equals the packed one. */
     @Test
-    void sixRowTileReadingAInPlaceMatchesTheReference() {
+    void sixRowTileReadingARowsInPlaceMatchesTheReference() {
         Random rnd = new Random(4);
         int nr = GemmF32.NR;
         int kc = 41;
+        int lda = kc + 5;
         int aOff = 3;
+        float[] a = new float[aOff + 6 * lda];
         float[] bp = new float[kc * nr];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextFloat() - 0.5f;
+        }
         for (int i = 0; i < bp.length; i++) {
             bp[i] = rnd.nextFloat() - 0.5f;
         }
         int ldc = nr + 2;
         float[] c = new float[6 * ldc];
-        for (boolean transA : new boolean[] {false, true}) {
-            int lda = transA ? 6 + 5 : kc + 5;
-            int rs = transA ? 1 : lda; // A[r][p] = a[aOff + r*rs + p*ds]
-            int ds = transA ? lda : 1;
-            float[] a = new float[aOff + (transA ? kc : 6) * lda];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = rnd.nextFloat() - 0.5f;
-            }
-            for (boolean accumulate : new boolean[] {false, true}) {
-                java.util.Arrays.fill(c, -0.5f);
-                GemmF32.tile6x2InPlace(kc, a, aOff, rs, ds, bp, 0, c, 0, ldc, accumulate);
-                for (int r = 0; r < 6; r++) {
-                    for (int j = 0; j < ldc; j++) {
-                        double want = j < nr ? (accumulate ? -0.5 : 0) : -0.5; // columns past the tile untouched
-                        for (int p = 0; p < kc && j < nr; p++) {
-                            want += (double) a[aOff + r * rs + p * ds] * bp[p * nr + j];
-                        }
-                        assertEquals(
-                                want,
-                                c[r * ldc + j],
-                                1e-5,
-                                "transA " + transA + " accumulate " + accumulate + " row " + r + " col " + j);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            java.util.Arrays.fill(c, -0.5f);
+            GemmF32.tile6x2Rows(kc, a, aOff, lda, bp, 0, c, 0, ldc, accumulate);
+            for (int r = 0; r < 6; r++) {
+                for (int j = 0; j < ldc; j++) {
+                    double want = j < nr ? (accumulate ? -0.5 : 0) : -0.5;
+                    for (int p = 0; p < kc && j < nr; p++) {
+                        want += (double) a[aOff + r * lda + p] * bp[p * nr + j];
                     }
+                    assertEquals(want, c[r * ldc + j], 1e-5, "row " + r + " col " + j + " accumulate " + accumulate);
                 }
             }
         }

@@ -3,7 +3,6 @@ package dev.torchlet.spark;
 import dev.torchlet.Tensor;
 import dev.torchlet.text.Tokenizers;
 import dev.torchlet.text.models.Bert;
-import dev.torchlet.text.models.BertConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ public class BertModelProvider implements ModelProvider {
     public ModelArchitecture architecture(String spec) {
         BertSpec bert = BertSpec.parse(spec);
         try {
-            Bert model = new Bert(BertConfig.fromJson(bert.folder().resolve("config.json")));
+            Bert model = Bert.fromConfigOf(bert.folder()); // sizes checked against the weight file first
             var tokenizer = Tokenizers.fromHfFolder(bert.folder());
             return ModelArchitecture.forText(
                     model,

@@ -59,6 +59,17 @@ public final class Bert extends Module {
     }
 
     /**
+     * A BERT of the shape a Hugging Face folder's {@code config.json} gives, with fresh (untrained) weights, for
+     * code that loads the weights itself later (e.g. once per Spark executor). Refused, before anything is
+     * allocated, when the config describes a far larger model than the folder's weight file can hold.
+     */
+    public static Bert fromConfigOf(Path hfDir) throws IOException {
+        BertConfig config = BertConfig.fromJson(hfDir.resolve(HfFolder.CONFIG));
+        HfFolder.checkSizeOnDisk(config.parameterCount(), hfDir, "Bert.fromConfigOf(" + hfDir + ")", config);
+        return new Bert(config);
+    }
+
+    /**
      * Loads a Hugging Face BERT folder: {@code config.json} and {@code model.safetensors} (or
      * {@code pytorch_model.bin}); the model is in eval mode. Weights that do not fit the config fail
      * with the keys and shapes.

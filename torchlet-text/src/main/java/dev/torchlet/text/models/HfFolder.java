@@ -67,6 +67,25 @@ final class HfFolder {
         }
     }
 
+    /**
+     * {@link #checkSize} against the size of the folder's weight file, for code that builds the model before (or
+     * without) reading its weights: a file of B bytes holds at most B / 2 values (2-byte floats at the smallest).
+     */
+    static void checkSizeOnDisk(double parameters, Path dir, String who, Object config) throws IOException {
+        Path file = Files.isRegularFile(dir.resolve(WEIGHTS)) ? dir.resolve(WEIGHTS) : dir.resolve(TORCH_WEIGHTS);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(
+                    dir.toString(), null, who + ": no " + WEIGHTS + " or " + TORCH_WEIGHTS + " in the folder");
+        }
+        long held = Files.size(file) / 2;
+        if (parameters > 2.0 * held + (1 << 20)) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: config.json describes a model of %.0f parameters, far more than the %d bytes of %s can "
+                            + "hold: the config does not belong to these weights (%s)",
+                    who, parameters, Files.size(file), file.getFileName(), config));
+        }
+    }
+
     /** The weights of a folder: model.safetensors, else pytorch_model.bin (a torch.save'd state dict). */
     static Map<String, Tensor> readWeights(Path dir) throws IOException {
         Path st = dir.resolve(WEIGHTS);

@@ -141,5 +141,11 @@ class BertTest {
                         .replace("\"vocab_size\": 40", "\"vocab_size\": 1000000000"));
         e = assertThrows(IllegalArgumentException.class, () -> Bert.fromPretrained(bad));
         assertTrue(e.getMessage().contains("far more than the 5744 values its weights hold"), e.getMessage());
+        // the same config when only the architecture is built (Spark executors): checked against the file's size
+        e = assertThrows(IllegalArgumentException.class, () -> Bert.fromConfigOf(bad));
+        long bytes = Files.size(bad.resolve("model.safetensors"));
+        assertTrue(e.getMessage().contains("far more than the " + bytes + " bytes of model.safetensors"), e.getMessage());
+        Bert untrained = Bert.fromConfigOf(DIR);
+        assertEquals(model.stateDict().keySet(), untrained.stateDict().keySet());
     }
 }
