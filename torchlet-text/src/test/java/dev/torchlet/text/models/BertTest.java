@@ -144,7 +144,8 @@ class BertTest {
         // the same config when only the architecture is built (Spark executors): checked against the file's size
         e = assertThrows(IllegalArgumentException.class, () -> Bert.fromConfigOf(bad));
         long bytes = Files.size(bad.resolve("model.safetensors"));
-        assertTrue(e.getMessage().contains("far more than the " + bytes + " bytes of model.safetensors"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("far more than the " + bytes + " bytes of model.safetensors"), e.getMessage());
         Bert untrained = Bert.fromConfigOf(DIR);
         assertEquals(model.stateDict().keySet(), untrained.stateDict().keySet());
     }
