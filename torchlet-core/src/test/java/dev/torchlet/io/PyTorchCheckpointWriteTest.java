@@ -57,8 +57,14 @@ class PyTorchCheckpointWriteTest {
                     files.map(p -> p.getFileName().toString()).toList());
         }
         assertEquals("keep", Files.readString(occupied.resolve("keep.txt")));
-        assertThrows(
-                IOException.class,
-                () -> PyTorchCheckpoint.write(Map.of("w", Torch.ones(2)), tmp.resolve("missing-dir/x.pth")));
+    }
+
+    /** Like every Torchlet writer (AtomicFiles), a missing parent folder is created. */
+    @Test
+    void missingParentFoldersAreCreated() throws IOException {
+        Path file = tmp.resolve("missing-dir/x.pth");
+        PyTorchCheckpoint.write(Map.of("w", Torch.ones(2)), file);
+        assertArrayEquals(
+                new double[] {1, 1}, PyTorchCheckpoint.read(file).get("w").toDoubleArray(), 0.0);
     }
 }
