@@ -696,18 +696,28 @@ final class GemmF32 {
             s12 = a1.fma(b2, s12);
             s13 = a1.fma(b3, s13);
         }
-        float[] t = new float[8];
-        for (int p = kv; p < k; p++) { // k tail: scalar (masked loads near an array's end are slow)
+        // k tail: scalar (masked loads near an array's end are slow), in locals: a scratch array here was not
+        // scalar-replaced once the tail ran (k < VL, e.g. 8-wide attention heads with 16 lanes) and became garbage
+        // per call, i.e. per 4 keys of a decode step
+        float t00 = 0f, t01 = 0f, t02 = 0f, t03 = 0f, t10 = 0f, t11 = 0f, t12 = 0f, t13 = 0f;
+        for (int p = kv; p < k; p++) {
             float a0 = a[ai + p];
             float a1 = a[ai + lda + p];
-            for (int q = 0; q < 4; q++) {
-                float bq = b[bi + q * ldb + p];
-                t[q] += a0 * bq;
-                t[4 + q] += a1 * bq;
-            }
+            float b0 = b[bi + p];
+            float b1 = b[bi + ldb + p];
+            float b2 = b[bi + 2 * ldb + p];
+            float b3 = b[bi + 3 * ldb + p];
+            t00 += a0 * b0;
+            t01 += a0 * b1;
+            t02 += a0 * b2;
+            t03 += a0 * b3;
+            t10 += a1 * b0;
+            t11 += a1 * b1;
+            t12 += a1 * b2;
+            t13 += a1 * b3;
         }
-        storeDots(s00, s01, s02, s03, t, 0, alpha, beta, c, ci);
-        storeDots(s10, s11, s12, s13, t, 4, alpha, beta, c, ci + ldc);
+        storeDots(s00, s01, s02, s03, t00, t01, t02, t03, alpha, beta, c, ci);
+        storeDots(s10, s11, s12, s13, t10, t11, t12, t13, alpha, beta, c, ci + ldc);
     }
 
     private static void dot1x4(
@@ -722,14 +732,15 @@ final class GemmF32 {
             s2 = a0.fma(FloatVector.fromArray(S, b, bi + 2 * ldb + p), s2);
             s3 = a0.fma(FloatVector.fromArray(S, b, bi + 3 * ldb + p), s3);
         }
-        float[] t = new float[4];
-        for (int p = kv; p < k; p++) { // k tail: scalar (masked loads near an array's end are slow)
+        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f; // k tail in locals, as in dot2x4
+        for (int p = kv; p < k; p++) {
             float a0 = a[ai + p];
-            for (int q = 0; q < 4; q++) {
-                t[q] += a0 * b[bi + q * ldb + p];
-            }
+            t0 += a0 * b[bi + p];
+            t1 += a0 * b[bi + ldb + p];
+            t2 += a0 * b[bi + 2 * ldb + p];
+            t3 += a0 * b[bi + 3 * ldb + p];
         }
-        storeDots(s0, s1, s2, s3, t, 0, alpha, beta, c, ci);
+        storeDots(s0, s1, s2, s3, t0, t1, t2, t3, alpha, beta, c, ci);
     }
 
     private static void storeDots(
@@ -737,16 +748,18 @@ final class GemmF32 {
             FloatVector s1,
             FloatVector s2,
             FloatVector s3,
-            float[] t,
-            int ti,
+            float t0,
+            float t1,
+            float t2,
+            float t3,
             float alpha,
             float beta,
             float[] c,
             int ci) {
-        c[ci] = combine(alpha * (Simd.sumLanes(s0) + t[ti]), beta, c[ci]);
-        c[ci + 1] = combine(alpha * (Simd.sumLanes(s1) + t[ti + 1]), beta, c[ci + 1]);
-        c[ci + 2] = combine(alpha * (Simd.sumLanes(s2) + t[ti + 2]), beta, c[ci + 2]);
-        c[ci + 3] = combine(alpha * (Simd.sumLanes(s3) + t[ti + 3]), beta, c[ci + 3]);
+        c[ci] = combine(alpha * (Simd.sumLanes(s0) + t0), beta, c[ci]);
+        c[ci + 1] = combine(alpha * (Simd.sumLanes(s1) + t1), beta, c[ci + 1]);
+        c[ci + 2] = combine(alpha * (Simd.sumLanes(s2) + t2), beta, c[ci + 2]);
+        c[ci + 3] = combine(alpha * (Simd.sumLanes(s3) + t3), beta, c[ci + 3]);
     }
 
     private static float dot(int k, float[] a, int ai, float[] b, int bi) {

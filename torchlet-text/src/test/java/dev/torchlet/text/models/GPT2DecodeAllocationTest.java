@@ -27,7 +27,11 @@ import org.junit.jupiter.api.Test;
  * type profiles) can keep some of that boxing.
  */
 class GPT2DecodeAllocationTest {
-    /** Prints "bytesPerTokenAt16 bytesPerTokenAt900" once the JIT has settled (at most 80 rounds). */
+    /**
+     * Prints "bytesPerTokenAt16 bytesPerTokenAt900" once the JIT has settled: at least 20 rounds, then until both
+     * figures move by less than 1 KiB from one round to the next (at most 80 rounds). Stopping as soon as the two
+     * were close let a round measured before C2 had compiled the decode path pass (both figures ~0.5-1 MB).
+     */
     public static final class Probe {
         private static final com.sun.management.ThreadMXBean THREADS =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -37,11 +41,17 @@ class GPT2DecodeAllocationTest {
             Torch.manualSeed(0);
             GPT2 model = new GPT2(GPT2Config.of(50, 1024, 32, 2, 4));
             model.eval();
-            long shortContext = 0;
-            long longContext = Long.MAX_VALUE;
-            for (int round = 0; round < 80 && longContext - shortContext >= 8 * 1024; round++) {
-                shortContext = bytesPerToken(model, 16);
-                longContext = bytesPerToken(model, 900);
+            long shortContext = -1;
+            long longContext = -1;
+            for (int round = 0; round < 80; round++) {
+                long s = bytesPerToken(model, 16);
+                long l = bytesPerToken(model, 900);
+                boolean settled = Math.abs(s - shortContext) < 1024 && Math.abs(l - longContext) < 1024;
+                shortContext = s;
+                longContext = l;
+                if (round >= 20 && settled) {
+                    break;
+                }
             }
             System.out.println(shortContext + " " + longContext);
         }
@@ -69,6 +79,7 @@ class GPT2DecodeAllocationTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(List.of(
                         java.toString(),
+                        "-Xbatch", // compile in the foreground: a busy machine does not leave the probe interpreted
                         "--add-modules",
                         "jdk.incubator.vector",
                         "-cp",
