@@ -74,11 +74,11 @@ public final class ConvDirect {
             throw new IllegalArgumentException("ConvDirect: needs stride 1, got " + g);
         }
         int mr = wide ? 8 : 4;
-        int nb = (wide ? 3 : 2) * L;
         int hp = g.h() + 2 * g.ph();
         int wp = rowStride(g);
         int plane = hp * wp;
         int run = g.oh() * wp;
+        int nb = wide ? wideTileWidth(run) : 2 * L;
         int tiles = (run + nb - 1) / nb;
         int k = g.colRows();
         int blocks = (g.coutG() + mr - 1) / mr;
@@ -120,6 +120,18 @@ public final class ConvDirect {
                 tile(plan, xp, new Tile(b, b * imagePlanes, item % tiles * nb, blk0, blk1), bias, out, scratch);
             }
         });
+    }
+
+    /**
+     * Pixels per tile with 32 registers: 3 vectors, unless tiles of 2 vectors compute fewer positions past the run
+     * (the last tile of a run is computed 2 or 3 vectors wide). With 16 lanes a 7x7 map (run 7 x 8 = 56) took a
+     * 48-wide and a 32-wide tile, 80 positions for 56; two 32-wide tiles compute 64.
+     */
+    static int wideTileWidth(int run) {
+        int rem = run % (3 * L);
+        int threeWide = run - rem + (rem == 0 ? 0 : rem <= 2 * L ? 2 * L : 3 * L);
+        int twoWide = (run + 2 * L - 1) / (2 * L) * (2 * L);
+        return twoWide < threeWide ? 2 * L : 3 * L;
     }
 
     /** What every tile of one call shares: the geometry, the tile shape, the tap offsets and the output clamp. */

@@ -49,6 +49,7 @@ class ConvConformanceTest {
             {2, 1, 9, 10, 5, 2, 3, 1, 1, 1, 2, 2, 1, 1}, // few taps (6), odd cout, dilated rows
             {3, 1, 28, 28, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // few taps (9), pad 1, odd cout
             {1, 512, 5, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 4608 taps: ConvDirect's weights in several chunks
+            {2, 9, 7, 7, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ResNet's 7x7 maps: run 56, 2-vector tiles with 16 lanes
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {

@@ -96,10 +96,11 @@ class OnnxGraphOptimizerTest {
                 norm += w[i] * (double) w[i];
             }
             // float32 rounding through 6 layers, different summation orders: measured |diff| / |grad| at most
-            // 6.2e-6 (embeddings.LayerNorm.weight). The key biases' gradients are zero in exact arithmetic
-            // (softmax ignores a per-row shift): there both sides hold rounding noise of norm ~1e-6.
+            // 6.2e-6 with 8-lane vectors (AVX2) and 1.06e-5 with 16 lanes (AVX-512), both at
+            // embeddings.LayerNorm.weight. The key biases' gradients are zero in exact arithmetic (softmax ignores
+            // a per-row shift): there both sides hold rounding noise of norm ~1e-6.
             assertTrue(
-                    Math.sqrt(diff) <= 1e-5 * Math.max(1, Math.sqrt(norm)),
+                    Math.sqrt(diff) <= 3e-5 * Math.max(1, Math.sqrt(norm)),
                     e.getKey() + ": |grad difference| " + Math.sqrt(diff) + ", |grad| " + Math.sqrt(norm));
             compared++;
         }
