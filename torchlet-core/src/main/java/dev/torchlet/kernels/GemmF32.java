@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
  * op(B) is packed once into NR-wide panels (shared by all threads), each thread packs its MC-row blocks of
- * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. The tile keeps
+ * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. A row-major A with
+ * alpha 1 is not packed where the 6-row tile is used: the tile reads its six rows in place. The tile keeps
  * MR x 2 vector accumulators in registers (6 x 32 floats with AVX-512's 32 registers, 4 x 16 with AVX2's 16),
  * so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
  * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
