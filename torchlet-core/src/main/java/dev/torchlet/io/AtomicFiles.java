@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Set;
 
 /**
@@ -26,7 +24,6 @@ import java.util.Set;
  * written by a training job must stay readable by a server that runs under another account.
  */
 public final class AtomicFiles {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-rw-rw-");
     private static final Set<PosixFilePermission> NEW_DIRECTORY = PosixFilePermissions.fromString("rwxrwxrwx");
 
@@ -97,25 +94,22 @@ public final class AtomicFiles {
         }
     }
 
-    /** Creates ".NAME.RANDOM.tmp" beside abs: a file or a folder with new-file permissions (umask applies). */
+    /**
+     * Creates ".NAME.RANDOM.tmp" beside abs with the JDK's temp-file helpers, but with new-file permissions: given
+     * explicit permissions they are used (minus the umask) instead of the owner-only default.
+     */
     private static Path createSibling(Path abs, boolean directory) throws IOException {
+        Path dir = abs.getParent();
+        String prefix = "." + abs.getFileName() + ".";
         boolean posix = abs.getFileSystem().supportedFileAttributeViews().contains("posix");
-        for (int attempt = 0; ; attempt++) {
-            String name = "." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp";
-            Path candidate = abs.resolveSibling(name);
-            try {
-                if (directory) {
-                    return posix
-                            ? Files.createDirectory(candidate, attribute(NEW_DIRECTORY))
-                            : Files.createDirectory(candidate);
-                }
-                return posix ? Files.createFile(candidate, attribute(NEW_FILE)) : Files.createFile(candidate);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
+        if (directory) {
+            return posix
+                    ? Files.createTempDirectory(dir, prefix, attribute(NEW_DIRECTORY))
+                    : Files.createTempDirectory(dir, prefix);
         }
+        return posix
+                ? Files.createTempFile(dir, prefix, ".tmp", attribute(NEW_FILE))
+                : Files.createTempFile(dir, prefix, ".tmp");
     }
 
     private static FileAttribute<Set<PosixFilePermission>> attribute(Set<PosixFilePermission> permissions) {

@@ -3,6 +3,7 @@ package dev.torchlet.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.torchlet.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -385,7 +386,7 @@ public final class BpeTokenizer implements Tokenizer {
         for (String[] p : merges) {
             m.addArray().add(p[0]).add(p[1]);
         }
-        Vocabulary.writeAtomically(
+        AtomicFiles.writeBytes(
                 tokenizerJson, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 

@@ -107,7 +107,7 @@ public final class Vocabulary {
         ObjectNode root = JSON.createObjectNode();
         specials.forEach(root.putArray("specials")::add);
         tokens.forEach(root.putArray("tokens")::add);
-        writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        AtomicFiles.writeBytes(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 
     public static Vocabulary load(Path file) throws IOException {
@@ -163,9 +163,5 @@ public final class Vocabulary {
 
     static ObjectMapper json() {
         return JSON;
-    }
-
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        AtomicFiles.writeBytes(file, bytes);
     }
 }

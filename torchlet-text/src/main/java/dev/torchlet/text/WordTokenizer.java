@@ -1,5 +1,6 @@
 package dev.torchlet.text;
 
+import dev.torchlet.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class WordTokenizer implements Tokenizer {
         root.put("lowercase", lowercase);
         vocab.specials().forEach(root.putArray("specials")::add);
         vocab.tokens().forEach(root.putArray("tokens")::add);
-        Vocabulary.writeAtomically(file, Vocabulary.json().writeValueAsBytes(root));
+        AtomicFiles.writeBytes(file, Vocabulary.json().writeValueAsBytes(root));
     }
 
     public static WordTokenizer load(Path file) throws IOException {

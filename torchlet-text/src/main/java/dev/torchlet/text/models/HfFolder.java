@@ -59,12 +59,7 @@ final class HfFolder {
         for (Tensor t : weights.values()) {
             held += t.numel();
         }
-        if (parameters > 2.0 * held + (1 << 20)) {
-            throw new IllegalArgumentException(String.format(
-                    "%s: config.json describes a model of %.0f parameters, far more than the %d values its weights "
-                            + "hold: the config does not belong to these weights (%s)",
-                    who, parameters, held, config));
-        }
+        refuseFarLarger(parameters, held, "the " + held + " values its weights hold", who, config);
     }
 
     /**
@@ -77,12 +72,18 @@ final class HfFolder {
             throw new NoSuchFileException(
                     dir.toString(), null, who + ": no " + WEIGHTS + " or " + TORCH_WEIGHTS + " in the folder");
         }
-        long held = Files.size(file) / 2;
+        long bytes = Files.size(file);
+        refuseFarLarger(
+                parameters, bytes / 2, "the " + bytes + " bytes of " + file.getFileName() + " can hold", who, config);
+    }
+
+    /** Refuses a config whose parameter count is more than twice what the weights hold, plus 1M. */
+    private static void refuseFarLarger(double parameters, long held, String weights, String who, Object config) {
         if (parameters > 2.0 * held + (1 << 20)) {
             throw new IllegalArgumentException(String.format(
-                    "%s: config.json describes a model of %.0f parameters, far more than the %d bytes of %s can "
-                            + "hold: the config does not belong to these weights (%s)",
-                    who, parameters, Files.size(file), file.getFileName(), config));
+                    "%s: config.json describes a model of %.0f parameters, far more than %s: the config does not "
+                            + "belong to these weights (%s)",
+                    who, parameters, weights, config));
         }
     }
 
