@@ -34,7 +34,7 @@ public final class ConvDirectWeight {
 
     /** True if this kernel handles g: stride 1, one group, a valid output. */
     public static boolean applies(ConvGeometry g) {
-        return g.groups() == 1 && ConvDirect.applies(g);
+        return g.groups() == 1 && g.sh() == 1 && g.sw() == 1 && ConvDirect.applies(g);
     }
 
     /** gradW (cout, cin, kh, kw) = weight gradient, overwritten; in starts at inOff. */

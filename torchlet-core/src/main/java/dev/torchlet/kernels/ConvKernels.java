@@ -4,7 +4,7 @@ package dev.torchlet.kernels;
  * The float32 convolution kernels the ops call (see {@link ConvGeometry} for the sizes). Each entry
  * point picks the part that is fastest for the geometry:
  * <pre>
- *   forward        depthwise: ConvDepthwise   stride 1: ConvDirect            otherwise: ConvGemm (im2col + GEMM)
+ *   forward        depthwise: ConvDepthwise   pointwise, some strided (see gemmPays): ConvGemm   otherwise: ConvDirect
  *   input grad     depthwise: ConvDepthwise   ConvDirect when it applies     otherwise: ConvGemm
  *   weight grad    depthwise: ConvDepthwise   stride 1, ungrouped: ConvDirectWeight   otherwise: ConvGemm
  *   bias grad      channel sums of gradOut
@@ -30,11 +30,22 @@ public final class ConvKernels {
             ConvDepthwise.forward(g, in, inOff, w, bias, out, lo, hi);
         } else if (g.isPointwise()) { // a plain GEMM on the NCHW planes: 1.3-3x the direct kernel (MobileNet's 1x1s)
             ConvGemm.forward(g, in, inOff, w, bias, out, lo, hi);
-        } else if (ConvDirect.applies(g)) {
+        } else if (ConvDirect.applies(g) && !gemmPays(g)) {
             ConvDirect.forward(g, in, inOff, w, bias, out, lo, hi);
         } else {
             ConvGemm.forward(g, in, inOff, w, bias, out, lo, hi);
         }
+    }
+
+    /**
+     * Strided convolutions where im2col + GEMM beat the direct kernel (which splits the input into sh*sw phases,
+     * see {@link ConvDirect}): a strided 1x1 (ResNet's downsample; im2col only subsamples, 1.8x the direct kernel),
+     * and a small output map (ResNet's 256 -> 512 3x3 stride 2 to 7x7: 1.2x; its 7x7 stride-1 3x3s are 1.07x
+     * faster direct). Measured with tools/bench/ConvAB.java, 2 threads, batch 1.
+     */
+    private static boolean gemmPays(ConvGeometry g) {
+        boolean strided = g.sh() > 1 || g.sw() > 1;
+        return strided && (g.kh() * g.kw() == 1 || g.outPixels() <= 64);
     }
 
     /** gradIn (n, cin, h, w) = the input gradient of the conv g for gradOut (n, cout, oh, ow). */

@@ -20,7 +20,8 @@ import java.util.Map;
  * </pre>
  *
  * {@link #fuseConvBnEval} is PyTorch's {@code torch.nn.utils.fusion.fuse_conv_bn_eval}; {@link #fuseConvBn}
- * finds every pair in a model by running it once and rewrites the model in place. The fused model is for
+ * finds every pair in a model by running it once and rewrites the model in place; {@link #fuseForInference}
+ * also fuses the ReLU or ReLU6 after a convolution into it ({@link ConvActivation2d}). The fused model is for
  * inference: the batch norms become {@link Identity} and their parameters leave the state dict.
  */
 public final class Fusion {
@@ -73,8 +74,44 @@ public final class Fusion {
      * @return the fused pairs, conv path to batch-norm path, in call order
      */
     public static Map<String, String> fuseConvBn(Module model, Tensor example) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (Chain chain : fuse(model, example, false)) {
+            pairs.put(chain.conv(), chain.bn());
+        }
+        return pairs;
+    }
+
+    /**
+     * What inference runtimes do when they load a model: {@link #fuseConvBn}, and also every ReLU or ReLU6 that
+     * directly consumes a convolution's output (or its folded batch norm's), so that conv [-> bn] -> activation
+     * becomes one {@link ConvActivation2d} (the clamp applied as the kernels store each output tile: no pass over
+     * the activations of its own) and the batch norm and activation become {@link Identity}. Found the same way,
+     * by one eval-mode run on {@code example}, each module called once (torchvision's ResNet calls one ReLU
+     * module twice in a block: that one is left alone), and checked the same way: if the rewritten model's output
+     * differs from the original's, every module is put back and the call fails.
+     *
+     * @return for every rewritten convolution (its path), the paths of the modules folded into it, in call order
+     */
+    public static Map<String, List<String>> fuseForInference(Module model, Tensor example) {
+        Map<String, List<String>> fused = new LinkedHashMap<>();
+        for (Chain chain : fuse(model, example, true)) {
+            List<String> folded = new ArrayList<>();
+            if (chain.bn() != null) {
+                folded.add(chain.bn());
+            }
+            if (chain.activation() != null) {
+                folded.add(chain.activation());
+            }
+            fused.put(chain.conv(), folded);
+        }
+        return fused;
+    }
+
+    /** Finds the chains, rewrites them, checks the output; puts every module back if the check fails. */
+    private static List<Chain> fuse(Module model, Tensor example, boolean activations) {
+        String op = activations ? "fuseForInference" : "fuseConvBn";
         if (model.isTraining()) {
-            throw new IllegalStateException("fuseConvBn: the model is in training mode; call eval() first "
+            throw new IllegalStateException(op + ": the model is in training mode; call eval() first "
                     + "(folding uses the running statistics)");
         }
         Map<Module, String> paths = new IdentityHashMap<>();
@@ -82,7 +119,7 @@ public final class Fusion {
         List<Call> calls = new ArrayList<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         for (Module m : paths.keySet()) {
-            if (m instanceof Conv2d || m instanceof BatchNorm2d) {
+            if (m instanceof Conv2d || m instanceof BatchNorm2d || m instanceof ReLU || m instanceof ReLU6) {
                 handles.add(m.registerForwardHook((mod, in, out) -> {
                     calls.add(new Call(mod, in, out));
                     return null;
@@ -96,15 +133,25 @@ public final class Fusion {
             handles.forEach(Module.HookHandle::remove);
         }
 
-        Map<String, String> pairs = pairsOf(calls, paths);
+        List<Chain> chains = chainsOf(calls, paths, activations);
         Map<String, Module> originals = new LinkedHashMap<>();
-        for (Map.Entry<String, String> pair : pairs.entrySet()) {
-            Conv2d conv = (Conv2d) model.getSubmodule(pair.getKey());
-            BatchNorm2d bn = (BatchNorm2d) model.getSubmodule(pair.getValue());
-            originals.put(pair.getKey(), conv);
-            originals.put(pair.getValue(), bn);
-            model.replaceModule(pair.getKey(), fuseConvBnEval(conv, bn));
-            model.replaceModule(pair.getValue(), new Identity());
+        for (Chain chain : chains) {
+            Conv2d conv = (Conv2d) model.getSubmodule(chain.conv());
+            originals.put(chain.conv(), conv);
+            Conv2d folded = conv;
+            if (chain.bn() != null) {
+                BatchNorm2d bn = (BatchNorm2d) model.getSubmodule(chain.bn());
+                originals.put(chain.bn(), bn);
+                folded = fuseConvBnEval(conv, bn);
+                model.replaceModule(chain.bn(), new Identity());
+            }
+            if (chain.activation() != null) {
+                Module activation = model.getSubmodule(chain.activation());
+                originals.put(chain.activation(), activation);
+                folded = withActivation(folded, activation instanceof ReLU6 ? 6f : Float.POSITIVE_INFINITY);
+                model.replaceModule(chain.activation(), new Identity());
+            }
+            model.replaceModule(chain.conv(), folded);
         }
         Tensor fused;
         try (var g = Torch.noGrad()) {
@@ -116,36 +163,68 @@ public final class Fusion {
         double error = relativeError(reference, fused);
         if (!(error <= CHECK_TOLERANCE)) {
             originals.forEach(model::replaceModule);
-            throw new IllegalStateException("fuseConvBn: the fused model's output differs from the original's "
+            throw new IllegalStateException(op + ": the fused model's output differs from the original's "
                     + "(max relative error " + error + " > " + CHECK_TOLERANCE + "); a convolution's output is "
-                    + "probably used besides its batch norm. The model is unchanged. Pairs tried: " + pairs);
+                    + "probably used besides its batch norm or activation. The model is unchanged. Chains tried: "
+                    + chains);
         }
-        return pairs;
+        return chains;
+    }
+
+    /** A ConvActivation2d with conv's options and a copy of its parameters, clamping at [0, hi]. */
+    private static ConvActivation2d withActivation(Conv2d conv, float hi) {
+        ConvActivation2d fused = new ConvActivation2d(conv.options(), 0f, hi);
+        try (var g = Torch.noGrad()) {
+            fused.weight().copyFrom(conv.weight());
+            if (conv.bias() != null) {
+                fused.bias().copyFrom(conv.bias());
+            }
+        }
+        fused.train(conv.isTraining());
+        return fused;
     }
 
     /** One recorded forward call: the module, its input and its output. */
     private record Call(Module module, Tensor input, Tensor output) {}
 
-    /** conv path -> bn path for every BatchNorm2d whose input is the very output of a Conv2d, each called once. */
-    private static Map<String, String> pairsOf(List<Call> calls, Map<Module, String> paths) {
+    /** A convolution (path) and the batch norm and activation (paths, or null) that consume its output in turn. */
+    private record Chain(String conv, String bn, String activation) {}
+
+    /**
+     * Every chain conv -> bn, and with {@code activations} also conv [-> bn] -> ReLU/ReLU6, where each link's
+     * input is the very output tensor of the one before and every module is called once.
+     */
+    private static List<Chain> chainsOf(List<Call> calls, Map<Module, String> paths, boolean activations) {
         Map<Module, Integer> callCounts = new IdentityHashMap<>();
         calls.forEach(c -> callCounts.merge(c.module(), 1, Integer::sum));
-        Map<Tensor, Call> convByOutput = new IdentityHashMap<>();
-        Map<String, String> pairs = new LinkedHashMap<>();
+        Map<Tensor, Chain> openByOutput = new IdentityHashMap<>();
+        Map<String, Chain> chains = new LinkedHashMap<>();
         for (Call c : calls) {
             if (callCounts.get(c.module()) != 1) {
                 continue; // a module shared between two places cannot be folded for both
             }
-            if (c.module() instanceof Conv2d) {
-                convByOutput.put(c.output(), c);
+            String path = paths.get(c.module());
+            if (c.module() instanceof ConvActivation2d) {
+                continue; // already ends in its activation
+            } else if (c.module() instanceof Conv2d) {
+                openByOutput.put(c.output(), new Chain(path, null, null));
             } else if (c.module() instanceof BatchNorm2d) {
-                Call conv = convByOutput.remove(c.input());
-                if (conv != null) {
-                    pairs.put(paths.get(conv.module()), paths.get(c.module()));
+                Chain chain = openByOutput.remove(c.input());
+                if (chain != null && chain.bn() == null) {
+                    Chain withBn = new Chain(chain.conv(), path, null);
+                    chains.put(chain.conv(), withBn);
+                    if (activations) {
+                        openByOutput.put(c.output(), withBn);
+                    }
+                }
+            } else if (activations) { // ReLU or ReLU6
+                Chain chain = openByOutput.remove(c.input());
+                if (chain != null) {
+                    chains.put(chain.conv(), new Chain(chain.conv(), chain.bn(), path));
                 }
             }
         }
-        return pairs;
+        return new ArrayList<>(chains.values());
     }
 
     /** max |a - b| / max |a| (0 for an all-zero a equal to b). */

@@ -106,6 +106,104 @@ class FusionTest {
         }
     }
 
+    @Test
+    void fuseForInferenceAlsoFusesTheActivations() {
+        Sequential net = convNet();
+        net.eval();
+        Tensor x = Torch.randn(2, 3, 8, 8);
+        Tensor before;
+        try (var g = Torch.noGrad()) {
+            before = net.call(x);
+        }
+        Map<String, java.util.List<String>> fused = Fusion.fuseForInference(net, x);
+        assertEquals(Map.of("0", java.util.List.of("1", "2"), "3", java.util.List.of("4", "5")), fused);
+        for (String conv : new String[] {"0", "3"}) {
+            ConvActivation2d c = assertInstanceOf(ConvActivation2d.class, net.getSubmodule(conv));
+            assertEquals(Float.POSITIVE_INFINITY, c.hi());
+        }
+        for (String gone : new String[] {"1", "2", "4", "5"}) {
+            assertInstanceOf(Identity.class, net.getSubmodule(gone));
+        }
+        try (var g = Torch.noGrad()) {
+            assertClose(before, net.call(x), 1e-5, 1e-4, "fused model output");
+        }
+    }
+
+    /** conv -> relu6 without batch norm, then a conv -> bn whose ReLU module is called twice (as in ResNet). */
+    private static final class SharedActivation extends Module {
+        SharedActivation() {
+            registerModule("conv1", new Conv2d(Conv2dOptions.of(2, 4, 3).withPadding(1)));
+            registerModule("act1", new ReLU6());
+            registerModule(
+                    "conv2", new Conv2d(Conv2dOptions.of(4, 4, 3).withPadding(1).withBias(false)));
+            registerModule("bn2", new BatchNorm2d(4));
+            registerModule("relu", new ReLU());
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor h = child("act1").call(child("conv1").call(x).mul(4f)); // scaled past 6: the clamp's top matters
+            Tensor y = child("relu").call(child("bn2").call(child("conv2").call(h)));
+            return child("relu").call(y.sub(0.5f));
+        }
+    }
+
+    @Test
+    void anActivationModuleCalledTwiceIsLeftAloneAndReLU6ClampsAtSix() {
+        Torch.manualSeed(5);
+        SharedActivation m = new SharedActivation();
+        m.eval();
+        Tensor x = Torch.randn(1, 2, 6, 6);
+        Tensor before;
+        try (var g = Torch.noGrad()) {
+            before = m.call(x);
+        }
+        // conv1's output is scaled before act1, so conv1 -> act1 is not a chain; conv2 -> bn2 is, relu is shared
+        assertEquals(Map.of("conv2", java.util.List.of("bn2")), Fusion.fuseForInference(m, x));
+        assertInstanceOf(ReLU.class, m.getSubmodule("relu"));
+
+        Sequential direct = new Sequential(new Conv2d(Conv2dOptions.of(2, 3, 3).withPadding(1)), new ReLU6());
+        try (var g = Torch.noGrad()) {
+            Tensor w = ((Conv2d) direct.getSubmodule("0")).weight();
+            w.copyFrom(w.mul(20f)); // outputs well beyond 6
+        }
+        direct.eval();
+        Tensor y;
+        try (var g = Torch.noGrad()) {
+            y = direct.call(x);
+        }
+        assertEquals(Map.of("0", java.util.List.of("1")), Fusion.fuseForInference(direct, x));
+        ConvActivation2d c = assertInstanceOf(ConvActivation2d.class, direct.getSubmodule("0"));
+        assertEquals(6f, c.hi());
+        assertTrue(y.max().item() == 6f, "the test's conv reaches the clamp");
+        try (var g = Torch.noGrad()) {
+            assertClose(y, direct.call(x), 1e-6, 1e-6, "conv + relu6 fused");
+        }
+        assertClose(before, noGradCall(m, x), 1e-5, 1e-4, "shared-activation model output");
+    }
+
+    private static Tensor noGradCall(Module m, Tensor x) {
+        try (var g = Torch.noGrad()) {
+            return m.call(x);
+        }
+    }
+
+    @Test
+    void convActivationGradientsAreThoseOfConvThenActivation() {
+        Torch.manualSeed(7);
+        Conv2dOptions o = Conv2dOptions.of(3, 4, 3).withStride(2).withPadding(1);
+        Conv2d conv = new Conv2d(o);
+        ConvActivation2d fused = ConvActivation2d.relu6(o);
+        fused.loadStateDict(conv.stateDict());
+        Tensor x = Torch.randn(2, 3, 7, 7).mul(3f).requiresGrad(true);
+        Tensor x2 = x.detach().clone().requiresGrad(true);
+        new ReLU6().call(conv.call(x)).sum().backward();
+        fused.call(x2).sum().backward();
+        assertClose(x.grad(), x2.grad(), 1e-6, 1e-5, "input gradient");
+        assertClose(conv.weight().grad(), fused.weight().grad(), 1e-5, 1e-5, "weight gradient");
+        assertTrue(fused.toString().contains("clamp=(0.0, 6.0)"), fused.toString());
+    }
+
     /** A conv whose raw output is also added to the batch-normed one: folding would change the sum. */
     private static final class ConvUsedTwice extends Module {
         ConvUsedTwice() {

@@ -10,7 +10,8 @@ import dev.torchlet.vision.models.Models;
  * Zoo inference workloads, as the baseline defines them: a torchvision model (1000 classes, its random
  * init), eval mode, no graph, input {@code batch} x 3x224x224; {@code *_b1_ms} is the median latency of 5
  * runs in ms, {@code *_img_s} the throughput of the median of 3 runs. Before timing, batch norm is folded into
- * the convolutions ({@link Fusion#fuseConvBn}), as ONNX Runtime does when it loads a model.
+ * the convolutions and the ReLU/ReLU6 after them fused ({@link Fusion#fuseForInference}), as ONNX Runtime does
+ * when it loads a model.
  */
 final class ZooInference implements Workload {
     private final String name;
@@ -38,7 +39,7 @@ final class ZooInference implements Workload {
     public Result run() {
         Module net = Models.create(model, 1000).eval();
         Tensor x = Torch.rand(batch, 3, 224, 224);
-        Fusion.fuseConvBn(net, x);
+        Fusion.fuseForInference(net, x);
         try (var g = Torch.noGrad()) {
             if (batch == 1) {
                 return new Result(1000 * Timing.median(() -> net.call(x), 5), "ms");

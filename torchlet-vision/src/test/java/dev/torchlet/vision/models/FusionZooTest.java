@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Batch-norm folding on whole zoo models (the parity fixtures' procedural weights, so the running
  * statistics are non-trivial): every conv -> batch-norm pair is found, and the folded model's logits equal
- * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale.
+ * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale. The same for {@link Fusion#fuseForInference},
+ * which also fuses the activation after each pair where the activation module is called once.
  */
 class FusionZooTest {
     @ParameterizedTest
@@ -37,6 +38,33 @@ class FusionZooTest {
         assertEquals(expectedPairs, pairs.size(), name + " pairs: " + pairs);
         try (var g = Torch.noGrad()) {
             assertClose(before, model.call(x), 1e-5, 1e-4, name + " logits after folding");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "resnet18, 20, 1", // only the stem's ReLU: each block calls its one ReLU module twice
+        "mobilenet_v2, 52, 35", // every Conv2dNormActivation's ReLU6 (the 17 projections have none)
+        "vgg11, 8, 8", // no batch norm: every conv -> ReLU
+    })
+    void inferenceFusionAlsoFusesTheActivationsAndKeepsTheLogits(String name, int convs, int activations) {
+        Module model = Models.create(name, 10);
+        ProceduralWeights.fill(model);
+        model.eval();
+        Torch.manualSeed(0);
+        Tensor x = Torch.randn(1, 3, 64, 64);
+        Tensor before;
+        try (var g = Torch.noGrad()) {
+            before = model.call(x);
+        }
+        Map<String, java.util.List<String>> fused = Fusion.fuseForInference(model, x);
+        assertEquals(convs, fused.size(), name + ": " + fused);
+        long withActivation = fused.keySet().stream()
+                .filter(path -> model.getSubmodule(path) instanceof dev.torchlet.nn.ConvActivation2d)
+                .count();
+        assertEquals(activations, withActivation, name + ": " + fused);
+        try (var g = Torch.noGrad()) {
+            assertClose(before, model.call(x), 1e-5, 1e-4, name + " logits after fusion");
         }
     }
 }

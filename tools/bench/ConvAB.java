@@ -1,0 +1,133 @@
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * A/B of two builds of core's float32 forward convolution ({@code ConvKernels.forward}) in one JVM, the way
+ * {@code GemmAB} does it for the GEMM: each build loaded by its own class loader, the two called alternately,
+ * 120 ms at a time, 15 timed rounds per shape, so both see the same drift of the shared VM.
+ *
+ * <pre>
+ * git worktree add /tmp/old HEAD~1 &amp;&amp; (cd /tmp/old &amp;&amp; ./mvnw -q -o compile -pl torchlet-core)
+ * ./mvnw -q -o compile -pl torchlet-core
+ * $JAVA_HOME/bin/java --add-modules jdk.incubator.vector tools/bench/ConvAB.java THREADS \
+ *     /tmp/old/torchlet-core/target/classes torchlet-core/target/classes
+ * </pre>
+ *
+ * Shapes: ResNet-18's convolutions at batch 1 (the stem's 7x7 stride 2, the 3x3s of each stage, the stride-2
+ * 3x3s and 1x1 downsamples), the bench's conv3x3_64_56_b8 and MobileNetV2's stride-2 3x3 stem. One thread: the
+ * calling thread's CPU time; more: wall-clock time. Prints GFLOP/s (useful work, 2 * MACs) per build, medians,
+ * and the median ratio new/old with its quartiles.
+ */
+public final class ConvAB {
+    private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad
+        {1, 3, 224, 64, 7, 2, 3},
+        {1, 64, 56, 64, 3, 1, 1},
+        {1, 64, 56, 128, 3, 2, 1},
+        {1, 64, 56, 128, 1, 2, 0},
+        {1, 128, 28, 128, 3, 1, 1},
+        {1, 128, 28, 256, 3, 2, 1},
+        {1, 256, 14, 256, 3, 1, 1},
+        {1, 256, 14, 512, 3, 2, 1},
+        {1, 512, 7, 512, 3, 1, 1},
+        {8, 64, 56, 64, 3, 1, 1},
+        {1, 3, 224, 32, 3, 2, 1}
+    };
+    private static final int ROUNDS = 15;
+    private static final long ROUND_NANOS = 120_000_000L;
+
+    private ConvAB() {}
+
+    public static void main(String[] args) throws Throwable {
+        if (args.length != 3) {
+            System.err.println("usage: ConvAB THREADS OLD_CLASSES_DIR NEW_CLASSES_DIR");
+            System.exit(2);
+        }
+        int threads = Integer.parseInt(args[0]);
+        Build[] builds = {new Build(Path.of(args[1]), threads), new Build(Path.of(args[2]), threads)};
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        for (int[] s : SHAPES) {
+            int n = s[0], cin = s[1], hw = s[2], cout = s[3], k = s[4], stride = s[5], pad = s[6];
+            int o = (hw + 2 * pad - k) / stride + 1;
+            float[] in = random(n * cin * hw * hw, 1);
+            float[] w = random(cout * cin * k * k, 2);
+            float[] bias = random(cout, 3);
+            float[] out = new float[n * cout * o * o];
+            Object[] geometry = {builds[0].geometry(s), builds[1].geometry(s)};
+            double flops = 2.0 * n * cout * o * o * cin * k * k;
+            double[][] gflops = new double[2][ROUNDS];
+            for (int round = -2; round < ROUNDS; round++) { // two warm-up rounds
+                for (int v = 0; v < 2; v++) {
+                    long t0 = System.nanoTime();
+                    long c0 = cpu.getCurrentThreadCpuTime();
+                    int calls = 0;
+                    while (System.nanoTime() - t0 < ROUND_NANOS) {
+                        builds[v].forward.invoke(geometry[v], in, 0, w, bias, out, 0f, Float.POSITIVE_INFINITY);
+                        calls++;
+                    }
+                    double seconds = threads == 1
+                            ? (cpu.getCurrentThreadCpuTime() - c0) / 1e9
+                            : (System.nanoTime() - t0) / 1e9;
+                    if (round >= 0) {
+                        gflops[v][round] = flops * calls / seconds / 1e9;
+                    }
+                }
+            }
+            double[] ratio = new double[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                ratio[i] = gflops[1][i] / gflops[0][i];
+            }
+            Arrays.sort(gflops[0]);
+            Arrays.sort(gflops[1]);
+            Arrays.sort(ratio);
+            System.out.printf(
+                    "n%d %dx%d^2 -> %d k%d s%d  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
+                    n, cin, hw, cout, k, stride, gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
+                    ratio[ROUNDS / 2], ratio[ROUNDS / 4], ratio[3 * ROUNDS / 4]);
+        }
+        System.exit(0); // the builds' worker threads are not daemons
+    }
+
+    /** One build's ConvGeometry.of and ConvKernels.forward (with the output clamp), its pool set to THREADS. */
+    private static final class Build {
+        final MethodHandle of;
+        final MethodHandle forward;
+
+        Build(Path dir, int threads) throws Exception {
+            URLClassLoader loader = new URLClassLoader(
+                    new URL[] {dir.toUri().toURL()}, ConvAB.class.getClassLoader().getParent());
+            Class<?> geometry = loader.loadClass("dev.torchlet.kernels.ConvGeometry");
+            Class<?> kernels = loader.loadClass("dev.torchlet.kernels.ConvKernels");
+            loader.loadClass("dev.torchlet.kernels.Parallel")
+                    .getMethod("setNumThreads", int.class)
+                    .invoke(null, threads);
+            MethodType ofType = MethodType.methodType(geometry, int.class, int.class, int.class, int.class,
+                    int.class, int.class, int.class, int.class, int.class, int.class, int.class, int.class,
+                    int.class, int.class);
+            of = MethodHandles.publicLookup().findStatic(geometry, "of", ofType);
+            forward = MethodHandles.publicLookup().findStatic(kernels, "forward", MethodType.methodType(
+                    void.class, geometry, float[].class, int.class, float[].class, float[].class, float[].class,
+                    float.class, float.class));
+        }
+
+        Object geometry(int[] s) throws Throwable {
+            return of.invoke(s[0], s[1], s[2], s[2], s[3], s[4], s[4], s[5], s[5], s[6], s[6], 1, 1, 1);
+        }
+    }
+
+    private static float[] random(int length, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = rnd.nextFloat() - 0.5f;
+        }
+        return x;
+    }
+}
