@@ -22,9 +22,11 @@ import java.util.Random;
  * </pre>
  *
  * Shapes: ResNet-18's convolutions at batch 1 (the stem's 7x7 stride 2, the 3x3s of each stage, the stride-2
- * 3x3s and 1x1 downsamples), the bench's conv3x3_64_56_b8 and MobileNetV2's stride-2 3x3 stem. One thread: the
+ * 3x3s and 1x1 downsamples), the bench's conv3x3_64_56_b8, MobileNetV2's stride-2 3x3 stem, the DCGAN
+ * discriminator's two 5x5 stride-2 convolutions and the DDPM U-Net's first stride-2 3x3. One thread: the
  * calling thread's CPU time; more: wall-clock time. Prints GFLOP/s (useful work, 2 * MACs) per build, medians,
- * and the median ratio new/old with its quartiles.
+ * and the median ratio new/old with its quartiles. A fourth argument runs only the shapes whose label contains it
+ * (e.g. {@code n64}).
  */
 public final class ConvAB {
     private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad
@@ -38,7 +40,10 @@ public final class ConvAB {
         {1, 256, 14, 512, 3, 2, 1},
         {1, 512, 7, 512, 3, 1, 1},
         {8, 64, 56, 64, 3, 1, 1},
-        {1, 3, 224, 32, 3, 2, 1}
+        {1, 3, 224, 32, 3, 2, 1},
+        {64, 1, 28, 64, 5, 2, 2},
+        {64, 64, 14, 128, 5, 2, 2},
+        {32, 64, 28, 64, 3, 2, 1}
     };
     private static final int ROUNDS = 15;
     private static final long ROUND_NANOS = 120_000_000L;
@@ -46,8 +51,8 @@ public final class ConvAB {
     private ConvAB() {}
 
     public static void main(String[] args) throws Throwable {
-        if (args.length != 3) {
-            System.err.println("usage: ConvAB THREADS OLD_CLASSES_DIR NEW_CLASSES_DIR");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: ConvAB THREADS OLD_CLASSES_DIR NEW_CLASSES_DIR [LABEL_FILTER]");
             System.exit(2);
         }
         int threads = Integer.parseInt(args[0]);
@@ -56,6 +61,10 @@ public final class ConvAB {
         for (int[] s : SHAPES) {
             int n = s[0], cin = s[1], hw = s[2], cout = s[3], k = s[4], stride = s[5], pad = s[6];
             int o = (hw + 2 * pad - k) / stride + 1;
+            String label = String.format("n%d %dx%d^2 -> %d k%d s%d", n, cin, hw, cout, k, stride);
+            if (args.length == 4 && !label.contains(args[3])) {
+                continue;
+            }
             float[] in = random(n * cin * hw * hw, 1);
             float[] w = random(cout * cin * k * k, 2);
             float[] bias = random(cout, 3);
@@ -88,8 +97,8 @@ public final class ConvAB {
             Arrays.sort(gflops[1]);
             Arrays.sort(ratio);
             System.out.printf(
-                    "n%d %dx%d^2 -> %d k%d s%d  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
-                    n, cin, hw, cout, k, stride, gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
+                    "%s  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
+                    label, gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
                     ratio[ROUNDS / 2], ratio[ROUNDS / 4], ratio[3 * ROUNDS / 4]);
         }
         System.exit(0); // the builds' worker threads are not daemons
