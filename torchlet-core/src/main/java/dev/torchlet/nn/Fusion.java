@@ -86,9 +86,11 @@ public final class Fusion {
      * directly consumes a convolution's output (or its folded batch norm's), so that conv [-> bn] -> activation
      * becomes one {@link ConvActivation2d} (the clamp applied as the kernels store each output tile: no pass over
      * the activations of its own) and the batch norm and activation become {@link Identity}. Found the same way,
-     * by one eval-mode run on {@code example}, each module called once (torchvision's ResNet calls one ReLU
-     * module twice in a block: that one is left alone), and checked the same way: if the rewritten model's output
-     * differs from the original's, every module is put back and the call fails.
+     * by one eval-mode run on {@code example}, each convolution and batch norm called once, and checked the same
+     * way: if the rewritten model's output differs from the original's, every module is put back and the call
+     * fails. An activation module called from several places (torchvision's ResNet blocks call their one ReLU two
+     * or three times) is fused into the convolution too but stays in place: applying it again changes nothing,
+     * and ResNet's blocks skip it after a convolution that already applied it.
      *
      * @return for every rewritten convolution (its path), the paths of the modules folded into it, in call order
      */
@@ -147,9 +149,11 @@ public final class Fusion {
             }
             if (chain.activation() != null) {
                 Module activation = model.getSubmodule(chain.activation());
-                originals.put(chain.activation(), activation);
                 folded = withActivation(folded, activation instanceof ReLU6 ? 6f : Float.POSITIVE_INFINITY);
-                model.replaceModule(chain.activation(), new Identity());
+                if (!chain.activationShared()) {
+                    originals.put(chain.activation(), activation);
+                    model.replaceModule(chain.activation(), new Identity());
+                }
             }
             model.replaceModule(chain.conv(), folded);
         }
@@ -187,12 +191,15 @@ public final class Fusion {
     /** One recorded forward call: the module, its input and its output. */
     private record Call(Module module, Tensor input, Tensor output) {}
 
-    /** A convolution (path) and the batch norm and activation (paths, or null) that consume its output in turn. */
-    private record Chain(String conv, String bn, String activation) {}
+    /**
+     * A convolution (path) and the batch norm and activation (paths, or null) that consume its output in turn;
+     * activationShared if the activation module is also called elsewhere.
+     */
+    private record Chain(String conv, String bn, String activation, boolean activationShared) {}
 
     /**
      * Every chain conv -> bn, and with {@code activations} also conv [-> bn] -> ReLU/ReLU6, where each link's
-     * input is the very output tensor of the one before and every module is called once.
+     * input is the very output tensor of the one before and the conv and bn are called once.
      */
     private static List<Chain> chainsOf(List<Call> calls, Map<Module, String> paths, boolean activations) {
         Map<Module, Integer> callCounts = new IdentityHashMap<>();
@@ -200,18 +207,20 @@ public final class Fusion {
         Map<Tensor, Chain> openByOutput = new IdentityHashMap<>();
         Map<String, Chain> chains = new LinkedHashMap<>();
         for (Call c : calls) {
-            if (callCounts.get(c.module()) != 1) {
+            boolean shared = callCounts.get(c.module()) != 1;
+            boolean activation = c.module() instanceof ReLU || c.module() instanceof ReLU6;
+            if (shared && !activation) {
                 continue; // a module shared between two places cannot be folded for both
             }
             String path = paths.get(c.module());
             if (c.module() instanceof ConvActivation2d) {
                 continue; // already ends in its activation
             } else if (c.module() instanceof Conv2d) {
-                openByOutput.put(c.output(), new Chain(path, null, null));
+                openByOutput.put(c.output(), new Chain(path, null, null, false));
             } else if (c.module() instanceof BatchNorm2d) {
                 Chain chain = openByOutput.remove(c.input());
                 if (chain != null && chain.bn() == null) {
-                    Chain withBn = new Chain(chain.conv(), path, null);
+                    Chain withBn = new Chain(chain.conv(), path, null, false);
                     chains.put(chain.conv(), withBn);
                     if (activations) {
                         openByOutput.put(c.output(), withBn);
@@ -220,7 +229,7 @@ public final class Fusion {
             } else if (activations) { // ReLU or ReLU6
                 Chain chain = openByOutput.remove(c.input());
                 if (chain != null) {
-                    chains.put(chain.conv(), new Chain(chain.conv(), chain.bn(), path));
+                    chains.put(chain.conv(), new Chain(chain.conv(), chain.bn(), path, shared));
                 }
             }
         }

@@ -149,7 +149,7 @@ class FusionTest {
     }
 
     @Test
-    void anActivationModuleCalledTwiceIsLeftAloneAndReLU6ClampsAtSix() {
+    void aSharedActivationIsFusedButStaysInPlaceAndReLU6ClampsAtSix() {
         Torch.manualSeed(5);
         SharedActivation m = new SharedActivation();
         m.eval();
@@ -158,9 +158,13 @@ class FusionTest {
         try (var g = Torch.noGrad()) {
             before = m.call(x);
         }
-        // conv1's output is scaled before act1, so conv1 -> act1 is not a chain; conv2 -> bn2 is, relu is shared
-        assertEquals(Map.of("conv2", java.util.List.of("bn2")), Fusion.fuseForInference(m, x));
+        // conv1's output is scaled before act1, so conv1 -> act1 is not a chain; conv2 -> bn2 -> relu is, and the
+        // shared relu is fused into conv2 but stays in place for its other call (and runs again after conv2)
+        assertEquals(Map.of("conv2", java.util.List.of("bn2", "relu")), Fusion.fuseForInference(m, x));
+        assertInstanceOf(ConvActivation2d.class, m.getSubmodule("conv2"));
         assertInstanceOf(ReLU.class, m.getSubmodule("relu"));
+        assertInstanceOf(Conv2d.class, m.getSubmodule("conv1"));
+        assertTrue(!(m.getSubmodule("conv1") instanceof ConvActivation2d));
 
         Sequential direct = new Sequential(new Conv2d(Conv2dOptions.of(2, 3, 3).withPadding(1)), new ReLU6());
         try (var g = Torch.noGrad()) {

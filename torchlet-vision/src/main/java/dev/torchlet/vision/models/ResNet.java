@@ -5,6 +5,8 @@ import dev.torchlet.nn.AdaptiveAvgPool2d;
 import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Conv2dOptions;
+import dev.torchlet.nn.ConvActivation2d;
+import dev.torchlet.nn.Identity;
 import dev.torchlet.nn.Init;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.MaxPool2d;
@@ -319,6 +321,19 @@ public class ResNet extends Module {
         return new Conv2d(Conv2dOptions.of(in, out, 1).withStride(stride).withBias(false));
     }
 
+    /**
+     * relu(out), unless out is already non-negative because the conv before it applied the ReLU itself: after
+     * {@link dev.torchlet.nn.Fusion#fuseForInference} the conv is a ConvActivation2d clamping at 0 and its batch
+     * norm an Identity. The block's one ReLU module, called at two or three places, cannot become an Identity
+     * for just one of them; skipping it here saves a pass over the activations (ResNet-50: 3 of 16 per block).
+     */
+    private static Tensor reluAfter(Module block, String conv, String bn, Tensor out) {
+        boolean applied = block.child(conv) instanceof ConvActivation2d fused
+                && fused.lo() >= 0f
+                && block.child(bn) instanceof Identity;
+        return applied ? out : block.child("relu").call(out);
+    }
+
     /** Adds the shortcut (the input, or downsample(input) when the block has one) and applies relu. */
     private static Tensor residual(Module block, Tensor out, Tensor x) {
         Tensor identity = block.namedChildren().containsKey("downsample")
@@ -357,7 +372,7 @@ public class ResNet extends Module {
         public Tensor forward(Tensor x) {
             Tensor out = child("conv1").call(x); // (N, planes, H/s, W/s)
             out = child("bn1").call(out);
-            out = child("relu").call(out);
+            out = reluAfter(this, "conv1", "bn1", out);
             out = child("conv2").call(out);
             out = child("bn2").call(out);
             return residual(this, out, x);
@@ -391,10 +406,10 @@ public class ResNet extends Module {
         public Tensor forward(Tensor x) {
             Tensor out = child("conv1").call(x); // (N, width, H, W)
             out = child("bn1").call(out);
-            out = child("relu").call(out);
+            out = reluAfter(this, "conv1", "bn1", out);
             out = child("conv2").call(out); // (N, width, H/s, W/s)
             out = child("bn2").call(out);
-            out = child("relu").call(out);
+            out = reluAfter(this, "conv2", "bn2", out);
             out = child("conv3").call(out); // (N, 4 planes, H/s, W/s)
             out = child("bn3").call(out);
             return residual(this, out, x);

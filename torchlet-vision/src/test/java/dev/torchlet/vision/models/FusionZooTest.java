@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Batch-norm folding on whole zoo models (the parity fixtures' procedural weights, so the running
  * statistics are non-trivial): every conv -> batch-norm pair is found, and the folded model's logits equal
  * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale. The same for {@link Fusion#fuseForInference},
- * which also fuses the activation after each pair where the activation module is called once.
+ * which also fuses the activation after each pair (ResNet's blocks then skip their shared ReLU module there).
  */
 class FusionZooTest {
     @ParameterizedTest
@@ -43,7 +43,8 @@ class FusionZooTest {
 
     @ParameterizedTest
     @CsvSource({
-        "resnet18, 20, 1", // only the stem's ReLU: each block calls its one ReLU module twice
+        "resnet18, 20, 9", // the stem's ReLU and each block's conv1 -> bn1 -> relu (the shared module stays)
+        "resnet50, 53, 33", // the stem, and each bottleneck's conv1 and conv2
         "mobilenet_v2, 52, 35", // every Conv2dNormActivation's ReLU6 (the 17 projections have none)
         "vgg11, 8, 8", // no batch norm: every conv -> ReLU
     })
