@@ -132,7 +132,13 @@ public final class ConvDepthwise {
             if (clamped) {
                 acc = acc.max(lo).min(hi);
             }
-            acc.intoArray(out, o + x, m);
+            if (o + x + L <= out.length) {
+                acc.intoArray(out, o + x, m);
+            } else { // the tensor's last row: a masked store reaching past the array checks lane by lane (slow)
+                for (int i = 0; i < ow - x; i++) {
+                    out[o + x + i] = acc.lane(i);
+                }
+            }
         }
     }
 
