@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * names the strided shapes where it still wins.)
  *
  * <p>The weights are packed per block of MR output channels as [tap][r], so the MR broadcasts of a tap
- * come from one cache line and one running index. The register tile is MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where there
+ * come from one cache line and one running index (except for one small image, see {@link #block2InPlace}). The register tile is MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where there
  * are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
  * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}).
  */
@@ -95,7 +95,12 @@ public final class ConvDirect {
                 }
             }
         }
-        Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, lo, hi);
+        int tiles0 = (run + nb - 1) / nb;
+        // Small maps (ResNet's 7x7 stage at batch 1): a packed chunk would serve only one or two 2-vector tiles, and
+        // packing cost almost as much as computing them; the tiles then read the weight rows where they are
+        // (512 -> 512 3x3 at 7x7, batch 1: 1.27x, tools/bench/ConvAB.java).
+        boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles0 <= 2 && g.coutG() % mr == 0;
+        Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, lo, hi);
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items
         // (chunk, image, tile) run chunk-major: a thread packs a chunk's weights once into its own buffer and
@@ -124,11 +129,11 @@ public final class ConvDirect {
                 int b = item % perChunk / tiles;
                 int blk0 = (int) ((long) blocks * c / chunks);
                 int blk1 = (int) ((long) blocks * (c + 1) / chunks);
-                if (c != packedChunk) {
+                if (c != packedChunk && !weightsInPlace) {
                     packChunk(g, w, mr, k, blk0, blk1, scratch.weights());
                     packedChunk = c;
                 }
-                tile(plan, xp, new Tile(b, b * imagePlanes, item % tiles * nb, blk0, blk1), bias, out, scratch);
+                tile(plan, xp, new Tile(b, b * imagePlanes, item % tiles * nb, blk0, blk1), w, bias, out, scratch);
             }
         });
     }
@@ -180,6 +185,7 @@ public final class ConvDirect {
             int wp,
             int channelStride,
             int[] offsets,
+            boolean weightsInPlace,
             float lo,
             float hi) {}
 
@@ -311,7 +317,7 @@ public final class ConvDirect {
     }
 
     /** Output-channel blocks [blk0, blk1) of every group of image b for padded positions [q0, q0 + nb). */
-    private static void tile(Plan plan, float[] xp, Tile job, float[] bias, float[] out, Scratch scratch) {
+    private static void tile(Plan plan, float[] xp, Tile job, float[] w, float[] bias, float[] out, Scratch scratch) {
         ConvGeometry g = plan.g();
         int k = g.colRows();
         int coutG = g.coutG();
@@ -328,7 +334,9 @@ public final class ConvDirect {
                 int valid = Math.min(mr, coutG - blk * mr);
                 int wOff = (grp * (job.blk1() - job.blk0()) + blk - job.blk0()) * k * mr;
                 float[] packed = scratch.weights();
-                if (!plan.wide()) {
+                if (plan.weightsInPlace()) {
+                    block2InPlace(xp, xBase, plan.offsets(), w, co0 * k, k, tile);
+                } else if (!plan.wide()) {
                     block4x2(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 } else if (qEnd - q0 > 2 * L) {
                     block(xp, xBase, plan.offsets(), packed, wOff, k, tile);
@@ -533,6 +541,81 @@ public final class ConvDirect {
         a01.intoArray(tile, 0 * NB_MAX + L);
         a10.intoArray(tile, 1 * NB_MAX);
         a11.intoArray(tile, 1 * NB_MAX + L);
+        a20.intoArray(tile, 2 * NB_MAX);
+        a21.intoArray(tile, 2 * NB_MAX + L);
+        a30.intoArray(tile, 3 * NB_MAX);
+        a31.intoArray(tile, 3 * NB_MAX + L);
+        a40.intoArray(tile, 4 * NB_MAX);
+        a41.intoArray(tile, 4 * NB_MAX + L);
+        a50.intoArray(tile, 5 * NB_MAX);
+        a51.intoArray(tile, 5 * NB_MAX + L);
+        a60.intoArray(tile, 6 * NB_MAX);
+        a61.intoArray(tile, 6 * NB_MAX + L);
+        a70.intoArray(tile, 7 * NB_MAX);
+        a71.intoArray(tile, 7 * NB_MAX + L);
+    }
+
+    /**
+     * {@link #block2} with the weights read where they are: the 8 rows of k taps from w[w0] (a block of output
+     * channels of one group; coutG a multiple of 8), no packed copy. Eight weight streams instead of one.
+     */
+    private static void block2InPlace(float[] xp, int xBase, int[] offsets, float[] w, int w0, int k, float[] tile) {
+        int w1 = w0 + k;
+        int w2 = w1 + k;
+        int w3 = w2 + k;
+        int w4 = w3 + k;
+        int w5 = w4 + k;
+        int w6 = w5 + k;
+        int w7 = w6 + k;
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a40 = a00;
+        FloatVector a41 = a00;
+        FloatVector a50 = a00;
+        FloatVector a51 = a00;
+        FloatVector a60 = a00;
+        FloatVector a61 = a00;
+        FloatVector a70 = a00;
+        FloatVector a71 = a00;
+        for (int t = 0; t < k; t++) {
+            int o = xBase + offsets[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, o);
+            FloatVector x1 = FloatVector.fromArray(S, xp, o + L);
+            FloatVector v0 = FloatVector.broadcast(S, w[w0 + t]);
+            a00 = x0.fma(v0, a00);
+            a01 = x1.fma(v0, a01);
+            FloatVector v1 = FloatVector.broadcast(S, w[w1 + t]);
+            a10 = x0.fma(v1, a10);
+            a11 = x1.fma(v1, a11);
+            FloatVector v2 = FloatVector.broadcast(S, w[w2 + t]);
+            a20 = x0.fma(v2, a20);
+            a21 = x1.fma(v2, a21);
+            FloatVector v3 = FloatVector.broadcast(S, w[w3 + t]);
+            a30 = x0.fma(v3, a30);
+            a31 = x1.fma(v3, a31);
+            FloatVector v4 = FloatVector.broadcast(S, w[w4 + t]);
+            a40 = x0.fma(v4, a40);
+            a41 = x1.fma(v4, a41);
+            FloatVector v5 = FloatVector.broadcast(S, w[w5 + t]);
+            a50 = x0.fma(v5, a50);
+            a51 = x1.fma(v5, a51);
+            FloatVector v6 = FloatVector.broadcast(S, w[w6 + t]);
+            a60 = x0.fma(v6, a60);
+            a61 = x1.fma(v6, a61);
+            FloatVector v7 = FloatVector.broadcast(S, w[w7 + t]);
+            a70 = x0.fma(v7, a70);
+            a71 = x1.fma(v7, a71);
+        }
+        a00.intoArray(tile, 0);
+        a01.intoArray(tile, L);
+        a10.intoArray(tile, NB_MAX);
+        a11.intoArray(tile, NB_MAX + L);
         a20.intoArray(tile, 2 * NB_MAX);
         a21.intoArray(tile, 2 * NB_MAX + L);
         a30.intoArray(tile, 3 * NB_MAX);
