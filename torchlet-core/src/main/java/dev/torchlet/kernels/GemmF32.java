@@ -240,6 +240,8 @@ final class GemmF32 {
         float[] ap = A_PACK.get();
         float[] tile = TILE.get();
         int kSlices = ceilDiv(k, KC);
+        // as in the blocked path: a row-major, unscaled A is read in place (the recurrent h_{t-1} W_hh^T)
+        boolean readsARows = !transA && alpha == 1f && MR == 6;
         for (int jc = 0, jb = 0; jc < n; jc += NC, jb++) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
@@ -248,8 +250,13 @@ final class GemmF32 {
                 float[] bp = b.block(jb * kSlices + ks);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mcb = Math.min(MC, m - ic);
-                    GemmPacking.packA(transA, a, aOff, lda, ic, pc, mcb, kc, alpha, MR, ap);
-                    macro(mcb, nc, kc, ap, bp, c, cOff + ic * ldc + jc, ldc, acc, tile);
+                    int cBlock = cOff + ic * ldc + jc;
+                    if (readsARows) {
+                        macroRowsOfA(mcb, nc, kc, a, aOff + ic * lda + pc, lda, bp, c, cBlock, ldc, acc, tile, ap);
+                    } else {
+                        GemmPacking.packA(transA, a, aOff, lda, ic, pc, mcb, kc, alpha, MR, ap);
+                        macro(mcb, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
+                    }
                 }
             }
         }

@@ -52,6 +52,7 @@ class ConvConformanceTest {
             {2, 9, 7, 7, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ResNet's 7x7 maps: run 56, 2-vector tiles with 16 lanes
             {1, 5, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // one 7x7 image: weights read in place, not packed
             {1, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2}, // ... grouped (8 output channels per group)
+            {1, 6, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // one 14x14 image: packed, 3- and 2-vector tiles
             {1, 3, 30, 29, 10, 7, 7, 2, 2, 3, 3, 1, 1, 1}, // ResNet's stem (7x7 stride 2 on 3 channels), odd width
             {2, 8, 11, 13, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // stride 2, grouped (ResNeXt's downsampling 3x3)
             {1, 5, 17, 16, 6, 3, 2, 3, 2, 2, 0, 2, 3, 1}, // stride 3x2, dilation 2x3: taps in every phase
