@@ -26,8 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * names the strided shapes where it still wins.)
  *
  * <p>The weights are packed per block of MR output channels as [tap][r], so the MR broadcasts of a tap
- * come from one cache line and one running index (except for one small image, see {@link #block2InPlace}). The register tile is MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where there
- * are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
+ * come from one cache line and one running index (except for one small image, see {@link #block2InPlace}).
+ * The register tile is MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where
+ * there are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
  * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}).
  */
 public final class ConvDirect {
