@@ -61,7 +61,7 @@ public record ServedModel(
             ImagePreprocessor preprocessor,
             String gradCamLayer) {
         module.eval();
-        foldBatchNorm(module, inputShape);
+        fuseForInference(module, inputShape);
         int[] out;
         try (var g = Torch.noGrad()) {
             Tensor y = module.call(Torch.zeros(1, inputShape[0], inputShape[1], inputShape[2]));
@@ -77,7 +77,7 @@ public record ServedModel(
      * the original and puts everything back if they differ (a model that also reads a convolution's raw output);
      * then the model is served unfused.
      */
-    private static void foldBatchNorm(Module module, int[] inputShape) {
+    private static void fuseForInference(Module module, int[] inputShape) {
         try {
             Fusion.fuseForInference(module, Torch.rand(1, inputShape[0], inputShape[1], inputShape[2]));
         } catch (IllegalStateException | IllegalArgumentException e) {

@@ -325,7 +325,7 @@ public class ResNet extends Module {
      * relu(out), unless out is already non-negative because the conv before it applied the ReLU itself: after
      * {@link dev.torchlet.nn.Fusion#fuseForInference} the conv is a ConvActivation2d clamping at 0 and its batch
      * norm an Identity. The block's one ReLU module, called at two or three places, cannot become an Identity
-     * for just one of them; skipping it here saves a pass over the activations (ResNet-50: 3 of 16 per block).
+     * for just one of them; skipping it here saves a pass over the activations (two of a bottleneck's three).
      */
     private static Tensor reluAfter(Module block, String conv, String bn, Tensor out) {
         boolean applied = block.child(conv) instanceof ConvActivation2d fused
