@@ -96,11 +96,10 @@ public final class ConvDirect {
                 }
             }
         }
-        int tiles0 = (run + nb - 1) / nb;
         // Small maps (ResNet's 7x7 stage at batch 1): a packed chunk would serve only one or two 2-vector tiles, and
         // packing cost almost as much as computing them; the tiles then read the weight rows where they are
         // (512 -> 512 3x3 at 7x7, batch 1: 1.27x, tools/bench/ConvAB.java).
-        boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles0 <= 2 && g.coutG() % mr == 0;
+        boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
         Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, lo, hi);
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items

@@ -11,6 +11,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.testing.Golden;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -92,18 +93,13 @@ class FusionTest {
         Sequential net = convNet();
         net.eval();
         Tensor x = Torch.randn(2, 3, 8, 8);
-        Tensor before;
-        try (var g = Torch.noGrad()) {
-            before = net.call(x);
-        }
+        Tensor before = noGradCall(net, x);
         Map<String, String> pairs = Fusion.fuseConvBn(net, x);
         assertEquals(Map.of("0", "1", "3", "4"), pairs);
         assertInstanceOf(Identity.class, net.getSubmodule("1"));
         assertInstanceOf(Identity.class, net.getSubmodule("4"));
         assertTrue(net.stateDict().keySet().stream().noneMatch(k -> k.startsWith("1.") || k.startsWith("4.")));
-        try (var g = Torch.noGrad()) {
-            assertClose(before, net.call(x), 1e-5, 1e-4, "fused model output");
-        }
+        assertClose(before, noGradCall(net, x), 1e-5, 1e-4, "fused model output");
     }
 
     @Test
@@ -111,12 +107,9 @@ class FusionTest {
         Sequential net = convNet();
         net.eval();
         Tensor x = Torch.randn(2, 3, 8, 8);
-        Tensor before;
-        try (var g = Torch.noGrad()) {
-            before = net.call(x);
-        }
-        Map<String, java.util.List<String>> fused = Fusion.fuseForInference(net, x);
-        assertEquals(Map.of("0", java.util.List.of("1", "2"), "3", java.util.List.of("4", "5")), fused);
+        Tensor before = noGradCall(net, x);
+        Map<String, List<String>> fused = Fusion.fuseForInference(net, x);
+        assertEquals(Map.of("0", List.of("1", "2"), "3", List.of("4", "5")), fused);
         for (String conv : new String[] {"0", "3"}) {
             ConvActivation2d c = assertInstanceOf(ConvActivation2d.class, net.getSubmodule(conv));
             assertEquals(Float.POSITIVE_INFINITY, c.hi());
@@ -124,9 +117,7 @@ class FusionTest {
         for (String gone : new String[] {"1", "2", "4", "5"}) {
             assertInstanceOf(Identity.class, net.getSubmodule(gone));
         }
-        try (var g = Torch.noGrad()) {
-            assertClose(before, net.call(x), 1e-5, 1e-4, "fused model output");
-        }
+        assertClose(before, noGradCall(net, x), 1e-5, 1e-4, "fused model output");
     }
 
     /** conv -> relu6 without batch norm, then a conv -> bn whose ReLU module is called twice (as in ResNet). */
@@ -154,17 +145,13 @@ class FusionTest {
         SharedActivation m = new SharedActivation();
         m.eval();
         Tensor x = Torch.randn(1, 2, 6, 6);
-        Tensor before;
-        try (var g = Torch.noGrad()) {
-            before = m.call(x);
-        }
+        Tensor before = noGradCall(m, x);
         // conv1's output is scaled before act1, so conv1 -> act1 is not a chain; conv2 -> bn2 -> relu is, and the
         // shared relu is fused into conv2 but stays in place for its other call (and runs again after conv2)
-        assertEquals(Map.of("conv2", java.util.List.of("bn2", "relu")), Fusion.fuseForInference(m, x));
+        assertEquals(Map.of("conv2", List.of("bn2", "relu")), Fusion.fuseForInference(m, x));
         assertInstanceOf(ConvActivation2d.class, m.getSubmodule("conv2"));
         assertInstanceOf(ReLU.class, m.getSubmodule("relu"));
-        assertInstanceOf(Conv2d.class, m.getSubmodule("conv1"));
-        assertTrue(!(m.getSubmodule("conv1") instanceof ConvActivation2d));
+        assertEquals(Conv2d.class, m.getSubmodule("conv1").getClass());
 
         Sequential direct = new Sequential(new Conv2d(Conv2dOptions.of(2, 3, 3).withPadding(1)), new ReLU6());
         try (var g = Torch.noGrad()) {
@@ -172,17 +159,12 @@ class FusionTest {
             w.copyFrom(w.mul(20f)); // outputs well beyond 6
         }
         direct.eval();
-        Tensor y;
-        try (var g = Torch.noGrad()) {
-            y = direct.call(x);
-        }
-        assertEquals(Map.of("0", java.util.List.of("1")), Fusion.fuseForInference(direct, x));
+        Tensor y = noGradCall(direct, x);
+        assertEquals(Map.of("0", List.of("1")), Fusion.fuseForInference(direct, x));
         ConvActivation2d c = assertInstanceOf(ConvActivation2d.class, direct.getSubmodule("0"));
         assertEquals(6f, c.hi());
         assertTrue(y.max().item() == 6f, "the test's conv reaches the clamp");
-        try (var g = Torch.noGrad()) {
-            assertClose(y, direct.call(x), 1e-6, 1e-6, "conv + relu6 fused");
-        }
+        assertClose(y, noGradCall(direct, x), 1e-6, 1e-6, "conv + relu6 fused");
         assertClose(before, noGradCall(m, x), 1e-5, 1e-4, "shared-activation model output");
     }
 

@@ -7,6 +7,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Fusion;
 import dev.torchlet.nn.Module;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,15 +31,10 @@ class FusionZooTest {
         model.eval();
         Torch.manualSeed(0);
         Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before;
-        try (var g = Torch.noGrad()) {
-            before = model.call(x);
-        }
+        Tensor before = logits(model, x);
         Map<String, String> pairs = Fusion.fuseConvBn(model, x);
         assertEquals(expectedPairs, pairs.size(), name + " pairs: " + pairs);
-        try (var g = Torch.noGrad()) {
-            assertClose(before, model.call(x), 1e-5, 1e-4, name + " logits after folding");
-        }
+        assertClose(before, logits(model, x), 1e-5, 1e-4, name + " logits after folding");
     }
 
     @ParameterizedTest
@@ -54,18 +50,19 @@ class FusionZooTest {
         model.eval();
         Torch.manualSeed(0);
         Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before;
-        try (var g = Torch.noGrad()) {
-            before = model.call(x);
-        }
-        Map<String, java.util.List<String>> fused = Fusion.fuseForInference(model, x);
+        Tensor before = logits(model, x);
+        Map<String, List<String>> fused = Fusion.fuseForInference(model, x);
         assertEquals(convs, fused.size(), name + ": " + fused);
         long withActivation = fused.keySet().stream()
                 .filter(path -> model.getSubmodule(path) instanceof dev.torchlet.nn.ConvActivation2d)
                 .count();
         assertEquals(activations, withActivation, name + ": " + fused);
+        assertClose(before, logits(model, x), 1e-5, 1e-4, name + " logits after fusion");
+    }
+
+    private static Tensor logits(Module model, Tensor x) {
         try (var g = Torch.noGrad()) {
-            assertClose(before, model.call(x), 1e-5, 1e-4, name + " logits after fusion");
+            return model.call(x);
         }
     }
 }
