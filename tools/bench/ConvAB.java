@@ -23,13 +23,14 @@ import java.util.Random;
  *
  * Shapes: ResNet-18's convolutions at batch 1 (the stem's 7x7 stride 2, the 3x3s of each stage, the stride-2
  * 3x3s and 1x1 downsamples), the bench's conv3x3_64_56_b8, MobileNetV2's stride-2 3x3 stem, the DCGAN
- * discriminator's two 5x5 stride-2 convolutions and the DDPM U-Net's first stride-2 3x3. One thread: the
+ * discriminator's two 5x5 stride-2 convolutions, the DDPM U-Net's first stride-2 3x3, MobileNetV2's depthwise
+ * 3x3s (stride 2 and 1) and 1x1s, and ResNet-50's 1x1s. One thread: the
  * calling thread's CPU time; more: wall-clock time. Prints GFLOP/s (useful work, 2 * MACs) per build, medians,
  * and the median ratio new/old with its quartiles. A fourth argument runs only the shapes whose label contains it
  * (e.g. {@code n64}).
  */
 public final class ConvAB {
-    private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad
+    private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad[, groups]
         {1, 3, 224, 64, 7, 2, 3},
         {1, 64, 56, 64, 3, 1, 1},
         {1, 64, 56, 128, 3, 2, 1},
@@ -43,7 +44,17 @@ public final class ConvAB {
         {1, 3, 224, 32, 3, 2, 1},
         {64, 1, 28, 64, 5, 2, 2},
         {64, 64, 14, 128, 5, 2, 2},
-        {32, 64, 28, 64, 3, 2, 1}
+        {32, 64, 28, 64, 3, 2, 1},
+        {1, 96, 112, 96, 3, 2, 1, 96},
+        {1, 144, 56, 144, 3, 1, 1, 144},
+        {1, 32, 112, 32, 3, 1, 1, 32},
+        {1, 16, 112, 96, 1, 1, 0},
+        {1, 32, 112, 16, 1, 1, 0},
+        {1, 144, 56, 24, 1, 1, 0},
+        {1, 24, 56, 144, 1, 1, 0},
+        {1, 64, 56, 256, 1, 1, 0},
+        {1, 256, 56, 64, 1, 1, 0},
+        {1, 1024, 14, 256, 1, 1, 0}
     };
     private static final int ROUNDS = 15;
     private static final long ROUND_NANOS = 120_000_000L;
@@ -61,16 +72,18 @@ public final class ConvAB {
         for (int[] s : SHAPES) {
             int n = s[0], cin = s[1], hw = s[2], cout = s[3], k = s[4], stride = s[5], pad = s[6];
             int o = (hw + 2 * pad - k) / stride + 1;
-            String label = String.format("n%d %dx%d^2 -> %d k%d s%d", n, cin, hw, cout, k, stride);
+            int groups = s.length > 7 ? s[7] : 1;
+            String label = String.format("n%d %dx%d^2 -> %d k%d s%d%s", n, cin, hw, cout, k, stride,
+                    groups == 1 ? "" : " g" + groups);
             if (args.length == 4 && !label.contains(args[3])) {
                 continue;
             }
             float[] in = random(n * cin * hw * hw, 1);
-            float[] w = random(cout * cin * k * k, 2);
+            float[] w = random(cout * cin / groups * k * k, 2);
             float[] bias = random(cout, 3);
             float[] out = new float[n * cout * o * o];
             Object[] geometry = {builds[0].geometry(s), builds[1].geometry(s)};
-            double flops = 2.0 * n * cout * o * o * cin * k * k;
+            double flops = 2.0 * n * cout * o * o * cin / groups * k * k;
             double[][] gflops = new double[2][ROUNDS];
             for (int round = -2; round < ROUNDS; round++) { // two warm-up rounds
                 for (int v = 0; v < 2; v++) {
@@ -127,7 +140,8 @@ public final class ConvAB {
         }
 
         Object geometry(int[] s) throws Throwable {
-            return of.invoke(s[0], s[1], s[2], s[2], s[3], s[4], s[4], s[5], s[5], s[6], s[6], 1, 1, 1);
+            return of.invoke(s[0], s[1], s[2], s[2], s[3], s[4], s[4], s[5], s[5], s[6], s[6], 1, 1,
+                    s.length > 7 ? s[7] : 1);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class ConvDepthwise {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
+    /** Lane order of a vector's even lanes, then its odd ones: (0, 2, ..., L-2, 1, 3, ..., L-1). */
+    private static final VectorShuffle<Float> EVENS_FIRST = VectorShuffle.fromOp(S, i -> deinterleaved(i, 0));
+    /** Its odd lanes, then its even ones: (1, 3, ..., L-1, 0, 2, ..., L-2). */
+    private static final VectorShuffle<Float> ODDS_FIRST = VectorShuffle.fromOp(S, i -> deinterleaved(i, 1));
 
     private ConvDepthwise() {}
 
@@ -79,11 +84,103 @@ public final class ConvDepthwise {
                 float bv = bias == null ? 0f : bias[co];
                 int wOff = co * taps;
                 int dst = plane * p;
-                for (int y = 0; y < g.oh(); y++) {
-                    row(phases, y * g.sh() * rowStride, tapOffset, w, wOff, bv, lo, hi, out, dst + y * g.ow(), g.ow());
+                if (taps == 9) {
+                    plane3x3(phases, g.sh() * rowStride, tapOffset, w, wOff, bv, lo, hi, out, dst, g.oh(), g.ow());
+                } else {
+                    for (int y = 0; y < g.oh(); y++) {
+                        int r0 = y * g.sh() * rowStride;
+                        row(phases, r0, tapOffset, w, wOff, bv, lo, hi, out, dst + y * g.ow(), g.ow());
+                    }
                 }
             }
         });
+    }
+
+    /**
+     * A whole output plane of a 3x3 kernel (MobileNet's depthwise layers): out[o + y*ow + x] = clamp(bias +
+     * sum_t w[wOff + t] * src[y*rowPitch + tapOffset[t] + x], lo, hi). The nine weights and tap offsets are held
+     * in registers and the pixel loop is innermost, so each load's index is (loop-invariant + x) and C2 hoists
+     * its bounds check out of the loop; the taps are summed as three chains (one per kernel row) to shorten the
+     * FMA dependency chain from nine to three.
+     */
+    private static void plane3x3(
+            float[] src,
+            int rowPitch,
+            int[] tapOffset,
+            float[] w,
+            int wOff,
+            float bias,
+            float lo,
+            float hi,
+            float[] out,
+            int o,
+            int oh,
+            int ow) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wOff + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wOff + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wOff + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
+        int t0 = tapOffset[0], t1 = tapOffset[1], t2 = tapOffset[2];
+        int t3 = tapOffset[3], t4 = tapOffset[4], t5 = tapOffset[5];
+        int t6 = tapOffset[6], t7 = tapOffset[7], t8 = tapOffset[8];
+        FloatVector b = FloatVector.broadcast(S, bias);
+        boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        int full = ow - ow % L;
+        VectorMask<Float> tail = S.indexInRange(full, ow);
+        for (int y = 0; y < oh; y++) {
+            int r = y * rowPitch;
+            int dst = o + y * ow;
+            for (int x = 0; x <= ow - L; x += L) {
+                int at = r + x;
+                FloatVector top = FloatVector.fromArray(S, src, at + t0).fma(w0, b);
+                FloatVector mid = FloatVector.fromArray(S, src, at + t3).mul(w3);
+                FloatVector bottom = FloatVector.fromArray(S, src, at + t6).mul(w6);
+                top = FloatVector.fromArray(S, src, at + t1).fma(w1, top);
+                mid = FloatVector.fromArray(S, src, at + t4).fma(w4, mid);
+                bottom = FloatVector.fromArray(S, src, at + t7).fma(w7, bottom);
+                top = FloatVector.fromArray(S, src, at + t2).fma(w2, top);
+                mid = FloatVector.fromArray(S, src, at + t5).fma(w5, mid);
+                bottom = FloatVector.fromArray(S, src, at + t8).fma(w8, bottom);
+                FloatVector acc = top.add(mid).add(bottom);
+                if (clamped) {
+                    acc = acc.max(lo).min(hi);
+                }
+                acc.intoArray(out, dst + x);
+            }
+            if (full < ow) { // the masked last vector; its reads stay inside the slack
+                int at = r + full;
+                FloatVector top = FloatVector.fromArray(S, src, at + t0).fma(w0, b);
+                FloatVector mid = FloatVector.fromArray(S, src, at + t3).mul(w3);
+                FloatVector bottom = FloatVector.fromArray(S, src, at + t6).mul(w6);
+                top = FloatVector.fromArray(S, src, at + t1).fma(w1, top);
+                mid = FloatVector.fromArray(S, src, at + t4).fma(w4, mid);
+                bottom = FloatVector.fromArray(S, src, at + t7).fma(w7, bottom);
+                top = FloatVector.fromArray(S, src, at + t2).fma(w2, top);
+                mid = FloatVector.fromArray(S, src, at + t5).fma(w5, mid);
+                bottom = FloatVector.fromArray(S, src, at + t8).fma(w8, bottom);
+                FloatVector acc = top.add(mid).add(bottom);
+                if (clamped) {
+                    acc = acc.max(lo).min(hi);
+                }
+                storeTail(acc, tail, out, dst + full, ow - full);
+            }
+        }
+    }
+
+    /** Stores the first {@code count} lanes of v at out[at...]; a masked store unless it would reach past the array. */
+    private static void storeTail(FloatVector v, VectorMask<Float> m, float[] out, int at, int count) {
+        if (at + L <= out.length) {
+            v.intoArray(out, at, m);
+        } else { // the tensor's last row: a masked store reaching past the array checks lane by lane (slow)
+            for (int i = 0; i < count; i++) {
+                out[at + i] = v.lane(i);
+            }
+        }
     }
 
     /**
@@ -142,18 +239,39 @@ public final class ConvDepthwise {
         }
     }
 
-    /** phases[f * phasePlane + r * (wp / s) + k] = xp[r * wp + k * s + f]. */
+    /**
+     * phases[f * phasePlane + r * (wp / s) + k] = xp[r * wp + k * s + f]. Writes up to L/2 values past the end of
+     * each phase's last row (inside the slack). At stride 2, each vector of L values of a row gives L/2 of each
+     * phase: permuted so they come first and stored whole; the upper half is garbage that the next store
+     * overwrites. Writing a phase row then costs two permutes per L values instead of L scalar moves.
+     */
     private static void splitPhases(float[] xp, int hp, int wp, int s, int phasePlane, float[] phases) {
         int wq = wp / s;
         for (int r = 0; r < hp; r++) {
             int from = r * wp;
-            for (int f = 0; f < s; f++) {
+            int c = 0;
+            if (s == 2) {
+                int even = r * wq;
+                int odd = phasePlane + r * wq;
+                for (; c <= wp - L; c += L) {
+                    FloatVector v = FloatVector.fromArray(S, xp, from + c);
+                    v.rearrange(EVENS_FIRST).intoArray(phases, even + c / 2);
+                    v.rearrange(ODDS_FIRST).intoArray(phases, odd + c / 2);
+                }
+            }
+            for (int f = 0; f < s; f++) { // the rest of the row (all of it at strides above 2)
                 int to = f * phasePlane + r * wq;
-                for (int k = 0; k < wq; k++) {
+                for (int k = c / s; k < wq; k++) {
                     phases[to + k] = xp[from + k * s + f];
                 }
             }
         }
+    }
+
+    /** Source lane of lane i in a shuffle that puts the lanes of parity {@code first} first, then the others. */
+    private static int deinterleaved(int i, int first) {
+        int half = L / 2;
+        return i < half ? 2 * i + first : 2 * (i - half) + 1 - first;
     }
 
     private static int roundUp(int v, int m) {

@@ -25,13 +25,20 @@ public final class ConvGemm {
         forward(g, in, inOff, w, bias, out, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
     }
 
-    /** out = clamp(conv(in, w) + bias, lo, hi): bias and clamp in one pass over each image's output, in cache. */
+    /**
+     * out = clamp(conv(in, w) + bias, lo, hi). With a bias or a clamp and a large output, each image's GEMM runs
+     * on column blocks of about {@link #EPILOGUE_BLOCK_BYTES} of output (over the threads), and the block's bias
+     * and clamp follow at once, while it is still in cache: one pass over a 96 x 12544 output (MobileNetV2's
+     * first expansion, 4.8 MB) after the whole GEMM read and wrote it again from memory.
+     */
     public static void forward(
             ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
-        boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        boolean epilogue = bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
+        int block = epilogue ? roundUp(ceilDiv(p, blockCount(p, coutG)), S.length()) : p;
+        int blocks = ceilDiv(p, block); // the rounding may leave fewer blocks than asked for, never an empty one
         forEachImage(g, first -> g.isPointwise() ? null : new float[k * p], (b, col) -> {
             int imgIn = inOff + b * g.cin() * g.inPixels();
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -43,16 +50,76 @@ public final class ConvGemm {
                 } else {
                     ConvIm2col.im2col(g, in, imgIn, grp * g.cinG(), col);
                 }
+                int wOff = grp * coutG * k;
                 int outOff = (b * g.cout() + grp * coutG) * p;
-                GemmKernels.sgemm(
-                        false, false, coutG, p, k, 1f, w, grp * coutG * k, k, src, srcOff, p, 0f, out, outOff, p);
-                if (bias != null || clamped) {
-                    for (int co = 0; co < coutG; co++) {
-                        biasClamp(out, outOff + co * p, p, bias == null ? 0f : bias[grp * coutG + co], lo, hi);
+                int biasOff = grp * coutG;
+                if (blocks < 2) {
+                    GemmKernels.sgemm(false, false, coutG, p, k, 1f, w, wOff, k, src, srcOff, p, 0f, out, outOff, p);
+                    if (epilogue) {
+                        biasClamp(out, outOff, p, 0, p, coutG, bias, biasOff, lo, hi);
                     }
+                    continue;
                 }
+                float[] b0 = src;
+                int b0Off = srcOff;
+                Parallel.forRange(blocks, 1, (s, e) -> {
+                    for (int blk = s; blk < e; blk++) {
+                        int x0 = blk * block;
+                        int x1 = Math.min(p, x0 + block);
+                        GemmKernels.sgemm(
+                                false,
+                                false,
+                                coutG,
+                                x1 - x0,
+                                k,
+                                1f,
+                                w,
+                                wOff,
+                                k,
+                                b0,
+                                b0Off + x0,
+                                p,
+                                0f,
+                                out,
+                                outOff + x0,
+                                p);
+                        biasClamp(out, outOff, p, x0, x1, coutG, bias, biasOff, lo, hi);
+                    }
+                });
             }
         });
+    }
+
+    /** Output bytes per GEMM column block when an epilogue follows (a block and its GEMM operands fit in L2). */
+    private static final int EPILOGUE_BLOCK_BYTES = 256 * 1024;
+    /** Narrowest column block: below it the GEMM's per-call packing and tile overheads dominate. */
+    private static final int MIN_BLOCK_PIXELS = 256;
+
+    /** Column blocks for an output of coutG x p: about EPILOGUE_BLOCK_BYTES each, a multiple of the threads. */
+    private static int blockCount(int p, int coutG) {
+        int widest = Math.max(MIN_BLOCK_PIXELS, EPILOGUE_BLOCK_BYTES / Float.BYTES / coutG);
+        int blocks = (p + widest - 1) / widest;
+        if (blocks < 2) {
+            return 1;
+        }
+        int threads = Parallel.numThreads();
+        return (blocks + threads - 1) / threads * threads;
+    }
+
+    private static int roundUp(int v, int m) {
+        return ceilDiv(v, m) * m;
+    }
+
+    private static int ceilDiv(int v, int m) {
+        return (v + m - 1) / m;
+    }
+
+    /** Columns [x0, x1) of coutG output rows of length p at o: out = clamp(out + bias[biasOff + row], lo, hi). */
+    private static void biasClamp(
+            float[] out, int o, int p, int x0, int x1, int coutG, float[] bias, int biasOff, float lo, float hi) {
+        for (int co = 0; co < coutG; co++) {
+            biasClamp(out, o + co * p + x0, x1 - x0, bias == null ? 0f : bias[biasOff + co], lo, hi);
+        }
     }
 
     /** out[o, o + p) = min(max(out + bias, lo), hi) (Math.max/min: NaN stays NaN). */

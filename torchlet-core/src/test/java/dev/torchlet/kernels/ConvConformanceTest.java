@@ -57,6 +57,10 @@ class ConvConformanceTest {
             {2, 8, 11, 13, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // stride 2, grouped (ResNeXt's downsampling 3x3)
             {1, 5, 17, 16, 6, 3, 2, 3, 2, 2, 0, 2, 3, 1}, // stride 3x2, dilation 2x3: taps in every phase
             {2, 9, 14, 14, 17, 1, 1, 2, 2, 0, 0, 1, 1, 1}, // a 1x1 stride-2 downsample
+            {1, 3, 6, 40, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3}, // depthwise 3x3, stride 1, 40 wide: 2 vectors + masked
+            {1, 2, 7, 67, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // depthwise 3x3 stride 2, odd width: vector phase split
+            {1, 8, 24, 30, 300, 1, 1, 1, 1, 0, 0, 1, 1, 1}, // pointwise, 720 pixels x 300: GEMM in column blocks
+            {2, 4, 24, 25, 512, 1, 1, 1, 1, 0, 0, 1, 1, 2}, // ... grouped, blocks of a width not a multiple of 16
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
@@ -179,6 +183,7 @@ class ConvConformanceTest {
             }
             if (g.isDepthwise()) {
                 float[] odw = new float[g.outputSize()];
+                java.util.Arrays.fill(odw, Float.NaN);
                 ConvDepthwise.forward(g, xBig, IN_OFF, w, b, odw);
                 assertClose(out, outMag, odw, odw.length, "ConvDepthwise.forward " + s);
                 float[] gxdw = new float[g.inputSize()];
