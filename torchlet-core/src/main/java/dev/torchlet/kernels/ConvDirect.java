@@ -57,20 +57,39 @@ public final class ConvDirect {
     /** out = clamp(conv(in, w) + bias, lo, hi), clamped as each tile row is stored. */
     public static void forward(
             ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
-        forward(g, in, inOff, w, bias, out, Simd.VECTOR_REGISTERS >= 32, lo, hi);
+        forward(g, in, inOff, w, bias, null, out, Simd.VECTOR_REGISTERS >= 32, lo, hi);
     }
 
-    /** {@link #forward} with the 8 x 3 tile ({@code wide}) or the 4 x 2 one (package-private for the tests). */
-    static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, boolean wide) {
-        forward(g, in, inOff, w, bias, out, wide, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
-    }
-
-    private static void forward(
+    /**
+     * out = clamp(conv(in, w) + bias + residual, lo, hi), residual (n, cout, oh, ow) added as each tile row is
+     * stored (a residual block's shortcut and ReLU).
+     */
+    public static void forward(
             ConvGeometry g,
             float[] in,
             int inOff,
             float[] w,
             float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
+        forward(g, in, inOff, w, bias, residual, out, Simd.VECTOR_REGISTERS >= 32, lo, hi);
+    }
+
+    /** {@link #forward} with the 8 x 3 tile ({@code wide}) or the 4 x 2 one (package-private for the tests). */
+    static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, boolean wide) {
+        forward(g, in, inOff, w, bias, null, out, wide, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /** {@link #forward} with a residual (null for none) and the tile of the tests' choice. */
+    static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
             float[] out,
             boolean wide,
             float lo,
@@ -100,7 +119,7 @@ public final class ConvDirect {
         // packing cost almost as much as computing them; the tiles then read the weight rows where they are
         // (512 -> 512 3x3 at 7x7, batch 1: 1.27x, tools/bench/ConvAB.java).
         boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
-        Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, lo, hi);
+        Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, residual, lo, hi);
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items
         // (chunk, image, tile) run chunk-major: a thread packs a chunk's weights once into its own buffer and
@@ -175,7 +194,10 @@ public final class ConvDirect {
         }
     }
 
-    /** What every tile of one call shares: the geometry, the tile shape, the tap offsets and the output clamp. */
+    /**
+     * What every tile of one call shares: the geometry, the tile shape, the tap offsets, the residual added to the
+     * output (or null) and the output clamp.
+     */
     private record Plan(
             ConvGeometry g,
             boolean wide,
@@ -186,6 +208,7 @@ public final class ConvDirect {
             int channelStride,
             int[] offsets,
             boolean weightsInPlace,
+            float[] residual,
             float lo,
             float hi) {}
 
@@ -347,7 +370,7 @@ public final class ConvDirect {
                     int co = co0 + r;
                     float b = bias == null ? 0f : bias[co];
                     int oOff = (job.b() * g.cout() + co) * p;
-                    store(tile, r * NB_MAX, q0, qEnd, plan.wp(), g.ow(), out, oOff, b, plan.lo(), plan.hi());
+                    store(tile, r * NB_MAX, q0, qEnd, plan.wp(), g.ow(), out, oOff, b, plan);
                 }
             }
         }
@@ -417,27 +440,22 @@ public final class ConvDirect {
 
     /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */
     private static void store(
-            float[] tile,
-            int tOff,
-            int q0,
-            int qEnd,
-            int wp,
-            int ow,
-            float[] out,
-            int oOff,
-            float bias,
-            float lo,
-            float hi) {
+            float[] tile, int tOff, int q0, int qEnd, int wp, int ow, float[] out, int oOff, float bias, Plan plan) {
+        float lo = plan.lo();
+        float hi = plan.hi();
+        float[] residual = plan.residual();
         boolean clamped = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int q = q0;
         while (q < qEnd) {
             int y = q / wp;
-            int x = q - y * wp;
             int segEnd = Math.min(qEnd, y * wp + ow);
             int dst = oOff + y * ow - y * wp; // out index of padded position q' on row y is dst + q'
             int v = q;
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
                 FloatVector r = FloatVector.fromArray(S, tile, tOff + v - q0).add(bias);
+                if (residual != null) {
+                    r = r.add(FloatVector.fromArray(S, residual, dst + v));
+                }
                 if (clamped) {
                     r = r.max(lo).min(hi);
                 }
@@ -445,7 +463,11 @@ public final class ConvDirect {
             }
             // the row's tail, scalar: the masked store's per-lane range check showed in profiles
             for (; v < segEnd; v++) {
-                out[dst + v] = Math.min(Math.max(tile[tOff + v - q0] + bias, lo), hi);
+                float r = tile[tOff + v - q0] + bias;
+                if (residual != null) {
+                    r += residual[dst + v];
+                }
+                out[dst + v] = Math.min(Math.max(r, lo), hi);
             }
             q = (y + 1) * wp;
         }

@@ -33,7 +33,22 @@ public final class ConvGemm {
      */
     public static void forward(
             ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
-        boolean epilogue = bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        forward(g, in, inOff, w, bias, null, out, lo, hi);
+    }
+
+    /** out = clamp(conv(in, w) + bias + residual, lo, hi); residual (n, cout, oh, ow) is added in the epilogue. */
+    public static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
+        boolean epilogue =
+                bias != null || residual != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
@@ -56,7 +71,7 @@ public final class ConvGemm {
                 if (blocks < 2) {
                     GemmKernels.sgemm(false, false, coutG, p, k, 1f, w, wOff, k, src, srcOff, p, 0f, out, outOff, p);
                     if (epilogue) {
-                        biasClamp(out, outOff, p, 0, p, coutG, bias, biasOff, lo, hi);
+                        biasClamp(out, outOff, p, 0, p, coutG, bias, biasOff, residual, lo, hi);
                     }
                     continue;
                 }
@@ -83,7 +98,7 @@ public final class ConvGemm {
                                 out,
                                 outOff + x0,
                                 p);
-                        biasClamp(out, outOff, p, x0, x1, coutG, bias, biasOff, lo, hi);
+                        biasClamp(out, outOff, p, x0, x1, coutG, bias, biasOff, residual, lo, hi);
                     }
                 });
             }
@@ -114,11 +129,30 @@ public final class ConvGemm {
         return (v + m - 1) / m;
     }
 
-    /** Columns [x0, x1) of coutG output rows of length p at o: out = clamp(out + bias[biasOff + row], lo, hi). */
+    /**
+     * Columns [x0, x1) of coutG output rows of length p at o: out = clamp(out + bias[biasOff + row] + residual,
+     * lo, hi), the residual (or null) at out's own indices.
+     */
     private static void biasClamp(
-            float[] out, int o, int p, int x0, int x1, int coutG, float[] bias, int biasOff, float lo, float hi) {
+            float[] out,
+            int o,
+            int p,
+            int x0,
+            int x1,
+            int coutG,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            float lo,
+            float hi) {
         for (int co = 0; co < coutG; co++) {
-            biasClamp(out, o + co * p + x0, x1 - x0, bias == null ? 0f : bias[biasOff + co], lo, hi);
+            float b = bias == null ? 0f : bias[biasOff + co];
+            int at = o + co * p + x0;
+            if (residual == null) {
+                biasClamp(out, at, x1 - x0, b, lo, hi);
+            } else {
+                biasResidualClamp(out, at, x1 - x0, b, residual, lo, hi);
+            }
         }
     }
 
@@ -130,6 +164,22 @@ public final class ConvGemm {
         }
         for (; q < p; q++) {
             out[o + q] = Math.min(Math.max(out[o + q] + bias, lo), hi);
+        }
+    }
+
+    /** out[o, o + p) = min(max(out + bias + residual, lo), hi), residual at the same indices. */
+    private static void biasResidualClamp(float[] out, int o, int p, float bias, float[] residual, float lo, float hi) {
+        int q = 0;
+        for (int end = S.loopBound(p); q < end; q += S.length()) {
+            FloatVector.fromArray(S, out, o + q)
+                    .add(bias)
+                    .add(FloatVector.fromArray(S, residual, o + q))
+                    .max(lo)
+                    .min(hi)
+                    .intoArray(out, o + q);
+        }
+        for (; q < p; q++) {
+            out[o + q] = Math.min(Math.max(out[o + q] + bias + residual[o + q], lo), hi);
         }
     }
 

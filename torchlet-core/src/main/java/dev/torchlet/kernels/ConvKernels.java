@@ -1,5 +1,7 @@
 package dev.torchlet.kernels;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The float32 convolution kernels the ops call (see {@link ConvGeometry} for the sizes). Each entry
  * point picks the part that is fastest for the geometry:
@@ -35,6 +37,52 @@ public final class ConvKernels {
         } else {
             ConvGemm.forward(g, in, inOff, w, bias, out, lo, hi);
         }
+    }
+
+    /**
+     * out = clamp(conv(in, w) + bias + residual, lo, hi) with residual (n, cout, oh, ow): a residual block's last
+     * convolution, shortcut addition and ReLU, the addition and clamp applied as the convolution stores its output
+     * (two passes over the activations fewer than conv, add, relu). Depthwise convolutions add it in a second pass.
+     */
+    public static void forwardResidual(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
+        if (residual.length < g.outputSize()) {
+            throw new IllegalArgumentException(
+                    "conv2d: the residual holds " + residual.length + " values, the output " + g.outputSize());
+        }
+        if (g.isDepthwise()) {
+            ConvDepthwise.forward(g, in, inOff, w, bias, out);
+            addClamp(out, residual, g.outputSize(), lo, hi);
+        } else if (g.isPointwise() || !ConvDirect.applies(g) || gemmPays(g)) {
+            ConvGemm.forward(g, in, inOff, w, bias, residual, out, lo, hi);
+        } else {
+            ConvDirect.forward(g, in, inOff, w, bias, residual, out, lo, hi);
+        }
+    }
+
+    /** out[i] = clamp(out[i] + residual[i], lo, hi) for i &lt; n. */
+    private static void addClamp(float[] out, float[] residual, int n, float lo, float hi) {
+        Parallel.forRange(n, 1 << 15, (s, e) -> {
+            int i = s;
+            for (int end = s + Simd.FLOAT.loopBound(e - s); i < end; i += Simd.FLOAT.length()) {
+                FloatVector.fromArray(Simd.FLOAT, out, i)
+                        .add(FloatVector.fromArray(Simd.FLOAT, residual, i))
+                        .max(lo)
+                        .min(hi)
+                        .intoArray(out, i);
+            }
+            for (; i < e; i++) {
+                out[i] = Math.min(Math.max(out[i] + residual[i], lo), hi);
+            }
+        });
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.torchlet.nn;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.ConvOptions;
+import dev.torchlet.ops.Convolution;
 
 /**
  * 2-D convolution: (N, Cin, H, W) -> (N, Cout, H', W'), H' = (H + 2p - d(k - 1) - 1) / s + 1.
@@ -84,5 +86,20 @@ public class Conv2d extends ConvNd {
     @Override
     public Tensor forward(Tensor x) {
         return F.conv2d(x, weight(), bias(), stride, padding, dilation, groups);
+    }
+
+    /**
+     * clamp(forward(x) + addend, lo, hi) without this module's hooks: a residual block's last convolution, shortcut
+     * and ReLU in one pass over the output in inference ({@link Convolution#conv2dAddClamped}). For blocks that
+     * checked {@link #hasForwardHooks()}; a subclass whose forward is more than conv2d (ConvActivation2d) runs its
+     * forward, then the addition and clamp.
+     */
+    public Tensor forwardAddClamped(Tensor x, Tensor addend, float lo, float hi) {
+        if (getClass() != Conv2d.class) {
+            Tensor y = forward(x).add(addend);
+            return lo == 0f && hi == Float.POSITIVE_INFINITY ? y.relu() : y.clamp(lo, hi);
+        }
+        return Convolution.conv2dAddClamped(
+                x, weight(), bias(), ConvOptions.of(stride, padding, dilation, groups), addend, lo, hi);
     }
 }

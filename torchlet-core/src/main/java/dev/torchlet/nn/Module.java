@@ -689,6 +689,15 @@ public abstract class Module {
         }
     }
 
+    /**
+     * True if a forward pre-hook or hook is registered on this module (feature extraction, explanations, user
+     * hooks, re-parametrizations such as spectral norm). A parent that would run this module's computation fused
+     * with its neighbours' (see ResNet's blocks in inference) must call it instead when this is true.
+     */
+    public final boolean hasForwardHooks() {
+        return !forwardHooks.isEmpty();
+    }
+
     public HookHandle registerForwardPreHook(ForwardPreHook hook) {
         return forwardHooks.addPre(hook);
     }

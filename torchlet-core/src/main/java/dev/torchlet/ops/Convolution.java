@@ -85,6 +85,50 @@ public final class Convolution {
         return out;
     }
 
+    /**
+     * clamp(conv2d(x, w, bias) + addend, lo, hi): a residual block's last convolution, shortcut addition and ReLU
+     * (lo = 0, hi = +inf), as oneDNN's "sum" post-op. Without autograd, a float32 batch and an addend of exactly the
+     * output's shape, the addition and clamp run inside the convolution kernels as each output tile is stored (two
+     * passes over the activations fewer); otherwise it is conv2d, add (broadcasting) and relu/clamp, recorded as the
+     * ops they are.
+     */
+    public static Tensor conv2dAddClamped(
+            Tensor x, Tensor w, Tensor bias, ConvOptions o, Tensor addend, float lo, float hi) {
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("conv2dAddClamped: expected lo <= hi, got " + lo + " and " + hi);
+        }
+        if (addend == null) {
+            throw new IllegalArgumentException("conv2dAddClamped: the addend must not be null");
+        }
+        checkTypes("conv2d", x, w, bias);
+        boolean relu = lo == 0f && hi == Float.POSITIVE_INFINITY;
+        boolean fusable = !Autograd.needsGrad(x, w, bias, addend)
+                && x.dtype() == DType.FLOAT32
+                && addend.dtype() == DType.FLOAT32
+                && x.dim() == 4
+                && w.dim() == 4;
+        ConvGeometry g =
+                fusable ? geometry("conv2d", TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o) : null;
+        if (g == null
+                || !java.util.Arrays.equals(
+                        TensorInternals.shapeRef(addend), new int[] {g.n(), g.cout(), g.oh(), g.ow()})) {
+            Tensor y = conv2d(x, w, bias, o).add(addend);
+            return relu ? Activations.relu(y) : Unary.clamp(y, lo, hi);
+        }
+        Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
+        ConvKernels.forwardResidual(
+                g,
+                TensorInternals.storage(dense(x)).floats(),
+                0,
+                TensorInternals.storage(dense(w)).floats(),
+                bias == null ? null : TensorInternals.storage(dense(bias)).floats(),
+                TensorInternals.storage(dense(addend)).floats(),
+                TensorInternals.storage(out).floats(),
+                lo,
+                hi);
+        return out;
+    }
+
     /** conv1d(x (n, cin, l) or (cin, l), w (cout, cin/groups, k), bias (cout) or null): conv2d on height 1. */
     public static Tensor conv1d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
         String op = "conv1d";

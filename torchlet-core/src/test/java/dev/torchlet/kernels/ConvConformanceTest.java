@@ -155,7 +155,27 @@ class ConvConformanceTest {
             assertClose(gb, gbMag, gbf, gbf.length, "ConvKernels.backwardBias " + s);
             checked++;
 
+            // the residual epilogue (a residual block's shortcut and ReLU): relu(conv + bias + residual)
+            float[] res = random(new Random(checked), g.outputSize());
+            double[] outRes = new double[out.length];
+            double[] outResMag = new double[out.length];
+            for (int i = 0; i < out.length; i++) {
+                outRes[i] = Math.max(out[i] + res[i], 0);
+                outResMag[i] = outMag[i] + Math.abs(res[i]);
+            }
+            float[] or = new float[g.outputSize()];
+            java.util.Arrays.fill(or, Float.NaN);
+            ConvKernels.forwardResidual(g, xBig, IN_OFF, w, b, res, or, 0f, Float.POSITIVE_INFINITY);
+            assertClose(outRes, outResMag, or, or.length, "ConvKernels.forwardResidual " + s);
+            java.util.Arrays.fill(or, Float.NaN);
+            ConvGemm.forward(g, xBig, IN_OFF, w, b, res, or, 0f, Float.POSITIVE_INFINITY);
+            assertClose(outRes, outResMag, or, or.length, "ConvGemm.forward with a residual " + s);
+
             if (ConvDirect.applies(g)) {
+                float[] odr = new float[g.outputSize()];
+                java.util.Arrays.fill(odr, Float.NaN);
+                ConvDirect.forward(g, xBig, IN_OFF, w, b, res, odr, 0f, Float.POSITIVE_INFINITY);
+                assertClose(outRes, outResMag, odr, odr.length, "ConvDirect.forward with a residual " + s);
                 for (boolean wide : new boolean[] {true, false}) { // both register tiles, whatever this CPU uses
                     float[] od = new float[g.outputSize()];
                     java.util.Arrays.fill(od, Float.NaN);

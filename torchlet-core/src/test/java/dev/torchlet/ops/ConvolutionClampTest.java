@@ -10,9 +10,9 @@ import dev.torchlet.Torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * conv2dClamped = clamp(conv2d) on every kernel path (depthwise, 1x1 GEMM, direct stride 1, im2col stride 2), fused
- * without autograd and recorded as the unfused pair with it. The fused result equals the pair exactly: the clamp
- * is applied to the same float sums.
+ * conv2dClamped = clamp(conv2d) and conv2dAddClamped = clamp(conv2d + addend) on every kernel path (depthwise, 1x1
+ * GEMM, direct stride 1, im2col stride 2), fused without autograd and recorded as the unfused ops with it. The fused
+ * results equal the unfused ops exactly: the addition and clamp are applied to the same float sums in the same order.
  */
 class ConvolutionClampTest {
     private static final float INF = Float.POSITIVE_INFINITY;
@@ -71,6 +71,72 @@ class ConvolutionClampTest {
                 }
             }
         }
+    }
+
+    @Test
+    void fusedAdditionEqualsConvAddClampOnEveryKernelPath() {
+        Torch.manualSeed(8);
+        for (Object[] c : CASES) {
+            Tensor x = Torch.randn((int[]) c[0]).mul(3f);
+            int[] ws = (int[]) c[1];
+            Tensor w = Torch.randn(ws);
+            Tensor b = Torch.randn(ws[0]);
+            ConvOptions o = (ConvOptions) c[2];
+            Tensor addend =
+                    Torch.randn(Convolution.conv2d(x, w, null, o).shape()).mul(2f);
+            for (float[] lohi : BOUNDS) {
+                for (Tensor bias : new Tensor[] {b, null}) {
+                    Tensor expected =
+                            Unary.clamp(Convolution.conv2d(x, w, bias, o).add(addend), lohi[0], lohi[1]);
+                    Tensor fused = Convolution.conv2dAddClamped(x, w, bias, o, addend, lohi[0], lohi[1]);
+                    assertArrayEquals(
+                            expected.toFloatArray(),
+                            fused.toFloatArray(),
+                            0f,
+                            "input " + java.util.Arrays.toString((int[]) c[0]) + " weight "
+                                    + java.util.Arrays.toString(ws) + " clamp " + lohi[0] + ".." + lohi[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAddendOfAnotherShapeIsBroadcastByTheUnfusedOps() {
+        Torch.manualSeed(9);
+        ConvOptions o = ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+        Tensor x = Torch.randn(2, 3, 6, 6);
+        Tensor w = Torch.randn(4, 3, 3, 3);
+        Tensor perChannel = Torch.randn(1, 4, 1, 1);
+        Tensor expected = Convolution.conv2d(x, w, null, o).add(perChannel).relu();
+        assertArrayEquals(
+                expected.toFloatArray(),
+                Convolution.conv2dAddClamped(x, w, null, o, perChannel, 0f, INF).toFloatArray(),
+                0f);
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Convolution.conv2dAddClamped(x, w, null, o, Torch.randn(3, 6, 6), 0f, INF));
+        assertTrue(e.getMessage().contains("broadcast") || e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @Test
+    void withAutogradTheAdditionIsTheUnfusedOpsAndTheirGradients() {
+        Torch.manualSeed(12);
+        ConvOptions o = ConvOptions.of(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1);
+        Tensor x1 = Torch.randn(2, 3, 5, 5).requiresGrad(true);
+        Tensor w1 = Torch.randn(4, 3, 1, 1).requiresGrad(true);
+        Tensor r1 = Torch.randn(2, 4, 5, 5).requiresGrad(true);
+        Tensor x2 = x1.detach().requiresGrad(true);
+        Tensor w2 = w1.detach().requiresGrad(true);
+        Tensor r2 = r1.detach().requiresGrad(true);
+        Tensor fused = Convolution.conv2dAddClamped(x1, w1, null, o, r1, 0f, INF);
+        Tensor ops = Convolution.conv2d(x2, w2, null, o).add(r2).relu();
+        assertEquals("ReluBackward0", fused.gradFn().name());
+        fused.sum().backward();
+        ops.sum().backward();
+        assertArrayEquals(ops.toFloatArray(), fused.toFloatArray(), 0f);
+        assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray(), 0f);
+        assertArrayEquals(w2.grad().toFloatArray(), w1.grad().toFloatArray(), 0f);
+        assertArrayEquals(r2.grad().toFloatArray(), r1.grad().toFloatArray(), 0f);
     }
 
     @Test

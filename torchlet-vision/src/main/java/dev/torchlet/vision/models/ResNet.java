@@ -334,12 +334,33 @@ public class ResNet extends Module {
         return applied ? out : block.child("relu").call(out);
     }
 
-    /** Adds the shortcut (the input, or downsample(input) when the block has one) and applies relu. */
-    private static Tensor residual(Module block, Tensor out, Tensor x) {
-        Tensor identity = block.namedChildren().containsKey("downsample")
+    /**
+     * The block's ending: relu(bn(conv(out)) + shortcut(x)), the shortcut being x or downsample(x). In inference
+     * after {@link dev.torchlet.nn.Fusion#fuseForInference} (bn folded into an Identity) and with no hooks on conv,
+     * bn or relu, it is one convolution that adds the shortcut and applies the ReLU as it stores its output
+     * ({@link Conv2d#forwardAddClamped}): two passes over the block's output fewer.
+     */
+    private static Tensor convAddRelu(Module block, String conv, String bn, Tensor out, Tensor x) {
+        Module c = block.child(conv);
+        Module b = block.child(bn);
+        Module relu = block.child("relu");
+        if (c instanceof Conv2d fusable
+                && b instanceof Identity
+                && relu.getClass() == ReLU.class
+                && !c.hasForwardHooks()
+                && !b.hasForwardHooks()
+                && !relu.hasForwardHooks()) {
+            return fusable.forwardAddClamped(out, shortcut(block, x), 0f, Float.POSITIVE_INFINITY);
+        }
+        out = b.call(c.call(out));
+        return relu.call(out.add(shortcut(block, x)));
+    }
+
+    /** The input, or downsample(input) when the block has one. */
+    private static Tensor shortcut(Module block, Tensor x) {
+        return block.namedChildren().containsKey("downsample")
                 ? block.child("downsample").call(x)
                 : x;
-        return block.child("relu").call(out.add(identity));
     }
 
     /**
@@ -373,9 +394,7 @@ public class ResNet extends Module {
             Tensor out = child("conv1").call(x); // (N, planes, H/s, W/s)
             out = child("bn1").call(out);
             out = reluAfter(this, "conv1", "bn1", out);
-            out = child("conv2").call(out);
-            out = child("bn2").call(out);
-            return residual(this, out, x);
+            return convAddRelu(this, "conv2", "bn2", out, x);
         }
     }
 
@@ -410,9 +429,7 @@ public class ResNet extends Module {
             out = child("conv2").call(out); // (N, width, H/s, W/s)
             out = child("bn2").call(out);
             out = reluAfter(this, "conv2", "bn2", out);
-            out = child("conv3").call(out); // (N, 4 planes, H/s, W/s)
-            out = child("bn3").call(out);
-            return residual(this, out, x);
+            return convAddRelu(this, "conv3", "bn3", out, x); // (N, 4 planes, H/s, W/s)
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.torchlet.vision.models;
 
 import static dev.torchlet.testing.Golden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Fusion;
 import dev.torchlet.nn.Module;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,7 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Batch-norm folding on whole zoo models (the parity fixtures' procedural weights, so the running
  * statistics are non-trivial): every conv -> batch-norm pair is found, and the folded model's logits equal
  * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale. The same for {@link Fusion#fuseForInference},
- * which also fuses the activation after each pair (ResNet's blocks then skip their shared ReLU module there).
+ * which also fuses the activation after each pair (ResNet's blocks then skip their shared ReLU module there, and
+ * end in one convolution that adds the shortcut and applies the ReLU, unless hooks ask for the separate steps).
  */
 class FusionZooTest {
     @ParameterizedTest
@@ -58,6 +62,33 @@ class FusionZooTest {
                 .count();
         assertEquals(activations, withActivation, name + ": " + fused);
         assertClose(before, logits(model, x), 1e-5, 1e-4, name + " logits after fusion");
+    }
+
+    @Test
+    void aFusedResNetBlockEndingStillRunsItsConvAndReluHooks() {
+        Module model = Models.create("resnet18", 10);
+        ProceduralWeights.fill(model);
+        model.eval();
+        Torch.manualSeed(0);
+        Tensor x = Torch.randn(1, 3, 64, 64);
+        Tensor before = logits(model, x);
+        Fusion.fuseForInference(model, x); // each block ends in one conv + shortcut + ReLU unless hooks are set
+        List<int[]> convOutputs = new ArrayList<>();
+        int[] reluCalls = {0};
+        try (var convHook = model.getSubmodule("layer1.0.conv2").registerForwardHook((m, in, out) -> {
+                    convOutputs.add(out.shape());
+                    return null;
+                });
+                var reluHook = model.getSubmodule("layer1.0.relu").registerForwardHook((m, in, out) -> {
+                    reluCalls[0]++;
+                    return null;
+                })) {
+            assertClose(before, logits(model, x), 1e-5, 1e-4, "resnet18 with hooks on a block's ending");
+            assertEquals(1, convOutputs.size(), "layer1.0.conv2 runs as itself, its hook sees its output");
+            assertArrayEquals(new int[] {1, 64, 16, 16}, convOutputs.get(0));
+            assertEquals(1, reluCalls[0], "the ending's ReLU (conv1's is fused into conv1)");
+        }
+        assertClose(before, logits(model, x), 1e-5, 1e-4, "resnet18 after the hooks are removed");
     }
 
     private static Tensor logits(Module model, Tensor x) {
