@@ -36,7 +36,8 @@ public final class ConvDepthwise {
      *   stride s:  phases[(j*dw mod s) * phasePlane + (y*sh + i*dh) * wq + x + j*dw / s]     (wq = wp / s)
      * </pre>
      * A row of outputs is accumulated in vector registers over the kh*kw taps (two vectors at a time, then one,
-     * then one masked vector for the last ow mod L pixels) and stored once.
+     * then one masked vector for the last ow mod L pixels) and stored once; 3x3 kernels, nearly all depthwise
+     * layers, have their own plane loop with the nine weights in registers ({@link #plane3x3}).
      */
     public static void forward(ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out) {
         forward(g, in, inOff, w, bias, out, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
@@ -135,7 +136,7 @@ public final class ConvDepthwise {
         for (int y = 0; y < oh; y++) {
             int r = y * rowPitch;
             int dst = o + y * ow;
-            for (int x = 0; x <= ow - L; x += L) {
+            for (int x = 0; x < ow; x += L) { // full vectors, then a masked one; its reads stay inside the slack
                 int at = r + x;
                 FloatVector top = FloatVector.fromArray(S, src, at + t0).fma(w0, b);
                 FloatVector mid = FloatVector.fromArray(S, src, at + t3).mul(w3);
@@ -150,24 +151,11 @@ public final class ConvDepthwise {
                 if (clamped) {
                     acc = acc.max(lo).min(hi);
                 }
-                acc.intoArray(out, dst + x);
-            }
-            if (full < ow) { // the masked last vector; its reads stay inside the slack
-                int at = r + full;
-                FloatVector top = FloatVector.fromArray(S, src, at + t0).fma(w0, b);
-                FloatVector mid = FloatVector.fromArray(S, src, at + t3).mul(w3);
-                FloatVector bottom = FloatVector.fromArray(S, src, at + t6).mul(w6);
-                top = FloatVector.fromArray(S, src, at + t1).fma(w1, top);
-                mid = FloatVector.fromArray(S, src, at + t4).fma(w4, mid);
-                bottom = FloatVector.fromArray(S, src, at + t7).fma(w7, bottom);
-                top = FloatVector.fromArray(S, src, at + t2).fma(w2, top);
-                mid = FloatVector.fromArray(S, src, at + t5).fma(w5, mid);
-                bottom = FloatVector.fromArray(S, src, at + t8).fma(w8, bottom);
-                FloatVector acc = top.add(mid).add(bottom);
-                if (clamped) {
-                    acc = acc.max(lo).min(hi);
+                if (x < full) {
+                    acc.intoArray(out, dst + x);
+                } else {
+                    storeTail(acc, tail, out, dst + x, ow - x);
                 }
-                storeTail(acc, tail, out, dst + full, ow - full);
             }
         }
     }
@@ -229,13 +217,7 @@ public final class ConvDepthwise {
             if (clamped) {
                 acc = acc.max(lo).min(hi);
             }
-            if (o + x + L <= out.length) {
-                acc.intoArray(out, o + x, m);
-            } else { // the tensor's last row: a masked store reaching past the array checks lane by lane (slow)
-                for (int i = 0; i < ow - x; i++) {
-                    out[o + x + i] = acc.lane(i);
-                }
-            }
+            storeTail(acc, m, out, o + x, ow - x);
         }
     }
 

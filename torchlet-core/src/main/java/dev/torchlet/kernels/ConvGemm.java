@@ -75,8 +75,8 @@ public final class ConvGemm {
                     }
                     continue;
                 }
-                float[] b0 = src;
-                int b0Off = srcOff;
+                float[] cols = src; // the GEMM's B, (k, p): the image itself (1x1) or its im2col
+                int colsOff = srcOff;
                 Parallel.forRange(blocks, 1, (s, e) -> {
                     for (int blk = s; blk < e; blk++) {
                         int x0 = blk * block;
@@ -91,8 +91,8 @@ public final class ConvGemm {
                                 w,
                                 wOff,
                                 k,
-                                b0,
-                                b0Off + x0,
+                                cols,
+                                colsOff + x0,
                                 p,
                                 0f,
                                 out,

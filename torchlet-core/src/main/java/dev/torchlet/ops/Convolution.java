@@ -113,6 +113,9 @@ public final class Convolution {
                 || !java.util.Arrays.equals(
                         TensorInternals.shapeRef(addend), new int[] {g.n(), g.cout(), g.oh(), g.ow()})) {
             Tensor y = conv2d(x, w, bias, o).add(addend);
+            if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) {
+                return y;
+            }
             return relu ? Activations.relu(y) : Unary.clamp(y, lo, hi);
         }
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());

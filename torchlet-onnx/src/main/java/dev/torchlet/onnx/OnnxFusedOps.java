@@ -37,6 +37,7 @@ final class OnnxFusedOps {
         OPS.put("Attention", OnnxFusedOps::attention);
         OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
         OPS.put("ConvClamp", OnnxFusedOps::convClamp);
+        OPS.put("ConvAddClamp", OnnxFusedOps::convAddClamp);
     }
 
     /**
@@ -256,6 +257,19 @@ final class OnnxFusedOps {
                 in.length > 2 && in[2] != null ? new Tensor[] {in[0], in[1], in[2]} : new Tensor[] {in[0], in[1]};
         return new Tensor[] {
             OnnxOps.conv(n, convIn, n.f("lo", Float.NEGATIVE_INFINITY), n.f("hi", Float.POSITIVE_INFINITY))
+        };
+    }
+
+    /**
+     * ConvAddClamp(x, W, b or "", r), Conv's attributes plus lo and hi: {@code Relu(Add(Conv(...), r))} (lo 0) or
+     * {@code Add(Conv(...), r)} (lo -inf), hi +inf. Without gradients and with r of the output's shape, the addition
+     * and clamp run inside the convolution kernels ({@link dev.torchlet.ops.Convolution#conv2dAddClamped}); else
+     * conv, add (broadcasting as ONNX's Add) and relu, as the original nodes.
+     */
+    private static Tensor[] convAddClamp(OnnxNode n, Tensor[] in, boolean training) {
+        Tensor[] convIn = in[2] != null ? new Tensor[] {in[0], in[1], in[2]} : new Tensor[] {in[0], in[1]};
+        return new Tensor[] {
+            OnnxOps.conv(n, convIn, in[3], n.f("lo", Float.NEGATIVE_INFINITY), n.f("hi", Float.POSITIVE_INFINITY))
         };
     }
 

@@ -24,7 +24,7 @@ import java.util.Set;
  *       folds only on a graph input whose every dim is declared (OnnxModel.run rejects other shapes); there is no
  *       shape inference through the graph, so Shape chains of dynamic values stay;
  *   <li>pattern fusion into {@link OnnxFusedOps} ({@code torchlet.*} nodes): decomposed LayerNorm, Erf GELU,
- *       multi-head attention, MatMul + bias Add, Conv + BatchNormalization (+ Relu);
+ *       multi-head attention, MatMul + bias Add, Conv + BatchNormalization (+ Relu), Conv + Add (+ Relu);
  *   <li>dead nodes (outputs nobody reads) are dropped.
  * </ol>
  * A region fuses only when every value inside it is read inside it alone (no graph output, no other reader), and
@@ -68,6 +68,7 @@ final class OnnxGraphOptimizer {
         o.fuse(o::attention);
         o.fuse(o::linear);
         o.fuse(o::convBatchNorm);
+        o.fuse(o::convAdd);
         o.fuse(o::convClamp);
         o.dropDeadNodes();
         graph.usePlan(o.nodes, o.folded);
@@ -608,6 +609,41 @@ final class OnnxGraphOptimizer {
         attributes.add(floatAttribute("lo", lo));
         attributes.add(floatAttribute("hi", hi));
         return fusion("ConvClamp", region, out(act), List.of(in(conv, 0), in(conv, 1), in(conv, 2)), attributes);
+    }
+
+    // ---------------------------------------------------------------- Conv + Add (+ Relu)
+
+    /**
+     * From Conv: {@code Add(Conv(x, W[, b]), r)} (either operand order), then optionally Relu: a residual block's last
+     * convolution and shortcut (ResNet's, with Relu; MobileNetV2's, without), which the convolution kernels add as
+     * they store the output.
+     */
+    private Fusion convAdd(OnnxNode conv, OnnxGraphIndex index) {
+        if (!conv.qualifiedOp().equals("Conv")) {
+            return null;
+        }
+        OnnxNode add = index.soleConsumer(out(conv), "Add");
+        if (add == null || add.proto.getInputCount() != 2 || add.proto.getOutputCount() != 1) {
+            return null;
+        }
+        String addend = other(add, out(conv));
+        if (addend == null || addend.isEmpty() || addend.equals(out(conv))) {
+            return null;
+        }
+        OnnxNode relu = index.soleConsumer(out(add), "Relu");
+        List<OnnxNode> region = new ArrayList<>(List.of(conv, add));
+        if (relu != null) {
+            region.add(relu);
+        }
+        String output = relu != null ? out(relu) : out(add);
+        if (!index.closed(region, output)) {
+            return null;
+        }
+        List<AttributeProto> attributes = new ArrayList<>(conv.proto.getAttributeList());
+        attributes.add(floatAttribute("lo", relu != null ? 0 : Double.NEGATIVE_INFINITY));
+        attributes.add(floatAttribute("hi", Double.POSITIVE_INFINITY));
+        return fusion(
+                "ConvAddClamp", region, output, List.of(in(conv, 0), in(conv, 1), in(conv, 2), addend), attributes);
     }
 
     // ---------------------------------------------------------------- dead nodes

@@ -330,6 +330,14 @@ final class OnnxOps {
      * nothing needs a gradient ({@link Convolution#conv2dClamped}), else conv2d then relu/clamp.
      */
     static Tensor conv(OnnxNode n, Tensor[] in, float lo, float hi) {
+        return conv(n, in, null, lo, hi);
+    }
+
+    /**
+     * Conv then, with an addend (null for none), Add and clamp(lo, hi): inside the convolution kernels when nothing
+     * needs a gradient and the addend has the output's shape ({@link Convolution#conv2dAddClamped}).
+     */
+    static Tensor conv(OnnxNode n, Tensor[] in, Tensor addend, float lo, float hi) {
         Tensor x = in[0];
         Tensor w = in[1];
         require4d(n, x);
@@ -343,11 +351,14 @@ final class OnnxOps {
             sym = new int[] {0, 0};
         }
         Tensor bias = in.length > 2 ? in[2] : null;
+        ConvOptions options = ConvOptions.of(strides, sym, dilations, (int) n.i("group", 1));
+        if (addend != null) {
+            return Convolution.conv2dAddClamped(x, w, bias, options, addend, lo, hi);
+        }
         if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) {
             return F.conv2d(x, w, bias, strides, sym, dilations, (int) n.i("group", 1));
         }
-        return Convolution.conv2dClamped(
-                x, w, bias, ConvOptions.of(strides, sym, dilations, (int) n.i("group", 1)), lo, hi);
+        return Convolution.conv2dClamped(x, w, bias, options, lo, hi);
     }
 
     private static Tensor[] maxPool(OnnxNode n, Tensor[] in, boolean training) {

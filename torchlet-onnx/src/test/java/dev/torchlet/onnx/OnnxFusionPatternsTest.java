@@ -266,6 +266,60 @@ class OnnxFusionPatternsTest {
                         p.grad().toFloatArray(), fastParams.get(name).grad().toFloatArray(), 0f, name));
     }
 
+    /**
+     * Conv then Add of a shortcut (either operand order), then Relu or nothing (ResNet's and MobileNetV2's block
+     * endings): one ConvAddClamp node, the unfused graph's output exactly in no-grad inference and its gradients
+     * with autograd. A per-channel addend (broadcast by Add) runs the unfused ops inside the fused node.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "none", "shortcut-first", "broadcast", "no-bias"})
+    void convThenAddFusesIntoConvAddClamp(String kind) throws IOException {
+        Torch.manualSeed(10);
+        boolean bias = !kind.equals("no-bias");
+        List<NodeProto> nodes = new ArrayList<>();
+        nodes.add(node(
+                "Conv",
+                bias ? List.of("x", "W", "b") : List.of("x", "W"),
+                "conv",
+                ints("kernel_shape", 3, 3),
+                ints("pads", 1, 1, 1, 1)));
+        String shortcut = kind.equals("broadcast") ? "perChannel" : "x";
+        nodes.add(node(
+                "Add",
+                kind.equals("shortcut-first") ? List.of(shortcut, "conv") : List.of("conv", shortcut),
+                kind.equals("none") ? "y" : "sum"));
+        if (!kind.equals("none")) {
+            nodes.add(node("Relu", List.of("sum"), "y"));
+        }
+        List<TensorProto> initializers = new ArrayList<>(List.of(initializer("W", Torch.randn(4, 4, 3, 3))));
+        if (shortcut.equals("perChannel")) {
+            initializers.add(initializer("perChannel", Torch.randn(1, 4, 1, 1)));
+        }
+        if (bias) {
+            initializers.add(initializer("b", Torch.randn(4)));
+        }
+        byte[] bytes = model(List.of(input("x", -1, 4, 9, 10)), "y", nodes, initializers);
+        OnnxModel fast = OnnxModel.load(bytes, null, kind);
+        OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
+        assertEquals(Map.of("torchlet.ConvAddClamp", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(2, 4, 9, 10).mul(3f);
+        try (var g = Torch.noGrad()) {
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 0f, "fused in the kernel");
+        }
+        Tensor xa = x.detach().requiresGrad(true);
+        Tensor xb = x.detach().requiresGrad(true);
+        Tensor a = fast.call(xa);
+        Tensor b = plain.call(xb);
+        assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 0f);
+        a.pow(2f).sum().backward();
+        b.pow(2f).sum().backward();
+        assertArrayEquals(xb.grad().toFloatArray(), xa.grad().toFloatArray(), 0f, "input gradient");
+        Map<String, Tensor> fastParams = fast.namedParameters();
+        plain.namedParameters()
+                .forEach((name, p) -> assertArrayEquals(
+                        p.grad().toFloatArray(), fastParams.get(name).grad().toFloatArray(), 0f, name));
+    }
+
     @Test
     void attentionFusesAndMatchesTheOriginalNodesForwardAndBackward() throws IOException {
         byte[] bytes = attention((float) Math.sqrt(8));
