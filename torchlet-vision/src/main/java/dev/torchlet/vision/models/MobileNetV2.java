@@ -6,6 +6,7 @@ import dev.torchlet.nn.BatchNormOptions;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Conv2dOptions;
 import dev.torchlet.nn.Dropout;
+import dev.torchlet.nn.Identity;
 import dev.torchlet.nn.Init;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
@@ -127,8 +128,33 @@ public final class MobileNetV2 extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor y = child("conv").call(x);
-            return useResConnect ? x.add(y) : y;
+            return useResConnect ? withShortcut(x) : child("conv").call(x);
+        }
+
+        /**
+         * x + conv(x). In inference after {@link dev.torchlet.nn.Fusion#fuseForInference} (the projection's batch
+         * norm folded into an Identity) and with no hooks on the Sequential, the projection or that Identity, the
+         * Sequential's layers run one by one and the projection adds x as it stores its output
+         * ({@link Conv2d#forwardAddClamped}; see ResNet's block endings).
+         */
+        private Tensor withShortcut(Tensor x) {
+            Module conv = child("conv");
+            List<Module> layers = conv.children();
+            int n = layers.size();
+            if (conv.getClass() != Sequential.class // a replacement may compute something else
+                    || conv.hasForwardHooks()
+                    || n < 2
+                    || !(layers.get(n - 2) instanceof Conv2d projection)
+                    || projection.hasForwardHooks()
+                    || !(layers.get(n - 1) instanceof Identity norm)
+                    || norm.hasForwardHooks()) {
+                return x.add(conv.call(x));
+            }
+            Tensor h = x;
+            for (int i = 0; i < n - 2; i++) {
+                h = layers.get(i).call(h);
+            }
+            return projection.forwardAddClamped(h, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
         }
     }
 }

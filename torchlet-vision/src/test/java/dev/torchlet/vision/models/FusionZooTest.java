@@ -91,6 +91,27 @@ class FusionZooTest {
         assertClose(before, logits(model, x), 1e-5, 1e-4, "resnet18 after the hooks are removed");
     }
 
+    @Test
+    void aFusedMobileNetShortcutStillRunsItsProjectionHook() {
+        Module model = Models.create("mobilenet_v2", 10);
+        ProceduralWeights.fill(model);
+        model.eval();
+        Torch.manualSeed(0);
+        Tensor x = Torch.randn(1, 3, 64, 64);
+        Tensor before = logits(model, x);
+        Fusion.fuseForInference(model, x); // features.3 (24 -> 24, stride 1) adds its input in its projection
+        List<int[]> projections = new ArrayList<>();
+        try (var hook = model.getSubmodule("features.3.conv.2").registerForwardHook((m, in, out) -> {
+            projections.add(out.shape());
+            return null;
+        })) {
+            assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 with a hook on a projection");
+            assertEquals(1, projections.size(), "the projection runs as itself, without the shortcut");
+            assertArrayEquals(new int[] {1, 24, 16, 16}, projections.get(0));
+        }
+        assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 after the hook is removed");
+    }
+
     private static Tensor logits(Module model, Tensor x) {
         try (var g = Torch.noGrad()) {
             return model.call(x);
