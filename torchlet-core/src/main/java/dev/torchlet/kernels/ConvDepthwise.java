@@ -46,8 +46,25 @@ public final class ConvDepthwise {
     /** out = clamp(conv(in, w) + bias, lo, hi), clamped in registers before each row's store. */
     public static void forward(
             ConvGeometry g, float[] in, int inOff, float[] w, float[] bias, float[] out, float lo, float hi) {
+        forward(g, in, inOff, w, bias, out, 0, g.outPixels(), lo, hi);
+    }
+
+    /**
+     * As above, output plane (b, co) starting at out[outOff + (b*cout + co) * outPlaneStride] (a strip of rows of a
+     * larger output, see {@link ConvPointwiseDepthwise}).
+     */
+    static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] out,
+            int outOff,
+            int outPlaneStride,
+            float lo,
+            float hi) {
         int mult = g.coutG();
-        int p = g.outPixels();
         int planeIn = g.inPixels();
         int taps = g.kh() * g.kw();
         int sw = g.sw();
@@ -84,7 +101,7 @@ public final class ConvDepthwise {
                 }
                 float bv = bias == null ? 0f : bias[co];
                 int wOff = co * taps;
-                int dst = plane * p;
+                int dst = outOff + plane * outPlaneStride;
                 if (taps == 9) {
                     plane3x3(phases, g.sh() * rowStride, tapOffset, w, wOff, bv, lo, hi, out, dst, g.oh(), g.ow());
                 } else {

@@ -157,7 +157,7 @@ public final class ConvGemm {
     }
 
     /** out[o, o + p) = min(max(out + bias, lo), hi) (Math.max/min: NaN stays NaN). */
-    private static void biasClamp(float[] out, int o, int p, float bias, float lo, float hi) {
+    static void biasClamp(float[] out, int o, int p, float bias, float lo, float hi) {
         int q = 0;
         for (int end = S.loopBound(p); q < end; q += S.length()) {
             FloatVector.fromArray(S, out, o + q).add(bias).max(lo).min(hi).intoArray(out, o + q);

@@ -7,6 +7,7 @@ import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvGeometry;
 import dev.torchlet.kernels.ConvKernels;
+import dev.torchlet.kernels.ConvPointwiseDepthwise;
 import dev.torchlet.kernels.ConvReference;
 
 /**
@@ -130,6 +131,81 @@ public final class Convolution {
                 lo,
                 hi);
         return out;
+    }
+
+    /**
+     * MobileNet's expansion then depthwise convolution, each with its activation:
+     * {@code clamp(dw(clamp(conv1x1(x, we, be), lo1, hi1), wd, bd), lo2, hi2)} with we (hidden, cin, 1, 1) and wd
+     * (hidden, 1, 3, 3) at the given stride, padding 1. Without autograd, on a float32 batch whose expanded tensor
+     * is large ({@link ConvPointwiseDepthwise#pays}), the two run as one pass over strips of rows and the expanded
+     * tensor is never stored whole; otherwise they are two {@link #conv2dClamped} calls.
+     */
+    public static Tensor pointwiseDepthwise(
+            Tensor x,
+            Tensor we,
+            Tensor be,
+            float lo1,
+            float hi1,
+            Tensor wd,
+            Tensor bd,
+            int stride,
+            float lo2,
+            float hi2) {
+        int[] ws = TensorInternals.shapeRef(we);
+        int[] ds = TensorInternals.shapeRef(wd);
+        int[] xs = TensorInternals.shapeRef(x);
+        int hidden = ws.length == 4 ? ws[0] : -1;
+        boolean fusable = !Autograd.needsGrad(x, we, be, wd, bd)
+                && (stride == 1 || stride == 2)
+                && xs.length == 4
+                && java.util.Arrays.equals(ws, new int[] {hidden, xs[1], 1, 1})
+                && java.util.Arrays.equals(ds, new int[] {hidden, 1, 3, 3})
+                && allFloat32(x, we, be, wd, bd)
+                && (be == null || java.util.Arrays.equals(TensorInternals.shapeRef(be), new int[] {hidden}))
+                && (bd == null || java.util.Arrays.equals(TensorInternals.shapeRef(bd), new int[] {hidden}))
+                && lo1 <= hi1
+                && lo2 <= hi2
+                && ConvPointwiseDepthwise.pays(xs[0], hidden, xs[2], xs[3], stride);
+        if (!fusable) {
+            int[] one = {1, 1};
+            Tensor e = conv2dClamped(x, we, be, ConvOptions.of(one, new int[] {0, 0}, one, 1), lo1, hi1);
+            int[] s = {stride, stride};
+            return conv2dClamped(e, wd, bd, ConvOptions.of(s, one, one, Math.max(1, hidden)), lo2, hi2);
+        }
+        int oh = ConvPointwiseDepthwise.outSize(xs[2], stride);
+        int ow = ConvPointwiseDepthwise.outSize(xs[3], stride);
+        Tensor out = Tensor.empty(DType.FLOAT32, xs[0], hidden, oh, ow);
+        ConvPointwiseDepthwise.forward(
+                xs[0],
+                xs[1],
+                xs[2],
+                xs[3],
+                hidden,
+                stride,
+                floats(x),
+                floats(we),
+                be == null ? null : floats(be),
+                lo1,
+                hi1,
+                floats(wd),
+                bd == null ? null : floats(bd),
+                lo2,
+                hi2,
+                TensorInternals.storage(out).floats());
+        return out;
+    }
+
+    private static boolean allFloat32(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null && t.dtype() != DType.FLOAT32) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static float[] floats(Tensor t) {
+        return TensorInternals.storage(dense(t)).floats();
     }
 
     /** conv1d(x (n, cin, l) or (cin, l), w (cout, cin/groups, k), bias (cout) or null): conv2d on height 1. */

@@ -5,6 +5,7 @@ import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.BatchNormOptions;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Conv2dOptions;
+import dev.torchlet.nn.ConvActivation2d;
 import dev.torchlet.nn.Dropout;
 import dev.torchlet.nn.Identity;
 import dev.torchlet.nn.Init;
@@ -13,7 +14,9 @@ import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU6;
 import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Convolution;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,35 +129,107 @@ public final class MobileNetV2 extends Module {
             return useResConnect;
         }
 
+        /**
+         * conv(x), plus x when the block has a shortcut. In inference after
+         * {@link dev.torchlet.nn.Fusion#fuseForInference} (batch norms folded, activations fused into their
+         * convolutions) and with no hooks on the layers involved, the Sequential's layers run one by one: the
+         * expansion and depthwise convolutions as one pass that never stores the expanded tensor whole
+         * ({@link Convolution#pointwiseDepthwise}), and the projection adds x as it stores its output
+         * ({@link Conv2d#forwardAddClamped}; see ResNet's block endings). A hook anywhere runs the layers as
+         * modules.
+         */
         @Override
         public Tensor forward(Tensor x) {
-            return useResConnect ? withShortcut(x) : child("conv").call(x);
-        }
-
-        /**
-         * x + conv(x). In inference after {@link dev.torchlet.nn.Fusion#fuseForInference} (the projection's batch
-         * norm folded into an Identity) and with no hooks on the Sequential, the projection or that Identity, the
-         * Sequential's layers run one by one and the projection adds x as it stores its output
-         * ({@link Conv2d#forwardAddClamped}; see ResNet's block endings).
-         */
-        private Tensor withShortcut(Tensor x) {
             Module conv = child("conv");
             List<Module> layers = conv.children();
             int n = layers.size();
-            if (conv.getClass() != Sequential.class // a replacement may compute something else
-                    || conv.hasForwardHooks()
-                    || n < 2
-                    || !(layers.get(n - 2) instanceof Conv2d projection)
-                    || projection.hasForwardHooks()
-                    || !(layers.get(n - 1) instanceof Identity norm)
-                    || norm.hasForwardHooks()) {
-                return x.add(conv.call(x));
+            if (conv.getClass() != Sequential.class || conv.hasForwardHooks() || n < 2) {
+                Tensor y = conv.call(x);
+                return useResConnect ? x.add(y) : y;
             }
             Tensor h = x;
-            for (int i = 0; i < n - 2; i++) {
-                h = layers.get(i).call(h);
+            int next = 0;
+            ConvActivation2d expansion = n == 4 ? fusedLayer(layers.get(0)) : null;
+            ConvActivation2d depthwise = n == 4 ? fusedLayer(layers.get(1)) : null;
+            if (isExpansion(expansion) && isDepthwise3x3(depthwise, expansion)) {
+                h = Convolution.pointwiseDepthwise(
+                        x,
+                        expansion.weight(),
+                        expansion.bias(),
+                        expansion.lo(),
+                        expansion.hi(),
+                        depthwise.weight(),
+                        depthwise.bias(),
+                        depthwise.options().stride()[0],
+                        depthwise.lo(),
+                        depthwise.hi());
+                next = 2;
             }
-            return projection.forwardAddClamped(h, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            for (; next < n - 2; next++) {
+                h = layers.get(next).call(h);
+            }
+            Module projection = layers.get(n - 2);
+            Module norm = layers.get(n - 1);
+            if (useResConnect
+                    && projection instanceof Conv2d fusable
+                    && !projection.hasForwardHooks()
+                    && norm instanceof Identity
+                    && !norm.hasForwardHooks()) {
+                return fusable.forwardAddClamped(h, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            }
+            h = norm.call(projection.call(h));
+            return useResConnect ? x.add(h) : h;
+        }
+
+        /**
+         * The convolution of a Conv2dNormActivation after fuseForInference (a Sequential of a ConvActivation2d and
+         * Identities, none hooked), or null.
+         */
+        private static ConvActivation2d fusedLayer(Module m) {
+            if (m.getClass() != Sequential.class || m.hasForwardHooks()) {
+                return null;
+            }
+            List<Module> parts = m.children();
+            if (parts.isEmpty()
+                    || parts.get(0).getClass() != ConvActivation2d.class
+                    || parts.get(0).hasForwardHooks()) {
+                return null;
+            }
+            for (Module rest : parts.subList(1, parts.size())) {
+                if (!(rest instanceof Identity) || rest.hasForwardHooks()) {
+                    return null;
+                }
+            }
+            return (ConvActivation2d) parts.get(0);
+        }
+
+        private static boolean isExpansion(ConvActivation2d c) {
+            if (c == null) {
+                return false;
+            }
+            Conv2dOptions o = c.options();
+            return Arrays.equals(o.kernelSize(), new int[] {1, 1})
+                    && Arrays.equals(o.stride(), new int[] {1, 1})
+                    && Arrays.equals(o.padding(), new int[] {0, 0})
+                    && Arrays.equals(o.dilation(), new int[] {1, 1})
+                    && o.groups() == 1;
+        }
+
+        private static boolean isDepthwise3x3(ConvActivation2d c, ConvActivation2d expansion) {
+            if (c == null || expansion == null) {
+                return false;
+            }
+            Conv2dOptions o = c.options();
+            int hidden = expansion.options().outChannels();
+            int s = o.stride()[0];
+            return Arrays.equals(o.kernelSize(), new int[] {3, 3})
+                    && Arrays.equals(o.stride(), new int[] {s, s})
+                    && (s == 1 || s == 2)
+                    && Arrays.equals(o.padding(), new int[] {1, 1})
+                    && Arrays.equals(o.dilation(), new int[] {1, 1})
+                    && o.groups() == hidden
+                    && o.inChannels() == hidden
+                    && o.outChannels() == hidden;
         }
     }
 }

@@ -3,9 +3,11 @@ package dev.torchlet.vision.models;
 import static dev.torchlet.testing.Golden.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.kernels.ConvPointwiseDepthwise;
 import dev.torchlet.nn.Fusion;
 import dev.torchlet.nn.Module;
 import java.util.ArrayList;
@@ -110,6 +112,22 @@ class FusionZooTest {
             assertArrayEquals(new int[] {1, 24, 16, 16}, projections.get(0));
         }
         assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 after the hook is removed");
+    }
+
+    @Test
+    void mobileNetAt224RunsItsLargeExpansionsFusedAndKeepsTheLogits() {
+        // the second block's expansion (96 x 112 x 112, 4.8 MB) and the third's are large enough for the one-pass
+        // expansion + depthwise (Convolution.pointwiseDepthwise); the later, smaller ones run as two convolutions
+        assertTrue(ConvPointwiseDepthwise.pays(1, 96, 112, 112, 2));
+        assertTrue(!ConvPointwiseDepthwise.pays(1, 384, 14, 14, 1));
+        Module model = Models.create("mobilenet_v2", 10);
+        ProceduralWeights.fill(model);
+        model.eval();
+        Torch.manualSeed(1);
+        Tensor x = Torch.randn(1, 3, 224, 224);
+        Tensor before = logits(model, x);
+        Fusion.fuseForInference(model, x);
+        assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 at 224 x 224 after fusion");
     }
 
     private static Tensor logits(Module model, Tensor x) {
