@@ -32,12 +32,10 @@ class FusionZooTest {
         "densenet121, 59", // the stem, and each of the 58 bottlenecks' conv1 -> norm2 (the other norms come first)
     })
     void foldingFindsEveryPairAndKeepsTheLogits(String name, int expectedPairs) {
-        Module model = Models.create(name, 10);
-        ProceduralWeights.fill(model);
-        model.eval();
-        Torch.manualSeed(0);
-        Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before = logits(model, x);
+        Zoo zoo = Zoo.of(name, 64, 0);
+        Module model = zoo.model();
+        Tensor x = zoo.x();
+        Tensor before = zoo.before();
         Map<String, String> pairs = Fusion.fuseConvBn(model, x);
         assertEquals(expectedPairs, pairs.size(), name + " pairs: " + pairs);
         assertClose(before, logits(model, x), 1e-5, 1e-4, name + " logits after folding");
@@ -51,12 +49,10 @@ class FusionZooTest {
         "vgg11, 8, 8", // no batch norm: every conv -> ReLU
     })
     void inferenceFusionAlsoFusesTheActivationsAndKeepsTheLogits(String name, int convs, int activations) {
-        Module model = Models.create(name, 10);
-        ProceduralWeights.fill(model);
-        model.eval();
-        Torch.manualSeed(0);
-        Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before = logits(model, x);
+        Zoo zoo = Zoo.of(name, 64, 0);
+        Module model = zoo.model();
+        Tensor x = zoo.x();
+        Tensor before = zoo.before();
         Map<String, List<String>> fused = Fusion.fuseForInference(model, x);
         assertEquals(convs, fused.size(), name + ": " + fused);
         long withActivation = fused.keySet().stream()
@@ -68,12 +64,10 @@ class FusionZooTest {
 
     @Test
     void aFusedResNetBlockEndingStillRunsItsConvAndReluHooks() {
-        Module model = Models.create("resnet18", 10);
-        ProceduralWeights.fill(model);
-        model.eval();
-        Torch.manualSeed(0);
-        Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before = logits(model, x);
+        Zoo zoo = Zoo.of("resnet18", 64, 0);
+        Module model = zoo.model();
+        Tensor x = zoo.x();
+        Tensor before = zoo.before();
         Fusion.fuseForInference(model, x); // each block ends in one conv + shortcut + ReLU unless hooks are set
         List<int[]> convOutputs = new ArrayList<>();
         int[] reluCalls = {0};
@@ -95,12 +89,10 @@ class FusionZooTest {
 
     @Test
     void aFusedMobileNetShortcutStillRunsItsProjectionHook() {
-        Module model = Models.create("mobilenet_v2", 10);
-        ProceduralWeights.fill(model);
-        model.eval();
-        Torch.manualSeed(0);
-        Tensor x = Torch.randn(1, 3, 64, 64);
-        Tensor before = logits(model, x);
+        Zoo zoo = Zoo.of("mobilenet_v2", 64, 0);
+        Module model = zoo.model();
+        Tensor x = zoo.x();
+        Tensor before = zoo.before();
         Fusion.fuseForInference(model, x); // features.3 (24 -> 24, stride 1) adds its input in its projection
         List<int[]> projections = new ArrayList<>();
         try (var hook = model.getSubmodule("features.3.conv.2").registerForwardHook((m, in, out) -> {
@@ -120,14 +112,24 @@ class FusionZooTest {
         // expansion + depthwise (Convolution.pointwiseDepthwise); the later, smaller ones run as two convolutions
         assertTrue(ConvPointwiseDepthwise.pays(1, 96, 112, 112, 2));
         assertTrue(!ConvPointwiseDepthwise.pays(1, 384, 14, 14, 1));
-        Module model = Models.create("mobilenet_v2", 10);
-        ProceduralWeights.fill(model);
-        model.eval();
-        Torch.manualSeed(1);
-        Tensor x = Torch.randn(1, 3, 224, 224);
-        Tensor before = logits(model, x);
+        Zoo zoo = Zoo.of("mobilenet_v2", 224, 1);
+        Module model = zoo.model();
+        Tensor x = zoo.x();
+        Tensor before = zoo.before();
         Fusion.fuseForInference(model, x);
         assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 at 224 x 224 after fusion");
+    }
+
+    /** A zoo model with procedural weights in eval mode, a seeded input batch of one size x size image, its logits. */
+    private record Zoo(Module model, Tensor x, Tensor before) {
+        static Zoo of(String name, int size, long seed) {
+            Module model = Models.create(name, 10);
+            ProceduralWeights.fill(model);
+            model.eval();
+            Torch.manualSeed(seed);
+            Tensor x = Torch.randn(1, 3, size, size);
+            return new Zoo(model, x, logits(model, x));
+        }
     }
 
     private static Tensor logits(Module model, Tensor x) {
