@@ -168,7 +168,7 @@ public final class ConvGemm {
     }
 
     /** out[o, o + p) = min(max(out + bias + residual, lo), hi), residual at the same indices. */
-    private static void biasResidualClamp(float[] out, int o, int p, float bias, float[] residual, float lo, float hi) {
+    static void biasResidualClamp(float[] out, int o, int p, float bias, float[] residual, float lo, float hi) {
         int q = 0;
         for (int end = S.loopBound(p); q < end; q += S.length()) {
             FloatVector.fromArray(S, out, o + q)

@@ -1,7 +1,5 @@
 package dev.torchlet.kernels;
 
-import jdk.incubator.vector.FloatVector;
-
 /**
  * The float32 convolution kernels the ops call (see {@link ConvGeometry} for the sizes). Each entry
  * point picks the part that is fastest for the geometry:
@@ -60,29 +58,13 @@ public final class ConvKernels {
         }
         if (g.isDepthwise()) {
             ConvDepthwise.forward(g, in, inOff, w, bias, out);
-            addClamp(out, residual, g.outputSize(), lo, hi);
+            // a second, single-threaded pass: no zoo or exported block ends in a depthwise convolution
+            ConvGemm.biasResidualClamp(out, 0, g.outputSize(), 0f, residual, lo, hi);
         } else if (g.isPointwise() || !ConvDirect.applies(g) || gemmPays(g)) {
             ConvGemm.forward(g, in, inOff, w, bias, residual, out, lo, hi);
         } else {
             ConvDirect.forward(g, in, inOff, w, bias, residual, out, lo, hi);
         }
-    }
-
-    /** out[i] = clamp(out[i] + residual[i], lo, hi) for i &lt; n. */
-    private static void addClamp(float[] out, float[] residual, int n, float lo, float hi) {
-        Parallel.forRange(n, 1 << 15, (s, e) -> {
-            int i = s;
-            for (int end = s + Simd.FLOAT.loopBound(e - s); i < end; i += Simd.FLOAT.length()) {
-                FloatVector.fromArray(Simd.FLOAT, out, i)
-                        .add(FloatVector.fromArray(Simd.FLOAT, residual, i))
-                        .max(lo)
-                        .min(hi)
-                        .intoArray(out, i);
-            }
-            for (; i < e; i++) {
-                out[i] = Math.min(Math.max(out[i] + residual[i], lo), hi);
-            }
-        });
     }
 
     /**

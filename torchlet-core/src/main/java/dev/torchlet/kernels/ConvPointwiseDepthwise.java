@@ -69,6 +69,7 @@ public final class ConvPointwiseDepthwise {
         int strips = strips(hidden, h, w, stride);
         int outRowsMax = (oh + strips - 1) / strips;
         int rowsMax = (outRowsMax - 1) * stride + 3;
+        Call call = new Call(cin, h, w, hidden, stride, x, we, be, lo1, hi1, wd, bd, lo2, hi2, y);
         Parallel.forRange(n * strips, 1, (s, e) -> {
             float[] expanded = new float[hidden * rowsMax * w];
             for (int item = s; item < e; item++) {
@@ -77,17 +78,14 @@ public final class ConvPointwiseDepthwise {
                 int oy0 = (int) ((long) oh * strip / strips);
                 int oy1 = (int) ((long) oh * (strip + 1) / strips);
                 if (oy0 < oy1) {
-                    strip(b, oy0, oy1, cin, h, w, hidden, stride, x, we, be, lo1, hi1, wd, bd, lo2, hi2, y, expanded);
+                    strip(call, b, oy0, oy1, expanded);
                 }
             }
         });
     }
 
-    /** Output rows [oy0, oy1) of image b, through the scratch {@code e} (hidden, rows, w). */
-    private static void strip(
-            int b,
-            int oy0,
-            int oy1,
+    /** The sizes, operands and bounds of one {@link #forward} call, shared by its strips. */
+    private record Call(
             int cin,
             int h,
             int w,
@@ -102,16 +100,23 @@ public final class ConvPointwiseDepthwise {
             float[] bd,
             float lo2,
             float hi2,
-            float[] y,
-            float[] e) {
+            float[] y) {}
+
+    /** Output rows [oy0, oy1) of image b, through the scratch {@code e} (hidden, rows, w). */
+    private static void strip(Call c, int b, int oy0, int oy1, float[] e) {
+        int cin = c.cin();
+        int h = c.h();
+        int w = c.w();
+        int hidden = c.hidden();
+        int stride = c.stride();
         int r0 = oy0 * stride - 1; // first expanded row the strip reads (may be the padding row -1)
         int rows = (oy1 - oy0 - 1) * stride + 3;
         int v0 = Math.max(r0, 0); // rows [v0, v1] lie inside the image
         int v1 = Math.min(r0 + rows - 1, h - 1);
         int plane = rows * w;
-        for (int c = 0; c < hidden; c++) { // padding rows above and below the image are zero
-            java.util.Arrays.fill(e, c * plane, c * plane + (v0 - r0) * w, 0f);
-            java.util.Arrays.fill(e, c * plane + (v1 - r0 + 1) * w, (c + 1) * plane, 0f);
+        for (int ch = 0; ch < hidden; ch++) { // padding rows above and below the image are zero
+            java.util.Arrays.fill(e, ch * plane, ch * plane + (v0 - r0) * w, 0f);
+            java.util.Arrays.fill(e, ch * plane + (v1 - r0 + 1) * w, (ch + 1) * plane, 0f);
         }
         int valid = (v1 - v0 + 1) * w;
         int image = b * cin * h * w;
@@ -122,23 +127,25 @@ public final class ConvPointwiseDepthwise {
                 valid,
                 cin,
                 1f,
-                we,
+                c.we(),
                 0,
                 cin,
-                x,
+                c.x(),
                 image + v0 * w,
                 h * w,
                 0f,
                 e,
                 (v0 - r0) * w,
                 plane);
-        for (int c = 0; c < hidden; c++) {
-            ConvGemm.biasClamp(e, c * plane + (v0 - r0) * w, valid, be == null ? 0f : be[c], lo1, hi1);
+        for (int ch = 0; ch < hidden; ch++) {
+            float bias = c.be() == null ? 0f : c.be()[ch];
+            ConvGemm.biasClamp(e, ch * plane + (v0 - r0) * w, valid, bias, c.lo1(), c.hi1());
         }
         int ow = outSize(w, stride);
         int oh = outSize(h, stride);
         ConvGeometry strip =
                 new ConvGeometry(1, hidden, rows, w, hidden, 3, 3, stride, stride, 0, 1, 1, 1, hidden, oy1 - oy0, ow);
-        ConvDepthwise.forward(strip, e, 0, wd, bd, y, (b * hidden * oh + oy0) * ow, oh * ow, lo2, hi2);
+        ConvDepthwise.forward(
+                strip, e, 0, c.wd(), c.bd(), c.y(), (b * hidden * oh + oy0) * ow, oh * ow, c.lo2(), c.hi2());
     }
 }

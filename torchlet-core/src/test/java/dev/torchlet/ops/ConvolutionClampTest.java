@@ -50,51 +50,48 @@ class ConvolutionClampTest {
 
     @Test
     void fusedEqualsConvThenClampOnEveryKernelPath() {
-        Torch.manualSeed(7);
-        for (Object[] c : CASES) {
-            Tensor x = Torch.randn((int[]) c[0]).mul(3f);
-            int[] ws = (int[]) c[1];
-            Tensor w = Torch.randn(ws);
-            Tensor b = Torch.randn(ws[0]);
-            ConvOptions o = (ConvOptions) c[2];
-            for (float[] lohi : BOUNDS) {
-                for (Tensor bias : new Tensor[] {b, null}) {
-                    Tensor expected = Unary.clamp(Convolution.conv2d(x, w, bias, o), lohi[0], lohi[1]);
-                    Tensor fused = Convolution.conv2dClamped(x, w, bias, o, lohi[0], lohi[1]);
-                    assertArrayEquals(expected.shape(), fused.shape());
-                    assertArrayEquals(
-                            expected.toFloatArray(),
-                            fused.toFloatArray(),
-                            0f,
-                            "input " + java.util.Arrays.toString((int[]) c[0]) + " weight "
-                                    + java.util.Arrays.toString(ws) + " clamp " + lohi[0] + ".." + lohi[1]);
-                }
-            }
-        }
+        assertFusedEqualsUnfused(7, (x, w, bias, o, lo, hi) -> new Tensor[] {
+            Unary.clamp(Convolution.conv2d(x, w, bias, o), lo, hi), Convolution.conv2dClamped(x, w, bias, o, lo, hi)
+        });
     }
 
     @Test
     void fusedAdditionEqualsConvAddClampOnEveryKernelPath() {
-        Torch.manualSeed(8);
+        assertFusedEqualsUnfused(8, (x, w, bias, o, lo, hi) -> {
+            Tensor addend =
+                    Torch.randn(Convolution.conv2d(x, w, null, o).shape()).mul(2f);
+            return new Tensor[] {
+                Unary.clamp(Convolution.conv2d(x, w, bias, o).add(addend), lo, hi),
+                Convolution.conv2dAddClamped(x, w, bias, o, addend, lo, hi)
+            };
+        });
+    }
+
+    /** The unfused ops' result and the fused op's, for one input, weight, bias (or null), options and clamp. */
+    private interface UnfusedAndFused {
+        Tensor[] run(Tensor x, Tensor w, Tensor bias, ConvOptions o, float lo, float hi);
+    }
+
+    /** For every case, clamp range and bias (or none): the fused result equals the unfused one exactly. */
+    private static void assertFusedEqualsUnfused(long seed, UnfusedAndFused ops) {
+        Torch.manualSeed(seed);
         for (Object[] c : CASES) {
             Tensor x = Torch.randn((int[]) c[0]).mul(3f);
             int[] ws = (int[]) c[1];
             Tensor w = Torch.randn(ws);
             Tensor b = Torch.randn(ws[0]);
             ConvOptions o = (ConvOptions) c[2];
-            Tensor addend =
-                    Torch.randn(Convolution.conv2d(x, w, null, o).shape()).mul(2f);
             for (float[] lohi : BOUNDS) {
                 for (Tensor bias : new Tensor[] {b, null}) {
-                    Tensor expected =
-                            Unary.clamp(Convolution.conv2d(x, w, bias, o).add(addend), lohi[0], lohi[1]);
-                    Tensor fused = Convolution.conv2dAddClamped(x, w, bias, o, addend, lohi[0], lohi[1]);
+                    Tensor[] results = ops.run(x, w, bias, o, lohi[0], lohi[1]);
+                    assertArrayEquals(results[0].shape(), results[1].shape());
                     assertArrayEquals(
-                            expected.toFloatArray(),
-                            fused.toFloatArray(),
+                            results[0].toFloatArray(),
+                            results[1].toFloatArray(),
                             0f,
                             "input " + java.util.Arrays.toString((int[]) c[0]) + " weight "
-                                    + java.util.Arrays.toString(ws) + " clamp " + lohi[0] + ".." + lohi[1]);
+                                    + java.util.Arrays.toString(ws) + " clamp " + lohi[0] + ".." + lohi[1]
+                                    + (bias == null ? ", no bias" : ""));
                 }
             }
         }
