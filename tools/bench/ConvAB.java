@@ -27,7 +27,8 @@ import java.util.Random;
  * 3x3s (stride 2 and 1) and 1x1s, and ResNet-50's 1x1s. One thread: the
  * calling thread's CPU time; more: wall-clock time. Prints GFLOP/s (useful work, 2 * MACs) per build, medians,
  * and the median ratio new/old with its quartiles. A fourth argument runs only the shapes whose label contains it
- * (e.g. {@code n64}).
+ * (e.g. {@code n64}). {@code -Dpass=input} or {@code -Dpass=weight} times {@code ConvKernels.backwardInput} or
+ * {@code backwardWeight} instead of the forward pass (the same FLOPs).
  */
 public final class ConvAB {
     private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad[, groups]
@@ -70,6 +71,7 @@ public final class ConvAB {
             System.exit(2);
         }
         int threads = Integer.parseInt(args[0]);
+        String pass = System.getProperty("pass", "forward");
         Build[] builds = {new Build(Path.of(args[1]), threads), new Build(Path.of(args[2]), threads)};
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int[] s : SHAPES) {
@@ -85,6 +87,8 @@ public final class ConvAB {
             float[] w = random(cout * cin / groups * k * k, 2);
             float[] bias = random(cout, 3);
             float[] out = new float[n * cout * o * o];
+            float[] gradIn = new float[in.length];
+            float[] gradW = new float[w.length];
             Object[] geometry = {builds[0].geometry(s), builds[1].geometry(s)};
             double flops = 2.0 * n * cout * o * o * cin / groups * k * k;
             double[][] gflops = new double[2][ROUNDS];
@@ -94,7 +98,12 @@ public final class ConvAB {
                     long c0 = cpu.getCurrentThreadCpuTime();
                     int calls = 0;
                     while (System.nanoTime() - t0 < ROUND_NANOS) {
-                        builds[v].forward.invoke(geometry[v], in, 0, w, bias, out, 0f, Float.POSITIVE_INFINITY);
+                        switch (pass) {
+                            case "input" -> builds[v].backwardInput.invoke(geometry[v], out, w, gradIn);
+                            case "weight" -> builds[v].backwardWeight.invoke(geometry[v], out, in, 0, gradW);
+                            default -> builds[v].forward.invoke(
+                                    geometry[v], in, 0, w, bias, out, 0f, Float.POSITIVE_INFINITY);
+                        }
                         calls++;
                     }
                     double seconds = threads == 1
@@ -120,10 +129,12 @@ public final class ConvAB {
         System.exit(0); // the builds' worker threads are not daemons
     }
 
-    /** One build's ConvGeometry.of and ConvKernels.forward (with the output clamp), its pool set to THREADS. */
+    /** One build's ConvGeometry.of and ConvKernels' three passes (forward with the clamp), its pool set to THREADS. */
     private static final class Build {
         final MethodHandle of;
         final MethodHandle forward;
+        final MethodHandle backwardInput;
+        final MethodHandle backwardWeight;
 
         Build(Path dir, int threads) throws Exception {
             URLClassLoader loader = new URLClassLoader(
@@ -140,6 +151,11 @@ public final class ConvAB {
             forward = MethodHandles.publicLookup().findStatic(kernels, "forward", MethodType.methodType(
                     void.class, geometry, float[].class, int.class, float[].class, float[].class, float[].class,
                     float.class, float.class));
+            backwardInput = MethodHandles.publicLookup().findStatic(kernels, "backwardInput", MethodType.methodType(
+                    void.class, geometry, float[].class, float[].class, float[].class));
+            backwardWeight = MethodHandles.publicLookup().findStatic(kernels, "backwardWeight",
+                    MethodType.methodType(void.class, geometry, float[].class, float[].class, int.class,
+                            float[].class));
         }
 
         Object geometry(int[] s) throws Throwable {

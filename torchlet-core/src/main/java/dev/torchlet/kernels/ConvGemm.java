@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * input grad:     col (K, P) = W_g^T (K, coutG) @ gradOut_g (coutG, P);  gradIn_g += col2im(col)
  * weight grad:    gradW_g (coutG, K) += gradOut_g (coutG, P) @ col^T (P, K)
  * </pre>
- * A 1x1 stride-1 unpadded conv skips the lowering: the image itself is col.
+ * A 1x1 stride-1 unpadded conv skips the lowering: the image itself is col. Batches of small maps lower
+ * several images into one GEMM instead ({@link ConvGemmBatch}).
  */
 public final class ConvGemm {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -47,6 +48,10 @@ public final class ConvGemm {
             float[] out,
             float lo,
             float hi) {
+        if (ConvGemmBatch.imagesPerGemm(g) > 1) {
+            ConvGemmBatch.forward(g, in, inOff, w, bias, residual, out, lo, hi);
+            return;
+        }
         boolean epilogue =
                 bias != null || residual != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         int k = g.colRows();
@@ -185,6 +190,10 @@ public final class ConvGemm {
 
     /** gradIn (n, cin, h, w) = conv input gradient of gradOut; overwritten. */
     public static void backwardInput(ConvGeometry g, float[] gradOut, float[] w, float[] gradIn) {
+        if (ConvGemmBatch.imagesPerGemm(g) > 1) {
+            ConvGemmBatch.backwardInput(g, gradOut, w, gradIn);
+            return;
+        }
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
@@ -222,6 +231,10 @@ public final class ConvGemm {
 
     /** gradW (cout, cin/groups, kh, kw) = weight gradient; overwritten. in starts at inOff. */
     public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
+        if (ConvGemmBatch.imagesPerGemm(g, ConvGemmBatch.WEIGHT_TARGET_COLUMNS) > 1) {
+            ConvGemmBatch.backwardWeight(g, gradOut, in, inOff, gradW);
+            return;
+        }
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();

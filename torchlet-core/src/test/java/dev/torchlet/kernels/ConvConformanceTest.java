@@ -1,5 +1,6 @@
 package dev.torchlet.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -61,6 +62,9 @@ class ConvConformanceTest {
             {1, 2, 7, 67, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // depthwise 3x3 stride 2, odd width: vector phase split
             {1, 8, 24, 30, 300, 1, 1, 1, 1, 0, 0, 1, 1, 1}, // pointwise, 720 pixels x 300: GEMM in column blocks
             {2, 4, 24, 25, 512, 1, 1, 1, 1, 0, 0, 1, 1, 2}, // ... grouped, blocks of a width not a multiple of 16
+            {8, 6, 9, 9, 10, 5, 5, 2, 2, 2, 2, 1, 1, 1}, // a batch of 5x5 maps: images side by side per GEMM
+            {8, 8, 11, 13, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // ... grouped
+            {9, 3, 7, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... 9 images: a last chunk of one
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
@@ -99,6 +103,29 @@ class ConvConformanceTest {
             if (!(Math.abs(got[i] - ref[i]) <= 1e-5 * (1 + mag[i]))) {
                 fail(what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
             }
+        }
+    }
+
+    /**
+     * The batches of small maps above take ConvGemmBatch's path (several images per GEMM) with 2 threads, the
+     * machine the suite runs on; fastKernelsMatchReference checks their numbers.
+     */
+    @Test
+    void smallMapsLowerSeveralImagesPerGemm() {
+        int saved = Parallel.numThreads();
+        Parallel.setNumThreads(2);
+        try {
+            int batched = 0;
+            for (ConvGeometry g : geometries()) {
+                if (g.n() >= 8) {
+                    assertTrue(ConvGemmBatch.imagesPerGemm(g) > 1, g.toString());
+                    assertTrue(ConvGemmBatch.imagesPerGemm(g, ConvGemmBatch.WEIGHT_TARGET_COLUMNS) > 1, g.toString());
+                    batched++;
+                }
+            }
+            assertEquals(3, batched);
+        } finally {
+            Parallel.setNumThreads(saved);
         }
     }
 
