@@ -290,6 +290,10 @@ case("ag.views_in_graph", lambda x: (x.t().reshape(-1)[::2] * x.view(-1)[1::2]).
 case("ag.to_float64", lambda x: (x.double() * 3.0).exp().sum(), U(2, 3, hi=0.5))
 case("ag.mixed_chain", lambda x, w, b: (x @ w + b).relu().pow(2).mean(0), U(4, 3), U(3, 2), U(2))
 case("ew.erf", lambda a: a.erf(), U(3, 4, lo=-3, hi=3))
+# 35 values: whole vectors and a tail for the float32 leaky ReLU kernels (16 or 8 lanes); then zeros at the kink
+case("ew.leaky_relu_long", lambda a: torch.nn.functional.leaky_relu(a, 0.2), U(5, 7))
+case("ew.leaky_relu_long_zero_kink", lambda a: torch.nn.functional.leaky_relu(a, 0.2),
+     torch.cat([U(31), F(0.0, -0.0, 0.0, -0.0)]).reshape(5, 7))
 
 fixtures.save(T, fixtures.fixture_path("ops"), {"generator": "tools/golden/gen_ops.py",
                                                "torch": torch.__version__})

@@ -95,6 +95,37 @@ public final class UnaryKernels {
         });
     }
 
+    /** out[i] = x[i] &gt; 0 ? x[i] : slope * x[i] (leaky ReLU; NaN stays NaN). */
+    public static void leakyRelu(float[] x, int xOff, float[] out, int oOff, int n, float slope) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                float v = x[xOff + i];
+                out[oOff + i] = v > 0f ? v : v * slope;
+            }
+        });
+    }
+
+    /** out[i] = x[i] &gt; 0 ? g[i] : slope * g[i] (PyTorch's leaky_relu_backward, x the input). */
+    public static void leakyReluBackward(
+            float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n, float slope) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+                FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
+                gv.mul(slope).blend(gv, pos).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                out[oOff + i] = x[xOff + i] > 0f ? g[gOff + i] : g[gOff + i] * slope;
+            }
+        });
+    }
+
     // ---- exp-based activations in float32 (Simd.exp / Simd.tanh: within a few ulp of the exact values).
     // Every element, tails included, goes through the same vector formula (tails with a mask), so a result
     // does not depend on where the pool splits the array. Bodies take the mask as an argument and the main

@@ -90,12 +90,46 @@ public final class Activations {
 
     /** x for x &gt; 0, slope * x otherwise. */
     public static Tensor leakyRelu(Tensor t, float slope) {
-        Tensor out = Unary.map(t, x -> x > 0 ? x : x * slope);
-        Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) -> {
-            Tensor pos = s[0].gt(0f).to(g.dtype());
-            return new Tensor[] {g.mul(pos.add(pos.neg().add(1f).mul(slope)))};
-        });
+        Tensor out;
+        if (t.dtype() == DType.FLOAT32) {
+            Tensor in = t.contiguous();
+            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+            UnaryKernels.leakyRelu(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel(),
+                    slope);
+        } else {
+            out = Unary.map(t, x -> x > 0 ? x : x * slope);
+        }
+        Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) ->
+                new Tensor[] {leakyReluBackward(g, s[0], slope)});
         return Autograd.annotate(out, "negative_slope", slope);
+    }
+
+    /** PyTorch's leaky_relu_backward: g where x &gt; 0, else slope * g (x the input). */
+    private static Tensor leakyReluBackward(Tensor g, Tensor x, float slope) {
+        if (g.dtype() == DType.FLOAT32
+                && x.dtype() == DType.FLOAT32
+                && java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(x))) {
+            Tensor gc = g.contiguous();
+            Tensor xc = x.contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(x));
+            UnaryKernels.leakyReluBackward(
+                    TensorInternals.storage(gc).floats(),
+                    gc.offset(),
+                    TensorInternals.storage(xc).floats(),
+                    xc.offset(),
+                    TensorInternals.storage(out).floats(),
+                    0,
+                    out.numel(),
+                    slope);
+            return out;
+        }
+        Tensor pos = x.gt(0f).to(g.dtype());
+        return g.mul(pos.add(pos.neg().add(1f).mul(slope)));
     }
 
     /** x for x &gt; 0, alpha (e^x - 1) otherwise; gradient 1 or alpha e^x. */

@@ -79,6 +79,8 @@ public class ElementwiseGoldenTest {
         put("ew.relu", x -> x[0].relu());
         put("ew.relu_zero_kink", x -> x[0].relu());
         put("ew.leaky_relu", x -> x[0].leakyRelu(0.1f));
+        put("ew.leaky_relu_long", x -> x[0].leakyRelu(0.2f)); // vector kernels: 2 (or 4) vectors + a tail
+        put("ew.leaky_relu_long_zero_kink", x -> x[0].leakyRelu(0.2f));
         put("ew.elu", x -> x[0].elu(1f));
         put("ew.elu_alpha", x -> x[0].elu(0.5f));
         put("ew.gelu", x -> x[0].gelu());
