@@ -23,12 +23,13 @@ import java.util.Random;
  *
  * Shapes: ResNet-18's convolutions at batch 1 (the stem's 7x7 stride 2, the 3x3s of each stage, the stride-2
  * 3x3s and 1x1 downsamples), the bench's conv3x3_64_56_b8, MobileNetV2's stride-2 3x3 stem, the DCGAN
- * discriminator's two 5x5 stride-2 convolutions, the DDPM U-Net's first stride-2 3x3, MobileNetV2's depthwise
- * 3x3s (stride 2 and 1) and 1x1s, and ResNet-50's 1x1s. One thread: the
- * calling thread's CPU time; more: wall-clock time. Prints GFLOP/s (useful work, 2 * MACs) per build, medians,
- * and the median ratio new/old with its quartiles. A fourth argument runs only the shapes whose label contains it
- * (e.g. {@code n64}). {@code -Dpass=input} or {@code -Dpass=weight} times {@code ConvKernels.backwardInput} or
- * {@code backwardWeight} instead of the forward pass (the same FLOPs).
+ * discriminator's two 5x5 stride-2 convolutions and its generator's first transposed one (as the conv whose input
+ * gradient it is, 7x7 stride 1), the DDPM U-Net's first stride-2 3x3, MobileNetV2's depthwise 3x3s (stride 2 and
+ * 1) and 1x1s, and ResNet-50's 1x1s. One thread: the calling thread's CPU time; more: wall-clock time. Prints
+ * GFLOP/s (useful work, 2 * MACs) per build, medians, and the median ratio new/old with its quartiles. A fourth
+ * argument runs only the shapes whose label contains it (e.g. {@code n64}). {@code -Dpass=input} or {@code
+ * -Dpass=weight} times {@code ConvKernels.backwardInput} or {@code backwardWeight} instead of the forward pass (the
+ * same FLOPs).
  */
 public final class ConvAB {
     private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad[, groups]
@@ -45,6 +46,7 @@ public final class ConvAB {
         {1, 3, 224, 32, 3, 2, 1},
         {64, 1, 28, 64, 5, 2, 2},
         {64, 64, 14, 128, 5, 2, 2},
+        {64, 128, 7, 256, 5, 1, 2},
         {32, 64, 28, 64, 3, 2, 1},
         {1, 96, 112, 96, 3, 2, 1, 96},
         {1, 144, 56, 144, 3, 1, 1, 144},
