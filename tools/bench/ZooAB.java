@@ -20,7 +20,9 @@ import java.util.Arrays;
  * </pre>
  *
  * Prints per model the median milliseconds per image of each build and the median ratio old/new (above 1: the new
- * build is faster) with its quartiles. Threads: the machine's (both builds' pools).
+ * build is faster) with its quartiles. Threads: the machine's (both builds' pools). A MODEL ending in {@code .onnx}
+ * is a file that each build imports with {@code OnnxModel.load} (add torchlet-onnx's classes and protobuf-java to
+ * both class paths).
  */
 public final class ZooAB {
     private static final int ROUNDS = 11;
@@ -81,17 +83,25 @@ public final class ZooAB {
         }
 
         Runnable inference(String model) throws Exception {
-            Class<?> models = loader.loadClass("dev.torchlet.vision.models.Models");
             Class<?> module = loader.loadClass("dev.torchlet.nn.Module");
             Class<?> tensor = loader.loadClass("dev.torchlet.Tensor");
             Class<?> torch = loader.loadClass("dev.torchlet.Torch");
-            Object net = models.getMethod("create", String.class, int.class).invoke(null, model, 1000);
-            module.getMethod("eval").invoke(net);
             torch.getMethod("manualSeed", long.class).invoke(null, 0L);
             Object x = torch.getMethod("rand", int[].class).invoke(null, (Object) new int[] {1, 3, 224, 224});
-            loader.loadClass("dev.torchlet.nn.Fusion")
-                    .getMethod("fuseForInference", module, tensor)
-                    .invoke(null, net, x);
+            Object net;
+            if (model.endsWith(".onnx")) { // an exported model, imported (and graph-optimized) by each build
+                net = loader.loadClass("dev.torchlet.onnx.OnnxModel")
+                        .getMethod("load", Path.class)
+                        .invoke(null, Path.of(model));
+                module.getMethod("eval").invoke(net);
+            } else {
+                Class<?> models = loader.loadClass("dev.torchlet.vision.models.Models");
+                net = models.getMethod("create", String.class, int.class).invoke(null, model, 1000);
+                module.getMethod("eval").invoke(net);
+                loader.loadClass("dev.torchlet.nn.Fusion")
+                        .getMethod("fuseForInference", module, tensor)
+                        .invoke(null, net, x);
+            }
             var noGrad = torch.getMethod("noGrad");
             var call = module.getMethod("call", tensor);
             return () -> {

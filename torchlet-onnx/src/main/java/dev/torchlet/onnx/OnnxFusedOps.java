@@ -5,6 +5,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.ops.Attention;
+import dev.torchlet.ops.Convolution;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ final class OnnxFusedOps {
         OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
         OPS.put("ConvClamp", OnnxFusedOps::convClamp);
         OPS.put("ConvAddClamp", OnnxFusedOps::convAddClamp);
+        OPS.put("PointwiseDepthwise", OnnxFusedOps::pointwiseDepthwise);
     }
 
     /**
@@ -270,6 +272,27 @@ final class OnnxFusedOps {
         Tensor[] convIn = in[2] != null ? new Tensor[] {in[0], in[1], in[2]} : new Tensor[] {in[0], in[1]};
         return new Tensor[] {
             OnnxOps.conv(n, convIn, in[3], n.f("lo", Float.NEGATIVE_INFINITY), n.f("hi", Float.POSITIVE_INFINITY))
+        };
+    }
+
+    /**
+     * PointwiseDepthwise(x, We, be or "", Wd, bd or ""), attributes stride, lo1, hi1, lo2, hi2: MobileNet's
+     * {@code clamp(dwconv3x3(clamp(conv1x1(x, We, be), lo1, hi1), Wd, bd, stride, pad 1), lo2, hi2)}, over strips
+     * of rows without autograd on large maps, else the two convolutions ({@link Convolution#pointwiseDepthwise}).
+     */
+    private static Tensor[] pointwiseDepthwise(OnnxNode n, Tensor[] in, boolean training) {
+        return new Tensor[] {
+            Convolution.pointwiseDepthwise(
+                    in[0],
+                    in[1],
+                    in[2],
+                    n.f("lo1", Float.NEGATIVE_INFINITY),
+                    n.f("hi1", Float.POSITIVE_INFINITY),
+                    in[3],
+                    in[4],
+                    (int) n.i("stride", 1),
+                    n.f("lo2", Float.NEGATIVE_INFINITY),
+                    n.f("hi2", Float.POSITIVE_INFINITY))
         };
     }
 

@@ -24,7 +24,8 @@ import java.util.Set;
  *       folds only on a graph input whose every dim is declared (OnnxModel.run rejects other shapes); there is no
  *       shape inference through the graph, so Shape chains of dynamic values stay;
  *   <li>pattern fusion into {@link OnnxFusedOps} ({@code torchlet.*} nodes): decomposed LayerNorm, Erf GELU,
- *       multi-head attention, MatMul + bias Add, Conv + BatchNormalization (+ Relu), Conv + Add (+ Relu);
+ *       multi-head attention, MatMul + bias Add, Conv + BatchNormalization (+ Relu), Conv + Add (+ Relu), Conv +
+ *       Relu/Clip, and then MobileNet's expansion 1x1 and depthwise 3x3 (two of the latter) into one node;
  *   <li>dead nodes (outputs nobody reads) are dropped.
  * </ol>
  * A region fuses only when every value inside it is read inside it alone (no graph output, no other reader), and
@@ -70,6 +71,7 @@ final class OnnxGraphOptimizer {
         o.fuse(o::convBatchNorm);
         o.fuse(o::convAdd);
         o.fuse(o::convClamp);
+        o.fuse(o::pointwiseDepthwise);
         o.dropDeadNodes();
         graph.usePlan(o.nodes, o.folded);
     }
@@ -644,6 +646,61 @@ final class OnnxGraphOptimizer {
         attributes.add(floatAttribute("hi", Double.POSITIVE_INFINITY));
         return fusion(
                 "ConvAddClamp", region, output, List.of(in(conv, 0), in(conv, 1), in(conv, 2), addend), attributes);
+    }
+
+    // ---------------------------------------------------------------- expansion 1x1 + depthwise 3x3
+
+    /**
+     * From a fused ConvClamp that is a 1x1 convolution (stride 1, no padding) read only by a fused ConvClamp that is
+     * its depthwise 3x3 (padding 1, stride 1 or 2): MobileNetV2's expansion and depthwise convolutions, each with
+     * its ReLU6. One PointwiseDepthwise node runs them over strips of rows so that the expanded tensor is never
+     * stored whole ({@link dev.torchlet.ops.Convolution#pointwiseDepthwise}). Bounds read from scalar parameters
+     * (an assumed Clip min/max) keep the two nodes apart.
+     */
+    private Fusion pointwiseDepthwise(OnnxNode expand, OnnxGraphIndex index) {
+        String convClamp = OnnxFusedOps.DOMAIN + ".ConvClamp";
+        if (!expand.qualifiedOp().equals(convClamp) || expand.has(OnnxFusedOps.ASSUMED_INPUTS)) {
+            return null;
+        }
+        OnnxNode depthwise = index.soleConsumer(out(expand), convClamp);
+        if (depthwise == null
+                || depthwise.has(OnnxFusedOps.ASSUMED_INPUTS)
+                || !in(depthwise, 0).equals(out(expand))) {
+            return null;
+        }
+        Tensor we = graph.initializers.get(in(expand, 1));
+        Tensor wd = graph.initializers.get(in(depthwise, 1));
+        if (we == null || wd == null || we.dim() != 4) {
+            return null;
+        }
+        int hidden = we.size(0);
+        int[] strides = depthwise.ints("strides", new int[] {1, 1});
+        int stride = strides.length == 2 ? strides[0] : -1;
+        boolean pointwise = we.size(2) == 1 && we.size(3) == 1 && plainConv(expand, 1, 0, 1);
+        boolean depthwise3x3 = Arrays.equals(wd.shape(), new int[] {hidden, 1, 3, 3})
+                && (stride == 1 || stride == 2)
+                && plainConv(depthwise, stride, 1, hidden);
+        List<OnnxNode> region = List.of(expand, depthwise);
+        if (!pointwise || !depthwise3x3 || !index.closed(region, out(depthwise))) {
+            return null;
+        }
+        List<AttributeProto> attributes = List.of(
+                intAttribute("stride", stride),
+                floatAttribute("lo1", expand.f("lo", Float.NEGATIVE_INFINITY)),
+                floatAttribute("hi1", expand.f("hi", Float.POSITIVE_INFINITY)),
+                floatAttribute("lo2", depthwise.f("lo", Float.NEGATIVE_INFINITY)),
+                floatAttribute("hi2", depthwise.f("hi", Float.POSITIVE_INFINITY)));
+        List<String> leading = List.of(in(expand, 0), in(expand, 1), in(expand, 2), in(depthwise, 1), in(depthwise, 2));
+        return fusion("PointwiseDepthwise", region, out(depthwise), leading, attributes);
+    }
+
+    /** True when conv has explicit padding p on every side, stride s, no dilation and g groups. */
+    private static boolean plainConv(OnnxNode conv, int s, int p, int g) {
+        return conv.s("auto_pad", "NOTSET").equals("NOTSET")
+                && Arrays.equals(conv.ints("strides", new int[] {1, 1}), new int[] {s, s})
+                && Arrays.equals(conv.ints("pads", new int[] {0, 0, 0, 0}), new int[] {p, p, p, p})
+                && Arrays.equals(conv.ints("dilations", new int[] {1, 1}), new int[] {1, 1})
+                && conv.i("group", 1) == g;
     }
 
     // ---------------------------------------------------------------- dead nodes

@@ -320,6 +320,59 @@ class OnnxFusionPatternsTest {
                         p.grad().toFloatArray(), fastParams.get(name).grad().toFloatArray(), 0f, name));
     }
 
+    /**
+     * MobileNetV2's expansion 1x1 and depthwise 3x3 convolutions, each followed by a ReLU6 (Clip 0..6): after the two
+     * ConvClamp fusions, one PointwiseDepthwise node. Its expanded map (160 x 40 x 41 floats, 1 MB, 2 images) takes
+     * the strip-wise kernel on 2 threads: the unfused graph's output exactly in no-grad inference, and its gradients
+     * with autograd (where the node runs the two convolutions).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"stride1", "stride2", "no-bias"})
+    void expansionThenDepthwiseFusesIntoPointwiseDepthwise(String kind) throws IOException {
+        Torch.manualSeed(11);
+        boolean bias = !kind.equals("no-bias");
+        int stride = kind.equals("stride2") ? 2 : 1;
+        int hidden = 160;
+        List<NodeProto> nodes = new ArrayList<>(List.of(constant("zero", 0f), constant("six", 6f)));
+        nodes.add(node("Conv", bias ? List.of("x", "We", "be") : List.of("x", "We"), "e", ints("kernel_shape", 1, 1)));
+        nodes.add(node("Clip", List.of("e", "zero", "six"), "e6"));
+        nodes.add(node(
+                "Conv",
+                bias ? List.of("e6", "Wd", "bd") : List.of("e6", "Wd"),
+                "d",
+                ints("kernel_shape", 3, 3),
+                ints("pads", 1, 1, 1, 1),
+                ints("strides", stride, stride),
+                intAttribute("group", hidden)));
+        nodes.add(node("Clip", List.of("d", "zero", "six"), "y"));
+        List<TensorProto> initializers = new ArrayList<>(List.of(
+                initializer("We", Torch.randn(hidden, 8, 1, 1)), initializer("Wd", Torch.randn(hidden, 1, 3, 3))));
+        if (bias) {
+            initializers.add(initializer("be", Torch.randn(hidden)));
+            initializers.add(initializer("bd", Torch.randn(hidden)));
+        }
+        byte[] bytes = model(List.of(input("x", -1, 8, -1, -1)), "y", nodes, initializers);
+        OnnxModel fast = OnnxModel.load(bytes, null, kind);
+        OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
+        assertEquals(Map.of("torchlet.PointwiseDepthwise", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(2, 8, 40, 41);
+        try (var g = Torch.noGrad()) {
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 0f, "strip-wise kernel");
+        }
+        Tensor xa = x.detach().requiresGrad(true);
+        Tensor xb = x.detach().requiresGrad(true);
+        Tensor a = fast.call(xa);
+        Tensor b = plain.call(xb);
+        assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 0f);
+        a.pow(2f).sum().backward();
+        b.pow(2f).sum().backward();
+        assertArrayEquals(xb.grad().toFloatArray(), xa.grad().toFloatArray(), 0f, "input gradient");
+        Map<String, Tensor> fastParams = fast.namedParameters();
+        plain.namedParameters()
+                .forEach((name, p) -> assertArrayEquals(
+                        p.grad().toFloatArray(), fastParams.get(name).grad().toFloatArray(), 0f, name));
+    }
+
     @Test
     void attentionFusesAndMatchesTheOriginalNodesForwardAndBackward() throws IOException {
         byte[] bytes = attention((float) Math.sqrt(8));
