@@ -126,6 +126,79 @@ public final class UnaryKernels {
         });
     }
 
+    /** out[i] = x[i] * min(max(x[i] + 3, 0), 6) / 6 (hardswish, in float32's order of operations as PyTorch). */
+    public static void hardswish(float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                v.mul(v.add(3f).max(0f).min(6f)).div(6f).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                float v = x[xOff + i];
+                out[oOff + i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+            }
+        });
+    }
+
+    /** out[i] = g[i] * (x &lt; -3 ? 0 : x &lt; 3 ? x / 3 + 1/2 : 1) (hardswish's gradient, x the input; NaN: 1). */
+    public static void hardswishBackward(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                FloatVector local = v.div(3f)
+                        .add(0.5f)
+                        .blend(zero, v.compare(VectorOperators.LT, -3f))
+                        .blend(one, v.compare(VectorOperators.LT, 3f).not()); // x >= 3, or NaN: g, as PyTorch
+                FloatVector.fromArray(S, g, gOff + i).mul(local).intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                float v = x[xOff + i];
+                out[oOff + i] = g[gOff + i] * (v < -3f ? 0f : v < 3f ? v / 3f + 0.5f : 1f);
+            }
+        });
+    }
+
+    /** out[i] = min(max(x[i] + 3, 0), 6) / 6 (hardsigmoid; NaN stays NaN). */
+    public static void hardsigmoid(float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector.fromArray(S, x, xOff + i)
+                        .add(3f)
+                        .max(0f)
+                        .min(6f)
+                        .div(6f)
+                        .intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                out[oOff + i] = Math.min(Math.max(x[xOff + i] + 3f, 0f), 6f) / 6f;
+            }
+        });
+    }
+
+    /** out[i] = -3 &lt; x[i] &lt; 3 ? g[i] / 6 : 0 (hardsigmoid's gradient, x the input; 0 at both kinks). */
+    public static void hardsigmoidBackward(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n) {
+        float sixth = 1f / 6f;
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector zero = FloatVector.zero(S);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                VectorMask<Float> inside = v.compare(VectorOperators.GT, -3f).and(v.compare(VectorOperators.LT, 3f));
+                zero.blend(FloatVector.fromArray(S, g, gOff + i).mul(sixth), inside)
+                        .intoArray(out, oOff + i);
+            }
+            for (; i < e; i++) {
+                float v = x[xOff + i];
+                out[oOff + i] = v > -3f && v < 3f ? g[gOff + i] * sixth : 0f;
+            }
+        });
+    }
+
     // ---- exp-based activations in float32 (Simd.exp / Simd.tanh: within a few ulp of the exact values).
     // Every element, tails included, goes through the same vector formula (tails with a mask), so a result
     // does not depend on where the pool splits the array. Bodies take the mask as an argument and the main

@@ -51,23 +51,8 @@ public final class Activations {
 
     /** PyTorch's threshold_backward(g, y, 0): 0 where y &lt;= 0, else g (y the relu output). */
     private static Tensor reluBackward(Tensor g, Tensor y) {
-        if (g.dtype() == DType.FLOAT32
-                && y.dtype() == DType.FLOAT32
-                && java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(y))) {
-            Tensor gc = g.contiguous();
-            Tensor yc = y.contiguous();
-            Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(y));
-            UnaryKernels.reluBackward(
-                    TensorInternals.storage(gc).floats(),
-                    gc.offset(),
-                    TensorInternals.storage(yc).floats(),
-                    yc.offset(),
-                    TensorInternals.storage(out).floats(),
-                    0,
-                    out.numel());
-            return out;
-        }
-        return Torch.where(y.le(0f), Torch.zerosLike(g), g);
+        Tensor fused = vectorBackward(g, y, UnaryKernels::reluBackward);
+        return fused != null ? fused : Torch.where(y.le(0f), Torch.zerosLike(g), g);
     }
 
     /** sigmoid(x) = 1 / (1 + e^-x); gradient y (1 - y). */
@@ -90,46 +75,23 @@ public final class Activations {
 
     /** x for x &gt; 0, slope * x otherwise. */
     public static Tensor leakyRelu(Tensor t, float slope) {
-        Tensor out;
-        if (t.dtype() == DType.FLOAT32) {
-            Tensor in = t.contiguous();
-            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-            UnaryKernels.leakyRelu(
-                    TensorInternals.storage(in).floats(),
-                    in.offset(),
-                    TensorInternals.storage(out).floats(),
-                    0,
-                    out.numel(),
-                    slope);
-        } else {
-            out = Unary.map(t, x -> x > 0 ? x : x * slope);
-        }
-        Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) ->
-                new Tensor[] {leakyReluBackward(g, s[0], slope)});
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorMap(t, (x, xOff, o, oOff, n) -> UnaryKernels.leakyRelu(x, xOff, o, oOff, n, slope))
+                : Unary.map(t, x -> x > 0 ? x : x * slope);
+        Autograd.record("LeakyReluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            // PyTorch's leaky_relu_backward: g where x > 0, else slope * g (x the input)
+            Tensor fused = vectorBackward(
+                    g,
+                    s[0],
+                    (gr, gOff, x, xOff, o, oOff, n) ->
+                            UnaryKernels.leakyReluBackward(gr, gOff, x, xOff, o, oOff, n, slope));
+            if (fused != null) {
+                return new Tensor[] {fused};
+            }
+            Tensor pos = s[0].gt(0f).to(g.dtype());
+            return new Tensor[] {g.mul(pos.add(pos.neg().add(1f).mul(slope)))};
+        });
         return Autograd.annotate(out, "negative_slope", slope);
-    }
-
-    /** PyTorch's leaky_relu_backward: g where x &gt; 0, else slope * g (x the input). */
-    private static Tensor leakyReluBackward(Tensor g, Tensor x, float slope) {
-        if (g.dtype() == DType.FLOAT32
-                && x.dtype() == DType.FLOAT32
-                && java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(x))) {
-            Tensor gc = g.contiguous();
-            Tensor xc = x.contiguous();
-            Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(x));
-            UnaryKernels.leakyReluBackward(
-                    TensorInternals.storage(gc).floats(),
-                    gc.offset(),
-                    TensorInternals.storage(xc).floats(),
-                    xc.offset(),
-                    TensorInternals.storage(out).floats(),
-                    0,
-                    out.numel(),
-                    slope);
-            return out;
-        }
-        Tensor pos = x.gt(0f).to(g.dtype());
-        return g.mul(pos.add(pos.neg().add(1f).mul(slope)));
     }
 
     /** x for x &gt; 0, alpha (e^x - 1) otherwise; gradient 1 or alpha e^x. */
@@ -245,8 +207,14 @@ public final class Activations {
      * gradient 1/6 for -3 &lt; x &lt; 3, else 0 (0 at both kinks, as PyTorch).
      */
     public static Tensor hardsigmoid(Tensor t) {
-        Tensor out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorMap(t, UnaryKernels::hardsigmoid)
+                : Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
         return Autograd.record("HardsigmoidBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor fused = vectorBackward(g, s[0], UnaryKernels::hardsigmoidBackward);
+            if (fused != null) {
+                return new Tensor[] {fused};
+            }
             Tensor local = Unary.map(s[0], x -> x > -3 && x < 3 ? 1.0 / 6.0 : 0.0);
             return new Tensor[] {g.mul(local)};
         });
@@ -259,11 +227,63 @@ public final class Activations {
      * tensor; its scalar tail loop gives 3/2 at x = 3 instead).
      */
     public static Tensor hardswish(Tensor t) {
-        Tensor out = Unary.map(t, x -> x * Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorMap(t, UnaryKernels::hardswish)
+                : Unary.map(t, x -> x * Math.min(Math.max(x + 3.0, 0.0), 6.0) / 6.0);
         return Autograd.record("HardswishBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor fused = vectorBackward(g, s[0], UnaryKernels::hardswishBackward);
+            if (fused != null) {
+                return new Tensor[] {fused};
+            }
             Tensor local = Unary.map(s[0], x -> x < -3 ? 0.0 : x < 3 ? x / 3.0 + 0.5 : 1.0);
             return new Tensor[] {g.mul(local)};
         });
+    }
+
+    /** A float32 elementwise kernel out[oOff + i] = f(x[xOff + i]), i &lt; n. */
+    @FunctionalInterface
+    private interface FloatKernel {
+        void apply(float[] x, int xOff, float[] out, int oOff, int n);
+    }
+
+    /** A float32 gradient kernel out[oOff + i] = f(g[gOff + i], x[xOff + i]), i &lt; n. */
+    @FunctionalInterface
+    private interface FloatGradKernel {
+        void apply(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n);
+    }
+
+    /** f over a float32 tensor, into a new contiguous one. */
+    private static Tensor vectorMap(Tensor t, FloatKernel f) {
+        Tensor in = t.contiguous();
+        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
+        f.apply(
+                TensorInternals.storage(in).floats(),
+                in.offset(),
+                TensorInternals.storage(out).floats(),
+                0,
+                out.numel());
+        return out;
+    }
+
+    /** f(g, x) when both are float32 of one shape; null otherwise (the caller takes the general path). */
+    private static Tensor vectorBackward(Tensor g, Tensor x, FloatGradKernel f) {
+        if (g.dtype() != DType.FLOAT32
+                || x.dtype() != DType.FLOAT32
+                || !java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(x))) {
+            return null;
+        }
+        Tensor gc = g.contiguous();
+        Tensor xc = x.contiguous();
+        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(x));
+        f.apply(
+                TensorInternals.storage(gc).floats(),
+                gc.offset(),
+                TensorInternals.storage(xc).floats(),
+                xc.offset(),
+                TensorInternals.storage(out).floats(),
+                0,
+                out.numel());
+        return out;
     }
 
     /** softplus(x) = log(1 + e^(beta x)) / beta, linear (x) where beta x &gt; threshold. */
