@@ -74,16 +74,15 @@ final class ConvGemmBatch {
             float[] col = new float[k * nb * p];
             float[] prod = new float[coutG * nb * p];
             for (int c = s; c < e; c++) {
-                int b0 = c * nb;
-                int count = Math.min(nb, g.n() - b0);
-                int ld = count * p;
+                Chunk chunk = Chunk.of(g, nb, c);
+                int ld = chunk.width(p);
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    lower(g, in, inOff, b0, count, grp, col);
+                    lower(g, in, inOff, chunk, grp, col);
                     GemmKernels.sgemm(
                             false, false, coutG, ld, k, 1f, w, grp * coutG * k, k, col, 0, ld, 0f, prod, 0, ld);
-                    for (int j = 0; j < count; j++) {
+                    for (int j = 0; j < chunk.count(); j++) {
                         for (int co = 0; co < coutG; co++) {
-                            int o = ((b0 + j) * g.cout() + grp * coutG + co) * p;
+                            int o = ((chunk.first() + j) * g.cout() + grp * coutG + co) * p;
                             float b = bias == null ? 0f : bias[grp * coutG + co];
                             store(prod, co * ld + j * p, out, o, p, b, residual, lo, hi);
                         }
@@ -104,16 +103,16 @@ final class ConvGemmBatch {
             float[] col = new float[k * nb * p];
             float[] grads = new float[coutG * nb * p];
             for (int c = s; c < e; c++) {
-                int b0 = c * nb;
-                int count = Math.min(nb, g.n() - b0);
-                int ld = count * p;
-                Arrays.fill(gradIn, b0 * imageSize, (b0 + count) * imageSize, 0f);
+                Chunk chunk = Chunk.of(g, nb, c);
+                int ld = chunk.width(p);
+                Arrays.fill(gradIn, chunk.first() * imageSize, (chunk.first() + chunk.count()) * imageSize, 0f);
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    gatherGrads(g, gradOut, b0, count, grp, grads);
+                    gatherGrads(g, gradOut, chunk, grp, grads);
                     GemmKernels.sgemm(
                             true, false, k, ld, coutG, 1f, w, grp * coutG * k, k, grads, 0, ld, 0f, col, 0, ld);
-                    for (int j = 0; j < count; j++) {
-                        ConvIm2col.col2im(g, col, j * p, ld, gradIn, (b0 + j) * imageSize, grp * g.cinG());
+                    for (int j = 0; j < chunk.count(); j++) {
+                        int image = (chunk.first() + j) * imageSize;
+                        ConvIm2col.col2im(g, col, j * p, ld, gradIn, image, grp * g.cinG());
                     }
                 }
             }
@@ -136,12 +135,11 @@ final class ConvGemmBatch {
             float[] col = new float[k * nb * p];
             float[] grads = new float[coutG * nb * p];
             for (int c = s; c < e; c++) {
-                int b0 = c * nb;
-                int count = Math.min(nb, g.n() - b0);
-                int ld = count * p;
+                Chunk chunk = Chunk.of(g, nb, c);
+                int ld = chunk.width(p);
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    lower(g, in, inOff, b0, count, grp, col);
-                    gatherGrads(g, gradOut, b0, count, grp, grads);
+                    lower(g, in, inOff, chunk, grp, col);
+                    gatherGrads(g, gradOut, chunk, grp, grads);
                     GemmKernels.sgemm(
                             false, true, coutG, k, ld, 1f, grads, 0, ld, col, 0, ld, 1f, acc, grp * coutG * k, k);
                 }
@@ -159,22 +157,35 @@ final class ConvGemmBatch {
         return (g.n() + nb - 1) / nb;
     }
 
-    /** col (K, count*P) = im2col of group grp of images b0 .. b0+count-1, side by side. */
-    private static void lower(ConvGeometry g, float[] in, int inOff, int b0, int count, int grp, float[] col) {
-        int p = g.outPixels();
-        for (int j = 0; j < count; j++) {
-            int image = inOff + (b0 + j) * g.cin() * g.inPixels();
-            ConvIm2col.im2col(g, in, image, grp * g.cinG(), col, j * p, count * p);
+    /** Images [first, first + count) of a batch, lowered side by side. */
+    private record Chunk(int first, int count) {
+        /** Chunk c of nb images (the last may have fewer). */
+        static Chunk of(ConvGeometry g, int nb, int c) {
+            return new Chunk(c * nb, Math.min(nb, g.n() - c * nb));
+        }
+
+        /** The GEMM width for maps of p pixels. */
+        int width(int p) {
+            return count * p;
         }
     }
 
-    /** grads (coutG, count*P) = group grp's output gradients of images b0 .. b0+count-1, side by side. */
-    private static void gatherGrads(ConvGeometry g, float[] gradOut, int b0, int count, int grp, float[] grads) {
+    /** col (K, count*P) = im2col of group grp of the chunk's images, side by side. */
+    private static void lower(ConvGeometry g, float[] in, int inOff, Chunk chunk, int grp, float[] col) {
         int p = g.outPixels();
-        int ld = count * p;
-        for (int j = 0; j < count; j++) {
+        for (int j = 0; j < chunk.count(); j++) {
+            int image = inOff + (chunk.first() + j) * g.cin() * g.inPixels();
+            ConvIm2col.im2col(g, in, image, grp * g.cinG(), col, j * p, chunk.width(p));
+        }
+    }
+
+    /** grads (coutG, count*P) = group grp's output gradients of the chunk's images, side by side. */
+    private static void gatherGrads(ConvGeometry g, float[] gradOut, Chunk chunk, int grp, float[] grads) {
+        int p = g.outPixels();
+        int ld = chunk.width(p);
+        for (int j = 0; j < chunk.count(); j++) {
             for (int co = 0; co < g.coutG(); co++) {
-                int src = ((b0 + j) * g.cout() + grp * g.coutG() + co) * p;
+                int src = ((chunk.first() + j) * g.cout() + grp * g.coutG() + co) * p;
                 System.arraycopy(gradOut, src, grads, co * ld + j * p, p);
             }
         }
