@@ -126,6 +126,22 @@ public final class UnaryKernels {
         });
     }
 
+    /** out[i] = u[uOff + i] &gt;= threshold ? scale : 0 for i &lt; n (dropout's multiplier from uniform samples u). */
+    public static void keepMask(float[] u, int uOff, float[] out, int n, float threshold, float scale) {
+        Parallel.forRange(n, GRAIN, (s, e) -> {
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector kept = FloatVector.broadcast(S, scale);
+            int i = s;
+            for (int end = s + S.loopBound(e - s); i < end; i += L) {
+                VectorMask<Float> keep = FloatVector.fromArray(S, u, uOff + i).compare(VectorOperators.GE, threshold);
+                zero.blend(kept, keep).intoArray(out, i);
+            }
+            for (; i < e; i++) {
+                out[i] = u[uOff + i] >= threshold ? scale : 0f;
+            }
+        });
+    }
+
     /** out[i] = x[i] * min(max(x[i] + 3, 0), 6) / 6 (hardswish, in float32's order of operations as PyTorch). */
     public static void hardswish(float[] x, int xOff, float[] out, int oOff, int n) {
         Parallel.forRange(n, GRAIN, (s, e) -> {

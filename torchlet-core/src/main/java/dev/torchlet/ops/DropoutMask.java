@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.kernels.UnaryKernels;
 
 /**
  * The multiplier of (inverted) dropout, built from uniform samples u in [0, 1) in one pass:
@@ -36,11 +37,7 @@ public final class DropoutMask {
                 m[i] = us[off + i] >= threshold ? scale : 0.0;
             }
         } else {
-            float[] m = TensorInternals.storage(mask).floats();
-            float scale = 1f / q;
-            for (int i = 0; i < m.length; i++) {
-                m[i] = us[off + i] >= threshold ? scale : 0f;
-            }
+            UnaryKernels.keepMask(us, off, TensorInternals.storage(mask).floats(), mask.numel(), threshold, 1f / q);
         }
         return mask;
     }
