@@ -132,13 +132,14 @@ public final class ConvDirect {
         int imagePlanes = g.cin() * grid.channelStride();
         int slack = nb + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
         float[] xp = new float[g.n() * imagePlanes + slack];
-        Parallel.forRange(g.n() * g.cin(), 16, (s, e) -> {
-            if (g.sh() == 1 && g.sw() == 1) {
-                pad(g, in, inOff, s, e, xp, 0);
-            } else {
+        if (g.sh() == 1 && g.sw() == 1) {
+            Parallel.forRange(g.n() * g.cin(), planesPerTask(g), (s, e) -> pad(g, in, inOff, s, e, xp, 0));
+        } else { // tasks of one phase of one plane: a 3-channel image (a stem) still splits over the threads
+            int phases = g.sh() * g.sw();
+            Parallel.forRange(g.n() * g.cin() * phases, phases * planesPerTask(g), (s, e) -> {
                 splitPhases(g, grid, in, inOff, s, e, xp);
-            }
-        });
+            });
+        }
         int perChunk = g.n() * tiles;
         Parallel.forRange(chunks * perChunk, 1, (s, e) -> {
             Scratch scratch = new Scratch(mr, g.groups() * chunkMax * k * mr);
@@ -294,6 +295,14 @@ public final class ConvDirect {
         return Math.max(g.w() + g.pw(), g.ow());
     }
 
+    /**
+     * Input planes per task when padding or splitting the input: about 16 K floats a task (16 whole planes was one
+     * task for a 3-channel 224 x 224 image: the second thread waited through it).
+     */
+    private static int planesPerTask(ConvGeometry g) {
+        return Math.max(1, (1 << 14) / Math.max(1, g.h() * g.w()));
+    }
+
     /** Copies planes [s, e) (counted from in[inOff]) into the interiors of the padded planes of xp. */
     private static void pad(ConvGeometry g, float[] in, int inOff, int s, int e, float[] xp, int xpOff) {
         int wp = rowStride(g);
@@ -308,32 +317,32 @@ public final class ConvDirect {
     }
 
     /**
-     * Splits planes [s, e) (counted from in[inOff]) into their zero-padded phase planes in xp (see {@link Grid}):
-     * phase (py, px) row r, column c = in[r*sh + py - ph][c*sw + px - pw], where that is inside the image.
+     * Splits input planes into their zero-padded phase planes in xp (see {@link Grid}): phase (py, px) row r, column
+     * c = in[r*sh + py - ph][c*sw + px - pw], where that is inside the image. Units [s, e) count phase planes:
+     * unit u is phase u % (sh*sw) of plane u / (sh*sw) (counted from in[inOff]).
      */
     private static void splitPhases(ConvGeometry g, Grid grid, float[] in, int inOff, int s, int e, float[] xp) {
         int sh = g.sh();
         int sw = g.sw();
         int w = g.w();
         int rows = grid.phasePlane() / grid.wp();
-        for (int pl = s; pl < e; pl++) {
+        for (int unit = s; unit < e; unit++) {
+            int pl = unit / (sh * sw);
+            int py = unit % (sh * sw) / sw;
+            int px = unit % sw;
             int src = inOff + pl * g.h() * w;
-            for (int py = 0; py < sh; py++) {
-                for (int px = 0; px < sw; px++) {
-                    int dst = pl * grid.channelStride() + (py * sw + px) * grid.phasePlane();
-                    int c0 = Math.ceilDiv(Math.max(0, g.pw() - px), sw); // first column inside the image
-                    int c1 = Math.min(grid.wp(), Math.ceilDiv(w + g.pw() - px, sw)); // one past the last
-                    for (int r = 0; r < rows; r++) {
-                        int iy = r * sh + py - g.ph();
-                        if (iy < 0 || iy >= g.h()) {
-                            continue;
-                        }
-                        int rowSrc = src + iy * w + px - g.pw();
-                        int rowDst = dst + r * grid.wp();
-                        for (int c = c0; c < c1; c++) {
-                            xp[rowDst + c] = in[rowSrc + c * sw];
-                        }
-                    }
+            int dst = pl * grid.channelStride() + (py * sw + px) * grid.phasePlane();
+            int c0 = Math.ceilDiv(Math.max(0, g.pw() - px), sw); // first column inside the image
+            int c1 = Math.min(grid.wp(), Math.ceilDiv(w + g.pw() - px, sw)); // one past the last
+            for (int r = 0; r < rows; r++) {
+                int iy = r * sh + py - g.ph();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int rowSrc = src + iy * w + px - g.pw();
+                int rowDst = dst + r * grid.wp();
+                for (int c = c0; c < c1; c++) {
+                    xp[rowDst + c] = in[rowSrc + c * sw];
                 }
             }
         }
