@@ -233,7 +233,11 @@ public final class UnaryKernels {
         /** The exact GELU x Phi(x) = x (1 + erf(x / sqrt 2)) / 2. */
         GELU,
         /** d gelu / dx = Phi(x) + x phi(x), phi(x) = e^(-x^2 / 2) / sqrt(2 pi). */
-        GELU_GRAD
+        GELU_GRAD,
+        /** GELU's tanh approximation (GPT-2's gelu_new): x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3). */
+        GELU_TANH,
+        /** Its derivative: (1 + t) / 2 + x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2) / 2, t = tanh(u). */
+        GELU_TANH_GRAD
     }
 
     /** out[i] = f(x[xOff + i]) for i &lt; n, f one of {@link Activation}. */
@@ -291,6 +295,22 @@ public final class UnaryKernels {
                         geluGradAt(x, xOff + end, out, oOff + end, tail);
                     }
                 }
+                case GELU_TANH -> {
+                    for (int i = s; i < end; i += L) {
+                        geluTanhAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        geluTanhAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
+                case GELU_TANH_GRAD -> {
+                    for (int i = s; i < end; i += L) {
+                        geluTanhGradAt(x, xOff + i, out, oOff + i, null);
+                    }
+                    if (tail != null) {
+                        geluTanhGradAt(x, xOff + end, out, oOff + end, tail);
+                    }
+                }
             }
         });
     }
@@ -328,5 +348,23 @@ public final class UnaryKernels {
         FloatVector cdf = Simd.erf(v.mul(INV_SQRT_2)).add(1f).mul(0.5f);
         FloatVector pdf = Simd.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
         Simd.store(v.fma(pdf, cdf), out, oi, m);
+    }
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
+
+    private static void geluTanhAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        FloatVector u = v.mul(v).mul(v).mul(GELU_CUBIC).add(v).mul(SQRT_2_OVER_PI);
+        Simd.store(v.mul(0.5f).mul(Simd.tanh(u).add(1f)), out, oi, m);
+    }
+
+    private static void geluTanhGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
+        FloatVector v = Simd.load(x, xi, m);
+        FloatVector x2 = v.mul(v);
+        FloatVector t = Simd.tanh(x2.mul(v).mul(GELU_CUBIC).add(v).mul(SQRT_2_OVER_PI));
+        FloatVector du = x2.mul(3 * GELU_CUBIC).add(1f).mul(SQRT_2_OVER_PI);
+        FloatVector slope = t.mul(t).neg().add(1f).mul(du).mul(v); // x (1 - t^2) du/dx
+        Simd.store(t.add(1f).add(slope).mul(0.5f), out, oi, m);
     }
 }

@@ -34,7 +34,18 @@ public final class UnaryReference {
                         case GELU_GRAD ->
                             0.5 * (1.0 + ErfMath.erf(v / Math.sqrt(2)))
                                     + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+                        case GELU_TANH -> 0.5 * v * (1.0 + Math.tanh(geluTanhInner(v)));
+                        case GELU_TANH_GRAD -> {
+                            double t = Math.tanh(geluTanhInner(v));
+                            double du = Math.sqrt(2 / Math.PI) * (1.0 + 3 * 0.044715 * v * v);
+                            yield 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * du;
+                        }
                     };
         }
+    }
+
+    /** u = sqrt(2/pi) (x + 0.044715 x^3), the argument of tanh in GELU's tanh approximation. */
+    private static double geluTanhInner(double x) {
+        return Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x);
     }
 }

@@ -106,17 +106,19 @@ public final class Activations {
 
     /**
      * Exact: x * Phi(x) with Phi the standard normal CDF (float32: the vector kernel, erf within about 1e-7;
-     * float64: {@code ErfMath}, to about 1e-16). tanh approximation:
-     * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+     * float64: {@code ErfMath}, to about 1e-16). tanh approximation (GPT-2's gelu_new):
+     * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in float32 with Simd.tanh (a few ulp), in float64 exactly.
      */
     public static Tensor gelu(Tensor t, boolean tanhApprox) {
-        boolean vector = !tanhApprox && t.dtype() == DType.FLOAT32; // the exact float32 GELU: Simd.erf kernels
+        boolean vector = t.dtype() == DType.FLOAT32; // float32: the Simd.erf / Simd.tanh kernels
         Tensor out = vector
-                ? vectorActivation(t, UnaryKernels.Activation.GELU)
+                ? vectorActivation(t, tanhApprox ? UnaryKernels.Activation.GELU_TANH : UnaryKernels.Activation.GELU)
                 : Unary.map(t, tanhApprox ? Activations::geluTanh : Activations::geluExact);
         Autograd.record("GeluBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = vector
-                    ? vectorActivation(s[0], UnaryKernels.Activation.GELU_GRAD)
+                    ? vectorActivation(
+                            s[0],
+                            tanhApprox ? UnaryKernels.Activation.GELU_TANH_GRAD : UnaryKernels.Activation.GELU_GRAD)
                     : Unary.map(s[0], tanhApprox ? Activations::geluTanhGrad : Activations::geluExactGrad);
             return new Tensor[] {g.mul(local)};
         });

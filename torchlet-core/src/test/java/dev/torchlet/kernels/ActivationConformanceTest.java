@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * (vector tails, 1-wide, sizes the pool splits) and extreme inputs: within 4e-7 absolute plus 4 float ulps of the
  * reference (Simd.exp is within about 2 ulp); SiLU's gradient s (1 + x (1 - s)) also |x| ulp(1), the float
  * cancellation of 1 - s near s = 1 (PyTorch's float kernel has it too); the exact GELU also |x| 2e-7, its float erf's
- * error scaled by x / 2. Each element's result must not depend on
+ * error scaled by x / 2; the tanh GELU and its gradient the cancellation of 1 + tanh near -1 (see the cases). Each
+ * element's result must not depend on
  * the thread split.
  */
 class ActivationConformanceTest {
@@ -46,6 +47,15 @@ class ActivationConformanceTest {
                         // Simd.erf is within 3.7e-7 of erf (measured on a 1e-5 grid of [0, 4]; about 6 ulps near
                         // 1), scaled by x / 2 in x Phi(x); the gradient's erf term is not scaled by x
                         case GELU -> Math.abs(x[i + 1]) * 2e-7f;
+                        // t = tanh(u) within 2 ulp(1) (2.4e-7) near -1, where 1 + t and 1 - t^2 cancel: the forward
+                        // x (1 + t) / 2 is off by |x| 1.2e-7, the gradient by 2.4e-7 |d grad / dt| =
+                        // 2.4e-7 |1/2 - x t du/dx| (PyTorch's float kernel computes the same terms)
+                        case GELU_TANH -> Math.abs(x[i + 1]) * 1.2e-7f;
+                        case GELU_TANH_GRAD -> {
+                            double v = x[i + 1];
+                            double du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
+                            yield (float) (2.4e-7 * (0.5 + Math.abs(v) * du));
+                        }
                         default -> 0f;
                     };
                     float tol = 4e-7f + 4 * Math.ulp(ref[i]) + cancellation;
