@@ -51,7 +51,7 @@ public final class MatMul {
         }
         if (a.dim() > 2 && b.dim() == 2) {
             // (..., n, k) @ (k, m): the batch folds into the rows, one GEMM (and one for each gradient) instead of
-            // one per matrix of the batch; a recurrent layer's input projection (32 x 50 x 128) @ (128, 512) ran 32
+            // one per matrix of the batch (a recurrent layer's input projection (32, 50, 128) @ (128, 512) was 32)
             int[] outShape = as.clone();
             outShape[as.length - 1] = bs[1];
             return batched(a.reshape(-1, as[as.length - 1]), b).reshape(outShape);
