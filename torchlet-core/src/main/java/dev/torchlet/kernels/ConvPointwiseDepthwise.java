@@ -45,47 +45,11 @@ public final class ConvPointwiseDepthwise {
     }
 
     /**
-     * y (n, hidden, oh, ow) as above; be and bd may be null (no bias). The depthwise weights are (hidden, 9) row-major.
+     * The sizes, operands and bounds of one convolution pair: x (n, cin, h, w), we (hidden, cin), be (hidden) or null,
+     * the clamp [lo1, hi1] of the expansion, wd (hidden, 9) row-major, bd (hidden) or null, the clamp [lo2, hi2] and
+     * the output y (n, hidden, oh, ow).
      */
-    public static void forward(
-            int n,
-            int cin,
-            int h,
-            int w,
-            int hidden,
-            int stride,
-            float[] x,
-            float[] we,
-            float[] be,
-            float lo1,
-            float hi1,
-            float[] wd,
-            float[] bd,
-            float lo2,
-            float hi2,
-            float[] y) {
-        int oh = outSize(h, stride);
-        int ow = outSize(w, stride);
-        int strips = strips(hidden, h, w, stride);
-        int outRowsMax = (oh + strips - 1) / strips;
-        int rowsMax = (outRowsMax - 1) * stride + 3;
-        Call call = new Call(cin, h, w, hidden, stride, x, we, be, lo1, hi1, wd, bd, lo2, hi2, y);
-        Parallel.forRange(n * strips, 1, (s, e) -> {
-            float[] expanded = new float[hidden * rowsMax * w];
-            for (int item = s; item < e; item++) {
-                int b = item / strips;
-                int strip = item % strips;
-                int oy0 = (int) ((long) oh * strip / strips);
-                int oy1 = (int) ((long) oh * (strip + 1) / strips);
-                if (oy0 < oy1) {
-                    strip(call, b, oy0, oy1, expanded);
-                }
-            }
-        });
-    }
-
-    /** The sizes, operands and bounds of one {@link #forward} call, shared by its strips. */
-    private record Call(
+    public record Call(
             int cin,
             int h,
             int w,
@@ -101,6 +65,28 @@ public final class ConvPointwiseDepthwise {
             float lo2,
             float hi2,
             float[] y) {}
+
+    /** y = the convolution pair of {@code call} over n images, strip by strip (strips in parallel). */
+    public static void forward(int n, Call call) {
+        int hidden = call.hidden();
+        int stride = call.stride();
+        int oh = outSize(call.h(), stride);
+        int strips = strips(hidden, call.h(), call.w(), stride);
+        int outRowsMax = (oh + strips - 1) / strips;
+        int rowsMax = (outRowsMax - 1) * stride + 3;
+        Parallel.forRange(n * strips, 1, (s, e) -> {
+            float[] expanded = new float[hidden * rowsMax * call.w()];
+            for (int item = s; item < e; item++) {
+                int b = item / strips;
+                int strip = item % strips;
+                int oy0 = (int) ((long) oh * strip / strips);
+                int oy1 = (int) ((long) oh * (strip + 1) / strips);
+                if (oy0 < oy1) {
+                    strip(call, b, oy0, oy1, expanded);
+                }
+            }
+        });
+    }
 
     /** Output rows [oy0, oy1) of image b, through the scratch {@code e} (hidden, rows, w). */
     private static void strip(Call c, int b, int oy0, int oy1, float[] e) {

@@ -33,18 +33,9 @@ public final class Activations {
             }
             return out;
         }
-        if (t.dtype() == DType.FLOAT32) {
-            Tensor in = t.contiguous();
-            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-            UnaryKernels.relu(
-                    TensorInternals.storage(in).floats(),
-                    in.offset(),
-                    TensorInternals.storage(out).floats(),
-                    0,
-                    out.numel());
-        } else {
-            out = Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
-        }
+        out = t.dtype() == DType.FLOAT32
+                ? vectorMap(t, UnaryKernels::relu)
+                : Unary.map(t, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0));
         return Autograd.record("ReluBackward0", out, new Tensor[] {t}, new Tensor[] {out}, (g, s) ->
                 new Tensor[] {reluBackward(g, s[0])});
     }
@@ -165,16 +156,7 @@ public final class Activations {
 
     /** f(t) elementwise in float32 with the Vector API kernels (float64 keeps the scalar double formulas). */
     private static Tensor vectorActivation(Tensor t, UnaryKernels.Activation f) {
-        Tensor in = t.contiguous();
-        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-        UnaryKernels.activation(
-                f,
-                TensorInternals.storage(in).floats(),
-                in.offset(),
-                TensorInternals.storage(out).floats(),
-                0,
-                out.numel());
-        return out;
+        return vectorMap(t, (x, xOff, o, oOff, n) -> UnaryKernels.activation(f, x, xOff, o, oOff, n));
     }
 
     /**
@@ -182,21 +164,9 @@ public final class Activations {
      * (0 at both kinks, as PyTorch's hardtanh_backward).
      */
     public static Tensor relu6(Tensor t) {
-        Tensor out;
-        if (t.dtype() == DType.FLOAT32) {
-            Tensor in = t.contiguous();
-            out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-            UnaryKernels.clamp(
-                    TensorInternals.storage(in).floats(),
-                    in.offset(),
-                    TensorInternals.storage(out).floats(),
-                    0,
-                    out.numel(),
-                    0f,
-                    6f);
-        } else {
-            out = Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
-        }
+        Tensor out = t.dtype() == DType.FLOAT32
+                ? vectorMap(t, (x, xOff, o, oOff, n) -> UnaryKernels.clamp(x, xOff, o, oOff, n, 0f, 6f))
+                : Unary.map(t, x -> Double.isNaN(x) ? x : Math.min(Math.max(x, 0.0), 6.0));
         Autograd.record("HardtanhBackward0", out, new Tensor[] {t}, (g, s) -> {
             Tensor local = Unary.map(s[0], x -> x > 0 && x < 6 ? 1.0 : 0.0);
             return new Tensor[] {g.mul(local)};

@@ -177,21 +177,22 @@ public final class Convolution {
         Tensor out = Tensor.empty(DType.FLOAT32, xs[0], hidden, oh, ow);
         ConvPointwiseDepthwise.forward(
                 xs[0],
-                xs[1],
-                xs[2],
-                xs[3],
-                hidden,
-                stride,
-                floats(x),
-                floats(we),
-                be == null ? null : floats(be),
-                lo1,
-                hi1,
-                floats(wd),
-                bd == null ? null : floats(bd),
-                lo2,
-                hi2,
-                TensorInternals.storage(out).floats());
+                new ConvPointwiseDepthwise.Call(
+                        xs[1],
+                        xs[2],
+                        xs[3],
+                        hidden,
+                        stride,
+                        floats(x),
+                        floats(we),
+                        be == null ? null : floats(be),
+                        lo1,
+                        hi1,
+                        floats(wd),
+                        bd == null ? null : floats(bd),
+                        lo2,
+                        hi2,
+                        TensorInternals.storage(out).floats()));
         return out;
     }
 
