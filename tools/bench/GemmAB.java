@@ -25,10 +25,10 @@ import java.util.Random;
  * With one thread the time is the calling thread's CPU time (time stolen by other guests is not counted); with
  * more, wall-clock time. Shapes are the transformer bench's (2048 tokens, d_model 256, feed-forward 1024), a
  * weight gradient (A transposed), 1024^3, a small-batch Linear and an im2col convolution; "t" marks B transposed
- * (x @ W^T), "T" A transposed. Prints GFLOP/s per build (medians) and the median ratio with its quartiles.
+ * (x @ W^T), "T" A transposed; {@code -Dshapes=m,n,k,transA,transB;...} (0 or 1) replaces the list. Prints GFLOP/s per build (medians) and the median ratio with its quartiles.
  */
 public final class GemmAB {
-    private static final int[][] SHAPES = { // m, n, k, transA, transB
+    private static final int[][] DEFAULT_SHAPES = { // m, n, k, transA, transB
         {2048, 256, 256, 0, 1},
         {2048, 768, 256, 0, 1},
         {2048, 256, 1024, 0, 1},
@@ -54,7 +54,7 @@ public final class GemmAB {
         float[] b = random(4 << 20, 2);
         float[] c = new float[4 << 20];
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        for (int[] s : SHAPES) {
+        for (int[] s : shapes(System.getProperty("shapes"))) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;
             double[][] gflops = new double[2][ROUNDS];
@@ -89,6 +89,16 @@ public final class GemmAB {
                     ratio[ROUNDS / 2], ratio[ROUNDS / 4], ratio[3 * ROUNDS / 4]);
         }
         System.exit(0); // the builds' worker threads are not daemons
+    }
+
+    /** -Dshapes=m,n,k,transA,transB;... (transposes 0 or 1), or the default list. */
+    private static int[][] shapes(String spec) {
+        if (spec == null) {
+            return DEFAULT_SHAPES;
+        }
+        return Arrays.stream(spec.split(";"))
+                .map(shape -> Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray())
+                .toArray(int[][]::new);
     }
 
     /** GemmKernels.sgemm of the build in dir, with its own Parallel pool set to the thread count. */

@@ -9,9 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Large products take the blocked path (Goto/BLIS): for each NC-wide column block and KC-deep slice,
  * op(B) is packed once into NR-wide panels (shared by all threads), each thread packs its MC-row blocks of
- * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. A row-major A with
- * alpha 1 is not packed where the 6-row tile is used: the tile reads its six rows in place. The tile keeps
- * MR x 2 vector accumulators in registers (6 x 32 floats with AVX-512's 32 registers, 4 x 16 with AVX2's 16),
+ * op(A) (times alpha) into MR-row panels and runs the MR x NR register tile over them. With at most MC rows the
+ * threads split the panels instead, each packing its own (1.3-2x on 16-144 rows, tools/bench/GemmAB.java).
+ * A row-major A with alpha 1 is not packed where the 6-row tile is used: the tile reads its six rows in place.
+ * The tile keeps MR x 2 vector accumulators in registers (6 x 32 floats with AVX-512's 32 registers, 4 x 16
+ * with AVX2's 16),
  * so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
  * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
  * in full on the zero-padded panels into a scratch tile and merged element by element.
@@ -38,6 +40,8 @@ final class GemmF32 {
     static final int KC = 256;
     /** Rows of A per block (a multiple of both tile heights): MC x KC floats (144 KB) stay in L2. */
     static final int MC = 144;
+    /** B panels a thread packs and then uses at a time when the threads split the columns (512 KB at KC 256). */
+    static final int PANEL_GROUP = 16;
     /** Columns per B block. */
     static final int NC = NR * 128;
     /** Products up to this many multiply-adds use the direct (unpacked) path when B is not transposed... */
@@ -149,6 +153,7 @@ final class GemmF32 {
         }
         // A stored row-major and unscaled: the 6-row tile reads its rows in place (no packing of A)
         boolean readsARows = !transA && alpha == 1f && MR == 6;
+        boolean splitColumns = threads > 1 && m <= MC;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, NR);
@@ -168,14 +173,40 @@ final class GemmF32 {
                         int mcb = Math.min(mc, m - ic);
                         int cBlock = cOff + ic * ldc + jcF;
                         if (readsARows) {
-                            macroRowsOfA(mcb, nc, kc, a, aOff + ic * lda + pcF, lda, bp, c, cBlock, ldc, acc, tile, ap);
+                            macroRowsOfA(
+                                    mcb, 0, nc, kc, a, aOff + ic * lda + pcF, lda, bp, c, cBlock, ldc, acc, tile, ap);
                         } else {
                             GemmPacking.packA(transA, a, aOff, lda, ic, pcF, mcb, kc, alpha, MR, ap);
-                            macro(mcb, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
+                            macro(mcb, 0, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
                         }
                     }
                 };
-                if (threads > 1) {
+                if (splitColumns && nPanels >= (readsARows ? 2 : 8) * threads) {
+                    // one block of rows: the threads split the columns instead of the rows (16 rows cut 12 + 4
+                    // gave one thread three times the other's tiles), each packing and then using its own
+                    // panels, a group at a time (no barrier between packing and compute; a group is in L2).
+                    // Each thread packs all of A when it is not read in place: only worth it over 4+ panels each
+                    // (a transposed 128 x 1568 A over 2 panels each: 0.88x)
+                    Parallel.forRange(nPanels, 1, (s, e) -> {
+                        float[] ap = A_PACK.get();
+                        float[] tile = TILE.get();
+                        if (!readsARows) {
+                            GemmPacking.packA(transA, a, aOff, lda, 0, pcF, m, kc, alpha, MR, ap);
+                        }
+                        for (int g0 = s; g0 < e; g0 += PANEL_GROUP) {
+                            int g1 = Math.min(e, g0 + PANEL_GROUP);
+                            GemmPacking.packB(transB, b, bOff, ldb, pcF, jcF, kc, nc, NR, bp, g0, g1);
+                            int jr0 = g0 * NR;
+                            int jr1 = Math.min(nc, g1 * NR);
+                            if (readsARows) {
+                                macroRowsOfA(
+                                        m, jr0, jr1, kc, a, aOff + pcF, lda, bp, c, cOff + jcF, ldc, acc, tile, ap);
+                            } else {
+                                macro(m, jr0, jr1, kc, ap, bp, c, cOff + jcF, ldc, acc, tile);
+                            }
+                        }
+                    });
+                } else if (threads > 1) {
                     Parallel.forRange(nPanels, 4, packB);
                     Parallel.forRange(mBlocks, 1, compute);
                 } else {
@@ -252,22 +283,35 @@ final class GemmF32 {
                     int mcb = Math.min(MC, m - ic);
                     int cBlock = cOff + ic * ldc + jc;
                     if (readsARows) {
-                        macroRowsOfA(mcb, nc, kc, a, aOff + ic * lda + pc, lda, bp, c, cBlock, ldc, acc, tile, ap);
+                        macroRowsOfA(mcb, 0, nc, kc, a, aOff + ic * lda + pc, lda, bp, c, cBlock, ldc, acc, tile, ap);
                     } else {
                         GemmPacking.packA(transA, a, aOff, lda, ic, pc, mcb, kc, alpha, MR, ap);
-                        macro(mcb, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
+                        macro(mcb, 0, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
                     }
                 }
             }
         }
     }
 
-    /** One (mc, kc) block of packed A times one (kc, nc) block of packed B into C at cIdx. */
+    /**
+     * One (mc, kc) block of packed A times columns [jr0, jr1) of one (kc, nc) block of packed B (jr0 a multiple
+     * of NR) into C at cIdx (C's column jr0 at cIdx + jr0).
+     */
     private static void macro(
-            int mcb, int nc, int kc, float[] ap, float[] bp, float[] c, int cIdx, int ldc, boolean acc, float[] tile) {
-        for (int jr = 0; jr < nc; jr += NR) {
+            int mcb,
+            int jr0,
+            int jr1,
+            int kc,
+            float[] ap,
+            float[] bp,
+            float[] c,
+            int cIdx,
+            int ldc,
+            boolean acc,
+            float[] tile) {
+        for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;
-            int cols = Math.min(NR, nc - jr);
+            int cols = Math.min(NR, jr1 - jr);
             for (int ir = 0; ir < mcb; ir += MR) {
                 int ai = ir * kc;
                 int rows = Math.min(MR, mcb - ir);
@@ -283,14 +327,16 @@ final class GemmF32 {
     }
 
     /**
-     * {@link #macro} with A read in place: rows [0, mcb) x depth [0, kc) of a row-major, unscaled A starting at
-     * a[aIdx] with row stride lda. Full 6-row tiles read the six rows directly ({@link #tile6x2Rows}); the last,
-     * short row panel is packed into ap (zero rows below the edge) and goes through the scratch tile.
+     * {@link #macro} (columns [jr0, jr1)) with A read in place: rows [0, mcb) x depth [0, kc) of a row-major,
+     * unscaled A starting at a[aIdx] with row stride lda. Full 6-row tiles read the six rows directly
+     * ({@link #tile6x2Rows}); the last, short row panel is packed into ap (zero rows below the edge) and goes
+     * through the scratch tile.
      * Packing A cost 8-20% of the multiply when n is only a few panels wide (d_model 256: 8 panels).
      */
     private static void macroRowsOfA(
             int mcb,
-            int nc,
+            int jr0,
+            int jr1,
             int kc,
             float[] a,
             int aIdx,
@@ -307,9 +353,9 @@ final class GemmF32 {
         if (edgeRows > 0) {
             GemmPacking.packA(false, a, aIdx + fullRows * lda, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
         }
-        for (int jr = 0; jr < nc; jr += NR) {
+        for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;
-            int cols = Math.min(NR, nc - jr);
+            int cols = Math.min(NR, jr1 - jr);
             for (int ir = 0; ir < fullRows; ir += MR) {
                 int ci = cIdx + ir * ldc + jr;
                 if (cols == NR) {

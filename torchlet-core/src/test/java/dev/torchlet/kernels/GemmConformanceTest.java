@@ -142,7 +142,8 @@ class GemmConformanceTest {
             {1, 1024, 300},
             {300, 5, 64},
             {130, 64, 7},
-            {64, 512, 96}
+            {64, 512, 96},
+            {70, 1100, 24} // one row block, 35 panels: the threads split the columns, two panel groups each
         };
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
@@ -157,7 +158,7 @@ class GemmConformanceTest {
     void offsetsWideLeadingDimsAlphaBeta() {
         Random rnd = new Random(3);
         float[][] alphaBeta = {{0.5f, 2f}, {-1.5f, 1f}, {1f, -0.25f}, {2f, 0f}};
-        int[][] shapes = {{7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}};
+        int[][] shapes = {{7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}, {70, 1100, 24}};
         for (int[] s : shapes) {
             for (float[] ab : alphaBeta) {
                 for (int t = 0; t < 4; t++) {
