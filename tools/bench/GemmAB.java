@@ -25,7 +25,8 @@ import java.util.Random;
  * With one thread the time is the calling thread's CPU time (time stolen by other guests is not counted); with
  * more, wall-clock time. Shapes are the transformer bench's (2048 tokens, d_model 256, feed-forward 1024), a
  * weight gradient (A transposed), 1024^3, a small-batch Linear and an im2col convolution; "t" marks B transposed
- * (x @ W^T), "T" A transposed; {@code -Dshapes=m,n,k,transA,transB;...} (0 or 1) replaces the list. Prints GFLOP/s per build (medians) and the median ratio with its quartiles.
+ * (x @ W^T), "T" A transposed; {@code -Dshapes=m,n,k,transA,transB;...} (0 or 1) replaces the list. Prints
+ * GFLOP/s per build (medians) and the median ratio with its quartiles.
  */
 public final class GemmAB {
     private static final int[][] DEFAULT_SHAPES = { // m, n, k, transA, transB
