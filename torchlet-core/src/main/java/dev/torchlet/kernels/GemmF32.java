@@ -13,8 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * threads split the panels instead, each packing its own (1.3-2x on 16-144 rows, tools/bench/GemmAB.java).
  * A row-major A with alpha 1 is not packed where the 6-row tile is used: the tile reads its six rows in place.
  * The tile keeps MR x 2 vector accumulators in registers (6 x 32 floats with AVX-512's 32 registers, 4 x 16
- * with AVX2's 16),
- * so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
+ * with AVX2's 16), so each depth step does 2 vector loads + MR broadcasts for 2*MR FMAs.
  * A B panel (KC x NR) stays in L1 while the MC x KC block of A streams from L2. Edge tiles are computed
  * in full on the zero-padded panels into a scratch tile and merged element by element.
  *
@@ -185,7 +184,7 @@ final class GemmF32 {
                     // one block of rows: the threads split the columns instead of the rows (16 rows cut 12 + 4
                     // gave one thread three times the other's tiles), each packing and then using its own
                     // panels, a group at a time (no barrier between packing and compute; a group is in L2).
-                    // Each thread packs all of A when it is not read in place: only worth it over 4+ panels each
+                    // Each thread packs all of A when it is not read in place: only worth it over 8+ panels each
                     // (a transposed 128 x 1568 A over 2 panels each: 0.88x)
                     Parallel.forRange(nPanels, 1, (s, e) -> {
                         float[] ap = A_PACK.get();
