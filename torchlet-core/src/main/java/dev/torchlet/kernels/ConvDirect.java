@@ -461,16 +461,15 @@ public final class ConvDirect {
             int dst = oOff + y * ow - y * wp; // out index of padded position q' on row y is dst + q'
             int v = q;
             for (int end = q + S.loopBound(segEnd - q); v < end; v += L) {
-                FloatVector r = FloatVector.fromArray(S, tile, tOff + v - q0).add(bias);
-                if (residual != null) {
-                    r = r.add(FloatVector.fromArray(S, residual, dst + v));
-                }
-                if (clamped) {
-                    r = r.max(lo).min(hi);
-                }
-                r.intoArray(out, dst + v);
+                storeVector(tile, tOff + v - q0, bias, residual, clamped, lo, hi, out, dst + v);
             }
-            // the row's tail, scalar: the masked store's per-lane range check showed in profiles
+            // the row's tail: as the segment's last L positions when it has L (rewriting up to L - 1 outputs with the
+            // bits they already hold; not when the residual is the output itself), else scalar (the masked store's
+            // per-lane range check showed in profiles)
+            if (v < segEnd && segEnd - q >= L && residual != out) {
+                storeVector(tile, tOff + segEnd - L - q0, bias, residual, clamped, lo, hi, out, dst + segEnd - L);
+                v = segEnd;
+            }
             for (; v < segEnd; v++) {
                 float r = tile[tOff + v - q0] + bias;
                 if (residual != null) {
@@ -480,6 +479,27 @@ public final class ConvDirect {
             }
             q = (y + 1) * wp;
         }
+    }
+
+    /** out[o ..] = clamp(tile[t ..] + bias + residual[o ..], lo, hi), one vector (clamped only when asked). */
+    private static void storeVector(
+            float[] tile,
+            int t,
+            float bias,
+            float[] residual,
+            boolean clamped,
+            float lo,
+            float hi,
+            float[] out,
+            int o) {
+        FloatVector r = FloatVector.fromArray(S, tile, t).add(bias);
+        if (residual != null) {
+            r = r.add(FloatVector.fromArray(S, residual, o));
+        }
+        if (clamped) {
+            r = r.max(lo).min(hi);
+        }
+        r.intoArray(out, o);
     }
 
     /** The 4 x 2 tile of 16-register machines (4 rows, 2L positions, weights packed by 4): as {@link #block}. */
