@@ -121,12 +121,13 @@ public final class ConvDirect {
         boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
         Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, residual, lo, hi);
 
-        // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work items
-        // (chunk, image, tile) run chunk-major: a thread packs a chunk's weights once into its own buffer and
-        // runs every tile under it, so each weight is read from memory once per call (512 channels at 7x7:
-        // 9 MB of weights for 4 tiles; a packed copy of the whole weight cost more than the convolution).
-        // The chunks are of equal size (+-1 block): Parallel gives each thread an equal count of items, and
-        // 16 blocks cut as 7 + 7 + 2 gave one thread twice the other's work (128 -> 128 channels at 28x28).
+        // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work runs
+        // chunk-major: a thread packs a chunk's weights once into its own buffer and runs every tile under it, so
+        // each weight is read from memory once per call (512 channels at 7x7: 9 MB of weights for 4 tiles; a packed
+        // copy of the whole weight cost more than the convolution). The chunks are of equal size (+-1 block), and
+        // the threads split the units (chunk, image, tile, block) evenly: splitting (chunk, image, tile) items gave a
+        // thread 147 block-tiles to the other's 125 when 16 blocks came as chunks of 5, 5 and 6 (128 -> 128
+        // channels at 28x28).
         int chunks = Math.ceilDiv(blocks, Math.max(1, Math.min(blocks, CHUNK_FLOATS / (k * mr))));
         int chunkMax = Math.ceilDiv(blocks, chunks);
         int imagePlanes = g.cin() * grid.channelStride();
@@ -140,22 +141,40 @@ public final class ConvDirect {
                 splitPhases(g, grid, in, inOff, s, e, xp);
             });
         }
-        int perChunk = g.n() * tiles;
-        Parallel.forRange(chunks * perChunk, 1, (s, e) -> {
+        int perBlock = g.n() * tiles; // units per output-channel block: one per (image, tile)
+        Parallel.forRange(perBlock * blocks, 1, (s, e) -> {
             Scratch scratch = new Scratch(mr, g.groups() * chunkMax * k * mr);
+            int c = 0; // the chunk of unit u: units [perBlock * blk0, perBlock * blk1) of chunk (blk0, blk1)
+            while (perBlock * chunkStart(blocks, chunks, c + 1) <= s) {
+                c++;
+            }
             int packedChunk = -1;
-            for (int item = s; item < e; item++) {
-                int c = item / perChunk;
-                int b = item % perChunk / tiles;
-                int blk0 = (int) ((long) blocks * c / chunks);
-                int blk1 = (int) ((long) blocks * (c + 1) / chunks);
+            for (int u = s; u < e; ) {
+                int blk0 = chunkStart(blocks, chunks, c);
+                int size = chunkStart(blocks, chunks, c + 1) - blk0;
+                if (u == perBlock * (blk0 + size)) {
+                    c++;
+                    continue;
+                }
                 if (c != packedChunk && !weightsInPlace) {
-                    packChunk(g, w, mr, k, blk0, blk1, scratch.weights());
+                    packChunk(g, w, mr, k, blk0, blk0 + size, scratch.weights());
                     packedChunk = c;
                 }
-                tile(plan, xp, new Tile(b, b * imagePlanes, item % tiles * nb, blk0, blk1), w, bias, out, scratch);
+                // units of one chunk run (image, tile)-major, block innermost: the tile's input stays in L1
+                int item = (u - perBlock * blk0) / size;
+                int first = (u - perBlock * blk0) % size;
+                int last = Math.min(size, first + (e - u));
+                int b = item / tiles;
+                Tile job = new Tile(b, b * imagePlanes, item % tiles * nb, blk0 + first, blk0 + last, blk0, size);
+                tile(plan, xp, job, w, bias, out, scratch);
+                u += last - first;
             }
         });
+    }
+
+    /** First output-channel block of chunk c when blocks are cut into chunks of equal size (+-1). */
+    private static int chunkStart(int blocks, int chunks, int c) {
+        return (int) ((long) blocks * c / chunks);
     }
 
     /**
@@ -275,8 +294,11 @@ public final class ConvDirect {
         return d;
     }
 
-    /** One unit of work: image b (its padded planes at xp[xImg]), positions [q0, q0 + nb), blocks [blk0, blk1). */
-    private record Tile(int b, int xImg, int q0, int blk0, int blk1) {}
+    /**
+     * One unit of work: image b (its padded planes at xp[xImg]), positions [q0, q0 + nb), blocks [blk0, blk1) of the
+     * chunk of {@code chunkBlocks} blocks from {@code chunk0} whose weights are packed.
+     */
+    private record Tile(int b, int xImg, int q0, int blk0, int blk1, int chunk0, int chunkBlocks) {}
 
     /** A thread's buffers: one chunk of packed weights, and the tile (mr rows of NB_MAX floats, + L slack). */
     private record Scratch(float[] weights, float[] tile) {
@@ -364,7 +386,7 @@ public final class ConvDirect {
             for (int blk = job.blk0(); blk < job.blk1(); blk++) {
                 int co0 = grp * coutG + blk * mr;
                 int valid = Math.min(mr, coutG - blk * mr);
-                int wOff = (grp * (job.blk1() - job.blk0()) + blk - job.blk0()) * k * mr;
+                int wOff = (grp * job.chunkBlocks() + blk - job.chunk0()) * k * mr;
                 float[] packed = scratch.weights();
                 if (plan.weightsInPlace()) {
                     block2InPlace(xp, xBase, plan.offsets(), w, co0 * k, k, tile);
