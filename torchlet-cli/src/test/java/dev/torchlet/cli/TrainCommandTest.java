@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * End-to-end `torchlet train`, `eval` and `predict` on a 512-image slice of the shipped
  * Fashion-MNIST (the full run is the README's main job; it takes minutes), evaluated on the first 1000 test
  * images: a copy of the data folder cut to 1024 training and 1000 test images ({@link #smallData}), so that the
- * nine training runs do not each decode 60,000 images and evaluate 10,000 per epoch.
+ * eight training runs do not each decode 60,000 images and evaluate 10,000 per epoch.
  */
 class TrainCommandTest {
     @TempDir
