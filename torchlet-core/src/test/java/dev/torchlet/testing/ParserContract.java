@@ -32,7 +32,7 @@ public final class ParserContract {
      * How long each target fuzzes inside {@code ./mvnw verify} (an annotation value, so a constant;
      * tools/fuzz/campaign.sh runs long campaigns through Jazzer's own driver instead).
      */
-    public static final String FUZZ_DURATION = "8s";
+    public static final String FUZZ_DURATION = "5s";
 
     private static Path scratch;
 
