@@ -1,5 +1,6 @@
 package dev.torchlet.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -132,7 +133,38 @@ public final class ConvDirect {
         int chunkMax = Math.ceilDiv(blocks, chunks);
         int imagePlanes = g.cin() * grid.channelStride();
         int slack = nb + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
-        float[] xp = new float[g.n() * imagePlanes + slack];
+        // a reused buffer (ScratchBuffers): padding and splitting write its zeros too, and the slack is cleared first
+        int planesEnd = g.n() * imagePlanes;
+        float[] xp = ScratchBuffers.take(planesEnd + slack);
+        try {
+            forward(g, in, inOff, w, bias, out, plan, grid, xp, planesEnd + slack, chunks, chunkMax, tiles, blocks);
+        } finally {
+            ScratchBuffers.give(xp);
+        }
+    }
+
+    /**
+     * {@link #forward} once the plan is made: pads or splits the input into the first xpLength floats of xp (a reused
+     * buffer, maybe longer), then runs the tiles.
+     */
+    private static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] out,
+            Plan plan,
+            Grid grid,
+            float[] xp,
+            int xpLength,
+            int chunks,
+            int chunkMax,
+            int tiles,
+            int blocks) {
+        int k = g.colRows();
+        int mr = plan.mr();
+        Arrays.fill(xp, g.n() * g.cin() * grid.channelStride(), xpLength, 0f); // the slack read past the last plane
         if (g.sh() == 1 && g.sw() == 1) {
             Parallel.forRange(g.n() * g.cin(), planesPerTask(g), (s, e) -> pad(g, in, inOff, s, e, xp, 0));
         } else { // tasks of one phase of one plane: a 3-channel image (a stem) still splits over the threads
@@ -143,33 +175,62 @@ public final class ConvDirect {
         }
         int perBlock = g.n() * tiles; // units per output-channel block: one per (image, tile)
         Parallel.forRange(perBlock * blocks, 1, (s, e) -> {
-            Scratch scratch = new Scratch(mr, g.groups() * chunkMax * k * mr);
-            int c = 0; // the chunk of unit u: units [perBlock * blk0, perBlock * blk1) of chunk (blk0, blk1)
-            while (perBlock * chunkStart(blocks, chunks, c + 1) <= s) {
-                c++;
-            }
-            int packedChunk = -1;
-            for (int u = s; u < e; ) {
-                int blk0 = chunkStart(blocks, chunks, c);
-                int size = chunkStart(blocks, chunks, c + 1) - blk0;
-                if (u == perBlock * (blk0 + size)) {
-                    c++;
-                    continue;
-                }
-                if (c != packedChunk && !weightsInPlace) {
-                    packChunk(g, w, mr, k, blk0, blk0 + size, scratch.weights());
-                    packedChunk = c;
-                }
-                // units of one chunk run (image, tile)-major, block innermost: the tile's input stays in L1
-                int item = (u - perBlock * blk0) / size;
-                int first = (u - perBlock * blk0) % size;
-                int last = Math.min(size, first + (e - u));
-                int b = item / tiles;
-                Tile job = new Tile(b, b * imagePlanes, item % tiles * nb, blk0 + first, blk0 + last, blk0, size);
-                tile(plan, xp, job, w, bias, out, scratch);
-                u += last - first;
+            Scratch scratch =
+                    new Scratch(ScratchBuffers.take(g.groups() * chunkMax * k * mr), new float[mr * NB_MAX + L]);
+            try {
+                runUnits(plan, xp, w, bias, out, scratch, s, e, chunks, tiles, blocks);
+            } finally {
+                ScratchBuffers.give(scratch.weights());
             }
         });
+    }
+
+    /**
+     * Units [s, e) of (chunk, image, tile, block), chunk-major: packs each chunk's weights into the scratch once and
+     * runs its tiles.
+     */
+    private static void runUnits(
+            Plan plan,
+            float[] xp,
+            float[] w,
+            float[] bias,
+            float[] out,
+            Scratch scratch,
+            int s,
+            int e,
+            int chunks,
+            int tiles,
+            int blocks) {
+        ConvGeometry g = plan.g();
+        int k = g.colRows();
+        int nb = plan.nb();
+        int perBlock = g.n() * tiles; // units per output-channel block: one per (image, tile)
+        int imagePlanes = g.cin() * plan.channelStride();
+        int c = 0; // the chunk of unit u: units [perBlock * blk0, perBlock * blk1) of chunk (blk0, blk1)
+        while (perBlock * chunkStart(blocks, chunks, c + 1) <= s) {
+            c++;
+        }
+        int packedChunk = -1;
+        for (int u = s; u < e; ) {
+            int blk0 = chunkStart(blocks, chunks, c);
+            int size = chunkStart(blocks, chunks, c + 1) - blk0;
+            if (u == perBlock * (blk0 + size)) {
+                c++;
+                continue;
+            }
+            if (c != packedChunk && !plan.weightsInPlace()) {
+                packChunk(g, w, plan.mr(), k, blk0, blk0 + size, scratch.weights());
+                packedChunk = c;
+            }
+            // units of one chunk run (image, tile)-major, block innermost: the tile's input stays in L1
+            int item = (u - perBlock * blk0) / size;
+            int first = (u - perBlock * blk0) % size;
+            int last = Math.min(size, first + (e - u));
+            int b = item / tiles;
+            Tile job = new Tile(b, b * imagePlanes, item % tiles * nb, blk0 + first, blk0 + last, blk0, size);
+            tile(plan, xp, job, w, bias, out, scratch);
+            u += last - first;
+        }
     }
 
     /** First output-channel block of chunk c when blocks are cut into chunks of equal size (+-1). */
@@ -301,11 +362,7 @@ public final class ConvDirect {
     private record Tile(int b, int xImg, int q0, int blk0, int blk1, int chunk0, int chunkBlocks) {}
 
     /** A thread's buffers: one chunk of packed weights, and the tile (mr rows of NB_MAX floats, + L slack). */
-    private record Scratch(float[] weights, float[] tile) {
-        Scratch(int mr, int weightFloats) {
-            this(new float[weightFloats], new float[mr * NB_MAX + L]);
-        }
-    }
+    private record Scratch(float[] weights, float[] tile) {}
 
     /**
      * Row stride of the padded grid: w + pw, not w + 2pw. Every row starts with pw zero columns,
@@ -325,16 +382,25 @@ public final class ConvDirect {
         return Math.max(1, (1 << 14) / Math.max(1, g.h() * g.w()));
     }
 
-    /** Copies planes [s, e) (counted from in[inOff]) into the interiors of the padded planes of xp. */
+    /** Copies planes [s, e) (counted from in[inOff]) into the padded planes of xp and writes their zero padding. */
     private static void pad(ConvGeometry g, float[] in, int inOff, int s, int e, float[] xp, int xpOff) {
         int wp = rowStride(g);
-        int plane = (g.h() + 2 * g.ph()) * wp;
+        int ph = g.ph();
+        int pw = g.pw();
+        int plane = (g.h() + 2 * ph) * wp;
         for (int pl = s; pl < e; pl++) {
+            int p0 = xpOff + pl * plane;
             int src = inOff + pl * g.h() * g.w();
-            int dst = xpOff + pl * plane + g.ph() * wp + g.pw();
+            Arrays.fill(xp, p0, p0 + ph * wp, 0f); // rows above the image
             for (int y = 0; y < g.h(); y++) {
-                System.arraycopy(in, src + y * g.w(), xp, dst + y * wp, g.w());
+                int row = p0 + (ph + y) * wp;
+                for (int x = 0; x < pw; x++) {
+                    xp[row + x] = 0f; // left padding, which is also the row above's right padding
+                }
+                System.arraycopy(in, src + y * g.w(), xp, row + pw, g.w());
+                Arrays.fill(xp, row + pw + g.w(), row + wp, 0f); // empty unless ow > w + pw (wide padding)
             }
+            Arrays.fill(xp, p0 + (ph + g.h()) * wp, p0 + plane, 0f); // rows below
         }
     }
 
@@ -354,6 +420,7 @@ public final class ConvDirect {
             int px = unit % sw;
             int src = inOff + pl * g.h() * w;
             int dst = pl * grid.channelStride() + (py * sw + px) * grid.phasePlane();
+            Arrays.fill(xp, dst, dst + grid.phasePlane(), 0f); // the padding (the buffer is reused)
             int c0 = Math.ceilDiv(Math.max(0, g.pw() - px), sw); // first column inside the image
             int c1 = Math.min(grid.wp(), Math.ceilDiv(w + g.pw() - px, sw)); // one past the last
             for (int r = 0; r < rows; r++) {

@@ -107,6 +107,19 @@ class ConvConformanceTest {
     }
 
     /**
+     * Leaves only NaN-filled arrays in {@link ScratchBuffers}, large enough for any scratch of g, so a kernel that
+     * reads a reused element it did not write (a padded input's zero border) fails the comparison.
+     */
+    private static void poisonScratchBuffers(ConvGeometry g) {
+        ScratchBuffers.clear();
+        for (int i = 0; i < 3; i++) {
+            float[] poison = new float[4 * (g.inputSize() + g.weightSize()) + (1 << 14)];
+            java.util.Arrays.fill(poison, Float.NaN);
+            ScratchBuffers.give(poison);
+        }
+    }
+
+    /**
      * The batches of small maps above take ConvGemmBatch's path (several images per GEMM) with 2 threads, the
      * machine the suite runs on; fastKernelsMatchReference checks their numbers.
      */
@@ -201,11 +214,13 @@ class ConvConformanceTest {
             if (ConvDirect.applies(g)) {
                 float[] odr = new float[g.outputSize()];
                 java.util.Arrays.fill(odr, Float.NaN);
+                poisonScratchBuffers(g);
                 ConvDirect.forward(g, xBig, IN_OFF, w, b, res, odr, 0f, Float.POSITIVE_INFINITY);
                 assertClose(outRes, outResMag, odr, odr.length, "ConvDirect.forward with a residual " + s);
                 for (boolean wide : new boolean[] {true, false}) { // both register tiles, whatever this CPU uses
                     float[] od = new float[g.outputSize()];
                     java.util.Arrays.fill(od, Float.NaN);
+                    poisonScratchBuffers(g);
                     ConvDirect.forward(g, xBig, IN_OFF, w, b, od, wide);
                     assertClose(out, outMag, od, od.length, "ConvDirect.forward (wide " + wide + ") " + s);
                 }
