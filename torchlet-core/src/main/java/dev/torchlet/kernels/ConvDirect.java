@@ -519,11 +519,14 @@ public final class ConvDirect {
         int coutG = g.coutG();
         int kh = g.kh();
         int kw = g.kw();
-        float[] wt = new float[w.length];
-        for (int grp = 0; grp < g.groups(); grp++) {
-            for (int o = 0; o < coutG; o++) {
+        float[] wt = ScratchBuffers.take(w.length); // every element written below
+        // rows (group, o) split over the threads: 512 -> 512 3x3 weights are 2.4 M floats
+        Parallel.forRange(g.groups() * coutG, Math.max(1, (1 << 14) / (cinG * kh * kw)), (s, e) -> {
+            for (int go = s; go < e; go++) {
+                int grp = go / coutG;
+                int o = go % coutG;
                 for (int c = 0; c < cinG; c++) {
-                    int src = ((grp * coutG + o) * cinG + c) * kh * kw;
+                    int src = (go * cinG + c) * kh * kw;
                     int dst = ((grp * cinG + c) * coutG + o) * kh * kw;
                     for (int i = 0; i < kh; i++) {
                         for (int j = 0; j < kw; j++) {
@@ -532,8 +535,12 @@ public final class ConvDirect {
                     }
                 }
             }
+        });
+        try {
+            forward(t, gradOut, 0, wt, null, gradIn);
+        } finally {
+            ScratchBuffers.give(wt);
         }
-        forward(t, gradOut, 0, wt, null, gradIn);
     }
 
     /** Copies the valid pixels of one accumulated row (positions q0..qEnd on the padded grid) to out. */

@@ -229,6 +229,7 @@ class ConvConformanceTest {
             if (ConvDirect.inputGradGeometry(g) != null) {
                 float[] gxd = new float[g.inputSize()];
                 java.util.Arrays.fill(gxd, Float.NaN);
+                poisonScratchBuffers(g);
                 ConvDirect.backwardInput(g, go, w, gxd);
                 assertClose(gx, gxMag, gxd, gxd.length, "ConvDirect.backwardInput " + s);
                 checked++;
