@@ -120,7 +120,6 @@ public final class ConvDirect {
         // packing cost almost as much as computing them; the tiles then read the weight rows where they are
         // (512 -> 512 3x3 at 7x7, batch 1: 1.27x, tools/bench/ConvAB.java).
         boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
-        Plan plan = new Plan(g, wide, mr, nb, run, wp, grid.channelStride(), offsets, weightsInPlace, residual, lo, hi);
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work runs
         // chunk-major: a thread packs a chunk's weights once into its own buffer and runs every tile under it, so
@@ -130,22 +129,35 @@ public final class ConvDirect {
         // thread 147 block-tiles to the other's 125 when 16 blocks came as chunks of 5, 5 and 6 (128 -> 128
         // channels at 28x28).
         int chunks = Math.ceilDiv(blocks, Math.max(1, Math.min(blocks, CHUNK_FLOATS / (k * mr))));
-        int chunkMax = Math.ceilDiv(blocks, chunks);
-        int imagePlanes = g.cin() * grid.channelStride();
+        Plan plan = new Plan(
+                g,
+                wide,
+                mr,
+                nb,
+                run,
+                wp,
+                grid.channelStride(),
+                offsets,
+                weightsInPlace,
+                tiles,
+                blocks,
+                chunks,
+                residual,
+                lo,
+                hi);
         int slack = nb + (g.kw() - 1) * g.dw() + L; // the last tile reads past the last plane
         // a reused buffer (ScratchBuffers): padding and splitting write its zeros too, and the slack is cleared first
-        int planesEnd = g.n() * imagePlanes;
-        float[] xp = ScratchBuffers.take(planesEnd + slack);
+        float[] xp = ScratchBuffers.take(g.n() * g.cin() * grid.channelStride() + slack);
         try {
-            forward(g, in, inOff, w, bias, out, plan, grid, xp, planesEnd + slack, chunks, chunkMax, tiles, blocks);
+            forward(g, in, inOff, w, bias, out, plan, grid, xp, slack);
         } finally {
             ScratchBuffers.give(xp);
         }
     }
 
     /**
-     * {@link #forward} once the plan is made: pads or splits the input into the first xpLength floats of xp (a reused
-     * buffer, maybe longer), then runs the tiles.
+     * {@link #forward} once the plan is made: pads or splits the input into xp (a reused buffer, maybe longer than
+     * the planes and the slack floats after them), then runs the tiles.
      */
     private static void forward(
             ConvGeometry g,
@@ -157,14 +169,9 @@ public final class ConvDirect {
             Plan plan,
             Grid grid,
             float[] xp,
-            int xpLength,
-            int chunks,
-            int chunkMax,
-            int tiles,
-            int blocks) {
-        int k = g.colRows();
-        int mr = plan.mr();
-        Arrays.fill(xp, g.n() * g.cin() * grid.channelStride(), xpLength, 0f); // the slack read past the last plane
+            int slack) {
+        int planesEnd = g.n() * g.cin() * grid.channelStride();
+        Arrays.fill(xp, planesEnd, planesEnd + slack, 0f); // read past the last plane by the last tiles
         if (g.sh() == 1 && g.sw() == 1) {
             Parallel.forRange(g.n() * g.cin(), planesPerTask(g), (s, e) -> pad(g, in, inOff, s, e, xp, 0));
         } else { // tasks of one phase of one plane: a 3-channel image (a stem) still splits over the threads
@@ -173,12 +180,12 @@ public final class ConvDirect {
                 splitPhases(g, grid, in, inOff, s, e, xp);
             });
         }
-        int perBlock = g.n() * tiles; // units per output-channel block: one per (image, tile)
-        Parallel.forRange(perBlock * blocks, 1, (s, e) -> {
-            Scratch scratch =
-                    new Scratch(ScratchBuffers.take(g.groups() * chunkMax * k * mr), new float[mr * NB_MAX + L]);
+        int mr = plan.mr();
+        int weightFloats = g.groups() * plan.chunkMax() * g.colRows() * mr;
+        Parallel.forRange(g.n() * plan.tiles() * plan.blocks(), 1, (s, e) -> {
+            Scratch scratch = new Scratch(ScratchBuffers.take(weightFloats), new float[mr * NB_MAX + L]);
             try {
-                runUnits(plan, xp, w, bias, out, scratch, s, e, chunks, tiles, blocks);
+                runUnits(plan, xp, w, bias, out, scratch, s, e);
             } finally {
                 ScratchBuffers.give(scratch.weights());
             }
@@ -190,20 +197,13 @@ public final class ConvDirect {
      * runs its tiles.
      */
     private static void runUnits(
-            Plan plan,
-            float[] xp,
-            float[] w,
-            float[] bias,
-            float[] out,
-            Scratch scratch,
-            int s,
-            int e,
-            int chunks,
-            int tiles,
-            int blocks) {
+            Plan plan, float[] xp, float[] w, float[] bias, float[] out, Scratch scratch, int s, int e) {
         ConvGeometry g = plan.g();
         int k = g.colRows();
         int nb = plan.nb();
+        int tiles = plan.tiles();
+        int blocks = plan.blocks();
+        int chunks = plan.chunks();
         int perBlock = g.n() * tiles; // units per output-channel block: one per (image, tile)
         int imagePlanes = g.cin() * plan.channelStride();
         int c = 0; // the chunk of unit u: units [perBlock * blk0, perBlock * blk1) of chunk (blk0, blk1)
@@ -276,8 +276,8 @@ public final class ConvDirect {
     }
 
     /**
-     * What every tile of one call shares: the geometry, the tile shape, the tap offsets, the residual added to the
-     * output (or null) and the output clamp.
+     * What every tile of one call shares: the geometry, the tile shape, the tap offsets, how the work is cut (tiles
+     * per image, output-channel blocks, chunks of blocks), the residual added to the output (or null) and the clamp.
      */
     private record Plan(
             ConvGeometry g,
@@ -289,9 +289,17 @@ public final class ConvDirect {
             int channelStride,
             int[] offsets,
             boolean weightsInPlace,
+            int tiles,
+            int blocks,
+            int chunks,
             float[] residual,
             float lo,
-            float hi) {}
+            float hi) {
+        /** The most output-channel blocks in one chunk (chunks are of equal size, +-1). */
+        int chunkMax() {
+            return Math.ceilDiv(blocks, chunks);
+        }
+    }
 
     /**
      * Packs the weights (cout, k = cinG*kh*kw) of blocks [blk0, blk1) of every group into dst as
