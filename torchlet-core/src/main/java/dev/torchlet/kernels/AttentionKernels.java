@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Multi-head scaled dot-product attention on float arrays, one (batch, head) pair per task:
  * <pre>
  *   P  = softmax(scale Q K^T + mask)        (Tq, Tk) per pair, saved
- *   Pd = P * keep / (1 - p)                 dropout (keep = rand >= p), saved (Pd = P without dropout)
+ *   Pd = P * keep / (1 - p)                 dropout (keep = draw >= p), saved (Pd = P without dropout)
  *   O  = Pd V
  * backward, with dO:
  *   dPd = dO V^T,   dV = Pd^T dO
@@ -39,9 +39,10 @@ public final class AttentionKernels {
 
     /**
      * @param mask additive (Bm, Tq, Tk) at maskOff with batch stride maskBatchStride (0 = shared), or null
-     * @param rand uniform [0, 1) draws (B, heads, Tq, Tk) for dropout with probability p, or null
+     * @param drops the stream whose draws (B, heads, Tq, Tk), in row-major order, decide dropout with probability
+     *              p (kept where draw &gt;= p), or null for no dropout
      * @param probs out: P (B, heads, Tq, Tk)
-     * @param dropped out: Pd (same shape) when rand != null (else unused; may be probs)
+     * @param dropped out: Pd (same shape) when drops != null (else unused; may be probs)
      */
     public static void forward(
             int b,
@@ -56,7 +57,7 @@ public final class AttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
-            float[] rand,
+            RandomKernels.Draws drops,
             float p,
             float[] probs,
             float[] dropped,
@@ -92,9 +93,9 @@ public final class AttentionKernels {
                     SoftmaxKernels.rowForward(probs, row, probs, row, tk, false);
                 }
                 float[] pd = probs;
-                if (rand != null) {
+                if (drops != null) { // Pd = P * (draw >= p ? 1/(1-p) : 0), exactly as F.dropout computes it
                     pd = dropped;
-                    dropout(probs, rand, dropped, pOff, tq * tk, p, keepScale);
+                    RandomKernels.dropoutRange(drops, p, keepScale, probs, dropped, pOff, pOff + tq * tk);
                 }
                 GemmKernels.sgemm(
                         false,
@@ -121,13 +122,6 @@ public final class AttentionKernels {
         for (int j = 0; j < n; j += S.length()) {
             VectorMask<Float> vm = tail(j, n);
             store(load(a, aOff + j, vm).add(load(m, mOff + j, vm)), a, aOff + j, vm);
-        }
-    }
-
-    /** Pd = P * (rand >= p ? 1/(1-p) : 0), exactly as F.dropout computes x * (keep / (1 - p)). */
-    private static void dropout(float[] probs, float[] rand, float[] out, int off, int n, float p, float keepScale) {
-        for (int j = off; j < off + n; j++) {
-            out[j] = probs[j] * (rand[j] >= p ? keepScale : 0f);
         }
     }
 

@@ -5,11 +5,15 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.GeneratorInternals;
+import dev.torchlet.internal.GeneratorInternals.FloatDraws;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.AttentionKernels;
 import dev.torchlet.kernels.AttentionReference;
 import dev.torchlet.kernels.FlashAttentionKernels;
 import dev.torchlet.kernels.FlashAttentionReference;
+import dev.torchlet.kernels.RandomKernels;
+import dev.torchlet.kernels.RandomReference;
 
 /**
  * Fused multi-head scaled dot-product attention, one differentiable op:
@@ -187,9 +191,11 @@ public final class Attention {
         if (blocked) {
             return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, causal, dt);
         }
-        // p == 1: F.dropout draws nothing and zeroes everything; zeros as "draws" do the same here
-        Tensor rand = !drop ? null : p < 1 ? Torch.rand(b, heads, tq, tk) : Torch.zeros(b, heads, tq, tk);
         int n = b * heads * tq * tk;
+        // the draws Torch.rand(b, heads, tq, tk) would return, computed inside the kernel; p == 1: F.dropout draws
+        // nothing and zeroes everything (the kernel's keep scale is then 0)
+        FloatDraws window = drop ? GeneratorInternals.reserveFloats(Torch.defaultGenerator(), p < 1 ? n : 0) : null;
+        RandomKernels.Draws drops = window == null ? null : new RandomKernels.Draws(window.seed(), window.gamma());
         Tensor out = Tensor.empty(dt, b * tq, e);
         // without a gradient to record nothing reads the probabilities again: they go to a per-thread buffer,
         // so a decode step with a KV cache leaves no (B, heads, 1, T) garbage per token and layer
@@ -212,7 +218,7 @@ public final class Attention {
                     m == null ? null : TensorInternals.storage(m).floats(),
                     m == null ? 0 : m.offset(),
                     maskStride,
-                    rand == null ? null : TensorInternals.storage(rand).floats(),
+                    drops,
                     (float) p,
                     probsArray,
                     drop ? TensorInternals.storage(dropped).floats() : probsArray,
@@ -234,7 +240,7 @@ public final class Attention {
                     m == null ? null : TensorInternals.storage(m).doubles(),
                     m == null ? 0 : m.offset(),
                     maskStride,
-                    rand == null ? null : rand.to(DType.FLOAT64).toDoubleArray(),
+                    drops == null ? null : uniformDraws(drops, n),
                     p,
                     TensorInternals.storage(probs).doubles(),
                     TensorInternals.storage(dropped).doubles(),
@@ -429,6 +435,15 @@ public final class Attention {
 
     private static int ld(Tensor t) {
         return t.size(0) == 1 ? t.size(1) : TensorInternals.stridesRef(t)[0];
+    }
+
+    /** The first n draws of the stream, widened (the float64 reference path takes them as an array). */
+    private static double[] uniformDraws(RandomKernels.Draws drops, int n) {
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = RandomReference.uniformFloat(drops.seed(), drops.gamma(), i);
+        }
+        return u;
     }
 
     private static AttentionKernels.Operand f(Tensor t, int col) {

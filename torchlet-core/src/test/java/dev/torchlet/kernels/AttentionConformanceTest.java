@@ -64,11 +64,13 @@ class AttentionConformanceTest {
                 mask[i * tk + (i % tk)] = Float.NEGATIVE_INFINITY; // one masked key per row, never all
             }
         }
-        float[] rnd01 = null;
+        // dropout draws: a SplitMix64 stream the kernel computes itself, materialized for the reference
+        RandomKernels.Draws drops = drop ? new RandomKernels.Draws(rnd.nextLong(), rnd.nextLong() | 1) : null;
+        double[] rnd01 = null;
         if (drop) {
-            rnd01 = new float[b * heads * tq * tk];
+            rnd01 = new double[b * heads * tq * tk];
             for (int i = 0; i < rnd01.length; i++) {
-                rnd01[i] = rnd.nextFloat();
+                rnd01[i] = RandomReference.uniformFloat(drops.seed(), drops.gamma(), i);
             }
         }
         float p = drop ? 0.3f : 0f;
@@ -93,7 +95,7 @@ class AttentionConformanceTest {
                 mask,
                 0,
                 tq * tk,
-                rnd01,
+                drops,
                 p,
                 probs,
                 dropped,
@@ -118,7 +120,7 @@ class AttentionConformanceTest {
                 mask == null ? null : widen(mask),
                 0,
                 tq * tk,
-                rnd01 == null ? null : widen(rnd01),
+                rnd01,
                 p,
                 rprobs,
                 rdropped,

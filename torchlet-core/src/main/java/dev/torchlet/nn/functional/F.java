@@ -11,6 +11,7 @@ import dev.torchlet.ops.Activations;
 import dev.torchlet.ops.Attention;
 import dev.torchlet.ops.Convolution;
 import dev.torchlet.ops.DropoutMask;
+import dev.torchlet.ops.FusedDropout;
 import dev.torchlet.ops.Interpolation;
 import dev.torchlet.ops.Losses;
 import dev.torchlet.ops.MatMul;
@@ -111,7 +112,7 @@ public final class F {
         if (p == 1) {
             return x.mul(0f);
         }
-        return x.mul(DropoutMask.scaledKeep(Torch.rand(TensorInternals.shapeRef(x)), p, x.dtype()));
+        return FusedDropout.apply(x, p, Torch.defaultGenerator()); // mask drawn in the kernel, again in the backward
     }
 
     /** Zeroes whole channels (dim 1 of (N, C, ...)) with probability p in training. */
