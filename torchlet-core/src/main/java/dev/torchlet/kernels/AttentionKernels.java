@@ -41,8 +41,8 @@ public final class AttentionKernels {
      * @param mask additive (Bm, Tq, Tk) at maskOff with batch stride maskBatchStride (0 = shared), or null
      * @param drops the stream whose draws (B, heads, Tq, Tk), in row-major order, decide dropout with probability
      *              p (kept where draw &gt;= p), or null for no dropout
-     * @param probs out: P (B, heads, Tq, Tk)
-     * @param dropped out: Pd (same shape) when drops != null (else unused; may be probs)
+     * @param probs out: P (B, heads, Tq, Tk); with dropout, Pd = P * mask lives only in a per-thread scratch block
+     *              (the backward draws the mask again)
      */
     public static void forward(
             int b,
@@ -60,10 +60,10 @@ public final class AttentionKernels {
             RandomKernels.Draws drops,
             float p,
             float[] probs,
-            float[] dropped,
             Operand out) {
-        float keepScale = p >= 1 ? 0f : 1f / (1f - p);
+        float keepScale = keepScale(p);
         Parallel.forRange(b * heads, 1, (s, e) -> {
+            float[] pdBlock = drops == null ? null : new float[tq * tk];
             for (int task = s; task < e; task++) {
                 int bi = task / heads;
                 int h = task % heads;
@@ -93,9 +93,11 @@ public final class AttentionKernels {
                     SoftmaxKernels.rowForward(probs, row, probs, row, tk, false);
                 }
                 float[] pd = probs;
-                if (drops != null) { // Pd = P * (draw >= p ? 1/(1-p) : 0), exactly as F.dropout computes it
-                    pd = dropped;
-                    RandomKernels.dropoutRange(drops, p, keepScale, probs, dropped, pOff, pOff + tq * tk);
+                int pdOff = pOff;
+                if (drops != null) {
+                    dropBlock(drops, p, keepScale, probs, pOff, tq * tk, pdBlock);
+                    pd = pdBlock;
+                    pdOff = 0;
                 }
                 GemmKernels.sgemm(
                         false,
@@ -105,7 +107,7 @@ public final class AttentionKernels {
                         tk,
                         1f,
                         pd,
-                        pOff,
+                        pdOff,
                         tk,
                         v.a,
                         v.at(bi, tk, h, hd),
@@ -116,6 +118,20 @@ public final class AttentionKernels {
                         out.ld);
             }
         });
+    }
+
+    /** 1 / (1 - p), or 0 when everything is dropped (p = 1). */
+    private static float keepScale(float p) {
+        return p >= 1 ? 0f : 1f / (1f - p);
+    }
+
+    /**
+     * Pd = P * (draw &gt;= p ? 1/(1-p) : 0), exactly as F.dropout computes it, for the block of n probabilities at
+     * pOff (draws pOff ..), written to block from 0.
+     */
+    private static void dropBlock(
+            RandomKernels.Draws drops, float p, float keepScale, float[] probs, int pOff, int n, float[] block) {
+        RandomKernels.dropoutRange(drops, p, keepScale, probs, 0, block, -pOff, pOff, pOff + n);
     }
 
     private static void addRow(float[] a, int aOff, float[] m, int mOff, int n) {
@@ -140,17 +156,27 @@ public final class AttentionKernels {
             Operand k,
             Operand v,
             float[] probs,
-            float[] dropped,
+            RandomKernels.Draws drops,
+            float p,
             Operand dOut,
             Operand dq,
             Operand dk,
             Operand dv) {
+        float keepScale = keepScale(p);
         Parallel.forRange(b * heads, 1, (s, e) -> {
             float[] ds = new float[tq * tk];
+            float[] pdBlock = drops == null ? null : new float[tq * tk];
             for (int task = s; task < e; task++) {
                 int bi = task / heads;
                 int h = task % heads;
                 int pOff = task * tq * tk;
+                float[] pd = probs;
+                int pdOff = pOff;
+                if (drops != null) { // the forward's mask, drawn again
+                    dropBlock(drops, p, keepScale, probs, pOff, tq * tk, pdBlock);
+                    pd = pdBlock;
+                    pdOff = 0;
+                }
                 int go = dOut.at(bi, tq, h, hd);
                 // dPd = dO V^T ; dV = Pd^T dO
                 GemmKernels.sgemm(
@@ -177,8 +203,8 @@ public final class AttentionKernels {
                         hd,
                         tq,
                         1f,
-                        dropped,
-                        pOff,
+                        pd,
+                        pdOff,
                         tk,
                         dOut.a,
                         go,
@@ -188,7 +214,7 @@ public final class AttentionKernels {
                         dv.at(bi, tk, h, hd),
                         dv.ld);
                 for (int i = 0; i < tq; i++) {
-                    softmaxRowBackward(probs, dropped, pOff + i * tk, ds, i * tk, tk);
+                    softmaxRowBackward(probs, pOff + i * tk, pd, pdOff + i * tk, ds, i * tk, tk);
                 }
                 // dQ = scale dS K ; dK = scale dS^T Q
                 GemmKernels.sgemm(
@@ -230,18 +256,18 @@ public final class AttentionKernels {
     }
 
     /** In place on g (= dPd): dS = Pd * g - P * sum(Pd * g); lane partial sums added in lane order. */
-    private static void softmaxRowBackward(float[] p, float[] pd, int pOff, float[] g, int gOff, int n) {
+    private static void softmaxRowBackward(float[] p, int pOff, float[] pd, int pdOff, float[] g, int gOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < n; j += S.length()) {
             VectorMask<Float> m = tail(j, n);
-            acc = load(pd, pOff + j, m).fma(load(g, gOff + j, m), acc);
+            acc = load(pd, pdOff + j, m).fma(load(g, gOff + j, m), acc);
         }
         float dot = Simd.sumLanes(acc);
         for (int j = 0; j < n; j += S.length()) {
             VectorMask<Float> m = tail(j, n);
             FloatVector gv = load(g, gOff + j, m);
             FloatVector pv = load(p, pOff + j, m);
-            store(load(pd, pOff + j, m).mul(gv).sub(pv.mul(dot)), g, gOff + j, m);
+            store(load(pd, pdOff + j, m).mul(gv).sub(pv.mul(dot)), g, gOff + j, m);
         }
     }
 }

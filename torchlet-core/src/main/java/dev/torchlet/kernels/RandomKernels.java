@@ -72,9 +72,13 @@ public final class RandomKernels {
         Parallel.forRange(n, GRAIN, (s, e) -> dropoutRange(seed, gamma, threshold, scale, x, xOff, out, outOff, s, e));
     }
 
-    /** {@link #dropout} of draws [s, e) on the calling thread, x and out indexed like the draws. */
-    static void dropoutRange(Draws draws, float threshold, float scale, float[] x, float[] out, int s, int e) {
-        dropoutRange(draws.seed(), draws.gamma(), threshold, scale, x, 0, out, 0, s, e);
+    /**
+     * {@link #dropout} of draws [s, e) on the calling thread: out[outOff + i] = x[xOff + i] * mask_i for s &lt;= i
+     * &lt; e (offsets may be negative, e.g. -s to write a scratch row from 0).
+     */
+    static void dropoutRange(
+            Draws draws, float threshold, float scale, float[] x, int xOff, float[] out, int outOff, int s, int e) {
+        dropoutRange(draws.seed(), draws.gamma(), threshold, scale, x, xOff, out, outOff, s, e);
     }
 
     private static void dropoutRange(

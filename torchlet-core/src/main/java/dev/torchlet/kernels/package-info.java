@@ -18,7 +18,8 @@
  * </pre>
  * Families: Adam (the optimizer update), Attention, Binary (two-input elementwise: broadcast arithmetic,
  * in-place add), Conv, Copy (strided copy/scatter), CrossEntropy, Gemm, Index (gather/scatter by
- * position lists), Interpolation, Norm (batch/group/layer norm), Pool, Recurrent (LSTM/GRU/RNN
+ * position lists), Interpolation, Norm (batch/group/layer norm), Pool, Random (SplitMix64 uniform draws
+ * computed from the stream's state and the draw's index, dropout drawing its own mask), Recurrent (LSTM/GRU/RNN
  * sequences), Reduce (row sums/products/arg-extrema, column sums, lane sums), Softmax, Unary
  * (one-input elementwise: any scalar function, ReLU). Two shared pieces are not families:
  * {@link dev.torchlet.kernels.Parallel} (the intra-op thread pool) and {@link dev.torchlet.kernels.Simd}

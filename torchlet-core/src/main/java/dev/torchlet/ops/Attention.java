@@ -201,7 +201,8 @@ public final class Attention {
         // so a decode step with a KV cache leaves no (B, heads, 1, T) garbage per token and layer
         boolean scratch = dt == DType.FLOAT32 && !drop && n <= SCRATCH_MAX && !Autograd.needsGrad(ins);
         Tensor probs = scratch ? null : Tensor.empty(dt, n);
-        Tensor dropped = drop ? Tensor.empty(dt, n) : probs;
+        // float32 keeps only P: its kernels draw the dropout mask into per-thread blocks, again in the backward
+        Tensor dropped = drop && dt == DType.FLOAT64 ? Tensor.empty(dt, n) : probs;
         if (dt == DType.FLOAT32) {
             float[] probsArray =
                     scratch ? probsScratch(n) : TensorInternals.storage(probs).floats();
@@ -221,7 +222,6 @@ public final class Attention {
                     drops,
                     (float) p,
                     probsArray,
-                    drop ? TensorInternals.storage(dropped).floats() : probsArray,
                     f(out, 0));
             if (scratch) {
                 return out;
@@ -271,7 +271,8 @@ public final class Attention {
                                 f(s[which[1]], cols[1]),
                                 f(s[which[2]], cols[2]),
                                 TensorInternals.storage(sp).floats(),
-                                TensorInternals.storage(sd).floats(),
+                                drops,
+                                (float) p,
                                 f(gc, 0),
                                 f(grads[which[0]], cols[0]),
                                 f(grads[which[1]], cols[1]),

@@ -76,7 +76,6 @@ class AttentionConformanceTest {
         float p = drop ? 0.3f : 0f;
         int n = b * heads * tq * tk;
         float[] probs = new float[n];
-        float[] dropped = drop ? new float[n] : probs;
         float[] out = new float[b * tq * e];
         var q = new AttentionKernels.Operand(qa, off, 3 * e);
         var k = new AttentionKernels.Operand(kv, off, 2 * e);
@@ -98,7 +97,6 @@ class AttentionConformanceTest {
                 drops,
                 p,
                 probs,
-                dropped,
                 new AttentionKernels.Operand(out, 0, e));
         double[] rprobs = new double[n];
         double[] rdropped = drop ? new double[n] : rprobs;
@@ -141,7 +139,8 @@ class AttentionConformanceTest {
                 k,
                 v,
                 probs,
-                dropped,
+                drops,
+                p,
                 new AttentionKernels.Operand(g, 0, e),
                 new AttentionKernels.Operand(dq, 0, e),
                 new AttentionKernels.Operand(dkv, 0, 2 * e),
