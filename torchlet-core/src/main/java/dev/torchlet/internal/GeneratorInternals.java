@@ -10,7 +10,7 @@ import dev.torchlet.Generator;
 public final class GeneratorInternals {
     /**
      * A window of a generator's float stream: its draws i &lt; count are
-     * {@code dev.torchlet.kernels.RandomKernels.uniformFloatReference(seed, gamma, i)}, the same values
+     * {@code dev.torchlet.kernels.RandomReference.uniformFloat(seed, gamma, i)}, the same values
      * {@code count} calls of {@link Generator#nextFloat} would have returned.
      */
     public record FloatDraws(long seed, long gamma, long count) {}

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Multi-head scaled dot-product attention on float arrays, one (batch, head) pair per task:
  * <pre>
  *   P  = softmax(scale Q K^T + mask)        (Tq, Tk) per pair, saved
- *   Pd = P * keep / (1 - p)                 dropout (keep = draw >= p), saved (Pd = P without dropout)
+ *   Pd = P * keep / (1 - p)                 dropout (keep = draw >= p), drawn again in the backward (Pd = P without)
  *   O  = Pd V
  * backward, with dO:
  *   dPd = dO V^T,   dV = Pd^T dO
