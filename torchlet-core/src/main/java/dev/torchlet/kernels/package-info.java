@@ -27,5 +27,14 @@
  *
  * <p>A newcomer looking for "conv2d's weight gradient" reads {@code ConvKernels.backwardWeight}, which
  * names the part that runs for the geometry, and {@code ConvReference.backwardWeight} for the formula.
+ *
+ * <h2>Vector code and the JIT</h2>
+ * A {@code FloatVector} only stays in registers while C2 sees every method it flows through: passed to or returned
+ * from a call C2 does not inline, it is boxed (an object and its lane array per call), and the kernel runs many
+ * times slower. Whether C2 inlines a small helper outside a hot loop depends on the profile and on the timing of
+ * the compilation: {@code GemmF32.axpy4}'s store helper stayed out of line only when the launcher's AOT cache had
+ * changed that timing, and a Transformer training step ran 2.5x slower. So tile epilogues are written out in the
+ * kernel itself; helpers taking or returning vectors are kept to tiny ones called inside the hot loops
+ * ({@code Simd.load}/{@code store}, the math in {@link dev.torchlet.kernels.Simd}).
  */
 package dev.torchlet.kernels;
