@@ -45,11 +45,11 @@ public final class Generator {
     }
 
     /** The next count float draws, left for the caller to compute (fused dropout draws its mask itself). */
-    private synchronized GeneratorInternals.FloatDraws reserveFloats(long count) {
+    private synchronized RandomKernels.Draws reserveFloats(long count) {
         if (count < 0) {
             throw new IllegalArgumentException("reserveFloats: negative count " + count);
         }
-        GeneratorInternals.FloatDraws draws = new GeneratorInternals.FloatDraws(random.seed, random.gamma, count);
+        RandomKernels.Draws draws = new RandomKernels.Draws(random.seed, random.gamma);
         random.seed += count * random.gamma;
         return draws;
     }

@@ -1,6 +1,7 @@
 package dev.torchlet.internal;
 
 import dev.torchlet.Generator;
+import dev.torchlet.kernels.RandomKernels;
 
 /**
  * Not API: lets ops draw a generator's random numbers themselves (in parallel, and again in the backward)
@@ -8,17 +9,14 @@ import dev.torchlet.Generator;
  * {@link TensorInternals}; code outside Torchlet should not use it.
  */
 public final class GeneratorInternals {
-    /**
-     * A window of a generator's float stream: its draws i &lt; count are
-     * {@code dev.torchlet.kernels.RandomReference.uniformFloat(seed, gamma, i)}, the same values
-     * {@code count} calls of {@link Generator#nextFloat} would have returned.
-     */
-    public record FloatDraws(long seed, long gamma, long count) {}
-
     /** The package-private side of Generator. */
     public interface Access {
-        /** Takes the next count float draws from g (its stream moves past them) without computing them. */
-        FloatDraws reserveFloats(Generator g, long count);
+        /**
+         * Takes the next count float draws from g (its stream moves past them) without computing them: draws
+         * i &lt; count of the returned stream are the values count calls of {@link Generator#nextFloat} would
+         * have returned ({@code RandomReference.uniformFloat(seed, gamma, i)}).
+         */
+        RandomKernels.Draws reserveFloats(Generator g, long count);
     }
 
     private static volatile Access access;
@@ -36,7 +34,7 @@ public final class GeneratorInternals {
     }
 
     /** See {@link Access#reserveFloats}. */
-    public static FloatDraws reserveFloats(Generator g, long count) {
+    public static RandomKernels.Draws reserveFloats(Generator g, long count) {
         Access a = access;
         if (a == null) {
             try { // initializes Generator, which installs its access

@@ -6,7 +6,6 @@ import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.GeneratorInternals;
-import dev.torchlet.internal.GeneratorInternals.FloatDraws;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.AttentionKernels;
 import dev.torchlet.kernels.AttentionReference;
@@ -194,8 +193,8 @@ public final class Attention {
         int n = b * heads * tq * tk;
         // the draws Torch.rand(b, heads, tq, tk) would return, computed inside the kernel; p == 1: F.dropout draws
         // nothing and zeroes everything (the kernel's keep scale is then 0)
-        FloatDraws window = drop ? GeneratorInternals.reserveFloats(Torch.defaultGenerator(), p < 1 ? n : 0) : null;
-        RandomKernels.Draws drops = window == null ? null : new RandomKernels.Draws(window.seed(), window.gamma());
+        RandomKernels.Draws drops =
+                drop ? GeneratorInternals.reserveFloats(Torch.defaultGenerator(), p < 1 ? n : 0) : null;
         Tensor out = Tensor.empty(dt, b * tq, e);
         // without a gradient to record nothing reads the probabilities again: they go to a per-thread buffer,
         // so a decode step with a KV cache leaves no (B, heads, 1, T) garbage per token and layer

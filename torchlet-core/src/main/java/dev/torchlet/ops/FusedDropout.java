@@ -6,7 +6,6 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.GeneratorInternals;
-import dev.torchlet.internal.GeneratorInternals.FloatDraws;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.RandomKernels;
 import dev.torchlet.kernels.RandomReference;
@@ -41,7 +40,7 @@ public final class FusedDropout {
     }
 
     /** x times the mask of the window: the forward, and (on the output gradient) its own backward. */
-    private static Tensor masked(Tensor x, FloatDraws draws, float threshold, float q) {
+    private static Tensor masked(Tensor x, RandomKernels.Draws draws, float threshold, float q) {
         DType dt = x.dtype();
         Tensor xc = x.detach().contiguous();
         Tensor out = Tensor.empty(dt, TensorInternals.shapeRef(x));
