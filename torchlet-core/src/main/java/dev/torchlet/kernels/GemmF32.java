@@ -207,7 +207,9 @@ final class GemmF32 {
                     });
                 } else if (threads > 1) {
                     Parallel.forRange(nPanels, 4, packB);
-                    Parallel.forRange(mBlocks, 1, compute);
+                    // blocks claimed one at a time: with two halves, the first thread done waited for the other
+                    // for 5% of the Transformer step
+                    Parallel.forRangeDynamic(mBlocks, mBlocks, compute);
                 } else {
                     packB.run(0, nPanels);
                     compute.run(0, mBlocks);

@@ -58,7 +58,21 @@ public final class Parallel {
      * partial results by chunk gives the same bits whether or not the pool was free.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int chunks = Math.min(numThreads, Math.max(1, n / Math.max(grain, 1)));
+        run(n, Math.min(numThreads, Math.max(1, n / Math.max(grain, 1))), body);
+    }
+
+    /**
+     * Runs body over [0, n) cut into up to {@code chunksPerThread} chunks per thread (never more than n), which
+     * the threads claim one at a time: a thread that finishes early (the other was woken late, or shares its
+     * core with another guest) takes more chunks instead of waiting at the join. For bodies whose chunks are
+     * expensive and independent, such as a GEMM's blocks of rows; the chunks are the same for any scheduling.
+     */
+    public static void forRangeDynamic(int n, int chunksPerThread, RangeBody body) {
+        int threads = numThreads;
+        run(n, threads == 1 ? 1 : (int) Math.min(n, (long) threads * Math.max(chunksPerThread, 1)), body);
+    }
+
+    private static void run(int n, int chunks, RangeBody body) {
         Pool p = pool;
         if (chunks <= 1) {
             body.run(0, n);

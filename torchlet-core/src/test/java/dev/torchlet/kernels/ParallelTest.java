@@ -42,6 +42,37 @@ class ParallelTest {
     }
 
     @Test
+    void dynamicChunksCoverTheRangeOnceWhateverThreadRunsThem() {
+        Parallel.setNumThreads(2);
+        for (int round = 0; round < 200; round++) {
+            ConcurrentLinkedQueue<int[]> seen = new ConcurrentLinkedQueue<>();
+            Parallel.forRangeDynamic(10, 3, (s, e) -> seen.add(new int[] {s, e}));
+            List<int[]> sorted = new ArrayList<>(seen);
+            sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
+            // 2 threads x 3 chunks each: [0, 10) cut into 6 fixed chunks
+            int[][] expected = {{0, 1}, {1, 3}, {3, 5}, {5, 6}, {6, 8}, {8, 10}};
+            assertEquals(expected.length, sorted.size());
+            for (int c = 0; c < expected.length; c++) {
+                assertArrayEquals(expected[c], sorted.get(c));
+            }
+        }
+        // never more chunks than indices; one thread runs everything as one chunk on the caller
+        AtomicInteger calls = new AtomicInteger();
+        Parallel.forRangeDynamic(3, 8, (s, e) -> calls.incrementAndGet());
+        assertEquals(3, calls.get());
+        Parallel.setNumThreads(1);
+        Thread caller = Thread.currentThread();
+        calls.set(0);
+        Parallel.forRangeDynamic(100, 8, (s, e) -> {
+            calls.incrementAndGet();
+            assertSame(caller, Thread.currentThread());
+            assertEquals(0, s);
+            assertEquals(100, e);
+        });
+        assertEquals(1, calls.get());
+    }
+
+    @Test
     void grainLimitsTheChunkCountAndSmallWorkRunsOnTheCaller() {
         Parallel.setNumThreads(4);
         AtomicInteger calls = new AtomicInteger();
