@@ -1,7 +1,6 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,8 +17,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmPacking {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int VL = S.length();
-    /** 8 lanes: one A panel's piece (mr = 6 or 4 rows) of a depth step. */
-    private static final VectorSpecies<Float> PIECE = FloatVector.SPECIES_256;
 
     private GemmPacking() {}
 
@@ -41,7 +38,7 @@ final class GemmPacking {
             // once, front to back, and deal its mr-wide pieces to the panels (panel by panel instead re-read
             // every stored row once per panel, from L2: packing cost as much as the multiply in the LSTM's
             // weight gradient, profiled)
-            if (mr <= PIECE.length()) {
+            if (mr <= VL) {
                 packTransposedPieces(a, aOff, lda, ic, pc, mc, kc, alpha, mr, dst);
                 return;
             }
@@ -80,26 +77,41 @@ final class GemmPacking {
     }
 
     /**
-     * packA's transposed case with each mr-wide piece moved as one masked vector (a 6-float piece: one load and one
-     * store instead of six of each; the scalar loop made a transposed A's GEMM, the weight gradient of every linear
-     * layer, run at 0.75 of the same product with A pre-transposed). Lanes past the matrix edge load as zeros.
+     * packA's transposed case with each mr-wide piece moved as one vector (a 6-float piece: one load and one store
+     * instead of six of each; the scalar loop made a transposed A's GEMM, the weight gradient of every linear layer,
+     * run at 0.75 of the same product with A pre-transposed). The vector's lanes past mr spill into the next
+     * depths' pieces of the same panel, which are written after it; the last depths, reads that would pass the end
+     * of a, and the edge panel (zeros below the edge) go float by float. Full vectors of the kernels' one species:
+     * a second float species (masked 256-bit pieces) polluted the JDK's shared vector profiles, see RandomKernels.
      */
     private static void packTransposedPieces(
             float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float alpha, int mr, float[] dst) {
-        VectorMask<Float> piece = PIECE.indexInRange(0, mr);
         int fullPanels = mc / mr;
         int edgeRows = mc - fullPanels * mr;
-        VectorMask<Float> edge = PIECE.indexInRange(0, edgeRows);
+        int lastVectorSrc = a.length - VL;
+        int wideDepths = kc - (VL - 1) / mr; // depths whose spill stays inside their panel
         for (int p = 0; p < kc; p++) {
             int src = aOff + (pc + p) * lda + ic;
             int d = p * mr;
-            for (int q = 0; q < fullPanels; q++, src += mr, d += mr * kc) {
-                FloatVector v = FloatVector.fromArray(PIECE, a, src, piece);
-                (alpha == 1f ? v : v.mul(alpha)).intoArray(dst, d, piece);
+            int q = 0;
+            if (p < wideDepths) {
+                for (; q < fullPanels && src <= lastVectorSrc; q++, src += mr, d += mr * kc) {
+                    FloatVector v = FloatVector.fromArray(S, a, src);
+                    (alpha == 1f ? v : v.mul(alpha)).intoArray(dst, d);
+                }
+            }
+            for (; q < fullPanels; q++, src += mr, d += mr * kc) {
+                for (int r = 0; r < mr; r++) {
+                    dst[d + r] = alpha * a[src + r];
+                }
             }
             if (edgeRows > 0) {
-                FloatVector v = FloatVector.fromArray(PIECE, a, src, edge);
-                (alpha == 1f ? v : v.mul(alpha)).intoArray(dst, d, piece); // zeros below the edge
+                for (int r = 0; r < edgeRows; r++) {
+                    dst[d + r] = alpha * a[src + r];
+                }
+                for (int r = edgeRows; r < mr; r++) {
+                    dst[d + r] = 0f;
+                }
             }
         }
     }

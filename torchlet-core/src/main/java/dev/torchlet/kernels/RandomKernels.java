@@ -3,13 +3,12 @@ package dev.torchlet.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Bulk uniform draws of SplitMix64, the algorithm of {@link java.util.SplittableRandom}: a stream with seed s and
  * gamma g draws mix(s + g), mix(s + 2g), mix(s + 3g), ... so draw i depends only on i, and a long fill can be cut
- * between threads and computed eight lanes at a time with the same bits as the one-by-one loop.
+ * between threads and computed a vector of lanes at a time with the same bits as the one-by-one loop.
  *
  * <pre>
  *   z_i   = seed + (i + 1) * gamma                           (mod 2^64)
@@ -21,9 +20,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class RandomKernels {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-    /** Floats with as many lanes as L (256-bit for 512-bit longs): the converted draws. */
-    private static final VectorSpecies<Float> F =
-            FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L.length() * Float.SIZE));
+    /**
+     * The kernels' float species, twice L's lanes: two long vectors of counters make one float vector of draws. (A
+     * float species of L's lane count, 256-bit, ran here first: once the Transformer's dropout had used it, the
+     * direct convolution compiled afterwards in the same JVM called the Vector API's Java fallback for every FMA,
+     * a U-Net training step 2.8x slower. The JDK's shared vector code keeps one type profile for all shapes.)
+     */
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
 
     private static final long MIX_A = RandomReference.MIX_A;
     private static final long MIX_B = RandomReference.MIX_B;
@@ -46,14 +49,16 @@ public final class RandomKernels {
 
     /** Draws [s, e) of {@link #uniformFloats}. */
     private static void uniformFloatRange(long seed, long gamma, float[] d, int off, int s, int e) {
-        int vl = L.length();
+        int vf = F.length();
         int i = s;
-        if (e - s >= vl) {
-            LongVector z = firstCounters(seed, gamma, i);
-            LongVector step = LongVector.broadcast(L, vl * gamma);
-            for (; i <= e - vl; i += vl) {
-                uniform(z).intoArray(d, off + i);
-                z = z.add(step);
+        if (e - s >= vf) {
+            LongVector z0 = firstCounters(seed, gamma, i);
+            LongVector z1 = z0.add(L.length() * gamma);
+            LongVector step = LongVector.broadcast(L, vf * gamma);
+            for (; i <= e - vf; i += vf) {
+                uniform(z0, z1).intoArray(d, off + i);
+                z0 = z0.add(step);
+                z1 = z1.add(step);
             }
         }
         for (; i < e; i++) {
@@ -92,17 +97,19 @@ public final class RandomKernels {
             int outOff,
             int s,
             int e) {
-        int vl = L.length();
+        int vf = F.length();
         int i = s;
-        if (e - s >= vl) {
-            LongVector z = firstCounters(seed, gamma, i);
-            LongVector step = LongVector.broadcast(L, vl * gamma);
+        if (e - s >= vf) {
+            LongVector z0 = firstCounters(seed, gamma, i);
+            LongVector z1 = z0.add(L.length() * gamma);
+            LongVector step = LongVector.broadcast(L, vf * gamma);
             FloatVector keep = FloatVector.broadcast(F, scale);
             FloatVector drop = FloatVector.zero(F);
-            for (; i <= e - vl; i += vl) {
-                FloatVector m = drop.blend(keep, uniform(z).compare(VectorOperators.GE, threshold));
+            for (; i <= e - vf; i += vf) {
+                FloatVector m = drop.blend(keep, uniform(z0, z1).compare(VectorOperators.GE, threshold));
                 FloatVector.fromArray(F, x, xOff + i).mul(m).intoArray(out, outOff + i);
-                z = z.add(step);
+                z0 = z0.add(step);
+                z1 = z1.add(step);
             }
         }
         for (; i < e; i++) {
@@ -118,14 +125,25 @@ public final class RandomKernels {
                 .add(seed + (i + 1L) * gamma);
     }
 
-    /** The draws of the counters z (one per lane): mix32(z) &gt;&gt;&gt; 8, times 2^-24. */
-    private static FloatVector uniform(LongVector z) {
+    /**
+     * The draws of the counters z0 (lanes [0, L)) and z1 (lanes [L, 2L)): mix32(z) &gt;&gt;&gt; 8, times 2^-24. Each
+     * half converts into its own lanes of a float vector, zeros elsewhere, so their sum is exact.
+     */
+    private static FloatVector uniform(LongVector z0, LongVector z1) {
+        FloatVector lo = (FloatVector) mix24(z0).convertShape(VectorOperators.L2F, F, 0);
+        FloatVector hi = (FloatVector) mix24(z1).convertShape(VectorOperators.L2F, F, -1);
+        return lo.add(hi).mul(TO_UNIT);
+    }
+
+    /**
+     * mix32(z) &gt;&gt;&gt; 8 per lane: (int) (m &gt;&gt;&gt; 32) &gt;&gt;&gt; 8 == m &gt;&gt;&gt; 40, a 24-bit
+     * integer, exact in float.
+     */
+    private static LongVector mix24(LongVector z) {
         LongVector m = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 33))
                 .mul(MIX_A);
         m = m.lanewise(VectorOperators.XOR, m.lanewise(VectorOperators.LSHR, 28))
                 .mul(MIX_B);
-        // (int) (m >>> 32) >>> 8 == m >>> 40: a 24-bit integer, exact in float
-        FloatVector u = (FloatVector) m.lanewise(VectorOperators.LSHR, 40).convertShape(VectorOperators.L2F, F, 0);
-        return u.mul(TO_UNIT);
+        return m.lanewise(VectorOperators.LSHR, 40);
     }
 }

@@ -1,5 +1,6 @@
 package dev.torchlet.compress.kernels;
 
+import dev.torchlet.kernels.Simd;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * in float.
  */
 public final class QuantizeKernels {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = Simd.FLOAT;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final int VL = F.length();
     /** Bytes with as many lanes as F. */
