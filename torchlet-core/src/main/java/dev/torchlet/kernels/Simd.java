@@ -82,6 +82,10 @@ public final class Simd {
     private static final float EXP_LO = -87.33654f;
 
     private static final float EXP_HI = 88.72283f;
+    /** 1.5 * 2^23: for |v| &lt; 2^22, v + ROUND_SHIFT is a float whose low 23 bits hold round(v) + 2^22. */
+    private static final float ROUND_SHIFT = 12582912f;
+
+    private static final int ROUND_SHIFT_BITS = Float.floatToRawIntBits(ROUND_SHIFT);
 
     /**
      * e^x per lane, within about 2 ulp, built from plain lanewise arithmetic (the Cephes expf
@@ -98,11 +102,12 @@ public final class Simd {
         VectorSpecies<Float> s = x.species();
         VectorMask<Float> underflow = x.compare(VectorOperators.LT, EXP_LO);
         VectorMask<Float> overflow = x.compare(VectorOperators.GT, EXP_HI);
-        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
-        // n = floor(x log2 e + 0.5), via truncation corrected for negative values
-        FloatVector fx = xc.fma(LOG2E, 0.5f);
-        FloatVector t = (FloatVector) fx.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
-        FloatVector n = t.sub(1f, t.compare(VectorOperators.GT, fx));
+        // clamped by blends (NaN compares false and stays NaN): max/min carry Java's NaN and -0.0 rules, 2x the code
+        FloatVector xc = x.blend(EXP_LO, underflow).blend(EXP_HI, overflow);
+        // n = round(x log2 e): adding 1.5 * 2^23 leaves n in the low mantissa bits (no float-int conversions, whose
+        // Java semantics cost C2 a dozen instructions each; exp ran at half this speed with them)
+        FloatVector shifted = xc.fma(LOG2E, ROUND_SHIFT);
+        FloatVector n = shifted.sub(ROUND_SHIFT);
         FloatVector r = n.fma(FloatVector.broadcast(s, -LN2_HI), xc);
         r = n.fma(FloatVector.broadcast(s, -LN2_LO), r);
         FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f); // c0 r + c1, then Horner
@@ -112,7 +117,7 @@ public final class Simd {
         p = p.fma(r, FloatVector.broadcast(s, 5.0000001201e-1f));
         FloatVector y = p.fma(r.mul(r), r).add(1f);
         // 2^n from the exponent bits; n in [-126, 128], split in two factors so 2^128 does not overflow
-        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector ni = shifted.reinterpretAsInts().sub(ROUND_SHIFT_BITS);
         IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector scale1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector scale2 =
