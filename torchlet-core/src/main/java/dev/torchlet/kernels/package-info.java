@@ -35,6 +35,20 @@
  * the compilation: {@code GemmF32.axpy4}'s store helper stayed out of line only when the launcher's AOT cache had
  * changed that timing, and a Transformer training step ran 2.5x slower. So tile epilogues are written out in the
  * kernel itself; helpers taking or returning vectors are kept to tiny ones called inside the hot loops
- * ({@code Simd.load}/{@code store}, the math in {@link dev.torchlet.kernels.Simd}).
+ * ({@code Simd.load}/{@code store}, the math in {@link dev.torchlet.kernels.Simd}). Inlining also stops once a
+ * method's IR passes C2's node limit ({@code -XX:+PrintInlining} says {@code NodeCountInliningCutoff}), which a loop
+ * over {@code Simd.exp} alone reaches: {@code SoftmaxKernels.rowForward} boxes its row sum's vector once per row
+ * (split into small methods it was no faster in attention, so it stays).
+ *
+ * <p>One float species: every kernel uses {@link dev.torchlet.kernels.Simd#FLOAT} ({@code OneFloatSpeciesTest}).
+ * The JDK's vector classes keep one type profile for all shapes, so a second shape anywhere in the process (dropout's
+ * draws once were 256-bit) can leave kernels compiled later calling the Vector API's Java fallback: a U-Net step ran
+ * 2.8x slower after a Transformer in the same JVM.
+ *
+ * <p>Reading JFR profiles of this code: a sample taken in an intrinsic's instructions is attributed to the innermost
+ * inlined JDK frame, so {@code FloatVector.fromArray0Template} or {@code Objects.checkIndex} as the top frame can
+ * mean "in this kernel's loads" (the load was intrinsified: {@code -XX:CompileCommand=PrintInlining,...} says so).
+ * The fallback above showed as self time in {@code FloatVector.lanewiseTemplate}; boxing shows as
+ * {@code new_instance} calls in the compiled code ({@code -XX:CompileCommand=print}).
  */
 package dev.torchlet.kernels;
