@@ -2,13 +2,10 @@ package dev.torchlet.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.torchlet.testing.MainSources;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,30 +20,11 @@ class OneFloatSpeciesTest {
 
     @Test
     void mainSourcesUseOnlyTheKernelsFloatSpecies() throws IOException {
-        Path root = Path.of("").toAbsolutePath().getParent();
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> modules = Files.list(root)) {
-            for (Path src : modules.map(m -> m.resolve("src/main/java"))
-                    .filter(Files::isDirectory)
-                    .toList()) {
-                try (Stream<Path> files = Files.walk(src)) {
-                    for (Path f : files.filter(p -> p.toString().endsWith(".java"))
-                            .filter(p -> !p.getFileName().toString().equals("Simd.java"))
-                            .toList()) {
-                        List<String> lines = Files.readAllLines(f);
-                        for (int i = 0; i < lines.size(); i++) {
-                            String line = lines.get(i).strip();
-                            if (line.startsWith("*") || line.startsWith("//")) {
-                                continue;
-                            }
-                            if (OTHER_SPECIES.matcher(line).find()) {
-                                offenders.add(root.relativize(f) + ":" + (i + 1) + ": " + line);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        List<String> offenders = MainSources.codeLines().stream()
+                .filter(line -> !line.file().endsWith("/Simd.java"))
+                .filter(line -> OTHER_SPECIES.matcher(line.text()).find())
+                .map(MainSources.Line::toString)
+                .toList();
         assertEquals(List.of(), offenders, "float vectors of another shape than Simd.FLOAT");
     }
 }
