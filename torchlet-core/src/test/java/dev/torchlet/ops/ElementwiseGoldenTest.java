@@ -54,6 +54,13 @@ public class ElementwiseGoldenTest {
         put("ew.pow_scalar_int", x -> x[0].pow(3f));
         put("ew.pow_scalar_neg", x -> x[0].pow(-1.5f));
         put("ew.pow_zero", x -> x[0].pow(0f));
+        put("ew.pow_square", x -> x[0].pow(2f));
+        put("ew.pow_square_strided", x -> x[0].t().pow(2f));
+        put("ew.pow_one", x -> x[0].pow(1f));
+        put("ew.pow_sqrt", x -> x[0].pow(0.5f));
+        put("ew.pow_rsqrt", x -> x[0].pow(-0.5f));
+        put("ew.pow_reciprocal", x -> x[0].pow(-1f));
+        put("ew.pow_inverse_square", x -> x[0].pow(-2f));
         put("ew.pow_tensor", x -> x[0].pow(x[1]));
         put("ew.pow_tensor_bcast", x -> x[0].pow(x[1]));
         put("ew.pow_tensor_zero_base_kink", x -> x[0].pow(x[1]));
