@@ -58,6 +58,8 @@ public final class GemmAB {
         for (int[] s : shapes(System.getProperty("shapes"))) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;
+            int lda = s.length > 5 && s[5] > 0 ? s[5] : (ta ? m : k); // optional leading dimensions
+            int ldb = s.length > 6 && s[6] > 0 ? s[6] : (tb ? k : n);
             double[][] gflops = new double[2][ROUNDS];
             for (int round = -2; round < ROUNDS; round++) { // two warm-up rounds
                 for (int v = 0; v < 2; v++) {
@@ -66,7 +68,7 @@ public final class GemmAB {
                     int calls = 0;
                     while (System.nanoTime() - t0 < ROUND_NANOS) {
                         sgemm[v].invokeExact(
-                                ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n);
+                                ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
                         calls++;
                     }
                     double seconds = threads == 1
@@ -85,14 +87,17 @@ public final class GemmAB {
             Arrays.sort(gflops[1]);
             Arrays.sort(ratio);
             System.out.printf(
-                    "%dx%dx%d%s%s  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
-                    m, n, k, ta ? "T" : "", tb ? "t" : "", gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
+                    "%dx%dx%d%s%s%s  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
+                    m, n, k, ta ? "T" : "", tb ? "t" : "", s.length > 5 ? " ld " + lda + "," + ldb : "", gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
                     ratio[ROUNDS / 2], ratio[ROUNDS / 4], ratio[3 * ROUNDS / 4]);
         }
         System.exit(0); // the builds' worker threads are not daemons
     }
 
-    /** -Dshapes=m,n,k,transA,transB;... (transposes 0 or 1), or the default list. */
+    /**
+     * -Dshapes=m,n,k,transA,transB[,lda,ldb];... (transposes 0 or 1; leading dimensions wider than the matrix, e.g.
+     * one head of attention's packed (tokens, 3 * d_model) projection: 128,32,128,0,0,128,768), or the default list.
+     */
     private static int[][] shapes(String spec) {
         if (spec == null) {
             return DEFAULT_SHAPES;

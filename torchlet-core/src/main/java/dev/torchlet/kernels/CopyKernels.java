@@ -28,6 +28,18 @@ public final class CopyKernels {
         forEachRow(dstOffset, shape, dstStrides, srcOffset, (dp, ds, sp, n) -> scatterRow(src, sp, dst, dp, ds, n));
     }
 
+    /**
+     * dst[dstOffset + r*width + j] = row[rowOffset + j] for r &lt; rows, j &lt; width (a bias broadcast down the
+     * rows of a Linear's output before the GEMM accumulates into it), the rows split between the threads.
+     */
+    public static void repeatRow(float[] row, int rowOffset, int width, float[] dst, int dstOffset, int rows) {
+        Parallel.forRange(rows, Math.max(1, (1 << 15) / Math.max(width, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(row, rowOffset, dst, dstOffset + r * width, width);
+            }
+        });
+    }
+
     /** One innermost row: n elements at viewPos, viewPos + viewStride, ... of the view; densePos... densely. */
     @FunctionalInterface
     private interface Row {

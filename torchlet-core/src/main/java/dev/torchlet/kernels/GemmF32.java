@@ -53,6 +53,7 @@ final class GemmF32 {
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> B_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     private GemmF32() {}
 
@@ -511,31 +512,36 @@ final class GemmF32 {
             int ais = transA ? 1 : lda;
             int aps = transA ? lda : 1;
             int jFull = j0 + (j1 - j0) / NR * NR;
+            // B's columns copied to a contiguous (k, NR) panel when many row tiles reuse them and its rows lie far
+            // apart: attention's per-head operands (row stride 3 * d_model) map a head's rows onto a few L1 sets,
+            // so every tile re-read B from L2
+            boolean copyB = i1 - i0 >= 16 && ldb != NR;
+            float[] panel = copyB ? scratchPanel(k) : null;
             for (int j = j0; j < jFull; j += NR) {
+                float[] bb = b;
+                int bj = bOff + j;
+                int ldbb = ldb;
+                if (copyB) {
+                    for (int p = 0; p < k; p++) {
+                        int src = bOff + p * ldb + j;
+                        FloatVector.fromArray(S, b, src).intoArray(panel, p * NR);
+                        FloatVector.fromArray(S, b, src + VL).intoArray(panel, p * NR + VL);
+                    }
+                    bb = panel;
+                    bj = 0;
+                    ldbb = NR;
+                }
                 int i = i0;
                 if (MR == 6) {
                     for (; i + 8 <= i1; i += 8) {
-                        axpy8(
-                                k,
-                                alpha,
-                                a,
-                                aOff + i * ais,
-                                ais,
-                                aps,
-                                b,
-                                bOff + j,
-                                ldb,
-                                beta,
-                                c,
-                                cOff + i * ldc + j,
-                                ldc);
+                        axpy8(k, alpha, a, aOff + i * ais, ais, aps, bb, bj, ldbb, beta, c, cOff + i * ldc + j, ldc);
                     }
                 }
                 for (; i + 4 <= i1; i += 4) {
-                    axpy4(k, alpha, a, aOff + i * ais, ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
+                    axpy4(k, alpha, a, aOff + i * ais, ais, aps, bb, bj, ldbb, beta, c, cOff + i * ldc + j, ldc);
                 }
                 for (; i < i1; i++) {
-                    axpy1(k, alpha, a, aOff + i * ais, aps, b, bOff + j, ldb, beta, c, cOff + i * ldc + j);
+                    axpy1(k, alpha, a, aOff + i * ais, aps, bb, bj, ldbb, beta, c, cOff + i * ldc + j);
                 }
             }
             if (jFull < j1) {
@@ -589,6 +595,16 @@ final class GemmF32 {
                 }
             }
         }
+    }
+
+    /** This thread's scratch for a (k, NR) panel of B (the direct path's copies), grown on demand. */
+    private static float[] scratchPanel(int k) {
+        float[] panel = B_PANEL.get();
+        if (panel.length < k * NR) {
+            panel = new float[k * NR];
+            B_PANEL.set(panel);
+        }
+        return panel;
     }
 
     /**

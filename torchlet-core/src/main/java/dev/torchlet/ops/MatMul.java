@@ -5,6 +5,7 @@ import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.kernels.CopyKernels;
 import dev.torchlet.kernels.GemmKernels;
 import dev.torchlet.kernels.Parallel;
 import dev.torchlet.kernels.ReduceKernels;
@@ -215,9 +216,7 @@ public final class MatMul {
             float[] o = TensorInternals.storage(out).floats();
             float beta = 0f;
             if (bc != null) {
-                for (int r = 0; r < m; r++) {
-                    System.arraycopy(TensorInternals.storage(bc).floats(), bc.offset(), o, r * nOut, nOut);
-                }
+                CopyKernels.repeatRow(TensorInternals.storage(bc).floats(), bc.offset(), nOut, o, 0, m);
                 beta = 1f;
             }
             GemmKernels.sgemm(
