@@ -143,7 +143,8 @@ class GemmConformanceTest {
             {300, 5, 64},
             {130, 64, 7},
             {64, 512, 96},
-            {70, 1100, 24} // one row block, 35 panels: the threads split the columns, two panel groups each
+            {70, 1100, 24}, // one row block, 35 panels: the threads split the columns, two panel groups each
+            {45, 70, 1300} // deep, small C: the router's two depth halves (1300 = 768 + 532)
         };
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
@@ -158,7 +159,9 @@ class GemmConformanceTest {
     void offsetsWideLeadingDimsAlphaBeta() {
         Random rnd = new Random(3);
         float[][] alphaBeta = {{0.5f, 2f}, {-1.5f, 1f}, {1f, -0.25f}, {2f, 0f}};
-        int[][] shapes = {{7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}, {70, 1100, 24}};
+        int[][] shapes = {
+            {7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}, {70, 1100, 24}, {37, 40, 1030}
+        };
         for (int[] s : shapes) {
             for (float[] ab : alphaBeta) {
                 for (int t = 0; t < 4; t++) {
