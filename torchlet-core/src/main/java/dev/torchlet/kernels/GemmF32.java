@@ -33,6 +33,11 @@ final class GemmF32 {
      * ran at 40 GFLOP/s, 4 and 5 rows at 85 (peak ~90).
      */
     static final int MR = Simd.VECTOR_REGISTERS >= 32 ? 6 : 4;
+    /**
+     * The second tile height with 32 registers (16 accumulators), for blocks whose row count is a multiple of 8 and
+     * not of 6: a recurrent step's 16 batch rows per thread ran as 6 + 6 + a 4-row edge tile at the cost of a full one.
+     */
+    static final int ROWS8 = 8;
 
     static final int NR = 2 * VL;
     /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) stays in L1. */
@@ -61,7 +66,7 @@ final class GemmF32 {
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[ROWS8 * NR]);
     private static final ThreadLocal<float[]> DEPTH_HALF = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> B_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -412,7 +417,8 @@ final class GemmF32 {
             boolean acc,
             float[] tile,
             float[] ap) {
-        int fullRows = mcb / MR * MR;
+        int rowsPerTile = MR == 6 && mcb % MR != 0 && mcb % ROWS8 == 0 ? ROWS8 : MR;
+        int fullRows = mcb / rowsPerTile * rowsPerTile;
         int edgeRows = mcb - fullRows;
         if (edgeRows > 0) {
             GemmPacking.packA(false, a, aIdx + fullRows * lda, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
@@ -420,13 +426,19 @@ final class GemmF32 {
         for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;
             int cols = Math.min(NR, jr1 - jr);
-            for (int ir = 0; ir < fullRows; ir += MR) {
+            for (int ir = 0; ir < fullRows; ir += rowsPerTile) {
                 int ci = cIdx + ir * ldc + jr;
-                if (cols == NR) {
-                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, c, ci, ldc, acc);
+                boolean direct = cols == NR;
+                float[] out = direct ? c : tile;
+                int outIdx = direct ? ci : 0;
+                int outLd = direct ? ldc : NR;
+                if (rowsPerTile == ROWS8) {
+                    tile8x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, out, outIdx, outLd, direct && acc);
                 } else {
-                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, tile, 0, NR, false);
-                    mergeTile(tile, MR, cols, c, ci, ldc, acc);
+                    tile6x2Rows(kc, a, aIdx + ir * lda, lda, bp, bi, out, outIdx, outLd, direct && acc);
+                }
+                if (!direct) {
+                    mergeTile(tile, rowsPerTile, cols, c, ci, ldc, acc);
                 }
             }
             if (edgeRows > 0) {
@@ -1178,6 +1190,92 @@ final class GemmF32 {
             c41.intoArray(c, ci + 4 * ldc + VL);
             c50.intoArray(c, ci + 5 * ldc);
             c51.intoArray(c, ci + 5 * ldc + VL);
+        }
+    }
+
+    /** {@link #tile6x2Rows} with 8 rows (16 accumulators), for row blocks that are a multiple of 8 and not of 6. */
+    static void tile8x2Rows(
+            int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int a0 = ai;
+        int a1 = ai + lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        int a4 = ai + 4 * lda;
+        int a5 = ai + 5 * lda;
+        int a6 = ai + 6 * lda;
+        int a7 = ai + 7 * lda;
+        for (int p = 0; p < kc; p++) {
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + VL);
+            c60.intoArray(c, ci + 6 * ldc);
+            c61.intoArray(c, ci + 6 * ldc + VL);
+            c70.intoArray(c, ci + 7 * ldc);
+            c71.intoArray(c, ci + 7 * ldc + VL);
         }
     }
 

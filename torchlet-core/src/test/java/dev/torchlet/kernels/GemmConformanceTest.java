@@ -160,7 +160,14 @@ class GemmConformanceTest {
         Random rnd = new Random(3);
         float[][] alphaBeta = {{0.5f, 2f}, {-1.5f, 1f}, {1f, -0.25f}, {2f, 0f}};
         int[][] shapes = {
-            {7, 17, 33}, {33, 7, 17}, {17, 33, 1}, {67, 45, 260}, {5, 70, 9}, {70, 1100, 24}, {37, 40, 1030}
+            {7, 17, 33},
+            {33, 7, 17},
+            {17, 33, 1},
+            {67, 45, 260},
+            {5, 70, 9},
+            {70, 1100, 24},
+            {37, 40, 1030},
+            {40, 45, 300} // 8-row tiles (40 rows), an edge panel, two depth slices
         };
         for (int[] s : shapes) {
             for (float[] ab : alphaBeta) {
