@@ -58,8 +58,9 @@ final class GemmF32 {
      * 256x256x2048 1.09x, 512x512x1024 1.05x, but 1024x256x2048 (8 row blocks) 0.95x.
      */
     static final int SPLIT_DEPTH_MIN_K = 4 * KC;
-
+    /** ... at most this many rows (6 row blocks; with more, the threads share rows well) ... */
     static final int SPLIT_DEPTH_MAX_M = 6 * MC;
+    /** ... and C at most this many elements (the second half's scratch: 1 MB). */
     static final long SPLIT_DEPTH_MAX_MN = 1L << 18;
     /** Work below this many multiply-adds stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
