@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (written straight into the step's gate rows) and one fused pass for the gate nonlinearities;
  * the backward keeps the gate gradients of every step so the weight gradient is one GEMM
  * over all B*T rows at the end. W_hh is packed once per sequence ({@link GemmKernels.PackedB}), and the
- * batch rows of a step, which are independent, are split between threads: one parallel region per
- * step runs both the GEMM and the gate pass of its rows (same bits for any split).
+ * batch rows, which are independent through the whole sequence, are split between threads: one parallel region
+ * per sequence, in which each thread runs every step (GEMM and gate pass) of its rows (same bits for any split).
  *
  * <p>Layouts (all row-major, dense): xp (B, T, G*H) = x W_ih^T at xpOff; h0, c0 (B, H);
  * whh (G*H, H); bx = b_ih and bh = b_hh (G*H, zeros when the layer has no bias). Saved for the
@@ -64,17 +64,15 @@ public final class RecurrentKernels {
         addInto(bx, 0, bh, 0, bsum, 0, gh);
         // every step multiplies by W_hh^T (H, G*H): pack it once for the whole sequence
         GemmKernels.PackedB whhT = GemmKernels.packB(true, h, gh, whh, whhOff, h);
-        int grain = rowGrain(gh, h);
-        for (int s = 0; s < t; s++) {
-            int step = s;
-            // the batch rows of a step are independent: each thread runs its rows' GEMM and gate pass
-            Parallel.forRange(
-                    b,
-                    grain,
-                    (r0, r1) -> forwardRows(
-                            mode, step, r0, r1, t, h, xp, xpOff, h0, h0Off, c0, c0Off, whhT, bx, bh, bsum, hp, hs,
-                            gates, aux));
-        }
+        // the batch rows are independent through the whole sequence: each thread runs all the steps of its rows
+        // (one parallel region per sequence: with one per step, the threads met at each of the LSTM bench's 50 steps
+        // per layer, forward and backward, and the worker idled for more than half of the training step)
+        Parallel.forRange(b, rowGrain(gh, h), (r0, r1) -> {
+            for (int s = 0; s < t; s++) {
+                forwardRows(
+                        mode, s, r0, r1, t, h, xp, xpOff, h0, h0Off, c0, c0Off, whhT, bx, bh, bsum, hp, hs, gates, aux);
+            }
+        });
     }
 
     /** Batch rows per parallel chunk of a step: at least 2^18 multiply-adds of its GEMM (small steps: one thread). */
@@ -314,16 +312,14 @@ public final class RecurrentKernels {
         }
         // dh_{s-1} = dhp_s W_hh: W_hh (G*H, H) packed once for all steps
         GemmKernels.PackedB whhP = GemmKernels.packB(false, gh, h, whh, whhOff, h);
-        int grain = rowGrain(gh, h);
-        for (int s = t - 1; s >= 0; s--) {
-            int step = s;
-            Parallel.forRange(
-                    b,
-                    grain,
-                    (r0, r1) -> backwardRows(
-                            mode, step, r0, r1, t, h, dy, dyOff, whhP, h0, h0Off, c0, c0Off, hs, gates, aux, dxp, dhp,
-                            dh, dhNext, dc));
-        }
+        // as in the forward: each thread runs every step of its batch rows
+        Parallel.forRange(b, rowGrain(gh, h), (r0, r1) -> {
+            for (int s = t - 1; s >= 0; s--) {
+                backwardRows(
+                        mode, s, r0, r1, t, h, dy, dyOff, whhP, h0, h0Off, c0, c0Off, hs, gates, aux, dxp, dhp, dh,
+                        dhNext, dc);
+            }
+        });
         for (int r = 0; r < b; r++) {
             System.arraycopy(dhNext, r * h, dh0, r * h, h);
             if (mode == LSTM && dc0 != null) {
