@@ -25,7 +25,7 @@ import java.util.Random;
  * With one thread the time is the calling thread's CPU time (time stolen by other guests is not counted); with
  * more, wall-clock time. Shapes are the transformer bench's (2048 tokens, d_model 256, feed-forward 1024), a
  * weight gradient (A transposed), 1024^3, a small-batch Linear and an im2col convolution; "t" marks B transposed
- * (x @ W^T), "T" A transposed; {@code -Dshapes=m,n,k,transA,transB;...} (0 or 1) replaces the list. Prints
+ * (x @ W^T), "T" A transposed; {@code -Dshapes=m,n,k,transA,transB[,lda,ldb];...} replaces the list. Prints
  * GFLOP/s per build (medians) and the median ratio with its quartiles.
  */
 public final class GemmAB {
@@ -88,8 +88,9 @@ public final class GemmAB {
             Arrays.sort(ratio);
             System.out.printf(
                     "%dx%dx%d%s%s%s  old %.0f  new %.0f GFLOP/s  new/old %.3f (quartiles %.3f-%.3f)%n",
-                    m, n, k, ta ? "T" : "", tb ? "t" : "", s.length > 5 ? " ld " + lda + "," + ldb : "", gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2],
-                    ratio[ROUNDS / 2], ratio[ROUNDS / 4], ratio[3 * ROUNDS / 4]);
+                    m, n, k, ta ? "T" : "", tb ? "t" : "", s.length > 5 ? " ld " + lda + "," + ldb : "",
+                    gflops[0][ROUNDS / 2], gflops[1][ROUNDS / 2], ratio[ROUNDS / 2], ratio[ROUNDS / 4],
+                    ratio[3 * ROUNDS / 4]);
         }
         System.exit(0); // the builds' worker threads are not daemons
     }
