@@ -131,27 +131,6 @@ public final class BinaryKernels {
             if (op == BinaryOp.POW && powByScalar(x, pa, sa, c, o, po, n)) {
                 return;
             }
-            if (sa == 1) {
-                switch (op) { // contiguous: loops C2 vectorizes (a stride of 1 it cannot prove is not one)
-                    case ADD -> {
-                        for (int i = 0; i < n; i++) o[po + i] = x[pa + i] + c;
-                        return;
-                    }
-                    case SUB -> {
-                        for (int i = 0; i < n; i++) o[po + i] = x[pa + i] - c;
-                        return;
-                    }
-                    case MUL -> {
-                        for (int i = 0; i < n; i++) o[po + i] = x[pa + i] * c;
-                        return;
-                    }
-                    case DIV -> {
-                        for (int i = 0; i < n; i++) o[po + i] = x[pa + i] / c;
-                        return;
-                    }
-                    default -> {}
-                }
-            }
             switch (op) {
                 case ADD -> {
                     for (int i = 0; i < n; i++) o[po + i] = x[pa + i * sa] + c;
