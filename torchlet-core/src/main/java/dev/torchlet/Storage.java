@@ -10,6 +10,8 @@ public final class Storage {
     private final double[] f64;
     private final long[] i64;
     private final boolean[] bool;
+    /** Bumped by every in-place write through the public API (see {@link #version()}). */
+    private int version;
 
     private Storage(DType dtype, float[] f32, double[] f64, long[] i64, boolean[] bool) {
         this.dtype = dtype;
@@ -47,6 +49,21 @@ public final class Storage {
 
     public DType dtype() {
         return dtype;
+    }
+
+    /**
+     * How many times this storage was written in place after it was created, like PyTorch's {@code _version}:
+     * {@code Tensor.copyFrom} (and so loading a state dict, initializers and fusion) and every optimizer step
+     * bump it. Caches of values derived from a tensor (a convolution's packed weights) compare it to know that
+     * the tensor is unchanged. Kernels that fill a new output do not bump it.
+     */
+    public int version() {
+        return version;
+    }
+
+    /** Records an in-place write (see {@link #version()}); code that writes into an existing storage calls it. */
+    public void bumpVersion() {
+        version++;
     }
 
     public int length() {

@@ -268,6 +268,29 @@ public final class Tensor {
         return new Tensor(storage, offset, shape, strides);
     }
 
+    /**
+     * True if this tensor is laid out in the given memory format without gaps, like PyTorch's
+     * {@code is_contiguous(memory_format=...)}: {@link MemoryFormat#CONTIGUOUS} is {@link #isContiguous()};
+     * {@link MemoryFormat#CHANNELS_LAST} needs a 4-D tensor with strides (H*W*C, 1, W*C, C) (size-1 dims may
+     * have any stride, so a tensor with one channel or one pixel is both).
+     */
+    public boolean isContiguous(MemoryFormat format) {
+        if (format == MemoryFormat.CONTIGUOUS) {
+            return isContiguous();
+        }
+        if (shape.length != 4) {
+            return false;
+        }
+        int expected = 1;
+        for (int d : new int[] {1, 3, 2, 0}) { // C, W, H, N: innermost first
+            if (shape[d] != 1 && strides[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
     // ---------------------------------------------------------------- conversion and copies
 
     /** This tensor in another dtype (itself if already that dtype). Differentiable between float types. */
@@ -278,6 +301,25 @@ public final class Tensor {
     /** A contiguous tensor with the same values: this if already contiguous. */
     public Tensor contiguous() {
         return isContiguous() ? this : Conversion.copy(this);
+    }
+
+    /**
+     * This tensor laid out in the given memory format: itself if it already is, else a copy (differentiable), like
+     * PyTorch's {@code x.contiguous(memory_format=...)}. {@link MemoryFormat#CHANNELS_LAST} needs a 4-D tensor.
+     */
+    public Tensor contiguous(MemoryFormat format) {
+        if (format == MemoryFormat.CONTIGUOUS) {
+            return contiguous();
+        }
+        if (shape.length != 4) {
+            throw new IllegalArgumentException(
+                    "contiguous: channels_last needs a 4-D (N, C, H, W) tensor, got shape " + Shape.str(shape));
+        }
+        if (isContiguous(format)) {
+            return this;
+        }
+        // (N, C, H, W) -> NHWC row-major copy -> viewed back as (N, C, H, W) with strides (HWC, 1, WC, C)
+        return permute(0, 2, 3, 1).contiguousCopy().permute(0, 3, 1, 2);
     }
 
     /** Always a new contiguous copy (differentiable). */

@@ -96,6 +96,51 @@ public final class PoolKernels {
         });
     }
 
+    /**
+     * Max pooling of a channels-last batch: out (n, outH, outW, c) from x (n, inH, inW, c) at xOff, each output
+     * pixel's c channels the lanewise max of its window's pixels (a NaN in the window gives NaN, as in PyTorch).
+     * No indices: for inference.
+     */
+    public static void maxForwardChannelsLast(float[] x, int xOff, int n, int c, Geometry g, float[] out) {
+        int[] hs = new int[g.outH()];
+        int[] he = new int[g.outH()];
+        int[] ws = new int[g.outW()];
+        int[] we = new int[g.outW()];
+        clipWindows(g.outH(), g.inH(), g.kH(), g.sH(), g.pH(), g.dH(), hs, he);
+        clipWindows(g.outW(), g.inW(), g.kW(), g.sW(), g.pW(), g.dW(), ws, we);
+        int rows = n * g.outH();
+        int rowWork = g.outW() * c * g.kH() * g.kW();
+        Parallel.forRange(rows, Math.max(1, (1 << 15) / Math.max(1, rowWork)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int b = r / g.outH();
+                int oy = r % g.outH();
+                for (int ox = 0; ox < g.outW(); ox++) {
+                    int dst = (r * g.outW() + ox) * c;
+                    int ch = 0;
+                    for (; ch + L <= c; ch += L) {
+                        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+                        for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
+                            for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
+                                int src = xOff + ((b * g.inH() + y) * g.inW() + xx) * c + ch;
+                                m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, src));
+                            }
+                        }
+                        m.intoArray(out, dst + ch);
+                    }
+                    for (; ch < c; ch++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
+                            for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
+                                m = Math.max(m, x[xOff + ((b * g.inH() + y) * g.inW() + xx) * c + ch]);
+                            }
+                        }
+                        out[dst + ch] = m;
+                    }
+                }
+            }
+        });
+    }
+
     /** First in-bounds tap and exclusive end of each output position's window, like PyTorch. */
     private static void clipWindows(int out, int in, int k, int s, int pad, int d, int[] start, int[] end) {
         for (int o = 0; o < out; o++) {

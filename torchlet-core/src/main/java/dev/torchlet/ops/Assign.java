@@ -19,6 +19,7 @@ public final class Assign {
             throw new IllegalArgumentException("copy: source shape " + Shape.str(TensorInternals.shapeRef(src))
                     + " cannot be broadcast to destination shape " + Shape.str(shape));
         }
+        TensorInternals.storage(dst).bumpVersion();
         if (src.dtype() == dst.dtype()
                 && src.isContiguous()
                 && TensorInternals.storage(src) != TensorInternals.storage(dst)

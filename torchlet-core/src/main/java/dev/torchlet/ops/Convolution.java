@@ -48,6 +48,10 @@ public final class Convolution {
                     + Shape.str(TensorInternals.shapeRef(w)));
         }
         ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
+        if (ConvolutionChannelsLast.applies(g, x, w, bias, null)) {
+            return ConvolutionChannelsLast.forward(
+                    g, x, w, bias, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        }
         return describe(convolve(g, x, w, bias), o, false);
     }
 
@@ -73,6 +77,9 @@ public final class Convolution {
             return conv2d(x, w, bias, o); // its message names the shapes
         }
         ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
+        if (ConvolutionChannelsLast.applies(g, x, w, bias, null)) {
+            return ConvolutionChannelsLast.forward(g, x, w, bias, null, lo, hi);
+        }
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
         ConvKernels.forward(
                 g,
@@ -118,6 +125,9 @@ public final class Convolution {
                 return y;
             }
             return relu ? Activations.relu(y) : Unary.clamp(y, lo, hi);
+        }
+        if (ConvolutionChannelsLast.applies(g, x, w, bias, addend)) {
+            return ConvolutionChannelsLast.forward(g, x, w, bias, addend, lo, hi);
         }
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
         ConvKernels.forwardResidual(

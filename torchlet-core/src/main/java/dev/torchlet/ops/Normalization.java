@@ -150,6 +150,7 @@ public final class Normalization {
         int stride = running.dim() == 0 ? 0 : TensorInternals.stridesRef(running)[0];
         int off = running.offset();
         var st = TensorInternals.storage(running);
+        st.bumpVersion();
         for (int ch = 0; ch < stat.length; ch++) {
             int p = off + ch * stride;
             st.setDouble(p, (1 - momentum) * st.getDouble(p) + momentum * stat[ch] * correction);

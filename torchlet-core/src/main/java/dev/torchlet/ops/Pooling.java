@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
@@ -102,6 +103,9 @@ public final class Pooling {
         PoolKernels.Geometry g = geometry(op, in, kernel, stride, padding, dilation, ceilMode, true);
         boolean grad = Autograd.needsGrad(x);
         DType dt = x.dtype();
+        if (!grad && !wantIndices && dt == DType.FLOAT32 && in.batched() && channelsLast(x)) {
+            return new Tensor.ValuesIndices(maxPoolChannelsLast(x, in, g), null);
+        }
         Tensor xd = dense(x, dt);
         Tensor out = Tensor.empty(dt, in.outShape(g.outH(), g.outW()));
         long[] idx = grad || wantIndices ? new long[in.planes() * g.outPlane()] : null;
@@ -124,6 +128,22 @@ public final class Pooling {
         recordMaxBackward(node, x, out, indices, in.planes(), g.inPlane(), g.outPlane());
         describe(out, g, ceilMode, "dilation", new int[] {g.dH(), g.dW()});
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
+    }
+
+    /** True for a channels-last (and not also row-major) batch: see {@link MemoryFormat}. */
+    private static boolean channelsLast(Tensor x) {
+        return x.isContiguous(MemoryFormat.CHANNELS_LAST) && !x.isContiguous();
+    }
+
+    /** Inference max pooling of a channels-last batch; the output is channels-last too, as in PyTorch. */
+    private static Tensor maxPoolChannelsLast(Tensor x, Input in, PoolKernels.Geometry g) {
+        int n = in.shape()[0];
+        int c = in.shape()[1];
+        float[] out = new float[n * c * g.outPlane()];
+        PoolKernels.maxForwardChannelsLast(TensorInternals.storage(x).floats(), x.offset(), n, c, g, out);
+        int[] shape = {n, c, g.outH(), g.outW()};
+        int[] strides = {g.outPlane() * c, 1, g.outW() * c, c};
+        return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
     }
 
     private static void recordMaxBackward(

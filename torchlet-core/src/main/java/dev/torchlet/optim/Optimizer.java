@@ -79,6 +79,7 @@ public abstract class Optimizer {
                         continue;
                     }
                     Tensor gc = grad.to(DType.FLOAT32).contiguous();
+                    TensorInternals.storage(p).bumpVersion();
                     update(
                             g,
                             TensorInternals.storage(p).floats(),

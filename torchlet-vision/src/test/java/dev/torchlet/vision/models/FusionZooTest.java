@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.kernels.ConvPointwiseDepthwise;
@@ -118,6 +119,20 @@ class FusionZooTest {
         Tensor before = zoo.before();
         Fusion.fuseForInference(model, x);
         assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 at 224 x 224 after fusion");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"resnet18", "resnet50", "mobilenet_v2"})
+    void aChannelsLastInputGivesTheSameLogitsBeforeAndAfterFusion(String name) {
+        // ResNet's convolutions, max pool and block endings run on the channels-last kernels end to end; MobileNet's
+        // depthwise convolutions take the NCHW path, so its layers switch layouts
+        Zoo zoo = Zoo.of(name, 64, 2);
+        Module model = zoo.model();
+        Tensor cl = zoo.x().contiguous(MemoryFormat.CHANNELS_LAST);
+        assertClose(zoo.before(), logits(model, cl), 1e-5, 1e-4, name + " channels-last, unfused");
+        Fusion.fuseForInference(model, zoo.x());
+        assertClose(zoo.before(), logits(model, cl), 1e-5, 1e-4, name + " channels-last, fused");
+        assertClose(zoo.before(), logits(model, zoo.x()), 1e-5, 1e-4, name + " NCHW after channels-last calls");
     }
 
     /** A zoo model with procedural weights in eval mode, a seeded input batch of one size x size image, its logits. */

@@ -1,0 +1,103 @@
+package dev.torchlet.ops;
+
+import dev.torchlet.DType;
+import dev.torchlet.MemoryFormat;
+import dev.torchlet.Storage;
+import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.kernels.ConvChannelsLast;
+import dev.torchlet.kernels.ConvGeometry;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
+ * {@link ConvChannelsLast} with the weights packed once and kept while the weight tensor is unchanged.
+ *
+ * <p>Taken when nothing needs a gradient, the input is float32 and channels-last ({@link MemoryFormat}) and the
+ * convolution is ungrouped; everything else runs the NCHW kernels. The packed weights are cached per weight
+ * storage and checked against its {@link Storage#version()}, which every in-place write through the API bumps
+ * (copyFrom, loading a state dict, an optimizer step): a changed weight is packed again.
+ */
+final class ConvolutionChannelsLast {
+    /** Packed weights by weight storage; weak keys, so a model's packed copies go with it. */
+    private static final Map<Storage, Packed> CACHE = new WeakHashMap<>();
+
+    private ConvolutionChannelsLast() {}
+
+    /** One weight tensor's packed copy: valid for this storage version, offset and geometry. */
+    private record Packed(int version, int offset, int cout, int cin, int kh, int kw, float[] values) {
+        boolean matches(int version, int offset, ConvGeometry g) {
+            return this.version == version
+                    && this.offset == offset
+                    && cout == g.cout()
+                    && cin == g.cin()
+                    && kh == g.kh()
+                    && kw == g.kw();
+        }
+    }
+
+    /** True if conv2d(x, w, bias) (+ addend) runs here: inference, float32, channels-last input, ungrouped. */
+    static boolean applies(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend) {
+        return ConvChannelsLast.applies(g)
+                && x.dtype() == DType.FLOAT32
+                && w.dtype() == DType.FLOAT32
+                && (addend == null || addend.dtype() == DType.FLOAT32)
+                && x.isContiguous(MemoryFormat.CHANNELS_LAST)
+                && !x.isContiguous()
+                && !Autograd.needsGrad(x, w, bias, addend);
+    }
+
+    /**
+     * clamp(conv2d(x, w, bias) + addend, lo, hi), channels-last (n, cout, oh, ow); addend (of the output's shape)
+     * may be null.
+     */
+    static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
+        Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
+        float[] out = new float[g.outputSize()];
+        ConvChannelsLast.forward(
+                g,
+                TensorInternals.storage(x).floats(),
+                x.offset(),
+                packed(g, w),
+                bias == null ? null : bias.toFloatArray(),
+                a == null ? null : TensorInternals.storage(a).floats(),
+                a == null ? 0 : a.offset(),
+                out,
+                lo,
+                hi);
+        int[] shape = {g.n(), g.cout(), g.oh(), g.ow()};
+        int[] strides = {g.oh() * g.ow() * g.cout(), 1, g.ow() * g.cout(), g.cout()};
+        return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
+    }
+
+    /** w's packed copy: from the cache if w's storage is unchanged since it was packed, else packed now. */
+    private static float[] packed(ConvGeometry g, Tensor w) {
+        Storage storage = TensorInternals.storage(w);
+        int version = storage.version();
+        if (!w.isContiguous()) {
+            return ConvChannelsLast.pack(g, w.toFloatArray());
+        }
+        synchronized (CACHE) {
+            Packed p = CACHE.get(storage);
+            if (p != null && p.matches(version, w.offset(), g)) {
+                return p.values();
+            }
+        }
+        float[] values = ConvChannelsLast.pack(g, weights(w));
+        synchronized (CACHE) {
+            CACHE.put(storage, new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), values));
+        }
+        return values;
+    }
+
+    /** w's values in row-major order, without a copy when w is its storage's whole array. */
+    private static float[] weights(Tensor w) {
+        float[] all = TensorInternals.storage(w).floats();
+        return w.offset() == 0 && all.length == w.numel()
+                ? all
+                : Arrays.copyOfRange(all, w.offset(), w.offset() + w.numel());
+    }
+}

@@ -1,0 +1,132 @@
+package dev.torchlet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The channels-last direct convolution against the double-precision NCHW reference, transposed: odd channel
+ * counts (3, 7, 17), output channels that fill no, one and several packed groups of 4 vectors and leave a tail
+ * (5, 64, 70, 130), strides, dilations, asymmetric padding, tiles of 6 pixels that cross row ends and a short last
+ * tile, an input at a non-zero offset, a residual at another, and the clamp.
+ *
+ * <p>Tolerance: |fast - ref| &lt;= 1e-5 * (1 + sum of |terms|), float32 rounding relative to the magnitude of each
+ * output's dot product.
+ */
+class ConvChannelsLastConformanceTest {
+    /** n, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw. */
+    private static final int[][] SPECS = {
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1},
+        {2, 3, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+        {1, 7, 13, 11, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // one full group
+        {3, 17, 9, 10, 70, 3, 2, 1, 1, 0, 1, 1, 1}, // a group and a 6-channel tail
+        {2, 7, 11, 9, 130, 3, 3, 2, 2, 1, 1, 1, 1}, // stride 2, three groups
+        {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2}, // stride 2x3, dilation 1x2
+        {1, 3, 30, 29, 10, 7, 7, 2, 2, 3, 3, 1, 1}, // ResNet's stem, odd width
+        {2, 17, 9, 8, 33, 1, 1, 2, 2, 0, 0, 1, 1}, // 1x1 stride 2: no padding copy
+        {1, 9, 8, 8, 9, 3, 3, 1, 1, 3, 0, 1, 1}, // padding beyond the kernel
+        {2, 32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // 49 pixels: 8 tiles and a 1-pixel one
+    };
+
+    @Test
+    void matchesTheReference() {
+        Random r = new Random(7);
+        for (int[] s : SPECS) {
+            ConvGeometry g =
+                    ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], 1);
+            for (boolean residual : new boolean[] {false, true}) {
+                check(g, r, residual);
+            }
+        }
+    }
+
+    private static void check(ConvGeometry g, Random r, boolean withResidual) {
+        int inOff = 3;
+        int resOff = 5;
+        int hw = g.h() * g.w();
+        int ohw = g.oh() * g.ow();
+        float[] x = random(r, g.n() * g.cin() * hw);
+        float[] w = random(r, g.cout() * g.cin() * g.kh() * g.kw());
+        float[] b = random(r, g.cout());
+        float[] res = random(r, g.outputSize());
+        float[] xl = new float[inOff + x.length];
+        for (int n = 0; n < g.n(); n++) {
+            for (int c = 0; c < g.cin(); c++) {
+                for (int p = 0; p < hw; p++) {
+                    xl[inOff + (n * hw + p) * g.cin() + c] = x[(n * g.cin() + c) * hw + p];
+                }
+            }
+        }
+        float[] resl = new float[resOff + res.length];
+        System.arraycopy(res, 0, resl, resOff, res.length); // read as (n, oh, ow, cout)
+        float lo = withResidual ? 0f : Float.NEGATIVE_INFINITY;
+        float hi = withResidual ? 0.75f : Float.POSITIVE_INFINITY;
+        float[] out = new float[g.outputSize()];
+        ConvChannelsLast.forward(
+                g, xl, inOff, ConvChannelsLast.pack(g, w), b, withResidual ? resl : null, resOff, out, lo, hi);
+
+        double[] ref = new double[g.outputSize()];
+        double[] mag = new double[g.outputSize()];
+        ConvReference.forward(g, toDouble(x), toDouble(w), toDouble(b), ref);
+        ConvReference.forward(g, abs(toDouble(x)), abs(toDouble(w)), abs(toDouble(b)), mag);
+        for (int n = 0; n < g.n(); n++) {
+            for (int c = 0; c < g.cout(); c++) {
+                for (int p = 0; p < ohw; p++) {
+                    int nchw = (n * g.cout() + c) * ohw + p;
+                    int nhwc = (n * ohw + p) * g.cout() + c;
+                    double want = ref[nchw] + (withResidual ? res[nhwc] : 0);
+                    want = Math.min(Math.max(want, lo), hi);
+                    double tol = 1e-5 * (1 + mag[nchw] + (withResidual ? Math.abs(res[nhwc]) : 0));
+                    assertTrue(
+                            Math.abs(out[nhwc] - want) <= tol,
+                            g + " residual=" + withResidual + " at (" + n + ", " + c + ", pixel " + p + "): "
+                                    + out[nhwc] + " vs " + want);
+                }
+            }
+        }
+    }
+
+    @Test
+    void packsOutputChannelsIntoGroupsOfFourVectors() {
+        ConvGeometry g = ConvGeometry.of(1, 2, 3, 3, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        float[] w = new float[70 * 2 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i;
+        }
+        float[] packed = ConvChannelsLast.pack(g, w);
+        int group = ConvChannelsLast.GROUP;
+        int groups = (70 + group - 1) / group;
+        assertEquals(groups * 9 * 2 * group, packed.length); // the last group zero past channel 69
+        // w[co=65][ci=1][ky=2][kx=0] sits in group 65 / GROUP, tap 6, input channel 1, lane 65 % GROUP
+        int grp = 65 / group;
+        assertEquals(w[((65 * 2 + 1) * 3 + 2) * 3], packed[(((grp * 9 + 6) * 2) + 1) * group + 65 % group]);
+        int last = groups - 1;
+        assertEquals(0f, packed[(((last * 9 + 6) * 2) + 1) * group + group - 1]);
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    private static double[] abs(double[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = Math.abs(a[i]);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.torchlet.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.MemoryFormat;
+import dev.torchlet.Tensor;
+import dev.torchlet.Torch;
+import dev.torchlet.optim.SGD;
+import dev.torchlet.optim.SGDOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Channels-last tensors ({@link MemoryFormat}) through the ops that keep the layout: conv2d (plain, clamped, with
+ * a residual) and max pooling give the NCHW results, channels-last, in inference; the packed weights follow
+ * in-place changes of the weight; with autograd the NCHW kernels run and the gradients are the same.
+ *
+ * <p>Tolerance: 1e-5 of the output's largest magnitude (two float32 kernels summing in different orders).
+ */
+class ChannelsLastTest {
+    private static final ConvOptions PAD1 = ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+    private static final ConvOptions STRIDE2 = ConvOptions.of(new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1);
+
+    @Test
+    void contiguousChannelsLastKeepsValuesAndSetsNhwcStrides() {
+        Tensor x = Torch.randn(2, 3, 4, 5);
+        Tensor cl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        assertArrayEquals(new int[] {60, 1, 15, 3}, cl.strides());
+        assertTrue(cl.isContiguous(MemoryFormat.CHANNELS_LAST));
+        assertFalse(cl.isContiguous());
+        assertArrayEquals(x.toFloatArray(), cl.toFloatArray());
+        assertSame(cl, cl.contiguous(MemoryFormat.CHANNELS_LAST));
+        assertArrayEquals(x.toFloatArray(), cl.contiguous().toFloatArray());
+        assertTrue(Torch.randn(2, 1, 4, 5).isContiguous(MemoryFormat.CHANNELS_LAST)); // one channel: both layouts
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> Torch.randn(3, 4, 5).contiguous(MemoryFormat.CHANNELS_LAST));
+        assertTrue(e.getMessage().contains("[3, 4, 5]"), e.getMessage());
+    }
+
+    @Test
+    void convolutionsOfAChannelsLastInputMatchAndStayChannelsLast() {
+        Tensor x = Torch.randn(2, 5, 9, 11);
+        Tensor w = Torch.randn(70, 5, 3, 3);
+        Tensor b = Torch.randn(70);
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        try (var g = Torch.noGrad()) {
+            for (ConvOptions o : new ConvOptions[] {PAD1, STRIDE2}) {
+                Tensor want = Convolution.conv2d(x, w, b, o);
+                assertChannelsLastClose(want, Convolution.conv2d(xl, w, b, o));
+                assertChannelsLastClose(Unary.clamp(want, 0f, 2f), Convolution.conv2dClamped(xl, w, b, o, 0f, 2f));
+                Tensor addend = Torch.randn(want.shape());
+                Tensor sum = Activations.relu(want.add(addend));
+                assertChannelsLastClose(
+                        sum, Convolution.conv2dAddClamped(xl, w, b, o, addend, 0f, Float.POSITIVE_INFINITY));
+                assertChannelsLastClose(
+                        sum,
+                        Convolution.conv2dAddClamped(
+                                xl,
+                                w,
+                                b,
+                                o,
+                                addend.contiguous(MemoryFormat.CHANNELS_LAST),
+                                0f,
+                                Float.POSITIVE_INFINITY));
+            }
+        }
+    }
+
+    @Test
+    void changedWeightsArePackedAgain() {
+        Tensor x = Torch.randn(1, 4, 6, 6).contiguous(MemoryFormat.CHANNELS_LAST);
+        Tensor w = Torch.randn(8, 4, 3, 3).requiresGrad(true);
+        try (var g = Torch.noGrad()) {
+            Tensor first = Convolution.conv2d(x, w, null, PAD1);
+            assertChannelsLastClose(Convolution.conv2d(x.contiguous(), w, null, PAD1), first);
+            w.copyFrom(Torch.randn(8, 4, 3, 3)); // e.g. loading a state dict
+            assertChannelsLastClose(
+                    Convolution.conv2d(x.contiguous(), w, null, PAD1), Convolution.conv2d(x, w, null, PAD1));
+        }
+        Convolution.conv2d(x.contiguous(), w, null, PAD1).sum().backward();
+        new SGD(List.of(w), SGDOptions.of(0.5)).step(); // an optimizer step between two inference calls
+        try (var g = Torch.noGrad()) {
+            assertChannelsLastClose(
+                    Convolution.conv2d(x.contiguous(), w, null, PAD1), Convolution.conv2d(x, w, null, PAD1));
+        }
+    }
+
+    @Test
+    void withAutogradTheNchwKernelsRunAndTheGradientsAgree() {
+        Tensor w = Torch.randn(6, 3, 3, 3).requiresGrad(true);
+        Tensor x = Torch.randn(2, 3, 7, 7);
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST).detach().requiresGrad(true);
+        Tensor xc = x.clone().requiresGrad(true);
+        Tensor yl = Convolution.conv2d(xl, w, null, PAD1);
+        yl.mul(yl).sum().backward();
+        Tensor gwl = w.grad().clone();
+        w.setGrad(null);
+        Tensor yc = Convolution.conv2d(xc, w, null, PAD1);
+        yc.mul(yc).sum().backward();
+        assertClose(yc, yl);
+        assertClose(xc.grad(), xl.grad());
+        assertClose(w.grad(), gwl);
+    }
+
+    @Test
+    void maxPoolingOfAChannelsLastBatchMatchesAndPropagatesNaN() {
+        float[] v = Torch.randn(2, 19, 9, 8).toFloatArray();
+        v[5 * 72 + 3 * 8 + 4] = Float.NaN; // image 0, channel 5, (3, 4)
+        Tensor x = Torch.tensor(v, 2, 19, 9, 8);
+        int[] k = {3, 3};
+        int[] s = {2, 2};
+        int[] p = {1, 1};
+        int[] d = {1, 1};
+        try (var g = Torch.noGrad()) {
+            Tensor want = Pooling.maxPool2d(x, k, s, p, d, false);
+            Tensor got = Pooling.maxPool2d(x.contiguous(MemoryFormat.CHANNELS_LAST), k, s, p, d, false);
+            assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous());
+            assertArrayEquals(want.toFloatArray(), got.toFloatArray()); // max is exact; NaN where the window has it
+            assertTrue(Float.isNaN(got.toFloatArray()[5 * 20 + 2 * 4 + 2])); // output (2, 2) of 5 x 4
+        }
+    }
+
+    private static void assertChannelsLastClose(Tensor want, Tensor got) {
+        assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous(), "channels-last output");
+        assertClose(want, got);
+    }
+
+    private static void assertClose(Tensor want, Tensor got) {
+        assertArrayEquals(want.shape(), got.shape());
+        float[] a = want.toFloatArray();
+        float[] b = got.toFloatArray();
+        float max = 0;
+        for (float f : a) {
+            max = Math.max(max, Math.abs(f));
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-5f * max)) {
+                throw new AssertionError("at " + i + ": " + b[i] + " vs " + a[i] + " (max " + max + ")");
+            }
+        }
+    }
+}
