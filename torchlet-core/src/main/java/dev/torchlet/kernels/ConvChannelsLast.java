@@ -109,22 +109,10 @@ public final class ConvChannelsLast {
         if (bias != null) {
             System.arraycopy(bias, 0, biasPadded, 0, g.cout());
         }
-        int pixels = g.oh() * g.ow();
-        int tiles = (pixels + PIXELS - 1) / PIXELS;
-        int unitsPerImage = (tiles + TILES_PER_UNIT - 1) / TILES_PER_UNIT;
-        int grps = groups(g);
+        Call call = new Call(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, lo, hi);
         // units in (group, image, tile range) order: a thread's contiguous share keeps one group's weights hot
-        int units = grps * g.n() * unitsPerImage;
-        Parallel.forRange(units, 1, (s, e) -> {
-            for (int u = s; u < e; u++) {
-                int grp = u / (g.n() * unitsPerImage);
-                int r = u % (g.n() * unitsPerImage);
-                int b = r / unitsPerImage;
-                int p0 = (r % unitsPerImage) * TILES_PER_UNIT * PIXELS;
-                int p1 = Math.min(pixels, p0 + TILES_PER_UNIT * PIXELS);
-                run(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, lo, hi, grp, b, p0, p1);
-            }
-        });
+        int units = groups(g) * g.n() * call.unitsPerImage;
+        Parallel.forRangeDynamic(units, 4, (s, e) -> runUnits(call, s, e));
         if (pads) {
             ScratchBuffers.give(xp);
         }
@@ -152,57 +140,110 @@ public final class ConvChannelsLast {
         });
     }
 
-    /** Output pixels [p0, p1) of image b, output channels of group grp. */
-    private static void run(
-            ConvGeometry g,
-            float[] xp,
-            int xOff,
-            int hp,
-            int wp,
-            float[] packed,
-            float[] bias,
-            float[] residual,
-            int residualOff,
-            float[] out,
-            float lo,
-            float hi,
-            int grp,
-            int b,
-            int p0,
-            int p1) {
-        int cin = g.cin();
-        int ow = g.ow();
-        int cout = g.cout();
-        int taps = g.kh() * g.kw();
-        int[] tapOffsets = new int[taps];
-        for (int ky = 0; ky < g.kh(); ky++) {
-            for (int kx = 0; kx < g.kw(); kx++) {
-                tapOffsets[ky * g.kw() + kx] = (ky * g.dh() * wp + kx * g.dw()) * cin;
+    /** One call's operands and the layout of its work, shared by the threads. */
+    private static final class Call {
+        final ConvGeometry g;
+        final float[] xp;
+        final int xOff;
+        final int hp;
+        final int wp;
+        final float[] packed;
+        final float[] bias;
+        final float[] residual;
+        final int residualOff;
+        final float[] out;
+        final float lo;
+        final float hi;
+        /** Input offsets (from a pixel's base) of the runs of inputs that a pixel reads: see runLength. */
+        final int[] runOffsets;
+        /**
+         * Inputs per run. With dilation 1 the kw taps of a kernel row read kw * cin adjacent floats (in the packed
+         * weights' order too), so each kernel row is one run; otherwise each tap is a run of cin.
+         */
+        final int runLength;
+
+        final int pixels;
+        final int unitsPerImage;
+
+        Call(
+                ConvGeometry g,
+                float[] xp,
+                int xOff,
+                int hp,
+                int wp,
+                float[] packed,
+                float[] bias,
+                float[] residual,
+                int residualOff,
+                float[] out,
+                float lo,
+                float hi) {
+            this.g = g;
+            this.xp = xp;
+            this.xOff = xOff;
+            this.hp = hp;
+            this.wp = wp;
+            this.packed = packed;
+            this.bias = bias;
+            this.residual = residual;
+            this.residualOff = residualOff;
+            this.out = out;
+            this.lo = lo;
+            this.hi = hi;
+            int cin = g.cin();
+            boolean rowRuns = g.dw() == 1;
+            runOffsets = new int[rowRuns ? g.kh() : g.kh() * g.kw()];
+            for (int ky = 0; ky < g.kh(); ky++) {
+                for (int kx = 0; kx < (rowRuns ? 1 : g.kw()); kx++) {
+                    runOffsets[rowRuns ? ky : ky * g.kw() + kx] = (ky * g.dh() * wp + kx * g.dw()) * cin;
+                }
             }
-        }
-        int wOff = grp * taps * cin * GROUP;
-        int co0 = grp * GROUP;
-        int imageBase = xOff + b * hp * wp * cin;
-        int outImage = b * g.oh() * ow;
-        int[] bases = new int[PIXELS];
-        float[] tile = new float[PIXELS * GROUP];
-        for (int p = p0; p < p1; p += PIXELS) {
-            int count = Math.min(PIXELS, p1 - p);
-            for (int i = 0; i < PIXELS; i++) {
-                int q = p + Math.min(i, count - 1); // a short tile repeats its last pixel
-                bases[i] = imageBase + ((q / ow) * g.sh() * wp + (q % ow) * g.sw()) * cin;
-            }
-            tile4x6(xp, bases, tapOffsets, cin, packed, wOff, bias, co0, tile);
-            store(tile, count, out, (outImage + p) * cout, cout, co0, residual, residualOff, lo, hi);
+            runLength = rowRuns ? g.kw() * cin : cin;
+            pixels = g.oh() * g.ow();
+            int tiles = (pixels + PIXELS - 1) / PIXELS;
+            unitsPerImage = (tiles + TILES_PER_UNIT - 1) / TILES_PER_UNIT;
         }
     }
 
-    /** tile[i][j] = bias[co0 + j] + the convolution sum of pixel i (input base bases[i]) for group's channel j. */
+    /** Work units [s, e): unit u is output channel group u / (n * unitsPerImage), then image, then tile range. */
+    private static void runUnits(Call c, int s, int e) {
+        ConvGeometry g = c.g;
+        int cin = g.cin();
+        int ow = g.ow();
+        int cout = g.cout();
+        int[] bases = new int[PIXELS];
+        float[] tile = new float[PIXELS * GROUP];
+        for (int u = s; u < e; u++) {
+            int grp = u / (g.n() * c.unitsPerImage);
+            int r = u % (g.n() * c.unitsPerImage);
+            int b = r / c.unitsPerImage;
+            int p0 = (r % c.unitsPerImage) * TILES_PER_UNIT * PIXELS;
+            int p1 = Math.min(c.pixels, p0 + TILES_PER_UNIT * PIXELS);
+            int wOff = grp * g.kh() * g.kw() * cin * GROUP;
+            int co0 = grp * GROUP;
+            int imageBase = c.xOff + b * c.hp * c.wp * cin;
+            int outImage = b * c.pixels;
+            for (int p = p0; p < p1; p += PIXELS) {
+                int count = Math.min(PIXELS, p1 - p);
+                for (int i = 0; i < PIXELS; i++) {
+                    int q = p + Math.min(i, count - 1); // a short tile repeats its last pixel
+                    bases[i] = imageBase + ((q / ow) * g.sh() * c.wp + (q % ow) * g.sw()) * cin;
+                }
+                tile4x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, c.bias, co0, tile);
+                store(tile, count, c.out, (outImage + p) * cout, cout, co0, c.residual, c.residualOff, c.lo, c.hi);
+            }
+        }
+    }
+
+    /**
+     * tile[i][j] = bias[co0 + j] + the convolution sum of pixel i for the group's channel j: over every run r, the
+     * runLength inputs from bases[i] + runOffsets[r] times the packed weights, which follow in the same order.
+     */
     private static void tile4x6(
             float[] xp,
             int[] bases,
-            int[] tapOffsets,
-            int cin,
+            int[] runOffsets,
+            int runLength,
             float[] packed,
             int wOff,
             float[] bias,
@@ -220,10 +261,10 @@ public final class ConvChannelsLast {
         FloatVector a50 = b0, a51 = b1, a52 = b2, a53 = b3;
         int x0 = bases[0], x1 = bases[1], x2 = bases[2], x3 = bases[3], x4 = bases[4], x5 = bases[5];
         int wp = wOff;
-        for (int t = 0; t < tapOffsets.length; t++) {
-            int o = tapOffsets[t];
+        for (int r = 0; r < runOffsets.length; r++) {
+            int o = runOffsets[r];
             int i0 = x0 + o, i1 = x1 + o, i2 = x2 + o, i3 = x3 + o, i4 = x4 + o, i5 = x5 + o;
-            for (int ci = 0; ci < cin; ci++, wp += GROUP) {
+            for (int ci = 0; ci < runLength; ci++, wp += GROUP) {
                 FloatVector w0 = FloatVector.fromArray(S, packed, wp);
                 FloatVector w1 = FloatVector.fromArray(S, packed, wp + L);
                 FloatVector w2 = FloatVector.fromArray(S, packed, wp + 2 * L);
