@@ -13,27 +13,27 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>
  *   in     (n, h, w, cin)                                  channels last
- *   packed [group][ky][kx][ci][GROUP = 4L]                 group = 4 blocks of L output channels, zero past cout
+ *   packed [group][ky][kx][ci][width]                      width = GROUP = 4L output channels, fewer in the last
  *   out    (n, oh, ow, cout)                               channels last
  *   out[b][y][x][co] = clamp(bias[co] + sum_{ky,kx,ci} w[co][ci][ky][kx] * in[b][y*sh-ph+ky*dh][x*sw-pw+kx*dw][ci]
  *                            (+ residual[b][y][x][co]), lo, hi)
  * </pre>
  *
- * The register tile is 4 vectors of output channels x {@link #PIXELS} output pixels (24 accumulators with
- * AVX-512's 32 registers): per tap and input channel 4 weight loads, 6 broadcasts and 24 FMAs. The pixels of a
- * tile are consecutive in (y, x) order, across row ends: each has its own input base, and every tap is the same
- * offset from all of them. Padding: the input is copied into a zero-bordered scratch array first (when the
- * convolution pads). Ungrouped convolutions only.
+ * The register tile is 4 vectors of output channels x 6 output pixels (24 accumulators of AVX-512's 32
+ * registers): per tap and input channel 4 weight loads, 6 broadcasts and 24 FMAs. A layer's last group, when its
+ * output channels are not a multiple of 4 vectors, runs 3 x 8, 2 x 12 or 1 x 12 tiles instead of wasting lanes
+ * (MobileNet's 16, 24, 96, 144, 160 and 320 channels). The pixels of a tile are consecutive in (y, x) order,
+ * across row ends: each has its own input base, and every tap is the same offset from all of them. Padding: the
+ * input is copied into a zero-bordered scratch array first (when the convolution pads). Ungrouped convolutions
+ * only; depthwise ones are {@link ConvDepthwiseChannelsLast}.
  */
 public final class ConvChannelsLast {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    /** Output channels per packed group: 4 vectors. */
+    /** Output channels per packed group: 4 vectors (the last group of a layer may have 1 to 3). */
     static final int GROUP = 4 * L;
-    /** Output pixels per register tile. */
-    static final int PIXELS = 6;
-    /** Pixel tiles per parallel work unit. */
-    private static final int TILES_PER_UNIT = 4;
+    /** Output pixels per parallel work unit: a whole number of tiles of every kind (6, 8 and 12 pixels). */
+    private static final int UNIT_PIXELS = 24;
 
     private ConvChannelsLast() {}
 
@@ -42,35 +42,45 @@ public final class ConvChannelsLast {
         return g.groups() == 1;
     }
 
-    /** Floats of the packed weights of g: groups * kh * kw * cin * GROUP. */
+    /** Floats of the packed weights of g: kh * kw * cin * cout rounded up to whole vectors. */
     public static int packedLength(ConvGeometry g) {
-        return groups(g) * g.kh() * g.kw() * g.cin() * GROUP;
+        return g.kh() * g.kw() * g.cin() * roundUp(g.cout(), L);
     }
 
     private static int groups(ConvGeometry g) {
         return (g.cout() + GROUP - 1) / GROUP;
     }
 
-    /** Packs w (cout, cin, kh, kw) into {@code [group][ky][kx][ci][GROUP]}, output channels past cout zero. */
+    /** Floats per input of group grp: 4 vectors, or for the last group the vectors its channels need. */
+    private static int groupWidth(ConvGeometry g, int grp) {
+        return Math.min(GROUP, roundUp(g.cout() - grp * GROUP, L));
+    }
+
+    private static int roundUp(int x, int m) {
+        return (x + m - 1) / m * m;
+    }
+
+    /**
+     * Packs w (cout, cin, kh, kw) into {@code [group][ky][kx][ci][width]}: width = GROUP floats (4 vectors) per
+     * group, the last group as many vectors as its channels need, zero past cout. Group grp starts at
+     * grp * kh * kw * cin * GROUP.
+     */
     public static float[] pack(ConvGeometry g, float[] w) {
         int cin = g.cin();
-        int kh = g.kh();
-        int kw = g.kw();
+        int taps = g.kh() * g.kw();
         int cout = g.cout();
         float[] packed = new float[packedLength(g)];
         Parallel.forRange(groups(g), 1, (s, e) -> {
             for (int grp = s; grp < e; grp++) {
-                for (int j = 0; j < GROUP; j++) {
+                int width = groupWidth(g, grp);
+                int base = grp * taps * cin * GROUP;
+                int channels = Math.min(GROUP, cout - grp * GROUP);
+                for (int j = 0; j < channels; j++) {
                     int co = grp * GROUP + j;
-                    if (co >= cout) {
-                        break;
-                    }
                     for (int ci = 0; ci < cin; ci++) {
-                        for (int ky = 0; ky < kh; ky++) {
-                            for (int kx = 0; kx < kw; kx++) {
-                                float v = w[((co * cin + ci) * kh + ky) * kw + kx];
-                                packed[((((grp * kh + ky) * kw + kx) * cin) + ci) * GROUP + j] = v;
-                            }
+                        int src = (co * cin + ci) * taps; // w[co][ci][tap], taps in (ky, kx) order
+                        for (int t = 0; t < taps; t++) {
+                            packed[base + (t * cin + ci) * width + j] = w[src + t];
                         }
                     }
                 }
@@ -105,7 +115,7 @@ public final class ConvChannelsLast {
         if (pads) {
             pad(g, in, inOff, xp, hp, wp);
         }
-        float[] biasPadded = new float[groups(g) * GROUP];
+        float[] biasPadded = new float[roundUp(g.cout(), GROUP)];
         if (bias != null) {
             System.arraycopy(bias, 0, biasPadded, 0, g.cout());
         }
@@ -200,8 +210,7 @@ public final class ConvChannelsLast {
             }
             runLength = rowRuns ? g.kw() * cin : cin;
             pixels = g.oh() * g.ow();
-            int tiles = (pixels + PIXELS - 1) / PIXELS;
-            unitsPerImage = (tiles + TILES_PER_UNIT - 1) / TILES_PER_UNIT;
+            unitsPerImage = (pixels + UNIT_PIXELS - 1) / UNIT_PIXELS;
         }
     }
 
@@ -211,33 +220,53 @@ public final class ConvChannelsLast {
         int cin = g.cin();
         int ow = g.ow();
         int cout = g.cout();
-        int[] bases = new int[PIXELS];
-        float[] tile = new float[PIXELS * GROUP];
+        int[] bases = new int[UNIT_PIXELS];
+        float[] tile = new float[UNIT_PIXELS * GROUP];
         for (int u = s; u < e; u++) {
             int grp = u / (g.n() * c.unitsPerImage);
             int r = u % (g.n() * c.unitsPerImage);
             int b = r / c.unitsPerImage;
-            int p0 = (r % c.unitsPerImage) * TILES_PER_UNIT * PIXELS;
-            int p1 = Math.min(c.pixels, p0 + TILES_PER_UNIT * PIXELS);
+            int p0 = (r % c.unitsPerImage) * UNIT_PIXELS;
+            int p1 = Math.min(c.pixels, p0 + UNIT_PIXELS);
             int wOff = grp * g.kh() * g.kw() * cin * GROUP;
             int co0 = grp * GROUP;
+            int width = groupWidth(g, grp);
+            int tilePixels = tilePixels(width / L);
             int imageBase = c.xOff + b * c.hp * c.wp * cin;
-            int outImage = b * c.pixels;
-            for (int p = p0; p < p1; p += PIXELS) {
-                int count = Math.min(PIXELS, p1 - p);
-                for (int i = 0; i < PIXELS; i++) {
+            for (int p = p0; p < p1; p += tilePixels) {
+                int count = Math.min(tilePixels, p1 - p);
+                for (int i = 0; i < tilePixels; i++) {
                     int q = p + Math.min(i, count - 1); // a short tile repeats its last pixel
                     bases[i] = imageBase + ((q / ow) * g.sh() * c.wp + (q % ow) * g.sw()) * cin;
                 }
-                tile4x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, c.bias, co0, tile);
-                store(tile, count, c.out, (outImage + p) * cout, cout, co0, c.residual, c.residualOff, c.lo, c.hi);
+                switch (width / L) {
+                    case 4 -> tile4x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                    case 3 -> tile3x8(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                    case 2 ->
+                        tile2x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                    default ->
+                        tile1x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                }
+                int outPos = (b * c.pixels + p) * cout;
+                store(tile, count, c.out, outPos, cout, co0, c.residual, c.residualOff, c.lo, c.hi);
             }
         }
     }
 
+    /** Pixels of the register tile for a group of this many vectors: 24 accumulators, 12 for one vector. */
+    private static int tilePixels(int vectors) {
+        return switch (vectors) {
+            case 4 -> 6;
+            case 3 -> 8;
+            default -> 12;
+        };
+    }
+
     /**
      * tile[i][j] = bias[co0 + j] + the convolution sum of pixel i for the group's channel j: over every run r, the
-     * runLength inputs from bases[i] + runOffsets[r] times the packed weights, which follow in the same order.
+     * runLength inputs from bases[i] + runOffsets[r] times the packed weights (width floats per input), which
+     * follow in the same order. 4 vectors of output channels x 6 pixels; the other tiles are the same loop with
+     * fewer vectors (a group of the last output channels) and more pixels.
      */
     private static void tile4x6(
             float[] xp,
@@ -246,6 +275,7 @@ public final class ConvChannelsLast {
             int runLength,
             float[] packed,
             int wOff,
+            int width,
             float[] bias,
             int co0,
             float[] tile) {
@@ -253,78 +283,408 @@ public final class ConvChannelsLast {
         FloatVector b1 = FloatVector.fromArray(S, bias, co0 + L);
         FloatVector b2 = FloatVector.fromArray(S, bias, co0 + 2 * L);
         FloatVector b3 = FloatVector.fromArray(S, bias, co0 + 3 * L);
-        FloatVector a00 = b0, a01 = b1, a02 = b2, a03 = b3;
-        FloatVector a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-        FloatVector a20 = b0, a21 = b1, a22 = b2, a23 = b3;
-        FloatVector a30 = b0, a31 = b1, a32 = b2, a33 = b3;
-        FloatVector a40 = b0, a41 = b1, a42 = b2, a43 = b3;
-        FloatVector a50 = b0, a51 = b1, a52 = b2, a53 = b3;
-        int x0 = bases[0], x1 = bases[1], x2 = bases[2], x3 = bases[3], x4 = bases[4], x5 = bases[5];
+        FloatVector a0_0 = b0, a0_1 = b1, a0_2 = b2, a0_3 = b3;
+        FloatVector a1_0 = b0, a1_1 = b1, a1_2 = b2, a1_3 = b3;
+        FloatVector a2_0 = b0, a2_1 = b1, a2_2 = b2, a2_3 = b3;
+        FloatVector a3_0 = b0, a3_1 = b1, a3_2 = b2, a3_3 = b3;
+        FloatVector a4_0 = b0, a4_1 = b1, a4_2 = b2, a4_3 = b3;
+        FloatVector a5_0 = b0, a5_1 = b1, a5_2 = b2, a5_3 = b3;
+        int x0 = bases[0];
+        int x1 = bases[1];
+        int x2 = bases[2];
+        int x3 = bases[3];
+        int x4 = bases[4];
+        int x5 = bases[5];
         int wp = wOff;
         for (int r = 0; r < runOffsets.length; r++) {
             int o = runOffsets[r];
-            int i0 = x0 + o, i1 = x1 + o, i2 = x2 + o, i3 = x3 + o, i4 = x4 + o, i5 = x5 + o;
-            for (int ci = 0; ci < runLength; ci++, wp += GROUP) {
+            int i0 = x0 + o;
+            int i1 = x1 + o;
+            int i2 = x2 + o;
+            int i3 = x3 + o;
+            int i4 = x4 + o;
+            int i5 = x5 + o;
+            for (int ci = 0; ci < runLength; ci++, wp += width) {
                 FloatVector w0 = FloatVector.fromArray(S, packed, wp);
                 FloatVector w1 = FloatVector.fromArray(S, packed, wp + L);
                 FloatVector w2 = FloatVector.fromArray(S, packed, wp + 2 * L);
                 FloatVector w3 = FloatVector.fromArray(S, packed, wp + 3 * L);
                 FloatVector v = FloatVector.broadcast(S, xp[i0 + ci]);
-                a00 = w0.fma(v, a00);
-                a01 = w1.fma(v, a01);
-                a02 = w2.fma(v, a02);
-                a03 = w3.fma(v, a03);
+                a0_0 = w0.fma(v, a0_0);
+                a0_1 = w1.fma(v, a0_1);
+                a0_2 = w2.fma(v, a0_2);
+                a0_3 = w3.fma(v, a0_3);
                 v = FloatVector.broadcast(S, xp[i1 + ci]);
-                a10 = w0.fma(v, a10);
-                a11 = w1.fma(v, a11);
-                a12 = w2.fma(v, a12);
-                a13 = w3.fma(v, a13);
+                a1_0 = w0.fma(v, a1_0);
+                a1_1 = w1.fma(v, a1_1);
+                a1_2 = w2.fma(v, a1_2);
+                a1_3 = w3.fma(v, a1_3);
                 v = FloatVector.broadcast(S, xp[i2 + ci]);
-                a20 = w0.fma(v, a20);
-                a21 = w1.fma(v, a21);
-                a22 = w2.fma(v, a22);
-                a23 = w3.fma(v, a23);
+                a2_0 = w0.fma(v, a2_0);
+                a2_1 = w1.fma(v, a2_1);
+                a2_2 = w2.fma(v, a2_2);
+                a2_3 = w3.fma(v, a2_3);
                 v = FloatVector.broadcast(S, xp[i3 + ci]);
-                a30 = w0.fma(v, a30);
-                a31 = w1.fma(v, a31);
-                a32 = w2.fma(v, a32);
-                a33 = w3.fma(v, a33);
+                a3_0 = w0.fma(v, a3_0);
+                a3_1 = w1.fma(v, a3_1);
+                a3_2 = w2.fma(v, a3_2);
+                a3_3 = w3.fma(v, a3_3);
                 v = FloatVector.broadcast(S, xp[i4 + ci]);
-                a40 = w0.fma(v, a40);
-                a41 = w1.fma(v, a41);
-                a42 = w2.fma(v, a42);
-                a43 = w3.fma(v, a43);
+                a4_0 = w0.fma(v, a4_0);
+                a4_1 = w1.fma(v, a4_1);
+                a4_2 = w2.fma(v, a4_2);
+                a4_3 = w3.fma(v, a4_3);
                 v = FloatVector.broadcast(S, xp[i5 + ci]);
-                a50 = w0.fma(v, a50);
-                a51 = w1.fma(v, a51);
-                a52 = w2.fma(v, a52);
-                a53 = w3.fma(v, a53);
+                a5_0 = w0.fma(v, a5_0);
+                a5_1 = w1.fma(v, a5_1);
+                a5_2 = w2.fma(v, a5_2);
+                a5_3 = w3.fma(v, a5_3);
             }
         }
-        a00.intoArray(tile, 0);
-        a01.intoArray(tile, L);
-        a02.intoArray(tile, 2 * L);
-        a03.intoArray(tile, 3 * L);
-        a10.intoArray(tile, GROUP);
-        a11.intoArray(tile, GROUP + L);
-        a12.intoArray(tile, GROUP + 2 * L);
-        a13.intoArray(tile, GROUP + 3 * L);
-        a20.intoArray(tile, 2 * GROUP);
-        a21.intoArray(tile, 2 * GROUP + L);
-        a22.intoArray(tile, 2 * GROUP + 2 * L);
-        a23.intoArray(tile, 2 * GROUP + 3 * L);
-        a30.intoArray(tile, 3 * GROUP);
-        a31.intoArray(tile, 3 * GROUP + L);
-        a32.intoArray(tile, 3 * GROUP + 2 * L);
-        a33.intoArray(tile, 3 * GROUP + 3 * L);
-        a40.intoArray(tile, 4 * GROUP);
-        a41.intoArray(tile, 4 * GROUP + L);
-        a42.intoArray(tile, 4 * GROUP + 2 * L);
-        a43.intoArray(tile, 4 * GROUP + 3 * L);
-        a50.intoArray(tile, 5 * GROUP);
-        a51.intoArray(tile, 5 * GROUP + L);
-        a52.intoArray(tile, 5 * GROUP + 2 * L);
-        a53.intoArray(tile, 5 * GROUP + 3 * L);
+        a0_0.intoArray(tile, 0);
+        a0_1.intoArray(tile, L);
+        a0_2.intoArray(tile, 2 * L);
+        a0_3.intoArray(tile, 3 * L);
+        a1_0.intoArray(tile, GROUP);
+        a1_1.intoArray(tile, GROUP + L);
+        a1_2.intoArray(tile, GROUP + 2 * L);
+        a1_3.intoArray(tile, GROUP + 3 * L);
+        a2_0.intoArray(tile, 2 * GROUP);
+        a2_1.intoArray(tile, 2 * GROUP + L);
+        a2_2.intoArray(tile, 2 * GROUP + 2 * L);
+        a2_3.intoArray(tile, 2 * GROUP + 3 * L);
+        a3_0.intoArray(tile, 3 * GROUP);
+        a3_1.intoArray(tile, 3 * GROUP + L);
+        a3_2.intoArray(tile, 3 * GROUP + 2 * L);
+        a3_3.intoArray(tile, 3 * GROUP + 3 * L);
+        a4_0.intoArray(tile, 4 * GROUP);
+        a4_1.intoArray(tile, 4 * GROUP + L);
+        a4_2.intoArray(tile, 4 * GROUP + 2 * L);
+        a4_3.intoArray(tile, 4 * GROUP + 3 * L);
+        a5_0.intoArray(tile, 5 * GROUP);
+        a5_1.intoArray(tile, 5 * GROUP + L);
+        a5_2.intoArray(tile, 5 * GROUP + 2 * L);
+        a5_3.intoArray(tile, 5 * GROUP + 3 * L);
+    }
+
+    /** 3 vectors of output channels x 8 pixels: see {@link #tile4x6}. */
+    private static void tile3x8(
+            float[] xp,
+            int[] bases,
+            int[] runOffsets,
+            int runLength,
+            float[] packed,
+            int wOff,
+            int width,
+            float[] bias,
+            int co0,
+            float[] tile) {
+        FloatVector b0 = FloatVector.fromArray(S, bias, co0);
+        FloatVector b1 = FloatVector.fromArray(S, bias, co0 + L);
+        FloatVector b2 = FloatVector.fromArray(S, bias, co0 + 2 * L);
+        FloatVector a0_0 = b0, a0_1 = b1, a0_2 = b2;
+        FloatVector a1_0 = b0, a1_1 = b1, a1_2 = b2;
+        FloatVector a2_0 = b0, a2_1 = b1, a2_2 = b2;
+        FloatVector a3_0 = b0, a3_1 = b1, a3_2 = b2;
+        FloatVector a4_0 = b0, a4_1 = b1, a4_2 = b2;
+        FloatVector a5_0 = b0, a5_1 = b1, a5_2 = b2;
+        FloatVector a6_0 = b0, a6_1 = b1, a6_2 = b2;
+        FloatVector a7_0 = b0, a7_1 = b1, a7_2 = b2;
+        int x0 = bases[0];
+        int x1 = bases[1];
+        int x2 = bases[2];
+        int x3 = bases[3];
+        int x4 = bases[4];
+        int x5 = bases[5];
+        int x6 = bases[6];
+        int x7 = bases[7];
+        int wp = wOff;
+        for (int r = 0; r < runOffsets.length; r++) {
+            int o = runOffsets[r];
+            int i0 = x0 + o;
+            int i1 = x1 + o;
+            int i2 = x2 + o;
+            int i3 = x3 + o;
+            int i4 = x4 + o;
+            int i5 = x5 + o;
+            int i6 = x6 + o;
+            int i7 = x7 + o;
+            for (int ci = 0; ci < runLength; ci++, wp += width) {
+                FloatVector w0 = FloatVector.fromArray(S, packed, wp);
+                FloatVector w1 = FloatVector.fromArray(S, packed, wp + L);
+                FloatVector w2 = FloatVector.fromArray(S, packed, wp + 2 * L);
+                FloatVector v = FloatVector.broadcast(S, xp[i0 + ci]);
+                a0_0 = w0.fma(v, a0_0);
+                a0_1 = w1.fma(v, a0_1);
+                a0_2 = w2.fma(v, a0_2);
+                v = FloatVector.broadcast(S, xp[i1 + ci]);
+                a1_0 = w0.fma(v, a1_0);
+                a1_1 = w1.fma(v, a1_1);
+                a1_2 = w2.fma(v, a1_2);
+                v = FloatVector.broadcast(S, xp[i2 + ci]);
+                a2_0 = w0.fma(v, a2_0);
+                a2_1 = w1.fma(v, a2_1);
+                a2_2 = w2.fma(v, a2_2);
+                v = FloatVector.broadcast(S, xp[i3 + ci]);
+                a3_0 = w0.fma(v, a3_0);
+                a3_1 = w1.fma(v, a3_1);
+                a3_2 = w2.fma(v, a3_2);
+                v = FloatVector.broadcast(S, xp[i4 + ci]);
+                a4_0 = w0.fma(v, a4_0);
+                a4_1 = w1.fma(v, a4_1);
+                a4_2 = w2.fma(v, a4_2);
+                v = FloatVector.broadcast(S, xp[i5 + ci]);
+                a5_0 = w0.fma(v, a5_0);
+                a5_1 = w1.fma(v, a5_1);
+                a5_2 = w2.fma(v, a5_2);
+                v = FloatVector.broadcast(S, xp[i6 + ci]);
+                a6_0 = w0.fma(v, a6_0);
+                a6_1 = w1.fma(v, a6_1);
+                a6_2 = w2.fma(v, a6_2);
+                v = FloatVector.broadcast(S, xp[i7 + ci]);
+                a7_0 = w0.fma(v, a7_0);
+                a7_1 = w1.fma(v, a7_1);
+                a7_2 = w2.fma(v, a7_2);
+            }
+        }
+        a0_0.intoArray(tile, 0);
+        a0_1.intoArray(tile, L);
+        a0_2.intoArray(tile, 2 * L);
+        a1_0.intoArray(tile, GROUP);
+        a1_1.intoArray(tile, GROUP + L);
+        a1_2.intoArray(tile, GROUP + 2 * L);
+        a2_0.intoArray(tile, 2 * GROUP);
+        a2_1.intoArray(tile, 2 * GROUP + L);
+        a2_2.intoArray(tile, 2 * GROUP + 2 * L);
+        a3_0.intoArray(tile, 3 * GROUP);
+        a3_1.intoArray(tile, 3 * GROUP + L);
+        a3_2.intoArray(tile, 3 * GROUP + 2 * L);
+        a4_0.intoArray(tile, 4 * GROUP);
+        a4_1.intoArray(tile, 4 * GROUP + L);
+        a4_2.intoArray(tile, 4 * GROUP + 2 * L);
+        a5_0.intoArray(tile, 5 * GROUP);
+        a5_1.intoArray(tile, 5 * GROUP + L);
+        a5_2.intoArray(tile, 5 * GROUP + 2 * L);
+        a6_0.intoArray(tile, 6 * GROUP);
+        a6_1.intoArray(tile, 6 * GROUP + L);
+        a6_2.intoArray(tile, 6 * GROUP + 2 * L);
+        a7_0.intoArray(tile, 7 * GROUP);
+        a7_1.intoArray(tile, 7 * GROUP + L);
+        a7_2.intoArray(tile, 7 * GROUP + 2 * L);
+    }
+
+    /** 2 vectors of output channels x 12 pixels: see {@link #tile4x6}. */
+    private static void tile2x12(
+            float[] xp,
+            int[] bases,
+            int[] runOffsets,
+            int runLength,
+            float[] packed,
+            int wOff,
+            int width,
+            float[] bias,
+            int co0,
+            float[] tile) {
+        FloatVector b0 = FloatVector.fromArray(S, bias, co0);
+        FloatVector b1 = FloatVector.fromArray(S, bias, co0 + L);
+        FloatVector a0_0 = b0, a0_1 = b1;
+        FloatVector a1_0 = b0, a1_1 = b1;
+        FloatVector a2_0 = b0, a2_1 = b1;
+        FloatVector a3_0 = b0, a3_1 = b1;
+        FloatVector a4_0 = b0, a4_1 = b1;
+        FloatVector a5_0 = b0, a5_1 = b1;
+        FloatVector a6_0 = b0, a6_1 = b1;
+        FloatVector a7_0 = b0, a7_1 = b1;
+        FloatVector a8_0 = b0, a8_1 = b1;
+        FloatVector a9_0 = b0, a9_1 = b1;
+        FloatVector a10_0 = b0, a10_1 = b1;
+        FloatVector a11_0 = b0, a11_1 = b1;
+        int x0 = bases[0];
+        int x1 = bases[1];
+        int x2 = bases[2];
+        int x3 = bases[3];
+        int x4 = bases[4];
+        int x5 = bases[5];
+        int x6 = bases[6];
+        int x7 = bases[7];
+        int x8 = bases[8];
+        int x9 = bases[9];
+        int x10 = bases[10];
+        int x11 = bases[11];
+        int wp = wOff;
+        for (int r = 0; r < runOffsets.length; r++) {
+            int o = runOffsets[r];
+            int i0 = x0 + o;
+            int i1 = x1 + o;
+            int i2 = x2 + o;
+            int i3 = x3 + o;
+            int i4 = x4 + o;
+            int i5 = x5 + o;
+            int i6 = x6 + o;
+            int i7 = x7 + o;
+            int i8 = x8 + o;
+            int i9 = x9 + o;
+            int i10 = x10 + o;
+            int i11 = x11 + o;
+            for (int ci = 0; ci < runLength; ci++, wp += width) {
+                FloatVector w0 = FloatVector.fromArray(S, packed, wp);
+                FloatVector w1 = FloatVector.fromArray(S, packed, wp + L);
+                FloatVector v = FloatVector.broadcast(S, xp[i0 + ci]);
+                a0_0 = w0.fma(v, a0_0);
+                a0_1 = w1.fma(v, a0_1);
+                v = FloatVector.broadcast(S, xp[i1 + ci]);
+                a1_0 = w0.fma(v, a1_0);
+                a1_1 = w1.fma(v, a1_1);
+                v = FloatVector.broadcast(S, xp[i2 + ci]);
+                a2_0 = w0.fma(v, a2_0);
+                a2_1 = w1.fma(v, a2_1);
+                v = FloatVector.broadcast(S, xp[i3 + ci]);
+                a3_0 = w0.fma(v, a3_0);
+                a3_1 = w1.fma(v, a3_1);
+                v = FloatVector.broadcast(S, xp[i4 + ci]);
+                a4_0 = w0.fma(v, a4_0);
+                a4_1 = w1.fma(v, a4_1);
+                v = FloatVector.broadcast(S, xp[i5 + ci]);
+                a5_0 = w0.fma(v, a5_0);
+                a5_1 = w1.fma(v, a5_1);
+                v = FloatVector.broadcast(S, xp[i6 + ci]);
+                a6_0 = w0.fma(v, a6_0);
+                a6_1 = w1.fma(v, a6_1);
+                v = FloatVector.broadcast(S, xp[i7 + ci]);
+                a7_0 = w0.fma(v, a7_0);
+                a7_1 = w1.fma(v, a7_1);
+                v = FloatVector.broadcast(S, xp[i8 + ci]);
+                a8_0 = w0.fma(v, a8_0);
+                a8_1 = w1.fma(v, a8_1);
+                v = FloatVector.broadcast(S, xp[i9 + ci]);
+                a9_0 = w0.fma(v, a9_0);
+                a9_1 = w1.fma(v, a9_1);
+                v = FloatVector.broadcast(S, xp[i10 + ci]);
+                a10_0 = w0.fma(v, a10_0);
+                a10_1 = w1.fma(v, a10_1);
+                v = FloatVector.broadcast(S, xp[i11 + ci]);
+                a11_0 = w0.fma(v, a11_0);
+                a11_1 = w1.fma(v, a11_1);
+            }
+        }
+        a0_0.intoArray(tile, 0);
+        a0_1.intoArray(tile, L);
+        a1_0.intoArray(tile, GROUP);
+        a1_1.intoArray(tile, GROUP + L);
+        a2_0.intoArray(tile, 2 * GROUP);
+        a2_1.intoArray(tile, 2 * GROUP + L);
+        a3_0.intoArray(tile, 3 * GROUP);
+        a3_1.intoArray(tile, 3 * GROUP + L);
+        a4_0.intoArray(tile, 4 * GROUP);
+        a4_1.intoArray(tile, 4 * GROUP + L);
+        a5_0.intoArray(tile, 5 * GROUP);
+        a5_1.intoArray(tile, 5 * GROUP + L);
+        a6_0.intoArray(tile, 6 * GROUP);
+        a6_1.intoArray(tile, 6 * GROUP + L);
+        a7_0.intoArray(tile, 7 * GROUP);
+        a7_1.intoArray(tile, 7 * GROUP + L);
+        a8_0.intoArray(tile, 8 * GROUP);
+        a8_1.intoArray(tile, 8 * GROUP + L);
+        a9_0.intoArray(tile, 9 * GROUP);
+        a9_1.intoArray(tile, 9 * GROUP + L);
+        a10_0.intoArray(tile, 10 * GROUP);
+        a10_1.intoArray(tile, 10 * GROUP + L);
+        a11_0.intoArray(tile, 11 * GROUP);
+        a11_1.intoArray(tile, 11 * GROUP + L);
+    }
+
+    /** 1 vector of output channels x 12 pixels: see {@link #tile4x6}. */
+    private static void tile1x12(
+            float[] xp,
+            int[] bases,
+            int[] runOffsets,
+            int runLength,
+            float[] packed,
+            int wOff,
+            int width,
+            float[] bias,
+            int co0,
+            float[] tile) {
+        FloatVector b0 = FloatVector.fromArray(S, bias, co0);
+        FloatVector a0_0 = b0;
+        FloatVector a1_0 = b0;
+        FloatVector a2_0 = b0;
+        FloatVector a3_0 = b0;
+        FloatVector a4_0 = b0;
+        FloatVector a5_0 = b0;
+        FloatVector a6_0 = b0;
+        FloatVector a7_0 = b0;
+        FloatVector a8_0 = b0;
+        FloatVector a9_0 = b0;
+        FloatVector a10_0 = b0;
+        FloatVector a11_0 = b0;
+        int x0 = bases[0];
+        int x1 = bases[1];
+        int x2 = bases[2];
+        int x3 = bases[3];
+        int x4 = bases[4];
+        int x5 = bases[5];
+        int x6 = bases[6];
+        int x7 = bases[7];
+        int x8 = bases[8];
+        int x9 = bases[9];
+        int x10 = bases[10];
+        int x11 = bases[11];
+        int wp = wOff;
+        for (int r = 0; r < runOffsets.length; r++) {
+            int o = runOffsets[r];
+            int i0 = x0 + o;
+            int i1 = x1 + o;
+            int i2 = x2 + o;
+            int i3 = x3 + o;
+            int i4 = x4 + o;
+            int i5 = x5 + o;
+            int i6 = x6 + o;
+            int i7 = x7 + o;
+            int i8 = x8 + o;
+            int i9 = x9 + o;
+            int i10 = x10 + o;
+            int i11 = x11 + o;
+            for (int ci = 0; ci < runLength; ci++, wp += width) {
+                FloatVector w0 = FloatVector.fromArray(S, packed, wp);
+                FloatVector v = FloatVector.broadcast(S, xp[i0 + ci]);
+                a0_0 = w0.fma(v, a0_0);
+                v = FloatVector.broadcast(S, xp[i1 + ci]);
+                a1_0 = w0.fma(v, a1_0);
+                v = FloatVector.broadcast(S, xp[i2 + ci]);
+                a2_0 = w0.fma(v, a2_0);
+                v = FloatVector.broadcast(S, xp[i3 + ci]);
+                a3_0 = w0.fma(v, a3_0);
+                v = FloatVector.broadcast(S, xp[i4 + ci]);
+                a4_0 = w0.fma(v, a4_0);
+                v = FloatVector.broadcast(S, xp[i5 + ci]);
+                a5_0 = w0.fma(v, a5_0);
+                v = FloatVector.broadcast(S, xp[i6 + ci]);
+                a6_0 = w0.fma(v, a6_0);
+                v = FloatVector.broadcast(S, xp[i7 + ci]);
+                a7_0 = w0.fma(v, a7_0);
+                v = FloatVector.broadcast(S, xp[i8 + ci]);
+                a8_0 = w0.fma(v, a8_0);
+                v = FloatVector.broadcast(S, xp[i9 + ci]);
+                a9_0 = w0.fma(v, a9_0);
+                v = FloatVector.broadcast(S, xp[i10 + ci]);
+                a10_0 = w0.fma(v, a10_0);
+                v = FloatVector.broadcast(S, xp[i11 + ci]);
+                a11_0 = w0.fma(v, a11_0);
+            }
+        }
+        a0_0.intoArray(tile, 0);
+        a1_0.intoArray(tile, GROUP);
+        a2_0.intoArray(tile, 2 * GROUP);
+        a3_0.intoArray(tile, 3 * GROUP);
+        a4_0.intoArray(tile, 4 * GROUP);
+        a5_0.intoArray(tile, 5 * GROUP);
+        a6_0.intoArray(tile, 6 * GROUP);
+        a7_0.intoArray(tile, 7 * GROUP);
+        a8_0.intoArray(tile, 8 * GROUP);
+        a9_0.intoArray(tile, 9 * GROUP);
+        a10_0.intoArray(tile, 10 * GROUP);
+        a11_0.intoArray(tile, 11 * GROUP);
     }
 
     /** Stores the first count pixels of the tile: channels co0.. of out rows at outPos, cout apart. */

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
@@ -148,7 +149,8 @@ public final class Convolution {
      * {@code clamp(dw(clamp(conv1x1(x, we, be), lo1, hi1), wd, bd), lo2, hi2)} with we (hidden, cin, 1, 1) and wd
      * (hidden, 1, 3, 3) at the given stride, padding 1. Without autograd, on a float32 batch whose expanded tensor
      * is large ({@link ConvPointwiseDepthwise#pays}), the two run as one pass over strips of rows and the expanded
-     * tensor is never stored whole; otherwise they are two {@link #conv2dClamped} calls.
+     * tensor is never stored whole; otherwise (and for a channels-last x, which the two calls keep channels-last)
+     * they are two {@link #conv2dClamped} calls.
      */
     public static Tensor pointwiseDepthwise(
             Tensor x,
@@ -165,7 +167,9 @@ public final class Convolution {
         int[] ds = TensorInternals.shapeRef(wd);
         int[] xs = TensorInternals.shapeRef(x);
         int hidden = ws.length == 4 ? ws[0] : -1;
+        boolean channelsLast = x.isContiguous(MemoryFormat.CHANNELS_LAST) && !x.isContiguous();
         boolean fusable = !Autograd.needsGrad(x, we, be, wd, bd)
+                && !channelsLast // the two convolutions run on the channels-last kernels instead
                 && (stride == 1 || stride == 2)
                 && xs.length == 4
                 && java.util.Arrays.equals(ws, new int[] {hidden, xs[1], 1, 1})

@@ -7,6 +7,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvChannelsLast;
+import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.WeakHashMap;
  * {@link ConvChannelsLast} with the weights packed once and kept while the weight tensor is unchanged.
  *
  * <p>Taken when nothing needs a gradient, the input is float32 and channels-last ({@link MemoryFormat}) and the
- * convolution is ungrouped; everything else runs the NCHW kernels. The packed weights are cached per weight
+ * convolution is ungrouped or depthwise ({@link ConvDepthwiseChannelsLast}, whose few weights are transposed
+ * per call); everything else runs the NCHW kernels. The packed weights are cached per weight
  * storage and checked against its {@link Storage#version()}, which every in-place write through the API bumps
  * (copyFrom, loading a state dict, an optimizer step): a changed weight is packed again.
  */
@@ -39,9 +41,12 @@ final class ConvolutionChannelsLast {
         }
     }
 
-    /** True if conv2d(x, w, bias) (+ addend) runs here: inference, float32, channels-last input, ungrouped. */
+    /**
+     * True if conv2d(x, w, bias) (+ addend) runs here: inference, float32, a channels-last input, an ungrouped or
+     * a depthwise (one output channel per input channel) convolution.
+     */
     static boolean applies(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend) {
-        return ConvChannelsLast.applies(g)
+        return (ConvChannelsLast.applies(g) || ConvDepthwiseChannelsLast.applies(g))
                 && x.dtype() == DType.FLOAT32
                 && w.dtype() == DType.FLOAT32
                 && (addend == null || addend.dtype() == DType.FLOAT32)
@@ -57,6 +62,20 @@ final class ConvolutionChannelsLast {
     static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
         Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
         float[] out = new float[g.outputSize()];
+        if (ConvDepthwiseChannelsLast.applies(g)) {
+            ConvDepthwiseChannelsLast.forward(
+                    g,
+                    TensorInternals.storage(x).floats(),
+                    x.offset(),
+                    w.isContiguous() ? weights(w) : w.toFloatArray(),
+                    bias == null ? null : bias.toFloatArray(),
+                    a == null ? null : TensorInternals.storage(a).floats(),
+                    a == null ? 0 : a.offset(),
+                    out,
+                    lo,
+                    hi);
+            return wrapChannelsLast(g, out);
+        }
         ConvChannelsLast.forward(
                 g,
                 TensorInternals.storage(x).floats(),
@@ -68,6 +87,11 @@ final class ConvolutionChannelsLast {
                 out,
                 lo,
                 hi);
+        return wrapChannelsLast(g, out);
+    }
+
+    /** out (n, oh, ow, cout) row-major as the channels-last tensor (n, cout, oh, ow). */
+    private static Tensor wrapChannelsLast(ConvGeometry g, float[] out) {
         int[] shape = {g.n(), g.cout(), g.oh(), g.ow()};
         int[] strides = {g.oh() * g.ow() * g.cout(), 1, g.ow() * g.cout(), g.cout()};
         return TensorInternals.wrap(Storage.of(out), 0, shape, strides);

@@ -7,10 +7,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The channels-last direct convolution against the double-precision NCHW reference, transposed: odd channel
- * counts (3, 7, 17), output channels that fill no, one and several packed groups of 4 vectors and leave a tail
- * (5, 64, 70, 130), strides, dilations, asymmetric padding, tiles of 6 pixels that cross row ends and a short last
- * tile, an input at a non-zero offset, a residual at another, and the clamp.
+ * The channels-last direct and depthwise convolutions against the double-precision NCHW reference, transposed:
+ * odd channel counts (3, 7, 17), output channels that fill no, one and several packed groups of 4 vectors and
+ * leave a tail (5, 24, 48, 64, 70, 130: every tile kind), strides, dilations, asymmetric padding, tiles that cross
+ * row ends and a short last tile, an input at a non-zero offset, a residual at another, and the clamp; depthwise
+ * 3x3 and 5x5 with and without interior columns and channel tails.
  *
  * <p>Tolerance: |fast - ref| &lt;= 1e-5 * (1 + sum of |terms|), float32 rounding relative to the magnitude of each
  * output's dot product.
@@ -23,6 +24,9 @@ class ConvChannelsLastConformanceTest {
         {1, 7, 13, 11, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // one full group
         {3, 17, 9, 10, 70, 3, 2, 1, 1, 0, 1, 1, 1}, // a group and a 6-channel tail
         {2, 7, 11, 9, 130, 3, 3, 2, 2, 1, 1, 1, 1}, // stride 2, three groups
+        {1, 5, 9, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1}, // 24 channels: a 2-vector group with a tail (16 lanes)
+        {2, 6, 8, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1}, // 3 vectors: 8-pixel tiles
+        {1, 4, 10, 10, 16, 1, 1, 1, 1, 0, 0, 1, 1}, // 1 vector: 12-pixel tiles
         {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2}, // stride 2x3, dilation 1x2
         {1, 3, 30, 29, 10, 7, 7, 2, 2, 3, 3, 1, 1}, // ResNet's stem, odd width
         {2, 17, 9, 8, 33, 1, 1, 2, 2, 0, 0, 1, 1}, // 1x1 stride 2: no padding copy
@@ -48,7 +52,7 @@ class ConvChannelsLastConformanceTest {
         int hw = g.h() * g.w();
         int ohw = g.oh() * g.ow();
         float[] x = random(r, g.n() * g.cin() * hw);
-        float[] w = random(r, g.cout() * g.cin() * g.kh() * g.kw());
+        float[] w = random(r, g.cout() * g.cinG() * g.kh() * g.kw());
         float[] b = random(r, g.cout());
         float[] res = random(r, g.outputSize());
         float[] xl = new float[inOff + x.length];
@@ -64,8 +68,12 @@ class ConvChannelsLastConformanceTest {
         float lo = withResidual ? 0f : Float.NEGATIVE_INFINITY;
         float hi = withResidual ? 0.75f : Float.POSITIVE_INFINITY;
         float[] out = new float[g.outputSize()];
-        ConvChannelsLast.forward(
-                g, xl, inOff, ConvChannelsLast.pack(g, w), b, withResidual ? resl : null, resOff, out, lo, hi);
+        if (g.groups() == 1) {
+            ConvChannelsLast.forward(
+                    g, xl, inOff, ConvChannelsLast.pack(g, w), b, withResidual ? resl : null, resOff, out, lo, hi);
+        } else {
+            ConvDepthwiseChannelsLast.forward(g, xl, inOff, w, b, withResidual ? resl : null, resOff, out, lo, hi);
+        }
 
         double[] ref = new double[g.outputSize()];
         double[] mag = new double[g.outputSize()];
@@ -88,6 +96,28 @@ class ConvChannelsLastConformanceTest {
         }
     }
 
+    /** n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw of depthwise convolutions (groups = c). */
+    private static final int[][] DEPTHWISE = {
+        {1, 16, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, // MobileNet's 3x3, one vector of channels
+        {2, 40, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1}, // stride 2, 2 vectors and an 8-channel tail (16 lanes)
+        {1, 20, 12, 10, 3, 3, 1, 1, 2, 2, 2, 2}, // dilated: the interior path's strides
+        {1, 32, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1}, // 5x5 (EfficientNet), stride 2x1: the general path
+        {1, 3, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1}, // fewer channels than a vector, no padding
+        {1, 16, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1}, // no interior column at all
+    };
+
+    @Test
+    void depthwiseMatchesTheReference() {
+        Random r = new Random(11);
+        for (int[] s : DEPTHWISE) {
+            ConvGeometry g = ConvGeometry.of(
+                    s[0], s[1], s[2], s[3], s[1], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[1]);
+            for (boolean residual : new boolean[] {false, true}) {
+                check(g, r, residual);
+            }
+        }
+    }
+
     @Test
     void packsOutputChannelsIntoGroupsOfFourVectors() {
         ConvGeometry g = ConvGeometry.of(1, 2, 3, 3, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1);
@@ -97,13 +127,17 @@ class ConvChannelsLastConformanceTest {
         }
         float[] packed = ConvChannelsLast.pack(g, w);
         int group = ConvChannelsLast.GROUP;
-        int groups = (70 + group - 1) / group;
-        assertEquals(groups * 9 * 2 * group, packed.length); // the last group zero past channel 69
-        // w[co=65][ci=1][ky=2][kx=0] sits in group 65 / GROUP, tap 6, input channel 1, lane 65 % GROUP
-        int grp = 65 / group;
-        assertEquals(w[((65 * 2 + 1) * 3 + 2) * 3], packed[(((grp * 9 + 6) * 2) + 1) * group + 65 % group]);
-        int last = groups - 1;
-        assertEquals(0f, packed[(((last * 9 + 6) * 2) + 1) * group + group - 1]);
+        int lanes = dev.torchlet.kernels.Simd.FLOAT.length();
+        int padded = (70 + lanes - 1) / lanes * lanes; // the last group holds whole vectors
+        assertEquals(9 * 2 * padded, packed.length);
+        // w[co][ci=1][ky=2][kx=0] sits in group co / GROUP (at group * 9 * 2 * GROUP), tap 6, input 1, lane co % GROUP
+        for (int co : new int[] {0, 5, 63, 65, 69}) {
+            int grp = co / group;
+            int width = Math.min(group, (70 - grp * group + lanes - 1) / lanes * lanes);
+            int at = grp * 9 * 2 * group + (6 * 2 + 1) * width + co % group;
+            assertEquals(w[((co * 2 + 1) * 3 + 2) * 3], packed[at], "channel " + co);
+        }
+        assertEquals(0f, packed[packed.length - 1]); // past channel 69
     }
 
     private static float[] random(Random r, int n) {

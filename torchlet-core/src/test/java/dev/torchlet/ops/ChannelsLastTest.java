@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Channels-last tensors ({@link MemoryFormat}) through the ops that keep the layout: conv2d (plain, clamped, with
- * a residual) and max pooling give the NCHW results, channels-last, in inference; the packed weights follow
- * in-place changes of the weight; with autograd the NCHW kernels run and the gradients are the same.
+ * a residual, depthwise, MobileNet's expansion + depthwise pair) and max pooling give the NCHW results,
+ * channels-last, in inference; the packed weights follow in-place changes of the weight; with autograd the NCHW
+ * kernels run and the gradients are the same.
  *
  * <p>Tolerance: 1e-5 of the output's largest magnitude (two float32 kernels summing in different orders).
  */
@@ -66,6 +67,28 @@ class ChannelsLastTest {
                                 addend.contiguous(MemoryFormat.CHANNELS_LAST),
                                 0f,
                                 Float.POSITIVE_INFINITY));
+            }
+        }
+    }
+
+    @Test
+    void depthwiseAndMobileNetsFusedPairStayChannelsLast() {
+        Tensor x = Torch.randn(2, 24, 10, 9);
+        Tensor we = Torch.randn(144, 24, 1, 1);
+        Tensor be = Torch.randn(144);
+        Tensor wd = Torch.randn(144, 1, 3, 3);
+        Tensor bd = Torch.randn(144);
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        try (var g = Torch.noGrad()) {
+            for (int stride : new int[] {1, 2}) {
+                ConvOptions dw = ConvOptions.of(new int[] {stride, stride}, new int[] {1, 1}, new int[] {1, 1}, 144);
+                Tensor e = Torch.randn(2, 144, 10, 9);
+                assertChannelsLastClose(
+                        Unary.clamp(Convolution.conv2d(e, wd, bd, dw), 0f, 6f),
+                        Convolution.conv2dClamped(e.contiguous(MemoryFormat.CHANNELS_LAST), wd, bd, dw, 0f, 6f));
+                Tensor want = Convolution.pointwiseDepthwise(x, we, be, 0f, 6f, wd, bd, stride, 0f, 6f);
+                assertChannelsLastClose(
+                        want, Convolution.pointwiseDepthwise(xl, we, be, 0f, 6f, wd, bd, stride, 0f, 6f));
             }
         }
     }

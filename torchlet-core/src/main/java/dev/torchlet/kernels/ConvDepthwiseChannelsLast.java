@@ -1,0 +1,228 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The depthwise convolution (groups = cin = cout) on channels-last (NHWC) activations, channels across the vector
+ * lanes: every output pixel's L channels are one vector, the sum over the kernel's taps of a weight vector times
+ * the input vector of the same channels at the tap. MobileNet's 3x3 depthwise layers keep their 9 weight vectors
+ * of a channel block in registers along the output row.
+ *
+ * <pre>
+ *   in  (n, h, w, c)   weights (c, 1, kh, kw)   out (n, oh, ow, c)
+ *   out[b][y][x][ch] = clamp(bias[ch] + sum_{ky,kx} w[ch][ky][kx] * in[b][y*sh-ph+ky*dh][x*sw-pw+kx*dw][ch]
+ *                            (+ residual[b][y][x][ch]), lo, hi)      (taps outside the input read zero)
+ * </pre>
+ */
+public final class ConvDepthwiseChannelsLast {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+
+    private ConvDepthwiseChannelsLast() {}
+
+    /** True for a depthwise convolution with one output channel per input channel. */
+    public static boolean applies(ConvGeometry g) {
+        return g.groups() == g.cin() && g.cout() == g.cin() && g.groups() > 1;
+    }
+
+    /**
+     * out (n, oh, ow, c) = clamp(dwconv(in, w) + bias (+ residual), lo, hi) for in (n, h, w, c) at inOff, w
+     * (c, 1, kh, kw); bias and residual (n, oh, ow, c) at residualOff may be null.
+     */
+    public static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            float lo,
+            float hi) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("conv2d (channels last, depthwise): expected groups = in = out "
+                    + "channels, got groups " + g.groups() + ", " + g.cin() + " -> " + g.cout());
+        }
+        int c = g.cin();
+        int taps = g.kh() * g.kw();
+        float[] wt = new float[taps * c]; // [tap][channel]: a tap's weights for L channels are one vector
+        for (int ch = 0; ch < c; ch++) {
+            for (int t = 0; t < taps; t++) {
+                wt[t * c + ch] = w[ch * taps + t];
+            }
+        }
+        float[] b = bias == null ? new float[c] : bias;
+        int rowWork = g.ow() * c * taps;
+        Parallel.forRange(g.n() * g.oh(), Math.max(1, (1 << 15) / Math.max(1, rowWork)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                row(g, in, inOff, wt, b, residual, residualOff, out, lo, hi, r / g.oh(), r % g.oh());
+            }
+        });
+    }
+
+    /** Output row oy of image bi, every channel. */
+    private static void row(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] wt,
+            float[] bias,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            float lo,
+            float hi,
+            int bi,
+            int oy) {
+        int c = g.cin();
+        int outRow = (bi * g.oh() + oy) * g.ow() * c;
+        boolean threeByThree = g.kh() == 3 && g.kw() == 3;
+        // output columns whose taps are all inside the input: ox*sw - pw >= 0 and ox*sw - pw + (kw-1)*dw < w
+        int first = Math.min(g.ow(), (g.pw() + g.sw() - 1) / g.sw());
+        int last = Math.max(
+                first, Math.min(g.ow(), Math.floorDiv(g.w() - 1 - (g.kw() - 1) * g.dw() + g.pw(), g.sw()) + 1));
+        int iy0 = oy * g.sh() - g.ph();
+        boolean rowsInside = iy0 >= 0 && iy0 + (g.kh() - 1) * g.dh() < g.h();
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            if (threeByThree && rowsInside) {
+                edges(g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, 0, first, outRow);
+                interior3x3(
+                        g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, first, last, outRow);
+                edges(g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, last, g.ow(), outRow);
+            } else {
+                edges(g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, 0, g.ow(), outRow);
+            }
+        }
+        for (; ch < c; ch++) { // channels past the last whole vector
+            for (int ox = 0; ox < g.ow(); ox++) {
+                float sum = bias[ch];
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int iy = iy0 + ky * g.dh();
+                    if (iy < 0 || iy >= g.h()) {
+                        continue;
+                    }
+                    for (int kx = 0; kx < g.kw(); kx++) {
+                        int ix = ox * g.sw() - g.pw() + kx * g.dw();
+                        if (ix >= 0 && ix < g.w()) {
+                            sum += wt[(ky * g.kw() + kx) * c + ch]
+                                    * in[inOff + ((bi * g.h() + iy) * g.w() + ix) * c + ch];
+                        }
+                    }
+                }
+                int dst = outRow + ox * c + ch;
+                if (residual != null) {
+                    sum += residual[residualOff + dst];
+                }
+                out[dst] = Math.min(Math.max(sum, lo), hi);
+            }
+        }
+    }
+
+    /** Columns [x0, x1) of the row, channels [ch, ch + L), with every tap checked against the input's borders. */
+    private static void edges(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] wt,
+            float[] bias,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            float lo,
+            float hi,
+            int bi,
+            int oy,
+            int ch,
+            int x0,
+            int x1,
+            int outRow) {
+        int c = g.cin();
+        FloatVector b = FloatVector.fromArray(S, bias, ch);
+        for (int ox = x0; ox < x1; ox++) {
+            FloatVector acc = b;
+            for (int ky = 0; ky < g.kh(); ky++) {
+                int iy = oy * g.sh() - g.ph() + ky * g.dh();
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    int ix = ox * g.sw() - g.pw() + kx * g.dw();
+                    if (ix >= 0 && ix < g.w()) {
+                        FloatVector wv = FloatVector.fromArray(S, wt, (ky * g.kw() + kx) * c + ch);
+                        int src = inOff + ((bi * g.h() + iy) * g.w() + ix) * c + ch;
+                        acc = wv.fma(FloatVector.fromArray(S, in, src), acc);
+                    }
+                }
+            }
+            put(acc, out, outRow + ox * c + ch, residual, residualOff, lo, hi);
+        }
+    }
+
+    /** Columns [x0, x1) of a 3x3 row whose taps are all inside the input: the 9 weight vectors stay in registers. */
+    private static void interior3x3(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] wt,
+            float[] bias,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            float lo,
+            float hi,
+            int bi,
+            int oy,
+            int ch,
+            int x0,
+            int x1,
+            int outRow) {
+        int c = g.cin();
+        FloatVector b = FloatVector.fromArray(S, bias, ch);
+        FloatVector w00 = FloatVector.fromArray(S, wt, ch);
+        FloatVector w01 = FloatVector.fromArray(S, wt, c + ch);
+        FloatVector w02 = FloatVector.fromArray(S, wt, 2 * c + ch);
+        FloatVector w10 = FloatVector.fromArray(S, wt, 3 * c + ch);
+        FloatVector w11 = FloatVector.fromArray(S, wt, 4 * c + ch);
+        FloatVector w12 = FloatVector.fromArray(S, wt, 5 * c + ch);
+        FloatVector w20 = FloatVector.fromArray(S, wt, 6 * c + ch);
+        FloatVector w21 = FloatVector.fromArray(S, wt, 7 * c + ch);
+        FloatVector w22 = FloatVector.fromArray(S, wt, 8 * c + ch);
+        int rowStride = g.dh() * g.w() * c; // from one kernel row's input row to the next
+        int tapStride = g.dw() * c;
+        int iy0 = oy * g.sh() - g.ph();
+        for (int ox = x0; ox < x1; ox++) {
+            int s0 = inOff + ((bi * g.h() + iy0) * g.w() + ox * g.sw() - g.pw()) * c + ch;
+            int s1 = s0 + rowStride;
+            int s2 = s1 + rowStride;
+            FloatVector acc = w00.fma(FloatVector.fromArray(S, in, s0), b);
+            acc = w01.fma(FloatVector.fromArray(S, in, s0 + tapStride), acc);
+            acc = w02.fma(FloatVector.fromArray(S, in, s0 + 2 * tapStride), acc);
+            acc = w10.fma(FloatVector.fromArray(S, in, s1), acc);
+            acc = w11.fma(FloatVector.fromArray(S, in, s1 + tapStride), acc);
+            acc = w12.fma(FloatVector.fromArray(S, in, s1 + 2 * tapStride), acc);
+            acc = w20.fma(FloatVector.fromArray(S, in, s2), acc);
+            acc = w21.fma(FloatVector.fromArray(S, in, s2 + tapStride), acc);
+            acc = w22.fma(FloatVector.fromArray(S, in, s2 + 2 * tapStride), acc);
+            put(acc, out, outRow + ox * c + ch, residual, residualOff, lo, hi);
+        }
+    }
+
+    /** out[dst..] = clamp(acc (+ residual), lo, hi); NaN stays NaN. */
+    private static void put(
+            FloatVector acc, float[] out, int dst, float[] residual, int residualOff, float lo, float hi) {
+        if (residual != null) {
+            acc = acc.add(FloatVector.fromArray(S, residual, residualOff + dst));
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            acc = acc.lanewise(VectorOperators.MAX, lo);
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            acc = acc.lanewise(VectorOperators.MIN, hi);
+        }
+        acc.intoArray(out, dst);
+    }
+}
