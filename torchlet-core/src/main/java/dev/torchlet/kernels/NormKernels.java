@@ -123,6 +123,10 @@ public final class NormKernels {
      * of channel c (two passes: mean, then squared deviations).
      */
     public static void batchStats(float[] x, int n, int c, int s, double[] mean, double[] var) {
+        if (s == 1) {
+            batchStatsOfRows(x, n, c, mean, var);
+            return;
+        }
         long m = (long) n * s;
         Parallel.forRange(c, grain(2 * m), (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
@@ -144,6 +148,83 @@ public final class NormKernels {
                 var[ch] = ss / m;
             }
         });
+    }
+
+    /** Rows per block of {@link #batchStatsOfRows}: float partial sums over a block, double across blocks. */
+    private static final int STATS_ROWS = 64;
+
+    /**
+     * batchStats of x (m, c) (a (N, C) batch, or a channels-last batch as (N*H*W, C)): channel vectors summed down
+     * blocks of {@link #STATS_ROWS} rows in float, the block sums added in double in block order (so the result does
+     * not depend on the thread count); then the same for the squared deviations from the mean.
+     */
+    private static void batchStatsOfRows(float[] x, int m, int c, double[] mean, double[] var) {
+        int blocks = (m + STATS_ROWS - 1) / STATS_ROWS;
+        double[][] partial = new double[blocks][];
+        Parallel.forRange(blocks, Math.max(1, (1 << 14) / Math.max(1, STATS_ROWS * c)), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                partial[b] = blockSums(x, b * STATS_ROWS, Math.min(m, (b + 1) * STATS_ROWS), c, null);
+            }
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            for (double[] p : partial) {
+                sum += p[ch];
+            }
+            mean[ch] = sum / m;
+        }
+        float[] mu = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            mu[ch] = (float) mean[ch];
+        }
+        Parallel.forRange(blocks, Math.max(1, (1 << 14) / Math.max(1, STATS_ROWS * c)), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                partial[b] = blockSums(x, b * STATS_ROWS, Math.min(m, (b + 1) * STATS_ROWS), c, mu);
+            }
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double ss = 0;
+            for (double[] p : partial) {
+                ss += p[ch];
+            }
+            var[ch] = ss / m;
+        }
+    }
+
+    /** Per channel, the sum over rows [r0, r1) of x (., c): of x, or with mu of (x - mu)^2. */
+    private static double[] blockSums(float[] x, int r0, int r1, int c, float[] mu) {
+        double[] out = new double[c];
+        int ch = 0;
+        for (int bound = F.loopBound(c); ch < bound; ch += L) {
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector m = mu == null ? null : FloatVector.fromArray(F, mu, ch);
+            for (int r = r0; r < r1; r++) {
+                FloatVector v = FloatVector.fromArray(F, x, r * c + ch);
+                if (m == null) {
+                    acc = acc.add(v);
+                } else {
+                    FloatVector d = v.sub(m);
+                    acc = d.fma(d, acc);
+                }
+            }
+            for (int j = 0; j < L; j++) {
+                out[ch + j] = acc.lane(j);
+            }
+        }
+        for (; ch < c; ch++) {
+            float acc = 0f;
+            for (int r = r0; r < r1; r++) {
+                float v = x[r * c + ch];
+                if (mu == null) {
+                    acc += v;
+                } else {
+                    float d = v - mu[ch];
+                    acc += d * d;
+                }
+            }
+            out[ch] = acc;
+        }
+        return out;
     }
 
     /** out = (x - mean[c]) * invstd[c] * w[c] + b[c], computed as x * alpha + beta like PyTorch. */

@@ -226,6 +226,9 @@ public final class Activations {
 
     /** f over a float32 tensor, into a new contiguous one. */
     private static Tensor vectorMap(Tensor t, FloatKernel f) {
+        if (Ops.isChannelsLast(t)) { // the output keeps the layout: the same kernel over the storage's order
+            return Ops.nchwView(vectorMap(Ops.nhwcView(t), f));
+        }
         Tensor in = t.contiguous();
         Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
         f.apply(
@@ -243,6 +246,9 @@ public final class Activations {
                 || x.dtype() != DType.FLOAT32
                 || !java.util.Arrays.equals(TensorInternals.shapeRef(g), TensorInternals.shapeRef(x))) {
             return null;
+        }
+        if (Ops.isChannelsLast(g) && Ops.isChannelsLast(x)) {
+            return Ops.nchwView(vectorBackward(Ops.nhwcView(g), Ops.nhwcView(x), f));
         }
         Tensor gc = g.contiguous();
         Tensor xc = x.contiguous();

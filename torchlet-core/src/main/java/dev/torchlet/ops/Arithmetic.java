@@ -19,6 +19,11 @@ public final class Arithmetic {
 
     /** Forward only: op(a, b) with broadcasting and promotion. */
     static Tensor compute(String name, BinaryOp op, Tensor a, Tensor b) {
+        if (keepsChannelsLast(a, b)) { // channels-last operands of one shape (or a scalar): so is the output
+            Tensor x = Ops.isChannelsLast(a) ? Ops.nhwcView(a) : a;
+            Tensor y = Ops.isChannelsLast(b) ? Ops.nhwcView(b) : b;
+            return Ops.nchwView(compute(name, op, x, y));
+        }
         DType dtype = DType.promote(a.dtype(), b.dtype());
         if (op == BinaryOp.DIV && !dtype.isFloatingPoint()) {
             dtype = DType.FLOAT32; // true division, like torch.div
@@ -40,6 +45,16 @@ public final class Arithmetic {
                 Ops.broadcastStrides(y, shape),
                 TensorInternals.storage(out));
         return out;
+    }
+
+    /** True if one operand is channels-last and the other is too with the same shape, or is 0-d. */
+    private static boolean keepsChannelsLast(Tensor a, Tensor b) {
+        boolean ca = Ops.isChannelsLast(a);
+        boolean cb = Ops.isChannelsLast(b);
+        if (ca && cb) {
+            return java.util.Arrays.equals(TensorInternals.shapeRef(a), TensorInternals.shapeRef(b));
+        }
+        return ca && b.dim() == 0 || cb && a.dim() == 0;
     }
 
     private static Tensor scalarLike(Tensor t, float value) {

@@ -51,6 +51,13 @@ public final class Normalization {
         if (!training && runningMean == null) {
             throw new IllegalArgumentException(op + ": eval mode (training=false) needs running_mean and running_var");
         }
+        if (Ops.isChannelsLast(x) && !Autograd.needsGrad(x, weight, bias)) {
+            // channels-last in inference (or a frozen network): batch norm of the (N*H*W, C) rows, channels-last out
+            int[] nhwc = TensorInternals.shapeRef(Ops.nhwcView(x));
+            Tensor rows = Ops.nhwcView(x).reshape(nhwc[0] * nhwc[1] * nhwc[2], c);
+            Tensor y = batchNorm(rows, runningMean, runningVar, weight, bias, training, momentum, eps);
+            return Ops.nchwView(y.reshape(nhwc));
+        }
         long m = (long) n * sp;
         if (training && m <= 1) {
             throw new IllegalArgumentException(

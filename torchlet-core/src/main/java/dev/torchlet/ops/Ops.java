@@ -28,6 +28,34 @@ final class Ops {
         return c.contiguous();
     }
 
+    /**
+     * True if t is channels-last ({@link dev.torchlet.MemoryFormat#CHANNELS_LAST}) and not also row-major: the
+     * tensors whose layout elementwise ops keep, as PyTorch's do.
+     */
+    static boolean isChannelsLast(Tensor t) {
+        return t.dim() == 4 && t.isContiguous(dev.torchlet.MemoryFormat.CHANNELS_LAST) && !t.isContiguous();
+    }
+
+    /** The row-major (n, h, w, c) view of a channels-last (n, c, h, w) tensor: its storage in order, no copy. */
+    static Tensor nhwcView(Tensor t) {
+        int[] s = TensorInternals.shapeRef(t);
+        int[] st = TensorInternals.stridesRef(t);
+        return TensorInternals.wrap(
+                TensorInternals.storage(t), t.offset(), new int[] {s[0], s[2], s[3], s[1]}, new int[] {
+                    st[0], st[2], st[3], st[1]
+                });
+    }
+
+    /** The channels-last (n, c, h, w) view of a row-major (n, h, w, c) tensor (the inverse of nhwcView). */
+    static Tensor nchwView(Tensor nhwc) {
+        int[] s = TensorInternals.shapeRef(nhwc);
+        int[] st = TensorInternals.stridesRef(nhwc);
+        return TensorInternals.wrap(
+                TensorInternals.storage(nhwc), nhwc.offset(), new int[] {s[0], s[3], s[1], s[2]}, new int[] {
+                    st[0], st[3], st[1], st[2]
+                });
+    }
+
     /** A 0-d tensor holding a scalar in the given dtype. */
     static Tensor scalar(double value, DType dtype) {
         Storage s = Storage.allocate(dtype, 1);

@@ -17,6 +17,9 @@ public final class Unary {
 
     /** out = f(t) elementwise in t's float type (or dtype when keepDtype and t is integer). */
     static Tensor map(Tensor t, UnaryFn f) {
+        if (Ops.isChannelsLast(t)) { // the output keeps the layout
+            return Ops.nchwView(map(Ops.nhwcView(t), f));
+        }
         DType dtype = Ops.floatType(t);
         Tensor in = Ops.contiguousAs(t, dtype);
         Tensor out = Tensor.empty(dtype, TensorInternals.shapeRef(t));

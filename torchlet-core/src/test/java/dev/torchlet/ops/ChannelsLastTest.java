@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Channels-last tensors ({@link MemoryFormat}) through the ops that keep the layout: conv2d (plain, clamped, with
- * a residual, depthwise, MobileNet's expansion + depthwise pair) and max pooling give the NCHW results,
- * channels-last, in inference; the packed weights follow in-place changes of the weight; with autograd the NCHW
- * kernels run and the gradients are the same.
+ * a residual, depthwise, MobileNet's expansion + depthwise pair), max pooling, batch norm and elementwise ops give
+ * the NCHW results, channels-last, in inference (elementwise ops with autograd too); the packed weights follow
+ * in-place changes of the weight; with autograd the NCHW convolution kernels run and the gradients are the same.
  *
  * <p>Tolerance: 1e-5 of the output's largest magnitude (two float32 kernels summing in different orders).
  */
@@ -144,6 +144,50 @@ class ChannelsLastTest {
             assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous());
             assertArrayEquals(want.toFloatArray(), got.toFloatArray()); // max is exact; NaN where the window has it
             assertTrue(Float.isNaN(got.toFloatArray()[5 * 20 + 2 * 4 + 2])); // output (2, 2) of 5 x 4
+        }
+    }
+
+    @Test
+    void elementwiseOpsKeepTheLayoutAndTheirGradients() {
+        Tensor a = Torch.randn(2, 5, 3, 4);
+        Tensor b = Torch.randn(2, 5, 3, 4);
+        Tensor al = a.contiguous(MemoryFormat.CHANNELS_LAST);
+        Tensor bl = b.contiguous(MemoryFormat.CHANNELS_LAST);
+        assertChannelsLastClose(Activations.relu(a), Activations.relu(al));
+        assertChannelsLastClose(Activations.relu6(a), Activations.relu6(al));
+        assertChannelsLastClose(Activations.sigmoid(a), Activations.sigmoid(al));
+        assertChannelsLastClose(Unary.exp(a), Unary.exp(al));
+        assertChannelsLastClose(a.add(b), al.add(bl));
+        assertChannelsLastClose(a.mul(b), al.mul(bl));
+        assertChannelsLastClose(a.sub(2f), al.sub(2f));
+        assertClose(a.add(b), al.add(b)); // mixed layouts: the general strided path, row-major out
+        assertTrue(al.add(b).isContiguous());
+
+        Tensor x = al.detach().requiresGrad(true);
+        Tensor y = Activations.relu(x.mul(bl)).add(x);
+        y.mul(y).sum().backward();
+        Tensor xc = a.clone().requiresGrad(true);
+        Tensor yc = Activations.relu(xc.mul(b)).add(xc);
+        yc.mul(yc).sum().backward();
+        assertClose(xc.grad(), x.grad());
+    }
+
+    @Test
+    void batchNormOfAChannelsLastBatchMatchesInBothModes() {
+        Tensor x = Torch.randn(3, 20, 5, 6).mul(3f).add(1f);
+        Tensor w = Torch.randn(20);
+        Tensor b = Torch.randn(20);
+        for (boolean training : new boolean[] {false, true}) {
+            Tensor mean = Torch.randn(20);
+            Tensor var = Torch.rand(20).add(0.5f);
+            Tensor meanL = mean.clone();
+            Tensor varL = var.clone();
+            Tensor want = Normalization.batchNorm(x, mean, var, w, b, training, 0.1, 1e-5);
+            Tensor got = Normalization.batchNorm(
+                    x.contiguous(MemoryFormat.CHANNELS_LAST), meanL, varL, w, b, training, 0.1, 1e-5);
+            assertChannelsLastClose(want, got);
+            assertClose(mean, meanL); // the running statistics move the same way
+            assertClose(var, varL);
         }
     }
 
