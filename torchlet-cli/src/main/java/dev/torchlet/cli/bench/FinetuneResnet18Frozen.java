@@ -1,5 +1,6 @@
 package dev.torchlet.cli.bench;
 
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.Linear;
@@ -11,7 +12,9 @@ import dev.torchlet.vision.models.Models;
 /**
  * {@code finetune_resnet18_frozen_img_s}, the baseline's transfer-learning step: resnet18 with every
  * parameter frozen (requires_grad false; batch norm stays in train mode, as in the baseline) except a
- * new Linear(512, 5) head; cross-entropy; SGD lr 0.01 momentum 0.9; batch 16 x 3x224x224; median of 3.
+ * new Linear(512, 5) head; cross-entropy; SGD lr 0.01 momentum 0.9; batch 16 x 3x224x224; median of 3. The batch
+ * goes in channels-last ({@link MemoryFormat#CHANNELS_LAST}, converted inside the timed step): the frozen
+ * backbone needs no gradient, so its convolutions, batch norms and activations run the channels-last kernels.
  */
 final class FinetuneResnet18Frozen implements Workload {
     @Override
@@ -21,7 +24,8 @@ final class FinetuneResnet18Frozen implements Workload {
 
     @Override
     public String description() {
-        return "resnet18 frozen except a new Linear(512, 5) head, train step (SGD), batch 16 x 3x224x224";
+        return "resnet18 frozen except a new Linear(512, 5) head, train step (SGD), batch 16 x 3x224x224 "
+                + "channels-last";
     }
 
     @Override
@@ -35,7 +39,8 @@ final class FinetuneResnet18Frozen implements Workload {
         double seconds = Timing.median(
                 () -> {
                     opt.zeroGrad();
-                    F.crossEntropy(net.call(x), y).backward();
+                    F.crossEntropy(net.call(x.contiguous(MemoryFormat.CHANNELS_LAST)), y)
+                            .backward();
                     opt.step();
                 },
                 3);

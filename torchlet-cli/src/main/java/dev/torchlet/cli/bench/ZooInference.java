@@ -12,7 +12,7 @@ import dev.torchlet.vision.models.Models;
  * init), eval mode, no graph, input {@code batch} x 3x224x224; {@code *_b1_ms} is the median latency of 5
  * runs in ms, {@code *_img_s} the throughput of the median of 3 runs. Before timing, batch norm is folded into
  * the convolutions and the ReLU/ReLU6 after them fused ({@link Fusion#fuseForInference}), as ONNX Runtime does
- * when it loads a model. ResNets take their input channels-last ({@link MemoryFormat#CHANNELS_LAST}, converted inside
+ * when it loads a model. The input goes in channels-last ({@link MemoryFormat#CHANNELS_LAST}, converted inside
  * the timed call), so that every convolution runs the channels-last kernels with weights packed once, as
  * PyTorch users do with {@code x.to(memory_format=torch.channels_last)} and ONNX Runtime does with its own blocked
  * layout.
@@ -35,8 +35,8 @@ final class ZooInference implements Workload {
 
     @Override
     public String description() {
-        return model + " (1000 classes), eval, batch norm folded, batch " + batch + " x 3x224x224"
-                + (model.startsWith("resnet") ? " channels-last, " : ", ") + (batch == 1 ? "latency" : "throughput");
+        return model + " (1000 classes), eval, batch norm folded, batch " + batch + " x 3x224x224" + " channels-last, "
+                + (batch == 1 ? "latency" : "throughput");
     }
 
     @Override
@@ -44,8 +44,7 @@ final class ZooInference implements Workload {
         Module net = Models.create(model, 1000).eval();
         Tensor x = Torch.rand(batch, 3, 224, 224);
         Fusion.fuseForInference(net, x);
-        MemoryFormat format = model.startsWith("resnet") ? MemoryFormat.CHANNELS_LAST : MemoryFormat.CONTIGUOUS;
-        Runnable call = () -> net.call(x.contiguous(format));
+        Runnable call = () -> net.call(x.contiguous(MemoryFormat.CHANNELS_LAST));
         try (var g = Torch.noGrad()) {
             if (batch == 1) {
                 return new Result(1000 * Timing.median(call, 5), "ms");
