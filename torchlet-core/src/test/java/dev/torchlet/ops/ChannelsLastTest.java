@@ -157,6 +157,7 @@ class ChannelsLastTest {
         assertChannelsLastClose(Activations.relu6(a), Activations.relu6(al));
         assertChannelsLastClose(Activations.sigmoid(a), Activations.sigmoid(al));
         assertChannelsLastClose(Unary.exp(a), Unary.exp(al));
+        assertChannelsLastClose(Unary.clamp(a, -0.5f, 0.5f), Unary.clamp(al, -0.5f, 0.5f));
         assertChannelsLastClose(a.add(b), al.add(bl));
         assertChannelsLastClose(a.mul(b), al.mul(bl));
         assertChannelsLastClose(a.sub(2f), al.sub(2f));

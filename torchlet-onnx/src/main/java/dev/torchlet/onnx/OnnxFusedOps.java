@@ -3,13 +3,17 @@ package dev.torchlet.onnx;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.autograd.Autograd;
+import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.ops.Attention;
 import dev.torchlet.ops.Convolution;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /**
  * The operators {@link OnnxGraphOptimizer} fuses exported subgraphs into, in the Torchlet-private domain
@@ -212,10 +216,40 @@ final class OnnxFusedOps {
         return mask.reshape(s[0], s[2], s[3]).expand(s[0], tq, tk);
     }
 
+    /** Each ConvBatchNorm node's folded weight and bias from its last call without gradients. */
+    private static final Map<OnnxNode, Folded> FOLDED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * A ConvBatchNorm's folded weight and bias and what they were folded from: the same tensors (W, b, scale, bias,
+     * mean, var; b may be null) at the same storage versions (see {@code Storage.version()}: loading new values or
+     * an optimizer step changes it) give the same fold, so inference reuses it, and the convolution's channels-last
+     * kernel its packed weights.
+     */
+    private record Folded(Tensor[] sources, int[] versions, Tensor weight, Tensor bias) {
+        static int[] versions(Tensor[] ts) {
+            int[] v = new int[ts.length];
+            for (int i = 0; i < ts.length; i++) {
+                v[i] = ts[i] == null ? -1 : TensorInternals.storage(ts[i]).version();
+            }
+            return v;
+        }
+
+        boolean foldedFrom(Tensor[] now) {
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] != sources[i]
+                        || now[i] != null && TensorInternals.storage(now[i]).version() != versions[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /**
      * ConvBatchNorm(x, W, b, scale, bias, mean, var), Conv's attributes plus epsilon and relu (0 or 1): Conv then
      * BatchNormalization with the running statistics (then Relu). In eval mode the statistics fold into the
-     * convolution every call, in differentiable tensor ops, so W, b, scale and bias keep their gradients:
+     * convolution, in differentiable tensor ops, so W, b, scale and bias keep their gradients; without gradients
+     * the fold is kept and reused while its inputs are unchanged ({@link Folded}):
      * <pre>
      *   s = scale / sqrt(var + eps)      (C)
      *   W' = W * s[:, None, None, None]; b' = (b - mean) * s + bias;  y = conv(x, W', b') [relu]
@@ -236,11 +270,20 @@ final class OnnxFusedOps {
         if (!fits) {
             return fallback(n, in, training);
         }
-        Tensor s = in[3].div(in[6].add(n.f("epsilon", 1e-5f)).sqrt()); // (C)
-        Tensor folded = w.mul(s.reshape(c, 1, 1, 1));
-        Tensor shift = in[2] == null ? in[5].neg() : in[2].sub(in[5]);
-        Tensor bias = shift.mul(s).add(in[4]);
-        Tensor[] convIn = {in[0], folded, bias};
+        Tensor[] sources = {w, in[2], in[3], in[4], in[5], in[6]};
+        boolean constant = !Autograd.needsGrad(sources); // no gradient to carry: fold once, reuse while unchanged
+        Folded f = constant ? FOLDED.get(n) : null;
+        if (f == null || !f.foldedFrom(sources)) {
+            Tensor s = in[3].div(in[6].add(n.f("epsilon", 1e-5f)).sqrt()); // (C)
+            Tensor folded = w.mul(s.reshape(c, 1, 1, 1));
+            Tensor shift = in[2] == null ? in[5].neg() : in[2].sub(in[5]);
+            f = new Folded(
+                    sources, Folded.versions(sources), folded, shift.mul(s).add(in[4]));
+            if (constant) {
+                FOLDED.put(n, f);
+            }
+        }
+        Tensor[] convIn = {in[0], f.weight(), f.bias()};
         return new Tensor[] {
             n.i("relu", 0) != 0
                     ? OnnxOps.conv(n, convIn, 0f, Float.POSITIVE_INFINITY)

@@ -2,7 +2,9 @@ package dev.torchlet.onnx;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torchlet.DType;
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
 import dev.torchlet.onnx.proto.Onnx.GraphProto;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
 import dev.torchlet.onnx.proto.Onnx.NodeProto;
@@ -54,6 +56,8 @@ public final class OnnxModel extends ParameterTree {
     private final Map<String, String[]> initializerPath = new HashMap<>(); // ONNX name -> {module path, local name}
     private final int opset;
     private final String producer;
+    /** Graph inputs that a convolution reads: fed channels-last in inference (see {@link Options}). */
+    private final Set<String> channelsLastInputs = new HashSet<>();
 
     private OnnxModel(OnnxGraph graph, int opset, String producer) {
         this.opset = opset;
@@ -86,7 +90,10 @@ public final class OnnxModel extends ParameterTree {
      * How a model is imported. {@code optimize}: rewrite the graph at load time to run on Torchlet's fused kernels
      * (constant folding; LayerNorm, GELU, attention, MatMul + bias and Conv + BatchNormalization (+ Relu) patterns
      * fused; see {@link #fusedOperatorCounts()}), computing the same values up to float rounding, with gradients
-     * reaching the same named parameters. Off: the file's nodes run one by one, as written.
+     * reaching the same named parameters; and in inference an image input that a convolution reads is fed
+     * channels-last, as ONNX Runtime reorders it into its own layout (the outputs' values are the same; a 4-D
+     * output may come out channels-last, see {@link dev.torchlet.MemoryFormat}). Off: the file's nodes run one by
+     * one, as written.
      */
     public record Options(boolean optimize) {
         /** Optimized. */
@@ -147,6 +154,12 @@ public final class OnnxModel extends ParameterTree {
         OnnxModel imported = new OnnxModel(graph, opset, model.getProducerName());
         if (options.optimize()) {
             OnnxGraphOptimizer.optimize(graph, opset, imported.constants);
+            for (OnnxNode node : graph.nodes) { // Conv and the fused ConvBatchNorm, ConvClamp, ConvAdd... nodes
+                if (node.op().startsWith("Conv") && node.proto.getInputCount() > 0) {
+                    imported.channelsLastInputs.add(node.proto.getInput(0));
+                }
+            }
+            imported.channelsLastInputs.retainAll(imported.inputNames());
         }
         return imported;
     }
@@ -315,7 +328,7 @@ public final class OnnxModel extends ParameterTree {
                         + Arrays.toString(t.shape()) + " but the graph expects " + Arrays.toString(want)
                         + " (-1: any size)");
             }
-            values.put(name, t);
+            values.put(name, channelsLastInputs.contains(name) && !isTraining() ? channelsLast(t) : t);
         }
         graph.execute(values, isTraining());
         Map<String, Tensor> result = new LinkedHashMap<>();
@@ -323,6 +336,16 @@ public final class OnnxModel extends ParameterTree {
             result.put(name, values.get(name));
         }
         return result;
+    }
+
+    /**
+     * An image batch a convolution reads, channels-last when nothing needs its gradient: as ONNX Runtime reorders
+     * activations into its blocked layout, so the convolutions run the channels-last kernels and the ops between them
+     * keep the layout (see {@link dev.torchlet.MemoryFormat}). The values are the same.
+     */
+    private static Tensor channelsLast(Tensor t) {
+        boolean image = t.dim() == 4 && t.dtype() == DType.FLOAT32 && !Autograd.needsGrad(t);
+        return image ? t.contiguous(MemoryFormat.CHANNELS_LAST) : t;
     }
 
     /** One input -> the first output. */

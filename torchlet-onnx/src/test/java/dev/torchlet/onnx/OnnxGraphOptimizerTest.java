@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.io.SafeTensors;
@@ -125,6 +126,30 @@ class OnnxGraphOptimizerTest {
         a.pow(2f).sum().backward();
         b.pow(2f).sum().backward();
         assertGradientsEqual(plain, fast, 1e-5);
+    }
+
+    @Test
+    void convBatchNormReusesItsFoldInInferenceUntilAWeightChanges() throws IOException {
+        OnnxModel fast = OnnxModel.load(OnnxModelTest.fixture("small_cnn_bn_opset11.onnx"));
+        OnnxModel plain = OnnxModel.load(OnnxModelTest.fixture("small_cnn_bn_opset11.onnx"), PLAIN);
+        Tensor x = SafeTensors.read(OnnxModelTest.fixture("small_cnn_bn_opset11.safetensors"))
+                .get("input.3");
+        fast.eval();
+        plain.eval();
+        try (var g = Torch.noGrad()) {
+            Tensor first = fast.call(x);
+            assertArrayEquals(first.toFloatArray(), fast.call(x).toFloatArray()); // the kept fold: the same bits
+            assertArrayEquals(
+                    fast.call(x.contiguous(MemoryFormat.CHANNELS_LAST)).toFloatArray(),
+                    plain.call(x).toFloatArray(),
+                    1e-5f);
+            // new values for every parameter and buffer (a state-dict load): the fold must follow
+            Map<String, Tensor> changed = new LinkedHashMap<>();
+            fast.stateDict().forEach((k, v) -> changed.put(k, v.mul(1.5f)));
+            fast.loadStateDict(changed);
+            plain.loadStateDict(changed);
+            assertArrayEquals(plain.call(x).toFloatArray(), fast.call(x).toFloatArray(), 1e-5f);
+        }
     }
 
     @Test
