@@ -318,6 +318,14 @@ public final class Tensor {
         if (isContiguous(format)) {
             return this;
         }
+        if (dtype() == DType.FLOAT32 && isContiguous() && !dev.torchlet.autograd.Autograd.needsGrad(this)) {
+            // a row-major batch without a graph (an input image batch): one pass, rows of the output in order
+            float[] nhwc = new float[numel()];
+            dev.torchlet.kernels.CopyKernels.toChannelsLast(
+                    storage.floats(), offset, shape[0], shape[1], shape[2], shape[3], nhwc);
+            int[] s = shape;
+            return new Tensor(Storage.of(nhwc), 0, s.clone(), new int[] {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]});
+        }
         // (N, C, H, W) -> NHWC row-major copy -> viewed back as (N, C, H, W) with strides (HWC, 1, WC, C)
         return permute(0, 2, 3, 1).contiguousCopy().permute(0, 3, 1, 2);
     }

@@ -50,6 +50,28 @@ public final class CopyKernels {
      * Walks a view (offset, shape, strides) row by row in row-major order like an odometer, together with
      * the matching position in a dense row-major array starting at denseOffset.
      */
+    /**
+     * dst (n, h, w, c) = src (n, c, h, w) at srcOffset: a row-major batch laid out channels-last. One output row
+     * (y) per task: its c input rows read in order, the output written in order.
+     */
+    public static void toChannelsLast(float[] src, int srcOffset, int n, int c, int h, int w, float[] dst) {
+        int plane = h * w;
+        Parallel.forRange(n * h, Math.max(1, (1 << 14) / Math.max(1, w * c)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int b = r / h;
+                int y = r % h;
+                int out = r * w * c;
+                int in = srcOffset + b * c * plane + y * w;
+                for (int ch = 0; ch < c; ch++) {
+                    int s = in + ch * plane;
+                    for (int x = 0; x < w; x++) {
+                        dst[out + x * c + ch] = src[s + x];
+                    }
+                }
+            }
+        });
+    }
+
     private static void forEachRow(int offset, int[] shape, int[] strides, int denseOffset, Row row) {
         int rank = shape.length;
         int n = 1;

@@ -1,5 +1,6 @@
 package dev.torchlet.serve;
 
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import java.util.ArrayList;
@@ -197,6 +198,9 @@ final class Batcher {
             modelLock.readLock().lock();
             try (var g = Torch.noGrad()) {
                 Tensor x = inputs.size() == 1 ? inputs.get(0) : Torch.cat(inputs, 0); // (B, C, H, W)
+                if (x.dim() == 4) { // the convolutions' fastest layout in inference; the values are the same
+                    x = x.contiguous(MemoryFormat.CHANNELS_LAST);
+                }
                 out = model.module().call(x).toFloatArray(); // (B, ...) flattened
             } finally {
                 modelLock.readLock().unlock();
