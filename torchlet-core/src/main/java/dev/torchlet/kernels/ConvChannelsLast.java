@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>
  *   in     (n, h, w, cin)                                  channels last
- *   packed [group][ky][kx][ci][width]                      width = GROUP = 4L output channels, fewer in the last
+ *   packed [group][ky][kx][ci][width]                      width = GROUP = 4L (2L on AVX2), fewer in the last
  *   out    (n, oh, ow, cout)                               channels last
  *   out[b][y][x][co] = clamp(bias[co] + sum_{ky,kx,ci} w[co][ci][ky][kx] * in[b][y*sh-ph+ky*dh][x*sw-pw+kx*dw][ci]
  *                            (+ residual[b][y][x][co]), lo, hi)
@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The register tile is 4 vectors of output channels x 6 output pixels (24 accumulators of AVX-512's 32
  * registers): per tap and input channel 4 weight loads, 6 broadcasts and 24 FMAs. A layer's last group, when its
  * output channels are not a multiple of 4 vectors, runs 3 x 8, 2 x 12 or 1 x 12 tiles instead of wasting lanes
- * (MobileNet's 16, 24, 96, 144, 160 and 320 channels). The pixels of a tile are consecutive in (y, x) order,
+ * (MobileNet's 16, 24, 96, 144, 160 and 320 channels). With AVX2's 16 registers the groups are 2 vectors, run as
+ * 2 x 6 tiles (and 1 x 12). The pixels of a tile are consecutive in (y, x) order,
  * across row ends: each has its own input base, and every tap is the same offset from all of them. Padding: the
  * input is copied into a zero-bordered scratch array first (when the convolution pads). Ungrouped convolutions
  * only; depthwise ones are {@link ConvDepthwiseChannelsLast}.
@@ -30,8 +31,13 @@ import jdk.incubator.vector.VectorSpecies;
 public final class ConvChannelsLast {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    /** Output channels per packed group: 4 vectors (the last group of a layer may have 1 to 3). */
-    static final int GROUP = 4 * L;
+    /**
+     * Vectors of output channels per packed group: 4 with 32 vector registers (AVX-512, AArch64), 2 with 16 (AVX2),
+     * where a tile of 24 accumulators would spill.
+     */
+    private static final int GROUP_VECTORS = Simd.VECTOR_REGISTERS >= 32 ? 4 : 2;
+    /** Output channels per packed group (the last group of a layer may have fewer vectors). */
+    static final int GROUP = GROUP_VECTORS * L;
     /** Output pixels per parallel work unit: a whole number of tiles of every kind (6, 8 and 12 pixels). */
     private static final int UNIT_PIXELS = 24;
 
@@ -242,8 +248,13 @@ public final class ConvChannelsLast {
                 switch (width / L) {
                     case 4 -> tile4x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
                     case 3 -> tile3x8(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
-                    case 2 ->
-                        tile2x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                    case 2 -> {
+                        if (GROUP_VECTORS == 2) {
+                            tile2x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                        } else {
+                            tile2x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
+                        }
+                    }
                     default ->
                         tile1x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
                 }
@@ -253,11 +264,15 @@ public final class ConvChannelsLast {
         }
     }
 
-    /** Pixels of the register tile for a group of this many vectors: 24 accumulators, 12 for one vector. */
+    /**
+     * Pixels of the register tile for a group of this many vectors: 24 accumulators with 32 registers, 12 with 16
+     * (and for one vector).
+     */
     private static int tilePixels(int vectors) {
         return switch (vectors) {
             case 4 -> 6;
             case 3 -> 8;
+            case 2 -> GROUP_VECTORS == 2 ? 6 : 12;
             default -> 12;
         };
     }
@@ -685,6 +700,78 @@ public final class ConvChannelsLast {
         a9_0.intoArray(tile, 9 * GROUP);
         a10_0.intoArray(tile, 10 * GROUP);
         a11_0.intoArray(tile, 11 * GROUP);
+    }
+
+    /** 2 vectors of output channels x 6 pixels (16-register machines): see {@link #tile4x6}. */
+    private static void tile2x6(
+            float[] xp,
+            int[] bases,
+            int[] runOffsets,
+            int runLength,
+            float[] packed,
+            int wOff,
+            int width,
+            float[] bias,
+            int co0,
+            float[] tile) {
+        FloatVector b0 = FloatVector.fromArray(S, bias, co0);
+        FloatVector b1 = FloatVector.fromArray(S, bias, co0 + L);
+        FloatVector a0_0 = b0, a0_1 = b1;
+        FloatVector a1_0 = b0, a1_1 = b1;
+        FloatVector a2_0 = b0, a2_1 = b1;
+        FloatVector a3_0 = b0, a3_1 = b1;
+        FloatVector a4_0 = b0, a4_1 = b1;
+        FloatVector a5_0 = b0, a5_1 = b1;
+        int x0 = bases[0];
+        int x1 = bases[1];
+        int x2 = bases[2];
+        int x3 = bases[3];
+        int x4 = bases[4];
+        int x5 = bases[5];
+        int wp = wOff;
+        for (int r = 0; r < runOffsets.length; r++) {
+            int o = runOffsets[r];
+            int i0 = x0 + o;
+            int i1 = x1 + o;
+            int i2 = x2 + o;
+            int i3 = x3 + o;
+            int i4 = x4 + o;
+            int i5 = x5 + o;
+            for (int ci = 0; ci < runLength; ci++, wp += width) {
+                FloatVector w0 = FloatVector.fromArray(S, packed, wp);
+                FloatVector w1 = FloatVector.fromArray(S, packed, wp + L);
+                FloatVector v = FloatVector.broadcast(S, xp[i0 + ci]);
+                a0_0 = w0.fma(v, a0_0);
+                a0_1 = w1.fma(v, a0_1);
+                v = FloatVector.broadcast(S, xp[i1 + ci]);
+                a1_0 = w0.fma(v, a1_0);
+                a1_1 = w1.fma(v, a1_1);
+                v = FloatVector.broadcast(S, xp[i2 + ci]);
+                a2_0 = w0.fma(v, a2_0);
+                a2_1 = w1.fma(v, a2_1);
+                v = FloatVector.broadcast(S, xp[i3 + ci]);
+                a3_0 = w0.fma(v, a3_0);
+                a3_1 = w1.fma(v, a3_1);
+                v = FloatVector.broadcast(S, xp[i4 + ci]);
+                a4_0 = w0.fma(v, a4_0);
+                a4_1 = w1.fma(v, a4_1);
+                v = FloatVector.broadcast(S, xp[i5 + ci]);
+                a5_0 = w0.fma(v, a5_0);
+                a5_1 = w1.fma(v, a5_1);
+            }
+        }
+        a0_0.intoArray(tile, 0);
+        a0_1.intoArray(tile, L);
+        a1_0.intoArray(tile, GROUP);
+        a1_1.intoArray(tile, GROUP + L);
+        a2_0.intoArray(tile, 2 * GROUP);
+        a2_1.intoArray(tile, 2 * GROUP + L);
+        a3_0.intoArray(tile, 3 * GROUP);
+        a3_1.intoArray(tile, 3 * GROUP + L);
+        a4_0.intoArray(tile, 4 * GROUP);
+        a4_1.intoArray(tile, 4 * GROUP + L);
+        a5_0.intoArray(tile, 5 * GROUP);
+        a5_1.intoArray(tile, 5 * GROUP + L);
     }
 
     /** Stores the first count pixels of the tile: channels co0.. of out rows at outPos, cout apart. */
