@@ -22,7 +22,8 @@ import java.util.Arrays;
  * Prints per model the median milliseconds per image of each build and the median ratio old/new (above 1: the new
  * build is faster) with its quartiles. Threads: the machine's (both builds' pools). A MODEL ending in {@code .onnx}
  * is a file that each build imports with {@code OnnxModel.load} (add torchlet-onnx's classes and protobuf-java to
- * both class paths).
+ * both class paths). {@code -DchannelsLast=true} feeds the batch channels-last (converted once, before timing), as
+ * the bench's zoo workloads do.
  */
 public final class ZooAB {
     private static final int ROUNDS = 11;
@@ -104,9 +105,16 @@ public final class ZooAB {
             }
             var noGrad = torch.getMethod("noGrad");
             var call = module.getMethod("call", tensor);
+            Object input = x;
+            if (Boolean.getBoolean("channelsLast")) { // the batch the bench's zoo workloads feed
+                Class<?> format = loader.loadClass("dev.torchlet.MemoryFormat");
+                Object channelsLast = format.getField("CHANNELS_LAST").get(null);
+                input = tensor.getMethod("contiguous", format).invoke(x, channelsLast);
+            }
+            Object in = input;
             return () -> {
                 try (AutoCloseable scope = (AutoCloseable) noGrad.invoke(null)) {
-                    call.invoke(net, x);
+                    call.invoke(net, in);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }

@@ -12,6 +12,8 @@ public final class Storage {
     private final boolean[] bool;
     /** Bumped by every in-place write through the public API (see {@link #version()}). */
     private int version;
+    /** A value a kernel derived from this storage's contents (see {@link #derived()}). */
+    private volatile Object derived;
 
     private Storage(DType dtype, float[] f32, double[] f64, long[] i64, boolean[] bool) {
         this.dtype = dtype;
@@ -64,6 +66,19 @@ public final class Storage {
     /** Records an in-place write (see {@link #version()}); code that writes into an existing storage calls it. */
     public void bumpVersion() {
         version++;
+    }
+
+    /**
+     * Internal: the value a kernel last derived from this storage's contents and kept with it (a convolution's
+     * packed weights), or null. The value records the {@link #version()} it was derived at; a reader checks it.
+     */
+    public Object derived() {
+        return derived;
+    }
+
+    /** Internal: keeps a value derived from this storage's contents (see {@link #derived()}). */
+    public void setDerived(Object value) {
+        derived = value;
     }
 
     public int length() {

@@ -10,23 +10,19 @@ import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
- * {@link ConvChannelsLast} with the weights packed once and kept while the weight tensor is unchanged.
+ * {@link ConvChannelsLast} with the weights packed once and kept (with the weight's storage, so they go with it)
+ * while the weight tensor is unchanged.
  *
  * <p>Taken when nothing needs a gradient, the input is float32 and channels-last ({@link MemoryFormat}) and the
  * convolution is ungrouped or depthwise ({@link ConvDepthwiseChannelsLast}, whose few weights are transposed
- * per call); everything else runs the NCHW kernels. The packed weights are cached per weight
- * storage and checked against its {@link Storage#version()}, which every in-place write through the API bumps
- * (copyFrom, loading a state dict, an optimizer step): a changed weight is packed again.
+ * per call); everything else runs the NCHW kernels. The packed weights are kept with the weight storage
+ * ({@link Storage#derived()}) and checked against its {@link Storage#version()}, which every in-place write through
+ * the API bumps (copyFrom, loading a state dict, an optimizer step): a changed weight is packed again.
  */
 final class ConvolutionChannelsLast {
-    /** Packed weights by weight storage; weak keys, so a model's packed copies go with it. */
-    private static final Map<Storage, Packed> CACHE = new WeakHashMap<>();
-
     private ConvolutionChannelsLast() {}
 
     /** One weight tensor's packed copy: valid for this storage version, offset and geometry. */
@@ -97,23 +93,18 @@ final class ConvolutionChannelsLast {
         return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
     }
 
-    /** w's packed copy: from the cache if w's storage is unchanged since it was packed, else packed now. */
+    /** w's packed copy: the one kept with w's storage if it is unchanged since it was packed, else packed now. */
     private static float[] packed(ConvGeometry g, Tensor w) {
-        Storage storage = TensorInternals.storage(w);
-        int version = storage.version();
         if (!w.isContiguous()) {
             return ConvChannelsLast.pack(g, w.toFloatArray());
         }
-        synchronized (CACHE) {
-            Packed p = CACHE.get(storage);
-            if (p != null && p.matches(version, w.offset(), g)) {
-                return p.values();
-            }
+        Storage storage = TensorInternals.storage(w);
+        int version = storage.version();
+        if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g)) {
+            return p.values();
         }
         float[] values = ConvChannelsLast.pack(g, weights(w));
-        synchronized (CACHE) {
-            CACHE.put(storage, new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), values));
-        }
+        storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), values));
         return values;
     }
 
