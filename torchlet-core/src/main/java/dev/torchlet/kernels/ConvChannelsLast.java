@@ -126,7 +126,7 @@ public final class ConvChannelsLast {
             System.arraycopy(bias, 0, biasPadded, 0, g.cout());
         }
         Call call = new Call(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, lo, hi);
-        // units in (group, image, tile range) order: a thread's contiguous share keeps one group's weights hot
+        // units in (group, image, tile range) order: each chunk a thread claims keeps one group's weights hot
         int units = groups(g) * g.n() * call.unitsPerImage;
         Parallel.forRangeDynamic(units, 4, (s, e) -> runUnits(call, s, e));
         if (pads) {

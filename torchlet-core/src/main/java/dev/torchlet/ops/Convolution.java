@@ -1,7 +1,6 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
-import dev.torchlet.MemoryFormat;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
@@ -167,9 +166,8 @@ public final class Convolution {
         int[] ds = TensorInternals.shapeRef(wd);
         int[] xs = TensorInternals.shapeRef(x);
         int hidden = ws.length == 4 ? ws[0] : -1;
-        boolean channelsLast = x.isContiguous(MemoryFormat.CHANNELS_LAST) && !x.isContiguous();
         boolean fusable = !Autograd.needsGrad(x, we, be, wd, bd)
-                && !channelsLast // the two convolutions run on the channels-last kernels instead
+                && !Ops.isChannelsLast(x) // the two convolutions run on the channels-last kernels instead
                 && (stride == 1 || stride == 2)
                 && xs.length == 4
                 && java.util.Arrays.equals(ws, new int[] {hidden, xs[1], 1, 1})

@@ -46,8 +46,7 @@ final class ConvolutionChannelsLast {
                 && x.dtype() == DType.FLOAT32
                 && w.dtype() == DType.FLOAT32
                 && (addend == null || addend.dtype() == DType.FLOAT32)
-                && x.isContiguous(MemoryFormat.CHANNELS_LAST)
-                && !x.isContiguous()
+                && Ops.isChannelsLast(x)
                 && !Autograd.needsGrad(x, w, bias, addend);
     }
 

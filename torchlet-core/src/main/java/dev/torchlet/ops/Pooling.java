@@ -1,7 +1,6 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
-import dev.torchlet.MemoryFormat;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
@@ -103,7 +102,7 @@ public final class Pooling {
         PoolKernels.Geometry g = geometry(op, in, kernel, stride, padding, dilation, ceilMode, true);
         boolean grad = Autograd.needsGrad(x);
         DType dt = x.dtype();
-        if (!grad && !wantIndices && dt == DType.FLOAT32 && in.batched() && channelsLast(x)) {
+        if (!grad && !wantIndices && dt == DType.FLOAT32 && in.batched() && Ops.isChannelsLast(x)) {
             return new Tensor.ValuesIndices(maxPoolChannelsLast(x, in, g), null);
         }
         Tensor xd = dense(x, dt);
@@ -130,12 +129,10 @@ public final class Pooling {
         return new Tensor.ValuesIndices(out, wantIndices ? indices : null);
     }
 
-    /** True for a channels-last (and not also row-major) batch: see {@link MemoryFormat}. */
-    private static boolean channelsLast(Tensor x) {
-        return x.isContiguous(MemoryFormat.CHANNELS_LAST) && !x.isContiguous();
-    }
-
-    /** Inference max pooling of a channels-last batch; the output is channels-last too, as in PyTorch. */
+    /**
+     * Inference max pooling of a channels-last batch ({@link dev.torchlet.MemoryFormat}); the output is
+     * channels-last too, as in PyTorch.
+     */
     private static Tensor maxPoolChannelsLast(Tensor x, Input in, PoolKernels.Geometry g) {
         int n = in.shape()[0];
         int c = in.shape()[1];

@@ -4,7 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torchlet.DType;
 import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
-import dev.torchlet.autograd.Autograd;
+import dev.torchlet.Torch;
 import dev.torchlet.onnx.proto.Onnx.GraphProto;
 import dev.torchlet.onnx.proto.Onnx.ModelProto;
 import dev.torchlet.onnx.proto.Onnx.NodeProto;
@@ -90,7 +90,7 @@ public final class OnnxModel extends ParameterTree {
      * How a model is imported. {@code optimize}: rewrite the graph at load time to run on Torchlet's fused kernels
      * (constant folding; LayerNorm, GELU, attention, MatMul + bias and Conv + BatchNormalization (+ Relu) patterns
      * fused; see {@link #fusedOperatorCounts()}), computing the same values up to float rounding, with gradients
-     * reaching the same named parameters; and in inference an image input that a convolution reads is fed
+     * reaching the same named parameters; and in no-grad inference an image input that a convolution reads is fed
      * channels-last, as ONNX Runtime reorders it into its own layout (the outputs' values are the same; a 4-D
      * output may come out channels-last, see {@link dev.torchlet.MemoryFormat}). Off: the file's nodes run one by
      * one, as written.
@@ -339,12 +339,13 @@ public final class OnnxModel extends ParameterTree {
     }
 
     /**
-     * An image batch a convolution reads, channels-last when nothing needs its gradient: as ONNX Runtime reorders
-     * activations into its blocked layout, so the convolutions run the channels-last kernels and the ops between them
-     * keep the layout (see {@link dev.torchlet.MemoryFormat}). The values are the same.
+     * An image batch a convolution reads, channels-last in no-grad mode: as ONNX Runtime reorders activations into
+     * its blocked layout, so the convolutions run the channels-last kernels and the ops between them keep the layout
+     * (see {@link dev.torchlet.MemoryFormat}). The values are the same. With autograd on, the convolutions would run
+     * their NCHW kernels anyway, so the batch stays as it is.
      */
     private static Tensor channelsLast(Tensor t) {
-        boolean image = t.dim() == 4 && t.dtype() == DType.FLOAT32 && !Autograd.needsGrad(t);
+        boolean image = t.dim() == 4 && t.dtype() == DType.FLOAT32 && !Torch.isGradEnabled();
         return image ? t.contiguous(MemoryFormat.CHANNELS_LAST) : t;
     }
 

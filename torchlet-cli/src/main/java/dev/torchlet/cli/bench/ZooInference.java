@@ -35,7 +35,7 @@ final class ZooInference implements Workload {
 
     @Override
     public String description() {
-        return model + " (1000 classes), eval, batch norm folded, batch " + batch + " x 3x224x224" + " channels-last, "
+        return model + " (1000 classes), eval, batch norm folded, batch " + batch + " x 3x224x224 channels-last, "
                 + (batch == 1 ? "latency" : "throughput");
     }
 
