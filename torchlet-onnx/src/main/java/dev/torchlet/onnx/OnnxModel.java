@@ -154,8 +154,9 @@ public final class OnnxModel extends ParameterTree {
         OnnxModel imported = new OnnxModel(graph, opset, model.getProducerName());
         if (options.optimize()) {
             OnnxGraphOptimizer.optimize(graph, opset, imported.constants);
-            for (OnnxNode node : graph.nodes) { // Conv and the fused ConvBatchNorm, ConvClamp, ConvAdd... nodes
-                if (node.op().startsWith("Conv") && node.proto.getInputCount() > 0) {
+            for (OnnxNode node : graph.nodes) { // Conv and the fused ConvBatchNorm, ConvClamp, ConvAddClamp nodes
+                String op = node.qualifiedOp();
+                if ((op.equals("Conv") || op.startsWith("torchlet.Conv")) && node.proto.getInputCount() > 0) {
                     imported.channelsLastInputs.add(node.proto.getInput(0));
                 }
             }
