@@ -788,21 +788,29 @@ public final class ConvChannelsLast {
             float hi) {
         int width = Math.min(GROUP, cout - co0);
         boolean clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
-        FloatVector vlo = FloatVector.broadcast(S, lo);
-        FloatVector vhi = FloatVector.broadcast(S, hi);
+        int vectorWidth = width / L * L;
         for (int i = 0; i < count; i++) {
             int dst = outPos + i * cout + co0;
-            int j = 0;
-            for (; j + L <= width; j += L) {
-                FloatVector v = FloatVector.fromArray(S, tile, i * GROUP + j);
-                if (residual != null) {
-                    v = v.add(FloatVector.fromArray(S, residual, residualOff + dst + j));
+            int src = i * GROUP;
+            if (residual == null && !clamp) {
+                System.arraycopy(tile, src, out, dst, vectorWidth);
+            } else if (residual == null) {
+                for (int j = 0; j < vectorWidth; j += L) {
+                    FloatVector.fromArray(S, tile, src + j)
+                            .lanewise(VectorOperators.MAX, lo)
+                            .lanewise(VectorOperators.MIN, hi)
+                            .intoArray(out, dst + j);
                 }
-                if (clamp) {
-                    v = v.lanewise(VectorOperators.MAX, vlo).lanewise(VectorOperators.MIN, vhi);
+            } else {
+                for (int j = 0; j < vectorWidth; j += L) {
+                    FloatVector.fromArray(S, tile, src + j)
+                            .add(FloatVector.fromArray(S, residual, residualOff + dst + j))
+                            .lanewise(VectorOperators.MAX, lo)
+                            .lanewise(VectorOperators.MIN, hi)
+                            .intoArray(out, dst + j);
                 }
-                v.intoArray(out, dst + j);
             }
+            int j = vectorWidth;
             for (; j < width; j++) {
                 float v = tile[i * GROUP + j] + (residual != null ? residual[residualOff + dst + j] : 0f);
                 out[dst + j] = clamp ? Math.min(Math.max(v, lo), hi) : v;
