@@ -124,8 +124,8 @@ class FusionZooTest {
     @ParameterizedTest
     @CsvSource({"resnet18", "resnet50", "mobilenet_v2"})
     void aChannelsLastInputGivesTheSameLogitsBeforeAndAfterFusion(String name) {
-        // ResNet's convolutions, max pool and block endings run on the channels-last kernels end to end; MobileNet's
-        // depthwise convolutions take the NCHW path, so its layers switch layouts
+        // unfused: the batch norms and activations keep the layout too; fused: ResNet's block endings (conv + shortcut
+        // + ReLU) and MobileNet's expansion + depthwise pairs run on the channels-last kernels
         Zoo zoo = Zoo.of(name, 64, 2);
         Module model = zoo.model();
         Tensor cl = zoo.x().contiguous(MemoryFormat.CHANNELS_LAST);
