@@ -268,6 +268,9 @@ public final class Tensor {
         return new Tensor(storage, offset, shape, strides);
     }
 
+    /** The dims of (N, C, H, W) in channels-last memory order, innermost first: C, W, H, N. */
+    private static final int[] CHANNELS_LAST_ORDER = {1, 3, 2, 0};
+
     /**
      * True if this tensor is laid out in the given memory format without gaps, like PyTorch's
      * {@code is_contiguous(memory_format=...)}: {@link MemoryFormat#CONTIGUOUS} is {@link #isContiguous()};
@@ -282,7 +285,7 @@ public final class Tensor {
             return false;
         }
         int expected = 1;
-        for (int d : new int[] {1, 3, 2, 0}) { // C, W, H, N: innermost first
+        for (int d : CHANNELS_LAST_ORDER) {
             if (shape[d] != 1 && strides[d] != expected) {
                 return false;
             }
