@@ -214,7 +214,7 @@ public final class Activations {
 
     /** A float32 elementwise kernel out[oOff + i] = f(x[xOff + i]), i &lt; n. */
     @FunctionalInterface
-    private interface FloatKernel {
+    interface FloatKernel {
         void apply(float[] x, int xOff, float[] out, int oOff, int n);
     }
 
@@ -224,8 +224,8 @@ public final class Activations {
         void apply(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n);
     }
 
-    /** f over a float32 tensor, into a new contiguous one. */
-    private static Tensor vectorMap(Tensor t, FloatKernel f) {
+    /** f over a float32 tensor, into a new one: row-major, or channels-last for a channels-last t. */
+    static Tensor vectorMap(Tensor t, FloatKernel f) {
         if (Ops.isChannelsLast(t)) { // the output keeps the layout: the same kernel over the storage's order
             return Ops.nchwView(vectorMap(Ops.nhwcView(t), f));
         }

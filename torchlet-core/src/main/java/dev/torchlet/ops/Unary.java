@@ -115,24 +115,6 @@ public final class Unary {
                 new Tensor[] {g.mul(s[0].sin()).neg()});
     }
 
-    /** clamp(t, lo, hi) of a float32 tensor, no graph; a channels-last t gives a channels-last result. */
-    private static Tensor clampFloats(Tensor t, float lo, float hi) {
-        if (Ops.isChannelsLast(t)) {
-            return Ops.nchwView(clampFloats(Ops.nhwcView(t), lo, hi));
-        }
-        Tensor in = t.contiguous();
-        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(t));
-        UnaryKernels.clamp(
-                TensorInternals.storage(in).floats(),
-                in.offset(),
-                TensorInternals.storage(out).floats(),
-                0,
-                out.numel(),
-                lo,
-                hi);
-        return out;
-    }
-
     /** Clamps into [min, max] (NaN = no bound); the gradient passes where min &lt;= x &lt;= max. */
     public static Tensor clamp(Tensor t, float min, float max) {
         if (Float.isNaN(min) && Float.isNaN(max)) {
@@ -152,7 +134,9 @@ public final class Unary {
         }
         Tensor out;
         if (t.dtype() == DType.FLOAT32) { // the vector kernel (NaN stays NaN, as in the loop above)
-            out = clampFloats(t, hasMin ? min : Float.NEGATIVE_INFINITY, hasMax ? max : Float.POSITIVE_INFINITY);
+            float lo = hasMin ? min : Float.NEGATIVE_INFINITY;
+            float hi = hasMax ? max : Float.POSITIVE_INFINITY;
+            out = Activations.vectorMap(t, (x, xOff, o, oOff, n) -> UnaryKernels.clamp(x, xOff, o, oOff, n, lo, hi));
         } else {
             out = map(t, f);
         }
