@@ -217,7 +217,8 @@ public final class Convolution {
         return true;
     }
 
-    private static float[] floats(Tensor t) {
+    /** t's float32 values in row-major order: its storage's array when t is that whole array, else a copy. */
+    static float[] floats(Tensor t) {
         return TensorInternals.storage(dense(t)).floats();
     }
 

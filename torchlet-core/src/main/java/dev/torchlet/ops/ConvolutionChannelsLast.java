@@ -9,7 +9,6 @@ import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
-import java.util.Arrays;
 
 /**
  * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
@@ -62,7 +61,7 @@ final class ConvolutionChannelsLast {
                     g,
                     TensorInternals.storage(x).floats(),
                     x.offset(),
-                    w.isContiguous() ? weights(w) : w.toFloatArray(),
+                    Convolution.floats(w),
                     bias == null ? null : bias.toFloatArray(),
                     a == null ? null : TensorInternals.storage(a).floats(),
                     a == null ? 0 : a.offset(),
@@ -95,23 +94,15 @@ final class ConvolutionChannelsLast {
     /** w's packed copy: the one kept with w's storage if it is unchanged since it was packed, else packed now. */
     private static float[] packed(ConvGeometry g, Tensor w) {
         if (!w.isContiguous()) {
-            return ConvChannelsLast.pack(g, w.toFloatArray());
+            return ConvChannelsLast.pack(g, Convolution.floats(w));
         }
         Storage storage = TensorInternals.storage(w);
         int version = storage.version();
         if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g)) {
             return p.values();
         }
-        float[] values = ConvChannelsLast.pack(g, weights(w));
+        float[] values = ConvChannelsLast.pack(g, Convolution.floats(w));
         storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), values));
         return values;
-    }
-
-    /** w's values in row-major order, without a copy when w is its storage's whole array. */
-    private static float[] weights(Tensor w) {
-        float[] all = TensorInternals.storage(w).floats();
-        return w.offset() == 0 && all.length == w.numel()
-                ? all
-                : Arrays.copyOfRange(all, w.offset(), w.offset() + w.numel());
     }
 }
