@@ -65,8 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "1.0",
             paramLabel = "S",
             description = {
-                "Besides the 2 warm-up runs, keep warming up for S seconds so the JIT has compiled",
-                "the kernels (0 = the baselines' strict 2-run rule). Default: ${DEFAULT-VALUE}."
+                "Besides the 2 warm-up runs, keep warming up for at least S seconds, then until the",
+                "JIT has been idle for 0.5 s (at most 8 s more), so that it has compiled the kernels",
+                "(0 = the baselines' strict 2-run rule). Default: ${DEFAULT-VALUE}."
             })
     double warmupSeconds;
 
