@@ -121,7 +121,10 @@ final class GemmF32 {
      * A deep product with a small C (a weight gradient dY^T X summed over 2048 tokens) as two blocked products over
      * the two halves of the depth, one per thread, each with its own packed panels: C = (A_0 B_0 + beta C) + A_1 B_1.
      * Split by rows instead, both threads met twice per depth slice of 256 and each read the B panels the other
-     * packed. Always two halves, whatever the thread count, so the result does not depend on it.
+     * packed. Always two halves, whatever the thread count, so the result does not depend on it. The halves are
+     * equal (to a multiple of 16): rounded up to whole KC slices, the LSTM's 1600-deep weight gradients split
+     * 1024 + 576 and the second thread idled 40% of the product (GemmAB, 2 threads, 512x128x1600 A transposed: 1.21x
+     * with equal halves, 512x32x1600 1.13x, 128x512x1600 1.14x).
      */
     private static void blockedInDepthHalves(
             boolean transA,
@@ -140,7 +143,7 @@ final class GemmF32 {
             float[] c,
             int cOff,
             int ldc) {
-        int k0 = roundUp(ceilDiv(k, 2), KC);
+        int k0 = roundUp(ceilDiv(k, 2), 16);
         float[] partial = DEPTH_HALF.get();
         if (partial.length < m * n) {
             partial = new float[m * n];
