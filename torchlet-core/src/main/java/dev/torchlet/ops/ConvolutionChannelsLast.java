@@ -9,11 +9,13 @@ import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvWinogradChannelsLast;
 
 /**
  * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
  * {@link ConvChannelsLast} with the weights packed once and kept (with the weight's storage, so they go with it)
- * while the weight tensor is unchanged.
+ * while the weight tensor is unchanged; 3x3 stride-1 convolutions over enough pixels by
+ * {@link ConvWinogradChannelsLast}, the weights transformed once the same way.
  *
  * <p>Taken when nothing needs a gradient, the input is float32 and channels-last ({@link MemoryFormat}) and the
  * convolution is ungrouped or depthwise ({@link ConvDepthwiseChannelsLast}, whose few weights are transposed
@@ -24,10 +26,15 @@ import dev.torchlet.kernels.ConvGeometry;
 final class ConvolutionChannelsLast {
     private ConvolutionChannelsLast() {}
 
-    /** One weight tensor's packed copy: valid for this storage version, offset and geometry. */
-    private record Packed(int version, int offset, int cout, int cin, int kh, int kw, float[] values) {
-        boolean matches(int version, int offset, ConvGeometry g) {
+    /**
+     * One weight tensor's packed copy (Winograd-transformed if winograd): valid for this storage version, offset
+     * and geometry.
+     */
+    private record Packed(
+            int version, int offset, int cout, int cin, int kh, int kw, boolean winograd, float[] values) {
+        boolean matches(int version, int offset, ConvGeometry g, boolean winograd) {
             return this.version == version
+                    && this.winograd == winograd
                     && this.offset == offset
                     && cout == g.cout()
                     && cin == g.cin()
@@ -70,11 +77,25 @@ final class ConvolutionChannelsLast {
                     hi);
             return wrapChannelsLast(g, out);
         }
+        if (ConvWinogradChannelsLast.pays(g)) {
+            ConvWinogradChannelsLast.forward(
+                    g,
+                    TensorInternals.storage(x).floats(),
+                    x.offset(),
+                    packed(g, w, true),
+                    bias == null ? null : bias.toFloatArray(),
+                    a == null ? null : TensorInternals.storage(a).floats(),
+                    a == null ? 0 : a.offset(),
+                    out,
+                    lo,
+                    hi);
+            return wrapChannelsLast(g, out);
+        }
         ConvChannelsLast.forward(
                 g,
                 TensorInternals.storage(x).floats(),
                 x.offset(),
-                packed(g, w),
+                packed(g, w, false),
                 bias == null ? null : bias.toFloatArray(),
                 a == null ? null : TensorInternals.storage(a).floats(),
                 a == null ? 0 : a.offset(),
@@ -91,18 +112,26 @@ final class ConvolutionChannelsLast {
         return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
     }
 
-    /** w's packed copy: the one kept with w's storage if it is unchanged since it was packed, else packed now. */
-    private static float[] packed(ConvGeometry g, Tensor w) {
+    /**
+     * w's packed copy for the direct kernel, or transformed for Winograd's: the one kept with w's storage if it is
+     * unchanged since it was packed, else packed now.
+     */
+    private static float[] packed(ConvGeometry g, Tensor w, boolean winograd) {
         if (!w.isContiguous()) {
-            return ConvChannelsLast.pack(g, Convolution.floats(w));
+            return pack(g, w, winograd);
         }
         Storage storage = TensorInternals.storage(w);
         int version = storage.version();
-        if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g)) {
+        if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g, winograd)) {
             return p.values();
         }
-        float[] values = ConvChannelsLast.pack(g, Convolution.floats(w));
-        storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), values));
+        float[] values = pack(g, w, winograd);
+        storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), winograd, values));
         return values;
+    }
+
+    private static float[] pack(ConvGeometry g, Tensor w, boolean winograd) {
+        float[] values = Convolution.floats(w);
+        return winograd ? ConvWinogradChannelsLast.pack(g, values) : ConvChannelsLast.pack(g, values);
     }
 }

@@ -2,6 +2,7 @@ package dev.torchlet.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -41,12 +42,46 @@ class ConvChannelsLastConformanceTest {
             ConvGeometry g =
                     ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], 1);
             for (boolean residual : new boolean[] {false, true}) {
-                check(g, r, residual);
+                check(g, r, residual, false);
             }
         }
     }
 
-    private static void check(ConvGeometry g, Random r, boolean withResidual) {
+    /**
+     * n, cin, h, w, cout, ph, pw of 3x3 stride-1 convolutions for the Winograd kernel: whole and partial 4 x 4
+     * tiles, one and two groups of output channels, several tile blocks with a short last one, no and asymmetric
+     * padding.
+     */
+    private static final int[][] WINOGRAD = {
+        {1, 16, 8, 8, 64, 1, 1}, // whole tiles
+        {2, 32, 7, 7, 64, 1, 1}, // a 3-pixel edge on both sides
+        {1, 16, 13, 11, 128, 1, 1}, // two groups, odd sizes
+        {3, 48, 9, 10, 64, 0, 0}, // no padding: 7 x 8 outputs
+        {1, 64, 30, 30, 64, 1, 1}, // 64 tiles: three blocks of 24, the last short
+        {1, 256, 12, 12, 128, 1, 1}, // deep input: blocks of 6 tiles
+        {1, 16, 9, 8, 64, 2, 0}, // asymmetric padding
+    };
+
+    @Test
+    void winogradMatchesTheReference() {
+        assumeTrue(Simd.VECTOR_REGISTERS >= 32, "the Winograd kernel needs 32 vector registers");
+        Random r = new Random(13);
+        for (int[] s : WINOGRAD) {
+            ConvGeometry g = ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], 3, 3, 1, 1, s[5], s[6], 1, 1, 1);
+            assertTrue(ConvWinogradChannelsLast.applies(g), g.toString());
+            for (boolean residual : new boolean[] {false, true}) {
+                check(g, r, residual, true);
+            }
+        }
+    }
+
+    /**
+     * Checks the channels-last kernel for g (Winograd's if winograd) against the reference. Tolerance 1e-5 of the
+     * terms' magnitude for the direct kernels; 2e-5 for Winograd's, whose transforms add and scale the inputs (by
+     * up to 10 per dimension) before the products, so its rounding is relative to larger intermediate values (its
+     * largest error here lies between 1e-6 and 1e-5 of the terms' magnitude: the margin is for other seeds).
+     */
+    private static void check(ConvGeometry g, Random r, boolean withResidual, boolean winograd) {
         int inOff = 3;
         int resOff = 5;
         int hw = g.h() * g.w();
@@ -68,7 +103,19 @@ class ConvChannelsLastConformanceTest {
         float lo = withResidual ? 0f : Float.NEGATIVE_INFINITY;
         float hi = withResidual ? 0.75f : Float.POSITIVE_INFINITY;
         float[] out = new float[g.outputSize()];
-        if (g.groups() == 1) {
+        if (winograd) {
+            ConvWinogradChannelsLast.forward(
+                    g,
+                    xl,
+                    inOff,
+                    ConvWinogradChannelsLast.pack(g, w),
+                    b,
+                    withResidual ? resl : null,
+                    resOff,
+                    out,
+                    lo,
+                    hi);
+        } else if (g.groups() == 1) {
             ConvChannelsLast.forward(
                     g, xl, inOff, ConvChannelsLast.pack(g, w), b, withResidual ? resl : null, resOff, out, lo, hi);
         } else {
@@ -86,7 +133,7 @@ class ConvChannelsLastConformanceTest {
                     int nhwc = (n * ohw + p) * g.cout() + c;
                     double want = ref[nchw] + (withResidual ? res[nhwc] : 0);
                     want = Math.min(Math.max(want, lo), hi);
-                    double tol = 1e-5 * (1 + mag[nchw] + (withResidual ? Math.abs(res[nhwc]) : 0));
+                    double tol = (winograd ? 2e-5 : 1e-5) * (1 + mag[nchw] + (withResidual ? Math.abs(res[nhwc]) : 0));
                     assertTrue(
                             Math.abs(out[nhwc] - want) <= tol,
                             g + " residual=" + withResidual + " at (" + n + ", " + c + ", pixel " + p + "): "
@@ -113,7 +160,7 @@ class ConvChannelsLastConformanceTest {
             ConvGeometry g = ConvGeometry.of(
                     s[0], s[1], s[2], s[3], s[1], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[1]);
             for (boolean residual : new boolean[] {false, true}) {
-                check(g, r, residual);
+                check(g, r, residual, false);
             }
         }
     }

@@ -1,0 +1,535 @@
+package dev.torchlet.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The 3x3 stride-1 convolution on channels-last (NHWC) activations by Winograd's minimal filtering F(4x4, 3x3)
+ * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each 4 x 4 block of output pixels
+ * (a tile) comes from the 6 x 6 input pixels under it through 36 products per (input, output) channel pair
+ * instead of the direct kernel's 144, a quarter of the multiply-adds.
+ *
+ * <pre>
+ *   per tile and channel pair:  Y = A^T [ (G g G^T) . (B^T d B) ] A          (. elementwise over the 6 x 6 points)
+ *   d (6, 6) input patch, g (3, 3) filter, Y (4, 4) output; B^T (6, 6), G (6, 3), A^T (4, 6) below
+ *   U[xi][ci][co] = (G g[co][ci] G^T)[xi]           filter transform, once per weight (pack)
+ *   V[xi][t][ci]  = (B^T d[t][ci] B)[xi]            input transform, per tile t
+ *   M[xi][t][co]  = sum_ci V[xi][t][ci] U[xi][ci][co]   36 GEMMs (tiles x cin) @ (cin x cout)
+ *   out[t][co]    = clamp(A^T M[.][t][co] A + bias[co] (+ residual), lo, hi)
+ * </pre>
+ *
+ * On channels-last data every transform is elementwise across the channels, so it runs on whole vectors of
+ * channels with no shuffles; the GEMMs use the direct kernel's register tile (4 vectors of output channels x 6
+ * rows, here 6 tiles). Work is cut into blocks of up to {@code TILES} tiles (for one output channel group of 4
+ * vectors) whose V and M stay in the thread's L2: transform the block's inputs, multiply, transform the products
+ * back, store. Taken only where it pays ({@link #pays}): with few tiles (7 x 7 images at batch 1, 4 tiles) the 36
+ * transformed filters, four times the direct kernel's floats, are read for too little arithmetic (1.0x the direct
+ * kernel there; 1.85x at 16 tiles, 14 x 14 images).
+ *
+ * <p>Exactness: the transforms scale by at most 5 and 1/24, so the result differs from the direct sum by rounding
+ * (about 1e-6 of the output's magnitude, tested against a double-precision reference).
+ */
+public final class ConvWinogradChannelsLast {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    /** Output channels per packed group: 4 vectors, the register tile's width. */
+    static final int GROUP = 4 * L;
+    /** Transformed points per tile: 6 x 6. */
+    private static final int POINTS = 36;
+    /** Output pixels per tile side. */
+    private static final int OUT = 4;
+    /** Tiles per register tile (the GEMM's rows). */
+    private static final int ROWS = 6;
+    /** Floats of V a block may take (with M and a filter's slice it stays within a 1 MB L2). */
+    private static final int V_BUDGET = 96 * 1024;
+    /** Fewest tiles (over the batch) for which the transforms pay: below it the direct kernel runs. */
+    private static final int MIN_TILES = 16;
+
+    private static final FloatVector MINUS_4 = FloatVector.broadcast(S, -4f);
+    private static final FloatVector MINUS_5 = FloatVector.broadcast(S, -5f);
+    private static final FloatVector PLUS_2 = FloatVector.broadcast(S, 2f);
+    private static final FloatVector PLUS_4 = FloatVector.broadcast(S, 4f);
+    private static final FloatVector PLUS_8 = FloatVector.broadcast(S, 8f);
+
+    private ConvWinogradChannelsLast() {}
+
+    /**
+     * True when this kernel computes g: ungrouped 3x3, stride 1, dilation 1, the usual output size, input channels
+     * a multiple of the vector length and output channels of whole groups, on a CPU with 32 vector registers.
+     */
+    public static boolean applies(ConvGeometry g) {
+        return Simd.VECTOR_REGISTERS >= 32
+                && g.groups() == 1
+                && g.kh() == 3
+                && g.kw() == 3
+                && g.sh() == 1
+                && g.sw() == 1
+                && g.dh() == 1
+                && g.dw() == 1
+                && g.oh() == g.h() + 2 * g.ph() - 2
+                && g.ow() == g.w() + 2 * g.pw() - 2
+                && g.oh() > 0
+                && g.ow() > 0
+                && g.cin() % L == 0
+                && g.cout() % GROUP == 0;
+    }
+
+    /** True when g {@link #applies} and has enough tiles for the transforms to pay (see the class comment). */
+    public static boolean pays(ConvGeometry g) {
+        return applies(g) && (long) g.n() * tilesH(g) * tilesW(g) >= MIN_TILES;
+    }
+
+    private static int tilesH(ConvGeometry g) {
+        return (g.oh() + OUT - 1) / OUT;
+    }
+
+    private static int tilesW(ConvGeometry g) {
+        return (g.ow() + OUT - 1) / OUT;
+    }
+
+    /** Floats of the packed (transformed) weights: 36 * cin * cout. */
+    public static int packedLength(ConvGeometry g) {
+        return POINTS * g.cin() * g.cout();
+    }
+
+    /**
+     * Transforms w (cout, cin, 3, 3) into U = G g G^T, packed as {@code [group][xi][ci][GROUP]}: group grp's
+     * point xi starts at (grp * 36 + xi) * cin * GROUP. Computed in double, rounded once.
+     */
+    public static float[] pack(ConvGeometry g, float[] w) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("conv2d (Winograd): not a 3x3 stride-1 convolution it runs: " + g);
+        }
+        int cin = g.cin();
+        int cout = g.cout();
+        float[] packed = new float[packedLength(g)];
+        Parallel.forRange(cout, 8, (s, e) -> {
+            double[] gg = new double[18]; // G g, (6, 3)
+            for (int co = s; co < e; co++) {
+                int grp = co / GROUP;
+                int lane = co % GROUP;
+                for (int ci = 0; ci < cin; ci++) {
+                    int src = (co * cin + ci) * 9;
+                    for (int c = 0; c < 3; c++) {
+                        double g0 = w[src + c];
+                        double g1 = w[src + 3 + c];
+                        double g2 = w[src + 6 + c];
+                        filterColumn(g0, g1, g2, gg, c);
+                    }
+                    for (int i = 0; i < 6; i++) {
+                        double[] row = filterRow(gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2]);
+                        for (int j = 0; j < 6; j++) {
+                            int xi = i * 6 + j;
+                            packed[((grp * POINTS + xi) * cin + ci) * GROUP + lane] = (float) row[j];
+                        }
+                    }
+                }
+            }
+        });
+        return packed;
+    }
+
+    /** Column c of G g: G (6, 3) times the filter column (g0, g1, g2), into gg[i * 3 + c]. */
+    private static void filterColumn(double g0, double g1, double g2, double[] gg, int c) {
+        double[] t = filterRow(g0, g1, g2);
+        for (int i = 0; i < 6; i++) {
+            gg[i * 3 + c] = t[i];
+        }
+    }
+
+    /**
+     * G (g0, g1, g2)^T, the 6 values of a filter row or column at the points 0, 1, -1, 2, -2 and infinity:
+     * G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]].
+     */
+    private static double[] filterRow(double g0, double g1, double g2) {
+        return new double[] {
+            g0 / 4, -(g0 + g1 + g2) / 6, -(g0 - g1 + g2) / 6, g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2
+        };
+    }
+
+    /**
+     * out (n, oh, ow, cout) = clamp(conv(in, w) + bias (+ residual), lo, hi) for in (n, h, w, cin) at inOff, the
+     * weights packed by {@link #pack}; bias and residual (n, oh, ow, cout) at residualOff may be null.
+     */
+    public static void forward(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] packed,
+            float[] bias,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            float lo,
+            float hi) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("conv2d (Winograd): not a 3x3 stride-1 convolution it runs: " + g);
+        }
+        Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, residualOff, out, lo, hi);
+        c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
+        pad(g, in, inOff, c.xp, c.hp, c.wp);
+        // units in (block, group) order; with blocks enough for every thread a chunk is a whole block (its inputs
+        // transformed once for all groups), else one unit (a block's inputs transformed once per group)
+        int units = c.blocks * c.groups;
+        int threads = Parallel.numThreads();
+        int chunks = c.blocks >= 4 * threads ? c.blocks : units;
+        Parallel.forRangeDynamic(units, Math.max(1, chunks / threads), (s, e) -> runUnits(c, s, e));
+        ScratchBuffers.give(c.xp);
+    }
+
+    /** One call's operands and the layout of its work, shared by the threads. */
+    private static final class Call {
+        final ConvGeometry g;
+        final float[] packed;
+        final float[] bias;
+        final float[] residual;
+        final int residualOff;
+        final float[] out;
+        final float lo;
+        final float hi;
+        final boolean clamp;
+        final int tilesH;
+        final int tilesW;
+        final int tiles;
+        /** The padded input: whole tiles, 6 x 6 inputs under every 4 x 4 outputs, zero outside the image. */
+        final int hp;
+
+        final int wp;
+        float[] xp;
+        /** Tiles per block: a multiple of ROWS, V of a block within V_BUDGET floats, at most 24. */
+        final int blockTiles;
+
+        final int blocks;
+        final int groups;
+
+        Call(
+                ConvGeometry g,
+                float[] packed,
+                float[] bias,
+                float[] residual,
+                int residualOff,
+                float[] out,
+                float lo,
+                float hi) {
+            this.g = g;
+            this.packed = packed;
+            this.bias = bias;
+            this.residual = residual;
+            this.residualOff = residualOff;
+            this.out = out;
+            this.lo = lo;
+            this.hi = hi;
+            clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+            tilesH = tilesH(g);
+            tilesW = tilesW(g);
+            tiles = g.n() * tilesH * tilesW;
+            hp = tilesH * OUT + 2;
+            wp = tilesW * OUT + 2;
+            int fit = V_BUDGET / (POINTS * g.cin()) / ROWS * ROWS;
+            blockTiles = Math.clamp(fit, ROWS, 4 * ROWS);
+            blocks = (tiles + blockTiles - 1) / blockTiles;
+            groups = g.cout() / GROUP;
+        }
+    }
+
+    /** Copies in (n, h, w, cin) into xp (n, hp, wp, cin) at (ph, pw), zero everywhere else. */
+    private static void pad(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
+        int cin = g.cin();
+        int rowIn = g.w() * cin;
+        int rowOut = wp * cin;
+        Parallel.forRange(g.n() * hp, 8, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int b = r / hp;
+                int y = r % hp - g.ph();
+                int dst = r * rowOut;
+                if (y < 0 || y >= g.h()) {
+                    java.util.Arrays.fill(xp, dst, dst + rowOut, 0f);
+                    continue;
+                }
+                int left = g.pw() * cin;
+                java.util.Arrays.fill(xp, dst, dst + left, 0f);
+                System.arraycopy(in, inOff + (b * g.h() + y) * rowIn, xp, dst + left, rowIn);
+                java.util.Arrays.fill(xp, dst + left + rowIn, dst + rowOut, 0f);
+            }
+        });
+    }
+
+    /** Units [s, e): unit u is tile block u / groups, output channel group u % groups. */
+    private static void runUnits(Call c, int s, int e) {
+        int cin = c.g.cin();
+        int t = c.blockTiles;
+        float[] v = ScratchBuffers.take(POINTS * t * cin);
+        float[] m = ScratchBuffers.take(POINTS * t * GROUP);
+        float[] scratch = new float[POINTS * L];
+        int lastBlock = -1;
+        for (int u = s; u < e; u++) {
+            int blk = u / c.groups;
+            int grp = u % c.groups;
+            if (blk != lastBlock) {
+                for (int i = 0; i < t; i++) {
+                    transformInput(c, Math.min(blk * t + i, c.tiles - 1), v, i, scratch);
+                }
+                lastBlock = blk;
+            }
+            int uBase = grp * POINTS * cin * GROUP;
+            for (int xi = 0; xi < POINTS; xi++) {
+                int uOff = uBase + xi * cin * GROUP;
+                for (int r = 0; r < t; r += ROWS) {
+                    gemm6x4(v, (xi * t + r) * cin, cin, c.packed, uOff, m, (xi * t + r) * GROUP);
+                }
+            }
+            int valid = Math.min(t, c.tiles - blk * t);
+            for (int i = 0; i < valid; i++) {
+                transformOutput(c, blk * t + i, grp, m, i, t, scratch);
+            }
+        }
+        ScratchBuffers.give(m);
+        ScratchBuffers.give(v);
+    }
+
+    /**
+     * V[xi][row][ci] = (B^T d B)[xi] for tile `tile`'s 6 x 6 inputs d, every channel: a 1-D transform down each of
+     * the 6 columns into scratch, then along each of the 6 rows into v (row `row` of the block's t tiles).
+     */
+    private static void transformInput(Call c, int tile, float[] v, int row, float[] scratch) {
+        ConvGeometry g = c.g;
+        int cin = g.cin();
+        int perImage = c.tilesH * c.tilesW;
+        int b = tile / perImage;
+        int ty = tile % perImage / c.tilesW;
+        int tx = tile % c.tilesW;
+        int origin = ((b * c.hp + ty * OUT) * c.wp + tx * OUT) * cin;
+        int rowStride = c.wp * cin;
+        int t = c.blockTiles;
+        for (int ci = 0; ci < cin; ci += L) {
+            for (int j = 0; j < 6; j++) {
+                int p = origin + j * cin + ci;
+                transformInput1d(
+                        FloatVector.fromArray(S, c.xp, p),
+                        FloatVector.fromArray(S, c.xp, p + rowStride),
+                        FloatVector.fromArray(S, c.xp, p + 2 * rowStride),
+                        FloatVector.fromArray(S, c.xp, p + 3 * rowStride),
+                        FloatVector.fromArray(S, c.xp, p + 4 * rowStride),
+                        FloatVector.fromArray(S, c.xp, p + 5 * rowStride),
+                        scratch,
+                        j * L,
+                        6 * L);
+            }
+            for (int i = 0; i < 6; i++) {
+                int q = i * 6 * L;
+                int dst = ((i * 6) * t + row) * cin + ci;
+                transformInput1d(
+                        FloatVector.fromArray(S, scratch, q),
+                        FloatVector.fromArray(S, scratch, q + L),
+                        FloatVector.fromArray(S, scratch, q + 2 * L),
+                        FloatVector.fromArray(S, scratch, q + 3 * L),
+                        FloatVector.fromArray(S, scratch, q + 4 * L),
+                        FloatVector.fromArray(S, scratch, q + 5 * L),
+                        v,
+                        dst,
+                        t * cin);
+            }
+        }
+    }
+
+    /**
+     * B^T (d0..d5) into dst + k * stride for k = 0..5, with B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0],
+     * [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]].
+     */
+    private static void transformInput1d(
+            FloatVector d0,
+            FloatVector d1,
+            FloatVector d2,
+            FloatVector d3,
+            FloatVector d4,
+            FloatVector d5,
+            float[] dst,
+            int off,
+            int stride) {
+        FloatVector a = d2.fma(MINUS_4, d4); // d4 - 4 d2
+        FloatVector bb = d1.fma(MINUS_4, d3); // d3 - 4 d1
+        FloatVector cc = d4.sub(d2);
+        FloatVector e = d3.sub(d1).mul(2f);
+        d0.mul(4f).add(d2.fma(MINUS_5, d4)).intoArray(dst, off);
+        a.add(bb).intoArray(dst, off + stride);
+        a.sub(bb).intoArray(dst, off + 2 * stride);
+        cc.add(e).intoArray(dst, off + 3 * stride);
+        cc.sub(e).intoArray(dst, off + 4 * stride);
+        d1.mul(4f).add(d3.fma(MINUS_5, d5)).intoArray(dst, off + 5 * stride);
+    }
+
+    /**
+     * M[xi][r0 + r][co] for the 6 rows (tiles) r and the group's 64 channels: sum over ci of V (rows cin apart
+     * from vOff) times the packed U (GROUP floats per ci from uOff), stored GROUP floats per row from mOff.
+     */
+    private static void gemm6x4(float[] v, int vOff, int cin, float[] u, int uOff, float[] m, int mOff) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0_0 = z, a0_1 = z, a0_2 = z, a0_3 = z;
+        FloatVector a1_0 = z, a1_1 = z, a1_2 = z, a1_3 = z;
+        FloatVector a2_0 = z, a2_1 = z, a2_2 = z, a2_3 = z;
+        FloatVector a3_0 = z, a3_1 = z, a3_2 = z, a3_3 = z;
+        FloatVector a4_0 = z, a4_1 = z, a4_2 = z, a4_3 = z;
+        FloatVector a5_0 = z, a5_1 = z, a5_2 = z, a5_3 = z;
+        int x0 = vOff;
+        int x1 = vOff + cin;
+        int x2 = vOff + 2 * cin;
+        int x3 = vOff + 3 * cin;
+        int x4 = vOff + 4 * cin;
+        int x5 = vOff + 5 * cin;
+        int wp = uOff;
+        for (int ci = 0; ci < cin; ci++, wp += GROUP) {
+            FloatVector w0 = FloatVector.fromArray(S, u, wp);
+            FloatVector w1 = FloatVector.fromArray(S, u, wp + L);
+            FloatVector w2 = FloatVector.fromArray(S, u, wp + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, u, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, v[x0 + ci]);
+            a0_0 = w0.fma(x, a0_0);
+            a0_1 = w1.fma(x, a0_1);
+            a0_2 = w2.fma(x, a0_2);
+            a0_3 = w3.fma(x, a0_3);
+            x = FloatVector.broadcast(S, v[x1 + ci]);
+            a1_0 = w0.fma(x, a1_0);
+            a1_1 = w1.fma(x, a1_1);
+            a1_2 = w2.fma(x, a1_2);
+            a1_3 = w3.fma(x, a1_3);
+            x = FloatVector.broadcast(S, v[x2 + ci]);
+            a2_0 = w0.fma(x, a2_0);
+            a2_1 = w1.fma(x, a2_1);
+            a2_2 = w2.fma(x, a2_2);
+            a2_3 = w3.fma(x, a2_3);
+            x = FloatVector.broadcast(S, v[x3 + ci]);
+            a3_0 = w0.fma(x, a3_0);
+            a3_1 = w1.fma(x, a3_1);
+            a3_2 = w2.fma(x, a3_2);
+            a3_3 = w3.fma(x, a3_3);
+            x = FloatVector.broadcast(S, v[x4 + ci]);
+            a4_0 = w0.fma(x, a4_0);
+            a4_1 = w1.fma(x, a4_1);
+            a4_2 = w2.fma(x, a4_2);
+            a4_3 = w3.fma(x, a4_3);
+            x = FloatVector.broadcast(S, v[x5 + ci]);
+            a5_0 = w0.fma(x, a5_0);
+            a5_1 = w1.fma(x, a5_1);
+            a5_2 = w2.fma(x, a5_2);
+            a5_3 = w3.fma(x, a5_3);
+        }
+        a0_0.intoArray(m, mOff);
+        a0_1.intoArray(m, mOff + L);
+        a0_2.intoArray(m, mOff + 2 * L);
+        a0_3.intoArray(m, mOff + 3 * L);
+        a1_0.intoArray(m, mOff + GROUP);
+        a1_1.intoArray(m, mOff + GROUP + L);
+        a1_2.intoArray(m, mOff + GROUP + 2 * L);
+        a1_3.intoArray(m, mOff + GROUP + 3 * L);
+        a2_0.intoArray(m, mOff + 2 * GROUP);
+        a2_1.intoArray(m, mOff + 2 * GROUP + L);
+        a2_2.intoArray(m, mOff + 2 * GROUP + 2 * L);
+        a2_3.intoArray(m, mOff + 2 * GROUP + 3 * L);
+        a3_0.intoArray(m, mOff + 3 * GROUP);
+        a3_1.intoArray(m, mOff + 3 * GROUP + L);
+        a3_2.intoArray(m, mOff + 3 * GROUP + 2 * L);
+        a3_3.intoArray(m, mOff + 3 * GROUP + 3 * L);
+        a4_0.intoArray(m, mOff + 4 * GROUP);
+        a4_1.intoArray(m, mOff + 4 * GROUP + L);
+        a4_2.intoArray(m, mOff + 4 * GROUP + 2 * L);
+        a4_3.intoArray(m, mOff + 4 * GROUP + 3 * L);
+        a5_0.intoArray(m, mOff + 5 * GROUP);
+        a5_1.intoArray(m, mOff + 5 * GROUP + L);
+        a5_2.intoArray(m, mOff + 5 * GROUP + 2 * L);
+        a5_3.intoArray(m, mOff + 5 * GROUP + 3 * L);
+    }
+
+    /**
+     * out for tile `tile`, channels of group grp: A^T M A (M the 36 points of the block's row `row`, t rows per
+     * point) down the 6 columns into scratch, then along the first 4 rows; plus bias (and residual), clamped,
+     * stored where the 4 x 4 pixels fall inside the output.
+     */
+    private static void transformOutput(Call c, int tile, int grp, float[] m, int row, int t, float[] scratch) {
+        ConvGeometry g = c.g;
+        int cout = g.cout();
+        int perImage = c.tilesH * c.tilesW;
+        int b = tile / perImage;
+        int y0 = tile % perImage / c.tilesW * OUT;
+        int x0 = tile % c.tilesW * OUT;
+        int rows = Math.min(OUT, g.oh() - y0);
+        int cols = Math.min(OUT, g.ow() - x0);
+        int pointStride = t * GROUP;
+        for (int k = 0; k < GROUP; k += L) {
+            int co = grp * GROUP + k;
+            for (int j = 0; j < 6; j++) {
+                int p = row * GROUP + k + j * pointStride;
+                transformOutput1d(
+                        FloatVector.fromArray(S, m, p),
+                        FloatVector.fromArray(S, m, p + 6 * pointStride),
+                        FloatVector.fromArray(S, m, p + 12 * pointStride),
+                        FloatVector.fromArray(S, m, p + 18 * pointStride),
+                        FloatVector.fromArray(S, m, p + 24 * pointStride),
+                        FloatVector.fromArray(S, m, p + 30 * pointStride),
+                        scratch,
+                        j * L,
+                        6 * L);
+            }
+            FloatVector bias = FloatVector.fromArray(S, c.bias, co);
+            for (int i = 0; i < rows; i++) {
+                int q = i * 6 * L;
+                FloatVector m0 = FloatVector.fromArray(S, scratch, q);
+                FloatVector m1 = FloatVector.fromArray(S, scratch, q + L);
+                FloatVector m2 = FloatVector.fromArray(S, scratch, q + 2 * L);
+                FloatVector m3 = FloatVector.fromArray(S, scratch, q + 3 * L);
+                FloatVector m4 = FloatVector.fromArray(S, scratch, q + 4 * L);
+                FloatVector m5 = FloatVector.fromArray(S, scratch, q + 5 * L);
+                FloatVector s12 = m1.add(m2);
+                FloatVector d12 = m1.sub(m2);
+                FloatVector s34 = m3.add(m4);
+                FloatVector d34 = m3.sub(m4);
+                int dst = ((b * g.oh() + y0 + i) * g.ow() + x0) * cout + co;
+                store(c, m0.add(s12).add(s34).add(bias), dst);
+                if (cols > 1) {
+                    store(c, d34.fma(PLUS_2, d12).add(bias), dst + cout);
+                }
+                if (cols > 2) {
+                    store(c, s34.fma(PLUS_4, s12).add(bias), dst + 2 * cout);
+                }
+                if (cols > 3) {
+                    store(c, d34.fma(PLUS_8, d12).add(m5).add(bias), dst + 3 * cout);
+                }
+            }
+        }
+    }
+
+    /**
+     * A^T (m0..m5) into dst + k * stride for k = 0..3, with A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0],
+     * [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]].
+     */
+    private static void transformOutput1d(
+            FloatVector m0,
+            FloatVector m1,
+            FloatVector m2,
+            FloatVector m3,
+            FloatVector m4,
+            FloatVector m5,
+            float[] dst,
+            int off,
+            int stride) {
+        FloatVector s12 = m1.add(m2);
+        FloatVector d12 = m1.sub(m2);
+        FloatVector s34 = m3.add(m4);
+        FloatVector d34 = m3.sub(m4);
+        m0.add(s12).add(s34).intoArray(dst, off);
+        d34.fma(PLUS_2, d12).intoArray(dst, off + stride);
+        s34.fma(PLUS_4, s12).intoArray(dst, off + 2 * stride);
+        d34.fma(PLUS_8, d12).add(m5).intoArray(dst, off + 3 * stride);
+    }
+
+    /** out[dst..] = clamp(y (+ residual[residualOff + dst..]), lo, hi). */
+    private static void store(Call c, FloatVector y, int dst) {
+        if (c.residual != null) {
+            y = y.add(FloatVector.fromArray(S, c.residual, c.residualOff + dst));
+        }
+        if (c.clamp) {
+            y = y.lanewise(VectorOperators.MAX, c.lo).lanewise(VectorOperators.MIN, c.hi);
+        }
+        y.intoArray(c.out, dst);
+    }
+}
