@@ -27,6 +27,10 @@ import jdk.incubator.vector.VectorSpecies;
  * transformed filters, four times the direct kernel's floats, are read for too little arithmetic (1.0x the direct
  * kernel there; 1.85x at 16 tiles, 14 x 14 images).
  *
+ * <p>Training's NCHW kernels ({@link ConvKernels}) call it too ({@link #forwardNchw}, {@link #backwardInputNchw}:
+ * the input gradient of a 3x3 stride-1 convolution is one, over the flipped filters), transposing on the way in
+ * and out and transforming the filters on every call.
+ *
  * <p>Exactness: the transforms scale by at most 5 and 1/24, so the result differs from the direct sum by rounding
  * (about 1e-6 of the output's magnitude, tested against a double-precision reference).
  */
@@ -98,54 +102,61 @@ public final class ConvWinogradChannelsLast {
      * point xi starts at (grp * 36 + xi) * cin * GROUP. Computed in double, rounded once.
      */
     public static float[] pack(ConvGeometry g, float[] w) {
+        float[] packed = new float[packedLength(g)];
+        pack(g, w, packed);
+        return packed;
+    }
+
+    /**
+     * {@link #pack} into packed (at least {@link #packedLength} floats). Work in (group, input channel) units: the
+     * 64 filters' 36 points go to a local array first, then out as 36 runs of GROUP floats.
+     */
+    private static void pack(ConvGeometry g, float[] w, float[] packed) {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d (Winograd): not a 3x3 stride-1 convolution it runs: " + g);
         }
         int cin = g.cin();
-        int cout = g.cout();
-        float[] packed = new float[packedLength(g)];
-        Parallel.forRange(cout, 8, (s, e) -> {
+        Parallel.forRange(g.cout() / GROUP * cin, 16, (s, e) -> {
             double[] gg = new double[18]; // G g, (6, 3)
-            for (int co = s; co < e; co++) {
-                int grp = co / GROUP;
-                int lane = co % GROUP;
-                for (int ci = 0; ci < cin; ci++) {
-                    int src = (co * cin + ci) * 9;
-                    for (int c = 0; c < 3; c++) {
-                        double g0 = w[src + c];
-                        double g1 = w[src + 3 + c];
-                        double g2 = w[src + 6 + c];
-                        filterColumn(g0, g1, g2, gg, c);
+            double[] u = new double[GROUP * POINTS]; // G g G^T, (6, 6) per filter of the group
+            for (int unit = s; unit < e; unit++) {
+                int grp = unit / cin;
+                int ci = unit % cin;
+                for (int lane = 0; lane < GROUP; lane++) {
+                    int src = ((grp * GROUP + lane) * cin + ci) * 9;
+                    for (int c = 0; c < 3; c++) { // column c of G g
+                        transformFilter(w[src + c], w[src + 3 + c], w[src + 6 + c], gg, c, 3);
                     }
-                    for (int i = 0; i < 6; i++) {
-                        double[] row = filterRow(gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2]);
-                        for (int j = 0; j < 6; j++) {
-                            int xi = i * 6 + j;
-                            packed[((grp * POINTS + xi) * cin + ci) * GROUP + lane] = (float) row[j];
-                        }
+                    for (int i = 0; i < 6; i++) { // row i of (G g) G^T
+                        transformFilter(gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2], u, lane * POINTS + i * 6, 1);
+                    }
+                }
+                int dst = (grp * POINTS * cin + ci) * GROUP;
+                for (int xi = 0; xi < POINTS; xi++, dst += cin * GROUP) {
+                    for (int lane = 0; lane < GROUP; lane++) {
+                        packed[dst + lane] = (float) u[lane * POINTS + xi];
                     }
                 }
             }
         });
-        return packed;
-    }
-
-    /** Column c of G g: G (6, 3) times the filter column (g0, g1, g2), into gg[i * 3 + c]. */
-    private static void filterColumn(double g0, double g1, double g2, double[] gg, int c) {
-        double[] t = filterRow(g0, g1, g2);
-        for (int i = 0; i < 6; i++) {
-            gg[i * 3 + c] = t[i];
-        }
     }
 
     /**
-     * G (g0, g1, g2)^T, the 6 values of a filter row or column at the points 0, 1, -1, 2, -2 and infinity:
-     * G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]].
+     * G (g0, g1, g2)^T into out[off + k * stride] for k = 0..5, the 6 values of a filter row or column at the
+     * points 0, 1, -1, 2, -2 and infinity: G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6],
+     * [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]].
      */
-    private static double[] filterRow(double g0, double g1, double g2) {
-        return new double[] {
-            g0 / 4, -(g0 + g1 + g2) / 6, -(g0 - g1 + g2) / 6, g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2
-        };
+    private static void transformFilter(double g0, double g1, double g2, double[] out, int off, int stride) {
+        double even = (g0 + g2) * (1.0 / 6);
+        double odd = g1 * (1.0 / 6);
+        double even4 = g0 * (1.0 / 24) + g2 * (1.0 / 6);
+        double odd4 = g1 * (1.0 / 12);
+        out[off] = g0 * 0.25;
+        out[off + stride] = -even - odd;
+        out[off + 2 * stride] = -even + odd;
+        out[off + 3 * stride] = even4 + odd4;
+        out[off + 4 * stride] = even4 - odd4;
+        out[off + 5 * stride] = g2;
     }
 
     /**
@@ -169,13 +180,172 @@ public final class ConvWinogradChannelsLast {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, residualOff, out, lo, hi);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         pad(g, in, inOff, c.xp, c.hp, c.wp);
+        run(c);
+        ScratchBuffers.give(c.xp);
+    }
+
+    /** Runs every unit of c, the threads claiming chunks of them. */
+    private static void run(Call c) {
         // units in (block, group) order; with blocks enough for every thread a chunk is a whole block (its inputs
         // transformed once for all groups), else one unit (a block's inputs transformed once per group)
         int units = c.blocks * c.groups;
         int threads = Parallel.numThreads();
         int chunks = c.blocks >= 4 * threads ? c.blocks : units;
         Parallel.forRangeDynamic(units, Math.max(1, chunks / threads), (s, e) -> runUnits(c, s, e));
+    }
+
+    /**
+     * The same convolution on NCHW arrays, for training's kernels ({@link ConvKernels}): out (n, cout, oh, ow) =
+     * clamp(conv(in (n, cin, h, w) at inOff, w) + bias (+ residual (n, cout, oh, ow)), lo, hi), with w (cout, cin,
+     * 3, 3) as it is (transformed on every call: a training step changes it). The input is transposed into the
+     * padded channels-last scratch array the kernel reads anyway, and the output transposed back from a
+     * channels-last one, adding the residual and clamping on the way.
+     */
+    public static void forwardNchw(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
+        float[] packed = ScratchBuffers.take(packedLength(g));
+        pack(g, w, packed);
+        float[] nhwc = ScratchBuffers.take(g.outputSize());
+        Call c = new Call(
+                g,
+                packed,
+                bias == null ? new float[g.cout()] : bias,
+                null,
+                0,
+                nhwc,
+                Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY);
+        c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
+        padFromNchw(g, in, inOff, c.xp, c.hp, c.wp);
+        run(c);
         ScratchBuffers.give(c.xp);
+        toNchw(g, nhwc, residual, out, lo, hi);
+        ScratchBuffers.give(nhwc);
+        ScratchBuffers.give(packed);
+    }
+
+    /**
+     * The input gradient of the 3x3 stride-1 convolution g (NCHW, padding at most 2) as a Winograd forward
+     * convolution: gradIn (n, cin, h, w) = conv(gradOut, w') with w'[ci][co][ky][kx] = w[co][ci][2-ky][2-kx] and
+     * padding 2 - p, which gives back the input's size.
+     */
+    public static void backwardInputNchw(ConvGeometry g, float[] gradOut, float[] w, float[] gradIn) {
+        ConvGeometry t = inputGradGeometry(g);
+        int cin = g.cin();
+        int cout = g.cout();
+        float[] flipped = new float[w.length];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int k = 0; k < 9; k++) {
+                    flipped[(ci * cout + co) * 9 + k] = w[(co * cin + ci) * 9 + 8 - k];
+                }
+            }
+        }
+        forwardNchw(t, gradOut, 0, flipped, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    /** The forward convolution whose output is g's input gradient (see {@link #backwardInputNchw}). */
+    static ConvGeometry inputGradGeometry(ConvGeometry g) {
+        return new ConvGeometry(
+                g.n(), g.cout(), g.oh(), g.ow(), g.cin(), 3, 3, 1, 1, 2 - g.ph(), 2 - g.pw(), 1, 1, 1, g.h(), g.w());
+    }
+
+    /**
+     * True when {@link #forwardNchw} pays for g: as {@link #pays}, with at least 64 input channels (the transposes
+     * and the filter transform of every call cost more than the shorter products save below that: the MNIST CNN's
+     * 32 -> 64 at 26 x 26, batch 64, ran 0.93x the direct kernel; the DDPM U-Net's 64 to 256 channel layers
+     * 1.3-1.6x, forward and input gradient).
+     */
+    public static boolean paysNchw(ConvGeometry g) {
+        return pays(g) && g.cin() >= 64;
+    }
+
+    /** True when g's input gradient runs as a Winograd convolution and pays: padding at most 2 (see above). */
+    public static boolean paysForInputGrad(ConvGeometry g) {
+        return applies(g) && g.ph() <= 2 && g.pw() <= 2 && paysNchw(inputGradGeometry(g));
+    }
+
+    /**
+     * Copies in (n, cin, h, w) at inOff into xp (n, hp, wp, cin) at (ph, pw), transposed, zero everywhere else: per
+     * input row, a vector of L pixels of one channel at a time, scattered cin apart.
+     */
+    private static void padFromNchw(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
+        int cin = g.cin();
+        int hw = g.h() * g.w();
+        int rowOut = wp * cin;
+        int[] apart = strided(cin);
+        Parallel.forRange(g.n() * hp, 4, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int b = r / hp;
+                int y = r % hp - g.ph();
+                int dst = r * rowOut;
+                if (y < 0 || y >= g.h()) {
+                    java.util.Arrays.fill(xp, dst, dst + rowOut, 0f);
+                    continue;
+                }
+                int first = dst + g.pw() * cin;
+                java.util.Arrays.fill(xp, dst, first, 0f);
+                java.util.Arrays.fill(xp, first + g.w() * cin, dst + rowOut, 0f);
+                int whole = g.w() / L * L;
+                for (int ci = 0; ci < cin; ci++) {
+                    int src = inOff + (b * cin + ci) * hw + y * g.w();
+                    for (int x = 0; x < whole; x += L) {
+                        FloatVector.fromArray(S, in, src + x).intoArray(xp, first + x * cin + ci, apart, 0);
+                    }
+                    for (int x = whole; x < g.w(); x++) {
+                        xp[first + x * cin + ci] = in[src + x];
+                    }
+                }
+            }
+        });
+    }
+
+    /** {0, step, 2 step, ...}: the lane offsets of a vector scattered or gathered step apart. */
+    private static int[] strided(int step) {
+        int[] offsets = new int[L];
+        for (int i = 0; i < L; i++) {
+            offsets[i] = i * step;
+        }
+        return offsets;
+    }
+
+    /**
+     * out (n, cout, oh, ow) = clamp(nhwc (n, oh, ow, cout) transposed (+ residual, NCHW), lo, hi): per output row
+     * and pixel, a vector of L channels at a time, scattered a channel plane apart.
+     */
+    private static void toNchw(ConvGeometry g, float[] nhwc, float[] residual, float[] out, float lo, float hi) {
+        int cout = g.cout();
+        int ow = g.ow();
+        int pixels = g.oh() * ow;
+        int[] apart = strided(pixels);
+        boolean clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        Parallel.forRange(g.n() * g.oh(), 4, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int b = r / g.oh();
+                int y = r % g.oh();
+                for (int co = 0; co < cout; co += L) {
+                    int dst = (b * cout + co) * pixels + y * ow;
+                    for (int x = 0; x < ow; x++) {
+                        FloatVector v = FloatVector.fromArray(S, nhwc, (r * ow + x) * cout + co);
+                        if (residual != null) {
+                            v = v.add(FloatVector.fromArray(S, residual, dst + x, apart, 0));
+                        }
+                        if (clamp) {
+                            v = v.lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi);
+                        }
+                        v.intoArray(out, dst + x, apart, 0);
+                    }
+                }
+            }
+        });
     }
 
     /** One call's operands and the layout of its work, shared by the threads. */

@@ -65,6 +65,11 @@ class ConvConformanceTest {
             {8, 6, 9, 9, 10, 5, 5, 2, 2, 2, 2, 1, 1, 1}, // a batch of 5x5 maps: images side by side per GEMM
             {8, 8, 11, 13, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // ... grouped
             {9, 3, 7, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... 9 images: a last chunk of one
+            {2, 16, 10, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // Winograd: 3 x 3 tiles per image, partial ones
+            {2, 64, 9, 11, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... and its input gradient
+            {1, 128, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... 16 tiles, input gradient into 128 channels
+            {3, 64, 12, 10, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... no padding: the input gradient pads 2
+            {2, 64, 8, 8, 64, 3, 3, 1, 1, 2, 2, 1, 1, 1}, // ... padding 2: 10 x 10 outputs
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
@@ -99,8 +104,12 @@ class ConvConformanceTest {
     }
 
     private static void assertClose(double[] ref, double[] mag, float[] got, int n, String what) {
+        assertClose(ref, mag, got, n, 1e-5, what);
+    }
+
+    private static void assertClose(double[] ref, double[] mag, float[] got, int n, double tol, String what) {
         for (int i = 0; i < n; i++) {
-            if (!(Math.abs(got[i] - ref[i]) <= 1e-5 * (1 + mag[i]))) {
+            if (!(Math.abs(got[i] - ref[i]) <= tol * (1 + mag[i]))) {
                 fail(what + ": element " + i + " is " + got[i] + ", reference " + ref[i]);
             }
         }
@@ -241,6 +250,26 @@ class ConvConformanceTest {
                     java.util.Arrays.fill(gwd, Float.NaN);
                     ConvDirectWeight.backwardWeight(g, go, xBig, IN_OFF, gwd, wide);
                     assertClose(gw, gwMag, gwd, gwd.length, "ConvDirectWeight.backwardWeight (wide " + wide + ") " + s);
+                }
+                checked++;
+            }
+            if (ConvWinogradChannelsLast.applies(g)) { // 2e-5: see ConvChannelsLastConformanceTest
+                float[] ow = new float[g.outputSize()];
+                java.util.Arrays.fill(ow, Float.NaN);
+                poisonScratchBuffers(g);
+                ConvWinogradChannelsLast.forwardNchw(
+                        g, xBig, IN_OFF, w, b, null, ow, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+                assertClose(out, outMag, ow, ow.length, 2e-5, "ConvWinogradChannelsLast.forwardNchw " + s);
+                java.util.Arrays.fill(ow, Float.NaN);
+                ConvWinogradChannelsLast.forwardNchw(g, xBig, IN_OFF, w, b, res, ow, 0f, Float.POSITIVE_INFINITY);
+                assertClose(outRes, outResMag, ow, ow.length, 2e-5, "... with a residual " + s);
+                if (ConvWinogradChannelsLast.paysForInputGrad(g)) {
+                    float[] gxw = new float[g.inputSize()];
+                    java.util.Arrays.fill(gxw, Float.NaN);
+                    poisonScratchBuffers(g);
+                    ConvWinogradChannelsLast.backwardInputNchw(g, go, w, gxw);
+                    assertClose(gx, gxMag, gxw, gxw.length, 2e-5, "ConvWinogradChannelsLast.backwardInputNchw " + s);
+                    checked++;
                 }
                 checked++;
             }
