@@ -23,9 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * channels with no shuffles; the GEMMs use the direct kernel's register tile (4 vectors of output channels x 6
  * rows, here 6 tiles). Work is cut into blocks of up to {@code TILES} tiles (for one output channel group of 4
  * vectors) whose V and M stay in the thread's L2: transform the block's inputs, multiply, transform the products
- * back, store. Taken only where it pays ({@link #pays}): with few tiles (7 x 7 images at batch 1, 4 tiles) the 36
- * transformed filters, four times the direct kernel's floats, are read for too little arithmetic (1.0x the direct
- * kernel there; 1.85x at 16 tiles, 14 x 14 images).
+ * back, store. Taken only where it pays ({@link #pays}): with few tiles (7 x 7 and 14 x 14 images at batch 1) the 36
+ * transformed filters, four times the direct kernel's floats, are read for too little arithmetic.
  *
  * <p>Training's NCHW kernels ({@link ConvKernels}) call it too ({@link #forwardNchw}, {@link #backwardInputNchw}:
  * the input gradient of a 3x3 stride-1 convolution is one, over the flipped filters), transposing on the way in
@@ -47,8 +46,13 @@ public final class ConvWinogradChannelsLast {
     private static final int ROWS = 6;
     /** Floats of V a block may take (with M and a filter's slice it stays within a 1 MB L2). */
     private static final int V_BUDGET = 96 * 1024;
-    /** Fewest tiles (over the batch) for which the transforms pay: below it the direct kernel runs. */
-    private static final int MIN_TILES = 16;
+    /**
+     * Fewest tiles (over the batch) for which Winograd pays: below it the direct kernel runs. Alone, a 256 -> 256
+     * layer at 14 x 14, batch 1 (16 tiles), ran 1.85x the direct kernel; inside ResNet-18 and ResNet-50 at batch 1,
+     * where every layer's weights come from memory rather than cache, taking those layers too was 1.00x (ZooAB), for
+     * 4x the weights' memory, so they stay direct.
+     */
+    private static final int MIN_TILES = 32;
 
     private static final FloatVector MINUS_4 = FloatVector.broadcast(S, -4f);
     private static final FloatVector MINUS_5 = FloatVector.broadcast(S, -5f);
@@ -268,9 +272,14 @@ public final class ConvWinogradChannelsLast {
         return pays(g) && g.cin() >= 64;
     }
 
-    /** True when g's input gradient runs as a Winograd convolution and pays: padding at most 2 (see above). */
+    /** True when g's input gradient can run as a Winograd convolution: padding at most 2 (see above). */
+    public static boolean appliesToInputGrad(ConvGeometry g) {
+        return applies(g) && g.ph() <= 2 && g.pw() <= 2 && applies(inputGradGeometry(g));
+    }
+
+    /** True when g's input gradient {@link #appliesToInputGrad can run} as a Winograd convolution and pays. */
     public static boolean paysForInputGrad(ConvGeometry g) {
-        return applies(g) && g.ph() <= 2 && g.pw() <= 2 && paysNchw(inputGradGeometry(g));
+        return appliesToInputGrad(g) && paysNchw(inputGradGeometry(g));
     }
 
     /**

@@ -263,7 +263,7 @@ class ConvConformanceTest {
                 java.util.Arrays.fill(ow, Float.NaN);
                 ConvWinogradChannelsLast.forwardNchw(g, xBig, IN_OFF, w, b, res, ow, 0f, Float.POSITIVE_INFINITY);
                 assertClose(outRes, outResMag, ow, ow.length, 2e-5, "... with a residual " + s);
-                if (ConvWinogradChannelsLast.paysForInputGrad(g)) {
+                if (ConvWinogradChannelsLast.appliesToInputGrad(g)) {
                     float[] gxw = new float[g.inputSize()];
                     java.util.Arrays.fill(gxw, Float.NaN);
                     poisonScratchBuffers(g);
