@@ -21,17 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * On channels-last data every transform is elementwise across the channels, so it runs on whole vectors of
  * channels with no shuffles; the GEMMs use the direct kernel's register tile (4 vectors of output channels x 6
- * rows, here 6 tiles). Work is cut into blocks of up to {@code TILES} tiles (for one output channel group of 4
- * vectors) whose V and M stay in the thread's L2: transform the block's inputs, multiply, transform the products
- * back, store. Taken only where it pays ({@link #pays}): with few tiles (7 x 7 and 14 x 14 images at batch 1) the 36
- * transformed filters, four times the direct kernel's floats, are read for too little arithmetic.
+ * rows, here 6 tiles). Work is cut into blocks of up to 24 tiles (see {@link #blockTiles}; for one output channel
+ * group of 4 vectors) whose V and M stay in the thread's L2: transform the block's inputs, multiply, transform the
+ * products back, store. Taken only where it pays ({@link #pays}): with few tiles (7 x 7 and 14 x 14 images at
+ * batch 1) the 36 transformed filters, four times the direct kernel's floats, are read for too little arithmetic.
  *
  * <p>Training's NCHW kernels ({@link ConvKernels}) call it too ({@link #forwardNchw}, {@link #backwardInputNchw}:
  * the input gradient of a 3x3 stride-1 convolution is one, over the flipped filters), transposing on the way in
  * and out and transforming the filters on every call.
  *
  * <p>Exactness: the transforms scale by at most 5 and 1/24, so the result differs from the direct sum by rounding
- * (about 1e-6 of the output's magnitude, tested against a double-precision reference).
+ * (its largest error lies between 1e-6 and 1e-5 of the terms' magnitude against a double-precision reference:
+ * see ConvChannelsLastConformanceTest).
  */
 public final class ConvWinogradChannelsLast {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
