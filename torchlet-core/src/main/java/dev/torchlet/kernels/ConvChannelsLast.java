@@ -134,8 +134,11 @@ public final class ConvChannelsLast {
         }
     }
 
-    /** Copies in (n, h, w, cin) into xp (n, hp, wp, cin) with zero borders. */
-    private static void pad(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
+    /**
+     * Copies in (n, h, w, cin) into xp (n, hp, wp, cin) at (ph, pw) with zero borders (to whatever hp and wp are at
+     * least h + ph and w + pw).
+     */
+    static void pad(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
         int cin = g.cin();
         int rowIn = g.w() * cin;
         int rowOut = wp * cin;

@@ -184,7 +184,7 @@ public final class ConvWinogradChannelsLast {
         }
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, residualOff, out, lo, hi);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
-        pad(g, in, inOff, c.xp, c.hp, c.wp);
+        ConvChannelsLast.pad(g, in, inOff, c.xp, c.hp, c.wp); // zero past the image, to whole tiles
         run(c);
         ScratchBuffers.give(c.xp);
     }
@@ -431,28 +431,6 @@ public final class ConvWinogradChannelsLast {
             }
         }
         return best;
-    }
-
-    /** Copies in (n, h, w, cin) into xp (n, hp, wp, cin) at (ph, pw), zero everywhere else. */
-    private static void pad(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
-        int cin = g.cin();
-        int rowIn = g.w() * cin;
-        int rowOut = wp * cin;
-        Parallel.forRange(g.n() * hp, 8, (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int b = r / hp;
-                int y = r % hp - g.ph();
-                int dst = r * rowOut;
-                if (y < 0 || y >= g.h()) {
-                    java.util.Arrays.fill(xp, dst, dst + rowOut, 0f);
-                    continue;
-                }
-                int left = g.pw() * cin;
-                java.util.Arrays.fill(xp, dst, dst + left, 0f);
-                System.arraycopy(in, inOff + (b * g.h() + y) * rowIn, xp, dst + left, rowIn);
-                java.util.Arrays.fill(xp, dst + left + rowIn, dst + rowOut, 0f);
-            }
-        });
     }
 
     /** Units [s, e): unit u is tile block u / groups, output channel group u % groups. */

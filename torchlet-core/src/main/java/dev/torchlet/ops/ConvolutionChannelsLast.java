@@ -63,45 +63,17 @@ final class ConvolutionChannelsLast {
     static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
         Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
         float[] out = new float[g.outputSize()];
+        float[] in = TensorInternals.storage(x).floats();
+        float[] b = bias == null ? null : bias.toFloatArray();
+        float[] res = a == null ? null : TensorInternals.storage(a).floats();
+        int resOff = a == null ? 0 : a.offset();
         if (ConvDepthwiseChannelsLast.applies(g)) {
-            ConvDepthwiseChannelsLast.forward(
-                    g,
-                    TensorInternals.storage(x).floats(),
-                    x.offset(),
-                    Convolution.floats(w),
-                    bias == null ? null : bias.toFloatArray(),
-                    a == null ? null : TensorInternals.storage(a).floats(),
-                    a == null ? 0 : a.offset(),
-                    out,
-                    lo,
-                    hi);
-            return wrapChannelsLast(g, out);
+            ConvDepthwiseChannelsLast.forward(g, in, x.offset(), Convolution.floats(w), b, res, resOff, out, lo, hi);
+        } else if (ConvWinogradChannelsLast.pays(g)) {
+            ConvWinogradChannelsLast.forward(g, in, x.offset(), packed(g, w, true), b, res, resOff, out, lo, hi);
+        } else {
+            ConvChannelsLast.forward(g, in, x.offset(), packed(g, w, false), b, res, resOff, out, lo, hi);
         }
-        if (ConvWinogradChannelsLast.pays(g)) {
-            ConvWinogradChannelsLast.forward(
-                    g,
-                    TensorInternals.storage(x).floats(),
-                    x.offset(),
-                    packed(g, w, true),
-                    bias == null ? null : bias.toFloatArray(),
-                    a == null ? null : TensorInternals.storage(a).floats(),
-                    a == null ? 0 : a.offset(),
-                    out,
-                    lo,
-                    hi);
-            return wrapChannelsLast(g, out);
-        }
-        ConvChannelsLast.forward(
-                g,
-                TensorInternals.storage(x).floats(),
-                x.offset(),
-                packed(g, w, false),
-                bias == null ? null : bias.toFloatArray(),
-                a == null ? null : TensorInternals.storage(a).floats(),
-                a == null ? 0 : a.offset(),
-                out,
-                lo,
-                hi);
         return wrapChannelsLast(g, out);
     }
 
