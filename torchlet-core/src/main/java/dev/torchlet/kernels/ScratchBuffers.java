@@ -48,12 +48,29 @@ final class ScratchBuffers {
         }
     }
 
-    /** Hands an array back for reuse (the caller must not touch it afterwards). */
+    /**
+     * Hands an array back for reuse (the caller must not touch it afterwards). When the pool is full it replaces the
+     * smallest kept array if it is larger: small arrays serve small requests as well as large ones do, and keeping
+     * the first eight small ones (a Winograd block's buffers, say) made every padded input after them a new array.
+     */
     static void give(float[] buf) {
         synchronized (FREE) {
             if (FREE.size() < MAX_BUFFERS && freeFloats + buf.length <= MAX_FLOATS) {
                 FREE.add(buf);
                 freeFloats += buf.length;
+                return;
+            }
+            int smallest = -1;
+            for (int i = 0; i < FREE.size(); i++) {
+                if (smallest < 0 || FREE.get(i).length < FREE.get(smallest).length) {
+                    smallest = i;
+                }
+            }
+            if (smallest >= 0
+                    && FREE.get(smallest).length < buf.length
+                    && freeFloats - FREE.get(smallest).length + buf.length <= MAX_FLOATS) {
+                freeFloats += buf.length - FREE.get(smallest).length;
+                FREE.set(smallest, buf);
             }
         }
     }
