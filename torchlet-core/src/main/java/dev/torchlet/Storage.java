@@ -6,12 +6,16 @@ package dev.torchlet;
  */
 public final class Storage {
     private final DType dtype;
-    private final float[] f32;
+    /** Null once {@link #release released} to {@link InferenceMode}'s buffer pool. */
+    private float[] f32;
+
     private final double[] f64;
     private final long[] i64;
     private final boolean[] bool;
     /** Bumped by every in-place write through the public API (see {@link #version()}). */
     private int version;
+    /** Whether f32 came from {@link InferenceMode}'s buffer pool, so that it may go back to it. */
+    private boolean pooled;
     /** A value a kernel derived from this storage's contents (see {@link #derived()}). */
     private volatile Object derived;
 
@@ -37,6 +41,25 @@ public final class Storage {
 
     public static Storage of(boolean[] data) {
         return new Storage(DType.BOOL, null, null, null, data);
+    }
+
+    /** A storage over an array taken from {@link InferenceMode}'s buffer pool. */
+    static Storage pooled(float[] data) {
+        Storage s = of(data);
+        s.pooled = true;
+        return s;
+    }
+
+    /** Whether this storage's array came from the inference buffer pool and is still held. */
+    boolean isPooled() {
+        return pooled && f32 != null;
+    }
+
+    /** Gives up the array (which goes back to the pool): any later use of this storage fails with a clear error. */
+    float[] release() {
+        float[] data = f32;
+        f32 = null;
+        return data;
     }
 
     /** A zero-filled storage of n elements. */
@@ -83,7 +106,7 @@ public final class Storage {
 
     public int length() {
         return switch (dtype) {
-            case FLOAT32 -> f32.length;
+            case FLOAT32 -> floats().length;
             case FLOAT64 -> f64.length;
             case INT64 -> i64.length;
             case BOOL -> bool.length;
@@ -91,6 +114,10 @@ public final class Storage {
     }
 
     public float[] floats() {
+        if (f32 == null && dtype == DType.FLOAT32) {
+            throw new IllegalStateException("This tensor's buffer was recycled by Torch.inferenceMode(): a module"
+                    + " kept an intermediate output of an inference-mode forward (copy it with clone() to keep it)");
+        }
         return f32;
     }
 
@@ -109,7 +136,7 @@ public final class Storage {
     /** Reads element i as a double, whatever the dtype. */
     public double getDouble(int i) {
         return switch (dtype) {
-            case FLOAT32 -> f32[i];
+            case FLOAT32 -> floats()[i];
             case FLOAT64 -> f64[i];
             case INT64 -> i64[i];
             case BOOL -> bool[i] ? 1 : 0;
@@ -119,7 +146,7 @@ public final class Storage {
     /** Writes element i from a double, converting to the dtype (truncating toward zero for int64). */
     public void setDouble(int i, double v) {
         switch (dtype) {
-            case FLOAT32 -> f32[i] = (float) v;
+            case FLOAT32 -> floats()[i] = (float) v;
             case FLOAT64 -> f64[i] = v;
             case INT64 -> i64[i] = (long) v;
             case BOOL -> bool[i] = v != 0;
@@ -128,7 +155,7 @@ public final class Storage {
 
     public long getLong(int i) {
         return switch (dtype) {
-            case FLOAT32 -> (long) f32[i];
+            case FLOAT32 -> (long) floats()[i];
             case FLOAT64 -> (long) f64[i];
             case INT64 -> i64[i];
             case BOOL -> bool[i] ? 1 : 0;

@@ -32,6 +32,16 @@ public final class Torch {
         return GradMode.scope(false);
     }
 
+    /**
+     * A scope for inference, PyTorch's {@code torch.inference_mode()}: no graph, and the buffers of intermediate
+     * activations are recycled from one layer (and one call) to the next: {@code try (var s =
+     * Torch.inferenceMode()) { model.call(x); }}. See {@link InferenceMode} for what a model's own modules must
+     * not do inside it.
+     */
+    public static InferenceMode.Scope inferenceMode() {
+        return InferenceMode.enter();
+    }
+
     /** A scope that turns grad recording back on inside a noGrad() scope. */
     public static GradMode.Scope enableGrad() {
         return GradMode.scope(true);

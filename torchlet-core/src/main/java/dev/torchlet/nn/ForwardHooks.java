@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -19,6 +20,20 @@ import java.util.function.Function;
  * {@code FeatureExtractor} does).
  */
 final class ForwardHooks {
+    /**
+     * Bumped whenever a hook is added or removed anywhere, or a module gains or swaps a child: a module's cached
+     * answer to "are there hooks in my subtree" ({@link Module#subtreeHasForwardHooks()}) is valid while it holds.
+     */
+    private static final AtomicInteger EPOCH = new AtomicInteger();
+
+    static int epoch() {
+        return EPOCH.get();
+    }
+
+    static void changed() {
+        EPOCH.incrementAndGet();
+    }
+
     private final List<Module.ForwardPreHook> preHooks = new CopyOnWriteArrayList<>();
     private final List<Module.ForwardCallHook> hooks = new CopyOnWriteArrayList<>();
 
@@ -28,12 +43,22 @@ final class ForwardHooks {
 
     Module.HookHandle addPre(Module.ForwardPreHook hook) {
         preHooks.add(hook);
-        return () -> preHooks.remove(hook);
+        changed();
+        return () -> {
+            if (preHooks.remove(hook)) {
+                changed();
+            }
+        };
     }
 
     Module.HookHandle add(Module.ForwardCallHook hook) {
         hooks.add(hook);
-        return () -> hooks.remove(hook);
+        changed();
+        return () -> {
+            if (hooks.remove(hook)) {
+                changed();
+            }
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.torchlet.nn;
 
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.internal.TensorInternals;
@@ -35,6 +36,8 @@ public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private volatile int hooksEpoch = -1; // the ForwardHooks epoch subtreeHooks was computed at
+    private volatile boolean subtreeHooks;
     /** Children a replacement must be an instance of (e.g. a Transformer layer's self_attn). */
     private final Map<String, Class<?>> requiredChildTypes = new HashMap<>();
     /**
@@ -114,6 +117,7 @@ public abstract class Module {
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
         children.put(name, module);
+        ForwardHooks.changed();
         return module;
     }
 
@@ -177,6 +181,7 @@ public abstract class Module {
                     + (replacement == null ? "null" : replacement.getClass().getSimpleName()));
         }
         owner.children.put(name, replacement);
+        ForwardHooks.changed();
     }
 
     /** The submodule at a dotted path ("" is this module), like PyTorch's {@code get_submodule}. */
@@ -696,6 +701,36 @@ public abstract class Module {
      */
     public final boolean hasForwardHooks() {
         return !forwardHooks.isEmpty();
+    }
+
+    /**
+     * True if a forward pre-hook or hook is registered on this module or any module below it. Cached until a hook
+     * is added or removed anywhere or a module's children change, so a forward may ask it on every call.
+     */
+    public final boolean subtreeHasForwardHooks() {
+        int epoch = ForwardHooks.epoch();
+        if (hooksEpoch != epoch) {
+            boolean any = hasForwardHooks();
+            for (Module child : children.values()) {
+                any |= child.subtreeHasForwardHooks();
+            }
+            subtreeHooks = any;
+            hooksEpoch = epoch;
+        }
+        return subtreeHooks;
+    }
+
+    /**
+     * For a forward in {@link dev.torchlet.Torch#inferenceMode()}: {@code dead}, an intermediate output that
+     * {@code owner}'s layers made and nothing reads any more, gives its buffer back for the next layer's output,
+     * unless it shares its storage with one of {@code live} (the forward's input and output, tensors still to be
+     * read; nulls allowed), did not come from the inference buffer pool, or a hook is registered in {@code owner}'s
+     * subtree (hooks may keep what they see). Outside inference mode it does nothing.
+     */
+    protected static void releaseIntermediate(Module owner, Tensor dead, Tensor... live) {
+        if (InferenceMode.isEnabled() && !owner.subtreeHasForwardHooks()) {
+            InferenceMode.recycle(dead, live);
+        }
     }
 
     public HookHandle registerForwardPreHook(ForwardPreHook hook) {

@@ -34,7 +34,11 @@ public class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor y = x;
         for (Module m : children()) {
-            y = m.call(y);
+            Tensor in = y;
+            y = m.call(in);
+            if (in != x) {
+                releaseIntermediate(this, in, x, y); // inference mode: the previous layer's output is read no more
+            }
         }
         return y;
     }

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
@@ -182,7 +183,9 @@ public final class Convolution {
             int[] one = {1, 1};
             Tensor e = conv2dClamped(x, we, be, ConvOptions.of(one, new int[] {0, 0}, one, 1), lo1, hi1);
             int[] s = {stride, stride};
-            return conv2dClamped(e, wd, bd, ConvOptions.of(s, one, one, Math.max(1, hidden)), lo2, hi2);
+            Tensor out = conv2dClamped(e, wd, bd, ConvOptions.of(s, one, one, Math.max(1, hidden)), lo2, hi2);
+            InferenceMode.recycle(e, x, out); // the expanded tensor is this method's own
+            return out;
         }
         int oh = ConvPointwiseDepthwise.outSize(xs[2], stride);
         int ow = ConvPointwiseDepthwise.outSize(xs[3], stride);

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.MemoryFormat;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
@@ -62,7 +63,8 @@ final class ConvolutionChannelsLast {
      */
     static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
         Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
-        float[] out = new float[g.outputSize()];
+        Storage outStorage = InferenceMode.outputStorage(g.outputSize()); // written whole by each kernel
+        float[] out = outStorage.floats();
         float[] in = TensorInternals.storage(x).floats();
         float[] b = bias == null ? null : bias.toFloatArray();
         float[] res = a == null ? null : TensorInternals.storage(a).floats();
@@ -74,14 +76,14 @@ final class ConvolutionChannelsLast {
         } else {
             ConvChannelsLast.forward(g, in, x.offset(), packed(g, w, false), b, res, resOff, out, lo, hi);
         }
-        return wrapChannelsLast(g, out);
+        return wrapChannelsLast(g, outStorage);
     }
 
     /** out (n, oh, ow, cout) row-major as the channels-last tensor (n, cout, oh, ow). */
-    private static Tensor wrapChannelsLast(ConvGeometry g, float[] out) {
+    private static Tensor wrapChannelsLast(ConvGeometry g, Storage out) {
         int[] shape = {g.n(), g.cout(), g.oh(), g.ow()};
         int[] strides = {g.oh() * g.ow() * g.cout(), 1, g.ow() * g.cout(), g.cout()};
-        return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
+        return TensorInternals.wrap(out, 0, shape, strides);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.torchlet.onnx;
 
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Tensor;
 import dev.torchlet.onnx.proto.Onnx.AttributeProto;
 import dev.torchlet.onnx.proto.Onnx.GraphProto;
@@ -28,6 +29,7 @@ final class OnnxGraph {
     final Map<String, Tensor> initializers = new LinkedHashMap<>();
     private List<OnnxNode> plan = nodes; // what runs: the file's nodes, or the optimizer's rewrite of them
     private Map<String, Tensor> folded = Map.of(); // values the optimizer computed at load time, by name
+    private volatile OnnxLiveness liveness; // the plan's last uses, for inference mode's buffer recycling
     final List<ValueInfoProto> inputs;
     final List<String> outputs;
     final List<ValueInfoProto> outputInfo; // declared element types and shapes of the outputs
@@ -139,12 +141,27 @@ final class OnnxGraph {
     /** Runs the plan in order, reading its inputs from and writing its outputs to {@code values}. */
     void execute(Map<String, Tensor> values, boolean training) {
         folded.forEach(values::putIfAbsent);
-        run(plan, values, training);
+        OnnxLiveness.Run recycling = null;
+        if (InferenceMode.isEnabled() && !training) {
+            OnnxLiveness plan = liveness;
+            if (plan == null || !plan.isFor(this.plan)) {
+                plan = OnnxLiveness.of(this.plan, outputs);
+                liveness = plan;
+            }
+            recycling = plan.start(values); // values that die go back to the pool
+        }
+        run(plan, values, training, recycling);
     }
 
     /** Runs {@code nodes} in order, reading their inputs from and writing their outputs to {@code values}. */
     static void run(List<OnnxNode> nodes, Map<String, Tensor> values, boolean training) {
-        for (OnnxNode node : nodes) {
+        run(nodes, values, training, null);
+    }
+
+    private static void run(
+            List<OnnxNode> nodes, Map<String, Tensor> values, boolean training, OnnxLiveness.Run recycling) {
+        for (int k = 0; k < nodes.size(); k++) {
+            OnnxNode node = nodes.get(k);
             List<String> implicit = node.implicitInputs();
             int explicit = node.proto.getInputCount();
             Tensor[] in = new Tensor[explicit + implicit.size()];
@@ -172,6 +189,9 @@ final class OnnxGraph {
             }
             for (int i = 0; i < Math.min(out.length, node.proto.getOutputCount()); i++) {
                 values.put(node.proto.getOutput(i), out[i]);
+            }
+            if (recycling != null) {
+                recycling.after(k, out);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.torchlet.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
@@ -18,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Concurrent inference on imported ONNX models (issue #18): threads running one {@link OnnxModel} instance at
  * once, on inputs of different shapes, get exactly what sequential runs got, with and without
- * {@code Torch.noGrad()}. Covers a real transformer (all-MiniLM-L6-v2, float and int8) and a CNN exported by
- * tracing and imported back.
+ * {@code Torch.noGrad()} and in {@code Torch.inferenceMode()} (one buffer pool for all threads). Covers a real
+ * transformer (all-MiniLM-L6-v2, float and int8) and a CNN exported by tracing and imported back.
  */
 class ConcurrentInferenceTest {
     private static final int THREADS = 4;
@@ -50,6 +52,17 @@ class ConcurrentInferenceTest {
         for (int b : new int[] {1, 3, 2, 1}) {
             images.add(Torch.randn(b, 3, 32, 32));
         }
+        for (Tensor image : images) { // the graph's dead values recycled: not one value changes
+            Tensor want;
+            try (var g = Torch.noGrad()) {
+                want = model.call(image);
+            }
+            try (var s = Torch.inferenceMode()) {
+                for (int round = 0; round < 2; round++) {
+                    assertArrayEquals(want.toFloatArray(), model.call(image).toFloatArray(), "inferenceMode");
+                }
+            }
+        }
         checkBothGradModes("resnet18 via ONNX", images.size(), i -> List.of(Output.of(model.call(images.get(i)))));
     }
 
@@ -77,8 +90,18 @@ class ConcurrentInferenceTest {
 
     private static void checkBothGradModes(String what, int inputs, IntFunction<List<Output>> call) {
         ConcurrentCalls.assertSameAsSequential(what + ", noGrad", inputs, noGrad(call), THREADS, ROUNDS);
+        // inference mode: the threads' convolutions take their outputs from, and give dead values back to, one pool
+        ConcurrentCalls.assertSameAsSequential(what + ", inferenceMode", inputs, inferenceMode(call), THREADS, ROUNDS);
         // grad mode on (the default on every new thread): each call records its own graph
         ConcurrentCalls.assertSameAsSequential(what + ", grad mode on", inputs, call, THREADS, ROUNDS);
+    }
+
+    private static IntFunction<List<Output>> inferenceMode(IntFunction<List<Output>> call) {
+        return i -> {
+            try (var s = Torch.inferenceMode()) {
+                return call.apply(i);
+            }
+        };
     }
 
     private static IntFunction<List<Output>> noGrad(IntFunction<List<Output>> call) {

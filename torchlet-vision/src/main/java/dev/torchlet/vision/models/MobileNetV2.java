@@ -93,8 +93,9 @@ public final class MobileNetV2 extends Module {
     @Override
     public Tensor forward(Tensor x) {
         MobileNetBlocks.checkInput("mobilenet_v2", this, "features.0.0", x);
-        Tensor y = child("features").call(x); // (N, 1280, H/32, W/32)
-        y = F.adaptiveAvgPool2d(y, 1, 1).flatten(1); // (N, 1280)
+        Tensor features = child("features").call(x); // (N, 1280, H/32, W/32)
+        Tensor y = F.adaptiveAvgPool2d(features, 1, 1).flatten(1); // (N, 1280)
+        releaseIntermediate(this, features, x, y); // inference mode: recycled for the next call
         return child("classifier").call(y); // (N, numClasses)
     }
 
@@ -166,7 +167,11 @@ public final class MobileNetV2 extends Module {
                 next = 2;
             }
             for (; next < n - 2; next++) {
-                h = layers.get(next).call(h);
+                Tensor in = h;
+                h = layers.get(next).call(in);
+                if (in != x) {
+                    releaseIntermediate(this, in, x, h);
+                }
             }
             Module projection = layers.get(n - 2);
             Module norm = layers.get(n - 1);
@@ -175,9 +180,15 @@ public final class MobileNetV2 extends Module {
                     && !projection.hasForwardHooks()
                     && norm instanceof Identity
                     && !norm.hasForwardHooks()) {
-                return fusable.forwardAddClamped(h, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+                Tensor y = fusable.forwardAddClamped(h, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+                releaseIntermediate(this, h, x, y); // inference mode: the depthwise output is read no more
+                return y;
             }
+            Tensor hidden = h;
             h = norm.call(projection.call(h));
+            if (hidden != x) {
+                releaseIntermediate(this, hidden, x, h);
+            }
             return useResConnect ? x.add(h) : h;
         }
 

@@ -260,19 +260,28 @@ public class ResNet extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        ImageInputCheck.check(options.name(), "conv1", child("conv1"), 1, x); // (N, 3, H, W)
-        x = child("conv1").call(x); // (N, 64, H/2, W/2)
-        x = child("bn1").call(x);
-        x = child("relu").call(x);
-        x = child("maxpool").call(x); // (N, 64, H/4, W/4)
-        x = child("layer1").call(x); // (N, 64 e, H/4, W/4)
-        x = child("layer2").call(x); // (N, 128 e, H/8, W/8)
-        x = child("layer3").call(x); // (N, 256 e, H/16, W/16)
-        x = child("layer4").call(x); // (N, 512 e, H/32, W/32)
-        x = child("avgpool").call(x); // (N, 512 e, 1, 1)
+    public Tensor forward(Tensor input) {
+        ImageInputCheck.check(options.name(), "conv1", child("conv1"), 1, input); // (N, 3, H, W)
+        Tensor x = then("conv1", input, input); // (N, 64, H/2, W/2)
+        x = then("bn1", x, input);
+        x = then("relu", x, input);
+        x = then("maxpool", x, input); // (N, 64, H/4, W/4)
+        x = then("layer1", x, input); // (N, 64 e, H/4, W/4)
+        x = then("layer2", x, input); // (N, 128 e, H/8, W/8)
+        x = then("layer3", x, input); // (N, 256 e, H/16, W/16)
+        x = then("layer4", x, input); // (N, 512 e, H/32, W/32)
+        x = then("avgpool", x, input); // (N, 512 e, 1, 1)
         x = x.flatten(1); // (N, 512 e)
         return child("fc").call(x); // (N, numClasses)
+    }
+
+    /** Child {@code name} applied to h; in inference mode h's buffer is recycled then (unless it is the input). */
+    private Tensor then(String name, Tensor h, Tensor input) {
+        Tensor out = child(name).call(h);
+        if (h != input) {
+            releaseIntermediate(this, h, input, out);
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- blocks
@@ -350,7 +359,11 @@ public class ResNet extends Module {
                 && !c.hasForwardHooks()
                 && !b.hasForwardHooks()
                 && !relu.hasForwardHooks()) {
-            return fusable.forwardAddClamped(out, shortcut(block, x), 0f, Float.POSITIVE_INFINITY);
+            Tensor sc = shortcut(block, x);
+            Tensor y = fusable.forwardAddClamped(out, sc, 0f, Float.POSITIVE_INFINITY);
+            releaseIntermediate(block, sc, x, y); // inference mode: the projected shortcut and the block's inner output
+            releaseIntermediate(block, out, x, y);
+            return y;
         }
         out = b.call(c.call(out));
         return relu.call(out.add(shortcut(block, x)));
@@ -426,7 +439,9 @@ public class ResNet extends Module {
             Tensor out = child("conv1").call(x); // (N, width, H, W)
             out = child("bn1").call(out);
             out = reluAfter(this, "conv1", "bn1", out);
+            Tensor reduced = out;
             out = child("conv2").call(out); // (N, width, H/s, W/s)
+            releaseIntermediate(this, reduced, x, out); // inference mode: conv1's output is read no more
             out = child("bn2").call(out);
             out = reluAfter(this, "conv2", "bn2", out);
             return convAddRelu(this, "conv3", "bn3", out, x); // (N, 4 planes, H/s, W/s)

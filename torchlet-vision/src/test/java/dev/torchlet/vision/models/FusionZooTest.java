@@ -135,6 +135,29 @@ class FusionZooTest {
         assertClose(zoo.before(), logits(model, zoo.x()), 1e-5, 1e-4, name + " NCHW after channels-last calls");
     }
 
+    @ParameterizedTest
+    @CsvSource({"resnet18", "resnet50", "mobilenet_v2"})
+    void inferenceModeRecyclesActivationsWithoutChangingAValue(String name) {
+        // the blocks hand their intermediate outputs back to the pool, the next image's convolutions write into them
+        Zoo zoo = Zoo.of(name, 64, 3);
+        Module model = zoo.model();
+        Fusion.fuseForInference(model, zoo.x());
+        Torch.manualSeed(4);
+        Tensor other = Torch.randn(1, 3, 64, 64);
+        Tensor want = logits(model, zoo.x().contiguous(MemoryFormat.CHANNELS_LAST));
+        Tensor wantOther = logits(model, other.contiguous(MemoryFormat.CHANNELS_LAST));
+        try (var s = Torch.inferenceMode()) {
+            for (int round = 0; round < 2; round++) {
+                Tensor y = model.call(zoo.x().contiguous(MemoryFormat.CHANNELS_LAST));
+                Tensor yOther = model.call(other.contiguous(MemoryFormat.CHANNELS_LAST));
+                assertArrayEquals(want.toFloatArray(), y.toFloatArray(), name + " round " + round);
+                assertArrayEquals(wantOther.toFloatArray(), yOther.toFloatArray(), name + " round " + round);
+            }
+        } finally {
+            dev.torchlet.InferenceMode.clearPool();
+        }
+    }
+
     /** A zoo model with procedural weights in eval mode, a seeded input batch of one size x size image, its logits. */
     private record Zoo(Module model, Tensor x, Tensor before) {
         static Zoo of(String name, int size, long seed) {

@@ -1,0 +1,156 @@
+package dev.torchlet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.Module;
+import dev.torchlet.nn.ReLU;
+import dev.torchlet.nn.Sequential;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Torch.inferenceMode(): no graph, and intermediate activations recycled through the buffer pool without changing a
+ * single value, never touching inputs, outputs, parameters or what hooks see.
+ */
+class InferenceModeTest {
+    /** Three channels-last 3x3 convolutions: their outputs come from the pool, the first two are intermediates. */
+    private static Sequential threeConvolutions() {
+        Torch.manualSeed(7);
+        return new Sequential(
+                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new Conv2d(16, 16, 3, 1, 1), new Conv2d(16, 8, 3));
+    }
+
+    private static Tensor image(long seed) {
+        Torch.manualSeed(seed);
+        return Torch.randn(2, 8, 10, 10).contiguous(MemoryFormat.CHANNELS_LAST);
+    }
+
+    private static float[] noGrad(Module m, Tensor x) {
+        try (var g = Torch.noGrad()) {
+            return m.call(x).toFloatArray();
+        }
+    }
+
+    @AfterEach
+    void emptyThePool() {
+        InferenceMode.clearPool();
+    }
+
+    @Test
+    void theScopeRecordsNoGraphAndRestoresTheModes() {
+        assertFalse(InferenceMode.isEnabled());
+        try (var s = Torch.inferenceMode()) {
+            assertTrue(InferenceMode.isEnabled());
+            assertFalse(Torch.isGradEnabled());
+            Tensor w = Torch.ones(3).requiresGrad(true);
+            assertFalse(w.mul(w).requiresGrad());
+            try (var inner = Torch.enableGrad()) {
+                assertTrue(InferenceMode.isEnabled(), "enableGrad inside leaves inference mode on");
+            }
+        }
+        assertFalse(InferenceMode.isEnabled());
+        assertTrue(Torch.isGradEnabled());
+    }
+
+    @Test
+    void recyclesIntermediatesWithoutChangingTheOutputs() {
+        Sequential net = threeConvolutions();
+        Tensor x1 = image(1);
+        Tensor x2 = image(2);
+        float[] want1 = noGrad(net, x1);
+        float[] want2 = noGrad(net, x2);
+        try (var s = Torch.inferenceMode()) {
+            Tensor y1 = net.call(x1);
+            assertTrue(InferenceMode.pooledFloats() > 0, "the intermediates went back to the pool");
+            Tensor y2 = net.call(x2); // reuses the first call's intermediate arrays
+            Tensor y1Again = net.call(x1);
+            assertArrayEquals(want1, y1.toFloatArray(), "an earlier output is never recycled");
+            assertArrayEquals(want2, y2.toFloatArray());
+            assertArrayEquals(want1, y1Again.toFloatArray());
+            assertEquals(x1.toString(), image(1).toString(), "the input is untouched");
+        }
+    }
+
+    /** NaN-filled arrays of every intermediate's length wait in the pool: a kernel must write all it outputs. */
+    @Test
+    void pooledArraysAreWrittenWhole() {
+        Sequential net = threeConvolutions();
+        Tensor x = image(3);
+        float[] want = noGrad(net, x);
+        try (var s = Torch.inferenceMode()) {
+            for (int n : new int[] {2 * 16 * 10 * 10, 2 * 8 * 8 * 8}) {
+                for (int copies = 0; copies < 2; copies++) {
+                    Storage poison = InferenceMode.outputStorage(n);
+                    Arrays.fill(poison.floats(), Float.NaN);
+                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
+                }
+            }
+            assertArrayEquals(want, net.call(x).toFloatArray());
+        }
+    }
+
+    /** A user's module that keeps its input: reading it after the call fails clearly instead of reading garbage. */
+    @Test
+    void aKeptIntermediateFailsClearly() {
+        Keep keep = new Keep();
+        Torch.manualSeed(7);
+        Sequential net = new Sequential(new Conv2d(8, 16, 3, 1, 1), keep, new Conv2d(16, 8, 3));
+        try (var s = Torch.inferenceMode()) {
+            net.call(image(4));
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> keep.kept.toFloatArray());
+        assertTrue(e.getMessage().contains("Torch.inferenceMode()"), e.getMessage());
+        assertTrue(e.getMessage().contains("clone()"), e.getMessage());
+    }
+
+    /** With a hook registered anywhere nothing is recycled: what hooks capture stays valid. */
+    @Test
+    void hooksTurnRecyclingOff() {
+        Sequential net = threeConvolutions();
+        Tensor x = image(5);
+        Tensor[] seen = new Tensor[1];
+        try (var hook = net.get(0).registerForwardHook((m, in, out) -> {
+                    seen[0] = out;
+                    return null;
+                });
+                var s = Torch.inferenceMode()) {
+            net.call(x);
+            net.call(image(6));
+            assertEquals(0, InferenceMode.pooledFloats(), "nothing recycled while the hook is there");
+        }
+        assertArrayEquals(noGrad(net.get(0), image(6)), seen[0].toFloatArray(), "the hooked output is intact");
+        try (var s = Torch.inferenceMode()) {
+            net.call(x);
+            assertTrue(InferenceMode.pooledFloats() > 0, "recycling resumes once the hook is removed");
+        }
+    }
+
+    @Test
+    void aHookOnAnotherModelChangesNothingHere() {
+        Sequential net = threeConvolutions();
+        Sequential other = threeConvolutions();
+        try (var hook = other.get(0).registerForwardHook((m, in, out) -> null);
+                var s = Torch.inferenceMode()) {
+            net.call(image(7));
+            assertTrue(InferenceMode.pooledFloats() > 0);
+        }
+    }
+
+    /** Passes its input on and keeps a reference to it, which inference mode's contract forbids. */
+    private static final class Keep extends Module {
+        Tensor kept;
+
+        @Override
+        public Tensor forward(Tensor x) {
+            kept = x;
+            return x;
+        }
+    }
+}
