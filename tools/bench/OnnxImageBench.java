@@ -20,7 +20,7 @@ public class OnnxImageBench {
         }
         Tensor x = Torch.tensor(data, 1, 3, 224, 224);
         double[] times = new double[runs];
-        try (var g = Torch.noGrad()) {
+        try (var g = Torch.inferenceMode()) { // activations recycled, as ONNX Runtime's arena does
             // as ./torchlet bench warms up (Timing.warmUp): 5 runs, then at least 1 s and on until the JIT has been
             // idle for 0.5 s, at most 9 s
             for (int i = 0; i < 5; i++) {

@@ -62,7 +62,7 @@ public final class ClassifyCommand implements Callable<Integer> {
                         : ""));
         for (Path path : images) {
             Tensor probs;
-            try (var g = Torch.noGrad()) {
+            try (var g = Torch.inferenceMode()) { // activations recycled from image to image
                 probs = net.call(transform.apply(read(path)).unsqueeze(0))
                         .softmax(1)
                         .squeeze(0);

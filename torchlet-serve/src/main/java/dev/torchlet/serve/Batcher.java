@@ -196,7 +196,7 @@ final class Batcher {
             float[] out;
             long t0 = System.nanoTime();
             modelLock.readLock().lock();
-            try (var g = Torch.noGrad()) {
+            try (var g = Torch.inferenceMode()) { // activations recycled from batch to batch
                 Tensor x = inputs.size() == 1 ? inputs.get(0) : Torch.cat(inputs, 0); // (B, C, H, W)
                 if (x.dim() == 4) { // the convolutions' fastest layout in inference; the values are the same
                     x = x.contiguous(MemoryFormat.CHANNELS_LAST);

@@ -15,7 +15,8 @@ import dev.torchlet.vision.models.Models;
  * when it loads a model. The input goes in channels-last ({@link MemoryFormat#CHANNELS_LAST}, converted inside
  * the timed call), so that every convolution runs the channels-last kernels with weights packed once, as
  * PyTorch users do with {@code x.to(memory_format=torch.channels_last)} and ONNX Runtime does with its own blocked
- * layout.
+ * layout. The calls run in {@link Torch#inferenceMode()} (PyTorch's {@code torch.inference_mode()}): no graph, and
+ * the activations' buffers recycled from layer to layer and call to call, as ONNX Runtime's memory arena does.
  */
 final class ZooInference implements Workload {
     private final String name;
@@ -45,7 +46,7 @@ final class ZooInference implements Workload {
         Tensor x = Torch.rand(batch, 3, 224, 224);
         Fusion.fuseForInference(net, x);
         Runnable call = () -> net.call(x.contiguous(MemoryFormat.CHANNELS_LAST));
-        try (var g = Torch.noGrad()) {
+        try (var g = Torch.inferenceMode()) {
             if (batch == 1) {
                 return new Result(1000 * Timing.median(call, 5), "ms");
             }
