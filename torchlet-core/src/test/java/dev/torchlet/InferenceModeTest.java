@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
@@ -93,6 +94,26 @@ class InferenceModeTest {
                 }
             }
             assertArrayEquals(want, net.call(x).toFloatArray());
+        }
+    }
+
+    /** Linear layers' outputs (bias rows, then the GEMM) come from the pool too: poisoned arrays change nothing. */
+    @Test
+    void linearLayersWriteTheirPooledOutputsWhole() {
+        Torch.manualSeed(11);
+        Sequential mlp = new Sequential(new Linear(8, 16), new Linear(16, 16), new Linear(16, 4, false));
+        Tensor x = Torch.randn(3, 8);
+        float[] want = noGrad(mlp, x);
+        try (var s = Torch.inferenceMode()) {
+            for (int n : new int[] {3 * 16, 3 * 4}) {
+                for (int copies = 0; copies < 2; copies++) {
+                    Storage poison = InferenceMode.outputStorage(n);
+                    Arrays.fill(poison.floats(), Float.NaN);
+                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
+                }
+            }
+            assertArrayEquals(want, mlp.call(x).toFloatArray());
+            assertArrayEquals(want, mlp.call(x).toFloatArray());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
@@ -211,7 +212,10 @@ public final class MatMul {
         Tensor wc = MatrixView.orientation(wd) != 0 ? wd : wd.contiguousCopy();
         MatrixView wv = MatrixView.of(wc, 0, 2);
         Tensor bc = bias == null ? null : bias.detach().contiguous();
-        Tensor out = Tensor.empty(dt, outShape);
+        // float32: written whole (bias rows, or beta 0), so in inference mode it may be a recycled buffer
+        Tensor out = dt == DType.FLOAT32
+                ? TensorInternals.wrap(InferenceMode.outputStorage(Shape.numel(outShape)), outShape)
+                : Tensor.empty(dt, outShape);
         if (dt == DType.FLOAT32) {
             float[] o = TensorInternals.storage(out).floats();
             float beta = 0f;
