@@ -26,6 +26,7 @@ class ConvChannelsLastConformanceTest {
         {3, 17, 9, 10, 70, 3, 2, 1, 1, 0, 1, 1, 1}, // a group and a 6-channel tail
         {2, 7, 11, 9, 130, 3, 3, 2, 2, 1, 1, 1, 1}, // stride 2, three groups
         {1, 5, 9, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1}, // 24 channels: a 2-vector group with a tail (16 lanes)
+        {1, 8, 9, 7, 120, 1, 1, 1, 1, 0, 0, 1, 1}, // a whole group, then 56 channels in 4 vectors (the last partial)
         {2, 6, 8, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1}, // 3 vectors: 8-pixel tiles
         {1, 4, 10, 10, 16, 1, 1, 1, 1, 0, 0, 1, 1}, // 1 vector: 12-pixel tiles
         {1, 6, 15, 13, 9, 5, 3, 2, 3, 2, 1, 1, 2}, // stride 2x3, dilation 1x2
@@ -41,8 +42,8 @@ class ConvChannelsLastConformanceTest {
         for (int[] s : SPECS) {
             ConvGeometry g =
                     ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], 1);
-            for (boolean residual : new boolean[] {false, true}) {
-                check(g, r, residual, false);
+            for (Epilogue e : Epilogue.values()) {
+                check(g, r, e, false);
             }
         }
     }
@@ -69,8 +70,8 @@ class ConvChannelsLastConformanceTest {
         for (int[] s : WINOGRAD) {
             ConvGeometry g = ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], 3, 3, 1, 1, s[5], s[6], 1, 1, 1);
             assertTrue(ConvWinogradChannelsLast.applies(g), g.toString());
-            for (boolean residual : new boolean[] {false, true}) {
-                check(g, r, residual, true);
+            for (Epilogue e : Epilogue.values()) {
+                check(g, r, e, true);
             }
         }
     }
@@ -81,7 +82,15 @@ class ConvChannelsLastConformanceTest {
      * up to 10 per dimension) before the products, so its rounding is relative to larger intermediate values (its
      * largest error here lies between 1e-6 and 1e-5 of the terms' magnitude: the margin is for other seeds).
      */
-    private static void check(ConvGeometry g, Random r, boolean withResidual, boolean winograd) {
+    /** What the kernel does as it stores: nothing, a clamp (a fused ReLU6), or add a residual then clamp. */
+    private enum Epilogue {
+        PLAIN,
+        CLAMP,
+        RESIDUAL_CLAMP
+    }
+
+    private static void check(ConvGeometry g, Random r, Epilogue epilogue, boolean winograd) {
+        boolean withResidual = epilogue == Epilogue.RESIDUAL_CLAMP;
         int inOff = 3;
         int resOff = 5;
         int hw = g.h() * g.w();
@@ -100,8 +109,8 @@ class ConvChannelsLastConformanceTest {
         }
         float[] resl = new float[resOff + res.length];
         System.arraycopy(res, 0, resl, resOff, res.length); // read as (n, oh, ow, cout)
-        float lo = withResidual ? 0f : Float.NEGATIVE_INFINITY;
-        float hi = withResidual ? 0.75f : Float.POSITIVE_INFINITY;
+        float lo = epilogue == Epilogue.PLAIN ? Float.NEGATIVE_INFINITY : 0f;
+        float hi = epilogue == Epilogue.PLAIN ? Float.POSITIVE_INFINITY : 0.75f;
         float[] out = new float[g.outputSize()];
         if (winograd) {
             ConvWinogradChannelsLast.forward(
@@ -136,8 +145,8 @@ class ConvChannelsLastConformanceTest {
                     double tol = (winograd ? 2e-5 : 1e-5) * (1 + mag[nchw] + (withResidual ? Math.abs(res[nhwc]) : 0));
                     assertTrue(
                             Math.abs(out[nhwc] - want) <= tol,
-                            g + " residual=" + withResidual + " at (" + n + ", " + c + ", pixel " + p + "): "
-                                    + out[nhwc] + " vs " + want);
+                            g + " " + epilogue + " at (" + n + ", " + c + ", pixel " + p + "): " + out[nhwc] + " vs "
+                                    + want);
                 }
             }
         }
@@ -159,8 +168,8 @@ class ConvChannelsLastConformanceTest {
         for (int[] s : DEPTHWISE) {
             ConvGeometry g = ConvGeometry.of(
                     s[0], s[1], s[2], s[3], s[1], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[1]);
-            for (boolean residual : new boolean[] {false, true}) {
-                check(g, r, residual, false);
+            for (Epilogue e : Epilogue.values()) {
+                check(g, r, e, false);
             }
         }
     }
