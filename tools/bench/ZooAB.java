@@ -22,7 +22,9 @@ import java.util.Arrays;
  * Prints per model the median milliseconds per image of each build and the median ratio old/new (above 1: the new
  * build is faster) with its quartiles. Threads: the machine's (both builds' pools). A MODEL ending in {@code .onnx}
  * is a file that each build imports with {@code OnnxModel.load} (add torchlet-onnx's classes and protobuf-java to
- * both class paths). {@code -DchannelsLast=true} feeds the batch channels-last (converted once, before timing), as
+ * both class paths). {@code -DinferenceMode=true} times the calls in {@code Torch.inferenceMode()} instead of no-grad
+ * mode (the bench's zoo workloads since session 24; needs it in both builds). {@code -DchannelsLast=true} feeds the
+ * batch channels-last (converted once, before timing), as
  * the bench's zoo workloads do.
  */
 public final class ZooAB {
@@ -103,7 +105,8 @@ public final class ZooAB {
                         .getMethod("fuseForInference", module, tensor)
                         .invoke(null, net, x);
             }
-            var noGrad = torch.getMethod("noGrad");
+            // -DinferenceMode=true: Torch.inferenceMode() (activation buffers recycled), as the bench's zoo workloads run
+            var noGrad = torch.getMethod(Boolean.getBoolean("inferenceMode") ? "inferenceMode" : "noGrad");
             var call = module.getMethod("call", tensor);
             Object input = x;
             if (Boolean.getBoolean("channelsLast")) { // the batch the bench's zoo workloads feed
