@@ -24,8 +24,7 @@ import java.util.Arrays;
  * is a file that each build imports with {@code OnnxModel.load} (add torchlet-onnx's classes and protobuf-java to
  * both class paths). {@code -DinferenceMode=true} times the calls in {@code Torch.inferenceMode()} instead of no-grad
  * mode (the bench's zoo workloads since session 24; needs it in both builds). {@code -DchannelsLast=true} feeds the
- * batch channels-last (converted once, before timing), as
- * the bench's zoo workloads do.
+ * batch channels-last (converted once, before timing), as the bench's zoo workloads do.
  */
 public final class ZooAB {
     private static final int ROUNDS = 11;
