@@ -439,7 +439,7 @@ public final class ConvWinogradChannelsLast {
         int t = c.blockTiles;
         float[] v = ScratchBuffers.take(POINTS * t * cin);
         float[] m = ScratchBuffers.take(POINTS * t * GROUP);
-        float[] scratch = new float[POINTS * L];
+        float[] scratch = new float[POINTS * L + OUT * L]; // transforms' 6 x 6 vectors, then one output row's 4
         int lastBlock = -1;
         for (int u = s; u < e; u++) {
             int blk = u / c.groups;
@@ -663,16 +663,16 @@ public final class ConvWinogradChannelsLast {
                 FloatVector d12 = m1.sub(m2);
                 FloatVector s34 = m3.add(m4);
                 FloatVector d34 = m3.sub(m4);
+                // the row's 4 pixels go through scratch, not as arguments: a vector passed to a method C2 does not
+                // inline is allocated as an object (this allocated gigabytes a second when store took vectors)
+                int y = POINTS * L;
+                m0.add(s12).add(s34).add(bias).intoArray(scratch, y);
+                d34.fma(PLUS_2, d12).add(bias).intoArray(scratch, y + L);
+                s34.fma(PLUS_4, s12).add(bias).intoArray(scratch, y + 2 * L);
+                d34.fma(PLUS_8, d12).add(m5).add(bias).intoArray(scratch, y + 3 * L);
                 int dst = ((b * g.oh() + y0 + i) * g.ow() + x0) * cout + co;
-                store(c, m0.add(s12).add(s34).add(bias), dst);
-                if (cols > 1) {
-                    store(c, d34.fma(PLUS_2, d12).add(bias), dst + cout);
-                }
-                if (cols > 2) {
-                    store(c, s34.fma(PLUS_4, s12).add(bias), dst + 2 * cout);
-                }
-                if (cols > 3) {
-                    store(c, d34.fma(PLUS_8, d12).add(m5).add(bias), dst + 3 * cout);
+                for (int col = 0; col < cols; col++) {
+                    store(c, scratch, y + col * L, dst + col * cout);
                 }
             }
         }
@@ -702,14 +702,27 @@ public final class ConvWinogradChannelsLast {
         d34.fma(PLUS_8, d12).add(m5).intoArray(dst, off + 3 * stride);
     }
 
-    /** out[dst..] = clamp(y (+ residual[residualOff + dst..]), lo, hi). */
-    private static void store(Call c, FloatVector y, int dst) {
+    /**
+     * out[dst..] = clamp(src[off..] (+ residual[residualOff + dst..]), lo, hi), one vector. Each case is straight-line
+     * code: a vector reassigned in a branch reaches the join as an object.
+     */
+    private static void store(Call c, float[] src, int off, int dst) {
+        FloatVector y = FloatVector.fromArray(S, src, off);
         if (c.residual != null) {
-            y = y.add(FloatVector.fromArray(S, c.residual, c.residualOff + dst));
+            FloatVector r = y.add(FloatVector.fromArray(S, c.residual, c.residualOff + dst));
+            if (c.clamp) {
+                r.lanewise(VectorOperators.MAX, c.lo)
+                        .lanewise(VectorOperators.MIN, c.hi)
+                        .intoArray(c.out, dst);
+            } else {
+                r.intoArray(c.out, dst);
+            }
+        } else if (c.clamp) {
+            y.lanewise(VectorOperators.MAX, c.lo)
+                    .lanewise(VectorOperators.MIN, c.hi)
+                    .intoArray(c.out, dst);
+        } else {
+            y.intoArray(c.out, dst);
         }
-        if (c.clamp) {
-            y = y.lanewise(VectorOperators.MAX, c.lo).lanewise(VectorOperators.MIN, c.hi);
-        }
-        y.intoArray(c.out, dst);
     }
 }
