@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.Conv2d;
+import dev.torchlet.nn.GELU;
+import dev.torchlet.nn.LayerNorm;
 import dev.torchlet.nn.Linear;
+import dev.torchlet.nn.MaxPool2d;
 import dev.torchlet.nn.Module;
 import dev.torchlet.nn.ReLU;
 import dev.torchlet.nn.Sequential;
+import dev.torchlet.nn.Sigmoid;
+import dev.torchlet.nn.Tanh;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +119,34 @@ class InferenceModeTest {
             }
             assertArrayEquals(want, mlp.call(x).toFloatArray());
             assertArrayEquals(want, mlp.call(x).toFloatArray());
+        }
+    }
+
+    /**
+     * The elementwise ops, layer norm and channels-last max pooling write their pooled outputs whole too: NaN arrays
+     * of every intermediate's length wait in the pool.
+     */
+    @Test
+    void elementwiseNormAndPoolingOutputsAreWrittenWhole() {
+        Torch.manualSeed(12);
+        Sequential mlp =
+                new Sequential(new Linear(8, 16), new GELU(), new LayerNorm(16), new Tanh(), new Linear(16, 4));
+        Tensor x = Torch.randn(3, 8);
+        Sequential cnn =
+                new Sequential(new Conv2d(8, 16, 3, 1, 1), new MaxPool2d(2), new Sigmoid(), new Conv2d(16, 8, 1));
+        Tensor image = image(8);
+        float[] wantMlp = noGrad(mlp, x);
+        float[] wantCnn = noGrad(cnn, image);
+        try (var s = Torch.inferenceMode()) {
+            for (int n : new int[] {3 * 16, 3 * 4, 2 * 16 * 10 * 10, 2 * 16 * 5 * 5, 2 * 8 * 5 * 5}) {
+                for (int copies = 0; copies < 3; copies++) {
+                    Storage poison = InferenceMode.outputStorage(n);
+                    Arrays.fill(poison.floats(), Float.NaN);
+                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
+                }
+            }
+            assertArrayEquals(wantMlp, mlp.call(x).toFloatArray());
+            assertArrayEquals(wantCnn, cnn.call(image).toFloatArray());
         }
     }
 

@@ -373,7 +373,7 @@ public final class Normalization {
         Tensor bd = bias == null ? null : dense(bias.detach(), dt);
         double[] mean = new double[stats];
         double[] rstd = new double[stats];
-        Tensor out = Tensor.empty(dt, TensorInternals.shapeRef(x));
+        Tensor out = Ops.output(dt, TensorInternals.shapeRef(x)); // written whole
         forward.run(xd, wd, bd, out, mean, rstd);
         int[] shape = x.shape();
         return Autograd.record(

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
@@ -26,6 +27,18 @@ final class Ops {
     static Tensor contiguousAs(Tensor t, DType dtype) {
         Tensor c = t.dtype() == dtype ? t : t.to(dtype);
         return c.contiguous();
+    }
+
+    /**
+     * A new tensor of the given shape for an op that writes every element of it: in {@link InferenceMode} a float32
+     * one takes its array from the activation pool (contents unspecified, recycled once the model is done with it),
+     * otherwise it is zero-filled as {@link Tensor#empty} makes it.
+     */
+    static Tensor output(DType dtype, int[] shape) {
+        if (dtype == DType.FLOAT32 && InferenceMode.isEnabled()) {
+            return TensorInternals.wrap(InferenceMode.outputStorage(Shape.numel(shape)), shape.clone());
+        }
+        return Tensor.empty(dtype, shape);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
@@ -136,11 +137,11 @@ public final class Pooling {
     private static Tensor maxPoolChannelsLast(Tensor x, Input in, PoolKernels.Geometry g) {
         int n = in.shape()[0];
         int c = in.shape()[1];
-        float[] out = new float[n * c * g.outPlane()];
-        PoolKernels.maxForwardChannelsLast(TensorInternals.storage(x).floats(), x.offset(), n, c, g, out);
+        Storage out = InferenceMode.outputStorage(n * c * g.outPlane()); // written whole
+        PoolKernels.maxForwardChannelsLast(TensorInternals.storage(x).floats(), x.offset(), n, c, g, out.floats());
         int[] shape = {n, c, g.outH(), g.outW()};
         int[] strides = {g.outPlane() * c, 1, g.outW() * c, c};
-        return TensorInternals.wrap(Storage.of(out), 0, shape, strides);
+        return TensorInternals.wrap(out, 0, shape, strides);
     }
 
     private static void recordMaxBackward(
