@@ -43,6 +43,8 @@ public final class ConvWinogradChannelsLast {
     private static final int POINTS = 36;
     /** Output pixels per tile side. */
     private static final int OUT = 4;
+    /** Per thread: a tile's 6 x 6 transformed vectors, then one output row's 4 (runUnits does not nest). */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[(POINTS + OUT) * L]);
     /** Tiles per register tile (the GEMM's rows). */
     private static final int ROWS = 6;
     /** Floats of V a block may take (with M and a filter's slice it stays within a 1 MB L2). */
@@ -439,7 +441,7 @@ public final class ConvWinogradChannelsLast {
         int t = c.blockTiles;
         float[] v = ScratchBuffers.take(POINTS * t * cin);
         float[] m = ScratchBuffers.take(POINTS * t * GROUP);
-        float[] scratch = new float[POINTS * L + OUT * L]; // transforms' 6 x 6 vectors, then one output row's 4
+        float[] scratch = SCRATCH.get(); // transforms' 6 x 6 vectors, then one output row's 4
         int lastBlock = -1;
         for (int u = s; u < e; u++) {
             int blk = u / c.groups;

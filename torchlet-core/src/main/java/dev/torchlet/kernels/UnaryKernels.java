@@ -242,129 +242,168 @@ public final class UnaryKernels {
 
     /** out[i] = f(x[xOff + i]) for i &lt; n, f one of {@link Activation}. */
     public static void activation(Activation f, float[] x, int xOff, float[] out, int oOff, int n) {
-        // one loop per function, so each compiled loop holds one copy of its polynomial
-        Parallel.forRange(n, GRAIN / 8, (s, e) -> {
-            int end = s + S.loopBound(e - s);
-            VectorMask<Float> tail = end < e ? S.indexInRange(0, e - end) : null;
-            switch (f) {
-                case SIGMOID -> {
+        // one lambda per function, so each compiled loop holds one copy of its polynomial and stays small enough
+        // for C2 to inline the vector helpers into it: in one lambda with a switch over all of them, SiLU's gradient
+        // returned its vectors from a call that was not inlined, as objects (gigabytes a second in the DDPM step)
+        Parallel.RangeBody body = switch (f) {
+            case SIGMOID ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        sigmoidAt(x, xOff + i, out, oOff + i, null);
+                        sigmoidAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        sigmoidAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        sigmoidAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case TANH -> {
+                };
+            case TANH ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        tanhAt(x, xOff + i, out, oOff + i, null);
+                        tanhAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        tanhAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        tanhAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case SILU -> {
+                };
+            case SILU ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        siluAt(x, xOff + i, out, oOff + i, null);
+                        siluAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        siluAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        siluAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case SILU_GRAD -> {
+                };
+            case SILU_GRAD ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        siluGradAt(x, xOff + i, out, oOff + i, null);
+                        siluGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        siluGradAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        siluGradAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case GELU -> {
+                };
+            case GELU ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        geluAt(x, xOff + i, out, oOff + i, null);
+                        geluAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        geluAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        geluAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case GELU_GRAD -> {
+                };
+            case GELU_GRAD ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        geluGradAt(x, xOff + i, out, oOff + i, null);
+                        geluGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        geluGradAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        geluGradAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case GELU_TANH -> {
+                };
+            case GELU_TANH ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        geluTanhAt(x, xOff + i, out, oOff + i, null);
+                        geluTanhAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        geluTanhAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        geluTanhAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-                case GELU_TANH_GRAD -> {
+                };
+            case GELU_TANH_GRAD ->
+                (s, e) -> {
+                    int end = s + S.loopBound(e - s);
                     for (int i = s; i < end; i += L) {
-                        geluTanhGradAt(x, xOff + i, out, oOff + i, null);
+                        geluTanhGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (tail != null) {
-                        geluTanhGradAt(x, xOff + end, out, oOff + end, tail);
+                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
+                        float[] buf = new float[2 * L];
+                        System.arraycopy(x, xOff + end, buf, 0, e - end);
+                        geluTanhGradAt(buf, 0, buf, L);
+                        System.arraycopy(buf, L, out, oOff + end, e - end);
                     }
-                }
-            }
-        });
+                };
+        };
+        Parallel.forRange(n, GRAIN / 8, body);
     }
 
-    private static void sigmoidAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        Simd.store(Simd.sigmoid(Simd.load(x, xi, m)), out, oi, m);
+    private static void sigmoidAt(float[] x, int xi, float[] out, int oi) {
+        Simd.sigmoid(FloatVector.fromArray(S, x, xi)).intoArray(out, oi);
     }
 
-    private static void tanhAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        Simd.store(Simd.tanh(Simd.load(x, xi, m)), out, oi, m);
+    private static void tanhAt(float[] x, int xi, float[] out, int oi) {
+        Simd.tanh(FloatVector.fromArray(S, x, xi)).intoArray(out, oi);
     }
 
-    private static void siluAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
-        Simd.store(v.mul(Simd.sigmoid(v)), out, oi, m);
+    private static void siluAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
+        v.mul(Simd.sigmoid(v)).intoArray(out, oi);
     }
 
-    private static void siluGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
+    private static void siluGradAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector sg = Simd.sigmoid(v);
-        Simd.store(sg.mul(v.mul(sg.neg().add(1f)).add(1f)), out, oi, m);
+        sg.mul(v.mul(sg.neg().add(1f)).add(1f)).intoArray(out, oi);
     }
 
     private static final float INV_SQRT_2 = (float) (1 / Math.sqrt(2));
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
-    private static void geluAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
+    private static void geluAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector phi = Simd.erf(v.mul(INV_SQRT_2)).add(1f).mul(0.5f); // Phi(x)
-        Simd.store(v.mul(phi), out, oi, m);
+        v.mul(phi).intoArray(out, oi);
     }
 
-    private static void geluGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
+    private static void geluGradAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector cdf = Simd.erf(v.mul(INV_SQRT_2)).add(1f).mul(0.5f);
         FloatVector pdf = Simd.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-        Simd.store(v.fma(pdf, cdf), out, oi, m);
+        v.fma(pdf, cdf).intoArray(out, oi);
     }
 
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
     private static final float GELU_CUBIC = 0.044715f;
 
-    private static void geluTanhAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
+    private static void geluTanhAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector u = v.mul(v).mul(v).mul(GELU_CUBIC).add(v).mul(SQRT_2_OVER_PI);
-        Simd.store(v.mul(0.5f).mul(Simd.tanh(u).add(1f)), out, oi, m);
+        v.mul(0.5f).mul(Simd.tanh(u).add(1f)).intoArray(out, oi);
     }
 
-    private static void geluTanhGradAt(float[] x, int xi, float[] out, int oi, VectorMask<Float> m) {
-        FloatVector v = Simd.load(x, xi, m);
+    private static void geluTanhGradAt(float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector x2 = v.mul(v);
         FloatVector t = Simd.tanh(x2.mul(v).mul(GELU_CUBIC).add(v).mul(SQRT_2_OVER_PI));
         FloatVector du = x2.mul(3 * GELU_CUBIC).add(1f).mul(SQRT_2_OVER_PI);
         FloatVector slope = t.mul(t).neg().add(1f).mul(du).mul(v); // x (1 - t^2) du/dx
-        Simd.store(t.add(1f).add(slope).mul(0.5f), out, oi, m);
+        t.add(1f).add(slope).mul(0.5f).intoArray(out, oi);
     }
 }
