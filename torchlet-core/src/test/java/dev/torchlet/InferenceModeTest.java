@@ -44,6 +44,17 @@ class InferenceModeTest {
         }
     }
 
+    /** Puts `copies` NaN-filled arrays of each length into the pool (inside an inference-mode scope). */
+    private static void poisonPool(int copies, int... lengths) {
+        for (int n : lengths) {
+            for (int c = 0; c < copies; c++) {
+                Storage poison = InferenceMode.outputStorage(n);
+                Arrays.fill(poison.floats(), Float.NaN);
+                InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
+            }
+        }
+    }
+
     @AfterEach
     void emptyThePool() {
         InferenceMode.clearPool();
@@ -91,13 +102,7 @@ class InferenceModeTest {
         Tensor x = image(3);
         float[] want = noGrad(net, x);
         try (var s = Torch.inferenceMode()) {
-            for (int n : new int[] {2 * 16 * 10 * 10, 2 * 8 * 8 * 8}) {
-                for (int copies = 0; copies < 2; copies++) {
-                    Storage poison = InferenceMode.outputStorage(n);
-                    Arrays.fill(poison.floats(), Float.NaN);
-                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
-                }
-            }
+            poisonPool(2, 2 * 16 * 10 * 10, 2 * 8 * 8 * 8);
             assertArrayEquals(want, net.call(x).toFloatArray());
         }
     }
@@ -110,13 +115,7 @@ class InferenceModeTest {
         Tensor x = Torch.randn(3, 8);
         float[] want = noGrad(mlp, x);
         try (var s = Torch.inferenceMode()) {
-            for (int n : new int[] {3 * 16, 3 * 4}) {
-                for (int copies = 0; copies < 2; copies++) {
-                    Storage poison = InferenceMode.outputStorage(n);
-                    Arrays.fill(poison.floats(), Float.NaN);
-                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
-                }
-            }
+            poisonPool(2, 3 * 16, 3 * 4);
             assertArrayEquals(want, mlp.call(x).toFloatArray());
             assertArrayEquals(want, mlp.call(x).toFloatArray());
         }
@@ -138,13 +137,7 @@ class InferenceModeTest {
         float[] wantMlp = noGrad(mlp, x);
         float[] wantCnn = noGrad(cnn, image);
         try (var s = Torch.inferenceMode()) {
-            for (int n : new int[] {3 * 16, 3 * 4, 2 * 16 * 10 * 10, 2 * 16 * 5 * 5, 2 * 8 * 5 * 5}) {
-                for (int copies = 0; copies < 3; copies++) {
-                    Storage poison = InferenceMode.outputStorage(n);
-                    Arrays.fill(poison.floats(), Float.NaN);
-                    InferenceMode.recycle(TensorInternals.wrap(poison, 0, new int[] {n}, new int[] {1}));
-                }
-            }
+            poisonPool(3, 3 * 16, 3 * 4, 2 * 16 * 10 * 10, 2 * 16 * 5 * 5, 2 * 8 * 5 * 5);
             assertArrayEquals(wantMlp, mlp.call(x).toFloatArray());
             assertArrayEquals(wantCnn, cnn.call(image).toFloatArray());
         }
