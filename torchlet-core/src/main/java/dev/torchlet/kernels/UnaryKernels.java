@@ -244,7 +244,9 @@ public final class UnaryKernels {
     public static void activation(Activation f, float[] x, int xOff, float[] out, int oOff, int n) {
         // one lambda per function, so each compiled loop holds one copy of its polynomial and stays small enough
         // for C2 to inline the vector helpers into it: in one lambda with a switch over all of them, SiLU's gradient
-        // returned its vectors from a call that was not inlined, as objects (gigabytes a second in the DDPM step)
+        // returned its vectors from a call that was not inlined, as objects (gigabytes a second in the DDPM step).
+        // The eight lambdas repeat one loop on purpose: a shared loop calling the function through an interface
+        // would pass vectors across a call C2 cannot inline (several implementations), as objects again.
         Parallel.RangeBody body = switch (f) {
             case SIGMOID ->
                 (s, e) -> {
