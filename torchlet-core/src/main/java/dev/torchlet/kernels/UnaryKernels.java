@@ -254,12 +254,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         sigmoidAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        sigmoidAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case TANH ->
                 (s, e) -> {
@@ -267,12 +262,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         tanhAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        tanhAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case SILU ->
                 (s, e) -> {
@@ -280,12 +270,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         siluAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        siluAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case SILU_GRAD ->
                 (s, e) -> {
@@ -293,12 +278,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         siluGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        siluGradAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case GELU ->
                 (s, e) -> {
@@ -306,12 +286,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         geluAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        geluAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case GELU_GRAD ->
                 (s, e) -> {
@@ -319,12 +294,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         geluGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        geluGradAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case GELU_TANH ->
                 (s, e) -> {
@@ -332,12 +302,7 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         geluTanhAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        geluTanhAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
             case GELU_TANH_GRAD ->
                 (s, e) -> {
@@ -345,15 +310,33 @@ public final class UnaryKernels {
                     for (int i = s; i < end; i += L) {
                         geluTanhGradAt(x, xOff + i, out, oOff + i);
                     }
-                    if (end < e) { // the tail through a vector of scratch: no masked variant to compile
-                        float[] buf = new float[2 * L];
-                        System.arraycopy(x, xOff + end, buf, 0, e - end);
-                        geluTanhGradAt(buf, 0, buf, L);
-                        System.arraycopy(buf, L, out, oOff + end, e - end);
-                    }
+                    tail(f, x, xOff + end, out, oOff + end, e - end);
                 };
         };
         Parallel.forRange(n, GRAIN / 8, body);
+    }
+
+    /**
+     * out[oOff .. + n) = f(x[xOff .. + n)) for a tail shorter than a vector, through a whole vector of scratch (zeros
+     * past n): so no masked variant of each function needs compiling. Once per chunk, so the switch costs nothing.
+     */
+    private static void tail(Activation f, float[] x, int xOff, float[] out, int oOff, int n) {
+        if (n == 0) {
+            return;
+        }
+        float[] buf = new float[2 * L];
+        System.arraycopy(x, xOff, buf, 0, n);
+        switch (f) {
+            case SIGMOID -> sigmoidAt(buf, 0, buf, L);
+            case TANH -> tanhAt(buf, 0, buf, L);
+            case SILU -> siluAt(buf, 0, buf, L);
+            case SILU_GRAD -> siluGradAt(buf, 0, buf, L);
+            case GELU -> geluAt(buf, 0, buf, L);
+            case GELU_GRAD -> geluGradAt(buf, 0, buf, L);
+            case GELU_TANH -> geluTanhAt(buf, 0, buf, L);
+            case GELU_TANH_GRAD -> geluTanhGradAt(buf, 0, buf, L);
+        }
+        System.arraycopy(buf, L, out, oOff, n);
     }
 
     private static void sigmoidAt(float[] x, int xi, float[] out, int oi) {
