@@ -18,6 +18,7 @@ import java.util.Map;
 public class OnnxMiniLmBench {
     public static void main(String[] args) throws Exception {
         boolean optimize = !(args.length > 2 && args[2].equals("unoptimized"));
+        boolean inferenceMode = !Boolean.getBoolean("noGrad");
         OnnxModel model = OnnxModel.load(Path.of(args[0]), new OnnxModel.Options(optimize));
         model.eval();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
@@ -34,7 +35,7 @@ public class OnnxMiniLmBench {
                 "attention_mask", Torch.tensor(ones, b, t),
                 "token_type_ids", Torch.tensor(new long[b * t], b, t));
         double[] times = new double[runs];
-        try (var g = Torch.noGrad()) {
+        try (var g = inferenceMode ? Torch.inferenceMode() : Torch.noGrad()) {
             for (int i = 0; i < 3; i++) {
                 model.run(feeds);
             }

@@ -367,6 +367,27 @@ final class GemmF32 {
     }
 
     /**
+     * C (+)= A @ B on the calling thread for a row-major, unscaled A (m, kc) read in place and a B (kc, n) already
+     * packed into NR-wide panels ({@link GemmPacking#packB}'s layout, n at most {@link #NC}): the blocked path's
+     * inner loops without its packing or fan-out, for callers that pack one small B and multiply many rows by it
+     * (attention's K^T and V per head). Needs the 6-row tile ({@link #readsRowsInPlace()}) and kc at most KC.
+     */
+    static void rowsTimesPanels(
+            int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[] c, int cOff, int ldc, boolean acc) {
+        float[] ap = A_PACK.get();
+        float[] tile = TILE.get();
+        for (int ic = 0; ic < m; ic += MC) {
+            int mcb = Math.min(MC, m - ic);
+            macroRowsOfA(mcb, 0, n, kc, a, aOff + ic * lda, lda, bp, c, cOff + ic * ldc, ldc, acc, tile, ap);
+        }
+    }
+
+    /** Whether {@link #rowsTimesPanels} can run here (the 6-row tile reads rows of A in place; AVX-512). */
+    static boolean readsRowsInPlace() {
+        return MR == 6;
+    }
+
+    /**
      * One (mc, kc) block of packed A times columns [jr0, jr1) of one (kc, nc) block of packed B (jr0 a multiple
      * of NR) into C at cIdx (C's column jr0 at cIdx + jr0).
      */
