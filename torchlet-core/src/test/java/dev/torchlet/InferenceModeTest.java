@@ -122,6 +122,44 @@ class InferenceModeTest {
     }
 
     /**
+     * A Linear large enough for the packed GEMM packs its weight once and keeps it with the weight's storage: the
+     * same bits as without inference mode, and a changed weight (copyFrom, as loading or an optimizer step) is packed
+     * again. One weight is a transposed view, as an imported ONNX MatMul's is.
+     */
+    @Test
+    void linearLayersPackTheirWeightsOnceAndSeeChanges() {
+        Torch.manualSeed(13);
+        Linear wide = new Linear(200, 96);
+        Tensor x = Torch.randn(64, 200);
+        Tensor stored = Torch.randn(96, 80); // (K, N): the layer's weight is its transpose, read in place
+        Tensor y = Torch.randn(64, 96);
+        float[] want = noGrad(wide, x);
+        float[] wantView;
+        try (var g = Torch.noGrad()) {
+            wantView = dev.torchlet.nn.functional.F.linear(y, stored.t(), null).toFloatArray();
+        }
+        try (var s = Torch.inferenceMode()) {
+            assertArrayEquals(want, wide.call(x).toFloatArray());
+            Object packed = TensorInternals.storage(wide.weight()).derived();
+            assertTrue(packed != null, "the packed weight is kept with the weight's storage");
+            assertArrayEquals(want, wide.call(x).toFloatArray());
+            assertTrue(packed == TensorInternals.storage(wide.weight()).derived(), "packed once");
+            assertArrayEquals(
+                    wantView,
+                    dev.torchlet.nn.functional.F.linear(y, stored.t(), null).toFloatArray());
+        }
+        Tensor newWeight = Torch.randn(96, 200);
+        try (var g = Torch.noGrad()) {
+            wide.weight().copyFrom(newWeight);
+        }
+        float[] changed = noGrad(wide, x);
+        assertFalse(Arrays.equals(want, changed));
+        try (var s = Torch.inferenceMode()) {
+            assertArrayEquals(changed, wide.call(x).toFloatArray());
+        }
+    }
+
+    /**
      * The elementwise ops, layer norm and channels-last max pooling write their pooled outputs whole too: NaN arrays
      * of every intermediate's length wait in the pool.
      */

@@ -97,24 +97,58 @@ final class GemmF32 {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        long macs = (long) m * n * k;
-        // measured crossovers (Zen 5, one thread): the direct axpy tiles beat packing up to ~100^3 when n
-        // fills whole tiles; the dot-product path only wins for a few rows (GEMV-like x @ W^T) or tiny sizes
-        boolean direct;
-        if (m <= 4 || n < VL) {
-            direct = true;
-        } else if (transB) {
-            direct = m <= 8 || macs < DIRECT_DOT_MACS;
-        } else {
-            direct = n >= NR && macs <= DIRECT_AXPY_MACS;
-        }
-        if (direct) {
+        if (isDirect(transB, m, n, k)) {
             direct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (k >= SPLIT_DEPTH_MIN_K && m <= SPLIT_DEPTH_MAX_M && (long) m * n <= SPLIT_DEPTH_MAX_MN) {
             blockedInDepthHalves(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             blocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
+    }
+
+    /**
+     * Whether sgemm takes the direct (unpacked) path for these sizes. Measured crossovers (Zen 5, one thread): the
+     * direct axpy tiles beat packing up to ~100^3 when n fills whole tiles; the dot-product path only wins for a
+     * few rows (GEMV-like x @ W^T) or tiny sizes.
+     */
+    static boolean isDirect(boolean transB, int m, int n, int k) {
+        long macs = (long) m * n * k;
+        if (m <= 4 || n < VL) {
+            return true;
+        } else if (transB) {
+            return m <= 8 || macs < DIRECT_DOT_MACS;
+        } else {
+            return n >= NR && macs <= DIRECT_AXPY_MACS;
+        }
+    }
+
+    /** Whether the blocked path runs as two depth halves ({@link #blockedInDepthHalves}) for these sizes. */
+    static boolean splitsDepth(int m, int n, int k) {
+        return k >= SPLIT_DEPTH_MIN_K && m <= SPLIT_DEPTH_MAX_M && (long) m * n <= SPLIT_DEPTH_MAX_MN;
+    }
+
+    /**
+     * {@link #sgemmPacked} with the rows of C split between the threads: blocks of rows (their count a multiple of
+     * the thread count) claimed one at a time, each block a product of its own over the shared packed B. Row i of C
+     * gets the same bits as from the blocked path, however the rows are split.
+     */
+    static void sgemmPackedParallel(
+            int m, float[] a, int aOff, int lda, GemmKernels.PackedB b, float beta, float[] c, int cOff, int ldc) {
+        int threads = (long) m * b.n() * b.k() < PARALLEL_MACS ? 1 : Parallel.numThreads();
+        if (threads == 1) {
+            sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
+            return;
+        }
+        int mBlocks = roundUp(ceilDiv(m, MC), threads);
+        int mc = Math.min(MC, roundUp(ceilDiv(m, mBlocks), MR));
+        int blocks = ceilDiv(m, mc);
+        Parallel.forRangeDynamic(blocks, blocks, (s, e) -> {
+            for (int blk = s; blk < e; blk++) {
+                int i0 = blk * mc;
+                int rows = Math.min(mc, m - i0);
+                sgemmPacked(false, rows, 1f, a, aOff + i0 * lda, lda, b, beta, c, cOff + i0 * ldc, ldc);
+            }
+        });
     }
 
     /**

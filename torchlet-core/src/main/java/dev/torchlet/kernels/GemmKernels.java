@@ -80,6 +80,34 @@ public final class GemmKernels {
     }
 
     /**
+     * Whether {@link #sgemm} packs op(B) in one pass for a product of these sizes (A not transposed), so that
+     * packing B once ahead ({@link #packB}) and calling {@link #sgemmParallel} saves work and gives the same bits;
+     * false where it reads the operands directly (few rows, narrow or small products) or splits the depth.
+     */
+    public static boolean packsB(boolean transB, int m, int n, int k) {
+        return m > 0 && n > 0 && k > 0 && !GemmF32.isDirect(transB, m, n, k) && !GemmF32.splitsDepth(m, n, k);
+    }
+
+    /**
+     * {@code C = A @ B + beta * C} with a prepacked B, A (m, k) row-major, on all threads (blocks of rows of C):
+     * the same bits as {@link #sgemm}'s blocked path.
+     */
+    public static void sgemmParallel(
+            int m, float[] a, int aOff, int lda, PackedB b, float beta, float[] c, int cOff, int ldc) {
+        if (m < 0) {
+            throw new IllegalArgumentException("sgemm: negative size m=" + m);
+        }
+        if (m == 0 || b.n() == 0) {
+            return;
+        }
+        checkOperand("sgemm", "C", m, b.n(), c.length, cOff, ldc);
+        if (b.k() > 0) {
+            checkOperand("sgemm", "A", m, b.k(), a.length, aOff, lda);
+        }
+        GemmF32.sgemmPackedParallel(m, a, aOff, lda, b, beta, c, cOff, ldc);
+    }
+
+    /**
      * {@code C = alpha * op(A) @ B + beta * C} with a prepacked B (sizes (m, k) @ (k, n) from it), on the
      * calling thread: callers that want threads split the rows of C. Same results as {@link #sgemm}'s
      * blocked path.

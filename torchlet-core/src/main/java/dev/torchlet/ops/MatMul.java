@@ -3,6 +3,7 @@ package dev.torchlet.ops;
 import dev.torchlet.DType;
 import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
+import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
@@ -223,23 +224,28 @@ public final class MatMul {
                 CopyKernels.repeatRow(TensorInternals.storage(bc).floats(), bc.offset(), nOut, o, 0, m);
                 beta = 1f;
             }
-            GemmKernels.sgemm(
-                    false,
-                    !wv.trans(),
-                    m,
-                    nOut,
-                    k,
-                    1f,
-                    TensorInternals.storage(xc).floats(),
-                    xc.offset(),
-                    k,
-                    TensorInternals.storage(wc).floats(),
-                    wv.offset(),
-                    wv.ld(),
-                    beta,
-                    o,
-                    0,
-                    nOut);
+            float[] xf = TensorInternals.storage(xc).floats();
+            if (InferenceMode.isEnabled() && GemmKernels.packsB(!wv.trans(), m, nOut, k)) {
+                GemmKernels.sgemmParallel(m, xf, xc.offset(), k, packedWeight(wc, wv, nOut, k), beta, o, 0, nOut);
+            } else {
+                GemmKernels.sgemm(
+                        false,
+                        !wv.trans(),
+                        m,
+                        nOut,
+                        k,
+                        1f,
+                        xf,
+                        xc.offset(),
+                        k,
+                        TensorInternals.storage(wc).floats(),
+                        wv.offset(),
+                        wv.ld(),
+                        beta,
+                        o,
+                        0,
+                        nOut);
+            }
         } else {
             double[] o = TensorInternals.storage(out).doubles();
             double beta = 0;
@@ -371,6 +377,35 @@ public final class MatMul {
                     return new Tensor[] {gx, gw, gb};
                 });
         return Autograd.annotate(out, "linear", true);
+    }
+
+    /**
+     * W^T (k, n) packed into the GEMM's panels, kept with the weight's storage ({@link Storage#derived()}) while the
+     * weight is unchanged ({@link Storage#version()}), as the channels-last convolutions keep theirs: in inference
+     * mode a Linear packs its weight once instead of on every call (MiniLM: 3.6% of the run). Costs a second copy
+     * of the weight's floats while the model lives.
+     */
+    private static GemmKernels.PackedB packedWeight(Tensor w, MatrixView wv, int n, int k) {
+        Storage storage = TensorInternals.storage(w);
+        int version = storage.version();
+        if (storage.derived() instanceof PackedWeight p && p.matches(version, wv, n, k)) {
+            return p.packed();
+        }
+        GemmKernels.PackedB packed = GemmKernels.packB(!wv.trans(), k, n, storage.floats(), wv.offset(), wv.ld());
+        storage.setDerived(new PackedWeight(version, wv.offset(), wv.ld(), wv.trans(), packed));
+        return packed;
+    }
+
+    /** A Linear weight's packed W^T and what it was packed from. */
+    private record PackedWeight(int version, int offset, int ld, boolean trans, GemmKernels.PackedB packed) {
+        boolean matches(int v, MatrixView wv, int n, int k) {
+            return version == v
+                    && offset == wv.offset()
+                    && ld == wv.ld()
+                    && trans == wv.trans()
+                    && packed.n() == n
+                    && packed.k() == k;
+        }
     }
 
     /** Offset, leading dimension and orientation of one matrix of a stack. */
