@@ -89,11 +89,12 @@ public final class GemmKernels {
     }
 
     /**
-     * {@code C = A @ B + beta * C} with a prepacked B, A (m, k) row-major, on all threads (blocks of rows of C):
-     * the same bits as {@link #sgemm}'s blocked path.
+     * {@code C = A @ B + bias} (bias added to every row; null for none) with a prepacked B, A (m, k) row-major, on
+     * all threads (blocks of rows of C): the same bits as a bias copied into C and {@link #sgemm}'s blocked path
+     * with beta 1.
      */
     public static void sgemmParallel(
-            int m, float[] a, int aOff, int lda, PackedB b, float beta, float[] c, int cOff, int ldc) {
+            int m, float[] a, int aOff, int lda, PackedB b, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
         if (m < 0) {
             throw new IllegalArgumentException("sgemm: negative size m=" + m);
         }
@@ -104,7 +105,10 @@ public final class GemmKernels {
         if (b.k() > 0) {
             checkOperand("sgemm", "A", m, b.k(), a.length, aOff, lda);
         }
-        GemmF32.sgemmPackedParallel(m, a, aOff, lda, b, beta, c, cOff, ldc);
+        if (bias != null) {
+            checkOperand("sgemm", "bias", 1, b.n(), bias.length, biasOff, b.n());
+        }
+        GemmF32.sgemmPackedParallel(m, a, aOff, lda, b, bias, biasOff, c, cOff, ldc);
     }
 
     /**

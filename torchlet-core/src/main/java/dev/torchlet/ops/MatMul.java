@@ -219,15 +219,18 @@ public final class MatMul {
                 : Tensor.empty(dt, outShape);
         if (dt == DType.FLOAT32) {
             float[] o = TensorInternals.storage(out).floats();
-            float beta = 0f;
-            if (bc != null) {
-                CopyKernels.repeatRow(TensorInternals.storage(bc).floats(), bc.offset(), nOut, o, 0, m);
-                beta = 1f;
-            }
             float[] xf = TensorInternals.storage(xc).floats();
+            float[] bf = bc == null ? null : TensorInternals.storage(bc).floats();
+            int bOff = bc == null ? 0 : bc.offset();
             if (InferenceMode.isEnabled() && GemmKernels.packsB(!wv.trans(), m, nOut, k)) {
-                GemmKernels.sgemmParallel(m, xf, xc.offset(), k, packedWeight(wc, wv, nOut, k), beta, o, 0, nOut);
+                // the weight packed once, the bias put into each block of rows just before its product
+                GemmKernels.sgemmParallel(m, xf, xc.offset(), k, packedWeight(wc, wv, nOut, k), bf, bOff, o, 0, nOut);
             } else {
+                float beta = 0f;
+                if (bc != null) {
+                    CopyKernels.repeatRow(bf, bOff, nOut, o, 0, m);
+                    beta = 1f;
+                }
                 GemmKernels.sgemm(
                         false,
                         !wv.trans(),
