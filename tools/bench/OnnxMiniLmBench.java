@@ -13,7 +13,8 @@ import java.util.Map;
  *   ~/.m2/repository/com/google/protobuf/protobuf-java/4.36.2/*.jar):$(ls
  *   ~/.m2/repository/com/fasterxml/jackson/core/*\/2.21*\/*.jar | tr '\n' ':')" tools/bench/OnnxMiniLmBench.java
  *   all-minilm-l6-v2.onnx [runs] [unoptimized]
- * The third argument "unoptimized" loads with OnnxModel.Options(false): the file's nodes one by one.
+ * The third argument "unoptimized" loads with OnnxModel.Options(false): the file's nodes one by one. Runs in
+ * Torch.inferenceMode() (recycled buffers, Linear weights packed once); -DnoGrad=true runs in Torch.noGrad() instead.
  */
 public class OnnxMiniLmBench {
     public static void main(String[] args) throws Exception {
