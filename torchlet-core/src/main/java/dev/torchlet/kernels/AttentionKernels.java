@@ -44,7 +44,8 @@ public final class AttentionKernels {
      * @param drops the stream whose draws (B, heads, Tq, Tk), in row-major order, decide dropout with probability
      *              p (kept where draw &gt;= p), or null for no dropout
      * @param probs out: P (B, heads, Tq, Tk); with dropout, Pd = P * mask lives only in a per-thread scratch block
-     *              (the backward draws the mask again)
+     *              (the backward draws the mask again). Null when nothing reads P again (no dropout then): each
+     *              (batch, head) block of it lives in a (Tq, Tk) scratch block of its thread
      */
     public static void forward(
             int b,
@@ -73,12 +74,16 @@ public final class AttentionKernels {
             return;
         }
         float keepScale = keepScale(p);
+        if (probs == null && drops != null) {
+            throw new IllegalArgumentException("attention: dropout needs the probabilities array");
+        }
         Parallel.forRange(b * heads, 1, (s, e) -> {
             float[] pdBlock = drops == null ? null : new float[tq * tk];
+            float[] pa = probs != null ? probs : ScratchBuffers.take(blockFloats(tq, tk)); // P, or a block of it
             for (int task = s; task < e; task++) {
                 int bi = task / heads;
                 int h = task % heads;
-                int pOff = task * tq * tk;
+                int pOff = probs != null ? task * tq * tk : 0;
                 GemmKernels.sgemm(
                         false,
                         true,
@@ -93,20 +98,20 @@ public final class AttentionKernels {
                         k.at(bi, tk, h, hd),
                         k.ld,
                         0f,
-                        probs,
+                        pa,
                         pOff,
                         tk);
                 for (int i = 0; i < tq; i++) {
                     int row = pOff + i * tk;
                     if (mask != null) {
-                        addRow(probs, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
+                        addRow(pa, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
                     }
-                    SoftmaxKernels.rowForward(probs, row, probs, row, tk, false);
+                    SoftmaxKernels.rowForward(pa, row, pa, row, tk, false);
                 }
-                float[] pd = probs;
+                float[] pd = pa;
                 int pdOff = pOff;
                 if (drops != null) {
-                    dropBlock(drops, p, keepScale, probs, pOff, tq * tk, pdBlock);
+                    dropBlock(drops, p, keepScale, pa, pOff, tq * tk, pdBlock);
                     pd = pdBlock;
                     pdOff = 0;
                 }
@@ -128,7 +133,19 @@ public final class AttentionKernels {
                         out.at(bi, tq, h, hd),
                         out.ld);
             }
+            if (probs == null) {
+                ScratchBuffers.give(pa);
+            }
         });
+    }
+
+    /**
+     * Floats of a scratch block for one (batch, head) of P: Tq * Tk rounded up to a power of two, so that a decoder's
+     * steps (one more key each) keep reusing the block they grew last.
+     */
+    private static int blockFloats(int tq, int tk) {
+        int n = Math.max(1, tq * tk);
+        return n == 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
 
     /**
@@ -160,32 +177,36 @@ public final class AttentionKernels {
         int panelFloats = Math.max(kPanels * nr * hd, vPanels * nr * vDepth);
         Parallel.forRange(b * heads, 1, (s, e) -> {
             float[] panels = ScratchBuffers.take(panelFloats);
+            float[] pa = probs != null ? probs : ScratchBuffers.take(blockFloats(tq, tk)); // P, or a block of it
             try {
                 for (int task = s; task < e; task++) {
                     int bi = task / heads;
                     int h = task % heads;
-                    int pOff = task * tq * tk;
+                    int pOff = probs != null ? task * tq * tk : 0;
                     // S = Q (scale K^T): (Tq, hd) x (hd, Tk)
                     GemmPacking.packB(true, k.a, k.at(bi, tk, h, hd), k.ld, 0, 0, hd, tk, nr, panels, 0, kPanels);
                     scaleInPlace(panels, kPanels * nr * hd, scale);
-                    GemmF32.rowsTimesPanels(tq, tk, hd, q.a, q.at(bi, tq, h, hd), q.ld, panels, probs, pOff, tk, false);
+                    GemmF32.rowsTimesPanels(tq, tk, hd, q.a, q.at(bi, tq, h, hd), q.ld, panels, pa, pOff, tk, false);
                     if (mask != null) {
                         for (int i = 0; i < tq; i++) {
-                            addRow(probs, pOff + i * tk, mask, maskOff + bi * maskBatchStride + i * tk, tk);
+                            addRow(pa, pOff + i * tk, mask, maskOff + bi * maskBatchStride + i * tk, tk);
                         }
                     }
-                    SoftmaxKernels.rowsInPlace(probs, pOff, tq, tk);
+                    SoftmaxKernels.rowsInPlace(pa, pOff, tq, tk);
                     // O = P V: (Tq, Tk) x (Tk, hd), in slices of at most KC keys
                     int vOff = v.at(bi, tk, h, hd);
                     int oOff = out.at(bi, tq, h, hd);
                     for (int pc = 0; pc < tk; pc += GemmF32.KC) {
                         int kc = Math.min(GemmF32.KC, tk - pc);
                         GemmPacking.packB(false, v.a, vOff, v.ld, pc, 0, kc, hd, nr, panels, 0, vPanels);
-                        GemmF32.rowsTimesPanels(tq, hd, kc, probs, pOff + pc, tk, panels, out.a, oOff, out.ld, pc > 0);
+                        GemmF32.rowsTimesPanels(tq, hd, kc, pa, pOff + pc, tk, panels, out.a, oOff, out.ld, pc > 0);
                     }
                 }
             } finally {
                 ScratchBuffers.give(panels);
+                if (probs == null) {
+                    ScratchBuffers.give(pa);
+                }
             }
         });
     }

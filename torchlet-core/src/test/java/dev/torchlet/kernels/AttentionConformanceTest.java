@@ -1,5 +1,6 @@
 package dev.torchlet.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
@@ -108,6 +109,27 @@ class AttentionConformanceTest {
                 p,
                 probs,
                 new AttentionKernels.Operand(out, 0, e));
+        if (!drop) { // without the probabilities array (inference): per-thread blocks, the same output bits
+            float[] outNoProbs = new float[b * tq * e];
+            AttentionKernels.forward(
+                    b,
+                    heads,
+                    tq,
+                    tk,
+                    hd,
+                    scale,
+                    q,
+                    k,
+                    v,
+                    mask,
+                    0,
+                    tq * tk,
+                    null,
+                    0f,
+                    null,
+                    new AttentionKernels.Operand(outNoProbs, 0, e));
+            assertArrayEquals(out, outNoProbs, what + " without the probabilities array");
+        }
         double[] rprobs = new double[n];
         double[] rdropped = drop ? new double[n] : rprobs;
         double[] rout = new double[b * tq * e];
