@@ -40,7 +40,8 @@ public final class AttentionKernels {
     }
 
     /**
-     * @param mask additive (Bm, Tq, Tk) at maskOff with batch stride maskBatchStride (0 = shared), or null
+     * @param mask additive (Bm, Tq, Tk) at maskOff with batch stride maskBatchStride (0 = shared) and row stride
+     *             maskRowStride (0 = one row for every query), or null
      * @param drops the stream whose draws (B, heads, Tq, Tk), in row-major order, decide dropout with probability
      *              p (kept where draw &gt;= p), or null for no dropout
      * @param probs out: P (B, heads, Tq, Tk); with dropout, Pd = P * mask lives only in a per-thread scratch block
@@ -60,6 +61,7 @@ public final class AttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
+            int maskRowStride,
             RandomKernels.Draws drops,
             float p,
             float[] probs,
@@ -70,7 +72,8 @@ public final class AttentionKernels {
                 && GemmF32.readsRowsInPlace()
                 && hd <= GemmF32.KC
                 && tk <= GemmF32.NC) {
-            forwardOnPanels(b, heads, tq, tk, hd, scale, q, k, v, mask, maskOff, maskBatchStride, probs, out);
+            forwardOnPanels(
+                    b, heads, tq, tk, hd, scale, q, k, v, mask, maskOff, maskBatchStride, maskRowStride, probs, out);
             return;
         }
         float keepScale = keepScale(p);
@@ -104,7 +107,7 @@ public final class AttentionKernels {
                 for (int i = 0; i < tq; i++) {
                     int row = pOff + i * tk;
                     if (mask != null) {
-                        addRow(pa, row, mask, maskOff + bi * maskBatchStride + i * tk, tk);
+                        addRow(pa, row, mask, maskOff + bi * maskBatchStride + i * maskRowStride, tk);
                     }
                     SoftmaxKernels.rowForward(pa, row, pa, row, tk, false);
                 }
@@ -168,6 +171,7 @@ public final class AttentionKernels {
             float[] mask,
             int maskOff,
             int maskBatchStride,
+            int maskRowStride,
             float[] probs,
             Operand out) {
         int nr = GemmF32.NR;
@@ -189,7 +193,7 @@ public final class AttentionKernels {
                     GemmF32.rowsTimesPanels(tq, tk, hd, q.a, q.at(bi, tq, h, hd), q.ld, panels, pa, pOff, tk, false);
                     if (mask != null) {
                         for (int i = 0; i < tq; i++) {
-                            addRow(pa, pOff + i * tk, mask, maskOff + bi * maskBatchStride + i * tk, tk);
+                            addRow(pa, pOff + i * tk, mask, maskOff + bi * maskBatchStride + i * maskRowStride, tk);
                         }
                     }
                     SoftmaxKernels.rowsInPlace(pa, pOff, tq, tk);

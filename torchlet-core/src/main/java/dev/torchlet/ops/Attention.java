@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
@@ -167,7 +168,7 @@ public final class Attention {
                 throw new IllegalArgumentException(op + ": expected an additive mask of shape (1 or " + b + ", " + tq
                         + ", " + tk + "), got " + Shape.str(TensorInternals.shapeRef(mask)));
             }
-            m = Ops.contiguousAs(mask.detach(), dt);
+            m = mask.detach();
         }
         int hd = e / heads;
         double scale = 1 / Math.sqrt(hd);
@@ -179,9 +180,20 @@ public final class Attention {
         boolean blocked = !drop && (flash != null ? flash : tk >= FLASH_MIN_KEYS);
         if (causal && !blocked) { // the probabilities kernels take causality as a mask
             Tensor c = ScaledDotProductAttention.causal(tq, tk, dt).reshape(1, tq, tk);
-            m = Ops.contiguousAs(m == null ? c : m.add(c), dt);
+            m = m == null ? c : m.add(c);
         }
-        int maskStride = m == null || m.size(0) == 1 ? 0 : tq * tk;
+        // the float32 probabilities kernels read the mask's rows where they are: a padding mask broadcast over the
+        // queries ((B, 1, 1, Tk) expanded) is not copied out to (B, Tq, Tk) floats per call
+        boolean maskInPlace = m != null
+                && !blocked
+                && dt == DType.FLOAT32
+                && m.dtype() == DType.FLOAT32
+                && (tk == 1 || TensorInternals.stridesRef(m)[2] == 1);
+        if (m != null && !maskInPlace) {
+            m = Ops.contiguousAs(m, dt);
+        }
+        int maskStride = m == null || m.size(0) == 1 ? 0 : maskInPlace ? TensorInternals.stridesRef(m)[0] : tq * tk;
+        int maskRowStride = maskInPlace && tq > 1 ? TensorInternals.stridesRef(m)[1] : tk;
         if (blocked) {
             return flash(op, ins, which, cols, data, b, heads, e, tq, tk, hd, scale, m, maskStride, causal, dt);
         }
@@ -190,7 +202,10 @@ public final class Attention {
         // nothing and zeroes everything (the kernel's keep scale is then 0)
         RandomKernels.Draws drops =
                 drop ? GeneratorInternals.reserveFloats(Torch.defaultGenerator(), p < 1 ? n : 0) : null;
-        Tensor out = Tensor.empty(dt, b * tq, e);
+        // every element is written (the last product of each head overwrites its columns)
+        Tensor out = dt == DType.FLOAT32
+                ? TensorInternals.wrap(InferenceMode.outputStorage(b * tq * e), new int[] {b * tq, e})
+                : Tensor.empty(dt, b * tq, e);
         // without a gradient to record nothing reads the probabilities again: each (batch, head) block of them goes
         // to a scratch block of the kernel's thread, which stays in cache (MiniLM's (8, 12, 128, 128) allocated
         // 6.3 MB per layer), and a decode step with a KV cache leaves no (B, heads, 1, T) garbage per token and layer
@@ -213,6 +228,7 @@ public final class Attention {
                     m == null ? null : TensorInternals.storage(m).floats(),
                     m == null ? 0 : m.offset(),
                     maskStride,
+                    maskRowStride,
                     drops,
                     (float) p,
                     probsArray,

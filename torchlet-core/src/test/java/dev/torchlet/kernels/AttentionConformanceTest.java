@@ -105,6 +105,7 @@ class AttentionConformanceTest {
                 mask,
                 0,
                 tq * tk,
+                tk,
                 drops,
                 p,
                 probs,
@@ -124,11 +125,61 @@ class AttentionConformanceTest {
                     mask,
                     0,
                     tq * tk,
+                    tk,
                     null,
                     0f,
                     null,
                     new AttentionKernels.Operand(outNoProbs, 0, e));
             assertArrayEquals(out, outNoProbs, what + " without the probabilities array");
+            if (mask != null) { // one mask row per batch read for every query (row stride 0) = that row repeated
+                float[] rows = new float[b * tk];
+                float[] repeated = new float[b * tq * tk];
+                for (int bi = 0; bi < b; bi++) {
+                    System.arraycopy(mask, bi * tq * tk, rows, bi * tk, tk);
+                    for (int i = 0; i < tq; i++) {
+                        System.arraycopy(mask, bi * tq * tk, repeated, (bi * tq + i) * tk, tk);
+                    }
+                }
+                float[] want = new float[b * tq * e];
+                float[] got = new float[b * tq * e];
+                AttentionKernels.forward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        scale,
+                        q,
+                        k,
+                        v,
+                        repeated,
+                        0,
+                        tq * tk,
+                        tk,
+                        null,
+                        0f,
+                        null,
+                        new AttentionKernels.Operand(want, 0, e));
+                AttentionKernels.forward(
+                        b,
+                        heads,
+                        tq,
+                        tk,
+                        hd,
+                        scale,
+                        q,
+                        k,
+                        v,
+                        rows,
+                        0,
+                        tk,
+                        0,
+                        null,
+                        0f,
+                        null,
+                        new AttentionKernels.Operand(got, 0, e));
+                assertArrayEquals(want, got, what + " with a mask row per batch");
+            }
         }
         double[] rprobs = new double[n];
         double[] rdropped = drop ? new double[n] : rprobs;
