@@ -15,6 +15,10 @@ import java.util.Map;
  * in arrays that are still in the caches, instead of in fresh memory the JVM must zero first: a batch-1 ResNet-50
  * writes about 60 MB of new activations per image without it.
  *
+ * <p>A Linear layer large enough for the packed GEMM also keeps its weight packed for the GEMM with the weight's
+ * storage (repacked when the weight changes; a second copy of those weights while the model lives). Attention's
+ * output comes from the pool too (its probabilities stay in per-thread blocks in any scope without a gradient).
+ *
  * <p>What is recycled is only what an op allocated from the pool inside the scope, never an input, a parameter or
  * a tensor the model returns, and nothing inside a module with a forward hook in its subtree (hooks may keep what
  * they see: feature extraction, explanations). A

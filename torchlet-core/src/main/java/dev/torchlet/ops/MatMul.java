@@ -192,7 +192,8 @@ public final class MatMul {
      * and sum-to-shape reduction). Node name as PyTorch's: AddmmBackward0 (MmBackward0 without bias).
      * x (..., K) with K = W.size(1), at least 1-D; weight (N, K); bias (N) or null. Shapes are checked
      * by the caller (F.linear). A weight that is a transposed view of a row-major (K, N) matrix (an ONNX MatMul
-     * weight passed as V.t()) is read in place, as the kernel's other orientation, in both passes.
+     * weight passed as V.t()) is read in place, as the kernel's other orientation, in both passes. In inference mode
+     * a product that the GEMM would pack runs on W^T packed once and kept with the weight ({@link #packedWeight}).
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Ops.requireSameFloat("linear", x, weight, bias);
