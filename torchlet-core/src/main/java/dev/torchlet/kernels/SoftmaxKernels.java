@@ -97,55 +97,72 @@ public final class SoftmaxKernels {
     }
 
     /**
-     * Softmax in place over each of {@code rows} contiguous rows of n floats at a[off..]: the same bits as {@link
-     * #rowForward} row by row. The lane sum goes through a scratch array instead of {@link Simd#sumLanes}, which C2
-     * did not inline into this body (exp fills its node budget): a boxed vector per row, 1.2 MB per attention call of
-     * MiniLM (8 x 12 heads x 128 rows).
+     * Softmax in place over each of {@code rows} contiguous rows of n floats at a[off..] (attention's probabilities):
+     * the same bits as {@link #rowForward} row by row.
      */
     public static void rowsInPlace(float[] a, int off, int rows, int n) {
+        softmaxRows(a, off, a, off, rows, n);
+    }
+
+    /**
+     * y = softmax(x) over each of {@code rows} contiguous rows of n floats (x and y may be the same array). The lane
+     * sum goes through a scratch array instead of {@link Simd#sumLanes}, which C2 did not inline after {@link
+     * Simd#exp} (its node budget was spent): a boxed vector per row, 1.2 MB per attention call of MiniLM
+     * (8 x 12 heads x 128 rows). Lanes are added in order, as sumLanes adds them.
+     */
+    private static void softmaxRows(float[] x, int xo, float[] y, int yo, int rows, int n) {
         int step = F.length();
         int bound = F.loopBound(n);
         float[] lanes = new float[step];
-        for (int r = 0, row = off; r < rows; r++, row += n) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xo + r * n;
+            int yr = yo + r * n;
+            // m = max(x)
             FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             int i = 0;
             for (; i < bound; i += step) {
-                vmax = vmax.max(FloatVector.fromArray(F, a, row + i));
+                vmax = vmax.max(FloatVector.fromArray(F, x, xr + i));
             }
             float m = vmax.reduceLanes(VectorOperators.MAX);
             for (; i < n; i++) {
-                m = Math.max(m, a[row + i]);
+                m = Math.max(m, x[xr + i]);
             }
+            // y = exp(x - m), s = sum(y)
             FloatVector vm = FloatVector.broadcast(F, m);
             FloatVector vsum = FloatVector.zero(F);
             for (i = 0; i < bound; i += step) {
-                FloatVector e = Simd.exp(FloatVector.fromArray(F, a, row + i).sub(vm));
-                e.intoArray(a, row + i);
+                FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xr + i).sub(vm));
+                e.intoArray(y, yr + i);
                 vsum = vsum.add(e);
             }
             vsum.intoArray(lanes, 0);
-            float s = lanes[0]; // lane order, as Simd.sumLanes adds
+            float s = lanes[0];
             for (int l = 1; l < step; l++) {
                 s += lanes[l];
             }
             for (; i < n; i++) {
-                float e = (float) Math.exp(a[row + i] - m);
-                a[row + i] = e;
+                float e = (float) Math.exp(x[xr + i] - m);
+                y[yr + i] = e;
                 s += e;
             }
+            // y /= s
             float inv = 1f / s;
             FloatVector vinv = FloatVector.broadcast(F, inv);
             for (i = 0; i < bound; i += step) {
-                FloatVector.fromArray(F, a, row + i).mul(vinv).intoArray(a, row + i);
+                FloatVector.fromArray(F, y, yr + i).mul(vinv).intoArray(y, yr + i);
             }
             for (; i < n; i++) {
-                a[row + i] *= inv;
+                y[yr + i] *= inv;
             }
         }
     }
 
     /** One contiguous row, Vector API. */
     public static void rowForward(float[] x, int xo, float[] y, int yo, int n, boolean log) {
+        if (!log) {
+            softmaxRows(x, xo, y, yo, 1, n);
+            return;
+        }
         int step = F.length();
         int bound = F.loopBound(n);
         // m = max(x)
@@ -158,43 +175,24 @@ public final class SoftmaxKernels {
         for (; i < n; i++) {
             m = Math.max(m, x[xo + i]);
         }
-        // s = sum(exp(x - m)); softmax keeps exp(x - m) in y
+        // s = sum(exp(x - m))
         FloatVector vm = FloatVector.broadcast(F, m);
         FloatVector vsum = FloatVector.zero(F);
         for (i = 0; i < bound; i += step) {
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xo + i).sub(vm));
-            if (!log) {
-                e.intoArray(y, yo + i);
-            }
-            vsum = vsum.add(e);
+            vsum = vsum.add(Simd.exp(FloatVector.fromArray(F, x, xo + i).sub(vm)));
         }
         float s = Simd.sumLanes(vsum);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[xo + i] - m);
-            if (!log) {
-                y[yo + i] = e;
-            }
-            s += e;
+            s += (float) Math.exp(x[xo + i] - m);
         }
-        if (log) {
-            // y = (x - m) - log s, in two steps so a large m does not swallow log s
-            float ls = (float) Math.log(s);
-            FloatVector vs = FloatVector.broadcast(F, ls);
-            for (i = 0; i < bound; i += step) {
-                FloatVector.fromArray(F, x, xo + i).sub(vm).sub(vs).intoArray(y, yo + i);
-            }
-            for (; i < n; i++) {
-                y[yo + i] = x[xo + i] - m - ls;
-            }
-        } else {
-            float inv = 1f / s;
-            FloatVector vinv = FloatVector.broadcast(F, inv);
-            for (i = 0; i < bound; i += step) {
-                FloatVector.fromArray(F, y, yo + i).mul(vinv).intoArray(y, yo + i);
-            }
-            for (; i < n; i++) {
-                y[yo + i] *= inv;
-            }
+        // y = (x - m) - log s, in two steps so a large m does not swallow log s
+        float ls = (float) Math.log(s);
+        FloatVector vs = FloatVector.broadcast(F, ls);
+        for (i = 0; i < bound; i += step) {
+            FloatVector.fromArray(F, x, xo + i).sub(vm).sub(vs).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = x[xo + i] - m - ls;
         }
     }
 
