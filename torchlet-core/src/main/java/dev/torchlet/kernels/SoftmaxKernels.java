@@ -117,20 +117,12 @@ public final class SoftmaxKernels {
         for (int r = 0; r < rows; r++) {
             int xr = xo + r * n;
             int yr = yo + r * n;
-            // m = max(x)
-            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            int i = 0;
-            for (; i < bound; i += step) {
-                vmax = vmax.max(FloatVector.fromArray(F, x, xr + i));
-            }
-            float m = vmax.reduceLanes(VectorOperators.MAX);
-            for (; i < n; i++) {
-                m = Math.max(m, x[xr + i]);
-            }
+            float m = rowMax(x, xr, n);
             // y = exp(x - m), s = sum(y)
             FloatVector vm = FloatVector.broadcast(F, m);
             FloatVector vsum = FloatVector.zero(F);
-            for (i = 0; i < bound; i += step) {
+            int i = 0;
+            for (; i < bound; i += step) {
                 FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xr + i).sub(vm));
                 e.intoArray(y, yr + i);
                 vsum = vsum.add(e);
@@ -157,6 +149,21 @@ public final class SoftmaxKernels {
         }
     }
 
+    /** max of x[xo .. xo+n) (order-free, so vector and scalar parts in any order give the same value). */
+    private static float rowMax(float[] x, int xo, int n) {
+        int bound = F.loopBound(n);
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            vmax = vmax.max(FloatVector.fromArray(F, x, xo + i));
+        }
+        float m = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, x[xo + i]);
+        }
+        return m;
+    }
+
     /** One contiguous row, Vector API. */
     public static void rowForward(float[] x, int xo, float[] y, int yo, int n, boolean log) {
         if (!log) {
@@ -165,20 +172,12 @@ public final class SoftmaxKernels {
         }
         int step = F.length();
         int bound = F.loopBound(n);
-        // m = max(x)
-        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i < bound; i += step) {
-            vmax = vmax.max(FloatVector.fromArray(F, x, xo + i));
-        }
-        float m = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            m = Math.max(m, x[xo + i]);
-        }
+        float m = rowMax(x, xo, n);
         // s = sum(exp(x - m))
         FloatVector vm = FloatVector.broadcast(F, m);
         FloatVector vsum = FloatVector.zero(F);
-        for (i = 0; i < bound; i += step) {
+        int i = 0;
+        for (; i < bound; i += step) {
             vsum = vsum.add(Simd.exp(FloatVector.fromArray(F, x, xo + i).sub(vm)));
         }
         float s = Simd.sumLanes(vsum);
