@@ -104,13 +104,7 @@ public final class AttentionKernels {
                         pa,
                         pOff,
                         tk);
-                for (int i = 0; i < tq; i++) {
-                    int row = pOff + i * tk;
-                    if (mask != null) {
-                        addRow(pa, row, mask, maskOff + bi * maskBatchStride + i * maskRowStride, tk);
-                    }
-                    SoftmaxKernels.rowForward(pa, row, pa, row, tk, false);
-                }
+                maskedSoftmax(pa, pOff, tq, tk, mask, maskOff + bi * maskBatchStride, maskRowStride);
                 float[] pd = pa;
                 int pdOff = pOff;
                 if (drops != null) {
@@ -191,12 +185,7 @@ public final class AttentionKernels {
                     GemmPacking.packB(true, k.a, k.at(bi, tk, h, hd), k.ld, 0, 0, hd, tk, nr, panels, 0, kPanels);
                     scaleInPlace(panels, kPanels * nr * hd, scale);
                     GemmF32.rowsTimesPanels(tq, tk, hd, q.a, q.at(bi, tq, h, hd), q.ld, panels, pa, pOff, tk, false);
-                    if (mask != null) {
-                        for (int i = 0; i < tq; i++) {
-                            addRow(pa, pOff + i * tk, mask, maskOff + bi * maskBatchStride + i * maskRowStride, tk);
-                        }
-                    }
-                    SoftmaxKernels.rowsInPlace(pa, pOff, tq, tk);
+                    maskedSoftmax(pa, pOff, tq, tk, mask, maskOff + bi * maskBatchStride, maskRowStride);
                     // O = P V: (Tq, Tk) x (Tk, hd), in slices of at most KC keys
                     int vOff = v.at(bi, tk, h, hd);
                     int oOff = out.at(bi, tq, h, hd);
@@ -213,6 +202,20 @@ public final class AttentionKernels {
                 }
             }
         });
+    }
+
+    /**
+     * P = softmax(S + mask) in place over the (Tq, Tk) block at pOff; mask row i at maskRow + i * maskRowStride, or
+     * no mask.
+     */
+    private static void maskedSoftmax(
+            float[] p, int pOff, int tq, int tk, float[] mask, int maskRow, int maskRowStride) {
+        if (mask != null) {
+            for (int i = 0; i < tq; i++) {
+                addRow(p, pOff + i * tk, mask, maskRow + i * maskRowStride, tk);
+            }
+        }
+        SoftmaxKernels.rowsInPlace(p, pOff, tq, tk);
     }
 
     private static void scaleInPlace(float[] a, int n, float s) {

@@ -28,6 +28,10 @@ public final class SoftmaxKernels {
 
     public static void forward(float[] x, int xOff, float[] y, int outer, int n, int inner, boolean log) {
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            if (inner == 1 && !log) {
+                softmaxRows(x, xOff + o0 * n, y, o0 * n, o1 - o0, n); // one scratch array for the chunk's rows
+                return;
+            }
             if (inner == 1) {
                 for (int o = o0; o < o1; o++) {
                     rowForward(x, xOff + o * n, y, o * n, n, log);
