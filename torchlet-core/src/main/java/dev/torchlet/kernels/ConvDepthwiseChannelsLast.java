@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The depthwise convolution (groups = cin = cout) on channels-last (NHWC) activations, channels across the vector
  * lanes: every output pixel's L channels are one vector, the sum over the kernel's taps of a weight vector times
  * the input vector of the same channels at the tap. MobileNet's 3x3 depthwise layers keep their 9 weight vectors
- * of a channel block in registers along the output row.
+ * of a channel block in registers along the output row. The weights are transposed to [tap][channel] once
+ * ({@link #pack}).
  *
  * <pre>
  *   in  (n, h, w, c)   weights (c, 1, kh, kw)   out (n, oh, ow, c)
@@ -28,14 +29,33 @@ public final class ConvDepthwiseChannelsLast {
     }
 
     /**
-     * out (n, oh, ow, c) = clamp(dwconv(in, w) + bias (+ residual), lo, hi) for in (n, h, w, c) at inOff, w
-     * (c, 1, kh, kw); bias and residual (n, oh, ow, c) at residualOff may be null.
+     * w (c, 1, kh, kw) transposed to [tap][channel], the layout {@link #forward} reads: a tap's weights for L
+     * channels are one vector. Inference packs a layer's weights once and keeps them.
+     */
+    public static float[] pack(ConvGeometry g, float[] w) {
+        int c = g.cin();
+        int taps = g.kh() * g.kw();
+        float[] wt = new float[taps * c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int t = 0; t < taps; t++) {
+                wt[t * c + ch] = w[ch * taps + t];
+            }
+        }
+        return wt;
+    }
+
+    /**
+     * out (n, oh, ow, c) = clamp(dwconv(in, w) + bias (+ residual), lo, hi) for in (n, h, w, c) at inOff, the
+     * weights packed by {@link #pack}; bias and residual (n, oh, ow, c) at residualOff may be null.
+     *
+     * <p>Work units are (output row, chunk of channel vectors): MobileNetV2's 7 x 7 layers have 7 rows of 960
+     * channels, which split 4 : 3 between two threads as whole rows.
      */
     public static void forward(
             ConvGeometry g,
             float[] in,
             int inOff,
-            float[] w,
+            float[] packed,
             float[] bias,
             float[] residual,
             int residualOff,
@@ -47,23 +67,30 @@ public final class ConvDepthwiseChannelsLast {
                     + "channels, got groups " + g.groups() + ", " + g.cin() + " -> " + g.cout());
         }
         int c = g.cin();
-        int taps = g.kh() * g.kw();
-        float[] wt = new float[taps * c]; // [tap][channel]: a tap's weights for L channels are one vector
-        for (int ch = 0; ch < c; ch++) {
-            for (int t = 0; t < taps; t++) {
-                wt[t * c + ch] = w[ch * taps + t];
-            }
-        }
         float[] b = bias == null ? new float[c] : bias;
-        int rowWork = g.ow() * c * taps;
-        Parallel.forRange(g.n() * g.oh(), Math.max(1, (1 << 15) / Math.max(1, rowWork)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                row(g, in, inOff, wt, b, residual, residualOff, out, lo, hi, r / g.oh(), r % g.oh());
+        int vectors = c / L;
+        int rows = g.n() * g.oh();
+        // at most about UNIT_MACS multiply-adds per unit: rows longer than that are cut into chunks of vectors
+        int rowWork = Math.max(1, g.ow() * c * g.kh() * g.kw());
+        int chunks = Math.max(1, Math.min(vectors, (rowWork + UNIT_MACS - 1) / UNIT_MACS));
+        int vectorsPerChunk = Math.max(1, (vectors + chunks - 1) / chunks);
+        int chunksPerRow = Math.max(1, (vectors + vectorsPerChunk - 1) / vectorsPerChunk);
+        int grain = Math.max(1, UNIT_MACS / Math.max(1, rowWork / chunksPerRow));
+        Parallel.forRange(rows * chunksPerRow, grain, (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int r = u / chunksPerRow;
+                int chunk = u % chunksPerRow;
+                int ch0 = chunk * vectorsPerChunk * L;
+                int ch1 = chunk == chunksPerRow - 1 ? c : Math.min(c, ch0 + vectorsPerChunk * L);
+                row(g, in, inOff, packed, b, residual, residualOff, out, lo, hi, r / g.oh(), r % g.oh(), ch0, ch1);
             }
         });
     }
 
-    /** Output row oy of image bi, every channel. */
+    /** Multiply-adds per parallel work unit. */
+    private static final int UNIT_MACS = 1 << 15;
+
+    /** Output row oy of image bi, channels [ch0, ch1): whole vectors, then (in the row's last chunk) a tail. */
     private static void row(
             ConvGeometry g,
             float[] in,
@@ -76,7 +103,9 @@ public final class ConvDepthwiseChannelsLast {
             float lo,
             float hi,
             int bi,
-            int oy) {
+            int oy,
+            int ch0,
+            int ch1) {
         int c = g.cin();
         int outRow = (bi * g.oh() + oy) * g.ow() * c;
         boolean threeByThree = g.kh() == 3 && g.kw() == 3;
@@ -86,8 +115,8 @@ public final class ConvDepthwiseChannelsLast {
                 first, Math.min(g.ow(), Math.floorDiv(g.w() - 1 - (g.kw() - 1) * g.dw() + g.pw(), g.sw()) + 1));
         int iy0 = oy * g.sh() - g.ph();
         boolean rowsInside = iy0 >= 0 && iy0 + (g.kh() - 1) * g.dh() < g.h();
-        int ch = 0;
-        for (; ch + L <= c; ch += L) {
+        int ch = ch0;
+        for (; ch + L <= ch1; ch += L) {
             if (threeByThree && rowsInside) {
                 edges(g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, 0, first, outRow);
                 interior3x3(
@@ -97,7 +126,7 @@ public final class ConvDepthwiseChannelsLast {
                 edges(g, in, inOff, wt, bias, residual, residualOff, out, lo, hi, bi, oy, ch, 0, g.ow(), outRow);
             }
         }
-        for (; ch < c; ch++) { // channels past the last whole vector
+        for (; ch < ch1; ch++) { // channels past the last whole vector
             for (int ox = 0; ox < g.ow(); ox++) {
                 float sum = bias[ch];
                 for (int ky = 0; ky < g.kh(); ky++) {

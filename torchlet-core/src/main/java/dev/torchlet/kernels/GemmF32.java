@@ -1,6 +1,7 @@
 package dev.torchlet.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -128,11 +129,13 @@ final class GemmF32 {
     }
 
     /**
-     * C = A @ B (+ bias on every row) with B prepacked ({@link #sgemmPacked}), the rows of C split between the
+     * C = clamp(A @ B + bias + R, lo, hi) with B prepacked ({@link #sgemmPacked}), bias (on every row), the
+     * residual R (stored like C) and the clamp optional (null, infinite bounds), the rows of C split between the
      * threads: blocks of rows (their count a multiple of the thread count) claimed one at a time, each a product of
-     * its own over the shared packed B. A block's rows get the bias just before its product (so they are in cache
-     * for it; filled for all rows first, the copy was a pass of its own, 6 MB for a MiniLM feed-forward layer). Row i
-     * of C gets the same bits as from the blocked path after a bias prefill, however the rows are split.
+     * its own over the shared packed B. A block's rows get bias + R just before its product and are clamped right
+     * after it, while they are in cache (filled for all rows first, the bias copy was a pass of its own, 6 MB for a
+     * MiniLM feed-forward layer). Row i of C gets the same bits however the rows are split; without R and clamp,
+     * the bits of the blocked path after a bias prefill.
      */
     static void sgemmPackedParallel(
             int m,
@@ -142,19 +145,29 @@ final class GemmF32 {
             GemmKernels.PackedB b,
             float[] bias,
             int biasOff,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi,
             float[] c,
             int cOff,
             int ldc) {
         int n = b.n();
+        boolean clamps = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         Parallel.RangeBody rows = (i0, i1) -> {
             float beta = 0f;
-            if (bias != null) {
+            if (bias != null || residual != null) {
                 for (int i = i0; i < i1; i++) {
-                    System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+                    startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
                 }
                 beta = 1f;
             }
             sgemmPacked(false, i1 - i0, 1f, a, aOff + i0 * lda, lda, b, beta, c, cOff + i0 * ldc, ldc);
+            if (clamps) {
+                for (int i = i0; i < i1; i++) {
+                    clampRow(n, lo, hi, c, cOff + i * ldc);
+                }
+            }
         };
         int threads = (long) m * n * b.k() < PARALLEL_MACS ? 1 : Parallel.numThreads();
         if (threads == 1) {
@@ -169,6 +182,40 @@ final class GemmF32 {
                 rows.run(blk * mc, Math.min(m, (blk + 1) * mc));
             }
         });
+    }
+
+    /** c[cOff..+n) = bias[biasOff..+n) (+ residual[residualOff..+n)); either may be null (then zero). */
+    private static void startRow(
+            int n, float[] bias, int biasOff, float[] residual, int residualOff, float[] c, int cOff) {
+        if (residual == null) {
+            System.arraycopy(bias, biasOff, c, cOff, n);
+        } else if (bias == null) {
+            System.arraycopy(residual, residualOff, c, cOff, n);
+        } else {
+            int j = 0;
+            for (int upper = S.loopBound(n); j < upper; j += VL) {
+                FloatVector.fromArray(S, bias, biasOff + j)
+                        .add(FloatVector.fromArray(S, residual, residualOff + j))
+                        .intoArray(c, cOff + j);
+            }
+            for (; j < n; j++) {
+                c[cOff + j] = bias[biasOff + j] + residual[residualOff + j];
+            }
+        }
+    }
+
+    /** c[cOff..+n) = min(max(c, lo), hi); NaN stays NaN. */
+    private static void clampRow(int n, float lo, float hi, float[] c, int cOff) {
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += VL) {
+            FloatVector.fromArray(S, c, cOff + j)
+                    .lanewise(VectorOperators.MAX, lo)
+                    .lanewise(VectorOperators.MIN, hi)
+                    .intoArray(c, cOff + j);
+        }
+        for (; j < n; j++) {
+            c[cOff + j] = Math.min(Math.max(c[cOff + j], lo), hi);
+        }
     }
 
     /**

@@ -108,7 +108,65 @@ public final class GemmKernels {
         if (bias != null) {
             checkOperand("sgemm", "bias", 1, b.n(), bias.length, biasOff, b.n());
         }
-        GemmF32.sgemmPackedParallel(m, a, aOff, lda, b, bias, biasOff, c, cOff, ldc);
+        GemmF32.sgemmPackedParallel(
+                m,
+                a,
+                aOff,
+                lda,
+                b,
+                bias,
+                biasOff,
+                null,
+                0,
+                Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY,
+                c,
+                cOff,
+                ldc);
+    }
+
+    /**
+     * {@code C = clamp(A @ B + bias + R, lo, hi)} with a prepacked B on all threads, as {@link #sgemmParallel(int,
+     * float[], int, int, PackedB, float[], int, float[], int, int)} plus a residual R (m, n) stored like C (ldc
+     * apart, at residualOff; null for none) and a clamp (infinite bounds for none; NaN stays NaN). Each block of
+     * rows starts as bias + R and is clamped right after its product, while it is in cache: a pointwise
+     * convolution's whole epilogue (a ReLU/ReLU6 and a residual connection).
+     */
+    public static void sgemmParallel(
+            int m,
+            float[] a,
+            int aOff,
+            int lda,
+            PackedB b,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi,
+            float[] c,
+            int cOff,
+            int ldc) {
+        if (m < 0) {
+            throw new IllegalArgumentException("sgemm: negative size m=" + m);
+        }
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("sgemm: clamp bounds must satisfy lo <= hi, got " + lo + ", " + hi);
+        }
+        if (m == 0 || b.n() == 0) {
+            return;
+        }
+        checkOperand("sgemm", "C", m, b.n(), c.length, cOff, ldc);
+        if (b.k() > 0) {
+            checkOperand("sgemm", "A", m, b.k(), a.length, aOff, lda);
+        }
+        if (bias != null) {
+            checkOperand("sgemm", "bias", 1, b.n(), bias.length, biasOff, b.n());
+        }
+        if (residual != null) {
+            checkOperand("sgemm", "residual", m, b.n(), residual.length, residualOff, ldc);
+        }
+        GemmF32.sgemmPackedParallel(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc);
     }
 
     /**

@@ -10,32 +10,42 @@ import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvPointwiseChannelsLast;
 import dev.torchlet.kernels.ConvWinogradChannelsLast;
+import dev.torchlet.kernels.GemmKernels;
 
 /**
  * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
  * {@link ConvChannelsLast} with the weights packed once and kept (with the weight's storage, so they go with it)
  * while the weight tensor is unchanged; 3x3 stride-1 convolutions over enough pixels by
- * {@link ConvWinogradChannelsLast}, the weights transformed once the same way.
+ * {@link ConvWinogradChannelsLast}, the weights transformed once the same way; 1x1 (pointwise) ones as one matrix
+ * product by {@link ConvPointwiseChannelsLast}, the weights packed once as the GEMM's B.
  *
  * <p>Taken when nothing needs a gradient, the input is float32 and channels-last ({@link MemoryFormat}) and the
- * convolution is ungrouped or depthwise ({@link ConvDepthwiseChannelsLast}, whose few weights are transposed
- * per call); everything else runs the NCHW kernels. The packed weights are kept with the weight storage
+ * convolution is ungrouped or depthwise ({@link ConvDepthwiseChannelsLast}, its weights transposed once the same
+ * way); everything else runs the NCHW kernels. The packed weights are kept with the weight storage
  * ({@link Storage#derived()}) and checked against its {@link Storage#version()}, which every in-place write through
  * the API bumps (copyFrom, loading a state dict, an optimizer step): a changed weight is packed again.
  */
 final class ConvolutionChannelsLast {
     private ConvolutionChannelsLast() {}
 
+    /** Which kernel a packed weight copy is laid out for. */
+    private enum Layout {
+        DIRECT,
+        WINOGRAD,
+        POINTWISE,
+        DEPTHWISE
+    }
+
     /**
-     * One weight tensor's packed copy (Winograd-transformed if winograd): valid for this storage version, offset
-     * and geometry.
+     * One weight tensor's packed copy for a kernel (a float[] for the direct, Winograd and depthwise kernels, the
+     * GEMM's PackedB for the pointwise one): valid for this storage version, offset and geometry.
      */
-    private record Packed(
-            int version, int offset, int cout, int cin, int kh, int kw, boolean winograd, float[] values) {
-        boolean matches(int version, int offset, ConvGeometry g, boolean winograd) {
+    private record Packed(int version, int offset, int cout, int cin, int kh, int kw, Layout layout, Object values) {
+        boolean matches(int version, int offset, ConvGeometry g, Layout layout) {
             return this.version == version
-                    && this.winograd == winograd
+                    && this.layout == layout
                     && this.offset == offset
                     && cout == g.cout()
                     && cin == g.cin()
@@ -70,11 +80,17 @@ final class ConvolutionChannelsLast {
         float[] res = a == null ? null : TensorInternals.storage(a).floats();
         int resOff = a == null ? 0 : a.offset();
         if (ConvDepthwiseChannelsLast.applies(g)) {
-            ConvDepthwiseChannelsLast.forward(g, in, x.offset(), Convolution.floats(w), b, res, resOff, out, lo, hi);
+            float[] packed = (float[]) packed(g, w, Layout.DEPTHWISE);
+            ConvDepthwiseChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
+        } else if (ConvPointwiseChannelsLast.applies(g)) {
+            GemmKernels.PackedB packed = (GemmKernels.PackedB) packed(g, w, Layout.POINTWISE);
+            ConvPointwiseChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
         } else if (ConvWinogradChannelsLast.pays(g)) {
-            ConvWinogradChannelsLast.forward(g, in, x.offset(), packed(g, w, true), b, res, resOff, out, lo, hi);
+            float[] packed = (float[]) packed(g, w, Layout.WINOGRAD);
+            ConvWinogradChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
         } else {
-            ConvChannelsLast.forward(g, in, x.offset(), packed(g, w, false), b, res, resOff, out, lo, hi);
+            float[] packed = (float[]) packed(g, w, Layout.DIRECT);
+            ConvChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
         }
         return wrapChannelsLast(g, outStorage);
     }
@@ -87,25 +103,30 @@ final class ConvolutionChannelsLast {
     }
 
     /**
-     * w's packed copy for the direct kernel, or transformed for Winograd's: the one kept with w's storage if it is
-     * unchanged since it was packed, else packed now.
+     * w's packed copy for the kernel of this layout: the one kept with w's storage if it is unchanged since it was
+     * packed, else packed now.
      */
-    private static float[] packed(ConvGeometry g, Tensor w, boolean winograd) {
+    private static Object packed(ConvGeometry g, Tensor w, Layout layout) {
         if (!w.isContiguous()) {
-            return pack(g, w, winograd);
+            return pack(g, w, layout);
         }
         Storage storage = TensorInternals.storage(w);
         int version = storage.version();
-        if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g, winograd)) {
+        if (storage.derived() instanceof Packed p && p.matches(version, w.offset(), g, layout)) {
             return p.values();
         }
-        float[] values = pack(g, w, winograd);
-        storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), winograd, values));
+        Object values = pack(g, w, layout);
+        storage.setDerived(new Packed(version, w.offset(), g.cout(), g.cin(), g.kh(), g.kw(), layout, values));
         return values;
     }
 
-    private static float[] pack(ConvGeometry g, Tensor w, boolean winograd) {
+    private static Object pack(ConvGeometry g, Tensor w, Layout layout) {
         float[] values = Convolution.floats(w);
-        return winograd ? ConvWinogradChannelsLast.pack(g, values) : ConvChannelsLast.pack(g, values);
+        return switch (layout) {
+            case DIRECT -> ConvChannelsLast.pack(g, values);
+            case WINOGRAD -> ConvWinogradChannelsLast.pack(g, values);
+            case POINTWISE -> ConvPointwiseChannelsLast.pack(g, values);
+            case DEPTHWISE -> ConvDepthwiseChannelsLast.pack(g, values);
+        };
     }
 }

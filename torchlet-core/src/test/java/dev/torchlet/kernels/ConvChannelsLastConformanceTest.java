@@ -1,6 +1,8 @@
 package dev.torchlet.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * odd channel counts (3, 7, 17), output channels that fill no, one and several packed groups of 4 vectors and
  * leave a tail (5, 24, 48, 64, 70, 130: every tile kind), strides, dilations, asymmetric padding, tiles that cross
  * row ends and a short last tile, an input at a non-zero offset, a residual at another, and the clamp; depthwise
- * 3x3 and 5x5 with and without interior columns and channel tails.
+ * 3x3 and 5x5 with and without interior columns and channel tails; the pointwise (1x1, one matrix product) kernel.
  *
  * <p>Tolerance: |fast - ref| &lt;= 1e-5 * (1 + sum of |terms|), float32 rounding relative to the magnitude of each
  * output's dot product.
@@ -43,7 +45,7 @@ class ConvChannelsLastConformanceTest {
             ConvGeometry g =
                     ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], 1);
             for (Epilogue e : Epilogue.values()) {
-                check(g, r, e, false);
+                check(g, r, e, Kernel.DIRECT);
             }
         }
     }
@@ -71,17 +73,68 @@ class ConvChannelsLastConformanceTest {
             ConvGeometry g = ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], 3, 3, 1, 1, s[5], s[6], 1, 1, 1);
             assertTrue(ConvWinogradChannelsLast.applies(g), g.toString());
             for (Epilogue e : Epilogue.values()) {
-                check(g, r, e, true);
+                check(g, r, e, Kernel.WINOGRAD);
             }
         }
     }
 
     /**
-     * Checks the channels-last kernel for g (Winograd's if winograd) against the reference. Tolerance 1e-5 of the
-     * terms' magnitude for the direct kernels; 2e-5 for Winograd's, whose transforms add and scale the inputs (by
-     * up to 10 per dimension) before the products, so its rounding is relative to larger intermediate values (its
-     * largest error here lies between 1e-6 and 1e-5 of the terms' magnitude: the margin is for other seeds).
+     * n, cin, h, w, cout, stride of 1x1 convolutions for the pointwise kernel (one matrix product): rows that end in
+     * a short tile and a short block (49, 143 pixels), two depth slices (300 input channels), one and several
+     * column panels, stride 2 (gathered pixels) over even and odd sizes, a batch of 3.
      */
+    private static final int[][] POINTWISE = {
+        {1, 16, 7, 7, 96, 1}, // MobileNetV2's 7 x 7 expansions: 49 rows
+        {1, 3, 13, 11, 32, 1}, // one column panel, 143 rows
+        {2, 300, 5, 6, 64, 1}, // deeper than one packed slice
+        {3, 24, 12, 12, 160, 1}, // a batch: 432 rows, three row blocks
+        {1, 64, 14, 14, 128, 2}, // ResNet's downsampling shortcut
+        {2, 17, 9, 8, 64, 2}, // stride 2 over odd sizes
+    };
+
+    @Test
+    void pointwiseMatchesTheReference() {
+        Random r = new Random(17);
+        for (int[] s : POINTWISE) {
+            ConvGeometry g = ConvGeometry.of(s[0], s[1], s[2], s[3], s[4], 1, 1, s[5], s[5], 0, 0, 1, 1, 1);
+            assertTrue(ConvPointwiseChannelsLast.applies(g), g.toString());
+            for (Epilogue e : Epilogue.values()) {
+                check(g, r, e, Kernel.POINTWISE);
+            }
+        }
+    }
+
+    @Test
+    void pointwiseTakesOnlyUnpaddedOneByOneConvolutionsThatFillTheTile() {
+        assertTrue(ConvPointwiseChannelsLast.applies(ConvGeometry.of(1, 8, 5, 5, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1)));
+        assertFalse(ConvPointwiseChannelsLast.applies(ConvGeometry.of(1, 8, 5, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
+        assertFalse(ConvPointwiseChannelsLast.applies(ConvGeometry.of(1, 8, 5, 5, 64, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+        assertFalse(ConvPointwiseChannelsLast.applies(ConvGeometry.of(1, 8, 5, 5, 64, 1, 1, 1, 1, 0, 0, 1, 1, 4)));
+        int narrow = GemmF32.NR / 2 + 8; // e.g. MobileNetV2's 24-channel projections with AVX-512
+        assertFalse(ConvPointwiseChannelsLast.applies(ConvGeometry.of(1, 8, 5, 5, narrow, 1, 1, 1, 1, 0, 0, 1, 1, 1)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ConvPointwiseChannelsLast.forward(
+                        ConvGeometry.of(1, 8, 5, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                        new float[200],
+                        0,
+                        null,
+                        null,
+                        null,
+                        0,
+                        new float[1600],
+                        0f,
+                        1f));
+        assertTrue(e.getMessage().contains("pointwise") && e.getMessage().contains("3x3"), e.getMessage());
+    }
+
+    /** Which channels-last kernel {@link #check} runs. */
+    private enum Kernel {
+        DIRECT,
+        WINOGRAD,
+        POINTWISE
+    }
+
     /** What the kernel does as it stores: nothing, a clamp (a fused ReLU6), or add a residual then clamp. */
     private enum Epilogue {
         PLAIN,
@@ -89,7 +142,14 @@ class ConvChannelsLastConformanceTest {
         RESIDUAL_CLAMP
     }
 
-    private static void check(ConvGeometry g, Random r, Epilogue epilogue, boolean winograd) {
+    /**
+     * Checks the channels-last kernel for g against the reference. Tolerance 1e-5 of the terms' magnitude for the
+     * direct and pointwise kernels; 2e-5 for Winograd's, whose transforms add and scale the inputs (by up to 10 per
+     * dimension) before the products, so its rounding is relative to larger intermediate values (its largest error
+     * here lies between 1e-6 and 1e-5 of the terms' magnitude: the margin is for other seeds).
+     */
+    private static void check(ConvGeometry g, Random r, Epilogue epilogue, Kernel kernel) {
+        boolean winograd = kernel == Kernel.WINOGRAD;
         boolean withResidual = epilogue == Epilogue.RESIDUAL_CLAMP;
         int inOff = 3;
         int resOff = 5;
@@ -124,11 +184,33 @@ class ConvChannelsLastConformanceTest {
                     out,
                     lo,
                     hi);
+        } else if (kernel == Kernel.POINTWISE) {
+            ConvPointwiseChannelsLast.forward(
+                    g,
+                    xl,
+                    inOff,
+                    ConvPointwiseChannelsLast.pack(g, w),
+                    b,
+                    withResidual ? resl : null,
+                    resOff,
+                    out,
+                    lo,
+                    hi);
         } else if (g.groups() == 1) {
             ConvChannelsLast.forward(
                     g, xl, inOff, ConvChannelsLast.pack(g, w), b, withResidual ? resl : null, resOff, out, lo, hi);
         } else {
-            ConvDepthwiseChannelsLast.forward(g, xl, inOff, w, b, withResidual ? resl : null, resOff, out, lo, hi);
+            ConvDepthwiseChannelsLast.forward(
+                    g,
+                    xl,
+                    inOff,
+                    ConvDepthwiseChannelsLast.pack(g, w),
+                    b,
+                    withResidual ? resl : null,
+                    resOff,
+                    out,
+                    lo,
+                    hi);
         }
 
         double[] ref = new double[g.outputSize()];
@@ -160,6 +242,7 @@ class ConvChannelsLastConformanceTest {
         {1, 32, 8, 9, 5, 5, 2, 1, 2, 2, 1, 1}, // 5x5 (EfficientNet), stride 2x1: the general path
         {1, 3, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1}, // fewer channels than a vector, no padding
         {1, 16, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1}, // no interior column at all
+        {1, 968, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, // long rows: two chunks of vectors a row, an 8-channel tail
     };
 
     @Test
@@ -169,7 +252,7 @@ class ConvChannelsLastConformanceTest {
             ConvGeometry g = ConvGeometry.of(
                     s[0], s[1], s[2], s[3], s[1], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[1]);
             for (Epilogue e : Epilogue.values()) {
-                check(g, r, e, false);
+                check(g, r, e, Kernel.DIRECT);
             }
         }
     }

@@ -113,6 +113,28 @@ class ChannelsLastTest {
     }
 
     @Test
+    void pointwiseConvolutionsMatchAndSeeChangedWeights() {
+        Tensor x = Torch.randn(2, 16, 7, 9);
+        Tensor w = Torch.randn(64, 16, 1, 1);
+        Tensor b = Torch.randn(64);
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        try (var g = Torch.noGrad()) {
+            for (int stride : new int[] {1, 2}) {
+                ConvOptions o = ConvOptions.of(new int[] {stride, stride}, new int[] {0, 0}, new int[] {1, 1}, 1);
+                Tensor want = Convolution.conv2d(x, w, b, o);
+                assertChannelsLastClose(want, Convolution.conv2d(xl, w, b, o));
+                Tensor addend = Torch.randn(want.shape());
+                assertChannelsLastClose(
+                        Unary.clamp(want.add(addend), 0f, 6f),
+                        Convolution.conv2dAddClamped(xl, w, b, o, addend, 0f, 6f));
+            }
+            ConvOptions one = ConvOptions.of(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1);
+            w.copyFrom(Torch.randn(64, 16, 1, 1)); // the packed copy must not outlive the change
+            assertChannelsLastClose(Convolution.conv2d(x, w, b, one), Convolution.conv2d(xl, w, b, one));
+        }
+    }
+
+    @Test
     void withAutogradTheNchwKernelsRunAndTheGradientsAgree() {
         Tensor w = Torch.randn(6, 3, 3, 3).requiresGrad(true);
         Tensor x = Torch.randn(2, 3, 7, 7);
