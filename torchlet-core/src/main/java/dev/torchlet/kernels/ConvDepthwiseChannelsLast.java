@@ -191,7 +191,10 @@ public final class ConvDepthwiseChannelsLast {
         }
     }
 
-    /** Columns [x0, x1) of a 3x3 row whose taps are all inside the input: the 9 weight vectors stay in registers. */
+    /**
+     * Columns [x0, x1) of a 3x3 row whose taps are all inside the input: the 9 weight vectors stay in registers;
+     * undilated stride 1 and 2 slide a window of input columns along the row.
+     */
     private static void interior3x3(
             ConvGeometry g,
             float[] in,
@@ -210,6 +213,18 @@ public final class ConvDepthwiseChannelsLast {
             int x1,
             int outRow) {
         int c = g.cin();
+        int iy0 = oy * g.sh() - g.ph();
+        int rowStride = g.dh() * g.w() * c; // from one kernel row's input row to the next
+        if (g.dw() == 1 && (g.sw() == 1 || g.sw() == 2) && x0 < x1) {
+            int s0 = inOff + ((bi * g.h() + iy0) * g.w() + x0 * g.sw() - g.pw()) * c + ch;
+            int dst = outRow + x0 * c + ch;
+            if (g.sw() == 1) {
+                slidingStride1(wt, bias, ch, in, s0, rowStride, c, x1 - x0, out, dst, residual, residualOff, lo, hi);
+            } else {
+                slidingStride2(wt, bias, ch, in, s0, rowStride, c, x1 - x0, out, dst, residual, residualOff, lo, hi);
+            }
+            return;
+        }
         FloatVector b = FloatVector.fromArray(S, bias, ch);
         FloatVector w00 = FloatVector.fromArray(S, wt, ch);
         FloatVector w01 = FloatVector.fromArray(S, wt, c + ch);
@@ -220,9 +235,7 @@ public final class ConvDepthwiseChannelsLast {
         FloatVector w20 = FloatVector.fromArray(S, wt, 6 * c + ch);
         FloatVector w21 = FloatVector.fromArray(S, wt, 7 * c + ch);
         FloatVector w22 = FloatVector.fromArray(S, wt, 8 * c + ch);
-        int rowStride = g.dh() * g.w() * c; // from one kernel row's input row to the next
         int tapStride = g.dw() * c;
-        int iy0 = oy * g.sh() - g.ph();
         for (int ox = x0; ox < x1; ox++) {
             int s0 = inOff + ((bi * g.h() + iy0) * g.w() + ox * g.sw() - g.pw()) * c + ch;
             int s1 = s0 + rowStride;
@@ -237,6 +250,126 @@ public final class ConvDepthwiseChannelsLast {
             acc = w21.fma(FloatVector.fromArray(S, in, s2 + tapStride), acc);
             acc = w22.fma(FloatVector.fromArray(S, in, s2 + 2 * tapStride), acc);
             put(acc, out, outRow + ox * c + ch, residual, residualOff, lo, hi);
+        }
+    }
+
+    /**
+     * count outputs of a stride-1 3x3 row, the first one's taps from s0 (kernel rows rowStride apart, columns c
+     * apart), outputs c apart from dst: a window of three input columns slides along the row, so each output loads
+     * one new column (3 vectors) instead of all nine taps (loads bound this loop: 1.3-1.5x alone, one thread). Same
+     * sum order, so the same bits, as the nine-load loop. Vectors stay inside this method: passed to a call that is
+     * not inlined, they would be boxed.
+     */
+    private static void slidingStride1(
+            float[] wt,
+            float[] bias,
+            int ch,
+            float[] in,
+            int s0,
+            int rowStride,
+            int c,
+            int count,
+            float[] out,
+            int dst,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi) {
+        FloatVector b = FloatVector.fromArray(S, bias, ch);
+        FloatVector w00 = FloatVector.fromArray(S, wt, ch);
+        FloatVector w01 = FloatVector.fromArray(S, wt, c + ch);
+        FloatVector w02 = FloatVector.fromArray(S, wt, 2 * c + ch);
+        FloatVector w10 = FloatVector.fromArray(S, wt, 3 * c + ch);
+        FloatVector w11 = FloatVector.fromArray(S, wt, 4 * c + ch);
+        FloatVector w12 = FloatVector.fromArray(S, wt, 5 * c + ch);
+        FloatVector w20 = FloatVector.fromArray(S, wt, 6 * c + ch);
+        FloatVector w21 = FloatVector.fromArray(S, wt, 7 * c + ch);
+        FloatVector w22 = FloatVector.fromArray(S, wt, 8 * c + ch);
+        int s1 = s0 + rowStride;
+        int s2 = s1 + rowStride;
+        FloatVector a0 = FloatVector.fromArray(S, in, s0); // kernel row 0, columns 0 and 1 of the window
+        FloatVector a1 = FloatVector.fromArray(S, in, s0 + c);
+        FloatVector b0 = FloatVector.fromArray(S, in, s1);
+        FloatVector b1 = FloatVector.fromArray(S, in, s1 + c);
+        FloatVector c0 = FloatVector.fromArray(S, in, s2);
+        FloatVector c1 = FloatVector.fromArray(S, in, s2 + c);
+        for (int i = 0, col = 2 * c; i < count; i++, col += c) {
+            FloatVector a2 = FloatVector.fromArray(S, in, s0 + col);
+            FloatVector b2 = FloatVector.fromArray(S, in, s1 + col);
+            FloatVector c2 = FloatVector.fromArray(S, in, s2 + col);
+            FloatVector acc = w00.fma(a0, b);
+            acc = w01.fma(a1, acc);
+            acc = w02.fma(a2, acc);
+            acc = w10.fma(b0, acc);
+            acc = w11.fma(b1, acc);
+            acc = w12.fma(b2, acc);
+            acc = w20.fma(c0, acc);
+            acc = w21.fma(c1, acc);
+            acc = w22.fma(c2, acc);
+            put(acc, out, dst + i * c, residual, residualOff, lo, hi);
+            a0 = a1;
+            a1 = a2;
+            b0 = b1;
+            b1 = b2;
+            c0 = c1;
+            c1 = c2;
+        }
+    }
+
+    /**
+     * As {@link #slidingStride1} for stride 2: consecutive outputs share one input column (the window's last is the
+     * next one's first), so each output loads 6 vectors instead of 9.
+     */
+    private static void slidingStride2(
+            float[] wt,
+            float[] bias,
+            int ch,
+            float[] in,
+            int s0,
+            int rowStride,
+            int c,
+            int count,
+            float[] out,
+            int dst,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi) {
+        FloatVector b = FloatVector.fromArray(S, bias, ch);
+        FloatVector w00 = FloatVector.fromArray(S, wt, ch);
+        FloatVector w01 = FloatVector.fromArray(S, wt, c + ch);
+        FloatVector w02 = FloatVector.fromArray(S, wt, 2 * c + ch);
+        FloatVector w10 = FloatVector.fromArray(S, wt, 3 * c + ch);
+        FloatVector w11 = FloatVector.fromArray(S, wt, 4 * c + ch);
+        FloatVector w12 = FloatVector.fromArray(S, wt, 5 * c + ch);
+        FloatVector w20 = FloatVector.fromArray(S, wt, 6 * c + ch);
+        FloatVector w21 = FloatVector.fromArray(S, wt, 7 * c + ch);
+        FloatVector w22 = FloatVector.fromArray(S, wt, 8 * c + ch);
+        int s1 = s0 + rowStride;
+        int s2 = s1 + rowStride;
+        FloatVector a0 = FloatVector.fromArray(S, in, s0); // kernel row 0, the window's first column
+        FloatVector b0 = FloatVector.fromArray(S, in, s1);
+        FloatVector c0 = FloatVector.fromArray(S, in, s2);
+        for (int i = 0, col = c; i < count; i++, col += 2 * c) {
+            FloatVector a1 = FloatVector.fromArray(S, in, s0 + col);
+            FloatVector a2 = FloatVector.fromArray(S, in, s0 + col + c);
+            FloatVector b1 = FloatVector.fromArray(S, in, s1 + col);
+            FloatVector b2 = FloatVector.fromArray(S, in, s1 + col + c);
+            FloatVector c1 = FloatVector.fromArray(S, in, s2 + col);
+            FloatVector c2 = FloatVector.fromArray(S, in, s2 + col + c);
+            FloatVector acc = w00.fma(a0, b);
+            acc = w01.fma(a1, acc);
+            acc = w02.fma(a2, acc);
+            acc = w10.fma(b0, acc);
+            acc = w11.fma(b1, acc);
+            acc = w12.fma(b2, acc);
+            acc = w20.fma(c0, acc);
+            acc = w21.fma(c1, acc);
+            acc = w22.fma(c2, acc);
+            put(acc, out, dst + i * c, residual, residualOff, lo, hi);
+            a0 = a2;
+            b0 = b2;
+            c0 = c2;
         }
     }
 
