@@ -242,11 +242,19 @@ public final class ConvChannelsLast {
             int width = groupWidth(g, grp);
             int tilePixels = tilePixels(width / L);
             int imageBase = c.xOff + b * c.hp * c.wp * cin;
+            int y = p0 / ow; // (y, x) of pixel p, stepped along without dividing
+            int x = p0 % ow;
             for (int p = p0; p < p1; p += tilePixels) {
                 int count = Math.min(tilePixels, p1 - p);
-                for (int i = 0; i < tilePixels; i++) {
-                    int q = p + Math.min(i, count - 1); // a short tile repeats its last pixel
-                    bases[i] = imageBase + ((q / ow) * g.sh() * c.wp + (q % ow) * g.sw()) * cin;
+                for (int i = 0; i < count; i++) {
+                    bases[i] = imageBase + (y * g.sh() * c.wp + x * g.sw()) * cin;
+                    if (++x == ow) {
+                        x = 0;
+                        y++;
+                    }
+                }
+                for (int i = count; i < tilePixels; i++) {
+                    bases[i] = bases[count - 1]; // a short tile repeats its last pixel
                 }
                 switch (width / L) {
                     case 4 -> tile4x6(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
