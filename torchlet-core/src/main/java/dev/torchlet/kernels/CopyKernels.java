@@ -62,6 +62,16 @@ public final class CopyKernels {
                 int y = r % h;
                 int out = r * w * c;
                 int in = srcOffset + b * c * plane + y * w;
+                if (c == 3) { // an RGB image: the output row written in order from three input rows
+                    int g = in + plane;
+                    int bl = g + plane;
+                    for (int x = 0; x < w; x++, out += 3) {
+                        dst[out] = src[in + x];
+                        dst[out + 1] = src[g + x];
+                        dst[out + 2] = src[bl + x];
+                    }
+                    continue;
+                }
                 for (int ch = 0; ch < c; ch++) {
                     int s = in + ch * plane;
                     for (int x = 0; x < w; x++) {

@@ -474,6 +474,34 @@ public final class PoolKernels {
         });
     }
 
+    /**
+     * Global average pooling of a channels-last batch: out[b * c + ch] = mean over the pixels of x (n, pixels, c)
+     * at off, the channels across the vector lanes (summed pixel by pixel, then divided by the count). The
+     * NCHW-to-NCHW copy it replaces cost MobileNetV2 and ResNet about 0.2 ms per image at 7 x 7 x 1280.
+     */
+    public static void globalAvgChannelsLast(float[] x, int off, int n, int pixels, int c, float[] out) {
+        Parallel.forRange(n, grain(2 * pixels * c), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int base = off + b * pixels * c;
+                int ch = 0;
+                for (int upper = F.loopBound(c); ch < upper; ch += L) {
+                    FloatVector sum = FloatVector.zero(F);
+                    for (int p = 0, i = base + ch; p < pixels; p++, i += c) {
+                        sum = sum.add(FloatVector.fromArray(F, x, i));
+                    }
+                    sum.div(pixels).intoArray(out, b * c + ch);
+                }
+                for (; ch < c; ch++) {
+                    float sum = 0f;
+                    for (int p = 0, i = base + ch; p < pixels; p++, i += c) {
+                        sum += x[i];
+                    }
+                    out[b * c + ch] = sum / pixels;
+                }
+            }
+        });
+    }
+
     /** gx[bin] += gOut / bin size; gx must start zeroed. */
     public static void adaptiveAvgBackward(float[] gOut, int planes, int inH, int inW, int outH, int outW, float[] gx) {
         int inPlane = inH * inW;

@@ -243,12 +243,22 @@ public final class Pooling {
         Input in = input(op, x);
         checkAdaptive(op, x, outH, outW);
         DType dt = x.dtype();
-        Tensor xd = dense(x, dt);
         Tensor out = Tensor.empty(dt, in.outShape(outH, outW));
         int h = in.h();
         int w = in.w();
         int planes = in.planes();
-        if (dt == DType.FLOAT32) {
+        if (outH == 1 && outW == 1 && dt == DType.FLOAT32 && Ops.isChannelsLast(x)) {
+            // a CNN's global pooling of channels-last features: read in place, channels across the lanes
+            int[] s = TensorInternals.shapeRef(x);
+            PoolKernels.globalAvgChannelsLast(
+                    TensorInternals.storage(x).floats(),
+                    x.offset(),
+                    s[0],
+                    h * w,
+                    s[1],
+                    TensorInternals.storage(out).floats());
+        } else if (dt == DType.FLOAT32) {
+            Tensor xd = dense(x, dt);
             PoolKernels.adaptiveAvgForward(
                     TensorInternals.storage(xd).floats(),
                     planes,
@@ -258,6 +268,7 @@ public final class Pooling {
                     outW,
                     TensorInternals.storage(out).floats());
         } else {
+            Tensor xd = dense(x, dt);
             PoolReference.adaptiveAvgForward(
                     TensorInternals.storage(xd).doubles(),
                     planes,

@@ -170,6 +170,21 @@ class ChannelsLastTest {
     }
 
     @Test
+    void globalAveragePoolingReadsAChannelsLastBatchInPlace() {
+        Tensor x = Torch.randn(2, 19, 7, 6); // 19 channels: a vector and a tail
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST).requiresGrad(true);
+        Tensor want = Pooling.adaptiveAvgPool2d(x, 1, 1);
+        Tensor got = Pooling.adaptiveAvgPool2d(xl, 1, 1);
+        assertClose(want, got);
+        assertArrayEquals(new int[] {2, 19, 1, 1}, got.shape());
+        Tensor w = Torch.randn(2, 19, 1, 1);
+        got.mul(w).sum().backward();
+        Tensor x2 = x.detach().requiresGrad(true);
+        Pooling.adaptiveAvgPool2d(x2, 1, 1).mul(w).sum().backward();
+        assertClose(x2.grad(), xl.grad());
+    }
+
+    @Test
     void elementwiseOpsKeepTheLayoutAndTheirGradients() {
         Tensor a = Torch.randn(2, 5, 3, 4);
         Tensor b = Torch.randn(2, 5, 3, 4);

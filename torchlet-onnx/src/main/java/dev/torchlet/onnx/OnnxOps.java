@@ -148,7 +148,10 @@ final class OnnxOps {
         OPS.put("Conv", OnnxOps::conv);
         OPS.put("MaxPool", OnnxOps::maxPool);
         OPS.put("AveragePool", OnnxOps::avgPool);
-        OPS.put("GlobalAveragePool", (n, in, t) -> new Tensor[] {in[0].mean(spatialDims(in[0]), true)});
+        OPS.put(
+                "GlobalAveragePool", (n, in, t) -> new Tensor[] {
+                    in[0].dim() == 4 ? F.adaptiveAvgPool2d(in[0], 1, 1) : in[0].mean(spatialDims(in[0]), true)
+                }); // 4-D: the pooling kernel reads a channels-last image in place
         OPS.put("BatchNormalization", OnnxOps::batchNorm);
         OPS.put("Clip", OnnxOps::clip);
         OPS.put("Softmax", (n, in, t) -> new Tensor[] {softmax(n, in[0])});
