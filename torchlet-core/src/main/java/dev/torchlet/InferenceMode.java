@@ -2,9 +2,7 @@ package dev.torchlet;
 
 import dev.torchlet.autograd.GradMode;
 import dev.torchlet.internal.TensorInternals;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
 
 /**
  * Inference mode, PyTorch's {@code torch.inference_mode()}: a scope that records no graph (as {@link Torch#noGrad()})
@@ -25,15 +23,22 @@ import java.util.Map;
  * module of the user's own that keeps a reference to an intermediate output (not its final one) must copy it; if
  * it does not, using the kept tensor fails with a clear error rather than reading another layer's values.
  *
- * <p>The pool is shared by all threads (arrays of the same length are interchangeable) and holds at most
+ * <p>The pool is shared by all threads (an array serves any tensor it is long enough for) and holds at most
  * {@link #MAX_POOLED_FLOATS} floats; the flag is per thread, like grad mode.
  */
 public final class InferenceMode {
     /** At most 2^26 floats (256 MB) wait in the pool; beyond that a released array is left to the collector. */
     static final long MAX_POOLED_FLOATS = 1L << 26;
+    /**
+     * A recycled array serves a tensor of at least 1/SLACK of its length by preference (a small tensor in a huge
+     * buffer would leave the next large tensor a cold one), any shorter one when nothing else fits.
+     */
+    static final int SLACK = 4;
 
     private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
+    /** Released arrays, the most recently released last: its first elements are the likeliest still in cache. */
+    private static final ArrayList<float[]> FREE = new ArrayList<>();
+
     private static long pooledFloats;
 
     private InferenceMode() {}
@@ -50,7 +55,13 @@ public final class InferenceMode {
 
     /**
      * Internal: the storage for an op's float output of n elements, which the op fills completely. In inference
-     * mode its array comes from the pool (contents unspecified) and may go back to it; otherwise it is new.
+     * mode its array comes from the pool (contents unspecified; possibly longer than n, the storage being its first
+     * n elements) and may go back to it; otherwise it is new.
+     *
+     * <p>The pool hands out the most recently released array that fits (one of at most SLACK times n first): its
+     * first megabytes were written moments ago and are still in the caches, so the op writes to cache rather than
+     * memory. Keyed by exact length, as it was at first, each of MobileNetV2's activation sizes had arrays of its
+     * own, last written one image earlier: every such write brought its lines in from memory first.
      */
     public static Storage outputStorage(int n) {
         if (!isEnabled()) {
@@ -58,13 +69,23 @@ public final class InferenceMode {
         }
         float[] reused = null;
         synchronized (FREE) {
-            ArrayDeque<float[]> free = FREE.get(n);
-            if (free != null && !free.isEmpty()) {
-                reused = free.pop();
-                pooledFloats -= n;
+            int snug = -1; // the most recent array that fits with at most SLACK times n
+            int any = -1; // the most recent array that fits at all
+            for (int i = FREE.size() - 1; i >= 0 && snug < 0; i--) {
+                int len = FREE.get(i).length;
+                if (len >= n && (long) len <= (long) SLACK * n) {
+                    snug = i;
+                } else if (len >= n && any < 0) {
+                    any = i;
+                }
+            }
+            int index = snug >= 0 ? snug : any;
+            if (index >= 0) {
+                reused = FREE.remove(index);
+                pooledFloats -= reused.length;
             }
         }
-        return Storage.pooled(reused != null ? reused : new float[n]);
+        return Storage.pooled(reused != null ? reused : new float[n], n);
     }
 
     /**
@@ -88,7 +109,7 @@ public final class InferenceMode {
         float[] data = s.release();
         synchronized (FREE) {
             if (pooledFloats + data.length <= MAX_POOLED_FLOATS) {
-                FREE.computeIfAbsent(data.length, k -> new ArrayDeque<>()).push(data);
+                FREE.add(data);
                 pooledFloats += data.length;
             }
         }

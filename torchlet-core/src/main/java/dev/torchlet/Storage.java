@@ -16,6 +16,11 @@ public final class Storage {
     private int version;
     /** Whether f32 came from {@link InferenceMode}'s buffer pool, so that it may go back to it. */
     private boolean pooled;
+    /**
+     * The values that belong to a pooled storage: its array may be longer (a recycled buffer of a larger tensor).
+     * -1 for every other storage, whose array is exactly its values.
+     */
+    private int pooledLength = -1;
     /** A value a kernel derived from this storage's contents (see {@link #derived()}). */
     private volatile Object derived;
 
@@ -43,10 +48,18 @@ public final class Storage {
         return new Storage(DType.BOOL, null, null, null, data);
     }
 
-    /** A storage over an array taken from {@link InferenceMode}'s buffer pool. */
-    static Storage pooled(float[] data) {
+    /**
+     * A storage of n float32 values over an array taken from {@link InferenceMode}'s buffer pool: the array's
+     * first n elements (it may be longer, a buffer recycled from a larger tensor).
+     */
+    static Storage pooled(float[] data, int n) {
+        if (n > data.length) {
+            throw new IllegalArgumentException(
+                    "storage: a pooled array of " + data.length + " floats cannot hold " + n);
+        }
         Storage s = of(data);
         s.pooled = true;
+        s.pooledLength = n;
         return s;
     }
 
@@ -106,7 +119,7 @@ public final class Storage {
 
     public int length() {
         return switch (dtype) {
-            case FLOAT32 -> floats().length;
+            case FLOAT32 -> pooledLength >= 0 ? pooledLength : floats().length;
             case FLOAT64 -> f64.length;
             case INT64 -> i64.length;
             case BOOL -> bool.length;

@@ -107,6 +107,30 @@ class InferenceModeTest {
         }
     }
 
+    /**
+     * A released array serves any tensor it is long enough for, the most recently released first: a NaN array
+     * longer than every intermediate changes nothing, and the storage over it holds just the tensor's values.
+     */
+    @Test
+    void aLongerRecycledArrayServesASmallerTensor() {
+        Sequential net = threeConvolutions();
+        Tensor x = image(5);
+        float[] want = noGrad(net, x);
+        try (var s = Torch.inferenceMode()) {
+            poisonPool(1, 100_000);
+            Tensor y = net.call(x);
+            assertArrayEquals(want, y.toFloatArray());
+            assertEquals(y.numel(), TensorInternals.storage(y).length());
+            assertArrayEquals(want, net.call(x).toFloatArray());
+
+            InferenceMode.clearPool();
+            poisonPool(1, 5000, 100_000); // the most recent one that fits snugly wins over a huge one
+            Storage snug = InferenceMode.outputStorage(4000);
+            assertEquals(5000, snug.floats().length);
+            assertEquals(4000, snug.length());
+        }
+    }
+
     /** Linear layers' outputs (bias rows, then the GEMM) come from the pool too: poisoned arrays change nothing. */
     @Test
     void linearLayersWriteTheirPooledOutputsWhole() {
