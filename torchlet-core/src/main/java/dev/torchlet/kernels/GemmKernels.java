@@ -95,20 +95,7 @@ public final class GemmKernels {
      */
     public static void sgemmParallel(
             int m, float[] a, int aOff, int lda, PackedB b, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
-        if (m < 0) {
-            throw new IllegalArgumentException("sgemm: negative size m=" + m);
-        }
-        if (m == 0 || b.n() == 0) {
-            return;
-        }
-        checkOperand("sgemm", "C", m, b.n(), c.length, cOff, ldc);
-        if (b.k() > 0) {
-            checkOperand("sgemm", "A", m, b.k(), a.length, aOff, lda);
-        }
-        if (bias != null) {
-            checkOperand("sgemm", "bias", 1, b.n(), bias.length, biasOff, b.n());
-        }
-        GemmF32.sgemmPackedParallel(
+        sgemmParallel(
                 m,
                 a,
                 aOff,

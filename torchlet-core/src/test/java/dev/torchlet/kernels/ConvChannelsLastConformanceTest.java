@@ -126,6 +126,12 @@ class ConvChannelsLastConformanceTest {
                         0f,
                         1f));
         assertTrue(e.getMessage().contains("pointwise") && e.getMessage().contains("3x3"), e.getMessage());
+        GemmKernels.PackedB one = GemmKernels.packB(false, 1, 1, new float[] {2f}, 0, 1);
+        var bounds = assertThrows(
+                IllegalArgumentException.class,
+                () -> GemmKernels.sgemmParallel(
+                        1, new float[1], 0, 1, one, null, 0, null, 0, 1f, 0f, new float[1], 0, 1));
+        assertTrue(bounds.getMessage().contains("lo <= hi"), bounds.getMessage());
     }
 
     /** Which channels-last kernel {@link #check} runs. */
