@@ -121,17 +121,49 @@ public final class ConvChannelsLast {
         if (pads) {
             pad(g, in, inOff, xp, hp, wp);
         }
-        float[] biasPadded = new float[roundUp(g.cout(), GROUP)];
-        if (bias != null) {
-            System.arraycopy(bias, 0, biasPadded, 0, g.cout());
-        }
-        Call call = new Call(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, lo, hi);
+        float[] biasPadded = paddedBias(g, bias);
+        Call call = new Call(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, 0, lo, hi);
         // units in (group, image, tile range) order: each chunk a thread claims keeps one group's weights hot
         int units = groups(g) * g.n() * call.unitsPerImage;
         Parallel.forRangeDynamic(units, 4, (s, e) -> runUnits(call, s, e));
         if (pads) {
             ScratchBuffers.give(xp);
         }
+    }
+
+    /**
+     * {@link #forward} for an unpadded g on the calling thread, the output at outOff: out[outOff + p * cout + co] for
+     * the n * oh * ow output pixels p (residual at residualOff + that index). biasPadded holds cout rounded up to
+     * whole groups ({@link #paddedBias}). The fused inverted residual block runs its strips' 1x1 convolutions here.
+     */
+    static void forwardOnCallingThread(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] packed,
+            float[] biasPadded,
+            float[] residual,
+            int residualOff,
+            float[] out,
+            int outOff,
+            float lo,
+            float hi) {
+        if (!applies(g) || g.ph() != 0 || g.pw() != 0) {
+            throw new IllegalArgumentException("conv2d (channels last, one thread): expected an ungrouped, unpadded "
+                    + "convolution, got groups " + g.groups() + ", padding " + g.ph() + "x" + g.pw());
+        }
+        Call call =
+                new Call(g, in, inOff, g.h(), g.w(), packed, biasPadded, residual, residualOff, out, outOff, lo, hi);
+        runUnits(call, 0, groups(g) * g.n() * call.unitsPerImage);
+    }
+
+    /** bias (cout, or null for zeros) padded with zeros to whole output channel groups, as the tiles read it. */
+    static float[] paddedBias(ConvGeometry g, float[] bias) {
+        float[] padded = new float[roundUp(g.cout(), GROUP)];
+        if (bias != null) {
+            System.arraycopy(bias, 0, padded, 0, g.cout());
+        }
+        return padded;
     }
 
     /**
@@ -171,6 +203,9 @@ public final class ConvChannelsLast {
         final float[] residual;
         final int residualOff;
         final float[] out;
+        /** Where output pixel 0 goes in out. */
+        final int outOff;
+
         final float lo;
         final float hi;
         /** Input offsets (from a pixel's base) of the runs of inputs that a pixel reads: see runLength. */
@@ -195,6 +230,7 @@ public final class ConvChannelsLast {
                 float[] residual,
                 int residualOff,
                 float[] out,
+                int outOff,
                 float lo,
                 float hi) {
             this.g = g;
@@ -207,6 +243,7 @@ public final class ConvChannelsLast {
             this.residual = residual;
             this.residualOff = residualOff;
             this.out = out;
+            this.outOff = outOff;
             this.lo = lo;
             this.hi = hi;
             int cin = g.cin();
@@ -269,7 +306,7 @@ public final class ConvChannelsLast {
                     default ->
                         tile1x12(c.xp, bases, c.runOffsets, c.runLength, c.packed, wOff, width, c.bias, co0, tile);
                 }
-                int outPos = (b * c.pixels + p) * cout;
+                int outPos = c.outOff + (b * c.pixels + p) * cout;
                 store(tile, count, c.out, outPos, cout, co0, c.residual, c.residualOff, c.lo, c.hi);
             }
         }

@@ -82,7 +82,23 @@ public final class ConvDepthwiseChannelsLast {
                 int chunk = u % chunksPerRow;
                 int ch0 = chunk * vectorsPerChunk * L;
                 int ch1 = chunk == chunksPerRow - 1 ? c : Math.min(c, ch0 + vectorsPerChunk * L);
-                row(g, in, inOff, packed, b, residual, residualOff, out, lo, hi, r / g.oh(), r % g.oh(), ch0, ch1);
+                int outRow = r * g.ow() * c;
+                row(
+                        g,
+                        in,
+                        inOff,
+                        packed,
+                        b,
+                        residual,
+                        residualOff,
+                        out,
+                        outRow,
+                        lo,
+                        hi,
+                        r / g.oh(),
+                        r % g.oh(),
+                        ch0,
+                        ch1);
             }
         });
     }
@@ -90,7 +106,36 @@ public final class ConvDepthwiseChannelsLast {
     /** Multiply-adds per parallel work unit. */
     private static final int UNIT_MACS = 1 << 15;
 
-    /** Output row oy of image bi, channels [ch0, ch1): whole vectors, then (in the row's last chunk) a tail. */
+    /**
+     * Output rows [oy0, oy1) of image bi, all channels, on the calling thread, stored from out[outOff] on (row oy at
+     * outOff + (oy - oy0) * ow * c); bias (c) not null. The fused inverted residual block convolves its strips here;
+     * its expanded strip holds only the rows these outputs read, so it passes an inOff that places the strip's
+     * first row where that row of the whole input would be (the kernel reads no other row).
+     */
+    static void rowsOnCallingThread(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] packed,
+            float[] bias,
+            float[] out,
+            int outOff,
+            float lo,
+            float hi,
+            int bi,
+            int oy0,
+            int oy1) {
+        int rowLength = g.ow() * g.cin();
+        for (int oy = oy0; oy < oy1; oy++) {
+            int outRow = outOff + (oy - oy0) * rowLength;
+            row(g, in, inOff, packed, bias, null, 0, out, outRow, lo, hi, bi, oy, 0, g.cin());
+        }
+    }
+
+    /**
+     * Output row oy of image bi, channels [ch0, ch1), stored from out[outRow] on: whole vectors, then (in the row's
+     * last chunk) a tail.
+     */
     private static void row(
             ConvGeometry g,
             float[] in,
@@ -100,6 +145,7 @@ public final class ConvDepthwiseChannelsLast {
             float[] residual,
             int residualOff,
             float[] out,
+            int outRow,
             float lo,
             float hi,
             int bi,
@@ -107,7 +153,6 @@ public final class ConvDepthwiseChannelsLast {
             int ch0,
             int ch1) {
         int c = g.cin();
-        int outRow = (bi * g.oh() + oy) * g.ow() * c;
         boolean threeByThree = g.kh() == 3 && g.kw() == 3;
         // output columns whose taps are all inside the input: ox*sw - pw >= 0 and ox*sw - pw + (kw-1)*dw < w
         int first = Math.min(g.ow(), (g.pw() + g.sw() - 1) / g.sw());

@@ -153,22 +153,21 @@ final class GemmF32 {
             int cOff,
             int ldc) {
         int n = b.n();
-        boolean clamps = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
-        Parallel.RangeBody rows = (i0, i1) -> {
-            float beta = 0f;
-            if (bias != null || residual != null) {
-                for (int i = i0; i < i1; i++) {
-                    startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
-                }
-                beta = 1f;
-            }
-            sgemmPacked(false, i1 - i0, 1f, a, aOff + i0 * lda, lda, b, beta, c, cOff + i0 * ldc, ldc);
-            if (clamps) {
-                for (int i = i0; i < i1; i++) {
-                    clampRow(n, lo, hi, c, cOff + i * ldc);
-                }
-            }
-        };
+        Parallel.RangeBody rows = (i0, i1) -> sgemmPackedRows(
+                i1 - i0,
+                a,
+                aOff + i0 * lda,
+                lda,
+                b,
+                bias,
+                biasOff,
+                residual,
+                residualOff + i0 * ldc,
+                lo,
+                hi,
+                c,
+                cOff + i0 * ldc,
+                ldc);
         int threads = (long) m * n * b.k() < PARALLEL_MACS ? 1 : Parallel.numThreads();
         if (threads == 1) {
             rows.run(0, m);
@@ -182,6 +181,41 @@ final class GemmF32 {
                 rows.run(blk * mc, Math.min(m, (blk + 1) * mc));
             }
         });
+    }
+
+    /**
+     * C = clamp(A @ B + bias + R, lo, hi) for m rows on the calling thread ({@link #sgemmPackedParallel}'s block of
+     * rows: each row gets the same bits as there): rows start as bias + R, the product accumulates, the clamp follows.
+     */
+    static void sgemmPackedRows(
+            int m,
+            float[] a,
+            int aOff,
+            int lda,
+            GemmKernels.PackedB b,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi,
+            float[] c,
+            int cOff,
+            int ldc) {
+        int n = b.n();
+        float beta = 0f;
+        if (bias != null || residual != null) {
+            for (int i = 0; i < m; i++) {
+                startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
+            }
+            beta = 1f;
+        }
+        sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
+        if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
+            for (int i = 0; i < m; i++) {
+                clampRow(n, lo, hi, c, cOff + i * ldc);
+            }
+        }
     }
 
     /** c[cOff..+n) = bias[biasOff..+n) (+ residual[residualOff..+n)); either may be null (then zero). */

@@ -7,6 +7,7 @@ import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvInvertedResidualChannelsLast;
 import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.ConvPointwiseDepthwise;
 import dev.torchlet.kernels.ConvReference;
@@ -209,6 +210,111 @@ public final class Convolution {
                         hi2,
                         TensorInternals.storage(out).floats()));
         return out;
+    }
+
+    /**
+     * MobileNetV2's inverted residual block in inference:
+     * <pre>
+     *   e = clamp(conv1x1(x, we, be), lo1, hi1)                    we (hidden, cin, 1, 1); we null: e = x
+     *   d = clamp(dwconv3x3(e, wd, bd, stride, padding 1), lo2, hi2)  wd (hidden, 1, 3, 3)
+     *   y = conv1x1(d, wp, bp) (+ x when addInput)                   wp (cout, hidden, 1, 1)
+     * </pre>
+     * Without autograd, on a float32 channels-last batch, the three convolutions run as one pass over strips of
+     * rows whose expanded and depthwise rows stay in the core's cache
+     * ({@link dev.torchlet.kernels.ConvInvertedResidualChannelsLast}; same values as the layers one by one); otherwise
+     * (and for an NCHW x, through {@link #pointwiseDepthwise}) they are the layers' own calls.
+     *
+     * @throws IllegalArgumentException when addInput is asked of a block whose output is not x's shape
+     */
+    public static Tensor invertedResidual(
+            Tensor x,
+            Tensor we,
+            Tensor be,
+            float lo1,
+            float hi1,
+            Tensor wd,
+            Tensor bd,
+            int stride,
+            float lo2,
+            float hi2,
+            Tensor wp,
+            Tensor bp,
+            boolean addInput) {
+        if (x == null || wd == null || wp == null) {
+            throw new IllegalArgumentException("invertedResidual: x, the depthwise and the projection weights must "
+                    + "not be null (only the expansion is optional)");
+        }
+        if (fusesInvertedResidual(x, we, be, lo1, hi1, wd, bd, stride, lo2, hi2, wp, bp, addInput)) {
+            return ConvolutionChannelsLast.invertedResidual(
+                    x, we, be, lo1, hi1, wd, bd, stride, lo2, hi2, wp, bp, addInput);
+        }
+        int[] one = {1, 1};
+        int[] zero = {0, 0};
+        Tensor d;
+        if (we == null) {
+            int[] s = {stride, stride};
+            d = conv2dClamped(x, wd, bd, ConvOptions.of(s, one, one, Math.max(1, wd.size(0))), lo2, hi2);
+        } else {
+            d = pointwiseDepthwise(x, we, be, lo1, hi1, wd, bd, stride, lo2, hi2);
+        }
+        ConvOptions pw = ConvOptions.of(one, zero, one, 1);
+        Tensor y;
+        if (addInput) {
+            if (!java.util.Arrays.equals(
+                    TensorInternals.shapeRef(x), new int[] {d.size(0), wp.size(0), d.size(2), d.size(3)})) {
+                throw new IllegalArgumentException("invertedResidual: addInput needs an output of the input's shape "
+                        + Shape.str(TensorInternals.shapeRef(x)) + ", got " + wp.size(0) + " channels at "
+                        + d.size(2) + "x" + d.size(3));
+            }
+            y = conv2dAddClamped(d, wp, bp, pw, x, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        } else {
+            y = conv2d(d, wp, bp, pw);
+        }
+        InferenceMode.recycle(d, x, y); // the depthwise output is this method's own
+        return y;
+    }
+
+    /** Whether {@link #invertedResidual}'s operands take the one-pass channels-last kernel. */
+    static boolean fusesInvertedResidual(
+            Tensor x,
+            Tensor we,
+            Tensor be,
+            float lo1,
+            float hi1,
+            Tensor wd,
+            Tensor bd,
+            int stride,
+            float lo2,
+            float hi2,
+            Tensor wp,
+            Tensor bp,
+            boolean addInput) {
+        int[] xs = TensorInternals.shapeRef(x);
+        if (xs.length != 4
+                || wd.dim() != 4
+                || wp.dim() != 4
+                || !Ops.isChannelsLast(x)
+                || Autograd.needsGrad(x, we, be, wd, bd, wp, bp)
+                || !allFloat32(x, we, be, wd, bd, wp, bp)
+                || (stride != 1 && stride != 2)
+                || !(lo1 <= hi1)
+                || !(lo2 <= hi2)) {
+            return false;
+        }
+        int cin = xs[1];
+        int hidden = wd.size(0);
+        int cout = wp.size(0);
+        boolean expansionFits = we == null
+                ? hidden == cin
+                : java.util.Arrays.equals(TensorInternals.shapeRef(we), new int[] {hidden, cin, 1, 1})
+                        && (be == null || java.util.Arrays.equals(TensorInternals.shapeRef(be), new int[] {hidden}));
+        return expansionFits
+                && java.util.Arrays.equals(TensorInternals.shapeRef(wd), new int[] {hidden, 1, 3, 3})
+                && (bd == null || java.util.Arrays.equals(TensorInternals.shapeRef(bd), new int[] {hidden}))
+                && java.util.Arrays.equals(TensorInternals.shapeRef(wp), new int[] {cout, hidden, 1, 1})
+                && (bp == null || java.util.Arrays.equals(TensorInternals.shapeRef(bp), new int[] {cout}))
+                && (!addInput || (stride == 1 && cin == cout))
+                && ConvInvertedResidualChannelsLast.pays(xs[0], xs[2], stride);
     }
 
     private static boolean allFloat32(Tensor... ts) {

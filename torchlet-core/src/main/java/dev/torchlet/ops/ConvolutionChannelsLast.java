@@ -10,6 +10,7 @@ import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvInvertedResidualChannelsLast;
 import dev.torchlet.kernels.ConvPointwiseChannelsLast;
 import dev.torchlet.kernels.ConvWinogradChannelsLast;
 import dev.torchlet.kernels.GemmKernels;
@@ -93,6 +94,66 @@ final class ConvolutionChannelsLast {
             ConvChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
         }
         return wrapChannelsLast(g, outStorage);
+    }
+
+    /**
+     * MobileNetV2's inverted residual block on a channels-last x (n, cin, h, w) in one pass over strips of rows
+     * ({@link ConvInvertedResidualChannelsLast}): the 1x1 expansion we (hidden, cin, 1, 1) with be and its clamp
+     * (we null: none, hidden == cin), the 3x3 depthwise wd (hidden, 1, 3, 3) at the stride, padding 1, with bd and its
+     * clamp, the linear projection wp (cout, hidden, 1, 1) with bp, plus x when addInput. Shapes are checked by the
+     * caller ({@link Convolution#invertedResidual}); every weight packed once and kept, as for the single layers.
+     */
+    static Tensor invertedResidual(
+            Tensor x,
+            Tensor we,
+            Tensor be,
+            float lo1,
+            float hi1,
+            Tensor wd,
+            Tensor bd,
+            int stride,
+            float lo2,
+            float hi2,
+            Tensor wp,
+            Tensor bp,
+            boolean addInput) {
+        int n = x.size(0);
+        int cin = x.size(1);
+        int h = x.size(2);
+        int w = x.size(3);
+        int hidden = wd.size(0);
+        int cout = wp.size(0);
+        ConvGeometry dw = ConvInvertedResidualChannelsLast.depthwiseGeometry(n, hidden, h, w, stride);
+        ConvInvertedResidualChannelsLast.Block block = new ConvInvertedResidualChannelsLast.Block(
+                cin,
+                hidden,
+                cout,
+                stride,
+                we == null ? null : pointwise(we, be, cin, hidden, lo1, hi1),
+                (float[]) packed(dw, wd, Layout.DEPTHWISE),
+                bd == null ? null : bd.toFloatArray(),
+                lo2,
+                hi2,
+                pointwise(wp, bp, hidden, cout, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY),
+                addInput);
+        ConvGeometry g =
+                new ConvGeometry(n, hidden, dw.oh(), dw.ow(), cout, 1, 1, 1, 1, 0, 0, 1, 1, 1, dw.oh(), dw.ow());
+        Storage outStorage = InferenceMode.outputStorage(g.outputSize()); // written whole by the kernel
+        float[] in = TensorInternals.storage(x).floats();
+        ConvInvertedResidualChannelsLast.forward(n, h, w, block, in, x.offset(), outStorage.floats());
+        return wrapChannelsLast(g, outStorage);
+    }
+
+    /** A 1x1 convolution's weights packed (and kept) for the kernel the block runs it on. */
+    private static ConvInvertedResidualChannelsLast.Pointwise pointwise(
+            Tensor w, Tensor bias, int cin, int cout, float lo, float hi) {
+        ConvGeometry g = ConvInvertedResidualChannelsLast.pointwiseGeometry(cin, cout, 1, 1);
+        float[] b = bias == null ? null : bias.toFloatArray();
+        if (ConvPointwiseChannelsLast.applies(g)) {
+            var packed = (GemmKernels.PackedB) packed(g, w, Layout.POINTWISE);
+            return new ConvInvertedResidualChannelsLast.Pointwise(packed, null, b, lo, hi);
+        }
+        return new ConvInvertedResidualChannelsLast.Pointwise(null, (float[]) packed(g, w, Layout.DIRECT), b, lo, hi);
     }
 
     /** out (n, oh, ow, cout) row-major as the channels-last tensor (n, cout, oh, ow). */

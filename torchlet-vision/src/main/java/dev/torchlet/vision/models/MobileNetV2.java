@@ -133,11 +133,11 @@ public final class MobileNetV2 extends Module {
         /**
          * conv(x), plus x when the block has a shortcut. In inference after
          * {@link dev.torchlet.nn.Fusion#fuseForInference} (batch norms folded, activations fused into their
-         * convolutions) and with no hooks on the layers involved, the Sequential's layers run one by one: the
-         * expansion and depthwise convolutions as one pass that never stores the expanded tensor whole
-         * ({@link Convolution#pointwiseDepthwise}), and the projection adds x as it stores its output
-         * ({@link Conv2d#forwardAddClamped}; see ResNet's block endings). A hook anywhere runs the layers as
-         * modules.
+         * convolutions) and with no hooks on the layers involved, the three convolutions run as one
+         * ({@link Convolution#invertedResidual}: on a channels-last batch one pass over strips of rows, whose
+         * expanded and depthwise rows never leave the core's cache; else the expansion and depthwise convolutions
+         * as {@link Convolution#pointwiseDepthwise} and the projection adding x as it stores its output, see ResNet's
+         * block endings). A hook anywhere runs the layers as modules.
          */
         @Override
         public Tensor forward(Tensor x) {
@@ -151,8 +151,29 @@ public final class MobileNetV2 extends Module {
             Tensor h = x;
             int next = 0;
             ConvActivation2d expansion = n == 4 ? fusedLayer(layers.get(0)) : null;
-            ConvActivation2d depthwise = n == 4 ? fusedLayer(layers.get(1)) : null;
-            if (isExpansion(expansion) && isDepthwise3x3(depthwise, expansion)) {
+            ConvActivation2d depthwise = n >= 3 ? fusedLayer(layers.get(n - 3)) : null;
+            int hiddenChannels = expansion != null ? expansion.options().outChannels() : -1;
+            if (n == 3 && depthwise != null) {
+                hiddenChannels = depthwise.options().inChannels();
+            }
+            Conv2d linear = plainProjection(layers.get(n - 2), layers.get(n - 1));
+            if ((n == 3 || isExpansion(expansion)) && isDepthwise3x3(depthwise, hiddenChannels) && linear != null) {
+                return Convolution.invertedResidual(
+                        x,
+                        expansion == null ? null : expansion.weight(),
+                        expansion == null ? null : expansion.bias(),
+                        expansion == null ? Float.NEGATIVE_INFINITY : expansion.lo(),
+                        expansion == null ? Float.POSITIVE_INFINITY : expansion.hi(),
+                        depthwise.weight(),
+                        depthwise.bias(),
+                        depthwise.options().stride()[0],
+                        depthwise.lo(),
+                        depthwise.hi(),
+                        linear.weight(),
+                        linear.bias(),
+                        useResConnect);
+            }
+            if (isExpansion(expansion) && isDepthwise3x3(depthwise, hiddenChannels)) {
                 h = Convolution.pointwiseDepthwise(
                         x,
                         expansion.weight(),
@@ -226,12 +247,33 @@ public final class MobileNetV2 extends Module {
                     && o.groups() == 1;
         }
 
-        private static boolean isDepthwise3x3(ConvActivation2d c, ConvActivation2d expansion) {
-            if (c == null || expansion == null) {
+        /**
+         * The projection as a plain 1x1 Conv2d followed by an Identity (its batch norm folded), neither hooked, or
+         * null.
+         */
+        private static Conv2d plainProjection(Module projection, Module norm) {
+            if (projection.getClass() != Conv2d.class
+                    || projection.hasForwardHooks()
+                    || !(norm instanceof Identity)
+                    || norm.hasForwardHooks()) {
+                return null;
+            }
+            Conv2d conv = (Conv2d) projection;
+            Conv2dOptions o = conv.options();
+            boolean pointwise = Arrays.equals(o.kernelSize(), new int[] {1, 1})
+                    && Arrays.equals(o.stride(), new int[] {1, 1})
+                    && Arrays.equals(o.padding(), new int[] {0, 0})
+                    && Arrays.equals(o.dilation(), new int[] {1, 1})
+                    && o.groups() == 1;
+            return pointwise ? conv : null;
+        }
+
+        /** A 3x3 depthwise convolution of hidden channels, padding 1, stride 1 or 2. */
+        private static boolean isDepthwise3x3(ConvActivation2d c, int hidden) {
+            if (c == null) {
                 return false;
             }
             Conv2dOptions o = c.options();
-            int hidden = expansion.options().outChannels();
             int s = o.stride()[0];
             return Arrays.equals(o.kernelSize(), new int[] {3, 3})
                     && Arrays.equals(o.stride(), new int[] {s, s})

@@ -119,6 +119,10 @@ class FusionZooTest {
         Tensor before = zoo.before();
         Fusion.fuseForInference(model, x);
         assertClose(before, logits(model, x), 1e-5, 1e-4, "mobilenet_v2 at 224 x 224 after fusion");
+        // channels-last: the large blocks run as one pass each (Convolution.invertedResidual; two threads: 112 x 112
+        // to 28 x 28)
+        Tensor cl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        assertClose(before, logits(model, cl), 1e-5, 1e-4, "mobilenet_v2 at 224 x 224 channels-last after fusion");
     }
 
     @ParameterizedTest
