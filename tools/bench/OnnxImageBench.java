@@ -13,6 +13,7 @@ public class OnnxImageBench {
     public static void main(String[] args) throws Exception {
         OnnxModel model = OnnxModel.load(Path.of(args[0]));
         model.eval();
+        System.err.println("fused operators: " + model.fusedOperatorCounts());
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         float[] data = new float[3 * 224 * 224];
         for (int i = 0; i < data.length; i++) {

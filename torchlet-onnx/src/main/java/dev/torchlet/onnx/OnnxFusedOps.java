@@ -44,6 +44,7 @@ final class OnnxFusedOps {
         OPS.put("ConvClamp", OnnxFusedOps::convClamp);
         OPS.put("ConvAddClamp", OnnxFusedOps::convAddClamp);
         OPS.put("PointwiseDepthwise", OnnxFusedOps::pointwiseDepthwise);
+        OPS.put("InvertedResidual", OnnxFusedOps::invertedResidual);
     }
 
     /**
@@ -336,6 +337,32 @@ final class OnnxFusedOps {
                     (int) n.i("stride", 1),
                     n.f("lo2", Float.NEGATIVE_INFINITY),
                     n.f("hi2", Float.POSITIVE_INFINITY))
+        };
+    }
+
+    /**
+     * InvertedResidual(x, We or "", be or "", Wd, bd or "", Wp, bp or ""), attributes stride, lo1, hi1, lo2, hi2,
+     * add_input: MobileNetV2's block, {@code conv1x1(clamp(dwconv3x3(clamp(conv1x1(x, We, be), lo1, hi1), Wd, bd,
+     * stride, pad 1), lo2, hi2), Wp, bp)} plus x when add_input (no expansion when We is absent). One pass over strips
+     * of rows on a channels-last batch without autograd, else the layers' own ops
+     * ({@link Convolution#invertedResidual}).
+     */
+    private static Tensor[] invertedResidual(OnnxNode n, Tensor[] in, boolean training) {
+        return new Tensor[] {
+            Convolution.invertedResidual(
+                    in[0],
+                    in[1],
+                    in[2],
+                    n.f("lo1", Float.NEGATIVE_INFINITY),
+                    n.f("hi1", Float.POSITIVE_INFINITY),
+                    in[3],
+                    in[4],
+                    (int) n.i("stride", 1),
+                    n.f("lo2", Float.NEGATIVE_INFINITY),
+                    n.f("hi2", Float.POSITIVE_INFINITY),
+                    in[5],
+                    in[6],
+                    n.i("add_input", 0) == 1)
         };
     }
 

@@ -72,6 +72,7 @@ final class OnnxGraphOptimizer {
         o.fuse(o::convAdd);
         o.fuse(o::convClamp);
         o.fuse(o::pointwiseDepthwise);
+        o.fuse(o::invertedResidual);
         o.dropDeadNodes();
         graph.usePlan(o.nodes, o.folded);
     }
@@ -692,6 +693,67 @@ final class OnnxGraphOptimizer {
                 floatAttribute("hi2", depthwise.f("hi", Float.POSITIVE_INFINITY)));
         List<String> leading = List.of(in(expand, 0), in(expand, 1), in(expand, 2), in(depthwise, 1), in(depthwise, 2));
         return fusion("PointwiseDepthwise", region, out(depthwise), leading, attributes);
+    }
+
+    // ---------------------------------------------------------------- MobileNetV2's whole inverted residual block
+
+    /**
+     * From a 1x1 projection (a plain Conv, or a ConvAddClamp without a clamp whose addend is the block's input) of
+     * a PointwiseDepthwise, or of a depthwise 3x3 ConvClamp (a block without expansion), read by nothing else: the
+     * whole block as one InvertedResidual node ({@link dev.torchlet.ops.Convolution#invertedResidual}: one pass over
+     * strips of rows on a channels-last batch).
+     */
+    private Fusion invertedResidual(OnnxNode projection, OnnxGraphIndex index) {
+        boolean adds = projection.qualifiedOp().equals(OnnxFusedOps.DOMAIN + ".ConvAddClamp")
+                && projection.f("lo", 0f) == Float.NEGATIVE_INFINITY
+                && projection.f("hi", 0f) == Float.POSITIVE_INFINITY;
+        if (!adds && !projection.qualifiedOp().equals("Conv")) {
+            return null;
+        }
+        Tensor wp = graph.initializers.get(in(projection, 1));
+        OnnxNode dw = index.producer(in(projection, 0), OnnxFusedOps.DOMAIN + ".PointwiseDepthwise");
+        boolean expands = dw != null;
+        if (dw == null) {
+            dw = index.producer(in(projection, 0), OnnxFusedOps.DOMAIN + ".ConvClamp");
+        }
+        if (wp == null || wp.dim() != 4 || dw == null || dw.has(OnnxFusedOps.ASSUMED_INPUTS)) {
+            return null;
+        }
+        Tensor wd = graph.initializers.get(in(dw, expands ? 3 : 1));
+        if (wd == null || wd.dim() != 4) {
+            return null;
+        }
+        int hidden = wd.size(0);
+        int stride = expands ? (int) dw.i("stride", 1) : dw.ints("strides", new int[] {1, 1})[0];
+        boolean depthwise3x3 = Arrays.equals(wd.shape(), new int[] {hidden, 1, 3, 3})
+                && (stride == 1 || stride == 2)
+                && (expands || plainConv(dw, stride, 1, hidden));
+        boolean pointwise =
+                Arrays.equals(wp.shape(), new int[] {wp.size(0), hidden, 1, 1}) && plainConv(projection, 1, 0, 1);
+        String x = in(dw, 0);
+        List<OnnxNode> region = List.of(dw, projection);
+        if (!depthwise3x3
+                || !pointwise
+                || (adds && !in(projection, 3).equals(x))
+                || !index.closed(region, out(projection))) {
+            return null;
+        }
+        List<AttributeProto> attributes = List.of(
+                intAttribute("stride", stride),
+                floatAttribute("lo1", expands ? dw.f("lo1", Float.NEGATIVE_INFINITY) : Double.NEGATIVE_INFINITY),
+                floatAttribute("hi1", expands ? dw.f("hi1", Float.POSITIVE_INFINITY) : Double.POSITIVE_INFINITY),
+                floatAttribute("lo2", dw.f(expands ? "lo2" : "lo", Float.NEGATIVE_INFINITY)),
+                floatAttribute("hi2", dw.f(expands ? "hi2" : "hi", Float.POSITIVE_INFINITY)),
+                intAttribute("add_input", adds ? 1 : 0));
+        List<String> leading = List.of(
+                x,
+                expands ? in(dw, 1) : "",
+                expands ? in(dw, 2) : "",
+                in(dw, expands ? 3 : 1),
+                in(dw, expands ? 4 : 2),
+                in(projection, 1),
+                in(projection, 2));
+        return fusion("InvertedResidual", region, out(projection), leading, attributes);
     }
 
     /** True when conv has explicit padding p on every side, stride s, no dilation and g groups. */

@@ -154,9 +154,11 @@ public final class OnnxModel extends ParameterTree {
         OnnxModel imported = new OnnxModel(graph, opset, model.getProducerName());
         if (options.optimize()) {
             OnnxGraphOptimizer.optimize(graph, opset, imported.constants);
-            for (OnnxNode node : graph.nodes) { // Conv and the fused ConvBatchNorm, ConvClamp, ConvAddClamp nodes
+            for (OnnxNode node : graph.nodes) { // Conv, the fused ConvBatchNorm, ConvClamp, ConvAddClamp nodes, blocks
                 String op = node.qualifiedOp();
-                if ((op.equals("Conv") || op.startsWith("torchlet.Conv")) && node.proto.getInputCount() > 0) {
+                boolean conv =
+                        op.equals("Conv") || op.startsWith("torchlet.Conv") || op.equals("torchlet.InvertedResidual");
+                if (conv && node.proto.getInputCount() > 0) {
                     imported.channelsLastInputs.add(node.proto.getInput(0));
                 }
             }

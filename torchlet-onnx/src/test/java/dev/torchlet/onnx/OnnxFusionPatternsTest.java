@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.onnx.proto.Onnx.AttributeProto;
@@ -363,6 +364,66 @@ class OnnxFusionPatternsTest {
         OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
         assertEquals(Map.of("torchlet.PointwiseDepthwise", 1), fast.fusedOperatorCounts());
         assertExactlyUnfused(fast, plain, Torch.randn(2, 8, 40, 41), "strip-wise kernel");
+    }
+
+    /**
+     * MobileNetV2's whole inverted residual block, ReLU6 as Clip 0..6: expansion (or none, as in its first block),
+     * depthwise, linear projection, and the input added back at stride 1. After the ConvClamp, ConvAddClamp and
+     * PointwiseDepthwise fusions, one InvertedResidual node, whose channels-last one-pass kernel (in eval) gives the
+     * unfused graph's output on a channels-last input exactly (24 and 16 output channels take the direct kernel,
+     * which adds the shortcut after the sum as the separate Add does; 32 take the GEMM), and whose fallback to the
+     * layers (training mode) gives the same outputs and gradients.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"expand-residual", "expand-stride2", "no-expansion"})
+    void mobileNetBlockFusesIntoInvertedResidual(String kind) throws IOException {
+        Torch.manualSeed(12);
+        boolean expands = !kind.equals("no-expansion");
+        boolean residual = kind.equals("expand-residual");
+        int stride = kind.equals("expand-stride2") ? 2 : 1;
+        int cin = residual ? 24 : kind.equals("no-expansion") ? 32 : 16;
+        int hidden = expands ? 6 * cin : cin;
+        int cout = residual ? 24 : kind.equals("no-expansion") ? 16 : 32;
+        List<NodeProto> nodes = new ArrayList<>(List.of(constant("zero", 0f), constant("six", 6f)));
+        List<TensorProto> initializers = new ArrayList<>();
+        String e = "x";
+        if (expands) {
+            nodes.add(node("Conv", List.of("x", "We", "be"), "e", ints("kernel_shape", 1, 1)));
+            nodes.add(node("Clip", List.of("e", "zero", "six"), "e6"));
+            initializers.add(initializer("We", Torch.randn(hidden, cin, 1, 1).mul(0.3f)));
+            initializers.add(initializer("be", Torch.randn(hidden)));
+            e = "e6";
+        }
+        nodes.add(node(
+                "Conv",
+                List.of(e, "Wd", "bd"),
+                "d",
+                ints("kernel_shape", 3, 3),
+                ints("pads", 1, 1, 1, 1),
+                ints("strides", stride, stride),
+                intAttribute("group", hidden)));
+        nodes.add(node("Clip", List.of("d", "zero", "six"), "d6"));
+        nodes.add(node("Conv", List.of("d6", "Wp", "bp"), residual ? "p" : "y", ints("kernel_shape", 1, 1)));
+        if (residual) {
+            nodes.add(node("Add", List.of("p", "x"), "y"));
+        }
+        initializers.add(initializer("Wd", Torch.randn(hidden, 1, 3, 3)));
+        initializers.add(initializer("bd", Torch.randn(hidden)));
+        initializers.add(initializer("Wp", Torch.randn(cout, hidden, 1, 1).mul(0.2f)));
+        initializers.add(initializer("bp", Torch.randn(cout)));
+        byte[] bytes = model(List.of(input("x", -1, cin, -1, -1)), "y", nodes, initializers);
+        OnnxModel fast = OnnxModel.load(bytes, null, kind);
+        OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
+        assertEquals(Map.of("torchlet.InvertedResidual", 1), fast.fusedOperatorCounts());
+        Tensor x = Torch.randn(2, cin, 20, 21);
+        assertExactlyUnfused(fast, plain, x, "the layers' NCHW kernels in training mode");
+        fast.eval(); // in eval the graph input goes in channels-last: the one-pass kernel runs
+        try (var g = Torch.noGrad()) {
+            Tensor y = fast.call(x);
+            assertTrue(y.isContiguous(MemoryFormat.CHANNELS_LAST), "a channels-last output");
+            Tensor unfused = plain.call(x.contiguous(MemoryFormat.CHANNELS_LAST)); // the layers' channels-last kernels
+            assertArrayEquals(unfused.toFloatArray(), y.toFloatArray(), 0f, "one pass over strips of rows");
+        }
     }
 
     @Test
