@@ -36,7 +36,18 @@ public final class ConvInvertedResidualChannelsLast {
      * {@link ConvPointwiseChannelsLast#applies}) or {@code direct} ({@link ConvChannelsLast#pack}), the other null;
      * bias (cout) or null; the clamp [lo, hi] of its output (infinite bounds for none).
      */
-    public record Pointwise(GemmKernels.PackedB gemm, float[] direct, float[] bias, float lo, float hi) {}
+    public record Pointwise(GemmKernels.PackedB gemm, float[] direct, float[] bias, float lo, float hi) {
+        public Pointwise {
+            if ((gemm == null) == (direct == null)) {
+                throw new IllegalArgumentException("inverted residual: a 1x1 convolution needs exactly one of the "
+                        + "GEMM's and the direct kernel's packed weights");
+            }
+            if (!(lo <= hi)) {
+                throw new IllegalArgumentException(
+                        "inverted residual: clamp bounds must satisfy lo <= hi, got " + lo + ", " + hi);
+            }
+        }
+    }
 
     /**
      * One block: input channels, expanded (hidden) channels, output channels and the depthwise stride; the expansion
@@ -130,6 +141,13 @@ public final class ConvInvertedResidualChannelsLast {
         int stride = blk.stride();
         int oh = outSize(h, stride);
         int ow = outSize(w, stride);
+        long inLength = (long) n * h * w * blk.cin();
+        long outLength = (long) n * oh * ow * blk.cout();
+        if (n < 1 || h < 1 || w < 1 || xOff < 0 || xOff + inLength > x.length || outLength > out.length) {
+            throw new IllegalArgumentException("inverted residual: batch (" + n + ", " + h + ", " + w + ", "
+                    + blk.cin() + ") at " + xOff + " needs " + inLength + " inputs and " + outLength + " outputs, got "
+                    + "arrays of " + x.length + " and " + out.length);
+        }
         int rowBytes = w * blk.hidden() * Float.BYTES;
         int expandedRows = Math.max(3, STRIP_BYTES / rowBytes);
         int stripRows = Math.max(1, (expandedRows - 3) / stride + 1);

@@ -150,6 +150,25 @@ class InvertedResidualTest {
         assertTrue(shapes.getMessage().contains("conv2d"), shapes.getMessage());
     }
 
+    @Test
+    void theKernelRejectsBadBlocksAndShortArrays() {
+        float[] dw = new float[9 * 16];
+        var pw = new ConvInvertedResidualChannelsLast.Pointwise(null, new float[16 * 16], null, 0f, 6f);
+        var stride3 = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ConvInvertedResidualChannelsLast.Block(16, 16, 16, 3, null, dw, null, 0f, 6f, pw, false));
+        assertTrue(stride3.getMessage().contains("stride"), stride3.getMessage());
+        var both = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ConvInvertedResidualChannelsLast.Pointwise(null, null, null, 0f, 6f));
+        assertTrue(both.getMessage().contains("exactly one"), both.getMessage());
+        var block = new ConvInvertedResidualChannelsLast.Block(16, 16, 16, 1, null, dw, null, 0f, 6f, pw, true);
+        var shortOut = assertThrows(
+                IllegalArgumentException.class,
+                () -> ConvInvertedResidualChannelsLast.forward(1, 4, 4, block, new float[256], 0, new float[255]));
+        assertTrue(shortOut.getMessage().contains("256 outputs"), shortOut.getMessage());
+    }
+
     /**
      * The three convolutions one after the other (the channels-last kernels for a channels-last x), the input added
      * as the projection stores its output (as MobileNetV2's block does).
