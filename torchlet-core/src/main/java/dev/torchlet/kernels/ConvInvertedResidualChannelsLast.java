@@ -92,11 +92,18 @@ public final class ConvInvertedResidualChannelsLast {
 
     /**
      * Contiguous parts each image's output rows are cut into: at small batches two per thread (so that a thread
-     * that starts late takes fewer), each at least MIN_PART_ROWS long; whole images at larger batches.
+     * that starts late takes fewer), each at least MIN_PART_ROWS long, as many units in all as a multiple of the
+     * thread count where that can be had; whole images at larger batches.
      */
     private static int parts(int n, int oh) {
-        int wanted = (2 * Parallel.numThreads() + n - 1) / n;
-        return Math.max(1, Math.min(wanted, oh / MIN_PART_ROWS));
+        int threads = Parallel.numThreads();
+        int wanted = (2 * threads + n - 1) / n;
+        int parts = Math.max(1, Math.min(wanted, oh / MIN_PART_ROWS));
+        // a whole number of units per thread: 3 parts on 2 threads left one thread idle a third of the block
+        while (parts > 1 && (n * parts) % threads != 0 && n * parts > threads) {
+            parts--;
+        }
+        return parts;
     }
 
     /** Output rows per part at least (see {@link #pays}). */
