@@ -87,7 +87,7 @@ public final class ConvInvertedResidualChannelsLast {
      * at 14 x 14 in four parts half as many again as the layer alone).
      */
     public static boolean pays(int n, int h, int stride) {
-        return (long) n * parts(n, outSize(h, stride)) >= Parallel.numThreads();
+        return (long) n * parts(n, ConvPointwiseDepthwise.outSize(h, stride)) >= Parallel.numThreads();
     }
 
     /**
@@ -109,11 +109,6 @@ public final class ConvInvertedResidualChannelsLast {
     /** Output rows per part at least (see {@link #pays}). */
     private static final int MIN_PART_ROWS = 8;
 
-    /** Output size of the 3x3, padding 1 depthwise convolution along a dim of the given size. */
-    public static int outSize(int size, int stride) {
-        return (size - 1) / stride + 1;
-    }
-
     /** The geometry of the block's depthwise convolution on an (n, h, w) batch. */
     public static ConvGeometry depthwiseGeometry(int n, int hidden, int h, int w, int stride) {
         return new ConvGeometry(
@@ -131,8 +126,8 @@ public final class ConvInvertedResidualChannelsLast {
                 1,
                 1,
                 hidden,
-                outSize(h, stride),
-                outSize(w, stride));
+                ConvPointwiseDepthwise.outSize(h, stride),
+                ConvPointwiseDepthwise.outSize(w, stride));
     }
 
     /** The geometry of a 1x1 convolution cin -&gt; cout over rows x w pixels of one image. */
@@ -142,12 +137,12 @@ public final class ConvInvertedResidualChannelsLast {
 
     /**
      * out (n, oh, ow, cout) = the block applied to x (n, h, w, cin) at xOff; out is written whole (oh, ow as
-     * {@link #outSize}).
+     * {@link ConvPointwiseDepthwise#outSize}).
      */
     public static void forward(int n, int h, int w, Block blk, float[] x, int xOff, float[] out) {
         int stride = blk.stride();
-        int oh = outSize(h, stride);
-        int ow = outSize(w, stride);
+        int oh = ConvPointwiseDepthwise.outSize(h, stride);
+        int ow = ConvPointwiseDepthwise.outSize(w, stride);
         long inLength = (long) n * h * w * blk.cin();
         long outLength = (long) n * oh * ow * blk.cout();
         if (n < 1 || h < 1 || w < 1 || xOff < 0 || xOff + inLength > x.length || outLength > out.length) {
@@ -233,8 +228,8 @@ public final class ConvInvertedResidualChannelsLast {
             float[] depthwise) {
         int s = blk.stride();
         int hidden = blk.hidden();
-        int ow = outSize(w, s);
-        int oh = outSize(h, s);
+        int ow = ConvPointwiseDepthwise.outSize(w, s);
+        int oh = ConvPointwiseDepthwise.outSize(h, s);
         int expandedRow = w * hidden;
         ConvGeometry dw = depthwiseGeometry(1, hidden, h, w, s);
         int held0 = 0; // the scratch holds expanded rows [held0, held1) of the image
