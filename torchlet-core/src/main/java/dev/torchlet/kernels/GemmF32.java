@@ -39,6 +39,18 @@ final class GemmF32 {
      * not of 6: a recurrent step's 16 batch rows per thread ran as 6 + 6 + a 4-row edge tile at the cost of a full one.
      */
     static final int ROWS8 = 8;
+    /**
+     * Rows of the widest tile (24 accumulators; AVX-512's 32 registers), over A packed into 12-row panels: per depth
+     * step 2 loads of B and 12 broadcasts feed 24 FMAs. The 6-row tile over rows of A in place ran at 60-75% of the
+     * FMA peak on a 2-FMA-port Xeon (A's rows 4 KB apart, 6 row pointers), this one at 90%.
+     */
+    static final int ROWS12 = 12;
+    /**
+     * {@link #macroRowsOfA} packs A for the 12-row tile when the columns span at least this many panels of B: the
+     * packing pass costs about as much as the faster tile saves over 8 panels (784 x 256 x 1152: 1.00x), 1.08-1.14x
+     * from 16 panels up (784 x 512 x 1152, 1024^3, 196 x 1024 x 256), 0.84x over 4.
+     */
+    static final int PACK_A_MIN_PANELS = 12;
 
     static final int NR = 2 * VL;
     /** Depth of a packed slice: a KC x NR panel of B (KC*NR*4 bytes = 32 KB at 512 bits) stays in L1. */
@@ -68,7 +80,7 @@ final class GemmF32 {
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[ROWS8 * NR]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[ROWS12 * NR]);
     private static final ThreadLocal<float[]> DEPTH_HALF = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> B_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -556,11 +568,11 @@ final class GemmF32 {
     }
 
     /**
-     * {@link #macro} (columns [jr0, jr1)) with A read in place: rows [0, mcb) x depth [0, kc) of a row-major,
-     * unscaled A starting at a[aIdx] with row stride lda. Full 6-row tiles read the six rows directly
-     * ({@link #tile6x2Rows}); the last, short row panel is packed into ap (zero rows below the edge) and goes
-     * through the scratch tile.
-     * Packing A cost 8-20% of the multiply when n is only a few panels wide (d_model 256: 8 panels).
+     * {@link #macro} (columns [jr0, jr1)) for a row-major, unscaled A: rows [0, mcb) x depth [0, kc) starting at
+     * a[aIdx] with row stride lda. When the columns span {@link #PACK_A_MIN_PANELS} panels or more, the first
+     * mcb / 12 * 12 rows (12 fewer when that leaves 4) are packed into 12-row panels of ap (one pass over A, then
+     * read by every panel) for {@link #tile12x2}; the other rows are read in place ({@link #rowsInPlace}). Every row
+     * gets the same bits either way (each tile sums over p in the same order).
      */
     private static void macroRowsOfA(
             int mcb,
@@ -577,11 +589,75 @@ final class GemmF32 {
             boolean acc,
             float[] tile,
             float[] ap) {
+        int packedRows = MR == 6 && jr1 - jr0 >= PACK_A_MIN_PANELS * NR ? mcb / ROWS12 * ROWS12 : 0;
+        if (mcb - packedRows == 4 && packedRows > 0) {
+            packedRows -= ROWS12; // 16 rows left: two 8-row tiles in place instead of an edge of 4
+        }
+        if (packedRows == 0) {
+            rowsInPlace(mcb, jr0, jr1, kc, a, aIdx, lda, bp, c, cIdx, ldc, acc, tile, ap, 0);
+            return;
+        }
+        GemmPacking.packRows(a, aIdx, lda, packedRows, kc, ROWS12, ap, 0);
+        for (int jr = jr0; jr < jr1; jr += NR) {
+            int bi = jr * kc;
+            int cols = Math.min(NR, jr1 - jr);
+            for (int ir = 0; ir < packedRows; ir += ROWS12) {
+                int ci = cIdx + ir * ldc + jr;
+                if (cols == NR) {
+                    tile12x2(kc, ap, ir * kc, bp, bi, c, ci, ldc, acc);
+                } else {
+                    tile12x2(kc, ap, ir * kc, bp, bi, tile, 0, NR, false);
+                    mergeTile(tile, ROWS12, cols, c, ci, ldc, acc);
+                }
+            }
+        }
+        if (packedRows < mcb) {
+            rowsInPlace(
+                    mcb - packedRows,
+                    jr0,
+                    jr1,
+                    kc,
+                    a,
+                    aIdx + packedRows * lda,
+                    lda,
+                    bp,
+                    c,
+                    cIdx + packedRows * ldc,
+                    ldc,
+                    acc,
+                    tile,
+                    ap,
+                    packedRows * kc);
+        }
+    }
+
+    /**
+     * {@link #macroRowsOfA}'s rows read in place: full 6-row tiles (8-row when mcb is a multiple of 8 and not 6) read
+     * the rows directly ({@link #tile6x2Rows}); the last, short row panel is packed into ap at apOff (zero rows below
+     * the edge) and goes through the scratch tile.
+     * Packing A cost 8-20% of the multiply when n is only a few panels wide (d_model 256: 8 panels).
+     */
+    private static void rowsInPlace(
+            int mcb,
+            int jr0,
+            int jr1,
+            int kc,
+            float[] a,
+            int aIdx,
+            int lda,
+            float[] bp,
+            float[] c,
+            int cIdx,
+            int ldc,
+            boolean acc,
+            float[] tile,
+            float[] ap,
+            int apOff) {
         int rowsPerTile = MR == 6 && mcb % MR != 0 && mcb % ROWS8 == 0 ? ROWS8 : MR;
         int fullRows = mcb / rowsPerTile * rowsPerTile;
         int edgeRows = mcb - fullRows;
         if (edgeRows > 0) {
-            GemmPacking.packA(false, a, aIdx + fullRows * lda, lda, 0, 0, edgeRows, kc, 1f, MR, ap);
+            GemmPacking.packRows(a, aIdx + fullRows * lda, lda, edgeRows, kc, MR, ap, apOff);
         }
         for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;
@@ -602,7 +678,7 @@ final class GemmF32 {
                 }
             }
             if (edgeRows > 0) {
-                tile(MR, kc, ap, 0, bp, bi, tile, 0, NR, false);
+                tile(MR, kc, ap, apOff, bp, bi, tile, 0, NR, false);
                 mergeTile(tile, edgeRows, cols, c, cIdx + fullRows * ldc + jr, ldc, acc);
             }
         }
@@ -1223,11 +1299,13 @@ final class GemmF32 {
 
     // ---------------------------------------------------------------- the register tiles (written out)
 
-    /** C[0..mr)[0..2*VL) (+)= Apanel @ Bpanel with the mr-row tile (6 or 4; package-private for the tests). */
+    /** C[0..mr)[0..2*VL) (+)= Apanel @ Bpanel with the mr-row tile (6, 12 or 4; package-private for the tests). */
     static void tile(
             int mr, int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
         if (mr == 6) {
             tile6x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+        } else if (mr == ROWS12) {
+            tile12x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
         } else if (mr == 4) {
             tile4x2(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
         } else {
@@ -1500,6 +1578,121 @@ final class GemmF32 {
             c41.intoArray(c, ci + 4 * ldc + VL);
             c50.intoArray(c, ci + 5 * ldc);
             c51.intoArray(c, ci + 5 * ldc + VL);
+        }
+    }
+
+    /**
+     * The 12 x 2*VL register tile over A packed in 12-row panels (ap[ai + p*12 + r]): C[0..12)[0..2*VL) (+)= Apanel
+     * @ Bpanel over kc depth steps.
+     */
+    private static void tile12x2(
+            int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector ca0 = FloatVector.zero(S), ca1 = FloatVector.zero(S);
+        FloatVector cb0 = FloatVector.zero(S), cb1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ai + p * ROWS12;
+            int pb = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[pa]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[pa + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[pa + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(S, ap[pa + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(S, ap[pa + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(S, ap[pa + 10]);
+            ca0 = a.fma(b0, ca0);
+            ca1 = a.fma(b1, ca1);
+            a = FloatVector.broadcast(S, ap[pa + 11]);
+            cb0 = a.fma(b0, cb0);
+            cb1 = a.fma(b1, cb1);
+        }
+        // stores written out: a helper method would not be inlined into a body this large
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + VL)).intoArray(c, ci + VL);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + VL)).intoArray(c, ci + ldc + VL);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+            c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+            c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+            c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+            c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+            c80.add(FloatVector.fromArray(S, c, ci + 8 * ldc)).intoArray(c, ci + 8 * ldc);
+            c81.add(FloatVector.fromArray(S, c, ci + 8 * ldc + VL)).intoArray(c, ci + 8 * ldc + VL);
+            c90.add(FloatVector.fromArray(S, c, ci + 9 * ldc)).intoArray(c, ci + 9 * ldc);
+            c91.add(FloatVector.fromArray(S, c, ci + 9 * ldc + VL)).intoArray(c, ci + 9 * ldc + VL);
+            ca0.add(FloatVector.fromArray(S, c, ci + 10 * ldc)).intoArray(c, ci + 10 * ldc);
+            ca1.add(FloatVector.fromArray(S, c, ci + 10 * ldc + VL)).intoArray(c, ci + 10 * ldc + VL);
+            cb0.add(FloatVector.fromArray(S, c, ci + 11 * ldc)).intoArray(c, ci + 11 * ldc);
+            cb1.add(FloatVector.fromArray(S, c, ci + 11 * ldc + VL)).intoArray(c, ci + 11 * ldc + VL);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + VL);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + VL);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + VL);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + VL);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + VL);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + VL);
+            c60.intoArray(c, ci + 6 * ldc);
+            c61.intoArray(c, ci + 6 * ldc + VL);
+            c70.intoArray(c, ci + 7 * ldc);
+            c71.intoArray(c, ci + 7 * ldc + VL);
+            c80.intoArray(c, ci + 8 * ldc);
+            c81.intoArray(c, ci + 8 * ldc + VL);
+            c90.intoArray(c, ci + 9 * ldc);
+            c91.intoArray(c, ci + 9 * ldc + VL);
+            ca0.intoArray(c, ci + 10 * ldc);
+            ca1.intoArray(c, ci + 10 * ldc + VL);
+            cb0.intoArray(c, ci + 11 * ldc);
+            cb1.intoArray(c, ci + 11 * ldc + VL);
         }
     }
 }

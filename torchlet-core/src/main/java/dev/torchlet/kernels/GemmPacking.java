@@ -77,6 +77,29 @@ final class GemmPacking {
     }
 
     /**
+     * Rows [0, rows) x depth [0, kc) of a row-major A (a[aOff + i*lda + p]) into mr-row panels at dst[dstOff..]:
+     * panel q's element (r, p) at dstOff + q*mr*kc + p*mr + r, rows past the last zero (packA's layout, unscaled).
+     */
+    static void packRows(float[] a, int aOff, int lda, int rows, int kc, int mr, float[] dst, int dstOff) {
+        for (int i0 = 0; i0 < rows; i0 += mr) {
+            int panelRows = Math.min(mr, rows - i0);
+            int base = dstOff + i0 * kc;
+            for (int r = 0; r < panelRows; r++) {
+                int src = aOff + (i0 + r) * lda;
+                int d = base + r;
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * mr] = a[src + p];
+                }
+            }
+            for (int r = panelRows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) {
+                    dst[base + r + p * mr] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
      * packA's transposed case with each mr-wide piece moved as one vector (a 6-float piece: one load and one store
      * instead of six of each; the scalar loop made a transposed A's GEMM, the weight gradient of every linear layer,
      * run at 0.75 of the same product with A pre-transposed). The vector's lanes past mr spill into the next

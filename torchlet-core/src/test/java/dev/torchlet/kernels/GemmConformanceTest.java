@@ -45,13 +45,13 @@ class GemmConformanceTest {
         PACKED
     }
 
-    /** Both register tiles (6 rows for 32-register machines, 4 for AVX2), whichever this CPU routes to. */
+    /** Every register tile (6 and 12 rows for 32-register machines, 4 for AVX2), whichever this CPU routes to. */
     @Test
     void everyRegisterTileMatchesTheReference() {
         Random rnd = new Random(3);
         int nr = GemmF32.NR;
         int kc = 37;
-        for (int mr : new int[] {6, 4}) {
+        for (int mr : new int[] {6, 12, 4}) {
             float[] ap = new float[mr * kc]; // packed A: [p][r]
             float[] bp = new float[kc * nr]; // packed B: [p][j]
             for (int i = 0; i < ap.length; i++) {
@@ -144,6 +144,7 @@ class GemmConformanceTest {
             {130, 64, 7},
             {64, 512, 96},
             {70, 1100, 24}, // one row block, 35 panels: the threads split the columns, two panel groups each
+            {143, 400, 260}, // 13 panels: 132 rows packed for the 12-row tile, 6 in place, an edge of 5
             {45, 70, 1300} // deep, small C: the router's two depth halves (1300 = 768 + 532)
         };
         for (int[] s : shapes) {
@@ -204,20 +205,23 @@ class GemmConformanceTest {
     @Test
     void prepackedRowsGiveTheSameBitsHoweverTheRowsAreSplit() {
         // the recurrent kernels split a step's batch rows between threads and rely on this
+        // (512 columns: A packed for the 12-row tile, the rows past the last 12 read in place by 6- or 8-row tiles
+        // or packed as an edge: every kind of tile meets every other across the splits)
         Random rnd = new Random(6);
-        int m = 32;
         int n = 512;
         int k = 300;
-        float[] a = random(rnd, m * k);
-        float[] b = random(rnd, n * k);
-        GemmKernels.PackedB pb = GemmKernels.packB(true, k, n, b, 0, k);
-        float[] whole = new float[m * n];
-        GemmKernels.sgemm(false, m, 1f, a, 0, k, pb, 0f, whole, 0, n);
-        for (int split : new int[] {1, 5, 16, 31}) {
-            float[] parts = new float[m * n];
-            GemmKernels.sgemm(false, split, 1f, a, 0, k, pb, 0f, parts, 0, n);
-            GemmKernels.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
-            assertArrayEquals(whole, parts, "split at row " + split);
+        for (int m : new int[] {32, 64, 150}) {
+            float[] a = random(rnd, m * k);
+            float[] b = random(rnd, n * k);
+            GemmKernels.PackedB pb = GemmKernels.packB(true, k, n, b, 0, k);
+            float[] whole = new float[m * n];
+            GemmKernels.sgemm(false, m, 1f, a, 0, k, pb, 0f, whole, 0, n);
+            for (int split : new int[] {1, 5, 16, 31}) {
+                float[] parts = new float[m * n];
+                GemmKernels.sgemm(false, split, 1f, a, 0, k, pb, 0f, parts, 0, n);
+                GemmKernels.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
+                assertArrayEquals(whole, parts, m + " rows split at row " + split);
+            }
         }
     }
 
