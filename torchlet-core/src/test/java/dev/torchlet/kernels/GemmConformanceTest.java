@@ -145,6 +145,7 @@ class GemmConformanceTest {
             {64, 512, 96},
             {70, 1100, 24}, // one row block, 35 panels: the threads split the columns, two panel groups each
             {143, 400, 260}, // 13 panels: 132 rows packed for the 12-row tile, 6 in place, an edge of 5
+            {50, 96, 16}, // shallow: 6 x 4-vector tiles over a pair of panels, then a single panel; an edge of 2
             {45, 70, 1300} // deep, small C: the router's two depth halves (1300 = 768 + 532)
         };
         for (int[] s : shapes) {
