@@ -303,8 +303,13 @@ public final class ConvChannelsLast {
             for (int i = count; i < tiles * tilePixels; i++) {
                 bases[i] = bases[count - 1]; // a short tile repeats its last pixel
             }
-            for (int i = 0; i < tiles * tilePixels; i++) {
-                System.arraycopy(c.bias, co0, tile, i * GROUP, width);
+            for (int v = 0;
+                    v < width;
+                    v += L) { // every pixel starts at the bias (a call per pixel cost 1/4 of the stem)
+                FloatVector bias = FloatVector.fromArray(S, c.bias, co0 + v);
+                for (int i = 0; i < tiles * tilePixels; i++) {
+                    bias.intoArray(tile, i * GROUP + v);
+                }
             }
             int steps = chunkSteps(width);
             if (runs * c.runLength <= steps) {
