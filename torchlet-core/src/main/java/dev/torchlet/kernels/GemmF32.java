@@ -80,6 +80,11 @@ final class GemmF32 {
     static final int SPLIT_DEPTH_MAX_M = 6 * MC;
     /** ... and C at most this many elements (the second half's scratch: 1 MB). */
     static final long SPLIT_DEPTH_MAX_MN = 1L << 18;
+    /**
+     * A prepacked product with at most this many rows splits the columns between the threads ({@link
+     * #sgemmPackedParallel}).
+     */
+    static final int SPLIT_COLUMNS_MAX_M = 64;
     /** Work below this many multiply-adds stays on the calling thread. */
     static final long PARALLEL_MACS = 1L << 20;
 
@@ -190,6 +195,34 @@ final class GemmF32 {
             rows.run(0, m);
             return;
         }
+        int panels = ceilDiv(n, NR);
+        if (MR == 6 && m <= SPLIT_COLUMNS_MAX_M && panels >= threads * PACK_A_MIN_PANELS) {
+            // few rows (a 7 x 7 image's 49): halves of the rows were 30 and 19 rows, one thread waiting a third of
+            // the product; the threads take groups of panels instead, every row each, each group wide enough for
+            // the 12-row tile (narrower groups ran the 6-row tile: 0.75-0.85x)
+            int chunksPerThread = panels / (threads * PACK_A_MIN_PANELS);
+            Parallel.forRangeDynamic(
+                    panels,
+                    chunksPerThread,
+                    (s, e) -> sgemmPackedColumns(
+                            m,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bias,
+                            biasOff,
+                            residual,
+                            residualOff,
+                            lo,
+                            hi,
+                            c,
+                            cOff,
+                            ldc,
+                            s * NR,
+                            Math.min(n, e * NR)));
+            return;
+        }
         int mBlocks = roundUp(ceilDiv(m, MC), threads);
         int mc = Math.min(MC, roundUp(ceilDiv(m, mBlocks), MR));
         int blocks = ceilDiv(m, mc);
@@ -198,6 +231,72 @@ final class GemmF32 {
                 rows.run(blk * mc, Math.min(m, (blk + 1) * mc));
             }
         });
+    }
+
+    /**
+     * {@link #sgemmPackedRows} for columns [j0, j1) of C only (j0 a multiple of NR), every row, on the calling
+     * thread: each element gets the same bits as there (its tile sums over the depth in the same order).
+     */
+    private static void sgemmPackedColumns(
+            int m,
+            float[] a,
+            int aOff,
+            int lda,
+            GemmKernels.PackedB b,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi,
+            float[] c,
+            int cOff,
+            int ldc,
+            int j0,
+            int j1) {
+        int width = j1 - j0;
+        boolean startsAtBias = bias != null || residual != null;
+        if (startsAtBias) {
+            for (int i = 0; i < m; i++) {
+                startRow(width, bias, biasOff + j0, residual, residualOff + i * ldc + j0, c, cOff + i * ldc + j0);
+            }
+        }
+        float[] ap = A_PACK.get();
+        float[] tile = TILE.get();
+        int k = b.k();
+        int kSlices = ceilDiv(k, KC);
+        for (int jc = j0 / NC * NC, jb = j0 / NC; jc < j1; jc += NC, jb++) {
+            int jr0 = Math.max(j0, jc) - jc;
+            int jr1 = Math.min(j1, jc + NC) - jc;
+            for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
+                int kc = Math.min(KC, k - pc);
+                boolean acc = pc > 0 || startsAtBias;
+                float[] bp = b.block(jb * kSlices + ks);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mcb = Math.min(MC, m - ic);
+                    macroRowsOfA(
+                            mcb,
+                            jr0,
+                            jr1,
+                            kc,
+                            a,
+                            aOff + ic * lda + pc,
+                            lda,
+                            bp,
+                            c,
+                            cOff + ic * ldc + jc,
+                            ldc,
+                            acc,
+                            tile,
+                            ap);
+                }
+            }
+        }
+        if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
+            for (int i = 0; i < m; i++) {
+                clampRow(width, lo, hi, c, cOff + i * ldc + j0);
+            }
+        }
     }
 
     /**

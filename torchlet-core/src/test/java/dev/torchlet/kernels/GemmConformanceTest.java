@@ -227,6 +227,36 @@ class GemmConformanceTest {
     }
 
     @Test
+    void parallelPrepackedProductGivesTheBitsOfTheSerialOneForAnySplit() {
+        // rows split between the threads (150 rows), or columns (49 rows, 25 or 60 panels: wide enough for the
+        // 12-row tile in each thread's group); the epilogue (bias + residual, then the clamp) the serial way
+        Random rnd = new Random(8);
+        int k = 300;
+        for (int[] mn : new int[][] {{150, 400}, {49, 800}, {49, 1920}, {7, 800}}) {
+            int m = mn[0];
+            int n = mn[1];
+            float[] a = random(rnd, m * k);
+            float[] b = random(rnd, n * k);
+            float[] bias = random(rnd, n);
+            float[] residual = random(rnd, m * n);
+            GemmKernels.PackedB pb = GemmKernels.packB(true, k, n, b, 0, k);
+            float[] parallel = new float[m * n];
+            GemmKernels.sgemmParallel(m, a, 0, k, pb, bias, 0, residual, 0, -0.5f, 6f, parallel, 0, n);
+            float[] serial = new float[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    serial[i * n + j] = bias[j] + residual[i * n + j];
+                }
+            }
+            GemmKernels.sgemm(false, m, 1f, a, 0, k, pb, 1f, serial, 0, n);
+            for (int i = 0; i < serial.length; i++) {
+                serial[i] = Math.min(Math.max(serial[i], -0.5f), 6f);
+            }
+            assertArrayEquals(serial, parallel, m + " x " + n);
+        }
+    }
+
+    @Test
     void prepackedProductChecksItsOperands() {
         GemmKernels.PackedB pb = GemmKernels.packB(false, 3, 4, new float[12], 0, 4);
         IllegalArgumentException e = assertThrows(
