@@ -312,8 +312,13 @@ public final class ConvChannelsLast {
                 }
             }
             int steps = chunkSteps(width);
-            if (runs * c.runLength <= steps) {
-                chunk(c, width, tiles, tilePixels, bases, 0, runs, 0, c.runLength, wOff, tile);
+            if (c.runLength <= steps) { // whole runs a chunk, as few chunks as fit (ResNet's stem: 7 runs of 21)
+                int chunks = (runs + steps / c.runLength - 1) / (steps / c.runLength);
+                int perChunk = (runs + chunks - 1) / chunks;
+                for (int run = 0; run < runs; run += perChunk) {
+                    int end = Math.min(runs, run + perChunk);
+                    chunk(c, width, tiles, tilePixels, bases, run, end, 0, c.runLength, wOff, tile);
+                }
             } else {
                 for (int run = 0; run < runs; run++) {
                     for (int ci0 = 0; ci0 < c.runLength; ci0 += steps) {
