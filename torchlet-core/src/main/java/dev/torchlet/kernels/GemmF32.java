@@ -255,43 +255,14 @@ final class GemmF32 {
             int j0,
             int j1) {
         int width = j1 - j0;
-        boolean startsAtBias = bias != null || residual != null;
-        if (startsAtBias) {
+        float beta = 0f;
+        if (bias != null || residual != null) {
             for (int i = 0; i < m; i++) {
                 startRow(width, bias, biasOff + j0, residual, residualOff + i * ldc + j0, c, cOff + i * ldc + j0);
             }
+            beta = 1f;
         }
-        float[] ap = A_PACK.get();
-        float[] tile = TILE.get();
-        int k = b.k();
-        int kSlices = ceilDiv(k, KC);
-        for (int jc = j0 / NC * NC, jb = j0 / NC; jc < j1; jc += NC, jb++) {
-            int jr0 = Math.max(j0, jc) - jc;
-            int jr1 = Math.min(j1, jc + NC) - jc;
-            for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
-                int kc = Math.min(KC, k - pc);
-                boolean acc = pc > 0 || startsAtBias;
-                float[] bp = b.block(jb * kSlices + ks);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mcb = Math.min(MC, m - ic);
-                    macroRowsOfA(
-                            mcb,
-                            jr0,
-                            jr1,
-                            kc,
-                            a,
-                            aOff + ic * lda + pc,
-                            lda,
-                            bp,
-                            c,
-                            cOff + ic * ldc + jc,
-                            ldc,
-                            acc,
-                            tile,
-                            ap);
-                }
-            }
-        }
+        sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, j0, j1);
         if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
             for (int i = 0; i < m; i++) {
                 clampRow(width, lo, hi, c, cOff + i * ldc + j0);
@@ -318,20 +289,7 @@ final class GemmF32 {
             float[] c,
             int cOff,
             int ldc) {
-        int n = b.n();
-        float beta = 0f;
-        if (bias != null || residual != null) {
-            for (int i = 0; i < m; i++) {
-                startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
-            }
-            beta = 1f;
-        }
-        sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
-        if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
-            for (int i = 0; i < m; i++) {
-                clampRow(n, lo, hi, c, cOff + i * ldc);
-            }
-        }
+        sgemmPackedColumns(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc, 0, b.n());
     }
 
     /** c[cOff..+n) = bias[biasOff..+n) (+ residual[residualOff..+n)); either may be null (then zero). */
@@ -580,25 +538,44 @@ final class GemmF32 {
             float[] c,
             int cOff,
             int ldc) {
-        int n = b.n();
+        sgemmPacked(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, 0, b.n());
+    }
+
+    /** {@link #sgemmPacked} for columns [j0, j1) of C only (j0 a multiple of NR): the same bits as there. */
+    private static void sgemmPacked(
+            boolean transA,
+            int m,
+            float alpha,
+            float[] a,
+            int aOff,
+            int lda,
+            GemmKernels.PackedB b,
+            float beta,
+            float[] c,
+            int cOff,
+            int ldc,
+            int j0,
+            int j1) {
+        int width = j1 - j0;
         int k = b.k();
-        if (m == 0 || n == 0) {
+        if (m == 0 || width == 0) {
             return;
         }
         if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOff, ldc);
+            scale(m, width, beta, c, cOff + j0, ldc);
             return;
         }
         if (beta != 0f && beta != 1f) {
-            scale(m, n, beta, c, cOff, ldc); // then every slice accumulates
+            scale(m, width, beta, c, cOff + j0, ldc); // then every slice accumulates
         }
         float[] ap = A_PACK.get();
         float[] tile = TILE.get();
         int kSlices = ceilDiv(k, KC);
         // as in the blocked path: a row-major, unscaled A is read in place (the recurrent h_{t-1} W_hh^T)
         boolean readsARows = !transA && alpha == 1f && MR == 6;
-        for (int jc = 0, jb = 0; jc < n; jc += NC, jb++) {
-            int nc = Math.min(NC, n - jc);
+        for (int jc = j0 / NC * NC, jb = j0 / NC; jc < j1; jc += NC, jb++) {
+            int jr0 = Math.max(j0, jc) - jc;
+            int jr1 = Math.min(j1, jc + NC) - jc;
             for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = pc > 0 || beta != 0f;
@@ -607,10 +584,11 @@ final class GemmF32 {
                     int mcb = Math.min(MC, m - ic);
                     int cBlock = cOff + ic * ldc + jc;
                     if (readsARows) {
-                        macroRowsOfA(mcb, 0, nc, kc, a, aOff + ic * lda + pc, lda, bp, c, cBlock, ldc, acc, tile, ap);
+                        macroRowsOfA(
+                                mcb, jr0, jr1, kc, a, aOff + ic * lda + pc, lda, bp, c, cBlock, ldc, acc, tile, ap);
                     } else {
                         GemmPacking.packA(transA, a, aOff, lda, ic, pc, mcb, kc, alpha, MR, ap);
-                        macro(mcb, 0, nc, kc, ap, bp, c, cBlock, ldc, acc, tile);
+                        macro(mcb, jr0, jr1, kc, ap, bp, c, cBlock, ldc, acc, tile);
                     }
                 }
             }
