@@ -679,7 +679,7 @@ final class GemmF32 {
             rowsInPlace(mcb, jr0, jr1, kc, a, aIdx, lda, bp, c, cIdx, ldc, acc, tile, ap, 0);
             return;
         }
-        GemmPacking.packRows(a, aIdx, lda, packedRows, kc, ROWS12, ap, 0);
+        GemmPacking.packRows(a, aIdx, lda, packedRows, kc, ROWS12, 1f, ap, 0);
         for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;
             int cols = Math.min(NR, jr1 - jr);
@@ -739,7 +739,7 @@ final class GemmF32 {
         int fullRows = mcb / rowsPerTile * rowsPerTile;
         int edgeRows = mcb - fullRows;
         if (edgeRows > 0) {
-            GemmPacking.packRows(a, aIdx + fullRows * lda, lda, edgeRows, kc, MR, ap, apOff);
+            GemmPacking.packRows(a, aIdx + fullRows * lda, lda, edgeRows, kc, MR, 1f, ap, apOff);
         }
         for (int jr = jr0; jr < jr1; jr += NR) {
             int bi = jr * kc;

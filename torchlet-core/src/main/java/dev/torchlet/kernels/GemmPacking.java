@@ -57,30 +57,15 @@ final class GemmPacking {
             }
             return;
         }
-        for (int q = 0, i0 = 0; i0 < mc; q++, i0 += mr) {
-            int rows = Math.min(mr, mc - i0);
-            int base = q * mr * kc;
-            // A[i][p] = a[aOff + i*lda + p]: read each row contiguously, write with stride mr
-            for (int r = 0; r < rows; r++) {
-                int src = aOff + (ic + i0 + r) * lda + pc;
-                int d = base + r;
-                for (int p = 0; p < kc; p++) {
-                    dst[d + p * mr] = alpha * a[src + p];
-                }
-            }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kc; p++) {
-                    dst[base + r + p * mr] = 0f;
-                }
-            }
-        }
+        packRows(a, aOff + ic * lda + pc, lda, mc, kc, mr, alpha, dst, 0);
     }
 
     /**
      * Rows [0, rows) x depth [0, kc) of a row-major A (a[aOff + i*lda + p]) into mr-row panels at dst[dstOff..]:
-     * panel q's element (r, p) at dstOff + q*mr*kc + p*mr + r, rows past the last zero (packA's layout, unscaled).
+     * panel q's element (r, p) at dstOff + q*mr*kc + p*mr + r, times alpha; rows past the last zero (packA's layout).
+     * Each row is read contiguously and written with stride mr.
      */
-    static void packRows(float[] a, int aOff, int lda, int rows, int kc, int mr, float[] dst, int dstOff) {
+    static void packRows(float[] a, int aOff, int lda, int rows, int kc, int mr, float alpha, float[] dst, int dstOff) {
         for (int i0 = 0; i0 < rows; i0 += mr) {
             int panelRows = Math.min(mr, rows - i0);
             int base = dstOff + i0 * kc;
@@ -88,7 +73,7 @@ final class GemmPacking {
                 int src = aOff + (i0 + r) * lda;
                 int d = base + r;
                 for (int p = 0; p < kc; p++) {
-                    dst[d + p * mr] = a[src + p];
+                    dst[d + p * mr] = alpha * a[src + p];
                 }
             }
             for (int r = panelRows; r < mr; r++) {
