@@ -29,7 +29,8 @@ import java.util.Random;
  * GFLOP/s (useful work, 2 * MACs) per build, medians, and the median ratio new/old with its quartiles. A fourth
  * argument runs only the shapes whose label contains it (e.g. {@code n64}). {@code -Dpass=input} or {@code
  * -Dpass=weight} times {@code ConvKernels.backwardInput} or {@code backwardWeight} instead of the forward pass (the
- * same FLOPs).
+ * same FLOPs). {@code -Dlayout=channelsLast} times the channels-last direct convolution ({@code
+ * ConvChannelsLast.forward}, weights packed once) on its ungrouped shapes instead.
  */
 public final class ConvAB {
     private static final int[][] SHAPES = { // n, cin, h(=w), cout, k, stride, pad[, groups]
@@ -74,6 +75,7 @@ public final class ConvAB {
         }
         int threads = Integer.parseInt(args[0]);
         String pass = System.getProperty("pass", "forward");
+        boolean channelsLast = "channelsLast".equals(System.getProperty("layout"));
         Build[] builds = {new Build(Path.of(args[1]), threads), new Build(Path.of(args[2]), threads)};
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int[] s : SHAPES) {
@@ -82,7 +84,7 @@ public final class ConvAB {
             int groups = s.length > 7 ? s[7] : 1;
             String label = String.format("n%d %dx%d^2 -> %d k%d s%d%s", n, cin, hw, cout, k, stride,
                     groups == 1 ? "" : " g" + groups);
-            if (args.length == 4 && !label.contains(args[3])) {
+            if (args.length == 4 && !label.contains(args[3]) || channelsLast && groups != 1) {
                 continue;
             }
             float[] in = random(n * cin * hw * hw, 1);
@@ -92,6 +94,9 @@ public final class ConvAB {
             float[] gradIn = new float[in.length];
             float[] gradW = new float[w.length];
             Object[] geometry = {builds[0].geometry(s), builds[1].geometry(s)};
+            float[][] packed = channelsLast
+                    ? new float[][] {builds[0].packChannelsLast(geometry[0], w), builds[1].packChannelsLast(geometry[1], w)}
+                    : null;
             double flops = 2.0 * n * cout * o * o * cin / groups * k * k;
             double[][] gflops = new double[2][ROUNDS];
             for (int round = -2; round < ROUNDS; round++) { // two warm-up rounds
@@ -103,8 +108,15 @@ public final class ConvAB {
                         switch (pass) {
                             case "input" -> builds[v].backwardInput.invoke(geometry[v], out, w, gradIn);
                             case "weight" -> builds[v].backwardWeight.invoke(geometry[v], out, in, 0, gradW);
-                            default -> builds[v].forward.invoke(
-                                    geometry[v], in, 0, w, bias, out, 0f, Float.POSITIVE_INFINITY);
+                            default -> {
+                                if (channelsLast) {
+                                    builds[v].forwardChannelsLast.invoke(
+                                            geometry[v], in, 0, packed[v], bias, null, 0, out, 0f, Float.POSITIVE_INFINITY);
+                                } else {
+                                    builds[v].forward.invoke(
+                                            geometry[v], in, 0, w, bias, out, 0f, Float.POSITIVE_INFINITY);
+                                }
+                            }
                         }
                         calls++;
                     }
@@ -137,12 +149,15 @@ public final class ConvAB {
         final MethodHandle forward;
         final MethodHandle backwardInput;
         final MethodHandle backwardWeight;
+        final MethodHandle packChannelsLast;
+        final MethodHandle forwardChannelsLast;
 
         Build(Path dir, int threads) throws Exception {
             URLClassLoader loader = new URLClassLoader(
                     new URL[] {dir.toUri().toURL()}, ConvAB.class.getClassLoader().getParent());
             Class<?> geometry = loader.loadClass("dev.torchlet.kernels.ConvGeometry");
             Class<?> kernels = loader.loadClass("dev.torchlet.kernels.ConvKernels");
+            Class<?> channelsLast = loader.loadClass("dev.torchlet.kernels.ConvChannelsLast");
             loader.loadClass("dev.torchlet.kernels.Parallel")
                     .getMethod("setNumThreads", int.class)
                     .invoke(null, threads);
@@ -158,6 +173,15 @@ public final class ConvAB {
             backwardWeight = MethodHandles.publicLookup().findStatic(kernels, "backwardWeight",
                     MethodType.methodType(void.class, geometry, float[].class, float[].class, int.class,
                             float[].class));
+            packChannelsLast = MethodHandles.publicLookup().findStatic(channelsLast, "pack",
+                    MethodType.methodType(float[].class, geometry, float[].class));
+            forwardChannelsLast = MethodHandles.publicLookup().findStatic(channelsLast, "forward",
+                    MethodType.methodType(void.class, geometry, float[].class, int.class, float[].class,
+                            float[].class, float[].class, int.class, float[].class, float.class, float.class));
+        }
+
+        float[] packChannelsLast(Object geometry, float[] w) throws Throwable {
+            return (float[]) packChannelsLast.invoke(geometry, w);
         }
 
         Object geometry(int[] s) throws Throwable {

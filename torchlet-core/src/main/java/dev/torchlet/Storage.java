@@ -128,8 +128,9 @@ public final class Storage {
 
     public float[] floats() {
         if (f32 == null && dtype == DType.FLOAT32) {
-            throw new IllegalStateException("This tensor's buffer was recycled by Torch.inferenceMode(): a module"
-                    + " kept an intermediate output of an inference-mode forward (copy it with clone() to keep it)");
+            throw new IllegalStateException("This tensor's buffer was recycled: a module kept an intermediate output"
+                    + " of a forward that records no graph (Torch.inferenceMode(), Torch.noGrad() or a frozen network;"
+                    + " copy it with clone() to keep it)");
         }
         return f32;
     }

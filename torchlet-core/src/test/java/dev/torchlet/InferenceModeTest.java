@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.internal.TensorInternals;
+import dev.torchlet.nn.BatchNorm2d;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.GELU;
 import dev.torchlet.nn.LayerNorm;
@@ -18,6 +19,7 @@ import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.Sigmoid;
 import dev.torchlet.nn.Tanh;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -250,6 +252,72 @@ class InferenceModeTest {
             net.call(image(7));
             assertTrue(InferenceMode.pooledFloats() > 0);
         }
+    }
+
+    /** conv, batch norm (training mode), ReLU, conv, all frozen but the last conv when asked: channels-last input. */
+    private static Sequential frozenConvBnReluConv(boolean lastTrainable) {
+        Torch.manualSeed(11);
+        Sequential net =
+                new Sequential(new Conv2d(8, 16, 3, 1, 1), new BatchNorm2d(16), new ReLU(), new Conv2d(16, 8, 3));
+        net.requiresGrad(false);
+        net.get(3).requiresGrad(lastTrainable);
+        return net;
+    }
+
+    /** A hook on the model keeps every intermediate (nothing is recycled): the reference run. */
+    private static Tensor withoutRecycling(Module net, Supplier<Tensor> run) {
+        try (var hook = net.registerForwardHook((m, in, out) -> null)) {
+            Tensor y = run.get();
+            assertEquals(0, InferenceMode.pooledFloats(), "nothing recycled while a hook is there");
+            return y;
+        }
+    }
+
+    /**
+     * Outside inference mode, grad mode on: a frozen network's forward records no graph, so its intermediates go back
+     * to the pool as in inference mode, and NaN-poisoned recycled arrays change no value (batch norm in training mode
+     * included).
+     */
+    @Test
+    void aFrozenNetworkRecyclesItsIntermediatesOutsideInferenceMode() {
+        Sequential net = frozenConvBnReluConv(false);
+        Tensor x = image(8);
+        float[] want = withoutRecycling(net, () -> net.call(x)).toFloatArray();
+        Tensor y = net.call(x);
+        assertFalse(y.requiresGrad());
+        assertTrue(InferenceMode.pooledFloats() > 0, "the frozen network's intermediates went back to the pool");
+        assertArrayEquals(want, y.toFloatArray());
+        try (var s = Torch.inferenceMode()) {
+            poisonPool(2, 2 * 16 * 10 * 10);
+        }
+        assertArrayEquals(want, net.call(x).toFloatArray(), "recycled arrays are written whole");
+        assertArrayEquals(want, y.toFloatArray(), "an earlier output is never recycled");
+    }
+
+    /**
+     * Frozen layers before a trainable one (transfer learning): the frozen layers' intermediates are recycled, the
+     * input the trainable layer's backward reads is not, and its gradient is the one of a run without recycling.
+     */
+    @Test
+    void aTrainableLayerAfterFrozenOnesKeepsWhatItsBackwardReads() {
+        Sequential net = frozenConvBnReluConv(true);
+        Tensor x = image(9);
+        Tensor weight = net.get(3).parameters().get(0);
+        withoutRecycling(net, () -> {
+                    Tensor y = net.call(x);
+                    return y.mul(y).sum();
+                })
+                .backward();
+        float[] want = weight.grad().toFloatArray();
+        net.zeroGrad();
+        try (var s = Torch.inferenceMode()) {
+            poisonPool(2, 2 * 16 * 10 * 10);
+        }
+        Tensor y = net.call(x);
+        assertTrue(y.requiresGrad());
+        assertTrue(InferenceMode.pooledFloats() > 0, "the frozen layers' intermediates were recycled");
+        y.mul(y).sum().backward();
+        assertArrayEquals(want, weight.grad().toFloatArray());
     }
 
     /** Passes its input on and keeps a reference to it, which inference mode's contract forbids. */

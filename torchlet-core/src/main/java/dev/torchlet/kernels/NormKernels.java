@@ -240,6 +240,53 @@ public final class NormKernels {
         channelAffine(x, n, c, s, alpha, beta, out);
     }
 
+    /**
+     * out[i][ch] = clamp(x[i][ch] * alpha[ch] + beta[ch] + addend[i][ch], lo, hi) for n rows of c channels ((N*H*W, C)
+     * rows of a channels-last batch), alpha and beta as in {@link #batchNormApply}; addend may be null. The same
+     * values as the batch norm, the addition and the clamp one after another (each rounds the same way).
+     */
+    public static void batchNormApplyAddClamped(
+            float[] x,
+            int n,
+            int c,
+            double[] mean,
+            double[] invstd,
+            float[] weight,
+            float[] bias,
+            float[] addend,
+            float lo,
+            float hi,
+            float[] out) {
+        float[] alpha = new float[c];
+        float[] beta = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double a = invstd[ch] * w(weight, ch);
+            alpha[ch] = (float) a;
+            beta[ch] = (float) (b(bias, ch) - mean[ch] * a);
+        }
+        Parallel.forRange(n, grain(c), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int base = i * c;
+                int ch = 0;
+                for (int bound = F.loopBound(c); ch < bound; ch += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, base + ch)
+                            .fma(FloatVector.fromArray(F, alpha, ch), FloatVector.fromArray(F, beta, ch));
+                    if (addend != null) {
+                        v = v.add(FloatVector.fromArray(F, addend, base + ch));
+                    }
+                    v.max(lo).min(hi).intoArray(out, base + ch);
+                }
+                for (; ch < c; ch++) {
+                    float v = x[base + ch] * alpha[ch] + beta[ch];
+                    if (addend != null) {
+                        v += addend[base + ch];
+                    }
+                    out[base + ch] = Math.min(Math.max(v, lo), hi);
+                }
+            }
+        });
+    }
+
     /** out[i, ch, :] = x[i, ch, :] * alpha[ch] + beta[ch]. */
     private static void channelAffine(float[] x, int n, int c, int s, float[] alpha, float[] beta, float[] out) {
         if (s == 1) {

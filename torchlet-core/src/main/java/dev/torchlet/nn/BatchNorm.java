@@ -4,6 +4,7 @@ import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
 import dev.torchlet.nn.functional.F;
+import dev.torchlet.ops.Normalization;
 import java.util.Arrays;
 
 /**
@@ -42,6 +43,41 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        countBatch(x);
+        return F.batchNorm(
+                x,
+                buffer("running_mean"),
+                buffer("running_var"),
+                weight(),
+                bias(),
+                isTraining(),
+                options.momentum(),
+                options.eps());
+    }
+
+    /**
+     * clamp(forward(x) + addend, lo, hi) without this module's hooks; addend (x's shape) may be null. A frozen
+     * network's residual block ends (batch norm, shortcut, ReLU) in one pass over x this way when x is channels-last
+     * ({@link Normalization#batchNormAddClamped}); for blocks that checked {@link #hasForwardHooks()}.
+     */
+    public Tensor forwardAddClamped(Tensor x, Tensor addend, float lo, float hi) {
+        countBatch(x);
+        return Normalization.batchNormAddClamped(
+                x,
+                buffer("running_mean"),
+                buffer("running_var"),
+                weight(),
+                bias(),
+                isTraining(),
+                options.momentum(),
+                options.eps(),
+                addend,
+                lo,
+                hi);
+    }
+
+    /** Checks x's rank; in training, counts the batch in num_batches_tracked. */
+    private void countBatch(Tensor x) {
         boolean ok = false;
         for (int r : allowedRanks) {
             ok |= x.dim() == r;
@@ -54,15 +90,6 @@ public abstract class BatchNorm extends Module {
             Tensor count = buffer("num_batches_tracked"); // int64 scalar, as PyTorch's add_(1)
             count.copyFrom(count.add(Torch.tensor(new long[] {1})));
         }
-        return F.batchNorm(
-                x,
-                buffer("running_mean"),
-                buffer("running_var"),
-                weight(),
-                bias(),
-                isTraining(),
-                options.momentum(),
-                options.eps());
     }
 
     @Override

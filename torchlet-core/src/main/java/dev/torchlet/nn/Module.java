@@ -721,15 +721,17 @@ public abstract class Module {
     }
 
     /**
-     * For a forward in {@link dev.torchlet.Torch#inferenceMode()}: {@code dead}, an intermediate output that
-     * {@code owner}'s layers made and nothing reads any more, gives its buffer back for the next layer's output,
+     * For a forward that records no graph ({@link dev.torchlet.Torch#inferenceMode()}, or {@code dead} and every
+     * one of {@code live} outside any graph: a frozen network, a no-grad scope): {@code dead}, an intermediate output
+     * that {@code owner}'s layers made and nothing reads any more, gives its buffer back for the next layer's output,
      * unless it shares its storage with one of {@code live} (the forward's input and output, tensors still to be
-     * read; nulls allowed), did not come from the inference buffer pool, or a hook is registered in {@code owner}'s
-     * subtree (hooks may keep what they see). Outside inference mode it does nothing.
+     * read; nulls allowed), did not come from the buffer pool, or a hook is registered in {@code owner}'s subtree
+     * (hooks may keep what they see). When a graph may read {@code dead} (it or a live tensor requires a gradient)
+     * it does nothing.
      */
     protected static void releaseIntermediate(Module owner, Tensor dead, Tensor... live) {
-        if (InferenceMode.isEnabled() && !owner.subtreeHasForwardHooks()) {
-            InferenceMode.recycle(dead, live);
+        if (!owner.subtreeHasForwardHooks()) {
+            InferenceMode.recycleUnrecorded(dead, live);
         }
     }
 

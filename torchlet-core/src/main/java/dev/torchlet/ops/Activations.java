@@ -230,7 +230,7 @@ public final class Activations {
             return Ops.nchwView(vectorMap(Ops.nhwcView(t), f));
         }
         Tensor in = t.contiguous();
-        Tensor out = Ops.output(DType.FLOAT32, TensorInternals.shapeRef(t)); // written whole
+        Tensor out = Ops.output(DType.FLOAT32, TensorInternals.shapeRef(t), t); // written whole
         f.apply(
                 TensorInternals.storage(in).floats(),
                 in.offset(),

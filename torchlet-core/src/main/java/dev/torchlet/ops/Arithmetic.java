@@ -33,7 +33,7 @@ public final class Arithmetic {
         int[] shape = Shape.broadcast(name, TensorInternals.shapeRef(a), TensorInternals.shapeRef(b));
         Tensor x = a.dtype() == dtype ? a : Conversion.rawCopy(a, dtype);
         Tensor y = b.dtype() == dtype ? b : Conversion.rawCopy(b, dtype);
-        Tensor out = Ops.output(dtype, shape); // written whole
+        Tensor out = Ops.output(dtype, shape, a, b); // written whole
         BinaryKernels.broadcast(
                 op,
                 shape,

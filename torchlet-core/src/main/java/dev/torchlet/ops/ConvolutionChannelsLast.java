@@ -74,7 +74,7 @@ final class ConvolutionChannelsLast {
      */
     static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
         Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
-        Storage outStorage = InferenceMode.outputStorage(g.outputSize()); // written whole by each kernel
+        Storage outStorage = InferenceMode.unrecordedOutputStorage(g.outputSize()); // written whole by each kernel
         float[] out = outStorage.floats();
         float[] in = TensorInternals.storage(x).floats();
         float[] b = bias == null ? null : bias.toFloatArray();
@@ -138,7 +138,7 @@ final class ConvolutionChannelsLast {
                 addInput);
         ConvGeometry g =
                 new ConvGeometry(n, hidden, dw.oh(), dw.ow(), cout, 1, 1, 1, 1, 0, 0, 1, 1, 1, dw.oh(), dw.ow());
-        Storage outStorage = InferenceMode.outputStorage(g.outputSize()); // written whole by the kernel
+        Storage outStorage = InferenceMode.unrecordedOutputStorage(g.outputSize()); // written whole by the kernel
         float[] in = TensorInternals.storage(x).floats();
         ConvInvertedResidualChannelsLast.forward(n, h, w, block, in, x.offset(), outStorage.floats());
         return wrapChannelsLast(g, outStorage);

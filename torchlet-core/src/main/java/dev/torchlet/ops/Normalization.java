@@ -1,6 +1,7 @@
 package dev.torchlet.ops;
 
 import dev.torchlet.DType;
+import dev.torchlet.MemoryFormat;
 import dev.torchlet.Shape;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Autograd;
@@ -35,6 +36,38 @@ public final class Normalization {
             boolean training,
             double momentum,
             double eps) {
+        return batchNormAddClamped(
+                x,
+                runningMean,
+                runningVar,
+                weight,
+                bias,
+                training,
+                momentum,
+                eps,
+                null,
+                Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY);
+    }
+
+    /**
+     * clamp({@link #batchNorm} + addend, lo, hi); addend (x's shape) may be null. When nothing needs a gradient and
+     * x is float32 channels-last (a frozen network: transfer learning's backbone, batch norms on batch statistics),
+     * the addition and the clamp happen as the normalized values are stored, one pass over x instead of three, with
+     * the same values; otherwise they are the separate ops.
+     */
+    public static Tensor batchNormAddClamped(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean training,
+            double momentum,
+            double eps,
+            Tensor addend,
+            float lo,
+            float hi) {
         String op = "batch_norm";
         int[] s = channelInput(op, x);
         int n = s[0];
@@ -51,13 +84,35 @@ public final class Normalization {
         if (!training && runningMean == null) {
             throw new IllegalArgumentException(op + ": eval mode (training=false) needs running_mean and running_var");
         }
-        if (Ops.isChannelsLast(x) && !Autograd.needsGrad(x, weight, bias)) {
+        boolean unrecorded = !Autograd.needsGrad(x, weight, bias, addend);
+        if (addend != null && !Arrays.equals(TensorInternals.shapeRef(addend), s)) {
+            throw new IllegalArgumentException(
+                    op + ": the addend's shape " + Shape.str(addend.shape()) + " is not the input's " + Shape.str(s));
+        }
+        if (Ops.isChannelsLast(x) && unrecorded) {
             // channels-last in inference (or a frozen network): batch norm of the (N*H*W, C) rows, channels-last out
             int[] nhwc = TensorInternals.shapeRef(Ops.nhwcView(x));
             Tensor rows = Ops.nhwcView(x).reshape(nhwc[0] * nhwc[1] * nhwc[2], c);
-            Tensor y = batchNorm(rows, runningMean, runningVar, weight, bias, training, momentum, eps);
+            Tensor addRows = addend == null
+                    ? null
+                    : Ops.nhwcView(addend.contiguous(MemoryFormat.CHANNELS_LAST))
+                            .reshape(rows.shape());
+            Tensor y = batchNormAddClamped(
+                    rows, runningMean, runningVar, weight, bias, training, momentum, eps, addRows, lo, hi);
             return Ops.nchwView(y.reshape(nhwc));
         }
+        boolean epilogue = addend != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        boolean fusedEpilogue =
+                epilogue && unrecorded && sp == 1 && f32(x) && (addend == null || addend.dtype() == DType.FLOAT32);
+        if (epilogue && !fusedEpilogue) {
+            Tensor y = batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+            y = addend == null ? y : y.add(addend);
+            if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) {
+                return y;
+            }
+            return lo == 0f && hi == Float.POSITIVE_INFINITY ? y.relu() : y.clamp(lo, hi);
+        }
+        Tensor addDense = fusedEpilogue && addend != null ? dense(addend, DType.FLOAT32) : null;
         long m = (long) n * sp;
         if (training && m <= 1) {
             throw new IllegalArgumentException(
@@ -93,7 +148,20 @@ public final class Normalization {
                             invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
                         }
                     }
-                    if (f32(xd)) {
+                    if (fusedEpilogue) {
+                        NormKernels.batchNormApplyAddClamped(
+                                TensorInternals.storage(xd).floats(),
+                                n,
+                                c,
+                                mean,
+                                invstd,
+                                floats(wd),
+                                floats(bd),
+                                floats(addDense),
+                                lo,
+                                hi,
+                                TensorInternals.storage(out).floats());
+                    } else if (f32(xd)) {
                         NormKernels.batchNormApply(
                                 TensorInternals.storage(xd).floats(),
                                 n,
@@ -373,7 +441,7 @@ public final class Normalization {
         Tensor bd = bias == null ? null : dense(bias.detach(), dt);
         double[] mean = new double[stats];
         double[] rstd = new double[stats];
-        Tensor out = Ops.output(dt, TensorInternals.shapeRef(x)); // written whole
+        Tensor out = Ops.output(dt, TensorInternals.shapeRef(x), x, weight, bias); // written whole
         forward.run(xd, wd, bd, out, mean, rstd);
         int[] shape = x.shape();
         return Autograd.record(

@@ -5,6 +5,7 @@ import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
 import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
+import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 
 /** Small helpers shared by the op classes. */
@@ -30,13 +31,14 @@ final class Ops {
     }
 
     /**
-     * A new tensor of the given shape for an op that writes every element of it: in {@link InferenceMode} a float32
-     * one takes its array from the activation pool (contents unspecified, recycled once the model is done with it),
-     * otherwise it is zero-filled as {@link Tensor#empty} makes it.
+     * A new tensor of the given shape for an op on these inputs that writes every element of it: a float32 one
+     * takes its array from the activation pool (contents unspecified, recycled once the model is done with it) in
+     * {@link InferenceMode} or when no input needs a gradient (the op records no graph), otherwise it is
+     * zero-filled as {@link Tensor#empty} makes it.
      */
-    static Tensor output(DType dtype, int[] shape) {
-        if (dtype == DType.FLOAT32 && InferenceMode.isEnabled()) {
-            return TensorInternals.wrap(InferenceMode.outputStorage(Shape.numel(shape)), shape.clone());
+    static Tensor output(DType dtype, int[] shape, Tensor... inputs) {
+        if (dtype == DType.FLOAT32 && (InferenceMode.isEnabled() || !Autograd.needsGrad(inputs))) {
+            return TensorInternals.wrap(InferenceMode.unrecordedOutputStorage(Shape.numel(shape)), shape.clone());
         }
         return Tensor.empty(dtype, shape);
     }

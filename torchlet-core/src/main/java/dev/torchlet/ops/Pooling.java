@@ -137,7 +137,7 @@ public final class Pooling {
     private static Tensor maxPoolChannelsLast(Tensor x, Input in, PoolKernels.Geometry g) {
         int n = in.shape()[0];
         int c = in.shape()[1];
-        Storage out = InferenceMode.outputStorage(n * c * g.outPlane()); // written whole
+        Storage out = InferenceMode.unrecordedOutputStorage(n * c * g.outPlane()); // written whole
         PoolKernels.maxForwardChannelsLast(TensorInternals.storage(x).floats(), x.offset(), n, c, g, out.floats());
         int[] shape = {n, c, g.outH(), g.outW()};
         int[] strides = {g.outPlane() * c, 1, g.outW() * c, c};

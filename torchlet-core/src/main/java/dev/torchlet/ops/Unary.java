@@ -22,7 +22,7 @@ public final class Unary {
         }
         DType dtype = Ops.floatType(t);
         Tensor in = Ops.contiguousAs(t, dtype);
-        Tensor out = Ops.output(dtype, TensorInternals.shapeRef(t)); // written whole
+        Tensor out = Ops.output(dtype, TensorInternals.shapeRef(t), t); // written whole
         int n = out.numel();
         if (dtype == DType.FLOAT32) {
             UnaryKernels.map(

@@ -49,6 +49,52 @@ class NormalizationTest {
         }
     }
 
+    /**
+     * The one-pass batch norm + addend + clamp of a frozen network (channels-last, no gradient) gives the same bits as
+     * the three ops, and the same running statistics; with a gradient (or NCHW) it is those ops.
+     */
+    @Test
+    void batchNormAddClampedIsTheThreeOpsBitForBit() {
+        for (boolean training : new boolean[] {true, false}) {
+            for (boolean withAddend : new boolean[] {true, false}) {
+                for (boolean channelsLast : new boolean[] {true, false}) {
+                    Torch.manualSeed(21);
+                    Tensor x = Torch.randn(2, 19, 5, 3); // 19 channels: a vector tail on any width
+                    Tensor addend = withAddend ? Torch.randn(2, 19, 5, 3) : null;
+                    Tensor w = Torch.rand(19);
+                    Tensor b = Torch.randn(19);
+                    if (channelsLast) {
+                        x = x.contiguous(dev.torchlet.MemoryFormat.CHANNELS_LAST);
+                    }
+                    Tensor rm1 = Torch.randn(19);
+                    Tensor rv1 = Torch.rand(19).add(0.5f);
+                    Tensor rm2 = rm1.clone();
+                    Tensor rv2 = rv1.clone();
+                    Tensor want = Normalization.batchNorm(x, rm1, rv1, w, b, training, 0.1, 1e-5);
+                    want = (addend == null ? want : want.add(addend)).clamp(-0.5f, 1.25f);
+                    Tensor got = Normalization.batchNormAddClamped(
+                            x, rm2, rv2, w, b, training, 0.1, 1e-5, addend, -0.5f, 1.25f);
+                    String what = "training " + training + ", addend " + withAddend + ", channels-last " + channelsLast;
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want.toFloatArray(), got.toFloatArray(), what);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            rm1.toFloatArray(), rm2.toFloatArray(), what + ": running mean");
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            rv1.toFloatArray(), rv2.toFloatArray(), what + ": running var");
+                    assertTrue(!channelsLast || Ops.isChannelsLast(got), what + ": the layout is kept");
+                }
+            }
+        }
+        Tensor x = Torch.randn(2, 3, 4, 4).requiresGrad(true);
+        Tensor y = Normalization.batchNormAddClamped(
+                x, null, null, null, null, true, 0.1, 1e-5, Torch.ones(2, 3, 4, 4), 0f, Float.POSITIVE_INFINITY);
+        y.sum().backward();
+        assertTrue(x.grad() != null, "with a gradient the ops are recorded");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Normalization.batchNormAddClamped(
+                        x, null, null, null, null, true, 0.1, 1e-5, Torch.ones(2, 3, 4), 0f, 1f));
+    }
+
     @Test
     void batchNormMatchesPyTorch() {
         checkBatchNorm("bn2d_train", true, 0.1);

@@ -336,11 +336,52 @@ public class ResNet extends Module {
      * norm an Identity. The block's one ReLU module, called at two or three places, cannot become an Identity
      * for just one of them; skipping it here saves a pass over the activations (two of a bottleneck's three).
      */
-    private static Tensor reluAfter(Module block, String conv, String bn, Tensor out) {
+    private static Tensor reluAfter(Module block, String conv, String bn, Tensor out, Tensor x) {
         boolean applied = block.child(conv) instanceof ConvActivation2d fused
                 && fused.lo() >= 0f
                 && block.child(bn) instanceof Identity;
-        return applied ? out : block.child("relu").call(out);
+        return applied ? out : step(block, "relu", out, x);
+    }
+
+    /**
+     * relu(bn(h)) for h, the output of the block's conv on the way from x: {@link #bnAddRelu} when it applies, else
+     * the batch norm then {@link #reluAfter}.
+     */
+    private static Tensor bnRelu(Module block, String conv, String bn, Tensor h, Tensor x) {
+        Tensor y = bnAddRelu(block, bn, h, null, x);
+        return y != null ? y : reluAfter(block, conv, bn, step(block, bn, h, x), x);
+    }
+
+    /**
+     * relu(bn(h) + addend) (addend may be null) through {@link BatchNorm2d#forwardAddClamped} when bn is a
+     * BatchNorm2d and relu a ReLU, neither with hooks: for a frozen network (transfer learning's backbone) one pass
+     * over h instead of two or three, the same values; h goes back to the pool. Else null.
+     */
+    private static Tensor bnAddRelu(Module block, String bn, Tensor h, Tensor addend, Tensor x) {
+        Module b = block.child(bn);
+        Module relu = block.child("relu");
+        if (b.getClass() != BatchNorm2d.class
+                || relu.getClass() != ReLU.class
+                || b.hasForwardHooks()
+                || relu.hasForwardHooks()) {
+            return null;
+        }
+        Tensor y = ((BatchNorm2d) b).forwardAddClamped(h, addend, 0f, Float.POSITIVE_INFINITY);
+        releaseIntermediate(block, h, x, y);
+        return y;
+    }
+
+    /**
+     * block's child {@code name} applied to h, an activation of the block's forward on x that nothing reads after
+     * it: unless h is x, its buffer goes back to the pool when the forward records no graph (inference mode, or a
+     * frozen block), so the next activation lands in cached memory instead of fresh memory the JVM must zero.
+     */
+    private static Tensor step(Module block, String name, Tensor h, Tensor x) {
+        Tensor out = block.child(name).call(h);
+        if (h != x) {
+            releaseIntermediate(block, h, x, out);
+        }
+        return out;
     }
 
     /**
@@ -365,8 +406,18 @@ public class ResNet extends Module {
             releaseIntermediate(block, out, x, y);
             return y;
         }
-        out = b.call(c.call(out));
-        return relu.call(out.add(shortcut(block, x)));
+        Tensor h = step(block, conv, out, x);
+        Tensor sc = shortcut(block, x);
+        Tensor y = bnAddRelu(block, bn, h, sc, x);
+        if (y != null) {
+            releaseIntermediate(block, sc, x, y);
+            return y;
+        }
+        out = step(block, bn, h, x);
+        Tensor sum = out.add(sc);
+        releaseIntermediate(block, out, x, sum); // without a graph: the block's inner output and the projected
+        releaseIntermediate(block, sc, x, sum); // shortcut are read no more
+        return step(block, "relu", sum, x);
     }
 
     /** The input, or downsample(input) when the block has one. */
@@ -405,8 +456,7 @@ public class ResNet extends Module {
         @Override
         public Tensor forward(Tensor x) {
             Tensor out = child("conv1").call(x); // (N, planes, H/s, W/s)
-            out = child("bn1").call(out);
-            out = reluAfter(this, "conv1", "bn1", out);
+            out = bnRelu(this, "conv1", "bn1", out, x);
             return convAddRelu(this, "conv2", "bn2", out, x);
         }
     }
@@ -437,13 +487,9 @@ public class ResNet extends Module {
         @Override
         public Tensor forward(Tensor x) {
             Tensor out = child("conv1").call(x); // (N, width, H, W)
-            out = child("bn1").call(out);
-            out = reluAfter(this, "conv1", "bn1", out);
-            Tensor reduced = out;
-            out = child("conv2").call(out); // (N, width, H/s, W/s)
-            releaseIntermediate(this, reduced, x, out); // inference mode: conv1's output is read no more
-            out = child("bn2").call(out);
-            out = reluAfter(this, "conv2", "bn2", out);
+            out = bnRelu(this, "conv1", "bn1", out, x);
+            out = step(this, "conv2", out, x); // (N, width, H/s, W/s)
+            out = bnRelu(this, "conv2", "bn2", out, x);
             return convAddRelu(this, "conv3", "bn3", out, x); // (N, 4 planes, H/s, W/s)
         }
     }

@@ -162,6 +162,42 @@ class FusionZooTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"resnet18", "resnet50", "mobilenet_v2"})
+    void aFrozenModelInTrainingModeRecyclesWithoutChangingAValue(String name) {
+        // a transfer-learning backbone: frozen, batch norms on batch statistics, grad mode on. Its forward records no
+        // graph, so the blocks hand their activations back to the pool outside inference mode too; a hook on the
+        // model turns that off, which gives the reference (the seed before each call: MobileNetV2's dropout)
+        Zoo zoo = Zoo.of(name, 64, 5);
+        Module model = zoo.model();
+        model.train();
+        model.requiresGrad(false);
+        Torch.manualSeed(6);
+        Tensor x = Torch.randn(2, 3, 64, 64).contiguous(MemoryFormat.CHANNELS_LAST);
+        Tensor other = Torch.randn(2, 3, 64, 64).contiguous(MemoryFormat.CHANNELS_LAST);
+        float[] want;
+        float[] wantOther;
+        try (var hook = model.registerForwardHook((m, in, out) -> null)) {
+            want = seeded(1, () -> model.call(x)).toFloatArray();
+            wantOther = seeded(2, () -> model.call(other)).toFloatArray();
+        }
+        try {
+            for (int round = 0; round < 2; round++) {
+                Tensor y = seeded(1, () -> model.call(x));
+                Tensor yOther = seeded(2, () -> model.call(other));
+                assertArrayEquals(want, y.toFloatArray(), name + " round " + round);
+                assertArrayEquals(wantOther, yOther.toFloatArray(), name + " round " + round);
+            }
+        } finally {
+            dev.torchlet.InferenceMode.clearPool();
+        }
+    }
+
+    private static Tensor seeded(long seed, java.util.function.Supplier<Tensor> call) {
+        Torch.manualSeed(seed);
+        return call.get();
+    }
+
     /** A zoo model with procedural weights in eval mode, a seeded input batch of one size x size image, its logits. */
     private record Zoo(Module model, Tensor x, Tensor before) {
         static Zoo of(String name, int size, long seed) {
