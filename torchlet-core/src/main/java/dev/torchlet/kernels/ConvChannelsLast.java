@@ -40,6 +40,8 @@ public final class ConvChannelsLast {
     static final int GROUP = GROUP_VECTORS * L;
     /** Output pixels per parallel work unit: a whole number of tiles of every kind (6, 8 and 12 pixels). */
     private static final int UNIT_PIXELS = 24;
+    /** Images of at most this many output pixels may be one unit each (see {@link #unitPixels}). */
+    private static final int MAX_IMAGE_UNIT_PIXELS = 72;
     /** Bytes of packed weights per chunk of a unit's work (see runUnits): they stay in L1 while its tiles read them. */
     private static final int CHUNK_BYTES = 32 * 1024;
 
@@ -124,7 +126,8 @@ public final class ConvChannelsLast {
             pad(g, in, inOff, xp, hp, wp);
         }
         float[] biasPadded = paddedBias(g, bias);
-        Call call = new Call(g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, 0, lo, hi);
+        Call call = new Call(
+                g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, 0, lo, hi, Parallel.numThreads());
         // units in (group, image, tile range) order: each chunk a thread claims keeps one group's weights hot
         int units = groups(g) * g.n() * call.unitsPerImage;
         Parallel.forRangeDynamic(units, 4, (s, e) -> runUnits(call, s, e));
@@ -155,7 +158,7 @@ public final class ConvChannelsLast {
                     + "convolution, got groups " + g.groups() + ", padding " + g.ph() + "x" + g.pw());
         }
         Call call =
-                new Call(g, in, inOff, g.h(), g.w(), packed, biasPadded, residual, residualOff, out, outOff, lo, hi);
+                new Call(g, in, inOff, g.h(), g.w(), packed, biasPadded, residual, residualOff, out, outOff, lo, hi, 1);
         runUnits(call, 0, groups(g) * g.n() * call.unitsPerImage);
     }
 
@@ -219,6 +222,9 @@ public final class ConvChannelsLast {
         final int runLength;
 
         final int pixels;
+        /** Output pixels per work unit: see {@link #unitPixels}. */
+        final int unitPixels;
+
         final int unitsPerImage;
 
         Call(
@@ -234,7 +240,8 @@ public final class ConvChannelsLast {
                 float[] out,
                 int outOff,
                 float lo,
-                float hi) {
+                float hi,
+                int threads) {
             this.g = g;
             this.xp = xp;
             this.xOff = xOff;
@@ -258,8 +265,19 @@ public final class ConvChannelsLast {
             }
             runLength = rowRuns ? g.kw() * cin : cin;
             pixels = g.oh() * g.ow();
-            unitsPerImage = (pixels + UNIT_PIXELS - 1) / UNIT_PIXELS;
+            unitPixels = unitPixels(g, pixels, threads);
+            unitsPerImage = (pixels + unitPixels - 1) / unitPixels;
         }
+    }
+
+    /**
+     * Output pixels per work unit: 24, or a whole small image (ResNet's 7 x 7: 49 pixels, a unit of 72) when that
+     * still leaves every thread 4 units or more. A unit reads its output channel group's weights once: ResNet's 7 x 7
+     * layers (1.2 MB of weights a group, which come from L3 inside the model) read them once instead of three times.
+     */
+    private static int unitPixels(ConvGeometry g, int pixels, int threads) {
+        boolean wholeImage = pixels <= MAX_IMAGE_UNIT_PIXELS && groups(g) * g.n() >= 4 * threads;
+        return wholeImage ? roundUp(pixels, UNIT_PIXELS) : UNIT_PIXELS;
     }
 
     /**
@@ -276,15 +294,15 @@ public final class ConvChannelsLast {
         int cin = g.cin();
         int ow = g.ow();
         int cout = g.cout();
-        int[] bases = new int[UNIT_PIXELS];
-        float[] tile = new float[UNIT_PIXELS * GROUP];
+        int[] bases = new int[c.unitPixels];
+        float[] tile = new float[c.unitPixels * GROUP];
         int runs = c.runOffsets.length;
         for (int u = s; u < e; u++) {
             int grp = u / (g.n() * c.unitsPerImage);
             int r = u % (g.n() * c.unitsPerImage);
             int b = r / c.unitsPerImage;
-            int p0 = (r % c.unitsPerImage) * UNIT_PIXELS;
-            int count = Math.min(c.pixels, p0 + UNIT_PIXELS) - p0;
+            int p0 = (r % c.unitsPerImage) * c.unitPixels;
+            int count = Math.min(c.pixels, p0 + c.unitPixels) - p0;
             int wOff = grp * g.kh() * g.kw() * cin * GROUP;
             int co0 = grp * GROUP;
             int width = groupWidth(g, grp);

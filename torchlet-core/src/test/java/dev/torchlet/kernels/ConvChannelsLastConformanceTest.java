@@ -40,6 +40,8 @@ class ConvChannelsLastConformanceTest {
         {1, 20, 8, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // 60 inputs a kernel row: chunks of two rows and of one
         {1, 130, 5, 6, 40, 3, 3, 1, 1, 1, 1, 2, 1}, // 3 vectors, 390 inputs a kernel row: chunks of 170, 170, 50
         {1, 200, 6, 6, 16, 3, 3, 1, 1, 1, 1, 2, 2}, // dilated: 9 runs of 200 inputs, one run a chunk
+        {2, 16, 7, 7, 250, 3, 3, 1, 1, 1, 1, 1, 1}, // 8 units of a whole 7 x 7 image (72-pixel units), a tail group
+        {4, 8, 8, 8, 130, 3, 3, 1, 1, 1, 1, 1, 1}, // 64-pixel images, one unit each
     };
 
     @Test
