@@ -263,8 +263,8 @@ public class ResNet extends Module {
     public Tensor forward(Tensor input) {
         ImageInputCheck.check(options.name(), "conv1", child("conv1"), 1, input); // (N, 3, H, W)
         Tensor x = then("conv1", input, input); // (N, 64, H/2, W/2)
-        x = then("bn1", x, input);
-        x = then("relu", x, input);
+        Tensor normalized = bnAddRelu(this, "bn1", x, null, input); // null when fused or hooked
+        x = normalized != null ? normalized : then("relu", then("bn1", x, input), input);
         x = then("maxpool", x, input); // (N, 64, H/4, W/4)
         x = then("layer1", x, input); // (N, 64 e, H/4, W/4)
         x = then("layer2", x, input); // (N, 128 e, H/8, W/8)
