@@ -232,12 +232,18 @@ public final class NormKernels {
             float[] x, int n, int c, int s, double[] mean, double[] invstd, float[] weight, float[] bias, float[] out) {
         float[] alpha = new float[c];
         float[] beta = new float[c];
-        for (int ch = 0; ch < c; ch++) {
+        scaleAndShift(mean, invstd, weight, bias, alpha, beta);
+        channelAffine(x, n, c, s, alpha, beta, out);
+    }
+
+    /** alpha[ch] = invstd[ch] * w[ch], beta[ch] = b[ch] - mean[ch] * alpha[ch] (in double, then rounded). */
+    private static void scaleAndShift(
+            double[] mean, double[] invstd, float[] weight, float[] bias, float[] alpha, float[] beta) {
+        for (int ch = 0; ch < alpha.length; ch++) {
             double a = invstd[ch] * w(weight, ch);
             alpha[ch] = (float) a;
             beta[ch] = (float) (b(bias, ch) - mean[ch] * a);
         }
-        channelAffine(x, n, c, s, alpha, beta, out);
     }
 
     /**
@@ -259,11 +265,7 @@ public final class NormKernels {
             float[] out) {
         float[] alpha = new float[c];
         float[] beta = new float[c];
-        for (int ch = 0; ch < c; ch++) {
-            double a = invstd[ch] * w(weight, ch);
-            alpha[ch] = (float) a;
-            beta[ch] = (float) (b(bias, ch) - mean[ch] * a);
-        }
+        scaleAndShift(mean, invstd, weight, bias, alpha, beta);
         Parallel.forRange(n, grain(c), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 int base = i * c;
