@@ -153,19 +153,25 @@ class ChannelsLastTest {
 
     @Test
     void maxPoolingOfAChannelsLastBatchMatchesAndPropagatesNaN() {
-        float[] v = Torch.randn(2, 19, 9, 8).toFloatArray();
-        v[5 * 72 + 3 * 8 + 4] = Float.NaN; // image 0, channel 5, (3, 4)
-        Tensor x = Torch.tensor(v, 2, 19, 9, 8);
-        int[] k = {3, 3};
-        int[] s = {2, 2};
-        int[] p = {1, 1};
-        int[] d = {1, 1};
-        try (var g = Torch.noGrad()) {
-            Tensor want = Pooling.maxPool2d(x, k, s, p, d, false);
-            Tensor got = Pooling.maxPool2d(x.contiguous(MemoryFormat.CHANNELS_LAST), k, s, p, d, false);
-            assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous());
-            assertArrayEquals(want.toFloatArray(), got.toFloatArray()); // max is exact; NaN where the window has it
-            assertTrue(Float.isNaN(got.toFloatArray()[5 * 20 + 2 * 4 + 2])); // output (2, 2) of 5 x 4
+        // 19 channels: a vector and a tail; 83: a 4-vector group (AVX-512), a vector and a tail
+        for (int c : new int[] {19, 83}) {
+            float[] v = Torch.randn(2, c, 9, 8).toFloatArray();
+            v[5 * 72 + 3 * 8 + 4] = Float.NaN; // image 0, channel 5, (3, 4)
+            int nanChannel = Math.min(40, c - 1); // the tail of 19, the 4-vector group of 83
+            v[nanChannel * 72 + 3 * 8 + 4] = Float.NaN;
+            Tensor x = Torch.tensor(v, 2, c, 9, 8);
+            int[] k = {3, 3};
+            int[] s = {2, 2};
+            int[] p = {1, 1};
+            int[] d = {1, 1};
+            try (var g = Torch.noGrad()) {
+                Tensor want = Pooling.maxPool2d(x, k, s, p, d, false);
+                Tensor got = Pooling.maxPool2d(x.contiguous(MemoryFormat.CHANNELS_LAST), k, s, p, d, false);
+                assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous());
+                assertArrayEquals(want.toFloatArray(), got.toFloatArray()); // max is exact; NaN where the window has it
+                assertTrue(Float.isNaN(got.toFloatArray()[5 * 20 + 2 * 4 + 2])); // output (2, 2) of 5 x 4
+                assertTrue(Float.isNaN(got.toFloatArray()[nanChannel * 20 + 2 * 4 + 2]));
+            }
         }
     }
 
