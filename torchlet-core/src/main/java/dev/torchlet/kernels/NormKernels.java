@@ -266,6 +266,15 @@ public final class NormKernels {
         float[] alpha = new float[c];
         float[] beta = new float[c];
         scaleAndShift(mean, invstd, weight, bias, alpha, beta);
+        rowsAffineAddClamped(x, n, c, alpha, beta, addend, lo, hi, out);
+    }
+
+    /**
+     * out[i][ch] = clamp(x[i][ch] * alpha[ch] + beta[ch] (+ addend[i][ch]), lo, hi) for n rows of c channels;
+     * addend may be null, and infinite bounds change no value (NaN stays NaN).
+     */
+    private static void rowsAffineAddClamped(
+            float[] x, int n, int c, float[] alpha, float[] beta, float[] addend, float lo, float hi, float[] out) {
         Parallel.forRange(n, grain(c), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 int base = i * c;
@@ -291,21 +300,8 @@ public final class NormKernels {
 
     /** out[i, ch, :] = x[i, ch, :] * alpha[ch] + beta[ch]. */
     private static void channelAffine(float[] x, int n, int c, int s, float[] alpha, float[] beta, float[] out) {
-        if (s == 1) {
-            Parallel.forRange(n, grain(c), (i0, i1) -> {
-                for (int i = i0; i < i1; i++) {
-                    int base = i * c;
-                    int ch = 0;
-                    for (int bound = F.loopBound(c); ch < bound; ch += L) {
-                        FloatVector.fromArray(F, x, base + ch)
-                                .fma(FloatVector.fromArray(F, alpha, ch), FloatVector.fromArray(F, beta, ch))
-                                .intoArray(out, base + ch);
-                    }
-                    for (; ch < c; ch++) {
-                        out[base + ch] = x[base + ch] * alpha[ch] + beta[ch];
-                    }
-                }
-            });
+        if (s == 1) { // (N*H*W, C) rows: channels-last
+            rowsAffineAddClamped(x, n, c, alpha, beta, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, out);
             return;
         }
         Parallel.forRange(n * c, grain(s), (r0, r1) -> {
