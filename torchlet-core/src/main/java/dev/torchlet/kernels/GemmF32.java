@@ -85,8 +85,13 @@ final class GemmF32 {
      * #sgemmPackedParallel}).
      */
     static final int SPLIT_COLUMNS_MAX_M = 64;
-    /** Work below this many multiply-adds stays on the calling thread. */
+    /** Work below this many multiply-adds stays on the calling thread... */
     static final long PARALLEL_MACS = 1L << 20;
+    /**
+     * ... unless B has at least this many elements (1 MB) on the direct path: a few rows times a large B (a
+     * classifier at batch 1) is bound by reading B, from memory inside a model, and two threads read it faster.
+     */
+    static final long PARALLEL_DIRECT_B = 1L << 18;
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
@@ -822,7 +827,8 @@ final class GemmF32 {
             blocked(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        int threads = (long) m * n * k < PARALLEL_MACS ? 1 : Parallel.numThreads();
+        boolean small = (long) m * n * k < PARALLEL_MACS && (long) n * k < PARALLEL_DIRECT_B;
+        int threads = small ? 1 : Parallel.numThreads();
         if (threads == 1) {
             directBlock(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (n >= m) {

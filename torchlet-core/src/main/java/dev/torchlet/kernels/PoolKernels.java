@@ -102,63 +102,96 @@ public final class PoolKernels {
      * No indices: for inference.
      */
     public static void maxForwardChannelsLast(float[] x, int xOff, int n, int c, Geometry g, float[] out) {
-        int[] hs = new int[g.outH()];
-        int[] he = new int[g.outH()];
-        int[] ws = new int[g.outW()];
-        int[] we = new int[g.outW()];
-        clipWindows(g.outH(), g.inH(), g.kH(), g.sH(), g.pH(), g.dH(), hs, he);
-        clipWindows(g.outW(), g.inW(), g.kW(), g.sW(), g.pW(), g.dW(), ws, we);
+        Windows windows = Windows.of(g);
         int rows = n * g.outH();
         int rowWork = g.outW() * c * g.kH() * g.kW();
         Parallel.forRange(rows, Math.max(1, (1 << 15) / Math.max(1, rowWork)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int b = r / g.outH();
                 int oy = r % g.outH();
-                for (int ox = 0; ox < g.outW(); ox++) {
-                    int dst = (r * g.outW() + ox) * c;
-                    int ch = 0;
-                    for (; ch + 4 * L <= c; ch += 4 * L) { // 4 vectors a tap: a quarter of the index arithmetic
-                        FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-                        FloatVector m1 = m0;
-                        FloatVector m2 = m0;
-                        FloatVector m3 = m0;
-                        for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
-                            int row = xOff + (b * g.inH() + y) * g.inW() * c + ch;
-                            for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
-                                int src = row + xx * c;
-                                m0 = m0.max(FloatVector.fromArray(F, x, src));
-                                m1 = m1.max(FloatVector.fromArray(F, x, src + L));
-                                m2 = m2.max(FloatVector.fromArray(F, x, src + 2 * L));
-                                m3 = m3.max(FloatVector.fromArray(F, x, src + 3 * L));
-                            }
-                        }
-                        m0.intoArray(out, dst + ch);
-                        m1.intoArray(out, dst + ch + L);
-                        m2.intoArray(out, dst + ch + 2 * L);
-                        m3.intoArray(out, dst + ch + 3 * L);
-                    }
-                    for (; ch + L <= c; ch += L) {
-                        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-                        for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
-                            for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
-                                int src = xOff + ((b * g.inH() + y) * g.inW() + xx) * c + ch;
-                                m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, src));
-                            }
-                        }
-                        m.intoArray(out, dst + ch);
-                    }
-                    for (; ch < c; ch++) {
-                        float m = Float.NEGATIVE_INFINITY;
-                        for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
-                            for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
-                                m = Math.max(m, x[xOff + ((b * g.inH() + y) * g.inW() + xx) * c + ch]);
-                            }
-                        }
-                        out[dst + ch] = m;
-                    }
-                }
+                int image = xOff + b * g.inH() * g.inW() * c;
+                maxRowsChannelsLast(x, image, 0, c, g, windows, oy, oy + 1, out, b * g.outH() * g.outW() * c);
             }
         });
+    }
+
+    /** Every output position's clipped window of g, as {@link #clipWindows} gives them: rows, then columns. */
+    public record Windows(int[] rowStart, int[] rowEnd, int[] colStart, int[] colEnd) {
+        public static Windows of(Geometry g) {
+            Windows w = new Windows(new int[g.outH()], new int[g.outH()], new int[g.outW()], new int[g.outW()]);
+            clipWindows(g.outH(), g.inH(), g.kH(), g.sH(), g.pH(), g.dH(), w.rowStart, w.rowEnd);
+            clipWindows(g.outW(), g.inW(), g.kW(), g.sW(), g.pW(), g.dW(), w.colStart, w.colEnd);
+            return w;
+        }
+    }
+
+    /**
+     * Output rows [oy0, oy1) of one channels-last image's max pooling, on the calling thread: out[outOff + (oy *
+     * outW + ox) * c + ch] = the max over the window of input pixels (y, x) at x[xOff + ((y - firstRow) * inW + x)
+     * * c + ch]; only input rows from firstRow on need be there (a strip of rows, as the fused convolution and
+     * pooling has them).
+     */
+    public static void maxRowsChannelsLast(
+            float[] x,
+            int xOff,
+            int firstRow,
+            int c,
+            Geometry g,
+            Windows windows,
+            int oy0,
+            int oy1,
+            float[] out,
+            int outOff) {
+        int[] hs = windows.rowStart();
+        int[] he = windows.rowEnd();
+        int[] ws = windows.colStart();
+        int[] we = windows.colEnd();
+        int rowFloats = g.inW() * c;
+        for (int oy = oy0; oy < oy1; oy++) {
+            for (int ox = 0; ox < g.outW(); ox++) {
+                int dst = outOff + (oy * g.outW() + ox) * c;
+                int ch = 0;
+                for (; ch + 4 * L <= c; ch += 4 * L) { // 4 vectors a tap: a quarter of the index arithmetic
+                    FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+                    FloatVector m1 = m0;
+                    FloatVector m2 = m0;
+                    FloatVector m3 = m0;
+                    for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
+                        int row = xOff + (y - firstRow) * rowFloats + ch;
+                        for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
+                            int src = row + xx * c;
+                            m0 = m0.max(FloatVector.fromArray(F, x, src));
+                            m1 = m1.max(FloatVector.fromArray(F, x, src + L));
+                            m2 = m2.max(FloatVector.fromArray(F, x, src + 2 * L));
+                            m3 = m3.max(FloatVector.fromArray(F, x, src + 3 * L));
+                        }
+                    }
+                    m0.intoArray(out, dst + ch);
+                    m1.intoArray(out, dst + ch + L);
+                    m2.intoArray(out, dst + ch + 2 * L);
+                    m3.intoArray(out, dst + ch + 3 * L);
+                }
+                for (; ch + L <= c; ch += L) {
+                    FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+                    for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
+                        for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
+                            int src = xOff + (y - firstRow) * rowFloats + xx * c + ch;
+                            m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, src));
+                        }
+                    }
+                    m.intoArray(out, dst + ch);
+                }
+                for (; ch < c; ch++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int y = hs[oy]; y < he[oy]; y += g.dH()) {
+                        for (int xx = ws[ox]; xx < we[ox]; xx += g.dW()) {
+                            m = Math.max(m, x[xOff + (y - firstRow) * rowFloats + xx * c + ch]);
+                        }
+                    }
+                    out[dst + ch] = m;
+                }
+            }
+        }
     }
 
     /** First in-bounds tap and exclusive end of each output position's window, like PyTorch. */

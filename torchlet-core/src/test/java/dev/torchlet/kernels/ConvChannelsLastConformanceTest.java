@@ -36,6 +36,7 @@ class ConvChannelsLastConformanceTest {
         {2, 17, 9, 8, 33, 1, 1, 2, 2, 0, 0, 1, 1}, // 1x1 stride 2: no padding copy
         {1, 9, 8, 8, 9, 3, 3, 1, 1, 3, 0, 1, 1}, // padding beyond the kernel
         {2, 32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // 49 pixels: 8 tiles and a 1-pixel one
+        {1, 10, 5, 4, 128, 3, 3, 1, 1, 1, 1, 1, 1}, // 20 pixels: 3 tiles and two 1-pixel ones, two groups
         {1, 48, 6, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // 144 inputs a kernel row: weight chunks of 128 and 16 inputs
         {1, 20, 8, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1}, // 60 inputs a kernel row: chunks of two rows and of one
         {1, 130, 5, 6, 40, 3, 3, 1, 1, 1, 1, 2, 1}, // 3 vectors, 390 inputs a kernel row: chunks of 170, 170, 50
