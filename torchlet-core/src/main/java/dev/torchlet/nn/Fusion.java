@@ -90,7 +90,11 @@ public final class Fusion {
      * way: if the rewritten model's output differs from the original's, every module is put back and the call
      * fails. An activation module called from several places (torchvision's ResNet blocks call their one ReLU two
      * or three times) is fused into the convolution too but stays in place: applying it again changes nothing,
-     * and ResNet's blocks skip it after a convolution that already applied it.
+     * and ResNet's blocks skip it after a convolution that already applied it. A MaxPool2d that directly consumes
+     * such an activation's output (ResNet's and DenseNet's stem) is folded in too ({@link ConvActivationPool2d}:
+     * the convolution's rows pooled as they are computed) and becomes {@link Identity}, checked the same way on its
+     * own: if the activation's output is also used elsewhere (a U-Net's skip connection), only the poolings are put
+     * back.
      *
      * @return for every rewritten convolution (its path), the paths of the modules folded into it, in call order
      */
@@ -103,6 +107,9 @@ public final class Fusion {
             }
             if (chain.activation() != null) {
                 folded.add(chain.activation());
+            }
+            if (chain.pool() != null) {
+                folded.add(chain.pool());
             }
             fused.put(chain.conv(), folded);
         }
@@ -121,7 +128,11 @@ public final class Fusion {
         List<Call> calls = new ArrayList<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         for (Module m : paths.keySet()) {
-            if (m instanceof Conv2d || m instanceof BatchNorm2d || m instanceof ReLU || m instanceof ReLU6) {
+            if (m instanceof Conv2d
+                    || m instanceof BatchNorm2d
+                    || m instanceof ReLU
+                    || m instanceof ReLU6
+                    || m instanceof MaxPool2d) {
                 handles.add(m.registerForwardHook((mod, in, out) -> {
                     calls.add(new Call(mod, in, out));
                     return null;
@@ -157,14 +168,7 @@ public final class Fusion {
             }
             model.replaceModule(chain.conv(), folded);
         }
-        Tensor fused;
-        try (var g = Torch.noGrad()) {
-            fused = model.call(example);
-        } catch (RuntimeException e) {
-            originals.forEach(model::replaceModule);
-            throw e;
-        }
-        double error = relativeError(reference, fused);
+        double error = errorAgainst(model, example, reference, originals);
         if (!(error <= CHECK_TOLERANCE)) {
             originals.forEach(model::replaceModule);
             throw new IllegalStateException(op + ": the fused model's output differs from the original's "
@@ -172,7 +176,71 @@ public final class Fusion {
                     + "probably used besides its batch norm or activation. The model is unchanged. Chains tried: "
                     + chains);
         }
-        return chains;
+        return foldPools(model, example, reference, chains);
+    }
+
+    /**
+     * Folds each chain's max pooling into its (already fused) convolution, then checks the output again: if it
+     * differs or the call fails, the poolings are put back and the chains returned without them.
+     */
+    private static List<Chain> foldPools(Module model, Tensor example, Tensor reference, List<Chain> chains) {
+        Map<String, Module> originals = new LinkedHashMap<>();
+        for (Chain chain : chains) {
+            if (chain.pool() != null) {
+                ConvActivation2d conv = (ConvActivation2d) model.getSubmodule(chain.conv());
+                MaxPool2d pool = (MaxPool2d) model.getSubmodule(chain.pool());
+                originals.put(chain.conv(), conv);
+                originals.put(chain.pool(), pool);
+                model.replaceModule(chain.conv(), withPool(conv, pool));
+                model.replaceModule(chain.pool(), new Identity());
+            }
+        }
+        if (originals.isEmpty()) {
+            return chains;
+        }
+        double error;
+        try {
+            error = errorAgainst(model, example, reference, originals);
+        } catch (RuntimeException e) {
+            error = Double.POSITIVE_INFINITY; // the pooled output in place of the activation's: a shape mismatch
+        }
+        if (error <= CHECK_TOLERANCE) {
+            return chains;
+        }
+        originals.forEach(model::replaceModule);
+        List<Chain> withoutPools = new ArrayList<>();
+        for (Chain chain : chains) {
+            withoutPools.add(new Chain(chain.conv(), chain.bn(), chain.activation(), chain.activationShared(), null));
+        }
+        return withoutPools;
+    }
+
+    /**
+     * The rewritten model's max relative error against reference on example; if the call fails, the originals are
+     * put back and the failure rethrown.
+     */
+    private static double errorAgainst(Module model, Tensor example, Tensor reference, Map<String, Module> originals) {
+        Tensor fused;
+        try (var g = Torch.noGrad()) {
+            fused = model.call(example);
+        } catch (RuntimeException e) {
+            originals.forEach(model::replaceModule);
+            throw e;
+        }
+        return relativeError(reference, fused);
+    }
+
+    /** A ConvActivationPool2d with conv's options, clamp and a copy of its parameters, then pool's pooling. */
+    private static ConvActivationPool2d withPool(ConvActivation2d conv, MaxPool2d pool) {
+        ConvActivationPool2d fused = new ConvActivationPool2d(conv.options(), conv.lo(), conv.hi(), pool);
+        try (var g = Torch.noGrad()) {
+            fused.weight().copyFrom(conv.weight());
+            if (conv.bias() != null) {
+                fused.bias().copyFrom(conv.bias());
+            }
+        }
+        fused.train(conv.isTraining());
+        return fused;
     }
 
     /** A ConvActivation2d with conv's options and a copy of its parameters, clamping at [0, hi]. */
@@ -192,14 +260,14 @@ public final class Fusion {
     private record Call(Module module, Tensor input, Tensor output) {}
 
     /**
-     * A convolution (path) and the batch norm and activation (paths, or null) that consume its output in turn;
-     * activationShared if the activation module is also called elsewhere.
+     * A convolution (path) and the batch norm, activation and max pooling (paths, or null) that consume its output in
+     * turn; activationShared if the activation module is also called elsewhere.
      */
-    private record Chain(String conv, String bn, String activation, boolean activationShared) {}
+    private record Chain(String conv, String bn, String activation, boolean activationShared, String pool) {}
 
     /**
-     * Every chain conv -> bn, and with {@code activations} also conv [-> bn] -> ReLU/ReLU6, where each link's
-     * input is the very output tensor of the one before and the conv and bn are called once.
+     * Every chain conv -> bn, and with {@code activations} also conv [-> bn] -> ReLU/ReLU6 [-> MaxPool2d], where
+     * each link's input is the very output tensor of the one before and the conv, bn and pooling are called once.
      */
     private static List<Chain> chainsOf(List<Call> calls, Map<Module, String> paths, boolean activations) {
         Map<Module, Integer> callCounts = new IdentityHashMap<>();
@@ -209,6 +277,7 @@ public final class Fusion {
         for (Call c : calls) {
             boolean shared = callCounts.get(c.module()) != 1;
             boolean activation = c.module() instanceof ReLU || c.module() instanceof ReLU6;
+            boolean pool = c.module() instanceof MaxPool2d;
             if (shared && !activation) {
                 continue; // a module shared between two places cannot be folded for both
             }
@@ -216,20 +285,29 @@ public final class Fusion {
             if (c.module() instanceof ConvActivation2d) {
                 continue; // already ends in its activation
             } else if (c.module() instanceof Conv2d) {
-                openByOutput.put(c.output(), new Chain(path, null, null, false));
+                openByOutput.put(c.output(), new Chain(path, null, null, false, null));
             } else if (c.module() instanceof BatchNorm2d) {
                 Chain chain = openByOutput.remove(c.input());
                 if (chain != null && chain.bn() == null) {
-                    Chain withBn = new Chain(chain.conv(), path, null, false);
+                    Chain withBn = new Chain(chain.conv(), path, null, false, null);
                     chains.put(chain.conv(), withBn);
                     if (activations) {
                         openByOutput.put(c.output(), withBn);
                     }
                 }
+            } else if (activations && pool) {
+                Chain chain = openByOutput.remove(c.input());
+                if (chain != null && chain.activation() != null) {
+                    chains.put(
+                            chain.conv(),
+                            new Chain(chain.conv(), chain.bn(), chain.activation(), chain.activationShared(), path));
+                }
             } else if (activations) { // ReLU or ReLU6
                 Chain chain = openByOutput.remove(c.input());
-                if (chain != null) {
-                    chains.put(chain.conv(), new Chain(chain.conv(), chain.bn(), path, shared));
+                if (chain != null && chain.activation() == null) {
+                    Chain withActivation = new Chain(chain.conv(), chain.bn(), path, shared, null);
+                    chains.put(chain.conv(), withActivation);
+                    openByOutput.put(c.output(), withActivation);
                 }
             }
         }

@@ -11,6 +11,7 @@ import dev.torchlet.kernels.ConvInvertedResidualChannelsLast;
 import dev.torchlet.kernels.ConvKernels;
 import dev.torchlet.kernels.ConvPointwiseDepthwise;
 import dev.torchlet.kernels.ConvReference;
+import dev.torchlet.kernels.PoolKernels;
 
 /**
  * conv1d, conv2d and convTranspose2d with PyTorch's argument order and weight layouts:
@@ -92,6 +93,42 @@ public final class Convolution {
                 TensorInternals.storage(out).floats(),
                 lo,
                 hi);
+        return out;
+    }
+
+    /**
+     * max_pool2d(clamp(conv2d(x, w, bias), lo, hi)) with the pooling's kernel, stride (null: the kernel), padding,
+     * dilation and ceil mode as {@link Pooling#maxPool2d} takes them: ResNet's and DenseNet's stem (convolution,
+     * folded batch norm, ReLU, 3x3 stride-2 max pooling). Without autograd, on a float32 channels-last batch and a
+     * convolution the direct channels-last kernel runs, it is one pass over strips of rows and the convolution's
+     * output is never stored whole ({@link dev.torchlet.kernels.ConvMaxPoolChannelsLast}); otherwise the two ops
+     * in turn, recorded as they are. The same values either way.
+     */
+    public static Tensor conv2dClampedMaxPool(
+            Tensor x,
+            Tensor w,
+            Tensor bias,
+            ConvOptions o,
+            float lo,
+            float hi,
+            int[] poolKernel,
+            int[] poolStride,
+            int[] poolPadding,
+            int[] poolDilation,
+            boolean ceilMode) {
+        if (!Autograd.needsGrad(x, w, bias) && x.dtype() == DType.FLOAT32 && x.dim() == 4 && w.dim() == 4 && lo <= hi) {
+            String op = "conv2d";
+            checkTypes(op, x, w, bias);
+            ConvGeometry g = geometry(op, TensorInternals.shapeRef(x), TensorInternals.shapeRef(w), bias, o);
+            PoolKernels.Geometry p = Pooling.maxPool2dGeometry(
+                    g.n(), g.cout(), g.oh(), g.ow(), poolKernel, poolStride, poolPadding, poolDilation, ceilMode);
+            if (ConvolutionChannelsLast.appliesWithMaxPool(g, x, w, bias, p)) {
+                return ConvolutionChannelsLast.forwardMaxPool(g, x, w, bias, lo, hi, p);
+            }
+        }
+        Tensor y = conv2dClamped(x, w, bias, o, lo, hi);
+        Tensor out = Pooling.maxPool2d(y, poolKernel, poolStride, poolPadding, poolDilation, ceilMode);
+        InferenceMode.recycleUnrecorded(y, x, out); // the convolution's output is this method's own
         return out;
     }
 

@@ -11,9 +11,11 @@ import dev.torchlet.kernels.ConvChannelsLast;
 import dev.torchlet.kernels.ConvDepthwiseChannelsLast;
 import dev.torchlet.kernels.ConvGeometry;
 import dev.torchlet.kernels.ConvInvertedResidualChannelsLast;
+import dev.torchlet.kernels.ConvMaxPoolChannelsLast;
 import dev.torchlet.kernels.ConvPointwiseChannelsLast;
 import dev.torchlet.kernels.ConvWinogradChannelsLast;
 import dev.torchlet.kernels.GemmKernels;
+import dev.torchlet.kernels.PoolKernels;
 
 /**
  * conv2d on a channels-last input in inference: the output is channels-last too (as in PyTorch), computed by
@@ -94,6 +96,32 @@ final class ConvolutionChannelsLast {
             ConvChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
         }
         return wrapChannelsLast(g, outStorage);
+    }
+
+    /**
+     * True if conv2d(x, w, bias) then max pooling p runs as one pass ({@link ConvMaxPoolChannelsLast}): {@link
+     * #applies}, and the convolution is one the direct kernel runs (not depthwise, pointwise or Winograd's).
+     */
+    static boolean appliesWithMaxPool(ConvGeometry g, Tensor x, Tensor w, Tensor bias, PoolKernels.Geometry p) {
+        return applies(g, x, w, bias, null)
+                && ConvMaxPoolChannelsLast.applies(g, p)
+                && !ConvDepthwiseChannelsLast.applies(g)
+                && !ConvPointwiseChannelsLast.applies(g)
+                && !ConvWinogradChannelsLast.pays(g);
+    }
+
+    /** max_pool_p(clamp(conv2d(x, w, bias), lo, hi)), channels-last (n, cout, p.outH, p.outW). */
+    static Tensor forwardMaxPool(
+            ConvGeometry g, Tensor x, Tensor w, Tensor bias, float lo, float hi, PoolKernels.Geometry p) {
+        int outSize = g.n() * g.cout() * p.outH() * p.outW();
+        Storage outStorage = InferenceMode.unrecordedOutputStorage(outSize); // written whole by the kernel
+        float[] packed = (float[]) packed(g, w, Layout.DIRECT);
+        float[] b = bias == null ? null : bias.toFloatArray();
+        float[] in = TensorInternals.storage(x).floats();
+        ConvMaxPoolChannelsLast.forward(g, in, x.offset(), packed, b, lo, hi, p, outStorage.floats());
+        int[] shape = {g.n(), g.cout(), p.outH(), p.outW()};
+        int[] strides = {p.outH() * p.outW() * g.cout(), 1, p.outW() * g.cout(), g.cout()};
+        return TensorInternals.wrap(outStorage, 0, shape, strides);
     }
 
     /**

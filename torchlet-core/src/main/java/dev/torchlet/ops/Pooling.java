@@ -403,6 +403,16 @@ public final class Pooling {
         return v[0] == v[1] ? String.valueOf(v[0]) : v[0] + "x" + v[1];
     }
 
+    /**
+     * The geometry of max_pool2d over an (n, c, h, w) input, checked as {@link #maxPool2d} checks it (the fused
+     * convolution + pooling computes it before the convolution's output exists).
+     */
+    static PoolKernels.Geometry maxPool2dGeometry(
+            int n, int c, int h, int w, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        Input in = new Input(new int[] {n, c, h, w}, true, n * c, h, w);
+        return geometry("max_pool2d", in, kernel, stride, padding, dilation, ceilMode, true);
+    }
+
     private static PoolKernels.Geometry geometry(
             String op,
             Input in,

@@ -190,6 +190,93 @@ class FusionTest {
         assertTrue(fused.toString().contains("clamp=(0.0, 6.0)"), fused.toString());
     }
 
+    /** ResNet's stem, small: conv -> bn -> relu -> 3x3 stride-2 max pooling, then a head. */
+    private static Sequential stemNet() {
+        Torch.manualSeed(4);
+        Sequential net = new Sequential(
+                new Conv2d(
+                        Conv2dOptions.of(3, 64, 7).withStride(2).withPadding(3).withBias(false)),
+                new BatchNorm2d(64),
+                new ReLU(),
+                new MaxPool2d(3, 2, 1, 1, false),
+                new Flatten(),
+                new Linear(64 * 5 * 5, 3));
+        try (var g = Torch.noGrad()) {
+            BatchNorm2d b = (BatchNorm2d) net.getSubmodule("1");
+            b.buffer("running_mean").copyFrom(Torch.randn(64).mul(0.3f));
+            b.buffer("running_var").copyFrom(Torch.rand(64).add(0.5f));
+        }
+        return net;
+    }
+
+    @Test
+    void fuseForInferenceFoldsTheMaxPoolingAfterAnActivation() {
+        Sequential net = stemNet();
+        net.eval();
+        Tensor x = Torch.randn(2, 3, 19, 18);
+        Tensor before = noGradCall(net, x);
+        assertEquals(Map.of("0", List.of("1", "2", "3")), Fusion.fuseForInference(net, x));
+        ConvActivationPool2d c = assertInstanceOf(ConvActivationPool2d.class, net.getSubmodule("0"));
+        assertInstanceOf(Identity.class, net.getSubmodule("3"));
+        assertTrue(c.toString().contains("max_pool=(kernel_size=3, stride=2, padding=1"), c.toString());
+        assertClose(before, noGradCall(net, x), 1e-5, 1e-4, "fused model output (NCHW: the ops in turn)");
+        Tensor channelsLast = x.contiguous(dev.torchlet.MemoryFormat.CHANNELS_LAST);
+        Tensor fast;
+        try (var g = Torch.inferenceMode()) {
+            fast = net.call(channelsLast); // the one-pass kernel
+        }
+        assertClose(before, fast, 1e-5, 1e-4, "fused model output (channels-last: one pass)");
+    }
+
+    /** conv -> relu, whose output is pooled and also added back after an upsampling (a U-Net's skip connection). */
+    private static final class PooledAndSkipped extends Module {
+        PooledAndSkipped() {
+            registerModule("conv", new Conv2d(Conv2dOptions.of(2, 4, 3).withPadding(1)));
+            registerModule("relu", new ReLU());
+            registerModule("pool", new MaxPool2d(2));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor skip = child("relu").call(child("conv").call(x));
+            Tensor pooled = child("pool").call(skip);
+            return skip.add(dev.torchlet.nn.functional.F.interpolate(pooled, 2.0, "nearest", false));
+        }
+    }
+
+    @Test
+    void aPoolingWhoseInputIsAlsoUsedElsewhereIsPutBackAndTheRestStaysFused() {
+        Torch.manualSeed(6);
+        PooledAndSkipped m = new PooledAndSkipped();
+        m.eval();
+        Tensor x = Torch.randn(1, 2, 6, 6);
+        Tensor before = noGradCall(m, x);
+        Module pool = m.getSubmodule("pool");
+        assertEquals(Map.of("conv", List.of("relu")), Fusion.fuseForInference(m, x));
+        assertEquals(ConvActivation2d.class, m.getSubmodule("conv").getClass());
+        assertSame(pool, m.getSubmodule("pool"));
+        assertClose(before, noGradCall(m, x), 1e-6, 1e-5, "model output");
+    }
+
+    @Test
+    void convActivationPoolGradientsAreThoseOfTheThreeLayers() {
+        Torch.manualSeed(8);
+        Conv2dOptions o = Conv2dOptions.of(3, 4, 3).withPadding(1);
+        Conv2d conv = new Conv2d(o);
+        MaxPool2d pool = new MaxPool2d(3, 2, 1, 1, true);
+        ConvActivationPool2d fused = new ConvActivationPool2d(o, 0f, Float.POSITIVE_INFINITY, pool);
+        fused.loadStateDict(conv.stateDict());
+        Tensor x = Torch.randn(2, 3, 8, 7).requiresGrad(true);
+        Tensor x2 = x.detach().clone().requiresGrad(true);
+        Tensor y = pool.call(new ReLU().call(conv.call(x)));
+        Tensor y2 = fused.call(x2);
+        assertClose(y, y2, 1e-6, 1e-6, "output");
+        y.sum().backward();
+        y2.sum().backward();
+        assertClose(x.grad(), x2.grad(), 1e-6, 1e-5, "input gradient");
+        assertClose(conv.weight().grad(), fused.weight().grad(), 1e-5, 1e-5, "weight gradient");
+    }
+
     /** A conv whose raw output is also added to the batch-normed one: folding would change the sum. */
     private static final class ConvUsedTwice extends Module {
         ConvUsedTwice() {
