@@ -7,6 +7,7 @@ import dev.torchlet.autograd.Autograd;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.nn.functional.F;
 import dev.torchlet.ops.Attention;
+import dev.torchlet.ops.ConvOptions;
 import dev.torchlet.ops.Convolution;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ final class OnnxFusedOps {
         OPS.put("Attention", OnnxFusedOps::attention);
         OPS.put("ConvBatchNorm", OnnxFusedOps::convBatchNorm);
         OPS.put("ConvClamp", OnnxFusedOps::convClamp);
+        OPS.put("ConvClampMaxPool", OnnxFusedOps::convClampMaxPool);
         OPS.put("ConvAddClamp", OnnxFusedOps::convAddClamp);
         OPS.put("PointwiseDepthwise", OnnxFusedOps::pointwiseDepthwise);
         OPS.put("InvertedResidual", OnnxFusedOps::invertedResidual);
@@ -303,6 +305,39 @@ final class OnnxFusedOps {
                 in.length > 2 && in[2] != null ? new Tensor[] {in[0], in[1], in[2]} : new Tensor[] {in[0], in[1]};
         return new Tensor[] {
             OnnxOps.conv(n, convIn, n.f("lo", Float.NEGATIVE_INFINITY), n.f("hi", Float.POSITIVE_INFINITY))
+        };
+    }
+
+    /**
+     * ConvClampMaxPool(x, W[, b]), Conv's attributes, lo, hi and the MaxPool's as pool_kernel_shape, pool_strides,
+     * pool_pads (top and left: the optimizer takes symmetric pads only), pool_dilations and pool_ceil_mode:
+     * {@code MaxPool(Relu(Conv(...)))}, ResNet's stem. Without gradients, on a channels-last batch, the rows of the
+     * convolution are pooled as they are computed ({@link Convolution#conv2dClampedMaxPool}); otherwise the ops in
+     * turn. Not a 4-D image batch: the original nodes.
+     */
+    private static Tensor[] convClampMaxPool(OnnxNode n, Tensor[] in, boolean training) {
+        if (in[0].dim() != 4 || in[1].dim() != 4) {
+            return fallback(n, in, training);
+        }
+        int[] pads = n.ints("pads", new int[4]);
+        ConvOptions options = ConvOptions.of(
+                n.ints("strides", new int[] {1, 1}),
+                new int[] {pads[0], pads[1]},
+                n.ints("dilations", new int[] {1, 1}),
+                (int) n.i("group", 1));
+        return new Tensor[] {
+            Convolution.conv2dClampedMaxPool(
+                    in[0],
+                    in[1],
+                    in.length > 2 ? in[2] : null,
+                    options,
+                    n.f("lo", Float.NEGATIVE_INFINITY),
+                    n.f("hi", Float.POSITIVE_INFINITY),
+                    n.ints("pool_kernel_shape", null),
+                    n.ints("pool_strides", new int[] {1, 1}),
+                    n.ints("pool_pads", new int[] {0, 0}),
+                    n.ints("pool_dilations", new int[] {1, 1}),
+                    n.i("pool_ceil_mode", 0) != 0)
         };
     }
 

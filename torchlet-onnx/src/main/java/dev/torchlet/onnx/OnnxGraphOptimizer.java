@@ -71,6 +71,7 @@ final class OnnxGraphOptimizer {
         o.fuse(o::convBatchNorm);
         o.fuse(o::convAdd);
         o.fuse(o::convClamp);
+        o.fuse(o::convClampMaxPool);
         o.fuse(o::pointwiseDepthwise);
         o.fuse(o::invertedResidual);
         o.dropDeadNodes();
@@ -271,6 +272,14 @@ final class OnnxGraphOptimizer {
                 .setType(AttributeProto.AttributeType.FLOAT)
                 .setF((float) value)
                 .build();
+    }
+
+    private static AttributeProto intsAttribute(String name, int[] values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (int v : values) {
+            b.addInts(v);
+        }
+        return b.build();
     }
 
     private static AttributeProto intAttribute(String name, long value) {
@@ -647,6 +656,52 @@ final class OnnxGraphOptimizer {
         attributes.add(floatAttribute("hi", Double.POSITIVE_INFINITY));
         return fusion(
                 "ConvAddClamp", region, output, List.of(in(conv, 0), in(conv, 1), in(conv, 2), addend), attributes);
+    }
+
+    // ---------------------------------------------------------------- ConvClamp + MaxPool
+
+    /**
+     * From a fused ConvClamp with explicit, symmetric padding read only by a MaxPool (one output, explicit symmetric
+     * pads at most half its kernel, row-major indices not asked for): ResNet's stem. One ConvClampMaxPool node pools
+     * the convolution's rows as they are computed ({@link dev.torchlet.ops.Convolution#conv2dClampedMaxPool}).
+     */
+    private Fusion convClampMaxPool(OnnxNode conv, OnnxGraphIndex index) {
+        if (!conv.qualifiedOp().equals(OnnxFusedOps.DOMAIN + ".ConvClamp") || conv.has(OnnxFusedOps.ASSUMED_INPUTS)) {
+            return null;
+        }
+        OnnxNode pool = index.soleConsumer(out(conv), "MaxPool");
+        if (pool == null || pool.proto.getOutputCount() != 1 || !in(pool, 0).equals(out(conv))) {
+            return null;
+        }
+        int[] kernel = pool.ints("kernel_shape", null);
+        int[] pads = pool.ints("pads", new int[4]);
+        boolean plainPool = kernel != null
+                && kernel.length == 2
+                && explicitSymmetricPads(pool)
+                && pads[0] <= kernel[0] / 2
+                && pads[1] <= kernel[1] / 2
+                && pool.i("storage_order", 0) == 0;
+        List<OnnxNode> region = List.of(conv, pool);
+        if (!plainPool || !explicitSymmetricPads(conv) || !index.closed(region, out(pool))) {
+            return null;
+        }
+        List<AttributeProto> attributes = new ArrayList<>(conv.proto.getAttributeList()); // Conv's, lo and hi
+        attributes.add(intsAttribute("pool_kernel_shape", kernel));
+        attributes.add(intsAttribute("pool_strides", pool.ints("strides", new int[] {1, 1})));
+        attributes.add(intsAttribute("pool_pads", new int[] {pads[0], pads[1]}));
+        attributes.add(intsAttribute("pool_dilations", pool.ints("dilations", new int[] {1, 1})));
+        attributes.add(intAttribute("pool_ceil_mode", pool.i("ceil_mode", 0)));
+        return fusion(
+                "ConvClampMaxPool", region, out(pool), List.of(in(conv, 0), in(conv, 1), in(conv, 2)), attributes);
+    }
+
+    /** True when node (Conv or a pooling) pads explicitly, the same on both sides of each dim (4 pads or none). */
+    private static boolean explicitSymmetricPads(OnnxNode node) {
+        int[] pads = node.ints("pads", new int[4]);
+        return node.s("auto_pad", "NOTSET").equals("NOTSET")
+                && pads.length == 4
+                && pads[0] == pads[2]
+                && pads[1] == pads[3];
     }
 
     // ---------------------------------------------------------------- expansion 1x1 + depthwise 3x3

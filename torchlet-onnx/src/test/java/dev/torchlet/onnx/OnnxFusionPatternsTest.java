@@ -268,6 +268,47 @@ class OnnxFusionPatternsTest {
     }
 
     /**
+     * ResNet's stem, Conv 7x7 stride 2 then Relu then MaxPool 3x3 stride 2 with pads 1: one ConvClampMaxPool node
+     * (over a channels-last batch large enough for strips of rows, the one-pass kernel), the unfused graph's output
+     * exactly in no-grad inference and its gradients with autograd. Pads the fused node does not take (asymmetric)
+     * leave the MaxPool a node of its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"stem", "ceil", "asymmetric"})
+    void convReluMaxPoolFusesIntoConvClampMaxPool(String kind) throws IOException {
+        Torch.manualSeed(12);
+        List<NodeProto> nodes = new ArrayList<>();
+        nodes.add(node(
+                "Conv",
+                List.of("x", "W", "b"),
+                "conv",
+                ints("kernel_shape", 7, 7),
+                ints("pads", 3, 3, 3, 3),
+                ints("strides", 2, 2)));
+        nodes.add(node("Relu", List.of("conv"), "act"));
+        nodes.add(node(
+                "MaxPool",
+                List.of("act"),
+                "y",
+                ints("kernel_shape", 3, 3),
+                kind.equals("asymmetric") ? ints("pads", 0, 0, 1, 1) : ints("pads", 1, 1, 1, 1),
+                ints("strides", 2, 2),
+                intAttribute("ceil_mode", kind.equals("ceil") ? 1 : 0)));
+        byte[] bytes = model(
+                List.of(input("x", -1, 3, 45, 38)),
+                "y",
+                nodes,
+                List.of(initializer("W", Torch.randn(64, 3, 7, 7)), initializer("b", Torch.randn(64))));
+        OnnxModel fast = OnnxModel.load(bytes, null, kind);
+        OnnxModel plain = OnnxModel.load(bytes, null, kind, PLAIN);
+        Map<String, Integer> counts = kind.equals("asymmetric")
+                ? Map.of("torchlet.ConvClamp", 1, "MaxPool", 1)
+                : Map.of("torchlet.ConvClampMaxPool", 1);
+        assertEquals(counts, fast.fusedOperatorCounts());
+        assertExactlyUnfused(fast, plain, Torch.randn(2, 3, 45, 38), "fused in the kernel");
+    }
+
+    /**
      * Conv then Add of a shortcut (either operand order), then Relu or nothing (ResNet's and MobileNetV2's block
      * endings): one ConvAddClamp node, the unfused graph's output exactly in no-grad inference and its gradients
      * with autograd. A per-channel addend (broadcast by Add) runs the unfused ops inside the fused node.
