@@ -70,6 +70,14 @@ class LibraryModulesTest {
         s.put(Conv1d.class, () -> single(new Conv1d(2, 3, 3), 1, 2, 8));
         s.put(Conv2d.class, () -> single(new Conv2d(2, 3, 3), 1, 2, 5, 5));
         s.put(ConvActivation2d.class, () -> single(ConvActivation2d.relu6(Conv2dOptions.of(2, 3, 3)), 1, 2, 5, 5));
+        s.put(
+                ConvActivationPool2d.class,
+                () -> single(
+                        new ConvActivationPool2d(Conv2dOptions.of(2, 3, 3), 0f, 6f, new MaxPool2d(3, 2, 1, 1, false)),
+                        1,
+                        2,
+                        7,
+                        7));
         s.put(ConvTranspose2d.class, () -> single(new ConvTranspose2d(2, 3, 3, 1, 0), 1, 2, 4, 4));
         s.put(Linear.class, () -> single(new Linear(4, 3), 2, 4));
         s.put(Dropout.class, () -> single(new Dropout(0.5), 2, 3, 4, 4));
