@@ -232,20 +232,16 @@ public final class Fusion {
 
     /** A ConvActivationPool2d with conv's options, clamp and a copy of its parameters, then pool's pooling. */
     private static ConvActivationPool2d withPool(ConvActivation2d conv, MaxPool2d pool) {
-        ConvActivationPool2d fused = new ConvActivationPool2d(conv.options(), conv.lo(), conv.hi(), pool);
-        try (var g = Torch.noGrad()) {
-            fused.weight().copyFrom(conv.weight());
-            if (conv.bias() != null) {
-                fused.bias().copyFrom(conv.bias());
-            }
-        }
-        fused.train(conv.isTraining());
-        return fused;
+        return withParametersOf(conv, new ConvActivationPool2d(conv.options(), conv.lo(), conv.hi(), pool));
     }
 
     /** A ConvActivation2d with conv's options and a copy of its parameters, clamping at [0, hi]. */
     private static ConvActivation2d withActivation(Conv2d conv, float hi) {
-        ConvActivation2d fused = new ConvActivation2d(conv.options(), 0f, hi);
+        return withParametersOf(conv, new ConvActivation2d(conv.options(), 0f, hi));
+    }
+
+    /** fused, given a copy of conv's weight and bias and its training flag. */
+    private static <T extends Conv2d> T withParametersOf(Conv2d conv, T fused) {
         try (var g = Torch.noGrad()) {
             fused.weight().copyFrom(conv.weight());
             if (conv.bias() != null) {
