@@ -94,7 +94,8 @@ public final class Fusion {
      * such an activation's output (ResNet's and DenseNet's stem) is folded in too ({@link ConvActivationPool2d}:
      * the convolution's rows pooled as they are computed) and becomes {@link Identity}, checked the same way on its
      * own: if the activation's output is also used elsewhere (a U-Net's skip connection), only the poolings are put
-     * back.
+     * back. The folded modules become Identity, so a hook or feature extractor on one of them afterwards sees the
+     * fused layer's output (fuse after taking intermediate features by those names, not before).
      *
      * @return for every rewritten convolution (its path), the paths of the modules folded into it, in call order
      */
