@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * statistics are non-trivial): every conv -> batch-norm pair is found, and the folded model's logits equal
  * the original's within atol 1e-5 / rtol 1e-4 of the logits' scale. The same for {@link Fusion#fuseForInference},
  * which also fuses the activation after each pair (ResNet's blocks then skip their shared ReLU module there, and
- * end in one convolution that adds the shortcut and applies the ReLU, unless hooks ask for the separate steps).
+ * end in one convolution that adds the shortcut and applies the ReLU, unless hooks ask for the separate steps) and
+ * a max pooling right after such an activation (ResNet's, AlexNet's, VGG's and DenseNet's).
  */
 class FusionZooTest {
     @ParameterizedTest
@@ -44,12 +45,14 @@ class FusionZooTest {
 
     @ParameterizedTest
     @CsvSource({
-        "resnet18, 20, 9", // the stem's ReLU and each block's conv1 -> bn1 -> relu (the shared module stays)
-        "resnet50, 53, 33", // the stem, and each bottleneck's conv1 and conv2
-        "mobilenet_v2, 52, 35", // every Conv2dNormActivation's ReLU6 (the 17 projections have none)
-        "vgg11, 8, 8", // no batch norm: every conv -> ReLU
+        "resnet18, 20, 9, 1", // the stem's ReLU (and max pooling), each block's conv1 -> bn1 -> relu
+        "resnet50, 53, 33, 1", // the stem, and each bottleneck's conv1 and conv2
+        "mobilenet_v2, 52, 35, 0", // every Conv2dNormActivation's ReLU6 (the 17 projections have none)
+        "vgg11, 8, 8, 5", // no batch norm: every conv -> ReLU, five of them -> max pooling
+        "alexnet, 5, 5, 3", // conv -> ReLU -> max pooling three times
+        "densenet121, 59, 59, 1", // the stem, and each dense layer's conv1 -> norm2 -> relu2
     })
-    void inferenceFusionAlsoFusesTheActivationsAndKeepsTheLogits(String name, int convs, int activations) {
+    void inferenceFusionAlsoFusesTheActivationsAndKeepsTheLogits(String name, int convs, int activations, int pools) {
         Zoo zoo = Zoo.of(name, 64, 0);
         Module model = zoo.model();
         Tensor x = zoo.x();
@@ -60,6 +63,10 @@ class FusionZooTest {
                 .filter(path -> model.getSubmodule(path) instanceof dev.torchlet.nn.ConvActivation2d)
                 .count();
         assertEquals(activations, withActivation, name + ": " + fused);
+        long withPooling = fused.keySet().stream()
+                .filter(path -> model.getSubmodule(path) instanceof dev.torchlet.nn.ConvActivationPool2d)
+                .count();
+        assertEquals(pools, withPooling, name + ": " + fused);
         assertClose(before, logits(model, x), 1e-5, 1e-4, name + " logits after fusion");
     }
 
@@ -126,10 +133,11 @@ class FusionZooTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"resnet18", "resnet50", "mobilenet_v2"})
+    @CsvSource({"resnet18", "resnet50", "mobilenet_v2", "alexnet", "densenet121"})
     void aChannelsLastInputGivesTheSameLogitsBeforeAndAfterFusion(String name) {
         // unfused: the batch norms and activations keep the layout too; fused: ResNet's block endings (conv + shortcut
-        // + ReLU) and MobileNet's expansion + depthwise pairs run on the channels-last kernels
+        // + ReLU), MobileNet's expansion + depthwise pairs and the convolutions + max poolings (ResNet's, AlexNet's
+        // and DenseNet's) run on the channels-last kernels
         Zoo zoo = Zoo.of(name, 64, 2);
         Module model = zoo.model();
         Tensor cl = zoo.x().contiguous(MemoryFormat.CHANNELS_LAST);
