@@ -119,21 +119,37 @@ public final class ConvChannelsLast {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d (channels last): grouped convolutions are not supported");
         }
-        boolean pads = g.ph() > 0 || g.pw() > 0;
+        float[] xp = padded(g, in, inOff);
+        int xOff = xp == in ? inOff : 0;
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
-        float[] xp = pads ? ScratchBuffers.take(g.n() * hp * wp * g.cin()) : in;
-        int xOff = pads ? 0 : inOff;
-        if (pads) {
-            pad(g, in, inOff, xp, hp, wp);
-        }
         float[] biasPadded = paddedBias(g, bias);
         Call call = new Call(
                 g, xp, xOff, hp, wp, packed, biasPadded, residual, residualOff, out, 0, lo, hi, Parallel.numThreads());
         // units in (group, image, tile range) order: each chunk a thread claims keeps one group's weights hot
         int units = groups(g) * g.n() * call.unitsPerImage;
         Parallel.forRangeDynamic(units, 4, (s, e) -> runUnits(call, s, e));
-        if (pads) {
+        releasePadded(xp, in);
+    }
+
+    /**
+     * in (n, h, w, cin) at inOff with g's zero border, (n, h + 2 ph, w + 2 pw, cin) from 0 in a scratch array to hand
+     * back with {@link #releasePadded}; in itself when g pads nothing.
+     */
+    static float[] padded(ConvGeometry g, float[] in, int inOff) {
+        if (g.ph() == 0 && g.pw() == 0) {
+            return in;
+        }
+        int hp = g.h() + 2 * g.ph();
+        int wp = g.w() + 2 * g.pw();
+        float[] xp = ScratchBuffers.take(g.n() * hp * wp * g.cin());
+        pad(g, in, inOff, xp, hp, wp);
+        return xp;
+    }
+
+    /** Hands back what {@link #padded} took, if it took anything. */
+    static void releasePadded(float[] xp, float[] in) {
+        if (xp != in) {
             ScratchBuffers.give(xp);
         }
     }

@@ -50,14 +50,10 @@ public final class ConvMaxPoolChannelsLast {
                     + "convolution whose " + g.oh() + "x" + g.ow() + " output the pooling reads, got groups "
                     + g.groups() + " and a " + p.inH() + "x" + p.inW() + " pooling input");
         }
+        float[] xp = ConvChannelsLast.padded(g, in, inOff);
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
-        boolean pads = g.ph() > 0 || g.pw() > 0;
-        float[] xp = pads ? ScratchBuffers.take(g.n() * hp * wp * g.cin()) : in;
-        if (pads) {
-            ConvChannelsLast.pad(g, in, inOff, xp, hp, wp);
-        }
-        Layout layout = new Layout(g, p, pads ? 0 : inOff, hp, wp, ConvChannelsLast.paddedBias(g, bias), lo, hi);
+        Layout layout = new Layout(g, p, xp == in ? inOff : 0, hp, wp, ConvChannelsLast.paddedBias(g, bias), lo, hi);
         int threads = Parallel.numThreads();
         int blocksPerImage = Math.min(p.outH(), Math.max(1, (2 * threads + g.n() - 1) / g.n()));
         int blocks = g.n() * blocksPerImage;
@@ -72,9 +68,7 @@ public final class ConvMaxPoolChannelsLast {
             }
             ScratchBuffers.give(strip);
         });
-        if (pads) {
-            ScratchBuffers.give(xp);
-        }
+        ConvChannelsLast.releasePadded(xp, in);
     }
 
     /** A call's geometry and the sizes derived from it, shared by the threads. */
