@@ -46,10 +46,11 @@ final class OnnxTensors {
                 throw new IOException("tensor '" + t.getName() + "' has dimension " + d);
             }
             shape[i] = (int) d;
-            n *= d;
+            n = Math.min(n * d, Integer.MAX_VALUE + 1L); // capped: several huge dims must not wrap around to < 0
         }
         if (n > Integer.MAX_VALUE) {
-            throw new IOException("tensor '" + t.getName() + "' has " + n + " elements, more than one array holds");
+            throw new IOException("tensor '" + t.getName() + "' of shape " + java.util.Arrays.toString(shape)
+                    + " has more elements than one array holds");
         }
         int count = (int) n;
         ByteBuffer raw = null;
