@@ -195,6 +195,10 @@ final class GemmF32 {
                 c,
                 cOff + i0 * ldc,
                 ldc);
+        if (splitsPackedDepth(m, n, b.k())) {
+            packedInDepthHalves(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc);
+            return;
+        }
         int threads = (long) m * n * b.k() < PARALLEL_MACS ? 1 : Parallel.numThreads();
         if (threads == 1) {
             rows.run(0, m);
@@ -239,6 +243,75 @@ final class GemmF32 {
     }
 
     /**
+     * Whether {@link #sgemmPackedParallel} runs a prepacked product as two depth halves ({@link
+     * #packedInDepthHalves}): few rows (a 7 x 7 image's 49), too few panels of B for two threads to take twelve each
+     * (the column split), at least two depth slices, and work enough for two threads. By shape alone, so the bits do
+     * not depend on the thread count.
+     */
+    static boolean splitsPackedDepth(int m, int n, int k) {
+        return m <= SPLIT_COLUMNS_MAX_M
+                && ceilDiv(n, NR) < 2 * PACK_A_MIN_PANELS
+                && k >= 2 * KC
+                && (long) m * n * k >= PARALLEL_MACS;
+    }
+
+    /**
+     * C = clamp((bias + R + A_0 B_0) + A_1 B_1, lo, hi) for a prepacked B: the first half of B's depth slices on one
+     * thread into C (which starts at bias + R), the second on the other into a scratch, added after. Split by rows
+     * instead, a 49-row product ran as 30 rows against 19 (ResNet-50's 2048 -> 512 and MobileNetV2's 960 -> 160 1x1
+     * convolutions at 7 x 7) and each thread read all of B; here the halves are equal and each reads half of B.
+     * Always two halves, whatever the thread count (with more than two, the others wait).
+     */
+    private static void packedInDepthHalves(
+            int m,
+            float[] a,
+            int aOff,
+            int lda,
+            GemmKernels.PackedB b,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            int residualOff,
+            float lo,
+            float hi,
+            float[] c,
+            int cOff,
+            int ldc) {
+        int n = b.n();
+        int kSlices = ceilDiv(b.k(), KC);
+        int firstSlices = (kSlices + 1) / 2;
+        float[] partial = DEPTH_HALF.get();
+        if (partial.length < m * n) {
+            partial = new float[m * n];
+            DEPTH_HALF.set(partial);
+        }
+        float[] second = partial;
+        Parallel.forRange(2, 1, (s, e) -> {
+            for (int half = s; half < e; half++) {
+                if (half == 0) {
+                    float beta = 0f;
+                    if (bias != null || residual != null) {
+                        for (int i = 0; i < m; i++) {
+                            startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
+                        }
+                        beta = 1f;
+                    }
+                    sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, 0, n, 0, firstSlices);
+                } else {
+                    sgemmPacked(false, m, 1f, a, aOff, lda, b, 0f, second, 0, n, 0, n, firstSlices, kSlices);
+                }
+            }
+        });
+        boolean clamps = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        for (int i = 0; i < m; i++) {
+            BinaryKernels.addInPlace(c, cOff + i * ldc, second, i * n, n);
+            if (clamps) {
+                clampRow(n, lo, hi, c, cOff + i * ldc);
+            }
+        }
+    }
+
+    /**
      * {@link #sgemmPackedRows} for columns [j0, j1) of C only (j0 a multiple of NR), every row, on the calling
      * thread: each element gets the same bits as there (its tile sums over the depth in the same order).
      */
@@ -267,7 +340,7 @@ final class GemmF32 {
             }
             beta = 1f;
         }
-        sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, j0, j1);
+        sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, j0, j1, 0, ceilDiv(b.k(), KC));
         if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
             for (int i = 0; i < m; i++) {
                 clampRow(width, lo, hi, c, cOff + i * ldc + j0);
@@ -543,10 +616,13 @@ final class GemmF32 {
             float[] c,
             int cOff,
             int ldc) {
-        sgemmPacked(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, 0, b.n());
+        sgemmPacked(transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc, 0, b.n(), 0, ceilDiv(b.k(), KC));
     }
 
-    /** {@link #sgemmPacked} for columns [j0, j1) of C only (j0 a multiple of NR): the same bits as there. */
+    /**
+     * {@link #sgemmPacked} for columns [j0, j1) of C only (j0 a multiple of NR), over the depth slices [ks0, ks1) of
+     * B (KC deep each; all of them: the same bits as there).
+     */
     private static void sgemmPacked(
             boolean transA,
             int m,
@@ -560,7 +636,9 @@ final class GemmF32 {
             int cOff,
             int ldc,
             int j0,
-            int j1) {
+            int j1,
+            int ks0,
+            int ks1) {
         int width = j1 - j0;
         int k = b.k();
         if (m == 0 || width == 0) {
@@ -581,9 +659,10 @@ final class GemmF32 {
         for (int jc = j0 / NC * NC, jb = j0 / NC; jc < j1; jc += NC, jb++) {
             int jr0 = Math.max(j0, jc) - jc;
             int jr1 = Math.min(j1, jc + NC) - jc;
-            for (int pc = 0, ks = 0; pc < k; pc += KC, ks++) {
+            for (int ks = ks0; ks < ks1; ks++) {
+                int pc = ks * KC;
                 int kc = Math.min(KC, k - pc);
-                boolean acc = pc > 0 || beta != 0f;
+                boolean acc = ks > ks0 || beta != 0f;
                 float[] bp = b.block(jb * kSlices + ks);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mcb = Math.min(MC, m - ic);

@@ -2,11 +2,13 @@ package dev.torchlet.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -223,6 +225,83 @@ class GemmConformanceTest {
                 GemmKernels.sgemm(false, m - split, 1f, a, split * k, k, pb, 0f, parts, split * n, n);
                 assertArrayEquals(whole, parts, m + " rows split at row " + split);
             }
+        }
+    }
+
+    @Test
+    void fewRowsOverDeepNarrowPackedProductsRunAsTwoDepthHalvesWhateverTheThreadCount() {
+        // 49 x 512 x 2048 (ResNet-50's 2048 -> 512 at 7 x 7), 49 x 160 x 960 (MobileNetV2's 960 -> 160): too few
+        // panels for the column split; the result is (bias + R + A_0 B_0) + A_1 B_1 with the halves at a slice
+        // boundary, on one thread or two
+        assertTrue(GemmF32.splitsPackedDepth(49, 512, 2048));
+        assertTrue(GemmF32.splitsPackedDepth(49, 160, 960));
+        assertFalse(GemmF32.splitsPackedDepth(49, 800, 2048)); // columns split instead
+        assertFalse(GemmF32.splitsPackedDepth(150, 512, 2048)); // rows split instead
+        assertFalse(GemmF32.splitsPackedDepth(49, 512, 300)); // one slice and a bit
+        Random rnd = new Random(9);
+        int threadsBefore = Parallel.numThreads();
+        try {
+            for (int[] mnk : new int[][] {{49, 512, 2048}, {49, 160, 960}, {20, 96, 700}}) {
+                int m = mnk[0];
+                int n = mnk[1];
+                int k = mnk[2];
+                assertTrue(GemmF32.splitsPackedDepth(m, n, k), Arrays.toString(mnk));
+                float[] a = random(rnd, m * k);
+                float[] b = random(rnd, n * k);
+                float[] bias = random(rnd, n);
+                float[] residual = random(rnd, m * n);
+                int k0 = ((k + GemmF32.KC - 1) / GemmF32.KC + 1) / 2 * GemmF32.KC;
+                float[] expected = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        expected[i * n + j] = bias[j] + residual[i * n + j];
+                    }
+                }
+                GemmKernels.sgemm(false, m, 1f, a, 0, k, GemmKernels.packB(true, k0, n, b, 0, k), 1f, expected, 0, n);
+                float[] second = new float[m * n];
+                GemmKernels.sgemm(
+                        false, m, 1f, a, k0, k, GemmKernels.packB(true, k - k0, n, b, k0, k), 0f, second, 0, n);
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = Math.min(Math.max(expected[i] + second[i], -0.5f), 6f);
+                }
+                GemmKernels.PackedB pb = GemmKernels.packB(true, k, n, b, 0, k);
+                for (int threads : new int[] {1, 2}) {
+                    Parallel.setNumThreads(threads);
+                    float[] c = new float[m * n];
+                    GemmKernels.sgemmParallel(m, a, 0, k, pb, bias, 0, residual, 0, -0.5f, 6f, c, 0, n);
+                    assertArrayEquals(expected, c, Arrays.toString(mnk) + " on " + threads + " threads");
+                }
+                float[] noEpilogue = new float[m * n];
+                GemmKernels.sgemmParallel(
+                        m,
+                        a,
+                        0,
+                        k,
+                        pb,
+                        null,
+                        0,
+                        null,
+                        0,
+                        Float.NEGATIVE_INFINITY,
+                        Float.POSITIVE_INFINITY,
+                        noEpilogue,
+                        0,
+                        n);
+                double worst = 0;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double ref = 0;
+                        for (int p = 0; p < k; p++) {
+                            ref += (double) a[i * k + p] * b[j * k + p];
+                        }
+                        worst = Math.max(worst, Math.abs(ref - noEpilogue[i * n + j]));
+                    }
+                }
+                // k products of terms in [-1, 1]: float32 rounding of sums ~15 in magnitude
+                assertTrue(worst < 1e-3, "max abs error " + worst + " against a double sum");
+            }
+        } finally {
+            Parallel.setNumThreads(threadsBefore);
         }
     }
 
