@@ -289,13 +289,7 @@ final class GemmF32 {
         Parallel.forRange(2, 1, (s, e) -> {
             for (int half = s; half < e; half++) {
                 if (half == 0) {
-                    float beta = 0f;
-                    if (bias != null || residual != null) {
-                        for (int i = 0; i < m; i++) {
-                            startRow(n, bias, biasOff, residual, residualOff + i * ldc, c, cOff + i * ldc);
-                        }
-                        beta = 1f;
-                    }
+                    float beta = startRows(m, 0, n, bias, biasOff, residual, residualOff, c, cOff, ldc);
                     sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, 0, n, 0, firstSlices);
                 } else {
                     sgemmPacked(false, m, 1f, a, aOff, lda, b, 0f, second, 0, n, 0, n, firstSlices, kSlices);
@@ -333,13 +327,7 @@ final class GemmF32 {
             int j0,
             int j1) {
         int width = j1 - j0;
-        float beta = 0f;
-        if (bias != null || residual != null) {
-            for (int i = 0; i < m; i++) {
-                startRow(width, bias, biasOff + j0, residual, residualOff + i * ldc + j0, c, cOff + i * ldc + j0);
-            }
-            beta = 1f;
-        }
+        float beta = startRows(m, j0, j1, bias, biasOff, residual, residualOff, c, cOff, ldc);
         sgemmPacked(false, m, 1f, a, aOff, lda, b, beta, c, cOff, ldc, j0, j1, 0, ceilDiv(b.k(), KC));
         if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
             for (int i = 0; i < m; i++) {
@@ -368,6 +356,30 @@ final class GemmF32 {
             int cOff,
             int ldc) {
         sgemmPackedColumns(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc, 0, b.n());
+    }
+
+    /**
+     * Columns [j0, j1) of C's rows [0, m) start at bias + R (R stored like C), either null for zero; returns the beta
+     * the product then accumulates with: 1, or 0 when there is neither (C is then left as it was).
+     */
+    private static float startRows(
+            int m,
+            int j0,
+            int j1,
+            float[] bias,
+            int biasOff,
+            float[] residual,
+            int residualOff,
+            float[] c,
+            int cOff,
+            int ldc) {
+        if (bias == null && residual == null) {
+            return 0f;
+        }
+        for (int i = 0; i < m; i++) {
+            startRow(j1 - j0, bias, biasOff + j0, residual, residualOff + i * ldc + j0, c, cOff + i * ldc + j0);
+        }
+        return 1f;
     }
 
     /** c[cOff..+n) = bias[biasOff..+n) (+ residual[residualOff..+n)); either may be null (then zero). */
