@@ -180,6 +180,10 @@ final class GemmF32 {
             int cOff,
             int ldc) {
         int n = b.n();
+        if (splitsPackedDepth(m, n, b.k())) {
+            packedInDepthHalves(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc);
+            return;
+        }
         Parallel.RangeBody rows = (i0, i1) -> sgemmPackedRows(
                 i1 - i0,
                 a,
@@ -195,10 +199,6 @@ final class GemmF32 {
                 c,
                 cOff + i0 * ldc,
                 ldc);
-        if (splitsPackedDepth(m, n, b.k())) {
-            packedInDepthHalves(m, a, aOff, lda, b, bias, biasOff, residual, residualOff, lo, hi, c, cOff, ldc);
-            return;
-        }
         int threads = (long) m * n * b.k() < PARALLEL_MACS ? 1 : Parallel.numThreads();
         if (threads == 1) {
             rows.run(0, m);
