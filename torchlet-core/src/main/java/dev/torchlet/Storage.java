@@ -21,6 +21,8 @@ public final class Storage {
      * -1 for every other storage, whose array is exactly its values.
      */
     private int pooledLength = -1;
+    /** The backward pass that took this pooled storage for a gradient ({@link InferenceMode#enterBackward}), or 0. */
+    int backwardPass;
     /** A value a kernel derived from this storage's contents (see {@link #derived()}). */
     private volatile Object derived;
 
@@ -130,7 +132,8 @@ public final class Storage {
         if (f32 == null && dtype == DType.FLOAT32) {
             throw new IllegalStateException("This tensor's buffer was recycled: a module kept an intermediate output"
                     + " of a forward that records no graph (Torch.inferenceMode(), Torch.noGrad() or a frozen network;"
-                    + " copy it with clone() to keep it)");
+                    + " copy it with clone() to keep it), or a backward function kept a gradient it was given or made"
+                    + " after the pass consumed it");
         }
         return f32;
     }

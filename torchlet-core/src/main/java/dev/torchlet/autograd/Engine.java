@@ -1,6 +1,8 @@
 package dev.torchlet.autograd;
 
+import dev.torchlet.InferenceMode;
 import dev.torchlet.Shape;
+import dev.torchlet.Storage;
 import dev.torchlet.Tensor;
 import dev.torchlet.internal.TensorInternals;
 import dev.torchlet.kernels.ReduceKernels;
@@ -29,7 +31,8 @@ public final class Engine {
             throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradRoot.shape())
                     + " does not match the tensor's shape " + Shape.str(root.shape()));
         }
-        try (var ignored = GradMode.scope(false)) {
+        try (var ignored = GradMode.scope(false);
+                InferenceMode.BackwardPass pass = InferenceMode.enterBackward()) {
             if (root.gradFn() == null) {
                 accumulateLeaf(root, gradRoot, null);
                 return;
@@ -40,7 +43,9 @@ public final class Engine {
             handedOut.add(TensorInternals.storage(gradRoot));
             List<Node> order = topologicalOrder(root.gradFn());
             Map<Node, Tensor> pending = new IdentityHashMap<>();
+            Gradients live = new Gradients(pass, handedOut);
             pending.put(root.gradFn(), gradRoot);
+            live.hold(gradRoot);
             for (Node node : order) {
                 Tensor g = pending.remove(node);
                 if (g == null) {
@@ -50,20 +55,77 @@ public final class Engine {
                 if (!retainGraph) {
                     node.releaseSaved();
                 }
+                live.drop(g);
                 Tensor[] inputs = node.inputs();
-                for (int i = 0; i < inputs.length; i++) {
+                for (int i = 0; i < inputs.length && i < inputGrads.length; i++) {
                     Tensor in = inputs[i];
-                    if (in == null || !in.requiresGrad() || i >= inputGrads.length || inputGrads[i] == null) {
+                    if (inputGrads[i] == null) {
+                        continue;
+                    }
+                    live.consider(inputGrads[i]);
+                    if (in == null || !in.requiresGrad()) {
                         continue;
                     }
                     Tensor gi = reduceToShape(inputGrads[i], in.shape(), node.name());
+                    live.consider(gi);
                     if (in.gradFn() == null) {
                         accumulateLeaf(in, gi, handedOut);
                     } else {
-                        pending.merge(in.gradFn(), gi, Tensor::add);
+                        Tensor before = pending.get(in.gradFn());
+                        Tensor sum = before == null ? gi : before.add(gi);
+                        pending.put(in.gradFn(), sum);
+                        live.hold(sum);
+                        if (before != null) {
+                            live.drop(before);
+                        }
                     }
                 }
+                live.recycleUnheld();
             }
+        }
+    }
+
+    /**
+     * The gradients of one backward pass and who still holds them, so that a consumed one goes back to the buffer
+     * pool (see {@link InferenceMode#enterBackward}): a storage is held once per pending sum that lives in it (views
+     * included: ViewBackward's gradient is a reshape of its own), and for good when a leaf took it as its grad or it
+     * is the caller's root gradient (handedOut). After each node, the storages its gradient and its results lived
+     * in that nothing holds any more are recycled; the pass only recycles arrays it took itself.
+     */
+    private static final class Gradients {
+        private final InferenceMode.BackwardPass pass;
+        private final Set<Object> handedOut;
+        private final Map<Storage, Integer> holds = new IdentityHashMap<>();
+        private final Set<Storage> candidates = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Gradients(InferenceMode.BackwardPass pass, Set<Object> handedOut) {
+            this.pass = pass;
+            this.handedOut = handedOut;
+        }
+
+        void hold(Tensor t) {
+            holds.merge(TensorInternals.storage(t), 1, Integer::sum);
+        }
+
+        /** One holder of t's storage let it go: recycled after this node unless another holds it. */
+        void drop(Tensor t) {
+            Storage s = TensorInternals.storage(t);
+            holds.computeIfPresent(s, (k, n) -> n == 1 ? null : n - 1);
+            candidates.add(s);
+        }
+
+        /** t was made in this node: recycled after it unless something holds it by then. */
+        void consider(Tensor t) {
+            candidates.add(TensorInternals.storage(t));
+        }
+
+        void recycleUnheld() {
+            for (Storage s : candidates) {
+                if (!holds.containsKey(s) && !handedOut.contains(s)) {
+                    pass.recycle(s);
+                }
+            }
+            candidates.clear();
         }
     }
 

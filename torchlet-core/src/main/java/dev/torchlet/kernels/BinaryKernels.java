@@ -46,41 +46,84 @@ public final class BinaryKernels {
             int bOffset,
             int[] bStrides,
             Storage out) {
-        int rank = shape.length;
         int n = out.length();
         if (n == 0) {
             return;
         }
-        int inner = rank == 0 ? 1 : shape[rank - 1];
-        int sa = rank == 0 ? 0 : aStrides[rank - 1];
-        int sb = rank == 0 ? 0 : bStrides[rank - 1];
+        // merge dims that step through both operands as one (contiguous operands: one dim of n elements)
+        int[][] merged = coalesce(shape, aStrides, bStrides);
+        int[] dims = merged[0];
+        int[] as = merged[1];
+        int[] bs = merged[2];
+        int rank = dims.length;
+        int inner = dims[rank - 1];
+        int sa = as[rank - 1];
+        int sb = bs[rank - 1];
+        if (rank == 1) { // one run: the threads split it
+            Parallel.forRange(
+                    n, GRAIN, (s, e) -> row(op, a, aOffset + s * sa, sa, b, bOffset + s * sb, sb, out, s, e - s));
+            return;
+        }
         int rows = n / inner;
         Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(inner, 1)), (r0, r1) -> {
-            int[] idx = new int[Math.max(rank - 1, 0)];
+            int[] idx = new int[rank - 1];
             // position the odometer at row r0
             int rem = r0;
             int pa = aOffset, pb = bOffset;
             for (int d = rank - 2; d >= 0; d--) {
-                idx[d] = rem % shape[d];
-                rem /= shape[d];
-                pa += idx[d] * aStrides[d];
-                pb += idx[d] * bStrides[d];
+                idx[d] = rem % dims[d];
+                rem /= dims[d];
+                pa += idx[d] * as[d];
+                pb += idx[d] * bs[d];
             }
             for (int r = r0; r < r1; r++) {
                 row(op, a, pa, sa, b, pb, sb, out, r * inner, inner);
                 for (int d = rank - 2; d >= 0; d--) {
                     idx[d]++;
-                    pa += aStrides[d];
-                    pb += bStrides[d];
-                    if (idx[d] < shape[d]) {
+                    pa += as[d];
+                    pb += bs[d];
+                    if (idx[d] < dims[d]) {
                         break;
                     }
-                    pa -= aStrides[d] * shape[d];
-                    pb -= bStrides[d] * shape[d];
+                    pa -= as[d] * dims[d];
+                    pb -= bs[d] * dims[d];
                     idx[d] = 0;
                 }
             }
         });
+    }
+
+    /**
+     * {shape, aStrides, bStrides} with size-1 dims dropped and each dim merged into the one before it when both
+     * operands step over the pair as over one dim (stride[d] == stride[d + 1] * shape[d + 1]; the output is
+     * contiguous, so it always does). At least one dim remains.
+     */
+    static int[][] coalesce(int[] shape, int[] aStrides, int[] bStrides) {
+        int[] sh = new int[Math.max(1, shape.length)];
+        int[] sa = new int[sh.length];
+        int[] sb = new int[sh.length];
+        int rank = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            if (rank > 0 && sa[rank - 1] == aStrides[d] * shape[d] && sb[rank - 1] == bStrides[d] * shape[d]) {
+                sh[rank - 1] *= shape[d];
+                sa[rank - 1] = aStrides[d];
+                sb[rank - 1] = bStrides[d];
+                continue;
+            }
+            sh[rank] = shape[d];
+            sa[rank] = aStrides[d];
+            sb[rank] = bStrides[d];
+            rank++;
+        }
+        if (rank == 0) { // every dim 1 (or a 0-d tensor): one element
+            return new int[][] {{1}, {0}, {0}};
+        }
+        return new int[][] {
+            java.util.Arrays.copyOf(sh, rank), java.util.Arrays.copyOf(sa, rank), java.util.Arrays.copyOf(sb, rank)
+        };
     }
 
     private static void row(

@@ -3,7 +3,9 @@ package dev.torchlet.kernels;
 /**
  * Separable 2-D interpolation on contiguous (planes, H, W) blocks. Each output row oy reads input
  * rows y0[oy], y1[oy] with weight ly[oy] on y1 (likewise for columns), so nearest and bilinear
- * share one kernel: out = (1-ly)((1-lx) a00 + lx a01) + ly((1-lx) a10 + lx a11).
+ * share one kernel: out = (1-ly)((1-lx) a00 + lx a01) + ly((1-lx) a10 + lx a11). Nearest in float32
+ * has kernels of its own ({@link #nearestForward}, {@link #nearestBackward}): a copy, and a gradient
+ * summed in float in PyTorch's order, instead of the weighted formula (in double for the gradient).
  */
 public final class InterpolationKernels {
     private InterpolationKernels() {}
@@ -108,5 +110,60 @@ public final class InterpolationKernels {
                 }
             }
         }
+    }
+
+    /**
+     * Nearest, float32: out (planes, oh, ow) = in (planes, h, w) at inOff read at rows ay.i0 and columns ax.i0. An
+     * output row that reads the same input row as the one above it is a copy of that row.
+     */
+    public static void nearestForward(float[] in, int inOff, float[] out, int planes, int h, int w, Axis ay, Axis ax) {
+        int oh = ay.i0.length;
+        int ow = ax.i0.length;
+        int[] iy = ay.i0;
+        int[] ix = ax.i0;
+        Parallel.forRange(planes, Math.max(1, (1 << 14) / Math.max(1, oh * ow)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ib = inOff + p * h * w;
+                int ob = p * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    int o = ob + y * ow;
+                    if (y > 0 && iy[y] == iy[y - 1]) {
+                        System.arraycopy(out, o - ow, out, o, ow);
+                        continue;
+                    }
+                    int r = ib + iy[y] * w;
+                    for (int x = 0; x < ow; x++) {
+                        out[o + x] = in[r + ix[x]];
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Nearest's gradient, float32: gIn (planes, h, w) = 0, then every output gradient of gOut (planes, oh, ow) at
+     * gOff added to the input pixel it was read from, in raster order, in float: the sums and order of PyTorch's CPU
+     * kernel ({@code upsample_nearest2d_backward}), so a 2x upsampling's input gets ((g00 + g01) + g10) + g11.
+     */
+    public static void nearestBackward(
+            float[] gOut, int gOff, float[] gIn, int planes, int h, int w, Axis ay, Axis ax) {
+        int oh = ay.i0.length;
+        int ow = ax.i0.length;
+        int[] iy = ay.i0;
+        int[] ix = ax.i0;
+        Parallel.forRange(planes, Math.max(1, (1 << 14) / Math.max(1, oh * ow)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ib = p * h * w;
+                int ob = gOff + p * oh * ow;
+                java.util.Arrays.fill(gIn, ib, ib + h * w, 0f);
+                for (int y = 0; y < oh; y++) {
+                    int r = ib + iy[y] * w;
+                    int o = ob + y * ow;
+                    for (int x = 0; x < ow; x++) {
+                        gIn[r + ix[x]] += gOut[o + x];
+                    }
+                }
+            }
+        });
     }
 }

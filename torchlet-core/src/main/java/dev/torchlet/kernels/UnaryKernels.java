@@ -352,6 +352,36 @@ public final class UnaryKernels {
         v.mul(Simd.sigmoid(v)).intoArray(out, oi);
     }
 
+    /**
+     * out[i] = g[i] s (1 + x[i] (1 - s)), s = sigmoid(x[i]): SiLU's input gradient in one pass, multiplied in
+     * PyTorch's order ({@code silu_backward}: (dy * s) * (1 + x (1 - s))). Tails go through a vector of scratch.
+     */
+    public static void siluBackward(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n) {
+        Parallel.forRange(n, GRAIN / 8, (s, e) -> {
+            int end = s + S.loopBound(e - s);
+            for (int i = s; i < end; i += L) {
+                siluBackwardAt(g, gOff + i, x, xOff + i, out, oOff + i);
+            }
+            int rest = e - end;
+            if (rest > 0) {
+                float[] buf = new float[3 * L]; // g, x, then the result; zeros past the tail
+                System.arraycopy(g, gOff + end, buf, 0, rest);
+                System.arraycopy(x, xOff + end, buf, L, rest);
+                siluBackwardAt(buf, 0, buf, L, buf, 2 * L);
+                System.arraycopy(buf, 2 * L, out, oOff + end, rest);
+            }
+        });
+    }
+
+    private static void siluBackwardAt(float[] g, int gi, float[] x, int xi, float[] out, int oi) {
+        FloatVector v = FloatVector.fromArray(S, x, xi);
+        FloatVector sg = Simd.sigmoid(v);
+        FloatVector.fromArray(S, g, gi)
+                .mul(sg)
+                .mul(v.mul(sg.neg().add(1f)).add(1f))
+                .intoArray(out, oi);
+    }
+
     private static void siluGradAt(float[] x, int xi, float[] out, int oi) {
         FloatVector v = FloatVector.fromArray(S, x, xi);
         FloatVector sg = Simd.sigmoid(v);

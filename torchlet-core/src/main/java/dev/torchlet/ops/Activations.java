@@ -144,6 +144,10 @@ public final class Activations {
                 ? vectorActivation(t, UnaryKernels.Activation.SILU)
                 : Unary.map(t, x -> x / (1.0 + Math.exp(-x)));
         return Autograd.record("SiluBackward0", out, new Tensor[] {t}, (g, s) -> {
+            Tensor fused = vectorBackward(g, s[0], UnaryKernels::siluBackward);
+            if (fused != null) {
+                return new Tensor[] {fused};
+            }
             Tensor local = s[0].dtype() == DType.FLOAT32
                     ? vectorActivation(s[0], UnaryKernels.Activation.SILU_GRAD)
                     : Unary.map(s[0], x -> {
@@ -252,7 +256,7 @@ public final class Activations {
         }
         Tensor gc = g.contiguous();
         Tensor xc = x.contiguous();
-        Tensor out = Tensor.empty(DType.FLOAT32, TensorInternals.shapeRef(x));
+        Tensor out = Ops.output(DType.FLOAT32, TensorInternals.shapeRef(x), g, x); // written whole
         f.apply(
                 TensorInternals.storage(gc).floats(),
                 gc.offset(),

@@ -501,8 +501,8 @@ public final class Convolution {
         return Autograd.record(
                 "ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc}, (gy, sv) -> {
                     Tensor gc = dense(gy);
-                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, xs) : null;
-                    Tensor gw = w.requiresGrad() ? Tensor.empty(dt, ws) : null;
+                    Tensor gx = x.requiresGrad() ? Ops.output(dt, xs) : null; // written whole
+                    Tensor gw = w.requiresGrad() ? Ops.output(dt, ws) : null;
                     if (gx != null && transposed) {
                         forward(g, gc, sv[1], null, gx);
                     } else if (gx != null) {

@@ -57,7 +57,18 @@ public final class Interpolation {
         Tensor in = x.contiguous();
         Tensor out = Tensor.empty(x.dtype(), n, c, oh, ow);
         int planes = n * c;
-        if (x.dtype() == DType.FLOAT32) {
+        boolean nearestF32 = !bilinear && x.dtype() == DType.FLOAT32;
+        if (nearestF32) {
+            InterpolationKernels.nearestForward(
+                    TensorInternals.storage(in).floats(),
+                    in.offset(),
+                    TensorInternals.storage(out).floats(),
+                    planes,
+                    h,
+                    w,
+                    ay,
+                    ax);
+        } else if (x.dtype() == DType.FLOAT32) {
             float[] src = in.offset() == 0
                     ? TensorInternals.storage(in).floats()
                     : TensorInternals.storage(in.contiguousCopy()).floats();
@@ -75,6 +86,20 @@ public final class Interpolation {
                 new Tensor[] {x},
                 new Tensor[0],
                 (g, s) -> {
+                    if (nearestF32 && g.dtype() == DType.FLOAT32) {
+                        Tensor gc = g.contiguous();
+                        Tensor gi = Ops.output(DType.FLOAT32, inShape, gc); // written whole
+                        InterpolationKernels.nearestBackward(
+                                TensorInternals.storage(gc).floats(),
+                                gc.offset(),
+                                TensorInternals.storage(gi).floats(),
+                                planes,
+                                h,
+                                w,
+                                ay,
+                                ax);
+                        return new Tensor[] {gi};
+                    }
                     Tensor gd = g.to(DType.FLOAT64).contiguousCopy();
                     Tensor gi = Tensor.empty(DType.FLOAT64, inShape);
                     InterpolationKernels.backward(

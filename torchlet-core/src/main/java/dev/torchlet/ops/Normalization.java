@@ -446,7 +446,7 @@ public final class Normalization {
         int[] shape = x.shape();
         return Autograd.record(
                 node, out, new Tensor[] {x, weight, bias}, new Tensor[] {xd, wd == null ? xd : wd}, (g, sv) -> {
-                    Tensor gx = x.requiresGrad() ? Tensor.empty(dt, shape) : null;
+                    Tensor gx = x.requiresGrad() ? Ops.output(dt, shape) : null; // written whole
                     Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
                     Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, paramShape) : null;
                     backward.run(dense(g, dt), sv[0], wd == null ? null : sv[1], mean, rstd, gx, gw, gb);

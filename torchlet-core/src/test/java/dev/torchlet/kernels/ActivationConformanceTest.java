@@ -83,4 +83,44 @@ class ActivationConformanceTest {
             Torch.setNumThreads(threads);
         }
     }
+
+    /**
+     * SiLU's fused input gradient g s (1 + x (1 - s)) against the double formula: the tolerance of the SILU_GRAD case
+     * scaled by |g| (g up to 3 here), offsets on every operand, tails through the scratch vector, and the same bits
+     * on one thread as on two.
+     */
+    @Test
+    void siluBackwardMatchesTheDoubleFormulaAndTheThreadSplit() {
+        int threads = Torch.getNumThreads();
+        try {
+            for (int n : SIZES) {
+                float[] x = inputs(n + 3, n);
+                float[] g = inputs(n + 1, n + 99);
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = (float) Math.tanh(g[i]) * 3;
+                }
+                float[] fast = new float[n + 2];
+                Torch.setNumThreads(2);
+                UnaryKernels.siluBackward(g, 1, x, 3, fast, 2, n);
+                for (int i = 0; i < n; i++) {
+                    double v = x[i + 3];
+                    double s = 1 / (1 + Math.exp(-v));
+                    double local = s * (1 + v * (1 - s));
+                    double ref = g[i + 1] * local;
+                    double tol =
+                            Math.abs(g[i + 1]) * (4e-7 + 8 * Math.ulp((float) local) + Math.abs(v) * 1.2e-7) + 1e-30;
+                    assertEquals(
+                            ref, fast[i + 2], tol, "n=" + n + " at " + i + " (x = " + v + ", g = " + g[i + 1] + ")");
+                }
+                assertEquals(0f, fast[0]);
+                assertEquals(0f, fast[1]);
+                float[] one = new float[n + 2];
+                Torch.setNumThreads(1);
+                UnaryKernels.siluBackward(g, 1, x, 3, one, 2, n);
+                assertArrayEquals(one, fast, 0f, "n=" + n);
+            }
+        } finally {
+            Torch.setNumThreads(threads);
+        }
+    }
 }
