@@ -51,7 +51,7 @@ public final class BinaryKernels {
             return;
         }
         // merge dims that step through both operands as one (contiguous operands: one dim of n elements)
-        int[][] merged = coalesce(shape, aStrides, bStrides);
+        int[][] merged = StridedDims.merge(shape, aStrides, bStrides);
         int[] dims = merged[0];
         int[] as = merged[1];
         int[] bs = merged[2];
@@ -91,39 +91,6 @@ public final class BinaryKernels {
                 }
             }
         });
-    }
-
-    /**
-     * {shape, aStrides, bStrides} with size-1 dims dropped and each dim merged into the one before it when both
-     * operands step over the pair as over one dim (stride[d] == stride[d + 1] * shape[d + 1]; the output is
-     * contiguous, so it always does). At least one dim remains.
-     */
-    static int[][] coalesce(int[] shape, int[] aStrides, int[] bStrides) {
-        int[] sh = new int[Math.max(1, shape.length)];
-        int[] sa = new int[sh.length];
-        int[] sb = new int[sh.length];
-        int rank = 0;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1) {
-                continue;
-            }
-            if (rank > 0 && sa[rank - 1] == aStrides[d] * shape[d] && sb[rank - 1] == bStrides[d] * shape[d]) {
-                sh[rank - 1] *= shape[d];
-                sa[rank - 1] = aStrides[d];
-                sb[rank - 1] = bStrides[d];
-                continue;
-            }
-            sh[rank] = shape[d];
-            sa[rank] = aStrides[d];
-            sb[rank] = bStrides[d];
-            rank++;
-        }
-        if (rank == 0) { // every dim 1 (or a 0-d tensor): one element
-            return new int[][] {{1}, {0}, {0}};
-        }
-        return new int[][] {
-            java.util.Arrays.copyOf(sh, rank), java.util.Arrays.copyOf(sa, rank), java.util.Arrays.copyOf(sb, rank)
-        };
     }
 
     private static void row(

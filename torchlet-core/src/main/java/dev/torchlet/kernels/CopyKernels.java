@@ -10,6 +10,9 @@ import dev.torchlet.Storage;
  * a tight loop (an arraycopy when both sides are unit-stride and of the same dtype).
  */
 public final class CopyKernels {
+    /** Elements below which a copy stays on the calling thread (memory-bound: a share must be worth a wake-up). */
+    private static final int GRAIN = 1 << 16;
+
     private CopyKernels() {}
 
     public static void copy(Storage src, int srcOffset, int[] shape, int[] srcStrides, Storage dst, int dstOffset) {
@@ -83,7 +86,6 @@ public final class CopyKernels {
     }
 
     private static void forEachRow(int offset, int[] shape, int[] strides, int denseOffset, Row row) {
-        int rank = shape.length;
         int n = 1;
         for (int s : shape) {
             n *= s;
@@ -91,30 +93,42 @@ public final class CopyKernels {
         if (n == 0) {
             return;
         }
-        if (rank == 0) {
-            row.run(offset, 1, denseOffset, 1);
+        // the fewest dims the strided side needs (a channel slice of a batch: rows of channels x pixels), then the
+        // rows (or one run's pieces) split between the threads
+        int[][] merged = StridedDims.merge(shape, strides);
+        int[] dims = merged[0];
+        int[] steps = merged[1];
+        int rank = dims.length;
+        int inner = dims[rank - 1];
+        int innerStride = steps[rank - 1];
+        if (rank == 1) {
+            Parallel.forRange(
+                    n, GRAIN, (s, e) -> row.run(offset + s * innerStride, innerStride, denseOffset + s, e - s));
             return;
         }
-        int inner = shape[rank - 1];
-        int innerStride = strides[rank - 1];
-        int rows = n / inner;
-        int[] idx = new int[rank];
-        int pos = offset;
-        int densePos = denseOffset;
-        for (int r = 0; r < rows; r++) {
-            row.run(pos, innerStride, densePos, inner);
-            densePos += inner;
-            // advance the odometer over dims [0, rank-2]
-            for (int d = rank - 2; d >= 0; d--) {
-                idx[d]++;
-                pos += strides[d];
-                if (idx[d] < shape[d]) {
-                    break;
-                }
-                pos -= strides[d] * shape[d];
-                idx[d] = 0;
+        Parallel.forRange(n / inner, Math.max(1, GRAIN / inner), (r0, r1) -> {
+            int[] idx = new int[rank - 1];
+            int pos = offset;
+            for (int d = rank - 2, rest = r0; d >= 0; d--) { // the odometer at row r0
+                idx[d] = rest % dims[d];
+                rest /= dims[d];
+                pos += idx[d] * steps[d];
             }
-        }
+            int densePos = denseOffset + r0 * inner;
+            for (int r = r0; r < r1; r++) {
+                row.run(pos, innerStride, densePos, inner);
+                densePos += inner;
+                for (int d = rank - 2; d >= 0; d--) {
+                    idx[d]++;
+                    pos += steps[d];
+                    if (idx[d] < dims[d]) {
+                        break;
+                    }
+                    pos -= steps[d] * dims[d];
+                    idx[d] = 0;
+                }
+            }
+        });
     }
 
     /** n elements from src[sp ...] (unit stride) to dst[dp], dst[dp + ds], ... (same dtype). */

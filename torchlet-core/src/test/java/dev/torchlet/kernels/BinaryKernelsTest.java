@@ -7,14 +7,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link BinaryKernels#broadcast}: the dims it merges before running ({@link BinaryKernels#coalesce}), and its
+ * {@link BinaryKernels#broadcast}: the dims it merges before running ({@link StridedDims#merge}), and its
  * results against a plain element-by-element loop over the strides (bitwise: each element is one float op) for
  * operands that are contiguous, broadcast, transposed and sliced, at sizes the pool splits.
  */
 class BinaryKernelsTest {
     @Test
     void contiguousOperandsMergeIntoOneRun() {
-        int[][] m = BinaryKernels.coalesce(
+        int[][] m = StridedDims.merge(
                 new int[] {32, 64, 28, 28}, new int[] {50176, 784, 28, 1}, new int[] {50176, 784, 28, 1});
         assertArrayEquals(new int[] {1605632}, m[0]);
         assertArrayEquals(new int[] {1}, m[1]);
@@ -24,8 +24,8 @@ class BinaryKernelsTest {
     @Test
     void aPerChannelOperandLeavesRowsOfPixels() {
         // (32, 64, 28, 28) + (32, 64, 1, 1): the time embedding of a U-Net block
-        int[][] m = BinaryKernels.coalesce(
-                new int[] {32, 64, 28, 28}, new int[] {50176, 784, 28, 1}, new int[] {64, 1, 0, 0});
+        int[][] m =
+                StridedDims.merge(new int[] {32, 64, 28, 28}, new int[] {50176, 784, 28, 1}, new int[] {64, 1, 0, 0});
         assertArrayEquals(new int[] {2048, 784}, m[0]);
         assertArrayEquals(new int[] {784, 1}, m[1]);
         assertArrayEquals(new int[] {1, 0}, m[2]);
@@ -33,13 +33,13 @@ class BinaryKernelsTest {
 
     @Test
     void sizeOneDimsDropAndATransposeStaysApart() {
-        int[][] m = BinaryKernels.coalesce(new int[] {1, 5, 1, 7}, new int[] {99, 7, 3, 1}, new int[] {0, 1, 0, 5});
+        int[][] m = StridedDims.merge(new int[] {1, 5, 1, 7}, new int[] {99, 7, 3, 1}, new int[] {0, 1, 0, 5});
         assertArrayEquals(new int[] {5, 7}, m[0]);
         assertArrayEquals(new int[] {7, 1}, m[1]);
         assertArrayEquals(new int[] {1, 5}, m[2]);
-        int[][] scalar = BinaryKernels.coalesce(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0});
+        int[][] scalar = StridedDims.merge(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0});
         assertArrayEquals(new int[] {1}, scalar[0]);
-        int[][] zeroD = BinaryKernels.coalesce(new int[0], new int[0], new int[0]);
+        int[][] zeroD = StridedDims.merge(new int[0], new int[0], new int[0]);
         assertArrayEquals(new int[] {1}, zeroD[0]);
     }
 

@@ -66,4 +66,37 @@ class CopyKernelsTest {
                 () -> CopyKernels.scatter(
                         Storage.of(new float[1]), 0, Storage.of(new double[1]), 0, new int[] {1}, new int[] {1}));
     }
+
+    /**
+     * Views large enough for the threads to split (rows, or one merged run): a cat's channel slice of a batch (rows
+     * of channels x pixels once merged), a transposed one, every other element; scatter into the view and copy back
+     * out of it, each against the element-by-element definition.
+     */
+    @Test
+    void largeViewsSplitBetweenTheThreadsMatchTheDefinition() {
+        // {shape, strides, offset}
+        int[][][] views = {
+            {{32, 64, 14, 14}, {128 * 196, 196, 14, 1}, {64 * 196}},
+            {{8, 196, 128}, {128 * 196, 1, 196}, {0}},
+            {{150_000}, {2}, {1}},
+        };
+        for (int[][] v : views) {
+            int n = 1;
+            for (int d : v[0]) {
+                n *= d;
+            }
+            float[] src = new float[n + 3];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = i * 0.5f - 7;
+            }
+            float[] dst = new float[2 * n + 8];
+            float[] want = reference(src, 3, dst, v[2][0], v[0], v[1]);
+            CopyKernels.scatter(Storage.of(src), 3, Storage.of(dst), v[2][0], v[0], v[1]);
+            assertArrayEquals(want, dst, java.util.Arrays.deepToString(v));
+            float[] back = new float[n + 3];
+            CopyKernels.copy(Storage.of(dst), v[2][0], v[0], v[1], Storage.of(back), 3);
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(src, 3, n + 3), java.util.Arrays.copyOfRange(back, 3, n + 3));
+        }
+    }
 }
