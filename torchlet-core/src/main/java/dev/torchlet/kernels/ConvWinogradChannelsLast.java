@@ -205,8 +205,9 @@ public final class ConvWinogradChannelsLast {
      * The same convolution on NCHW arrays, for training's kernels ({@link ConvKernels}): out (n, cout, oh, ow) =
      * clamp(conv(in (n, cin, h, w) at inOff, w) + bias (+ residual (n, cout, oh, ow)), lo, hi), with w (cout, cin,
      * 3, 3) as it is (transformed on every call: a training step changes it). The input is transposed into the
-     * padded channels-last scratch array the kernel reads anyway, and the output transposed back from a
-     * channels-last one, adding the residual and clamping on the way.
+     * padded channels-last scratch array the kernel reads anyway; the output transform writes each tile's pixels
+     * straight into the NCHW planes (a vector of channels scattered a plane apart), adding the residual and
+     * clamping on the way.
      */
     public static void forwardNchw(
             ConvGeometry g,
@@ -220,22 +221,12 @@ public final class ConvWinogradChannelsLast {
             float hi) {
         float[] packed = ScratchBuffers.take(packedLength(g));
         pack(g, w, packed);
-        float[] nhwc = ScratchBuffers.take(g.outputSize());
-        Call c = new Call(
-                g,
-                packed,
-                bias == null ? new float[g.cout()] : bias,
-                null,
-                0,
-                nhwc,
-                Float.NEGATIVE_INFINITY,
-                Float.POSITIVE_INFINITY);
+        Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi);
+        c.nchwOut = true;
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g, in, inOff, c.xp, c.hp, c.wp);
         run(c);
         ScratchBuffers.give(c.xp);
-        toNchw(g, nhwc, residual, out, lo, hi);
-        ScratchBuffers.give(nhwc);
         ScratchBuffers.give(packed);
     }
 
@@ -329,37 +320,6 @@ public final class ConvWinogradChannelsLast {
         return offsets;
     }
 
-    /**
-     * out (n, cout, oh, ow) = clamp(nhwc (n, oh, ow, cout) transposed (+ residual, NCHW), lo, hi): per output row
-     * and pixel, a vector of L channels at a time, scattered a channel plane apart.
-     */
-    private static void toNchw(ConvGeometry g, float[] nhwc, float[] residual, float[] out, float lo, float hi) {
-        int cout = g.cout();
-        int ow = g.ow();
-        int pixels = g.oh() * ow;
-        int[] apart = strided(pixels);
-        boolean clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
-        Parallel.forRange(g.n() * g.oh(), 4, (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int b = r / g.oh();
-                int y = r % g.oh();
-                for (int co = 0; co < cout; co += L) {
-                    int dst = (b * cout + co) * pixels + y * ow;
-                    for (int x = 0; x < ow; x++) {
-                        FloatVector v = FloatVector.fromArray(S, nhwc, (r * ow + x) * cout + co);
-                        if (residual != null) {
-                            v = v.add(FloatVector.fromArray(S, residual, dst + x, apart, 0));
-                        }
-                        if (clamp) {
-                            v = v.lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi);
-                        }
-                        v.intoArray(out, dst + x, apart, 0);
-                    }
-                }
-            }
-        });
-    }
-
     /** One call's operands and the layout of its work, shared by the threads. */
     private static final class Call {
         final ConvGeometry g;
@@ -384,6 +344,10 @@ public final class ConvWinogradChannelsLast {
 
         final int blocks;
         final int groups;
+        /** Output (and residual) NCHW (n, cout, oh, ow) instead of channels-last: {@link #forwardNchw}. */
+        boolean nchwOut;
+        /** {0, P, 2P, ...} for P = oh * ow: a vector of channels' offsets in NCHW planes. */
+        final int[] planeApart;
 
         Call(
                 ConvGeometry g,
@@ -411,6 +375,7 @@ public final class ConvWinogradChannelsLast {
             blockTiles = blockTiles(tiles, g.cin());
             blocks = (tiles + blockTiles - 1) / blockTiles;
             groups = g.cout() / GROUP;
+            planeApart = strided(g.oh() * g.ow());
         }
     }
 
@@ -672,6 +637,13 @@ public final class ConvWinogradChannelsLast {
                 d34.fma(PLUS_2, d12).add(bias).intoArray(scratch, y + L);
                 s34.fma(PLUS_4, s12).add(bias).intoArray(scratch, y + 2 * L);
                 d34.fma(PLUS_8, d12).add(m5).add(bias).intoArray(scratch, y + 3 * L);
+                if (c.nchwOut) {
+                    int dst = (b * cout + co) * g.oh() * g.ow() + (y0 + i) * g.ow() + x0;
+                    for (int col = 0; col < cols; col++) {
+                        storeNchw(c, scratch, y + col * L, dst + col);
+                    }
+                    continue;
+                }
                 int dst = ((b * g.oh() + y0 + i) * g.ow() + x0) * cout + co;
                 for (int col = 0; col < cols; col++) {
                     store(c, scratch, y + col * L, dst + col * cout);
@@ -725,6 +697,30 @@ public final class ConvWinogradChannelsLast {
                     .intoArray(c.out, dst);
         } else {
             y.intoArray(c.out, dst);
+        }
+    }
+
+    /**
+     * {@link #store} for NCHW output: the vector's channels go a plane apart from out[dst..] (the residual read the
+     * same way), as {@link #forwardNchw}'s output.
+     */
+    private static void storeNchw(Call c, float[] src, int off, int dst) {
+        FloatVector y = FloatVector.fromArray(S, src, off);
+        if (c.residual != null) {
+            FloatVector r = y.add(FloatVector.fromArray(S, c.residual, c.residualOff + dst, c.planeApart, 0));
+            if (c.clamp) {
+                r.lanewise(VectorOperators.MAX, c.lo)
+                        .lanewise(VectorOperators.MIN, c.hi)
+                        .intoArray(c.out, dst, c.planeApart, 0);
+            } else {
+                r.intoArray(c.out, dst, c.planeApart, 0);
+            }
+        } else if (c.clamp) {
+            y.lanewise(VectorOperators.MAX, c.lo)
+                    .lanewise(VectorOperators.MIN, c.hi)
+                    .intoArray(c.out, dst, c.planeApart, 0);
+        } else {
+            y.intoArray(c.out, dst, c.planeApart, 0);
         }
     }
 }
