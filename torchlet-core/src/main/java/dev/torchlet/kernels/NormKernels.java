@@ -65,35 +65,52 @@ public final class NormKernels {
 
     /** sum of g * (x - mean) over one row. */
     static double dotCentered(float[] g, float[] x, int off, int n, float mean) {
+        return dotCentered(g, off, x, off, n, mean);
+    }
+
+    /** sum of g[gOff + i] * (x[xOff + i] - mean): {@link #dotCentered} with g elsewhere. */
+    static double dotCentered(float[] g, int gOff, float[] x, int xOff, int n, float mean) {
         FloatVector m = FloatVector.broadcast(F, mean);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
-            acc = FloatVector.fromArray(F, g, off + i).fma(d, acc);
+            FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(m);
+            acc = FloatVector.fromArray(F, g, gOff + i).fma(d, acc);
         }
         double s = Simd.sumLanes(acc);
         for (; i < n; i++) {
-            s += g[off + i] * (x[off + i] - mean);
+            s += g[gOff + i] * (x[xOff + i] - mean);
         }
         return s;
     }
 
     /** out = x * scale + shift over one row. */
     static void affineRow(float[] x, int off, int n, float scale, float shift, float[] out) {
+        affineRow(x, off, n, scale, shift, out, 0);
+    }
+
+    /** out[off + shiftOut + i] = x[off + i] * scale + shift: {@link #affineRow} into another place. */
+    static void affineRow(float[] x, int off, int n, float scale, float shift, float[] out, int shiftOut) {
         FloatVector a = FloatVector.broadcast(F, scale);
         FloatVector b = FloatVector.broadcast(F, shift);
+        int o = off + shiftOut;
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(F, x, off + i).fma(a, b).intoArray(out, off + i);
+            FloatVector.fromArray(F, x, off + i).fma(a, b).intoArray(out, o + i);
         }
         for (; i < n; i++) {
-            out[off + i] = x[off + i] * scale + shift;
+            out[o + i] = x[off + i] * scale + shift;
         }
     }
 
     /** gx = a * g + b * (x - mean) + c over one row. */
     static void gradRow(float[] g, float[] x, int off, int n, float a, float b, float mean, float c, float[] gx) {
+        gradRow(g, off, x, off, n, a, b, mean, c, gx);
+    }
+
+    /** gx[xOff + i] = a * g[gOff + i] + b * (x[xOff + i] - mean) + c: {@link #gradRow} with g elsewhere. */
+    static void gradRow(
+            float[] g, int gOff, float[] x, int off, int n, float a, float b, float mean, float c, float[] gx) {
         FloatVector va = FloatVector.broadcast(F, a);
         FloatVector vb = FloatVector.broadcast(F, b);
         FloatVector vm = FloatVector.broadcast(F, mean);
@@ -101,10 +118,10 @@ public final class NormKernels {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(F, x, off + i).sub(vm);
-            FloatVector.fromArray(F, g, off + i).fma(va, d.fma(vb, vc)).intoArray(gx, off + i);
+            FloatVector.fromArray(F, g, gOff + i).fma(va, d.fma(vb, vc)).intoArray(gx, off + i);
         }
         for (; i < n; i++) {
-            gx[off + i] = a * g[off + i] + b * (x[off + i] - mean) + c;
+            gx[off + i] = a * g[gOff + i] + b * (x[off + i] - mean) + c;
         }
     }
 
@@ -400,23 +417,44 @@ public final class NormKernels {
             float[] out,
             double[] mean,
             double[] rstd) {
+        groupNormForward(x, n, c, s, groups, weight, bias, eps, out, mean, rstd, false);
+    }
+
+    /**
+     * {@link #groupNormForward}, then silu of every output when {@code silu} (the values of group norm and SiLU run
+     * one after the other, without the group norm's output as a tensor of its own). Each (n, group) in one go: its
+     * statistics, then its rows' affine map (and SiLU), while the group's values are in the core's cache.
+     */
+    public static void groupNormForward(
+            float[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            float[] weight,
+            float[] bias,
+            double eps,
+            float[] out,
+            double[] mean,
+            double[] rstd,
+            boolean silu) {
         int cg = c / groups;
         int len = cg * s;
-        Parallel.forRange(n * groups, grain(2L * len), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int off = r * len;
+        Parallel.forRange(n * groups, grain(3L * len), (q0, q1) -> {
+            for (int q = q0; q < q1; q++) {
+                int off = q * len;
                 double mu = sum(x, off, len) / len;
                 double var = sumSqDev(x, off, len, (float) mu) / len;
-                mean[r] = mu;
-                rstd[r] = 1.0 / Math.sqrt(var + eps);
-            }
-        });
-        Parallel.forRange(n * c, grain(s), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int ch = r % c;
-                int grp = r / cg; // = i * groups + ch / cg
-                double a = rstd[grp] * w(weight, ch);
-                affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - mean[grp] * a), out);
+                mean[q] = mu;
+                rstd[q] = 1.0 / Math.sqrt(var + eps);
+                for (int r = q * cg; r < (q + 1) * cg; r++) {
+                    int ch = r % c;
+                    double a = rstd[q] * w(weight, ch);
+                    affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - mu * a), out);
+                    if (silu) {
+                        UnaryKernels.siluInPlace(out, r * s, s);
+                    }
+                }
             }
         });
     }
@@ -448,23 +486,7 @@ public final class NormKernels {
                 dot[r] = dotCentered(g, x, off, s, (float) mean[r / cg]);
             }
         });
-        if (gw != null || gb != null) {
-            for (int ch = 0; ch < c; ch++) {
-                double dw = 0;
-                double db = 0;
-                for (int i = 0; i < n; i++) {
-                    int r = i * c + ch;
-                    dw += dot[r] * rstd[r / cg];
-                    db += sumG[r];
-                }
-                if (gw != null) {
-                    gw[ch] = (float) dw;
-                }
-                if (gb != null) {
-                    gb[ch] = (float) db;
-                }
-            }
-        }
+        parameterGrads(n, c, cg, sumG, dot, rstd, gw, gb);
         if (gx == null) {
             return;
         }
@@ -488,6 +510,89 @@ public final class NormKernels {
                 }
             }
         });
+    }
+
+    /**
+     * The gradients of silu(group_norm(x)) ({@link #groupNormForward} with silu) from g, the same values as SiLU's
+     * backward then {@link #groupNormBackward}: per (n, group), the group norm's output y is computed again as the
+     * forward did, the SiLU gradient gy = g s (1 + y (1 - s)) goes into a scratch of the group's size (in the core's
+     * cache, never a tensor), and the group's sums and input gradients are taken from it at once. gx, gw, gb may each
+     * be null (not wanted); bias may be null (zeros).
+     */
+    public static void groupNormSiluBackward(
+            float[] g,
+            float[] x,
+            int n,
+            int c,
+            int s,
+            int groups,
+            double[] mean,
+            double[] rstd,
+            float[] weight,
+            float[] bias,
+            float[] gx,
+            float[] gw,
+            float[] gb) {
+        int cg = c / groups;
+        int len = cg * s;
+        double[] sumG = new double[n * c];
+        double[] dot = new double[n * c];
+        double m = (double) len;
+        Parallel.forRange(n * groups, grain(4L * len), (q0, q1) -> {
+            float[] gy = ScratchBuffers.take(len); // the group's SiLU gradient, row by row from 0
+            for (int q = q0; q < q1; q++) {
+                float mu = (float) mean[q];
+                double a = 0;
+                double bb = 0;
+                for (int k = 0; k < cg; k++) {
+                    int r = q * cg + k;
+                    int ch = r % c;
+                    double scale = rstd[q] * w(weight, ch);
+                    affineRow(x, r * s, s, (float) scale, (float) (b(bias, ch) - mean[q] * scale), gy, k * s - r * s);
+                    UnaryKernels.siluBackwardRow(g, r * s, gy, k * s, gy, k * s, s);
+                    sumG[r] = sum(gy, k * s, s);
+                    dot[r] = dotCentered(gy, k * s, x, r * s, s, mu);
+                    double wc = w(weight, ch);
+                    a += wc * sumG[r];
+                    bb += wc * dot[r];
+                }
+                if (gx == null) {
+                    continue;
+                }
+                double r3 = rstd[q] * rstd[q] * rstd[q];
+                float cb = (float) (-r3 * bb / m);
+                float cc = (float) (-rstd[q] * a / m);
+                for (int k = 0; k < cg; k++) {
+                    int r = q * cg + k;
+                    gradRow(gy, k * s, x, r * s, s, (float) (rstd[q] * w(weight, r % c)), cb, mu, cc, gx);
+                }
+            }
+            ScratchBuffers.give(gy);
+        });
+        parameterGrads(n, c, cg, sumG, dot, rstd, gw, gb);
+    }
+
+    /** gw[ch] = sum over i of dot[i, ch] * rstd[i, group], gb[ch] = sum over i of sumG[i, ch] (either may be null). */
+    private static void parameterGrads(
+            int n, int c, int cg, double[] sumG, double[] dot, double[] rstd, float[] gw, float[] gb) {
+        if (gw == null && gb == null) {
+            return;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            double dw = 0;
+            double db = 0;
+            for (int i = 0; i < n; i++) {
+                int r = i * c + ch;
+                dw += dot[r] * rstd[r / cg];
+                db += sumG[r];
+            }
+            if (gw != null) {
+                gw[ch] = (float) dw;
+            }
+            if (gb != null) {
+                gb[ch] = (float) db;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- layer norm, x (rows, D)

@@ -357,20 +357,32 @@ public final class UnaryKernels {
      * PyTorch's order ({@code silu_backward}: (dy * s) * (1 + x (1 - s))). Tails go through a vector of scratch.
      */
     public static void siluBackward(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n) {
-        Parallel.forRange(n, GRAIN / 8, (s, e) -> {
-            int end = s + S.loopBound(e - s);
-            for (int i = s; i < end; i += L) {
-                siluBackwardAt(g, gOff + i, x, xOff + i, out, oOff + i);
-            }
-            int rest = e - end;
-            if (rest > 0) {
-                float[] buf = new float[3 * L]; // g, x, then the result; zeros past the tail
-                System.arraycopy(g, gOff + end, buf, 0, rest);
-                System.arraycopy(x, xOff + end, buf, L, rest);
-                siluBackwardAt(buf, 0, buf, L, buf, 2 * L);
-                System.arraycopy(buf, 2 * L, out, oOff + end, rest);
-            }
-        });
+        Parallel.forRange(n, GRAIN / 8, (s, e) -> siluBackwardRow(g, gOff + s, x, xOff + s, out, oOff + s, e - s));
+    }
+
+    /** {@link #siluBackward} over one run on the calling thread (the same bits: every element, one formula). */
+    static void siluBackwardRow(float[] g, int gOff, float[] x, int xOff, float[] out, int oOff, int n) {
+        int end = S.loopBound(n);
+        for (int i = 0; i < end; i += L) {
+            siluBackwardAt(g, gOff + i, x, xOff + i, out, oOff + i);
+        }
+        int rest = n - end;
+        if (rest > 0) {
+            float[] buf = new float[3 * L]; // g, x, then the result; zeros past the tail
+            System.arraycopy(g, gOff + end, buf, 0, rest);
+            System.arraycopy(x, xOff + end, buf, L, rest);
+            siluBackwardAt(buf, 0, buf, L, buf, 2 * L);
+            System.arraycopy(buf, 2 * L, out, oOff + end, rest);
+        }
+    }
+
+    /** a[off .. off + n) = silu(a[..]) in place on the calling thread, with {@link #activation}'s SILU bits. */
+    static void siluInPlace(float[] a, int off, int n) {
+        int end = S.loopBound(n);
+        for (int i = 0; i < end; i += L) {
+            siluAt(a, off + i, a, off + i);
+        }
+        tail(Activation.SILU, a, off + end, a, off + end, n - end);
     }
 
     private static void siluBackwardAt(float[] g, int gi, float[] x, int xi, float[] out, int oi) {

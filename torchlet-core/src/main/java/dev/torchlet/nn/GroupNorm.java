@@ -31,6 +31,17 @@ public class GroupNorm extends Module {
         return F.groupNorm(x, numGroups, parameter("weight"), parameter("bias"), eps);
     }
 
+    /**
+     * silu(this(x)): as one op ({@link F#groupNormSilu}, the same values and gradients) unless a hook on this
+     * module must see its output, then the module and SiLU in turn.
+     */
+    public Tensor forwardSilu(Tensor x) {
+        if (hasForwardHooks()) {
+            return F.silu(call(x));
+        }
+        return F.groupNormSilu(x, numGroups, parameter("weight"), parameter("bias"), eps);
+    }
+
     @Override
     protected String extraRepr() {
         return numGroups + ", " + numChannels + ", eps=" + eps + ", affine="

@@ -447,6 +447,14 @@ public final class F {
     }
 
     /**
+     * silu(groupNorm(x, ...)) as one op: the same values and gradients, without the normalized tensor in between
+     * (a diffusion U-Net's blocks run this pair; {@link dev.torchlet.nn.GroupNorm#forwardSilu}).
+     */
+    public static Tensor groupNormSilu(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNormSilu(x, numGroups, weight, bias, eps);
+    }
+
+    /**
      * Layer norm over the channels of (N, C, H, W) at every position (N, :, h, w), like torchvision's
      * {@code LayerNorm2d}: permute to (N, H, W, C), layer_norm over C, permute back. y has x's shape;
      * weight and bias (C) may be null.

@@ -5,7 +5,6 @@ import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.GroupNorm;
 import dev.torchlet.nn.Linear;
 import dev.torchlet.nn.Module;
-import dev.torchlet.nn.functional.F;
 
 /**
  * The residual block of {@link UNet}, conditioned on the timestep embedding (the bench's {@code _Res}):
@@ -40,10 +39,15 @@ public class TimeResBlock extends Module {
     private Tensor block(Tensor x, Tensor temb) {
         Tensor tproj = child("t").call(temb); // (B, out)
         int[] s = tproj.shape();
-        Tensor h = child("c1").call(F.silu(child("n1").call(x))).add(tproj.reshape(s[0], s[1], 1, 1));
-        Tensor res = child("c2").call(F.silu(child("n2").call(h)));
+        Tensor h = child("c1").call(normSilu("n1", x)).add(tproj.reshape(s[0], s[1], 1, 1));
+        Tensor res = child("c2").call(normSilu("n2", h));
         Tensor skip = projectSkip ? child("skip").call(x) : x;
         return skip.add(res);
+    }
+
+    /** silu(child(x)) for a GroupNorm child, as one op (see {@link GroupNorm#forwardSilu}). */
+    private Tensor normSilu(String norm, Tensor x) {
+        return ((GroupNorm) child(norm)).forwardSilu(x);
     }
 
     /** A block needs the timestep embedding: use {@link #call(Tensor, Tensor)}. */

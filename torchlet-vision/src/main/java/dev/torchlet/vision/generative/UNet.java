@@ -139,7 +139,7 @@ public class UNet extends Module {
         h = block("m2", h, temb);
         h = block("u2", Torch.cat(List.of(up(h), h2), 1), temb); // (B, 2c, H/2, W/2)
         h = block("u1", Torch.cat(List.of(up(h), h1), 1), temb); // (B, c, H, W)
-        return child("cout").call(F.silu(child("nout").call(h)));
+        return child("cout").call(((GroupNorm) child("nout")).forwardSilu(h));
     }
 
     private Tensor block(String name, Tensor x, Tensor temb) {
