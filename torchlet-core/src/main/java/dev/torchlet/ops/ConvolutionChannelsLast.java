@@ -66,8 +66,25 @@ final class ConvolutionChannelsLast {
                 && x.dtype() == DType.FLOAT32
                 && w.dtype() == DType.FLOAT32
                 && (addend == null || addend.dtype() == DType.FLOAT32)
-                && Ops.isChannelsLast(x)
+                && (Ops.isChannelsLast(x) || readsNchwImage(g, x))
                 && !Autograd.needsGrad(x, w, bias, addend);
+    }
+
+    /**
+     * An image stem in inference mode: an NCHW batch of at most 4 channels (RGB, RGBA, grey) read by an ungrouped
+     * convolution of more than one tap that the direct kernel runs. It reads the batch as it is, transposing it into
+     * its padded channels-last scratch ({@link ConvChannelsLast#paddedFromNchw}), and its output is channels-last, so
+     * the network after it runs channels-last without a conversion of the input (ONNX Runtime reorders its input
+     * inside the run the same way). The values are those of the channels-last copy of the batch.
+     */
+    private static boolean readsNchwImage(ConvGeometry g, Tensor x) {
+        return InferenceMode.isEnabled()
+                && x.dim() == 4
+                && x.isContiguous()
+                && g.cin() <= 4
+                && g.kh() * g.kw() > 1
+                && ConvChannelsLast.applies(g)
+                && !ConvWinogradChannelsLast.pays(g);
     }
 
     /**
@@ -75,25 +92,50 @@ final class ConvolutionChannelsLast {
      * may be null.
      */
     static Tensor forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor addend, float lo, float hi) {
+        if (!Ops.isChannelsLast(x)) { // an NCHW image (readsNchwImage): padded channels-last in one pass
+            float[] image = ConvChannelsLast.paddedFromNchw(
+                    g, TensorInternals.storage(x).floats(), x.offset());
+            try {
+                return run(ConvChannelsLast.unpaddedOver(g), image, 0, w, bias, addend, lo, hi, Layout.DIRECT);
+            } finally {
+                ConvChannelsLast.releaseImage(image);
+            }
+        }
+        Layout layout = ConvDepthwiseChannelsLast.applies(g)
+                ? Layout.DEPTHWISE
+                : ConvPointwiseChannelsLast.applies(g)
+                        ? Layout.POINTWISE
+                        : ConvWinogradChannelsLast.pays(g) ? Layout.WINOGRAD : Layout.DIRECT;
+        return run(g, TensorInternals.storage(x).floats(), x.offset(), w, bias, addend, lo, hi, layout);
+    }
+
+    /** The convolution g of the channels-last batch in at inOff on the kernel of the layout. */
+    private static Tensor run(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            Tensor w,
+            Tensor bias,
+            Tensor addend,
+            float lo,
+            float hi,
+            Layout layout) {
         Tensor a = addend == null ? null : addend.contiguous(MemoryFormat.CHANNELS_LAST);
         Storage outStorage = InferenceMode.unrecordedOutputStorage(g.outputSize()); // written whole by each kernel
         float[] out = outStorage.floats();
-        float[] in = TensorInternals.storage(x).floats();
         float[] b = bias == null ? null : bias.toFloatArray();
         float[] res = a == null ? null : TensorInternals.storage(a).floats();
         int resOff = a == null ? 0 : a.offset();
-        if (ConvDepthwiseChannelsLast.applies(g)) {
-            float[] packed = (float[]) packed(g, w, Layout.DEPTHWISE);
-            ConvDepthwiseChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
-        } else if (ConvPointwiseChannelsLast.applies(g)) {
-            GemmKernels.PackedB packed = (GemmKernels.PackedB) packed(g, w, Layout.POINTWISE);
-            ConvPointwiseChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
-        } else if (ConvWinogradChannelsLast.pays(g)) {
-            float[] packed = (float[]) packed(g, w, Layout.WINOGRAD);
-            ConvWinogradChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
-        } else {
-            float[] packed = (float[]) packed(g, w, Layout.DIRECT);
-            ConvChannelsLast.forward(g, in, x.offset(), packed, b, res, resOff, out, lo, hi);
+        Object packed = packed(g, w, layout);
+        switch (layout) {
+            case DEPTHWISE ->
+                ConvDepthwiseChannelsLast.forward(g, in, inOff, (float[]) packed, b, res, resOff, out, lo, hi);
+            case POINTWISE ->
+                ConvPointwiseChannelsLast.forward(
+                        g, in, inOff, (GemmKernels.PackedB) packed, b, res, resOff, out, lo, hi);
+            case WINOGRAD ->
+                ConvWinogradChannelsLast.forward(g, in, inOff, (float[]) packed, b, res, resOff, out, lo, hi);
+            case DIRECT -> ConvChannelsLast.forward(g, in, inOff, (float[]) packed, b, res, resOff, out, lo, hi);
         }
         return wrapChannelsLast(g, outStorage);
     }
@@ -117,8 +159,16 @@ final class ConvolutionChannelsLast {
         Storage outStorage = InferenceMode.unrecordedOutputStorage(outSize); // written whole by the kernel
         float[] packed = (float[]) packed(g, w, Layout.DIRECT);
         float[] b = bias == null ? null : bias.toFloatArray();
-        float[] in = TensorInternals.storage(x).floats();
-        ConvMaxPoolChannelsLast.forward(g, in, x.offset(), packed, b, lo, hi, p, outStorage.floats());
+        if (Ops.isChannelsLast(x)) {
+            float[] in = TensorInternals.storage(x).floats();
+            ConvMaxPoolChannelsLast.forward(g, in, x.offset(), packed, b, lo, hi, p, outStorage.floats());
+        } else { // an NCHW image (readsNchwImage): padded channels-last in one pass
+            float[] image = ConvChannelsLast.paddedFromNchw(
+                    g, TensorInternals.storage(x).floats(), x.offset());
+            ConvGeometry unpadded = ConvChannelsLast.unpaddedOver(g);
+            ConvMaxPoolChannelsLast.forward(unpadded, image, 0, packed, b, lo, hi, p, outStorage.floats());
+            ConvChannelsLast.releaseImage(image);
+        }
         int[] shape = {g.n(), g.cout(), p.outH(), p.outW()};
         int[] strides = {p.outH() * p.outW() * g.cout(), 1, p.outW() * g.cout(), g.cout()};
         return TensorInternals.wrap(outStorage, 0, shape, strides);

@@ -216,6 +216,53 @@ class ChannelsLastTest {
         assertClose(xc.grad(), x.grad());
     }
 
+    /**
+     * An image stem in inference mode reads an NCHW batch of at most 4 channels as it is: its output is channels-last
+     * and has the bits of the same convolution of the channels-last copy (plain, clamped with a residual, and with the
+     * stem's max pooling fused); outside inference mode, with 5 channels or a 1x1 kernel, the NCHW path runs as before.
+     */
+    @Test
+    void anImageStemInInferenceModeReadsTheNchwBatchAndWritesChannelsLast() {
+        Torch.manualSeed(4);
+        Tensor x = Torch.randn(2, 3, 17, 15);
+        Tensor w = Torch.randn(8, 3, 7, 7).mul(0.1f);
+        Tensor b = Torch.randn(8);
+        ConvOptions stem = ConvOptions.of(new int[] {2, 2}, new int[] {3, 3}, new int[] {1, 1}, 1);
+        Tensor xl = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        try (var mode = Torch.inferenceMode()) {
+            Tensor want = Convolution.conv2d(xl, w, b, stem);
+            Tensor got = Convolution.conv2d(x, w, b, stem);
+            assertTrue(got.isContiguous(MemoryFormat.CHANNELS_LAST) && !got.isContiguous(), "channels-last output");
+            assertArrayEquals(want.toFloatArray(), got.toFloatArray(), 0f);
+            Tensor addend = Torch.randn(2, 8, 9, 8);
+            assertArrayEquals(
+                    Convolution.conv2dAddClamped(xl, w, b, stem, addend, 0f, 6f).toFloatArray(),
+                    Convolution.conv2dAddClamped(x, w, b, stem, addend, 0f, 6f).toFloatArray(),
+                    0f);
+            int[] k3 = {3, 3};
+            int[] s2 = {2, 2};
+            int[] p1 = {1, 1};
+            Tensor pooledWant = Convolution.conv2dClampedMaxPool(
+                    xl, w, b, stem, 0f, Float.POSITIVE_INFINITY, k3, s2, p1, p1, false);
+            Tensor pooled =
+                    Convolution.conv2dClampedMaxPool(x, w, b, stem, 0f, Float.POSITIVE_INFINITY, k3, s2, p1, p1, false);
+            assertTrue(pooled.isContiguous(MemoryFormat.CHANNELS_LAST) && !pooled.isContiguous());
+            assertArrayEquals(pooledWant.toFloatArray(), pooled.toFloatArray(), 0f);
+
+            Tensor five = Torch.randn(2, 5, 9, 9);
+            assertTrue(Convolution.conv2d(five, Torch.randn(4, 5, 3, 3), null, PAD1)
+                    .isContiguous());
+            ConvOptions pointwise = ConvOptions.of(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1);
+            assertTrue(Convolution.conv2d(x, Torch.randn(4, 3, 1, 1), null, pointwise)
+                    .isContiguous());
+        }
+        try (var noGrad = Torch.noGrad()) {
+            Tensor outside = Convolution.conv2d(x, w, b, stem);
+            assertTrue(outside.isContiguous(), "outside inference mode the layout is kept");
+            assertClose(Convolution.conv2d(xl, w, b, stem), outside);
+        }
+    }
+
     @Test
     void batchNormOfAChannelsLastBatchMatchesInBothModes() {
         Tensor x = Torch.randn(3, 20, 5, 6).mul(3f).add(1f);
