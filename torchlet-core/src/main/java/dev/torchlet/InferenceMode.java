@@ -13,6 +13,10 @@ import java.util.ArrayList;
  * in arrays that are still in the caches, instead of in fresh memory the JVM must zero first: a batch-1 ResNet-50
  * writes about 60 MB of new activations per image without it.
  *
+ * <p>An image stem reads an NCHW batch as it is: a convolution of a contiguous NCHW batch of at most 4 channels
+ * transposes it into its padded channels-last scratch and writes channels-last, so the network after it runs the
+ * channels-last kernels without the caller converting the batch.
+ *
  * <p>A Linear layer large enough for the packed GEMM also keeps its weight packed for the GEMM with the weight's
  * storage (repacked when the weight changes; a second copy of those weights while the model lives). Attention's
  * output comes from the pool too (its probabilities stay in per-thread blocks in any scope without a gradient).

@@ -72,20 +72,21 @@ final class ConvolutionChannelsLast {
 
     /**
      * An image stem in inference mode: an NCHW batch of at most 4 channels (RGB, RGBA, grey) read by an ungrouped
-     * convolution of more than one tap that the direct kernel runs. It reads the batch as it is, transposing it into
-     * its padded channels-last scratch ({@link ConvChannelsLast#paddedFromNchw}), and its output is channels-last, so
-     * the network after it runs channels-last without a conversion of the input (ONNX Runtime reorders its input
-     * inside the run the same way). The values are those of the channels-last copy of the batch.
+     * convolution. It runs on the direct kernel, reading the batch as it is, transposed into its padded channels-last
+     * scratch ({@link ConvChannelsLast#paddedFromNchw}), and its output is channels-last, so the network after it
+     * runs channels-last without a conversion of the input (ONNX Runtime reorders its input inside the run the same
+     * way). The values are those of the direct kernel on the channels-last copy of the batch.
      */
-    private static boolean readsNchwImage(ConvGeometry g, Tensor x) {
+    static boolean readsNchwImage(ConvGeometry g, Tensor x) {
         return InferenceMode.isEnabled()
                 && x.dim() == 4
                 && x.isContiguous()
-                && g.cin() <= 4
-                && g.kh() * g.kw() > 1
-                && ConvChannelsLast.applies(g)
-                && !ConvWinogradChannelsLast.pays(g);
+                && g.cin() <= MAX_IMAGE_CHANNELS
+                && ConvChannelsLast.applies(g);
     }
+
+    /** The most channels of an NCHW batch {@link #readsNchwImage} takes as an image. */
+    static final int MAX_IMAGE_CHANNELS = 4;
 
     /**
      * clamp(conv2d(x, w, bias) + addend, lo, hi), channels-last (n, cout, oh, ow); addend (of the output's shape)

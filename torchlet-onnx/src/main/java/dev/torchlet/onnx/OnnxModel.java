@@ -2,6 +2,7 @@ package dev.torchlet.onnx;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torchlet.DType;
+import dev.torchlet.InferenceMode;
 import dev.torchlet.MemoryFormat;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
@@ -345,11 +346,14 @@ public final class OnnxModel extends ParameterTree {
      * An image batch a convolution reads, channels-last in no-grad mode: as ONNX Runtime reorders activations into
      * its blocked layout, so the convolutions run the channels-last kernels and the ops between them keep the layout
      * (see {@link dev.torchlet.MemoryFormat}). The values are the same. With autograd on, the convolutions would run
-     * their NCHW kernels anyway, so the batch stays as it is.
+     * their NCHW kernels anyway, so the batch stays as it is; in inference mode a contiguous image of at most 4
+     * channels does too: the convolution reads it as it is and writes channels-last (an image stem, see
+     * {@link dev.torchlet.InferenceMode}), which saves converting it first.
      */
     private static Tensor channelsLast(Tensor t) {
         boolean image = t.dim() == 4 && t.dtype() == DType.FLOAT32 && !Torch.isGradEnabled();
-        return image ? t.contiguous(MemoryFormat.CHANNELS_LAST) : t;
+        boolean stemReadsIt = InferenceMode.isEnabled() && t.isContiguous() && image && t.size(1) <= 4;
+        return image && !stemReadsIt ? t.contiguous(MemoryFormat.CHANNELS_LAST) : t;
     }
 
     /** One input -> the first output. */
