@@ -30,7 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * come from one cache line and one running index (except for one small image, see {@link #block2InPlace}).
  * The register tile is MR = 8 output channels times NR = 3 vectors of pixels in 24 vector accumulators where
  * there are 32 vector registers (AVX-512), and MR = 4 times NR = 2 (8 accumulators) with AVX2's 16: there the
- * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}).
+ * 8 x 3 tile spills accumulators to the stack (see {@link Simd#VECTOR_REGISTERS}). Groups of at most
+ * {@link #FEW_CHANNELS} output channels (an image output: 1 or 3 channels) take a tile of one channel ({@link
+ * #block1}) with 32 registers, where the 8-channel tile would compute rows of zeros.
  */
 public final class ConvDirect {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -39,6 +41,8 @@ public final class ConvDirect {
     private static final int NB_MAX = 3 * L;
     /** Weights per chunk of output-channel blocks (MR x k floats each): 64 K floats = 256 KB of L2. */
     private static final int CHUNK_FLOATS = 1 << 16;
+    /** Output channels per group up to which a tile computes one channel (see {@link #block1}). */
+    static final int FEW_CHANNELS = 3;
 
     private ConvDirect() {}
 
@@ -98,7 +102,9 @@ public final class ConvDirect {
         if (!applies(g)) {
             throw new IllegalArgumentException("ConvDirect: the output does not fit the padded input, got " + g);
         }
-        int mr = wide ? 8 : 4;
+        // 1-3 output channels per group (a generator's or a U-Net's image output): tiles of one channel, not an
+        // 8-channel tile of which 5-7 rows are zeros
+        int mr = wide ? (g.coutG() <= FEW_CHANNELS ? 1 : 8) : 4;
         Grid grid = Grid.of(g);
         int wp = grid.wp();
         int run = g.oh() * wp;
@@ -119,7 +125,7 @@ public final class ConvDirect {
         // Small maps (ResNet's 7x7 stage at batch 1): a packed chunk would serve only one or two 2-vector tiles, and
         // packing cost almost as much as computing them; the tiles then read the weight rows where they are
         // (512 -> 512 3x3 at 7x7, batch 1: 1.27x, tools/bench/ConvAB.java).
-        boolean weightsInPlace = wide && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
+        boolean weightsInPlace = wide && mr == 8 && nb == 2 * L && g.n() * tiles <= 2 && g.coutG() % mr == 0;
 
         // Output-channel blocks are taken in chunks whose packed weights fit L2 (CHUNK_FLOATS). The work runs
         // chunk-major: a thread packs a chunk's weights once into its own buffer and runs every tile under it, so
@@ -465,6 +471,8 @@ public final class ConvDirect {
                 float[] packed = scratch.weights();
                 if (plan.weightsInPlace()) {
                     block2InPlace(xp, xBase, plan.offsets(), w, co0 * k, k, tile);
+                } else if (mr == 1) {
+                    block1(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 } else if (!plan.wide()) {
                     block4x2(xp, xBase, plan.offsets(), packed, wOff, k, tile);
                 } else if (qEnd - q0 > 2 * L) {
@@ -783,6 +791,26 @@ public final class ConvDirect {
         a61.intoArray(tile, 6 * NB_MAX + L);
         a70.intoArray(tile, 7 * NB_MAX);
         a71.intoArray(tile, 7 * NB_MAX + L);
+    }
+
+    /**
+     * tile[v] = sum over taps t of packed[wOff + t] * xp[xBase + offsets[t] + v], v &lt; 3L: one output channel (the
+     * weights packed one per tap), 3 accumulators; each sum in tap order as in the wider tiles.
+     */
+    private static void block1(float[] xp, int xBase, int[] offsets, float[] packed, int wOff, int k, float[] tile) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        for (int t = 0; t < k; t++) {
+            int o = xBase + offsets[t];
+            FloatVector w0 = FloatVector.broadcast(S, packed[wOff + t]);
+            a0 = FloatVector.fromArray(S, xp, o).fma(w0, a0);
+            a1 = FloatVector.fromArray(S, xp, o + L).fma(w0, a1);
+            a2 = FloatVector.fromArray(S, xp, o + 2 * L).fma(w0, a2);
+        }
+        a0.intoArray(tile, 0);
+        a1.intoArray(tile, L);
+        a2.intoArray(tile, 2 * L);
     }
 
     /** tile[r*NB_MAX + v] = sum over taps t of packed[wOff + t*8 + r] * xp[xBase + offsets[t] + v], v &lt; 3L. */

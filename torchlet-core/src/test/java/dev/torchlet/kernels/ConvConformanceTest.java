@@ -70,6 +70,9 @@ class ConvConformanceTest {
             {1, 128, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... 16 tiles, input gradient into 128 channels
             {3, 64, 12, 10, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... no padding: the input gradient pads 2
             {2, 64, 8, 8, 64, 3, 3, 1, 1, 2, 2, 1, 1, 1}, // ... padding 2: 10 x 10 outputs
+            {3, 64, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // one output channel (a U-Net's image): 1-channel tiles
+            {2, 16, 9, 13, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // three output channels (RGB), short last tiles
+            {2, 8, 10, 10, 4, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // two per group, stride 2
         };
         List<ConvGeometry> out = new ArrayList<>();
         for (int[] s : specs) {
