@@ -30,6 +30,13 @@ public final class ConvDirectWeight {
     /** Tap counts up to this (e.g. 3x3 on one input channel) use {@link #smallTaps}. */
     static final int SMALL_K = 9;
 
+    /**
+     * Output channels up to which {@link #smallTaps} runs whatever the tap count (a U-Net's 64 -> 1 image output):
+     * the main kernel puts output channels across the vector lanes, 1 of 16 used, where smallTaps's dot products run
+     * along the pixels.
+     */
+    static final int FEW_CHANNELS = 2;
+
     private ConvDirectWeight() {}
 
     /** True if this kernel handles g: stride 1, one group, a valid output. */
@@ -68,7 +75,7 @@ public final class ConvDirectWeight {
             }
         }
         int imagePlanes = g.cin() * plane;
-        if (k <= SMALL_K) {
+        if (k <= SMALL_K || g.cout() <= FEW_CHANNELS) {
             smallTaps(g, gradOut, in, inOff, gradW, offsets, wp, plane);
             return;
         }
@@ -118,7 +125,8 @@ public final class ConvDirectWeight {
     }
 
     /**
-     * Few taps (k &lt;= {@link #SMALL_K}, e.g. a 3x3 conv of a 1-channel image), where the
+     * Few taps (k &lt;= {@link #SMALL_K}, e.g. a 3x3 conv of a 1-channel image) or few output channels
+     * ({@link #FEW_CHANNELS}, the taps then in chunks of 9), where the
      * per-image transpose of gradOut would cost more than the arithmetic. gradOut is copied onto
      * the padded grid (junk columns and the tail stay zero, so they add nothing), and
      * {@code gradW[co][t] = sum_q gpad[co][q] * xpad[q + offsets[t]]} becomes vector dot products
@@ -130,13 +138,15 @@ public final class ConvDirectWeight {
         int k = g.colRows();
         int cout = g.cout();
         int cout2 = (cout + 1) / 2 * 2;
+        int pairs = cout2 / 2;
+        int chunks = (k + SMALL_K - 1) / SMALL_K; // taps in chunks of 9, one dots2x9 pass each
         int ow = g.ow();
         int p = g.outPixels();
         int runPad = (g.oh() * wp + L - 1) / L * L;
-        int[] off = new int[SMALL_K]; // taps past k read offset 0; their sums are dropped
+        int[][] off = new int[chunks][SMALL_K]; // taps past k read offset 0; their sums are dropped
         int maxOff = 0;
         for (int t = 0; t < k; t++) {
-            off[t] = offsets[t];
+            off[t / SMALL_K][t % SMALL_K] = offsets[t];
             maxOff = Math.max(maxOff, offsets[t]);
         }
         int xpLen = Math.max(g.cin() * plane, runPad + maxOff);
@@ -144,7 +154,7 @@ public final class ConvDirectWeight {
         Parallel.forRange(g.n(), 1, (s, e) -> {
             float[] xp = new float[xpLen];
             float[] gp = new float[cout2 * runPad]; // (co, q); row cout2-1 stays zero when cout is odd
-            float[] acc = new float[cout2 * SMALL_K * L]; // (co, tap, lane)
+            float[] acc = new float[chunks * pairs * 2 * SMALL_K * L]; // (chunk, pair, co of the pair, tap, lane)
             for (int b = s; b < e; b++) {
                 padImage(g, in, inOff + b * g.cin() * g.inPixels(), xp, wp, plane);
                 for (int co = 0; co < cout; co++) {
@@ -153,14 +163,18 @@ public final class ConvDirectWeight {
                         System.arraycopy(gradOut, src + y * ow, gp, co * runPad + y * wp, ow);
                     }
                 }
-                for (int co = 0; co < cout2; co += 2) {
-                    dots2x9(xp, off, gp, co * runPad, runPad, acc, co * SMALL_K * L);
+                for (int c = 0; c < chunks; c++) {
+                    for (int pair = 0; pair < pairs; pair++) {
+                        int a0 = (c * pairs + pair) * 2 * SMALL_K * L;
+                        dots2x9(xp, off[c], gp, 2 * pair * runPad, runPad, acc, a0);
+                    }
                 }
             }
             float[] part = new float[cout * k];
             for (int co = 0; co < cout; co++) {
                 for (int t = 0; t < k; t++) {
-                    part[co * k + t] = Simd.sumLanes(FloatVector.fromArray(S, acc, (co * SMALL_K + t) * L));
+                    int a = ((t / SMALL_K * pairs + co / 2) * 2 + co % 2) * SMALL_K + t % SMALL_K;
+                    part[co * k + t] = Simd.sumLanes(FloatVector.fromArray(S, acc, a * L));
                 }
             }
             partials.put(s, part);
