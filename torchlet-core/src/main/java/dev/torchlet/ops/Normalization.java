@@ -326,16 +326,9 @@ public final class Normalization {
      * all spatial positions; then the per-channel weight and bias (C, nullable) apply.
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
-        String op = "group_norm";
-        int[] s = channelInput(op, x);
+        int[] s = groupNormInput(x, numGroups, weight, bias);
         int n = s[0];
         int c = s[1];
-        if (numGroups <= 0 || c % numGroups != 0) {
-            throw new IllegalArgumentException(op + ": expected the number of channels " + c
-                    + " to be divisible by num_groups " + numGroups + " (input " + Shape.str(s) + ")");
-        }
-        checkVector(op, "weight", weight, c);
-        checkVector(op, "bias", bias, c);
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
         Tensor normalized = normalize(
                 "NativeGroupNormBackward0",
@@ -416,16 +409,9 @@ public final class Normalization {
         if (x.dtype() != DType.FLOAT32) {
             return Activations.silu(groupNorm(x, numGroups, weight, bias, eps));
         }
-        String op = "group_norm";
-        int[] s = channelInput(op, x);
+        int[] s = groupNormInput(x, numGroups, weight, bias);
         int n = s[0];
         int c = s[1];
-        if (numGroups <= 0 || c % numGroups != 0) {
-            throw new IllegalArgumentException(op + ": expected the number of channels " + c
-                    + " to be divisible by num_groups " + numGroups + " (input " + Shape.str(s) + ")");
-        }
-        checkVector(op, "weight", weight, c);
-        checkVector(op, "bias", bias, c);
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
         DType dt = x.dtype();
         Tensor xd = dense(x, dt);
@@ -459,6 +445,20 @@ public final class Normalization {
             return new Tensor[] {gx, gw, gb};
         });
         return Autograd.annotate(out2, "num_groups", numGroups, "eps", eps);
+    }
+
+    /** The shape of x, checked as group norm's (N, C, ...) input with C divisible by numGroups, weight and bias (C). */
+    private static int[] groupNormInput(Tensor x, int numGroups, Tensor weight, Tensor bias) {
+        String op = "group_norm";
+        int[] s = channelInput(op, x);
+        int c = s[1];
+        if (numGroups <= 0 || c % numGroups != 0) {
+            throw new IllegalArgumentException(op + ": expected the number of channels " + c
+                    + " to be divisible by num_groups " + numGroups + " (input " + Shape.str(s) + ")");
+        }
+        checkVector(op, "weight", weight, c);
+        checkVector(op, "bias", bias, c);
+        return s;
     }
 
     // ---------------------------------------------------------------- shared scaffold
