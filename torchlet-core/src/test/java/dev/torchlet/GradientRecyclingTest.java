@@ -108,7 +108,6 @@ class GradientRecyclingTest {
             Tensor s = a.mul(1f).add(b.mul(1f)); // AddBackward gives the same g to both products
             Tensor y = F.silu(s).add(s); // s's gradient: a pending sum
             y.sum().backward();
-            Tensor sg = F.silu(s.detach());
             float[] want = new float[64 * 64];
             float[] sv = s.detach().toFloatArray();
             for (int i = 0; i < want.length; i++) {
@@ -117,7 +116,6 @@ class GradientRecyclingTest {
             }
             assertArrayEquals(want, a.grad().toFloatArray(), 1e-5f, "pass " + pass);
             assertArrayEquals(want, b.grad().toFloatArray(), 1e-5f, "pass " + pass);
-            assertTrue(sg.numel() > 0);
         }
     }
 

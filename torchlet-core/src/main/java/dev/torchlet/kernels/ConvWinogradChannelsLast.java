@@ -184,7 +184,8 @@ public final class ConvWinogradChannelsLast {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d (Winograd): not a 3x3 stride-1 convolution it runs: " + g);
         }
-        Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, residualOff, out, lo, hi);
+        Call c = new Call(
+                g, packed, bias == null ? new float[g.cout()] : bias, residual, residualOff, out, lo, hi, false);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         ConvChannelsLast.pad(g, in, inOff, c.xp, c.hp, c.wp); // zero past the image, to whole tiles
         run(c);
@@ -221,8 +222,7 @@ public final class ConvWinogradChannelsLast {
             float hi) {
         float[] packed = ScratchBuffers.take(packedLength(g));
         pack(g, w, packed);
-        Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi);
-        c.nchwOut = true;
+        Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g, in, inOff, c.xp, c.hp, c.wp);
         run(c);
@@ -345,7 +345,7 @@ public final class ConvWinogradChannelsLast {
         final int blocks;
         final int groups;
         /** Output (and residual) NCHW (n, cout, oh, ow) instead of channels-last: {@link #forwardNchw}. */
-        boolean nchwOut;
+        final boolean nchwOut;
         /** {0, P, 2P, ...} for P = oh * ow: a vector of channels' offsets in NCHW planes. */
         final int[] planeApart;
 
@@ -357,7 +357,8 @@ public final class ConvWinogradChannelsLast {
                 int residualOff,
                 float[] out,
                 float lo,
-                float hi) {
+                float hi,
+                boolean nchwOut) {
             this.g = g;
             this.packed = packed;
             this.bias = bias;
@@ -366,6 +367,7 @@ public final class ConvWinogradChannelsLast {
             this.out = out;
             this.lo = lo;
             this.hi = hi;
+            this.nchwOut = nchwOut;
             clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
             tilesH = tilesH(g);
             tilesW = tilesW(g);

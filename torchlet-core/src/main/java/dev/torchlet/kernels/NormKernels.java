@@ -451,9 +451,9 @@ public final class NormKernels {
                     int ch = r % c;
                     double a = rstd[q] * w(weight, ch);
                     affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - mu * a), out);
-                    if (silu) {
-                        UnaryKernels.siluInPlace(out, r * s, s);
-                    }
+                }
+                if (silu) { // the group's rows are contiguous: one pass, one vector tail
+                    UnaryKernels.siluInPlace(out, off, len);
                 }
             }
         });
@@ -544,12 +544,16 @@ public final class NormKernels {
                 float mu = (float) mean[q];
                 double a = 0;
                 double bb = 0;
-                for (int k = 0; k < cg; k++) {
+                for (int k = 0; k < cg; k++) { // the group's normalized rows, then SiLU's gradient over all of them
                     int r = q * cg + k;
                     int ch = r % c;
                     double scale = rstd[q] * w(weight, ch);
                     affineRow(x, r * s, s, (float) scale, (float) (b(bias, ch) - mean[q] * scale), gy, k * s - r * s);
-                    UnaryKernels.siluBackwardRow(g, r * s, gy, k * s, gy, k * s, s);
+                }
+                UnaryKernels.siluBackwardRow(g, q * len, gy, 0, gy, 0, len);
+                for (int k = 0; k < cg; k++) {
+                    int r = q * cg + k;
+                    int ch = r % c;
                     sumG[r] = sum(gy, k * s, s);
                     dot[r] = dotCentered(gy, k * s, x, r * s, s, mu);
                     double wc = w(weight, ch);
