@@ -9,7 +9,8 @@ package dev.torchlet.kernels;
  *                  otherwise: ConvDirect
  *   input grad     depthwise: ConvDepthwise   3x3 stride 1 as above: ConvWinogradChannelsLast
  *                  ConvDirect when it applies     otherwise: ConvGemm
- *   weight grad    depthwise: ConvDepthwise   stride 1, ungrouped: ConvDirectWeight   otherwise: ConvGemm
+ *   weight grad    depthwise: ConvDepthwise   3x3 stride 1, 64+ input channels, enough pixels: ConvWinogradWeight
+ *                  stride 1, ungrouped: ConvDirectWeight   otherwise: ConvGemm
  *   bias grad      channel sums of gradOut
  * </pre>
  * All arrays are contiguous row-major; outputs are fully written. {@link ConvReference} is the
@@ -106,6 +107,8 @@ public final class ConvKernels {
     public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
         if (g.isDepthwise()) {
             ConvDepthwise.backwardWeight(g, gradOut, in, inOff, gradW);
+        } else if (ConvWinogradWeight.pays(g)) {
+            ConvWinogradWeight.backwardWeight(g, gradOut, in, inOff, gradW);
         } else if (ConvDirectWeight.applies(g)) {
             ConvDirectWeight.backwardWeight(g, gradOut, in, inOff, gradW);
         } else {

@@ -224,7 +224,7 @@ public final class ConvWinogradChannelsLast {
         pack(g, w, packed);
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
-        padFromNchw(g, in, inOff, c.xp, c.hp, c.wp);
+        padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
         run(c);
         ScratchBuffers.give(c.xp);
         ScratchBuffers.give(packed);
@@ -277,34 +277,34 @@ public final class ConvWinogradChannelsLast {
     }
 
     /**
-     * Copies in (n, cin, h, w) at inOff into xp (n, hp, wp, cin) at (ph, pw), transposed, zero everywhere else: per
-     * input row, a vector of L pixels of one channel at a time, scattered cin apart.
+     * Copies in (n, channels, h, w) at inOff into xp (n, hp, wp, channels) at (ph, pw), transposed, zero everywhere
+     * else: per input row, a vector of L pixels of one channel at a time, scattered `channels` apart.
      */
-    private static void padFromNchw(ConvGeometry g, float[] in, int inOff, float[] xp, int hp, int wp) {
-        int cin = g.cin();
-        int hw = g.h() * g.w();
-        int rowOut = wp * cin;
-        int[] apart = strided(cin);
-        Parallel.forRange(g.n() * hp, 4, (s, e) -> {
+    static void padFromNchw(
+            int n, int channels, int h, int w, int ph, int pw, float[] in, int inOff, float[] xp, int hp, int wp) {
+        int hw = h * w;
+        int rowOut = wp * channels;
+        int[] apart = strided(channels);
+        Parallel.forRange(n * hp, 4, (s, e) -> {
             for (int r = s; r < e; r++) {
                 int b = r / hp;
-                int y = r % hp - g.ph();
+                int y = r % hp - ph;
                 int dst = r * rowOut;
-                if (y < 0 || y >= g.h()) {
+                if (y < 0 || y >= h) {
                     java.util.Arrays.fill(xp, dst, dst + rowOut, 0f);
                     continue;
                 }
-                int first = dst + g.pw() * cin;
+                int first = dst + pw * channels;
                 java.util.Arrays.fill(xp, dst, first, 0f);
-                java.util.Arrays.fill(xp, first + g.w() * cin, dst + rowOut, 0f);
-                int whole = g.w() / L * L;
-                for (int ci = 0; ci < cin; ci++) {
-                    int src = inOff + (b * cin + ci) * hw + y * g.w();
+                java.util.Arrays.fill(xp, first + w * channels, dst + rowOut, 0f);
+                int whole = w / L * L;
+                for (int ci = 0; ci < channels; ci++) {
+                    int src = inOff + (b * channels + ci) * hw + y * w;
                     for (int x = 0; x < whole; x += L) {
-                        FloatVector.fromArray(S, in, src + x).intoArray(xp, first + x * cin + ci, apart, 0);
+                        FloatVector.fromArray(S, in, src + x).intoArray(xp, first + x * channels + ci, apart, 0);
                     }
-                    for (int x = whole; x < g.w(); x++) {
-                        xp[first + x * cin + ci] = in[src + x];
+                    for (int x = whole; x < w; x++) {
+                        xp[first + x * channels + ci] = in[src + x];
                     }
                 }
             }
@@ -440,25 +440,30 @@ public final class ConvWinogradChannelsLast {
      * the 6 columns into scratch, then along each of the 6 rows into v (row `row` of the block's t tiles).
      */
     private static void transformInput(Call c, int tile, float[] v, int row, float[] scratch) {
-        ConvGeometry g = c.g;
-        int cin = g.cin();
         int perImage = c.tilesH * c.tilesW;
         int b = tile / perImage;
         int ty = tile % perImage / c.tilesW;
         int tx = tile % c.tilesW;
-        int origin = ((b * c.hp + ty * OUT) * c.wp + tx * OUT) * cin;
-        int rowStride = c.wp * cin;
-        int t = c.blockTiles;
+        int origin = ((b * c.hp + ty * OUT) * c.wp + tx * OUT) * c.g.cin();
+        transformInput(c.xp, origin, c.wp * c.g.cin(), c.g.cin(), v, row, c.blockTiles, scratch);
+    }
+
+    /**
+     * V[xi][row][ci] = (B^T d B)[xi] for the 6 x 6 channels-last input pixels d from xp[origin] (rows rowStride
+     * apart, pixels cin apart), every channel; v holds t rows per point (see {@link ConvWinogradWeight}).
+     */
+    static void transformInput(
+            float[] xp, int origin, int rowStride, int cin, float[] v, int row, int t, float[] scratch) {
         for (int ci = 0; ci < cin; ci += L) {
             for (int j = 0; j < 6; j++) {
                 int p = origin + j * cin + ci;
                 transformInput1d(
-                        FloatVector.fromArray(S, c.xp, p),
-                        FloatVector.fromArray(S, c.xp, p + rowStride),
-                        FloatVector.fromArray(S, c.xp, p + 2 * rowStride),
-                        FloatVector.fromArray(S, c.xp, p + 3 * rowStride),
-                        FloatVector.fromArray(S, c.xp, p + 4 * rowStride),
-                        FloatVector.fromArray(S, c.xp, p + 5 * rowStride),
+                        FloatVector.fromArray(S, xp, p),
+                        FloatVector.fromArray(S, xp, p + rowStride),
+                        FloatVector.fromArray(S, xp, p + 2 * rowStride),
+                        FloatVector.fromArray(S, xp, p + 3 * rowStride),
+                        FloatVector.fromArray(S, xp, p + 4 * rowStride),
+                        FloatVector.fromArray(S, xp, p + 5 * rowStride),
                         scratch,
                         j * L,
                         6 * L);

@@ -1,5 +1,6 @@
 package dev.torchlet.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -70,6 +71,7 @@ class ConvConformanceTest {
             {1, 128, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // ... 16 tiles, input gradient into 128 channels
             {3, 64, 12, 10, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // ... no padding: the input gradient pads 2
             {2, 64, 8, 8, 64, 3, 3, 1, 1, 2, 2, 1, 1, 1}, // ... padding 2: 10 x 10 outputs
+            {7, 64, 17, 18, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // Winograd weight gradient: 175 tiles in 2 blocks
             {3, 64, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // one output channel (a U-Net's image): 1-channel tiles
             {2, 16, 9, 13, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // three output channels (RGB), short last tiles
             {2, 8, 10, 10, 4, 3, 3, 2, 2, 1, 1, 1, 1, 2}, // two per group, stride 2
@@ -152,6 +154,26 @@ class ConvConformanceTest {
         } finally {
             Parallel.setNumThreads(saved);
         }
+    }
+
+    /** Each weight-gradient sum runs tile by tile in one order whatever the threads: the same bits on 1 and 2. */
+    @Test
+    void winogradWeightGradientSameBitsOnOneAndTwoThreads() {
+        ConvGeometry g = ConvGeometry.of(7, 128, 17, 18, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        Random rnd = new Random(7);
+        float[] x = random(rnd, g.inputSize());
+        float[] go = random(rnd, g.outputSize());
+        int saved = Parallel.numThreads();
+        float[][] got = new float[2][g.weightSize()];
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setNumThreads(threads);
+                ConvWinogradWeight.backwardWeight(g, go, x, 0, got[threads - 1]);
+            }
+        } finally {
+            Parallel.setNumThreads(saved);
+        }
+        assertArrayEquals(got[0], got[1]);
     }
 
     @Test
@@ -274,6 +296,14 @@ class ConvConformanceTest {
                     assertClose(gx, gxMag, gxw, gxw.length, 2e-5, "ConvWinogradChannelsLast.backwardInputNchw " + s);
                     checked++;
                 }
+                checked++;
+            }
+            if (ConvWinogradWeight.applies(g)) { // 2e-5, as the forward's
+                float[] gww = new float[g.weightSize()];
+                java.util.Arrays.fill(gww, Float.NaN);
+                poisonScratchBuffers(g);
+                ConvWinogradWeight.backwardWeight(g, go, xBig, IN_OFF, gww);
+                assertClose(gw, gwMag, gww, gww.length, 2e-5, "ConvWinogradWeight.backwardWeight " + s);
                 checked++;
             }
             if (g.isDepthwise()) {
