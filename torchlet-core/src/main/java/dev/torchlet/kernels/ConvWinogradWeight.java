@@ -32,20 +32,20 @@ public final class ConvWinogradWeight {
     private static final int L = S.length();
     /** Input channels per product unit: 4 vectors, the register tile's width. */
     private static final int CHUNK = 4 * L;
-    /** Output channels per register tile (the broadcast rows). */
-    private static final int ROWS = 4;
     /** Transformed points per tile: 6 x 6. */
     private static final int POINTS = 36;
     /** Output pixels per tile side. */
     private static final int OUT = 4;
     /** Floats a block's V and W may take together (2 MB, in the two cores' L2: 16 MB blocks ran 1.5x slower). */
     private static final int BLOCK_FLOATS = 1 << 19;
-    /** Floats of V and W a product slice keeps in L1 (32 KB). */
-    private static final int L1_FLOATS = 8192;
+    /** Output channels per band of the products (see {@link #multiply}). */
+    private static final int BAND = 96;
+    /** Tiles per slice of the products. */
+    private static final int SLICE = 64;
     /** Per thread: a tile's 6 x 6 transformed vectors. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[POINTS * L]);
     /** Fewest tiles (over the batch) for which it pays; see {@link #pays}. */
-    private static final int MIN_TILES = 256;
+    private static final int MIN_TILES = 16;
 
     private static final FloatVector PLUS_4 = FloatVector.broadcast(S, 4f);
 
@@ -73,9 +73,10 @@ public final class ConvWinogradWeight {
     }
 
     /**
-     * True when g {@link #applies} with enough tiles that the transforms pay: the DDPM U-Net's layers at 28 x 28
-     * and 14 x 14, batch 32 (1568 and 512 tiles), ran 1.6-2.3x the direct kernel; at 7 x 7 (128 tiles, an 8 x 8
-     * cover of 49 pixels) it is slower.
+     * True when g {@link #applies} with enough tiles that the transforms pay. Against the direct kernel (medians of
+     * 15 calls, 2 threads): the DDPM U-Net's layers at batch 32, 28 x 28 (1568 tiles) 1.4-1.5x, 14 x 14 (512) 1.6-1.8x,
+     * 7 x 7 (128, an 8 x 8 cover of 49 pixels) 1.7x; 512 -> 512 at 7 x 7, batch 16, 3.1x; 64 -> 64 at 14 x 14 on
+     * one image (16 tiles) 1.5x, at 8 x 8 (4 tiles) 1.1x; 64 -> 64 at 14 x 14, batch 8, 0.9x.
      */
     public static boolean pays(ConvGeometry g) {
         return applies(g) && (long) g.n() * tilesH(g) * tilesW(g) >= MIN_TILES;
@@ -108,13 +109,12 @@ public final class ConvWinogradWeight {
         ConvWinogradChannelsLast.padFromNchw(g.n(), cin, g.h(), g.w(), g.ph(), g.pw(), in, inOff, xp, hp, wp);
         float[] dy = ScratchBuffers.take(g.n() * (hp - 2) * (wp - 2) * cout);
         ConvWinogradChannelsLast.padFromNchw(g.n(), cout, g.oh(), g.ow(), 0, 0, gradOut, 0, dy, hp - 2, wp - 2);
-        int t = blockTiles(tiles, cin + cout);
+        int t = blockTiles(tiles, cin, cout);
         float[] v = ScratchBuffers.take(POINTS * t * cin);
         float[] w = ScratchBuffers.take(POINTS * t * cout);
         float[] m = ScratchBuffers.take(POINTS * cout * cin);
         java.util.Arrays.fill(m, 0, POINTS * cout * cin, 0f);
         int chunks = cin / CHUNK;
-        int slice = Math.max(8, L1_FLOATS / (CHUNK + cout));
         for (int first = 0; first < tiles; first += t) {
             int start = first;
             int count = Math.min(t, tiles - first);
@@ -135,15 +135,7 @@ public final class ConvWinogradWeight {
                 for (int unit = s; unit < e; unit++) {
                     int xi = unit / chunks;
                     int ci = unit % chunks * CHUNK;
-                    // slices of the block's tiles whose V chunk and W rows stay in L1 for all output channels
-                    for (int k = 0; k < count; k += slice) {
-                        int depth = Math.min(slice, count - k);
-                        int wOff = (xi * t + k) * cout;
-                        int vOff = (xi * t + k) * cin + ci;
-                        for (int co = 0; co < cout; co += ROWS) {
-                            gemm4x4(w, wOff + co, cout, v, vOff, cin, depth, m, (xi * cout + co) * cin + ci);
-                        }
-                    }
+                    multiply(w, v, m, xi, ci, t, count, cin, cout);
                 }
             });
         }
@@ -155,9 +147,44 @@ public final class ConvWinogradWeight {
         ScratchBuffers.give(xp);
     }
 
-    /** Tiles per block: as many as keep the block's V and W (36 x tiles x channels) within BLOCK_FLOATS. */
-    static int blockTiles(int tiles, int channels) {
-        return Math.clamp(BLOCK_FLOATS / (POINTS * channels), 1, tiles);
+    /**
+     * Tiles per block: as many as keep the block's V and W (36 x tiles x (cin + cout) floats) within BLOCK_FLOATS,
+     * but at least cin cout / (cin + cout), so that reading and writing M once per block (36 x cout x cin floats)
+     * costs no more than the block's V and W (512 -> 512 at 7 x 7, batch 16: 64 tiles in 5 blocks ran 2.5x the
+     * time of one block).
+     */
+    static int blockTiles(int tiles, int cin, int cout) {
+        int fit = BLOCK_FLOATS / (POINTS * (cin + cout));
+        return Math.clamp(Math.max(fit, cin * cout / (cin + cout)), 1, tiles);
+    }
+
+    /**
+     * M[xi][co][ci..ci + CHUNK] += sum over the block's count tiles k of W[xi][k][co] V[xi][k][ci..]: output
+     * channels in bands of BAND, each band's tiles in slices of SLICE, so that the band's part of M and the slice's
+     * V and W stay in L1 while the register tiles (6 rows, then 4) go through the band.
+     */
+    private static void multiply(float[] w, float[] v, float[] m, int xi, int ci, int t, int count, int cin, int cout) {
+        for (int band = 0; band < cout; band += BAND) {
+            int bandEnd = Math.min(cout, band + BAND);
+            int sixesEnd = band + sixRows(bandEnd - band);
+            for (int k = 0; k < count; k += SLICE) {
+                int depth = Math.min(SLICE, count - k);
+                int wOff = (xi * t + k) * cout;
+                int vOff = (xi * t + k) * cin + ci;
+                int co = band;
+                for (; co < sixesEnd; co += 6) {
+                    gemm6x4(w, wOff + co, cout, v, vOff, cin, depth, m, (xi * cout + co) * cin + ci);
+                }
+                for (; co < bandEnd; co += 4) {
+                    gemm4x4(w, wOff + co, cout, v, vOff, cin, depth, m, (xi * cout + co) * cin + ci);
+                }
+            }
+        }
+    }
+
+    /** Rows of a band (a multiple of 4) that go in tiles of 6, leaving a multiple of 4 for tiles of 4. */
+    private static int sixRows(int rows) {
+        return rows % 12 == 0 ? rows : rows % 12 == 4 ? rows - 4 : rows - 8;
     }
 
     /**
@@ -273,6 +300,97 @@ public final class ConvWinogradWeight {
         a3_1.intoArray(m, mOff + 3 * cin + L);
         a3_2.intoArray(m, mOff + 3 * cin + 2 * L);
         a3_3.intoArray(m, mOff + 3 * cin + 3 * L);
+    }
+
+    /** {@link #gemm4x4} for 6 rows (output channels): 24 accumulators. */
+    private static void gemm6x4(
+            float[] w, int wOff, int cout, float[] v, int vOff, int cin, int count, float[] m, int mOff) {
+        FloatVector a0_0 = FloatVector.fromArray(S, m, mOff);
+        FloatVector a0_1 = FloatVector.fromArray(S, m, mOff + L);
+        FloatVector a0_2 = FloatVector.fromArray(S, m, mOff + 2 * L);
+        FloatVector a0_3 = FloatVector.fromArray(S, m, mOff + 3 * L);
+        FloatVector a1_0 = FloatVector.fromArray(S, m, mOff + cin);
+        FloatVector a1_1 = FloatVector.fromArray(S, m, mOff + cin + L);
+        FloatVector a1_2 = FloatVector.fromArray(S, m, mOff + cin + 2 * L);
+        FloatVector a1_3 = FloatVector.fromArray(S, m, mOff + cin + 3 * L);
+        FloatVector a2_0 = FloatVector.fromArray(S, m, mOff + 2 * cin);
+        FloatVector a2_1 = FloatVector.fromArray(S, m, mOff + 2 * cin + L);
+        FloatVector a2_2 = FloatVector.fromArray(S, m, mOff + 2 * cin + 2 * L);
+        FloatVector a2_3 = FloatVector.fromArray(S, m, mOff + 2 * cin + 3 * L);
+        FloatVector a3_0 = FloatVector.fromArray(S, m, mOff + 3 * cin);
+        FloatVector a3_1 = FloatVector.fromArray(S, m, mOff + 3 * cin + L);
+        FloatVector a3_2 = FloatVector.fromArray(S, m, mOff + 3 * cin + 2 * L);
+        FloatVector a3_3 = FloatVector.fromArray(S, m, mOff + 3 * cin + 3 * L);
+        FloatVector a4_0 = FloatVector.fromArray(S, m, mOff + 4 * cin);
+        FloatVector a4_1 = FloatVector.fromArray(S, m, mOff + 4 * cin + L);
+        FloatVector a4_2 = FloatVector.fromArray(S, m, mOff + 4 * cin + 2 * L);
+        FloatVector a4_3 = FloatVector.fromArray(S, m, mOff + 4 * cin + 3 * L);
+        FloatVector a5_0 = FloatVector.fromArray(S, m, mOff + 5 * cin);
+        FloatVector a5_1 = FloatVector.fromArray(S, m, mOff + 5 * cin + L);
+        FloatVector a5_2 = FloatVector.fromArray(S, m, mOff + 5 * cin + 2 * L);
+        FloatVector a5_3 = FloatVector.fromArray(S, m, mOff + 5 * cin + 3 * L);
+        int wp = wOff;
+        int vp = vOff;
+        for (int k = 0; k < count; k++, wp += cout, vp += cin) {
+            FloatVector v0 = FloatVector.fromArray(S, v, vp);
+            FloatVector v1 = FloatVector.fromArray(S, v, vp + L);
+            FloatVector v2 = FloatVector.fromArray(S, v, vp + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(S, v, vp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, w[wp]);
+            a0_0 = v0.fma(x, a0_0);
+            a0_1 = v1.fma(x, a0_1);
+            a0_2 = v2.fma(x, a0_2);
+            a0_3 = v3.fma(x, a0_3);
+            x = FloatVector.broadcast(S, w[wp + 1]);
+            a1_0 = v0.fma(x, a1_0);
+            a1_1 = v1.fma(x, a1_1);
+            a1_2 = v2.fma(x, a1_2);
+            a1_3 = v3.fma(x, a1_3);
+            x = FloatVector.broadcast(S, w[wp + 2]);
+            a2_0 = v0.fma(x, a2_0);
+            a2_1 = v1.fma(x, a2_1);
+            a2_2 = v2.fma(x, a2_2);
+            a2_3 = v3.fma(x, a2_3);
+            x = FloatVector.broadcast(S, w[wp + 3]);
+            a3_0 = v0.fma(x, a3_0);
+            a3_1 = v1.fma(x, a3_1);
+            a3_2 = v2.fma(x, a3_2);
+            a3_3 = v3.fma(x, a3_3);
+            x = FloatVector.broadcast(S, w[wp + 4]);
+            a4_0 = v0.fma(x, a4_0);
+            a4_1 = v1.fma(x, a4_1);
+            a4_2 = v2.fma(x, a4_2);
+            a4_3 = v3.fma(x, a4_3);
+            x = FloatVector.broadcast(S, w[wp + 5]);
+            a5_0 = v0.fma(x, a5_0);
+            a5_1 = v1.fma(x, a5_1);
+            a5_2 = v2.fma(x, a5_2);
+            a5_3 = v3.fma(x, a5_3);
+        }
+        a0_0.intoArray(m, mOff);
+        a0_1.intoArray(m, mOff + L);
+        a0_2.intoArray(m, mOff + 2 * L);
+        a0_3.intoArray(m, mOff + 3 * L);
+        a1_0.intoArray(m, mOff + cin);
+        a1_1.intoArray(m, mOff + cin + L);
+        a1_2.intoArray(m, mOff + cin + 2 * L);
+        a1_3.intoArray(m, mOff + cin + 3 * L);
+        a2_0.intoArray(m, mOff + 2 * cin);
+        a2_1.intoArray(m, mOff + 2 * cin + L);
+        a2_2.intoArray(m, mOff + 2 * cin + 2 * L);
+        a2_3.intoArray(m, mOff + 2 * cin + 3 * L);
+        a3_0.intoArray(m, mOff + 3 * cin);
+        a3_1.intoArray(m, mOff + 3 * cin + L);
+        a3_2.intoArray(m, mOff + 3 * cin + 2 * L);
+        a3_3.intoArray(m, mOff + 3 * cin + 3 * L);
+        a4_0.intoArray(m, mOff + 4 * cin);
+        a4_1.intoArray(m, mOff + 4 * cin + L);
+        a4_2.intoArray(m, mOff + 4 * cin + 2 * L);
+        a4_3.intoArray(m, mOff + 4 * cin + 3 * L);
+        a5_0.intoArray(m, mOff + 5 * cin);
+        a5_1.intoArray(m, mOff + 5 * cin + L);
+        a5_2.intoArray(m, mOff + 5 * cin + 2 * L);
+        a5_3.intoArray(m, mOff + 5 * cin + 3 * L);
     }
 
     /**
