@@ -57,6 +57,16 @@ public final class ConvWinogradChannelsLast {
      */
     private static final int MIN_TILES = 32;
 
+    /** G's rows: the 6 values of a filter row or column at the points 0, 1, -1, 2, -2 and infinity. */
+    private static final float[][] G = {
+        {0.25f, 0f, 0f},
+        {-1f / 6, -1f / 6, -1f / 6},
+        {-1f / 6, 1f / 6, -1f / 6},
+        {1f / 24, 1f / 12, 1f / 6},
+        {1f / 24, -1f / 12, 1f / 6},
+        {0f, 0f, 1f}
+    };
+
     private static final FloatVector MINUS_4 = FloatVector.broadcast(S, -4f);
     private static final FloatVector MINUS_5 = FloatVector.broadcast(S, -5f);
     private static final FloatVector PLUS_2 = FloatVector.broadcast(S, 2f);
@@ -106,7 +116,7 @@ public final class ConvWinogradChannelsLast {
 
     /**
      * Transforms w (cout, cin, 3, 3) into U = G g G^T, packed as {@code [group][xi][ci][GROUP]}: group grp's
-     * point xi starts at (grp * 36 + xi) * cin * GROUP. Computed in double, rounded once.
+     * point xi starts at (grp * 36 + xi) * cin * GROUP.
      */
     public static float[] pack(ConvGeometry g, float[] w) {
         float[] packed = new float[packedLength(g)];
@@ -116,7 +126,10 @@ public final class ConvWinogradChannelsLast {
 
     /**
      * {@link #pack} into packed (at least {@link #packedLength} floats). Work in (group, input channel) units: the
-     * 64 filters' 36 points go to a local array first, then out as 36 runs of GROUP floats.
+     * unit's 64 filters are gathered tap-major (taps[k][lane]), then transformed a vector of 16 filters at a time,
+     * each point's 16 values stored where the packed layout wants them. Training's NCHW kernels pack on every call
+     * (twice a step: forward and input gradient), so this runs on vectors (in float: the same values as a
+     * transform in double within a few units in the last place, far below the products' own rounding).
      */
     private static void pack(ConvGeometry g, float[] w, float[] packed) {
         if (!applies(g)) {
@@ -124,46 +137,48 @@ public final class ConvWinogradChannelsLast {
         }
         int cin = g.cin();
         Parallel.forRange(g.cout() / GROUP * cin, 16, (s, e) -> {
-            double[] gg = new double[18]; // G g, (6, 3)
-            double[] u = new double[GROUP * POINTS]; // G g G^T, (6, 6) per filter of the group
+            float[] taps = new float[9 * GROUP];
             for (int unit = s; unit < e; unit++) {
                 int grp = unit / cin;
                 int ci = unit % cin;
                 for (int lane = 0; lane < GROUP; lane++) {
                     int src = ((grp * GROUP + lane) * cin + ci) * 9;
-                    for (int c = 0; c < 3; c++) { // column c of G g
-                        transformFilter(w[src + c], w[src + 3 + c], w[src + 6 + c], gg, c, 3);
-                    }
-                    for (int i = 0; i < 6; i++) { // row i of (G g) G^T
-                        transformFilter(gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2], u, lane * POINTS + i * 6, 1);
+                    for (int k = 0; k < 9; k++) {
+                        taps[k * GROUP + lane] = w[src + k];
                     }
                 }
                 int dst = (grp * POINTS * cin + ci) * GROUP;
-                for (int xi = 0; xi < POINTS; xi++, dst += cin * GROUP) {
-                    for (int lane = 0; lane < GROUP; lane++) {
-                        packed[dst + lane] = (float) u[lane * POINTS + xi];
-                    }
+                for (int j = 0; j < GROUP; j += L) {
+                    transformFilters(taps, j, packed, dst + j, cin * GROUP);
                 }
             }
         });
     }
 
     /**
-     * G (g0, g1, g2)^T into out[off + k * stride] for k = 0..5, the 6 values of a filter row or column at the
-     * points 0, 1, -1, 2, -2 and infinity: G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6],
-     * [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]].
+     * U = G g G^T for the L filters whose 9 taps are taps[k * GROUP + off] (k = ky * 3 + kx), point xi = 6 i + b
+     * stored at out[dst + xi * stride]: per row i of G, (G g)[i] (3 vectors), then its 6 products with G's rows.
      */
-    private static void transformFilter(double g0, double g1, double g2, double[] out, int off, int stride) {
-        double even = (g0 + g2) * (1.0 / 6);
-        double odd = g1 * (1.0 / 6);
-        double even4 = g0 * (1.0 / 24) + g2 * (1.0 / 6);
-        double odd4 = g1 * (1.0 / 12);
-        out[off] = g0 * 0.25;
-        out[off + stride] = -even - odd;
-        out[off + 2 * stride] = -even + odd;
-        out[off + 3 * stride] = even4 + odd4;
-        out[off + 4 * stride] = even4 - odd4;
-        out[off + 5 * stride] = g2;
+    private static void transformFilters(float[] taps, int off, float[] out, int dst, int stride) {
+        FloatVector g00 = FloatVector.fromArray(S, taps, off);
+        FloatVector g01 = FloatVector.fromArray(S, taps, GROUP + off);
+        FloatVector g02 = FloatVector.fromArray(S, taps, 2 * GROUP + off);
+        FloatVector g10 = FloatVector.fromArray(S, taps, 3 * GROUP + off);
+        FloatVector g11 = FloatVector.fromArray(S, taps, 4 * GROUP + off);
+        FloatVector g12 = FloatVector.fromArray(S, taps, 5 * GROUP + off);
+        FloatVector g20 = FloatVector.fromArray(S, taps, 6 * GROUP + off);
+        FloatVector g21 = FloatVector.fromArray(S, taps, 7 * GROUP + off);
+        FloatVector g22 = FloatVector.fromArray(S, taps, 8 * GROUP + off);
+        for (int i = 0; i < 6; i++) {
+            float[] r = G[i];
+            FloatVector h0 = g00.mul(r[0]).add(g10.mul(r[1])).add(g20.mul(r[2])); // (G g)[i][0]
+            FloatVector h1 = g01.mul(r[0]).add(g11.mul(r[1])).add(g21.mul(r[2]));
+            FloatVector h2 = g02.mul(r[0]).add(g12.mul(r[1])).add(g22.mul(r[2]));
+            for (int b = 0; b < 6; b++) {
+                float[] c = G[b];
+                h0.mul(c[0]).add(h1.mul(c[1])).add(h2.mul(c[2])).intoArray(out, dst + (i * 6 + b) * stride);
+            }
+        }
     }
 
     /**
