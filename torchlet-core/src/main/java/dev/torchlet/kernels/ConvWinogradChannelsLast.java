@@ -120,7 +120,7 @@ public final class ConvWinogradChannelsLast {
      */
     public static float[] pack(ConvGeometry g, float[] w) {
         float[] packed = new float[packedLength(g)];
-        pack(g, w, packed);
+        pack(g, w, false, packed);
         return packed;
     }
 
@@ -129,9 +129,11 @@ public final class ConvWinogradChannelsLast {
      * unit's 64 filters are gathered tap-major (taps[k][lane]), then transformed a vector of 16 filters at a time,
      * each point's 16 values stored where the packed layout wants them. Training's NCHW kernels pack on every call
      * (twice a step: forward and input gradient), so this runs on vectors (in float: the same values as a
-     * transform in double within a few units in the last place, far below the products' own rounding).
+     * transform in double within a few units in the last place, far below the products' own rounding). With
+     * {@code flipped}, g is the {@link #inputGradGeometry} of the convolution whose filters w holds: g's filter
+     * (co, ci) is w's filter (ci, co) turned by 180 degrees, gathered so without a flipped copy.
      */
-    private static void pack(ConvGeometry g, float[] w, float[] packed) {
+    private static void pack(ConvGeometry g, float[] w, boolean flipped, float[] packed) {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d (Winograd): not a 3x3 stride-1 convolution it runs: " + g);
         }
@@ -142,9 +144,17 @@ public final class ConvWinogradChannelsLast {
                 int grp = unit / cin;
                 int ci = unit % cin;
                 for (int lane = 0; lane < GROUP; lane++) {
-                    int src = ((grp * GROUP + lane) * cin + ci) * 9;
-                    for (int k = 0; k < 9; k++) {
-                        taps[k * GROUP + lane] = w[src + k];
+                    int co = grp * GROUP + lane;
+                    if (flipped) { // g's filter (co, ci) is w's filter (ci, co) turned by 180 degrees
+                        int src = (ci * g.cout() + co) * 9;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * GROUP + lane] = w[src + 8 - k];
+                        }
+                    } else {
+                        int src = (co * cin + ci) * 9;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * GROUP + lane] = w[src + k];
+                        }
                     }
                 }
                 int dst = (grp * POINTS * cin + ci) * GROUP;
@@ -236,13 +246,27 @@ public final class ConvWinogradChannelsLast {
             float lo,
             float hi) {
         float[] packed = ScratchBuffers.take(packedLength(g));
-        pack(g, w, packed);
+        pack(g, w, false, packed);
+        forwardNchwPacked(g, in, inOff, packed, bias, residual, out, lo, hi);
+        ScratchBuffers.give(packed);
+    }
+
+    /** {@link #forwardNchw} with the weights already {@link #pack packed}. */
+    private static void forwardNchwPacked(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] packed,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
         run(c);
         ScratchBuffers.give(c.xp);
-        ScratchBuffers.give(packed);
     }
 
     /**
@@ -252,17 +276,10 @@ public final class ConvWinogradChannelsLast {
      */
     public static void backwardInputNchw(ConvGeometry g, float[] gradOut, float[] w, float[] gradIn) {
         ConvGeometry t = inputGradGeometry(g);
-        int cin = g.cin();
-        int cout = g.cout();
-        float[] flipped = new float[w.length];
-        for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                for (int k = 0; k < 9; k++) {
-                    flipped[(ci * cout + co) * 9 + k] = w[(co * cin + ci) * 9 + 8 - k];
-                }
-            }
-        }
-        forwardNchw(t, gradOut, 0, flipped, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        float[] packed = ScratchBuffers.take(packedLength(t));
+        pack(t, w, true, packed); // w' gathered from w as it is packed
+        forwardNchwPacked(t, gradOut, 0, packed, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        ScratchBuffers.give(packed);
     }
 
     /** The forward convolution whose output is g's input gradient (see {@link #backwardInputNchw}). */
