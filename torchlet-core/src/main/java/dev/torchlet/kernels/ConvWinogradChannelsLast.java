@@ -28,7 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Training's NCHW kernels ({@link ConvKernels}) call it too ({@link #forwardNchw}, {@link #backwardInputNchw}:
  * the input gradient of a 3x3 stride-1 convolution is one, over the flipped filters), transposing on the way in
- * and out and transforming the filters on every call.
+ * and out and transforming the filters on every call; a training batch's many tiles run in large blocks, point by
+ * point ({@link #runBatched}), so that each transformed filter is read a few times a call, not once per 24 tiles.
  *
  * <p>Exactness: the transforms scale by at most 5 and 1/24, so the result differs from the direct sum by rounding
  * (its largest error lies between 1e-6 and 1e-5 of the terms' magnitude against a double-precision reference:
@@ -265,8 +266,61 @@ public final class ConvWinogradChannelsLast {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
-        run(c);
+        runBatched(c);
         ScratchBuffers.give(c.xp);
+    }
+
+    /**
+     * Runs c (a training batch: many tiles) in blocks of many tiles, each in three passes, the threads sharing each:
+     * transform the block's inputs (V), multiply point by point (M[xi] = V[xi] U[xi], a thread taking one point
+     * and output channel group at a time, so that U[xi]'s cin x 64 floats stay in its caches for the whole block),
+     * transform the block's outputs back. {@link #run}'s small blocks (at most 24 tiles, for batch-1 inference)
+     * read all of U again per block: for the DDPM U-Net's 256 -> 128 at 14 x 14, batch 32, 400 MB of U a call.
+     * Blocks are as large as ConvWinogradWeight's, for the same reason (U's traffic below V's and M's).
+     */
+    private static void runBatched(Call c) {
+        int cin = c.g.cin();
+        int cout = c.g.cout();
+        int t = ConvWinogradWeight.blockTiles(c.tiles, cin, cout);
+        int rows = (t + ROWS - 1) / ROWS * ROWS; // V and M rows per point: whole register tiles
+        float[] v = ScratchBuffers.take(POINTS * rows * cin);
+        float[] m = ScratchBuffers.take(POINTS * rows * cout); // [group][xi][rows][GROUP]
+        int groups = c.groups;
+        for (int first = 0; first < c.tiles; first += t) {
+            int start = first;
+            int count = Math.min(t, c.tiles - first);
+            Parallel.forRange(count, 8, (s, e) -> {
+                float[] scratch = SCRATCH.get();
+                for (int i = s; i < e; i++) {
+                    int tile = start + i;
+                    int perImage = c.tilesH * c.tilesW;
+                    int b = tile / perImage;
+                    int origin = ((b * c.hp + tile % perImage / c.tilesW * OUT) * c.wp + tile % c.tilesW * OUT) * cin;
+                    transformInput(c.xp, origin, c.wp * cin, cin, v, i, rows, scratch);
+                }
+            });
+            Parallel.forRangeDynamic(POINTS * groups, 4, (s, e) -> {
+                for (int unit = s; unit < e; unit++) {
+                    int grp = unit / POINTS;
+                    int xi = unit % POINTS;
+                    int uOff = (grp * POINTS + xi) * cin * GROUP;
+                    int mOff = (grp * POINTS + xi) * rows * GROUP;
+                    for (int r = 0; r < count; r += ROWS) { // rows past count hold stale V: their M is not read
+                        gemm6x4(v, (xi * rows + r) * cin, cin, c.packed, uOff, m, mOff + r * GROUP);
+                    }
+                }
+            });
+            Parallel.forRange(count, 8, (s, e) -> {
+                float[] scratch = SCRATCH.get();
+                for (int i = s; i < e; i++) {
+                    for (int grp = 0; grp < groups; grp++) {
+                        transformOutput(c, start + i, grp, m, grp * POINTS * rows * GROUP, i, rows, scratch);
+                    }
+                }
+            });
+        }
+        ScratchBuffers.give(m);
+        ScratchBuffers.give(v);
     }
 
     /**
@@ -460,7 +514,7 @@ public final class ConvWinogradChannelsLast {
             }
             int valid = Math.min(t, c.tiles - blk * t);
             for (int i = 0; i < valid; i++) {
-                transformOutput(c, blk * t + i, grp, m, i, t, scratch);
+                transformOutput(c, blk * t + i, grp, m, 0, i, t, scratch);
             }
         }
         ScratchBuffers.give(m);
@@ -631,7 +685,8 @@ public final class ConvWinogradChannelsLast {
      * point) down the 6 columns into scratch, then along the first 4 rows; plus bias (and residual), clamped,
      * stored where the 4 x 4 pixels fall inside the output.
      */
-    private static void transformOutput(Call c, int tile, int grp, float[] m, int row, int t, float[] scratch) {
+    private static void transformOutput(
+            Call c, int tile, int grp, float[] m, int mOff, int row, int t, float[] scratch) {
         ConvGeometry g = c.g;
         int cout = g.cout();
         int perImage = c.tilesH * c.tilesW;
@@ -644,7 +699,7 @@ public final class ConvWinogradChannelsLast {
         for (int k = 0; k < GROUP; k += L) {
             int co = grp * GROUP + k;
             for (int j = 0; j < 6; j++) {
-                int p = row * GROUP + k + j * pointStride;
+                int p = mOff + row * GROUP + k + j * pointStride;
                 transformOutput1d(
                         FloatVector.fromArray(S, m, p),
                         FloatVector.fromArray(S, m, p + 6 * pointStride),
