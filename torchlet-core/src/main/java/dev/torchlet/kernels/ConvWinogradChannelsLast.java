@@ -50,6 +50,8 @@ public final class ConvWinogradChannelsLast {
     private static final int ROWS = 6;
     /** Floats of V a block may take (with M and a filter's slice it stays within a 1 MB L2). */
     private static final int V_BUDGET = 96 * 1024;
+    /** A core's L2, in floats (1 MB: the smaller of the machines measured). */
+    private static final int L2_FLOATS = 256 * 1024;
     /**
      * Fewest tiles (over the batch) for which Winograd pays: below it the direct kernel runs. Alone, a 256 -> 256
      * layer at 14 x 14, batch 1 (16 tiles), ran 1.85x the direct kernel; inside ResNet-18 and ResNet-50 at batch 1,
@@ -220,6 +222,10 @@ public final class ConvWinogradChannelsLast {
 
     /** Runs every unit of c, the threads claiming chunks of them. */
     private static void run(Call c) {
+        if (readsFiltersOften(c)) {
+            runBatched(c);
+            return;
+        }
         // units in (block, group) order; with blocks enough for every thread a chunk is a whole block (its inputs
         // transformed once for all groups), else one unit (a block's inputs transformed once per group)
         int units = c.blocks * c.groups;
@@ -268,6 +274,14 @@ public final class ConvWinogradChannelsLast {
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
         runBatched(c);
         ScratchBuffers.give(c.xp);
+    }
+
+    /**
+     * True when {@link #run}'s small blocks would read transformed filters that do not fit in a core's L2 (1 MB)
+     * more than twice per thread: a batch's many tiles (ResNet-18 at batch 16: from 28 x 28 down), not batch 1.
+     */
+    private static boolean readsFiltersOften(Call c) {
+        return (long) POINTS * c.g.cin() * c.g.cout() > L2_FLOATS && c.blocks > 2 * Parallel.numThreads();
     }
 
     /**

@@ -69,6 +69,7 @@ class ConvChannelsLastConformanceTest {
         {3, 48, 9, 10, 64, 0, 0}, // no padding: 7 x 8 outputs
         {1, 64, 30, 30, 64, 1, 1}, // 64 tiles: three blocks of 24, the last short
         {1, 256, 12, 12, 128, 1, 1}, // deep input: blocks of 6 tiles
+        {8, 128, 13, 14, 64, 1, 1}, // a batch (112 tiles) whose filters pass L2: large blocks, point by point
         {1, 16, 9, 8, 64, 2, 0}, // asymmetric padding
     };
 
