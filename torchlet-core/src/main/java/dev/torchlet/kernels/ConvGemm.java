@@ -197,9 +197,11 @@ public final class ConvGemm {
         int k = g.colRows();
         int p = g.outPixels();
         int coutG = g.coutG();
-        forEachImage(g, first -> new float[k * p], (b, col) -> {
+        forEachImage(g, first -> g.isPointwise() ? null : new float[k * p], (b, col) -> {
             int imgIn = b * g.cin() * g.inPixels();
-            java.util.Arrays.fill(gradIn, imgIn, imgIn + g.cin() * g.inPixels(), 0f);
+            if (!g.isPointwise()) { // col2im adds into it; a pointwise product writes every element itself
+                java.util.Arrays.fill(gradIn, imgIn, imgIn + g.cin() * g.inPixels(), 0f);
+            }
             for (int grp = 0; grp < g.groups(); grp++) {
                 int goOff = (b * g.cout() + grp * coutG) * p;
                 if (g.isPointwise()) {
