@@ -50,6 +50,11 @@ public final class ConvWinogradChannelsLast {
     private static final int ROWS = 6;
     /** Floats of V a block may take (with M and a filter's slice it stays within a 1 MB L2). */
     private static final int V_BUDGET = 96 * 1024;
+    /**
+     * Floats of V and M a block of {@link #runBatched} may take (8 MB): the DDPM U-Net's layers at batch 32 ran
+     * 1.05-1.15x with these than with 2 MB blocks (fewer joins), 16 MB ones lost on 192 input channels.
+     */
+    private static final int BATCH_BLOCK_FLOATS = 1 << 21;
     /** A core's L2, in floats (1 MB: the smaller of the machines measured). */
     private static final int L2_FLOATS = 256 * 1024;
     /**
@@ -223,7 +228,7 @@ public final class ConvWinogradChannelsLast {
     /** Runs every unit of c, the threads claiming chunks of them. */
     private static void run(Call c) {
         if (readsFiltersOften(c)) {
-            runBatched(c);
+            runBatched(c, batchTiles(c.g));
             return;
         }
         // units in (block, group) order; with blocks enough for every thread a chunk is a whole block (its inputs
@@ -252,10 +257,31 @@ public final class ConvWinogradChannelsLast {
             float[] out,
             float lo,
             float hi) {
+        forwardNchw(g, in, inOff, w, bias, residual, out, lo, hi, batchTiles(g));
+    }
+
+    /** {@link #forwardNchw} in blocks of tilesPerBlock tiles (package-private: the tests take small blocks). */
+    static void forwardNchw(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi,
+            int tilesPerBlock) {
         float[] packed = ScratchBuffers.take(packedLength(g));
         pack(g, w, false, packed);
-        forwardNchwPacked(g, in, inOff, packed, bias, residual, out, lo, hi);
+        forwardNchwPacked(g, in, inOff, packed, bias, residual, out, lo, hi, tilesPerBlock);
         ScratchBuffers.give(packed);
+    }
+
+    /** Tiles per block of {@link #runBatched}: see {@link #BATCH_BLOCK_FLOATS}. */
+    private static int batchTiles(ConvGeometry g) {
+        int tiles = g.n() * tilesH(g) * tilesW(g);
+        return ConvWinogradWeight.blockTiles(tiles, g.cin(), g.cout(), BATCH_BLOCK_FLOATS);
     }
 
     /** {@link #forwardNchw} with the weights already {@link #pack packed}. */
@@ -268,11 +294,12 @@ public final class ConvWinogradChannelsLast {
             float[] residual,
             float[] out,
             float lo,
-            float hi) {
+            float hi,
+            int tilesPerBlock) {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
-        runBatched(c);
+        runBatched(c, tilesPerBlock);
         ScratchBuffers.give(c.xp);
     }
 
@@ -290,12 +317,11 @@ public final class ConvWinogradChannelsLast {
      * and output channel group at a time, so that U[xi]'s cin x 64 floats stay in its caches for the whole block),
      * transform the block's outputs back. {@link #run}'s small blocks (at most 24 tiles, for batch-1 inference)
      * read all of U again per block: for the DDPM U-Net's 256 -> 128 at 14 x 14, batch 32, 400 MB of U a call.
-     * Blocks are as large as ConvWinogradWeight's, for the same reason (U's traffic below V's and M's).
+     * Blocks are at least as large as ConvWinogradWeight's, for the same reason (U's traffic below V's and M's).
      */
-    private static void runBatched(Call c) {
+    private static void runBatched(Call c, int t) {
         int cin = c.g.cin();
         int cout = c.g.cout();
-        int t = ConvWinogradWeight.blockTiles(c.tiles, cin, cout);
         int rows = (t + ROWS - 1) / ROWS * ROWS; // V and M rows per point: whole register tiles
         float[] v = ScratchBuffers.take(POINTS * rows * cin);
         float[] m = ScratchBuffers.take(POINTS * rows * cout); // [group][xi][rows][GROUP]
@@ -346,7 +372,17 @@ public final class ConvWinogradChannelsLast {
         ConvGeometry t = inputGradGeometry(g);
         float[] packed = ScratchBuffers.take(packedLength(t));
         pack(t, w, true, packed); // w' gathered from w as it is packed
-        forwardNchwPacked(t, gradOut, 0, packed, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        forwardNchwPacked(
+                t,
+                gradOut,
+                0,
+                packed,
+                null,
+                null,
+                gradIn,
+                Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY,
+                batchTiles(t));
         ScratchBuffers.give(packed);
     }
 

@@ -154,7 +154,12 @@ public final class ConvWinogradWeight {
      * time of one block).
      */
     static int blockTiles(int tiles, int cin, int cout) {
-        int fit = BLOCK_FLOATS / (POINTS * (cin + cout));
+        return blockTiles(tiles, cin, cout, BLOCK_FLOATS);
+    }
+
+    /** {@link #blockTiles(int, int, int)} for blocks of V and W (or M) within budget floats. */
+    static int blockTiles(int tiles, int cin, int cout, int budget) {
+        int fit = budget / (POINTS * (cin + cout));
         return Math.clamp(Math.max(fit, cin * cout / (cin + cout)), 1, tiles);
     }
 
