@@ -84,10 +84,18 @@ public final class ConvWinogradChannelsLast {
     private ConvWinogradChannelsLast() {}
 
     /**
-     * True when this kernel computes g: ungrouped 3x3, stride 1, dilation 1, the usual output size, input channels
-     * a multiple of the vector length and output channels of whole groups, on a CPU with 32 vector registers.
+     * True when this kernel computes g: a {@link #isPlain3x3 plain 3x3 convolution} with input channels a multiple
+     * of the vector length and output channels of whole groups.
      */
     public static boolean applies(ConvGeometry g) {
+        return isPlain3x3(g) && g.cin() % L == 0 && g.cout() % GROUP == 0;
+    }
+
+    /**
+     * Ungrouped 3x3, stride 1, dilation 1, the usual output size (h + 2 ph - 2), on a CPU with 32 vector registers:
+     * what the Winograd kernels ({@link ConvWinogradWeight} too) need of a geometry besides channel counts.
+     */
+    static boolean isPlain3x3(ConvGeometry g) {
         return Simd.VECTOR_REGISTERS >= 32
                 && g.groups() == 1
                 && g.kh() == 3
@@ -99,9 +107,7 @@ public final class ConvWinogradChannelsLast {
                 && g.oh() == g.h() + 2 * g.ph() - 2
                 && g.ow() == g.w() + 2 * g.pw() - 2
                 && g.oh() > 0
-                && g.ow() > 0
-                && g.cin() % L == 0
-                && g.cout() % GROUP == 0;
+                && g.ow() > 0;
     }
 
     /** True when g {@link #applies} and has enough tiles for the transforms to pay (see the class comment). */
@@ -109,11 +115,11 @@ public final class ConvWinogradChannelsLast {
         return applies(g) && (long) g.n() * tilesH(g) * tilesW(g) >= MIN_TILES;
     }
 
-    private static int tilesH(ConvGeometry g) {
+    static int tilesH(ConvGeometry g) {
         return (g.oh() + OUT - 1) / OUT;
     }
 
-    private static int tilesW(ConvGeometry g) {
+    static int tilesW(ConvGeometry g) {
         return (g.ow() + OUT - 1) / OUT;
     }
 

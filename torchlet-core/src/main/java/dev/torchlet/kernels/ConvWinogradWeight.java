@@ -52,24 +52,11 @@ public final class ConvWinogradWeight {
     private ConvWinogradWeight() {}
 
     /**
-     * True when this kernel computes g's weight gradient: ungrouped 3x3, stride 1, dilation 1, the usual output
-     * size, input channels a multiple of 4 vectors and output channels of 1, on a CPU with 32 vector registers.
+     * True when this kernel computes g's weight gradient: a {@link ConvWinogradChannelsLast#isPlain3x3 plain 3x3
+     * convolution} with input channels a multiple of 4 vectors and output channels of whole vectors.
      */
     public static boolean applies(ConvGeometry g) {
-        return Simd.VECTOR_REGISTERS >= 32
-                && g.groups() == 1
-                && g.kh() == 3
-                && g.kw() == 3
-                && g.sh() == 1
-                && g.sw() == 1
-                && g.dh() == 1
-                && g.dw() == 1
-                && g.oh() == g.h() + 2 * g.ph() - 2
-                && g.ow() == g.w() + 2 * g.pw() - 2
-                && g.oh() > 0
-                && g.ow() > 0
-                && g.cin() % CHUNK == 0
-                && g.cout() % L == 0;
+        return ConvWinogradChannelsLast.isPlain3x3(g) && g.cin() % CHUNK == 0 && g.cout() % L == 0;
     }
 
     /**
@@ -79,15 +66,8 @@ public final class ConvWinogradWeight {
      * one image (16 tiles) 1.5x, at 8 x 8 (4 tiles) 1.1x; 64 -> 64 at 14 x 14, batch 8, 0.9x.
      */
     public static boolean pays(ConvGeometry g) {
-        return applies(g) && (long) g.n() * tilesH(g) * tilesW(g) >= MIN_TILES;
-    }
-
-    private static int tilesH(ConvGeometry g) {
-        return (g.oh() + OUT - 1) / OUT;
-    }
-
-    private static int tilesW(ConvGeometry g) {
-        return (g.ow() + OUT - 1) / OUT;
+        return applies(g)
+                && (long) g.n() * ConvWinogradChannelsLast.tilesH(g) * ConvWinogradChannelsLast.tilesW(g) >= MIN_TILES;
     }
 
     /**
@@ -100,8 +80,8 @@ public final class ConvWinogradWeight {
         }
         int cin = g.cin();
         int cout = g.cout();
-        int tilesH = tilesH(g);
-        int tilesW = tilesW(g);
+        int tilesH = ConvWinogradChannelsLast.tilesH(g);
+        int tilesW = ConvWinogradChannelsLast.tilesW(g);
         int tiles = g.n() * tilesH * tilesW;
         int hp = tilesH * OUT + 2;
         int wp = tilesW * OUT + 2;
