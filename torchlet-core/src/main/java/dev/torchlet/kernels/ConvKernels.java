@@ -9,7 +9,7 @@ package dev.torchlet.kernels;
  *                  otherwise: ConvDirect
  *   input grad     depthwise: ConvDepthwise   3x3 stride 1 as above: ConvWinogradChannelsLast
  *                  ConvDirect when it applies     otherwise: ConvGemm
- *   weight grad    depthwise: ConvDepthwise   3x3 stride 1, 64+ input channels, enough pixels: ConvWinogradWeight
+ *   weight grad    depthwise: ConvDepthwise   3x3 stride 1, input channels of 64, 16+ tiles: ConvWinogradWeight
  *                  stride 1, ungrouped: ConvDirectWeight   otherwise: ConvGemm
  *   bias grad      channel sums of gradOut
  * </pre>
