@@ -133,6 +133,11 @@ public final class NormKernels {
         return bias == null ? 0f : bias[c];
     }
 
+    /** shift[r], or 0 without a shift. */
+    private static float shiftOf(float[] shift, int r) {
+        return shift == null ? 0f : shift[r];
+    }
+
     // ---------------------------------------------------------------- batch norm, x (N, C, S)
 
     /**
@@ -438,19 +443,57 @@ public final class NormKernels {
             double[] mean,
             double[] rstd,
             boolean silu) {
+        groupNormForward(x, null, n, c, s, groups, weight, bias, eps, out, mean, rstd, silu);
+    }
+
+    /**
+     * As {@link #groupNormForward(float[], int, int, int, int, float[], float[], double, float[], double[], double[],
+     * boolean)} of h = x + shift, shift (n, c) added to every value of its row (a diffusion U-Net's timestep
+     * embedding), without h in memory: mean = (sum x + s sum shift) / len, var = sum over rows of sum (x - (mean -
+     * shift))^2 / len, out = x a + (b + (shift - mean) a). A null shift is none (the same bits as without).
+     */
+    public static void groupNormForward(
+            float[] x,
+            float[] shift,
+            int n,
+            int c,
+            int s,
+            int groups,
+            float[] weight,
+            float[] bias,
+            double eps,
+            float[] out,
+            double[] mean,
+            double[] rstd,
+            boolean silu) {
         int cg = c / groups;
         int len = cg * s;
         Parallel.forRange(n * groups, grain(3L * len), (q0, q1) -> {
             for (int q = q0; q < q1; q++) {
                 int off = q * len;
-                double mu = sum(x, off, len) / len;
-                double var = sumSqDev(x, off, len, (float) mu) / len;
+                double mu;
+                double var;
+                if (shift == null) {
+                    mu = sum(x, off, len) / len;
+                    var = sumSqDev(x, off, len, (float) mu) / len;
+                } else {
+                    double shifts = 0;
+                    for (int r = q * cg; r < (q + 1) * cg; r++) {
+                        shifts += shift[r];
+                    }
+                    mu = (sum(x, off, len) + shifts * s) / len;
+                    double sq = 0;
+                    for (int r = q * cg; r < (q + 1) * cg; r++) {
+                        sq += sumSqDev(x, r * s, s, (float) (mu - shift[r]));
+                    }
+                    var = sq / len;
+                }
                 mean[q] = mu;
                 rstd[q] = 1.0 / Math.sqrt(var + eps);
                 for (int r = q * cg; r < (q + 1) * cg; r++) {
                     int ch = r % c;
                     double a = rstd[q] * w(weight, ch);
-                    affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - mu * a), out);
+                    affineRow(x, r * s, s, (float) a, (float) (b(bias, ch) - (mu - shiftOf(shift, r)) * a), out);
                 }
                 if (silu) { // the group's rows are contiguous: one pass, one vector tail
                     UnaryKernels.siluInPlace(out, off, len);
@@ -533,6 +576,35 @@ public final class NormKernels {
             float[] gx,
             float[] gw,
             float[] gb) {
+        groupNormSiluBackward(g, x, null, n, c, s, groups, mean, rstd, weight, bias, gx, gw, gb, null);
+    }
+
+    /**
+     * {@link #groupNormSiluBackward} of the shifted forward ({@link #groupNormForward(float[], float[], int, int,
+     * int, int, float[], float[], double, float[], double[], double[], boolean) h = x + shift}): h - mean is x -
+     * (mean - shift) row by row, the input gradient is h's, and the shift's gradient gs (n, c) is the sum of each
+     * row of gx (then gx must not be null). shift and gs null: none.
+     */
+    public static void groupNormSiluBackward(
+            float[] g,
+            float[] x,
+            float[] shift,
+            int n,
+            int c,
+            int s,
+            int groups,
+            double[] mean,
+            double[] rstd,
+            float[] weight,
+            float[] bias,
+            float[] gx,
+            float[] gw,
+            float[] gb,
+            float[] gs) {
+        if (gs != null && gx == null) {
+            throw new IllegalArgumentException("groupNormSiluBackward: the shift's gradient sums the input gradient's "
+                    + "rows; gx must be given");
+        }
         int cg = c / groups;
         int len = cg * s;
         double[] sumG = new double[n * c];
@@ -541,21 +613,21 @@ public final class NormKernels {
         Parallel.forRange(n * groups, grain(4L * len), (q0, q1) -> {
             float[] gy = ScratchBuffers.take(len); // the group's SiLU gradient, row by row from 0
             for (int q = q0; q < q1; q++) {
-                float mu = (float) mean[q];
                 double a = 0;
                 double bb = 0;
                 for (int k = 0; k < cg; k++) { // the group's normalized rows, then SiLU's gradient over all of them
                     int r = q * cg + k;
                     int ch = r % c;
                     double scale = rstd[q] * w(weight, ch);
-                    affineRow(x, r * s, s, (float) scale, (float) (b(bias, ch) - mean[q] * scale), gy, k * s - r * s);
+                    double center = mean[q] - shiftOf(shift, r); // h - mean = x - center
+                    affineRow(x, r * s, s, (float) scale, (float) (b(bias, ch) - center * scale), gy, k * s - r * s);
                 }
                 UnaryKernels.siluBackwardRow(g, q * len, gy, 0, gy, 0, len);
                 for (int k = 0; k < cg; k++) {
                     int r = q * cg + k;
                     int ch = r % c;
                     sumG[r] = sum(gy, k * s, s);
-                    dot[r] = dotCentered(gy, k * s, x, r * s, s, mu);
+                    dot[r] = dotCentered(gy, k * s, x, r * s, s, (float) (mean[q] - shiftOf(shift, r)));
                     double wc = w(weight, ch);
                     a += wc * sumG[r];
                     bb += wc * dot[r];
@@ -568,7 +640,11 @@ public final class NormKernels {
                 float cc = (float) (-rstd[q] * a / m);
                 for (int k = 0; k < cg; k++) {
                     int r = q * cg + k;
-                    gradRow(gy, k * s, x, r * s, s, (float) (rstd[q] * w(weight, r % c)), cb, mu, cc, gx);
+                    float center = (float) (mean[q] - shiftOf(shift, r));
+                    gradRow(gy, k * s, x, r * s, s, (float) (rstd[q] * w(weight, r % c)), cb, center, cc, gx);
+                    if (gs != null) {
+                        gs[r] = (float) sum(gx, r * s, s);
+                    }
                 }
             }
             ScratchBuffers.give(gy);

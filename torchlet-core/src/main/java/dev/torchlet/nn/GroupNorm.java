@@ -42,6 +42,22 @@ public class GroupNorm extends Module {
         return F.groupNormSilu(x, numGroups, parameter("weight"), parameter("bias"), eps);
     }
 
+    /**
+     * silu(this(x + shift[:, :, None, ...])) for shift (N, C): as one op ({@link F#groupNormSilu(Tensor, Tensor, int,
+     * Tensor, Tensor, double)}, x + shift never stored) unless a hook on this module must see its input and output,
+     * then the addition, the module and SiLU in turn.
+     */
+    public Tensor forwardSilu(Tensor x, Tensor shift) {
+        if (hasForwardHooks() && x.dim() >= 2 && shift.dim() == 2) {
+            int[] s = new int[x.dim()]; // (N, C, 1, ...)
+            java.util.Arrays.fill(s, 1);
+            s[0] = shift.size(0);
+            s[1] = shift.size(1);
+            return F.silu(call(x.add(shift.reshape(s))));
+        }
+        return F.groupNormSilu(x, shift, numGroups, parameter("weight"), parameter("bias"), eps);
+    }
+
     @Override
     protected String extraRepr() {
         return numGroups + ", " + numChannels + ", eps=" + eps + ", affine="

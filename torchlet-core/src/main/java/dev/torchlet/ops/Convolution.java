@@ -134,10 +134,12 @@ public final class Convolution {
 
     /**
      * clamp(conv2d(x, w, bias) + addend, lo, hi): a residual block's last convolution, shortcut addition and ReLU
-     * (lo = 0, hi = +inf), as oneDNN's "sum" post-op. Without autograd, a float32 batch and an addend of exactly the
-     * output's shape, the addition and clamp run inside the convolution kernels as each output tile is stored (two
-     * passes over the activations fewer); otherwise it is conv2d, add (broadcasting) and relu/clamp, recorded as the
-     * ops they are.
+     * (lo = 0, hi = +inf), as oneDNN's "sum" post-op. On a float32 batch and an addend of exactly the output's shape,
+     * the addition and clamp run inside the convolution kernels as each output tile is stored (two passes over the
+     * activations fewer): without autograd always, with autograd when there is no clamp (lo = -inf, hi = +inf: a
+     * diffusion U-Net's or MobileNet's residual ending), recorded as one op whose gradients are the convolution's and,
+     * for the addend, the output's gradient itself ({@code ConvolutionAddBackward}). Otherwise it is conv2d, add
+     * (broadcasting) and relu/clamp, recorded as the ops they are.
      */
     public static Tensor conv2dAddClamped(
             Tensor x, Tensor w, Tensor bias, ConvOptions o, Tensor addend, float lo, float hi) {
@@ -149,7 +151,9 @@ public final class Convolution {
         }
         checkTypes("conv2d", x, w, bias);
         boolean relu = lo == 0f && hi == Float.POSITIVE_INFINITY;
-        boolean fusable = !Autograd.needsGrad(x, w, bias, addend)
+        boolean unclamped = lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY;
+        boolean recorded = Autograd.needsGrad(x, w, bias, addend);
+        boolean fusable = (unclamped || !recorded)
                 && x.dtype() == DType.FLOAT32
                 && addend.dtype() == DType.FLOAT32
                 && x.dim() == 4
@@ -168,18 +172,20 @@ public final class Convolution {
         if (ConvolutionChannelsLast.applies(g, x, w, bias, addend)) {
             return ConvolutionChannelsLast.forward(g, x, w, bias, addend, lo, hi);
         }
+        Tensor xc = dense(x);
+        Tensor wc = dense(w);
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
         ConvKernels.forwardResidual(
                 g,
-                TensorInternals.storage(dense(x)).floats(),
+                TensorInternals.storage(xc).floats(),
                 0,
-                TensorInternals.storage(dense(w)).floats(),
+                TensorInternals.storage(wc).floats(),
                 bias == null ? null : TensorInternals.storage(dense(bias)).floats(),
                 TensorInternals.storage(dense(addend)).floats(),
                 TensorInternals.storage(out).floats(),
                 lo,
                 hi);
-        return out;
+        return recorded ? describe(record(g, false, x, w, bias, xc, wc, out, addend), o, false) : out;
     }
 
     /**
@@ -449,7 +455,7 @@ public final class Convolution {
         if (bias != null) {
             addBias(out, dense(bias), g.n(), cout, outH * outW);
         }
-        return describe(record(g, true, x, w, bias, xc, wc, out), o, true);
+        return describe(record(g, true, x, w, bias, xc, wc, out, null), o, true);
     }
 
     /** Names the options on out's graph node (for tracers such as the ONNX exporter). */
@@ -477,7 +483,7 @@ public final class Convolution {
         Tensor wc = dense(w);
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
         forward(g, xc, wc, bias == null ? null : dense(bias), out);
-        return record(g, false, x, w, bias, xc, wc, out);
+        return record(g, false, x, w, bias, xc, wc, out, null);
     }
 
     /**
@@ -489,33 +495,44 @@ public final class Convolution {
      *   convTranspose2d   gx = forward(g, gy, w)      gw = weightGrad(g, gradOut = x, input = gy)
      *   both              gb = sum of gy over n, oh, ow
      * </pre>
+     * With an addend (out = conv + addend, {@link #conv2dAddClamped}), the op is {@code ConvolutionAddBackward} and
+     * the addend's gradient is gy itself, as add's.
      */
     private static Tensor record(
-            ConvGeometry g, boolean transposed, Tensor x, Tensor w, Tensor bias, Tensor xc, Tensor wc, Tensor out) {
+            ConvGeometry g,
+            boolean transposed,
+            Tensor x,
+            Tensor w,
+            Tensor bias,
+            Tensor xc,
+            Tensor wc,
+            Tensor out,
+            Tensor addend) {
         DType dt = x.dtype();
         int[] xs = x.shape();
         int[] ws = w.shape();
         int n = out.size(0);
         int channels = out.size(1);
         int pixels = out.size(2) * out.size(3);
-        return Autograd.record(
-                "ConvolutionBackward0", out, new Tensor[] {x, w, bias}, new Tensor[] {xc, wc}, (gy, sv) -> {
-                    Tensor gc = dense(gy);
-                    Tensor gx = x.requiresGrad() ? Ops.output(dt, xs) : null; // written whole
-                    Tensor gw = w.requiresGrad() ? Ops.output(dt, ws) : null;
-                    if (gx != null && transposed) {
-                        forward(g, gc, sv[1], null, gx);
-                    } else if (gx != null) {
-                        inputGrad(g, gc, sv[1], gx);
-                    }
-                    if (gw != null && transposed) {
-                        weightGrad(g, sv[0], gc, gw);
-                    } else if (gw != null) {
-                        weightGrad(g, gc, sv[0], gw);
-                    }
-                    Tensor gb = bias != null && bias.requiresGrad() ? channelSum(gc, n, channels, pixels) : null;
-                    return new Tensor[] {gx, gw, gb};
-                });
+        String name = addend == null ? "ConvolutionBackward0" : "ConvolutionAddBackward";
+        Tensor[] inputs = addend == null ? new Tensor[] {x, w, bias} : new Tensor[] {x, w, bias, addend};
+        return Autograd.record(name, out, inputs, new Tensor[] {xc, wc}, (gy, sv) -> {
+            Tensor gc = dense(gy);
+            Tensor gx = x.requiresGrad() ? Ops.output(dt, xs) : null; // written whole
+            Tensor gw = w.requiresGrad() ? Ops.output(dt, ws) : null;
+            if (gx != null && transposed) {
+                forward(g, gc, sv[1], null, gx);
+            } else if (gx != null) {
+                inputGrad(g, gc, sv[1], gx);
+            }
+            if (gw != null && transposed) {
+                weightGrad(g, sv[0], gc, gw);
+            } else if (gw != null) {
+                weightGrad(g, gc, sv[0], gw);
+            }
+            Tensor gb = bias != null && bias.requiresGrad() ? channelSum(gc, n, channels, pixels) : null;
+            return addend == null ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw, gb, gy};
+        });
     }
 
     /** out = conv(x, w) + b for contiguous offset-0 tensors of one dtype; out is fresh. */

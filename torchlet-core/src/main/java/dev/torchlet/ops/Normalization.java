@@ -406,31 +406,65 @@ public final class Normalization {
      * (one pass over the activations fewer each way, one tensor fewer to allocate). Other dtypes run the two ops.
      */
     public static Tensor groupNormSilu(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
-        if (x.dtype() != DType.FLOAT32) {
-            return Activations.silu(groupNorm(x, numGroups, weight, bias, eps));
-        }
+        return groupNormSilu(x, null, numGroups, weight, bias, eps);
+    }
+
+    /**
+     * silu(group_norm(x + shift[:, :, None, ...])) with shift (N, C), or null for none: a diffusion U-Net's second
+     * normalization of a residual block, whose input is a convolution's output plus the timestep embedding's
+     * projection. As one op (float32), x + shift is never stored and the shift's gradient (the sums of the input
+     * gradient over each (n, c) row) is taken as the input gradient is written: one pass over the activations fewer
+     * each way than add then {@link #groupNormSilu(Tensor, int, Tensor, Tensor, double)}, the same values within
+     * float rounding (the statistics are summed in another order). Other dtypes run the ops in turn.
+     */
+    public static Tensor groupNormSilu(Tensor x, Tensor shift, int numGroups, Tensor weight, Tensor bias, double eps) {
         int[] s = groupNormInput(x, numGroups, weight, bias);
         int n = s[0];
         int c = s[1];
+        if (shift != null && !java.util.Arrays.equals(TensorInternals.shapeRef(shift), new int[] {n, c})) {
+            throw new IllegalArgumentException("group_norm: expected a shift of shape [" + n + ", " + c + "] (N, C) for"
+                    + " input " + Shape.str(s) + ", got " + Shape.str(TensorInternals.shapeRef(shift)));
+        }
+        if (x.dtype() != DType.FLOAT32 || (shift != null && shift.dtype() != DType.FLOAT32)) {
+            Tensor h = shift == null ? x : x.add(shift.reshape(broadcastShape(s)));
+            return Activations.silu(groupNorm(h, numGroups, weight, bias, eps));
+        }
         int sp = n * c == 0 ? 0 : Shape.numel(s) / (n * c);
         DType dt = x.dtype();
         Tensor xd = dense(x, dt);
+        Tensor sd = shift == null ? null : dense(shift.detach(), dt);
         Tensor wd = weight == null ? null : dense(weight.detach(), dt);
         Tensor bd = bias == null ? null : dense(bias.detach(), dt);
         double[] mean = new double[n * numGroups];
         double[] rstd = new double[n * numGroups];
-        Tensor out = Ops.output(dt, TensorInternals.shapeRef(x), x, weight, bias); // written whole
+        Tensor out = Ops.output(dt, TensorInternals.shapeRef(x), x, shift, weight, bias); // written whole
         NormKernels.groupNormForward(
-                floats(xd), n, c, sp, numGroups, floats(wd), floats(bd), eps, floats(out), mean, rstd, true);
+                floats(xd),
+                floats(sd),
+                n,
+                c,
+                sp,
+                numGroups,
+                floats(wd),
+                floats(bd),
+                eps,
+                floats(out),
+                mean,
+                rstd,
+                true);
         int[] shape = x.shape();
-        Tensor[] saved = {xd, wd == null ? xd : wd, bd == null ? xd : bd};
-        Tensor out2 = Autograd.record("GroupNormSiluBackward", out, new Tensor[] {x, weight, bias}, saved, (g, sv) -> {
-            Tensor gx = x.requiresGrad() ? Ops.output(dt, shape) : null; // written whole
+        Tensor[] inputs = shift == null ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight, bias, shift};
+        Tensor[] saved = {xd, wd == null ? xd : wd, bd == null ? xd : bd, sd == null ? xd : sd};
+        Tensor out2 = Autograd.record("GroupNormSiluBackward", out, inputs, saved, (g, sv) -> {
+            boolean shiftGrad = shift != null && shift.requiresGrad();
+            Tensor gx = x.requiresGrad() || shiftGrad ? Ops.output(dt, shape) : null; // written whole
             Tensor gw = weight != null && weight.requiresGrad() ? Tensor.empty(dt, c) : null;
             Tensor gb = bias != null && bias.requiresGrad() ? Tensor.empty(dt, c) : null;
+            Tensor gs = shiftGrad ? Tensor.empty(dt, n, c) : null;
             NormKernels.groupNormSiluBackward(
                     floats(dense(g, dt)),
                     floats(sv[0]),
+                    sd == null ? null : floats(sv[3]),
                     n,
                     c,
                     sp,
@@ -441,10 +475,21 @@ public final class Normalization {
                     bd == null ? null : floats(sv[2]),
                     floats(gx),
                     floats(gw),
-                    floats(gb));
-            return new Tensor[] {gx, gw, gb};
+                    floats(gb),
+                    floats(gs));
+            Tensor gxOut = x.requiresGrad() ? gx : null;
+            return shift == null ? new Tensor[] {gxOut, gw, gb} : new Tensor[] {gxOut, gw, gb, gs};
         });
         return Autograd.annotate(out2, "num_groups", numGroups, "eps", eps);
+    }
+
+    /** (N, C, 1, ...): the shape a per-(n, c) value broadcasts over an input of shape s. */
+    private static int[] broadcastShape(int[] s) {
+        int[] b = new int[s.length];
+        java.util.Arrays.fill(b, 1);
+        b[0] = s[0];
+        b[1] = s[1];
+        return b;
     }
 
     /** The shape of x, checked as group norm's (N, C, ...) input with C divisible by numGroups, weight and bias (C). */

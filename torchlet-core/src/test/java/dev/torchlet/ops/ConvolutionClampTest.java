@@ -136,6 +136,47 @@ class ConvolutionClampTest {
         assertArrayEquals(r2.grad().toFloatArray(), r1.grad().toFloatArray(), 0f);
     }
 
+    /**
+     * Without a clamp, the fused addition stays fused under autograd as one op (ConvolutionAddBackward): the same
+     * values and gradients (x, w, bias and the addend) as conv2d then add, bit for bit, on every kernel path and on
+     * the Winograd one (64 channels, 32 tiles), under a non-uniform upstream gradient.
+     */
+    @Test
+    void withAutogradAnUnclampedAdditionIsOneOpWithTheUnfusedValuesAndGradients() {
+        Object[][] cases = java.util.Arrays.copyOf(CASES, CASES.length + 1);
+        cases[CASES.length] = new Object[] {
+            new int[] {2, 64, 16, 16},
+            new int[] {64, 64, 3, 3},
+            ConvOptions.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+        };
+        Torch.manualSeed(13);
+        for (Object[] c : cases) {
+            int[] wShape = (int[]) c[1];
+            ConvOptions o = (ConvOptions) c[2];
+            Tensor x1 = Torch.randn((int[]) c[0]).requiresGrad(true);
+            Tensor w1 = Torch.randn(wShape).requiresGrad(true);
+            Tensor b1 = Torch.randn(wShape[0]).requiresGrad(true);
+            Tensor y0 = Convolution.conv2d(x1.detach(), w1.detach(), null, o);
+            Tensor r1 = Torch.randn(y0.shape()).requiresGrad(true);
+            Tensor upstream = Torch.randn(y0.shape());
+            Tensor x2 = x1.detach().requiresGrad(true);
+            Tensor w2 = w1.detach().requiresGrad(true);
+            Tensor b2 = b1.detach().requiresGrad(true);
+            Tensor r2 = r1.detach().requiresGrad(true);
+            Tensor fused = Convolution.conv2dAddClamped(x1, w1, b1, o, r1, -INF, INF);
+            Tensor ops = Convolution.conv2d(x2, w2, b2, o).add(r2);
+            String where = java.util.Arrays.toString(wShape) + " " + o;
+            assertEquals("ConvolutionAddBackward", fused.gradFn().name(), where);
+            fused.mul(upstream).sum().backward();
+            ops.mul(upstream).sum().backward();
+            assertArrayEquals(ops.toFloatArray(), fused.toFloatArray(), 0f, where);
+            assertArrayEquals(x2.grad().toFloatArray(), x1.grad().toFloatArray(), 0f, where);
+            assertArrayEquals(w2.grad().toFloatArray(), w1.grad().toFloatArray(), 0f, where);
+            assertArrayEquals(b2.grad().toFloatArray(), b1.grad().toFloatArray(), 0f, where);
+            assertArrayEquals(r2.grad().toFloatArray(), r1.grad().toFloatArray(), 0f, where);
+        }
+    }
+
     @Test
     void nanStaysNan() {
         Tensor x = Torch.ones(1, 2, 5, 5);

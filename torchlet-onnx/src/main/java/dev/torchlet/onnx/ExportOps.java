@@ -3,6 +3,7 @@ package dev.torchlet.onnx;
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.autograd.Node;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -27,6 +28,7 @@ final class ExportOps {
             "CatBackward0",
             "ClampBackward1",
             "CloneBackward0",
+            "ConvolutionAddBackward",
             "ConvolutionBackward0",
             "CosBackward0",
             "DivBackward0",
@@ -148,6 +150,8 @@ final class ExportOps {
                 at.containsKey("linear") ? linear(tr, in, x, out) : g.node("MatMul", new String[] {in[0], in[1]});
             case "BmmBackward0" -> g.node("MatMul", in);
             case "ConvolutionBackward0" -> ExportLayers.conv(g, in, inputs.get(1), at);
+            case "ConvolutionAddBackward" -> // conv2d with its residual addition fused (Convolution.conv2dAddClamped)
+                g.node("Add", new String[] {ExportLayers.conv(g, Arrays.copyOf(in, 3), inputs.get(1), at), in[3]});
             case "NativeBatchNormBackward0" -> ExportLayers.batchNorm(tr, in, inputs, at, out);
             case "NativeLayerNormBackward0" -> ExportLayers.layerNorm(g, in, at, out);
             case "MaxPool2DWithIndicesBackward0" -> ExportLayers.maxPool(g, in[0], at);

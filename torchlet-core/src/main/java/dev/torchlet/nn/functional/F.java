@@ -455,6 +455,15 @@ public final class F {
     }
 
     /**
+     * silu(groupNorm(x + shift[:, :, None, None], ...)) with shift (N, C) as one op, x + shift never stored: a
+     * diffusion U-Net's convolution output plus its timestep embedding's projection, normalized (values within float
+     * rounding of add then {@link #groupNormSilu(Tensor, int, Tensor, Tensor, double)}).
+     */
+    public static Tensor groupNormSilu(Tensor x, Tensor shift, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNormSilu(x, shift, numGroups, weight, bias, eps);
+    }
+
+    /**
      * Layer norm over the channels of (N, C, H, W) at every position (N, :, h, w), like torchvision's
      * {@code LayerNorm2d}: permute to (N, H, W, C), layer_norm over C, permute back. y has x's shape;
      * weight and bias (C) may be null.

@@ -38,11 +38,14 @@ public class TimeResBlock extends Module {
 
     private Tensor block(Tensor x, Tensor temb) {
         Tensor tproj = child("t").call(temb); // (B, out)
-        int[] s = tproj.shape();
-        Tensor h = child("c1").call(normSilu("n1", x)).add(tproj.reshape(s[0], s[1], 1, 1));
-        Tensor res = child("c2").call(normSilu("n2", h));
+        Tensor c1 = child("c1").call(normSilu("n1", x));
+        Tensor hs = ((GroupNorm) child("n2")).forwardSilu(c1, tproj); // silu(n2(h)), h = c1 + tproj never stored
         Tensor skip = projectSkip ? child("skip").call(x) : x;
-        return skip.add(res);
+        Conv2d c2 = (Conv2d) child("c2");
+        if (c2.hasForwardHooks()) { // the hooks see c2's own output
+            return skip.add(c2.call(hs));
+        }
+        return c2.forwardAddClamped(hs, skip, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY); // one pass fewer
     }
 
     /** silu(child(x)) for a GroupNorm child, as one op (see {@link GroupNorm#forwardSilu}). */
