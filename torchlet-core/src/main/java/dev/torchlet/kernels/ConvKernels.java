@@ -103,6 +103,25 @@ public final class ConvKernels {
         }
     }
 
+    /**
+     * gradIn and gradW together ({@link #backwardInput}, {@link #backwardWeight}; either may be null, not wanted):
+     * when both run as Winograd convolutions, gradOut is transposed to channels-last once for both
+     * ({@link ConvWinogradChannelsLast#backwardNchw}).
+     */
+    public static void backward(
+            ConvGeometry g, float[] gradOut, float[] w, float[] in, int inOff, float[] gradIn, float[] gradW) {
+        if (gradIn != null && gradW != null && !g.isDepthwise() && ConvWinogradChannelsLast.sharesPaddedGrad(g)) {
+            ConvWinogradChannelsLast.backwardNchw(g, gradOut, w, in, inOff, gradIn, gradW);
+            return;
+        }
+        if (gradIn != null) {
+            backwardInput(g, gradOut, w, gradIn);
+        }
+        if (gradW != null) {
+            backwardWeight(g, gradOut, in, inOff, gradW);
+        }
+    }
+
     /** gradW (cout, cin/groups, kh, kw) = the weight gradient of the conv g for gradOut and its input at inOff. */
     public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
         if (g.isDepthwise()) {

@@ -302,11 +302,26 @@ public final class ConvWinogradChannelsLast {
             float lo,
             float hi,
             int tilesPerBlock) {
+        Call c = nchwCall(g, in, inOff, packed, bias, residual, out, lo, hi);
+        runBatched(c, tilesPerBlock);
+        ScratchBuffers.give(c.xp);
+    }
+
+    /** A call on NCHW in (its padded channels-last copy taken from ScratchBuffers) and NCHW out. */
+    private static Call nchwCall(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] packed,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float lo,
+            float hi) {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
         c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
-        runBatched(c, tilesPerBlock);
-        ScratchBuffers.give(c.xp);
+        return c;
     }
 
     /**
@@ -390,6 +405,36 @@ public final class ConvWinogradChannelsLast {
                 Float.POSITIVE_INFINITY,
                 batchTiles(t));
         ScratchBuffers.give(packed);
+    }
+
+    /**
+     * Both gradients of g, gradIn by {@link #backwardInputNchw} and gradW by {@link ConvWinogradWeight}, gradOut
+     * transposed to channels-last once for both: the input gradient's padded copy of it covers the weight gradient's
+     * tiles (from the padding's offset on) whenever {@link #sharesPaddedGrad}.
+     */
+    public static void backwardNchw(
+            ConvGeometry g, float[] gradOut, float[] w, float[] in, int inOff, float[] gradIn, float[] gradW) {
+        if (!sharesPaddedGrad(g)) {
+            throw new IllegalArgumentException("conv2d gradients (Winograd): no shared padded gradient for " + g);
+        }
+        ConvGeometry t = inputGradGeometry(g);
+        float[] packed = ScratchBuffers.take(packedLength(t));
+        pack(t, w, true, packed);
+        Call c = nchwCall(t, gradOut, 0, packed, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        runBatched(c, batchTiles(t));
+        ScratchBuffers.give(packed);
+        var padded = new ConvWinogradWeight.PaddedGrad(c.xp, c.hp, c.wp, t.ph(), t.pw());
+        ConvWinogradWeight.backwardWeight(g, padded, in, inOff, gradW);
+        ScratchBuffers.give(c.xp);
+    }
+
+    /**
+     * True when both of g's gradients run as Winograd convolutions ({@link #paysForInputGrad}, {@link
+     * ConvWinogradWeight#pays}) and the input gradient's padded copy of gradOut covers the weight gradient's tiles:
+     * padding 1 (the usual 3x3 "same" convolution) or 0.
+     */
+    public static boolean sharesPaddedGrad(ConvGeometry g) {
+        return paysForInputGrad(g) && ConvWinogradWeight.pays(g) && g.ph() <= 1 && g.pw() <= 1;
     }
 
     /** The forward convolution whose output is g's input gradient (see {@link #backwardInputNchw}). */

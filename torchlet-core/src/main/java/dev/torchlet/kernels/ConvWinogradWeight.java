@@ -81,17 +81,39 @@ public final class ConvWinogradWeight {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d weight gradient (Winograd): not a geometry it runs: " + g);
         }
+        int rows = ConvWinogradChannelsLast.tilesH(g) * OUT;
+        int cols = ConvWinogradChannelsLast.tilesW(g) * OUT;
+        float[] dy = ScratchBuffers.take(g.n() * rows * cols * g.cout());
+        ConvWinogradChannelsLast.padFromNchw(g.n(), g.cout(), g.oh(), g.ow(), 0, 0, gradOut, 0, dy, rows, cols);
+        backwardWeight(g, new PaddedGrad(dy, rows, cols, 0, 0), in, inOff, gradW);
+        ScratchBuffers.give(dy);
+    }
+
+    /**
+     * gradOut (n, cout, oh, ow) transposed to channels-last and zero-padded: its value (b, co, y, x) at
+     * data[((b rows + offY + y) cols + offX + x) cout + co], zero wherever no value is, whole tiles of outputs from
+     * (offY, offX) on included. The input gradient's Winograd pads gradOut this way as well, so that the two
+     * gradients share one copy ({@link ConvWinogradChannelsLast#backwardNchw}).
+     */
+    record PaddedGrad(float[] data, int rows, int cols, int offY, int offX) {}
+
+    /** {@link #backwardWeight(ConvGeometry, float[], float[], int, float[])} on gradOut already padded. */
+    static void backwardWeight(ConvGeometry g, PaddedGrad grad, float[] in, int inOff, float[] gradW) {
         int cin = g.cin();
         int cout = g.cout();
         int tilesH = ConvWinogradChannelsLast.tilesH(g);
         int tilesW = ConvWinogradChannelsLast.tilesW(g);
+        if (grad.offY() + tilesH * OUT > grad.rows() || grad.offX() + tilesW * OUT > grad.cols()) {
+            throw new IllegalArgumentException("conv2d weight gradient (Winograd): a padded gradient of " + grad.rows()
+                    + " x " + grad.cols() + " from (" + grad.offY() + ", " + grad.offX() + ") does not cover "
+                    + tilesH + " x " + tilesW + " tiles of " + g);
+        }
         int tiles = g.n() * tilesH * tilesW;
         int hp = tilesH * OUT + 2;
         int wp = tilesW * OUT + 2;
         float[] xp = ScratchBuffers.take(g.n() * hp * wp * cin);
         ConvWinogradChannelsLast.padFromNchw(g.n(), cin, g.h(), g.w(), g.ph(), g.pw(), in, inOff, xp, hp, wp);
-        float[] dy = ScratchBuffers.take(g.n() * (hp - 2) * (wp - 2) * cout);
-        ConvWinogradChannelsLast.padFromNchw(g.n(), cout, g.oh(), g.ow(), 0, 0, gradOut, 0, dy, hp - 2, wp - 2);
+        float[] dy = grad.data();
         int t = blockTiles(tiles, cin, cout);
         float[] v = ScratchBuffers.take(POINTS * t * cin);
         float[] w = ScratchBuffers.take(POINTS * t * cout);
@@ -110,8 +132,9 @@ public final class ConvWinogradWeight {
                     int tx = tile % tilesW;
                     int origin = ((b * hp + ty * OUT) * wp + tx * OUT) * cin;
                     ConvWinogradChannelsLast.transformInput(xp, origin, wp * cin, cin, v, i, t, scratch);
-                    int dyOrigin = ((b * (hp - 2) + ty * OUT) * (wp - 2) + tx * OUT) * cout;
-                    transformGrad(dy, dyOrigin, (wp - 2) * cout, cout, w, i, t, scratch);
+                    int dyOrigin =
+                            ((b * grad.rows() + grad.offY() + ty * OUT) * grad.cols() + grad.offX() + tx * OUT) * cout;
+                    transformGrad(dy, dyOrigin, grad.cols() * cout, cout, w, i, t, scratch);
                 }
             });
             Parallel.forRangeDynamic(POINTS * chunks, 4, (s, e) -> {
@@ -126,7 +149,6 @@ public final class ConvWinogradWeight {
         ScratchBuffers.give(m);
         ScratchBuffers.give(w);
         ScratchBuffers.give(v);
-        ScratchBuffers.give(dy);
         ScratchBuffers.give(xp);
     }
 

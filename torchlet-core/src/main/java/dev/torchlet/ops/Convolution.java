@@ -520,15 +520,19 @@ public final class Convolution {
             Tensor gc = dense(gy);
             Tensor gx = x.requiresGrad() ? Ops.output(dt, xs) : null; // written whole
             Tensor gw = w.requiresGrad() ? Ops.output(dt, ws) : null;
-            if (gx != null && transposed) {
-                forward(g, gc, sv[1], null, gx);
-            } else if (gx != null) {
-                inputGrad(g, gc, sv[1], gx);
-            }
-            if (gw != null && transposed) {
-                weightGrad(g, sv[0], gc, gw);
-            } else if (gw != null) {
-                weightGrad(g, gc, sv[0], gw);
+            if (!transposed && gx != null && gw != null && dt == DType.FLOAT32) { // the two sharing their work
+                ConvKernels.backward(g, floats(gc), floats(sv[1]), floats(sv[0]), 0, floats(gx), floats(gw));
+            } else {
+                if (gx != null && transposed) {
+                    forward(g, gc, sv[1], null, gx);
+                } else if (gx != null) {
+                    inputGrad(g, gc, sv[1], gx);
+                }
+                if (gw != null && transposed) {
+                    weightGrad(g, sv[0], gc, gw);
+                } else if (gw != null) {
+                    weightGrad(g, gc, sv[0], gw);
+                }
             }
             Tensor gb = bias != null && bias.requiresGrad() ? channelSum(gc, n, channels, pixels) : null;
             return addend == null ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw, gb, gy};

@@ -2,6 +2,7 @@ package dev.torchlet.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -155,6 +156,38 @@ class ConvConformanceTest {
         } finally {
             Parallel.setNumThreads(saved);
         }
+    }
+
+    /**
+     * ConvKernels.backward's Winograd pair (gradOut transposed once, the weight gradient reading the input
+     * gradient's padded copy from the padding's offset) gives the bits of the two gradients computed apart, for
+     * padding 1 and 0 and maps that are not whole tiles, with NaN-poisoned scratch buffers.
+     */
+    @Test
+    void winogradGradientsSharingTheirPaddedGradientGiveTheSameBits() {
+        ConvGeometry[] cases = {
+            ConvGeometry.of(3, 64, 13, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+            ConvGeometry.of(2, 64, 18, 15, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+        };
+        Random rnd = new Random(11);
+        for (ConvGeometry g : cases) {
+            assertTrue(ConvWinogradChannelsLast.sharesPaddedGrad(g), g.toString());
+            float[] x = random(rnd, g.inputSize());
+            float[] w = random(rnd, g.weightSize());
+            float[] go = random(rnd, g.outputSize());
+            float[] gxApart = new float[g.inputSize()];
+            float[] gwApart = new float[g.weightSize()];
+            ConvKernels.backwardInput(g, go, w, gxApart);
+            ConvKernels.backwardWeight(g, go, x, 0, gwApart);
+            float[] gx = new float[g.inputSize()];
+            float[] gw = new float[g.weightSize()];
+            poisonScratchBuffers(g);
+            ConvKernels.backward(g, go, w, x, 0, gx, gw);
+            assertArrayEquals(gxApart, gx, g + " input gradient");
+            assertArrayEquals(gwApart, gw, g + " weight gradient");
+        }
+        assertFalse(ConvWinogradChannelsLast.sharesPaddedGrad(
+                ConvGeometry.of(3, 64, 13, 14, 32, 3, 3, 1, 1, 2, 2, 1, 1, 1)));
     }
 
     /** Each weight-gradient sum runs tile by tile in one order whatever the threads: the same bits on 1 and 2. */
