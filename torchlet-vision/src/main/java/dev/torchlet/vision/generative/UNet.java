@@ -1,7 +1,6 @@
 package dev.torchlet.vision.generative;
 
 import dev.torchlet.Tensor;
-import dev.torchlet.Torch;
 import dev.torchlet.nn.Conv2d;
 import dev.torchlet.nn.Embedding;
 import dev.torchlet.nn.GroupNorm;
@@ -12,7 +11,6 @@ import dev.torchlet.nn.Sequential;
 import dev.torchlet.nn.SiLU;
 import dev.torchlet.nn.functional.F;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A small U-Net that predicts the noise eps of x_t for a diffusion model. With base width c (default 64) it is
@@ -137,8 +135,8 @@ public class UNet extends Module {
                 .output(); // (B, HW/16, 2c)
         h = h.add(att.transpose(1, 2).reshape(s[0], s[1], s[2], s[3]));
         h = block("m2", h, temb);
-        h = block("u2", Torch.cat(List.of(up(h), h2), 1), temb); // (B, 2c, H/2, W/2)
-        h = block("u1", Torch.cat(List.of(up(h), h1), 1), temb); // (B, c, H, W)
+        h = ((TimeResBlock) child("u2")).callUpsampled(h, h2, temb); // cat(up(h), h2) -> (B, 2c, H/2, W/2)
+        h = ((TimeResBlock) child("u1")).callUpsampled(h, h1, temb); // cat(up(h), h1) -> (B, c, H, W)
         return child("cout").call(((GroupNorm) child("nout")).forwardSilu(h));
     }
 
@@ -146,7 +144,8 @@ public class UNet extends Module {
         return ((TimeResBlock) child(name)).call(x, temb);
     }
 
-    private static Tensor up(Tensor x) {
+    /** Nearest 2x upsampling of (B, C, H, W): the decoder's. */
+    static Tensor up(Tensor x) {
         return F.interpolate(x, 2.0, "nearest", false);
     }
 
