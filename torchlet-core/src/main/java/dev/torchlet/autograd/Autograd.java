@@ -58,6 +58,19 @@ public final class Autograd {
         return out;
     }
 
+    /**
+     * Internal: runs {@code action} when the op that just recorded {@code out} frees its saved tensors, after the
+     * backward pass that does not retain the graph (never, if no such pass comes): an op hands a pooled buffer its
+     * backward reads back to the pool there. Nothing happens when {@code out} was not recorded by the latest
+     * {@link #record} call on this thread.
+     */
+    public static void onRelease(Tensor out, Runnable action) {
+        Node node = out.gradFn();
+        if (node != null && node == LAST_RECORDED.get()) {
+            node.onRelease(action);
+        }
+    }
+
     /** Shorthand when the saved tensors are the inputs themselves. */
     public static Tensor record(String name, Tensor out, Tensor[] inputs, BackwardFn backward) {
         return record(name, out, inputs, inputs, backward);

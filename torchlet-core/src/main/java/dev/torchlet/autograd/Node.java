@@ -20,6 +20,7 @@ public final class Node {
     private Tensor[] saved;
     private final boolean savesTensors;
     private Map<String, Object> attributes = Map.of();
+    private Runnable onRelease;
 
     Node(String name, Tensor[] inputs, Tensor[] saved, BackwardFn backward) {
         this.name = name;
@@ -69,5 +70,14 @@ public final class Node {
         if (savesTensors) {
             saved = null;
         }
+        if (onRelease != null) {
+            Runnable action = onRelease;
+            onRelease = null;
+            action.run();
+        }
+    }
+
+    void onRelease(Runnable action) {
+        onRelease = action;
     }
 }

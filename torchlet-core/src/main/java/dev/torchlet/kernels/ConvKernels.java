@@ -104,20 +104,67 @@ public final class ConvKernels {
     }
 
     /**
+     * True when g's forward and weight gradient both run as Winograd convolutions on the same padded channels-last
+     * copy of the input: a training forward may keep that copy ({@link #forwardKeepingPaddedInput}) for the backward
+     * instead of making it twice.
+     */
+    public static boolean keepsPaddedInput(ConvGeometry g) {
+        return !g.isDepthwise()
+                && !g.isPointwise()
+                && ConvWinogradChannelsLast.paysNchw(g)
+                && ConvWinogradWeight.pays(g);
+    }
+
+    /** Floats of the padded input {@link #forwardKeepingPaddedInput} leaves. */
+    public static int paddedInputLength(ConvGeometry g) {
+        return ConvWinogradChannelsLast.paddedInputLength(g);
+    }
+
+    /**
+     * out = conv(in, w) + bias (+ residual, when not null), leaving in paddedInput ({@link #paddedInputLength}
+     * floats or more) the padded channels-last copy of in it makes, for {@link #backward} to read; only where
+     * {@link #keepsPaddedInput}.
+     */
+    public static void forwardKeepingPaddedInput(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float[] paddedInput) {
+        if (!keepsPaddedInput(g)) {
+            throw new IllegalArgumentException("conv2d: no padded input to keep for " + g);
+        }
+        ConvWinogradChannelsLast.forwardNchw(g, in, inOff, w, bias, residual, out, paddedInput);
+    }
+
+    /**
      * gradIn and gradW together ({@link #backwardInput}, {@link #backwardWeight}; either may be null, not wanted):
      * when both run as Winograd convolutions, gradOut is transposed to channels-last once for both
-     * ({@link ConvWinogradChannelsLast#backwardNchw}).
+     * ({@link ConvWinogradChannelsLast#backwardNchw}). paddedInput: what {@link #forwardKeepingPaddedInput} left, read
+     * instead of padding in again, or null.
      */
     public static void backward(
-            ConvGeometry g, float[] gradOut, float[] w, float[] in, int inOff, float[] gradIn, float[] gradW) {
+            ConvGeometry g,
+            float[] gradOut,
+            float[] w,
+            float[] in,
+            int inOff,
+            float[] paddedInput,
+            float[] gradIn,
+            float[] gradW) {
         if (gradIn != null && gradW != null && !g.isDepthwise() && ConvWinogradChannelsLast.sharesPaddedGrad(g)) {
-            ConvWinogradChannelsLast.backwardNchw(g, gradOut, w, in, inOff, gradIn, gradW);
+            ConvWinogradChannelsLast.backwardNchw(g, gradOut, w, in, inOff, paddedInput, gradIn, gradW);
             return;
         }
         if (gradIn != null) {
             backwardInput(g, gradOut, w, gradIn);
         }
-        if (gradW != null) {
+        if (gradW != null && paddedInput != null) {
+            ConvWinogradWeight.backwardWeight(g, gradOut, in, inOff, paddedInput, gradW);
+        } else if (gradW != null) {
             backwardWeight(g, gradOut, in, inOff, gradW);
         }
     }

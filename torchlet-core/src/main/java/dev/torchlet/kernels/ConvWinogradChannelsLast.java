@@ -263,10 +263,44 @@ public final class ConvWinogradChannelsLast {
             float[] out,
             float lo,
             float hi) {
-        forwardNchw(g, in, inOff, w, bias, residual, out, lo, hi, batchTiles(g));
+        forwardNchw(g, in, inOff, w, bias, residual, out, lo, hi, batchTiles(g), null);
     }
 
-    /** {@link #forwardNchw} in blocks of tilesPerBlock tiles (package-private: the tests take small blocks). */
+    /**
+     * {@link #forwardNchw} without a clamp (residual may be null), leaving the padded channels-last copy of in that it
+     * makes in paddedInput ({@link #paddedInputLength} floats or more), for the weight gradient to read
+     * ({@link ConvWinogradWeight}).
+     */
+    public static void forwardNchw(
+            ConvGeometry g,
+            float[] in,
+            int inOff,
+            float[] w,
+            float[] bias,
+            float[] residual,
+            float[] out,
+            float[] paddedInput) {
+        if (paddedInput.length < paddedInputLength(g)) {
+            throw new IllegalArgumentException("conv2d (Winograd): the padded input buffer holds " + paddedInput.length
+                    + " floats, " + paddedInputLength(g) + " needed for " + g);
+        }
+        float lo = Float.NEGATIVE_INFINITY;
+        float hi = Float.POSITIVE_INFINITY;
+        forwardNchw(g, in, inOff, w, bias, residual, out, lo, hi, batchTiles(g), paddedInput);
+    }
+
+    /**
+     * Floats of the padded channels-last copy (n, hp, wp, cin) of g's input that {@link #forwardNchw} and the weight
+     * gradient read: hp and wp cover whole tiles of outputs plus the 3x3 window's two extra rows and columns.
+     */
+    public static int paddedInputLength(ConvGeometry g) {
+        return g.n() * (tilesH(g) * OUT + 2) * (tilesW(g) * OUT + 2) * g.cin();
+    }
+
+    /**
+     * {@link #forwardNchw} in blocks of tilesPerBlock tiles (package-private: the tests take small blocks); the padded
+     * input goes to paddedInput, or to a scratch buffer when it is null.
+     */
     static void forwardNchw(
             ConvGeometry g,
             float[] in,
@@ -277,10 +311,11 @@ public final class ConvWinogradChannelsLast {
             float[] out,
             float lo,
             float hi,
-            int tilesPerBlock) {
+            int tilesPerBlock,
+            float[] paddedInput) {
         float[] packed = ScratchBuffers.take(packedLength(g));
         pack(g, w, false, packed);
-        forwardNchwPacked(g, in, inOff, packed, bias, residual, out, lo, hi, tilesPerBlock);
+        forwardNchwPacked(g, in, inOff, packed, bias, residual, out, lo, hi, tilesPerBlock, paddedInput);
         ScratchBuffers.give(packed);
     }
 
@@ -301,13 +336,19 @@ public final class ConvWinogradChannelsLast {
             float[] out,
             float lo,
             float hi,
-            int tilesPerBlock) {
-        Call c = nchwCall(g, in, inOff, packed, bias, residual, out, lo, hi);
+            int tilesPerBlock,
+            float[] paddedInput) {
+        Call c = nchwCall(g, in, inOff, packed, bias, residual, out, lo, hi, paddedInput);
         runBatched(c, tilesPerBlock);
-        ScratchBuffers.give(c.xp);
+        if (paddedInput == null) {
+            ScratchBuffers.give(c.xp);
+        }
     }
 
-    /** A call on NCHW in (its padded channels-last copy taken from ScratchBuffers) and NCHW out. */
+    /**
+     * A call on NCHW in and NCHW out; in's padded channels-last copy goes to paddedInput, or to an array taken from
+     * ScratchBuffers when it is null.
+     */
     private static Call nchwCall(
             ConvGeometry g,
             float[] in,
@@ -317,9 +358,10 @@ public final class ConvWinogradChannelsLast {
             float[] residual,
             float[] out,
             float lo,
-            float hi) {
+            float hi,
+            float[] paddedInput) {
         Call c = new Call(g, packed, bias == null ? new float[g.cout()] : bias, residual, 0, out, lo, hi, true);
-        c.xp = ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
+        c.xp = paddedInput != null ? paddedInput : ScratchBuffers.take(g.n() * c.hp * c.wp * g.cin());
         padFromNchw(g.n(), g.cin(), g.h(), g.w(), g.ph(), g.pw(), in, inOff, c.xp, c.hp, c.wp);
         return c;
     }
@@ -403,7 +445,8 @@ public final class ConvWinogradChannelsLast {
                 gradIn,
                 Float.NEGATIVE_INFINITY,
                 Float.POSITIVE_INFINITY,
-                batchTiles(t));
+                batchTiles(t),
+                null);
         ScratchBuffers.give(packed);
     }
 
@@ -413,18 +456,26 @@ public final class ConvWinogradChannelsLast {
      * tiles (from the padding's offset on) whenever {@link #sharesPaddedGrad}.
      */
     public static void backwardNchw(
-            ConvGeometry g, float[] gradOut, float[] w, float[] in, int inOff, float[] gradIn, float[] gradW) {
+            ConvGeometry g,
+            float[] gradOut,
+            float[] w,
+            float[] in,
+            int inOff,
+            float[] paddedInput,
+            float[] gradIn,
+            float[] gradW) {
         if (!sharesPaddedGrad(g)) {
             throw new IllegalArgumentException("conv2d gradients (Winograd): no shared padded gradient for " + g);
         }
         ConvGeometry t = inputGradGeometry(g);
         float[] packed = ScratchBuffers.take(packedLength(t));
         pack(t, w, true, packed);
-        Call c = nchwCall(t, gradOut, 0, packed, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        Call c = nchwCall(
+                t, gradOut, 0, packed, null, null, gradIn, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, null);
         runBatched(c, batchTiles(t));
         ScratchBuffers.give(packed);
         var padded = new ConvWinogradWeight.PaddedGrad(c.xp, c.hp, c.wp, t.ph(), t.pw());
-        ConvWinogradWeight.backwardWeight(g, padded, in, inOff, gradW);
+        ConvWinogradWeight.backwardWeight(g, padded, in, inOff, paddedInput, gradW);
         ScratchBuffers.give(c.xp);
     }
 

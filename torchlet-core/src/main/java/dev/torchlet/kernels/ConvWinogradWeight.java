@@ -78,6 +78,17 @@ public final class ConvWinogradWeight {
      * in (n, cin, h, w) at inOff.
      */
     public static void backwardWeight(ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] gradW) {
+        backwardWeight(g, gradOut, in, inOff, null, gradW);
+    }
+
+    /**
+     * As {@link #backwardWeight(ConvGeometry, float[], float[], int, float[])}, reading the input from paddedInput
+     * when it is not null: the padded channels-last copy of it that the forward left there
+     * ({@link ConvWinogradChannelsLast#forwardNchw(ConvGeometry, float[], int, float[], float[], float[], float[],
+     * float[])}).
+     */
+    public static void backwardWeight(
+            ConvGeometry g, float[] gradOut, float[] in, int inOff, float[] paddedInput, float[] gradW) {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d weight gradient (Winograd): not a geometry it runs: " + g);
         }
@@ -85,7 +96,7 @@ public final class ConvWinogradWeight {
         int cols = ConvWinogradChannelsLast.tilesW(g) * OUT;
         float[] dy = ScratchBuffers.take(g.n() * rows * cols * g.cout());
         ConvWinogradChannelsLast.padFromNchw(g.n(), g.cout(), g.oh(), g.ow(), 0, 0, gradOut, 0, dy, rows, cols);
-        backwardWeight(g, new PaddedGrad(dy, rows, cols, 0, 0), in, inOff, gradW);
+        backwardWeight(g, new PaddedGrad(dy, rows, cols, 0, 0), in, inOff, paddedInput, gradW);
         ScratchBuffers.give(dy);
     }
 
@@ -97,8 +108,12 @@ public final class ConvWinogradWeight {
      */
     record PaddedGrad(float[] data, int rows, int cols, int offY, int offX) {}
 
-    /** {@link #backwardWeight(ConvGeometry, float[], float[], int, float[])} on gradOut already padded. */
-    static void backwardWeight(ConvGeometry g, PaddedGrad grad, float[] in, int inOff, float[] gradW) {
+    /**
+     * {@link #backwardWeight(ConvGeometry, float[], float[], int, float[])} on gradOut already padded, and on the input
+     * already padded when paddedInput is not null.
+     */
+    static void backwardWeight(
+            ConvGeometry g, PaddedGrad grad, float[] in, int inOff, float[] paddedInput, float[] gradW) {
         int cin = g.cin();
         int cout = g.cout();
         int tilesH = ConvWinogradChannelsLast.tilesH(g);
@@ -111,8 +126,13 @@ public final class ConvWinogradWeight {
         int tiles = g.n() * tilesH * tilesW;
         int hp = tilesH * OUT + 2;
         int wp = tilesW * OUT + 2;
-        float[] xp = ScratchBuffers.take(g.n() * hp * wp * cin);
-        ConvWinogradChannelsLast.padFromNchw(g.n(), cin, g.h(), g.w(), g.ph(), g.pw(), in, inOff, xp, hp, wp);
+        float[] xp = paddedInput != null ? paddedInput : ScratchBuffers.take(g.n() * hp * wp * cin);
+        if (paddedInput == null) {
+            ConvWinogradChannelsLast.padFromNchw(g.n(), cin, g.h(), g.w(), g.ph(), g.pw(), in, inOff, xp, hp, wp);
+        } else if (paddedInput.length < g.n() * hp * wp * cin) {
+            throw new IllegalArgumentException("conv2d weight gradient (Winograd): the padded input holds "
+                    + paddedInput.length + " floats, " + g.n() * hp * wp * cin + " needed for " + g);
+        }
         float[] dy = grad.data();
         int t = blockTiles(tiles, cin, cout);
         float[] v = ScratchBuffers.take(POINTS * t * cin);
@@ -149,7 +169,9 @@ public final class ConvWinogradWeight {
         ScratchBuffers.give(m);
         ScratchBuffers.give(w);
         ScratchBuffers.give(v);
-        ScratchBuffers.give(xp);
+        if (paddedInput == null) {
+            ScratchBuffers.give(xp);
+        }
     }
 
     /**

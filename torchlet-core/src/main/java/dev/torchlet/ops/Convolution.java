@@ -175,17 +175,16 @@ public final class Convolution {
         Tensor xc = dense(x);
         Tensor wc = dense(w);
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
-        ConvKernels.forwardResidual(
-                g,
-                TensorInternals.storage(xc).floats(),
-                0,
-                TensorInternals.storage(wc).floats(),
-                bias == null ? null : TensorInternals.storage(dense(bias)).floats(),
-                TensorInternals.storage(dense(addend)).floats(),
-                TensorInternals.storage(out).floats(),
-                lo,
-                hi);
-        return recorded ? describe(record(g, false, x, w, bias, xc, wc, out, addend), o, false) : out;
+        float[] b = bias == null ? null : floats(bias);
+        if (recorded && keepsPaddedInput(g, x, w)) {
+            Tensor padded = paddedInput(g);
+            ConvKernels.forwardKeepingPaddedInput(
+                    g, floats(xc), 0, floats(wc), b, floats(addend), floats(out), floats(padded));
+            return describe(
+                    keepingPaddedInput(record(g, false, x, w, bias, xc, wc, out, addend, padded), padded), o, false);
+        }
+        ConvKernels.forwardResidual(g, floats(xc), 0, floats(wc), b, floats(addend), floats(out), lo, hi);
+        return recorded ? describe(record(g, false, x, w, bias, xc, wc, out, addend, null), o, false) : out;
     }
 
     /**
@@ -455,7 +454,7 @@ public final class Convolution {
         if (bias != null) {
             addBias(out, dense(bias), g.n(), cout, outH * outW);
         }
-        return describe(record(g, true, x, w, bias, xc, wc, out, null), o, true);
+        return describe(record(g, true, x, w, bias, xc, wc, out, null, null), o, true);
     }
 
     /** Names the options on out's graph node (for tracers such as the ONNX exporter). */
@@ -482,8 +481,37 @@ public final class Convolution {
         Tensor xc = dense(x);
         Tensor wc = dense(w);
         Tensor out = Tensor.empty(x.dtype(), g.n(), g.cout(), g.oh(), g.ow());
-        forward(g, xc, wc, bias == null ? null : dense(bias), out);
-        return record(g, false, x, w, bias, xc, wc, out, null);
+        if (!keepsPaddedInput(g, x, w)) {
+            forward(g, xc, wc, bias == null ? null : dense(bias), out);
+            return record(g, false, x, w, bias, xc, wc, out, null, null);
+        }
+        Tensor padded = paddedInput(g);
+        ConvKernels.forwardKeepingPaddedInput(
+                g, floats(xc), 0, floats(wc), bias == null ? null : floats(bias), null, floats(out), floats(padded));
+        return keepingPaddedInput(record(g, false, x, w, bias, xc, wc, out, null, padded), padded);
+    }
+
+    /**
+     * A pooled buffer for the padded channels-last copy of g's input that the forward makes and the weight gradient
+     * reads ({@link ConvKernels#forwardKeepingPaddedInput}): made once instead of twice.
+     */
+    private static Tensor paddedInput(ConvGeometry g) {
+        int length = ConvKernels.paddedInputLength(g);
+        return TensorInternals.wrap(InferenceMode.unrecordedOutputStorage(length), new int[] {length});
+    }
+
+    /** recorded, whose op hands padded back to the pool once a backward pass has freed its saved tensors. */
+    private static Tensor keepingPaddedInput(Tensor recorded, Tensor padded) {
+        Autograd.onRelease(recorded, () -> InferenceMode.recycleUnrecorded(padded));
+        return recorded;
+    }
+
+    /** True when x's padded copy is kept for the weight gradient: a float32 Winograd forward whose w needs a grad. */
+    private static boolean keepsPaddedInput(ConvGeometry g, Tensor x, Tensor w) {
+        return x.dtype() == DType.FLOAT32
+                && w.dtype() == DType.FLOAT32
+                && Autograd.needsGrad(w)
+                && ConvKernels.keepsPaddedInput(g);
     }
 
     /**
@@ -496,7 +524,8 @@ public final class Convolution {
      *   both              gb = sum of gy over n, oh, ow
      * </pre>
      * With an addend (out = conv + addend, {@link #conv2dAddClamped}), the op is {@code ConvolutionAddBackward} and
-     * the addend's gradient is gy itself, as add's.
+     * the addend's gradient is gy itself, as add's. padded: the padded input the forward kept for the weight
+     * gradient ({@link ConvKernels#forwardKeepingPaddedInput}), or null.
      */
     private static Tensor record(
             ConvGeometry g,
@@ -507,7 +536,8 @@ public final class Convolution {
             Tensor xc,
             Tensor wc,
             Tensor out,
-            Tensor addend) {
+            Tensor addend,
+            Tensor padded) {
         DType dt = x.dtype();
         int[] xs = x.shape();
         int[] ws = w.shape();
@@ -520,8 +550,16 @@ public final class Convolution {
             Tensor gc = dense(gy);
             Tensor gx = x.requiresGrad() ? Ops.output(dt, xs) : null; // written whole
             Tensor gw = w.requiresGrad() ? Ops.output(dt, ws) : null;
-            if (!transposed && gx != null && gw != null && dt == DType.FLOAT32) { // the two sharing their work
-                ConvKernels.backward(g, floats(gc), floats(sv[1]), floats(sv[0]), 0, floats(gx), floats(gw));
+            if (!transposed && dt == DType.FLOAT32) { // the two gradients sharing their work
+                ConvKernels.backward(
+                        g,
+                        floats(gc),
+                        floats(sv[1]),
+                        floats(sv[0]),
+                        0,
+                        padded == null ? null : floats(padded),
+                        gx == null ? null : floats(gx),
+                        gw == null ? null : floats(gw));
             } else {
                 if (gx != null && transposed) {
                     forward(g, gc, sv[1], null, gx);

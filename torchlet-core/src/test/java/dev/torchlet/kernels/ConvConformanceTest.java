@@ -160,8 +160,9 @@ class ConvConformanceTest {
 
     /**
      * ConvKernels.backward's Winograd pair (gradOut transposed once, the weight gradient reading the input
-     * gradient's padded copy from the padding's offset) gives the bits of the two gradients computed apart, for
-     * padding 1 and 0 and maps that are not whole tiles, with NaN-poisoned scratch buffers.
+     * gradient's padded copy from the padding's offset; the input's padded copy kept by the forward or made anew)
+     * gives the bits of the two gradients computed apart, for padding 1 and 0 and maps that are not whole tiles, with
+     * NaN-poisoned scratch buffers.
      */
     @Test
     void winogradGradientsSharingTheirPaddedGradientGiveTheSameBits() {
@@ -182,9 +183,26 @@ class ConvConformanceTest {
             float[] gx = new float[g.inputSize()];
             float[] gw = new float[g.weightSize()];
             poisonScratchBuffers(g);
-            ConvKernels.backward(g, go, w, x, 0, gx, gw);
+            ConvKernels.backward(g, go, w, x, 0, null, gx, gw);
             assertArrayEquals(gxApart, gx, g + " input gradient");
             assertArrayEquals(gwApart, gw, g + " weight gradient");
+            // the padded input kept by the forward (in a NaN-filled buffer larger than needed) serves the weight
+            // gradient, with and without the input gradient
+            assertTrue(ConvKernels.keepsPaddedInput(g), g.toString());
+            float[] padded = new float[ConvKernels.paddedInputLength(g) + 5];
+            java.util.Arrays.fill(padded, Float.NaN);
+            float[] yApart = new float[g.outputSize()];
+            float[] y = new float[g.outputSize()];
+            ConvKernels.forward(g, x, 0, w, null, yApart);
+            ConvKernels.forwardKeepingPaddedInput(g, x, 0, w, null, null, y, padded);
+            assertArrayEquals(yApart, y, g + " forward keeping its padded input");
+            float[] gwKept = new float[g.weightSize()];
+            poisonScratchBuffers(g);
+            ConvKernels.backward(g, go, w, x, 0, padded, gx, gwKept);
+            assertArrayEquals(gwApart, gwKept, g + " weight gradient from the kept padded input");
+            java.util.Arrays.fill(gwKept, 0f);
+            ConvKernels.backward(g, go, w, x, 0, padded, null, gwKept);
+            assertArrayEquals(gwApart, gwKept, g + " weight gradient alone from the kept padded input");
         }
         assertFalse(ConvWinogradChannelsLast.sharesPaddedGrad(
                 ConvGeometry.of(3, 64, 13, 14, 32, 3, 3, 1, 1, 2, 2, 1, 1, 1)));
@@ -323,7 +341,8 @@ class ConvConformanceTest {
                 ConvWinogradChannelsLast.forwardNchw(g, xBig, IN_OFF, w, b, res, ow, 0f, Float.POSITIVE_INFINITY);
                 assertClose(outRes, outResMag, ow, ow.length, 2e-5, "... with a residual " + s);
                 java.util.Arrays.fill(ow, Float.NaN); // blocks of 7 tiles: several, the last short
-                ConvWinogradChannelsLast.forwardNchw(g, xBig, IN_OFF, w, b, res, ow, 0f, Float.POSITIVE_INFINITY, 7);
+                ConvWinogradChannelsLast.forwardNchw(
+                        g, xBig, IN_OFF, w, b, res, ow, 0f, Float.POSITIVE_INFINITY, 7, null);
                 assertClose(outRes, outResMag, ow, ow.length, 2e-5, "... in blocks of 7 tiles " + s);
                 if (ConvWinogradChannelsLast.appliesToInputGrad(g)) {
                     float[] gxw = new float[g.inputSize()];
