@@ -78,16 +78,18 @@ public final class ConvKernels {
     /**
      * Strided convolutions where im2col + GEMM beat the direct kernel (which splits the input into sh*sw phases,
      * see {@link ConvDirect}): a strided 1x1 (ResNet's downsample; im2col only subsamples, 1.8x the direct kernel);
-     * a small output map (ResNet's 256 -> 512 3x3 stride 2 to 7x7: 1.2x; its 7x7 stride-1 3x3s are 1.07x faster
-     * direct); and few taps on output rows narrower than a vector, where the direct kernel's scalar stores of the
-     * row tails cost more than its multiplies (the DCGAN discriminator's 1 -> 64 5x5 stride 2 to 14x14, batch 64:
-     * 2.2x; MobileNetV2's 3 -> 32 stem, 27 taps but 112 wide, is 1.6x faster direct). Measured with
-     * tools/bench/ConvAB.java, 2 threads.
+     * and few taps on output rows narrower than a vector, where the direct kernel's scalar stores of the row tails
+     * cost more than its multiplies (the DCGAN discriminator's 1 -> 64 5x5 stride 2 to 14x14, batch 64: 2.2x;
+     * MobileNetV2's 3 -> 32 stem, 27 taps but 112 wide, is 1.6x faster direct). Measured with
+     * tools/bench/ConvAB.java, 2 threads. Small output maps went to the GEMM as well until session 34, when the direct
+     * kernel was 1.13-1.71x faster on all of them (medians of 15, 2 threads, to 7 x 7: ResNet's 256 -> 512 3x3 at
+     * batch 1 and 16, the DDPM U-Net's 128 -> 128 3x3 at batch 32, the DCGAN discriminator's 64 -> 128 5x5 at batch
+     * 64 and 128).
      */
     private static boolean gemmPays(ConvGeometry g) {
         boolean strided = g.sh() > 1 || g.sw() > 1;
         boolean fewTapsNarrowRows = g.colRows() < 64 && g.ow() < Simd.FLOAT.length();
-        return strided && (g.kh() * g.kw() == 1 || g.outPixels() <= 64 || fewTapsNarrowRows);
+        return strided && (g.kh() * g.kw() == 1 || fewTapsNarrowRows);
     }
 
     /** gradIn (n, cin, h, w) = the input gradient of the conv g for gradOut (n, cout, oh, ow). */
