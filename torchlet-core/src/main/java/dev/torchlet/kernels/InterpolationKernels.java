@@ -140,6 +140,19 @@ public final class InterpolationKernels {
         });
     }
 
+    /** True when the nearest map reads every source index twice, in order: 0, 0, 1, 1, ... (a 2x upsampling). */
+    private static boolean doubles(int[] map, int in) {
+        if (map.length != 2 * in) {
+            return false;
+        }
+        for (int o = 0; o < map.length; o++) {
+            if (map[o] != o / 2) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Nearest's gradient, float32: gIn (planes, h, w) = 0, then every output gradient of gOut (planes, oh, ow) at
      * gOff added to the input pixel it was read from, in raster order, in float: the sums and order of PyTorch's CPU
@@ -151,10 +164,23 @@ public final class InterpolationKernels {
         int ow = ax.i0.length;
         int[] iy = ay.i0;
         int[] ix = ax.i0;
+        boolean doubling = doubles(iy, h) && doubles(ix, w);
         Parallel.forRange(planes, Math.max(1, (1 << 14) / Math.max(1, oh * ow)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int ib = p * h * w;
                 int ob = gOff + p * oh * ow;
+                if (doubling) { // each input pixel ((g00 + g01) + g10) + g11 in one pass, the same sums in order
+                    for (int y = 0; y < h; y++) {
+                        int o0 = ob + 2 * y * ow;
+                        int o1 = o0 + ow;
+                        int r = ib + y * w;
+                        for (int x = 0; x < w; x++) {
+                            gIn[r + x] =
+                                    gOut[o0 + 2 * x] + gOut[o0 + 2 * x + 1] + gOut[o1 + 2 * x] + gOut[o1 + 2 * x + 1];
+                        }
+                    }
+                    continue;
+                }
                 java.util.Arrays.fill(gIn, ib, ib + h * w, 0f);
                 for (int y = 0; y < oh; y++) {
                     int r = ib + iy[y] * w;
