@@ -2,10 +2,13 @@ package dev.torchlet.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchlet.DType;
 import dev.torchlet.Tensor;
 import dev.torchlet.Torch;
+import dev.torchlet.kernels.ConvGeometry;
+import dev.torchlet.kernels.ConvKernels;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +53,8 @@ class ConvolutionPaddedInputTest {
 
     @Test
     void keptPaddedInputGivesTheGradientsAndIsFreedWithTheGraph() {
+        // the geometry below keeps its padded input (Winograd forward and weight gradient), else this tests nothing
+        assertTrue(ConvKernels.keepsPaddedInput(ConvGeometry.of(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
         for (boolean withAddend : new boolean[] {false, true}) {
             Tensor[] got = gradients(withAddend, DType.FLOAT32, 2);
             Tensor[] want = gradients(withAddend, DType.FLOAT64, 1);
